@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * Broker configuration, read once from the environment at start-up and validated.
+ * Every setting has a default that works on one machine. A bad value stops start-up
+ * with a message naming the variable and what it expects.
+ *
+ * Kafka-style broker settings use Kafka's names upper-cased with dots as underscores
+ * and the MILLRACE_ prefix, e.g. `num.partitions` -> MILLRACE_NUM_PARTITIONS.
+ */
+export interface BrokerConfig {
+  dataDir: string;
+  host: string;
+  kafkaPort: number;
+  httpPort: number;
+  nodeId: number;
+  /** socket.request.max.bytes: largest request frame accepted; larger closes the connection. */
+  socketRequestMaxBytes: number;
+  autoCreateTopicsEnable: boolean;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  offsetsTopicNumPartitions: number;
+  groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  offsetsRetentionMinutes: number;
+  /** log.retention.check.interval.ms: how often retention runs. */
+  logRetentionCheckIntervalMs: number;
+  /** log.cleaner.backoff.ms: how often the compaction cleaner looks for work. */
+  logCleanerBackoffMs: number;
+  /** Broker-wide defaults for topic configs (log.segment.bytes etc.), as topic-config key -> value. */
+  logDefaults: Record<string, string>;
+  /** Largest number of requests one connection may have in flight before reading pauses. */
+  maxInFlightRequestsPerConnection: number;
+}
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const schema = z.object({
+  MILLRACE_DATA_DIR: z.string().min(1).default('./data'),
+  MILLRACE_HOST: z.string().min(1).default('127.0.0.1'),
+  MILLRACE_KAFKA_PORT: int(1, 65535).default(9092),
+  MILLRACE_HTTP_PORT: int(1, 65535).default(8081),
+  MILLRACE_NODE_ID: int(0, 2 ** 31 - 1).default(1),
+  MILLRACE_SOCKET_REQUEST_MAX_BYTES: int(1024, 2 ** 31 - 1).default(100 * 1024 * 1024),
+  MILLRACE_AUTO_CREATE_TOPICS_ENABLE: bool.default(true),
+  MILLRACE_NUM_PARTITIONS: int(1, 10000).default(1),
+  MILLRACE_DEFAULT_REPLICATION_FACTOR: int(1, 1).default(1),
+  MILLRACE_OFFSETS_TOPIC_NUM_PARTITIONS: int(1, 1000).default(50),
+  MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: int(0).default(3000),
+  MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS: int(1).default(6000),
+  MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS: int(1).default(1800000),
+  MILLRACE_OFFSETS_RETENTION_MINUTES: int(1).default(10080),
+  MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS: int(10).default(300000),
+  MILLRACE_LOG_CLEANER_BACKOFF_MS: int(10).default(15000),
+  MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION: int(1, 100000).default(256),
+});
+
+/** Topic-config keys whose broker-wide default may be set as MILLRACE_LOG_<KEY>. */
+const LOG_DEFAULT_KEYS = [
+  'segment.bytes',
+  'segment.ms',
+  'retention.ms',
+  'retention.bytes',
+  'cleanup.policy',
+  'delete.retention.ms',
+  'min.compaction.lag.ms',
+  'min.cleanable.dirty.ratio',
+  'flush.messages',
+  'flush.ms',
+  'index.interval.bytes',
+  'max.message.bytes',
+  'message.timestamp.type',
+];
+
+export function logDefaultEnvName(key: string): string {
+  return 'MILLRACE_LOG_' + key.toUpperCase().replace(/\./g, '_');
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super('Invalid configuration:\n' + problems.map((p) => '  - ' + p).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates the broker's environment. Throws ConfigError listing every bad variable. */
+export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}=${JSON.stringify(env[name])}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  if (e.MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS > e.MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS) {
+    throw new ConfigError(['MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS must not exceed MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS']);
+  }
+  if (e.MILLRACE_KAFKA_PORT === e.MILLRACE_HTTP_PORT) {
+    throw new ConfigError([`MILLRACE_KAFKA_PORT and MILLRACE_HTTP_PORT are both ${e.MILLRACE_KAFKA_PORT}: give them different ports`]);
+  }
+  const logDefaults: Record<string, string> = {};
+  for (const key of LOG_DEFAULT_KEYS) {
+    const value = env[logDefaultEnvName(key)];
+    if (value !== undefined && value !== '') logDefaults[key] = value;
+  }
+  return {
+    dataDir: e.MILLRACE_DATA_DIR,
+    host: e.MILLRACE_HOST,
+    kafkaPort: e.MILLRACE_KAFKA_PORT,
+    httpPort: e.MILLRACE_HTTP_PORT,
+    nodeId: e.MILLRACE_NODE_ID,
+    socketRequestMaxBytes: e.MILLRACE_SOCKET_REQUEST_MAX_BYTES,
+    autoCreateTopicsEnable: e.MILLRACE_AUTO_CREATE_TOPICS_ENABLE,
+    numPartitions: e.MILLRACE_NUM_PARTITIONS,
+    defaultReplicationFactor: e.MILLRACE_DEFAULT_REPLICATION_FACTOR,
+    offsetsTopicNumPartitions: e.MILLRACE_OFFSETS_TOPIC_NUM_PARTITIONS,
+    groupInitialRebalanceDelayMs: e.MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS,
+    groupMinSessionTimeoutMs: e.MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS,
+    groupMaxSessionTimeoutMs: e.MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS,
+    offsetsRetentionMinutes: e.MILLRACE_OFFSETS_RETENTION_MINUTES,
+    logRetentionCheckIntervalMs: e.MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS,
+    logCleanerBackoffMs: e.MILLRACE_LOG_CLEANER_BACKOFF_MS,
+    logDefaults,
+    maxInFlightRequestsPerConnection: e.MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+  };
+}
+
+/** Nest injection token for the validated BrokerConfig. */
+export const BROKER_CONFIG = Symbol('BROKER_CONFIG');

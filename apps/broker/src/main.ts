@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { ConfigError, loadBrokerConfig } from './config/broker-config';
+import { createRootLogger, NestPinoLogger } from './logging/logger';
+
+/**
+ * Broker entry point. Validates the environment first: a bad value stops start-up
+ * with exit code 2 and a message naming the variable, before any file is touched.
+ */
+async function main(): Promise<void> {
+  const logger = createRootLogger();
+  let config;
+  try {
+    config = loadBrokerConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`millrace broker: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const app = await NestFactory.create(AppModule.forRoot(config, logger), { logger: new NestPinoLogger(logger), abortOnError: false });
+  app.enableShutdownHooks();
+  await app.listen(config.httpPort, config.host);
+  logger.info({ kafka: `${config.host}:${config.kafkaPort}`, http: `${config.host}:${config.httpPort}`, dataDir: config.dataDir }, 'broker started');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`millrace broker failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

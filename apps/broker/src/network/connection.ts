@@ -1,0 +1,142 @@
+import type { Socket } from 'net';
+import { FrameDecoder } from './frame-decoder';
+import type { ConnectionContext, RequestDispatcher } from './request-dispatcher';
+
+export interface ConnectionLogger {
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+export interface ConnectionOptions {
+  maxFrameBytes: number;
+  /** Requests dispatched but not yet answered before reading pauses. */
+  maxInFlight: number;
+  /** Unsent response bytes queued on the socket before reading pauses. */
+  maxQueuedResponseBytes: number;
+}
+
+/**
+ * One client connection.
+ *
+ * Requests are dispatched as soon as their frame is complete, so pipelined requests are
+ * processed concurrently, but responses are written strictly in request order (Kafka's
+ * per-connection ordering guarantee). Memory per connection is bounded: reading pauses
+ * while `maxInFlight` requests are unanswered or the socket holds more than
+ * `maxQueuedResponseBytes` unsent, and the frame decoder holds at most one frame.
+ *
+ * Any framing error, or a dispatch that rejects, closes this connection only.
+ */
+export class Connection {
+  private readonly decoder: FrameDecoder;
+  /** Responses in request order; null slots are requests that take no response. */
+  private readonly pending: Array<{ done: boolean; response: Buffer[] | null }> = [];
+  private paused = false;
+  private closed = false;
+  readonly context: ConnectionContext;
+
+  constructor(
+    private readonly socket: Socket,
+    connectionId: number,
+    private readonly dispatcher: RequestDispatcher,
+    private readonly options: ConnectionOptions,
+    private readonly logger: ConnectionLogger,
+    private readonly onClose: (connection: Connection) => void,
+  ) {
+    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    this.context = {
+      connectionId,
+      clientHost: socket.remoteAddress ?? 'unknown',
+      clientPort: socket.remotePort ?? 0,
+    };
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.maybeResume());
+    socket.on('error', (err) => this.logger.debug(`connection ${connectionId}: ${err.message}`));
+    socket.on('close', () => {
+      this.closed = true;
+      this.onClose(this);
+    });
+  }
+
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
+  close(reason?: string): void {
+    if (this.closed) return;
+    if (reason) this.logger.warn(`closing connection ${this.context.connectionId} from ${this.context.clientHost}:${this.context.clientPort}: ${reason}`);
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.close((err as Error).message);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      this.dispatchFrame(frame);
+    }
+    this.maybePause();
+  }
+
+  private dispatchFrame(frame: Buffer): void {
+    const slot: { done: boolean; response: Buffer[] | null } = { done: false, response: null };
+    this.pending.push(slot);
+    let result: Promise<Buffer[] | null>;
+    try {
+      result = this.dispatcher.dispatch(frame, this.context);
+    } catch (err) {
+      this.close(`bad request: ${(err as Error).message}`);
+      return;
+    }
+    result.then(
+      (response) => {
+        slot.done = true;
+        slot.response = response;
+        this.flushInOrder();
+      },
+      (err: unknown) => this.close(`bad request: ${(err as Error).message}`),
+    );
+  }
+
+  private flushInOrder(): void {
+    if (this.closed) return;
+    let wrote = false;
+    while (this.pending.length > 0 && this.pending[0].done) {
+      const { response } = this.pending.shift()!;
+      if (response === null) continue;
+      if (!wrote) {
+        this.socket.cork();
+        wrote = true;
+      }
+      for (const part of response) this.socket.write(part);
+    }
+    if (wrote) this.socket.uncork();
+    this.maybeResume();
+    this.maybePause();
+  }
+
+  private overLimits(): boolean {
+    return this.pending.length >= this.options.maxInFlight || this.socket.writableLength > this.options.maxQueuedResponseBytes;
+  }
+
+  private maybePause(): void {
+    if (!this.paused && this.overLimits()) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private maybeResume(): void {
+    if (this.paused && !this.closed && !this.overLimits()) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+}

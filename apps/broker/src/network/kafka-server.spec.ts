@@ -1,0 +1,87 @@
+import { connect, type Socket } from 'net';
+import { KafkaServer } from './kafka-server';
+import type { ConnectionContext, RequestDispatcher } from './request-dispatcher';
+
+/** Echo dispatcher: the frame's 4th-8th bytes (correlation id) come back after a delay set by byte 0. */
+class DelayedEcho implements RequestDispatcher {
+  async dispatch(frame: Buffer, _ctx: ConnectionContext): Promise<Buffer[] | null> {
+    if (frame[0] === 0xff) throw new Error('poison');
+    await new Promise((r) => setTimeout(r, frame[0]));
+    if (frame[1] === 1) return null;
+    const out = Buffer.alloc(8);
+    out.writeInt32BE(4, 0);
+    frame.copy(out, 4, 4, 8);
+    return [out];
+  }
+}
+
+function request(delay: number, correlationId: number, noResponse = false): Buffer {
+  const b = Buffer.alloc(12);
+  b.writeInt32BE(8, 0);
+  b[4] = delay;
+  b[5] = noResponse ? 1 : 0;
+  b.writeInt32BE(correlationId, 8);
+  return b;
+}
+
+function readCorrelationIds(socket: Socket, count: number): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const ids: number[] = [];
+    socket.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 8) {
+        ids.push(buf.readInt32BE(4));
+        buf = buf.subarray(8);
+      }
+      if (ids.length >= count) resolve(ids);
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('KafkaServer', () => {
+  let server: KafkaServer;
+  let port: number;
+  const logger = { warn: jest.fn(), debug: jest.fn() };
+
+  beforeEach(async () => {
+    server = new KafkaServer(new DelayedEcho(), { maxFrameBytes: 1024, maxInFlight: 4, maxQueuedResponseBytes: 1 << 20 }, logger);
+    port = 20000 + Math.floor(Math.random() * 20000);
+    await server.listen('127.0.0.1', port);
+  });
+  afterEach(() => server.close());
+
+  it('answers pipelined requests in request order even when later ones finish first', async () => {
+    const s = connect(port, '127.0.0.1');
+    const delays = [40, 5, 30, 0, 20, 1, 10, 0, 3, 2];
+    const got = readCorrelationIds(s, delays.length - 1);
+    s.write(Buffer.concat(delays.map((d, i) => request(d, i + 1, i === 3))));
+    expect(await got).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10]);
+    s.destroy();
+  });
+
+  it('closes only the connection that sent a bad frame', async () => {
+    const good = connect(port, '127.0.0.1');
+    const bad = connect(port, '127.0.0.1');
+    const badClosed = new Promise<void>((r) => bad.on('close', () => r()));
+    const oversize = Buffer.alloc(4);
+    oversize.writeInt32BE(4096);
+    bad.write(oversize);
+    await badClosed;
+    const got = readCorrelationIds(good, 1);
+    good.write(request(0, 77));
+    expect(await got).toEqual([77]);
+    good.destroy();
+  });
+
+  it('closes the connection whose request the dispatcher rejects', async () => {
+    const s = connect(port, '127.0.0.1');
+    const closed = new Promise<void>((r) => s.on('close', () => r()));
+    const poison = request(0, 1);
+    poison[4] = 0xff;
+    s.write(poison);
+    await closed;
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('poison'));
+  });
+});
