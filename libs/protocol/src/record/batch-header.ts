@@ -1,4 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
+import { readInt64, writeInt64 } from './int64';
 
 /**
  * RecordBatch v2 header (magic 2), big-endian, as stored on disk and sent on the wire.
@@ -66,16 +67,16 @@ export interface BatchHeader {
 /** Reads the header of the batch starting at `pos`. The caller checks there are BATCH_HEADER_SIZE bytes. */
 export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
   return {
-    baseOffset: Number(buf.readBigInt64BE(pos)),
+    baseOffset: readInt64(buf, pos),
     batchLength: buf.readInt32BE(pos + 8),
     partitionLeaderEpoch: buf.readInt32BE(pos + 12),
     magic: buf.readInt8(pos + 16),
     crc: buf.readUInt32BE(pos + 17),
     attributes: buf.readInt16BE(pos + 21),
     lastOffsetDelta: buf.readInt32BE(pos + 23),
-    baseTimestamp: Number(buf.readBigInt64BE(pos + 27)),
-    maxTimestamp: Number(buf.readBigInt64BE(pos + 35)),
-    producerId: Number(buf.readBigInt64BE(pos + 43)),
+    baseTimestamp: readInt64(buf, pos + 27),
+    maxTimestamp: readInt64(buf, pos + 35),
+    producerId: readInt64(buf, pos + 43),
     producerEpoch: buf.readInt16BE(pos + 51),
     baseSequence: buf.readInt32BE(pos + 53),
     recordsCount: buf.readInt32BE(pos + 57),
@@ -89,7 +90,7 @@ export function batchSizeAt(buf: Buffer, pos = 0): number {
 
 /** Rewrites baseOffset in place; the CRC stays valid. */
 export function setBaseOffset(buf: Buffer, pos: number, baseOffset: number): void {
-  buf.writeBigInt64BE(BigInt(baseOffset), pos);
+  writeInt64(buf, pos, baseOffset);
 }
 
 /** Rewrites partitionLeaderEpoch in place; the CRC stays valid. */
@@ -115,3 +116,18 @@ export function isTransactional(attributes: number): boolean {
 export function isControl(attributes: number): boolean {
   return (attributes & BatchAttribute.Control) !== 0;
 }
+
+/** Attributes bit 3. */
+export enum TimestampType {
+  CreateTime = 0,
+  LogAppendTime = 1,
+}
+
+export function timestampTypeOf(attributes: number): TimestampType {
+  return (attributes & BatchAttribute.TimestampTypeLogAppend) !== 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+}
+
+/** Magic byte of RecordBatch v2, the only format this broker reads and writes. */
+export const CURRENT_MAGIC = 2;
+/** Smallest legal batchLength: a v2 header with no records (61 - 12). */
+export const MIN_BATCH_LENGTH = BATCH_HEADER_SIZE - LOG_OVERHEAD;

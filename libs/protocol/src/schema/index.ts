@@ -1,0 +1,5 @@
+export * from './versions';
+export * from './fields';
+export * from './defaults';
+export * from './codec';
+export * from './api';
