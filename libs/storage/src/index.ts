@@ -1,0 +1,37 @@
+/**
+ * @millrace/storage — the broker's durable, segmented, per-partition log.
+ *
+ *   LogManager   one data directory: opens/creates/deletes partition logs, background
+ *                retention, compaction, flush.ms and offset checkpoints, clean shutdown.
+ *   LocalLog     one partition: append (offset assignment, idempotence, group commit),
+ *                read, ListOffsets, DeleteRecords, truncation, retention, recovery.
+ *   LogConfig    topic-level configs with Kafka's names and defaults.
+ *   StorageError subclasses carry the Kafka error code (`errorCode`).
+ */
+export * from './errors';
+export * from './log-config';
+export * from './logger';
+export { DEFAULT_STORAGE_IO } from './storage-io';
+export type { StorageIo } from './storage-io';
+export { LocalLog, ListOffsetsTimestamp } from './local-log';
+export type {
+  LocalLogOptions,
+  AppendOptions,
+  AppendOrigin,
+  AppendResult,
+  ReadOptions,
+  LogReadResult,
+  TimestampAndOffset,
+  RetentionResult,
+} from './local-log';
+export type { RecoveryReport } from './log-loader';
+export { LogSegment } from './log-segment';
+export type { SegmentReadResult } from './log-segment';
+export { LogManager, CLEAN_SHUTDOWN_FILE } from './log-manager';
+export type { LogManagerOptions, TopicPartition } from './log-manager';
+export { LogCleaner } from './log-cleaner';
+export type { CleanerStats, LogCleanerOptions } from './log-cleaner';
+export { BATCHES_TO_RETAIN, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE, lastSequenceOf } from './producer-state';
+export type { ProducerStateEntry, BatchMetadata } from './producer-state';
+export { REPLICATION_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT } from './checkpoint-file';
+export { offsetFileName, partitionDirName, parsePartitionDirName } from './log-file-names';

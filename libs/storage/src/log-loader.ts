@@ -1,0 +1,203 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import {
+  CLEANED_SUFFIX,
+  DELETED_SUFFIX,
+  INDEX_SUFFIX,
+  LOG_SUFFIX,
+  offsetFileName,
+  parseOffsetFileName,
+  SWAP_SUFFIX,
+  TIME_INDEX_SUFFIX,
+} from './log-file-names';
+import { LogSegment, SegmentOptions, SegmentRecoveryResult } from './log-segment';
+import type { StorageLogger } from './logger';
+import { syncDirectory, unlinkIfExists } from './storage-io';
+
+/**
+ * Opening a partition directory (Kafka's LogLoader): finish or discard interrupted
+ * operations, open the segments, check/rebuild indexes and — after an unclean shutdown —
+ * re-validate the tail of the active segment.
+ *
+ * Leftover files:
+ *   *.deleted            segments whose deletion was scheduled: unlinked.
+ *   *.cleaned            an unfinished compaction output: unlinked.
+ *   *.snapshot.tmp       an unfinished producer snapshot: unlinked.
+ *   <b>.log.swap         a COMMITTED compaction output: every segment whose base offset is
+ *                        in [b, swap's next offset) is replaced by it (their files are
+ *                        unlinked and the .swap files renamed into place).
+ *   other *.swap         index swaps without their .log.swap: unlinked (indexes rebuilt).
+ *   index files without their .log: unlinked.
+ *
+ * Recovery (no clean-shutdown marker): non-active segments were fsynced when rolled, so
+ * only their indexes are sanity-checked (rebuilt from the log when inconsistent). The
+ * active segment is re-validated from its last offset-index entry to the end: every batch
+ * must be whole, magic 2, CRC-valid and have increasing offsets; the first bad batch and
+ * everything after it are truncated. If the index entry itself does not match the batch
+ * it points at, the whole segment is re-validated and its indexes rebuilt.
+ */
+export interface RecoveryReport {
+  /** `<topic>-<partition>`. */
+  partition: string;
+  cleanShutdown: boolean;
+  /** Bytes cut off the tail of the active segment. */
+  truncatedBytes: number;
+  /** Offset at which the tail was cut (the new log end offset), null if nothing was cut. */
+  truncatedAtOffset: number | null;
+  /** What was wrong with the first dropped bytes, e.g. "partial batch (...)" or "CRC mismatch". */
+  truncationReason: string | null;
+  /** Batches re-validated in the active segment. */
+  batchesValidated: number;
+  /** Base offsets of segments whose indexes were rebuilt. */
+  rebuiltIndexes: number[];
+  /** Base offsets of compaction swaps completed. */
+  completedSwaps: number[];
+  /** Leftover files removed (names). */
+  removedFiles: string[];
+  logStartOffset: number;
+  logEndOffset: number;
+  /** Producer snapshot used (null: replayed from the log start). */
+  producerSnapshotOffset: number | null;
+  producerBatchesReplayed: number;
+  durationMs: number;
+}
+
+export interface LoadedSegments {
+  segments: LogSegment[];
+  report: Omit<RecoveryReport, 'logStartOffset' | 'logEndOffset' | 'producerSnapshotOffset' | 'producerBatchesReplayed' | 'durationMs'>;
+}
+
+export async function loadSegments(args: {
+  dir: string;
+  name: string;
+  segmentOptions: SegmentOptions;
+  hadCleanShutdown: boolean;
+  initialOffset: number;
+  logger: StorageLogger;
+}): Promise<LoadedSegments> {
+  const { dir, name, segmentOptions: opts, logger } = args;
+  const removedFiles: string[] = [];
+  const completedSwaps: number[] = [];
+  const rebuiltIndexes: number[] = [];
+  await fsp.mkdir(dir, { recursive: true });
+
+  // 1. Leftovers from interrupted deletions, compactions and snapshot writes.
+  let names = await fsp.readdir(dir);
+  for (const n of names) {
+    if (n.endsWith(DELETED_SUFFIX) || n.endsWith(CLEANED_SUFFIX) || n.endsWith('.snapshot.tmp')) {
+      await unlinkIfExists(path.join(dir, n));
+      removedFiles.push(n);
+    }
+  }
+
+  // 2. Committed compaction swaps: replace the segments they cover.
+  names = await fsp.readdir(dir);
+  const liveBases = (): number[] =>
+    names
+      .map(parseOffsetFileName)
+      .filter((p): p is { offset: number; suffix: string } => p !== null && p.suffix === LOG_SUFFIX)
+      .map((p) => p.offset);
+  const swapBases = names
+    .map(parseOffsetFileName)
+    .filter((p): p is { offset: number; suffix: string } => p !== null && p.suffix === LOG_SUFFIX + SWAP_SUFFIX)
+    .map((p) => p.offset)
+    .sort((a, b) => a - b);
+  for (const base of swapBases) {
+    const swap = await LogSegment.open(dir, base, opts, SWAP_SUFFIX);
+    await swap.rebuildIndexes();
+    const next = await swap.nextOffset();
+    for (const b of liveBases()) {
+      if (b >= base && b < next) {
+        for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+          await unlinkIfExists(path.join(dir, offsetFileName(b) + suffix));
+        }
+      }
+    }
+    await swap.renameFiles(SWAP_SUFFIX, '');
+    await swap.close();
+    completedSwaps.push(base);
+    logger.info(`partition ${name}: completed interrupted compaction swap at offset ${base}`);
+    names = await fsp.readdir(dir);
+  }
+  if (completedSwaps.length > 0) await syncDirectory(dir);
+
+  // 3. Stray swaps and orphan indexes.
+  names = await fsp.readdir(dir);
+  const bases = new Set(liveBases());
+  for (const n of names) {
+    const p = parseOffsetFileName(n);
+    if (!p) continue;
+    const orphanIndex = (p.suffix === INDEX_SUFFIX || p.suffix === TIME_INDEX_SUFFIX) && !bases.has(p.offset);
+    if (p.suffix.endsWith(SWAP_SUFFIX) || orphanIndex) {
+      await unlinkIfExists(path.join(dir, n));
+      removedFiles.push(n);
+    }
+  }
+  names = await fsp.readdir(dir);
+  const present = new Set(names);
+
+  // 4. Open the segments.
+  const sorted = [...bases].sort((a, b) => a - b);
+  const segments: LogSegment[] = [];
+  for (const b of sorted) segments.push(await LogSegment.open(dir, b, opts));
+  if (segments.length === 0) segments.push(await LogSegment.create(dir, args.initialOffset, opts));
+
+  // 5. Non-active segments: rebuild missing indexes; sanity-check them after a crash.
+  const active = segments[segments.length - 1];
+  const isMissing = (seg: LogSegment): boolean => {
+    const f = offsetFileName(seg.baseOffset);
+    return !present.has(f + INDEX_SUFFIX) || !present.has(f + TIME_INDEX_SUFFIX);
+  };
+  for (const seg of segments) {
+    if (seg === active) continue;
+    const missing = isMissing(seg);
+    if (missing || (!args.hadCleanShutdown && !(await seg.indexesAreSane()))) {
+      logger.warn(`partition ${name}: ${missing ? 'missing' : 'corrupt'} index for segment ${seg.baseOffset}, rebuilding`);
+      const r = await seg.rebuildIndexes();
+      rebuiltIndexes.push(seg.baseOffset);
+      if (r.truncatedBytes > 0) {
+        logger.warn(
+          `partition ${name}: segment ${seg.baseOffset} had ${r.truncatedBytes} invalid bytes (${r.reason}) after offset ${r.nextOffset}; truncated`,
+        );
+      }
+    }
+    await seg.offsetIndex.closeHandle();
+    await seg.timeIndex.closeHandle();
+    seg.offsetIndex.unload();
+    seg.timeIndex.unload();
+  }
+
+  // 6. The active segment: rebuild missing/corrupt indexes (a full validating scan), else
+  //    re-validate from its last index entry after an unclean shutdown.
+  await active.loadState();
+  let result: SegmentRecoveryResult | null = null;
+  const activeMissing = isMissing(active) && active.size > 0;
+  if (activeMissing || !(await active.indexesAreSane())) {
+    logger.warn(`partition ${name}: ${activeMissing ? 'missing' : 'corrupt'} index for segment ${active.baseOffset}, rebuilding`);
+    result = await active.rebuildIndexes();
+    rebuiltIndexes.push(active.baseOffset);
+  } else if (!args.hadCleanShutdown) {
+    const anchor = active.offsetIndex.lastEntry();
+    result = await active.recover(anchor ? anchor.position : 0, active.baseOffset);
+    if (result.indexMismatch) {
+      logger.warn(`partition ${name}: offset index of segment ${active.baseOffset} does not match the log, rebuilding`);
+      result = await active.rebuildIndexes();
+      rebuiltIndexes.push(active.baseOffset);
+    }
+  }
+  const cut = result !== null && result.truncatedBytes > 0;
+  return {
+    segments,
+    report: {
+      partition: name,
+      cleanShutdown: args.hadCleanShutdown,
+      truncatedBytes: cut ? result!.truncatedBytes : 0,
+      truncatedAtOffset: cut ? result!.nextOffset : null,
+      truncationReason: cut ? result!.reason : null,
+      batchesValidated: result ? result.batchesChecked : 0,
+      rebuiltIndexes,
+      completedSwaps,
+      removedFiles,
+    },
+  };
+}

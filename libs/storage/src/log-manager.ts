@@ -1,0 +1,389 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import {
+  CheckpointEntries,
+  checkpointKey,
+  CLEANER_OFFSET_CHECKPOINT,
+  LOG_START_OFFSET_CHECKPOINT,
+  readCheckpoint,
+  REPLICATION_OFFSET_CHECKPOINT,
+  writeCheckpoint,
+} from './checkpoint-file';
+import { InvalidConfigError, KafkaStorageError } from './errors';
+import { LogCleaner, CleanerStats } from './log-cleaner';
+import { DEFAULT_LOG_CONFIG, isCompacted, LogConfig } from './log-config';
+import { parsePartitionDirName, partitionDirName } from './log-file-names';
+import { LocalLog, RetentionResult } from './local-log';
+import { NOOP_LOGGER, StorageLogger } from './logger';
+import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './storage-io';
+
+/**
+ * Owns one data directory (Kafka's LogManager for a single log dir):
+ *
+ *   <dataDir>/
+ *     .clean-shutdown                 marker written last by shutdown(), removed at startup
+ *     replication-offset-checkpoint   high watermarks        (format: checkpoint-file.ts)
+ *     log-start-offset-checkpoint     log start offsets
+ *     cleaner-offset-checkpoint       compaction progress (first dirty offset)
+ *     <topic>-<partition>/            one LocalLog per partition
+ *     <topic>-<partition>.<id>-delete/  a deleted partition awaiting removal
+ *
+ * startup(): reads and removes the clean-shutdown marker (absent -> every log recovers
+ * its active segment), opens all partition directories with at most `recoveryThreads`
+ * opening at once, and starts the background tasks (all timers unref'd):
+ *   - retention every `retentionCheckIntervalMs` (also expires idle producer ids),
+ *   - compaction every `cleanerIntervalMs` for compacted topics,
+ *   - the flush.ms scheduler every `flushCheckIntervalMs`,
+ *   - offset checkpoints every `checkpointIntervalMs` (and right after a log start offset
+ *     moved).
+ * Each task never overlaps itself; `runRetentionOnce()`, `runCleanerOnce()`,
+ * `flushDirtyLogs()` and `checkpoint()` run them on demand (tests: `scheduleTasks: false`).
+ *
+ * shutdown(): stops the tasks, waits for running ones, closes every log (fsync, producer
+ * snapshot), writes the checkpoints, then the marker.
+ */
+export interface LogManagerOptions {
+  dataDir: string;
+  /** Broker-level defaults for topics without overrides. */
+  defaultConfig?: LogConfig;
+  /** Config of an existing topic at startup (from the metadata layer). Default: defaultConfig. */
+  configFor?: (topic: string) => LogConfig | undefined;
+  logger?: StorageLogger;
+  io?: StorageIo;
+  time?: () => number;
+  /** Logs opened in parallel at startup (Kafka's num.recovery.threads.per.data.dir). Default 4. */
+  recoveryThreads?: number;
+  /** log.retention.check.interval.ms, default 300000. */
+  retentionCheckIntervalMs?: number;
+  /** log.cleaner.backoff.ms, default 15000. */
+  cleanerIntervalMs?: number;
+  /** log.flush.scheduler.interval.ms, default 1000. */
+  flushCheckIntervalMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms, default 5000. */
+  checkpointIntervalMs?: number;
+  /** producer.id.expiration.ms, default 86400000. */
+  producerIdExpirationMs?: number;
+  /** Start the periodic tasks (default true). */
+  scheduleTasks?: boolean;
+}
+
+export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
+const DELETE_DIR_SUFFIX = '-delete';
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export class LogManager {
+  readonly dataDir: string;
+  private readonly logs = new Map<string, LocalLog>();
+  private readonly logger: StorageLogger;
+  private readonly io: StorageIo;
+  private readonly now: () => number;
+  private readonly opts: LogManagerOptions;
+  private readonly cleaner: LogCleaner;
+  private defaults: LogConfig;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly running = new Map<string, Promise<unknown>>();
+  private started = false;
+  private stopped = false;
+  private hadCleanShutdownValue = false;
+  private checkpointPending = false;
+
+  constructor(opts: LogManagerOptions) {
+    this.opts = opts;
+    this.dataDir = opts.dataDir;
+    this.logger = opts.logger ?? NOOP_LOGGER;
+    this.io = opts.io ?? DEFAULT_STORAGE_IO;
+    this.now = opts.time ?? Date.now;
+    this.defaults = opts.defaultConfig ?? DEFAULT_LOG_CONFIG;
+    this.cleaner = new LogCleaner({ logger: this.logger, io: this.io });
+  }
+
+  /** Whether the previous run ended with shutdown() (known after startup()). */
+  get hadCleanShutdown(): boolean {
+    return this.hadCleanShutdownValue;
+  }
+
+  get defaultConfig(): LogConfig {
+    return this.defaults;
+  }
+
+  async startup(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await fsp.mkdir(this.dataDir, { recursive: true });
+    const marker = path.join(this.dataDir, CLEAN_SHUTDOWN_FILE);
+    this.hadCleanShutdownValue = await fsp
+      .access(marker)
+      .then(() => true)
+      .catch(() => false);
+    // From here on a crash must be detected as unclean.
+    await unlinkIfExists(marker);
+    await syncDirectory(this.dataDir);
+
+    const [hw, lso, cleaner] = await Promise.all([
+      this.readCheckpointSafe(REPLICATION_OFFSET_CHECKPOINT),
+      this.readCheckpointSafe(LOG_START_OFFSET_CHECKPOINT),
+      this.readCheckpointSafe(CLEANER_OFFSET_CHECKPOINT),
+    ]);
+    const entries = await fsp.readdir(this.dataDir, { withFileTypes: true });
+    const dirs: TopicPartition[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      if (e.name.endsWith(DELETE_DIR_SUFFIX)) {
+        await fsp.rm(path.join(this.dataDir, e.name), { recursive: true, force: true });
+        continue;
+      }
+      const tp = parsePartitionDirName(e.name);
+      if (tp) dirs.push(tp);
+      else this.logger.warn(`log dir ${this.dataDir}: ignoring directory ${e.name}`);
+    }
+    const started = Date.now();
+    await mapBounded(dirs, this.opts.recoveryThreads ?? 4, async ({ topic, partition }) => {
+      const key = checkpointKey(topic, partition);
+      const log = await this.openLog(topic, partition, this.opts.configFor?.(topic) ?? this.defaults, {
+        hadCleanShutdown: this.hadCleanShutdownValue,
+        highWatermark: hw.get(key)?.offset,
+        logStartOffset: lso.get(key)?.offset,
+      });
+      log.cleanerCheckpoint = Math.max(cleaner.get(key)?.offset ?? 0, log.logStartOffset);
+    });
+    this.logger.info(
+      `log dir ${this.dataDir}: opened ${dirs.length} logs in ${Date.now() - started} ms (${this.hadCleanShutdownValue ? 'clean' : 'UNCLEAN'} shutdown before)`,
+    );
+    if (this.opts.scheduleTasks ?? true) this.scheduleTasks();
+  }
+
+  private async readCheckpointSafe(name: string): Promise<CheckpointEntries> {
+    try {
+      return await readCheckpoint(this.dataDir, name);
+    } catch (err) {
+      this.logger.warn(`log dir ${this.dataDir}: ignoring unreadable ${name}: ${(err as Error).message}`);
+      return new Map();
+    }
+  }
+
+  private async openLog(
+    topic: string,
+    partition: number,
+    config: LogConfig,
+    state: { hadCleanShutdown: boolean; highWatermark?: number; logStartOffset?: number },
+  ): Promise<LocalLog> {
+    const log = await LocalLog.open({
+      dir: path.join(this.dataDir, partitionDirName(topic, partition)),
+      config,
+      logger: this.logger,
+      io: this.io,
+      time: this.now,
+      hadCleanShutdown: state.hadCleanShutdown,
+      highWatermark: state.highWatermark,
+      logStartOffset: state.logStartOffset,
+      onLogStartOffsetChanged: () => this.scheduleCheckpoint(),
+    });
+    this.logs.set(checkpointKey(topic, partition), log);
+    return log;
+  }
+
+  // ------------------------------------------------------------------ logs
+
+  getLog(topic: string, partition: number): LocalLog | undefined {
+    return this.logs.get(checkpointKey(topic, partition));
+  }
+
+  allLogs(): LocalLog[] {
+    return [...this.logs.values()];
+  }
+
+  /** Opens the log if it exists on disk, else creates it (empty). */
+  async getOrCreateLog(topic: string, partition: number, config?: LogConfig): Promise<LocalLog> {
+    this.ensureRunning();
+    const existing = this.getLog(topic, partition);
+    if (existing) return existing;
+    if (!LEGAL_TOPIC.test(topic) || topic === '.' || topic === '..') {
+      throw new InvalidConfigError(`illegal topic name ${JSON.stringify(topic)}`);
+    }
+    if (!Number.isInteger(partition) || partition < 0) throw new InvalidConfigError(`illegal partition ${partition}`);
+    const log = await this.openLog(topic, partition, config ?? this.opts.configFor?.(topic) ?? this.defaults, {
+      hadCleanShutdown: true,
+    });
+    await syncDirectory(this.dataDir);
+    return log;
+  }
+
+  /** Closes and removes a partition's log: renamed to `<dir>.<id>-delete` at once, removed in the background. */
+  async deleteLog(topic: string, partition: number): Promise<void> {
+    const key = checkpointKey(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return;
+    this.logs.delete(key);
+    await log.close();
+    const target = path.join(this.dataDir, `${partitionDirName(topic, partition)}.${Date.now().toString(36)}${DELETE_DIR_SUFFIX}`);
+    await fsp.rename(log.dir, target);
+    await syncDirectory(this.dataDir);
+    this.track(
+      'delete:' + key,
+      fsp.rm(target, { recursive: true, force: true }).catch((err: unknown) => {
+        this.logger.warn(`failed to remove ${target}: ${(err as Error).message}`);
+      }),
+    );
+    this.scheduleCheckpoint();
+  }
+
+  /** Applies a changed topic config (AlterConfigs) to every partition of `topic`. */
+  updateTopicConfig(topic: string, config: LogConfig): void {
+    for (const log of this.logs.values()) if (log.topic === topic) log.updateConfig(config);
+  }
+
+  /** Changes the broker-level default used for topics without overrides. */
+  updateDefaultConfig(config: LogConfig): void {
+    this.defaults = config;
+  }
+
+  // ------------------------------------------------------------------ tasks
+
+  /** Retention for every log; also expires idle producer ids. */
+  async runRetentionOnce(): Promise<Map<string, RetentionResult>> {
+    const out = new Map<string, RetentionResult>();
+    const expiration = this.opts.producerIdExpirationMs ?? 86400000;
+    for (const [key, log] of this.logs) {
+      if (log.isClosed) continue;
+      try {
+        const r = await log.deleteOldSegments();
+        if (r.deletedSegments > 0) out.set(key, r);
+        log.removeExpiredProducers(expiration);
+      } catch (err) {
+        this.logger.warn(`partition ${key}: retention failed: ${(err as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  /** One compaction pass over every compacted log that is due. */
+  async runCleanerOnce(): Promise<Map<string, CleanerStats>> {
+    const out = new Map<string, CleanerStats>();
+    for (const [key, log] of this.logs) {
+      if (log.isClosed || !isCompacted(log.config)) continue;
+      try {
+        const stats = await this.cleaner.cleanIfNeeded(log);
+        if (stats) out.set(key, stats);
+      } catch (err) {
+        this.logger.warn(`partition ${key}: compaction failed: ${(err as Error).message}`);
+      }
+    }
+    if (out.size > 0) this.scheduleCheckpoint();
+    return out;
+  }
+
+  /** flush.ms: fsyncs every log whose unflushed data is older than its flush.ms. */
+  async flushDirtyLogs(): Promise<number> {
+    let n = 0;
+    for (const [key, log] of this.logs) {
+      if (log.isClosed) continue;
+      try {
+        if (await log.maybeFlushByTime()) n++;
+      } catch (err) {
+        this.logger.warn(`partition ${key}: flush failed: ${(err as Error).message}`);
+      }
+    }
+    return n;
+  }
+
+  /** Writes the three offset checkpoint files. */
+  async checkpoint(): Promise<void> {
+    const hw: CheckpointEntries = new Map();
+    const lso: CheckpointEntries = new Map();
+    const cleaner: CheckpointEntries = new Map();
+    for (const [key, log] of this.logs) {
+      const tp = { topic: log.topic, partition: log.partition };
+      hw.set(key, { ...tp, offset: log.highWatermark });
+      lso.set(key, { ...tp, offset: log.logStartOffset });
+      if (isCompacted(log.config)) cleaner.set(key, { ...tp, offset: log.cleanerCheckpoint });
+    }
+    await writeCheckpoint(this.dataDir, REPLICATION_OFFSET_CHECKPOINT, hw, this.io);
+    await writeCheckpoint(this.dataDir, LOG_START_OFFSET_CHECKPOINT, lso, this.io);
+    await writeCheckpoint(this.dataDir, CLEANER_OFFSET_CHECKPOINT, cleaner, this.io);
+  }
+
+  private scheduleCheckpoint(): void {
+    if (this.stopped) return;
+    if (this.running.has('checkpoint')) {
+      this.checkpointPending = true;
+      return;
+    }
+    this.runTask('checkpoint', async () => {
+      do {
+        this.checkpointPending = false;
+        await this.checkpoint();
+      } while (this.checkpointPending && !this.stopped);
+    });
+  }
+
+  private scheduleTasks(): void {
+    const every = (ms: number, name: string, fn: () => Promise<unknown>): void => {
+      const t = setInterval(() => this.runTask(name, fn), ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.opts.retentionCheckIntervalMs ?? 300000, 'retention', () => this.runRetentionOnce());
+    every(this.opts.cleanerIntervalMs ?? 15000, 'cleaner', () => this.runCleanerOnce());
+    every(this.opts.flushCheckIntervalMs ?? 1000, 'flush', () => this.flushDirtyLogs());
+    every(this.opts.checkpointIntervalMs ?? 5000, 'checkpoint', () => this.checkpoint());
+  }
+
+  /** Runs `fn` unless a task of that name is still running. */
+  private runTask(name: string, fn: () => Promise<unknown>): void {
+    if (this.stopped || this.running.has(name)) return;
+    const p = fn()
+      .catch((err: unknown) => this.logger.warn(`log dir ${this.dataDir}: ${name} task failed: ${(err as Error).message}`))
+      .finally(() => this.running.delete(name));
+    this.running.set(name, p);
+  }
+
+  private track(name: string, p: Promise<unknown>): void {
+    this.running.set(name, p);
+    void p.finally(() => this.running.delete(name));
+  }
+
+  private ensureRunning(): void {
+    if (!this.started || this.stopped) throw new KafkaStorageError(`log manager for ${this.dataDir} is not running`);
+  }
+
+  /** Clean shutdown: stop tasks, close logs, checkpoint, write the marker. */
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await Promise.allSettled([...this.running.values()]);
+    let failed = false;
+    await mapBounded([...this.logs.values()], this.opts.recoveryThreads ?? 4, async (log) => {
+      try {
+        await log.close();
+        if (log.isOffline) failed = true;
+      } catch (err) {
+        failed = true;
+        this.logger.warn(`partition ${log.name}: close failed: ${(err as Error).message}`);
+      }
+    });
+    await this.checkpoint();
+    if (!failed) {
+      await fsp.writeFile(path.join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
+      await syncDirectory(this.dataDir);
+    }
+    this.logger.info(`log dir ${this.dataDir}: shut down ${failed ? 'with errors (recovery at next start)' : 'cleanly'}`);
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++];
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
