@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { getFreePort } from './free-port';
+import { ManagedProcess } from './managed-process';
+import { retryUntil } from './retry';
+import { runChecked } from './run-command';
+import { RUNUSER } from './system-binary';
+import { isRoot, lookupSystemUser, type SystemUser } from './system-user';
+import { chownRecursive, makeTempDir } from './temp-dir';
+
+const PG_ROOT = '/usr/lib/postgresql';
+
+export interface PostgresOptions {
+  /** Database created after startup (default "test"); "postgres" always exists too. */
+  readonly database?: string;
+  /** Extra server settings, passed as `-c key=value` after (and overriding) the defaults. */
+  readonly settings?: Readonly<Record<string, string | number>>;
+  /** Directory holding initdb/postgres; defaults to the highest /usr/lib/postgresql/<ver>/bin. */
+  readonly binDir?: string;
+  /** Keep the temporary directory (data + socket) after stop and at exit. */
+  readonly keepDataDir?: boolean;
+  /** How long to wait for the server to accept connections (default 30 s). */
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * A private PostgreSQL server.
+ *
+ * Contracts: listens on 127.0.0.1:`port` and on a unix socket in `socketDir` only; the
+ * superuser `user` ("postgres") needs no password (trust auth, including replication
+ * connections); wal_level=logical with 10 replication slots and WAL senders; fsync off
+ * (data is disposable). `stop()` does a fast shutdown (SIGINT), waits for exit and removes
+ * the temporary directory; `kill()` SIGKILLs the postmaster, waits for it to exit and leaves
+ * the directory for a later `stop()` or process exit to remove. Both are idempotent.
+ */
+export interface EphemeralPostgres {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+  /** postgres://user@127.0.0.1:port/database */
+  readonly connectionString: string;
+  readonly dataDir: string;
+  readonly socketDir: string;
+  readonly pid: number | undefined;
+  logs(): string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** The bin directory of the highest installed PostgreSQL major version. */
+export function findPostgresBinDir(): string {
+  const versions = fs.existsSync(PG_ROOT)
+    ? fs
+        .readdirSync(PG_ROOT)
+        .filter((v) => /^\d+(\.\d+)?$/.test(v) && fs.existsSync(path.join(PG_ROOT, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length === 0) {
+    throw new Error(`no PostgreSQL server under ${PG_ROOT}/<version>/bin; run scripts/ensure-test-deps.sh`);
+  }
+  return path.join(PG_ROOT, versions[0], 'bin');
+}
+
+/** Starts a PostgreSQL server on a free port with a fresh data directory. */
+export async function startPostgres(opts: PostgresOptions = {}): Promise<EphemeralPostgres> {
+  const binDir = opts.binDir ?? findPostgresBinDir();
+  const host = '127.0.0.1';
+  const user = 'postgres';
+  const database = opts.database ?? 'test';
+  // Postgres refuses to run as root: hand everything to the postgres account then.
+  const runAs: SystemUser | undefined = isRoot() ? lookupSystemUser('postgres') : undefined;
+  const tmp = makeTempDir('millrace-pg-', { keep: opts.keepDataDir });
+  const dataDir = path.join(tmp.path, 'data');
+  const socketDir = path.join(tmp.path, 'sock');
+  let server: ManagedProcess | undefined;
+  try {
+    fs.mkdirSync(socketDir);
+    if (runAs) chownRecursive(tmp.path, runAs.uid, runAs.gid);
+
+    const initdb = path.join(binDir, 'initdb');
+    const initArgs = ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'];
+    if (runAs) await runChecked(RUNUSER, ['-u', runAs.name, '--', initdb, ...initArgs], { cwd: tmp.path, timeoutMs: 60_000 });
+    else await runChecked(initdb, initArgs, { cwd: tmp.path, timeoutMs: 60_000 });
+
+    const port = await getFreePort(host);
+    const settings: Record<string, string | number> = {
+      listen_addresses: host,
+      unix_socket_directories: socketDir,
+      wal_level: 'logical',
+      max_replication_slots: 10,
+      max_wal_senders: 10,
+      fsync: 'off', // disposable data; commits still "flush" (cheaply), so logical
+      // decoding sees them at once (synchronous_commit=off would delay it)
+      full_page_writes: 'off',
+      max_connections: 50,
+      shared_buffers: '32MB',
+      ...opts.settings,
+    };
+    const args = ['-D', dataDir, '-p', String(port)];
+    for (const [key, value] of Object.entries(settings)) args.push('-c', `${key}=${value}`);
+    // Exec'd directly under the postgres uid (not via runuser, which would stay as a
+    // parent process) so that the pid we signal is the postmaster itself.
+    server = new ManagedProcess({
+      name: 'postgres',
+      command: path.join(binDir, 'postgres'),
+      args,
+      cwd: tmp.path,
+      uid: runAs?.uid,
+      gid: runAs?.gid,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    const proc = server;
+
+    await retryUntil(
+      `postgres on ${host}:${port}`,
+      async () => {
+        const client = new Client({ host, port, user, database: 'postgres', connectionTimeoutMillis: 2000 });
+        try {
+          await client.connect();
+          if (database !== 'postgres') {
+            const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+            if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+          }
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
+      { timeoutMs: opts.startTimeoutMs ?? 30_000, intervalMs: 100, abort: () => proc.exitError() },
+    );
+
+    return {
+      host,
+      port,
+      user,
+      database,
+      connectionString: `postgres://${user}@${host}:${port}/${encodeURIComponent(database)}`,
+      dataDir,
+      socketDir,
+      get pid() {
+        return proc.pid;
+      },
+      logs: () => proc.logs.text(),
+      async stop() {
+        await proc.stop('SIGINT');
+        tmp.remove();
+      },
+      async kill() {
+        await proc.kill();
+      },
+    };
+  } catch (err) {
+    await server?.kill();
+    tmp.remove();
+    throw err;
+  }
+}
