@@ -1,8 +1,7 @@
 /**
  * Two projects: `unit` (*.spec.ts, no servers) and `integration` (*.it.spec.ts, real
- * servers started by libs/testing). `npm test` runs both; the integration project runs
- * files one at a time (maxWorkers is global, so it is limited through --runInBand-like
- * settings per project below) because each file starts its own processes.
+ * servers started by libs/testing). `npm test` runs both, two files at a time (the
+ * machine has 2 cores); each integration file starts its own servers on free ports.
  */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } }];
 const moduleNameMapper = {
@@ -18,8 +17,10 @@ const common = {
 };
 module.exports = {
   maxWorkers: 2,
+  // testTimeout is global in jest (not a project option); integration tests need minutes.
+  testTimeout: 180000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.spec.ts', '!**/*.it.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['**/*.it.spec.ts'], testTimeout: 180000, slowTestThreshold: 60 },
+    { ...common, displayName: 'integration', testMatch: ['**/*.it.spec.ts'], slowTestThreshold: 60 },
   ],
 };

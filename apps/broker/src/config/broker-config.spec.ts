@@ -28,6 +28,10 @@ describe('loadBrokerConfig', () => {
     expect(message).toContain('MILLRACE_NODE_ID="-4"');
   });
 
+  it('names a bad broker-wide topic default', () => {
+    expect(() => loadBrokerConfig({ MILLRACE_LOG_CLEANUP_POLICY: 'shred' })).toThrow(/MILLRACE_LOG_CLEANUP_POLICY="shred"/);
+  });
+
   it('rejects the same port for Kafka and HTTP', () => {
     expect(() => loadBrokerConfig({ MILLRACE_KAFKA_PORT: '9000', MILLRACE_HTTP_PORT: '9000' })).toThrow(/different ports/);
   });

@@ -1,3 +1,4 @@
+import { InvalidConfigError, parseLogConfig } from '@millrace/storage';
 import { z } from 'zod';
 
 /**
@@ -113,6 +114,16 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     const value = env[logDefaultEnvName(key)];
     if (value !== undefined && value !== '') logDefaults[key] = value;
   }
+  const logProblems: string[] = [];
+  for (const [key, value] of Object.entries(logDefaults)) {
+    try {
+      parseLogConfig({ [key]: value });
+    } catch (err) {
+      if (!(err instanceof InvalidConfigError)) throw err;
+      logProblems.push(`${logDefaultEnvName(key)}=${JSON.stringify(value)}: ${err.message}`);
+    }
+  }
+  if (logProblems.length > 0) throw new ConfigError(logProblems);
   return {
     dataDir: e.MILLRACE_DATA_DIR,
     host: e.MILLRACE_HOST,

@@ -5,7 +5,7 @@ import * as path from 'path';
 /** One topic as the broker knows it. Partition ids are 0..partitions-1. */
 export interface TopicMetadata {
   name: string;
-  /** 16-byte topic id as 32 hex chars (Kafka's Uuid). */
+  /** 16-byte topic id in Kafka's Uuid text form: URL-safe base64, no padding (22 chars). */
   topicId: string;
   partitions: number;
   replicationFactor: number;
@@ -74,7 +74,7 @@ export class TopicStore {
   }
 
   static newTopicId(): string {
-    return randomBytes(16).toString('hex');
+    return randomBytes(16).toString('base64url');
   }
 
   private async persist(topics: TopicMetadata[]): Promise<void> {

@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AdminModule } from './admin/admin.module';
+import type { BrokerConfig } from './config/broker-config';
+import { CoreModule } from './core/core.module';
+import { HealthController } from './http/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { NetworkModule } from './network/network.module';
+
+/** The broker application: the Kafka listener and the HTTP API (health, metrics, admin). */
+@Module({})
+export class AppModule {
+  static forRoot(config: BrokerConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config, logger), NetworkModule, AdminModule],
+      controllers: [HealthController, MetricsController],
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, ProduceApi, type ProduceRequestData, type ProduceResponseInput } from '@millrace/protocol';
+import { ReplicaManager } from '../partition/replica-manager';
+import type { AppendOutcome } from '../partition/partition-types';
+import type { ApiHandler, RequestContext } from './api-handler';
+
+type PartitionResponse = ProduceResponseInput['responses'][number]['partitionResponses'][number];
+
+/**
+ * Produce (0), v3-7 (magic-2 record batches only).
+ *
+ * Ordering contract: every partition's append is started synchronously, in request
+ * order, before this handler awaits anything, so pipelined produce requests of one
+ * connection reach each partition's log in the order they were sent.
+ * acks=0 sends no response; acks=1 and acks=-1 answer once the records are appended
+ * as durably as the topic's flush settings require (one broker: the ISR is itself).
+ */
+@Injectable()
+export class ProduceHandler implements ApiHandler<typeof ProduceApi> {
+  readonly api = ProduceApi;
+  readonly minVersion = 3;
+  readonly maxVersion = 7;
+
+  constructor(private readonly replicas: ReplicaManager) {}
+
+  async handle(request: ProduceRequestData, _context: RequestContext): Promise<ProduceResponseInput | null> {
+    const acks = request.acks;
+    const validAcks = acks === 0 || acks === 1 || acks === -1;
+    const pending: { name: string; index: number; outcome: Promise<AppendOutcome> }[] = [];
+    for (const topic of request.topicData) {
+      for (const p of topic.partitionData) {
+        const outcome = !validAcks
+          ? Promise.resolve(failure(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`))
+          : request.transactionalId !== null
+            ? Promise.resolve(failure(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'))
+            : this.replicas.appendRecords(topic.name, p.index, p.records);
+        pending.push({ name: topic.name, index: p.index, outcome });
+      }
+    }
+    const outcomes = await Promise.all(pending.map((p) => p.outcome));
+    if (acks === 0) return null;
+    const byTopic = new Map<string, PartitionResponse[]>();
+    pending.forEach((p, i) => {
+      const o = outcomes[i];
+      let list = byTopic.get(p.name);
+      if (!list) byTopic.set(p.name, (list = []));
+      list.push({
+        index: p.index,
+        errorCode: o.errorCode,
+        baseOffset: o.baseOffset,
+        logAppendTimeMs: o.logAppendTimeMs,
+        logStartOffset: o.logStartOffset,
+        recordErrors: o.recordErrors,
+        errorMessage: o.errorMessage,
+      });
+    });
+    return { responses: [...byTopic].map(([name, partitionResponses]) => ({ name, partitionResponses })), throttleTimeMs: 0 };
+  }
+}
+
+function failure(errorCode: ErrorCode, errorMessage: string): AppendOutcome {
+  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [] };
+}

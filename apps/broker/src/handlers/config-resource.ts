@@ -1,0 +1,5 @@
+/** Kafka's ConfigResource types used by DescribeConfigs / AlterConfigs. */
+export enum ConfigResourceType {
+  TOPIC = 2,
+  BROKER = 4,
+}

@@ -1,0 +1,36 @@
+import { logConfigToStrings } from '@millrace/storage';
+import type { TopicManager } from '../metadata/topic-manager';
+import type { TopicMetadata } from '../metadata/topic-store';
+
+/** Kafka's ConfigSource values, as DescribeConfigs and CreateTopics report them. */
+export enum ConfigSource {
+  DYNAMIC_TOPIC_CONFIG = 1,
+  STATIC_BROKER_CONFIG = 4,
+  DEFAULT_CONFIG = 5,
+}
+
+export interface TopicConfigEntry {
+  name: string;
+  value: string;
+  readOnly: boolean;
+  isDefault: boolean;
+  configSource: ConfigSource;
+}
+
+/**
+ * Every config of a topic with its effective value and where it comes from: the
+ * topic's own override, a broker-wide default set at start (MILLRACE_LOG_*), or Kafka's
+ * default. `keys` limits the answer (null = all).
+ */
+export function describeTopicConfigs(topics: TopicManager, topic: TopicMetadata, keys: readonly string[] | null): TopicConfigEntry[] {
+  const effective = logConfigToStrings(topics.configOf(topic));
+  const brokerDefaults = logConfigToStrings(topics.logDefaults);
+  const kafkaDefaults = logConfigToStrings(topics.kafkaDefaults);
+  const wanted = keys === null ? Object.keys(effective) : keys.filter((k) => k in effective);
+  return wanted.map((name) => {
+    let configSource = ConfigSource.DEFAULT_CONFIG;
+    if (name in topic.configs) configSource = ConfigSource.DYNAMIC_TOPIC_CONFIG;
+    else if (brokerDefaults[name] !== kafkaDefaults[name]) configSource = ConfigSource.STATIC_BROKER_CONFIG;
+    return { name, value: effective[name], readOnly: false, isDefault: configSource === ConfigSource.DEFAULT_CONFIG, configSource };
+  });
+}

@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { parseLogConfig } from '@millrace/storage';
+import * as path from 'path';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
+import { PartitionModule } from '../partition/partition.module';
+import { ReplicaManager } from '../partition/replica-manager';
+import { ClusterIdentity } from './cluster-identity';
+import { TopicManager } from './topic-manager';
+import { TopicStore } from './topic-store';
+
+/**
+ * The cluster's identity and topic catalogue. Creating TopicManager opens the log of
+ * every catalogued partition (start-up reconciliation) before any client is served.
+ */
+@Module({
+  imports: [PartitionModule],
+  providers: [
+    {
+      provide: ClusterIdentity,
+      inject: [BROKER_CONFIG],
+      useFactory: (config: BrokerConfig) => ClusterIdentity.load(path.resolve(config.dataDir), config.nodeId, config.host, config.kafkaPort),
+    },
+    {
+      provide: TopicManager,
+      inject: [BROKER_CONFIG, ReplicaManager, TopicStore],
+      useFactory: async (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore) => {
+        const manager = new TopicManager(store, replicas, {
+          nodeId: config.nodeId,
+          numPartitions: config.numPartitions,
+          defaultReplicationFactor: config.defaultReplicationFactor,
+          logDefaults: parseLogConfig(config.logDefaults),
+        });
+        await manager.reconcile();
+        return manager;
+      },
+    },
+  ],
+  exports: [ClusterIdentity, TopicManager, PartitionModule],
+})
+export class MetadataModule {}

@@ -1,0 +1,228 @@
+import { ErrorCode } from '@millrace/protocol';
+import { DEFAULT_LOG_CONFIG, InvalidConfigError, parseLogConfig, type LogConfig } from '@millrace/storage';
+import { INTERNAL_TOPICS, topicNameProblem } from './topic-name';
+import { TopicStore, type TopicMetadata } from './topic-store';
+
+/**
+ * What the topic manager needs from the partition layer: logs to exist for every
+ * partition in the catalogue, and go when their topic goes.
+ */
+export interface PartitionHost {
+  /** Opens (creating when missing) the logs of these partitions. */
+  openPartitions(topic: TopicMetadata, partitions: number[], config: LogConfig): Promise<void>;
+  /** Closes and deletes every log of the topic. */
+  deleteTopic(topic: TopicMetadata): Promise<void>;
+  /** Applies a changed config to the topic's open logs. */
+  reconfigure(topic: TopicMetadata, config: LogConfig): void;
+}
+
+export interface CreateTopicSpec {
+  name: string;
+  /** -1 = broker default (num.partitions). */
+  numPartitions: number;
+  /** -1 = broker default. */
+  replicationFactor: number;
+  /** Manual replica assignments are not supported on one broker beyond [[self]]. */
+  assignments?: { partitionIndex: number; brokerIds: number[] }[];
+  configs: Record<string, string | null>;
+}
+
+export interface TopicResult {
+  name: string;
+  errorCode: ErrorCode;
+  errorMessage: string | null;
+  topic?: TopicMetadata;
+}
+
+export interface TopicDefaults {
+  nodeId: number;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  /** Broker-wide log config (Kafka's log.* settings), the base of every topic's config. */
+  logDefaults: LogConfig;
+}
+
+/**
+ * Creates, deletes and reconfigures topics. The catalogue (TopicStore) is the source of
+ * truth and is written before logs are created and before logs are deleted, so at start
+ * `reconcile` can finish a change a crash interrupted: it opens the logs of every
+ * catalogued partition.
+ */
+export class TopicManager {
+  constructor(
+    private readonly store: TopicStore,
+    private readonly host: PartitionHost,
+    private readonly defaults: TopicDefaults,
+  ) {}
+
+  get(name: string): TopicMetadata | undefined {
+    return this.store.get(name);
+  }
+
+  byId(topicId: string): TopicMetadata | undefined {
+    return this.store.byId(topicId);
+  }
+
+  all(): TopicMetadata[] {
+    return this.store.all();
+  }
+
+  /** The effective log config of a topic: broker defaults overlaid with its overrides. */
+  configOf(topic: TopicMetadata): LogConfig {
+    return parseLogConfig(topic.configs, this.defaults.logDefaults);
+  }
+
+  /** Broker-wide topic config defaults (Kafka's defaults overlaid with MILLRACE_LOG_*). */
+  get logDefaults(): LogConfig {
+    return this.defaults.logDefaults;
+  }
+
+  /** Kafka's own topic config defaults. */
+  get kafkaDefaults(): LogConfig {
+    return DEFAULT_LOG_CONFIG;
+  }
+
+  /** Opens the logs of every catalogued topic (start-up). */
+  async reconcile(): Promise<void> {
+    for (const topic of this.store.all()) {
+      await this.host.openPartitions(topic, range(topic.partitions), this.configOf(topic));
+    }
+  }
+
+  /** Validates a creation request without changing anything; returns an error result or the topic to create. */
+  private prepare(spec: CreateTopicSpec, internalAllowed: boolean): TopicResult {
+    const fail = (errorCode: ErrorCode, errorMessage: string): TopicResult => ({ name: spec.name, errorCode, errorMessage });
+    const nameProblem = topicNameProblem(spec.name);
+    if (nameProblem) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+    if (INTERNAL_TOPICS.has(spec.name) && !internalAllowed) return fail(ErrorCode.INVALID_REQUEST, `topic ${spec.name} is internal`);
+    if (this.store.get(spec.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
+    let partitions = spec.numPartitions === -1 ? this.defaults.numPartitions : spec.numPartitions;
+    const rf = spec.replicationFactor === -1 ? this.defaults.defaultReplicationFactor : spec.replicationFactor;
+    if (spec.assignments && spec.assignments.length > 0) {
+      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
+        return fail(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set.');
+      }
+      for (const a of spec.assignments) {
+        if (a.brokerIds.length !== 1 || a.brokerIds[0] !== this.defaults.nodeId) {
+          return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${a.partitionIndex}: replicas must be [${this.defaults.nodeId}] on this single-broker cluster`);
+        }
+      }
+      partitions = spec.assignments.length;
+    }
+    if (!Number.isInteger(partitions) || partitions < 1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+    if (partitions > 100000) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must not exceed 100000.');
+    if (rf < 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
+    if (rf > 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`);
+    const configs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(spec.configs)) if (v !== null) configs[k] = v;
+    try {
+      parseLogConfig(configs, this.defaults.logDefaults);
+    } catch (err) {
+      if (err instanceof InvalidConfigError) return fail(ErrorCode.INVALID_CONFIG, err.message);
+      throw err;
+    }
+    const topic: TopicMetadata = { name: spec.name, topicId: TopicStore.newTopicId(), partitions, replicationFactor: rf, configs, internal: INTERNAL_TOPICS.has(spec.name) };
+    return { name: spec.name, errorCode: ErrorCode.NONE, errorMessage: null, topic };
+  }
+
+  /**
+   * Creates topics. With `validateOnly` nothing changes but the answers are the same.
+   * Each topic succeeds or fails on its own, as in Kafka.
+   */
+  async createTopics(specs: CreateTopicSpec[], validateOnly = false, internalAllowed = false): Promise<TopicResult[]> {
+    const results: TopicResult[] = [];
+    for (const spec of specs) {
+      const prepared = this.prepare(spec, internalAllowed);
+      if (prepared.errorCode !== ErrorCode.NONE || validateOnly) {
+        results.push(prepared);
+        continue;
+      }
+      const created = await this.store.update((topics) => {
+        if (topics.has(spec.name)) return null;
+        topics.set(spec.name, prepared.topic!);
+        return prepared.topic!;
+      });
+      if (!created) {
+        results.push({ name: spec.name, errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${spec.name}' already exists.` });
+        continue;
+      }
+      await this.host.openPartitions(created, range(created.partitions), this.configOf(created));
+      results.push(prepared);
+    }
+    return results;
+  }
+
+  /** Returns the topic, creating it with broker defaults when it does not exist (concurrent callers share one creation). */
+  async getOrCreate(name: string): Promise<TopicResult> {
+    const existing = this.store.get(name);
+    if (existing) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: existing };
+    const [result] = await this.createTopics([{ name, numPartitions: -1, replicationFactor: -1, configs: {} }], false, true);
+    if (result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: this.store.get(name) };
+    return result;
+  }
+
+  async deleteTopic(name: string): Promise<TopicResult> {
+    if (INTERNAL_TOPICS.has(name)) return { name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `Topic ${name} is internal and cannot be deleted` };
+    const removed = await this.store.update((topics) => {
+      const t = topics.get(name);
+      topics.delete(name);
+      return t;
+    });
+    if (!removed) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
+    await this.host.deleteTopic(removed);
+    return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: removed };
+  }
+
+  /** CreatePartitions: grows a topic to `count` partitions. */
+  async createPartitions(name: string, count: number, validateOnly = false): Promise<TopicResult> {
+    const topic = this.store.get(name);
+    if (!topic) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
+    if (count <= topic.partitions) {
+      return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic currently has ${topic.partitions} partitions, which is higher than or equal to the requested ${count}.` };
+    }
+    if (count > 100000) return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions must not exceed 100000.' };
+    if (validateOnly) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic };
+    const before = topic.partitions;
+    const updated = await this.store.update((topics) => {
+      const t = topics.get(name)!;
+      t.partitions = Math.max(t.partitions, count);
+      return t;
+    });
+    await this.host.openPartitions(updated, range(updated.partitions).slice(before), this.configOf(updated));
+    return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: updated };
+  }
+
+  /**
+   * Changes topic config overrides. `replace` (AlterConfigs) sets exactly the given
+   * overrides; otherwise (IncrementalAlterConfigs) `changes` maps a key to its new value
+   * or to null to remove the override.
+   */
+  async alterConfigs(name: string, changes: Record<string, string | null>, replace: boolean, validateOnly = false): Promise<TopicResult> {
+    const topic = this.store.get(name);
+    if (!topic) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
+    const next: Record<string, string> = replace ? {} : { ...topic.configs };
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) delete next[k];
+      else next[k] = v;
+    }
+    let config: LogConfig;
+    try {
+      config = parseLogConfig(next, this.defaults.logDefaults);
+    } catch (err) {
+      if (err instanceof InvalidConfigError) return { name, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: err.message };
+      throw err;
+    }
+    if (validateOnly) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic };
+    const updated = await this.store.update((topics) => {
+      const t = topics.get(name)!;
+      t.configs = next;
+      return t;
+    });
+    this.host.reconfigure(updated, config);
+    return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: updated };
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

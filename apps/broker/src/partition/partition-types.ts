@@ -1,0 +1,58 @@
+import type { ErrorCode } from '@millrace/protocol';
+
+/** Outcome of appending one produce request's records to one partition. */
+export interface AppendOutcome {
+  errorCode: ErrorCode;
+  errorMessage: string | null;
+  /** Offset of the first appended record (or of the original append for a duplicate); -1 on error. */
+  baseOffset: number;
+  /** Broker time stamped into the batches with LogAppendTime, else -1. */
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  /** Produce v8+: which batches were rejected. */
+  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+}
+
+export enum IsolationLevel {
+  READ_UNCOMMITTED = 0,
+  READ_COMMITTED = 1,
+}
+
+export interface FetchPartitionRequest {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+
+export interface FetchPartitionResult {
+  topic: string;
+  partition: number;
+  errorCode: ErrorCode;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  /** Whole batches, possibly several buffers; empty when there was nothing to read. */
+  records: Buffer[];
+  bytes: number;
+}
+
+export interface FetchParams {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: IsolationLevel;
+  partitions: FetchPartitionRequest[];
+}
+
+export interface ListOffsetOutcome {
+  errorCode: ErrorCode;
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+}
+
+/** Special timestamps of ListOffsets. */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;
+export const MAX_TIMESTAMP = -3;
