@@ -14,6 +14,9 @@ import { REQUEST_DISPATCHER, type RequestDispatcher } from './request-dispatcher
 @Injectable()
 export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly server: KafkaServer;
+  private markListening!: () => void;
+  /** Resolves once the Kafka port accepts connections (for in-process Kafka clients, e.g. the schema registry's store). */
+  readonly listening: Promise<void> = new Promise((resolve) => (this.markListening = resolve));
 
   constructor(
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
@@ -34,6 +37,12 @@ export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     await this.server.listen(this.config.host, this.config.kafkaPort);
+    this.markListening();
+  }
+
+  /** The address in-process Kafka clients use to reach this broker. */
+  get bootstrap(): string {
+    return `${this.config.host}:${this.config.kafkaPort}`;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
