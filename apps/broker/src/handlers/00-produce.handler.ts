@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, ProduceApi, type ProduceRequestData, type ProduceResponseInput } from '@millrace/protocol';
+import { INTERNAL_TOPICS } from '../metadata/topic-name';
 import { ReplicaManager } from '../partition/replica-manager';
 import type { AppendOutcome } from '../partition/partition-types';
 import type { ApiHandler, RequestContext } from './api-handler';
@@ -33,7 +34,9 @@ export class ProduceHandler implements ApiHandler<typeof ProduceApi> {
           ? Promise.resolve(failure(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`))
           : request.transactionalId !== null
             ? Promise.resolve(failure(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'))
-            : this.replicas.appendRecords(topic.name, p.index, p.records);
+            : INTERNAL_TOPICS.has(topic.name)
+              ? Promise.resolve(failure(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`))
+              : this.replicas.appendRecords(topic.name, p.index, p.records);
         pending.push({ name: topic.name, index: p.index, outcome });
       }
     }

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { parseLogConfig } from '@millrace/storage';
 import * as path from 'path';
+import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
+import { ROOT_LOGGER } from '../logging/logger';
 import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
 import { ClusterIdentity } from './cluster-identity';
@@ -22,15 +24,16 @@ import { TopicStore } from './topic-store';
     },
     {
       provide: TopicManager,
-      inject: [BROKER_CONFIG, ReplicaManager, TopicStore],
-      useFactory: async (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore) => {
+      inject: [BROKER_CONFIG, ReplicaManager, TopicStore, ROOT_LOGGER],
+      useFactory: async (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore, logger: Logger) => {
         const manager = new TopicManager(store, replicas, {
           nodeId: config.nodeId,
           numPartitions: config.numPartitions,
           defaultReplicationFactor: config.defaultReplicationFactor,
           logDefaults: parseLogConfig(config.logDefaults),
         });
-        await manager.reconcile();
+        const stray = await manager.reconcile();
+        if (stray.length > 0) logger.warn(`deleted ${stray.length} partition logs of topics no longer in the catalogue: ${stray.join(', ')}`);
         return manager;
       },
     },

@@ -14,6 +14,8 @@ export interface PartitionHost {
   deleteTopic(topic: TopicMetadata): Promise<void>;
   /** Applies a changed config to the topic's open logs. */
   reconfigure(topic: TopicMetadata, config: LogConfig): void;
+  /** Deletes every log whose partition `keep` rejects; returns their names. */
+  removeStrayLogs(keep: (topic: string, partition: number) => boolean): Promise<string[]>;
 }
 
 export interface CreateTopicSpec {
@@ -82,11 +84,19 @@ export class TopicManager {
     return DEFAULT_LOG_CONFIG;
   }
 
-  /** Opens the logs of every catalogued topic (start-up). */
-  async reconcile(): Promise<void> {
+  /**
+   * Start-up: opens the logs of every catalogued partition, and deletes logs left on
+   * disk for topics the catalogue no longer has (a crash between deleting a topic from
+   * the catalogue and deleting its logs). Returns the names of the logs removed.
+   */
+  async reconcile(): Promise<string[]> {
     for (const topic of this.store.all()) {
       await this.host.openPartitions(topic, range(topic.partitions), this.configOf(topic));
     }
+    return this.host.removeStrayLogs((topic, partition) => {
+      const t = this.store.get(topic);
+      return t !== undefined && partition < t.partitions;
+    });
   }
 
   /** Validates a creation request without changing anything; returns an error result or the topic to create. */

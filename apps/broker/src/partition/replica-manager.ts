@@ -18,6 +18,7 @@ import {
 export interface LogProvider {
   getOrCreateLog(topic: string, partition: number, config: LogConfig): Promise<LocalLog>;
   deleteLog(topic: string, partition: number): Promise<void>;
+  allLogs(): LocalLog[];
 }
 
 /** Traffic counters fed by the replica manager (BrokerMetrics implements it). */
@@ -65,6 +66,17 @@ export class ReplicaManager implements PartitionHost {
       this.waiters.notify(key);
       await this.logs.deleteLog(topic.name, p);
     }
+  }
+
+  async removeStrayLogs(keep: (topic: string, partition: number) => boolean): Promise<string[]> {
+    const removed: string[] = [];
+    for (const log of this.logs.allLogs()) {
+      if (keep(log.topic, log.partition)) continue;
+      this.partitions.delete(partitionKey(log.topic, log.partition));
+      await this.logs.deleteLog(log.topic, log.partition);
+      removed.push(log.name);
+    }
+    return removed;
   }
 
   reconfigure(topic: TopicMetadata, config: LogConfig): void {
