@@ -26,6 +26,10 @@ export class Partition {
     private readonly onAppended: (partition: Partition, bytes: number, records: number) => void,
   ) {
     log.leaderEpoch = this.leaderEpoch;
+    // The in-sync replica set is this broker alone, so everything the (recovered) log
+    // holds is committed: the checkpointed high watermark may lag by up to one
+    // checkpoint interval, and acknowledged records must be readable after a crash.
+    log.updateHighWatermark(log.logEndOffset);
   }
 
   get highWatermark(): number {
