@@ -1,0 +1,487 @@
+"""librdkafka side of `npm run bench`: one benchmark phase per invocation.
+
+Run with the Debian interpreter (/usr/bin/python3), whose python3-confluent-kafka wraps
+librdkafka 2.0.2 -- the client whose cost is negligible next to the broker's, unlike
+kafkajs (DESIGN.md section 8). bench/run.ts orchestrates the phases:
+
+    librdkafka_bench.py create-topic --bootstrap H:P --topic T --partitions N
+    librdkafka_bench.py produce      --bootstrap H:P --topic T --count N --size B --acks 1|all
+    librdkafka_bench.py consume      --bootstrap H:P --topic T --partitions N --expect N
+    librdkafka_bench.py latency      --bootstrap H:P --topic T --partitions N --count N --rate R --size B --acks 1|all
+    librdkafka_bench.py delete-topic --bootstrap H:P --topic T
+
+Output contract: exactly one JSON object on the last line of stdout, always with
+"ok" (bool), "phase" and "librdkafka" (version string); on failure also "error" (str),
+together with whatever was measured before the failure. librdkafka's own log lines go to
+stderr. Exit code 0 when ok, 1 otherwise. Every phase ends by --timeout seconds, or
+sooner once no record was acknowledged/received for --stall-timeout seconds: work still
+pending then is reported (timedOut true), never waited for.
+
+Only loopback bootstrap addresses are accepted.
+"""
+
+import argparse
+import json
+import resource
+import struct
+import sys
+import threading
+import time
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition, libversion
+from confluent_kafka.admin import AdminClient, NewTopic
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+MAX_ERROR_SAMPLES = 5
+
+# Latency records start with a one-byte kind and the 8-byte send time (monotonic ns, big
+# endian); the rest of the value is padding up to the record size.
+LATENCY_HEADER = struct.Struct(">cQ")
+KIND_WARMUP = b"W"
+KIND_MEASURED = b"M"
+
+
+class PhaseError(Exception):
+    """A phase failed; `partial` holds what it measured before failing."""
+
+    def __init__(self, message, partial=None):
+        super().__init__(message)
+        self.partial = partial or {}
+
+
+class ErrorTally:
+    """Counts delivery/consume errors and keeps the first few messages."""
+
+    def __init__(self):
+        self.count = 0
+        self.samples = []
+        self.lock = threading.Lock()
+
+    def add(self, err):
+        with self.lock:
+            self.count += 1
+            if len(self.samples) < MAX_ERROR_SAMPLES:
+                self.samples.append(str(err))
+
+    def as_dict(self):
+        return {"errors": self.count, "errorSamples": list(self.samples)}
+
+
+def check_loopback(bootstrap):
+    for server in bootstrap.split(","):
+        host = server.rsplit(":", 1)[0]
+        if host not in LOOPBACK_HOSTS:
+            raise PhaseError("bootstrap %r is not a loopback address" % server)
+
+
+def common_config(args):
+    return {
+        "bootstrap.servers": args.bootstrap,
+        # Never fall back to pre-0.10 protocol guesses: a broker that fails ApiVersions
+        # should fail the bench, not silently be driven with MessageSet v0/v1.
+        "api.version.request": True,
+        "socket.nagle.disable": True,
+    }
+
+
+def cpu_seconds():
+    """User + system CPU time of this process so far, librdkafka's threads included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def percentile(sorted_values, pct):
+    """Nearest-rank percentile of an ascending list (pct in (0, 100])."""
+    if not sorted_values:
+        return None
+    rank = -(-len(sorted_values) * pct // 100)  # ceil
+    return sorted_values[max(0, int(rank) - 1)]
+
+
+def wait_for_topic(admin, topic, partitions, deadline):
+    """Polls metadata until `topic` has `partitions` partitions, each with a leader."""
+    last = "no metadata yet"
+    while time.monotonic() < deadline:
+        try:
+            meta = admin.list_topics(topic=topic, timeout=max(0.5, min(5.0, deadline - time.monotonic())))
+            tmeta = meta.topics.get(topic)
+            if tmeta is None:
+                last = "topic absent from metadata"
+            elif tmeta.error is not None:
+                last = "metadata error %s" % tmeta.error
+            elif len(tmeta.partitions) != partitions:
+                last = "metadata shows %d partitions" % len(tmeta.partitions)
+            elif any(p.leader < 0 or p.error is not None for p in tmeta.partitions.values()):
+                last = "a partition has no leader"
+            else:
+                return
+        except KafkaException as exc:
+            last = str(exc)
+        time.sleep(0.1)
+    raise PhaseError("topic %s not ready: %s" % (topic, last))
+
+
+def phase_create_topic(args):
+    """Creates the topic explicitly (replication factor 1) and waits for its leaders."""
+    deadline = time.monotonic() + args.timeout
+    admin = AdminClient(common_config(args))
+    started = time.perf_counter()
+    futures = admin.create_topics(
+        [NewTopic(args.topic, num_partitions=args.partitions, replication_factor=1)],
+        operation_timeout=min(30.0, args.timeout),
+        request_timeout=min(30.0, args.timeout),
+    )
+    try:
+        futures[args.topic].result(timeout=args.timeout)
+    except KafkaException as exc:
+        raise PhaseError("CreateTopics failed: %s" % exc)
+    wait_for_topic(admin, args.topic, args.partitions, deadline)
+    return {"topic": args.topic, "partitions": args.partitions, "seconds": time.perf_counter() - started}
+
+
+def phase_delete_topic(args):
+    admin = AdminClient(common_config(args))
+    futures = admin.delete_topics([args.topic], operation_timeout=min(30.0, args.timeout), request_timeout=min(30.0, args.timeout))
+    try:
+        futures[args.topic].result(timeout=args.timeout)
+    except KafkaException as exc:
+        raise PhaseError("DeleteTopics failed: %s" % exc)
+    return {"topic": args.topic}
+
+
+def throughput_producer(args, errors):
+    conf = common_config(args)
+    conf.update({
+        "acks": args.acks,
+        "enable.idempotence": False,
+        "compression.type": "none",
+        "linger.ms": args.linger_ms,
+        "batch.num.messages": 100000,
+        "batch.size": 1000000,
+        "queue.buffering.max.messages": 2000000,
+        "queue.buffering.max.kbytes": 1048576,
+        "message.timeout.ms": int(args.timeout * 1000),
+        # Only failures reach Python: a per-record callback would measure the interpreter.
+        "delivery.report.only.error": True,
+        "on_delivery": lambda err, _msg: errors.add(err) if err is not None else None,
+        "error_cb": lambda err: sys.stderr.write("producer error: %s\n" % err),
+    })
+    return Producer(conf)
+
+
+def flush_until_stalled(producer, deadline, stall_timeout):
+    """flush() in steps until the queue is empty, the deadline passes, or no record was
+    acknowledged for `stall_timeout` seconds; returns the records still unacknowledged."""
+    remaining = len(producer)
+    last_progress = time.monotonic()
+    while remaining > 0:
+        now = time.monotonic()
+        if now >= deadline or now - last_progress > stall_timeout:
+            break
+        left = producer.flush(min(1.0, deadline - now))
+        if left < remaining:
+            last_progress = time.monotonic()
+        remaining = left
+    return remaining
+
+
+def phase_produce(args):
+    """Produces --count records of --size bytes (null key, default sticky partitioner)
+    as fast as librdkafka accepts them; the clock runs from the first produce() call to
+    the end of the final flush(), so it covers every broker acknowledgement."""
+    errors = ErrorTally()
+    producer = throughput_producer(args, errors)
+    # Warm the connection and metadata outside the measured interval.
+    producer.list_topics(topic=args.topic, timeout=10)
+    payload = bytes((i * 31 + 7) & 0xFF for i in range(args.size))
+    topic = args.topic
+    produce = producer.produce
+    poll = producer.poll
+    deadline = time.monotonic() + args.timeout
+    queued = 0
+    timed_out = False
+    cpu_started = cpu_seconds()
+    started = time.perf_counter()
+    last_progress = time.monotonic()
+    while queued < args.count:
+        try:
+            produce(topic, payload)
+            queued += 1
+            if queued % 10000 == 0:
+                poll(0)
+                last_progress = time.monotonic()
+        except BufferError:
+            poll(0.002)
+            now = time.monotonic()
+            if now > deadline or now - last_progress > args.stall_timeout:
+                timed_out = True
+                break
+    enqueued_at = time.perf_counter()
+    unflushed = flush_until_stalled(producer, deadline, args.stall_timeout)
+    finished = time.perf_counter()
+    cpu_used = cpu_seconds() - cpu_started
+    if unflushed > 0:
+        timed_out = True
+    delivered = queued - unflushed - errors.count
+    result = {
+        "records": delivered,
+        "queued": queued,
+        "unflushed": unflushed,
+        "bytes": delivered * args.size,
+        "seconds": finished - started,
+        "enqueueSeconds": enqueued_at - started,
+        "clientCpuSeconds": cpu_used,
+        "timedOut": timed_out,
+    }
+    result.update(errors.as_dict())
+    if timed_out or errors.count > 0:
+        raise PhaseError("%d of %d records not acknowledged (%d errors, %d unflushed%s)" % (
+            args.count - delivered, args.count, errors.count, unflushed, ", timed out" if timed_out else ""), result)
+    return result
+
+
+def assigned_consumer(args, extra=None):
+    """A consumer assigned (not subscribed) to every partition from the beginning, so
+    no group coordination is involved; offsets are never committed."""
+    conf = common_config(args)
+    conf.update({
+        "group.id": "millrace-bench-%s" % args.topic,
+        "enable.auto.commit": False,
+        "enable.auto.offset.store": False,
+        "auto.offset.reset": "earliest",
+        "enable.partition.eof": False,
+        "error_cb": lambda err: sys.stderr.write("consumer error: %s\n" % err),
+    })
+    conf.update(extra or {})
+    consumer = Consumer(conf)
+    consumer.list_topics(topic=args.topic, timeout=10)
+    return consumer
+
+
+def phase_consume(args):
+    """Reads the topic from offset 0 until --expect records arrived; the clock runs from
+    assign() to the return of the poll that delivered the last record. Throughput counts
+    record values only (the same bytes the producer phase counts).
+
+    The pre-fetch queue limits are raised to their maximum: librdkafka 2.0.2 stops
+    fetching a partition whose local queue holds queued.min.messages (default 100,000)
+    or queued.max.messages.kbytes (64 MiB) and retries only after a fixed 1 s backoff,
+    so with the defaults any moment where Python drains slower than the broker serves
+    adds idle seconds that are the client's, not the broker's (measured: 1M x 100 B over
+    6 partitions took 3.4-4.1 s with the defaults, 0.7-0.8 s with these)."""
+    errors = ErrorTally()
+    consumer = assigned_consumer(args, {"queued.min.messages": 10000000, "queued.max.messages.kbytes": 2097151})
+    partitions = [TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in range(args.partitions)]
+    deadline = time.monotonic() + args.timeout
+    received = 0
+    value_bytes = 0
+    first_at = None
+    cpu_started = cpu_seconds()
+    started = time.perf_counter()
+    last_at = started
+    consumer.assign(partitions)
+    last_progress = time.monotonic()
+    while received < args.expect:
+        now = time.monotonic()
+        if now >= deadline or now - last_progress > args.stall_timeout:
+            break
+        # consume() returns only once num_messages arrived or the timeout expired: asking
+        # for exactly what is left keeps the last call from idling until its timeout.
+        batch = consumer.consume(num_messages=min(10000, args.expect - received), timeout=0.5)
+        if not batch:
+            continue
+        received_before = received
+        for msg in batch:
+            err = msg.error()
+            if err is not None:
+                errors.add(err)
+                continue
+            received += 1
+            value_bytes += len(msg.value())
+        if received == received_before:
+            continue
+        last_at = time.perf_counter()
+        last_progress = time.monotonic()
+        if first_at is None:
+            first_at = last_at
+    cpu_used = cpu_seconds() - cpu_started
+    positions = consumer.position([TopicPartition(args.topic, p) for p in range(args.partitions)])
+    consumer.close()
+    result = {
+        "records": received,
+        "bytes": value_bytes,
+        "seconds": last_at - started,
+        "firstRecordSeconds": None if first_at is None else first_at - started,
+        "clientCpuSeconds": cpu_used,
+        "positionSum": sum(max(0, tp.offset) for tp in positions),
+        "timedOut": received < args.expect,
+    }
+    result.update(errors.as_dict())
+    if received < args.expect or errors.count > 0:
+        raise PhaseError("received %d of %d records (%d errors)" % (received, args.expect, errors.count), result)
+    return result
+
+
+class LatencyReceiver(threading.Thread):
+    """Polls the latency topic in a background thread and records, for each measured
+    record, monotonic receive time minus the send time carried in its value."""
+
+    def __init__(self, consumer, expect_measured, expect_warmup, deadline):
+        super().__init__(daemon=True)
+        self.consumer = consumer
+        self.expect_measured = expect_measured
+        self.expect_warmup = expect_warmup
+        self.deadline = deadline
+        self.latencies_ns = []
+        self.warmup_seen = 0
+        self.errors = ErrorTally()
+        self.warmed_up = threading.Event()
+        self.stop_requested = threading.Event()
+
+    def run(self):
+        # poll(), not consume(n): consume() waits for n records or its timeout, which
+        # would add up to that timeout to every latency.
+        while not self.stop_requested.is_set() and time.monotonic() < self.deadline:
+            msg = self.consumer.poll(0.05)
+            now = time.monotonic_ns()
+            if msg is None:
+                continue
+            if msg.error() is not None:
+                self.errors.add(msg.error())
+                continue
+            kind, sent_ns = LATENCY_HEADER.unpack_from(msg.value())
+            if kind == KIND_MEASURED:
+                self.latencies_ns.append(now - sent_ns)
+                if len(self.latencies_ns) >= self.expect_measured:
+                    return
+            else:
+                self.warmup_seen += 1
+                if self.warmup_seen >= self.expect_warmup:
+                    self.warmed_up.set()
+
+
+def phase_latency(args):
+    """End-to-end latency at a low, paced rate: --count records at --rate records/s, each
+    stamped with time.monotonic_ns() just before produce(); a consumer thread in the same
+    process (same clock) that is already polling records the receive time. The producer
+    uses linger.ms 0 so the figure is client send + broker append/ack + fetch wake-up +
+    delivery, not batching delay. Warm-up records (one per partition, several rounds)
+    are sent first and waited for, so connection set-up and the first fetch offsets are
+    not measured."""
+    deadline = time.monotonic() + args.timeout
+    errors = ErrorTally()
+    conf = common_config(args)
+    conf.update({
+        "acks": args.acks,
+        "enable.idempotence": False,
+        "compression.type": "none",
+        "linger.ms": 0,
+        "message.timeout.ms": int(args.timeout * 1000),
+        "delivery.report.only.error": True,
+        "on_delivery": lambda err, _msg: errors.add(err) if err is not None else None,
+    })
+    producer = Producer(conf)
+    producer.list_topics(topic=args.topic, timeout=10)
+    consumer = assigned_consumer(args)
+    consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in range(args.partitions)])
+    warmup = args.partitions * 5
+    receiver = LatencyReceiver(consumer, args.count, warmup, deadline)
+    receiver.start()
+    padding = b"\0" * max(0, args.size - LATENCY_HEADER.size)
+    for i in range(warmup):
+        producer.produce(args.topic, LATENCY_HEADER.pack(KIND_WARMUP, time.monotonic_ns()) + padding, partition=i % args.partitions)
+    producer.flush(max(0.0, deadline - time.monotonic()))
+    if not receiver.warmed_up.wait(max(0.0, deadline - time.monotonic())):
+        receiver.stop_requested.set()
+        receiver.join(1.0)
+        consumer.close()
+        raise PhaseError("warm-up records not received (%d of %d)" % (receiver.warmup_seen, warmup))
+
+    interval = 1.0 / args.rate
+    sent = 0
+    started = time.monotonic()
+    while sent < args.count and time.monotonic() < deadline:
+        due = started + sent * interval
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        producer.produce(args.topic, LATENCY_HEADER.pack(KIND_MEASURED, time.monotonic_ns()) + padding)
+        sent += 1
+        producer.poll(0)
+    send_seconds = time.monotonic() - started
+    flush_until_stalled(producer, deadline, args.stall_timeout)
+    receiver.join(max(0.0, min(deadline - time.monotonic(), args.stall_timeout)))
+    receiver.stop_requested.set()
+    receiver.join(2.0)
+    consumer.close()
+
+    values = sorted(receiver.latencies_ns)
+    ms = lambda ns: None if ns is None else ns / 1e6
+    result = {
+        "sent": sent,
+        "samples": len(values),
+        "targetRate": args.rate,
+        "achievedRate": sent / send_seconds if send_seconds > 0 else None,
+        "p50Ms": ms(percentile(values, 50)),
+        "p99Ms": ms(percentile(values, 99)),
+        "maxMs": ms(values[-1] if values else None),
+        "meanMs": ms(sum(values) / len(values) if values else None),
+        "timedOut": len(values) < args.count,
+    }
+    result.update(errors.as_dict())
+    result["errors"] += receiver.errors.count
+    result["errorSamples"] += receiver.errors.samples
+    if len(values) < args.count or result["errors"] > 0:
+        raise PhaseError("latency: %d of %d records received (%d errors)" % (len(values), args.count, result["errors"]), result)
+    return result
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("phase", choices=["create-topic", "delete-topic", "produce", "consume", "latency"])
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--partitions", type=int, default=1)
+    parser.add_argument("--count", type=int, default=0)
+    parser.add_argument("--expect", type=int, default=0)
+    parser.add_argument("--size", type=int, default=100)
+    parser.add_argument("--acks", choices=["0", "1", "all", "-1"], default="1")
+    parser.add_argument("--linger-ms", type=float, default=5.0)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds the phase may take")
+    parser.add_argument("--stall-timeout", type=float, default=30.0,
+                        help="give up once no record was acknowledged/received for this long")
+    args = parser.parse_args(argv)
+    if args.phase == "latency" and args.size < LATENCY_HEADER.size:
+        parser.error("latency records need --size >= %d" % LATENCY_HEADER.size)
+    return args
+
+
+PHASES = {
+    "create-topic": phase_create_topic,
+    "delete-topic": phase_delete_topic,
+    "produce": phase_produce,
+    "consume": phase_consume,
+    "latency": phase_latency,
+}
+
+
+def main(argv):
+    args = parse_args(argv)
+    out = {"phase": args.phase, "librdkafka": libversion()[0]}
+    try:
+        check_loopback(args.bootstrap)
+        out.update(PHASES[args.phase](args))
+        out["ok"] = True
+    except PhaseError as exc:
+        out.update(exc.partial)
+        out.update({"ok": False, "error": str(exc)})
+    except (KafkaException, RuntimeError, ValueError) as exc:
+        out.update({"ok": False, "error": "%s: %s" % (type(exc).__name__, exc)})
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
+    return 0 if out["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
