@@ -8,7 +8,11 @@ import type { ApiHandler, RequestContext } from './api-handler';
 type PartitionResponse = ProduceResponseInput['responses'][number]['partitionResponses'][number];
 
 /**
- * Produce (0), v3-7 (magic-2 record batches only).
+ * Produce (0), v0-7. Only magic-2 record batches are stored: a v0-2 request carrying the
+ * old message formats (magic 0/1) gets UNSUPPORTED_FOR_MESSAGE_FORMAT per partition.
+ * The range still starts at 0 because librdkafka (<= 2.11.0) enables gzip, snappy and
+ * lz4 only when the broker advertises Produce v0, as Kafka 3.x does; clients that see
+ * v3+ send magic-2 batches.
  *
  * Ordering contract: every partition's append is started synchronously, in request
  * order, before this handler awaits anything, so pipelined produce requests of one
@@ -19,7 +23,7 @@ type PartitionResponse = ProduceResponseInput['responses'][number]['partitionRes
 @Injectable()
 export class ProduceHandler implements ApiHandler<typeof ProduceApi> {
   readonly api = ProduceApi;
-  readonly minVersion = 3;
+  readonly minVersion = 0;
   readonly maxVersion = 7;
 
   constructor(private readonly replicas: ReplicaManager) {}
