@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, IncrementalAlterConfigsApi, type IncrementalAlterConfigsRequestData, type IncrementalAlterConfigsResponseInput } from '@millrace/protocol';
+import { logConfigToStrings } from '@millrace/storage';
 import { TopicManager } from '../metadata/topic-manager';
 import { ConfigResourceType } from './config-resource';
 import type { ApiHandler } from './api-handler';
@@ -35,9 +36,11 @@ export class IncrementalAlterConfigsHandler implements ApiHandler<typeof Increme
         continue;
       }
       const changes: Record<string, string | null> = {};
+      // APPEND/SUBTRACT start from the effective value (the default when not overridden), as in Kafka.
+      const effective = logConfigToStrings(this.topics.configOf(topic));
       let problem: string | null = null;
       for (const c of r.configs) {
-        const current = (changes[c.name] ?? topic.configs[c.name] ?? '').split(',').filter((x) => x !== '');
+        const current = (changes[c.name] ?? topic.configs[c.name] ?? effective[c.name] ?? '').split(',').filter((x) => x !== '');
         switch (c.configOperation as AlterOp) {
           case AlterOp.SET:
             changes[c.name] = c.value;
