@@ -6,6 +6,7 @@ import { CoreModule } from './core/core.module';
 import { HealthController } from './http/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { NetworkModule } from './network/network.module';
+import { SchemaRegistryModule } from './schema-registry/schema-registry.module';
 
 /** The broker application: the Kafka listener and the HTTP API (health, metrics, admin). */
 @Module({})
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: BrokerConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, logger), NetworkModule, AdminModule],
+      imports: [CoreModule.forRoot(config, logger), NetworkModule, AdminModule, SchemaRegistryModule],
       controllers: [HealthController, MetricsController],
     };
   }
