@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { ConfigError, loadBrokerConfig } from './config/broker-config';
+import { installJsonBodyParsing } from './http/json-body';
 import { createRootLogger, NestPinoLogger } from './logging/logger';
 
 /**
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await NestFactory.create(AppModule.forRoot(config, logger), { logger: new NestPinoLogger(logger), abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config, logger), { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false });
+  installJsonBodyParsing(app);
   app.enableShutdownHooks();
   await app.listen(config.httpPort, config.host);
   logger.info({ kafka: `${config.host}:${config.kafkaPort}`, http: `${config.host}:${config.httpPort}`, dataDir: config.dataDir }, 'broker started');

@@ -35,6 +35,10 @@ describe('broker HTTP admin API', () => {
     expect(badConfig.status).toBe(400);
     expect(badConfig.body.message).toMatch(/retention.ms/);
 
+    const malformed = await fetch(base + '/admin/topics', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error_code: 400, message: expect.stringMatching(/JSON/) });
+
     const created = await json('/admin/topics', { method: 'POST', body: JSON.stringify({ name: 'orders', partitions: 3, configs: { 'retention.ms': '3600000' } }) });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'orders', partitions: [{ partition: 0 }, { partition: 1 }, { partition: 2 }] });

@@ -1,0 +1,26 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * JSON request bodies for every HTTP API of the broker. A body that is not valid JSON is
+ * answered `400 {"error_code": 400, "message": ...}` — the error shape of both the admin
+ * API and the schema registry — instead of Express's HTML error page.
+ * Call before `listen`/`init`; the app must be created with `bodyParser: false`.
+ */
+export function installJsonBodyParsing(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: '16mb' });
+  express.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e?.type === 'entity.parse.failed') {
+      res.status(400).json({ error_code: 400, message: `Unrecognized JSON: ${e.message ?? 'malformed body'}` });
+      return;
+    }
+    if (e?.type === 'entity.too.large') {
+      res.status(413).json({ error_code: 413, message: 'Request body too large' });
+      return;
+    }
+    next(err);
+  });
+}
