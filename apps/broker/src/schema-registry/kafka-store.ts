@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { PartitionReader } from '@millrace/kafka-reader';
+import { Kafka, logLevel, Partitioners, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { RegistryConfig } from './registry-config';
 import { RegistryErrors } from './registry-errors';
@@ -13,9 +13,10 @@ import type { SchemaRegistryState } from './schema-registry.state';
  *
  * Contracts (those of Confluent's KafkaStore):
  * - A reader tails the topic from offset 0 and applies every record to the state, in
- *   offset order; it is the state's only writer. It never commits offsets (its consumer
- *   group is unique to this process) and skips offsets it already applied, so a consumer
- *   restart cannot apply a record twice.
+ *   offset order; it is the state's only writer. It reads by assignment, without a
+ *   consumer group (no join, no rebalance delay, nothing committed), and skips offsets
+ *   it already applied, so a reader restart cannot apply a record twice.
+ * - Writes go through kafkajs (producer, acks=all; admin to create the topic).
  * - `ready` resolves once the reader has applied everything that was in the topic when
  *   the store started (the end offset read at start-up).
  * - `append` produces with acks=all and resolves only after the reader has applied the
@@ -26,8 +27,7 @@ export class KafkaStore {
   private kafka: Kafka | undefined;
   private admin: Admin | undefined;
   private producer: Producer | undefined;
-  private consumer: Consumer | undefined;
-  private groupId: string | undefined;
+  private reader: PartitionReader | undefined;
   private applied = -1;
   private waiters: { offset: number; resolve: () => void }[] = [];
   private readyPromise: Promise<void>;
@@ -134,19 +134,17 @@ export class KafkaStore {
     this.producer = producer;
     await producer.connect();
 
-    this.groupId = `millrace-schema-registry-${hostname()}-${process.pid}-${Date.now().toString(36)}`;
-    const consumer = kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 1_000, allowAutoTopicCreation: false });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) this.applyMessage(Number(message.offset), message.key, message.value);
-        const last = Number(batch.lastOffset());
-        if (last > this.applied) this.applied = last;
-        this.releaseWaiters();
-      },
+    const reader = new PartitionReader({
+      bootstrap: bootstrap.split(','),
+      topic,
+      partition: 0,
+      clientId: 'millrace-schema-registry',
+      logger: { warn: (m) => this.logger.warn(m) },
+    });
+    this.reader = reader;
+    reader.start(this.applied + 1, (records) => {
+      for (const r of records) this.applyMessage(r.offset, r.key, r.value);
+      this.releaseWaiters();
     });
     await this.waitApplied(endOffset - 1, 24 * 3600_000);
     if (this.stopped) return;
@@ -210,14 +208,12 @@ export class KafkaStore {
   }
 
   private async disconnectClients(): Promise<void> {
-    const { consumer, producer, admin, groupId } = this;
-    this.consumer = this.producer = this.admin = undefined;
-    await consumer?.disconnect().catch(() => undefined);
+    const { reader, producer, admin } = this;
+    this.reader = undefined;
+    this.producer = this.admin = undefined;
+    await reader?.stop().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
-    if (admin) {
-      if (consumer && groupId) await admin.deleteGroups([groupId]).catch(() => undefined);
-      await admin.disconnect().catch(() => undefined);
-    }
+    await admin?.disconnect().catch(() => undefined);
   }
 
   private logKafkajs(entry: LogEntry): void {

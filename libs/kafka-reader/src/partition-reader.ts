@@ -1,0 +1,179 @@
+import { decodeBatches, ErrorCode, FetchApi, isControl, ListOffsetsApi, MetadataApi } from '@millrace/protocol';
+import { KafkaConnection } from './kafka-connection';
+
+/** One record as the reader hands it over. Key and value are copies (safe to keep). */
+export interface ReaderRecord {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: { key: string; value: Buffer | null }[];
+}
+
+export interface ReaderLogger {
+  warn(message: string): void;
+}
+
+export interface PartitionReaderOptions {
+  /** host:port list. */
+  bootstrap: readonly string[];
+  topic: string;
+  partition: number;
+  clientId?: string;
+  /** Fetch long-poll time (max_wait_ms); also bounds how long stop() waits. Default 500. */
+  maxWaitMs?: number;
+  logger?: ReaderLogger;
+}
+
+/** Versions every Kafka since 0.11 serves, and Millrace does. */
+const METADATA_VERSION = 1;
+const LIST_OFFSETS_VERSION = 1;
+const FETCH_VERSION = 4;
+
+/**
+ * Tails one partition through the Kafka protocol WITHOUT a consumer group (Kafka
+ * Connect's KafkaBasedLog, Confluent's KafkaStore reader): no join, no rebalance delay,
+ * no committed offsets. Works against Millrace or any Kafka cluster.
+ *
+ * Contracts:
+ * - `endOffset()` is the partition's current high watermark (read_uncommitted).
+ * - After `start(from, onRecords)`, `onRecords` gets every record from `from` on, in
+ *   offset order, batch by batch; control records (transaction markers) are skipped.
+ *   A fetch offset below the log start (compaction, retention) restarts at the log start.
+ * - Connection failures and leader changes are retried with backoff until `stop()`;
+ *   `onError` (optional) hears about them. `stop()` resolves once the loop has ended.
+ */
+export class PartitionReader {
+  private connection: KafkaConnection | null = null;
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
+  private readonly clientId: string;
+  private readonly maxWaitMs: number;
+
+  constructor(private readonly opts: PartitionReaderOptions) {
+    this.clientId = opts.clientId ?? 'millrace-partition-reader';
+    this.maxWaitMs = opts.maxWaitMs ?? 500;
+  }
+
+  async endOffset(): Promise<number> {
+    return this.listOffset(-1);
+  }
+
+  start(fromOffset: number, onRecords: (records: ReaderRecord[]) => void): void {
+    if (this.running) throw new Error('reader already started');
+    this.running = true;
+    this.loop = this.run(fromOffset, onRecords);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.connection?.close();
+    this.connection = null;
+    await this.loop;
+  }
+
+  private async run(fromOffset: number, onRecords: (records: ReaderRecord[]) => void): Promise<void> {
+    let offset = fromOffset;
+    let backoffMs = 100;
+    while (this.running) {
+      try {
+        const conn = await this.leader();
+        const res = await conn.send(FetchApi.apiKey, FETCH_VERSION, {
+          replicaId: -1,
+          maxWaitMs: this.maxWaitMs,
+          minBytes: 1,
+          maxBytes: 8 << 20,
+          isolationLevel: 0,
+          topics: [{ topic: this.opts.topic, partitions: [{ partition: this.opts.partition, fetchOffset: offset, logStartOffset: -1, partitionMaxBytes: 8 << 20 }] }],
+          forgottenTopicsData: [],
+        });
+        const p = res.responses[0]?.partitions[0];
+        if (!p) throw new Error('fetch response without the partition');
+        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          offset = await this.listOffset(-2);
+          continue;
+        }
+        if (p.errorCode !== ErrorCode.NONE) throw new Error(`fetch ${this.opts.topic}-${this.opts.partition} failed with error ${p.errorCode}`);
+        const records: ReaderRecord[] = [];
+        if (p.records && p.records.length > 0) {
+          for (const batch of decodeBatches(p.records)) {
+            const next = batch.header.baseOffset + batch.header.lastOffsetDelta + 1;
+            if (!isControl(batch.header.attributes)) {
+              for (const r of batch.records) {
+                if (r.offset < offset) continue;
+                records.push({
+                  offset: r.offset,
+                  timestamp: r.timestamp,
+                  key: r.key === null ? null : Buffer.from(r.key),
+                  value: r.value === null ? null : Buffer.from(r.value),
+                  headers: r.headers.map((h) => ({ key: h.key, value: h.value === null ? null : Buffer.from(h.value) })),
+                });
+              }
+            }
+            offset = Math.max(offset, next);
+          }
+        }
+        if (records.length > 0) onRecords(records);
+        backoffMs = 100;
+      } catch (err) {
+        if (!this.running) break;
+        this.opts.logger?.warn(`reading ${this.opts.topic}-${this.opts.partition} at offset ${offset}: ${(err as Error).message}; retrying in ${backoffMs} ms`);
+        this.connection?.close();
+        this.connection = null;
+        await new Promise((r) => setTimeout(r, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+    }
+  }
+
+  private async listOffset(timestamp: number): Promise<number> {
+    const conn = await this.leader();
+    const res = await conn.send(ListOffsetsApi.apiKey, LIST_OFFSETS_VERSION, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: this.opts.topic, partitions: [{ partitionIndex: this.opts.partition, timestamp }] }],
+    });
+    const p = res.topics[0]?.partitions[0];
+    if (!p || p.errorCode !== ErrorCode.NONE) throw new Error(`ListOffsets ${this.opts.topic}-${this.opts.partition} failed with error ${p?.errorCode}`);
+    return p.offset;
+  }
+
+  /** A live connection to the partition's leader, found through Metadata on a bootstrap broker. */
+  private async leader(): Promise<KafkaConnection> {
+    if (this.connection?.alive) return this.connection;
+    let lastError: Error | null = null;
+    for (const address of this.opts.bootstrap) {
+      const [host, port] = splitHostPort(address);
+      let boot: KafkaConnection | null = null;
+      try {
+        boot = await KafkaConnection.open(host, port, this.clientId);
+        const md = await boot.send(MetadataApi.apiKey, METADATA_VERSION, { topics: [{ name: this.opts.topic }] });
+        const topic = md.topics.find((t) => t.name === this.opts.topic);
+        const part = topic?.partitions.find((x) => x.partitionIndex === this.opts.partition);
+        if (!topic || topic.errorCode !== ErrorCode.NONE || !part || part.errorCode !== ErrorCode.NONE || part.leaderId < 0) {
+          throw new Error(`no leader for ${this.opts.topic}-${this.opts.partition} (error ${topic?.errorCode ?? 'unknown topic'})`);
+        }
+        const broker = md.brokers.find((b) => b.nodeId === part.leaderId);
+        if (!broker) throw new Error(`leader ${part.leaderId} is not in the broker list`);
+        if (broker.host === host && broker.port === port) {
+          this.connection = boot;
+          boot = null;
+        } else {
+          this.connection = await KafkaConnection.open(broker.host, broker.port, this.clientId);
+        }
+        return this.connection;
+      } catch (err) {
+        lastError = err as Error;
+      } finally {
+        boot?.close();
+      }
+    }
+    throw lastError ?? new Error('no bootstrap servers');
+  }
+}
+
+function splitHostPort(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  if (i < 0) throw new Error(`bootstrap address "${address}" has no port`);
+  return [address.slice(0, i), Number(address.slice(i + 1))];
+}
