@@ -1,0 +1,175 @@
+/**
+ * Confluent's AvroConverter (`io.confluent.connect.avro.AvroConverter`) over
+ * @millrace/schema-serde (Confluent wire format, caching registry client, avsc).
+ *
+ * Settings:
+ * - `schema.registry.url` (required; comma-separated list allowed, the first is used).
+ *   The runtime supplies the platform registry (MILLRACE_REGISTRY_URL) as a default.
+ * - `auto.register.schemas` (default true): register the value's schema under the subject;
+ *   false: only look it up (unknown schema -> ConverterError).
+ * - `use.latest.version` (default false): write with the subject's latest registered
+ *   schema (fetched once per subject) instead of the value's own.
+ * - `basic.auth.user.info` ("user:password"): HTTP basic auth to the registry.
+ *
+ * Subjects follow TopicNameStrategy: `<topic>-key` / `<topic>-value`.
+ * fromConnectData: null value -> null (tombstone); a schema is required otherwise. The
+ * Connect schema is mapped to Avro by avro-schema-mapping.ts (cached per schema object).
+ * toConnectData: the writer schema is fetched by the id in the bytes, once per id, and
+ * mapped back to a Connect schema (one object per id). After warm-up neither direction
+ * makes HTTP calls (the serde and the client cache ids and schemas).
+ *
+ * Bad data, unknown ids and schemas the registry refuses (HTTP 4xx) are ConverterErrors;
+ * registry unavailability (no answer, HTTP 5xx) is thrown as SchemaRegistryError.
+ */
+import { AvroSerde, SchemaRegistryClient, SchemaRegistryError, decodeFrame, DeserializationError, SerializationError, WireFormatError } from '@millrace/schema-serde';
+import type * as avro from 'avsc';
+import type { ConfigDef } from '../config/config-def';
+import { urlLike } from '../config/common-validators';
+import type { ConnectSchema } from '../record/connect-schema';
+import { int64TypeHook } from './avro-long-type';
+import { avroToConnectSchema, connectToAvroSchema, type AvroSchema } from './avro-schema-mapping';
+import { avroToConnectValue, connectToAvroValue } from './avro-value-mapping';
+import { ConverterError, type Converter, type SchemaAndValue } from './converter';
+import { parseConverterConfig } from './converter-config';
+
+export const AVRO_CONVERTER_CONFIG_DEF: ConfigDef = {
+  keys: [
+    { name: 'schema.registry.url', type: 'LIST', importance: 'HIGH', documentation: 'Schema registry URL(s); the first is used.', validator: urlLike() },
+    { name: 'auto.register.schemas', type: 'BOOLEAN', default: true, importance: 'MEDIUM', documentation: 'Register schemas that are not registered yet.' },
+    { name: 'use.latest.version', type: 'BOOLEAN', default: false, importance: 'LOW', documentation: "Serialize with the subject's latest schema." },
+    { name: 'basic.auth.user.info', type: 'PASSWORD', default: null, importance: 'MEDIUM', documentation: 'user:password for HTTP basic auth to the registry.' },
+  ],
+};
+
+export interface AvroConverterOptions {
+  /** Builds the registry client (tests, or sharing one client between converters). */
+  readonly clientFactory?: (options: { baseUrl: string; headers?: Record<string, string> }) => SchemaRegistryClient;
+}
+
+interface WriterSchema {
+  readonly text: string;
+}
+
+interface ReaderEntry {
+  readonly schema: ConnectSchema;
+}
+
+export class AvroConverter implements Converter {
+  private isKey = false;
+  private serde?: AvroSerde;
+  private client?: SchemaRegistryClient;
+  private useLatest = false;
+  private readonly writerSchemas = new WeakMap<ConnectSchema, WriterSchema>();
+  private readonly latestBySubject = new Map<string, Promise<string>>();
+  private readonly readers = new Map<number, ReaderEntry>();
+  private readonly pendingReaders = new Map<number, Promise<ReaderEntry>>();
+
+  constructor(private readonly options: AvroConverterOptions = {}) {}
+
+  configure(config: Record<string, string>, isKey: boolean): void {
+    const parsed = parseConverterConfig(AVRO_CONVERTER_CONFIG_DEF, config, 'AvroConverter');
+    const urls = parsed['schema.registry.url'] as string[];
+    if (urls.length === 0) throw new ConverterError('Invalid AvroConverter configuration: Missing required configuration "schema.registry.url" which has no default value.');
+    const userInfo = parsed['basic.auth.user.info'] as string | null;
+    const headers = userInfo ? { Authorization: `Basic ${Buffer.from(userInfo, 'utf8').toString('base64')}` } : undefined;
+    const clientOptions = { baseUrl: urls[0], headers };
+    this.client = this.options.clientFactory ? this.options.clientFactory(clientOptions) : new SchemaRegistryClient(clientOptions);
+    this.useLatest = parsed['use.latest.version'] as boolean;
+    const autoRegister = (parsed['auto.register.schemas'] as boolean) && !this.useLatest;
+    const typeHook = int64TypeHook as unknown as (schema: avro.Schema, opts: object) => avro.Type | undefined;
+    this.serde = new AvroSerde({ client: this.client, autoRegister, typeOptions: { typeHook } });
+    this.isKey = isKey;
+  }
+
+  /** The subject of `topic` (TopicNameStrategy). */
+  subjectFor(topic: string): string {
+    return `${topic}-${this.isKey ? 'key' : 'value'}`;
+  }
+
+  /** The Avro schema text this converter registers for `schema`. */
+  avroSchemaText(schema: ConnectSchema): string {
+    let hit = this.writerSchemas.get(schema);
+    if (!hit) {
+      hit = { text: JSON.stringify(connectToAvroSchema(schema)) };
+      this.writerSchemas.set(schema, hit);
+    }
+    return hit.text;
+  }
+
+  async fromConnectData(topic: string, schema: ConnectSchema | null, value: unknown): Promise<Buffer | null> {
+    const serde = this.ready();
+    if (value === null || value === undefined) return null;
+    if (schema === null) throw new ConverterError('AvroConverter needs a schema for non-null data (use the JsonConverter with schemas.enable=false for schemaless data)');
+    const subject = this.subjectFor(topic);
+    const avroValue = connectToAvroValue(schema, value);
+    const text = this.useLatest ? await this.latestSchema(subject) : this.avroSchemaText(schema);
+    try {
+      return await serde.serialize(subject, text, avroValue);
+    } catch (e) {
+      throw asConverterError(e, `Failed to serialize Avro data for subject '${subject}'`);
+    }
+  }
+
+  async toConnectData(_topic: string, bytes: Buffer | null): Promise<SchemaAndValue> {
+    const serde = this.ready();
+    if (bytes === null) return { schema: null, value: null };
+    try {
+      const { schemaId } = decodeFrame(bytes);
+      const reader = this.readers.get(schemaId) ?? (await this.loadReader(schemaId));
+      const avroValue = await serde.deserialize(bytes);
+      return { schema: reader.schema, value: avroToConnectValue(reader.schema, avroValue) };
+    } catch (e) {
+      throw asConverterError(e, 'Failed to deserialize Avro data');
+    }
+  }
+
+  private ready(): AvroSerde {
+    if (!this.serde) throw new Error('AvroConverter used before configure()');
+    return this.serde;
+  }
+
+  private latestSchema(subject: string): Promise<string> {
+    let p = this.latestBySubject.get(subject);
+    if (!p) {
+      const client = this.client as SchemaRegistryClient;
+      p = client.getLatestSchema(subject).then((v) => v.schema);
+      this.latestBySubject.set(subject, p);
+      p.catch(() => this.latestBySubject.delete(subject));
+    }
+    return p.catch((e: unknown) => {
+      throw asConverterError(e, `Failed to fetch the latest schema of subject '${subject}'`);
+    });
+  }
+
+  private loadReader(id: number): Promise<ReaderEntry> {
+    let p = this.pendingReaders.get(id);
+    if (!p) {
+      const client = this.client as SchemaRegistryClient;
+      p = client.getSchemaById(id).then((registered) => {
+        if (registered.schemaType !== 'AVRO') throw new ConverterError(`Schema id ${id} is a ${registered.schemaType} schema, not AVRO`);
+        const entry = { schema: avroToConnectSchema(JSON.parse(registered.schema) as AvroSchema) };
+        this.readers.set(id, entry);
+        return entry;
+      });
+      this.pendingReaders.set(id, p);
+      p.then(
+        () => this.pendingReaders.delete(id),
+        () => this.pendingReaders.delete(id),
+      );
+    }
+    return p;
+  }
+}
+
+/** Data problems become ConverterErrors; registry unavailability is rethrown as is. */
+function asConverterError(e: unknown, context: string): unknown {
+  if (e instanceof ConverterError) return e;
+  if (e instanceof SchemaRegistryError) {
+    if (e.status >= 400 && e.status < 500) return new ConverterError(`${context}: ${e.message}`, { cause: e });
+    return e;
+  }
+  if (e instanceof SerializationError || e instanceof DeserializationError || e instanceof WireFormatError) {
+    return new ConverterError(`${context}: ${e.message}`, { cause: e });
+  }
+  return e;
+}
