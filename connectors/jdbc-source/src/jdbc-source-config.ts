@@ -1,0 +1,237 @@
+import type { ConfigDef, ConfigKey, ConfigValueType } from '@millrace/connect-sdk';
+import { JdbcUrlError, parseJdbcUrl, type JdbcUrl } from './jdbc-url';
+
+/**
+ * The JDBC source's configuration: Confluent's JDBC source keys (same names, types,
+ * defaults and meanings) plus the task-only key `tables`.
+ *
+ * Contract: `parseJdbcSourceConfig` takes the raw string map the runtime stores (connector
+ * config, or a task config produced by the connector) and returns typed values with
+ * defaults applied, or throws JdbcSourceConfigError naming the first bad key.
+ * `crossFieldErrors` returns the checks that span keys (key -> message), shared by the
+ * plugin's `validate` and the parser.
+ */
+export type JdbcSourceMode = 'bulk' | 'incrementing' | 'timestamp' | 'timestamp+incrementing';
+export type NumericMapping = 'none' | 'precision_only' | 'best_fit' | 'best_fit_eager_double';
+
+export const MODES: readonly JdbcSourceMode[] = ['bulk', 'incrementing', 'timestamp', 'timestamp+incrementing'];
+export const NUMERIC_MAPPINGS: readonly NumericMapping[] = ['none', 'precision_only', 'best_fit', 'best_fit_eager_double'];
+export const TABLE_TYPES: readonly string[] = ['TABLE', 'VIEW'];
+
+/** A table as the connector hands it to a task (the task config key `tables` is a JSON array of these). */
+export interface TableRef {
+  /** MySQL/MariaDB database or Postgres schema the table lives in. */
+  readonly schema: string;
+  readonly name: string;
+}
+
+export interface JdbcSourceConfig {
+  readonly url: JdbcUrl;
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  readonly connectionAttempts: number;
+  readonly connectionBackoffMs: number;
+  readonly mode: JdbcSourceMode;
+  /** Empty = detect the auto-increment column (incrementing modes). */
+  readonly incrementingColumn: string;
+  /** Several = COALESCE(c1, c2, ...). */
+  readonly timestampColumns: readonly string[];
+  /** Epoch ms the timestamp offset starts from when none is stored; -1 = now; null = from the beginning. */
+  readonly timestampInitial: number | null;
+  readonly timestampDelayMs: number;
+  readonly validateNonNull: boolean;
+  readonly query: string;
+  readonly querySuffix: string;
+  readonly pollIntervalMs: number;
+  readonly batchMaxRows: number;
+  readonly tablePollIntervalMs: number;
+  readonly topicPrefix: string;
+  readonly numericMapping: NumericMapping;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly catalogPattern: string | null;
+  readonly schemaPattern: string | null;
+  readonly tableTypes: readonly string[];
+  /** Task configs only: the tables this task polls (null in connector configs). */
+  readonly tables: readonly TableRef[] | null;
+}
+
+export class JdbcSourceConfigError extends Error {
+  override readonly name = 'JdbcSourceConfigError';
+}
+
+const G_DB = 'Database';
+const G_MODE = 'Mode';
+const G_CONN = 'Connector';
+
+function nonNegative(v: ConfigValueType): string | null {
+  return typeof v === 'number' && v < 0 ? 'must be >= 0' : null;
+}
+function positive(v: ConfigValueType): string | null {
+  return typeof v === 'number' && v < 1 ? 'must be >= 1' : null;
+}
+
+const KEYS: readonly ConfigKey[] = [
+  { name: 'connection.url', type: 'STRING', importance: 'HIGH', group: G_DB, orderInGroup: 1, width: 'LONG', displayName: 'JDBC URL',
+    documentation: 'JDBC connection URL: jdbc:mysql://host:port/db, jdbc:mariadb://host:port/db or jdbc:postgresql://host:port/db; ?user=&password= are accepted.',
+    validator: (v) => {
+      try {
+        parseJdbcUrl(String(v ?? ''));
+        return null;
+      } catch (err) {
+        return err instanceof JdbcUrlError ? err.message : String(err);
+      }
+    } },
+  { name: 'connection.user', type: 'STRING', default: null, importance: 'HIGH', group: G_DB, orderInGroup: 2, documentation: 'JDBC connection user (overrides ?user= in the URL).' },
+  { name: 'connection.password', type: 'PASSWORD', default: null, importance: 'HIGH', group: G_DB, orderInGroup: 3, documentation: 'JDBC connection password (overrides ?password= in the URL).' },
+  { name: 'connection.attempts', type: 'INT', default: 3, importance: 'LOW', group: G_DB, orderInGroup: 4, validator: positive, documentation: 'Maximum number of attempts to get a working connection.' },
+  { name: 'connection.backoff.ms', type: 'LONG', default: 10000, importance: 'LOW', group: G_DB, orderInGroup: 5, validator: nonNegative, documentation: 'Backoff time in milliseconds between connection attempts.' },
+  { name: 'catalog.pattern', type: 'STRING', default: null, importance: 'MEDIUM', group: G_DB, orderInGroup: 6, documentation: 'SQL LIKE pattern on the catalog (MySQL/MariaDB: the database) tables are listed from; null = the URL\'s database (MySQL) / any (Postgres).' },
+  { name: 'schema.pattern', type: 'STRING', default: null, importance: 'MEDIUM', group: G_DB, orderInGroup: 7, documentation: 'SQL LIKE pattern on the schema tables are listed from (Postgres); null = every non-system schema.' },
+  { name: 'table.whitelist', type: 'LIST', default: '', importance: 'MEDIUM', group: G_DB, orderInGroup: 8, documentation: 'Tables to copy (name or schema.name). If set, table.blacklist may not be set.' },
+  { name: 'table.include.list', type: 'LIST', default: '', importance: 'MEDIUM', group: G_DB, orderInGroup: 9, documentation: 'Synonym of table.whitelist.' },
+  { name: 'table.blacklist', type: 'LIST', default: '', importance: 'MEDIUM', group: G_DB, orderInGroup: 10, documentation: 'Tables to exclude (name or schema.name). If set, table.whitelist may not be set.' },
+  { name: 'table.exclude.list', type: 'LIST', default: '', importance: 'MEDIUM', group: G_DB, orderInGroup: 11, documentation: 'Synonym of table.blacklist.' },
+  { name: 'table.types', type: 'LIST', default: 'TABLE', importance: 'LOW', group: G_DB, orderInGroup: 12, documentation: 'Table types to copy: TABLE, VIEW.',
+    validator: (v) => (Array.isArray(v) ? v.filter((t) => !TABLE_TYPES.includes(t.toUpperCase())).map((t) => `unsupported table type "${t}"`)[0] ?? null : null) },
+  { name: 'numeric.mapping', type: 'STRING', default: null, importance: 'LOW', group: G_DB, orderInGroup: 13, allowedValues: NUMERIC_MAPPINGS,
+    validator: (v) => (v === null || v === '' || NUMERIC_MAPPINGS.includes(v as NumericMapping) ? null : `must be one of ${NUMERIC_MAPPINGS.join(', ')}`),
+    documentation: 'How DECIMAL/NUMERIC columns map: none (Decimal), precision_only (integral types by precision when scale is 0), best_fit (also FLOAT64 when scale > 0 and precision <= 18), best_fit_eager_double (FLOAT64 whenever scale > 0). Default none.' },
+  { name: 'numeric.precision.mapping', type: 'BOOLEAN', default: false, importance: 'LOW', group: G_DB, orderInGroup: 14, documentation: 'Deprecated: true means numeric.mapping=precision_only when numeric.mapping is unset.' },
+  { name: 'mode', type: 'STRING', importance: 'HIGH', group: G_MODE, orderInGroup: 1, allowedValues: MODES,
+    validator: (v) => (MODES.includes(v as JdbcSourceMode) ? null : `must be one of ${MODES.join(', ')}`),
+    documentation: 'bulk (whole table every poll), incrementing (strictly increasing column), timestamp (modification timestamp), timestamp+incrementing (both; exact).' },
+  { name: 'incrementing.column.name', type: 'STRING', default: '', importance: 'MEDIUM', group: G_MODE, orderInGroup: 2, documentation: 'Strictly increasing column for the incrementing modes; empty = the auto-increment column.' },
+  { name: 'timestamp.column.name', type: 'LIST', default: '', importance: 'MEDIUM', group: G_MODE, orderInGroup: 3, documentation: 'Timestamp column(s) for the timestamp modes; several are combined with COALESCE.' },
+  { name: 'timestamp.initial', type: 'LONG', default: null, importance: 'LOW', group: G_MODE, orderInGroup: 4, documentation: 'Epoch ms to start timestamp modes from when no offset is stored; -1 = now; unset = from the beginning.' },
+  { name: 'timestamp.delay.interval.ms', type: 'LONG', default: 0, importance: 'HIGH', group: G_MODE, orderInGroup: 5, validator: nonNegative, documentation: 'Only rows whose timestamp is older than now minus this delay are read, so transactions with earlier timestamps can commit first.' },
+  { name: 'validate.non.null', type: 'BOOLEAN', default: true, importance: 'LOW', group: G_MODE, orderInGroup: 6, documentation: 'Fail the task when the incrementing or a timestamp column is nullable.' },
+  { name: 'query', type: 'STRING', default: '', importance: 'MEDIUM', group: G_MODE, orderInGroup: 7, width: 'LONG', documentation: 'Custom query instead of tables; its rows go to topic.prefix. Incremental modes filter it as a subquery, so the offset columns must be output column names.' },
+  { name: 'query.suffix', type: 'STRING', default: '', importance: 'LOW', group: G_MODE, orderInGroup: 8, documentation: 'Text appended to every generated query.' },
+  { name: 'poll.interval.ms', type: 'INT', default: 5000, importance: 'HIGH', group: G_CONN, orderInGroup: 1, validator: nonNegative, documentation: 'How often each table is polled for new data once caught up.' },
+  { name: 'batch.max.rows', type: 'INT', default: 100, importance: 'LOW', group: G_CONN, orderInGroup: 2, validator: positive, documentation: 'Maximum rows per query.' },
+  { name: 'table.poll.interval.ms', type: 'LONG', default: 60000, importance: 'LOW', group: G_CONN, orderInGroup: 3, validator: positive, documentation: 'How often the connector lists tables; a changed set reconfigures the tasks.' },
+  { name: 'topic.prefix', type: 'STRING', importance: 'HIGH', group: G_CONN, orderInGroup: 4, documentation: 'Prefix of the topic names: <prefix><table>, or the whole topic name in query mode.' },
+];
+
+export const JDBC_SOURCE_CONFIG_DEF: ConfigDef = { keys: KEYS, groups: [G_DB, G_MODE, G_CONN] };
+
+/** Cross-key checks (key -> message) on raw values. */
+export function crossFieldErrors(raw: Readonly<Record<string, string>>): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const has = (k: string): boolean => (raw[k] ?? '').trim() !== '';
+  const include = has('table.whitelist') || has('table.include.list');
+  const exclude = has('table.blacklist') || has('table.exclude.list');
+  if (include && exclude) errors['table.blacklist'] = 'table.whitelist/table.include.list and table.blacklist/table.exclude.list may not both be set';
+  if (has('query') && (include || exclude)) errors['query'] = 'query may not be combined with table.whitelist/table.blacklist';
+  const mode = (raw['mode'] ?? '').trim();
+  if ((mode === 'timestamp' || mode === 'timestamp+incrementing') && !has('timestamp.column.name')) {
+    errors['timestamp.column.name'] = `mode ${mode} needs timestamp.column.name`;
+  }
+  if (mode === 'incrementing' || mode === 'timestamp+incrementing') {
+    if (has('query') && !has('incrementing.column.name')) errors['incrementing.column.name'] = `mode ${mode} with a query needs incrementing.column.name`;
+  }
+  return errors;
+}
+
+/** Parses one raw value by its key's type; throws JdbcSourceConfigError. */
+function parseValue(key: ConfigKey, raw: string | undefined): ConfigValueType {
+  const text = raw?.trim();
+  if (text === undefined || (text === '' && key.type !== 'LIST' && key.type !== 'STRING' && key.type !== 'PASSWORD')) {
+    if (key.default === undefined) throw new JdbcSourceConfigError(`Missing required configuration "${key.name}" which has no default value.`);
+    return typeof key.default === 'string' && key.type !== 'STRING' && key.type !== 'PASSWORD' ? parseValue(key, key.default) : key.default;
+  }
+  switch (key.type) {
+    case 'INT':
+    case 'LONG': {
+      if (!/^-?\d+$/.test(text)) throw new JdbcSourceConfigError(`Invalid value ${text} for configuration ${key.name}: Not a number of type ${key.type}`);
+      return Number(text);
+    }
+    case 'DOUBLE': {
+      const n = Number(text);
+      if (!Number.isFinite(n)) throw new JdbcSourceConfigError(`Invalid value ${text} for configuration ${key.name}: Not a number of type DOUBLE`);
+      return n;
+    }
+    case 'BOOLEAN': {
+      const lower = text.toLowerCase();
+      if (lower !== 'true' && lower !== 'false') throw new JdbcSourceConfigError(`Invalid value ${text} for configuration ${key.name}: Expected value to be either true or false`);
+      return lower === 'true';
+    }
+    case 'LIST':
+      return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    default:
+      if (text === '' && key.default === undefined) throw new JdbcSourceConfigError(`Missing required configuration "${key.name}" which has no default value.`);
+      return text;
+  }
+}
+
+/** Parses and checks a raw connector or task config. */
+export function parseJdbcSourceConfig(raw: Readonly<Record<string, string>>): JdbcSourceConfig {
+  const v: Record<string, ConfigValueType> = {};
+  for (const key of KEYS) {
+    const value = parseValue(key, raw[key.name]);
+    const problem = key.validator?.(value, raw) ?? null;
+    if (problem !== null) throw new JdbcSourceConfigError(`Invalid value ${key.type === 'PASSWORD' ? '[hidden]' : String(value)} for configuration ${key.name}: ${problem}`);
+    v[key.name] = value;
+  }
+  const cross = Object.entries(crossFieldErrors(raw));
+  if (cross.length > 0) throw new JdbcSourceConfigError(`Invalid configuration ${cross[0][0]}: ${cross[0][1]}`);
+
+  const str = (k: string): string => (typeof v[k] === 'string' ? (v[k] as string) : '');
+  const optStr = (k: string): string | null => (typeof v[k] === 'string' && v[k] !== '' ? (v[k] as string) : null);
+  const num = (k: string): number => v[k] as number;
+  const list = (k: string): string[] => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
+
+  const url = parseJdbcUrl(str('connection.url'));
+  const numericMapping: NumericMapping =
+    optStr('numeric.mapping') !== null ? (str('numeric.mapping') as NumericMapping) : v['numeric.precision.mapping'] === true ? 'precision_only' : 'none';
+  return {
+    url,
+    user: optStr('connection.user') ?? url.user,
+    password: optStr('connection.password') ?? url.password,
+    connectionAttempts: num('connection.attempts'),
+    connectionBackoffMs: num('connection.backoff.ms'),
+    mode: str('mode') as JdbcSourceMode,
+    incrementingColumn: str('incrementing.column.name'),
+    timestampColumns: list('timestamp.column.name'),
+    timestampInitial: typeof v['timestamp.initial'] === 'number' ? (v['timestamp.initial'] as number) : null,
+    timestampDelayMs: num('timestamp.delay.interval.ms'),
+    validateNonNull: v['validate.non.null'] === true,
+    query: str('query'),
+    querySuffix: str('query.suffix'),
+    pollIntervalMs: num('poll.interval.ms'),
+    batchMaxRows: num('batch.max.rows'),
+    tablePollIntervalMs: num('table.poll.interval.ms'),
+    topicPrefix: str('topic.prefix'),
+    numericMapping,
+    include: [...list('table.whitelist'), ...list('table.include.list')],
+    exclude: [...list('table.blacklist'), ...list('table.exclude.list')],
+    catalogPattern: optStr('catalog.pattern'),
+    schemaPattern: optStr('schema.pattern'),
+    tableTypes: list('table.types').map((t) => t.toUpperCase()),
+    tables: parseTables(raw[TASK_TABLES_KEY]),
+  };
+}
+
+/** Task config key holding the task's tables as a JSON array of TableRef. */
+export const TASK_TABLES_KEY = 'tables';
+
+function parseTables(raw: string | undefined): TableRef[] | null {
+  if (raw === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new JdbcSourceConfigError(`task config "${TASK_TABLES_KEY}" is not JSON`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((t: unknown) => isTableRef(t))) {
+    throw new JdbcSourceConfigError(`task config "${TASK_TABLES_KEY}" must be a JSON array of {schema, name}`);
+  }
+  return parsed;
+}
+
+function isTableRef(t: unknown): t is TableRef {
+  if (typeof t !== 'object' || t === null) return false;
+  const o = t as Record<string, unknown>;
+  return typeof o['schema'] === 'string' && typeof o['name'] === 'string';
+}
