@@ -1,0 +1,81 @@
+import { DATE_LOGICAL, DECIMAL_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL, type ConnectSchema } from '@millrace/connect-sdk';
+import { SinkDialect, UnsupportedSchemaError, decimalScale, type SqlColumnType } from './sink-dialect';
+
+/**
+ * MySQL and MariaDB: backtick quoting, `?` placeholders. TypeORM's mysql2 driver
+ * interpolates parameters on the client (no server-side parameter limit), so the limit
+ * that matters is max_allowed_packet (16 MiB by default on MariaDB): statements are kept
+ * under 4 MiB of estimated text and 65535 parameters. Upsert is
+ * `INSERT ... ON DUPLICATE KEY UPDATE c = VALUES(c)` (VALUES() works on MariaDB and MySQL,
+ * where it is deprecated but accepted).
+ *
+ * Types: int8 -> TINYINT, int16 -> SMALLINT, int32 -> INT, int64 -> BIGINT, float32 ->
+ * FLOAT, float64 -> DOUBLE, boolean -> BOOLEAN (TINYINT(1)), string -> TEXT or
+ * VARCHAR(255) in a primary key, bytes -> LONGBLOB or VARBINARY(255) in a primary key,
+ * Decimal -> DECIMAL(65, scale) (scale capped at 30), Date -> DATE, Time -> TIME(3),
+ * Timestamp -> DATETIME(3) (holding UTC).
+ */
+export class MySqlSinkDialect extends SinkDialect {
+  readonly name = 'mysql' as const;
+  readonly maxParameters = 65535;
+  readonly maxStatementBytes = 4 * 1024 * 1024;
+  readonly caseInsensitiveColumns = true;
+
+  quoteIdentifier(name: string): string {
+    return `\`${name.replace(/`/g, '``')}\``;
+  }
+
+  placeholder(_index: number): string {
+    return '?';
+  }
+
+  columnType(schema: ConnectSchema, isPrimaryKey: boolean): SqlColumnType {
+    switch (schema.name) {
+      case DECIMAL_LOGICAL:
+        return { type: 'decimal', precision: 65, scale: Math.min(decimalScale(schema), 30) };
+      case DATE_LOGICAL:
+        return { type: 'date' };
+      case TIME_LOGICAL:
+        return { type: 'time', precision: 3 };
+      case TIMESTAMP_LOGICAL:
+        return { type: 'datetime', precision: 3 };
+      default:
+        break;
+    }
+    switch (schema.type) {
+      case 'int8':
+        return { type: 'tinyint' };
+      case 'int16':
+        return { type: 'smallint' };
+      case 'int32':
+        return { type: 'int' };
+      case 'int64':
+        return { type: 'bigint' };
+      case 'float32':
+        return { type: 'float' };
+      case 'float64':
+        return { type: 'double' };
+      case 'boolean':
+        return { type: 'boolean' };
+      case 'string':
+        return isPrimaryKey ? { type: 'varchar', length: '255' } : { type: 'text' };
+      case 'bytes':
+        return isPrimaryKey ? { type: 'varbinary', length: '255' } : { type: 'longblob' };
+      default:
+        throw new UnsupportedSchemaError(`no MySQL column type for Connect type ${schema.type}`);
+    }
+  }
+
+  upsertSql(table: string, columns: readonly string[], keyColumns: readonly string[], rowCount: number): string {
+    const keys = new Set(keyColumns);
+    const nonKeys = columns.filter((c) => !keys.has(c));
+    // With only key columns there is nothing to update; assigning a key to itself is a no-op.
+    const targets = nonKeys.length > 0 ? nonKeys : keyColumns.slice(0, 1);
+    const updates = targets.map((c) => `${this.quoteIdentifier(c)} = VALUES(${this.quoteIdentifier(c)})`);
+    return `${this.insertSql(table, columns, rowCount)} ON DUPLICATE KEY UPDATE ${updates.join(', ')}`;
+  }
+
+  protected booleanLiteral(value: boolean): string {
+    return value ? '1' : '0';
+  }
+}

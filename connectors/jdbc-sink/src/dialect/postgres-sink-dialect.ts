@@ -1,0 +1,76 @@
+import { DATE_LOGICAL, DECIMAL_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL, type ConnectSchema } from '@millrace/connect-sdk';
+import { SinkDialect, UnsupportedSchemaError, type SqlColumnType } from './sink-dialect';
+
+/**
+ * PostgreSQL: `"ident"` quoting, `$n` placeholders, at most 65535 parameters per
+ * statement (the wire protocol's limit), upsert as
+ * `INSERT ... ON CONFLICT (keys) DO UPDATE SET c = EXCLUDED.c` (DO NOTHING when every
+ * column is a key). One upsert statement must not touch the same key twice; the writer
+ * deduplicates rows by key before building it.
+ *
+ * Types: int8/int16 -> SMALLINT, int32 -> INTEGER, int64 -> BIGINT, float32 -> REAL,
+ * float64 -> DOUBLE PRECISION, boolean -> BOOLEAN, string -> TEXT, bytes -> BYTEA,
+ * Decimal -> NUMERIC (unconstrained, keeps any scale), Date -> DATE, Time -> TIME(3),
+ * Timestamp -> TIMESTAMP(3) (without time zone, holding UTC).
+ */
+export class PostgresSinkDialect extends SinkDialect {
+  readonly name = 'postgres' as const;
+  readonly maxParameters = 65535;
+  readonly maxStatementBytes = 64 * 1024 * 1024;
+  readonly caseInsensitiveColumns = false;
+
+  quoteIdentifier(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  placeholder(index: number): string {
+    return `$${index}`;
+  }
+
+  columnType(schema: ConnectSchema, _isPrimaryKey: boolean): SqlColumnType {
+    switch (schema.name) {
+      case DECIMAL_LOGICAL:
+        return { type: 'numeric' };
+      case DATE_LOGICAL:
+        return { type: 'date' };
+      case TIME_LOGICAL:
+        return { type: 'time', precision: 3 };
+      case TIMESTAMP_LOGICAL:
+        return { type: 'timestamp', precision: 3 };
+      default:
+        break;
+    }
+    switch (schema.type) {
+      case 'int8':
+      case 'int16':
+        return { type: 'smallint' };
+      case 'int32':
+        return { type: 'integer' };
+      case 'int64':
+        return { type: 'bigint' };
+      case 'float32':
+        return { type: 'real' };
+      case 'float64':
+        return { type: 'double precision' };
+      case 'boolean':
+        return { type: 'boolean' };
+      case 'string':
+        return { type: 'text' };
+      case 'bytes':
+        return { type: 'bytea' };
+      default:
+        throw new UnsupportedSchemaError(`no PostgreSQL column type for Connect type ${schema.type}`);
+    }
+  }
+
+  upsertSql(table: string, columns: readonly string[], keyColumns: readonly string[], rowCount: number): string {
+    const keys = new Set(keyColumns);
+    const updates = columns.filter((c) => !keys.has(c)).map((c) => `${this.quoteIdentifier(c)} = EXCLUDED.${this.quoteIdentifier(c)}`);
+    const conflict = `ON CONFLICT (${keyColumns.map((c) => this.quoteIdentifier(c)).join(', ')})`;
+    return `${this.insertSql(table, columns, rowCount)} ${conflict} ${updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`;
+  }
+
+  protected booleanLiteral(value: boolean): string {
+    return value ? 'true' : 'false';
+  }
+}

@@ -1,0 +1,82 @@
+import { DATE_LOGICAL, DECIMAL_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL, type ConnectSchema } from '@millrace/connect-sdk';
+import { MySqlSinkDialect } from './mysql-sink-dialect';
+import { PostgresSinkDialect } from './postgres-sink-dialect';
+
+const s = (type: ConnectSchema['type'], extra: Partial<ConnectSchema> = {}): ConnectSchema => ({ type, optional: false, ...extra });
+
+describe('PostgresSinkDialect', () => {
+  const d = new PostgresSinkDialect();
+
+  it('quotes identifiers and schema-qualified tables', () => {
+    expect(d.quoteIdentifier('we"ird')).toBe('"we""ird"');
+    expect(d.quoteTable('public.Orders')).toBe('"public"."Orders"');
+  });
+
+  it('builds multi-row INSERT, upsert, UPDATE and DELETE', () => {
+    expect(d.insertSql('t', ['a', 'b'], 2)).toBe('INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($3, $4)');
+    expect(d.upsertSql('t', ['id', 'v'], ['id'], 1)).toBe('INSERT INTO "t" ("id", "v") VALUES ($1, $2) ON CONFLICT ("id") DO UPDATE SET "v" = EXCLUDED."v"');
+    expect(d.upsertSql('t', ['id'], ['id'], 1)).toBe('INSERT INTO "t" ("id") VALUES ($1) ON CONFLICT ("id") DO NOTHING');
+    expect(d.updateSql('t', ['v', 'w'], ['id'])).toBe('UPDATE "t" SET "v" = $1, "w" = $2 WHERE "id" = $3');
+    expect(d.deleteSql('t', ['id'], 3)).toBe('DELETE FROM "t" WHERE "id" IN ($1, $2, $3)');
+    expect(d.deleteSql('t', ['a', 'b'], 2)).toBe('DELETE FROM "t" WHERE ("a", "b") IN (($1, $2), ($3, $4))');
+  });
+
+  it('maps Connect types to PostgreSQL types', () => {
+    expect(d.columnType(s('int8'), false)).toEqual({ type: 'smallint' });
+    expect(d.columnType(s('int32'), false)).toEqual({ type: 'integer' });
+    expect(d.columnType(s('int64'), true)).toEqual({ type: 'bigint' });
+    expect(d.columnType(s('float32'), false)).toEqual({ type: 'real' });
+    expect(d.columnType(s('float64'), false)).toEqual({ type: 'double precision' });
+    expect(d.columnType(s('string'), true)).toEqual({ type: 'text' });
+    expect(d.columnType(s('bytes'), false)).toEqual({ type: 'bytea' });
+    expect(d.columnType(s('bytes', { name: DECIMAL_LOGICAL, parameters: { scale: '2' } }), false)).toEqual({ type: 'numeric' });
+    expect(d.columnType(s('int32', { name: DATE_LOGICAL }), false)).toEqual({ type: 'date' });
+    expect(d.columnType(s('int32', { name: TIME_LOGICAL }), false)).toEqual({ type: 'time', precision: 3 });
+    expect(d.columnType(s('int64', { name: TIMESTAMP_LOGICAL }), false)).toEqual({ type: 'timestamp', precision: 3 });
+    expect(() => d.columnType(s('array'), false)).toThrow(/no PostgreSQL column type/);
+  });
+
+  it('binds values in UTC text form and bigints as strings', () => {
+    const when = new Date(Date.UTC(2024, 1, 29, 13, 4, 5, 67));
+    expect(d.toSqlValue(when, s('int64', { name: TIMESTAMP_LOGICAL }))).toBe('2024-02-29 13:04:05.067');
+    expect(d.toSqlValue(new Date(Date.UTC(2024, 1, 29)), s('int32', { name: DATE_LOGICAL }))).toBe('2024-02-29');
+    expect(d.toSqlValue(new Date(Date.UTC(1970, 0, 1, 23, 59, 58, 1)), s('int32', { name: TIME_LOGICAL }))).toBe('23:59:58.001');
+    expect(d.toSqlValue(2n ** 63n - 1n, s('int64'))).toBe('9223372036854775807');
+    expect(d.toSqlValue('-12.340', s('bytes', { name: DECIMAL_LOGICAL }))).toBe('-12.340');
+    expect(d.toSqlValue(undefined, s('string'))).toBeNull();
+  });
+
+  it('renders defaults as literals', () => {
+    expect(d.defaultLiteral(s('string', { defaultValue: "it's" }))).toBe("'it''s'");
+    expect(d.defaultLiteral(s('boolean', { defaultValue: true }))).toBe('true');
+    expect(d.defaultLiteral(s('int32', { defaultValue: 7 }))).toBe('7');
+    expect(d.defaultLiteral(s('int32'))).toBeUndefined();
+  });
+});
+
+describe('MySqlSinkDialect', () => {
+  const d = new MySqlSinkDialect();
+
+  it('quotes with backticks and uses ? placeholders', () => {
+    expect(d.quoteTable('db.t`x')).toBe('`db`.`t``x`');
+    expect(d.insertSql('t', ['a'], 2)).toBe('INSERT INTO `t` (`a`) VALUES (?), (?)');
+  });
+
+  it('builds ON DUPLICATE KEY UPDATE upserts', () => {
+    expect(d.upsertSql('t', ['id', 'v', 'w'], ['id'], 1)).toBe('INSERT INTO `t` (`id`, `v`, `w`) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE `v` = VALUES(`v`), `w` = VALUES(`w`)');
+    expect(d.upsertSql('t', ['id'], ['id'], 1)).toBe('INSERT INTO `t` (`id`) VALUES (?) ON DUPLICATE KEY UPDATE `id` = VALUES(`id`)');
+  });
+
+  it('maps Connect types to MySQL types, with key-sized strings and bytes', () => {
+    expect(d.columnType(s('int8'), false)).toEqual({ type: 'tinyint' });
+    expect(d.columnType(s('string'), false)).toEqual({ type: 'text' });
+    expect(d.columnType(s('string'), true)).toEqual({ type: 'varchar', length: '255' });
+    expect(d.columnType(s('bytes'), false)).toEqual({ type: 'longblob' });
+    expect(d.columnType(s('bytes'), true)).toEqual({ type: 'varbinary', length: '255' });
+    expect(d.columnType(s('bytes', { name: DECIMAL_LOGICAL, parameters: { scale: '4' } }), false)).toEqual({ type: 'decimal', precision: 65, scale: 4 });
+    expect(d.columnType(s('bytes', { name: DECIMAL_LOGICAL, parameters: { scale: '40' } }), false)).toEqual({ type: 'decimal', precision: 65, scale: 30 });
+    expect(d.columnType(s('int64', { name: TIMESTAMP_LOGICAL }), false)).toEqual({ type: 'datetime', precision: 3 });
+    expect(d.columnType(s('int32', { name: TIME_LOGICAL }), false)).toEqual({ type: 'time', precision: 3 });
+    expect(d.defaultLiteral(s('boolean', { defaultValue: false }))).toBe('0');
+  });
+});

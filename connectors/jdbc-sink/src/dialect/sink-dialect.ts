@@ -1,0 +1,175 @@
+import {
+  DATE_LOGICAL,
+  DECIMAL_LOGICAL,
+  TIME_LOGICAL,
+  TIMESTAMP_LOGICAL,
+  type ConnectSchema,
+} from '@millrace/connect-sdk';
+
+/**
+ * What the JDBC sink needs to know about one SQL dialect: identifier quoting, the
+ * Connect -> SQL column type mapping used by auto.create/auto.evolve, the DML it runs
+ * (multi-row INSERT, upsert, UPDATE, multi-row DELETE) and the size limits of one
+ * statement.
+ *
+ * Contracts:
+ * - SQL text never embeds values: every value is a bind parameter, and `toSqlValue`
+ *   turns a Connect value (connect-schema.ts representation) into what the driver
+ *   binds. Dates/times are bound as UTC text ("YYYY-MM-DD", "HH:MM:SS.mmm",
+ *   "YYYY-MM-DD HH:MM:SS.mmm") so the session time zone never shifts them; int64
+ *   bigints as decimal text; Decimal values as their decimal string.
+ * - Identifiers are always quoted (case is kept as written in the schema); a table name
+ *   "a.b" is schema/database "a", table "b".
+ * - A statement never has more than `maxParameters` parameters; the writer also keeps
+ *   the estimated text of one statement under `maxStatementBytes`.
+ */
+export type SinkDialectName = 'postgres' | 'mysql';
+
+/** A column type in TypeORM TableColumn terms (type plus optional length/precision/scale). */
+export interface SqlColumnType {
+  readonly type: string;
+  readonly length?: string;
+  readonly precision?: number;
+  readonly scale?: number;
+}
+
+export class UnsupportedSchemaError extends Error {
+  override readonly name = 'UnsupportedSchemaError';
+}
+
+export abstract class SinkDialect {
+  abstract readonly name: SinkDialectName;
+  /** Most bind parameters in one statement. */
+  abstract readonly maxParameters: number;
+  /** Budget for the estimated size of one statement's parameters, in bytes. */
+  abstract readonly maxStatementBytes: number;
+  /** MySQL column names compare case-insensitively; PostgreSQL quoted names do not. */
+  abstract readonly caseInsensitiveColumns: boolean;
+
+  abstract quoteIdentifier(name: string): string;
+  /** The placeholder of the 1-based parameter `index`. */
+  abstract placeholder(index: number): string;
+  abstract columnType(schema: ConnectSchema, isPrimaryKey: boolean): SqlColumnType;
+  /** INSERT ... VALUES (...) x rowCount that updates the non-key columns on a key conflict. */
+  abstract upsertSql(table: string, columns: readonly string[], keyColumns: readonly string[], rowCount: number): string;
+  protected abstract booleanLiteral(value: boolean): string;
+
+  /** `a.b` -> `"a"."b"` (each part quoted). */
+  quoteTable(table: string): string {
+    return splitTableName(table).map((part) => this.quoteIdentifier(part)).join('.');
+  }
+
+  /** Key used by the metadata cache to compare column names the way the database does. */
+  normalizeColumnName(name: string): string {
+    return this.caseInsensitiveColumns ? name.toLowerCase() : name;
+  }
+
+  insertSql(table: string, columns: readonly string[], rowCount: number): string {
+    return `INSERT INTO ${this.quoteTable(table)} (${columns.map((c) => this.quoteIdentifier(c)).join(', ')}) VALUES ${this.valuesList(columns.length, rowCount)}`;
+  }
+
+  /** One row: `UPDATE t SET c1 = ?, ... WHERE k1 = ? AND ...`; parameters are the set columns, then the keys. */
+  updateSql(table: string, setColumns: readonly string[], keyColumns: readonly string[]): string {
+    let n = 0;
+    const set = setColumns.map((c) => `${this.quoteIdentifier(c)} = ${this.placeholder(++n)}`).join(', ');
+    const where = keyColumns.map((c) => `${this.quoteIdentifier(c)} = ${this.placeholder(++n)}`).join(' AND ');
+    return `UPDATE ${this.quoteTable(table)} SET ${set} WHERE ${where}`;
+  }
+
+  /** `DELETE ... WHERE k IN (?, ...)` or, for a composite key, `WHERE (k1, k2) IN ((?, ?), ...)`. */
+  deleteSql(table: string, keyColumns: readonly string[], rowCount: number): string {
+    if (keyColumns.length === 0) throw new Error('deleteSql needs key columns');
+    let n = 0;
+    const tuples: string[] = [];
+    for (let r = 0; r < rowCount; r++) {
+      const params = keyColumns.map(() => this.placeholder(++n));
+      tuples.push(keyColumns.length === 1 ? params[0] : `(${params.join(', ')})`);
+    }
+    const target = keyColumns.length === 1 ? this.quoteIdentifier(keyColumns[0]) : `(${keyColumns.map((c) => this.quoteIdentifier(c)).join(', ')})`;
+    return `DELETE FROM ${this.quoteTable(table)} WHERE ${target} IN (${tuples.join(', ')})`;
+  }
+
+  /** `(p1, p2), (p3, p4)` for rowCount rows of width columns, numbering from 1. */
+  protected valuesList(width: number, rowCount: number): string {
+    const rows: string[] = new Array<string>(rowCount);
+    let n = 0;
+    for (let r = 0; r < rowCount; r++) {
+      const row: string[] = new Array<string>(width);
+      for (let c = 0; c < width; c++) row[c] = this.placeholder(++n);
+      rows[r] = `(${row.join(', ')})`;
+    }
+    return rows.join(', ');
+  }
+
+  /**
+   * A SQL literal for a schema default, usable in DDL, or undefined when the default
+   * cannot be expressed (then the column gets none).
+   */
+  defaultLiteral(schema: ConnectSchema): string | undefined {
+    const value = schema.defaultValue;
+    if (value === undefined || value === null || schema.name) return undefined;
+    switch (schema.type) {
+      case 'int8':
+      case 'int16':
+      case 'int32':
+      case 'int64':
+      case 'float32':
+      case 'float64':
+        return typeof value === 'number' || typeof value === 'bigint' ? String(value) : undefined;
+      case 'boolean':
+        return typeof value === 'boolean' ? this.booleanLiteral(value) : undefined;
+      case 'string':
+        return typeof value === 'string' ? `'${value.replace(/'/g, "''")}'` : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** The bind value of a Connect value of `schema` (see the contract above). */
+  toSqlValue(value: unknown, schema: ConnectSchema): unknown {
+    if (value === null || value === undefined) return null;
+    switch (schema.name) {
+      case DECIMAL_LOGICAL:
+        return typeof value === 'string' ? value : String(value);
+      case DATE_LOGICAL:
+        return value instanceof Date ? value.toISOString().slice(0, 10) : value;
+      case TIME_LOGICAL:
+        return value instanceof Date ? value.toISOString().slice(11, 23) : value;
+      case TIMESTAMP_LOGICAL:
+        return value instanceof Date ? `${value.toISOString().slice(0, 10)} ${value.toISOString().slice(11, 23)}` : value;
+      default:
+        break;
+    }
+    if (typeof value === 'bigint') return value.toString();
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return value;
+  }
+
+  /** Rough size of a bound value in the statement, for `maxStatementBytes`. */
+  estimateBytes(value: unknown): number {
+    if (value === null) return 4;
+    if (typeof value === 'string') return value.length * 2 + 2;
+    if (Buffer.isBuffer(value)) return value.length * 2 + 3;
+    return 16;
+  }
+}
+
+/** Splits "schema.table" into its parts (a name without a dot is one part). */
+export function splitTableName(table: string): string[] {
+  const parts = table.split('.');
+  if (parts.some((p) => p === '') || parts.length > 2) throw new Error(`invalid table name "${table}"`);
+  return parts;
+}
+
+/** Connect primitive types a column can hold; array, map and struct fields are rejected. */
+export function assertPrimitive(fieldName: string, schema: ConnectSchema): void {
+  if (schema.type === 'array' || schema.type === 'map' || schema.type === 'struct') {
+    throw new UnsupportedSchemaError(`field "${fieldName}" has type ${schema.type}; the JDBC sink writes only primitive and logical types`);
+  }
+}
+
+/** Decimal scale from the schema parameters (Kafka Connect's "scale"), default 0. */
+export function decimalScale(schema: ConnectSchema): number {
+  const scale = Number(schema.parameters?.scale ?? 0);
+  return Number.isInteger(scale) && scale >= 0 ? scale : 0;
+}

@@ -1,0 +1,88 @@
+import { Client } from 'pg';
+import { RetriableError } from '@millrace/connect-sdk/errors';
+import { retryUntil, startPostgres, type EphemeralPostgres } from '@millrace/testing';
+import { describeJdbcSinkScenarios, record, type ScenarioTarget } from '../test/sink-scenarios';
+import { JdbcSinkTask } from './jdbc-sink-task';
+
+jest.setTimeout(60_000);
+
+describe('jdbc-sink on PostgreSQL', () => {
+  let pg: EphemeralPostgres;
+  let target: ScenarioTarget;
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    target = {
+      kind: 'postgres',
+      url: `jdbc:postgresql://${pg.host}:${pg.port}/${pg.database}?user=${pg.user}`,
+      quote: (name) => `"${name}"`,
+      bool: (v) => (v ? 't' : 'f'),
+      probe: async () => {
+        // Every column as its text form: the same expectations serve both databases.
+        const client = new Client({ connectionString: pg.connectionString, types: { getTypeParser: () => (text: string) => text } });
+        client.on('error', () => undefined);
+        await client.connect();
+        return {
+          query: async (sql) => (await client.query<Record<string, string | null>>(sql)).rows,
+          close: () => client.end(),
+        };
+      },
+    };
+  });
+
+  describeJdbcSinkScenarios(() => target);
+
+  it('a connection lost mid-transaction surfaces as RetriableError; retrying applies the buffer exactly once', async () => {
+    const quiet = () => undefined;
+    const task = new JdbcSinkTask();
+    await task.open(
+      { 'connection.url': target.url, 'auto.create': 'true', 'batch.size': '1000' },
+      { connectorName: 'killed', taskId: 0, logger: { info: quiet, warn: quiet, error: quiet, debug: quiet }, pause: quiet, resume: quiet },
+    );
+    const admin = new Client({ connectionString: pg.connectionString });
+    admin.on('error', () => undefined);
+    await admin.connect();
+    const terminateSink = () => admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'millrace-jdbc-sink'`);
+    try {
+      await task.write([0, 1, 2].map((i) => record('killed_rows', i, { id: i, name: 'k' })));
+      await task.flush();
+
+      // Killed while idle: TypeORM drops the broken connection and the next flush reconnects.
+      await task.write([3].map((i) => record('killed_rows', i, { id: i, name: 'k' })));
+      await terminateSink();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await task.flush();
+
+      // Killed while the INSERT waits for a lock: the transaction is lost, the error is retriable.
+      await task.write([4, 5].map((i) => record('killed_rows', i, { id: i, name: 'k' })));
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE killed_rows IN ACCESS EXCLUSIVE MODE');
+      const flushing = task.flush();
+      await retryUntil(
+        'sink blocked on the lock',
+        async () => {
+          const { rows } = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'millrace-jdbc-sink' AND wait_event_type = 'Lock'`);
+          if (rows.length === 0) throw new Error('not blocked yet');
+        },
+        { timeoutMs: 10_000, intervalMs: 20 },
+      );
+      await terminateSink();
+      await expect(flushing).rejects.toBeInstanceOf(RetriableError);
+      await admin.query('ROLLBACK');
+
+      // The runtime retries: the same records again (already buffered, not buffered twice), then flush.
+      await task.write([4, 5].map((i) => record('killed_rows', i, { id: i, name: 'k' })));
+      await task.flush();
+      const { rows } = await admin.query<{ id: string }>('SELECT id FROM killed_rows ORDER BY id');
+      expect(rows.map((r) => Number(r.id))).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      await admin.end();
+      await task.teardown();
+    }
+  });
+
+  // After the scenarios' own afterAll (which closes the probe): same-level hooks run in order.
+  afterAll(async () => {
+    await pg?.stop();
+  });
+});

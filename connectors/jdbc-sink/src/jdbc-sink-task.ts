@@ -1,0 +1,241 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import {
+  topicPartitionKey,
+  type SinkRecord,
+  type SinkTask,
+  type SinkTaskContext,
+  type TopicPartition,
+} from '@millrace/connect-sdk';
+import { BatchWriter } from './batch-writer';
+import { openDataSource } from './data-source';
+import { dialectFor, type SinkDialect } from './dialect';
+import { classifyDbError } from './errors';
+import { parseJdbcSinkConfig, type JdbcSinkConfig } from './jdbc-sink-config';
+import { OffsetStore, type PartitionOffset } from './offset-store';
+import { RecordBatcher } from './record-batcher';
+import { TableManager } from './table-manager';
+
+/**
+ * The JDBC sink task: writes records to PostgreSQL or MySQL/MariaDB exactly once.
+ *
+ * Exactly-once contract:
+ * - Every transaction that writes rows also upserts, in millrace_sink_offsets, the next
+ *   offset (last applied + 1) of every partition whose records it covers; rows and
+ *   offsets commit or roll back together.
+ * - The task remembers, per partition, the next offset already applied (read from the
+ *   table in `partitionsAssigned`, or on first sight of a partition in `write`) and drops
+ *   records below it, so a runtime that re-delivers from an older Kafka offset never
+ *   applies a record twice, even for keyless inserts. `partitionsAssigned` returns the
+ *   stored offsets so the runtime seeks there.
+ * - After a failed commit (the outcome may be unknown when the connection broke during
+ *   COMMIT), the next attempt re-reads the stored offsets before writing, and drops the
+ *   buffered records that turn out to be applied already.
+ *
+ * Buffering: `write` buffers (records of every topic/partition in arrival order) and
+ * commits by itself once `batch.size` records are buffered; `flush` commits the rest;
+ * `partitionsRevoked` commits before forgetting the partitions. `teardown` closes the
+ * connection and DISCARDS whatever was not committed (the runtime re-delivers it from its
+ * committed offsets, or from the stored ones). A failed commit keeps the buffer, so a
+ * runtime retrying `write`/`flush` after a RetriableError loses nothing; records already
+ * buffered are not buffered twice.
+ *
+ * DDL (auto.create/auto.evolve, the offsets table) runs before and outside the data
+ * transaction. Not safe for concurrent calls: the runtime calls a task serially.
+ */
+export class JdbcSinkTask implements SinkTask {
+  private config?: JdbcSinkConfig;
+  private dialect?: SinkDialect;
+  private dataSource?: DataSource;
+  private runner?: QueryRunner;
+  private batcher?: RecordBatcher;
+  private tables?: TableManager;
+  private offsets?: OffsetStore;
+  private writer?: BatchWriter;
+
+  /** Next offset already applied in the database, per partition key; null = none stored. */
+  private readonly applied = new Map<string, number | null>();
+  /** Next offset of the buffered records, per partition key. */
+  private readonly pending = new Map<string, PartitionOffset>();
+  private buffer: SinkRecord[] = [];
+  private recheckOffsets = false;
+  private closed = false;
+
+  /** Records written and skipped (already applied) since open, for logs and tests. */
+  readonly stats = { written: 0, skipped: 0, commits: 0 };
+
+  async open(rawConfig: Readonly<Record<string, string>>, context: SinkTaskContext): Promise<void> {
+    const config = parseJdbcSinkConfig(rawConfig);
+    this.config = config;
+    this.closed = false;
+    const dialect = dialectFor(config.url.dialect);
+    this.dialect = dialect;
+    this.batcher = new RecordBatcher(config);
+    this.tables = new TableManager(dialect, config, context.logger);
+    this.offsets = new OffsetStore(dialect, context.connectorName);
+    this.writer = new BatchWriter(dialect, config.insertMode);
+    this.dataSource = await openDataSource(config, context.logger);
+    try {
+      await this.offsets.ensureTable(await this.queryRunner());
+    } catch (err) {
+      await this.teardown();
+      throw classifyDbError(err, 'jdbc-sink: cannot prepare millrace_sink_offsets');
+    }
+  }
+
+  async partitionsAssigned(partitions: readonly TopicPartition[]): Promise<ReadonlyMap<string, number | null>> {
+    const stored = await this.loadOffsets(partitions);
+    for (const [key, next] of stored) {
+      this.applied.set(key, next);
+    }
+    return stored;
+  }
+
+  async partitionsRevoked(partitions: readonly TopicPartition[]): Promise<void> {
+    await this.commitBuffer();
+    for (const tp of partitions) this.applied.delete(topicPartitionKey(tp));
+  }
+
+  async write(records: readonly SinkRecord[]): Promise<void> {
+    const config = this.requireOpen();
+    const unknown = new Map<string, TopicPartition>();
+    for (const r of records) {
+      const key = topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition });
+      if (!this.applied.has(key) && !unknown.has(key)) unknown.set(key, { topic: r.topic, partition: r.kafkaPartition });
+    }
+    if (unknown.size > 0) {
+      for (const [key, next] of await this.loadOffsets([...unknown.values()])) this.applied.set(key, next);
+    }
+    for (const r of records) {
+      const key = topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition });
+      const floor = this.pending.get(key)?.nextOffset ?? this.applied.get(key) ?? null;
+      if (floor !== null && r.kafkaOffset < floor) {
+        this.stats.skipped++;
+        continue;
+      }
+      this.buffer.push(r);
+      this.pending.set(key, { topic: r.topic, partition: r.kafkaPartition, nextOffset: r.kafkaOffset + 1 });
+    }
+    if (this.buffer.length >= config.batchSize) await this.commitBuffer();
+  }
+
+  async flush(): Promise<void> {
+    this.requireOpen();
+    await this.commitBuffer();
+  }
+
+  async teardown(): Promise<void> {
+    this.closed = true;
+    this.buffer = [];
+    this.pending.clear();
+    this.applied.clear();
+    await this.dropRunner();
+    const ds = this.dataSource;
+    this.dataSource = undefined;
+    if (ds?.isInitialized) await ds.destroy().catch(() => undefined);
+  }
+
+  /** Writes the buffer and its offsets in one transaction (see the class contract). */
+  private async commitBuffer(): Promise<void> {
+    if (this.pending.size === 0 || this.closed) return;
+    const tables = this.tables as TableManager;
+    const writer = this.writer as BatchWriter;
+    try {
+      const qr = await this.queryRunner();
+      if (this.recheckOffsets) {
+        await this.dropAlreadyApplied();
+        this.recheckOffsets = false;
+        if (this.pending.size === 0) return;
+      }
+      const batches = (this.batcher as RecordBatcher).batch(this.buffer);
+      const live = [];
+      for (const batch of batches) {
+        if (batch.kind === 'write') {
+          await tables.ensureTable(qr, batch.table, batch.fields);
+          live.push(batch);
+        } else if (await tables.exists(qr, batch.table)) {
+          live.push(batch);
+        }
+      }
+      const offsets = [...this.pending.values()];
+      let written = 0;
+      await qr.startTransaction();
+      try {
+        for (const batch of live) written += await writer.apply(qr, batch);
+        await (this.offsets as OffsetStore).save(qr, offsets);
+        await qr.commitTransaction();
+      } catch (err) {
+        if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+      for (const o of offsets) this.applied.set(topicPartitionKey(o), o.nextOffset);
+      this.pending.clear();
+      this.buffer = [];
+      this.stats.written += written;
+      this.stats.commits++;
+    } catch (err) {
+      this.recheckOffsets = true;
+      tables.invalidate();
+      await this.dropRunner();
+      throw classifyDbError(err, 'jdbc-sink: writing a batch failed');
+    }
+  }
+
+  /** After an unknown commit outcome: re-read stored offsets, drop buffered records they cover. */
+  private async dropAlreadyApplied(): Promise<void> {
+    const stored = await this.loadOffsets([...this.pending.values()]);
+    this.buffer = this.buffer.filter((r) => {
+      const next = stored.get(topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition }));
+      return next === null || next === undefined || r.kafkaOffset >= next;
+    });
+    for (const [key, next] of stored) this.applied.set(key, next);
+    this.pending.clear();
+    for (const r of this.buffer) {
+      this.pending.set(topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition }), {
+        topic: r.topic,
+        partition: r.kafkaPartition,
+        nextOffset: r.kafkaOffset + 1,
+      });
+    }
+  }
+
+  private async loadOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number | null>> {
+    this.requireOpen();
+    try {
+      return await (this.offsets as OffsetStore).load(await this.queryRunner(), partitions);
+    } catch (err) {
+      await this.dropRunner();
+      throw classifyDbError(err, 'jdbc-sink: reading millrace_sink_offsets failed');
+    }
+  }
+
+  private async queryRunner(): Promise<QueryRunner> {
+    if (this.runner && !this.runner.isReleased) return this.runner;
+    const ds = this.dataSource;
+    if (!ds?.isInitialized) throw new Error('jdbc-sink task is not open');
+    const qr = ds.createQueryRunner();
+    try {
+      await qr.connect();
+    } catch (err) {
+      await qr.release().catch(() => undefined);
+      throw classifyDbError(err, 'jdbc-sink: cannot get a database connection');
+    }
+    this.runner = qr;
+    return qr;
+  }
+
+  private async dropRunner(): Promise<void> {
+    const qr = this.runner;
+    this.runner = undefined;
+    if (qr && !qr.isReleased) await qr.release().catch(() => undefined);
+  }
+
+  private requireOpen(): JdbcSinkConfig {
+    if (!this.config || this.closed) throw new Error('jdbc-sink task is not open');
+    return this.config;
+  }
+
+  /** The dialect in use (for tests and diagnostics). */
+  get dialectName(): string | undefined {
+    return this.dialect?.name;
+  }
+}

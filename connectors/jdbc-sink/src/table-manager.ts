@@ -1,0 +1,139 @@
+import { Table, TableColumn, type QueryRunner } from 'typeorm';
+import type { ConnectorLogger } from '@millrace/connect-sdk';
+import type { SinkDialect } from './dialect/sink-dialect';
+import type { FieldsMetadata, SinkColumn } from './fields-metadata';
+
+/**
+ * auto.create and auto.evolve, through TypeORM's schema builder (QueryRunner.getTable,
+ * createTable, addColumn), with a metadata cache of the destination tables' columns.
+ *
+ * Contracts:
+ * - `ensureTable` makes sure a table holds every column of `fields`: a missing table is
+ *   created (auto.create) with key columns NOT NULL and the primary key from pk.mode, the
+ *   other columns NOT NULL unless optional, defaults from the schema when expressible; a
+ *   missing column is added (auto.evolve) as nullable (or with its default); a missing
+ *   required column without a default is a TableEvolutionError, as is anything missing
+ *   while the matching auto.* option is off.
+ * - Run it OUTSIDE the data transaction: MySQL commits implicitly on DDL.
+ * - The cache is refreshed from the database before deciding a column is missing (another
+ *   task may have added it) and after every DDL; `invalidate` drops it (e.g. after errors).
+ *   Concurrent creators are tolerated (CREATE TABLE IF NOT EXISTS, re-check after a failed
+ *   ADD COLUMN).
+ */
+export class TableEvolutionError extends Error {
+  override readonly name = 'TableEvolutionError';
+}
+
+export interface TableManagerOptions {
+  readonly autoCreate: boolean;
+  readonly autoEvolve: boolean;
+}
+
+export class TableManager {
+  /** table -> normalized column names, as last read from the database. */
+  private readonly columns = new Map<string, Set<string>>();
+  /** FieldsMetadata already checked against a table (identity), for the fast path. */
+  private readonly verified = new Map<string, WeakSet<FieldsMetadata>>();
+
+  constructor(
+    private readonly dialect: SinkDialect,
+    private readonly opts: TableManagerOptions,
+    private readonly logger?: Pick<ConnectorLogger, 'info'>,
+  ) {}
+
+  invalidate(): void {
+    this.columns.clear();
+    this.verified.clear();
+  }
+
+  /** Whether the table exists (cached once seen). */
+  async exists(qr: QueryRunner, table: string): Promise<boolean> {
+    if (this.columns.has(table)) return true;
+    return (await this.refresh(qr, table)) !== undefined;
+  }
+
+  async ensureTable(qr: QueryRunner, table: string, fields: FieldsMetadata): Promise<void> {
+    if (this.verified.get(table)?.has(fields)) return;
+    let known = this.columns.get(table);
+    if (!known || this.missing(known, fields).length > 0) known = await this.refresh(qr, table);
+    if (!known) {
+      if (!this.opts.autoCreate) throw new TableEvolutionError(`table ${table} does not exist and auto.create is disabled`);
+      await this.create(qr, table, fields);
+      known = await this.refresh(qr, table);
+      if (!known) throw new TableEvolutionError(`table ${table} is still missing after CREATE TABLE`);
+    }
+    const missing = this.missing(known, fields);
+    if (missing.length > 0) {
+      await this.evolve(qr, table, missing);
+      known = await this.refresh(qr, table);
+      const still = known ? this.missing(known, fields) : missing;
+      if (still.length > 0) throw new TableEvolutionError(`table ${table} still lacks columns ${still.map((c) => c.name).join(', ')}`);
+    }
+    let set = this.verified.get(table);
+    if (!set) this.verified.set(table, (set = new WeakSet()));
+    set.add(fields);
+  }
+
+  /** The TypeORM column for a sink column (exported for tests). */
+  tableColumn(column: SinkColumn, isPrimary: boolean, forEvolve: boolean): TableColumn {
+    const sqlType = this.dialect.columnType(column.schema, isPrimary);
+    const def = this.dialect.defaultLiteral(column.schema);
+    return new TableColumn({
+      name: column.name,
+      type: sqlType.type,
+      length: sqlType.length,
+      precision: sqlType.precision,
+      scale: sqlType.scale,
+      isPrimary,
+      isNullable: isPrimary ? false : forEvolve ? def === undefined || column.schema.optional : column.schema.optional,
+      default: def,
+    });
+  }
+
+  private missing(known: ReadonlySet<string>, fields: FieldsMetadata): SinkColumn[] {
+    return fields.allColumns.filter((c) => !known.has(this.dialect.normalizeColumnName(c.name)));
+  }
+
+  private async refresh(qr: QueryRunner, table: string): Promise<Set<string> | undefined> {
+    const found = await qr.getTable(table);
+    if (!found) {
+      this.columns.delete(table);
+      return undefined;
+    }
+    const set = new Set(found.columns.map((c) => this.dialect.normalizeColumnName(c.name)));
+    this.columns.set(table, set);
+    return set;
+  }
+
+  private async create(qr: QueryRunner, table: string, fields: FieldsMetadata): Promise<void> {
+    const columns = [
+      ...fields.keyColumns.map((c) => this.tableColumn(c, true, false)),
+      ...fields.valueColumns.map((c) => this.tableColumn(c, false, false)),
+    ];
+    this.logger?.info(`jdbc-sink: creating table ${table} (${columns.map((c) => c.name).join(', ')})`);
+    await qr.createTable(new Table({ name: table, columns }), true);
+  }
+
+  private async evolve(qr: QueryRunner, table: string, missing: readonly SinkColumn[]): Promise<void> {
+    if (!this.opts.autoEvolve) {
+      throw new TableEvolutionError(`table ${table} lacks columns ${missing.map((c) => c.name).join(', ')} and auto.evolve is disabled`);
+    }
+    for (const column of missing) {
+      if (!column.schema.optional && this.dialect.defaultLiteral(column.schema) === undefined) {
+        throw new TableEvolutionError(
+          `cannot add required column ${column.name} without a default to existing table ${table}: make the field optional or give it a default`,
+        );
+      }
+    }
+    for (const column of missing) {
+      this.logger?.info(`jdbc-sink: adding column ${column.name} to ${table}`);
+      try {
+        await qr.addColumn(table, this.tableColumn(column, false, true));
+      } catch (err) {
+        // Another task may have added it meanwhile; the caller's re-check decides.
+        const now = await this.refresh(qr, table);
+        if (!now?.has(this.dialect.normalizeColumnName(column.name))) throw err;
+      }
+    }
+  }
+}
