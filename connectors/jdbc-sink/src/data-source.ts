@@ -26,9 +26,9 @@ export async function openDataSource(config: JdbcSinkConfig, logger?: Pick<Conne
   let lastError: unknown;
   for (let attempt = 1; attempt <= config.connectionAttempts; attempt++) {
     const ds =
-      url.dialect === 'postgres'
+      url.driver === 'postgres'
         ? new DataSource({ ...common, type: 'postgres', applicationName: 'millrace-jdbc-sink' })
-        : new DataSource({ ...common, type: url.dialect, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
+        : new DataSource({ ...common, type: url.subprotocol === 'mariadb' ? 'mariadb' : 'mysql', timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
     try {
       await ds.initialize();
       return ds;

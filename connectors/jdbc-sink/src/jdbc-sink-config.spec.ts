@@ -40,6 +40,7 @@ describe('JDBC sink config', () => {
 
   it('reports missing, malformed and cross-field errors by key', () => {
     expect(validateJdbcSinkConfig({}).errors['connection.url']).toMatch(/Missing required configuration "connection.url"/);
+    expect(validateJdbcSinkConfig({ 'connection.url': 'jdbc:mysql://h:3306' }).errors['connection.url']).toMatch(/must name a database/);
     const { errors } = validateJdbcSinkConfig({
       'connection.url': 'jdbc:oracle://h/d',
       'batch.size': 'x',

@@ -1,6 +1,6 @@
 import type { ConfigDef, ConfigKey, ParsedConfig } from '@millrace/connect-sdk';
 import { parseConfig } from '@millrace/connect-sdk/config/config-validator';
-import { JdbcUrlError, parseJdbcUrl, type JdbcUrl } from './jdbc-url';
+import { JdbcUrlError, parseJdbcUrl, type JdbcUrl } from '@millrace/jdbc';
 
 /**
  * Configuration of the JDBC sink: the keys of Confluent's JdbcSinkConnector that this
@@ -61,8 +61,8 @@ const KEYS: readonly ConfigKey[] = [
     documentation: 'JDBC connection URL: jdbc:postgresql://host:port/db, jdbc:mysql://host:port/db or jdbc:mariadb://host:port/db; ?user=&password= accepted.',
     validator: (value) => {
       try {
-        parseJdbcUrl(String(value ?? ''));
-        return null;
+        const url = parseJdbcUrl(String(value ?? ''));
+        return url.database === '' ? 'connection.url must name a database (jdbc:…://host:port/database)' : null;
       } catch (err) {
         return err instanceof JdbcUrlError ? err.message : String(err);
       }

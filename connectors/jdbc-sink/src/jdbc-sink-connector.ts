@@ -12,7 +12,7 @@ export class JdbcSinkConnector implements Connector {
   async start(config: Readonly<Record<string, string>>, _parsed: ParsedConfig, context: ConnectorContext): Promise<void> {
     const parsed = parseJdbcSinkConfig(config);
     this.config = { ...config };
-    context.logger.info(`jdbc-sink: writing to ${parsed.url.dialect} ${parsed.url.host}:${parsed.url.port}/${parsed.url.database} (insert.mode=${parsed.insertMode}, pk.mode=${parsed.pkMode})`);
+    context.logger.info(`jdbc-sink: writing to ${parsed.url.subprotocol} ${parsed.url.host}:${parsed.url.port}/${parsed.url.database} (insert.mode=${parsed.insertMode}, pk.mode=${parsed.pkMode})`);
   }
 
   async taskConfigs(maxTasks: number): Promise<Record<string, string>[]> {

@@ -67,7 +67,7 @@ export class JdbcSinkTask implements SinkTask {
     const config = parseJdbcSinkConfig(rawConfig);
     this.config = config;
     this.closed = false;
-    const dialect = dialectFor(config.url.dialect);
+    const dialect = dialectFor(config.url);
     this.dialect = dialect;
     this.batcher = new RecordBatcher(config);
     this.tables = new TableManager(dialect, config, context.logger);

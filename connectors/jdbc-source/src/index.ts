@@ -15,4 +15,4 @@ export {
   type NumericMapping,
   type TableRef,
 } from './jdbc-source-config';
-export { parseJdbcUrl, JdbcUrlError, type JdbcUrl } from './jdbc-url';
+export { parseJdbcUrl, JdbcUrlError, type JdbcUrl } from '@millrace/jdbc';

@@ -1,5 +1,5 @@
 import type { ConfigDef, ConfigKey, ConfigValueType } from '@millrace/connect-sdk';
-import { JdbcUrlError, parseJdbcUrl, type JdbcUrl } from './jdbc-url';
+import { JdbcUrlError, parseJdbcUrl, type JdbcUrl } from '@millrace/jdbc';
 
 /**
  * The JDBC source's configuration: Confluent's JDBC source keys (same names, types,

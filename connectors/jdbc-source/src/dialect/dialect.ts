@@ -1,5 +1,5 @@
 import type { ConnectSchema } from '@millrace/connect-sdk';
-import type { JdbcDriver } from '../jdbc-url';
+import type { JdbcDriver } from '@millrace/jdbc';
 import type { NumericMapping, TableRef } from '../jdbc-source-config';
 import type { SqlTimestamp } from '../sql-timestamp';
 

@@ -1,5 +1,6 @@
 /**
- * JDBC connection URLs of the databases the JDBC source reads, parsed into driver options.
+ * JDBC connection URLs of the databases the JDBC connectors (source and sink) use, parsed
+ * into driver options.
  *
  * Accepted forms:
  *   jdbc:mysql://host[:port][/database][?key=value&...]        (default port 3306)

@@ -1,0 +1,1 @@
+export { parseJdbcUrl, redact, JdbcUrlError, type JdbcUrl, type JdbcDriver } from './jdbc-url';
