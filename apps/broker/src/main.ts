@@ -2,15 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { ConfigError, loadBrokerConfig } from './config/broker-config';
-import { installJsonBodyParsing } from './http/json-body';
-import { createRootLogger, NestPinoLogger } from './logging/logger';
+import { createRootLogger, installJsonBodyParsing, NestPinoLogger } from '@millrace/app-common';
 
 /**
  * Broker entry point. Validates the environment first: a bad value stops start-up
  * with exit code 2 and a message naming the variable, before any file is touched.
  */
 async function main(): Promise<void> {
-  const logger = createRootLogger();
+  const logger = createRootLogger('broker');
   let config;
   try {
     config = loadBrokerConfig();

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
-import { ROOT_LOGGER } from '../logging/logger';
+import { ROOT_LOGGER } from '@millrace/app-common';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 
 /** The validated config, the root logger and the metrics registry, available everywhere. */

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
-import { ROOT_LOGGER } from '../logging/logger';
+import { ROOT_LOGGER } from '@millrace/app-common';
 import { MetadataModule } from '../metadata/metadata.module';
 import { TopicManager } from '../metadata/topic-manager';
 import { ReplicaManager } from '../partition/replica-manager';

@@ -3,7 +3,7 @@ import { parseLogConfig } from '@millrace/storage';
 import * as path from 'path';
 import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
-import { ROOT_LOGGER } from '../logging/logger';
+import { ROOT_LOGGER } from '@millrace/app-common';
 import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
 import { ClusterIdentity } from './cluster-identity';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnAppl
 import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { HandlersModule } from '../handlers/handlers.module';
-import { ROOT_LOGGER } from '../logging/logger';
+import { ROOT_LOGGER } from '@millrace/app-common';
 import { KafkaServer } from './kafka-server';
 import { REQUEST_DISPATCHER, type RequestDispatcher } from './request-dispatcher';
 

@@ -1,6 +1,6 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ROOT_LOGGER } from '../logging/logger';
+import { ROOT_LOGGER } from '@millrace/app-common';
 import { NetworkModule } from '../network/network.module';
 import { CompatibilityController } from './compatibility.controller';
 import { ConfigController } from './config.controller';

@@ -3,7 +3,7 @@ import { LogManager, parseLogConfig } from '@millrace/storage';
 import type { Logger } from 'pino';
 import * as path from 'path';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
-import { ROOT_LOGGER } from '../logging/logger';
+import { ROOT_LOGGER } from '@millrace/app-common';
 import { TopicStore } from '../metadata/topic-store';
 
 /**

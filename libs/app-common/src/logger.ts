@@ -2,11 +2,12 @@ import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
 /**
- * The broker's logger: pino, JSON lines on stdout, level from MILLRACE_LOG_LEVEL
- * (default info). Components take a child logger named after themselves.
+ * The apps' logger: pino, JSON lines on stdout tagged with the app's name, level from
+ * MILLRACE_LOG_LEVEL (default info). Components take a child logger named after
+ * themselves.
  */
-export function createRootLogger(level = process.env.MILLRACE_LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { app: 'broker' }, timestamp: pino.stdTimeFunctions.isoTime });
+export function createRootLogger(app: string, level = process.env.MILLRACE_LOG_LEVEL ?? 'info'): Logger {
+  return pino({ level, base: { app }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
 /** Adapts pino to Nest's LoggerService so framework messages share the same stream. */
@@ -29,4 +30,5 @@ export class NestPinoLogger implements LoggerService {
   }
 }
 
+/** Nest injection token for an app's root pino logger. */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');

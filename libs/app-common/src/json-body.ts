@@ -3,9 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
- * JSON request bodies for every HTTP API of the broker. A body that is not valid JSON is
- * answered `400 {"error_code": 400, "message": ...}` — the error shape of both the admin
- * API and the schema registry — instead of Express's HTML error page.
+ * JSON request bodies for the apps' HTTP APIs. A body that is not valid JSON is answered
+ * `400 {"error_code": 400, "message": ...}` — the error shape of the broker's admin API,
+ * the schema registry and Kafka Connect's REST API — instead of Express's HTML page.
  * Call before `listen`/`init`; the app must be created with `bodyParser: false`.
  */
 export function installJsonBodyParsing(app: INestApplication): void {

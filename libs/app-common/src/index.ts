@@ -1,0 +1,2 @@
+export { createRootLogger, NestPinoLogger, ROOT_LOGGER } from './logger';
+export { installJsonBodyParsing } from './json-body';
