@@ -1,5 +1,8 @@
 import { InvalidConfigError, parseLogConfig } from '@millrace/storage';
+import { ConfigError, parseEnv } from '@millrace/app-common';
 import { z } from 'zod';
+
+export { ConfigError };
 
 /**
  * Broker configuration, read once from the environment at start-up and validated.
@@ -79,30 +82,9 @@ export function logDefaultEnvName(key: string): string {
   return 'MILLRACE_LOG_' + key.toUpperCase().replace(/\./g, '_');
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super('Invalid configuration:\n' + problems.map((p) => '  - ' + p).join('\n'));
-    this.name = 'ConfigError';
-  }
-}
-
 /** Parses and validates the broker's environment. Throws ConfigError listing every bad variable. */
 export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
-  const picked: Record<string, string> = {};
-  for (const key of Object.keys(schema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value !== '') picked[key] = value;
-  }
-  const parsed = schema.safeParse(picked);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0]);
-        return `${name}=${JSON.stringify(env[name])}: ${issue.message}`;
-      }),
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnv(schema, env);
   if (e.MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS > e.MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS) {
     throw new ConfigError(['MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS must not exceed MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS']);
   }

@@ -1,0 +1,41 @@
+import { ConfigError, loadConnectConfig } from './connect-config';
+
+describe('loadConnectConfig', () => {
+  test('defaults work on one machine', () => {
+    const c = loadConnectConfig({});
+    expect(c.port).toBe(8083);
+    expect(c.bootstrap).toEqual(['127.0.0.1:9092']);
+    expect(c.registryUrl).toBe('http://127.0.0.1:8081');
+    expect(c.groupId).toBe('connect-cluster');
+    expect(c.workerId).toBe('127.0.0.1:8083');
+    expect(c.testPlugins).toBe(false);
+    expect(c.configTopic).toBe('connect-configs');
+  });
+
+  test('worker id follows host and port unless set', () => {
+    expect(loadConnectConfig({ MILLRACE_HOST: 'h', MILLRACE_CONNECT_PORT: '9000' }).workerId).toBe('h:9000');
+    expect(loadConnectConfig({ MILLRACE_CONNECT_WORKER_ID: 'w1' }).workerId).toBe('w1');
+  });
+
+  test.each([
+    ['MILLRACE_CONNECT_PORT', 'abc'],
+    ['MILLRACE_CONNECT_PORT', '70000'],
+    ['MILLRACE_BOOTSTRAP', 'nohost'],
+    ['MILLRACE_REGISTRY_URL', 'not a url'],
+    ['MILLRACE_CONNECT_GROUP_ID', 'bad group'],
+    ['MILLRACE_CONNECT_TEST_PLUGINS', 'yes'],
+  ])('%s=%s is rejected with a message naming it', (name, value) => {
+    let error: unknown;
+    try {
+      loadConnectConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(name);
+  });
+
+  test('storage topics must differ', () => {
+    expect(() => loadConnectConfig({ MILLRACE_CONNECT_STATUS_TOPIC: 'connect-configs' })).toThrow(ConfigError);
+  });
+});

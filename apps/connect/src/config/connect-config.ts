@@ -1,0 +1,79 @@
+import { ConfigError, parseEnv } from '@millrace/app-common';
+import { z } from 'zod';
+
+export { ConfigError };
+
+/**
+ * Connect worker configuration, read once from the environment at start-up and
+ * validated. Every setting has a default that works on one machine; a bad value stops
+ * start-up (exit code 2) with a message naming the variable.
+ */
+export interface ConnectConfig {
+  host: string;
+  port: number;
+  /** Kafka bootstrap servers, comma-separated host:port. */
+  bootstrap: string[];
+  /** Default `schema.registry.url` of the avro converters. */
+  registryUrl: string;
+  dataDir: string;
+  /** group.id of the worker cluster; prefixes nothing, identifies the storage topics' owner. */
+  groupId: string;
+  /** Shown as worker_id in every status; default `<host>:<port>`. */
+  workerId: string;
+  /** Registers the in-memory fake plugins of libs/connect-sdk (tests only). */
+  testPlugins: boolean;
+  configTopic: string;
+  offsetTopic: string;
+  statusTopic: string;
+  offsetTopicPartitions: number;
+  statusTopicPartitions: number;
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const hostPort = /^[^\s:,]+:\d{1,5}$/;
+
+const schema = z.object({
+  MILLRACE_HOST: z.string().min(1).default('127.0.0.1'),
+  MILLRACE_CONNECT_PORT: int(1, 65535).default(8083),
+  MILLRACE_BOOTSTRAP: z
+    .string()
+    .default('127.0.0.1:9092')
+    .refine((v) => v.split(',').every((s) => hostPort.test(s.trim())), 'expected comma-separated host:port pairs'),
+  MILLRACE_REGISTRY_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),
+  MILLRACE_DATA_DIR: z.string().min(1).default('./data'),
+  MILLRACE_CONNECT_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"').default('connect-cluster'),
+  MILLRACE_CONNECT_WORKER_ID: z.string().min(1).optional(),
+  MILLRACE_CONNECT_TEST_PLUGINS: z.enum(['true', 'false']).default('false'),
+  MILLRACE_CONNECT_CONFIG_TOPIC: z.string().min(1).default('connect-configs'),
+  MILLRACE_CONNECT_OFFSET_TOPIC: z.string().min(1).default('connect-offsets'),
+  MILLRACE_CONNECT_STATUS_TOPIC: z.string().min(1).default('connect-status'),
+  MILLRACE_CONNECT_OFFSET_PARTITIONS: int(1, 1000).default(5),
+  MILLRACE_CONNECT_STATUS_PARTITIONS: int(1, 1000).default(5),
+});
+
+/** Parses and validates the worker's environment; throws ConfigError listing every bad variable. */
+export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): ConnectConfig {
+  const e = parseEnv(schema, env);
+  const topics = [e.MILLRACE_CONNECT_CONFIG_TOPIC, e.MILLRACE_CONNECT_OFFSET_TOPIC, e.MILLRACE_CONNECT_STATUS_TOPIC];
+  if (new Set(topics).size !== topics.length) {
+    throw new ConfigError([`MILLRACE_CONNECT_CONFIG_TOPIC, MILLRACE_CONNECT_OFFSET_TOPIC and MILLRACE_CONNECT_STATUS_TOPIC must differ (${topics.join(', ')})`]);
+  }
+  return {
+    host: e.MILLRACE_HOST,
+    port: e.MILLRACE_CONNECT_PORT,
+    bootstrap: e.MILLRACE_BOOTSTRAP.split(',').map((s) => s.trim()),
+    registryUrl: e.MILLRACE_REGISTRY_URL,
+    dataDir: e.MILLRACE_DATA_DIR,
+    groupId: e.MILLRACE_CONNECT_GROUP_ID,
+    workerId: e.MILLRACE_CONNECT_WORKER_ID ?? `${e.MILLRACE_HOST}:${e.MILLRACE_CONNECT_PORT}`,
+    testPlugins: e.MILLRACE_CONNECT_TEST_PLUGINS === 'true',
+    configTopic: e.MILLRACE_CONNECT_CONFIG_TOPIC,
+    offsetTopic: e.MILLRACE_CONNECT_OFFSET_TOPIC,
+    statusTopic: e.MILLRACE_CONNECT_STATUS_TOPIC,
+    offsetTopicPartitions: e.MILLRACE_CONNECT_OFFSET_PARTITIONS,
+    statusTopicPartitions: e.MILLRACE_CONNECT_STATUS_PARTITIONS,
+  };
+}
+
+/** Nest injection token for the validated ConnectConfig. */
+export const CONNECT_CONFIG = Symbol('CONNECT_CONFIG');

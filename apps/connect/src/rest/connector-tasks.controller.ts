@@ -1,0 +1,31 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ConnectRestError } from '../http/connect-rest-error';
+import { HerderService } from '../herder/herder.service';
+import type { TaskInfo, TaskStateView } from '../herder/connector-views';
+
+/** A connector's tasks: `GET tasks`, `GET tasks/{t}/status`, `POST tasks/{t}/restart` (204); 404 for an unknown task. */
+@Controller('connectors/:connector/tasks')
+export class ConnectorTasksController {
+  constructor(private readonly herder: HerderService) {}
+
+  @Get()
+  list(@Param('connector') name: string): TaskInfo[] {
+    return this.herder.taskInfos(name);
+  }
+
+  @Get(':task/status')
+  status(@Param('connector') name: string, @Param('task') task: string): TaskStateView {
+    return this.herder.taskStatus(name, taskId(name, task));
+  }
+
+  @Post(':task/restart')
+  @HttpCode(204)
+  async restart(@Param('connector') name: string, @Param('task') task: string): Promise<void> {
+    await this.herder.restartTask(name, taskId(name, task));
+  }
+}
+
+function taskId(name: string, task: string): number {
+  if (!/^\d+$/.test(task)) throw ConnectRestError.notFound(`Task ${name}-${task} not found`);
+  return Number(task);
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
+import { ROOT_LOGGER } from '@millrace/app-common';
+import { CompactedTopicLog } from './compacted-topic-log';
+import { createKafka } from './kafka-client';
+import { OffsetState, offsetRecord, type SourceOffset, type SourceOffsetEntry, type SourcePartition } from './offset-state';
+
+export { canonicalJson } from './offset-state';
+export type { SourceOffset, SourceOffsetEntry, SourcePartition } from './offset-state';
+
+/**
+ * Source offsets in the compacted topic `connect-offsets` (MILLRACE_CONNECT_OFFSET_PARTITIONS
+ * partitions, default 5; Kafka uses 25), record format in offset-state.ts.
+ *
+ * Contracts: the topic is read to its end before the module is initialised; writes are
+ * produced with acks=-1 (each key to the partition Java's partitioner picks) and resolve
+ * once read back.
+ */
+@Injectable()
+export class OffsetStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly state = new OffsetState();
+  private readonly log: CompactedTopicLog;
+
+  constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
+    const logger = rootLogger.child({ component: 'offset-store' });
+    this.log = new CompactedTopicLog({
+      topic: config.offsetTopic,
+      partitions: config.offsetTopicPartitions,
+      bootstrap: config.bootstrap,
+      kafka: createKafka(config.bootstrap, 'millrace-connect-offsets', logger),
+      logger,
+      apply: (r) => this.state.apply(r),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.log.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.log.stop();
+  }
+
+  /** Every committed offset of a connector. */
+  offsets(connector: string): { partition: SourcePartition; offset: SourceOffset }[] {
+    return this.state.offsets(connector);
+  }
+
+  offset(connector: string, partition: SourcePartition): SourceOffset | null {
+    return this.state.offset(connector, partition);
+  }
+
+  async write(connector: string, entries: readonly SourceOffsetEntry[]): Promise<void> {
+    await this.log.send(entries.map((e) => offsetRecord(connector, e)));
+  }
+
+  /** Removes every offset of a connector (tombstones). */
+  async reset(connector: string): Promise<void> {
+    await this.write(
+      connector,
+      this.offsets(connector).map((e) => ({ partition: e.partition, offset: null })),
+    );
+  }
+}

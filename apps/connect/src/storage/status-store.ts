@@ -1,0 +1,111 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
+import { ROOT_LOGGER } from '@millrace/app-common';
+import { CompactedTopicLog } from './compacted-topic-log';
+import { createKafka } from './kafka-client';
+import { StatusState, type ConnectorState, type StatusEntry, type StatusRecord } from './status-state';
+
+export type { ConnectorState, StatusEntry } from './status-state';
+
+/**
+ * Connector and task states in the compacted topic `connect-status`
+ * (MILLRACE_CONNECT_STATUS_PARTITIONS partitions, default 5), record format in
+ * status-state.ts.
+ *
+ * Contract: this worker owns every status it reports. The topic is read at start (so
+ * statuses of the previous run are visible until replaced); afterwards the in-memory
+ * view is authoritative and updated synchronously, and the records go to the topic in
+ * order in the background (acks=-1), as Kafka Connect writes statuses asynchronously.
+ * `flush` resolves once everything reported so far is written.
+ */
+@Injectable()
+export class StatusStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly state = new StatusState();
+  private readonly log: CompactedTopicLog;
+  private readonly logger: Logger;
+  private readonly workerId: string;
+  private loaded = false;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
+    this.logger = rootLogger.child({ component: 'status-store' });
+    this.workerId = config.workerId;
+    this.log = new CompactedTopicLog({
+      topic: config.statusTopic,
+      partitions: config.statusTopicPartitions,
+      bootstrap: config.bootstrap,
+      kafka: createKafka(config.bootstrap, 'millrace-connect-status', this.logger),
+      logger: this.logger,
+      apply: (r) => {
+        if (!this.loaded) this.state.apply(r);
+      },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.log.start();
+    this.loaded = true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
+    await this.log.stop();
+  }
+
+  connector(name: string): StatusEntry | undefined {
+    return this.state.connector(name);
+  }
+
+  task(name: string, id: number): StatusEntry | undefined {
+    return this.state.task(name, id);
+  }
+
+  taskStatuses(name: string): { id: number; status: StatusEntry }[] {
+    return this.state.taskStatuses(name);
+  }
+
+  putConnector(name: string, state: ConnectorState, error?: unknown): void {
+    this.enqueue([this.state.setConnector(name, this.entry(state, error))]);
+  }
+
+  putTask(name: string, id: number, state: ConnectorState, error?: unknown): void {
+    this.enqueue([this.state.setTask(name, id, this.entry(state, error))]);
+  }
+
+  /** Removes task statuses with id >= fromId (all by default). */
+  removeTasks(name: string, fromId = 0): void {
+    this.enqueue(this.state.removeTasks(name, fromId));
+  }
+
+  removeConnector(name: string): void {
+    this.enqueue(this.state.removeConnector(name));
+  }
+
+  flush(): Promise<void> {
+    return this.pending;
+  }
+
+  private entry(state: ConnectorState, error?: unknown): StatusEntry {
+    return { state, trace: error === undefined ? null : traceOf(error), worker_id: this.workerId, generation: 1 };
+  }
+
+  private enqueue(records: StatusRecord[]): void {
+    if (records.length === 0) return;
+    this.pending = this.pending.then(() =>
+      this.log.send(records).catch((err: unknown) => this.logger.warn({ keys: records.map((r) => r.key), err: (err as Error).message }, 'failed to write statuses')),
+    );
+  }
+}
+
+/** An error's stack trace followed by its causes' ("Caused by: ..."), as Java prints them. */
+export function traceOf(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 10; depth++) {
+    const text = current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current);
+    parts.push(depth === 0 ? text : `Caused by: ${text}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join('\n');
+}

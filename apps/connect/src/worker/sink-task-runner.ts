@@ -1,0 +1,279 @@
+import {
+  applyStep,
+  isRetriableError,
+  isToleratedFailure,
+  ProcessingContext,
+  topicPartitionKey,
+  type ConnectHeader,
+  type ConsumedRecord,
+  type Converter,
+  type RetryWithToleranceOperator,
+  type SinkRecord,
+  type SinkTask,
+  type TopicPartition,
+  type TransformChain,
+} from '@millrace/connect-sdk';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { connectorLogger } from './source-task-runner';
+import type { TaskRunner, TaskStateListener } from './task-runner';
+
+export interface SinkTaskRunnerOptions {
+  readonly connector: string;
+  readonly id: number;
+  readonly task: SinkTask;
+  readonly taskConfig: Readonly<Record<string, string>>;
+  readonly kafka: Kafka;
+  /** `topics` (non-empty) or `topics.regex`. */
+  readonly topics: readonly string[];
+  readonly topicsRegex: string;
+  readonly keyConverter: Converter;
+  readonly valueConverter: Converter;
+  readonly transforms: TransformChain<SinkRecord>;
+  /** Runs converters and transforms under errors.tolerance / errors.retry.* (reporters: log, DLQ). */
+  readonly operator: RetryWithToleranceOperator;
+  readonly onState: TaskStateListener;
+  readonly logger: Logger;
+}
+
+/**
+ * Runs a sink task as a member of the consumer group `connect-<connector>`.
+ *
+ * Contracts: on every assignment the task's `partitionsRevoked`/`partitionsAssigned`
+ * are called and the consumer seeks to the offsets the task returns (exactly-once sinks
+ * keep them in their destination); other partitions start from the group's committed
+ * offset, or the earliest when none (Kafka Connect's sink default); batches wait until
+ * the assignment was handed to the task, and records before a sought offset are never
+ * delivered. Each batch is
+ * converted and transformed (tolerated failures skipped, after the reporters — log,
+ * dead letter queue — had them), written, flushed, and only then its offsets are
+ * committed, so a record is never committed before it was flushed.
+ * A write or flush failing with a retriable error is retried; any other failure fails
+ * the task.
+ */
+export class SinkTaskRunner implements TaskRunner {
+  readonly connector: string;
+  readonly id: number;
+  private consumer: Consumer | undefined;
+  private assigned: TopicPartition[] = [];
+  /** Settles when the latest assignment was handed to the task (batches wait for it). */
+  private assignment: Promise<void> = Promise.resolve();
+  /** Offsets the task asked to start from, by topic-partition key, until a batch reaches them. */
+  private readonly seekTargets = new Map<string, number>();
+  private paused = false;
+  private failed = false;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+  private joining: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: SinkTaskRunnerOptions) {
+    this.connector = opts.connector;
+    this.id = opts.id;
+  }
+
+  async start(paused: boolean): Promise<void> {
+    const { task, connector, id } = this.opts;
+    this.paused = paused;
+    try {
+      await task.open(this.opts.taskConfig, {
+        connectorName: connector,
+        taskId: id,
+        logger: connectorLogger(this.opts.logger),
+        pause: (tps) => this.consumer?.pause(groupByTopic(tps)),
+        resume: (tps) => this.consumer?.resume(groupByTopic(tps)),
+      });
+    } catch (err) {
+      await this.fail(err);
+      return;
+    }
+    this.opts.onState(paused ? 'PAUSED' : 'RUNNING');
+    // Not awaiting fail here: fail -> stop -> close awaits `joining` itself.
+    this.joining = this.consume().catch((err: unknown) => {
+      void this.fail(err);
+    });
+  }
+
+  /**
+   * Joins the group and starts consuming. A topic that does not exist yet (a retriable
+   * metadata error) is waited for, once a second, until it appears or the task stops.
+   */
+  private async consume(): Promise<void> {
+    const { kafka, connector } = this.opts;
+    const consumer = kafka.consumer({ groupId: `connect-${connector}`, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const previous = this.assignment;
+      this.assignment = previous.then(() => this.onAssignment(event.payload.memberAssignment)).catch((err: unknown) => this.fail(err));
+    });
+    await consumer.connect();
+    const topics = this.opts.topics.length > 0 ? [...this.opts.topics] : [new RegExp(`^(?:${this.opts.topicsRegex})$`)];
+    for (;;) {
+      if (this.stopping) return;
+      try {
+        await consumer.subscribe({ topics, fromBeginning: true });
+        break;
+      } catch (err) {
+        if (!isRetriableError(err)) throw err;
+        this.opts.logger.debug({ err: (err as Error).message }, 'waiting for the sink topics to exist');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+    if (this.stopping) return;
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+    if (this.paused) consumer.pause(groupByTopic(this.assigned));
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+    this.consumer?.pause(groupByTopic(this.assigned));
+    if (!this.failed) this.opts.onState('PAUSED');
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+    this.consumer?.resume(groupByTopic(this.assigned));
+    if (!this.failed) this.opts.onState('RUNNING');
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true;
+    this.opts.operator.stop();
+    this.stopped ??= this.close();
+    return this.stopped;
+  }
+
+  private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const now: TopicPartition[] = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    const nowKeys = new Set(now.map(topicPartitionKey));
+    const oldKeys = new Set(this.assigned.map(topicPartitionKey));
+    const revoked = this.assigned.filter((tp) => !nowKeys.has(topicPartitionKey(tp)));
+    const added = now.filter((tp) => !oldKeys.has(topicPartitionKey(tp)));
+    this.assigned = now;
+    if (revoked.length > 0) await this.opts.task.partitionsRevoked(revoked);
+    if (added.length > 0) {
+      const offsets = await this.opts.task.partitionsAssigned(added);
+      for (const tp of added) {
+        const offset = offsets.get(topicPartitionKey(tp));
+        if (offset !== null && offset !== undefined) {
+          this.seekTargets.set(topicPartitionKey(tp), offset);
+          this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) });
+        }
+      }
+    }
+    if (this.paused) this.consumer?.pause(groupByTopic(this.assigned));
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    await this.assignment;
+    if (this.failed || payload.isStale() || !payload.isRunning()) return;
+    // A batch fetched before the seek to the task's own offsets: drop what precedes them.
+    const tpKey = topicPartitionKey({ topic: batch.topic, partition: batch.partition });
+    const target = this.seekTargets.get(tpKey);
+    if (target !== undefined) {
+      if (Number(batch.firstOffset() ?? target) < target) return;
+      this.seekTargets.delete(tpKey);
+    }
+    if (this.paused) {
+      payload.pause();
+      return;
+    }
+    try {
+      const records: SinkRecord[] = [];
+      for (const m of batch.messages) {
+        const record = await this.convert(batch.topic, batch.partition, m);
+        if (record) records.push(record);
+      }
+      if (records.length > 0) await this.retrying(payload, () => this.opts.task.write(records));
+      await this.retrying(payload, () => this.opts.task.flush());
+      const last = batch.lastOffset();
+      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
+      payload.resolveOffset(last);
+      await payload.heartbeat();
+    } catch (err) {
+      this.failed = true;
+      // Disconnecting from inside eachBatch would wait for this very batch: do it after.
+      setImmediate(() => void this.fail(err));
+    }
+  }
+
+  /**
+   * Runs a write or flush; a retriable error (`isRetriableError`, e.g. a lost database
+   * connection) is retried with backoff (300 ms doubling to 10 s) for as long as the task
+   * runs, as Kafka Connect redelivers a batch after a RetriableException. Any other error
+   * is thrown (the task fails).
+   */
+  private async retrying(payload: EachBatchPayload, operation: () => Promise<void>): Promise<void> {
+    for (let delay = 300; ; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await operation();
+        return;
+      } catch (err) {
+        if (!isRetriableError(err) || this.stopping || !payload.isRunning()) throw err;
+        this.opts.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'retriable sink error; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        await payload.heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async convert(topic: string, partition: number, m: KafkaMessage): Promise<SinkRecord | undefined> {
+    const { operator } = this.opts;
+    const headers = connectHeaders(m.headers);
+    const timestamp = m.timestamp === undefined || m.timestamp === '' ? null : Number(m.timestamp);
+    const consumed: ConsumedRecord = { topic, partition, offset: Number(m.offset), timestamp, key: m.key, value: m.value, headers };
+    const context = ProcessingContext.forConsumed(consumed);
+    const key = await operator.execute('KEY_CONVERTER', () => this.opts.keyConverter.toConnectData(topic, m.key), context, 'key.converter');
+    if (isToleratedFailure(key)) return undefined;
+    const value = await operator.execute('VALUE_CONVERTER', () => this.opts.valueConverter.toConnectData(topic, m.value), context, 'value.converter');
+    if (isToleratedFailure(value)) return undefined;
+    let record: SinkRecord | null = {
+      topic,
+      kafkaPartition: partition,
+      kafkaOffset: Number(m.offset),
+      keySchema: key.schema,
+      key: key.value,
+      valueSchema: value.schema,
+      value: value.value,
+      timestamp,
+      headers,
+    };
+    for (const step of this.opts.transforms.steps) {
+      const current: SinkRecord = record;
+      const out = await operator.execute('TRANSFORMATION', () => applyStep(step, current), context, step.type);
+      if (isToleratedFailure(out) || out === null) return undefined;
+      record = out;
+    }
+    return record;
+  }
+
+  private async fail(err: unknown): Promise<void> {
+    this.failed = true;
+    this.opts.logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack }, 'sink task failed');
+    this.opts.onState('FAILED', err);
+    await this.stop();
+  }
+
+  private async close(): Promise<void> {
+    await this.joining;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+    await this.opts.task.flush().catch(() => undefined);
+    await this.opts.task.teardown().catch((err: unknown) => this.opts.logger.warn({ err: (err as Error).message }, 'sink task teardown failed'));
+  }
+}
+
+function groupByTopic(tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
+  const map = new Map<string, number[]>();
+  for (const tp of tps) map.set(tp.topic, [...(map.get(tp.topic) ?? []), tp.partition]);
+  return [...map].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+function connectHeaders(headers: KafkaMessage['headers']): ConnectHeader[] {
+  const out: ConnectHeader[] = [];
+  for (const [key, v] of Object.entries(headers ?? {})) {
+    for (const value of Array.isArray(v) ? v : [v]) out.push({ key, value: value ?? null });
+  }
+  return out;
+}

@@ -1,0 +1,179 @@
+import { applyStep, isToleratedFailure, ProcessingContext, type Converter, type RetryWithToleranceOperator, type SourceRecord, type SourceTask, type TransformChain } from '@millrace/connect-sdk';
+import type { IHeaders } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { OffsetStore, SourceOffsetEntry } from '../storage/offset-store';
+import { canonicalJson } from '../storage/offset-store';
+import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
+import type { TaskRunner, TaskStateListener } from './task-runner';
+
+export interface SourceTaskRunnerOptions {
+  readonly connector: string;
+  readonly id: number;
+  readonly task: SourceTask;
+  readonly taskConfig: Readonly<Record<string, string>>;
+  readonly keyConverter: Converter;
+  readonly valueConverter: Converter;
+  readonly transforms: TransformChain<SourceRecord>;
+  /** Runs transforms and converters under errors.tolerance / errors.retry.*. */
+  readonly operator: RetryWithToleranceOperator;
+  readonly committer: SourceRecordCommitter;
+  readonly offsetStore: OffsetStore;
+  readonly onState: TaskStateListener;
+  readonly logger: Logger;
+  /** Largest batch asked of `read`. */
+  readonly batchSize: number;
+}
+
+/**
+ * Runs a source task: `read(max)` -> transforms -> converters -> committer (records to
+ * Kafka, then source offsets) -> `ack`, in a loop, one batch at a time. Records dropped
+ * by a transform or skipped by errors.tolerance=all still advance the offsets (as in
+ * Kafka Connect). A failure that is not tolerated fails the task (FAILED with the
+ * error's trace) and ends the loop.
+ */
+export class SourceTaskRunner implements TaskRunner {
+  readonly connector: string;
+  readonly id: number;
+  private stopping = false;
+  private paused = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private closed: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly opts: SourceTaskRunnerOptions) {
+    this.connector = opts.connector;
+    this.id = opts.id;
+  }
+
+  async start(paused: boolean): Promise<void> {
+    const { task, connector, id, offsetStore } = this.opts;
+    this.paused = paused;
+    try {
+      await this.opts.committer.open();
+      await task.open(this.opts.taskConfig, {
+        connectorName: connector,
+        taskId: id,
+        logger: connectorLogger(this.opts.logger),
+        offset: (partition) => offsetStore.offset(connector, partition),
+      });
+    } catch (err) {
+      await this.fail(err);
+      return;
+    }
+    this.opts.onState(paused ? 'PAUSED' : 'RUNNING');
+    this.loop = this.run();
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+    if (!this.stopping && this.loop) this.opts.onState('PAUSED');
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+    this.wake?.();
+    if (!this.stopping && this.loop) this.opts.onState('RUNNING');
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true;
+    this.opts.operator.stop();
+    this.wake?.();
+    this.closed ??= (async () => {
+      await this.loop;
+      await this.close();
+    })();
+    return this.closed;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        if (this.paused) {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = undefined;
+          continue;
+        }
+        const records = await this.opts.task.read(this.opts.batchSize);
+        if (records.length === 0) continue;
+        const outgoing: OutgoingRecord[] = [];
+        for (const r of records) {
+          const converted = await this.process(r);
+          if (converted) outgoing.push(converted);
+        }
+        await this.opts.committer.commit(outgoing, latestOffsets(records));
+        await this.opts.task.ack(records);
+      }
+    } catch (err) {
+      this.stopping = true;
+      await this.fail(err);
+    }
+  }
+
+  /** Transforms and converts one record; undefined when it was dropped or skipped. */
+  private async process(record: SourceRecord): Promise<OutgoingRecord | undefined> {
+    const { operator } = this.opts;
+    const context = ProcessingContext.forSource(record);
+    let r: SourceRecord | null = record;
+    for (const step of this.opts.transforms.steps) {
+      const current: SourceRecord = r;
+      const out = await operator.execute('TRANSFORMATION', () => applyStep(step, current), context, step.type);
+      if (isToleratedFailure(out) || out === null) return undefined;
+      r = out;
+    }
+    const r2: SourceRecord = r;
+    const key = await operator.execute('KEY_CONVERTER', () => this.opts.keyConverter.fromConnectData(r2.topic, r2.keySchema, r2.key), context, 'key.converter');
+    if (isToleratedFailure(key)) return undefined;
+    const value = await operator.execute('VALUE_CONVERTER', () => this.opts.valueConverter.fromConnectData(r2.topic, r2.valueSchema, r2.value), context, 'value.converter');
+    if (isToleratedFailure(value)) return undefined;
+    return this.outgoing(r2, key, value);
+  }
+
+  private outgoing(r: SourceRecord, key: Buffer | null, value: Buffer | null): OutgoingRecord {
+    const headers: IHeaders = {};
+    for (const h of r.headers) if (h.value !== null) headers[h.key] = h.value;
+    return {
+      topic: r.topic,
+      message: {
+        key,
+        value,
+        headers,
+        ...(r.kafkaPartition !== null ? { partition: r.kafkaPartition } : {}),
+        ...(r.timestamp !== null ? { timestamp: String(r.timestamp) } : {}),
+      },
+    };
+  }
+
+  private async fail(err: unknown): Promise<void> {
+    this.opts.logger.error({ err: (err as Error)?.message, stack: (err as Error)?.stack }, 'source task failed');
+    this.opts.onState('FAILED', err);
+    await this.close();
+  }
+
+  private close(): Promise<void> {
+    this.closing ??= this.teardown();
+    return this.closing;
+  }
+
+  private async teardown(): Promise<void> {
+    await this.opts.task.teardown().catch((err: unknown) => this.opts.logger.warn({ err: (err as Error).message }, 'source task teardown failed'));
+    await this.opts.committer.close();
+  }
+}
+
+/** The last offset of each source partition in a batch, in first-seen partition order. */
+export function latestOffsets(records: readonly SourceRecord[]): SourceOffsetEntry[] {
+  const byPartition = new Map<string, SourceOffsetEntry>();
+  for (const r of records) byPartition.set(canonicalJson(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
+  return [...byPartition.values()];
+}
+
+export function connectorLogger(logger: Logger) {
+  return {
+    info: (m: string) => logger.info(m),
+    warn: (m: string) => logger.warn(m),
+    error: (m: string) => logger.error(m),
+    debug: (m: string) => logger.debug(m),
+  };
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { OffsetStoreModule } from '../storage/offset-store.module';
+import { StatusStoreModule } from '../storage/status-store.module';
+import { WorkerService } from './worker.service';
+
+/** Provides the WorkerService, which runs connectors and tasks in this process. */
+@Module({ imports: [StatusStoreModule, OffsetStoreModule], providers: [WorkerService], exports: [WorkerService] })
+export class WorkerModule {}

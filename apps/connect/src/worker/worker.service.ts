@@ -1,0 +1,277 @@
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  buildTransformChain,
+  createConverter,
+  createErrorReporters,
+  parseErrorHandlingConfig,
+  RetryWithToleranceOperator,
+  type ConnectHeader,
+  type Connector,
+  type ConnectorPlugin,
+  type ErrorReporter,
+  type ParsedConfig,
+  type SinkRecord,
+  type SinkTask,
+  type SourceRecord,
+  type SourceTask,
+} from '@millrace/connect-sdk';
+import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
+import { ROOT_LOGGER } from '@millrace/app-common';
+import { createKafka } from '../storage/kafka-client';
+import { OffsetStore } from '../storage/offset-store';
+import { StatusStore } from '../storage/status-store';
+import { NonTransactionalCommitter } from './non-transactional-committer';
+import { SinkTaskRunner } from './sink-task-runner';
+import { connectorLogger, SourceTaskRunner } from './source-task-runner';
+import type { TaskRunner } from './task-runner';
+
+/** What the herder hears from a running connector instance. */
+export interface ConnectorCallbacks {
+  requestTaskReconfiguration(): void;
+  raiseError(error: Error): void;
+}
+
+interface RunningTask {
+  readonly runner: TaskRunner;
+  /** Resources owned by the task (DLQ producer, reporters, transforms), closed after the runner. */
+  readonly closers: (() => Promise<void>)[];
+}
+
+/**
+ * Runs connector instances and their tasks in this process and reports their states to
+ * the status store. It holds no config of its own: the herder tells it what to run.
+ *
+ * Contracts: at most one instance per connector and one runner per task id; starting
+ * something that runs stops the old one first; every stop waits for the task's batch in
+ * flight, flushes and disconnects its Kafka clients. On shutdown every task and
+ * connector is stopped before the stores close.
+ */
+@Injectable()
+export class WorkerService implements BeforeApplicationShutdown {
+  private readonly kafka: Kafka;
+  private readonly logger: Logger;
+  private readonly connectors = new Map<string, Connector>();
+  private readonly tasks = new Map<string, RunningTask>();
+
+  constructor(
+    @Inject(CONNECT_CONFIG) private readonly config: ConnectConfig,
+    @Inject(ROOT_LOGGER) rootLogger: Logger,
+    private readonly statusStore: StatusStore,
+    private readonly offsetStore: OffsetStore,
+  ) {
+    this.logger = rootLogger.child({ component: 'worker' });
+    this.kafka = createKafka(config.bootstrap, 'millrace-connect-worker', this.logger);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stopAll();
+  }
+
+  /** Stops every task (flushing it), then every connector; idempotent. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.tasks.keys()].map((key) => this.stopTaskByKey(key)));
+    await Promise.all([...this.connectors.keys()].map((name) => this.stopConnector(name)));
+    await this.statusStore.flush();
+  }
+
+  isConnectorRunning(name: string): boolean {
+    return this.connectors.has(name);
+  }
+
+  /** Starts a connector instance; on failure reports FAILED and returns false. */
+  async startConnector(name: string, plugin: ConnectorPlugin, config: Readonly<Record<string, string>>, parsed: ParsedConfig, paused: boolean, callbacks: ConnectorCallbacks): Promise<boolean> {
+    await this.stopConnector(name);
+    const connector = plugin.createConnector();
+    const logger = this.logger.child({ connector: name });
+    try {
+      await connector.start(config, parsed, {
+        name,
+        logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) },
+        requestTaskReconfiguration: () => callbacks.requestTaskReconfiguration(),
+        raiseError: (error) => callbacks.raiseError(error),
+      });
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'connector failed to start');
+      this.statusStore.putConnector(name, 'FAILED', err);
+      await connector.stop().catch(() => undefined);
+      return false;
+    }
+    this.connectors.set(name, connector);
+    this.statusStore.putConnector(name, paused ? 'PAUSED' : 'RUNNING');
+    return true;
+  }
+
+  async taskConfigs(name: string, maxTasks: number): Promise<Record<string, string>[]> {
+    const connector = this.connectors.get(name);
+    if (!connector) throw new Error(`connector ${name} is not running`);
+    return connector.taskConfigs(maxTasks);
+  }
+
+  async stopConnector(name: string): Promise<void> {
+    const connector = this.connectors.get(name);
+    if (!connector) return;
+    this.connectors.delete(name);
+    await connector.stop().catch((err: unknown) => this.logger.warn({ connector: name, err: (err as Error).message }, 'connector stop failed'));
+  }
+
+  /** Reports the connector's state without touching its instance (PAUSED, STOPPED, RESTARTING...). */
+  reportConnector(name: string, state: Parameters<StatusStore['putConnector']>[1], error?: unknown): void {
+    this.statusStore.putConnector(name, state, error);
+  }
+
+  runningTaskIds(name: string): number[] {
+    return [...this.tasks.values()].filter((t) => t.runner.connector === name).map((t) => t.runner.id).sort((a, b) => a - b);
+  }
+
+  /**
+   * Starts task `id` of a connector with its task config; converters, error handling
+   * and topics come from the connector config. A task that cannot be built or opened is
+   * reported FAILED (it stays registered so that restart and stop find it).
+   */
+  async startTask(name: string, id: number, plugin: ConnectorPlugin, connectorConfig: Readonly<Record<string, string>>, taskConfig: Readonly<Record<string, string>>, paused: boolean): Promise<void> {
+    const key = taskKey(name, id);
+    await this.stopTaskByKey(key);
+    const logger = this.logger.child({ connector: name, task: id });
+    const onState = (state: Parameters<StatusStore['putTask']>[2], error?: unknown) => this.statusStore.putTask(name, id, state, error);
+    const closers: (() => Promise<void>)[] = [];
+    let runner: TaskRunner;
+    try {
+      const converterDefaults = { 'schema.registry.url': this.config.registryUrl };
+      const keyConverter = await createConverter(converterName(connectorConfig['key.converter']), connectorConfig, true, converterDefaults);
+      const valueConverter = await createConverter(converterName(connectorConfig['value.converter']), connectorConfig, false, converterDefaults);
+      const errorConfig = parseErrorHandlingConfig(connectorConfig);
+      let send: ((topic: string, key: Buffer | null, value: Buffer | null, headers: readonly ConnectHeader[]) => Promise<void>) | undefined;
+      if (plugin.type === 'sink' && errorConfig.deadLetterQueueTopic !== '') {
+        await this.ensureTopic(errorConfig.deadLetterQueueTopic, errorConfig.deadLetterQueueReplicationFactor);
+        const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+        await producer.connect();
+        closers.push(() => producer.disconnect().catch(() => undefined));
+        send = async (topic, key, value, headers) => {
+          await producer.send({ topic, acks: -1, messages: [{ key, value, headers: kafkaHeaders(headers) }] });
+        };
+      }
+      const reporters: ErrorReporter[] = createErrorReporters(errorConfig, { connectorName: name, taskId: id, connectorType: plugin.type, logger: connectorLogger(logger), send });
+      closers.unshift(async () => {
+        for (const r of reporters) await r.close?.().catch(() => undefined);
+      });
+      const operator = RetryWithToleranceOperator.fromConfig(errorConfig, { reporters });
+      const task = plugin.createTask();
+      if (plugin.type === 'source') {
+        const transforms = buildTransformChain<SourceRecord>(connectorConfig);
+        closers.push(async () => transforms.close());
+        runner = new SourceTaskRunner({
+          connector: name,
+          id,
+          task: task as SourceTask,
+          taskConfig,
+          keyConverter,
+          valueConverter,
+          transforms,
+          operator,
+          committer: new NonTransactionalCommitter(this.kafka, this.offsetStore, name),
+          offsetStore: this.offsetStore,
+          onState,
+          logger,
+          batchSize: 500,
+        });
+      } else {
+        const transforms = buildTransformChain<SinkRecord>(connectorConfig);
+        closers.push(async () => transforms.close());
+        const topics = (connectorConfig.topics ?? '')
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t !== '');
+        runner = new SinkTaskRunner({
+          connector: name,
+          id,
+          task: task as SinkTask,
+          taskConfig,
+          kafka: this.kafka,
+          topics,
+          topicsRegex: connectorConfig['topics.regex'] ?? '',
+          keyConverter,
+          valueConverter,
+          transforms,
+          operator,
+          onState,
+          logger,
+        });
+      }
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'task could not be created');
+      for (const close of closers) await close();
+      onState('FAILED', err);
+      return;
+    }
+    this.tasks.set(key, { runner, closers });
+    onState('UNASSIGNED');
+    await runner.start(paused);
+  }
+
+  async stopTask(name: string, id: number): Promise<void> {
+    await this.stopTaskByKey(taskKey(name, id));
+  }
+
+  async stopTasks(name: string): Promise<void> {
+    await Promise.all(this.runningTaskIds(name).map((id) => this.stopTask(name, id)));
+  }
+
+  async pauseTasks(name: string): Promise<void> {
+    for (const t of this.tasks.values()) if (t.runner.connector === name) await t.runner.pause();
+  }
+
+  async resumeTasks(name: string): Promise<void> {
+    for (const t of this.tasks.values()) if (t.runner.connector === name) await t.runner.resume();
+  }
+
+  /**
+   * Creates a topic (1 partition) unless it exists. The replication factor is capped at
+   * the cluster's broker count (a single-node Millrace would otherwise refuse Kafka's
+   * default of 3); <= 0 means min(3, brokers).
+   */
+  private async ensureTopic(topic: string, replicationFactor: number): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if ((await admin.listTopics()).includes(topic)) return;
+      const brokers = Math.max(1, (await admin.describeCluster()).brokers.length);
+      const factor = replicationFactor > 0 ? Math.min(replicationFactor, brokers) : Math.min(3, brokers);
+      if (factor !== replicationFactor && replicationFactor > 0) this.logger.warn({ topic, replicationFactor, brokers }, 'replication factor capped at the broker count');
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: factor }] }).catch((err: unknown) => {
+        if (!String((err as Error).message).includes('already exists')) throw err;
+      });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async stopTaskByKey(key: string): Promise<void> {
+    const t = this.tasks.get(key);
+    if (!t) return;
+    this.tasks.delete(key);
+    await t.runner.stop();
+    for (const close of t.closers) await close();
+  }
+}
+
+function taskKey(name: string, id: number): string {
+  return `${name}\u0000${id}`;
+}
+
+/** A connector's converter name, or the worker default `avro` when unset. */
+function converterName(configured: string | undefined): string {
+  const name = (configured ?? '').trim();
+  return name === '' ? 'avro' : name;
+}
+
+function kafkaHeaders(headers: readonly ConnectHeader[]): IHeaders {
+  const out: IHeaders = {};
+  for (const h of headers) {
+    if (h.value === null) continue;
+    const existing = out[h.key];
+    out[h.key] = existing === undefined ? h.value : [...(Array.isArray(existing) ? existing : [existing]), h.value];
+  }
+  return out;
+}

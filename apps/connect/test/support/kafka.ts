@@ -1,0 +1,33 @@
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+
+export function makeKafka(bootstrap: string): Kafka {
+  return new Kafka({ clientId: 'connect-it', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
+}
+
+/** Reads every message of a topic currently up to its high watermark. */
+export async function readAll(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  const out: KafkaMessage[] = [];
+  if (total === 0) return out;
+  const consumer = kafka.consumer({ groupId: `connect-it-read-${Date.now()}-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${out.length} of ${total} messages of ${topic}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        out.push(message);
+        if (out.length >= total) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out;
+}
