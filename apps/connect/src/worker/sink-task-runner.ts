@@ -15,7 +15,7 @@ import {
 } from '@millrace/connect-sdk';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { connectorLogger } from './source-task-runner';
+import { connectorLogger, isTransientKafkaError } from './source-task-runner';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
 export interface SinkTaskRunnerOptions {
@@ -49,7 +49,8 @@ export interface SinkTaskRunnerOptions {
  * dead letter queue — had them), written, flushed, and only then its offsets are
  * committed, so a record is never committed before it was flushed.
  * A write or flush failing with a retriable error is retried; any other failure fails
- * the task.
+ * the task, except an offset commit failing because the broker is unreachable, which is
+ * only logged (the records may then be delivered again).
  */
 export class SinkTaskRunner implements TaskRunner {
   readonly connector: string;
@@ -187,9 +188,18 @@ export class SinkTaskRunner implements TaskRunner {
       if (records.length > 0) await this.retrying(payload, () => this.opts.task.write(records));
       await this.retrying(payload, () => this.opts.task.flush());
       const last = batch.lastOffset();
-      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
-      payload.resolveOffset(last);
-      await payload.heartbeat();
+      try {
+        await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
+        payload.resolveOffset(last);
+        await payload.heartbeat();
+      } catch (err) {
+        // The broker unreachable (e.g. restarting): as in Kafka Connect, a failed offset
+        // commit does not fail the task; a later batch commits past these records, or
+        // they are delivered again after a rebalance (at-least-once).
+        if (!isTransientKafkaError(err)) throw err;
+        this.opts.logger.warn({ err: (err as Error).message }, 'committing sink offsets failed; records may be delivered again');
+        payload.resolveOffset(last);
+      }
     } catch (err) {
       this.failed = true;
       // Disconnecting from inside eachBatch would wait for this very batch: do it after.

@@ -102,12 +102,34 @@ export class SourceTaskRunner implements TaskRunner {
           const converted = await this.process(r);
           if (converted) outgoing.push(converted);
         }
-        await this.opts.committer.commit(outgoing, latestOffsets(records));
+        await this.commitRetrying(outgoing, latestOffsets(records));
+        if (this.stopping) return;
         await this.opts.task.ack(records);
       }
     } catch (err) {
       this.stopping = true;
       await this.fail(err);
+    }
+  }
+
+  /**
+   * Commits a batch; a Kafka error that is transient (the broker unreachable or
+   * restarting — retriable itself or after kafkajs gave up retrying it) is retried with
+   * backoff (300 ms doubling to 10 s) for as long as the task runs, as Kafka Connect's
+   * producer retries within delivery.timeout.ms, instead of failing the task. A retry
+   * sends the whole batch again (at-least-once: records may repeat, none is lost).
+   */
+  private async commitRetrying(outgoing: readonly OutgoingRecord[], offsets: readonly SourceOffsetEntry[]): Promise<void> {
+    for (let delay = 300; ; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await this.opts.committer.commit(outgoing, offsets);
+        return;
+      } catch (err) {
+        if (this.stopping || !isTransientKafkaError(err)) throw err;
+        this.opts.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'committing source records failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (this.stopping) return;
+      }
     }
   }
 
@@ -176,4 +198,13 @@ export function connectorLogger(logger: Logger) {
     error: (m: string) => logger.error(m),
     debug: (m: string) => logger.debug(m),
   };
+}
+
+/** A kafkajs error that is retriable, or that kafkajs gave up retrying (its cause is). */
+export function isTransientKafkaError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { name, retriable } = e as { name?: unknown; retriable?: unknown };
+    if (typeof name === 'string' && name.startsWith('KafkaJS') && (retriable === true || name === 'KafkaJSNumberOfRetriesExceeded' || name === 'KafkaJSConnectionError')) return true;
+  }
+  return false;
 }
