@@ -21,23 +21,7 @@ const DEFAULT_TIMEOUT_MS = 60000;
  *   describeSourceConnectorAcceptance('jdbc-source', async () => ({ plugin, config, prepare, insertRows, recordId }));
  */
 export function describeSourceConnectorAcceptance(name: string, setup: () => SourceAcceptanceHarness | Promise<SourceAcceptanceHarness>): void {
-  describe(`${name}: source connector acceptance`, () => {
-    let harness: SourceAcceptanceHarness | undefined;
-    const get = (): SourceAcceptanceHarness => {
-      if (harness === undefined) throw new Error('acceptance harness setup failed');
-      return harness;
-    };
-    beforeAll(async () => {
-      harness = await setup();
-    }, DEFAULT_TIMEOUT_MS);
-    afterAll(async () => {
-      await harness?.cleanup?.();
-    }, DEFAULT_TIMEOUT_MS);
-    const timeout = (): number => harness?.testTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-
-    it('declares its metadata and documents every config key', () => checkPluginMetadata(get().plugin, 'source'));
-    it('rejects a config missing a required key, naming the key', () => checkRequiredKeysValidated(get()), timeout());
-    it('starts and returns 1..maxTasks task configs', async () => void (await checkTaskConfigs(get())), timeout());
+  describeConnectorAcceptance(name, 'source', setup, (get, timeout) => {
     it('reads every row once with JSON source partitions/offsets; ack; idempotent teardown', () => checkSourceReadAckTeardown(get()), timeout());
     it('resumes from the last acked offset without duplicates or gaps', () => checkSourceResume(get()), timeout());
   });
@@ -48,9 +32,27 @@ export function describeSourceConnectorAcceptance(name: string, setup: () => Sou
  * lifecycle as in `describeSourceConnectorAcceptance`.
  */
 export function describeSinkConnectorAcceptance(name: string, setup: () => SinkAcceptanceHarness | Promise<SinkAcceptanceHarness>): void {
-  describe(`${name}: sink connector acceptance`, () => {
-    let harness: SinkAcceptanceHarness | undefined;
-    const get = (): SinkAcceptanceHarness => {
+  describeConnectorAcceptance(name, 'sink', setup, (get, timeout) => {
+    it('makes written records durable on flush', () => checkSinkWriteFlush(get()), timeout());
+    it('returns partition offsets from partitionsAssigned after a flush', () => checkSinkPartitionsAssigned(get()), timeout());
+    it('tears down idempotently', () => checkSinkTeardownIdempotent(get()), timeout());
+  });
+}
+
+/**
+ * The shared part of both suites: the harness lifecycle (setup in beforeAll, cleanup in
+ * afterAll) and the plugin-level checks every connector type passes, followed by the
+ * type-specific tests `specific` registers.
+ */
+function describeConnectorAcceptance<H extends SourceAcceptanceHarness | SinkAcceptanceHarness>(
+  name: string,
+  type: 'source' | 'sink',
+  setup: () => H | Promise<H>,
+  specific: (get: () => H, timeout: () => number) => void,
+): void {
+  describe(`${name}: ${type} connector acceptance`, () => {
+    let harness: H | undefined;
+    const get = (): H => {
       if (harness === undefined) throw new Error('acceptance harness setup failed');
       return harness;
     };
@@ -62,11 +64,9 @@ export function describeSinkConnectorAcceptance(name: string, setup: () => SinkA
     }, DEFAULT_TIMEOUT_MS);
     const timeout = (): number => harness?.testTimeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-    it('declares its metadata and documents every config key', () => checkPluginMetadata(get().plugin, 'sink'));
+    it('declares its metadata and documents every config key', () => checkPluginMetadata(get().plugin, type));
     it('rejects a config missing a required key, naming the key', () => checkRequiredKeysValidated(get()), timeout());
     it('starts and returns 1..maxTasks task configs', async () => void (await checkTaskConfigs(get())), timeout());
-    it('makes written records durable on flush', () => checkSinkWriteFlush(get()), timeout());
-    it('returns partition offsets from partitionsAssigned after a flush', () => checkSinkPartitionsAssigned(get()), timeout());
-    it('tears down idempotently', () => checkSinkTeardownIdempotent(get()), timeout());
+    specific(get, timeout);
   });
 }
