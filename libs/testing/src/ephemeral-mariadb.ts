@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { getFreePort } from './free-port';
@@ -57,18 +58,23 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<Ephemeral
   const tmp = makeTempDir('millrace-mariadb-', { keep: opts.keepDataDir });
   const dataDir = path.join(tmp.path, 'data');
   const socketPath = path.join(tmp.path, 'mysqld.sock');
+  // A private temp dir: bootstrap and server otherwise put `#sql-temptable-*` files in the
+  // shared /tmp, where a concurrent cleanup can remove them and abort mariadb-install-db.
+  const tmpDir = path.join(tmp.path, 'tmp');
+  fs.mkdirSync(tmpDir);
   let server: ManagedProcess | undefined;
   try {
     await runChecked(
       MARIADB_INSTALL_DB,
       ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot],
-      { cwd: tmp.path, timeoutMs: 60_000 },
+      { cwd: tmp.path, timeoutMs: 60_000, env: { TMPDIR: tmpDir } },
     );
     const port = await getFreePort(host);
     const args = [
       '--no-defaults', // must come first
       `--datadir=${dataDir}`,
       `--socket=${socketPath}`,
+      `--tmpdir=${tmpDir}`,
       `--pid-file=${path.join(tmp.path, 'mysqld.pid')}`,
       `--port=${port}`,
       `--bind-address=${host}`,
