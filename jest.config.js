@@ -4,10 +4,17 @@
  * machine has 2 cores); each integration file starts its own servers on free ports.
  */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } }];
-const moduleNameMapper = {
-  '^@millrace/([a-z-]+)$': '<rootDir>/libs/$1/src',
-  '^@millrace/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
-};
+// The @millrace/* aliases have one source of truth: tsconfig.json's `paths` (also read by
+// scripts/register-paths.js for the compiled tree and by eslint's import resolver).
+const { compilerOptions } = require('./tsconfig.json');
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) =>
+    alias.endsWith('/*')
+      ? [`^${escape(alias.slice(0, -2))}/(.*)$`, `<rootDir>/${target.slice(0, -2)}/$1`]
+      : [`^${escape(alias)}$`, `<rootDir>/${target}`],
+  ),
+);
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
