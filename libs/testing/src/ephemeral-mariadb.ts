@@ -2,12 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { getFreePort } from './free-port';
-import { ManagedProcess } from './managed-process';
-import { retryUntil } from './retry';
+import { launchEphemeralServer, type EphemeralServerControls, type PreparedServer } from './ephemeral-server';
 import { runChecked } from './run-command';
 import { MARIADB_INSTALL_DB, MARIADBD } from './system-binary';
 import { isRoot } from './system-user';
-import { makeTempDir } from './temp-dir';
 
 export interface MariaDbOptions {
   /** Database created after startup (default "test"). */
@@ -31,7 +29,7 @@ export interface MariaDbOptions {
  * `kill()` SIGKILLs mariadbd, waits for exit and leaves the directory for a later `stop()`
  * or process exit to remove. Both are idempotent.
  */
-export interface EphemeralMariaDb {
+export interface EphemeralMariaDb extends EphemeralServerControls {
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -41,10 +39,6 @@ export interface EphemeralMariaDb {
   readonly connectionString: string;
   readonly dataDir: string;
   readonly socketPath: string;
-  readonly pid: number | undefined;
-  logs(): string;
-  stop(): Promise<void>;
-  kill(): Promise<void>;
 }
 
 /** Starts a MariaDB server on a free port with a fresh data directory. */
@@ -55,27 +49,25 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<Ephemeral
   const database = opts.database ?? 'test';
   // mariadbd refuses to run as root unless told to explicitly.
   const asRoot = isRoot() ? ['--user=root'] : [];
-  const tmp = makeTempDir('millrace-mariadb-', { keep: opts.keepDataDir });
-  const dataDir = path.join(tmp.path, 'data');
-  const socketPath = path.join(tmp.path, 'mysqld.sock');
-  // A private temp dir: bootstrap and server otherwise put `#sql-temptable-*` files in the
-  // shared /tmp, where a concurrent cleanup can remove them and abort mariadb-install-db.
-  const tmpDir = path.join(tmp.path, 'tmp');
-  fs.mkdirSync(tmpDir);
-  let server: ManagedProcess | undefined;
-  try {
+  let port = 0;
+  const prepare = async (dir: string): Promise<PreparedServer> => {
+    const dataDir = path.join(dir, 'data');
+    // A private temp dir: bootstrap and server otherwise put `#sql-temptable-*` files in the
+    // shared /tmp, where a concurrent cleanup can remove them and abort mariadb-install-db.
+    const tmpDir = path.join(dir, 'tmp');
+    fs.mkdirSync(tmpDir);
     await runChecked(
       MARIADB_INSTALL_DB,
       ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot],
-      { cwd: tmp.path, timeoutMs: 60_000, env: { TMPDIR: tmpDir } },
+      { cwd: dir, timeoutMs: 60_000, env: { TMPDIR: tmpDir } },
     );
-    const port = await getFreePort(host);
+    port = await getFreePort(host);
     const args = [
       '--no-defaults', // must come first
       `--datadir=${dataDir}`,
-      `--socket=${socketPath}`,
+      `--socket=${path.join(dir, 'mysqld.sock')}`,
       `--tmpdir=${tmpDir}`,
-      `--pid-file=${path.join(tmp.path, 'mysqld.pid')}`,
+      `--pid-file=${path.join(dir, 'mysqld.pid')}`,
       `--port=${port}`,
       `--bind-address=${host}`,
       '--skip-name-resolve',
@@ -88,46 +80,43 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<Ephemeral
       ...asRoot,
       ...(opts.extraArgs ?? []),
     ];
-    server = new ManagedProcess({ name: 'mariadbd', command: MARIADBD, args, cwd: tmp.path });
-    const proc = server;
-
-    await retryUntil(
-      `mariadbd on ${host}:${port}`,
-      async () => {
-        const conn = await createConnection({ host, port, user, password, connectTimeout: 2000 });
-        try {
-          await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '``')}\``);
-        } finally {
-          await conn.end().catch(() => undefined);
-        }
-      },
-      { timeoutMs: opts.startTimeoutMs ?? 30_000, intervalMs: 100, abort: () => proc.exitError() },
-    );
-
     return {
+      name: 'mariadbd',
+      command: MARIADBD,
+      args,
+      cwd: dir,
+      description: `mariadbd on ${host}:${port}`,
+      probe: () => createDatabaseIfMissing(host, port, user, password, database),
+    };
+  };
+  return launchEphemeralServer(
+    {
+      tempPrefix: 'millrace-mariadb-',
+      keepDataDir: opts.keepDataDir,
+      startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+      probeIntervalMs: 100,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 30_000,
+      prepare,
+    },
+    (dir) => ({
       host,
       port,
       user,
       password,
       database,
       connectionString: `mysql://${user}@${host}:${port}/${encodeURIComponent(database)}`,
-      dataDir,
-      socketPath,
-      get pid() {
-        return proc.pid;
-      },
-      logs: () => proc.logs.text(),
-      async stop() {
-        await proc.stop('SIGTERM', 30_000);
-        tmp.remove();
-      },
-      async kill() {
-        await proc.kill();
-      },
-    };
-  } catch (err) {
-    await server?.kill();
-    tmp.remove();
-    throw err;
+      dataDir: path.join(dir, 'data'),
+      socketPath: path.join(dir, 'mysqld.sock'),
+    }),
+  );
+}
+
+async function createDatabaseIfMissing(host: string, port: number, user: string, password: string, database: string): Promise<void> {
+  const conn = await createConnection({ host, port, user, password, connectTimeout: 2000 });
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database.replace(/`/g, '``')}\``);
+  } finally {
+    await conn.end().catch(() => undefined);
   }
 }

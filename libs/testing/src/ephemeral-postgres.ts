@@ -2,12 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { getFreePort } from './free-port';
-import { ManagedProcess } from './managed-process';
-import { retryUntil } from './retry';
+import { launchEphemeralServer, type EphemeralServerControls, type PreparedServer } from './ephemeral-server';
 import { runChecked } from './run-command';
 import { RUNUSER } from './system-binary';
 import { isRoot, lookupSystemUser, type SystemUser } from './system-user';
-import { chownRecursive, makeTempDir } from './temp-dir';
+import { chownRecursive } from './temp-dir';
 
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -30,11 +29,10 @@ export interface PostgresOptions {
  * Contracts: listens on 127.0.0.1:`port` and on a unix socket in `socketDir` only; the
  * superuser `user` ("postgres") needs no password (trust auth, including replication
  * connections); wal_level=logical with 10 replication slots and WAL senders; fsync off
- * (data is disposable). `stop()` does a fast shutdown (SIGINT), waits for exit and removes
- * the temporary directory; `kill()` SIGKILLs the postmaster, waits for it to exit and leaves
- * the directory for a later `stop()` or process exit to remove. Both are idempotent.
+ * (data is disposable). `stop()` does a fast shutdown (SIGINT); `kill()` SIGKILLs the
+ * postmaster (see EphemeralServerControls).
  */
-export interface EphemeralPostgres {
+export interface EphemeralPostgres extends EphemeralServerControls {
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -43,10 +41,6 @@ export interface EphemeralPostgres {
   readonly connectionString: string;
   readonly dataDir: string;
   readonly socketDir: string;
-  readonly pid: number | undefined;
-  logs(): string;
-  stop(): Promise<void>;
-  kill(): Promise<void>;
 }
 
 /** The bin directory of the highest installed PostgreSQL major version. */
@@ -71,20 +65,19 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Ephemer
   const database = opts.database ?? 'test';
   // Postgres refuses to run as root: hand everything to the postgres account then.
   const runAs: SystemUser | undefined = isRoot() ? lookupSystemUser('postgres') : undefined;
-  const tmp = makeTempDir('millrace-pg-', { keep: opts.keepDataDir });
-  const dataDir = path.join(tmp.path, 'data');
-  const socketDir = path.join(tmp.path, 'sock');
-  let server: ManagedProcess | undefined;
-  try {
+  let port = 0;
+  const prepare = async (dir: string): Promise<PreparedServer> => {
+    const dataDir = path.join(dir, 'data');
+    const socketDir = path.join(dir, 'sock');
     fs.mkdirSync(socketDir);
-    if (runAs) chownRecursive(tmp.path, runAs.uid, runAs.gid);
+    if (runAs) chownRecursive(dir, runAs.uid, runAs.gid);
 
     const initdb = path.join(binDir, 'initdb');
     const initArgs = ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'];
-    if (runAs) await runChecked(RUNUSER, ['-u', runAs.name, '--', initdb, ...initArgs], { cwd: tmp.path, timeoutMs: 60_000 });
-    else await runChecked(initdb, initArgs, { cwd: tmp.path, timeoutMs: 60_000 });
+    if (runAs) await runChecked(RUNUSER, ['-u', runAs.name, '--', initdb, ...initArgs], { cwd: dir, timeoutMs: 60_000 });
+    else await runChecked(initdb, initArgs, { cwd: dir, timeoutMs: 60_000 });
 
-    const port = await getFreePort(host);
+    port = await getFreePort(host);
     const settings: Record<string, string | number> = {
       listen_addresses: host,
       unix_socket_directories: socketDir,
@@ -102,57 +95,49 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Ephemer
     for (const [key, value] of Object.entries(settings)) args.push('-c', `${key}=${value}`);
     // Exec'd directly under the postgres uid (not via runuser, which would stay as a
     // parent process) so that the pid we signal is the postmaster itself.
-    server = new ManagedProcess({
+    return {
       name: 'postgres',
       command: path.join(binDir, 'postgres'),
       args,
-      cwd: tmp.path,
+      cwd: dir,
       uid: runAs?.uid,
       gid: runAs?.gid,
       env: { ...process.env, LC_ALL: 'C' },
-    });
-    const proc = server;
-
-    await retryUntil(
-      `postgres on ${host}:${port}`,
-      async () => {
-        const client = new Client({ host, port, user, database: 'postgres', connectionTimeoutMillis: 2000 });
-        try {
-          await client.connect();
-          if (database !== 'postgres') {
-            const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-            if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-          }
-        } finally {
-          await client.end().catch(() => undefined);
-        }
-      },
-      { timeoutMs: opts.startTimeoutMs ?? 30_000, intervalMs: 100, abort: () => proc.exitError() },
-    );
-
-    return {
+      description: `postgres on ${host}:${port}`,
+      probe: () => createDatabaseIfMissing(host, port, user, database),
+    };
+  };
+  return launchEphemeralServer(
+    {
+      tempPrefix: 'millrace-pg-',
+      keepDataDir: opts.keepDataDir,
+      startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+      probeIntervalMs: 100,
+      stopSignal: 'SIGINT',
+      prepare,
+    },
+    (dir) => ({
       host,
       port,
       user,
       database,
       connectionString: `postgres://${user}@${host}:${port}/${encodeURIComponent(database)}`,
-      dataDir,
-      socketDir,
-      get pid() {
-        return proc.pid;
-      },
-      logs: () => proc.logs.text(),
-      async stop() {
-        await proc.stop('SIGINT');
-        tmp.remove();
-      },
-      async kill() {
-        await proc.kill();
-      },
-    };
-  } catch (err) {
-    await server?.kill();
-    tmp.remove();
-    throw err;
+      dataDir: path.join(dir, 'data'),
+      socketDir: path.join(dir, 'sock'),
+    }),
+  );
+}
+
+/** Connects to the `postgres` database and creates `database` unless it exists. */
+async function createDatabaseIfMissing(host: string, port: number, user: string, database: string): Promise<void> {
+  const client = new Client({ host, port, user, database: 'postgres', connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    if (database !== 'postgres') {
+      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    }
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

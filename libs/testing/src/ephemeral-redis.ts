@@ -1,9 +1,7 @@
 import * as net from 'node:net';
 import { getFreePort } from './free-port';
-import { ManagedProcess } from './managed-process';
-import { retryUntil } from './retry';
+import { launchEphemeralServer, type EphemeralServerControls } from './ephemeral-server';
 import { REDIS_SERVER } from './system-binary';
-import { makeTempDir } from './temp-dir';
 
 export interface RedisOptions {
   /** Extra redis-server arguments (e.g. ["--maxmemory", "64mb"]), appended last. */
@@ -19,67 +17,46 @@ export interface RedisOptions {
  *
  * Contracts: listens on 127.0.0.1:`port` only, no password, no persistence (no RDB
  * snapshots, no AOF) and its working directory in a temporary directory. `stop()` sends
- * SIGTERM, waits for exit and removes the directory; `kill()` SIGKILLs it, waits for exit
- * and leaves the directory for a later `stop()` or process exit to remove. Both are
- * idempotent.
+ * SIGTERM (see EphemeralServerControls for stop/kill).
  */
-export interface EphemeralRedis {
+export interface EphemeralRedis extends EphemeralServerControls {
   readonly host: string;
   readonly port: number;
   /** redis://127.0.0.1:port */
   readonly url: string;
   readonly dataDir: string;
-  readonly pid: number | undefined;
-  logs(): string;
-  stop(): Promise<void>;
-  kill(): Promise<void>;
 }
 
 /** Starts redis-server on a free port. */
 export async function startRedis(opts: RedisOptions = {}): Promise<EphemeralRedis> {
   const host = '127.0.0.1';
-  const tmp = makeTempDir('millrace-redis-', { keep: opts.keepDataDir });
-  let server: ManagedProcess | undefined;
-  try {
-    const port = await getFreePort(host);
-    const args = [
-      '--port', String(port),
-      '--bind', host,
-      '--save', '',
-      '--appendonly', 'no',
-      '--dir', tmp.path,
-      '--daemonize', 'no',
-      ...(opts.extraArgs ?? []),
-    ];
-    server = new ManagedProcess({ name: 'redis-server', command: REDIS_SERVER, args, cwd: tmp.path });
-    const proc = server;
-    await retryUntil(
-      `redis-server on ${host}:${port}`,
-      () => redisPing(host, port),
-      { timeoutMs: opts.startTimeoutMs ?? 15_000, intervalMs: 50, abort: () => proc.exitError() },
-    );
-    return {
-      host,
-      port,
-      url: `redis://${host}:${port}`,
-      dataDir: tmp.path,
-      get pid() {
-        return proc.pid;
-      },
-      logs: () => proc.logs.text(),
-      async stop() {
-        await proc.stop('SIGTERM');
-        tmp.remove();
-      },
-      async kill() {
-        await proc.kill();
-      },
-    };
-  } catch (err) {
-    await server?.kill();
-    tmp.remove();
-    throw err;
-  }
+  const port = await getFreePort(host);
+  return launchEphemeralServer(
+    {
+      tempPrefix: 'millrace-redis-',
+      keepDataDir: opts.keepDataDir,
+      startTimeoutMs: opts.startTimeoutMs ?? 15_000,
+      probeIntervalMs: 50,
+      stopSignal: 'SIGTERM',
+      prepare: async (dir) => ({
+        name: 'redis-server',
+        command: REDIS_SERVER,
+        args: [
+          '--port', String(port),
+          '--bind', host,
+          '--save', '',
+          '--appendonly', 'no',
+          '--dir', dir,
+          '--daemonize', 'no',
+          ...(opts.extraArgs ?? []),
+        ],
+        cwd: dir,
+        description: `redis-server on ${host}:${port}`,
+        probe: () => redisPing(host, port),
+      }),
+    },
+    (dir) => ({ host, port, url: `redis://${host}:${port}`, dataDir: dir }),
+  );
 }
 
 /**
