@@ -1,8 +1,8 @@
 import { decodeResponse, encodeRequest, IncrementalAlterConfigsApi } from '@millrace/protocol';
 import type { BrokerProcess } from '@millrace/testing';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
-import { startTestBroker } from './support/broker';
-import { createTopic, makeKafka, topicOffsets } from './support/kafka';
+import { useTestBroker } from './support/broker';
+import { createTopic, topicOffsets } from './support/kafka';
 import { runPythonJson } from './support/python';
 import { RawConnection } from './support/raw-connection';
 import { waitFor } from './support/wait-for';
@@ -17,15 +17,8 @@ describe('admin operations', () => {
   let kafka: Kafka;
   let admin: Admin;
 
-  beforeAll(async () => {
-    broker = await startTestBroker('admin-operations');
-    kafka = makeKafka(broker.bootstrap);
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin?.disconnect();
-    await broker?.stop();
+  useTestBroker('admin-operations', {}, (env) => {
+    ({ broker, kafka, admin } = env);
   });
 
   it('grows a topic with CreatePartitions and refuses to shrink it', async () => {

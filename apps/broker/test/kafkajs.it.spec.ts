@@ -1,8 +1,8 @@
 import { AssignerProtocol, CompressionTypes, ConfigResourceTypes, type Admin, type Consumer, type Kafka } from 'kafkajs';
 import type { BrokerProcess } from '@millrace/testing';
-import { startTestBroker } from './support/broker';
+import { useTestBroker } from './support/broker';
 import { textFor, uniqueName } from './support/data';
-import { consumeN, createTopic, makeKafka, totalHigh } from './support/kafka';
+import { consumeN, createTopic, totalHigh } from './support/kafka';
 import { findPartitionDir, listSegments, readBatches } from './support/log-files';
 import { delay, waitFor } from './support/wait-for';
 
@@ -12,16 +12,8 @@ describe('kafkajs client', () => {
   let kafka: Kafka;
   let admin: Admin;
 
-  beforeAll(async () => {
-    broker = await startTestBroker('kafkajs', { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '300', MILLRACE_AUTO_CREATE_TOPICS_ENABLE: 'false' });
-    kafka = makeKafka(broker.bootstrap);
-    admin = kafka.admin();
-    await admin.connect();
-  });
-
-  afterAll(async () => {
-    await admin?.disconnect();
-    await broker?.stop();
+  useTestBroker('kafkajs', { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '300', MILLRACE_AUTO_CREATE_TOPICS_ENABLE: 'false' }, (env) => {
+    ({ broker, kafka, admin } = env);
   });
 
   test.each([0, 1, -1])('produce with acks=%i and read back', async (acks) => {

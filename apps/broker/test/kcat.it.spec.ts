@@ -1,10 +1,10 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { buildBatch, CompressionType, decodeResponse, encodeRequest } from '@millrace/protocol';
 import { KCAT, runKcat, type BrokerProcess } from '@millrace/testing';
-import { startTestBroker } from './support/broker';
+import { useTestBroker } from './support/broker';
 import { ChildLines } from './support/child-lines';
 import { textFor, uniqueName } from './support/data';
-import { createTopic, makeKafka, topicOffsets } from './support/kafka';
+import { createTopic, topicOffsets } from './support/kafka';
 import { findPartitionDir, listSegments, readBatches } from './support/log-files';
 import { RawConnection } from './support/raw-connection';
 import { waitFor } from './support/wait-for';
@@ -12,19 +12,10 @@ import { waitFor } from './support/wait-for';
 /** kcat (librdkafka 2.0.2) against the broker: metadata, compressed produce/consume, groups. */
 describe('kcat', () => {
   let broker: BrokerProcess;
-  let kafka: Kafka;
   let admin: Admin;
 
-  beforeAll(async () => {
-    broker = await startTestBroker('kcat', { MILLRACE_AUTO_CREATE_TOPICS_ENABLE: 'false' });
-    kafka = makeKafka(broker.bootstrap);
-    admin = kafka.admin();
-    await admin.connect();
-  });
-
-  afterAll(async () => {
-    await admin?.disconnect();
-    await broker?.stop();
+  useTestBroker('kcat', { MILLRACE_AUTO_CREATE_TOPICS_ENABLE: 'false' }, (env) => {
+    ({ broker, admin } = env);
   });
 
   test('-L lists the broker and a created topic with its partitions', async () => {

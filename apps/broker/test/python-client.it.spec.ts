@@ -1,8 +1,8 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { BrokerProcess } from '@millrace/testing';
-import { startTestBroker } from './support/broker';
+import { useTestBroker } from './support/broker';
 import { uniqueName } from './support/data';
-import { createTopic, makeKafka } from './support/kafka';
+import { createTopic } from './support/kafka';
 import { findPartitionDir, listSegments, readBatches } from './support/log-files';
 import { CONSUME_SCRIPT, PRODUCE_SCRIPT, runPythonJson, type ConsumeResult, type ProduceResult } from './support/python';
 
@@ -48,19 +48,10 @@ print(json.dumps(out))
 
 describe('python confluent_kafka client', () => {
   let broker: BrokerProcess;
-  let kafka: Kafka;
   let admin: Admin;
 
-  beforeAll(async () => {
-    broker = await startTestBroker('python-client', { MILLRACE_AUTO_CREATE_TOPICS_ENABLE: 'false' });
-    kafka = makeKafka(broker.bootstrap);
-    admin = kafka.admin();
-    await admin.connect();
-  });
-
-  afterAll(async () => {
-    await admin?.disconnect();
-    await broker?.stop();
+  useTestBroker('python-client', { MILLRACE_AUTO_CREATE_TOPICS_ENABLE: 'false' }, (env) => {
+    ({ broker, admin } = env);
   });
 
   test('idempotent producer: all delivery reports OK, records read back exactly once', async () => {

@@ -1,7 +1,8 @@
-import { startBroker, startConnect, type BrokerProcess, type ConnectProcess } from '@millrace/testing';
+import type { BrokerProcess, ConnectProcess } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
 import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readAll } from './support/kafka';
+import { PLAIN_CONVERTERS, useConnectWorker } from './support/connect-worker';
+import { readAll } from './support/kafka';
 
 /**
  * After a restart of the broker (graceful, then a crash with a 10 s outage), and then of
@@ -19,18 +20,10 @@ describe('broker and worker restarts with RUNNING and PAUSED connectors', () => 
   let connect: ConnectProcess;
   let rest: ConnectRest;
   let kafka: Kafka;
-  const plain = { 'key.converter': 'string', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
+  const plain = PLAIN_CONVERTERS;
 
-  beforeAll(async () => {
-    broker = await startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } });
-    connect = await startConnect({ bootstrap: broker.bootstrap, env: { MILLRACE_CONNECT_TEST_PLUGINS: 'true' } });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-  });
-
-  afterAll(async () => {
-    await connect?.stop();
-    await broker?.stop();
+  useConnectWorker((env) => {
+    ({ broker, connect, rest, kafka } = env);
   });
 
   const positions = async (topic: string): Promise<number[]> =>

@@ -1,27 +1,19 @@
-import { startBroker, startConnect, type BrokerProcess, type ConnectProcess } from '@millrace/testing';
+import type { BrokerProcess } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
 import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readAll } from './support/kafka';
+import { PLAIN_CONVERTERS, useConnectWorker } from './support/connect-worker';
+import { readAll } from './support/kafka';
 
 /** The record pipeline: transforms (SMTs) on source and sink records, their validation and their errors. */
 describe('connect record pipeline', () => {
   let broker: BrokerProcess;
-  let connect: ConnectProcess;
   let rest: ConnectRest;
   let kafka: Kafka;
-  const plain = { 'key.converter': 'string', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
+  const plain = PLAIN_CONVERTERS;
 
-  beforeAll(async () => {
-    broker = await startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } });
-    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: `http://127.0.0.1:${broker.httpPort}`, env: { MILLRACE_CONNECT_TEST_PLUGINS: 'true' } });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-  });
-
-  afterAll(async () => {
-    await connect?.stop();
-    await broker?.stop();
-  });
+  useConnectWorker((env) => {
+    ({ broker, rest, kafka } = env);
+  }, { withRegistry: true });
 
   test('source transforms route and enrich records before they reach Kafka', async () => {
     const config = {

@@ -1,28 +1,17 @@
-import { startBroker, startConnect, type BrokerProcess, type ConnectProcess } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
 import { ConnectRest, waitFor, type ConnectorStatus } from './support/connect-rest';
-import { makeKafka } from './support/kafka';
+import { PLAIN_CONVERTERS, useConnectWorker } from './support/connect-worker';
 
 /** Every REST endpoint of the connect worker: shapes and status codes, with the fake plugins. */
 describe('connect REST API', () => {
-  let broker: BrokerProcess;
-  let connect: ConnectProcess;
   let rest: ConnectRest;
   let kafka: Kafka;
-  const plain = { 'key.converter': 'string', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
+  const plain = PLAIN_CONVERTERS;
   const source = (topic: string, extra: Record<string, string> = {}) => ({ 'connector.class': 'FakeSource', topic, 'tasks.max': '2', ...plain, ...extra });
 
-  beforeAll(async () => {
-    broker = await startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } });
-    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: `http://127.0.0.1:${broker.httpPort}`, env: { MILLRACE_CONNECT_TEST_PLUGINS: 'true' } });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-  });
-
-  afterAll(async () => {
-    await connect?.stop();
-    await broker?.stop();
-  });
+  useConnectWorker((env) => {
+    ({ rest, kafka } = env);
+  }, { withRegistry: true });
 
   test('GET / answers version, commit and the Kafka cluster id', async () => {
     const r = await rest.get('/');

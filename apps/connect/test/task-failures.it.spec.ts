@@ -1,26 +1,16 @@
-import { startBroker, startConnect, type BrokerProcess, type ConnectProcess } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
 import { ConnectRest, waitFor, type ConnectorStatus } from './support/connect-rest';
-import { makeKafka, readAll } from './support/kafka';
+import { PLAIN_CONVERTERS, useConnectWorker } from './support/connect-worker';
+import { readAll } from './support/kafka';
 
 /** Failing connectors and tasks: FAILED with a trace, restarts, errors.tolerance and the dead letter queue. */
 describe('connect task failures', () => {
-  let broker: BrokerProcess;
-  let connect: ConnectProcess;
   let rest: ConnectRest;
   let kafka: Kafka;
-  const plain = { 'key.converter': 'string', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
+  const plain = PLAIN_CONVERTERS;
 
-  beforeAll(async () => {
-    broker = await startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } });
-    connect = await startConnect({ bootstrap: broker.bootstrap, env: { MILLRACE_CONNECT_TEST_PLUGINS: 'true' } });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-  });
-
-  afterAll(async () => {
-    await connect?.stop();
-    await broker?.stop();
+  useConnectWorker((env) => {
+    ({ rest, kafka } = env);
   });
 
   const taskState = async (name: string, id: number) => (await rest.get(`/connectors/${name}/tasks/${id}/status`)).body as { id: number; state: string; trace?: string };

@@ -1,7 +1,8 @@
-import { startBroker, startConnect, type BrokerProcess, type ConnectProcess } from '@millrace/testing';
+import type { ConnectProcess } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
 import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readAll } from './support/kafka';
+import { PLAIN_CONVERTERS, useConnectWorker } from './support/connect-worker';
+import { readAll } from './support/kafka';
 
 /**
  * A restarted worker resumes every connector where it stood: configs, target states
@@ -9,22 +10,13 @@ import { makeKafka, readAll } from './support/kafka';
  * after a graceful restart, none lost after a crash).
  */
 describe('connect worker restart', () => {
-  let broker: BrokerProcess;
   let connect: ConnectProcess;
   let rest: ConnectRest;
   let kafka: Kafka;
-  const plain = { 'key.converter': 'string', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
+  const plain = PLAIN_CONVERTERS;
 
-  beforeAll(async () => {
-    broker = await startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } });
-    connect = await startConnect({ bootstrap: broker.bootstrap, env: { MILLRACE_CONNECT_TEST_PLUGINS: 'true' } });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-  });
-
-  afterAll(async () => {
-    await connect?.stop();
-    await broker?.stop();
+  useConnectWorker((env) => {
+    ({ connect, rest, kafka } = env);
   });
 
   const positions = async (topic: string): Promise<number[]> =>
