@@ -1,4 +1,4 @@
-import { PartitionReader } from '@millrace/kafka-reader';
+import { PartitionReader } from '@millrace/kafka-log';
 import { Kafka, logLevel, Partitioners, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { RegistryConfig } from './registry-config';

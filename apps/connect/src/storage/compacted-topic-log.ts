@@ -1,4 +1,4 @@
-import { PartitionReader, type ReaderRecord } from '@millrace/kafka-reader';
+import { PartitionReader, type ReaderRecord } from '@millrace/kafka-log';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 
