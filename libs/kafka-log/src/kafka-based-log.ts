@@ -92,11 +92,12 @@ export class ReadBackTimeoutError extends Error {
  * Contracts:
  * - Start-up: `start` creates the topic if missing (cleanup.policy=compact, `partitions`
  *   partitions), reads each partition's end offset (high watermark, or LSO with
- *   read_committed), tails every partition from offset 0 by assignment (one group-less
- *   PartitionReader each: no join, no rebalance delay, nothing committed) and resolves
- *   once every record below those end offsets was applied: the owner is ready only
- *   after reading to the end. Failed attempts (cluster unreachable, no leader yet) are
- *   retried with backoff; `lastStartError` tells why it is not loaded yet.
+ *   read_committed), tails every partition from offset 0 (a retry: from where the last
+ *   attempt stopped) by assignment (one group-less PartitionReader each: no join, no
+ *   rebalance delay, nothing committed) and resolves once every record below those end
+ *   offsets was applied: the owner is ready only after reading to the end. Failed
+ *   attempts (cluster unreachable, no leader yet) are retried with backoff;
+ *   `lastStartError` tells why it is not loaded yet.
  * - Ordering: records are applied in offset order per partition. One `send` is one
  *   produce request with acks=-1; each key goes to the partition Java's murmur2
  *   partitioner picks (so one key's records stay in order), and the log's producer has
