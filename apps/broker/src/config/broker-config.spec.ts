@@ -36,3 +36,30 @@ describe('loadBrokerConfig', () => {
     expect(() => loadBrokerConfig({ MILLRACE_KAFKA_PORT: '9000', MILLRACE_HTTP_PORT: '9000' })).toThrow(/different ports/);
   });
 });
+
+describe('loadBrokerConfig: schema registry settings', () => {
+  it('gives the registry defaults for an empty environment', () => {
+    expect(loadBrokerConfig({}).registry).toEqual({ bootstrap: undefined, topic: '_schemas', writeTimeoutMs: 10_000, readyTimeoutMs: 30_000 });
+  });
+
+  it('reads registry overrides', () => {
+    const c = loadBrokerConfig({ MILLRACE_REGISTRY_BOOTSTRAP: 'a:9092,b:9093', MILLRACE_REGISTRY_TOPIC: 'schemas-2', MILLRACE_REGISTRY_WRITE_TIMEOUT_MS: '500' });
+    expect(c.registry).toMatchObject({ bootstrap: 'a:9092,b:9093', topic: 'schemas-2', writeTimeoutMs: 500 });
+  });
+
+  it('reports bad registry variables together with the broker ones', () => {
+    let error: unknown;
+    try {
+      loadBrokerConfig({ MILLRACE_KAFKA_PORT: 'abc', MILLRACE_REGISTRY_BOOTSTRAP: 'no-port', MILLRACE_REGISTRY_TOPIC: 'bad topic', MILLRACE_REGISTRY_READY_TIMEOUT_MS: '5' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(4);
+    const message = (error as Error).message;
+    expect(message).toContain('MILLRACE_KAFKA_PORT="abc"');
+    expect(message).toContain('MILLRACE_REGISTRY_BOOTSTRAP="no-port": expected host:port[,host:port...]');
+    expect(message).toContain('MILLRACE_REGISTRY_TOPIC="bad topic": expected a Kafka topic name');
+    expect(message).toContain('MILLRACE_REGISTRY_READY_TIMEOUT_MS="5"');
+  });
+});

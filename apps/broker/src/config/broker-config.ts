@@ -1,6 +1,7 @@
 import { InvalidConfigError, parseLogConfig } from '@millrace/storage';
 import { ConfigError, parseEnv } from '@millrace/app-common';
 import { z } from 'zod';
+import type { RegistryConfig } from '../schema-registry/registry-config';
 
 export { ConfigError };
 
@@ -36,6 +37,8 @@ export interface BrokerConfig {
   logDefaults: Record<string, string>;
   /** Largest number of requests one connection may have in flight before reading pauses. */
   maxInFlightRequestsPerConnection: number;
+  /** The schema registry's settings (MILLRACE_REGISTRY_*; see RegistryConfig). */
+  registry: RegistryConfig;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -59,6 +62,16 @@ const schema = z.object({
   MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS: int(10).default(300000),
   MILLRACE_LOG_CLEANER_BACKOFF_MS: int(10).default(15000),
   MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION: int(1, 100000).default(256),
+  MILLRACE_REGISTRY_BOOTSTRAP: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'expected host:port[,host:port...]')
+    .optional(),
+  MILLRACE_REGISTRY_TOPIC: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name')
+    .default('_schemas'),
+  MILLRACE_REGISTRY_WRITE_TIMEOUT_MS: int(100).default(10_000),
+  MILLRACE_REGISTRY_READY_TIMEOUT_MS: int(100).default(30_000),
 });
 
 /** Topic-config keys whose broker-wide default may be set as MILLRACE_LOG_<KEY>. */
@@ -125,6 +138,12 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     logCleanerBackoffMs: e.MILLRACE_LOG_CLEANER_BACKOFF_MS,
     logDefaults,
     maxInFlightRequestsPerConnection: e.MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+    registry: {
+      bootstrap: e.MILLRACE_REGISTRY_BOOTSTRAP,
+      topic: e.MILLRACE_REGISTRY_TOPIC,
+      writeTimeoutMs: e.MILLRACE_REGISTRY_WRITE_TIMEOUT_MS,
+      readyTimeoutMs: e.MILLRACE_REGISTRY_READY_TIMEOUT_MS,
+    },
   };
 }
 

@@ -2,9 +2,7 @@ import { Body, Controller, Delete, Get, Param, Put, Query, UseFilters } from '@n
 import { parseConfigUpdate } from './config-update.dto';
 import { RegistryErrorFilter } from './registry-error.filter';
 import { parseFlag } from './request-params';
-import { SchemaRegistryService } from './schema-registry.service';
-
-type ConfigView = { compatibilityLevel: string; normalize?: boolean };
+import { RegistrySettingsService, type ConfigView } from './registry-settings.service';
 
 /**
  * `/config`: the global and per-subject compatibility level and `normalize` flag.
@@ -14,7 +12,7 @@ type ConfigView = { compatibilityLevel: string; normalize?: boolean };
 @Controller('config')
 @UseFilters(RegistryErrorFilter)
 export class ConfigController {
-  constructor(private readonly registry: SchemaRegistryService) {}
+  constructor(private readonly registry: RegistrySettingsService) {}
 
   @Get()
   global(): Promise<ConfigView> {

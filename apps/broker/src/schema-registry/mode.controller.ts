@@ -3,7 +3,7 @@ import { parseModeUpdate } from './mode-update.dto';
 import { RegistryErrorFilter } from './registry-error.filter';
 import type { Mode } from './registry-records';
 import { parseFlag } from './request-params';
-import { SchemaRegistryService } from './schema-registry.service';
+import { RegistrySettingsService } from './registry-settings.service';
 
 /**
  * `/mode`: READWRITE, READONLY or IMPORT, globally and per subject. `GET /mode/{subject}`
@@ -13,7 +13,7 @@ import { SchemaRegistryService } from './schema-registry.service';
 @Controller('mode')
 @UseFilters(RegistryErrorFilter)
 export class ModeController {
-  constructor(private readonly registry: SchemaRegistryService) {}
+  constructor(private readonly registry: RegistrySettingsService) {}
 
   @Get()
   global(): Promise<{ mode: Mode }> {

@@ -1,13 +1,13 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { ROOT_LOGGER } from '@millrace/app-common';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { NetworkModule } from '../network/network.module';
 import { CompatibilityController } from './compatibility.controller';
 import { ConfigController } from './config.controller';
 import { KafkaStore } from './kafka-store';
 import { ModeController } from './mode.controller';
-import { loadRegistryConfig, REGISTRY_CONFIG, type RegistryConfig } from './registry-config';
+import { REGISTRY_CONFIG, type RegistryConfig } from './registry-config';
 import { RegistryMediaTypeMiddleware } from './registry-media-type.middleware';
+import { RegistrySettingsService } from './registry-settings.service';
 import { RegistryStoreLifecycle } from './registry-store.lifecycle';
 import { RootController } from './root.controller';
 import { SchemaRegistryService } from './schema-registry.service';
@@ -19,19 +19,18 @@ const CONTROLLERS = [RootController, SubjectsController, SchemasController, Conf
 
 /**
  * The Confluent-compatible Avro schema registry, served on the broker's HTTP port and
- * stored in the `_schemas` topic through the Kafka protocol. Exports SchemaRegistryService.
+ * stored in the `_schemas` topic through the Kafka protocol. Its settings are the
+ * `registry` part of the BrokerConfig (validated before anything starts); the store is
+ * started and stopped by RegistryStoreLifecycle. Exports SchemaRegistryService.
  */
 @Module({
   imports: [NetworkModule],
   controllers: CONTROLLERS,
   providers: [
-    { provide: REGISTRY_CONFIG, useFactory: (): RegistryConfig => loadRegistryConfig() },
+    { provide: REGISTRY_CONFIG, inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig): RegistryConfig => config.registry },
     { provide: SchemaRegistryState, useFactory: () => new SchemaRegistryState() },
-    {
-      provide: KafkaStore,
-      inject: [REGISTRY_CONFIG, SchemaRegistryState, ROOT_LOGGER],
-      useFactory: (config: RegistryConfig, state: SchemaRegistryState, root: Logger) => new KafkaStore(config, state, root.child({ component: 'schema-registry' })),
-    },
+    KafkaStore,
+    RegistrySettingsService,
     SchemaRegistryService,
     RegistryStoreLifecycle,
   ],

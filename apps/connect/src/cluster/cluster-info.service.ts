@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
-import { createKafka } from '../storage/kafka-client';
+import { createKafkaClient } from '@millrace/kafka-log';
 import { MILLRACE_VERSION } from './millrace-version';
 
 /** `GET /`: the worker's version and the id of the Kafka cluster it stores its state in. */
@@ -19,7 +19,7 @@ export class ClusterInfoService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const deadline = Date.now() + 120_000;
     for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
-      const admin = createKafka(this.config.bootstrap, 'millrace-connect-cluster-info', this.logger).admin();
+      const admin = createKafkaClient(this.config.bootstrap, 'millrace-connect-cluster-info', this.logger).admin();
       try {
         await admin.connect();
         this.clusterId = (await admin.describeCluster()).clusterId;

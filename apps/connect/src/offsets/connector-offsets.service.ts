@@ -6,7 +6,7 @@ import { ConnectRestError } from '../http/connect-rest-error';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { PluginRegistry } from '../plugins/plugin-registry';
 import { ConfigStore } from '../storage/config-store';
-import { createKafka } from '../storage/kafka-client';
+import { createKafkaClient } from '@millrace/kafka-log';
 import { OffsetStore, type SourceOffsetEntry } from '../storage/offset-store';
 
 /** One entry of Kafka Connect's ConnectorOffsets (`{"offsets": [...]}`). */
@@ -116,7 +116,7 @@ export class ConnectorOffsetsService implements OnApplicationShutdown {
 
   private async connectAdmin(): Promise<Admin> {
     if (!this.admin) {
-      const admin = createKafka(this.config.bootstrap, 'millrace-connect-offsets-admin', this.logger).admin();
+      const admin = createKafkaClient(this.config.bootstrap, 'millrace-connect-offsets-admin', this.logger).admin();
       await admin.connect();
       this.admin = admin;
     }

@@ -1,4 +1,4 @@
-import type { LogRecord } from './compacted-topic-log';
+import type { LogRecord } from '@millrace/kafka-log';
 
 /** What a connector should be doing, as stored in connect-configs. */
 export type TargetState = 'STARTED' | 'PAUSED' | 'STOPPED';

@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { LogRecord } from '@millrace/kafka-log';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
-import { CompactedTopicLog } from './compacted-topic-log';
+import { CompactedTopicStore } from './compacted-topic-store';
 import { ConfigState, targetStateRecord, type ConnectorSnapshot, type TargetState } from './config-state';
-import { createKafka } from './kafka-client';
 
 export type { ConnectorSnapshot, TargetState } from './config-state';
 
@@ -17,28 +17,15 @@ export type { ConnectorSnapshot, TargetState } from './config-state';
  * and resolves once it was read back, so the view reflects it.
  */
 @Injectable()
-export class ConfigStore implements OnModuleInit, OnApplicationShutdown {
+export class ConfigStore extends CompactedTopicStore {
   private readonly state = new ConfigState();
-  private readonly log: CompactedTopicLog;
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
-    const logger = rootLogger.child({ component: 'config-store' });
-    this.log = new CompactedTopicLog({
-      topic: config.configTopic,
-      partitions: 1,
-      bootstrap: config.bootstrap,
-      kafka: createKafka(config.bootstrap, 'millrace-connect-configs', logger),
-      logger,
-      apply: (r) => this.state.apply(r),
-    });
+    super(config, rootLogger, { topic: config.configTopic, partitions: 1, clientId: 'millrace-connect-configs', component: 'config-store' });
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.log.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.log.stop();
+  protected apply(record: LogRecord): void {
+    this.state.apply(record);
   }
 
   /** Names of the existing connectors, sorted. */

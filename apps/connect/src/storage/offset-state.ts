@@ -1,4 +1,4 @@
-import type { LogRecord } from './compacted-topic-log';
+import type { LogRecord } from '@millrace/kafka-log';
 
 export type SourcePartition = Readonly<Record<string, unknown>>;
 export type SourceOffset = Readonly<Record<string, unknown>>;

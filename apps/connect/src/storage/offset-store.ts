@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { LogRecord } from '@millrace/kafka-log';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
-import { CompactedTopicLog } from './compacted-topic-log';
-import { createKafka } from './kafka-client';
+import { CompactedTopicStore } from './compacted-topic-store';
 import { OffsetState, offsetRecord, type SourceOffset, type SourceOffsetEntry, type SourcePartition } from './offset-state';
 
 export { canonicalJson } from './offset-state';
@@ -18,28 +18,15 @@ export type { SourceOffset, SourceOffsetEntry, SourcePartition } from './offset-
  * once read back.
  */
 @Injectable()
-export class OffsetStore implements OnModuleInit, OnApplicationShutdown {
+export class OffsetStore extends CompactedTopicStore {
   private readonly state = new OffsetState();
-  private readonly log: CompactedTopicLog;
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
-    const logger = rootLogger.child({ component: 'offset-store' });
-    this.log = new CompactedTopicLog({
-      topic: config.offsetTopic,
-      partitions: config.offsetTopicPartitions,
-      bootstrap: config.bootstrap,
-      kafka: createKafka(config.bootstrap, 'millrace-connect-offsets', logger),
-      logger,
-      apply: (r) => this.state.apply(r),
-    });
+    super(config, rootLogger, { topic: config.offsetTopic, partitions: config.offsetTopicPartitions, clientId: 'millrace-connect-offsets', component: 'offset-store' });
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.log.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.log.stop();
+  protected apply(record: LogRecord): void {
+    this.state.apply(record);
   }
 
   /** Every committed offset of a connector. */

@@ -1,4 +1,4 @@
-import type { LogRecord } from './compacted-topic-log';
+import type { LogRecord } from '@millrace/kafka-log';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
 

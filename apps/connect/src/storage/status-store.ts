@@ -1,9 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { LogRecord } from '@millrace/kafka-log';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
-import { CompactedTopicLog } from './compacted-topic-log';
-import { createKafka } from './kafka-client';
+import { CompactedTopicStore } from './compacted-topic-store';
 import { StatusState, type ConnectorState, type StatusEntry, type StatusRecord } from './status-state';
 
 export type { ConnectorState, StatusEntry } from './status-state';
@@ -20,37 +20,30 @@ export type { ConnectorState, StatusEntry } from './status-state';
  * `flush` resolves once everything reported so far is written.
  */
 @Injectable()
-export class StatusStore implements OnModuleInit, OnApplicationShutdown {
+export class StatusStore extends CompactedTopicStore {
   private readonly state = new StatusState();
-  private readonly log: CompactedTopicLog;
-  private readonly logger: Logger;
   private readonly workerId: string;
   private loaded = false;
   private pending: Promise<void> = Promise.resolve();
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
-    this.logger = rootLogger.child({ component: 'status-store' });
+    super(config, rootLogger, { topic: config.statusTopic, partitions: config.statusTopicPartitions, clientId: 'millrace-connect-status', component: 'status-store' });
     this.workerId = config.workerId;
-    this.log = new CompactedTopicLog({
-      topic: config.statusTopic,
-      partitions: config.statusTopicPartitions,
-      bootstrap: config.bootstrap,
-      kafka: createKafka(config.bootstrap, 'millrace-connect-status', this.logger),
-      logger: this.logger,
-      apply: (r) => {
-        if (!this.loaded) this.state.apply(r);
-      },
-    });
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.log.start();
+  /** Only what the topic held at start-up: afterwards this worker's own view is authoritative. */
+  protected apply(record: LogRecord): void {
+    if (!this.loaded) this.state.apply(record);
+  }
+
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
     this.loaded = true;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  override async onApplicationShutdown(): Promise<void> {
     await this.flush();
-    await this.log.stop();
+    await super.onApplicationShutdown();
   }
 
   connector(name: string): StatusEntry | undefined {

@@ -15,11 +15,11 @@ import {
   type SourceRecord,
   type SourceTask,
 } from '@millrace/connect-sdk';
+import { createKafkaClient, ensureTopic } from '@millrace/kafka-log';
 import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
-import { createKafka } from '../storage/kafka-client';
 import { OffsetStore } from '../storage/offset-store';
 import { StatusStore } from '../storage/status-store';
 import { NonTransactionalCommitter } from './non-transactional-committer';
@@ -62,7 +62,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly offsetStore: OffsetStore,
   ) {
     this.logger = rootLogger.child({ component: 'worker' });
-    this.kafka = createKafka(config.bootstrap, 'millrace-connect-worker', this.logger);
+    this.kafka = createKafkaClient(config.bootstrap, 'millrace-connect-worker', this.logger);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -144,7 +144,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       const errorConfig = parseErrorHandlingConfig(connectorConfig);
       let send: ((topic: string, key: Buffer | null, value: Buffer | null, headers: readonly ConnectHeader[]) => Promise<void>) | undefined;
       if (plugin.type === 'sink' && errorConfig.deadLetterQueueTopic !== '') {
-        await this.ensureTopic(errorConfig.deadLetterQueueTopic, errorConfig.deadLetterQueueReplicationFactor);
+        await this.ensureDeadLetterTopic(errorConfig.deadLetterQueueTopic, errorConfig.deadLetterQueueReplicationFactor);
         const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
         await producer.connect();
         closers.push(() => producer.disconnect().catch(() => undefined));
@@ -226,22 +226,12 @@ export class WorkerService implements BeforeApplicationShutdown {
     for (const t of this.tasks.values()) if (t.runner.connector === name) await t.runner.resume();
   }
 
-  /**
-   * Creates a topic (1 partition) unless it exists. The replication factor is capped at
-   * the cluster's broker count (a single-node Millrace would otherwise refuse Kafka's
-   * default of 3); <= 0 means min(3, brokers).
-   */
-  private async ensureTopic(topic: string, replicationFactor: number): Promise<void> {
+  /** Creates a dead letter queue topic (1 partition) unless it exists; see ensureTopic for the replication factor. */
+  private async ensureDeadLetterTopic(topic: string, replicationFactor: number): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      if ((await admin.listTopics()).includes(topic)) return;
-      const brokers = Math.max(1, (await admin.describeCluster()).brokers.length);
-      const factor = replicationFactor > 0 ? Math.min(replicationFactor, brokers) : Math.min(3, brokers);
-      if (factor !== replicationFactor && replicationFactor > 0) this.logger.warn({ topic, replicationFactor, brokers }, 'replication factor capped at the broker count');
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: factor }] }).catch((err: unknown) => {
-        if (!String((err as Error).message).includes('already exists')) throw err;
-      });
+      await ensureTopic(admin, { topic, partitions: 1, replicationFactor }, this.logger);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

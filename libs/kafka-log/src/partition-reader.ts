@@ -1,14 +1,6 @@
-import { decodeBatches, ErrorCode, FetchApi, isControl, ListOffsetsApi, MetadataApi } from '@millrace/protocol';
+import { ErrorCode, FetchApi, ListOffsetsApi, MetadataApi } from '@millrace/protocol';
+import { ISOLATION_LEVEL_CODE, readFetchedRecords, type IsolationLevel, type ReaderRecord } from './fetched-records';
 import { KafkaConnection } from './kafka-connection';
-
-/** One record as the reader hands it over. Key and value are copies (safe to keep). */
-export interface ReaderRecord {
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: { key: string; value: Buffer | null }[];
-}
 
 export interface ReaderLogger {
   warn(message: string): void;
@@ -22,13 +14,18 @@ export interface PartitionReaderOptions {
   clientId?: string;
   /** Fetch long-poll time (max_wait_ms); also bounds how long stop() waits. Default 500. */
   maxWaitMs?: number;
+  /** Default `read_uncommitted`; see IsolationLevel. */
+  isolationLevel?: IsolationLevel;
   logger?: ReaderLogger;
 }
 
-/** Versions every Kafka since 0.11 serves, and Millrace does. */
+/** Versions every Kafka since 0.11 serves, and Millrace does (the first with isolation_level). */
 const METADATA_VERSION = 1;
-const LIST_OFFSETS_VERSION = 1;
+const LIST_OFFSETS_VERSION = 2;
 const FETCH_VERSION = 4;
+
+/** Called with the records of one fetch and the offset the reader fetches next. */
+export type RecordsHandler = (records: ReaderRecord[], nextOffset: number) => void;
 
 /**
  * Tails one partition through the Kafka protocol WITHOUT a consumer group (Kafka
@@ -36,12 +33,19 @@ const FETCH_VERSION = 4;
  * no committed offsets. Works against Millrace or any Kafka cluster.
  *
  * Contracts:
- * - `endOffset()` is the partition's current high watermark (read_uncommitted).
+ * - `endOffset()` is the partition's current high watermark with `read_uncommitted`,
+ *   its last stable offset (LSO) with `read_committed` (ListOffsets v2 isolation_level).
  * - After `start(from, onRecords)`, `onRecords` gets every record from `from` on, in
- *   offset order, batch by batch; control records (transaction markers) are skipped.
- *   A fetch offset below the log start (compaction, retention) restarts at the log start.
+ *   offset order, fetch by fetch, with the offset it fetches next (its position). It is
+ *   called whenever that position moved, also with no records when a fetch held only
+ *   control records (transaction markers, never handed over) or, with
+ *   `read_committed`, only records of aborted transactions (dropped; see
+ *   readFetchedRecords). With `read_committed` the broker answers only up to the LSO,
+ *   so records of open transactions arrive once their transaction committed.
+ *   A fetch offset below the log start (deleted records, retention) restarts at the log
+ *   start, which counts as a move.
  * - Connection failures and leader changes are retried with backoff until `stop()`;
- *   `onError` (optional) hears about them. `stop()` resolves once the loop has ended.
+ *   `logger` (optional) hears about them. `stop()` resolves once the loop has ended.
  */
 export class PartitionReader {
   private connection: KafkaConnection | null = null;
@@ -49,17 +53,19 @@ export class PartitionReader {
   private loop: Promise<void> = Promise.resolve();
   private readonly clientId: string;
   private readonly maxWaitMs: number;
+  private readonly isolation: IsolationLevel;
 
   constructor(private readonly opts: PartitionReaderOptions) {
     this.clientId = opts.clientId ?? 'millrace-partition-reader';
     this.maxWaitMs = opts.maxWaitMs ?? 500;
+    this.isolation = opts.isolationLevel ?? 'read_uncommitted';
   }
 
   async endOffset(): Promise<number> {
     return this.listOffset(-1);
   }
 
-  start(fromOffset: number, onRecords: (records: ReaderRecord[]) => void): void {
+  start(fromOffset: number, onRecords: RecordsHandler): void {
     if (this.running) throw new Error('reader already started');
     this.running = true;
     this.loop = this.run(fromOffset, onRecords);
@@ -72,7 +78,7 @@ export class PartitionReader {
     await this.loop;
   }
 
-  private async run(fromOffset: number, onRecords: (records: ReaderRecord[]) => void): Promise<void> {
+  private async run(fromOffset: number, onRecords: RecordsHandler): Promise<void> {
     let offset = fromOffset;
     let backoffMs = 100;
     while (this.running) {
@@ -83,37 +89,24 @@ export class PartitionReader {
           maxWaitMs: this.maxWaitMs,
           minBytes: 1,
           maxBytes: 8 << 20,
-          isolationLevel: 0,
+          isolationLevel: ISOLATION_LEVEL_CODE[this.isolation],
           topics: [{ topic: this.opts.topic, partitions: [{ partition: this.opts.partition, fetchOffset: offset, logStartOffset: -1, partitionMaxBytes: 8 << 20 }] }],
           forgottenTopicsData: [],
         });
         const p = res.responses[0]?.partitions[0];
         if (!p) throw new Error('fetch response without the partition');
         if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-          offset = await this.listOffset(-2);
+          const logStart = await this.listOffset(-2);
+          const skipped = logStart > offset;
+          offset = logStart;
+          if (skipped) onRecords([], offset);
           continue;
         }
         if (p.errorCode !== ErrorCode.NONE) throw new Error(`fetch ${this.opts.topic}-${this.opts.partition} failed with error ${p.errorCode}`);
-        const records: ReaderRecord[] = [];
-        if (p.records && p.records.length > 0) {
-          for (const batch of decodeBatches(p.records)) {
-            const next = batch.header.baseOffset + batch.header.lastOffsetDelta + 1;
-            if (!isControl(batch.header.attributes)) {
-              for (const r of batch.records) {
-                if (r.offset < offset) continue;
-                records.push({
-                  offset: r.offset,
-                  timestamp: r.timestamp,
-                  key: r.key === null ? null : Buffer.from(r.key),
-                  value: r.value === null ? null : Buffer.from(r.value),
-                  headers: r.headers.map((h) => ({ key: h.key, value: h.value === null ? null : Buffer.from(h.value) })),
-                });
-              }
-            }
-            offset = Math.max(offset, next);
-          }
-        }
-        if (records.length > 0) onRecords(records);
+        const fetched = readFetchedRecords(p.records, offset, this.isolation, p.abortedTransactions);
+        const moved = fetched.nextOffset > offset;
+        offset = fetched.nextOffset;
+        if (fetched.records.length > 0 || moved) onRecords(fetched.records, offset);
         backoffMs = 100;
       } catch (err) {
         if (!this.running) break;
@@ -130,7 +123,7 @@ export class PartitionReader {
     const conn = await this.leader();
     const res = await conn.send(ListOffsetsApi.apiKey, LIST_OFFSETS_VERSION, {
       replicaId: -1,
-      isolationLevel: 0,
+      isolationLevel: ISOLATION_LEVEL_CODE[this.isolation],
       topics: [{ name: this.opts.topic, partitions: [{ partitionIndex: this.opts.partition, timestamp }] }],
     });
     const p = res.topics[0]?.partitions[0];

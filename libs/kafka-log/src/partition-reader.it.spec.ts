@@ -1,6 +1,7 @@
 import { startBroker, type BrokerProcess } from '@millrace/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import { PartitionReader, type ReaderRecord } from './partition-reader';
+import { PartitionReader } from './partition-reader';
+import type { ReaderRecord } from './fetched-records';
 
 async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
