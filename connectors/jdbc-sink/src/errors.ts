@@ -1,4 +1,5 @@
 import { RetriableError } from '@millrace/connect-sdk/errors';
+import { errorMessage } from '@millrace/app-common';
 
 export { RetriableError };
 
@@ -54,6 +55,6 @@ export function isRetriableDbError(err: unknown): boolean {
 /** Wraps transient database errors in RetriableError; returns other errors unchanged. */
 export function classifyDbError(err: unknown, what: string): unknown {
   if (err instanceof RetriableError) return err;
-  if (isRetriableDbError(err)) return new RetriableError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  if (isRetriableDbError(err)) return new RetriableError(`${what}: ${errorMessage(err)}`, { cause: err });
   return err;
 }

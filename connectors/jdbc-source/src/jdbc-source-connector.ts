@@ -2,6 +2,7 @@ import type { Connector, ConnectorContext, ParsedConfig } from '@millrace/connec
 import { connectDialect } from './dialect/create-dialect';
 import type { Dialect } from './dialect/dialect';
 import { parseJdbcSourceConfig, TASK_TABLES_KEY, type JdbcSourceConfig, type TableRef } from './jdbc-source-config';
+import { errorMessage } from '@millrace/app-common';
 
 /**
  * The JDBC source connector: finds the tables to copy and splits them across tasks.
@@ -89,7 +90,7 @@ export class JdbcSourceConnector implements Connector {
         this.context?.requestTaskReconfiguration();
       }
     } catch (err) {
-      this.context?.logger.warn(`jdbc-source could not list tables: ${err instanceof Error ? err.message : String(err)}`);
+      this.context?.logger.warn(`jdbc-source could not list tables: ${errorMessage(err)}`);
     }
   }
 

@@ -4,6 +4,7 @@ import type { Dialect } from './dialect/dialect';
 import { parseJdbcSourceConfig, type JdbcSourceConfig, type TableRef } from './jdbc-source-config';
 import { fromEpochMs } from './sql-timestamp';
 import { positionFromOffset, sourcePartition, START, TableQuerier, type Position, type QuerySource, type QuerySpec } from './table-querier';
+import { errorMessage } from '@millrace/app-common';
 
 /**
  * The JDBC source task: polls its tables (task config key `tables`, set by the connector)
@@ -156,7 +157,7 @@ export class JdbcSourceTask implements SourceTask {
       const count = (this.failures.get(querier) ?? 0) + 1;
       this.failures.set(querier, count);
       await querier.reset().catch(() => undefined);
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       if (count >= config.connectionAttempts) {
         throw new Error(`polling ${JSON.stringify(querier.partition)} failed ${count} times: ${message}`);
       }

@@ -5,6 +5,7 @@
  * parsed, non-null value. LIST values are checked item by item where that makes sense.
  */
 import type { ConfigKey, ConfigValueType } from './config-def';
+import { errorMessage } from '@millrace/app-common';
 
 export type ConfigValidator = NonNullable<ConfigKey['validator']>;
 
@@ -66,7 +67,7 @@ export function validRegex(): ConfigValidator {
       try {
         new RegExp(item);
       } catch (e) {
-        return `Not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`;
+        return `Not a valid regular expression: ${errorMessage(e)}`;
       }
     }
     return null;

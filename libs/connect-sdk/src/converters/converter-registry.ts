@@ -14,6 +14,7 @@ import { ByteArrayConverter } from './byte-array-converter';
 import { ConverterError, type Converter } from './converter';
 import { JsonConverter } from './json-converter';
 import { StringConverter } from './string-converter';
+import { errorMessage } from '@millrace/app-common';
 
 export type ConverterKind = 'avro' | 'json' | 'string' | 'bytes';
 
@@ -64,7 +65,7 @@ export async function createConverter(
   try {
     await converter.configure(converterSettings(config, isKey, defaults), isKey);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = errorMessage(e);
     throw new ConverterError(`${configKey}: ${reason}`, { cause: e });
   }
   return converter;

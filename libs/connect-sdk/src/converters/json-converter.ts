@@ -23,6 +23,7 @@ import { parseConverterConfig } from './converter-config';
 import { connectToJson, DEFAULT_JSON_DATA_OPTIONS, jsonToConnect, type DecimalFormat, type JsonDataOptions } from './json-data';
 import { connectSchemaToJson, jsonToConnectSchema } from './json-schema-format';
 import { JsonRawNumber, parseJsonText, stringifyJsonTree, type JsonTree } from './json-text';
+import { errorMessage } from '@millrace/app-common';
 
 export const JSON_CONVERTER_CONFIG_DEF: ConfigDef = {
   keys: [
@@ -90,7 +91,7 @@ export class JsonConverter implements Converter {
     try {
       json = parseJsonText(bytes.toString('utf8'));
     } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
+      const reason = errorMessage(e);
       throw new ConverterError(`Converting byte[] to Kafka Connect data failed due to serialization error: ${reason}`, { cause: e });
     }
     if (!this.schemasEnabled) return { schema: null, value: jsonToConnect(null, json) };

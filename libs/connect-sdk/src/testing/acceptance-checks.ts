@@ -4,6 +4,7 @@ import type { SourceRecord } from '../record/connect-record';
 import type { PluginAcceptanceHarness, SinkAcceptanceHarness, SourceAcceptanceHarness } from './acceptance-harness';
 import { checkPluginConfig, parsePluginConfig } from './plugin-config-check';
 import { stableJson, testConnectorContext, testSinkTaskContext, testSourceTaskContext } from './test-contexts';
+import { errorMessage } from '@millrace/app-common';
 
 /**
  * The checks of the connector acceptance suites as plain async functions: each resolves
@@ -92,7 +93,7 @@ function checkSourceRecord(record: SourceRecord): void {
     try {
       roundTrip = stableJson(JSON.parse(JSON.stringify(value)));
     } catch (e) {
-      throw new AcceptanceFailure(`${field} must be JSON-serialisable: ${e instanceof Error ? e.message : String(e)}`);
+      throw new AcceptanceFailure(`${field} must be JSON-serialisable: ${errorMessage(e)}`);
     }
     check(roundTrip === stableJson(value), `${field} must survive a JSON round trip unchanged: ${stableJson(value)}`);
   }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@millrace/app-common';
 /**
  * Java regular expressions as Kafka Connect transforms use them, on JavaScript's engine.
  *
@@ -36,7 +37,7 @@ export function javaPatternProblem(pattern: string): string | null {
     compileJavaPattern(pattern);
     return null;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return errorMessage(e);
   }
 }
 

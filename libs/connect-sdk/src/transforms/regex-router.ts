@@ -4,6 +4,7 @@ import { type JavaPattern, compileJavaPattern, expandReplacement, javaPatternPro
 import { configString, parseConfigValues } from './transform-config';
 import { TransformConfigError } from './transform-config-error';
 import type { Transformation } from './transformation';
+import { errorMessage } from '@millrace/app-common';
 
 const REGEX_ROUTER_CONFIG_DEF: ConfigDef = {
   keys: [
@@ -37,7 +38,7 @@ export class RegexRouter<R extends ConnectRecord = ConnectRecord> implements Tra
     try {
       this.replacement = parseJavaReplacement(replacement, pattern);
     } catch (e) {
-      throw TransformConfigError.invalid('replacement', replacement, e instanceof Error ? e.message : String(e));
+      throw TransformConfigError.invalid('replacement', replacement, errorMessage(e));
     }
     this.pattern = pattern;
   }

@@ -4,13 +4,14 @@ import type { ConnectRecord } from '../record/connect-record';
 import { SimpleDateFormat } from './simple-date-format';
 import { configString, parseConfigValues } from './transform-config';
 import type { Transformation } from './transformation';
+import { errorMessage } from '@millrace/app-common';
 
 const datePatternProblem = (v: ConfigValueType): string | null => {
   try {
     new SimpleDateFormat(String(v));
     return null;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return errorMessage(e);
   }
 };
 

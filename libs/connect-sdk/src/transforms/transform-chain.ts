@@ -3,6 +3,7 @@ import type { Predicate } from './predicate';
 import { TransformConfigError } from './transform-config-error';
 import { type TransformRegistry, createDefaultTransformRegistry } from './transform-registry';
 import type { Transformation } from './transformation';
+import { errorMessage } from '@millrace/app-common';
 
 /** One configured `transforms.<alias>` entry with its optional predicate. */
 export interface TransformStep<R extends ConnectRecord> {
@@ -111,7 +112,7 @@ function configureUnder(instance: { configure(config: Record<string, string>): v
     return null;
   } catch (e) {
     if (e instanceof TransformConfigError) return e.withPrefix(prefix);
-    return TransformConfigError.invalid(typeKey, type, `Failed to configure: ${e instanceof Error ? e.message : String(e)}`);
+    return TransformConfigError.invalid(typeKey, type, `Failed to configure: ${errorMessage(e)}`);
   }
 }
 
