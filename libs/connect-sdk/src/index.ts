@@ -4,6 +4,8 @@ export * from './config/config-def';
 export * from './connector/connector';
 export * from './transforms';
 export * from './errors';
+export * from './config/config-parser';
+export * from './config/config-readers';
 export * from './config/config-validator';
 export * from './config/common-validators';
 export * from './config/connector-config';

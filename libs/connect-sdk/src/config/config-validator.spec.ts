@@ -1,5 +1,6 @@
 import type { ConfigDef } from './config-def';
-import { configErrorMessages, describeConfigErrors, parseConfig, parseConfigValue, validateConfig } from './config-validator';
+import { parseConfig, parseConfigValue } from './config-parser';
+import { configErrorMessages, describeConfigErrors, validateConfig } from './config-validator';
 import { atLeast } from './common-validators';
 
 const DEF: ConfigDef = {

@@ -1,26 +1,13 @@
 /**
- * Parsing and validation of a submitted connector config against a {@link ConfigDef}, with
- * Kafka Connect's wording and Kafka Connect's `PUT /connector-plugins/{p}/config/validate`
- * response shape ({@link ConfigInfos}).
+ * Kafka Connect's answer to `PUT /connector-plugins/{p}/config/validate` ({@link ConfigInfos})
+ * and the descriptions of config keys (`GET /connector-plugins/{p}/config`), built on the
+ * SDK's one parser (config-parser.ts), whose contract and wording apply.
  *
- * Contract (after Kafka's ConfigDef, with the additions of config-def.ts):
- * - Values are strings. STRING, CLASS, LIST and PASSWORD values are trimmed; LIST splits on
- *   commas, trims items and drops empty ones; INT/LONG are decimal integers within 32/64
- *   bits (LONG beyond 2^53 loses precision: ParsedConfig holds numbers); DOUBLE is a finite
- *   number; BOOLEAN is true/false in any case.
- * - A missing required key, or a required key whose value is blank, gets
- *   `Missing required configuration "k" which has no default value.`
- * - A value that cannot be parsed gets `Invalid value v for configuration k: <reason>`
- *   (e.g. "Not a number of type LONG") and parses to null.
- * - A key's `validator` runs on the parsed value when there is one (not on null); its
- *   message is a reason and is wrapped as `Invalid value v for configuration k: <reason>`
- *   unless it is already a full sentence in that form. Without a validator,
- *   `allowedValues` is checked (each item for LIST), case-sensitively.
- * - Keys not in the definition are ignored here (the runtime passes them through).
- * - In ConfigInfos, values are rendered as Kafka does: parsed value to string (null when
- *   the value could not be parsed, LIST joined with ",", PASSWORD as "[hidden]").
+ * In ConfigInfos, values are rendered as Kafka does: parsed value to string (null when
+ * the value could not be parsed, LIST joined with ",", PASSWORD as "[hidden]").
  */
-import type { ConfigDef, ConfigKey, ConfigType, ConfigValueType, ParsedConfig } from './config-def';
+import type { ConfigDef, ConfigKey, ConfigType, ConfigValueType } from './config-def';
+import { configValueToString, parseConfigKey, parseConfigValue } from './config-parser';
 
 /** ConfigKeyInfo of Kafka Connect's REST API (field names as on the wire). */
 export interface ConfigKeyInfo {
@@ -60,143 +47,9 @@ export interface ConfigInfos {
   configs: ConfigInfo[];
 }
 
-export interface ParseConfigResult {
-  /** Every key of the definition: parsed value, default, or null (missing / unparseable). */
-  parsed: ParsedConfig;
-  /** Keys with at least one error -> messages (keys without errors are absent). */
-  errors: Record<string, string[]>;
-}
-
 export interface ValidateConfigOptions {
   /** `name` of the result; defaults to the submitted `connector.class` (as Kafka does). */
   name?: string;
-}
-
-export const HIDDEN_VALUE = '[hidden]';
-
-const INT_MIN = -(2n ** 31n);
-const INT_MAX = 2n ** 31n - 1n;
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
-
-/** Kafka's message for a required key without value. */
-export function missingConfigMessage(name: string): string {
-  return `Missing required configuration "${name}" which has no default value.`;
-}
-
-/** Kafka's ConfigException wording: `Invalid value v for configuration k: reason`. */
-export function invalidValueMessage(name: string, value: string, reason: string): string {
-  return `Invalid value ${value} for configuration ${name}: ${reason}`;
-}
-
-/** Parses one submitted string by the key's type; `{ error }` carries Kafka's message. */
-export function parseConfigValue(key: ConfigKey, raw: string): { value: ConfigValueType } | { error: string } {
-  const text = raw.trim();
-  const fail = (reason: string): { error: string } => ({ error: invalidValueMessage(key.name, key.type === 'PASSWORD' ? HIDDEN_VALUE : raw, reason) });
-  switch (key.type) {
-    case 'INT':
-    case 'LONG': {
-      if (!/^[+-]?\d+$/.test(text)) return fail(`Not a number of type ${key.type}`);
-      const big = BigInt(text);
-      const [min, max] = key.type === 'INT' ? [INT_MIN, INT_MAX] : [LONG_MIN, LONG_MAX];
-      if (big < min || big > max) return fail(`Not a number of type ${key.type}`);
-      return { value: Number(big) };
-    }
-    case 'DOUBLE': {
-      const n = Number(text);
-      if (text === '' || !Number.isFinite(n) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return fail('Not a number of type DOUBLE');
-      return { value: n };
-    }
-    case 'BOOLEAN': {
-      const lower = text.toLowerCase();
-      if (lower === 'true') return { value: true };
-      if (lower === 'false') return { value: false };
-      return fail('Expected value to be either true or false');
-    }
-    case 'LIST':
-      return { value: splitList(text) };
-    case 'STRING':
-    case 'CLASS':
-    case 'PASSWORD':
-      return { value: text };
-  }
-}
-
-/** LIST parsing: comma-separated, items trimmed, empty items dropped. */
-export function splitList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-/** Kafka's ConfigDef.convertToString for our types (PASSWORD -> "[hidden]"). */
-export function configValueToString(value: ConfigValueType | undefined, type: ConfigType): string | null {
-  if (value === null || value === undefined) return null;
-  if (type === 'PASSWORD') return HIDDEN_VALUE;
-  if (Array.isArray(value)) return value.join(',');
-  if (type === 'DOUBLE' && typeof value === 'number' && Number.isInteger(value)) return `${value}.0`;
-  return String(value);
-}
-
-interface KeyResult {
-  value: ConfigValueType;
-  errors: string[];
-}
-
-function evaluateKey(key: ConfigKey, raw: Readonly<Record<string, string>>): KeyResult {
-  const errors: string[] = [];
-  const submitted = Object.prototype.hasOwnProperty.call(raw, key.name) ? raw[key.name] : undefined;
-  const required = key.default === undefined;
-  let value: ConfigValueType = null;
-  let shown: string;
-  if (submitted === undefined || submitted === null || (required && String(submitted).trim() === '')) {
-    if (required) return { value: null, errors: [missingConfigMessage(key.name)] };
-    const def = key.default as ConfigValueType;
-    if (typeof def === 'string') {
-      const r = parseConfigValue(key, def);
-      if ('error' in r) return { value: null, errors: [r.error] };
-      value = r.value;
-    } else {
-      value = def;
-    }
-    shown = configValueToString(value, key.type) ?? 'null';
-  } else {
-    const r = parseConfigValue(key, String(submitted));
-    if ('error' in r) return { value: null, errors: [r.error] };
-    value = r.value;
-    shown = key.type === 'PASSWORD' ? HIDDEN_VALUE : String(submitted).trim();
-  }
-  if (value === null) return { value, errors };
-  if (key.validator) {
-    const reason = key.validator(value, raw);
-    if (reason) errors.push(wrapReason(key.name, shown, reason));
-  } else if (key.allowedValues && key.allowedValues.length > 0) {
-    const items = Array.isArray(value) ? value : [String(value)];
-    for (const item of items) {
-      if (!key.allowedValues.includes(item)) {
-        errors.push(invalidValueMessage(key.name, key.type === 'PASSWORD' ? HIDDEN_VALUE : item, `String must be one of: ${key.allowedValues.join(', ')}`));
-      }
-    }
-  }
-  return { value, errors };
-}
-
-function wrapReason(name: string, shown: string, reason: string): string {
-  if (reason.startsWith('Invalid value ') || reason.startsWith('Missing required configuration')) return reason;
-  return invalidValueMessage(name, shown, reason);
-}
-
-/** Parses `raw` against `def`; never throws for a bad value (it becomes an error of its key). */
-export function parseConfig(def: ConfigDef, raw: Readonly<Record<string, string>>): ParseConfigResult {
-  const parsed: Record<string, ConfigValueType> = {};
-  const errors: Record<string, string[]> = {};
-  for (const key of def.keys) {
-    const r = evaluateKey(key, raw);
-    parsed[key.name] = r.value;
-    if (r.errors.length > 0) errors[key.name] = r.errors;
-  }
-  return { parsed, errors };
 }
 
 /** Kafka Connect's ConfigKeyInfo of a key. */
@@ -268,8 +121,8 @@ export function validateConfig(
     });
   }
   for (const key of def.keys) {
-    const r = evaluateKey(key, raw);
-    const errors = [...r.errors, ...extra(key.name)];
+    const r = parseConfigKey(key, raw);
+    const errors = [...r.problems.map((p) => p.message), ...extra(key.name)];
     errorCount += errors.length;
     configs.push({
       definition: describeConfigKey(key),

@@ -1,5 +1,6 @@
 import type { ConfigDef } from './config-def';
-import { parseConfig, validateConfig } from './config-validator';
+import { parseConfig } from './config-parser';
+import { validateConfig } from './config-validator';
 import { commonConnectorConfigDef, mergeConfigDefs, validateSinkTopics } from './connector-config';
 
 describe('commonConnectorConfigDef', () => {

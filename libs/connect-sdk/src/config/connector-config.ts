@@ -4,8 +4,9 @@
  * transforms, predicates and error handling; sinks add topics / topics.regex and the
  * dead letter queue keys. Groups: "Common", "Transforms", "Predicates", "Error Handling".
  *
- * Deviation from Kafka: `errors.deadletterqueue.topic.replication.factor` defaults to -1
- * (the broker's default) instead of 3, since a Millrace cluster may have a single broker.
+ * `errors.deadletterqueue.topic.replication.factor` has Kafka Connect's default 3; the
+ * worker caps it at the number of brokers when it creates the topic, so a one-broker
+ * cluster gets a DLQ topic too ({@link DLQ_TOPIC_REPLICATION_FACTOR_KEY}).
  *
  * {@link mergeConfigDefs} combines the common definition with a plugin's: a key defined
  * again by a later definition replaces the earlier one in place (position kept).
@@ -40,6 +41,25 @@ export const ERROR_GROUP = 'Error Handling';
 
 export const ERRORS_TOLERANCE_VALUES = ['none', 'all'] as const;
 export type ErrorsTolerance = (typeof ERRORS_TOLERANCE_VALUES)[number];
+
+/**
+ * The one definition of `errors.deadletterqueue.topic.replication.factor`, shared by the
+ * connector config (REST validation) and the worker's error-handling config. Values: -1
+ * or 1..32767, default 3 (Kafka Connect's). The worker creates a missing DLQ topic with
+ * min(factor, brokers) replicas, and -1 like the default with min(3, brokers).
+ */
+export const DLQ_TOPIC_REPLICATION_FACTOR_KEY: ConfigKey = {
+  name: DLQ_TOPIC_REPLICATION_FACTOR_CONFIG,
+  type: 'INT',
+  default: 3,
+  importance: 'MEDIUM',
+  documentation: 'Replication factor of the dead letter queue topic when the worker creates it, capped at the number of brokers; -1 means the default (3, capped likewise).',
+  validator: (value) => (typeof value === 'number' && (value === -1 || (value >= 1 && value <= 32767)) ? null : 'Value must be -1 or between 1 and 32767'),
+  group: ERROR_GROUP,
+  orderInGroup: 7,
+  width: 'MEDIUM',
+  displayName: 'Dead Letter Queue Topic Replication Factor',
+};
 
 function commonKeys(): ConfigKey[] {
   return [
@@ -242,18 +262,7 @@ function errorKeys(type: ConnectorType): ConfigKey[] {
         width: 'MEDIUM',
         displayName: 'Dead Letter Queue Topic Name',
       },
-      {
-        name: DLQ_TOPIC_REPLICATION_FACTOR_CONFIG,
-        type: 'INT',
-        default: -1,
-        importance: 'MEDIUM',
-        documentation: 'Replication factor of the dead letter queue topic when it is created; -1 uses the broker default.',
-        validator: (value) => (typeof value === 'number' && (value === -1 || (value >= 1 && value <= 32767)) ? null : 'Value must be -1 or between 1 and 32767'),
-        group: ERROR_GROUP,
-        orderInGroup: 7,
-        width: 'MEDIUM',
-        displayName: 'Dead Letter Queue Topic Replication Factor',
-      },
+      DLQ_TOPIC_REPLICATION_FACTOR_KEY,
       {
         name: DLQ_CONTEXT_HEADERS_ENABLE_CONFIG,
         type: 'BOOLEAN',

@@ -4,7 +4,7 @@
  * rather than run with a misread setting.
  */
 import type { ConfigDef, ParsedConfig } from '../config/config-def';
-import { parseConfig } from '../config/config-validator';
+import { parseConfig } from '../config/config-parser';
 import { ConverterError } from './converter';
 
 /** Parsed values of `def`'s keys; throws ConverterError naming the converter on any error. */

@@ -1,7 +1,7 @@
 import type { ParsedConfig } from '../config/config-def';
 import type { ConnectorPlugin } from '../connector/connector';
-import { parseConfigValues } from '../transforms/transform-config';
-import { TransformConfigError } from '../transforms/transform-config-error';
+import { parseConfig } from '../config/config-parser';
+import { parseTransformConfig } from '../transforms/transform-config';
 
 /** Validates a connector config for a plugin: config key -> error message (empty = valid). */
 export type PluginConfigValidator = (plugin: ConnectorPlugin, config: Readonly<Record<string, string>>) => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
@@ -17,17 +17,10 @@ export type PluginConfigParser = (plugin: ConnectorPlugin, config: Readonly<Reco
  */
 export const checkPluginConfig: PluginConfigValidator = (plugin, config) => {
   const errors: Record<string, string> = {};
-  for (const key of plugin.configDef.keys) {
-    try {
-      parseConfigValues({ keys: [key] }, config);
-    } catch (e) {
-      if (!(e instanceof TransformConfigError)) throw e;
-      errors[e.key] = e.message;
-    }
-  }
+  for (const problem of parseConfig(plugin.configDef, config).problems) errors[problem.key] ??= problem.message;
   if (Object.keys(errors).length > 0 || plugin.validate === undefined) return errors;
   return { ...plugin.validate(config, parsePluginConfig(plugin, config)) };
 };
 
 /** The default parser: the plugin's ConfigDef applied to the config (throws on invalid values). */
-export const parsePluginConfig: PluginConfigParser = (plugin, config) => parseConfigValues(plugin.configDef, config);
+export const parsePluginConfig: PluginConfigParser = (plugin, config) => parseTransformConfig(plugin.configDef, config);

@@ -3,7 +3,8 @@ import { DataError } from '../errors/connect-errors';
 import type { ConnectHeader, ConnectRecord } from '../record/connect-record';
 import type { ConnectSchema } from '../record/connect-schema';
 import { SchemaCache, asOptional, buildStructSchema, isPlainObject, mapLike, requireMapEntries } from './struct-support';
-import { configBoolean, configList, configString, parseConfigValues } from './transform-config';
+import { configBoolean, configList, configString } from '../config/config-readers';
+import { parseTransformConfig } from './transform-config';
 import type { Transformation } from './transformation';
 
 const EXTRACT_CONFIG_DEF: ConfigDef = {
@@ -70,7 +71,7 @@ export class ExtractNewRecordState<R extends ConnectRecord = ConnectRecord> impl
   private readonly schemas = new SchemaCache();
 
   configure(config: Record<string, string>): void {
-    const parsed = parseConfigValues(this.configDef, config);
+    const parsed = parseTransformConfig(this.configDef, config);
     this.dropTombstones = configBoolean(parsed, 'drop.tombstones');
     this.deleteHandling = (configString(parsed, 'delete.handling.mode') ?? 'drop') as DeleteHandling;
     this.addFields = configList(parsed, 'add.fields').map(parseReference);

@@ -1,6 +1,7 @@
 import type { ConfigDef } from '../config/config-def';
 import type { ConnectRecord } from '../record/connect-record';
-import { configString, parseConfigValues } from './transform-config';
+import { configString } from '../config/config-readers';
+import { parseTransformConfig } from './transform-config';
 import type { Predicate } from './predicate';
 
 const HAS_HEADER_KEY_CONFIG_DEF: ConfigDef = {
@@ -16,7 +17,7 @@ export class HasHeaderKey<R extends ConnectRecord = ConnectRecord> implements Pr
   private name = '';
 
   configure(config: Record<string, string>): void {
-    this.name = configString(parseConfigValues(this.configDef, config), 'name') as string;
+    this.name = configString(parseTransformConfig(this.configDef, config), 'name') as string;
   }
 
   test(record: R): boolean {

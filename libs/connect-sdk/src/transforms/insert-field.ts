@@ -4,7 +4,8 @@ import type { ConnectRecord } from '../record/connect-record';
 import { TIMESTAMP_LOGICAL, type ConnectSchema } from '../record/connect-schema';
 import { type RecordSide, sideSchema, sideValue, withSide } from './record-side';
 import { SchemaCache, buildStructSchema, mapLike, requireMapEntries, requireStruct } from './struct-support';
-import { configString, parseConfigValues } from './transform-config';
+import { configString } from '../config/config-readers';
+import { parseTransformConfig } from './transform-config';
 import { TransformConfigError } from './transform-config-error';
 import type { Transformation } from './transformation';
 
@@ -59,7 +60,7 @@ export class InsertField<R extends ConnectRecord = ConnectRecord> implements Tra
   constructor(private readonly side: RecordSide) {}
 
   configure(config: Record<string, string>): void {
-    const parsed = parseConfigValues(this.configDef, config);
+    const parsed = parseTransformConfig(this.configDef, config);
     this.fields.clear();
     for (const kind of ['topic', 'partition', 'offset', 'timestamp', 'static'] as const) {
       const spec = parseSpec(configString(parsed, `${kind}.field`));

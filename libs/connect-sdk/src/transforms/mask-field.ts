@@ -4,7 +4,8 @@ import type { ConnectRecord } from '../record/connect-record';
 import { DATE_LOGICAL, DECIMAL_LOGICAL, TIMESTAMP_LOGICAL, TIME_LOGICAL, type ConnectSchema } from '../record/connect-schema';
 import { type RecordSide, sideSchema, sideValue, withSide } from './record-side';
 import { describeValue, isPlainObject, mapLike, requireMapEntries, requireStruct } from './struct-support';
-import { configList, configString, parseConfigValues } from './transform-config';
+import { configList, configString } from '../config/config-readers';
+import { parseTransformConfig } from './transform-config';
 import type { Transformation } from './transformation';
 
 const MASK_FIELD_CONFIG_DEF: ConfigDef = {
@@ -47,7 +48,7 @@ export class MaskField<R extends ConnectRecord = ConnectRecord> implements Trans
   constructor(private readonly side: RecordSide) {}
 
   configure(config: Record<string, string>): void {
-    const parsed = parseConfigValues(this.configDef, config);
+    const parsed = parseTransformConfig(this.configDef, config);
     this.fields = new Set(configList(parsed, 'fields'));
     this.replacement = configString(parsed, 'replacement');
   }

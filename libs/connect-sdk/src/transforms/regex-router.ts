@@ -1,7 +1,8 @@
 import type { ConfigDef, ConfigValueType } from '../config/config-def';
 import type { ConnectRecord } from '../record/connect-record';
 import { type JavaPattern, compileJavaPattern, expandReplacement, javaPatternProblem, parseJavaReplacement } from './java-regex';
-import { configString, parseConfigValues } from './transform-config';
+import { configString } from '../config/config-readers';
+import { parseTransformConfig } from './transform-config';
 import { TransformConfigError } from './transform-config-error';
 import type { Transformation } from './transformation';
 import { errorMessage } from '@millrace/app-common';
@@ -32,7 +33,7 @@ export class RegexRouter<R extends ConnectRecord = ConnectRecord> implements Tra
   private replacement: ReturnType<typeof parseJavaReplacement> = [];
 
   configure(config: Record<string, string>): void {
-    const parsed = parseConfigValues(this.configDef, config);
+    const parsed = parseTransformConfig(this.configDef, config);
     const pattern = compileJavaPattern(configString(parsed, 'regex') as string);
     const replacement = configString(parsed, 'replacement') as string;
     try {

@@ -3,7 +3,8 @@ import type { ConnectRecord } from '../record/connect-record';
 import type { ConnectSchema } from '../record/connect-schema';
 import { type RecordSide, sideSchema, sideValue, withSide } from './record-side';
 import { SchemaCache, buildStructSchema, mapLike, requireMapEntries, requireStruct } from './struct-support';
-import { configList, parseConfigValues } from './transform-config';
+import { configList } from '../config/config-readers';
+import { parseTransformConfig } from './transform-config';
 import type { Transformation } from './transformation';
 
 const renamesProblem = (value: ConfigValueType): string | null => {
@@ -42,7 +43,7 @@ export class ReplaceField<R extends ConnectRecord = ConnectRecord> implements Tr
   constructor(private readonly side: RecordSide) {}
 
   configure(config: Record<string, string>): void {
-    const parsed = parseConfigValues(this.configDef, config);
+    const parsed = parseTransformConfig(this.configDef, config);
     const pick = (current: string, deprecated: string): string[] => (config[current] !== undefined ? configList(parsed, current) : configList(parsed, deprecated));
     this.exclude = new Set(pick('exclude', 'blacklist'));
     this.include = new Set(pick('include', 'whitelist'));

@@ -2,7 +2,8 @@ import type { ConfigDef, ConfigValueType } from '../config/config-def';
 import { DataError } from '../errors/connect-errors';
 import type { ConnectRecord } from '../record/connect-record';
 import { SimpleDateFormat } from './simple-date-format';
-import { configString, parseConfigValues } from './transform-config';
+import { configString } from '../config/config-readers';
+import { parseTransformConfig } from './transform-config';
 import type { Transformation } from './transformation';
 import { errorMessage } from '@millrace/app-common';
 
@@ -47,7 +48,7 @@ export class TimestampRouter<R extends ConnectRecord = ConnectRecord> implements
   private dateFormat = new SimpleDateFormat('yyyyMMdd');
 
   configure(config: Record<string, string>): void {
-    const parsed = parseConfigValues(this.configDef, config);
+    const parsed = parseTransformConfig(this.configDef, config);
     this.topicFormat = configString(parsed, 'topic.format') ?? this.topicFormat;
     this.dateFormat = new SimpleDateFormat(configString(parsed, 'timestamp.format') ?? 'yyyyMMdd');
   }

@@ -1,7 +1,8 @@
 import type { ConfigDef, ConfigValueType } from '../config/config-def';
 import type { ConnectRecord } from '../record/connect-record';
 import { compileJavaPattern, javaPatternProblem } from './java-regex';
-import { configString, parseConfigValues } from './transform-config';
+import { configString } from '../config/config-readers';
+import { parseTransformConfig } from './transform-config';
 import type { Predicate } from './predicate';
 
 const TOPIC_NAME_MATCHES_CONFIG_DEF: ConfigDef = {
@@ -25,7 +26,7 @@ export class TopicNameMatches<R extends ConnectRecord = ConnectRecord> implement
   private regex: RegExp | null = null;
 
   configure(config: Record<string, string>): void {
-    const parsed = parseConfigValues(this.configDef, config);
+    const parsed = parseTransformConfig(this.configDef, config);
     this.regex = compileJavaPattern(configString(parsed, 'pattern') as string).regex;
   }
 

@@ -1,3 +1,5 @@
+import { invalidValueMessage, missingConfigMessage, type ConfigProblem } from '../config/config-parser';
+
 /**
  * A bad transform, predicate or error-handling configuration, naming the offending key
  * as the connector config spells it (e.g. `transforms.route.regex`). The REST layer
@@ -13,7 +15,7 @@ export class TransformConfigError extends Error {
     readonly value: string | null,
     readonly reason: string,
   ) {
-    super(kind === 'missing' ? `Missing required configuration "${key}" which has no default value.` : `Invalid value ${value ?? 'null'} for configuration ${key}: ${reason}`);
+    super(kind === 'missing' ? missingConfigMessage(key) : invalidValueMessage(key, value ?? 'null', reason));
     this.name = 'TransformConfigError';
   }
 
@@ -23,6 +25,11 @@ export class TransformConfigError extends Error {
 
   static invalid(key: string, value: string | null, reason: string): TransformConfigError {
     return new TransformConfigError(key, 'invalid', value, reason);
+  }
+
+  /** A problem found by the SDK's config parser (config/config-parser.ts). */
+  static fromProblem(problem: ConfigProblem): TransformConfigError {
+    return problem.kind === 'missing' ? TransformConfigError.missing(problem.key) : TransformConfigError.invalid(problem.key, problem.value, problem.reason);
   }
 
   /** The same error for a key nested under `prefix` (e.g. `transforms.a.`). */
