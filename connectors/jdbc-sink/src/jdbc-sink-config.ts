@@ -1,6 +1,5 @@
-import type { ConfigDef, ConfigKey, ParsedConfig } from '@millrace/connect-sdk';
-import { parseConfig } from '@millrace/connect-sdk/config/config-validator';
-import { JdbcUrlError, parseJdbcUrl, type JdbcUrl } from '@millrace/jdbc';
+import { parseConfig, type ConfigDef, type ConfigKey, type ParsedConfig } from '@millrace/connect-sdk';
+import { jdbcConnectionConfigKeys, readJdbcConnectionConfig, type JdbcConnectionConfig } from '@millrace/jdbc';
 
 /**
  * Configuration of the JDBC sink: the keys of Confluent's JdbcSinkConnector that this
@@ -10,18 +9,14 @@ import { JdbcUrlError, parseJdbcUrl, type JdbcUrl } from '@millrace/jdbc';
  * - `delete.enabled=true` requires `pk.mode=record_key`;
  * - `insert.mode` upsert/update requires a `pk.mode` other than none;
  * - `pk.mode=kafka` takes zero or exactly three `pk.fields` (topic, partition, offset names);
- * - `connection.url` must parse (jdbc-url.ts).
- * `connection.user`/`connection.password` win over `user`/`password` in the URL.
+ * - `connection.url` must parse and name a database.
+ * The `connection.*` keys are @millrace/jdbc's (connection.user/connection.password win
+ * over `user`/`password` in the URL).
  */
 export type InsertMode = 'insert' | 'upsert' | 'update';
 export type PkMode = 'none' | 'kafka' | 'record_key' | 'record_value';
 
-export interface JdbcSinkConfig {
-  readonly url: JdbcUrl;
-  readonly user: string | undefined;
-  readonly password: string | undefined;
-  readonly connectionAttempts: number;
-  readonly connectionBackoffMs: number;
+export interface JdbcSinkConfig extends JdbcConnectionConfig {
   readonly insertMode: InsertMode;
   readonly batchSize: number;
   readonly deleteEnabled: boolean;
@@ -53,41 +48,7 @@ const KEYS: readonly ConfigKey[] = [
     group: 'Common',
     documentation: 'Topics to consume (comma-separated). The runtime subscribes; the sink writes each topic to the table named by table.name.format.',
   },
-  {
-    name: 'connection.url',
-    type: 'STRING',
-    importance: 'HIGH',
-    group: 'Connection',
-    documentation: 'JDBC connection URL: jdbc:postgresql://host:port/db, jdbc:mysql://host:port/db or jdbc:mariadb://host:port/db; ?user=&password= accepted.',
-    validator: (value) => {
-      try {
-        const url = parseJdbcUrl(String(value ?? ''));
-        return url.database === '' ? 'connection.url must name a database (jdbc:…://host:port/database)' : null;
-      } catch (err) {
-        return err instanceof JdbcUrlError ? err.message : String(err);
-      }
-    },
-  },
-  { name: 'connection.user', type: 'STRING', default: null, importance: 'HIGH', group: 'Connection', documentation: 'Database user (overrides user= in the URL).' },
-  { name: 'connection.password', type: 'PASSWORD', default: null, importance: 'HIGH', group: 'Connection', documentation: 'Database password (overrides password= in the URL).' },
-  {
-    name: 'connection.attempts',
-    type: 'INT',
-    default: 3,
-    importance: 'LOW',
-    group: 'Connection',
-    documentation: 'Attempts to open the database connection when a task starts.',
-    validator: (v) => (typeof v === 'number' && v >= 1 ? null : 'must be at least 1'),
-  },
-  {
-    name: 'connection.backoff.ms',
-    type: 'LONG',
-    default: 10000,
-    importance: 'LOW',
-    group: 'Connection',
-    documentation: 'Wait between connection attempts, in milliseconds.',
-    validator: (v) => (typeof v === 'number' && v >= 0 ? null : 'must not be negative'),
-  },
+  ...jdbcConnectionConfigKeys({ group: 'Connection', requireDatabase: true }),
   {
     name: 'insert.mode',
     type: 'STRING',
@@ -206,15 +167,8 @@ export function jdbcSinkCrossFieldErrors(values: ParsedConfig): Record<string, s
 export function parseJdbcSinkConfig(raw: Readonly<Record<string, string>>): JdbcSinkConfig {
   const { values, errors } = validateJdbcSinkConfig(raw);
   if (Object.keys(errors).length > 0) throw new JdbcSinkConfigError(errors);
-  const url = parseJdbcUrl(values['connection.url'] as string);
-  const explicitUser = values['connection.user'];
-  const explicitPassword = values['connection.password'];
   return {
-    url,
-    user: typeof explicitUser === 'string' && explicitUser !== '' ? explicitUser : url.user,
-    password: typeof explicitPassword === 'string' && explicitPassword !== '' ? explicitPassword : url.password,
-    connectionAttempts: values['connection.attempts'] as number,
-    connectionBackoffMs: values['connection.backoff.ms'] as number,
+    ...readJdbcConnectionConfig(values),
     insertMode: values['insert.mode'] as InsertMode,
     batchSize: values['batch.size'] as number,
     deleteEnabled: values['delete.enabled'] as boolean,

@@ -1,13 +1,26 @@
-import type { ConfigDef, ConfigKey, ConfigValueType } from '@millrace/connect-sdk';
-import { JdbcUrlError, parseJdbcUrl, type JdbcUrl } from '@millrace/jdbc';
+import {
+  configBoolean,
+  configList,
+  configNonEmptyString,
+  configNumber,
+  configOptionalNumber,
+  configString,
+  parseConfig,
+  type ConfigDef,
+  type ConfigKey,
+  type ConfigValueType,
+} from '@millrace/connect-sdk';
+import { jdbcConnectionConfigKeys, readJdbcConnectionConfig, type JdbcConnectionConfig } from '@millrace/jdbc';
 
 /**
  * The JDBC source's configuration: Confluent's JDBC source keys (same names, types,
  * defaults and meanings) plus the task-only key `tables`.
  *
  * Contract: `parseJdbcSourceConfig` takes the raw string map the runtime stores (connector
- * config, or a task config produced by the connector) and returns typed values with
- * defaults applied, or throws JdbcSourceConfigError naming the first bad key.
+ * config, or a task config produced by the connector), parses it with connect-sdk's
+ * parser (Kafka's ConfigDef semantics, as the runtime's validation) and returns typed
+ * values with defaults applied, or throws JdbcSourceConfigError with the message of the
+ * first bad key. The `connection.*` keys are @millrace/jdbc's.
  * `crossFieldErrors` returns the checks that span keys (key -> message), shared by the
  * plugin's `validate` and the parser.
  */
@@ -25,12 +38,7 @@ export interface TableRef {
   readonly name: string;
 }
 
-export interface JdbcSourceConfig {
-  readonly url: JdbcUrl;
-  readonly user: string | undefined;
-  readonly password: string | undefined;
-  readonly connectionAttempts: number;
-  readonly connectionBackoffMs: number;
+export interface JdbcSourceConfig extends JdbcConnectionConfig {
   readonly mode: JdbcSourceMode;
   /** Empty = detect the auto-increment column (incrementing modes). */
   readonly incrementingColumn: string;
@@ -72,20 +80,7 @@ function positive(v: ConfigValueType): string | null {
 }
 
 const KEYS: readonly ConfigKey[] = [
-  { name: 'connection.url', type: 'STRING', importance: 'HIGH', group: G_DB, orderInGroup: 1, width: 'LONG', displayName: 'JDBC URL',
-    documentation: 'JDBC connection URL: jdbc:mysql://host:port/db, jdbc:mariadb://host:port/db or jdbc:postgresql://host:port/db; ?user=&password= are accepted.',
-    validator: (v) => {
-      try {
-        parseJdbcUrl(String(v ?? ''));
-        return null;
-      } catch (err) {
-        return err instanceof JdbcUrlError ? err.message : String(err);
-      }
-    } },
-  { name: 'connection.user', type: 'STRING', default: null, importance: 'HIGH', group: G_DB, orderInGroup: 2, documentation: 'JDBC connection user (overrides ?user= in the URL).' },
-  { name: 'connection.password', type: 'PASSWORD', default: null, importance: 'HIGH', group: G_DB, orderInGroup: 3, documentation: 'JDBC connection password (overrides ?password= in the URL).' },
-  { name: 'connection.attempts', type: 'INT', default: 3, importance: 'LOW', group: G_DB, orderInGroup: 4, validator: positive, documentation: 'Maximum number of attempts to get a working connection.' },
-  { name: 'connection.backoff.ms', type: 'LONG', default: 10000, importance: 'LOW', group: G_DB, orderInGroup: 5, validator: nonNegative, documentation: 'Backoff time in milliseconds between connection attempts.' },
+  ...jdbcConnectionConfigKeys({ group: G_DB }),
   { name: 'catalog.pattern', type: 'STRING', default: null, importance: 'MEDIUM', group: G_DB, orderInGroup: 6, documentation: 'SQL LIKE pattern on the catalog (MySQL/MariaDB: the database) tables are listed from; null = the URL\'s database (MySQL) / any (Postgres).' },
   { name: 'schema.pattern', type: 'STRING', default: null, importance: 'MEDIUM', group: G_DB, orderInGroup: 7, documentation: 'SQL LIKE pattern on the schema tables are listed from (Postgres); null = every non-system schema.' },
   { name: 'table.whitelist', type: 'LIST', default: '', importance: 'MEDIUM', group: G_DB, orderInGroup: 8, documentation: 'Tables to copy (name or schema.name). If set, table.blacklist may not be set.' },
@@ -134,81 +129,36 @@ export function crossFieldErrors(raw: Readonly<Record<string, string>>): Record<
   return errors;
 }
 
-/** Parses one raw value by its key's type; throws JdbcSourceConfigError. */
-function parseValue(key: ConfigKey, raw: string | undefined): ConfigValueType {
-  const text = raw?.trim();
-  if (text === undefined || (text === '' && key.type !== 'LIST' && key.type !== 'STRING' && key.type !== 'PASSWORD')) {
-    if (key.default === undefined) throw new JdbcSourceConfigError(`Missing required configuration "${key.name}" which has no default value.`);
-    return typeof key.default === 'string' && key.type !== 'STRING' && key.type !== 'PASSWORD' ? parseValue(key, key.default) : key.default;
-  }
-  switch (key.type) {
-    case 'INT':
-    case 'LONG': {
-      if (!/^-?\d+$/.test(text)) throw new JdbcSourceConfigError(`Invalid value ${text} for configuration ${key.name}: Not a number of type ${key.type}`);
-      return Number(text);
-    }
-    case 'DOUBLE': {
-      const n = Number(text);
-      if (!Number.isFinite(n)) throw new JdbcSourceConfigError(`Invalid value ${text} for configuration ${key.name}: Not a number of type DOUBLE`);
-      return n;
-    }
-    case 'BOOLEAN': {
-      const lower = text.toLowerCase();
-      if (lower !== 'true' && lower !== 'false') throw new JdbcSourceConfigError(`Invalid value ${text} for configuration ${key.name}: Expected value to be either true or false`);
-      return lower === 'true';
-    }
-    case 'LIST':
-      return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    default:
-      if (text === '' && key.default === undefined) throw new JdbcSourceConfigError(`Missing required configuration "${key.name}" which has no default value.`);
-      return text;
-  }
-}
-
 /** Parses and checks a raw connector or task config. */
 export function parseJdbcSourceConfig(raw: Readonly<Record<string, string>>): JdbcSourceConfig {
-  const v: Record<string, ConfigValueType> = {};
-  for (const key of KEYS) {
-    const value = parseValue(key, raw[key.name]);
-    const problem = key.validator?.(value, raw) ?? null;
-    if (problem !== null) throw new JdbcSourceConfigError(`Invalid value ${key.type === 'PASSWORD' ? '[hidden]' : String(value)} for configuration ${key.name}: ${problem}`);
-    v[key.name] = value;
-  }
+  const { parsed: v, problems } = parseConfig(JDBC_SOURCE_CONFIG_DEF, raw);
+  if (problems.length > 0) throw new JdbcSourceConfigError(problems[0].message);
   const cross = Object.entries(crossFieldErrors(raw));
   if (cross.length > 0) throw new JdbcSourceConfigError(`Invalid configuration ${cross[0][0]}: ${cross[0][1]}`);
 
-  const str = (k: string): string => (typeof v[k] === 'string' ? (v[k] as string) : '');
-  const optStr = (k: string): string | null => (typeof v[k] === 'string' && v[k] !== '' ? (v[k] as string) : null);
-  const num = (k: string): number => v[k] as number;
-  const list = (k: string): string[] => (Array.isArray(v[k]) ? (v[k] as string[]) : []);
-
-  const url = parseJdbcUrl(str('connection.url'));
+  const str = (k: string): string => configString(v, k) ?? '';
   const numericMapping: NumericMapping =
-    optStr('numeric.mapping') !== null ? (str('numeric.mapping') as NumericMapping) : v['numeric.precision.mapping'] === true ? 'precision_only' : 'none';
+    configNonEmptyString(v, 'numeric.mapping') !== null ? (str('numeric.mapping') as NumericMapping) : configBoolean(v, 'numeric.precision.mapping') ? 'precision_only' : 'none';
   return {
-    url,
-    user: optStr('connection.user') ?? url.user,
-    password: optStr('connection.password') ?? url.password,
-    connectionAttempts: num('connection.attempts'),
-    connectionBackoffMs: num('connection.backoff.ms'),
+    ...readJdbcConnectionConfig(v),
     mode: str('mode') as JdbcSourceMode,
     incrementingColumn: str('incrementing.column.name'),
-    timestampColumns: list('timestamp.column.name'),
-    timestampInitial: typeof v['timestamp.initial'] === 'number' ? (v['timestamp.initial'] as number) : null,
-    timestampDelayMs: num('timestamp.delay.interval.ms'),
-    validateNonNull: v['validate.non.null'] === true,
+    timestampColumns: configList(v, 'timestamp.column.name'),
+    timestampInitial: configOptionalNumber(v, 'timestamp.initial'),
+    timestampDelayMs: configNumber(v, 'timestamp.delay.interval.ms'),
+    validateNonNull: configBoolean(v, 'validate.non.null'),
     query: str('query'),
     querySuffix: str('query.suffix'),
-    pollIntervalMs: num('poll.interval.ms'),
-    batchMaxRows: num('batch.max.rows'),
-    tablePollIntervalMs: num('table.poll.interval.ms'),
+    pollIntervalMs: configNumber(v, 'poll.interval.ms'),
+    batchMaxRows: configNumber(v, 'batch.max.rows'),
+    tablePollIntervalMs: configNumber(v, 'table.poll.interval.ms'),
     topicPrefix: str('topic.prefix'),
     numericMapping,
-    include: [...list('table.whitelist'), ...list('table.include.list')],
-    exclude: [...list('table.blacklist'), ...list('table.exclude.list')],
-    catalogPattern: optStr('catalog.pattern'),
-    schemaPattern: optStr('schema.pattern'),
-    tableTypes: list('table.types').map((t) => t.toUpperCase()),
+    include: [...configList(v, 'table.whitelist'), ...configList(v, 'table.include.list')],
+    exclude: [...configList(v, 'table.blacklist'), ...configList(v, 'table.exclude.list')],
+    catalogPattern: configNonEmptyString(v, 'catalog.pattern'),
+    schemaPattern: configNonEmptyString(v, 'schema.pattern'),
+    tableTypes: configList(v, 'table.types').map((t) => t.toUpperCase()),
     tables: parseTables(raw[TASK_TABLES_KEY]),
   };
 }

@@ -136,3 +136,8 @@ function decode(s: string): string {
 export function redact(url: string): string {
   return url.replace(/([?&;]password=)[^&;]*/gi, '$1[hidden]');
 }
+
+/** The database a URL names, for messages: `subprotocol://host:port/database` (no credentials). */
+export function describeJdbcTarget(url: JdbcUrl): string {
+  return `${url.subprotocol}://${url.host}:${url.port}/${url.database}`;
+}

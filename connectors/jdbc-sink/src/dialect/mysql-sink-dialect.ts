@@ -21,14 +21,6 @@ export class MySqlSinkDialect extends SinkDialect {
   readonly maxStatementBytes = 4 * 1024 * 1024;
   readonly caseInsensitiveColumns = true;
 
-  quoteIdentifier(name: string): string {
-    return `\`${name.replace(/`/g, '``')}\``;
-  }
-
-  placeholder(_index: number): string {
-    return '?';
-  }
-
   columnType(schema: ConnectSchema, isPrimaryKey: boolean): SqlColumnType {
     switch (schema.name) {
       case DECIMAL_LOGICAL:

@@ -19,14 +19,6 @@ export class PostgresSinkDialect extends SinkDialect {
   readonly maxStatementBytes = 64 * 1024 * 1024;
   readonly caseInsensitiveColumns = false;
 
-  quoteIdentifier(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
-  }
-
-  placeholder(index: number): string {
-    return `$${index}`;
-  }
-
   columnType(schema: ConnectSchema, _isPrimaryKey: boolean): SqlColumnType {
     switch (schema.name) {
       case DECIMAL_LOGICAL:

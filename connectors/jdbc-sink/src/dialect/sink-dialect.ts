@@ -5,6 +5,7 @@ import {
   TIMESTAMP_LOGICAL,
   type ConnectSchema,
 } from '@millrace/connect-sdk';
+import { bindPlaceholder, quoteIdentifier, quoteQualifiedName, type JdbcDriver } from '@millrace/jdbc';
 
 /**
  * What the JDBC sink needs to know about one SQL dialect: identifier quoting, the
@@ -23,7 +24,8 @@ import {
  * - A statement never has more than `maxParameters` parameters; the writer also keeps
  *   the estimated text of one statement under `maxStatementBytes`.
  */
-export type SinkDialectName = 'postgres' | 'mysql';
+/** The driver a dialect speaks to (@millrace/jdbc's, which quotes identifiers and spells placeholders). */
+export type SinkDialectName = JdbcDriver;
 
 /** A column type in TypeORM TableColumn terms (type plus optional length/precision/scale). */
 export interface SqlColumnType {
@@ -46,17 +48,24 @@ export abstract class SinkDialect {
   /** MySQL column names compare case-insensitively; PostgreSQL quoted names do not. */
   abstract readonly caseInsensitiveColumns: boolean;
 
-  abstract quoteIdentifier(name: string): string;
-  /** The placeholder of the 1-based parameter `index`. */
-  abstract placeholder(index: number): string;
   abstract columnType(schema: ConnectSchema, isPrimaryKey: boolean): SqlColumnType;
   /** INSERT ... VALUES (...) x rowCount that updates the non-key columns on a key conflict. */
   abstract upsertSql(table: string, columns: readonly string[], keyColumns: readonly string[], rowCount: number): string;
   protected abstract booleanLiteral(value: boolean): string;
 
+  /** MySQL `name`, PostgreSQL "name" (@millrace/jdbc's quoting). */
+  quoteIdentifier(name: string): string {
+    return quoteIdentifier(this.name, name);
+  }
+
+  /** The placeholder of the 1-based parameter `index`: `?` (MySQL) or `$index` (PostgreSQL). */
+  placeholder(index: number): string {
+    return bindPlaceholder(this.name, index);
+  }
+
   /** `a.b` -> `"a"."b"` (each part quoted). */
   quoteTable(table: string): string {
-    return splitTableName(table).map((part) => this.quoteIdentifier(part)).join('.');
+    return quoteQualifiedName(this.name, splitTableName(table));
   }
 
   /** Key used by the metadata cache to compare column names the way the database does. */

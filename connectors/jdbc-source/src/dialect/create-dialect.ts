@@ -1,4 +1,5 @@
 import type { ConnectorLogger } from '@millrace/connect-sdk';
+import { connectWithRetry, describeJdbcTarget } from '@millrace/jdbc';
 import type { JdbcSourceConfig } from '../jdbc-source-config';
 import type { Dialect } from './dialect';
 import { MySqlDialect } from './mysql-dialect';
@@ -6,9 +7,10 @@ import { PostgresDialect } from './postgres-dialect';
 
 /**
  * Builds the dialect for `connection.url` and proves it can connect, trying
- * `connection.attempts` times `connection.backoff.ms` apart (Confluent's semantics).
- * On failure the pool is closed and the last error is thrown, its message naming the
- * host and port (never the password). `aborted` stops retrying early (task teardown).
+ * `connection.attempts` times `connection.backoff.ms` apart (Confluent's semantics,
+ * @millrace/jdbc's connectWithRetry). On failure the pool is closed and a
+ * JdbcConnectError is thrown, its message naming the database (never the password).
+ * `aborted` stops retrying early (task teardown).
  */
 export async function connectDialect(
   config: JdbcSourceConfig,
@@ -26,19 +28,12 @@ export async function connectDialect(
     poolSize,
   };
   const dialect: Dialect = config.url.driver === 'mysql' ? new MySqlDialect(opts) : new PostgresDialect(opts);
-  const where = `${config.url.subprotocol}://${config.url.host}:${config.url.port}/${config.url.database}`;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await dialect.ping();
-      return dialect;
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (attempt >= config.connectionAttempts || aborted()) {
-        await dialect.close().catch(() => undefined);
-        throw new Error(`cannot connect to ${where} after ${attempt} attempt(s): ${message}`);
-      }
-      logger.warn(`connecting to ${where} failed (attempt ${attempt}/${config.connectionAttempts}): ${message}; retrying in ${config.connectionBackoffMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, config.connectionBackoffMs));
-    }
+  const retry = { attempts: config.connectionAttempts, backoffMs: config.connectionBackoffMs, target: describeJdbcTarget(config.url), logger, aborted };
+  try {
+    await connectWithRetry(() => dialect.ping(), retry);
+  } catch (err) {
+    await dialect.close().catch(() => undefined);
+    throw err;
   }
+  return dialect;
 }

@@ -1,5 +1,5 @@
 import type { ConnectSchema } from '@millrace/connect-sdk';
-import type { JdbcDriver } from '@millrace/jdbc';
+import { bindPlaceholder, quoteIdentifier, quoteQualifiedName, type JdbcDriver } from '@millrace/jdbc';
 import type { NumericMapping, TableRef } from '../jdbc-source-config';
 import type { SqlTimestamp } from '../sql-timestamp';
 
@@ -32,6 +32,30 @@ export interface SqlSyntax {
   placeholder(index: number): string;
   /** Clause limiting a result to `rows` rows, with a leading space. */
   limit(rows: number): string;
+}
+
+/**
+ * The SqlSyntax of a driver, after @millrace/jdbc's quoting and placeholders; both
+ * drivers limit with `LIMIT n`. Dialects extend it.
+ */
+export class DriverSqlSyntax implements SqlSyntax {
+  constructor(readonly driver: JdbcDriver) {}
+
+  quoteIdentifier(name: string): string {
+    return quoteIdentifier(this.driver, name);
+  }
+
+  tableName(table: TableRef): string {
+    return quoteQualifiedName(this.driver, [table.schema, table.name]);
+  }
+
+  placeholder(index: number): string {
+    return bindPlaceholder(this.driver, index);
+  }
+
+  limit(rows: number): string {
+    return ` LIMIT ${Math.trunc(rows)}`;
+  }
 }
 
 export interface ColumnMapping {
@@ -86,4 +110,17 @@ export interface DialectOptions {
   readonly numericMapping: NumericMapping;
   /** Connections in the pool. */
   readonly poolSize: number;
+}
+
+/** The connection settings both drivers' pools take alike (no database: the server's default). */
+export function serverOptions(opts: DialectOptions): { host: string; port: number; user: string | undefined; password: string | undefined; database: string | undefined } {
+  return { host: opts.host, port: opts.port, user: opts.user, password: opts.password, database: opts.database || undefined };
+}
+
+/**
+ * information_schema TABLE_TYPE values for the JDBC table types of `listing`:
+ * `baseTableTypes` (the driver's values for TABLE) and VIEW.
+ */
+export function informationSchemaTableTypes(listing: TableListing, baseTableTypes: readonly string[]): string[] {
+  return [...(listing.tableTypes.includes('TABLE') ? baseTableTypes : []), ...(listing.tableTypes.includes('VIEW') ? ['VIEW'] : [])];
 }

@@ -2,8 +2,8 @@ import { createPool, type ExecuteValues, type FieldPacket, type Pool, type PoolC
 import type { Connection as CoreConnection, PoolConnection as CorePoolConnection } from 'mysql2';
 import type { NumericMapping, TableRef } from '../jdbc-source-config';
 import { parseSqlTimestamp, type SqlTimestamp } from '../sql-timestamp';
-import type { ColumnMapping, Dialect, DialectOptions, ResultPage, RowCursor, SqlSyntax, TableListing } from './dialect';
-import { columnMapping, numericKind, type ColumnKind } from './type-mapping';
+import { DriverSqlSyntax, informationSchemaTableTypes, serverOptions, type ColumnMapping, type Dialect, type DialectOptions, type ResultPage, type RowCursor, type TableListing } from './dialect';
+import { ColumnMappingCache, columnMapping, numericKind, type ColumnKind } from './type-mapping';
 
 /**
  * MySQL and MariaDB through mysql2.
@@ -21,13 +21,7 @@ import { columnMapping, numericKind, type ColumnKind } from './type-mapping';
  * DATE -> Date; TIME -> Time; DATETIME/TIMESTAMP -> Timestamp; CHAR/VARCHAR/TEXT/ENUM/SET/
  * JSON -> string; BINARY/VARBINARY/BLOB/BIT(n>1)/GEOMETRY -> bytes.
  */
-export const MYSQL_SYNTAX: SqlSyntax = {
-  driver: 'mysql',
-  quoteIdentifier: (name) => '`' + name.replace(/`/g, '``') + '`',
-  tableName: (t) => `${MYSQL_SYNTAX.quoteIdentifier(t.schema)}.${MYSQL_SYNTAX.quoteIdentifier(t.name)}`,
-  placeholder: () => '?',
-  limit: (rows) => ` LIMIT ${Math.trunc(rows)}`,
-};
+export const MYSQL_SYNTAX = new DriverSqlSyntax('mysql');
 
 /** MySQL protocol column type codes. */
 const T = {
@@ -50,83 +44,42 @@ export interface MySqlFieldInfo {
   readonly characterSet: number;
 }
 
+/** Type codes whose kind depends on nothing else. */
+const FIXED_KINDS: ReadonlyMap<number, ColumnKind> = new Map<number, ColumnKind>([
+  [T.INT24, 'int32'], [T.LONGLONG, 'int64'], [T.YEAR, 'int32'], [T.FLOAT, 'float32'], [T.DOUBLE, 'float64'],
+  [T.DATE, 'date'], [T.NEWDATE, 'date'], [T.TIME, 'time'], [T.TIME2, 'time'],
+  [T.DATETIME, 'timestamp'], [T.DATETIME2, 'timestamp'], [T.TIMESTAMP, 'timestamp'], [T.TIMESTAMP2, 'timestamp'],
+  [T.JSON, 'string'], [T.ENUM, 'string'], [T.SET, 'string'], [T.GEOMETRY, 'bytes'],
+]);
+
+/** Integer type codes: [signed kind, UNSIGNED kind]. */
+const INTEGER_KINDS: ReadonlyMap<number, readonly [ColumnKind, ColumnKind]> = new Map<number, readonly [ColumnKind, ColumnKind]>([
+  [T.TINY, ['int8', 'int16']],
+  [T.SHORT, ['int16', 'int32']],
+  [T.LONG, ['int32', 'int64']],
+]);
+
 /** Maps one result column (metadata as mysql2 reports it) to its Connect schema and converter. */
 export function mysqlColumnMapping(field: MySqlFieldInfo, numericMapping: NumericMapping): ColumnMapping {
   const optional = (field.flags & FLAG_NOT_NULL) === 0;
   const unsigned = (field.flags & FLAG_UNSIGNED) !== 0;
-  const binary = field.characterSet === BINARY_CHARSET;
-  let kind: ColumnKind;
-  let scale = 0;
-  switch (field.columnType) {
-    case T.TINY:
-      kind = field.columnLength === 1 ? 'boolean' : unsigned ? 'int16' : 'int8';
-      break;
-    case T.SHORT:
-      kind = unsigned ? 'int32' : 'int16';
-      break;
-    case T.INT24:
-      kind = 'int32';
-      break;
-    case T.LONG:
-      kind = unsigned ? 'int64' : 'int32';
-      break;
-    case T.LONGLONG:
-      kind = 'int64';
-      break;
-    case T.YEAR:
-      kind = 'int32';
-      break;
-    case T.FLOAT:
-      kind = 'float32';
-      break;
-    case T.DOUBLE:
-      kind = 'float64';
-      break;
-    case T.DECIMAL:
-    case T.NEWDECIMAL: {
-      scale = field.decimals;
-      const precision = field.columnLength - (scale > 0 ? 1 : 0) - (unsigned ? 0 : 1);
-      kind = numericKind({ precision, scale }, numericMapping);
-      break;
-    }
-    case T.BIT:
-      kind = field.columnLength === 1 ? 'boolean' : 'bytes';
-      break;
-    case T.DATE:
-    case T.NEWDATE:
-      kind = 'date';
-      break;
-    case T.TIME:
-    case T.TIME2:
-      kind = 'time';
-      break;
-    case T.DATETIME:
-    case T.DATETIME2:
-    case T.TIMESTAMP:
-    case T.TIMESTAMP2:
-      kind = 'timestamp';
-      break;
-    case T.JSON:
-    case T.ENUM:
-    case T.SET:
-      kind = 'string';
-      break;
-    case T.GEOMETRY:
-      kind = 'bytes';
-      break;
-    case T.VARCHAR:
-    case T.VAR_STRING:
-    case T.STRING:
-    case T.TINY_BLOB:
-    case T.MEDIUM_BLOB:
-    case T.LONG_BLOB:
-    case T.BLOB:
-      kind = binary ? 'bytes' : 'string';
-      break;
-    default:
-      kind = binary ? 'bytes' : 'string';
+  if (field.columnType === T.DECIMAL || field.columnType === T.NEWDECIMAL) {
+    const scale = field.decimals;
+    const precision = field.columnLength - (scale > 0 ? 1 : 0) - (unsigned ? 0 : 1);
+    return columnMapping(field.name, numericKind({ precision, scale }, numericMapping), optional, scale);
   }
-  return columnMapping(field.name, kind, optional, scale);
+  return columnMapping(field.name, mysqlKind(field, unsigned), optional);
+}
+
+function mysqlKind(field: MySqlFieldInfo, unsigned: boolean): ColumnKind {
+  const fixed = FIXED_KINDS.get(field.columnType);
+  if (fixed !== undefined) return fixed;
+  if ((field.columnType === T.TINY || field.columnType === T.BIT) && field.columnLength === 1) return 'boolean';
+  if (field.columnType === T.BIT) return 'bytes';
+  const integer = INTEGER_KINDS.get(field.columnType);
+  if (integer !== undefined) return integer[unsigned ? 1 : 0];
+  // CHAR, VARCHAR, TEXT and BLOB types share codes; the binary character set tells them apart.
+  return field.characterSet === BINARY_CHARSET ? 'bytes' : 'string';
 }
 
 /** Parameters the source binds: numbers, texts (timestamps, big integers) and null. */
@@ -148,23 +101,15 @@ function fieldInfo(f: FieldPacket): MySqlFieldInfo {
   };
 }
 
-export class MySqlDialect implements Dialect {
-  readonly driver = 'mysql' as const;
-  readonly quoteIdentifier = MYSQL_SYNTAX.quoteIdentifier;
-  readonly tableName = MYSQL_SYNTAX.tableName;
-  readonly placeholder = MYSQL_SYNTAX.placeholder;
-  readonly limit = MYSQL_SYNTAX.limit;
-
+export class MySqlDialect extends DriverSqlSyntax implements Dialect {
   private readonly pool: Pool;
-  private readonly mappingCache = new Map<string, ColumnMapping[]>();
+  private readonly mappingCache: ColumnMappingCache<MySqlFieldInfo>;
 
   constructor(private readonly opts: DialectOptions) {
+    super('mysql');
+    this.mappingCache = new ColumnMappingCache((field) => mysqlColumnMapping(field, opts.numericMapping));
     this.pool = createPool({
-      host: opts.host,
-      port: opts.port,
-      user: opts.user,
-      password: opts.password,
-      database: opts.database || undefined,
+      ...serverOptions(opts),
       connectionLimit: opts.poolSize,
       maxIdle: opts.poolSize,
       connectTimeout: 10_000,
@@ -191,9 +136,7 @@ export class MySqlDialect implements Dialect {
   }
 
   async listTables(listing: TableListing): Promise<TableRef[]> {
-    const types: string[] = [];
-    if (listing.tableTypes.includes('TABLE')) types.push('BASE TABLE', 'SYSTEM VERSIONED');
-    if (listing.tableTypes.includes('VIEW')) types.push('VIEW');
+    const types = informationSchemaTableTypes(listing, ['BASE TABLE', 'SYSTEM VERSIONED']);
     if (types.length === 0) return [];
     const params: unknown[] = [...types];
     let schemaFilter: string;
@@ -259,15 +202,7 @@ export class MySqlDialect implements Dialect {
   }
 
   private mappings(fields: readonly FieldPacket[]): ColumnMapping[] {
-    const infos = fields.map(fieldInfo);
-    const key = JSON.stringify(infos);
-    let cached = this.mappingCache.get(key);
-    if (!cached) {
-      cached = infos.map((f) => mysqlColumnMapping(f, this.opts.numericMapping));
-      if (this.mappingCache.size > 1000) this.mappingCache.clear();
-      this.mappingCache.set(key, cached);
-    }
-    return cached;
+    return this.mappingCache.mappings(fields.map(fieldInfo));
   }
 }
 

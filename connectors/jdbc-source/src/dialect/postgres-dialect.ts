@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Pool, types as pgTypes, type CustomTypesConfig, type FieldDef, type PoolClient } from 'pg';
 import type { NumericMapping, TableRef } from '../jdbc-source-config';
 import { parseSqlTimestamp, type SqlTimestamp } from '../sql-timestamp';
-import type { ColumnMapping, Dialect, DialectOptions, ResultPage, RowCursor, SqlSyntax, TableListing } from './dialect';
-import { columnMapping, numericKind, type ColumnKind } from './type-mapping';
+import { DriverSqlSyntax, informationSchemaTableTypes, serverOptions, type ColumnMapping, type Dialect, type DialectOptions, type ResultPage, type RowCursor, type TableListing } from './dialect';
+import { ColumnMappingCache, columnMapping, numericKind, type ColumnKind } from './type-mapping';
 
 /**
  * PostgreSQL through pg.
@@ -23,13 +23,7 @@ import { columnMapping, numericKind, type ColumnKind } from './type-mapping';
  * it is a NOT NULL column of a table (looked up in pg_attribute by the result's table
  * OID and column number).
  */
-export const POSTGRES_SYNTAX: SqlSyntax = {
-  driver: 'postgres',
-  quoteIdentifier: (name) => '"' + name.replace(/"/g, '""') + '"',
-  tableName: (t) => `${POSTGRES_SYNTAX.quoteIdentifier(t.schema)}.${POSTGRES_SYNTAX.quoteIdentifier(t.name)}`,
-  placeholder: (index) => `$${index}`,
-  limit: (rows) => ` LIMIT ${Math.trunc(rows)}`,
-};
+export const POSTGRES_SYNTAX = new DriverSqlSyntax('postgres');
 
 const OID = {
   BOOL: 16, BYTEA: 17, INT8: 20, INT2: 21, INT4: 23, OID: 26, FLOAT4: 700, FLOAT8: 701,
@@ -52,80 +46,39 @@ export interface PostgresFieldInfo {
   readonly notNull: boolean;
 }
 
+/** Type OIDs whose kind depends on nothing else (numeric and bit(n) are read from the typmod). */
+const FIXED_KINDS: ReadonlyMap<number, ColumnKind> = new Map<number, ColumnKind>([
+  [OID.BOOL, 'boolean'], [OID.INT2, 'int16'], [OID.INT4, 'int32'], [OID.INT8, 'int64'], [OID.OID, 'int64'],
+  [OID.FLOAT4, 'float32'], [OID.FLOAT8, 'float64'], [OID.DATE, 'date'], [OID.TIME, 'time'], [OID.TIMETZ, 'time'],
+  [OID.TIMESTAMP, 'timestamp'], [OID.TIMESTAMPTZ, 'timestamp'], [OID.BYTEA, 'bytes'],
+]);
+
 /** Maps one result column to its Connect schema and converter. */
 export function postgresColumnMapping(field: PostgresFieldInfo, numericMapping: NumericMapping): ColumnMapping {
-  let kind: ColumnKind;
-  let scale = 0;
-  switch (field.dataTypeID) {
-    case OID.BOOL:
-      kind = 'boolean';
-      break;
-    case OID.INT2:
-      kind = 'int16';
-      break;
-    case OID.INT4:
-      kind = 'int32';
-      break;
-    case OID.INT8:
-    case OID.OID:
-      kind = 'int64';
-      break;
-    case OID.FLOAT4:
-      kind = 'float32';
-      break;
-    case OID.FLOAT8:
-      kind = 'float64';
-      break;
-    case OID.NUMERIC: {
-      const mod = field.dataTypeModifier;
-      const precision = mod >= 4 ? ((mod - 4) >> 16) & 0xffff : 0;
-      scale = mod >= 4 ? (mod - 4) & 0xffff : 0;
-      kind = numericKind({ precision, scale }, numericMapping);
-      break;
-    }
-    case OID.DATE:
-      kind = 'date';
-      break;
-    case OID.TIME:
-    case OID.TIMETZ:
-      kind = 'time';
-      break;
-    case OID.TIMESTAMP:
-    case OID.TIMESTAMPTZ:
-      kind = 'timestamp';
-      break;
-    case OID.BYTEA:
-      kind = 'bytes';
-      break;
-    case OID.BIT:
-      kind = field.dataTypeModifier === 1 ? 'boolean' : 'string';
-      break;
-    default:
-      kind = 'string';
+  const optional = !field.notNull;
+  if (field.dataTypeID === OID.NUMERIC) {
+    // typmod of numeric(p, s) is ((p << 16) | s) + 4; below 4 the precision is unconstrained.
+    const mod = field.dataTypeModifier;
+    const precision = mod >= 4 ? ((mod - 4) >> 16) & 0xffff : 0;
+    const scale = mod >= 4 ? (mod - 4) & 0xffff : 0;
+    return columnMapping(field.name, numericKind({ precision, scale }, numericMapping), optional, scale);
   }
-  return columnMapping(field.name, kind, !field.notNull, scale);
+  const bitFlag = field.dataTypeID === OID.BIT && field.dataTypeModifier === 1;
+  return columnMapping(field.name, FIXED_KINDS.get(field.dataTypeID) ?? (bitFlag ? 'boolean' : 'string'), optional);
 }
 
-export class PostgresDialect implements Dialect {
-  readonly driver = 'postgres' as const;
-  readonly quoteIdentifier = POSTGRES_SYNTAX.quoteIdentifier;
-  readonly tableName = POSTGRES_SYNTAX.tableName;
-  readonly placeholder = POSTGRES_SYNTAX.placeholder;
-  readonly limit = POSTGRES_SYNTAX.limit;
-
+export class PostgresDialect extends DriverSqlSyntax implements Dialect {
   private readonly pool: Pool;
   /** table OID -> attnums of its NOT NULL columns. */
   private readonly notNullByTable = new Map<number, Set<number>>();
-  private readonly mappingCache = new Map<string, ColumnMapping[]>();
+  private readonly mappingCache: ColumnMappingCache<PostgresFieldInfo>;
   private cursorSeq = 0;
 
-  constructor(private readonly opts: DialectOptions) {
+  constructor(opts: DialectOptions) {
+    super('postgres');
+    this.mappingCache = new ColumnMappingCache((field) => postgresColumnMapping(field, opts.numericMapping));
     this.pool = new Pool({
-      host: opts.host,
-      port: opts.port,
-      user: opts.user,
-      password: opts.password,
-      database: opts.database || undefined,
+      ...serverOptions(opts),
       max: opts.poolSize,
       connectionTimeoutMillis: 10_000,
       options: '-c TimeZone=UTC',
@@ -140,9 +93,7 @@ export class PostgresDialect implements Dialect {
   }
 
   async listTables(listing: TableListing): Promise<TableRef[]> {
-    const types: string[] = [];
-    if (listing.tableTypes.includes('TABLE')) types.push('BASE TABLE');
-    if (listing.tableTypes.includes('VIEW')) types.push('VIEW');
+    const types = informationSchemaTableTypes(listing, ['BASE TABLE']);
     if (types.length === 0) return [];
     const params: unknown[] = [types];
     let filter = 'table_type = ANY($1)';
@@ -238,14 +189,7 @@ export class PostgresDialect implements Dialect {
       dataTypeModifier: f.dataTypeModifier,
       notNull: f.tableID !== 0 && (this.notNullByTable.get(f.tableID)?.has(f.columnID) ?? false),
     }));
-    const key = JSON.stringify(infos);
-    let cached = this.mappingCache.get(key);
-    if (!cached) {
-      cached = infos.map((f) => postgresColumnMapping(f, this.opts.numericMapping));
-      if (this.mappingCache.size > 1000) this.mappingCache.clear();
-      this.mappingCache.set(key, cached);
-    }
-    return cached;
+    return this.mappingCache.mappings(infos);
   }
 }
 

@@ -131,6 +131,27 @@ function converterFor(kind: ColumnKind, scale: number): (raw: unknown) => unknow
   }
 }
 
+/**
+ * Column mappings of result sets, cached by their metadata (compared as JSON): results
+ * with the same columns map alike. Emptied when it holds more than 1000 shapes.
+ */
+export class ColumnMappingCache<F> {
+  private readonly byShape = new Map<string, ColumnMapping[]>();
+
+  constructor(private readonly mapColumn: (field: F) => ColumnMapping) {}
+
+  mappings(fields: readonly F[]): ColumnMapping[] {
+    const key = JSON.stringify(fields);
+    let cached = this.byShape.get(key);
+    if (!cached) {
+      cached = fields.map((f) => this.mapColumn(f));
+      if (this.byShape.size > 1000) this.byShape.clear();
+      this.byShape.set(key, cached);
+    }
+    return cached;
+  }
+}
+
 /** int64 contract: number when |v| <= 2^53 - 1, else bigint. */
 export function toInt64(raw: unknown): number | bigint {
   if (typeof raw === 'number') return raw;
