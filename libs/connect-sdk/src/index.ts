@@ -15,5 +15,6 @@ export * from './converters/string-converter';
 export * from './converters/byte-array-converter';
 export * from './converters/json-converter';
 export * from './converters/avro-converter';
-export { connectToAvroSchema, avroToConnectSchema, type AvroSchema } from './converters/avro-schema-mapping';
+export { connectToAvroSchema, type AvroSchema } from './converters/avro-schema-mapping';
+export { avroToConnectSchema } from './converters/avro-to-connect-schema';
 export { decimalToUnscaled, unscaledToDecimal, bigintToBytes, bytesToBigint, normalizeInt64 } from './converters/logical-values';

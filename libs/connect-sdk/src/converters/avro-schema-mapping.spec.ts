@@ -1,7 +1,8 @@
 import * as avro from 'avsc';
 import type { ConnectField, ConnectSchema } from '../record/connect-schema';
 import { DATE_LOGICAL, DECIMAL_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL } from '../record/connect-schema';
-import { avroToConnectSchema, connectToAvroSchema } from './avro-schema-mapping';
+import { connectToAvroSchema } from './avro-schema-mapping';
+import { avroToConnectSchema } from './avro-to-connect-schema';
 
 const s = (type: ConnectSchema['type'], extra: Partial<ConnectSchema> = {}): ConnectSchema => ({ type, optional: false, ...extra });
 const fields = (...defs: [string, ConnectSchema][]): ConnectField[] => defs.map(([name, schema], index) => ({ name, index, schema }));
