@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { getFreePort } from './free-port';
 import { httpGetStatus } from './http-probe';
 import { nodeAppLaunch, startNodeApp, type LaunchSpec, type NodeApp } from './node-app-process';
@@ -5,6 +6,9 @@ import { findRepoRoot } from './repo-root';
 
 /** Compiled Kafka Connect runtime entry point, relative to the repository root. */
 export const CONNECT_ENTRY = 'dist/apps/connect/src/main.js';
+
+/** Compiled plugin module of the runtime's integration tests (FakeSource, InMemorySink, ...), relative to the repository root. */
+export const CONNECT_TEST_PLUGIN_MODULE = 'dist/apps/connect/test/support/test-plugin-module.js';
 
 export interface ConnectOptions {
   /** Broker bootstrap address, e.g. broker.bootstrap. */
@@ -33,20 +37,28 @@ export interface ConnectProcess extends NodeApp {
   readonly url: string;
 }
 
-/** The environment the Connect runtime gets (on top of the inherited one). */
-export function connectEnv(p: { dataDir: string; port: number; bootstrap: string; registryUrl?: string; env?: Record<string, string> }): Record<string, string> {
-  return {
+/**
+ * The environment the Connect runtime gets (on top of the inherited one). With
+ * `MILLRACE_CONNECT_TEST_PLUGINS: 'true'` in `env` (and no MILLRACE_CONNECT_PLUGIN_MODULES
+ * of its own), the worker is also given the tests' plugin module under `repoRoot`.
+ */
+export function connectEnv(p: { dataDir: string; port: number; bootstrap: string; registryUrl?: string; env?: Record<string, string>; repoRoot?: string }): Record<string, string> {
+  const env: Record<string, string> = {
     MILLRACE_DATA_DIR: p.dataDir,
     MILLRACE_CONNECT_PORT: String(p.port),
     MILLRACE_BOOTSTRAP: p.bootstrap,
     ...(p.registryUrl !== undefined ? { MILLRACE_REGISTRY_URL: p.registryUrl } : {}),
     ...p.env,
   };
+  if (env.MILLRACE_CONNECT_TEST_PLUGINS === 'true' && env.MILLRACE_CONNECT_PLUGIN_MODULES === undefined && p.repoRoot !== undefined) {
+    env.MILLRACE_CONNECT_PLUGIN_MODULES = path.join(p.repoRoot, CONNECT_TEST_PLUGIN_MODULE);
+  }
+  return env;
 }
 
 /** Exactly what startConnect spawns, for inspection. */
 export function connectLaunch(repoRoot: string, p: Parameters<typeof connectEnv>[0]): LaunchSpec {
-  return nodeAppLaunch(repoRoot, CONNECT_ENTRY, connectEnv(p));
+  return nodeAppLaunch(repoRoot, CONNECT_ENTRY, connectEnv({ ...p, repoRoot }));
 }
 
 /** Starts the compiled Connect runtime and waits until its REST API answers. */
@@ -54,11 +66,12 @@ export async function startConnect(opts: ConnectOptions): Promise<ConnectProcess
   const host = '127.0.0.1';
   const port = opts.port ?? (await getFreePort(host));
   const url = `http://${host}:${port}`;
+  const repoRoot = opts.repoRoot ?? findRepoRoot();
   const app = await startNodeApp({
     name: 'connect',
-    repoRoot: opts.repoRoot ?? findRepoRoot(),
+    repoRoot,
     entry: CONNECT_ENTRY,
-    env: (dataDir) => connectEnv({ dataDir, port, bootstrap: opts.bootstrap, registryUrl: opts.registryUrl, env: opts.env }),
+    env: (dataDir) => connectEnv({ dataDir, port, bootstrap: opts.bootstrap, registryUrl: opts.registryUrl, env: opts.env, repoRoot }),
     ready: async () => {
       const status = await httpGetStatus(`${url}/`);
       if (status < 200 || status >= 300) throw new Error(`GET / answered ${status}`);

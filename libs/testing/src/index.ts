@@ -10,7 +10,7 @@ export { startPostgres, findPostgresBinDir, type EphemeralPostgres, type Postgre
 export { startMariaDb, type EphemeralMariaDb, type MariaDbOptions } from './ephemeral-mariadb';
 export { startRedis, type EphemeralRedis, type RedisOptions } from './ephemeral-redis';
 export { startBroker, brokerEnv, brokerLaunch, BROKER_ENTRY, type BrokerOptions, type BrokerProcess } from './broker-process';
-export { startConnect, connectEnv, connectLaunch, CONNECT_ENTRY, type ConnectOptions, type ConnectProcess } from './connect-process';
+export { startConnect, connectEnv, connectLaunch, CONNECT_ENTRY, CONNECT_TEST_PLUGIN_MODULE, type ConnectOptions, type ConnectProcess } from './connect-process';
 export type { NodeApp, LaunchSpec } from './node-app-process';
 export { runKcat, runPython, KCAT, SYSTEM_PYTHON, type CliOptions } from './kafka-cli';
 export { runCommand, runChecked, type RunOptions, type RunResult } from './run-command';

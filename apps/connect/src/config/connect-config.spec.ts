@@ -38,4 +38,12 @@ describe('loadConnectConfig', () => {
   test('storage topics must differ', () => {
     expect(() => loadConnectConfig({ MILLRACE_CONNECT_STATUS_TOPIC: 'connect-configs' })).toThrow(ConfigError);
   });
+
+  test('plugin modules: named files are resolved, a missing one stops start-up naming the variable', () => {
+    const here = __filename;
+    expect(loadConnectConfig({ MILLRACE_CONNECT_PLUGIN_MODULES: ` ${here} ,` }).pluginModules).toEqual([here]);
+    expect(loadConnectConfig({}).pluginModules).toEqual([]);
+    expect(() => loadConnectConfig({ MILLRACE_CONNECT_PLUGIN_MODULES: '/no/such/module.js' })).toThrow(/MILLRACE_CONNECT_PLUGIN_MODULES.*cannot find module \/no\/such\/module.js/);
+    expect(() => loadConnectConfig({ MILLRACE_CONNECT_TEST_PLUGINS: 'true' })).toThrow(/needs MILLRACE_CONNECT_PLUGIN_MODULES/);
+  });
 });

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ConfigError, parseEnv } from '@millrace/app-common';
 import { z } from 'zod';
 
@@ -20,8 +21,17 @@ export interface ConnectConfig {
   groupId: string;
   /** Shown as worker_id in every status; default `<host>:<port>`. */
   workerId: string;
-  /** Registers the in-memory fake plugins of libs/connect-sdk (tests only). */
+  /**
+   * MILLRACE_CONNECT_TEST_PLUGINS=true: the worker runs the tests' plugins. They come from
+   * a plugin module, so `pluginModules` must name one (libs/testing's startConnect sets both).
+   */
   testPlugins: boolean;
+  /**
+   * MILLRACE_CONNECT_PLUGIN_MODULES: comma-separated paths (absolute, or relative to the
+   * working directory) of compiled plugin modules whose plugins are registered next to the
+   * built-in ones (plugins/plugin-modules.ts); each must exist. Held resolved, absolute.
+   */
+  pluginModules: string[];
   configTopic: string;
   offsetTopic: string;
   statusTopic: string;
@@ -44,6 +54,18 @@ const schema = z.object({
   MILLRACE_CONNECT_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"').default('connect-cluster'),
   MILLRACE_CONNECT_WORKER_ID: z.string().min(1).optional(),
   MILLRACE_CONNECT_TEST_PLUGINS: z.enum(['true', 'false']).default('false'),
+  MILLRACE_CONNECT_PLUGIN_MODULES: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const files: string[] = [];
+      for (const item of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+        const file = resolveModule(item);
+        if (file === null) ctx.addIssue({ code: 'custom', input: value, message: `cannot find module ${item} (expected comma-separated paths of compiled plugin modules)` });
+        else files.push(file);
+      }
+      return files;
+    }),
   MILLRACE_CONNECT_CONFIG_TOPIC: z.string().min(1).default('connect-configs'),
   MILLRACE_CONNECT_OFFSET_TOPIC: z.string().min(1).default('connect-offsets'),
   MILLRACE_CONNECT_STATUS_TOPIC: z.string().min(1).default('connect-status'),
@@ -51,12 +73,24 @@ const schema = z.object({
   MILLRACE_CONNECT_STATUS_PARTITIONS: int(1, 1000).default(5),
 });
 
+/** The file a module path names (resolved against the working directory), or null when there is none. */
+function resolveModule(modulePath: string): string | null {
+  try {
+    return require.resolve(path.resolve(modulePath));
+  } catch {
+    return null;
+  }
+}
+
 /** Parses and validates the worker's environment; throws ConfigError listing every bad variable. */
 export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): ConnectConfig {
   const e = parseEnv(schema, env);
   const topics = [e.MILLRACE_CONNECT_CONFIG_TOPIC, e.MILLRACE_CONNECT_OFFSET_TOPIC, e.MILLRACE_CONNECT_STATUS_TOPIC];
   if (new Set(topics).size !== topics.length) {
     throw new ConfigError([`MILLRACE_CONNECT_CONFIG_TOPIC, MILLRACE_CONNECT_OFFSET_TOPIC and MILLRACE_CONNECT_STATUS_TOPIC must differ (${topics.join(', ')})`]);
+  }
+  if (e.MILLRACE_CONNECT_TEST_PLUGINS === 'true' && e.MILLRACE_CONNECT_PLUGIN_MODULES.length === 0) {
+    throw new ConfigError(['MILLRACE_CONNECT_TEST_PLUGINS=true needs MILLRACE_CONNECT_PLUGIN_MODULES naming the test plugin module (dist/apps/connect/test/support/test-plugin-module.js)']);
   }
   return {
     host: e.MILLRACE_HOST,
@@ -67,6 +101,7 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     groupId: e.MILLRACE_CONNECT_GROUP_ID,
     workerId: e.MILLRACE_CONNECT_WORKER_ID ?? `${e.MILLRACE_HOST}:${e.MILLRACE_CONNECT_PORT}`,
     testPlugins: e.MILLRACE_CONNECT_TEST_PLUGINS === 'true',
+    pluginModules: e.MILLRACE_CONNECT_PLUGIN_MODULES,
     configTopic: e.MILLRACE_CONNECT_CONFIG_TOPIC,
     offsetTopic: e.MILLRACE_CONNECT_OFFSET_TOPIC,
     statusTopic: e.MILLRACE_CONNECT_STATUS_TOPIC,

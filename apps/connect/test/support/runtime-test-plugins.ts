@@ -12,8 +12,8 @@ import type {
 } from '@millrace/connect-sdk';
 
 /**
- * Test plugins for the runtime's own integration tests (registered only with
- * MILLRACE_CONNECT_TEST_PLUGINS=true, next to connect-sdk's in-memory plugins). They
+ * Test plugins for the runtime's own integration tests (loaded through
+ * test-plugin-module.ts, next to connect-sdk's in-memory plugins). They
  * exist because those tests drive a worker in another process: these plugins generate
  * their own data and fail on request through their config, which the in-memory plugins
  * (fed and inspected through in-process stores) cannot.
