@@ -1,4 +1,4 @@
-import { RetriableError } from '@millrace/connect-sdk/errors';
+import { RetriableError } from '@millrace/connect-sdk';
 import { classifyDbError, isRetriableDbError } from './errors';
 
 describe('database error classification', () => {

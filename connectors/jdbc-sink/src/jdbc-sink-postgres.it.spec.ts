@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { RetriableError } from '@millrace/connect-sdk/errors';
+import { RetriableError } from '@millrace/connect-sdk';
 import { retryUntil, startPostgres, type EphemeralPostgres } from '@millrace/testing';
 import { describeJdbcSinkScenarios, record, type ScenarioTarget } from '../test/sink-scenarios';
 import { JdbcSinkTask } from './jdbc-sink-task';
