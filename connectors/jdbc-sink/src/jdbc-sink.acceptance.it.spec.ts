@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { ConnectSchema, SinkRecord, Struct, TopicPartition } from '@millrace/connect-sdk';
-import { describeSinkConnectorAcceptance } from '../../../libs/connect-sdk/src/testing';
-import { startPostgres, type EphemeralPostgres } from '../../../libs/testing/src';
+import { describeSinkConnectorAcceptance } from '@millrace/connect-sdk/testing';
+import { startPostgres, type EphemeralPostgres } from '@millrace/testing';
 import { JDBC_SINK_PLUGIN } from './jdbc-sink.plugin';
 
 jest.setTimeout(60_000);

@@ -1,7 +1,7 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { Struct } from '@millrace/connect-sdk';
-import { describeSourceConnectorAcceptance } from '../../../libs/connect-sdk/src/testing';
-import { startMariaDb, type EphemeralMariaDb } from '../../../libs/testing/src';
+import { describeSourceConnectorAcceptance } from '@millrace/connect-sdk/testing';
+import { startMariaDb, type EphemeralMariaDb } from '@millrace/testing';
 import { jdbcSourcePlugin } from './jdbc-source.plugin';
 
 jest.setTimeout(60_000);

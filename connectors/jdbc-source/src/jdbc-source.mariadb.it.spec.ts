@@ -1,5 +1,5 @@
 import { createConnection, type Connection } from 'mysql2/promise';
-import { startMariaDb, type EphemeralMariaDb } from '../../../libs/testing/src';
+import { startMariaDb, type EphemeralMariaDb } from '@millrace/testing';
 import { jdbcSourceScenarios, type ScenarioDb } from './test-support/jdbc-source-scenarios';
 
 jest.setTimeout(60_000);

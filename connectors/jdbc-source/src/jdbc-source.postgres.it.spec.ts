@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { startPostgres, type EphemeralPostgres } from '../../../libs/testing/src';
+import { startPostgres, type EphemeralPostgres } from '@millrace/testing';
 import { jdbcSourceScenarios, type ScenarioDb } from './test-support/jdbc-source-scenarios';
 
 jest.setTimeout(60_000);

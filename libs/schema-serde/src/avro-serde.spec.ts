@@ -1,4 +1,4 @@
-import { FakeSchemaRegistry } from './__fixtures__/fake-schema-registry';
+import { FakeSchemaRegistry } from './testing';
 import { AvroSerde } from './avro-serde';
 import { SchemaRegistryClient, SchemaRegistryError } from './schema-registry-client';
 import { DeserializationError, SerializationError } from './serde-errors';

@@ -1,4 +1,4 @@
-import { FakeSchemaRegistry } from './__fixtures__/fake-schema-registry';
+import { FakeSchemaRegistry } from './testing';
 import { SchemaRegistryClient, SchemaRegistryError } from './schema-registry-client';
 
 const USER = '{"type":"record","name":"User","fields":[{"name":"name","type":"string"}]}';

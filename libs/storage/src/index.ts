@@ -35,3 +35,4 @@ export { BATCHES_TO_RETAIN, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE, last
 export type { ProducerStateEntry, BatchMetadata } from './producer-state';
 export { REPLICATION_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT } from './checkpoint-file';
 export { offsetFileName, partitionDirName, parsePartitionDirName } from './log-file-names';
+export { AsyncMutex } from './async-mutex';

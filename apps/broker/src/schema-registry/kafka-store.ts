@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { createKafkaClient, KafkaBasedLog, ReadBackTimeoutError, type LogRecord } from '@millrace/kafka-log';
-import { AsyncMutex } from '@millrace/storage/async-mutex';
+import { AsyncMutex } from '@millrace/storage';
 import type { Logger } from 'pino';
 import { REGISTRY_CONFIG, type RegistryConfig } from './registry-config';
 import { RegistryErrors } from './registry-errors';

@@ -3,8 +3,8 @@ import type { ConnectorPlugin } from '@millrace/connect-sdk';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { validateConnectorConfig, type ConnectorValidation } from './connector-config-validator';
 import { loadPluginModules } from './plugin-modules';
-import { JDBC_SINK_PLUGIN } from '../../../../connectors/jdbc-sink/src';
-import { jdbcSourcePlugin } from '../../../../connectors/jdbc-source/src';
+import { JDBC_SINK_PLUGIN } from '@millrace/jdbc-sink';
+import { jdbcSourcePlugin } from '@millrace/jdbc-source';
 
 /**
  * The connector plugins this worker can run. A plugin is found by its name, one of its

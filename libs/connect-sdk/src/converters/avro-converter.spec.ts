@@ -1,4 +1,4 @@
-import { FakeSchemaRegistry } from '@millrace/schema-serde/__fixtures__/fake-schema-registry';
+import { FakeSchemaRegistry } from '@millrace/schema-serde/testing';
 import { SchemaRegistryClient, SchemaRegistryError } from '@millrace/schema-serde';
 import type { ConnectField, ConnectSchema } from '../record/connect-schema';
 import { ALL_TYPES_SCHEMA, ALL_TYPES_VALUE } from './__fixtures__/all-types';
