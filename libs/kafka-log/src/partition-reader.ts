@@ -1,3 +1,4 @@
+import { errorMessage } from '@millrace/app-common';
 import { ErrorCode, FetchApi, ListOffsetsApi, MetadataApi } from '@millrace/protocol';
 import { ISOLATION_LEVEL_CODE, readFetchedRecords, type IsolationLevel, type ReaderRecord } from './fetched-records';
 import { KafkaConnection } from './kafka-connection';
@@ -110,7 +111,7 @@ export class PartitionReader {
         backoffMs = 100;
       } catch (err) {
         if (!this.running) break;
-        this.opts.logger?.warn(`reading ${this.opts.topic}-${this.opts.partition} at offset ${offset}: ${(err as Error).message}; retrying in ${backoffMs} ms`);
+        this.opts.logger?.warn(`reading ${this.opts.topic}-${this.opts.partition} at offset ${offset}: ${errorMessage(err)}; retrying in ${backoffMs} ms`);
         this.connection?.close();
         this.connection = null;
         await new Promise((r) => setTimeout(r, backoffMs));

@@ -1,5 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { errorMessage } from '@millrace/app-common';
 
 /** The media types Confluent's registry accepts for request bodies (besides none at all). */
 const ACCEPTED_BODY_TYPES: ReadonlySet<string> = new Set([
@@ -45,7 +46,7 @@ export class RegistryMediaTypeMiddleware implements NestMiddleware {
       try {
         req.body = JSON.parse(text) as unknown;
       } catch (err) {
-        res.status(400).json({ error_code: 400, message: `Unrecognized JSON: ${(err as Error).message}` });
+        res.status(400).json({ error_code: 400, message: `Unrecognized JSON: ${errorMessage(err)}` });
         return;
       }
       next();
