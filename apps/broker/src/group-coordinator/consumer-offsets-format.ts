@@ -108,13 +108,7 @@ export function encodeOffsetCommitValue(v: OffsetCommitValue): Buffer {
 
 export function decodeOffsetCommitValue(buf: Buffer): OffsetCommitValue {
   const { value } = decodeCoordinatorRecord(OffsetCommitValueRecord, buf);
-  return {
-    offset: value.offset,
-    leaderEpoch: value.leaderEpoch,
-    metadata: value.metadata,
-    commitTimestamp: value.commitTimestamp,
-    expireTimestamp: value.expireTimestamp === -1 ? null : value.expireTimestamp,
-  };
+  return { ...value, expireTimestamp: value.expireTimestamp === -1 ? null : value.expireTimestamp };
 }
 
 export function encodeGroupMetadataValue(v: GroupMetadataValue): Buffer {
@@ -124,20 +118,7 @@ export function encodeGroupMetadataValue(v: GroupMetadataValue): Buffer {
 export function decodeGroupMetadataValue(buf: Buffer): GroupMetadataValue {
   const { value } = decodeCoordinatorRecord(GroupMetadataValueRecord, buf);
   return {
-    protocolType: value.protocolType,
-    generation: value.generation,
-    protocol: value.protocol,
-    leader: value.leader,
-    currentStateTimestamp: value.currentStateTimestamp,
-    members: (value.members ?? []).map((m) => ({
-      memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId,
-      clientId: m.clientId,
-      clientHost: m.clientHost,
-      rebalanceTimeout: m.rebalanceTimeout === -1 ? m.sessionTimeout : m.rebalanceTimeout,
-      sessionTimeout: m.sessionTimeout,
-      subscription: m.subscription,
-      assignment: m.assignment,
-    })),
+    ...value,
+    members: (value.members ?? []).map((m) => ({ ...m, rebalanceTimeout: m.rebalanceTimeout === -1 ? m.sessionTimeout : m.rebalanceTimeout })),
   };
 }

@@ -37,15 +37,14 @@ export interface JoinRequest {
  * - DelayedHeartbeat (delayed-heartbeat.ts): a member that does not heartbeat within its
  *   session timeout is removed, and so is an unused MEMBER_ID_REQUIRED member id.
  *
- * When the join phase ends the next generation starts: the protocol all members support
- * with the most votes is selected, every member gets its JoinGroup response (the leader
- * also gets all members' metadata) and the group is CompletingRebalance until the
+ * When the join phase ends the next generation starts (Group.initNextGeneration), every
+ * member gets its JoinGroup response, and the group stays CompletingRebalance until the
  * leader's assignment is persisted and propagated (Stable).
  *
- * Contract: a timer only acts if the state it was armed for still holds (its handle is
- * still the one stored, the group is in the expected state and generation); replacing
- * or cancelling a handle is therefore enough to disarm it. Timer tasks never throw
- * (errors go to `onError`). All methods run on the event loop, without awaiting.
+ * Contract: a timer or a continuation after a log append only acts if the state it was
+ * armed for still holds (same handle stored, same group state and generation); replacing
+ * or cancelling a handle disarms it. Methods return without awaiting; timer tasks never
+ * throw (errors go to `onError`).
  */
 export class GroupRebalancer {
   private readonly heartbeats: DelayedHeartbeats;
@@ -56,14 +55,11 @@ export class GroupRebalancer {
     private readonly clock: CoordinatorClock,
     private readonly onError: (message: string, err: unknown) => void,
   ) {
-    this.heartbeats = new DelayedHeartbeats(
-      clock,
-      {
-        memberExpired: (group, member) => this.removeMemberAndUpdateGroup(group, member),
-        pendingMemberExpired: (group, memberId) => this.removePendingMemberAndUpdateGroup(group, memberId),
-      },
-      onError,
-    );
+    const expiry = {
+      memberExpired: (group: Group, member: Member) => this.removeMemberAndUpdateGroup(group, member),
+      pendingMemberExpired: (group: Group, memberId: string) => this.removePendingMemberAndUpdateGroup(group, memberId),
+    };
+    this.heartbeats = new DelayedHeartbeats(clock, expiry, onError);
   }
 
   /** Adds a new member and starts (or joins) a rebalance; its JoinGroup waits for the join phase. */

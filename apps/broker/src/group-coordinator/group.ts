@@ -48,8 +48,8 @@ export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
 /**
  * Membership and state of one group (Kafka's GroupMetadata). Pure bookkeeping: no I/O
- * and no timers of its own — the coordinator drives transitions and owns the timer
- * handles stored here.
+ * and no timers of its own — the coordinator (GroupRebalancer, DelayedHeartbeats)
+ * drives transitions and owns the timer handles stored here.
  *
  * Invariants:
  * - `leaderId` is null iff `members` is empty; it is always a key of `members`.
