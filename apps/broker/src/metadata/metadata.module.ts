@@ -4,18 +4,20 @@ import * as path from 'path';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
-import { StorageModule } from '../storage/storage.module';
 import { ClusterIdentity } from './cluster-identity';
 import { TopicManager } from './topic-manager';
 import { TopicManagerLifecycle } from './topic-manager.lifecycle';
 import { TopicStore } from './topic-store';
+import { TopicStoreModule } from './topic-store.module';
 
 /**
  * The cluster's identity and topic catalogue. TopicManagerLifecycle opens the log of
  * every catalogued partition (start-up reconciliation) before any client is served.
+ * ClusterIdentity is an immutable value read (or created) once: its factory is its
+ * construction, not start-up work that could wait for a lifecycle hook.
  */
 @Module({
-  imports: [StorageModule, PartitionModule],
+  imports: [TopicStoreModule, PartitionModule],
   providers: [
     {
       provide: ClusterIdentity,

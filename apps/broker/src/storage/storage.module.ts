@@ -5,23 +5,19 @@ import * as path from 'path';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { TopicStore } from '../metadata/topic-store';
+import { TopicStoreModule } from '../metadata/topic-store.module';
 import { StorageLifecycle } from './storage.lifecycle';
 
 /**
  * The broker's on-disk state under MILLRACE_DATA_DIR:
- *   meta/   the topic catalogue, cluster id and producer id block (small JSON/text files);
+ *   meta/   the topic catalogue (TopicStoreModule), cluster id and producer id block;
  *   logs/   one directory per partition, owned by the storage library's LogManager.
- * Exports the catalogue (TopicStore) and the LogManager; both are constructed here and
- * opened by StorageLifecycle (catalogue first, so that each log opens with its topic's
- * config), which also shuts the logs down last.
+ * Exports the LogManager, which StorageLifecycle starts once the catalogue is loaded (each
+ * log opens with its topic's config) and shuts down last.
  */
 @Module({
+  imports: [TopicStoreModule],
   providers: [
-    {
-      provide: TopicStore,
-      inject: [BROKER_CONFIG],
-      useFactory: (config: BrokerConfig) => new TopicStore(path.resolve(config.dataDir)),
-    },
     {
       provide: LogManager,
       inject: [BROKER_CONFIG, TopicStore, ROOT_LOGGER],
@@ -43,6 +39,6 @@ import { StorageLifecycle } from './storage.lifecycle';
     },
     StorageLifecycle,
   ],
-  exports: [TopicStore, LogManager],
+  exports: [LogManager],
 })
 export class StorageModule {}
