@@ -412,9 +412,6 @@ export class GroupCoordinator {
     return this.manager.cleanupExpiredOffsets(this.clock.now());
   }
 
-  /** Logs a failure in a continuation that runs after a log append. */
-  private readonly logContinuationError = (err: unknown): void => this.logger.error('continuation after log append failed', err);
-
   // ================================================================ validation
 
   /**
