@@ -3,6 +3,7 @@ export { Reader } from './codec/reader';
 export { Writer, type WriterOptions } from './codec/writer';
 export * from './schema';
 export * from './messages';
+export * from './messages/coordinator-records';
 export * from './errors';
 export * from './header';
 export { UnsupportedVersionError } from './unsupported-version-error';

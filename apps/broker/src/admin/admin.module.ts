@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
-import { HandlersModule } from '../handlers/handlers.module';
+import { GroupCoordinatorModule } from '../group-coordinator/group-coordinator.module';
+import { MetadataModule } from '../metadata/metadata.module';
+import { PartitionModule } from '../partition/partition.module';
 import { GroupsController } from './groups.controller';
 import { BrokerMetricsSampler } from './metrics-sampler';
 import { TopicsController } from './topics.controller';
 
 /** The broker's HTTP admin API under /admin, and the metrics that need the same services. */
 @Module({
-  imports: [HandlersModule],
+  imports: [MetadataModule, PartitionModule, GroupCoordinatorModule],
   controllers: [TopicsController, GroupsController],
   providers: [BrokerMetricsSampler],
 })

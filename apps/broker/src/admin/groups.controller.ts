@@ -1,5 +1,6 @@
 import { Controller, Get, NotFoundException, Param, UseFilters } from '@nestjs/common';
-import { decodeConsumerAssignment, GroupCoordinator } from '../group-coordinator';
+import { decodeConsumerAssignment } from '@millrace/protocol';
+import { GroupCoordinator } from '../group-coordinator';
 import { ReplicaManager } from '../partition/replica-manager';
 import { AdminErrorFilter } from './admin-error.filter';
 import { groupLag } from './group-lag';
@@ -43,7 +44,7 @@ export class GroupsController {
 
 function safeAssignment(bytes: Buffer): { topic: string; partitions: number[] }[] {
   try {
-    return decodeConsumerAssignment(bytes).assignedPartitions.map((tp) => ({ topic: tp.topic, partitions: [...tp.partitions] }));
+    return decodeConsumerAssignment(bytes).value.assignedPartitions.map((tp) => ({ topic: tp.topic, partitions: [...tp.partitions] }));
   } catch {
     return [];
   }

@@ -1,3 +1,5 @@
+import { partitionKey } from '../partition/partition-key';
+
 /**
  * The committed offsets of one group, in memory (the `__consumer_offsets` records are the
  * durable copy). Keyed by topic then partition.
@@ -83,19 +85,19 @@ export class CommittedOffsets {
   }
 
   beginPending(topic: string, partition: number): void {
-    const k = pendingKey(topic, partition);
+    const k = partitionKey(topic, partition);
     this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
   }
 
   endPending(topic: string, partition: number): void {
-    const k = pendingKey(topic, partition);
+    const k = partitionKey(topic, partition);
     const n = (this.pending.get(k) ?? 0) - 1;
     if (n > 0) this.pending.set(k, n);
     else this.pending.delete(k);
   }
 
   hasPending(topic: string, partition: number): boolean {
-    return this.pending.has(pendingKey(topic, partition));
+    return this.pending.has(partitionKey(topic, partition));
   }
 
   get hasAnyPending(): boolean {
@@ -121,5 +123,3 @@ export class CommittedOffsets {
     });
   }
 }
-
-const pendingKey = (topic: string, partition: number): string => `${partition}:${topic}`;

@@ -1,4 +1,4 @@
-import { ByteWriter, MalformedRecordError } from './binary-codec';
+import { ProtocolDecodeError, Writer } from '@millrace/protocol';
 import {
   decodeGroupMetadataValue,
   decodeKey,
@@ -23,9 +23,9 @@ describe('__consumer_offsets record formats', () => {
   });
 
   it('decodes OffsetCommitKey v0 as an offset key and ignores unknown key versions', () => {
-    const v0 = new ByteWriter().int16(0).string('g').string('t').int32(7).toBuffer();
+    const v0 = new Writer().int16(0).string('g').string('t').int32(7).finish();
     expect(decodeKey(v0)).toEqual({ type: 'offset', group: 'g', topic: 't', partition: 7 });
-    expect(decodeKey(new ByteWriter().int16(3).string('g').toBuffer())).toBeNull();
+    expect(decodeKey(new Writer().int16(3).string('g').finish())).toBeNull();
   });
 
   it('encodes GroupMetadataKey v2 byte by byte', () => {
@@ -57,7 +57,7 @@ describe('__consumer_offsets record formats', () => {
 
   it('decodes OffsetCommitValue v0 and v2 (no leader epoch)', () => {
     for (const version of [0, 2]) {
-      const buf = new ByteWriter().int16(version).int64(99n).string('x').int64(5n).toBuffer();
+      const buf = new Writer().int16(version).int64(99).string('x').int64(5).finish();
       expect(decodeOffsetCommitValue(buf)).toEqual({ offset: 99, leaderEpoch: -1, metadata: 'x', commitTimestamp: 5, expireTimestamp: null });
     }
   });
@@ -94,17 +94,17 @@ describe('__consumer_offsets record formats', () => {
     };
     const buf = encodeGroupMetadataValue(v);
     expect(decodeGroupMetadataValue(buf)).toEqual(v);
-    const expectedHead = new ByteWriter()
+    const expectedHead = new Writer()
       .int16(3)
       .string('consumer')
       .int32(3)
       .nullableString('range')
       .nullableString('m1')
-      .int64(1234n)
+      .int64(1234)
       .int32(2)
       .string('m1')
       .nullableString('i1')
-      .toBuffer();
+      .finish();
     expect(buf.subarray(0, expectedHead.length)).toEqual(expectedHead);
     // An Empty group: null protocol and leader (int16 -1).
     const empty = encodeGroupMetadataValue({ ...v, protocol: null, leader: null, members: [] });
@@ -112,7 +112,7 @@ describe('__consumer_offsets record formats', () => {
   });
 
   it('decodes GroupMetadataValue v0 (no rebalance timeout, timestamp, or instance id)', () => {
-    const buf = new ByteWriter()
+    const buf = new Writer()
       .int16(0)
       .string('consumer')
       .int32(1)
@@ -125,7 +125,7 @@ describe('__consumer_offsets record formats', () => {
       .int32(6000)
       .bytes(Buffer.from([9]))
       .bytes(Buffer.from([8]))
-      .toBuffer();
+      .finish();
     expect(decodeGroupMetadataValue(buf)).toEqual({
       protocolType: 'consumer',
       generation: 1,
@@ -149,7 +149,7 @@ describe('__consumer_offsets record formats', () => {
 
   it('rejects truncated values', () => {
     const buf = encodeOffsetCommitValue({ offset: 1, leaderEpoch: 0, metadata: 'abc', commitTimestamp: 1, expireTimestamp: null });
-    expect(() => decodeOffsetCommitValue(buf.subarray(0, buf.length - 1))).toThrow(MalformedRecordError);
-    expect(() => decodeKey(Buffer.from([0, 1, 0, 9, 0x61]))).toThrow(MalformedRecordError);
+    expect(() => decodeOffsetCommitValue(buf.subarray(0, buf.length - 1))).toThrow(ProtocolDecodeError);
+    expect(() => decodeKey(Buffer.from([0, 1, 0, 9, 0x61]))).toThrow(ProtocolDecodeError);
   });
 });

@@ -13,10 +13,7 @@ export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
  * `readAll` replays every partition from its log start offset for `GroupCoordinator.load`.
  */
 export class ConsumerOffsetsLog implements GroupLog {
-  constructor(
-    private readonly replicas: ReplicaManager,
-    private readonly numPartitions: number,
-  ) {}
+  constructor(private readonly replicas: ReplicaManager) {}
 
   async append(partition: number, records: GroupLogRecord[]): Promise<void> {
     const p = this.replicas.getPartition(CONSUMER_OFFSETS_TOPIC, partition);
@@ -31,9 +28,9 @@ export class ConsumerOffsetsLog implements GroupLog {
     if (outcome.errorCode !== ErrorCode.NONE) throw new Error(`append to ${CONSUMER_OFFSETS_TOPIC}-${partition} failed: ${outcome.errorMessage}`);
   }
 
-  /** Every record of every partition, partition by partition, in log order. */
-  async *readAll(): AsyncGenerator<GroupLogRecord> {
-    for (let i = 0; i < this.numPartitions; i++) {
+  /** Every record of partitions 0..numPartitions-1, partition by partition, in log order. */
+  async *readAll(numPartitions: number): AsyncGenerator<GroupLogRecord> {
+    for (let i = 0; i < numPartitions; i++) {
       const p = this.replicas.getPartition(CONSUMER_OFFSETS_TOPIC, i);
       if (!p) continue;
       let offset = p.logStartOffset;

@@ -27,3 +27,17 @@ export const systemClock: CoordinatorClock = {
     return { cancel: () => clearTimeout(t) };
   },
 };
+
+/**
+ * Schedules `task` on `clock` so that an exception thrown by it goes to `onError`
+ * instead of escaping into the timer (and crashing the process).
+ */
+export function scheduleGuarded(clock: CoordinatorClock, delayMs: number, task: () => void, onError: (err: unknown) => void): ScheduledTask {
+  return clock.schedule(delayMs, () => {
+    try {
+      task();
+    } catch (err) {
+      onError(err);
+    }
+  });
+}

@@ -1,9 +1,7 @@
-import { listAssignedPartitions } from './consumer-protocol';
+import { ErrorCode as E, listAssignedPartitions } from '@millrace/protocol';
 import { GroupCoordinator } from './group-coordinator';
-import { encodeAssignment, encodeSubscription, FakeGroupLog, track } from './group-coordinator.test-helpers';
 import { JoinGroupInput, JoinGroupResult } from './group-coordinator.types';
-import { KafkaErrorCode as E } from './kafka-error-codes';
-import { flushPromises, ManualClock } from './manual-clock';
+import { encodeAssignment, encodeSubscription, FakeGroupLog, flushPromises, ManualClock, track } from './testing';
 
 const GROUP = 'g';
 const DELAY = 100;

@@ -1,40 +1,31 @@
-import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { MetadataModule } from '../metadata/metadata.module';
-import { TopicManager } from '../metadata/topic-manager';
+import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
-import { ConsumerOffsetsLog, CONSUMER_OFFSETS_TOPIC } from './consumer-offsets-log';
+import { ConsumerOffsetsLog } from './consumer-offsets-log';
 import { GroupCoordinator } from './group-coordinator';
+import { GroupCoordinatorLifecycle } from './group-coordinator.lifecycle';
 
 /**
- * The group coordinator, loaded from `__consumer_offsets` before the broker serves
- * clients. The topic is created (compacted, offsets.topic.num.partitions partitions) on
- * first start.
+ * The group coordinator over the broker's `__consumer_offsets` partitions. Exports
+ * GroupCoordinator; GroupCoordinatorLifecycle creates the topic on first start and loads
+ * the coordinator from it before the broker serves clients.
  */
 @Module({
-  imports: [MetadataModule],
+  imports: [MetadataModule, PartitionModule],
   providers: [
+    { provide: ConsumerOffsetsLog, inject: [ReplicaManager], useFactory: (replicas: ReplicaManager) => new ConsumerOffsetsLog(replicas) },
     {
       provide: GroupCoordinator,
-      inject: [BROKER_CONFIG, TopicManager, ReplicaManager, ROOT_LOGGER],
-      useFactory: async (config: BrokerConfig, topics: TopicManager, replicas: ReplicaManager, root: Logger) => {
+      inject: [BROKER_CONFIG, ConsumerOffsetsLog, ROOT_LOGGER],
+      useFactory: (config: BrokerConfig, log: ConsumerOffsetsLog, root: Logger) => {
         const logger = root.child({ component: 'group-coordinator' });
-        let numPartitions = topics.get(CONSUMER_OFFSETS_TOPIC)?.partitions;
-        if (numPartitions === undefined) {
-          const [created] = await topics.createTopics(
-            [{ name: CONSUMER_OFFSETS_TOPIC, numPartitions: config.offsetsTopicNumPartitions, replicationFactor: 1, configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) } }],
-            false,
-            true,
-          );
-          if (!created.topic) throw new Error(`cannot create ${CONSUMER_OFFSETS_TOPIC}: ${created.errorMessage}`);
-          numPartitions = created.topic.partitions;
-        }
-        const log = new ConsumerOffsetsLog(replicas, numPartitions);
-        const coordinator = new GroupCoordinator(
+        return new GroupCoordinator(
           {
-            offsetsTopicNumPartitions: numPartitions,
+            offsetsTopicNumPartitions: config.offsetsTopicNumPartitions,
             groupInitialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
             groupMinSessionTimeoutMs: config.groupMinSessionTimeoutMs,
             groupMaxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
@@ -44,18 +35,10 @@ import { GroupCoordinator } from './group-coordinator';
           undefined,
           { error: (m: string, err: unknown) => logger.error({ err }, m) },
         );
-        const summary = await coordinator.load(log.readAll());
-        logger.info(`loaded ${summary.groups} groups and ${summary.offsets} committed offsets from ${CONSUMER_OFFSETS_TOPIC} (${summary.skipped} records skipped)`);
-        return coordinator;
       },
     },
+    GroupCoordinatorLifecycle,
   ],
-  exports: [GroupCoordinator, MetadataModule],
+  exports: [GroupCoordinator],
 })
-export class GroupCoordinatorModule implements OnModuleDestroy {
-  constructor(@Inject(GroupCoordinator) private readonly coordinator: GroupCoordinator) {}
-
-  onModuleDestroy(): void {
-    this.coordinator.shutdown();
-  }
-}
+export class GroupCoordinatorModule {}

@@ -1,11 +1,10 @@
+import { ErrorCode as E } from '@millrace/protocol';
 import { decodeKey, decodeOffsetCommitValue, encodeGroupMetadataKey, encodeOffsetCommitKey, encodeOffsetCommitValue } from './consumer-offsets-format';
 import { GroupCoordinator } from './group-coordinator';
 import { GroupCoordinatorConfig } from './group-coordinator.config';
-import { encodeAssignment, encodeSubscription, FakeGroupLog, track } from './group-coordinator.test-helpers';
 import { JoinGroupResult, OffsetCommitInput } from './group-coordinator.types';
 import { partitionForGroup } from './group-partitioner';
-import { KafkaErrorCode as E } from './kafka-error-codes';
-import { flushPromises, ManualClock } from './manual-clock';
+import { encodeAssignment, encodeSubscription, FakeGroupLog, flushPromises, ManualClock, track } from './testing';
 
 const DELAY = 100;
 const SESSION = 10_000;

@@ -1,7 +1,7 @@
 /**
  * Plain inputs and results of the GroupCoordinator API, one pair per Kafka API. Field
  * names follow Kafka's request/response JSON schemas so protocol handlers map them 1:1.
- * `errorCode` values are Kafka error codes (see kafka-error-codes.ts); 0 = success.
+ * `errorCode` values are Kafka error codes (`ErrorCode` of @millrace/protocol); 0 = success.
  */
 
 export type GroupStateName = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';

@@ -1,3 +1,5 @@
+import { ErrorCode as E } from '@millrace/protocol';
+import { partitionKey } from '../partition/partition-key';
 import { CommittedOffset } from './committed-offsets';
 import {
   decodeGroupMetadataValue,
@@ -9,30 +11,53 @@ import {
   encodeOffsetCommitValue,
   GroupMetadataValue,
 } from './consumer-offsets-format';
+import { CoordinatorClock, ScheduledTask, scheduleGuarded } from './coordinator-clock';
+import { GroupCoordinatorConfig } from './group-coordinator.config';
 import { Group, GroupState } from './group';
 import { GroupLog, GroupLogRecord } from './group-log';
 import { partitionForGroup } from './group-partitioner';
-import { LoadSummary } from './group-coordinator.types';
+import { LoadSummary, OffsetCommitInput, OffsetCommitResult, OffsetFetchInput, OffsetFetchPartition, OffsetFetchResult } from './group-coordinator.types';
 
 /**
  * The group cache and its persistence in `__consumer_offsets` (Kafka's
- * GroupMetadataManager): which groups exist, their committed offsets, and the records
- * that make both survive a restart.
+ * GroupMetadataManager): which groups exist, their committed offsets (commit, fetch,
+ * expiry), and the records that make both survive a restart (loading them back at start).
  *
  * Durability rule: in-memory state that clients are told about changes only after the
  * corresponding `GroupLog.append` resolved — `storeGroup` / `storeOffsets` reject (and
  * change nothing) when the append fails. Removals done by expiration and deletion are
  * applied in memory at once and their tombstones appended after (as Kafka does).
+ *
+ * Membership checks are the coordinator's: the offset methods here are called for a
+ * group whose caller has already been validated.
  */
 export class GroupMetadataManager {
   private readonly groups = new Map<string, Group>();
   /** Increases with every offset-commit append issued; orders overlapping commits. */
   private commitSeq = 0;
+  /** Partitions of `__consumer_offsets`; the existing topic's count once known (see `usePartitionCount`). */
+  private numPartitions: number;
+  private expirationTask: ScheduledTask | null = null;
+  private expiring = false;
 
   constructor(
     private readonly log: GroupLog,
-    private readonly numPartitions: number,
-  ) {}
+    private readonly config: GroupCoordinatorConfig,
+    private readonly clock: CoordinatorClock,
+    private readonly onError: (message: string, err: unknown) => void,
+  ) {
+    this.numPartitions = config.offsetsTopicNumPartitions;
+  }
+
+  /**
+   * Sets the partition count of `__consumer_offsets` (Kafka's
+   * groupMetadataTopicPartitionCount): an existing topic's count wins over the configured
+   * offsets.topic.num.partitions. Call before any record is appended.
+   */
+  usePartitionCount(numPartitions: number): void {
+    if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new RangeError(`invalid __consumer_offsets partition count ${numPartitions}`);
+    this.numPartitions = numPartitions;
+  }
 
   partitionFor(groupId: string): number {
     return partitionForGroup(groupId, this.numPartitions);
@@ -85,7 +110,7 @@ export class GroupMetadataManager {
             perGroup = new Map();
             offsets.set(key.group, perGroup);
           }
-          const k = `${key.partition}:${key.topic}`;
+          const k = partitionKey(key.topic, key.partition);
           if (rec.value === null) perGroup.delete(k);
           else perGroup.set(k, { topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(rec.value) });
         }
@@ -141,13 +166,112 @@ export class GroupMetadataManager {
   }
 
   /**
-   * Removes expired offsets (rules in CommittedOffsets.expired, chosen per group as in
-   * Kafka's GroupMetadata.removeExpiredOffsets) and appends their tombstones. An Empty
+   * The storage half of OffsetCommit, for a validated commit to `group`: partitions whose
+   * metadata exceeds offset.metadata.max.bytes get OFFSET_METADATA_TOO_LARGE, the others
+   * are appended together (commit time `now`, expiry from v2-v4 retention_time_ms) and
+   * answered NONE, or COORDINATOR_NOT_AVAILABLE if the append fails.
+   */
+  async commitOffsets(group: Group, input: OffsetCommitInput, now: number): Promise<OffsetCommitResult> {
+    const expireTimestamp = input.retentionTimeMs === undefined || input.retentionTimeMs === -1 ? null : now + input.retentionTimeMs;
+    const errors = new Map<string, number>();
+    const entries: { topic: string; partition: number; value: CommittedOffset }[] = [];
+    for (const t of input.topics) {
+      for (const p of t.partitions) {
+        const metadata = p.committedMetadata ?? '';
+        if (metadata.length > this.config.offsetMetadataMaxBytes) {
+          errors.set(partitionKey(t.name, p.partitionIndex), E.OFFSET_METADATA_TOO_LARGE);
+          continue;
+        }
+        entries.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata, commitTimestamp: now, expireTimestamp },
+        });
+      }
+    }
+    let appendError: number = E.NONE;
+    try {
+      await this.storeOffsets(group, entries);
+    } catch {
+      appendError = E.COORDINATOR_NOT_AVAILABLE;
+    }
+    return offsetCommitResult(input, (t, p) => errors.get(partitionKey(t, p)) ?? appendError);
+  }
+
+  /**
+   * The committed offsets of `groupId` (a Dead group has none). `topics: null` returns
+   * every committed partition; requested partitions without a commit get offset -1 and
+   * metadata ''.
+   */
+  fetchOffsets(groupId: string, topics: OffsetFetchInput['topics']): OffsetFetchResult {
+    const group = this.groups.get(groupId);
+    const live = group && !group.is(GroupState.Dead) ? group : undefined;
+    const toPartition = (partitionIndex: number, o: CommittedOffset): OffsetFetchPartition => ({
+      partitionIndex,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch,
+      metadata: o.metadata,
+      errorCode: E.NONE,
+    });
+    if (topics === null) {
+      const byTopic = new Map<string, OffsetFetchPartition[]>();
+      for (const e of live?.offsets.entries() ?? []) {
+        const list = byTopic.get(e.topic) ?? [];
+        list.push(toPartition(e.partition, e.value));
+        byTopic.set(e.topic, list);
+      }
+      return { errorCode: E.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
+    }
+    return {
+      errorCode: E.NONE,
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((p) => {
+          const o = live?.offsets.get(t.name, p);
+          return o ? toPartition(p, o) : noOffset(p, E.NONE);
+        }),
+      })),
+    };
+  }
+
+  /** Runs `cleanupExpiredOffsets` every offsets.retention.check.interval.ms until `stopOffsetExpiration`. */
+  startOffsetExpiration(): void {
+    this.expiring = true;
+    this.scheduleOffsetExpiration();
+  }
+
+  stopOffsetExpiration(): void {
+    this.expiring = false;
+    this.expirationTask?.cancel();
+    this.expirationTask = null;
+  }
+
+  private scheduleOffsetExpiration(): void {
+    this.expirationTask = scheduleGuarded(
+      this.clock,
+      this.config.offsetsRetentionCheckIntervalMs,
+      () => {
+        this.expirationTask = null;
+        void this.cleanupExpiredOffsets(this.clock.now())
+          .catch((err: unknown) => this.onError('offset expiration failed', err))
+          .then(() => {
+            if (this.expiring && this.expirationTask === null) this.scheduleOffsetExpiration();
+          });
+      },
+      (err) => this.onError('timer task failed', err),
+    );
+  }
+
+  /**
+   * Removes offsets past offsets.retention.minutes at `now` (rules in
+   * CommittedOffsets.expired, chosen per group as in Kafka's
+   * GroupMetadata.removeExpiredOffsets) and appends their tombstones. An Empty
    * group left without offsets becomes Dead, leaves the cache and gets a group
    * tombstone. Returns the number of offsets removed. Append failures are swallowed:
    * removal already happened in memory and compaction is best effort.
    */
-  async cleanupExpiredOffsets(now: number, retentionMs: number): Promise<number> {
+  async cleanupExpiredOffsets(now: number): Promise<number> {
+    const retentionMs = this.config.offsetsRetentionMinutes * 60_000;
     const byPartition = new Map<number, GroupLogRecord[]>();
     let removed = 0;
     for (const group of this.allGroups()) {
@@ -191,18 +315,51 @@ export class GroupMetadataManager {
   }
 
   /**
-   * Appends tombstones for the group's metadata and all its offsets. Rejects if the
-   * append fails; the caller decides what to keep in memory.
+   * Deletes an Empty group (DeleteGroups): it is Dead while the tombstones of its metadata
+   * and all its offsets are appended, then leaves the cache. If the append fails the group
+   * is kept (Empty) and the answer is COORDINATOR_NOT_AVAILABLE, else NONE.
    */
-  async appendGroupTombstones(group: Group): Promise<void> {
+  async deleteGroup(group: Group, now: number): Promise<number> {
+    group.transitionTo(GroupState.Dead, now);
     const records: GroupLogRecord[] = group.offsets
       .entries()
       .map((e) => ({ key: encodeOffsetCommitKey(group.groupId, e.topic, e.partition), value: null }));
     records.push({ key: encodeGroupMetadataKey(group.groupId), value: null });
-    await this.log.append(this.partitionFor(group.groupId), records);
+    try {
+      await this.log.append(this.partitionFor(group.groupId), records);
+    } catch {
+      // Dead -> Empty is outside the state machine: the deletion never happened.
+      group.state = GroupState.Empty;
+      return E.COORDINATOR_NOT_AVAILABLE;
+    }
+    this.removeGroup(group);
+    group.offsets.clear();
+    return E.NONE;
   }
 
   clear(): void {
     this.groups.clear();
   }
+}
+
+/** An OffsetCommit result listing every requested partition with `errorCodeOf(topic, partition)`. */
+export function offsetCommitResult(input: OffsetCommitInput, errorCodeOf: (topic: string, partition: number) => number): OffsetCommitResult {
+  return {
+    topics: input.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorCodeOf(t.name, p.partitionIndex) })),
+    })),
+  };
+}
+
+/** An OffsetFetch error result: the top-level `errorCode`, repeated on every requested partition (for v1). */
+export function offsetFetchError(input: OffsetFetchInput, errorCode: number): OffsetFetchResult {
+  return {
+    errorCode,
+    topics: (input.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => noOffset(p, errorCode)) })),
+  };
+}
+
+function noOffset(partitionIndex: number, errorCode: number): OffsetFetchPartition {
+  return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode };
 }

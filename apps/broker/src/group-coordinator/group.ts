@@ -1,9 +1,8 @@
+import { decodeConsumerSubscription, ErrorCode } from '@millrace/protocol';
 import { CommittedOffsets } from './committed-offsets';
-import { decodeConsumerSubscription } from './consumer-protocol';
 import { ScheduledTask } from './coordinator-clock';
 import { GroupMetadataValue } from './consumer-offsets-format';
 import { JoinGroupProtocol, JoinGroupResponseMember, JoinGroupResult, SyncGroupResult } from './group-coordinator.types';
-import { KafkaErrorCode } from './kafka-error-codes';
 import { EMPTY_BUFFER, Member } from './member';
 
 /**
@@ -49,8 +48,8 @@ export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
 /**
  * Membership and state of one group (Kafka's GroupMetadata). Pure bookkeeping: no I/O
- * and no timers of its own — the coordinator drives transitions and owns the timer
- * handles stored here.
+ * and no timers of its own — the coordinator (GroupRebalancer, DelayedHeartbeats)
+ * drives transitions and owns the timer handles stored here.
  *
  * Invariants:
  * - `leaderId` is null iff `members` is empty; it is always a key of `members`.
@@ -190,7 +189,7 @@ export class Group {
     if (onJoin) {
       if (member.awaitingJoin) {
         // A second JoinGroup while one is pending: the older request is superseded.
-        member.awaitingJoin(joinError(member.memberId, KafkaErrorCode.REBALANCE_IN_PROGRESS));
+        member.awaitingJoin(joinError(member.memberId, ErrorCode.REBALANCE_IN_PROGRESS));
       } else {
         this.numMembersAwaitingJoin++;
       }
@@ -264,8 +263,8 @@ export class Group {
   replaceStaticMember(groupInstanceId: string, oldMemberId: string, newMemberId: string): Member {
     const member = this.members.get(oldMemberId);
     if (!member) throw new Error(`group ${this.groupId}: static member ${oldMemberId} not found`);
-    this.maybeInvokeJoinCallback(member, joinError(oldMemberId, KafkaErrorCode.FENCED_INSTANCE_ID));
-    this.maybeInvokeSyncCallback(member, { errorCode: KafkaErrorCode.FENCED_INSTANCE_ID, protocolType: null, protocolName: null, assignment: EMPTY_BUFFER });
+    this.maybeInvokeJoinCallback(member, joinError(oldMemberId, ErrorCode.FENCED_INSTANCE_ID));
+    this.maybeInvokeSyncCallback(member, { errorCode: ErrorCode.FENCED_INSTANCE_ID, protocolType: null, protocolName: null, assignment: EMPTY_BUFFER });
     // Re-insert under the new id at the same position (keeps member order stable).
     const entries = [...this.members.entries()];
     this.members.clear();
@@ -345,7 +344,7 @@ export class Group {
     const topics = new Set<string>();
     try {
       for (const m of this.members.values()) {
-        for (const t of decodeConsumerSubscription(m.metadata(this.protocolName)).topics) topics.add(t);
+        for (const t of decodeConsumerSubscription(m.metadata(this.protocolName)).value.topics) topics.add(t);
       }
     } catch {
       return null;

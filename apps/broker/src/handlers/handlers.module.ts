@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { GroupCoordinatorModule } from '../group-coordinator/group-coordinator.module';
+import { MetadataModule } from '../metadata/metadata.module';
 import { BrokerMetrics } from '../metrics/broker-metrics';
+import { PartitionModule } from '../partition/partition.module';
 import { ProducerModule } from '../producer/producer.module';
 import { ProduceHandler } from './00-produce.handler';
 import { FetchHandler } from './01-fetch.handler';
@@ -56,8 +58,9 @@ const HANDLERS = [
   IncrementalAlterConfigsHandler,
 ];
 
+/** The Kafka API handlers behind one request dispatcher (REQUEST_DISPATCHER, the network layer's port). */
 @Module({
-  imports: [GroupCoordinatorModule, ProducerModule],
+  imports: [PartitionModule, MetadataModule, GroupCoordinatorModule, ProducerModule],
   providers: [
     ...HANDLERS,
     { provide: API_HANDLERS, inject: HANDLERS, useFactory: (...handlers: ApiHandler[]) => handlers },
@@ -72,6 +75,6 @@ const HANDLERS = [
     },
     { provide: REQUEST_DISPATCHER, inject: [HandlerRegistry, BrokerMetrics], useFactory: (r: HandlerRegistry, m: BrokerMetrics) => new ApiRequestDispatcher(r, m) },
   ],
-  exports: [REQUEST_DISPATCHER, HandlerRegistry, GroupCoordinatorModule],
+  exports: [REQUEST_DISPATCHER],
 })
 export class HandlersModule {}

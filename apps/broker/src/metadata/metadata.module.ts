@@ -1,21 +1,23 @@
 import { Module } from '@nestjs/common';
 import { parseLogConfig } from '@millrace/storage';
 import * as path from 'path';
-import type { Logger } from 'pino';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
-import { ROOT_LOGGER } from '@millrace/app-common';
 import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
 import { ClusterIdentity } from './cluster-identity';
 import { TopicManager } from './topic-manager';
+import { TopicManagerLifecycle } from './topic-manager.lifecycle';
 import { TopicStore } from './topic-store';
+import { TopicStoreModule } from './topic-store.module';
 
 /**
- * The cluster's identity and topic catalogue. Creating TopicManager opens the log of
+ * The cluster's identity and topic catalogue. TopicManagerLifecycle opens the log of
  * every catalogued partition (start-up reconciliation) before any client is served.
+ * ClusterIdentity is an immutable value read (or created) once: its factory is its
+ * construction, not start-up work that could wait for a lifecycle hook.
  */
 @Module({
-  imports: [PartitionModule],
+  imports: [TopicStoreModule, PartitionModule],
   providers: [
     {
       provide: ClusterIdentity,
@@ -24,20 +26,17 @@ import { TopicStore } from './topic-store';
     },
     {
       provide: TopicManager,
-      inject: [BROKER_CONFIG, ReplicaManager, TopicStore, ROOT_LOGGER],
-      useFactory: async (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore, logger: Logger) => {
-        const manager = new TopicManager(store, replicas, {
+      inject: [BROKER_CONFIG, ReplicaManager, TopicStore],
+      useFactory: (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore) =>
+        new TopicManager(store, replicas, {
           nodeId: config.nodeId,
           numPartitions: config.numPartitions,
           defaultReplicationFactor: config.defaultReplicationFactor,
           logDefaults: parseLogConfig(config.logDefaults),
-        });
-        const stray = await manager.reconcile();
-        if (stray.length > 0) logger.warn(`deleted ${stray.length} partition logs of topics no longer in the catalogue: ${stray.join(', ')}`);
-        return manager;
-      },
+        }),
     },
+    TopicManagerLifecycle,
   ],
-  exports: [ClusterIdentity, TopicManager, PartitionModule],
+  exports: [ClusterIdentity, TopicManager],
 })
 export class MetadataModule {}

@@ -1,58 +1,14 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
+import { Module } from '@nestjs/common';
 import { HandlersModule } from '../handlers/handlers.module';
-import { ROOT_LOGGER } from '@millrace/app-common';
-import { KafkaServer } from './kafka-server';
-import { REQUEST_DISPATCHER, type RequestDispatcher } from './request-dispatcher';
+import { KafkaListener } from './kafka-listener';
 
-/**
- * The Kafka listener's lifecycle: it opens only after every module initialised (logs
- * recovered, groups loaded), and closes first at shutdown, before the coordinator and
- * the logs, so no request runs against a closing log.
- */
-@Injectable()
-export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly server: KafkaServer;
-  private markListening!: () => void;
-  /** Resolves once the Kafka port accepts connections (for in-process Kafka clients, e.g. the schema registry's store). */
-  readonly listening: Promise<void> = new Promise((resolve) => (this.markListening = resolve));
-
-  constructor(
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
-    @Inject(REQUEST_DISPATCHER) dispatcher: RequestDispatcher,
-    @Inject(ROOT_LOGGER) root: Logger,
-  ) {
-    const logger = root.child({ component: 'network' });
-    this.server = new KafkaServer(
-      dispatcher,
-      { maxFrameBytes: config.socketRequestMaxBytes, maxInFlight: config.maxInFlightRequestsPerConnection, maxQueuedResponseBytes: 64 * 1024 * 1024 },
-      { warn: (m) => logger.warn(m), debug: (m) => logger.debug(m) },
-    );
-  }
-
-  get connections(): number {
-    return this.server.connectionCount;
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.server.listen(this.config.host, this.config.kafkaPort);
-    this.markListening();
-  }
-
-  /** The address in-process Kafka clients use to reach this broker. */
-  get bootstrap(): string {
-    return `${this.config.host}:${this.config.kafkaPort}`;
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.server.close();
-  }
-}
-
+/** The Kafka listener (KafkaListener) over the API handlers' request dispatcher. */
 @Module({
   imports: [HandlersModule],
   providers: [KafkaListener],
   exports: [KafkaListener],
 })
 export class NetworkModule {}
+
+// The schema registry imports KafkaListener from this file; kafka-listener.ts is its home.
+export { KafkaListener };

@@ -45,7 +45,3 @@ export class FetchWaiters {
     return n;
   }
 }
-
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}

@@ -8,6 +8,6 @@ import { ReplicaManager } from './replica-manager';
 @Module({
   imports: [StorageModule],
   providers: [{ provide: ReplicaManager, inject: [LogManager, BrokerMetrics], useFactory: (logs: LogManager, metrics: BrokerMetrics) => new ReplicaManager(logs, metrics) }],
-  exports: [ReplicaManager, StorageModule],
+  exports: [ReplicaManager],
 })
 export class PartitionModule {}

@@ -2,7 +2,8 @@ import { ErrorCode } from '@millrace/protocol';
 import { errorCodeOf, OffsetOutOfRangeError, type LocalLog, type LogConfig } from '@millrace/storage';
 import type { PartitionHost } from '../metadata/topic-manager';
 import type { TopicMetadata } from '../metadata/topic-store';
-import { FetchWaiters, partitionKey } from './fetch-waiters';
+import { FetchWaiters } from './fetch-waiters';
+import { partitionKey } from './partition-key';
 import { countRecords, Partition } from './partition';
 import {
   EARLIEST_TIMESTAMP,

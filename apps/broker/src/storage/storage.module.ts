@@ -1,36 +1,30 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { LogManager, parseLogConfig } from '@millrace/storage';
 import type { Logger } from 'pino';
 import * as path from 'path';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { TopicStore } from '../metadata/topic-store';
+import { TopicStoreModule } from '../metadata/topic-store.module';
+import { StorageLifecycle } from './storage.lifecycle';
 
 /**
  * The broker's on-disk state under MILLRACE_DATA_DIR:
- *   meta/   the topic catalogue, cluster id and producer id block (small JSON/text files);
+ *   meta/   the topic catalogue (TopicStoreModule), cluster id and producer id block;
  *   logs/   one directory per partition, owned by the storage library's LogManager.
- * The catalogue loads first so that each log opens with its topic's config. The log
- * manager shuts down last (onApplicationShutdown), after the listener and coordinator.
+ * Exports the LogManager, which StorageLifecycle starts once the catalogue is loaded (each
+ * log opens with its topic's config) and shuts down last.
  */
 @Module({
+  imports: [TopicStoreModule],
   providers: [
-    {
-      provide: TopicStore,
-      inject: [BROKER_CONFIG],
-      useFactory: async (config: BrokerConfig) => {
-        const store = new TopicStore(path.resolve(config.dataDir));
-        await store.load();
-        return store;
-      },
-    },
     {
       provide: LogManager,
       inject: [BROKER_CONFIG, TopicStore, ROOT_LOGGER],
-      useFactory: async (config: BrokerConfig, store: TopicStore, root: Logger) => {
+      useFactory: (config: BrokerConfig, store: TopicStore, root: Logger) => {
         const logger = root.child({ component: 'storage' });
         const defaults = parseLogConfig(config.logDefaults);
-        const manager = new LogManager({
+        return new LogManager({
           dataDir: path.resolve(config.dataDir, 'logs'),
           defaultConfig: defaults,
           configFor: (topic) => {
@@ -41,17 +35,10 @@ import { TopicStore } from '../metadata/topic-store';
           retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
           cleanerIntervalMs: config.logCleanerBackoffMs,
         });
-        await manager.startup();
-        return manager;
       },
     },
+    StorageLifecycle,
   ],
-  exports: [TopicStore, LogManager],
+  exports: [LogManager],
 })
-export class StorageModule implements OnApplicationShutdown {
-  constructor(@Inject(LogManager) private readonly logs: LogManager) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.logs.shutdown();
-  }
-}
+export class StorageModule {}

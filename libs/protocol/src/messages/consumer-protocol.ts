@@ -1,8 +1,6 @@
 import { ProtocolDecodeError } from '../codec/decode-error';
-import { Reader } from '../codec/reader';
-import { Writer } from '../codec/writer';
-import { decode, encode } from '../schema/codec';
 import { array, bytes, int32, string, struct, type Infer, type InferInput, type StructField } from '../schema/fields';
+import { decodeVersionedStruct, encodeVersionedStruct } from './versioned-struct';
 
 /**
  * The "consumer" embedded protocol carried opaquely in JoinGroup `metadata` and
@@ -42,20 +40,17 @@ export type ConsumerProtocolAssignmentData = Infer<typeof ConsumerProtocolAssign
 export type ConsumerProtocolAssignmentInput = InferInput<typeof ConsumerProtocolAssignment>;
 
 function decodeVersioned<S extends StructField>(schema: S, data: Buffer): { version: number; value: Infer<S> } {
-  const r = new Reader(data);
-  const version = r.int16();
-  if (version < CONSUMER_PROTOCOL_VERSIONS[0]) throw new ProtocolDecodeError(`invalid consumer protocol version ${version}`, 0);
-  return { version, value: decode(schema, r, Math.min(version, CONSUMER_PROTOCOL_VERSIONS[1]), false) };
+  return decodeVersionedStruct(schema, data, (version) => {
+    if (version < CONSUMER_PROTOCOL_VERSIONS[0]) throw new ProtocolDecodeError(`invalid consumer protocol version ${version}`, 0);
+    return Math.min(version, CONSUMER_PROTOCOL_VERSIONS[1]);
+  });
 }
 
 function encodeVersioned<S extends StructField>(schema: S, version: number, value: InferInput<S>): Buffer {
   if (version < CONSUMER_PROTOCOL_VERSIONS[0] || version > CONSUMER_PROTOCOL_VERSIONS[1]) {
     throw new RangeError(`unsupported consumer protocol version ${version}`);
   }
-  const w = new Writer({ initialCapacity: 128 });
-  w.int16(version);
-  encode(schema, w, version, false, value);
-  return Buffer.from(w.finish());
+  return encodeVersionedStruct(schema, version, value);
 }
 
 export function decodeConsumerSubscription(data: Buffer): { version: number; value: ConsumerProtocolSubscriptionData } {
@@ -72,4 +67,19 @@ export function decodeConsumerAssignment(data: Buffer): { version: number; value
 
 export function encodeConsumerAssignment(version: number, value: ConsumerProtocolAssignmentInput): Buffer {
   return encodeVersioned(ConsumerProtocolAssignment, version, value);
+}
+
+/**
+ * The partitions of an Assignment as flat `{topic, partition}` pairs, sorted by topic
+ * then partition. An empty buffer (what a coordinator stores for a member the leader
+ * assigned nothing) is no partitions. Throws ProtocolDecodeError on corrupt input.
+ */
+export function listAssignedPartitions(assignment: Buffer): { topic: string; partition: number }[] {
+  if (assignment.length === 0) return [];
+  const out: { topic: string; partition: number }[] = [];
+  for (const tp of decodeConsumerAssignment(assignment).value.assignedPartitions) {
+    for (const partition of tp.partitions) out.push({ topic: tp.topic, partition });
+  }
+  out.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  return out;
 }

@@ -1,4 +1,4 @@
-import { CoordinatorClock, ScheduledTask } from './coordinator-clock';
+import type { CoordinatorClock, ScheduledTask } from '../coordinator-clock';
 
 /**
  * A CoordinatorClock for tests: time only moves when `advance` is called. Due tasks run in

@@ -1,8 +1,8 @@
-import { ByteWriter } from './binary-codec';
-import { GroupLog, GroupLogRecord } from './group-log';
+import { encodeConsumerAssignment, encodeConsumerSubscription } from '@millrace/protocol';
+import type { GroupLog, GroupLogRecord } from '../group-log';
 
 /**
- * Test doubles for the group coordinator specs (not used by production code).
+ * Test doubles for the group coordinator specs. Only specs import this folder.
  */
 
 /** A GroupLog that keeps appended records in memory; can fail or hold appends on demand. */
@@ -34,22 +34,12 @@ export class FakeGroupLog implements GroupLog {
 
 /** ConsumerProtocol Subscription v0: topics, null user data. */
 export function encodeSubscription(topics: string[]): Buffer {
-  return new ByteWriter()
-    .int16(0)
-    .array(topics, (w, t) => void w.string(t))
-    .nullableBytes(null)
-    .toBuffer();
+  return encodeConsumerSubscription(0, { topics, userData: null });
 }
 
 /** ConsumerProtocol Assignment v0. */
 export function encodeAssignment(assigned: { topic: string; partitions: number[] }[], userData: Buffer | null = null): Buffer {
-  return new ByteWriter()
-    .int16(0)
-    .array(assigned, (w, tp) => {
-      w.string(tp.topic).array(tp.partitions, (pw, p) => void pw.int32(p));
-    })
-    .nullableBytes(userData)
-    .toBuffer();
+  return encodeConsumerAssignment(0, { assignedPartitions: assigned, userData });
 }
 
 /** Observes a promise without awaiting it. */
