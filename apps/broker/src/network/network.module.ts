@@ -10,5 +10,3 @@ import { KafkaListener } from './kafka-listener';
 })
 export class NetworkModule {}
 
-// The schema registry imports KafkaListener from this file; kafka-listener.ts is its home.
-export { KafkaListener };

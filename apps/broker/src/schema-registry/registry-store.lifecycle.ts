@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '@millrace/app-common';
-import { KafkaListener } from '../network/network.module';
+import { KafkaListener } from '../network/kafka-listener';
 import { KafkaStore } from './kafka-store';
 import { REGISTRY_CONFIG, type RegistryConfig } from './registry-config';
 
