@@ -1,3 +1,4 @@
+import { errorMessage } from '@millrace/app-common';
 import type { Socket } from 'net';
 import { FrameDecoder } from './frame-decoder';
 import type { ConnectionContext, RequestDispatcher } from './request-dispatcher';
@@ -75,7 +76,7 @@ export class Connection {
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {
-      this.close((err as Error).message);
+      this.close(errorMessage(err));
       return;
     }
     for (const frame of frames) {
@@ -92,7 +93,7 @@ export class Connection {
     try {
       result = this.dispatcher.dispatch(frame, this.context);
     } catch (err) {
-      this.close(`bad request: ${(err as Error).message}`);
+      this.close(`bad request: ${errorMessage(err)}`);
       return;
     }
     result.then(
@@ -101,7 +102,7 @@ export class Connection {
         slot.response = response;
         this.flushInOrder();
       },
-      (err: unknown) => this.close(`bad request: ${(err as Error).message}`),
+      (err: unknown) => this.close(`bad request: ${errorMessage(err)}`),
     );
   }
 

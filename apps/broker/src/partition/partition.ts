@@ -1,3 +1,4 @@
+import { errorMessage } from '@millrace/app-common';
 import { ErrorCode, iterateBatches } from '@millrace/protocol';
 import { errorCodeOf, type LocalLog } from '@millrace/storage';
 import { IsolationLevel, type AppendOutcome } from './partition-types';
@@ -77,7 +78,7 @@ export class Partition {
         recordErrors: [],
       };
     } catch (err) {
-      return failure(errorCodeOf(err), (err as Error).message, this.logStartOffset);
+      return failure(errorCodeOf(err), errorMessage(err), this.logStartOffset);
     }
   }
 }
