@@ -13,6 +13,11 @@ export interface AppendOutcome {
   recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
 }
 
+/** The outcome of an append that stored nothing. */
+export function failedAppend(errorCode: ErrorCode, message: string, logStartOffset = -1): AppendOutcome {
+  return { errorCode, errorMessage: message, baseOffset: -1, logAppendTimeMs: -1, logStartOffset, recordErrors: [] };
+}
+
 export enum IsolationLevel {
   READ_UNCOMMITTED = 0,
   READ_COMMITTED = 1,

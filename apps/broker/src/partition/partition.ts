@@ -1,7 +1,7 @@
 import { errorMessage } from '@millrace/app-common';
 import { ErrorCode, iterateBatches } from '@millrace/protocol';
 import { errorCodeOf, type LocalLog } from '@millrace/storage';
-import { IsolationLevel, type AppendOutcome } from './partition-types';
+import { failedAppend, IsolationLevel, type AppendOutcome } from './partition-types';
 
 /**
  * One partition this broker leads: its log plus the offsets consumers see.
@@ -61,7 +61,7 @@ export class Partition {
    */
   async appendRecords(records: Buffer | null, origin: 'client' | 'coordinator' = 'client'): Promise<AppendOutcome> {
     if (records === null || records.length === 0) {
-      return failure(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no record batch', this.logStartOffset);
+      return failedAppend(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no record batch', this.logStartOffset);
     }
     try {
       const result = await this.log.append(records, { origin, requireSingleBatch: origin === 'client', leaderEpoch: this.leaderEpoch });
@@ -78,14 +78,11 @@ export class Partition {
         recordErrors: [],
       };
     } catch (err) {
-      return failure(errorCodeOf(err), errorMessage(err), this.logStartOffset);
+      return failedAppend(errorCodeOf(err), errorMessage(err), this.logStartOffset);
     }
   }
 }
 
-function failure(errorCode: number, errorMessage: string, logStartOffset: number): AppendOutcome {
-  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset, recordErrors: [] };
-}
 
 /** Records in a buffer of whole batches, counted from batch headers only. */
 export function countRecords(records: Buffer): number {

@@ -8,6 +8,7 @@ import { countRecords, Partition } from './partition';
 import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
+  failedAppend,
   type AppendOutcome,
   type FetchParams,
   type FetchPartitionResult,
@@ -91,14 +92,7 @@ export class ReplicaManager implements PartitionHost {
   appendRecords(topic: string, partition: number, records: Buffer | null): Promise<AppendOutcome> {
     const p = this.getPartition(topic, partition);
     if (!p) {
-      return Promise.resolve({
-        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        errorMessage: `This server does not host ${topic}-${partition}.`,
-        baseOffset: -1,
-        logAppendTimeMs: -1,
-        logStartOffset: -1,
-        recordErrors: [],
-      });
+      return Promise.resolve(failedAppend(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host ${topic}-${partition}.`));
     }
     return p.appendRecords(records);
   }
