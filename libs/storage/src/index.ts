@@ -3,8 +3,10 @@
  *
  *   LogManager   one data directory: opens/creates/deletes partition logs, background
  *                retention, compaction, flush.ms and offset checkpoints, clean shutdown.
- *   LocalLog     one partition: append (offset assignment, idempotence, group commit),
- *                read, ListOffsets, DeleteRecords, truncation, retention, recovery.
+ *   UnifiedLog   one partition: append (offset assignment, idempotence, group commit),
+ *                read, ListOffsets, DeleteRecords, truncation, retention, recovery. It
+ *                owns a LocalLog (the segment files: roll, flush, read, truncate), which
+ *                is internal.
  *   LogConfig    topic-level configs with Kafka's names and defaults.
  *   StorageError subclasses carry the Kafka error code (`errorCode`).
  */
@@ -13,9 +15,10 @@ export * from './log-config';
 export * from './logger';
 export { DEFAULT_STORAGE_IO } from './storage-io';
 export type { StorageIo } from './storage-io';
-export { LocalLog, ListOffsetsTimestamp } from './local-log';
+export { UnifiedLog } from './unified-log';
+export type { UnifiedLogOptions } from './unified-log';
+export { ListOffsetsTimestamp } from './log-types';
 export type {
-  LocalLogOptions,
   AppendOptions,
   AppendOrigin,
   AppendResult,
@@ -23,7 +26,7 @@ export type {
   LogReadResult,
   TimestampAndOffset,
   RetentionResult,
-} from './local-log';
+} from './log-types';
 export type { RecoveryReport } from './log-loader';
 export { LogSegment } from './log-segment';
 export type { SegmentReadResult } from './log-segment';

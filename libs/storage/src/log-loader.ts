@@ -12,6 +12,9 @@ import {
 } from './log-file-names';
 import { LogSegment, SegmentOptions, SegmentRecoveryResult } from './log-segment';
 import type { StorageLogger } from './logger';
+import { ProducerStateManager } from './producer-state';
+import { loadProducerState } from './producer-state-loader';
+import { deleteProducerSnapshot, listProducerSnapshots } from './producer-state-snapshot';
 import { syncDirectory, unlinkIfExists } from './storage-io';
 
 /**
@@ -35,6 +38,13 @@ import { syncDirectory, unlinkIfExists } from './storage-io';
  * must be whole, magic 2, CRC-valid and have increasing offsets; the first bad batch and
  * everything after it are truncated. If the index entry itself does not match the batch
  * it points at, the whole segment is re-validated and its indexes rebuilt.
+ *
+ * Offsets (loadLog): the log end offset is the active segment's next offset; the log
+ * start offset is max(checkpointed value, first segment's base offset). When the
+ * checkpointed log start offset is beyond the log end offset (a lost tail), the log
+ * restarts empty at the log start offset, as Kafka does. The high watermark is the
+ * checkpointed one clamped to [log start, log end]. Producer state is rebuilt last
+ * (producer-state-loader.ts).
  */
 export interface RecoveryReport {
   /** `<topic>-<partition>`. */
@@ -200,4 +210,73 @@ export async function loadSegments(args: {
       removedFiles,
     },
   };
+}
+
+/** Everything UnifiedLog needs to start serving a partition. */
+export interface LoadedLog {
+  segments: LogSegment[];
+  producers: ProducerStateManager;
+  report: RecoveryReport;
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+}
+
+/** Loads the segments, offsets and producer state of a partition directory (see the header). */
+export async function loadLog(args: {
+  dir: string;
+  name: string;
+  segmentOptions: SegmentOptions;
+  hadCleanShutdown: boolean;
+  /** Checkpointed values (LogManager passes them); defaults 0 / logStartOffset. */
+  logStartOffset?: number;
+  highWatermark?: number;
+  logger: StorageLogger;
+}): Promise<LoadedLog> {
+  const started = Date.now();
+  const { dir, name, logger } = args;
+  const loaded = await loadSegments({
+    dir,
+    name,
+    segmentOptions: args.segmentOptions,
+    hadCleanShutdown: args.hadCleanShutdown,
+    initialOffset: args.logStartOffset ?? 0,
+    logger,
+  });
+  let segments = loaded.segments;
+  let leo = await segments[segments.length - 1].nextOffset();
+  let lso = Math.max(args.logStartOffset ?? 0, segments[0].baseOffset);
+  if (lso > leo) {
+    // The checkpoint says records up to lso were deleted, but the log ends before it
+    // (lost tail): start over at lso, as Kafka does.
+    logger.warn(`partition ${name}: log start offset ${lso} is beyond the log end offset ${leo}; starting an empty log at ${lso}`);
+    for (const s of segments) await s.markDeleted();
+    segments = [await LogSegment.create(dir, lso, args.segmentOptions)];
+    for (const off of await listProducerSnapshots(dir)) await deleteProducerSnapshot(dir, off);
+    leo = lso;
+  }
+  const producers = new ProducerStateManager(segments[0].baseOffset);
+  const ps = await loadProducerState({ dir, segments, logStartOffset: lso, logEndOffset: leo, state: producers, logger, name });
+  lso = Math.min(lso, leo);
+  const hw = Math.min(Math.max(args.highWatermark ?? lso, lso), leo);
+  const report: RecoveryReport = {
+    ...loaded.report,
+    logStartOffset: lso,
+    logEndOffset: leo,
+    producerSnapshotOffset: ps.snapshotOffset,
+    producerBatchesReplayed: ps.replayedBatches,
+    durationMs: Date.now() - started,
+  };
+  if (report.truncatedBytes > 0) {
+    logger.warn(
+      `partition ${name}: truncated ${report.truncatedBytes} bytes (${report.truncationReason}) at offset ${report.truncatedAtOffset}, log end offset now ${leo}`,
+    );
+  }
+  if (!report.cleanShutdown) {
+    logger.info(
+      `partition ${name}: recovered after unclean shutdown: ${report.batchesValidated} batches re-validated, log start offset ${lso}, log end offset ${leo}` +
+        (report.rebuiltIndexes.length > 0 ? `, rebuilt indexes of segments ${report.rebuiltIndexes.join(', ')}` : ''),
+    );
+  }
+  return { segments, producers, report, logStartOffset: lso, logEndOffset: leo, highWatermark: hw };
 }

@@ -52,7 +52,7 @@ import { TimeIndex } from './time-index';
  *  - Relative offsets (offset - baseOffset) fit an int32 (the log rolls before they don't).
  *
  * Concurrency contract: append/truncate/flush/close/delete are called by the owning
- * LocalLog under its mutex (never concurrently with each other). Reads may run at any
+ * UnifiedLog (through its LocalLog) under its mutex (never concurrently with each other). Reads may run at any
  * time, concurrently with an append (they see the previous `size`). A reader brackets its
  * use with retain()/release(); deleting a segment renames its files to `*.deleted` at
  * once and closes + unlinks them when the last reader released it.

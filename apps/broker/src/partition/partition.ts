@@ -1,5 +1,5 @@
 import { ErrorCode, iterateBatches } from '@millrace/protocol';
-import { errorCodeOf, type LocalLog } from '@millrace/storage';
+import { errorCodeOf, type UnifiedLog } from '@millrace/storage';
 import { IsolationLevel, type AppendOutcome } from './partition-types';
 
 /**
@@ -22,7 +22,7 @@ export class Partition {
   constructor(
     readonly topic: string,
     readonly index: number,
-    readonly log: LocalLog,
+    readonly log: UnifiedLog,
     private readonly onAppended: (partition: Partition, bytes: number, records: number) => void,
   ) {
     log.leaderEpoch = this.leaderEpoch;

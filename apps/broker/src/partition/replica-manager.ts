@@ -1,5 +1,5 @@
 import { ErrorCode } from '@millrace/protocol';
-import { errorCodeOf, OffsetOutOfRangeError, type LocalLog, type LogConfig } from '@millrace/storage';
+import { errorCodeOf, OffsetOutOfRangeError, type UnifiedLog, type LogConfig } from '@millrace/storage';
 import type { PartitionHost } from '../metadata/topic-manager';
 import type { TopicMetadata } from '../metadata/topic-store';
 import { FetchWaiters, partitionKey } from './fetch-waiters';
@@ -16,9 +16,9 @@ import {
 
 /** Where partition logs come from (the storage layer's LogManager). */
 export interface LogProvider {
-  getOrCreateLog(topic: string, partition: number, config: LogConfig): Promise<LocalLog>;
+  getOrCreateLog(topic: string, partition: number, config: LogConfig): Promise<UnifiedLog>;
   deleteLog(topic: string, partition: number): Promise<void>;
-  allLogs(): LocalLog[];
+  allLogs(): UnifiedLog[];
 }
 
 /** Traffic counters fed by the replica manager (BrokerMetrics implements it). */

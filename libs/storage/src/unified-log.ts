@@ -1,0 +1,609 @@
+import * as path from 'node:path';
+import { decodeBatch, validateBatchesForAppend } from '@millrace/protocol';
+import { validateAppendLimits, validationError } from './append-validation';
+import { AsyncMutex } from './async-mutex';
+import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
+import { GroupCommitQueue } from './group-commit-queue';
+import { LocalLog, SEGMENTS_CHANGED } from './local-log';
+import { isDeleteRetention, LogConfig } from './log-config';
+import { loadLog, RecoveryReport } from './log-loader';
+import type { LogSegment } from './log-segment';
+import {
+  AppendOptions,
+  AppendResult,
+  ListOffsetsTimestamp,
+  LogReadResult,
+  ReadOptions,
+  RetentionResult,
+  TimestampAndOffset,
+} from './log-types';
+import { NOOP_LOGGER, StorageLogger } from './logger';
+import { ProducerStateEntry, ProducerStateManager } from './producer-state';
+import { loadProducerState } from './producer-state-loader';
+import { deleteProducerSnapshot, listProducerSnapshots, writeProducerSnapshot } from './producer-state-snapshot';
+import { DEFAULT_STORAGE_IO, StorageIo } from './storage-io';
+
+/**
+ * The log of one partition as the partition layer sees it (Kafka's UnifiedLog). It owns
+ * a LocalLog (the segments on disk, the log end offset, roll, flush, read) and adds what
+ * Kafka keeps above it: append validation and limits, offset assignment through the
+ * group-commit queue (group-commit-queue.ts), producer state, the log start offset and
+ * high watermark, ListOffsets by time, DeleteRecords, retention and follower truncation.
+ *
+ * Offsets:
+ *   logStartOffset <= highWatermark <= logEndOffset.
+ *   - logEndOffset (LEO): offset the next appended record gets (LocalLog's).
+ *   - logStartOffset: first offset visible to consumers; moved by retention and
+ *     DeleteRecords; may point inside the first segment. Recovered as
+ *     max(checkpointed value, first segment's base offset) (log-loader.ts).
+ *   - highWatermark: a plain field set by the partition/replication layer
+ *     (`updateHighWatermark`), clamped to [logStartOffset, LEO]. It is NOT persisted by
+ *     this class: LogManager checkpoints it (with logStartOffset) in the log directory's
+ *     `replication-offset-checkpoint` / `log-start-offset-checkpoint` files every
+ *     `checkpointIntervalMs`, at clean shutdown, and (for logStartOffset) right after it
+ *     moves, through the `onLogStartOffsetChanged` hook.
+ *
+ * Durability: an append resolves once its data is written and, when flush.messages
+ * demands it, fsynced (LocalLog's group-committed flush).
+ *
+ * Concurrency contract: all mutations (append writes, roll, truncation, segment
+ * deletion, compaction swap, close) run under one AsyncMutex. Reads and fsyncs do not
+ * take it (see local-log.ts). A failed write takes the log offline (every later append
+ * fails with KAFKA_STORAGE_ERROR), as Kafka takes the log directory offline.
+ */
+export interface UnifiedLogOptions {
+  dir: string;
+  config: LogConfig;
+  /** Label for messages; default the directory name (`<topic>-<partition>`). */
+  name?: string;
+  logger?: StorageLogger;
+  io?: StorageIo;
+  /** False (default) runs crash recovery on the active segment. */
+  hadCleanShutdown?: boolean;
+  /** Checkpointed values (LogManager passes them); defaults 0 / logStartOffset. */
+  logStartOffset?: number;
+  highWatermark?: number;
+  /** Clock, for tests. */
+  time?: () => number;
+  /** Called (outside the mutex) after logStartOffset moved, so it can be checkpointed. */
+  onLogStartOffsetChanged?: (log: UnifiedLog) => void;
+}
+
+export class UnifiedLog {
+  readonly dir: string;
+  readonly name: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** partitionLeaderEpoch stamped on leader appends; the partition layer sets it. */
+  leaderEpoch = 0;
+  /** Compaction progress: offsets below it are clean (LogManager checkpoints it). */
+  cleanerCheckpoint = 0;
+  /** Earliest delete horizon the cleaner set on a batch, for re-cleaning when it passes. */
+  nextDeleteHorizonMs: number | null = null;
+  /** What recovery found at open. */
+  readonly recoveryReport: RecoveryReport;
+
+  private readonly local: LocalLog;
+  private readonly producers: ProducerStateManager;
+  private readonly mutex = new AsyncMutex();
+  private readonly queue: GroupCommitQueue;
+  private logStartOffsetValue: number;
+  private highWatermarkValue: number;
+  private closed = false;
+  private readonly logger: StorageLogger;
+  private readonly io: StorageIo;
+  private readonly now: () => number;
+  private readonly onLsoChanged?: (log: UnifiedLog) => void;
+
+  private constructor(
+    opts: UnifiedLogOptions,
+    local: LocalLog,
+    producers: ProducerStateManager,
+    report: RecoveryReport,
+    lso: number,
+    hw: number,
+  ) {
+    this.local = local;
+    this.dir = local.dir;
+    this.name = local.name;
+    this.topic = local.topic;
+    this.partition = local.partition;
+    this.producers = producers;
+    this.recoveryReport = report;
+    this.logStartOffsetValue = lso;
+    this.highWatermarkValue = hw;
+    this.logger = opts.logger ?? NOOP_LOGGER;
+    this.io = opts.io ?? DEFAULT_STORAGE_IO;
+    this.now = opts.time ?? Date.now;
+    this.onLsoChanged = opts.onLogStartOffsetChanged;
+    this.queue = new GroupCommitQueue(
+      local,
+      producers,
+      this.mutex,
+      { logStartOffset: () => this.logStartOffsetValue, roll: (newBase) => this.rollLocked(newBase) },
+      this.logger,
+      this.now,
+    );
+  }
+
+  /**
+   * Opens (creating if needed) the log in `opts.dir`, recovering after an unclean
+   * shutdown and rebuilding producer state. See `recoveryReport` for what was done.
+   */
+  static async open(opts: UnifiedLogOptions): Promise<UnifiedLog> {
+    const logger = opts.logger ?? NOOP_LOGGER;
+    const name = opts.name ?? path.basename(opts.dir);
+    const io = opts.io ?? DEFAULT_STORAGE_IO;
+    const loaded = await loadLog({
+      dir: opts.dir,
+      name,
+      segmentOptions: { indexIntervalBytes: opts.config.indexIntervalBytes, maxIndexBytes: opts.config.segmentIndexBytes, io },
+      hadCleanShutdown: opts.hadCleanShutdown ?? false,
+      logStartOffset: opts.logStartOffset,
+      highWatermark: opts.highWatermark,
+      logger,
+    });
+    const local = new LocalLog({
+      dir: opts.dir,
+      name: opts.name,
+      config: opts.config,
+      segments: loaded.segments,
+      logEndOffset: loaded.logEndOffset,
+      logger,
+      io,
+      now: opts.time ?? Date.now,
+    });
+    return new UnifiedLog(opts, local, loaded.producers, loaded.report, loaded.logStartOffset, loaded.highWatermark);
+  }
+
+  // ------------------------------------------------------------------ accessors
+
+  get config(): LogConfig {
+    return this.local.config;
+  }
+
+  /** Applies a new topic config (AlterConfigs). Takes effect for the next append/roll/retention. */
+  updateConfig(config: LogConfig): void {
+    this.local.updateConfig(config);
+  }
+
+  get logStartOffset(): number {
+    return this.logStartOffsetValue;
+  }
+
+  get logEndOffset(): number {
+    return this.local.logEndOffset;
+  }
+
+  get highWatermark(): number {
+    return this.highWatermarkValue;
+  }
+
+  /** Offsets below it are fsynced (Kafka's recovery point). */
+  get recoveryPoint(): number {
+    return this.local.recoveryPoint;
+  }
+
+  /** Records appended since the last fsync. */
+  get unflushedRecords(): number {
+    return this.local.unflushedRecords;
+  }
+
+  /** Sets the high watermark (replication layer), clamped to [logStartOffset, LEO]. Returns the value kept. */
+  updateHighWatermark(offset: number): number {
+    this.highWatermarkValue = Math.min(Math.max(offset, this.logStartOffsetValue), this.local.logEndOffset);
+    return this.highWatermarkValue;
+  }
+
+  /** Current segments, oldest first (a snapshot; do not mutate). */
+  get segments(): readonly LogSegment[] {
+    return this.local.segments.all;
+  }
+
+  get activeSegment(): LogSegment {
+    return this.local.activeSegment;
+  }
+
+  /** Bytes of all segments' .log files. */
+  get size(): number {
+    return this.local.segments.sizeInBytes;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** True once a write failed: the log refuses appends until reopened. */
+  get isOffline(): boolean {
+    return this.local.offlineError !== null;
+  }
+
+  /** Producer state, for DescribeProducers and the transaction layer. */
+  producerStates(): ProducerStateEntry[] {
+    return this.producers.entries().map((e) => ({ ...e, batches: e.batches.map((b) => ({ ...b })) }));
+  }
+
+  producerState(producerId: number): ProducerStateEntry | undefined {
+    const e = this.producers.lookup(producerId);
+    return e ? { ...e, batches: e.batches.map((b) => ({ ...b })) } : undefined;
+  }
+
+  /** First offset of the oldest open transaction (bounds the last stable offset), null if none. */
+  firstUnstableOffset(): number | null {
+    return this.producers.firstUnstableOffset();
+  }
+
+  /** Forgets idle producers (producer.id.expiration.ms). */
+  removeExpiredProducers(expirationMs: number): number {
+    return this.producers.removeExpiredProducers(this.now(), expirationMs);
+  }
+
+  // ------------------------------------------------------------------ append
+
+  /**
+   * Appends `batches` (one or more whole RecordBatch v2, e.g. a Produce request's records
+   * for this partition). Leader appends get offsets from the log end offset onward; the
+   * buffer is rewritten in place (baseOffset, partitionLeaderEpoch; for LogAppendTime also
+   * the timestamp type, maxTimestamp and CRC). The promise resolves once the data is
+   * written and, when flush.messages demands it, fsynced.
+   *
+   * Throws (rejects) with a StorageError: CORRUPT_MESSAGE / INVALID_RECORD /
+   * UNSUPPORTED_FOR_MESSAGE_FORMAT (malformed), MESSAGE_TOO_LARGE (a batch above
+   * max.message.bytes), RECORD_LIST_TOO_LARGE (the request above segment.bytes),
+   * INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
+   * KAFKA_STORAGE_ERROR (I/O failure, closed/offline log).
+   */
+  async append(batches: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
+    const origin = options.origin ?? 'client';
+    if (this.closed) throw new KafkaStorageError(`log ${this.name} is closed`);
+    const failure = this.local.offlineError;
+    if (failure) throw new KafkaStorageError(`log ${this.name} is offline: ${failure.message}`);
+    if (batches.length === 0) {
+      return {
+        baseOffset: -1,
+        lastOffset: -1,
+        recordCount: 0,
+        logAppendTime: -1,
+        maxTimestamp: -1,
+        logStartOffset: this.logStartOffsetValue,
+        duplicate: false,
+      };
+    }
+    const v = validateBatchesForAppend(batches, {
+      fromClient: origin === 'client',
+      singleBatch: options.requireSingleBatch ?? false,
+    });
+    if (!v.ok) throw validationError(v.errorCode, `partition ${this.name}: ${v.message}`);
+    validateAppendLimits(this.name, this.local.config, batches, v.batches, origin, this.now);
+    const { result, durableTarget } = await this.queue.enqueue(batches, v, origin, options.leaderEpoch ?? this.leaderEpoch);
+    if (durableTarget !== null) await this.local.waitUntilFlushed(durableTarget);
+    return result;
+  }
+
+  /** Follower append: batches keep the leader's offsets and epochs (`origin: 'replication'`). */
+  appendAsFollower(batches: Buffer): Promise<AppendResult> {
+    return this.append(batches, { origin: 'replication' });
+  }
+
+  // ------------------------------------------------------------------ roll & flush
+
+  /** Rolls a new active segment at the log end offset (AlterConfigs, tests, admin). */
+  roll(): Promise<void> {
+    return this.mutex.run(() => this.rollLocked(this.local.logEndOffset));
+  }
+
+  /** Rolls at `newBase` and snapshots producer state there (Kafka does both). Under the mutex. */
+  private async rollLocked(newBase: number): Promise<void> {
+    if (!(await this.local.roll(newBase))) return;
+    await writeProducerSnapshot(this.dir, newBase, this.producers.entries(), this.io);
+    this.logger.info(`partition ${this.name}: rolled new segment at offset ${newBase}`);
+  }
+
+  /** fsyncs everything appended so far (group-committed with concurrent callers). */
+  flush(): Promise<void> {
+    return this.local.flush();
+  }
+
+  /** flush.ms: fsyncs when unflushed data is older than flush.ms. Returns whether it flushed. */
+  maybeFlushByTime(): Promise<boolean> {
+    return this.local.maybeFlushByTime();
+  }
+
+  // ------------------------------------------------------------------ read
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, at most `maxBytes` (the first
+   * batch is returned whole even if larger, unless `minOneBatch: false`), only batches
+   * entirely below `maxOffset`. Reads a single segment (like Kafka). Throws
+   * OffsetOutOfRangeError when fetchOffset is outside [logStartOffset, logEndOffset].
+   */
+  async read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<LogReadResult> {
+    for (let attempt = 0; ; attempt++) {
+      const leo = this.local.logEndOffset;
+      const lso = this.logStartOffsetValue;
+      if (fetchOffset < lso || fetchOffset > leo) {
+        throw new OffsetOutOfRangeError(`partition ${this.name}: offset ${fetchOffset} is out of range [${lso}, ${leo}]`);
+      }
+      const cap = Math.min(options.maxOffset ?? leo, leo);
+      const res = fetchOffset >= cap ? null : await this.local.read(fetchOffset, maxBytes, cap, options.minOneBatch ?? true);
+      // A segment was deleted/replaced under us (retention, compaction swap): retry on the new list.
+      if (res === SEGMENTS_CHANGED) {
+        if (attempt >= 5) throw new KafkaStorageError(`partition ${this.name}: segments kept changing during a read`);
+        continue;
+      }
+      return {
+        records: res ? res.records : Buffer.alloc(0),
+        firstOffset: res ? res.firstOffset : -1,
+        lastOffset: res ? res.lastOffset : -1,
+        logStartOffset: lso,
+        logEndOffset: leo,
+        highWatermark: this.highWatermarkValue,
+      };
+    }
+  }
+
+  // ------------------------------------------------------------------ ListOffsets
+
+  /**
+   * ListOffsets: EARLIEST (-2) / EARLIEST_LOCAL (-4) -> logStartOffset; LATEST (-1) -> the
+   * log end offset (the partition layer caps it at the high watermark / LSO for
+   * consumers); MAX_TIMESTAMP (-3) -> the first record with the largest timestamp;
+   * a timestamp >= 0 -> the first record with timestamp >= it at or after logStartOffset.
+   * Null when no record qualifies (Kafka answers offset -1). Only the one batch that
+   * holds the answer is decoded.
+   */
+  async offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
+    if (timestamp === ListOffsetsTimestamp.EARLIEST || timestamp === ListOffsetsTimestamp.EARLIEST_LOCAL) {
+      return { offset: this.logStartOffsetValue, timestamp: -1 };
+    }
+    if (timestamp === ListOffsetsTimestamp.LATEST) return { offset: this.local.logEndOffset, timestamp: -1 };
+    const segs = this.local.segments.all;
+    let target = timestamp;
+    if (timestamp === ListOffsetsTimestamp.MAX_TIMESTAMP) {
+      let max = -1;
+      for (const s of segs) {
+        if (s.isEmpty) continue;
+        const t = await s.largestTimestamp();
+        if (t > max) max = t;
+      }
+      if (max < 0) return null;
+      target = max;
+    } else if (timestamp < 0) {
+      return null;
+    }
+    for (const seg of segs) {
+      if (seg.isEmpty) continue;
+      seg.retain();
+      try {
+        if (seg.isDeleted || (await seg.largestTimestamp()) < target) continue;
+        let from = this.logStartOffsetValue;
+        while (true) {
+          const loc = await seg.findBatchByTimestamp(target, from);
+          if (!loc) break;
+          const decoded = decodeBatch(await seg.readAt(loc.position, loc.size), 0, { verifyCrc: false });
+          for (const r of decoded.records) {
+            if (r.offset >= this.logStartOffsetValue && r.timestamp >= target) {
+              return { offset: r.offset, timestamp: r.timestamp };
+            }
+          }
+          from = loc.lastOffset + 1;
+        }
+      } finally {
+        seg.release();
+      }
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ log start offset, retention
+
+  /**
+   * DeleteRecords: moves logStartOffset to `offset` (must be <= high watermark; -1 means
+   * the high watermark) and deletes the whole segments now entirely below it. Returns the
+   * new logStartOffset.
+   */
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    const target = offset === -1 ? this.highWatermarkValue : offset;
+    if (target < 0 || target > this.highWatermarkValue) {
+      throw new OffsetOutOfRangeError(
+        `partition ${this.name}: cannot delete records before ${target}: above the high watermark ${this.highWatermarkValue}`,
+      );
+    }
+    if (target <= this.logStartOffsetValue) return this.logStartOffsetValue;
+    await this.mutex.run(async () => {
+      this.setLogStartOffset(target);
+      await this.deleteSegmentsBelowLogStart();
+    });
+    this.onLsoChanged?.(this);
+    return this.logStartOffsetValue;
+  }
+
+  private setLogStartOffset(offset: number): void {
+    if (offset <= this.logStartOffsetValue) return;
+    this.logStartOffsetValue = offset;
+    if (this.highWatermarkValue < offset) this.highWatermarkValue = Math.min(offset, this.local.logEndOffset);
+    this.producers.onLogStartOffsetIncremented(offset);
+  }
+
+  /** Deletes leading non-active segments whose successor starts at or below logStartOffset. Under the mutex. */
+  private async deleteSegmentsBelowLogStart(): Promise<{ count: number; bytes: number }> {
+    const segs = this.local.segments.all;
+    let n = 0;
+    while (n < segs.length - 1 && segs[n + 1].baseOffset <= this.logStartOffsetValue) n++;
+    return this.deleteOldestSegments(n);
+  }
+
+  /** Removes the first `n` segments (never the active one) and what referred to them. Under the mutex. */
+  private async deleteOldestSegments(n: number): Promise<{ count: number; bytes: number }> {
+    const deleted = await this.local.deleteOldestSegments(n);
+    if (deleted.count === 0) return deleted;
+    const first = this.local.segments.first.baseOffset;
+    if (first > this.logStartOffsetValue) this.setLogStartOffset(first);
+    // Producer snapshots below the first remaining segment are useless now.
+    for (const off of await listProducerSnapshots(this.dir)) {
+      if (off < first) await deleteProducerSnapshot(this.dir, off);
+    }
+    if (this.cleanerCheckpoint < first) this.cleanerCheckpoint = first;
+    return deleted;
+  }
+
+  /**
+   * Retention (cleanup.policy contains delete): deletes the oldest whole segments — never
+   * the active one, never one holding offsets at or above the high watermark — whose
+   * largest timestamp is older than retention.ms, then while the log exceeds
+   * retention.bytes by at least a whole segment. Whatever the policy, segments entirely
+   * below logStartOffset (DeleteRecords) are deleted. Moves logStartOffset.
+   */
+  async deleteOldSegments(): Promise<RetentionResult> {
+    const res = await this.mutex.run(async () => {
+      const reasons: string[] = [];
+      let deletedSegments = 0;
+      let deletedBytes = 0;
+      const below = await this.deleteSegmentsBelowLogStart();
+      deletedSegments += below.count;
+      deletedBytes += below.bytes;
+      if (below.count > 0) reasons.push(`${below.count} segment(s) below log start offset`);
+      const cfg = this.local.config;
+      if (isDeleteRetention(cfg)) {
+        const now = this.now();
+        const deletable = (i: number): boolean => {
+          const segs = this.local.segments.all;
+          return i < segs.length - 1 && segs[i + 1].baseOffset <= this.highWatermarkValue;
+        };
+        if (cfg.retentionMs >= 0) {
+          let n = 0;
+          while (deletable(n) && (await this.local.segments.all[n].largestTimestamp()) < now - cfg.retentionMs) n++;
+          const r = await this.deleteOldestSegments(n);
+          if (r.count > 0) reasons.push(`${r.count} segment(s) past retention.ms ${cfg.retentionMs}`);
+          deletedSegments += r.count;
+          deletedBytes += r.bytes;
+        }
+        if (cfg.retentionBytes >= 0) {
+          let excess = this.size - cfg.retentionBytes;
+          let n = 0;
+          while (deletable(n) && excess - this.local.segments.all[n].size >= 0) {
+            excess -= this.local.segments.all[n].size;
+            n++;
+          }
+          const r = await this.deleteOldestSegments(n);
+          if (r.count > 0) reasons.push(`${r.count} segment(s) over retention.bytes ${cfg.retentionBytes}`);
+          deletedSegments += r.count;
+          deletedBytes += r.bytes;
+        }
+      }
+      return { deletedSegments, deletedBytes, logStartOffset: this.logStartOffsetValue, reasons };
+    });
+    if (res.deletedSegments > 0) {
+      this.logger.info(
+        `partition ${this.name}: deleted ${res.deletedSegments} segment(s), ${res.deletedBytes} bytes (${res.reasons.join('; ')}); log start offset now ${res.logStartOffset}`,
+      );
+      this.onLsoChanged?.(this);
+    }
+    return res;
+  }
+
+  // ------------------------------------------------------------------ truncation
+
+  /**
+   * Follower truncation: removes every batch containing offsets >= `offset`; the log end
+   * offset becomes `offset` (or the start of the batch straddling it). Producer state is
+   * reloaded from the newest snapshot below and replayed.
+   */
+  async truncateTo(offset: number): Promise<void> {
+    await this.mutex.run(async () => {
+      if (offset >= this.local.logEndOffset) return;
+      if (offset <= this.local.segments.first.baseOffset) {
+        await this.truncateFullyAndStartAtLocked(Math.max(offset, 0));
+        return;
+      }
+      await this.local.truncateTo(offset);
+      const leo = this.local.logEndOffset;
+      if (this.highWatermarkValue > leo) this.highWatermarkValue = leo;
+      if (this.cleanerCheckpoint > leo) this.cleanerCheckpoint = leo;
+      await loadProducerState({
+        dir: this.dir,
+        segments: this.local.segments.all,
+        logStartOffset: this.logStartOffsetValue,
+        logEndOffset: leo,
+        state: this.producers,
+        logger: this.logger,
+        name: this.name,
+      });
+      this.logger.info(`partition ${this.name}: truncated to offset ${leo}`);
+    });
+  }
+
+  /** Deletes everything and restarts the log empty at `offset` (follower reset). */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.mutex.run(() => this.truncateFullyAndStartAtLocked(offset));
+  }
+
+  private async truncateFullyAndStartAtLocked(offset: number): Promise<void> {
+    await this.local.truncateFullyAndStartAt(offset);
+    for (const off of await listProducerSnapshots(this.dir)) await deleteProducerSnapshot(this.dir, off);
+    this.producers.clear(offset);
+    this.logStartOffsetValue = offset;
+    this.highWatermarkValue = offset;
+    this.cleanerCheckpoint = offset;
+    this.logger.info(`partition ${this.name}: truncated fully, log restarts at offset ${offset}`);
+    this.onLsoChanged?.(this);
+  }
+
+  // ------------------------------------------------------------------ compaction support (used by LogCleaner)
+
+  /** @internal Runs `fn` under the log mutex (compaction swap). */
+  runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.run(fn);
+  }
+
+  /** @internal Current clock. */
+  clock(): number {
+    return this.now();
+  }
+
+  /**
+   * @internal Replaces the consecutive segments `old` (still the live ones) by `cleaned`,
+   * which has been written and renamed to `<base>.log.swap` (committed). Under the mutex.
+   * See LocalLog.replaceSegments.
+   */
+  replaceSegmentsLocked(old: readonly LogSegment[], cleaned: LogSegment, swapSuffix: string): Promise<boolean> {
+    return this.local.replaceSegments(old, cleaned, swapSuffix);
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Clean close: waits for queued appends, fsyncs, writes a producer snapshot at the log
+   * end offset and closes every file. Appends after close() reject.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.mutex.run(async () => {
+      this.queue.close();
+      if (await this.local.flushForClose()) {
+        await writeProducerSnapshot(this.dir, this.local.logEndOffset, this.producers.entries(), this.io);
+        await this.pruneSnapshots();
+      }
+      await this.local.close();
+    });
+  }
+
+  /** Keeps the snapshots a restart or a truncation may use: the newest few at or above the first segment. */
+  private async pruneSnapshots(): Promise<void> {
+    const first = this.local.segments.first.baseOffset;
+    const all = await listProducerSnapshots(this.dir);
+    const keep = new Set(all.filter((o) => o >= first).slice(-3));
+    for (const off of all) if (!keep.has(off)) await deleteProducerSnapshot(this.dir, off);
+  }
+
+  /** Closes (without flushing) and removes the whole partition directory. */
+  async deleteLog(): Promise<void> {
+    this.closed = true;
+    await this.mutex.run(async () => {
+      this.queue.close();
+      await this.local.closeAndForget();
+    });
+    await this.local.removeDir();
+  }
+}
