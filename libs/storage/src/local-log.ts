@@ -5,6 +5,7 @@ import type { LogConfig } from './log-config';
 import { parsePartitionDirName } from './log-file-names';
 import { AppendedBatchInfo, LogSegment, SegmentOptions, SegmentReadResult } from './log-segment';
 import { LogSegments } from './log-segments';
+import type { TimestampAndOffset } from './log-types';
 import type { StorageLogger } from './logger';
 import type { StorageIo } from './storage-io';
 
@@ -283,6 +284,37 @@ export class LocalLog {
         if (seg.isDeleted) return SEGMENTS_CHANGED;
         const res = await seg.read(fetchOffset, maxBytes, cap, minOneBatch);
         if (res) return res;
+      } finally {
+        seg.release();
+      }
+    }
+    return null;
+  }
+
+  /** Largest batch timestamp in the log, -1 when it holds no batch (ListOffsets MAX_TIMESTAMP). */
+  async largestTimestamp(): Promise<number> {
+    let max = -1;
+    for (const s of this.segments.all) {
+      if (s.isEmpty) continue;
+      const t = await s.largestTimestamp();
+      if (t > max) max = t;
+    }
+    return max;
+  }
+
+  /**
+   * The first record at or after `startingOffset` whose timestamp >= `timestamp`
+   * (ListOffsets by time), null if none. Searches, oldest first, the segments whose largest
+   * timestamp reaches it; decodes only the batch that holds the answer.
+   */
+  async findOffsetByTimestamp(timestamp: number, startingOffset: number): Promise<TimestampAndOffset | null> {
+    for (const seg of this.segments.all) {
+      if (seg.isEmpty) continue;
+      seg.retain();
+      try {
+        if (seg.isDeleted || (await seg.largestTimestamp()) < timestamp) continue;
+        const found = await seg.findOffsetByTimestamp(timestamp, startingOffset);
+        if (found) return found;
       } finally {
         seg.release();
       }

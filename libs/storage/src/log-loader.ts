@@ -14,7 +14,7 @@ import { LogSegment, SegmentOptions, SegmentRecoveryResult } from './log-segment
 import type { StorageLogger } from './logger';
 import { ProducerStateManager } from './producer-state';
 import { loadProducerState } from './producer-state-loader';
-import { deleteProducerSnapshot, listProducerSnapshots } from './producer-state-snapshot';
+import { deleteProducerSnapshotsBelow } from './producer-state-snapshot';
 import { syncDirectory, unlinkIfExists } from './storage-io';
 
 /**
@@ -252,7 +252,7 @@ export async function loadLog(args: {
     logger.warn(`partition ${name}: log start offset ${lso} is beyond the log end offset ${leo}; starting an empty log at ${lso}`);
     for (const s of segments) await s.markDeleted();
     segments = [await LogSegment.create(dir, lso, args.segmentOptions)];
-    for (const off of await listProducerSnapshots(dir)) await deleteProducerSnapshot(dir, off);
+    await deleteProducerSnapshotsBelow(dir, Infinity);
     leo = lso;
   }
   const producers = new ProducerStateManager(segments[0].baseOffset);

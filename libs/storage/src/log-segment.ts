@@ -1,11 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import {
-  BATCH_HEADER_SIZE,
-  batchCrcIsValid,
-  LOG_OVERHEAD,
-  readBatchHeader,
-} from '@millrace/protocol/record/batch-header';
+import { BATCH_HEADER_SIZE, batchCrcIsValid, decodeBatch, LOG_OVERHEAD, readBatchHeader } from '@millrace/protocol';
 import { scanBatches, ScanStep } from './batch-scanner';
 import { KafkaStorageError } from './errors';
 import {
@@ -14,6 +9,7 @@ import {
   logFilePath,
   timeIndexFilePath,
 } from './log-file-names';
+import type { TimestampAndOffset } from './log-types';
 import { OffsetIndex } from './offset-index';
 import { openReadWrite, readFully, StorageIo, unlinkIfExists, writeFully } from './storage-io';
 import { TimeIndex } from './time-index';
@@ -429,6 +425,24 @@ export class LogSegment {
       }
     }
     return null;
+  }
+
+  /**
+   * The first record at or after `startingOffset` whose timestamp >= `timestamp` (Kafka's
+   * findOffsetByTimestamp), null if none in this segment. Decodes only the batches that
+   * may hold it (usually one).
+   */
+  async findOffsetByTimestamp(timestamp: number, startingOffset: number): Promise<TimestampAndOffset | null> {
+    let from = startingOffset;
+    while (true) {
+      const loc = await this.findBatchByTimestamp(timestamp, from);
+      if (!loc) return null;
+      const decoded = decodeBatch(await this.readAt(loc.position, loc.size), 0, { verifyCrc: false });
+      for (const r of decoded.records) {
+        if (r.offset >= startingOffset && r.timestamp >= timestamp) return { offset: r.offset, timestamp: r.timestamp };
+      }
+      from = loc.lastOffset + 1;
+    }
   }
 
   /** Bytes [position, position+size) of the file. */

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
-import { decodeBatch, validateBatchesForAppend } from '@millrace/protocol';
+import { validateBatchesForAppend } from '@millrace/protocol';
 import { validateAppendLimits, validationError } from './append-validation';
 import { AsyncMutex } from './async-mutex';
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
 import { GroupCommitQueue } from './group-commit-queue';
 import { LocalLog, SEGMENTS_CHANGED } from './local-log';
-import { isDeleteRetention, LogConfig } from './log-config';
-import { loadLog, RecoveryReport } from './log-loader';
+import type { LogConfig } from './log-config';
+import { LoadedLog, loadLog, RecoveryReport } from './log-loader';
 import type { LogSegment } from './log-segment';
+import { countBelowLogStart, planRetention } from './log-retention';
 import {
   AppendOptions,
   AppendResult,
@@ -20,7 +21,11 @@ import {
 import { NOOP_LOGGER, StorageLogger } from './logger';
 import { ProducerStateEntry, ProducerStateManager } from './producer-state';
 import { loadProducerState } from './producer-state-loader';
-import { deleteProducerSnapshot, listProducerSnapshots, writeProducerSnapshot } from './producer-state-snapshot';
+import {
+  deleteProducerSnapshotsBelow,
+  retainNewestProducerSnapshots,
+  writeProducerSnapshot,
+} from './producer-state-snapshot';
 import { DEFAULT_STORAGE_IO, StorageIo } from './storage-io';
 
 /**
@@ -95,30 +100,23 @@ export class UnifiedLog {
   private readonly now: () => number;
   private readonly onLsoChanged?: (log: UnifiedLog) => void;
 
-  private constructor(
-    opts: UnifiedLogOptions,
-    local: LocalLog,
-    producers: ProducerStateManager,
-    report: RecoveryReport,
-    lso: number,
-    hw: number,
-  ) {
+  private constructor(opts: UnifiedLogOptions, local: LocalLog, loaded: LoadedLog) {
     this.local = local;
     this.dir = local.dir;
     this.name = local.name;
     this.topic = local.topic;
     this.partition = local.partition;
-    this.producers = producers;
-    this.recoveryReport = report;
-    this.logStartOffsetValue = lso;
-    this.highWatermarkValue = hw;
+    this.producers = loaded.producers;
+    this.recoveryReport = loaded.report;
+    this.logStartOffsetValue = loaded.logStartOffset;
+    this.highWatermarkValue = loaded.highWatermark;
     this.logger = opts.logger ?? NOOP_LOGGER;
     this.io = opts.io ?? DEFAULT_STORAGE_IO;
     this.now = opts.time ?? Date.now;
     this.onLsoChanged = opts.onLogStartOffsetChanged;
     this.queue = new GroupCommitQueue(
       local,
-      producers,
+      loaded.producers,
       this.mutex,
       { logStartOffset: () => this.logStartOffsetValue, roll: (newBase) => this.rollLocked(newBase) },
       this.logger,
@@ -153,7 +151,7 @@ export class UnifiedLog {
       io,
       now: opts.time ?? Date.now,
     });
-    return new UnifiedLog(opts, local, loaded.producers, loaded.report, loaded.logStartOffset, loaded.highWatermark);
+    return new UnifiedLog(opts, local, loaded);
   }
 
   // ------------------------------------------------------------------ accessors
@@ -357,42 +355,9 @@ export class UnifiedLog {
       return { offset: this.logStartOffsetValue, timestamp: -1 };
     }
     if (timestamp === ListOffsetsTimestamp.LATEST) return { offset: this.local.logEndOffset, timestamp: -1 };
-    const segs = this.local.segments.all;
-    let target = timestamp;
-    if (timestamp === ListOffsetsTimestamp.MAX_TIMESTAMP) {
-      let max = -1;
-      for (const s of segs) {
-        if (s.isEmpty) continue;
-        const t = await s.largestTimestamp();
-        if (t > max) max = t;
-      }
-      if (max < 0) return null;
-      target = max;
-    } else if (timestamp < 0) {
-      return null;
-    }
-    for (const seg of segs) {
-      if (seg.isEmpty) continue;
-      seg.retain();
-      try {
-        if (seg.isDeleted || (await seg.largestTimestamp()) < target) continue;
-        let from = this.logStartOffsetValue;
-        while (true) {
-          const loc = await seg.findBatchByTimestamp(target, from);
-          if (!loc) break;
-          const decoded = decodeBatch(await seg.readAt(loc.position, loc.size), 0, { verifyCrc: false });
-          for (const r of decoded.records) {
-            if (r.offset >= this.logStartOffsetValue && r.timestamp >= target) {
-              return { offset: r.offset, timestamp: r.timestamp };
-            }
-          }
-          from = loc.lastOffset + 1;
-        }
-      } finally {
-        seg.release();
-      }
-    }
-    return null;
+    const target = timestamp === ListOffsetsTimestamp.MAX_TIMESTAMP ? await this.local.largestTimestamp() : timestamp;
+    if (target < 0) return null;
+    return this.local.findOffsetByTimestamp(target, this.logStartOffsetValue);
   }
 
   // ------------------------------------------------------------------ log start offset, retention
@@ -427,10 +392,7 @@ export class UnifiedLog {
 
   /** Deletes leading non-active segments whose successor starts at or below logStartOffset. Under the mutex. */
   private async deleteSegmentsBelowLogStart(): Promise<{ count: number; bytes: number }> {
-    const segs = this.local.segments.all;
-    let n = 0;
-    while (n < segs.length - 1 && segs[n + 1].baseOffset <= this.logStartOffsetValue) n++;
-    return this.deleteOldestSegments(n);
+    return this.deleteOldestSegments(countBelowLogStart(this.local.segments.all, this.logStartOffsetValue));
   }
 
   /** Removes the first `n` segments (never the active one) and what referred to them. Under the mutex. */
@@ -440,9 +402,7 @@ export class UnifiedLog {
     const first = this.local.segments.first.baseOffset;
     if (first > this.logStartOffsetValue) this.setLogStartOffset(first);
     // Producer snapshots below the first remaining segment are useless now.
-    for (const off of await listProducerSnapshots(this.dir)) {
-      if (off < first) await deleteProducerSnapshot(this.dir, off);
-    }
+    await deleteProducerSnapshotsBelow(this.dir, first);
     if (this.cleanerCheckpoint < first) this.cleanerCheckpoint = first;
     return deleted;
   }
@@ -452,46 +412,21 @@ export class UnifiedLog {
    * the active one, never one holding offsets at or above the high watermark — whose
    * largest timestamp is older than retention.ms, then while the log exceeds
    * retention.bytes by at least a whole segment. Whatever the policy, segments entirely
-   * below logStartOffset (DeleteRecords) are deleted. Moves logStartOffset.
+   * below logStartOffset (DeleteRecords) are deleted. Moves logStartOffset. The rules
+   * are in log-retention.ts.
    */
   async deleteOldSegments(): Promise<RetentionResult> {
     const res = await this.mutex.run(async () => {
-      const reasons: string[] = [];
-      let deletedSegments = 0;
-      let deletedBytes = 0;
-      const below = await this.deleteSegmentsBelowLogStart();
-      deletedSegments += below.count;
-      deletedBytes += below.bytes;
-      if (below.count > 0) reasons.push(`${below.count} segment(s) below log start offset`);
-      const cfg = this.local.config;
-      if (isDeleteRetention(cfg)) {
-        const now = this.now();
-        const deletable = (i: number): boolean => {
-          const segs = this.local.segments.all;
-          return i < segs.length - 1 && segs[i + 1].baseOffset <= this.highWatermarkValue;
-        };
-        if (cfg.retentionMs >= 0) {
-          let n = 0;
-          while (deletable(n) && (await this.local.segments.all[n].largestTimestamp()) < now - cfg.retentionMs) n++;
-          const r = await this.deleteOldestSegments(n);
-          if (r.count > 0) reasons.push(`${r.count} segment(s) past retention.ms ${cfg.retentionMs}`);
-          deletedSegments += r.count;
-          deletedBytes += r.bytes;
-        }
-        if (cfg.retentionBytes >= 0) {
-          let excess = this.size - cfg.retentionBytes;
-          let n = 0;
-          while (deletable(n) && excess - this.local.segments.all[n].size >= 0) {
-            excess -= this.local.segments.all[n].size;
-            n++;
-          }
-          const r = await this.deleteOldestSegments(n);
-          if (r.count > 0) reasons.push(`${r.count} segment(s) over retention.bytes ${cfg.retentionBytes}`);
-          deletedSegments += r.count;
-          deletedBytes += r.bytes;
-        }
+      const out: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: 0, reasons: [] };
+      const segs = this.local.segments.all;
+      for (const step of await planRetention(segs, this.logStartOffsetValue, this.highWatermarkValue, this.config, this.now)) {
+        const r = await this.deleteOldestSegments(step.count);
+        if (r.count > 0) out.reasons.push(`${r.count} segment(s) ${step.reason}`);
+        out.deletedSegments += r.count;
+        out.deletedBytes += r.bytes;
       }
-      return { deletedSegments, deletedBytes, logStartOffset: this.logStartOffsetValue, reasons };
+      out.logStartOffset = this.logStartOffsetValue;
+      return out;
     });
     if (res.deletedSegments > 0) {
       this.logger.info(
@@ -540,7 +475,7 @@ export class UnifiedLog {
 
   private async truncateFullyAndStartAtLocked(offset: number): Promise<void> {
     await this.local.truncateFullyAndStartAt(offset);
-    for (const off of await listProducerSnapshots(this.dir)) await deleteProducerSnapshot(this.dir, off);
+    await deleteProducerSnapshotsBelow(this.dir, Infinity);
     this.producers.clear(offset);
     this.logStartOffsetValue = offset;
     this.highWatermarkValue = offset;
@@ -583,18 +518,11 @@ export class UnifiedLog {
       this.queue.close();
       if (await this.local.flushForClose()) {
         await writeProducerSnapshot(this.dir, this.local.logEndOffset, this.producers.entries(), this.io);
-        await this.pruneSnapshots();
+        // Keep the snapshots a restart or a truncation may use.
+        await retainNewestProducerSnapshots(this.dir, this.local.segments.first.baseOffset, 3);
       }
       await this.local.close();
     });
-  }
-
-  /** Keeps the snapshots a restart or a truncation may use: the newest few at or above the first segment. */
-  private async pruneSnapshots(): Promise<void> {
-    const first = this.local.segments.first.baseOffset;
-    const all = await listProducerSnapshots(this.dir);
-    const keep = new Set(all.filter((o) => o >= first).slice(-3));
-    for (const off of all) if (!keep.has(off)) await deleteProducerSnapshot(this.dir, off);
   }
 
   /** Closes (without flushing) and removes the whole partition directory. */
