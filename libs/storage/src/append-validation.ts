@@ -1,4 +1,4 @@
-import { AppendBatchInfo, RecordErrorCode } from '@millrace/protocol';
+import { AppendBatchInfo, AppendValidationOk, RecordErrorCode, validateBatchesForAppend } from '@millrace/protocol';
 import {
   CorruptRecordError,
   InvalidRecordError,
@@ -17,8 +17,26 @@ import type { AppendOrigin } from './log-types';
  * errors, then the topic's limits.
  */
 
+/**
+ * Validates a request's batches for an append by `origin` (client rules only for client
+ * appends) and checks the topic limits. Returns the batch facts; throws a StorageError.
+ */
+export function validateAppend(
+  name: string,
+  config: LogConfig,
+  buf: Buffer,
+  origin: AppendOrigin,
+  requireSingleBatch: boolean,
+  now: () => number,
+): AppendValidationOk {
+  const v = validateBatchesForAppend(buf, { fromClient: origin === 'client', singleBatch: requireSingleBatch });
+  if (!v.ok) throw validationError(v.errorCode, `partition ${name}: ${v.message}`);
+  validateAppendLimits(name, config, buf, v.batches, origin, now);
+  return v;
+}
+
 /** The StorageError for a failed `validateBatchesForAppend` (its RecordErrorCode). */
-export function validationError(code: RecordErrorCode, message: string): StorageError {
+function validationError(code: RecordErrorCode, message: string): StorageError {
   switch (code) {
     case RecordErrorCode.InvalidRecord:
       return new InvalidRecordError(message);
@@ -37,7 +55,7 @@ export function validationError(code: RecordErrorCode, message: string): Storage
  * message.timestamp.before.max.ms / after.max.ms of now (INVALID_TIMESTAMP; not applied to
  * replicated batches). Throws the first violation.
  */
-export function validateAppendLimits(
+function validateAppendLimits(
   name: string,
   c: LogConfig,
   buf: Buffer,

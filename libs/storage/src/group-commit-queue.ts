@@ -15,7 +15,6 @@ import { InvalidRecordError, KafkaStorageError } from './errors';
 import type { LocalLog } from './local-log';
 import type { AppendedBatchInfo } from './log-segment';
 import type { AppendOrigin, AppendResult } from './log-types';
-import type { StorageLogger } from './logger';
 import { ProducerStateManager, ProducerStateView } from './producer-state';
 
 /**
@@ -81,8 +80,6 @@ export class GroupCommitQueue {
     private readonly producers: ProducerStateManager,
     private readonly mutex: AsyncMutex,
     private readonly hooks: GroupCommitHooks,
-    private readonly logger: StorageLogger,
-    private readonly now: () => number,
   ) {}
 
   /** Queues a validated request; resolves once it is written (or found a duplicate). */
@@ -160,7 +157,7 @@ export class GroupCommitQueue {
     } catch (err) {
       const e = err instanceof KafkaStorageError ? err : new KafkaStorageError(`append to ${this.local.name} failed: ${String(err)}`, err);
       this.local.markOffline(e);
-      this.logger.warn(`partition ${this.local.name}: taking the log offline after a write failure: ${e.message}`);
+      this.local.logger.warn(`partition ${this.local.name}: taking the log offline after a write failure: ${e.message}`);
       // Settles every request of the group not settled yet (a settled promise ignores it).
       for (const req of group) req.reject(e);
     }
@@ -225,7 +222,7 @@ export class GroupCommitQueue {
       next = last + 1;
     }
     // Accepted: rewrite the headers in place.
-    const logAppendTime = req.origin !== 'replication' && this.local.config.messageTimestampType === 'LogAppendTime' ? this.now() : -1;
+    const logAppendTime = req.origin !== 'replication' && this.local.config.messageTimestampType === 'LogAppendTime' ? this.local.now() : -1;
     let maxTs = -1;
     for (let k = 0; k < req.batches.length; k++) {
       const b = req.batches[k];

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { KafkaStorageError } from './errors';
 import type { LogConfig } from './log-config';
 import { parsePartitionDirName } from './log-file-names';
-import { AppendedBatchInfo, LogSegment, SegmentOptions, SegmentReadResult } from './log-segment';
+import { AppendedBatchInfo, LogSegment, segmentOptionsFor, SegmentReadResult } from './log-segment';
 import { LogSegments } from './log-segments';
 import type { TimestampAndOffset } from './log-types';
-import type { StorageLogger } from './logger';
-import type { StorageIo } from './storage-io';
+import { NOOP_LOGGER, StorageLogger } from './logger';
+import { DEFAULT_STORAGE_IO, StorageIo } from './storage-io';
 
 /**
  * The files of one partition log (Kafka's LocalLog): the segments in
@@ -39,9 +39,10 @@ export interface LocalLogArgs {
   /** The loaded segments, oldest first (see log-loader.ts). */
   segments: LogSegment[];
   logEndOffset: number;
-  logger: StorageLogger;
-  io: StorageIo;
-  now: () => number;
+  logger?: StorageLogger;
+  io?: StorageIo;
+  /** Clock, for tests. Default Date.now. */
+  time?: () => number;
 }
 
 /** What read() answers when a segment was deleted or replaced under it: retry on the new list. */
@@ -64,9 +65,10 @@ export class LocalLog {
   private unflushedMessages = 0;
   private lastFlushMs: number;
   private flushInFlight: Promise<void> | null = null;
-  private readonly logger: StorageLogger;
-  private readonly io: StorageIo;
-  private readonly now: () => number;
+  readonly logger: StorageLogger;
+  readonly io: StorageIo;
+  /** The log's clock (segment.ms, flush.ms, LogAppendTime, retention.ms). */
+  readonly now: () => number;
 
   constructor(args: LocalLogArgs) {
     this.dir = args.dir;
@@ -80,9 +82,9 @@ export class LocalLog {
     this.segments = new LogSegments(args.segments);
     this.nextOffset = args.logEndOffset;
     this.flushedOffset = args.logEndOffset;
-    this.logger = args.logger;
-    this.io = args.io;
-    this.now = args.now;
+    this.logger = args.logger ?? NOOP_LOGGER;
+    this.io = args.io ?? DEFAULT_STORAGE_IO;
+    this.now = args.time ?? Date.now;
     this.lastFlushMs = this.now();
   }
 
@@ -136,10 +138,6 @@ export class LocalLog {
     return this.failure;
   }
 
-  segmentOptions(): SegmentOptions {
-    return { indexIntervalBytes: this.cfg.indexIntervalBytes, maxIndexBytes: this.cfg.segmentIndexBytes, io: this.io };
-  }
-
   // ------------------------------------------------------------------ append & roll
 
   /**
@@ -178,7 +176,7 @@ export class LocalLog {
    */
   async roll(newBase: number): Promise<boolean> {
     const old = this.segments.active;
-    const segOpts = this.segmentOptions();
+    const segOpts = segmentOptionsFor(this.cfg, this.io);
     if (old.isEmpty) {
       if (old.baseOffset === newBase) return false;
       const seg = await LogSegment.create(this.dir, newBase, segOpts);
@@ -340,7 +338,7 @@ export class LocalLog {
 
   /** Deletes every segment and restarts empty at `offset`. */
   async truncateFullyAndStartAt(offset: number): Promise<void> {
-    const seg = await LogSegment.create(this.dir, offset, this.segmentOptions());
+    const seg = await LogSegment.create(this.dir, offset, segmentOptionsFor(this.cfg, this.io));
     const old = this.segments.reset([seg]);
     for (const s of old) if (s !== seg) await s.markDeleted();
     this.nextOffset = offset;

@@ -12,7 +12,7 @@ import {
 } from '@millrace/protocol/record/batch-header';
 import type { KafkaRecord } from '@millrace/protocol/record/record';
 import { CLEANED_SUFFIX, SWAP_SUFFIX } from './log-file-names';
-import { AppendedBatchInfo, LogSegment } from './log-segment';
+import { AppendedBatchInfo, LogSegment, segmentOptionsFor } from './log-segment';
 import type { UnifiedLog } from './unified-log';
 import { NOOP_LOGGER, StorageLogger } from './logger';
 import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory } from './storage-io';
@@ -217,7 +217,7 @@ export class LogCleaner {
     now: number,
     stats: CleanerStats,
   ): Promise<{ minHorizon: number | null }> {
-    const segOpts = { indexIntervalBytes: log.config.indexIntervalBytes, maxIndexBytes: log.config.segmentIndexBytes, io: this.io };
+    const segOpts = segmentOptionsFor(log.config, this.io);
     const cleaned = await LogSegment.create(log.dir, group[0].baseOffset, segOpts, CLEANED_SUFFIX);
     let minHorizon: number | null = null;
     let committed = false;
@@ -313,7 +313,7 @@ export class LogCleaner {
       // Commit point: the .swap files.
       await cleaned.renameFiles(CLEANED_SUFFIX, SWAP_SUFFIX);
       await syncDirectory(log.dir);
-      committed = await log.runExclusive(() => log.replaceSegmentsLocked(group, cleaned, SWAP_SUFFIX));
+      committed = await log.replaceSegments(group, cleaned, SWAP_SUFFIX);
       if (committed) {
         await syncDirectory(log.dir);
         stats.segmentsCleaned += group.length;

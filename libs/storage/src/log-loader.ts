@@ -10,12 +10,13 @@ import {
   SWAP_SUFFIX,
   TIME_INDEX_SUFFIX,
 } from './log-file-names';
-import { LogSegment, SegmentOptions, SegmentRecoveryResult } from './log-segment';
-import type { StorageLogger } from './logger';
+import type { LogConfig } from './log-config';
+import { LogSegment, SegmentOptions, segmentOptionsFor, SegmentRecoveryResult } from './log-segment';
+import { NOOP_LOGGER, StorageLogger } from './logger';
 import { ProducerStateManager } from './producer-state';
 import { loadProducerState } from './producer-state-loader';
 import { deleteProducerSnapshotsBelow } from './producer-state-snapshot';
-import { syncDirectory, unlinkIfExists } from './storage-io';
+import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './storage-io';
 
 /**
  * Opening a partition directory (Kafka's LogLoader): finish or discard interrupted
@@ -222,24 +223,33 @@ export interface LoadedLog {
   highWatermark: number;
 }
 
-/** Loads the segments, offsets and producer state of a partition directory (see the header). */
-export async function loadLog(args: {
+/** Where a partition log lives and what is known about it before it is opened. */
+export interface LogLoadOptions {
   dir: string;
-  name: string;
-  segmentOptions: SegmentOptions;
-  hadCleanShutdown: boolean;
+  config: LogConfig;
+  /** Label for messages; default the directory name (`<topic>-<partition>`). */
+  name?: string;
+  logger?: StorageLogger;
+  io?: StorageIo;
+  /** False (default) runs crash recovery on the active segment. */
+  hadCleanShutdown?: boolean;
   /** Checkpointed values (LogManager passes them); defaults 0 / logStartOffset. */
   logStartOffset?: number;
   highWatermark?: number;
-  logger: StorageLogger;
-}): Promise<LoadedLog> {
+}
+
+/** Loads the segments, offsets and producer state of a partition directory (see the header). */
+export async function loadLog(args: LogLoadOptions): Promise<LoadedLog> {
   const started = Date.now();
-  const { dir, name, logger } = args;
+  const dir = args.dir;
+  const name = args.name ?? path.basename(dir);
+  const logger = args.logger ?? NOOP_LOGGER;
+  const segmentOptions = segmentOptionsFor(args.config, args.io ?? DEFAULT_STORAGE_IO);
   const loaded = await loadSegments({
     dir,
     name,
-    segmentOptions: args.segmentOptions,
-    hadCleanShutdown: args.hadCleanShutdown,
+    segmentOptions,
+    hadCleanShutdown: args.hadCleanShutdown ?? false,
     initialOffset: args.logStartOffset ?? 0,
     logger,
   });
@@ -251,7 +261,7 @@ export async function loadLog(args: {
     // (lost tail): start over at lso, as Kafka does.
     logger.warn(`partition ${name}: log start offset ${lso} is beyond the log end offset ${leo}; starting an empty log at ${lso}`);
     for (const s of segments) await s.markDeleted();
-    segments = [await LogSegment.create(dir, lso, args.segmentOptions)];
+    segments = [await LogSegment.create(dir, lso, segmentOptions)];
     await deleteProducerSnapshotsBelow(dir, Infinity);
     leo = lso;
   }

@@ -9,6 +9,7 @@ import {
   logFilePath,
   timeIndexFilePath,
 } from './log-file-names';
+import type { LogConfig } from './log-config';
 import type { TimestampAndOffset } from './log-types';
 import { OffsetIndex } from './offset-index';
 import { openReadWrite, readFully, StorageIo, unlinkIfExists, writeFully } from './storage-io';
@@ -57,6 +58,11 @@ export interface SegmentOptions {
   indexIntervalBytes: number;
   maxIndexBytes: number;
   io: StorageIo;
+}
+
+/** The segment options a topic config asks for (index.interval.bytes, segment.index.bytes). */
+export function segmentOptionsFor(config: LogConfig, io: StorageIo): SegmentOptions {
+  return { indexIntervalBytes: config.indexIntervalBytes, maxIndexBytes: config.segmentIndexBytes, io };
 }
 
 /** Header facts of a batch being appended (the caller already parsed them). */

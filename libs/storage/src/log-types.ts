@@ -30,6 +30,11 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/** The answer to an append of no bytes: nothing written. */
+export function emptyAppendResult(logStartOffset: number): AppendResult {
+  return { baseOffset: -1, lastOffset: -1, recordCount: 0, logAppendTime: -1, maxTimestamp: -1, logStartOffset, duplicate: false };
+}
+
 export interface ReadOptions {
   /** Exclusive upper bound: only batches whose lastOffset < maxOffset (pass the high
    *  watermark or last stable offset for consumers). Default: the log end offset. */

@@ -1,24 +1,22 @@
-import * as path from 'node:path';
-import { validateBatchesForAppend } from '@millrace/protocol';
-import { validateAppendLimits, validationError } from './append-validation';
+import { validateAppend } from './append-validation';
 import { AsyncMutex } from './async-mutex';
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
 import { GroupCommitQueue } from './group-commit-queue';
 import { LocalLog, SEGMENTS_CHANGED } from './local-log';
 import type { LogConfig } from './log-config';
-import { LoadedLog, loadLog, RecoveryReport } from './log-loader';
+import { LoadedLog, loadLog, LogLoadOptions, RecoveryReport } from './log-loader';
 import type { LogSegment } from './log-segment';
 import { countBelowLogStart, planRetention } from './log-retention';
 import {
   AppendOptions,
   AppendResult,
+  emptyAppendResult,
   ListOffsetsTimestamp,
   LogReadResult,
   ReadOptions,
   RetentionResult,
   TimestampAndOffset,
 } from './log-types';
-import { NOOP_LOGGER, StorageLogger } from './logger';
 import { ProducerStateEntry, ProducerStateManager } from './producer-state';
 import { loadProducerState } from './producer-state-loader';
 import {
@@ -26,7 +24,6 @@ import {
   retainNewestProducerSnapshots,
   writeProducerSnapshot,
 } from './producer-state-snapshot';
-import { DEFAULT_STORAGE_IO, StorageIo } from './storage-io';
 
 /**
  * The log of one partition as the partition layer sees it (Kafka's UnifiedLog). It owns
@@ -56,18 +53,7 @@ import { DEFAULT_STORAGE_IO, StorageIo } from './storage-io';
  * take it (see local-log.ts). A failed write takes the log offline (every later append
  * fails with KAFKA_STORAGE_ERROR), as Kafka takes the log directory offline.
  */
-export interface UnifiedLogOptions {
-  dir: string;
-  config: LogConfig;
-  /** Label for messages; default the directory name (`<topic>-<partition>`). */
-  name?: string;
-  logger?: StorageLogger;
-  io?: StorageIo;
-  /** False (default) runs crash recovery on the active segment. */
-  hadCleanShutdown?: boolean;
-  /** Checkpointed values (LogManager passes them); defaults 0 / logStartOffset. */
-  logStartOffset?: number;
-  highWatermark?: number;
+export interface UnifiedLogOptions extends LogLoadOptions {
   /** Clock, for tests. */
   time?: () => number;
   /** Called (outside the mutex) after logStartOffset moved, so it can be checkpointed. */
@@ -95,9 +81,6 @@ export class UnifiedLog {
   private logStartOffsetValue: number;
   private highWatermarkValue: number;
   private closed = false;
-  private readonly logger: StorageLogger;
-  private readonly io: StorageIo;
-  private readonly now: () => number;
   private readonly onLsoChanged?: (log: UnifiedLog) => void;
 
   private constructor(opts: UnifiedLogOptions, local: LocalLog, loaded: LoadedLog) {
@@ -110,18 +93,11 @@ export class UnifiedLog {
     this.recoveryReport = loaded.report;
     this.logStartOffsetValue = loaded.logStartOffset;
     this.highWatermarkValue = loaded.highWatermark;
-    this.logger = opts.logger ?? NOOP_LOGGER;
-    this.io = opts.io ?? DEFAULT_STORAGE_IO;
-    this.now = opts.time ?? Date.now;
     this.onLsoChanged = opts.onLogStartOffsetChanged;
-    this.queue = new GroupCommitQueue(
-      local,
-      loaded.producers,
-      this.mutex,
-      { logStartOffset: () => this.logStartOffsetValue, roll: (newBase) => this.rollLocked(newBase) },
-      this.logger,
-      this.now,
-    );
+    this.queue = new GroupCommitQueue(local, loaded.producers, this.mutex, {
+      logStartOffset: () => this.logStartOffsetValue,
+      roll: (newBase) => this.rollLocked(newBase),
+    });
   }
 
   /**
@@ -129,28 +105,8 @@ export class UnifiedLog {
    * shutdown and rebuilding producer state. See `recoveryReport` for what was done.
    */
   static async open(opts: UnifiedLogOptions): Promise<UnifiedLog> {
-    const logger = opts.logger ?? NOOP_LOGGER;
-    const name = opts.name ?? path.basename(opts.dir);
-    const io = opts.io ?? DEFAULT_STORAGE_IO;
-    const loaded = await loadLog({
-      dir: opts.dir,
-      name,
-      segmentOptions: { indexIntervalBytes: opts.config.indexIntervalBytes, maxIndexBytes: opts.config.segmentIndexBytes, io },
-      hadCleanShutdown: opts.hadCleanShutdown ?? false,
-      logStartOffset: opts.logStartOffset,
-      highWatermark: opts.highWatermark,
-      logger,
-    });
-    const local = new LocalLog({
-      dir: opts.dir,
-      name: opts.name,
-      config: opts.config,
-      segments: loaded.segments,
-      logEndOffset: loaded.logEndOffset,
-      logger,
-      io,
-      now: opts.time ?? Date.now,
-    });
+    const loaded = await loadLog(opts);
+    const local = new LocalLog({ ...opts, segments: loaded.segments, logEndOffset: loaded.logEndOffset });
     return new UnifiedLog(opts, local, loaded);
   }
 
@@ -233,7 +189,7 @@ export class UnifiedLog {
 
   /** Forgets idle producers (producer.id.expiration.ms). */
   removeExpiredProducers(expirationMs: number): number {
-    return this.producers.removeExpiredProducers(this.now(), expirationMs);
+    return this.producers.removeExpiredProducers(this.local.now(), expirationMs);
   }
 
   // ------------------------------------------------------------------ append
@@ -256,23 +212,8 @@ export class UnifiedLog {
     if (this.closed) throw new KafkaStorageError(`log ${this.name} is closed`);
     const failure = this.local.offlineError;
     if (failure) throw new KafkaStorageError(`log ${this.name} is offline: ${failure.message}`);
-    if (batches.length === 0) {
-      return {
-        baseOffset: -1,
-        lastOffset: -1,
-        recordCount: 0,
-        logAppendTime: -1,
-        maxTimestamp: -1,
-        logStartOffset: this.logStartOffsetValue,
-        duplicate: false,
-      };
-    }
-    const v = validateBatchesForAppend(batches, {
-      fromClient: origin === 'client',
-      singleBatch: options.requireSingleBatch ?? false,
-    });
-    if (!v.ok) throw validationError(v.errorCode, `partition ${this.name}: ${v.message}`);
-    validateAppendLimits(this.name, this.local.config, batches, v.batches, origin, this.now);
+    if (batches.length === 0) return emptyAppendResult(this.logStartOffsetValue);
+    const v = validateAppend(this.name, this.local.config, batches, origin, options.requireSingleBatch ?? false, this.local.now);
     const { result, durableTarget } = await this.queue.enqueue(batches, v, origin, options.leaderEpoch ?? this.leaderEpoch);
     if (durableTarget !== null) await this.local.waitUntilFlushed(durableTarget);
     return result;
@@ -293,8 +234,8 @@ export class UnifiedLog {
   /** Rolls at `newBase` and snapshots producer state there (Kafka does both). Under the mutex. */
   private async rollLocked(newBase: number): Promise<void> {
     if (!(await this.local.roll(newBase))) return;
-    await writeProducerSnapshot(this.dir, newBase, this.producers.entries(), this.io);
-    this.logger.info(`partition ${this.name}: rolled new segment at offset ${newBase}`);
+    await writeProducerSnapshot(this.dir, newBase, this.producers.entries(), this.local.io);
+    this.local.logger.info(`partition ${this.name}: rolled new segment at offset ${newBase}`);
   }
 
   /** fsyncs everything appended so far (group-committed with concurrent callers). */
@@ -408,18 +349,15 @@ export class UnifiedLog {
   }
 
   /**
-   * Retention (cleanup.policy contains delete): deletes the oldest whole segments — never
-   * the active one, never one holding offsets at or above the high watermark — whose
-   * largest timestamp is older than retention.ms, then while the log exceeds
-   * retention.bytes by at least a whole segment. Whatever the policy, segments entirely
-   * below logStartOffset (DeleteRecords) are deleted. Moves logStartOffset. The rules
-   * are in log-retention.ts.
+   * Retention: deletes the oldest whole segments the rules of log-retention.ts select
+   * (below logStartOffset whatever the policy; past retention.ms or over retention.bytes
+   * when cleanup.policy contains delete). Moves logStartOffset.
    */
   async deleteOldSegments(): Promise<RetentionResult> {
     const res = await this.mutex.run(async () => {
       const out: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: 0, reasons: [] };
       const segs = this.local.segments.all;
-      for (const step of await planRetention(segs, this.logStartOffsetValue, this.highWatermarkValue, this.config, this.now)) {
+      for (const step of await planRetention(segs, this.logStartOffsetValue, this.highWatermarkValue, this.config, this.local.now)) {
         const r = await this.deleteOldestSegments(step.count);
         if (r.count > 0) out.reasons.push(`${r.count} segment(s) ${step.reason}`);
         out.deletedSegments += r.count;
@@ -429,7 +367,7 @@ export class UnifiedLog {
       return out;
     });
     if (res.deletedSegments > 0) {
-      this.logger.info(
+      this.local.logger.info(
         `partition ${this.name}: deleted ${res.deletedSegments} segment(s), ${res.deletedBytes} bytes (${res.reasons.join('; ')}); log start offset now ${res.logStartOffset}`,
       );
       this.onLsoChanged?.(this);
@@ -461,10 +399,10 @@ export class UnifiedLog {
         logStartOffset: this.logStartOffsetValue,
         logEndOffset: leo,
         state: this.producers,
-        logger: this.logger,
+        logger: this.local.logger,
         name: this.name,
       });
-      this.logger.info(`partition ${this.name}: truncated to offset ${leo}`);
+      this.local.logger.info(`partition ${this.name}: truncated to offset ${leo}`);
     });
   }
 
@@ -480,29 +418,24 @@ export class UnifiedLog {
     this.logStartOffsetValue = offset;
     this.highWatermarkValue = offset;
     this.cleanerCheckpoint = offset;
-    this.logger.info(`partition ${this.name}: truncated fully, log restarts at offset ${offset}`);
+    this.local.logger.info(`partition ${this.name}: truncated fully, log restarts at offset ${offset}`);
     this.onLsoChanged?.(this);
   }
 
   // ------------------------------------------------------------------ compaction support (used by LogCleaner)
 
-  /** @internal Runs `fn` under the log mutex (compaction swap). */
-  runExclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.mutex.run(fn);
-  }
-
   /** @internal Current clock. */
   clock(): number {
-    return this.now();
+    return this.local.now();
   }
 
   /**
-   * @internal Replaces the consecutive segments `old` (still the live ones) by `cleaned`,
-   * which has been written and renamed to `<base>.log.swap` (committed). Under the mutex.
-   * See LocalLog.replaceSegments.
+   * @internal Under the log mutex, replaces the consecutive segments `old` (if still the
+   * live ones) by `cleaned`, which has been written and renamed to `<base>.log.swap`
+   * (committed). See LocalLog.replaceSegments.
    */
-  replaceSegmentsLocked(old: readonly LogSegment[], cleaned: LogSegment, swapSuffix: string): Promise<boolean> {
-    return this.local.replaceSegments(old, cleaned, swapSuffix);
+  replaceSegments(old: readonly LogSegment[], cleaned: LogSegment, swapSuffix: string): Promise<boolean> {
+    return this.mutex.run(() => this.local.replaceSegments(old, cleaned, swapSuffix));
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -517,7 +450,7 @@ export class UnifiedLog {
     await this.mutex.run(async () => {
       this.queue.close();
       if (await this.local.flushForClose()) {
-        await writeProducerSnapshot(this.dir, this.local.logEndOffset, this.producers.entries(), this.io);
+        await writeProducerSnapshot(this.dir, this.local.logEndOffset, this.producers.entries(), this.local.io);
         // Keep the snapshots a restart or a truncation may use.
         await retainNewestProducerSnapshots(this.dir, this.local.segments.first.baseOffset, 3);
       }
