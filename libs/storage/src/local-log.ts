@@ -152,8 +152,7 @@ export class LocalLog {
     if (segSize === 0) return false;
     if (segSize + incomingBytes > this.cfg.segmentBytes) return true;
     if (lastOffset - active.baseOffset > INT32_MAX) return true;
-    if (active.offsetIndex.isLoaded && active.offsetIndex.isFull) return true;
-    if (active.timeIndex.isLoaded && active.timeIndex.isFull) return true;
+    if (active.indexesFull) return true;
     const incomingTs = this.cfg.messageTimestampType === 'LogAppendTime' ? this.now() : incomingMaxTimestamp;
     return active.timeWaitedForRoll(this.now(), incomingTs) > this.cfg.segmentMs - this.jitterMs;
   }

@@ -4,12 +4,7 @@ import { BATCH_HEADER_SIZE, readBatchHeader } from '@millrace/protocol';
 import { scanBatches, ScanStep } from './batch-scanner';
 import { KafkaStorageError } from './errors';
 import type { LogConfig } from './log-config';
-import {
-  DELETED_SUFFIX,
-  indexFilePath,
-  logFilePath,
-  timeIndexFilePath,
-} from './log-file-names';
+import { DELETED_SUFFIX, indexFilePath, logFilePath, timeIndexFilePath } from './log-file-names';
 import type { TimestampAndOffset } from './log-types';
 import { OffsetIndex } from './offset-index';
 import { SegmentIndexes } from './segment-indexes';
@@ -18,8 +13,10 @@ import {
   findBatch,
   findBatchByTimestamp,
   findOffsetByTimestamp,
+  largestTimestamp,
   ReadableSegment,
   readBatches,
+  scanNextOffset,
   SegmentReadResult,
 } from './segment-read';
 import { recoverSegment, SegmentRecoveryResult } from './segment-recovery';
@@ -212,16 +209,8 @@ export class LogSegment implements ReadableSegment {
 
   /** Offset after the last batch of this segment (scans from the last index entry once). */
   async nextOffset(): Promise<number> {
-    if (this.cachedNextOffset !== null) return this.cachedNextOffset;
-    await this.offsetIndex.load();
-    const start = this.offsetIndex.lastEntry()?.position ?? 0;
-    let next = this.baseOffset;
-    for await (const step of this.scan(start, false)) {
-      if (step.kind !== 'batch') break;
-      next = step.header.baseOffset + step.header.lastOffsetDelta + 1;
-    }
-    this.cachedNextOffset = next;
-    return next;
+    if (this.cachedNextOffset === null) this.cachedNextOffset = await scanNextOffset(this, this.baseOffset);
+    return this.cachedNextOffset;
   }
 
   // ---------------------------------------------------------------- append
@@ -305,23 +294,14 @@ export class LogSegment implements ReadableSegment {
     return scanBatches(this.requireHandle(), { from, end, withBodies });
   }
 
-  /** Largest batch timestamp in the segment (time index, else file mtime), for retention. */
-  async largestTimestamp(): Promise<number> {
-    if (this.indexes.maxTimestamp >= 0) return this.indexes.maxTimestamp;
-    await this.timeIndex.load();
-    const last = this.timeIndex.lastEntry();
-    if (last) return last.timestamp;
-    if (this.committed > 0) {
-      // No index entry yet (small segment): the headers are few, scan them.
-      let max = -1;
-      for await (const step of this.scan(0, false)) {
-        if (step.kind !== 'batch') break;
-        if (step.header.maxTimestamp > max) max = step.header.maxTimestamp;
-      }
-      if (max >= 0) return max;
-    }
-    const st = await this.requireHandle().stat();
-    return st.mtimeMs;
+  /** Largest batch timestamp in the segment (running maximum, time index, headers, else file mtime), for retention. */
+  largestTimestamp(): Promise<number> {
+    return largestTimestamp(this, this.indexes.maxTimestamp);
+  }
+
+  /** Last-modified time of the .log file. */
+  async modifiedAtMs(): Promise<number> {
+    return (await this.requireHandle().stat()).mtimeMs;
   }
 
   private async readHeaderAt(position: number): Promise<ReturnType<typeof readBatchHeader> | null> {

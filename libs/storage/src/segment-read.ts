@@ -47,6 +47,40 @@ export interface ReadableSegment {
   readonly indexIntervalBytes: number;
   readAt(position: number, size: number): Promise<Buffer>;
   scan(from?: number, withBodies?: boolean, end?: number): AsyncGenerator<ScanStep>;
+  modifiedAtMs(): Promise<number>;
+}
+
+/** Offset after the last batch, scanning headers from the last offset-index entry; `baseOffset` when empty. */
+export async function scanNextOffset(seg: ReadableSegment, baseOffset: number): Promise<number> {
+  await seg.offsetIndex.load();
+  const start = seg.offsetIndex.lastEntry()?.position ?? 0;
+  let next = baseOffset;
+  for await (const step of seg.scan(start, false)) {
+    if (step.kind !== 'batch') break;
+    next = step.header.baseOffset + step.header.lastOffsetDelta + 1;
+  }
+  return next;
+}
+
+/**
+ * Largest batch timestamp in the segment, for retention and ListOffsets: `runningMax`
+ * (the segment's in-memory maximum) when known, else the time index's last entry, else
+ * the batch headers (a small segment has no index entry yet), else the file's mtime.
+ */
+export async function largestTimestamp(seg: ReadableSegment, runningMax: number): Promise<number> {
+  if (runningMax >= 0) return runningMax;
+  await seg.timeIndex.load();
+  const last = seg.timeIndex.lastEntry();
+  if (last) return last.timestamp;
+  if (seg.size > 0) {
+    let max = -1;
+    for await (const step of seg.scan(0, false)) {
+      if (step.kind !== 'batch') break;
+      if (step.header.maxTimestamp > max) max = step.header.maxTimestamp;
+    }
+    if (max >= 0) return max;
+  }
+  return seg.modifiedAtMs();
 }
 
 /**
