@@ -13,6 +13,11 @@ export interface AppendOutcome {
   recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
 }
 
+/** An append that wrote nothing: `errorCode` with no offsets (logStartOffset -1 when no log answered). */
+export function failedAppendOutcome(errorCode: ErrorCode, errorMessage: string, logStartOffset = -1): AppendOutcome {
+  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset, recordErrors: [] };
+}
+
 export enum IsolationLevel {
   READ_UNCOMMITTED = 0,
   READ_COMMITTED = 1,

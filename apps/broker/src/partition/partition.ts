@@ -1,6 +1,6 @@
 import { ErrorCode, iterateBatches } from '@millrace/protocol';
 import { errorCodeOf, type UnifiedLog } from '@millrace/storage';
-import { IsolationLevel, type AppendOutcome } from './partition-types';
+import { failedAppendOutcome, IsolationLevel, type AppendOutcome } from './partition-types';
 
 /**
  * One partition this broker leads: its log plus the offsets consumers see.
@@ -60,7 +60,7 @@ export class Partition {
    */
   async appendRecords(records: Buffer | null, origin: 'client' | 'coordinator' = 'client'): Promise<AppendOutcome> {
     if (records === null || records.length === 0) {
-      return failure(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no record batch', this.logStartOffset);
+      return failedAppendOutcome(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no record batch', this.logStartOffset);
     }
     try {
       const result = await this.log.append(records, { origin, requireSingleBatch: origin === 'client', leaderEpoch: this.leaderEpoch });
@@ -77,13 +77,9 @@ export class Partition {
         recordErrors: [],
       };
     } catch (err) {
-      return failure(errorCodeOf(err), (err as Error).message, this.logStartOffset);
+      return failedAppendOutcome(errorCodeOf(err), (err as Error).message, this.logStartOffset);
     }
   }
-}
-
-function failure(errorCode: number, errorMessage: string, logStartOffset: number): AppendOutcome {
-  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset, recordErrors: [] };
 }
 
 /** Records in a buffer of whole batches, counted from batch headers only. */

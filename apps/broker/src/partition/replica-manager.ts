@@ -6,6 +6,7 @@ import { FetchWaiters, partitionKey } from './fetch-waiters';
 import { countRecords, Partition } from './partition';
 import {
   EARLIEST_TIMESTAMP,
+  failedAppendOutcome,
   LATEST_TIMESTAMP,
   type AppendOutcome,
   type FetchParams,
@@ -90,14 +91,7 @@ export class ReplicaManager implements PartitionHost {
   appendRecords(topic: string, partition: number, records: Buffer | null): Promise<AppendOutcome> {
     const p = this.getPartition(topic, partition);
     if (!p) {
-      return Promise.resolve({
-        errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-        errorMessage: `This server does not host ${topic}-${partition}.`,
-        baseOffset: -1,
-        logAppendTimeMs: -1,
-        logStartOffset: -1,
-        recordErrors: [],
-      });
+      return Promise.resolve(failedAppendOutcome(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host ${topic}-${partition}.`));
     }
     return p.appendRecords(records);
   }
