@@ -14,6 +14,7 @@ export * from './errors';
 export * from './log-config';
 export * from './logger';
 export { DEFAULT_STORAGE_IO } from './storage-io';
+export { AsyncMutex } from './async-mutex';
 export type { StorageIo } from './storage-io';
 export { UnifiedLog } from './unified-log';
 export type { UnifiedLogOptions } from './unified-log';

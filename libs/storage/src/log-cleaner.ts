@@ -1,16 +1,16 @@
-import { buildBatch } from '@millrace/protocol/record/batch-builder';
-import { decodeBatch } from '@millrace/protocol/record/batch-decoder';
 import {
   BatchAttribute,
   BatchHeader,
+  buildBatch,
   compressionOf,
+  decodeBatch,
   isControl,
   isTransactional,
   readBatchHeader,
   TimestampType,
   timestampTypeOf,
-} from '@millrace/protocol/record/batch-header';
-import type { KafkaRecord } from '@millrace/protocol/record/record';
+  type KafkaRecord,
+} from '@millrace/protocol';
 import { CLEANED_SUFFIX, SWAP_SUFFIX } from './log-file-names';
 import { AppendedBatchInfo, LogSegment, segmentOptionsFor } from './log-segment';
 import type { UnifiedLog } from './unified-log';
