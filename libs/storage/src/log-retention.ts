@@ -39,7 +39,8 @@ export function countBelowLogStart(segs: readonly LogSegment[], logStartOffset: 
 export async function planRetention(
   segs: readonly LogSegment[],
   logStartOffset: number,
-  highWatermark: number,
+  /** Read at each segment: the partition layer may raise it meanwhile. */
+  highWatermark: () => number,
   config: LogConfig,
   now: () => number,
 ): Promise<RetentionStep[]> {
@@ -49,7 +50,7 @@ export async function planRetention(
   const nowMs = now();
   if (config.retentionMs >= 0) {
     let n = 0;
-    while (endsBy(segs, from + n, highWatermark) && (await segs[from + n].largestTimestamp()) < nowMs - config.retentionMs) n++;
+    while (endsBy(segs, from + n, highWatermark()) && (await segs[from + n].largestTimestamp()) < nowMs - config.retentionMs) n++;
     steps.push({ count: n, reason: `past retention.ms ${config.retentionMs}` });
     from += n;
   }
@@ -57,7 +58,7 @@ export async function planRetention(
     let excess = -config.retentionBytes;
     for (let i = from; i < segs.length; i++) excess += segs[i].size;
     let n = 0;
-    while (endsBy(segs, from + n, highWatermark) && excess - segs[from + n].size >= 0) {
+    while (endsBy(segs, from + n, highWatermark()) && excess - segs[from + n].size >= 0) {
       excess -= segs[from + n].size;
       n++;
     }

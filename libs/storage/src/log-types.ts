@@ -1,6 +1,7 @@
 /**
  * The value types of a partition log's public API (UnifiedLog): what an append asks for
- * and answers, what a read returns, ListOffsets' special timestamps and what retention did.
+ * and answers (and the answer to an empty append), what a read returns, ListOffsets'
+ * special timestamps and what retention did.
  */
 export type AppendOrigin = 'client' | 'coordinator' | 'replication';
 

@@ -357,7 +357,8 @@ export class UnifiedLog {
     const res = await this.mutex.run(async () => {
       const out: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: 0, reasons: [] };
       const segs = this.local.segments.all;
-      for (const step of await planRetention(segs, this.logStartOffsetValue, this.highWatermarkValue, this.config, this.local.now)) {
+      const hw = (): number => this.highWatermarkValue;
+      for (const step of await planRetention(segs, this.logStartOffsetValue, hw, this.config, this.local.now)) {
         const r = await this.deleteOldestSegments(step.count);
         if (r.count > 0) out.reasons.push(`${r.count} segment(s) ${step.reason}`);
         out.deletedSegments += r.count;
