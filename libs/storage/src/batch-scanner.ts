@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, readBatchHeader } from '@millrace/protocol/record/batch-header';
+import { BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, readBatchHeader } from '@millrace/protocol';
 import { readFully } from './storage-io';
 
 /**

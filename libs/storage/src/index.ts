@@ -3,8 +3,10 @@
  *
  *   LogManager   one data directory: opens/creates/deletes partition logs, background
  *                retention, compaction, flush.ms and offset checkpoints, clean shutdown.
- *   LocalLog     one partition: append (offset assignment, idempotence, group commit),
- *                read, ListOffsets, DeleteRecords, truncation, retention, recovery.
+ *   UnifiedLog   one partition: append (offset assignment, idempotence, group commit),
+ *                read, ListOffsets, DeleteRecords, truncation, retention, recovery. It
+ *                owns a LocalLog (the segment files: roll, flush, read, truncate), which
+ *                is internal.
  *   LogConfig    topic-level configs with Kafka's names and defaults.
  *   StorageError subclasses carry the Kafka error code (`errorCode`).
  */
@@ -12,10 +14,12 @@ export * from './errors';
 export * from './log-config';
 export * from './logger';
 export { DEFAULT_STORAGE_IO } from './storage-io';
+export { AsyncMutex } from './async-mutex';
 export type { StorageIo } from './storage-io';
-export { LocalLog, ListOffsetsTimestamp } from './local-log';
+export { UnifiedLog } from './unified-log';
+export type { UnifiedLogOptions } from './unified-log';
+export { ListOffsetsTimestamp } from './log-types';
 export type {
-  LocalLogOptions,
   AppendOptions,
   AppendOrigin,
   AppendResult,
@@ -23,7 +27,7 @@ export type {
   LogReadResult,
   TimestampAndOffset,
   RetentionResult,
-} from './local-log';
+} from './log-types';
 export type { RecoveryReport } from './log-loader';
 export { LogSegment } from './log-segment';
 export type { SegmentReadResult } from './log-segment';
@@ -35,4 +39,3 @@ export { BATCHES_TO_RETAIN, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE, last
 export type { ProducerStateEntry, BatchMetadata } from './producer-state';
 export { REPLICATION_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT } from './checkpoint-file';
 export { offsetFileName, partitionDirName, parsePartitionDirName } from './log-file-names';
-export { AsyncMutex } from './async-mutex';

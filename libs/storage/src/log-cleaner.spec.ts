@@ -2,14 +2,14 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { LogCleaner } from './log-cleaner';
 import { logConfig, LogConfig } from './log-config';
-import { LocalLog } from './local-log';
+import { UnifiedLog } from './unified-log';
 import { recordsOf, removeDir, tempDir, testBatch } from './test-support/batch-fixtures';
 
 describe('LogCleaner (cleanup.policy=compact)', () => {
   let root: string;
   let dir: string;
   let now: number;
-  const logs: LocalLog[] = [];
+  const logs: UnifiedLog[] = [];
   const baseConfig: Partial<LogConfig> = {
     cleanupPolicy: ['compact'],
     segmentBytes: 1200,
@@ -27,17 +27,17 @@ describe('LogCleaner (cleanup.policy=compact)', () => {
     await removeDir(root);
   });
 
-  async function open(config: Partial<LogConfig> = {}, d = dir): Promise<LocalLog> {
-    const log = await LocalLog.open({ dir: d, config: logConfig({ ...baseConfig, ...config }), time: () => now });
+  async function open(config: Partial<LogConfig> = {}, d = dir): Promise<UnifiedLog> {
+    const log = await UnifiedLog.open({ dir: d, config: logConfig({ ...baseConfig, ...config }), time: () => now });
     logs.push(log);
     return log;
   }
 
-  async function put(log: LocalLog, key: string | null, value: string | null): Promise<number> {
+  async function put(log: UnifiedLog, key: string | null, value: string | null): Promise<number> {
     return (await log.append(testBatch({ keys: [key], values: [value], timestamp: now }))).baseOffset;
   }
 
-  async function readAll(log: LocalLog): Promise<{ offset: number; key: string | null; value: string | null }[]> {
+  async function readAll(log: UnifiedLog): Promise<{ offset: number; key: string | null; value: string | null }[]> {
     const out: { offset: number; key: string | null; value: string | null }[] = [];
     let next = log.logStartOffset;
     while (next < log.logEndOffset) {

@@ -1,19 +1,19 @@
-import { buildBatch } from '@millrace/protocol/record/batch-builder';
-import { decodeBatch } from '@millrace/protocol/record/batch-decoder';
 import {
   BatchAttribute,
   BatchHeader,
+  buildBatch,
   compressionOf,
+  decodeBatch,
   isControl,
   isTransactional,
   readBatchHeader,
   TimestampType,
   timestampTypeOf,
-} from '@millrace/protocol/record/batch-header';
-import type { KafkaRecord } from '@millrace/protocol/record/record';
+  type KafkaRecord,
+} from '@millrace/protocol';
 import { CLEANED_SUFFIX, SWAP_SUFFIX } from './log-file-names';
-import { AppendedBatchInfo, LogSegment } from './log-segment';
-import type { LocalLog } from './local-log';
+import { AppendedBatchInfo, LogSegment, segmentOptionsFor } from './log-segment';
+import type { UnifiedLog } from './unified-log';
 import { NOOP_LOGGER, StorageLogger } from './logger';
 import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory } from './storage-io';
 
@@ -106,7 +106,7 @@ export class LogCleaner {
   }
 
   /** The cleanable range of `log` and its dirty ratio inputs. */
-  async cleanableRange(log: LocalLog): Promise<CleanableRange> {
+  async cleanableRange(log: UnifiedLog): Promise<CleanableRange> {
     const now = log.clock();
     const segs = log.segments;
     const active = segs[segs.length - 1];
@@ -132,7 +132,7 @@ export class LogCleaner {
   }
 
   /** Compacts `log` if its dirty ratio or a passed delete horizon says so. */
-  async cleanIfNeeded(log: LocalLog): Promise<CleanerStats | null> {
+  async cleanIfNeeded(log: UnifiedLog): Promise<CleanerStats | null> {
     const range = await this.cleanableRange(log);
     if (range.segments.length === 0) return null;
     const total = range.cleanBytes + range.dirtyBytes;
@@ -143,7 +143,7 @@ export class LogCleaner {
   }
 
   /** Compacts the cleanable range now (regardless of the dirty ratio). */
-  async clean(log: LocalLog, given?: CleanableRange): Promise<CleanerStats | null> {
+  async clean(log: UnifiedLog, given?: CleanableRange): Promise<CleanerStats | null> {
     const started = Date.now();
     const range = given ?? (await this.cleanableRange(log));
     if (range.segments.length === 0) return null;
@@ -211,13 +211,13 @@ export class LogCleaner {
   }
 
   private async cleanGroup(
-    log: LocalLog,
+    log: UnifiedLog,
     group: LogSegment[],
     map: Map<string, number>,
     now: number,
     stats: CleanerStats,
   ): Promise<{ minHorizon: number | null }> {
-    const segOpts = { indexIntervalBytes: log.config.indexIntervalBytes, maxIndexBytes: log.config.segmentIndexBytes, io: this.io };
+    const segOpts = segmentOptionsFor(log.config, this.io);
     const cleaned = await LogSegment.create(log.dir, group[0].baseOffset, segOpts, CLEANED_SUFFIX);
     let minHorizon: number | null = null;
     let committed = false;
@@ -313,7 +313,7 @@ export class LogCleaner {
       // Commit point: the .swap files.
       await cleaned.renameFiles(CLEANED_SUFFIX, SWAP_SUFFIX);
       await syncDirectory(log.dir);
-      committed = await log.runExclusive(() => log.replaceSegmentsLocked(group, cleaned, SWAP_SUFFIX));
+      committed = await log.replaceSegments(group, cleaned, SWAP_SUFFIX);
       if (committed) {
         await syncDirectory(log.dir);
         stats.segmentsCleaned += group.length;

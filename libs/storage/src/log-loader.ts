@@ -10,9 +10,13 @@ import {
   SWAP_SUFFIX,
   TIME_INDEX_SUFFIX,
 } from './log-file-names';
-import { LogSegment, SegmentOptions, SegmentRecoveryResult } from './log-segment';
-import type { StorageLogger } from './logger';
-import { syncDirectory, unlinkIfExists } from './storage-io';
+import type { LogConfig } from './log-config';
+import { LogSegment, SegmentOptions, segmentOptionsFor, SegmentRecoveryResult } from './log-segment';
+import { NOOP_LOGGER, StorageLogger } from './logger';
+import { ProducerStateManager } from './producer-state';
+import { loadProducerState } from './producer-state-loader';
+import { deleteProducerSnapshotsBelow } from './producer-state-snapshot';
+import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './storage-io';
 
 /**
  * Opening a partition directory (Kafka's LogLoader): finish or discard interrupted
@@ -35,6 +39,13 @@ import { syncDirectory, unlinkIfExists } from './storage-io';
  * must be whole, magic 2, CRC-valid and have increasing offsets; the first bad batch and
  * everything after it are truncated. If the index entry itself does not match the batch
  * it points at, the whole segment is re-validated and its indexes rebuilt.
+ *
+ * Offsets (loadLog): the log end offset is the active segment's next offset; the log
+ * start offset is max(checkpointed value, first segment's base offset). When the
+ * checkpointed log start offset is beyond the log end offset (a lost tail), the log
+ * restarts empty at the log start offset, as Kafka does. The high watermark is the
+ * checkpointed one clamped to [log start, log end]. Producer state is rebuilt last
+ * (producer-state-loader.ts).
  */
 export interface RecoveryReport {
   /** `<topic>-<partition>`. */
@@ -200,4 +211,82 @@ export async function loadSegments(args: {
       removedFiles,
     },
   };
+}
+
+/** Everything UnifiedLog needs to start serving a partition. */
+export interface LoadedLog {
+  segments: LogSegment[];
+  producers: ProducerStateManager;
+  report: RecoveryReport;
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+}
+
+/** Where a partition log lives and what is known about it before it is opened. */
+export interface LogLoadOptions {
+  dir: string;
+  config: LogConfig;
+  /** Label for messages; default the directory name (`<topic>-<partition>`). */
+  name?: string;
+  logger?: StorageLogger;
+  io?: StorageIo;
+  /** False (default) runs crash recovery on the active segment. */
+  hadCleanShutdown?: boolean;
+  /** Checkpointed values (LogManager passes them); defaults 0 / logStartOffset. */
+  logStartOffset?: number;
+  highWatermark?: number;
+}
+
+/** Loads the segments, offsets and producer state of a partition directory (see the header). */
+export async function loadLog(args: LogLoadOptions): Promise<LoadedLog> {
+  const started = Date.now();
+  const dir = args.dir;
+  const name = args.name ?? path.basename(dir);
+  const logger = args.logger ?? NOOP_LOGGER;
+  const segmentOptions = segmentOptionsFor(args.config, args.io ?? DEFAULT_STORAGE_IO);
+  const loaded = await loadSegments({
+    dir,
+    name,
+    segmentOptions,
+    hadCleanShutdown: args.hadCleanShutdown ?? false,
+    initialOffset: args.logStartOffset ?? 0,
+    logger,
+  });
+  let segments = loaded.segments;
+  let leo = await segments[segments.length - 1].nextOffset();
+  let lso = Math.max(args.logStartOffset ?? 0, segments[0].baseOffset);
+  if (lso > leo) {
+    // The checkpoint says records up to lso were deleted, but the log ends before it
+    // (lost tail): start over at lso, as Kafka does.
+    logger.warn(`partition ${name}: log start offset ${lso} is beyond the log end offset ${leo}; starting an empty log at ${lso}`);
+    for (const s of segments) await s.markDeleted();
+    segments = [await LogSegment.create(dir, lso, segmentOptions)];
+    await deleteProducerSnapshotsBelow(dir, Infinity);
+    leo = lso;
+  }
+  const producers = new ProducerStateManager(segments[0].baseOffset);
+  const ps = await loadProducerState({ dir, segments, logStartOffset: lso, logEndOffset: leo, state: producers, logger, name });
+  lso = Math.min(lso, leo);
+  const hw = Math.min(Math.max(args.highWatermark ?? lso, lso), leo);
+  const report: RecoveryReport = {
+    ...loaded.report,
+    logStartOffset: lso,
+    logEndOffset: leo,
+    producerSnapshotOffset: ps.snapshotOffset,
+    producerBatchesReplayed: ps.replayedBatches,
+    durationMs: Date.now() - started,
+  };
+  if (report.truncatedBytes > 0) {
+    logger.warn(
+      `partition ${name}: truncated ${report.truncatedBytes} bytes (${report.truncationReason}) at offset ${report.truncatedAtOffset}, log end offset now ${leo}`,
+    );
+  }
+  if (!report.cleanShutdown) {
+    logger.info(
+      `partition ${name}: recovered after unclean shutdown: ${report.batchesValidated} batches re-validated, log start offset ${lso}, log end offset ${leo}` +
+        (report.rebuiltIndexes.length > 0 ? `, rebuilt indexes of segments ${report.rebuiltIndexes.join(', ')}` : ''),
+    );
+  }
+  return { segments, producers, report, logStartOffset: lso, logEndOffset: leo, highWatermark: hw };
 }

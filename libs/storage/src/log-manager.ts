@@ -13,7 +13,8 @@ import { InvalidConfigError, KafkaStorageError } from './errors';
 import { LogCleaner, CleanerStats } from './log-cleaner';
 import { DEFAULT_LOG_CONFIG, isCompacted, LogConfig } from './log-config';
 import { parsePartitionDirName, partitionDirName } from './log-file-names';
-import { LocalLog, RetentionResult } from './local-log';
+import type { RetentionResult } from './log-types';
+import { UnifiedLog } from './unified-log';
 import { NOOP_LOGGER, StorageLogger } from './logger';
 import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './storage-io';
 
@@ -25,7 +26,7 @@ import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './
  *     replication-offset-checkpoint   high watermarks        (format: checkpoint-file.ts)
  *     log-start-offset-checkpoint     log start offsets
  *     cleaner-offset-checkpoint       compaction progress (first dirty offset)
- *     <topic>-<partition>/            one LocalLog per partition
+ *     <topic>-<partition>/            one UnifiedLog per partition
  *     <topic>-<partition>.<id>-delete/  a deleted partition awaiting removal
  *
  * startup(): reads and removes the clean-shutdown marker (absent -> every log recovers
@@ -78,7 +79,7 @@ export interface TopicPartition {
 
 export class LogManager {
   readonly dataDir: string;
-  private readonly logs = new Map<string, LocalLog>();
+  private readonly logs = new Map<string, UnifiedLog>();
   private readonly logger: StorageLogger;
   private readonly io: StorageIo;
   private readonly now: () => number;
@@ -171,8 +172,8 @@ export class LogManager {
     partition: number,
     config: LogConfig,
     state: { hadCleanShutdown: boolean; highWatermark?: number; logStartOffset?: number },
-  ): Promise<LocalLog> {
-    const log = await LocalLog.open({
+  ): Promise<UnifiedLog> {
+    const log = await UnifiedLog.open({
       dir: path.join(this.dataDir, partitionDirName(topic, partition)),
       config,
       logger: this.logger,
@@ -189,16 +190,16 @@ export class LogManager {
 
   // ------------------------------------------------------------------ logs
 
-  getLog(topic: string, partition: number): LocalLog | undefined {
+  getLog(topic: string, partition: number): UnifiedLog | undefined {
     return this.logs.get(checkpointKey(topic, partition));
   }
 
-  allLogs(): LocalLog[] {
+  allLogs(): UnifiedLog[] {
     return [...this.logs.values()];
   }
 
   /** Opens the log if it exists on disk, else creates it (empty). */
-  async getOrCreateLog(topic: string, partition: number, config?: LogConfig): Promise<LocalLog> {
+  async getOrCreateLog(topic: string, partition: number, config?: LogConfig): Promise<UnifiedLog> {
     this.ensureRunning();
     const existing = this.getLog(topic, partition);
     if (existing) return existing;

@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { readBatchHeader, setBaseOffset } from '@millrace/protocol/record/batch-header';
+import { readBatchHeader, setBaseOffset } from '@millrace/protocol';
 import { DEFAULT_STORAGE_IO } from './storage-io';
 import { LogSegment } from './log-segment';
 import { recordsOf, removeDir, tempDir, testBatch } from './test-support/batch-fixtures';

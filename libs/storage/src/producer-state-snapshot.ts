@@ -154,3 +154,15 @@ export async function deleteTemporarySnapshots(dir: string): Promise<void> {
     if (n.endsWith(SNAPSHOT_SUFFIX + '.tmp')) await unlinkIfExists(path.join(dir, n));
   }
 }
+
+/** Deletes every snapshot whose offset is below `offset` (pass Infinity for all of them). */
+export async function deleteProducerSnapshotsBelow(dir: string, offset: number): Promise<void> {
+  for (const off of await listProducerSnapshots(dir)) if (off < offset) await deleteProducerSnapshot(dir, off);
+}
+
+/** Keeps only the newest `count` snapshots at or above `from` (what a restart or a truncation may use). */
+export async function retainNewestProducerSnapshots(dir: string, from: number, count: number): Promise<void> {
+  const all = await listProducerSnapshots(dir);
+  const keep = new Set(all.filter((o) => o >= from).slice(-count));
+  for (const off of all) if (!keep.has(off)) await deleteProducerSnapshot(dir, off);
+}

@@ -1,4 +1,4 @@
-import { readBatchHeader } from '@millrace/protocol/record/batch-header';
+import { readBatchHeader } from '@millrace/protocol';
 import { lastSequenceOf, ProducerStateManager } from './producer-state';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-state-snapshot';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-file';

@@ -1,4 +1,4 @@
-import { BatchHeader, isControl, isTransactional } from '@millrace/protocol/record/batch-header';
+import { BatchHeader, isControl, isTransactional } from '@millrace/protocol';
 import { InvalidProducerEpochError, OutOfOrderSequenceError } from './errors';
 
 /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, ProduceApi, type ProduceRequestData, type ProduceResponseInput } from '@millrace/protocol';
 import { INTERNAL_TOPICS } from '../metadata/topic-name';
 import { ReplicaManager } from '../partition/replica-manager';
-import { failedAppend, type AppendOutcome } from '../partition/partition-types';
+import { failedAppendOutcome, type AppendOutcome } from '../partition/partition-types';
 import type { ApiHandler, RequestContext } from './api-handler';
 
 type PartitionResponse = ProduceResponseInput['responses'][number]['partitionResponses'][number];
@@ -35,11 +35,11 @@ export class ProduceHandler implements ApiHandler<typeof ProduceApi> {
     for (const topic of request.topicData) {
       for (const p of topic.partitionData) {
         const outcome = !validAcks
-          ? Promise.resolve(failedAppend(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`))
+          ? Promise.resolve(failedAppendOutcome(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`))
           : request.transactionalId !== null
-            ? Promise.resolve(failedAppend(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'))
+            ? Promise.resolve(failedAppendOutcome(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'))
             : INTERNAL_TOPICS.has(topic.name)
-              ? Promise.resolve(failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`))
+              ? Promise.resolve(failedAppendOutcome(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`))
               : this.replicas.appendRecords(topic.name, p.index, p.records);
         pending.push({ name: topic.name, index: p.index, outcome });
       }

@@ -13,9 +13,9 @@ export interface AppendOutcome {
   recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
 }
 
-/** The outcome of an append that stored nothing. */
-export function failedAppend(errorCode: ErrorCode, message: string, logStartOffset = -1): AppendOutcome {
-  return { errorCode, errorMessage: message, baseOffset: -1, logAppendTimeMs: -1, logStartOffset, recordErrors: [] };
+/** An append that wrote nothing: `errorCode` with no offsets (logStartOffset -1 when no log answered). */
+export function failedAppendOutcome(errorCode: ErrorCode, errorMessage: string, logStartOffset = -1): AppendOutcome {
+  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset, recordErrors: [] };
 }
 
 export enum IsolationLevel {

@@ -1,7 +1,7 @@
 import { errorMessage } from '@millrace/app-common';
 import { ErrorCode, iterateBatches } from '@millrace/protocol';
-import { errorCodeOf, type LocalLog } from '@millrace/storage';
-import { failedAppend, IsolationLevel, type AppendOutcome } from './partition-types';
+import { errorCodeOf, type UnifiedLog } from '@millrace/storage';
+import { failedAppendOutcome, IsolationLevel, type AppendOutcome } from './partition-types';
 
 /**
  * One partition this broker leads: its log plus the offsets consumers see.
@@ -23,7 +23,7 @@ export class Partition {
   constructor(
     readonly topic: string,
     readonly index: number,
-    readonly log: LocalLog,
+    readonly log: UnifiedLog,
     private readonly onAppended: (partition: Partition, bytes: number, records: number) => void,
   ) {
     log.leaderEpoch = this.leaderEpoch;
@@ -61,7 +61,7 @@ export class Partition {
    */
   async appendRecords(records: Buffer | null, origin: 'client' | 'coordinator' = 'client'): Promise<AppendOutcome> {
     if (records === null || records.length === 0) {
-      return failedAppend(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no record batch', this.logStartOffset);
+      return failedAppendOutcome(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no record batch', this.logStartOffset);
     }
     try {
       const result = await this.log.append(records, { origin, requireSingleBatch: origin === 'client', leaderEpoch: this.leaderEpoch });
@@ -78,11 +78,10 @@ export class Partition {
         recordErrors: [],
       };
     } catch (err) {
-      return failedAppend(errorCodeOf(err), errorMessage(err), this.logStartOffset);
+      return failedAppendOutcome(errorCodeOf(err), errorMessage(err), this.logStartOffset);
     }
   }
 }
-
 
 /** Records in a buffer of whole batches, counted from batch headers only. */
 export function countRecords(records: Buffer): number {

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@millrace/protocol';
-import { errorCodeOf, OffsetOutOfRangeError, type LocalLog, type LogConfig } from '@millrace/storage';
+import { errorCodeOf, OffsetOutOfRangeError, type UnifiedLog, type LogConfig } from '@millrace/storage';
 import type { PartitionHost } from '../metadata/topic-manager';
 import type { TopicMetadata } from '../metadata/topic-store';
 import { FetchWaiters } from './fetch-waiters';
@@ -7,8 +7,8 @@ import { partitionKey } from './partition-key';
 import { countRecords, Partition } from './partition';
 import {
   EARLIEST_TIMESTAMP,
+  failedAppendOutcome,
   LATEST_TIMESTAMP,
-  failedAppend,
   type AppendOutcome,
   type FetchParams,
   type FetchPartitionResult,
@@ -18,9 +18,9 @@ import {
 
 /** Where partition logs come from (the storage layer's LogManager). */
 export interface LogProvider {
-  getOrCreateLog(topic: string, partition: number, config: LogConfig): Promise<LocalLog>;
+  getOrCreateLog(topic: string, partition: number, config: LogConfig): Promise<UnifiedLog>;
   deleteLog(topic: string, partition: number): Promise<void>;
-  allLogs(): LocalLog[];
+  allLogs(): UnifiedLog[];
 }
 
 /** Traffic counters fed by the replica manager (BrokerMetrics implements it). */
@@ -92,7 +92,7 @@ export class ReplicaManager implements PartitionHost {
   appendRecords(topic: string, partition: number, records: Buffer | null): Promise<AppendOutcome> {
     const p = this.getPartition(topic, partition);
     if (!p) {
-      return Promise.resolve(failedAppend(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host ${topic}-${partition}.`));
+      return Promise.resolve(failedAppendOutcome(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host ${topic}-${partition}.`));
     }
     return p.appendRecords(records);
   }

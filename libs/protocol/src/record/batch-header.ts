@@ -27,9 +27,14 @@ import { readInt64, writeInt64 } from './int64';
 export const BATCH_HEADER_SIZE = 61;
 /** Bytes of baseOffset + batchLength, the prefix not counted by batchLength. */
 export const LOG_OVERHEAD = 12;
+/** Byte positions of header fields within a batch (see the table above). */
+export const BATCH_LENGTH_OFFSET = 8;
 export const MAGIC_OFFSET = 16;
 export const CRC_OFFSET = 17;
 export const ATTRIBUTES_OFFSET = 21;
+export const LAST_OFFSET_DELTA_OFFSET = 23;
+/** Covered by the CRC: rewriting it (LogAppendTime) means recomputing the CRC. */
+export const MAX_TIMESTAMP_OFFSET = 35;
 
 export enum BatchAttribute {
   CompressionMask = 0x07,

@@ -5,8 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildBatch } from '@millrace/protocol/record/batch-builder';
-import { decodeBatches } from '@millrace/protocol/record/batch-decoder';
+import { buildBatch, decodeBatches } from '@millrace/protocol';
 import type { StorageIo } from '../storage-io';
 import type { StorageLogger } from '../logger';
 

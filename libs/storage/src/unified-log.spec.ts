@@ -2,13 +2,13 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { StorageErrorCode } from './errors';
 import { logConfig, LogConfig } from './log-config';
-import { LocalLog, LocalLogOptions } from './local-log';
+import { UnifiedLog, UnifiedLogOptions } from './unified-log';
 import { countingIo, memoryLogger, recordsOf, removeDir, tempDir, testBatch } from './test-support/batch-fixtures';
 
-describe('LocalLog', () => {
+describe('UnifiedLog', () => {
   let root: string;
   let dir: string;
-  const logs: LocalLog[] = [];
+  const logs: UnifiedLog[] = [];
 
   beforeEach(async () => {
     root = await tempDir();
@@ -19,18 +19,18 @@ describe('LocalLog', () => {
     await removeDir(root);
   });
 
-  async function open(config: Partial<LogConfig> = {}, extra: Partial<LocalLogOptions> = {}): Promise<LocalLog> {
-    const log = await LocalLog.open({ dir, config: logConfig(config), hadCleanShutdown: false, ...extra });
+  async function open(config: Partial<LogConfig> = {}, extra: Partial<UnifiedLogOptions> = {}): Promise<UnifiedLog> {
+    const log = await UnifiedLog.open({ dir, config: logConfig(config), hadCleanShutdown: false, ...extra });
     logs.push(log);
     return log;
   }
 
-  async function appendMany(log: LocalLog, n: number, perBatch = 1, valueSize = 100, timestamp?: number): Promise<void> {
+  async function appendMany(log: UnifiedLog, n: number, perBatch = 1, valueSize = 100, timestamp?: number): Promise<void> {
     for (let i = 0; i < n; i++) await log.append(testBatch({ count: perBatch, valueSize, timestamp }));
   }
 
   /** Reads everything from `from` following nextOffset, returns record offsets. */
-  async function readAll(log: LocalLog, from = log.logStartOffset, maxBytes = 10_000): Promise<number[]> {
+  async function readAll(log: UnifiedLog, from = log.logStartOffset, maxBytes = 10_000): Promise<number[]> {
     const out: number[] = [];
     let next = from;
     while (next < log.logEndOffset) {

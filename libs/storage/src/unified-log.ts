@@ -1,0 +1,471 @@
+import { validateAppend } from './append-validation';
+import { AsyncMutex } from './async-mutex';
+import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
+import { GroupCommitQueue } from './group-commit-queue';
+import { LocalLog, SEGMENTS_CHANGED } from './local-log';
+import type { LogConfig } from './log-config';
+import { LoadedLog, loadLog, LogLoadOptions, RecoveryReport } from './log-loader';
+import type { LogSegment } from './log-segment';
+import { countBelowLogStart, planRetention } from './log-retention';
+import {
+  AppendOptions,
+  AppendResult,
+  emptyAppendResult,
+  ListOffsetsTimestamp,
+  LogReadResult,
+  ReadOptions,
+  RetentionResult,
+  TimestampAndOffset,
+} from './log-types';
+import { ProducerStateEntry, ProducerStateManager } from './producer-state';
+import { loadProducerState } from './producer-state-loader';
+import {
+  deleteProducerSnapshotsBelow,
+  retainNewestProducerSnapshots,
+  writeProducerSnapshot,
+} from './producer-state-snapshot';
+
+/**
+ * The log of one partition as the partition layer sees it (Kafka's UnifiedLog). It owns
+ * a LocalLog (the segments on disk, the log end offset, roll, flush, read) and adds what
+ * Kafka keeps above it: append validation and limits, offset assignment through the
+ * group-commit queue (group-commit-queue.ts), producer state, the log start offset and
+ * high watermark, ListOffsets by time, DeleteRecords, retention and follower truncation.
+ *
+ * Offsets:
+ *   logStartOffset <= highWatermark <= logEndOffset.
+ *   - logEndOffset (LEO): offset the next appended record gets (LocalLog's).
+ *   - logStartOffset: first offset visible to consumers; moved by retention and
+ *     DeleteRecords; may point inside the first segment. Recovered as
+ *     max(checkpointed value, first segment's base offset) (log-loader.ts).
+ *   - highWatermark: a plain field set by the partition/replication layer
+ *     (`updateHighWatermark`), clamped to [logStartOffset, LEO]. It is NOT persisted by
+ *     this class: LogManager checkpoints it (with logStartOffset) in the log directory's
+ *     `replication-offset-checkpoint` / `log-start-offset-checkpoint` files every
+ *     `checkpointIntervalMs`, at clean shutdown, and (for logStartOffset) right after it
+ *     moves, through the `onLogStartOffsetChanged` hook.
+ *
+ * Durability: an append resolves once its data is written and, when flush.messages
+ * demands it, fsynced (LocalLog's group-committed flush).
+ *
+ * Concurrency contract: all mutations (append writes, roll, truncation, segment
+ * deletion, compaction swap, close) run under one AsyncMutex. Reads and fsyncs do not
+ * take it (see local-log.ts). A failed write takes the log offline (every later append
+ * fails with KAFKA_STORAGE_ERROR), as Kafka takes the log directory offline.
+ */
+export interface UnifiedLogOptions extends LogLoadOptions {
+  /** Clock, for tests. */
+  time?: () => number;
+  /** Called (outside the mutex) after logStartOffset moved, so it can be checkpointed. */
+  onLogStartOffsetChanged?: (log: UnifiedLog) => void;
+}
+
+export class UnifiedLog {
+  readonly dir: string;
+  readonly name: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** partitionLeaderEpoch stamped on leader appends; the partition layer sets it. */
+  leaderEpoch = 0;
+  /** Compaction progress: offsets below it are clean (LogManager checkpoints it). */
+  cleanerCheckpoint = 0;
+  /** Earliest delete horizon the cleaner set on a batch, for re-cleaning when it passes. */
+  nextDeleteHorizonMs: number | null = null;
+  /** What recovery found at open. */
+  readonly recoveryReport: RecoveryReport;
+
+  private readonly local: LocalLog;
+  private readonly producers: ProducerStateManager;
+  private readonly mutex = new AsyncMutex();
+  private readonly queue: GroupCommitQueue;
+  private logStartOffsetValue: number;
+  private highWatermarkValue: number;
+  private closed = false;
+  private readonly onLsoChanged?: (log: UnifiedLog) => void;
+
+  private constructor(opts: UnifiedLogOptions, local: LocalLog, loaded: LoadedLog) {
+    this.local = local;
+    this.dir = local.dir;
+    this.name = local.name;
+    this.topic = local.topic;
+    this.partition = local.partition;
+    this.producers = loaded.producers;
+    this.recoveryReport = loaded.report;
+    this.logStartOffsetValue = loaded.logStartOffset;
+    this.highWatermarkValue = loaded.highWatermark;
+    this.onLsoChanged = opts.onLogStartOffsetChanged;
+    this.queue = new GroupCommitQueue(local, loaded.producers, this.mutex, {
+      logStartOffset: () => this.logStartOffsetValue,
+      roll: (newBase) => this.rollLocked(newBase),
+    });
+  }
+
+  /**
+   * Opens (creating if needed) the log in `opts.dir`, recovering after an unclean
+   * shutdown and rebuilding producer state. See `recoveryReport` for what was done.
+   */
+  static async open(opts: UnifiedLogOptions): Promise<UnifiedLog> {
+    const loaded = await loadLog(opts);
+    const local = new LocalLog({ ...opts, segments: loaded.segments, logEndOffset: loaded.logEndOffset });
+    return new UnifiedLog(opts, local, loaded);
+  }
+
+  // ------------------------------------------------------------------ accessors
+
+  get config(): LogConfig {
+    return this.local.config;
+  }
+
+  /** Applies a new topic config (AlterConfigs). Takes effect for the next append/roll/retention. */
+  updateConfig(config: LogConfig): void {
+    this.local.updateConfig(config);
+  }
+
+  get logStartOffset(): number {
+    return this.logStartOffsetValue;
+  }
+
+  get logEndOffset(): number {
+    return this.local.logEndOffset;
+  }
+
+  get highWatermark(): number {
+    return this.highWatermarkValue;
+  }
+
+  /** Offsets below it are fsynced (Kafka's recovery point). */
+  get recoveryPoint(): number {
+    return this.local.recoveryPoint;
+  }
+
+  /** Records appended since the last fsync. */
+  get unflushedRecords(): number {
+    return this.local.unflushedRecords;
+  }
+
+  /** Sets the high watermark (replication layer), clamped to [logStartOffset, LEO]. Returns the value kept. */
+  updateHighWatermark(offset: number): number {
+    this.highWatermarkValue = Math.min(Math.max(offset, this.logStartOffsetValue), this.local.logEndOffset);
+    return this.highWatermarkValue;
+  }
+
+  /** Current segments, oldest first (a snapshot; do not mutate). */
+  get segments(): readonly LogSegment[] {
+    return this.local.segments.all;
+  }
+
+  get activeSegment(): LogSegment {
+    return this.local.activeSegment;
+  }
+
+  /** Bytes of all segments' .log files. */
+  get size(): number {
+    return this.local.segments.sizeInBytes;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** True once a write failed: the log refuses appends until reopened. */
+  get isOffline(): boolean {
+    return this.local.offlineError !== null;
+  }
+
+  /** Producer state, for DescribeProducers and the transaction layer. */
+  producerStates(): ProducerStateEntry[] {
+    return this.producers.entries().map((e) => ({ ...e, batches: e.batches.map((b) => ({ ...b })) }));
+  }
+
+  producerState(producerId: number): ProducerStateEntry | undefined {
+    const e = this.producers.lookup(producerId);
+    return e ? { ...e, batches: e.batches.map((b) => ({ ...b })) } : undefined;
+  }
+
+  /** First offset of the oldest open transaction (bounds the last stable offset), null if none. */
+  firstUnstableOffset(): number | null {
+    return this.producers.firstUnstableOffset();
+  }
+
+  /** Forgets idle producers (producer.id.expiration.ms). */
+  removeExpiredProducers(expirationMs: number): number {
+    return this.producers.removeExpiredProducers(this.local.now(), expirationMs);
+  }
+
+  // ------------------------------------------------------------------ append
+
+  /**
+   * Appends `batches` (one or more whole RecordBatch v2, e.g. a Produce request's records
+   * for this partition). Leader appends get offsets from the log end offset onward; the
+   * buffer is rewritten in place (baseOffset, partitionLeaderEpoch; for LogAppendTime also
+   * the timestamp type, maxTimestamp and CRC). The promise resolves once the data is
+   * written and, when flush.messages demands it, fsynced.
+   *
+   * Throws (rejects) with a StorageError: CORRUPT_MESSAGE / INVALID_RECORD /
+   * UNSUPPORTED_FOR_MESSAGE_FORMAT (malformed), MESSAGE_TOO_LARGE (a batch above
+   * max.message.bytes), RECORD_LIST_TOO_LARGE (the request above segment.bytes),
+   * INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
+   * KAFKA_STORAGE_ERROR (I/O failure, closed/offline log).
+   */
+  async append(batches: Buffer, options: AppendOptions = {}): Promise<AppendResult> {
+    const origin = options.origin ?? 'client';
+    if (this.closed) throw new KafkaStorageError(`log ${this.name} is closed`);
+    const failure = this.local.offlineError;
+    if (failure) throw new KafkaStorageError(`log ${this.name} is offline: ${failure.message}`);
+    if (batches.length === 0) return emptyAppendResult(this.logStartOffsetValue);
+    const v = validateAppend(this.name, this.local.config, batches, origin, options.requireSingleBatch ?? false, this.local.now);
+    const { result, durableTarget } = await this.queue.enqueue(batches, v, origin, options.leaderEpoch ?? this.leaderEpoch);
+    if (durableTarget !== null) await this.local.waitUntilFlushed(durableTarget);
+    return result;
+  }
+
+  /** Follower append: batches keep the leader's offsets and epochs (`origin: 'replication'`). */
+  appendAsFollower(batches: Buffer): Promise<AppendResult> {
+    return this.append(batches, { origin: 'replication' });
+  }
+
+  // ------------------------------------------------------------------ roll & flush
+
+  /** Rolls a new active segment at the log end offset (AlterConfigs, tests, admin). */
+  roll(): Promise<void> {
+    return this.mutex.run(() => this.rollLocked(this.local.logEndOffset));
+  }
+
+  /** Rolls at `newBase` and snapshots producer state there (Kafka does both). Under the mutex. */
+  private async rollLocked(newBase: number): Promise<void> {
+    if (!(await this.local.roll(newBase))) return;
+    await writeProducerSnapshot(this.dir, newBase, this.producers.entries(), this.local.io);
+    this.local.logger.info(`partition ${this.name}: rolled new segment at offset ${newBase}`);
+  }
+
+  /** fsyncs everything appended so far (group-committed with concurrent callers). */
+  flush(): Promise<void> {
+    return this.local.flush();
+  }
+
+  /** flush.ms: fsyncs when unflushed data is older than flush.ms. Returns whether it flushed. */
+  maybeFlushByTime(): Promise<boolean> {
+    return this.local.maybeFlushByTime();
+  }
+
+  // ------------------------------------------------------------------ read
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, at most `maxBytes` (the first
+   * batch is returned whole even if larger, unless `minOneBatch: false`), only batches
+   * entirely below `maxOffset`. Reads a single segment (like Kafka). Throws
+   * OffsetOutOfRangeError when fetchOffset is outside [logStartOffset, logEndOffset].
+   */
+  async read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<LogReadResult> {
+    for (let attempt = 0; ; attempt++) {
+      const leo = this.local.logEndOffset;
+      const lso = this.logStartOffsetValue;
+      if (fetchOffset < lso || fetchOffset > leo) {
+        throw new OffsetOutOfRangeError(`partition ${this.name}: offset ${fetchOffset} is out of range [${lso}, ${leo}]`);
+      }
+      const cap = Math.min(options.maxOffset ?? leo, leo);
+      const res = fetchOffset >= cap ? null : await this.local.read(fetchOffset, maxBytes, cap, options.minOneBatch ?? true);
+      // A segment was deleted/replaced under us (retention, compaction swap): retry on the new list.
+      if (res === SEGMENTS_CHANGED) {
+        if (attempt >= 5) throw new KafkaStorageError(`partition ${this.name}: segments kept changing during a read`);
+        continue;
+      }
+      return {
+        records: res ? res.records : Buffer.alloc(0),
+        firstOffset: res ? res.firstOffset : -1,
+        lastOffset: res ? res.lastOffset : -1,
+        logStartOffset: lso,
+        logEndOffset: leo,
+        highWatermark: this.highWatermarkValue,
+      };
+    }
+  }
+
+  // ------------------------------------------------------------------ ListOffsets
+
+  /**
+   * ListOffsets: EARLIEST (-2) / EARLIEST_LOCAL (-4) -> logStartOffset; LATEST (-1) -> the
+   * log end offset (the partition layer caps it at the high watermark / LSO for
+   * consumers); MAX_TIMESTAMP (-3) -> the first record with the largest timestamp;
+   * a timestamp >= 0 -> the first record with timestamp >= it at or after logStartOffset.
+   * Null when no record qualifies (Kafka answers offset -1). Only the one batch that
+   * holds the answer is decoded.
+   */
+  async offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
+    if (timestamp === ListOffsetsTimestamp.EARLIEST || timestamp === ListOffsetsTimestamp.EARLIEST_LOCAL) {
+      return { offset: this.logStartOffsetValue, timestamp: -1 };
+    }
+    if (timestamp === ListOffsetsTimestamp.LATEST) return { offset: this.local.logEndOffset, timestamp: -1 };
+    const target = timestamp === ListOffsetsTimestamp.MAX_TIMESTAMP ? await this.local.largestTimestamp() : timestamp;
+    if (target < 0) return null;
+    return this.local.findOffsetByTimestamp(target, this.logStartOffsetValue);
+  }
+
+  // ------------------------------------------------------------------ log start offset, retention
+
+  /**
+   * DeleteRecords: moves logStartOffset to `offset` (must be <= high watermark; -1 means
+   * the high watermark) and deletes the whole segments now entirely below it. Returns the
+   * new logStartOffset.
+   */
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    const target = offset === -1 ? this.highWatermarkValue : offset;
+    if (target < 0 || target > this.highWatermarkValue) {
+      throw new OffsetOutOfRangeError(
+        `partition ${this.name}: cannot delete records before ${target}: above the high watermark ${this.highWatermarkValue}`,
+      );
+    }
+    if (target <= this.logStartOffsetValue) return this.logStartOffsetValue;
+    await this.mutex.run(async () => {
+      this.setLogStartOffset(target);
+      await this.deleteSegmentsBelowLogStart();
+    });
+    this.onLsoChanged?.(this);
+    return this.logStartOffsetValue;
+  }
+
+  private setLogStartOffset(offset: number): void {
+    if (offset <= this.logStartOffsetValue) return;
+    this.logStartOffsetValue = offset;
+    if (this.highWatermarkValue < offset) this.highWatermarkValue = Math.min(offset, this.local.logEndOffset);
+    this.producers.onLogStartOffsetIncremented(offset);
+  }
+
+  /** Deletes leading non-active segments whose successor starts at or below logStartOffset. Under the mutex. */
+  private async deleteSegmentsBelowLogStart(): Promise<{ count: number; bytes: number }> {
+    return this.deleteOldestSegments(countBelowLogStart(this.local.segments.all, this.logStartOffsetValue));
+  }
+
+  /** Removes the first `n` segments (never the active one) and what referred to them. Under the mutex. */
+  private async deleteOldestSegments(n: number): Promise<{ count: number; bytes: number }> {
+    const deleted = await this.local.deleteOldestSegments(n);
+    if (deleted.count === 0) return deleted;
+    const first = this.local.segments.first.baseOffset;
+    if (first > this.logStartOffsetValue) this.setLogStartOffset(first);
+    // Producer snapshots below the first remaining segment are useless now.
+    await deleteProducerSnapshotsBelow(this.dir, first);
+    if (this.cleanerCheckpoint < first) this.cleanerCheckpoint = first;
+    return deleted;
+  }
+
+  /**
+   * Retention: deletes the oldest whole segments the rules of log-retention.ts select
+   * (below logStartOffset whatever the policy; past retention.ms or over retention.bytes
+   * when cleanup.policy contains delete). Moves logStartOffset.
+   */
+  async deleteOldSegments(): Promise<RetentionResult> {
+    const res = await this.mutex.run(async () => {
+      const out: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: 0, reasons: [] };
+      const segs = this.local.segments.all;
+      const hw = (): number => this.highWatermarkValue;
+      for (const step of await planRetention(segs, this.logStartOffsetValue, hw, this.config, this.local.now)) {
+        const r = await this.deleteOldestSegments(step.count);
+        if (r.count > 0) out.reasons.push(`${r.count} segment(s) ${step.reason}`);
+        out.deletedSegments += r.count;
+        out.deletedBytes += r.bytes;
+      }
+      out.logStartOffset = this.logStartOffsetValue;
+      return out;
+    });
+    if (res.deletedSegments > 0) {
+      this.local.logger.info(
+        `partition ${this.name}: deleted ${res.deletedSegments} segment(s), ${res.deletedBytes} bytes (${res.reasons.join('; ')}); log start offset now ${res.logStartOffset}`,
+      );
+      this.onLsoChanged?.(this);
+    }
+    return res;
+  }
+
+  // ------------------------------------------------------------------ truncation
+
+  /**
+   * Follower truncation: removes every batch containing offsets >= `offset`; the log end
+   * offset becomes `offset` (or the start of the batch straddling it). Producer state is
+   * reloaded from the newest snapshot below and replayed.
+   */
+  async truncateTo(offset: number): Promise<void> {
+    await this.mutex.run(async () => {
+      if (offset >= this.local.logEndOffset) return;
+      if (offset <= this.local.segments.first.baseOffset) {
+        await this.truncateFullyAndStartAtLocked(Math.max(offset, 0));
+        return;
+      }
+      await this.local.truncateTo(offset);
+      const leo = this.local.logEndOffset;
+      if (this.highWatermarkValue > leo) this.highWatermarkValue = leo;
+      if (this.cleanerCheckpoint > leo) this.cleanerCheckpoint = leo;
+      await loadProducerState({
+        dir: this.dir,
+        segments: this.local.segments.all,
+        logStartOffset: this.logStartOffsetValue,
+        logEndOffset: leo,
+        state: this.producers,
+        logger: this.local.logger,
+        name: this.name,
+      });
+      this.local.logger.info(`partition ${this.name}: truncated to offset ${leo}`);
+    });
+  }
+
+  /** Deletes everything and restarts the log empty at `offset` (follower reset). */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.mutex.run(() => this.truncateFullyAndStartAtLocked(offset));
+  }
+
+  private async truncateFullyAndStartAtLocked(offset: number): Promise<void> {
+    await this.local.truncateFullyAndStartAt(offset);
+    await deleteProducerSnapshotsBelow(this.dir, Infinity);
+    this.producers.clear(offset);
+    this.logStartOffsetValue = offset;
+    this.highWatermarkValue = offset;
+    this.cleanerCheckpoint = offset;
+    this.local.logger.info(`partition ${this.name}: truncated fully, log restarts at offset ${offset}`);
+    this.onLsoChanged?.(this);
+  }
+
+  // ------------------------------------------------------------------ compaction support (used by LogCleaner)
+
+  /** @internal Current clock. */
+  clock(): number {
+    return this.local.now();
+  }
+
+  /**
+   * @internal Under the log mutex, replaces the consecutive segments `old` (if still the
+   * live ones) by `cleaned`, which has been written and renamed to `<base>.log.swap`
+   * (committed). See LocalLog.replaceSegments.
+   */
+  replaceSegments(old: readonly LogSegment[], cleaned: LogSegment, swapSuffix: string): Promise<boolean> {
+    return this.mutex.run(() => this.local.replaceSegments(old, cleaned, swapSuffix));
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Clean close: waits for queued appends, fsyncs, writes a producer snapshot at the log
+   * end offset and closes every file. Appends after close() reject.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.mutex.run(async () => {
+      this.queue.close();
+      if (await this.local.flushForClose()) {
+        await writeProducerSnapshot(this.dir, this.local.logEndOffset, this.producers.entries(), this.local.io);
+        // Keep the snapshots a restart or a truncation may use.
+        await retainNewestProducerSnapshots(this.dir, this.local.segments.first.baseOffset, 3);
+      }
+      await this.local.close();
+    });
+  }
+
+  /** Closes (without flushing) and removes the whole partition directory. */
+  async deleteLog(): Promise<void> {
+    this.closed = true;
+    await this.mutex.run(async () => {
+      this.queue.close();
+      await this.local.closeAndForget();
+    });
+    await this.local.removeDir();
+  }
+}
