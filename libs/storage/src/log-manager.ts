@@ -1,3 +1,4 @@
+import { errorMessage } from '@millrace/app-common';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -162,7 +163,7 @@ export class LogManager {
     try {
       return await readCheckpoint(this.dataDir, name);
     } catch (err) {
-      this.logger.warn(`log dir ${this.dataDir}: ignoring unreadable ${name}: ${(err as Error).message}`);
+      this.logger.warn(`log dir ${this.dataDir}: ignoring unreadable ${name}: ${errorMessage(err)}`);
       return new Map();
     }
   }
@@ -227,7 +228,7 @@ export class LogManager {
     this.track(
       'delete:' + key,
       fsp.rm(target, { recursive: true, force: true }).catch((err: unknown) => {
-        this.logger.warn(`failed to remove ${target}: ${(err as Error).message}`);
+        this.logger.warn(`failed to remove ${target}: ${errorMessage(err)}`);
       }),
     );
     this.scheduleCheckpoint();
@@ -256,7 +257,7 @@ export class LogManager {
         if (r.deletedSegments > 0) out.set(key, r);
         log.removeExpiredProducers(expiration);
       } catch (err) {
-        this.logger.warn(`partition ${key}: retention failed: ${(err as Error).message}`);
+        this.logger.warn(`partition ${key}: retention failed: ${errorMessage(err)}`);
       }
     }
     return out;
@@ -271,7 +272,7 @@ export class LogManager {
         const stats = await this.cleaner.cleanIfNeeded(log);
         if (stats) out.set(key, stats);
       } catch (err) {
-        this.logger.warn(`partition ${key}: compaction failed: ${(err as Error).message}`);
+        this.logger.warn(`partition ${key}: compaction failed: ${errorMessage(err)}`);
       }
     }
     if (out.size > 0) this.scheduleCheckpoint();
@@ -286,7 +287,7 @@ export class LogManager {
       try {
         if (await log.maybeFlushByTime()) n++;
       } catch (err) {
-        this.logger.warn(`partition ${key}: flush failed: ${(err as Error).message}`);
+        this.logger.warn(`partition ${key}: flush failed: ${errorMessage(err)}`);
       }
     }
     return n;
@@ -338,7 +339,7 @@ export class LogManager {
   private runTask(name: string, fn: () => Promise<unknown>): void {
     if (this.stopped || this.running.has(name)) return;
     const p = fn()
-      .catch((err: unknown) => this.logger.warn(`log dir ${this.dataDir}: ${name} task failed: ${(err as Error).message}`))
+      .catch((err: unknown) => this.logger.warn(`log dir ${this.dataDir}: ${name} task failed: ${errorMessage(err)}`))
       .finally(() => this.running.delete(name));
     this.running.set(name, p);
   }
@@ -365,7 +366,7 @@ export class LogManager {
         if (log.isOffline) failed = true;
       } catch (err) {
         failed = true;
-        this.logger.warn(`partition ${log.name}: close failed: ${(err as Error).message}`);
+        this.logger.warn(`partition ${log.name}: close failed: ${errorMessage(err)}`);
       }
     });
     await this.checkpoint();

@@ -1,3 +1,4 @@
+import { errorMessage } from '@millrace/app-common';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { BATCH_HEADER_SIZE, readBatchHeader } from '@millrace/protocol';
@@ -228,7 +229,7 @@ export class LogSegment implements ReadableSegment {
     } catch (err) {
       // Drop whatever part of the write landed so the file ends at a batch boundary.
       await h.truncate(start).catch(() => undefined);
-      throw new KafkaStorageError(`write to ${this.logPath} failed: ${(err as Error).message}`, err);
+      throw new KafkaStorageError(`write to ${this.logPath} failed: ${errorMessage(err)}`, err);
     }
     await this.indexes.load();
     let pos = start;
@@ -378,7 +379,7 @@ export class LogSegment implements ReadableSegment {
       else await this.indexes.persist();
     } catch (err) {
       this.dirty = true;
-      throw new KafkaStorageError(`fsync of ${this.logPath} failed: ${(err as Error).message}`, err);
+      throw new KafkaStorageError(`fsync of ${this.logPath} failed: ${errorMessage(err)}`, err);
     }
   }
 

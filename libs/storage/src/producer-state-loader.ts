@@ -1,3 +1,4 @@
+import { errorMessage } from '@millrace/app-common';
 import type { LogSegment } from './log-segment';
 import type { StorageLogger } from './logger';
 import type { ProducerStateManager } from './producer-state';
@@ -39,7 +40,7 @@ export async function loadProducerState(args: {
       state.load(await readProducerSnapshot(dir, off), off);
       snapshotOffset = off;
     } catch (err) {
-      logger.warn(`partition ${name}: ignoring unreadable producer snapshot at offset ${off}: ${(err as Error).message}`);
+      logger.warn(`partition ${name}: ignoring unreadable producer snapshot at offset ${off}: ${errorMessage(err)}`);
       await deleteProducerSnapshot(dir, off);
     }
   }
