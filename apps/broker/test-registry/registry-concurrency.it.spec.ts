@@ -1,4 +1,4 @@
-import { startBroker, type BrokerProcess } from '@millrace/testing';
+import { useRegistryBroker } from './registry-fixture';
 import { RegistryHttp } from './registry-http';
 
 const CLIENTS = 8;
@@ -39,16 +39,10 @@ function shuffled<T>(items: T[], seed: number): T[] {
  * and every subject holds each of its schemas exactly once.
  */
 describe('schema registry under concurrent registrations', () => {
-  let broker: BrokerProcess;
   let sr: RegistryHttp;
 
-  beforeAll(async () => {
-    broker = await startBroker();
-    sr = new RegistryHttp(`http://${broker.host}:${broker.httpPort}`);
-  });
-
-  afterAll(async () => {
-    await broker?.stop();
+  useRegistryBroker((env) => {
+    ({ sr } = env);
   });
 
   it(`${CLIENTS} clients x ${SCHEMAS} overlapping schemas get consistent ids with no duplicates`, async () => {

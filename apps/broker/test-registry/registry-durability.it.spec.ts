@@ -1,4 +1,5 @@
-import { startBroker, type BrokerProcess } from '@millrace/testing';
+import type { BrokerProcess } from '@millrace/testing';
+import { useRegistryBroker } from './registry-fixture';
 import { recordSchema, RegistryHttp } from './registry-http';
 
 /**
@@ -10,13 +11,8 @@ describe('schema registry durability across kill -9', () => {
   let broker: BrokerProcess;
   let sr: RegistryHttp;
 
-  beforeAll(async () => {
-    broker = await startBroker();
-    sr = new RegistryHttp(`http://${broker.host}:${broker.httpPort}`);
-  });
-
-  afterAll(async () => {
-    await broker?.stop();
+  useRegistryBroker((env) => {
+    ({ broker, sr } = env);
   });
 
   /** Everything observable through the API that must survive a crash. */

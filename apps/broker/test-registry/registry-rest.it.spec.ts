@@ -1,4 +1,4 @@
-import { startBroker, type BrokerProcess } from '@millrace/testing';
+import { useRegistryBroker } from './registry-fixture';
 import { recordSchema, RegistryHttp, SR_V1_JSON } from './registry-http';
 
 /**
@@ -6,7 +6,6 @@ import { recordSchema, RegistryHttp, SR_V1_JSON } from './registry-http';
  * answer and each Confluent status / error code it can give.
  */
 describe('schema registry REST API', () => {
-  let broker: BrokerProcess;
   let sr: RegistryHttp;
 
   const userV1 = recordSchema('User', ['name']);
@@ -14,13 +13,8 @@ describe('schema registry REST API', () => {
   const userIncompatible = { type: 'record', name: 'User', namespace: 'com.example', fields: [{ name: 'name', type: 'string' }, { name: 'age', type: 'int' }] };
   const err = (code: number) => expect.objectContaining({ error_code: code, message: expect.any(String) });
 
-  beforeAll(async () => {
-    broker = await startBroker();
-    sr = new RegistryHttp(`http://${broker.host}:${broker.httpPort}`);
-  });
-
-  afterAll(async () => {
-    await broker?.stop();
+  useRegistryBroker((env) => {
+    ({ sr } = env);
   });
 
   describe('root, types and media types', () => {
