@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { ConnectConfig } from './config/connect-config';
-import { CoreModule } from './core/core.module';
+import { CoreModule, type CoreLogging } from './core/core.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RestModule } from './rest/rest.module';
 
-/** The connect worker: storage topics, worker, herder and the REST API. */
+/** The connect worker: storage topics, worker, herder, the REST API and /metrics + /health. */
 @Module({})
 export class AppModule {
-  static forRoot(config: ConnectConfig, logger: Logger): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.forRoot(config, logger), RestModule] };
+  static forRoot(config: ConnectConfig, logger: Logger, logging: CoreLogging): DynamicModule {
+    return { module: AppModule, imports: [CoreModule.forRoot(config, logger, logging), RestModule, MetricsModule] };
   }
 }

@@ -1,4 +1,5 @@
-export { createRootLogger, NestPinoLogger, ROOT_LOGGER } from './logger';
+export { createRootLogger, NestPinoLogger, ROOT_LOGGER, type RootLoggerOptions } from './logger';
+export { LOG_LEVELS, LogLevels, parseLogLevel, ROOT_LOGGER_NAME, type LoggerLevel, type LogLevelName } from './log-levels';
 export { installJsonBodyParsing } from './json-body';
 export { ConfigError, parseEnv } from './env-config';
 export { errorMessage } from './error-message';

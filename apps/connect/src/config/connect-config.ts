@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { ConfigError, parseEnv } from '@millrace/app-common';
 import { z } from 'zod';
+import { CONFIG_PROVIDER_NAMES, type ConfigProviderName } from '../secrets/config-providers';
+import { parseSecretsKey } from '../secrets/secret-cipher';
 
 export { ConfigError };
 
@@ -37,6 +39,14 @@ export interface ConnectConfig {
   statusTopic: string;
   offsetTopicPartitions: number;
   statusTopicPartitions: number;
+  /**
+   * MILLRACE_CONNECT_CONFIG_PROVIDERS (Kafka's worker `config.providers`): the providers
+   * whose `${name:...}` placeholders are resolved at connector and task start;
+   * comma-separated from env, file, directory; default all three, `none` for none.
+   */
+  configProviders: ConfigProviderName[];
+  /** MILLRACE_CONNECT_SECRETS_KEY: 32-byte AES key encrypting secret config values at rest; null = stored as given. */
+  secretsKey: Buffer | null;
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -71,6 +81,26 @@ const schema = z.object({
   MILLRACE_CONNECT_STATUS_TOPIC: z.string().min(1).default('connect-status'),
   MILLRACE_CONNECT_OFFSET_PARTITIONS: int(1, 1000).default(5),
   MILLRACE_CONNECT_STATUS_PARTITIONS: int(1, 1000).default(5),
+  MILLRACE_CONNECT_CONFIG_PROVIDERS: z
+    .string()
+    .default(CONFIG_PROVIDER_NAMES.join(','))
+    .transform((value, ctx) => {
+      const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (names.length === 1 && names[0] === 'none') return [];
+      const known: readonly string[] = CONFIG_PROVIDER_NAMES;
+      const bad = names.filter((n) => !known.includes(n));
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', input: value, message: `unknown config provider(s) ${bad.join(', ')}: expected a comma-separated list of ${CONFIG_PROVIDER_NAMES.join(', ')}, or none` });
+      return [...new Set(names)] as ConfigProviderName[];
+    }),
+  MILLRACE_CONNECT_SECRETS_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return null;
+      const key = parseSecretsKey(value);
+      if (typeof key === 'string') ctx.addIssue({ code: 'custom', input: '(hidden)', message: key });
+      return typeof key === 'string' ? null : key;
+    }),
 });
 
 /** The file a module path names (resolved against the working directory), or null when there is none. */
@@ -107,6 +137,8 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     statusTopic: e.MILLRACE_CONNECT_STATUS_TOPIC,
     offsetTopicPartitions: e.MILLRACE_CONNECT_OFFSET_PARTITIONS,
     statusTopicPartitions: e.MILLRACE_CONNECT_STATUS_PARTITIONS,
+    configProviders: e.MILLRACE_CONNECT_CONFIG_PROVIDERS,
+    secretsKey: e.MILLRACE_CONNECT_SECRETS_KEY,
   };
 }
 

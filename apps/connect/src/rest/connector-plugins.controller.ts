@@ -2,17 +2,23 @@ import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { describeConfigKey, type ConfigInfos, type ConfigKeyInfo, type ConnectorPlugin } from '@millrace/connect-sdk';
 import { ConnectRestError } from '../http/connect-rest-error';
 import { PluginRegistry } from '../plugins/plugin-registry';
+import { SecretsService } from '../secrets/secrets.service';
+import { assertConfigSize } from './config-checks';
 import { putConnectorConfigDto } from './connector-config.dto';
 import { parseBody } from './request-body';
 
 /**
  * Plugins: `GET /connector-plugins` ([{class, type, version}]),
  * `GET /connector-plugins/{p}/config` (the plugin's ConfigKeyInfos),
- * `PUT /connector-plugins/{p}/config/validate` (ConfigInfos; 200 even with errors).
+ * `PUT /connector-plugins/{p}/config/validate` (ConfigInfos; 200 even with errors;
+ * secret values `[hidden]`).
  */
 @Controller('connector-plugins')
 export class ConnectorPluginsController {
-  constructor(private readonly plugins: PluginRegistry) {}
+  constructor(
+    private readonly plugins: PluginRegistry,
+    private readonly secrets: SecretsService,
+  ) {}
 
   @Get()
   list(): { class: string; type: string; version: string }[] {
@@ -28,11 +34,14 @@ export class ConnectorPluginsController {
   validate(@Param('plugin') name: string, @Body() body: unknown): ConfigInfos {
     const plugin = this.find(name);
     const config = parseBody(putConnectorConfigDto, body);
+    assertConfigSize(config);
     const given = config['connector.class'];
     if (given !== undefined && this.plugins.find(given) !== plugin) {
       throw ConnectRestError.badRequest(`Included connector type ${given} does not match request type ${name}`);
     }
-    return this.plugins.validate(plugin, { ...config, 'connector.class': given ?? plugin.name }).infos;
+    const full = { ...config, 'connector.class': given ?? plugin.name };
+    this.secrets.noteSecrets(full);
+    return this.secrets.maskInfos(this.plugins.validate(plugin, full).infos, full);
   }
 
   private find(name: string): ConnectorPlugin {

@@ -2,15 +2,23 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ConnectRestError } from '../http/connect-rest-error';
 import { HerderService } from '../herder/herder.service';
 import type { TaskInfo, TaskStateView } from '../herder/connector-views';
+import { SecretsService } from '../secrets/secrets.service';
 
-/** A connector's tasks: `GET tasks`, `GET tasks/{t}/status`, `POST tasks/{t}/restart` (204); 404 for an unknown task. */
+/**
+ * A connector's tasks: `GET tasks` (secret values `[hidden]`), `GET tasks/{t}/status`,
+ * `POST tasks/{t}/restart` (204); 404 for an unknown task.
+ */
 @Controller('connectors/:connector/tasks')
 export class ConnectorTasksController {
-  constructor(private readonly herder: HerderService) {}
+  constructor(
+    private readonly herder: HerderService,
+    private readonly secrets: SecretsService,
+  ) {}
 
   @Get()
   list(@Param('connector') name: string): TaskInfo[] {
-    return this.herder.taskInfos(name);
+    const connectorConfig = this.herder.info(name).config;
+    return this.herder.taskInfos(name).map((t) => ({ id: t.id, config: this.secrets.mask(t.config, connectorConfig) }));
   }
 
   @Get(':task/status')

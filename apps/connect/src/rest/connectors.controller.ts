@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ConnectRestError } from '../http/connect-rest-error';
 import { HerderService } from '../herder/herder.service';
 import type { ConnectorInfo, ConnectorStatusView } from '../herder/connector-views';
+import { SecretsService } from '../secrets/secrets.service';
+import { assertConfigSize, assertConnectorClass } from './config-checks';
 import { createConnectorDto } from './create-connector.dto';
 import { parseBody } from './request-body';
 
@@ -11,11 +13,15 @@ type Expanded = Record<string, { status?: ConnectorStatusView; info?: ConnectorI
  * The connectors collection and a connector:
  * `GET /connectors[?expand=status|info]` (names, or an object keyed by name with the
  * expansions), `POST /connectors` (201 ConnectorInfo; 409 exists; 400 invalid),
- * `GET /connectors/{c}` (ConnectorInfo), `DELETE /connectors/{c}` (204).
+ * `GET /connectors/{c}` (ConnectorInfo), `DELETE /connectors/{c}` (204). Secret values
+ * are `[hidden]` in every answer (SecretsService.maskInfo).
  */
 @Controller('connectors')
 export class ConnectorsController {
-  constructor(private readonly herder: HerderService) {}
+  constructor(
+    private readonly herder: HerderService,
+    private readonly secrets: SecretsService,
+  ) {}
 
   @Get()
   list(@Query('expand') expand?: string | string[]): string[] | Expanded {
@@ -27,7 +33,7 @@ export class ConnectorsController {
     for (const name of names) {
       out[name] = {};
       if (expansions.includes('status')) out[name].status = this.herder.status(name);
-      if (expansions.includes('info')) out[name].info = this.herder.info(name);
+      if (expansions.includes('info')) out[name].info = this.secrets.maskInfo(this.herder.info(name));
     }
     return out;
   }
@@ -36,16 +42,19 @@ export class ConnectorsController {
   @HttpCode(201)
   async create(@Body() body: unknown): Promise<ConnectorInfo> {
     const dto = parseBody(createConnectorDto, body);
+    assertConfigSize(dto.config);
+    this.secrets.noteSecrets(dto.config);
+    assertConnectorClass(dto.config, (c) => this.secrets.mask(c));
     const initial = dto.initial_state === 'PAUSED' ? 'PAUSED' : dto.initial_state === 'STOPPED' ? 'STOPPED' : 'STARTED';
     if (dto.config.name !== undefined && dto.config.name !== dto.name) {
       throw ConnectRestError.badRequest(`Connector name configuration (${dto.config.name}) doesn't match connector name in the URL (${dto.name})`);
     }
-    return this.herder.create(dto.name, dto.config, initial);
+    return this.secrets.maskInfo(await this.herder.create(dto.name, dto.config, initial));
   }
 
   @Get(':connector')
   get(@Param('connector') name: string): ConnectorInfo {
-    return this.herder.info(name);
+    return this.secrets.maskInfo(this.herder.info(name));
   }
 
   @Delete(':connector')

@@ -9,6 +9,8 @@ const err = (description: string) => ({ description, content: json(ref('Error'))
 const connectorParam = { name: 'connector', in: 'path', required: true, schema: { type: 'string' } };
 const taskParam = { name: 'task', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } };
 const pluginParam = { name: 'plugin', in: 'path', required: true, schema: { type: 'string' } };
+const loggerParam = { name: 'logger', in: 'path', required: true, schema: { type: 'string' } };
+const logLevel = { type: 'string', enum: ['OFF', 'FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'] };
 const boolQuery = (name: string) => ({ name, in: 'query', required: false, schema: { type: 'boolean', default: false } });
 const configBody = { required: true, content: json(ref('ConnectorConfig')) };
 
@@ -75,6 +77,24 @@ const routes: Record<string, Record<string, Op>> = {
     },
     delete: { summary: 'Reset offsets (connector must be STOPPED)', params: [connectorParam], responses: { 200: ok('Reset', ref('Message')), 400: err('Not STOPPED'), 404: err('Unknown connector') } },
   },
+  '/connectors/{connector}/topics': {
+    get: { summary: "A connector's active topics", params: [connectorParam], responses: { 200: ok('`{"<connector>": {"topics": [...]}}`', { type: 'object', additionalProperties: ref('ActiveTopics') }), 404: err('Unknown connector') } },
+  },
+  '/connectors/{connector}/topics/reset': {
+    put: { summary: "Empty a connector's active topics", params: [connectorParam], responses: { 202: ok('Accepted'), 404: err('Unknown connector') } },
+  },
+  '/admin/loggers': { get: { summary: 'Log levels by logger name', responses: { 200: ok('Loggers', { type: 'object', additionalProperties: ref('LoggerLevel') }) } } },
+  '/admin/loggers/{logger}': {
+    get: { summary: "A logger's level", params: [loggerParam], responses: { 200: ok('Level', ref('LoggerLevel')), 404: err('Unknown logger') } },
+    put: {
+      summary: "Set a logger's level (root: every logger)",
+      params: [loggerParam, { name: 'scope', in: 'query', required: false, schema: { type: 'string', enum: ['worker'] } }],
+      body: { required: true, content: json({ type: 'object', required: ['level'], properties: { level: logLevel } }) },
+      responses: { 200: ok('Names of the loggers set', { type: 'array', items: { type: 'string' } }), 400: err('Missing or unknown level') },
+    },
+  },
+  '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+  '/health': { get: { summary: 'Liveness and task states', responses: { 200: ok('Up', { type: 'object', properties: { status: { type: 'string' }, tasks: { type: 'object' } } }) } } },
   '/connector-plugins': { get: { summary: 'Installed connector plugins', responses: { 200: ok('Plugins', { type: 'array', items: ref('PluginInfo') }) } } },
   '/connector-plugins/{plugin}/config': {
     get: { summary: "A plugin's config definitions", params: [pluginParam], responses: { 200: ok('Definitions', { type: 'array', items: ref('ConfigKeyInfo') }), 404: err('Unknown plugin') } },
@@ -113,6 +133,8 @@ const schemas: Record<string, Schema> = {
     required: ['offsets'],
     properties: { offsets: { type: 'array', items: { type: 'object', properties: { partition: { type: 'object' }, offset: { type: 'object', nullable: true } } } } },
   },
+  ActiveTopics: { type: 'object', required: ['topics'], properties: { topics: { type: 'array', items: { type: 'string' } } } },
+  LoggerLevel: { type: 'object', required: ['level'], properties: { level: logLevel, last_modified: { type: 'integer', nullable: true } } },
   PluginInfo: { type: 'object', properties: { class: { type: 'string' }, type: { type: 'string' }, version: { type: 'string' } } },
   ConfigKeyInfo: {
     type: 'object',

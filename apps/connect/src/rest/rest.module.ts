@@ -5,20 +5,25 @@ import { ClusterInfoModule } from '../cluster/cluster-info.module';
 import { ConnectErrorFilter } from '../http/connect-error.filter';
 import { HerderModule } from '../herder/herder.module';
 import { ROOT_LOGGER } from '@millrace/app-common';
+import { MetricsModule } from '../metrics/metrics.module';
 import { ConnectorOffsetsModule } from '../offsets/connector-offsets.module';
 import { PluginsModule } from '../plugins/plugins.module';
+import { LOG_SCRUBBER, type LogScrubber } from '../secrets/log-scrubber';
+import { SecretsModule } from '../secrets/secrets.module';
+import { AdminLoggersController } from './admin-loggers.controller';
 import { ConnectorConfigController } from './connector-config.controller';
 import { ConnectorOffsetsController } from './connector-offsets.controller';
 import { ConnectorPluginsController } from './connector-plugins.controller';
 import { ConnectorStateController } from './connector-state.controller';
 import { ConnectorTasksController } from './connector-tasks.controller';
+import { ConnectorTopicsController } from './connector-topics.controller';
 import { ConnectorsController } from './connectors.controller';
 import { OpenApiController } from './openapi.controller';
 import { RootController } from './root.controller';
 
 /** The REST API (Kafka Connect's resources and error shape); controllers only, no service of its own. */
 @Module({
-  imports: [HerderModule, ConnectorOffsetsModule, PluginsModule, ClusterInfoModule],
+  imports: [HerderModule, ConnectorOffsetsModule, PluginsModule, ClusterInfoModule, SecretsModule, MetricsModule],
   controllers: [
     RootController,
     ConnectorsController,
@@ -26,9 +31,17 @@ import { RootController } from './root.controller';
     ConnectorStateController,
     ConnectorTasksController,
     ConnectorOffsetsController,
+    ConnectorTopicsController,
+    AdminLoggersController,
     ConnectorPluginsController,
     OpenApiController,
   ],
-  providers: [{ provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new ConnectErrorFilter(logger.child({ component: 'rest' })) }],
+  providers: [
+    {
+      provide: APP_FILTER,
+      inject: [ROOT_LOGGER, LOG_SCRUBBER],
+      useFactory: (logger: Logger, scrubber: LogScrubber) => new ConnectErrorFilter(logger.child({ component: 'rest' }), (text) => scrubber.scrub(text)),
+    },
+  ],
 })
 export class RestModule {}

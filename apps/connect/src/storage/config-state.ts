@@ -20,6 +20,12 @@ interface MutableConnector {
 }
 
 /**
+ * Turns stored properties into the config the worker uses (decrypts secret values);
+ * `connector` names the connector the record belongs to.
+ */
+export type PropertiesDecoder = (connector: string, properties: Record<string, string>) => Record<string, string>;
+
+/**
  * Connector configs, task configs and target states in the compacted topic
  * `connect-configs` (1 partition), in Kafka Connect's record format:
  *
@@ -29,11 +35,16 @@ interface MutableConnector {
  *   key `target-state-<name>`  value `{"state": "STARTED"|"PAUSED", "state.v2": "STARTED"|"PAUSED"|"STOPPED"}`
  *                              (STOPPED is written as "PAUSED" in `state` for old readers)
  *
+ * Property values may be encrypted envelopes (secrets/secret-cipher.ts); the decoder
+ * given to the constructor decrypts them as records are applied.
+ *
  * ConfigState is the in-memory view, rebuilt from the topic by applying its records in
  * order; ConfigStore (config-store.ts) owns the topic.
  */
 export class ConfigState {
   private readonly connectorsByName = new Map<string, MutableConnector>();
+
+  constructor(private readonly decode: PropertiesDecoder = (_, properties) => properties) {}
 
   /** Names of the existing connectors, sorted. */
   connectorNames(): string[] {
@@ -56,7 +67,7 @@ export class ConfigState {
         this.connectorsByName.delete(name);
         return;
       }
-      this.entry(name).config = stringMap(parsed.properties);
+      this.entry(name).config = this.decode(name, stringMap(parsed.properties));
     } else if (key.startsWith('target-state-')) {
       const name = key.slice('target-state-'.length);
       if (parsed === null) {
@@ -71,7 +82,7 @@ export class ConfigState {
       if (parsed === null) return;
       const m = /^task-(.*)-(\d+)$/.exec(key);
       if (!m) throw new Error(`malformed task key ${key}`);
-      this.entry(m[1]).staged.set(Number(m[2]), stringMap(parsed.properties));
+      this.entry(m[1]).staged.set(Number(m[2]), this.decode(m[1], stringMap(parsed.properties)));
     } else if (key.startsWith('commit-')) {
       if (parsed === null) return;
       const c = this.entry(key.slice('commit-'.length));

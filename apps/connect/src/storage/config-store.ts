@@ -3,6 +3,7 @@ import type { LogRecord } from '@millrace/kafka-log';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
+import { SecretsService } from '../secrets/secrets.service';
 import { CompactedTopicStore } from './compacted-topic-store';
 import { ConfigState, targetStateRecord, type ConnectorSnapshot, type TargetState } from './config-state';
 
@@ -14,14 +15,18 @@ export type { ConnectorSnapshot, TargetState } from './config-state';
  *
  * Contracts: the topic is read to its end before the module is initialised (so the
  * worker resumes every connector where it stood); every write is produced with acks=-1
- * and resolves once it was read back, so the view reflects it.
+ * and resolves once it was read back, so the view reflects it. Secret values of
+ * connector and task configs are written through SecretsService.encodeForStorage
+ * (encrypted when MILLRACE_CONNECT_SECRETS_KEY is set) and read back decrypted: the
+ * view and everything the store returns hold plaintext, the topic never does then.
  */
 @Injectable()
 export class ConfigStore extends CompactedTopicStore {
-  private readonly state = new ConfigState();
+  private readonly state: ConfigState;
 
-  constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
+  constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger, private readonly secrets: SecretsService) {
     super(config, rootLogger, { topic: config.configTopic, partitions: 1, clientId: 'millrace-connect-configs', component: 'config-store' });
+    this.state = new ConfigState((connector, properties) => secrets.decodeFromStorage(connector, properties));
   }
 
   protected apply(record: LogRecord): void {
@@ -41,13 +46,14 @@ export class ConfigStore extends CompactedTopicStore {
   async putConnectorConfig(name: string, config: Readonly<Record<string, string>>, initialState?: TargetState): Promise<void> {
     const records = [];
     if (initialState) records.push(targetStateRecord(name, initialState));
-    records.push({ key: `connector-${name}`, value: JSON.stringify({ properties: config }) });
+    records.push({ key: `connector-${name}`, value: JSON.stringify({ properties: this.secrets.encodeForStorage(name, config) }) });
     await this.log.send(records);
   }
 
   /** Replaces the task configs: one task-<name>-<n> record each, then the commit record. */
   async putTaskConfigs(name: string, taskConfigs: readonly Readonly<Record<string, string>>[]): Promise<void> {
-    const records = taskConfigs.map((t, i) => ({ key: `task-${name}-${i}`, value: JSON.stringify({ properties: t }) }));
+    const connectorConfig = this.state.connector(name)?.config ?? {};
+    const records = taskConfigs.map((t, i) => ({ key: `task-${name}-${i}`, value: JSON.stringify({ properties: this.secrets.encodeForStorage(name, t, connectorConfig) }) }));
     records.push({ key: `commit-${name}`, value: JSON.stringify({ tasks: taskConfigs.length }) });
     await this.log.send(records);
   }

@@ -15,6 +15,7 @@ import {
 } from '@millrace/connect-sdk';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { TaskMetrics } from '../metrics/task-metrics';
 import { connectorLogger, isTransientKafkaError } from './source-task-runner';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
@@ -34,6 +35,8 @@ export interface SinkTaskRunnerOptions {
   readonly operator: RetryWithToleranceOperator;
   readonly onState: TaskStateListener;
   readonly logger: Logger;
+  /** Batch, failure, commit and lag metrics of this task. */
+  readonly metrics?: TaskMetrics;
 }
 
 /**
@@ -180,6 +183,7 @@ export class SinkTaskRunner implements TaskRunner {
       return;
     }
     try {
+      const started = performance.now();
       const records: SinkRecord[] = [];
       for (const m of batch.messages) {
         const record = await this.convert(batch.topic, batch.partition, m);
@@ -188,8 +192,12 @@ export class SinkTaskRunner implements TaskRunner {
       if (records.length > 0) await this.retrying(payload, () => this.opts.task.write(records));
       await this.retrying(payload, () => this.opts.task.flush());
       const last = batch.lastOffset();
+      const lag = Number(batch.highWatermark) - Number(last) - 1;
+      this.opts.metrics?.sinkBatch({ topic: batch.topic, partition: batch.partition, polled: batch.messages.length, written: records.length, seconds: (performance.now() - started) / 1000, lag });
       try {
+        const committing = performance.now();
         await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
+        this.opts.metrics?.offsetCommit((performance.now() - committing) / 1000);
         payload.resolveOffset(last);
         await payload.heartbeat();
       } catch (err) {
@@ -234,9 +242,9 @@ export class SinkTaskRunner implements TaskRunner {
     const consumed: ConsumedRecord = { topic, partition, offset: Number(m.offset), timestamp, key: m.key, value: m.value, headers };
     const context = ProcessingContext.forConsumed(consumed);
     const key = await operator.execute('KEY_CONVERTER', () => this.opts.keyConverter.toConnectData(topic, m.key), context, 'key.converter');
-    if (isToleratedFailure(key)) return undefined;
+    if (isToleratedFailure(key)) return this.skipped();
     const value = await operator.execute('VALUE_CONVERTER', () => this.opts.valueConverter.toConnectData(topic, m.value), context, 'value.converter');
-    if (isToleratedFailure(value)) return undefined;
+    if (isToleratedFailure(value)) return this.skipped();
     let record: SinkRecord | null = {
       topic,
       kafkaPartition: partition,
@@ -251,10 +259,17 @@ export class SinkTaskRunner implements TaskRunner {
     for (const step of this.opts.transforms.steps) {
       const current: SinkRecord = record;
       const out = await operator.execute('TRANSFORMATION', () => applyStep(step, current), context, step.type);
-      if (isToleratedFailure(out) || out === null) return undefined;
+      if (isToleratedFailure(out)) return this.skipped();
+      if (out === null) return undefined;
       record = out;
     }
     return record;
+  }
+
+  /** A record skipped after a tolerated failure. */
+  private skipped(): undefined {
+    this.opts.metrics?.recordsFailed(1);
+    return undefined;
   }
 
   private async fail(err: unknown): Promise<void> {

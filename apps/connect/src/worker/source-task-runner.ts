@@ -1,6 +1,7 @@
 import { applyStep, isToleratedFailure, ProcessingContext, type Converter, type RetryWithToleranceOperator, type SourceRecord, type SourceTask, type TransformChain } from '@millrace/connect-sdk';
 import type { IHeaders } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { TaskMetrics } from '../metrics/task-metrics';
 import type { OffsetStore, SourceOffsetEntry } from '../storage/offset-store';
 import { canonicalJson } from '../storage/offset-store';
 import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
@@ -22,6 +23,8 @@ export interface SourceTaskRunnerOptions {
   readonly logger: Logger;
   /** Largest batch asked of `read`. */
   readonly batchSize: number;
+  /** Batch, failure and commit metrics of this task. */
+  readonly metrics?: TaskMetrics;
 }
 
 /**
@@ -95,6 +98,7 @@ export class SourceTaskRunner implements TaskRunner {
           this.wake = undefined;
           continue;
         }
+        const started = performance.now();
         const records = await this.opts.task.read(this.opts.batchSize);
         if (records.length === 0) continue;
         const outgoing: OutgoingRecord[] = [];
@@ -102,7 +106,11 @@ export class SourceTaskRunner implements TaskRunner {
           const converted = await this.process(r);
           if (converted) outgoing.push(converted);
         }
+        const committing = performance.now();
         await this.commitRetrying(outgoing, latestOffsets(records));
+        const done = performance.now();
+        this.opts.metrics?.offsetCommit((done - committing) / 1000);
+        this.opts.metrics?.sourceBatch({ polled: records.length, written: outgoing.length, topics: new Set(outgoing.map((o) => o.topic)), seconds: (done - started) / 1000 });
         if (this.stopping) return;
         await this.opts.task.ack(records);
       }
@@ -141,14 +149,17 @@ export class SourceTaskRunner implements TaskRunner {
     for (const step of this.opts.transforms.steps) {
       const current: SourceRecord = r;
       const out = await operator.execute('TRANSFORMATION', () => applyStep(step, current), context, step.type);
+      if (isToleratedFailure(out)) this.opts.metrics?.recordsFailed(1);
       if (isToleratedFailure(out) || out === null) return undefined;
       r = out;
     }
     const r2: SourceRecord = r;
     const key = await operator.execute('KEY_CONVERTER', () => this.opts.keyConverter.fromConnectData(r2.topic, r2.keySchema, r2.key), context, 'key.converter');
-    if (isToleratedFailure(key)) return undefined;
-    const value = await operator.execute('VALUE_CONVERTER', () => this.opts.valueConverter.fromConnectData(r2.topic, r2.valueSchema, r2.value), context, 'value.converter');
-    if (isToleratedFailure(value)) return undefined;
+    const value = isToleratedFailure(key) ? key : await operator.execute('VALUE_CONVERTER', () => this.opts.valueConverter.fromConnectData(r2.topic, r2.valueSchema, r2.value), context, 'value.converter');
+    if (isToleratedFailure(key) || isToleratedFailure(value)) {
+      this.opts.metrics?.recordsFailed(1);
+      return undefined;
+    }
     return this.outgoing(r2, key, value);
   }
 

@@ -14,12 +14,17 @@ import {
   type SinkTask,
   type SourceRecord,
   type SourceTask,
+  parseConfig,
 } from '@millrace/connect-sdk';
 import { createKafkaClient, ensureTopic } from '@millrace/kafka-log';
 import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
+import { ConnectMetrics } from '../metrics/connect-metrics';
+import { hasSourceLag } from '../metrics/task-metrics';
+import { connectorConfigDef } from '../plugins/connector-config-validator';
+import { SecretsService } from '../secrets/secrets.service';
 import { OffsetStore } from '../storage/offset-store';
 import { StatusStore } from '../storage/status-store';
 import { NonTransactionalCommitter } from './non-transactional-committer';
@@ -54,12 +59,16 @@ export class WorkerService implements BeforeApplicationShutdown {
   private readonly logger: Logger;
   private readonly connectors = new Map<string, Connector>();
   private readonly tasks = new Map<string, RunningTask>();
+  /** Each running connector's config as stored (placeholders unresolved). */
+  private readonly storedConfigs = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(
     @Inject(CONNECT_CONFIG) private readonly config: ConnectConfig,
     @Inject(ROOT_LOGGER) rootLogger: Logger,
     private readonly statusStore: StatusStore,
     private readonly offsetStore: OffsetStore,
+    private readonly secrets: SecretsService,
+    private readonly metrics: ConnectMetrics,
   ) {
     this.logger = rootLogger.child({ component: 'worker' });
     this.kafka = createKafkaClient(config.bootstrap, 'millrace-connect-worker', this.logger);
@@ -86,7 +95,10 @@ export class WorkerService implements BeforeApplicationShutdown {
     const connector = plugin.createConnector();
     const logger = this.logger.child({ connector: name });
     try {
-      await connector.start(config, parsed, {
+      // Config providers resolve at start; the stored config keeps its placeholders.
+      const resolved = this.secrets.resolve(config, plugin);
+      if (resolved !== config && JSON.stringify(resolved) !== JSON.stringify(config)) parsed = parseConfig(connectorConfigDef(plugin), resolved).parsed;
+      await connector.start(resolved, parsed, {
         name,
         logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) },
         requestTaskReconfiguration: () => callbacks.requestTaskReconfiguration(),
@@ -99,6 +111,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       return false;
     }
     this.connectors.set(name, connector);
+    this.storedConfigs.set(name, config);
     this.statusStore.putConnector(name, paused ? 'PAUSED' : 'RUNNING');
     return true;
   }
@@ -106,13 +119,14 @@ export class WorkerService implements BeforeApplicationShutdown {
   async taskConfigs(name: string, maxTasks: number): Promise<Record<string, string>[]> {
     const connector = this.connectors.get(name);
     if (!connector) throw new Error(`connector ${name} is not running`);
-    return connector.taskConfigs(maxTasks);
+    return this.secrets.unresolve(this.storedConfigs.get(name) ?? {}, await connector.taskConfigs(maxTasks));
   }
 
   async stopConnector(name: string): Promise<void> {
     const connector = this.connectors.get(name);
     if (!connector) return;
     this.connectors.delete(name);
+    this.storedConfigs.delete(name);
     await connector.stop().catch((err: unknown) => this.logger.warn({ connector: name, err: (err as Error).message }, 'connector stop failed'));
   }
 
@@ -134,10 +148,17 @@ export class WorkerService implements BeforeApplicationShutdown {
     const key = taskKey(name, id);
     await this.stopTaskByKey(key);
     const logger = this.logger.child({ connector: name, task: id });
-    const onState = (state: Parameters<StatusStore['putTask']>[2], error?: unknown) => this.statusStore.putTask(name, id, state, error);
+    const metrics = this.metrics.forTask(name, id);
+    const onState = (state: Parameters<StatusStore['putTask']>[2], error?: unknown) => {
+      this.metrics.setTaskState(name, id, state);
+      this.statusStore.putTask(name, id, state, error);
+    };
     const closers: (() => Promise<void>)[] = [];
     let runner: TaskRunner;
     try {
+      // Config providers resolve at task start; only the task and its converters see the values.
+      taskConfig = this.secrets.resolve(taskConfig, plugin, connectorConfig);
+      connectorConfig = this.secrets.resolve(connectorConfig, plugin);
       const converterDefaults = { 'schema.registry.url': this.config.registryUrl };
       const keyConverter = await createConverter(converterName(connectorConfig['key.converter']), connectorConfig, true, converterDefaults);
       const valueConverter = await createConverter(converterName(connectorConfig['value.converter']), connectorConfig, false, converterDefaults);
@@ -150,6 +171,7 @@ export class WorkerService implements BeforeApplicationShutdown {
         closers.push(() => producer.disconnect().catch(() => undefined));
         send = async (topic, key, value, headers) => {
           await producer.send({ topic, acks: -1, messages: [{ key, value, headers: kafkaHeaders(headers) }] });
+          metrics.deadLetterRecord();
         };
       }
       const reporters: ErrorReporter[] = createErrorReporters(errorConfig, { connectorName: name, taskId: id, connectorType: plugin.type, logger: connectorLogger(logger), send });
@@ -158,6 +180,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       });
       const operator = RetryWithToleranceOperator.fromConfig(errorConfig, { reporters });
       const task = plugin.createTask();
+      if (hasSourceLag(task)) this.metrics.setSourceLagReporter(name, id, task);
       if (plugin.type === 'source') {
         const transforms = buildTransformChain<SourceRecord>(connectorConfig);
         closers.push(async () => transforms.close());
@@ -175,6 +198,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           onState,
           logger,
           batchSize: 500,
+          metrics,
         });
       } else {
         const transforms = buildTransformChain<SinkRecord>(connectorConfig);
@@ -197,6 +221,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           operator,
           onState,
           logger,
+          metrics,
         });
       }
     } catch (err) {
@@ -243,6 +268,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     this.tasks.delete(key);
     await t.runner.stop();
     for (const close of t.closers) await close();
+    this.metrics.removeTask(t.runner.connector, t.runner.id);
   }
 }
 

@@ -1,0 +1,159 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ROOT_LOGGER } from '@millrace/app-common';
+import { HIDDEN_VALUE, type ConfigInfos, type ConnectorPlugin } from '@millrace/connect-sdk';
+import type { Logger } from 'pino';
+import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
+import { connectorConfigDef } from '../plugins/connector-config-validator';
+import { PluginRegistry } from '../plugins/plugin-registry';
+import { maskConfig, restoreHiddenValues } from './config-masking';
+import { createConfigProviders } from './config-providers';
+import { ConfigTransformer } from './config-transformer';
+import { LOG_SCRUBBER, type LogScrubber } from './log-scrubber';
+import { SecretCipher, SecretDecryptionError } from './secret-cipher';
+import { secretKeyPredicate } from './secret-keys';
+
+type Config = Readonly<Record<string, string>>;
+
+/**
+ * Keeps connector secrets out of sight (issue 8):
+ * - masking: the values of secret keys (PASSWORD keys of the connector's plugin, and
+ *   secret-looking names, see secret-keys.ts) are `[hidden]` in what the REST API shows;
+ *   a `[hidden]` sent back keeps the stored value;
+ * - config providers: `${env:..}`, `${file:..}`, `${directory:..}` are resolved only
+ *   when a connector or task starts, and never written back resolved;
+ * - encryption at rest: with MILLRACE_CONNECT_SECRETS_KEY, secret values are stored in
+ *   connect-configs as AES-256-GCM envelopes (secret-cipher.ts) bound to
+ *   `<connector>/<key>`; without it they are stored as given (as Kafka Connect does);
+ * - logs: every secret value met (stored, decrypted or resolved) is registered with the
+ *   LogScrubber, which hides it in every log line.
+ * Task configs are classified by their connector's `connector.class`.
+ */
+@Injectable()
+export class SecretsService {
+  private readonly transformer: ConfigTransformer;
+  private readonly cipher: SecretCipher | null;
+  private readonly logger: Logger;
+  private readonly reported = new Set<string>();
+
+  constructor(
+    @Inject(CONNECT_CONFIG) config: ConnectConfig,
+    @Inject(ROOT_LOGGER) rootLogger: Logger,
+    @Inject(LOG_SCRUBBER) private readonly scrubber: LogScrubber,
+    private readonly plugins: PluginRegistry,
+  ) {
+    this.transformer = new ConfigTransformer(createConfigProviders(config.configProviders));
+    this.cipher = config.secretsKey ? new SecretCipher(config.secretsKey) : null;
+    this.logger = rootLogger.child({ component: 'secrets' });
+  }
+
+  get encryptsAtRest(): boolean {
+    return this.cipher !== null;
+  }
+
+  /** Whether `key` holds a secret in a config of the connector class `connectorClass`. */
+  isSecret(connectorClass: string | undefined): (key: string) => boolean {
+    const plugin = this.plugins.find(connectorClass ?? '');
+    return secretKeyPredicate(plugin ? connectorConfigDef(plugin) : undefined);
+  }
+
+  /** `config` as the REST API shows it; `connectorConfig` (for task configs) gives the plugin. */
+  mask(config: Config, connectorConfig: Config = config): Record<string, string> {
+    return maskConfig(config, this.isSecret(connectorConfig['connector.class']));
+  }
+
+  /** A ConnectorInfo-shaped answer with its config masked. */
+  maskInfo<T extends { config: Record<string, string> }>(info: T): T {
+    return { ...info, config: this.mask(info.config) };
+  }
+
+  /**
+   * A validation answer as shown: secret values `[hidden]` (connect-sdk already hides
+   * PASSWORD keys; this adds the secret-looking names) and secrets of `config` hidden in
+   * the error messages.
+   */
+  maskInfos(infos: ConfigInfos, config: Config): ConfigInfos {
+    const isSecret = this.isSecret(config['connector.class']);
+    this.noteSecrets(config);
+    return {
+      ...infos,
+      configs: infos.configs.map((c) => ({
+        ...c,
+        value: {
+          ...c.value,
+          value: isSecret(c.value.name) && c.value.value !== null ? HIDDEN_VALUE : c.value.value,
+          errors: c.value.errors.map((e) => this.scrubber.scrub(e)),
+        },
+      })),
+    };
+  }
+
+  /** Registers the secret values of a config with the log scrubber (incoming configs, before anything logs them). */
+  noteSecrets(config: Config): void {
+    const isSecret = this.isSecret(config['connector.class']);
+    for (const [key, value] of Object.entries(config)) if (isSecret(key)) this.scrubber.add(value);
+  }
+
+  /** An incoming config with `[hidden]` values replaced by the stored ones. */
+  restoreHidden<T extends string | null>(incoming: Readonly<Record<string, T>>, stored: Config | undefined): Record<string, T | string> {
+    return restoreHiddenValues(incoming, stored);
+  }
+
+  /**
+   * Resolves the config providers' placeholders for a connector or task start. The
+   * result is only handed to the plugin, never stored; its resolved values are hidden
+   * from the logs. Throws ConfigProviderError naming the key and placeholder.
+   */
+  resolve(config: Config, plugin?: ConnectorPlugin, connectorConfig: Config = config): Record<string, string> {
+    const { config: resolved, resolvedValues } = this.transformer.transform(config);
+    for (const v of resolvedValues) this.scrubber.add(v);
+    const isSecret = plugin ? secretKeyPredicate(connectorConfigDef(plugin)) : this.isSecret(connectorConfig['connector.class']);
+    for (const [key, value] of Object.entries(resolved)) if (isSecret(key)) this.scrubber.add(value);
+    return resolved;
+  }
+
+  /** Task configs a connector generated from its resolved config, with the placeholders of `raw` put back. */
+  unresolve(raw: Config, taskConfigs: readonly Config[]): Record<string, string>[] {
+    return taskConfigs.map((t) => ConfigTransformer.restorePlaceholders(raw, t));
+  }
+
+  /** A config as written to connect-configs: secret values encrypted when a key is set. */
+  encodeForStorage(connector: string, config: Config, connectorConfig: Config = config): Record<string, string> {
+    const isSecret = this.isSecret(connectorConfig['connector.class']);
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+      if (isSecret(key)) this.scrubber.add(value);
+      out[key] = this.cipher && isSecret(key) && !SecretCipher.isEncrypted(value) ? this.cipher.encrypt(value, `${connector}/${key}`) : value;
+    }
+    return out;
+  }
+
+  /**
+   * A config read from connect-configs: envelopes decrypted. One that cannot be (no or
+   * another key, altered) stays as stored and is logged once, naming connector and key.
+   */
+  decodeFromStorage(connector: string, config: Config): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+      out[key] = SecretCipher.isEncrypted(value) ? this.decrypt(connector, key, value) : value;
+    }
+    const isSecret = this.isSecret(out['connector.class']);
+    for (const [key, value] of Object.entries(out)) if (isSecret(key)) this.scrubber.add(value);
+    return out;
+  }
+
+  private decrypt(connector: string, key: string, value: string): string {
+    try {
+      if (!this.cipher) throw new SecretDecryptionError('MILLRACE_CONNECT_SECRETS_KEY is not set');
+      const plain = this.cipher.decrypt(value, `${connector}/${key}`);
+      this.scrubber.add(plain);
+      return plain;
+    } catch (err) {
+      const id = `${connector}/${key}`;
+      if (!this.reported.has(id)) {
+        this.reported.add(id);
+        this.logger.error({ connector, key }, `cannot decrypt ${key} of connector ${connector}: ${(err as Error).message}`);
+      }
+      return value;
+    }
+  }
+}
