@@ -21,6 +21,8 @@ export interface ConnectWorkerEnv {
 export interface ConnectWorkerOptions {
   /** Point the worker's converters at the broker's schema registry. */
   readonly withRegistry?: boolean;
+  /** Extra environment of the connect worker. */
+  readonly env?: Record<string, string>;
 }
 
 /**
@@ -36,7 +38,7 @@ export function useConnectWorker(ready: (env: ConnectWorkerEnv) => void, opts: C
     connect = await startConnect({
       bootstrap: broker.bootstrap,
       ...(opts.withRegistry ? { registryUrl: `http://127.0.0.1:${broker.httpPort}` } : {}),
-      env: { MILLRACE_CONNECT_TEST_PLUGINS: 'true' },
+      env: { MILLRACE_CONNECT_TEST_PLUGINS: 'true', ...opts.env },
     });
     ready({ broker, connect, rest: new ConnectRest(connect.url), kafka: makeKafka(broker.bootstrap) });
   });

@@ -22,7 +22,10 @@ import type {
  * with offsets `{"position": n}` (n counting from the committed offset), key the string
  * `<id>-<n>`, value a struct {task: int32, position: int64}. `fake.fail.reads` makes the
  * first N reads of each task in this process throw; `fake.fail.connector=true` makes
- * the connector's start throw.
+ * the connector's start throw. `fake.secret` (PASSWORD) is sent as header `fake.secret` of
+ * every record (the secrets tests read what a config provider resolved);
+ * `fake.log.config=true` makes each task log its whole config at open (the secrets tests
+ * check the log scrubber hides the secret).
  * FakeSink: keeps written records in memory; `fake.fail.writes` makes the first N writes
  * of each task in this process throw.
  */
@@ -69,9 +72,12 @@ class FakeSourceTask implements SourceTask {
   private intervalMs = 100;
   private failReads = 0;
   private failKey = '';
+  private secret: string | undefined;
 
   async open(config: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     this.topic = config.topic;
+    this.secret = config['fake.secret'];
+    if (config['fake.log.config'] === 'true') context.logger.info(`fake source task config: ${JSON.stringify(config)}`);
     this.id = Number(config['fake.task.id'] ?? context.taskId);
     const committed = context.offset({ task: this.id });
     this.position = committed ? Number(committed.position) + 1 : 0;
@@ -98,7 +104,7 @@ class FakeSourceTask implements SourceTask {
         valueSchema: VALUE_SCHEMA,
         value: { task: this.id, position },
         timestamp: null,
-        headers: [],
+        headers: this.secret === undefined ? [] : [{ key: 'fake.secret', value: Buffer.from(this.secret) }],
         sourcePartition: { task: this.id },
         sourceOffset: { position },
       });
@@ -146,6 +152,8 @@ export const FAKE_SOURCE_PLUGIN: ConnectorPlugin = {
       { name: 'fake.records.per.read', type: 'INT', importance: 'LOW', documentation: 'Records per read.', default: 10, group: 'Fake', validator: (v) => (Number(v) >= 1 ? null : 'Value must be at least 1') },
       { name: 'fake.max.records', type: 'LONG', importance: 'LOW', documentation: 'Records per task and run; -1 = unlimited.', default: -1, group: 'Fake' },
       { name: 'fake.poll.interval.ms', type: 'INT', importance: 'LOW', documentation: 'Wait inside each read.', default: 100, group: 'Fake' },
+      { name: 'fake.secret', type: 'PASSWORD', importance: 'LOW', documentation: 'Sent as header fake.secret of every record.', default: null, group: 'Fake' },
+      { name: 'fake.log.config', type: 'BOOLEAN', importance: 'LOW', documentation: 'Each task logs its config at open.', default: false, group: 'Fake' },
       { name: 'fake.fail.reads', type: 'INT', importance: 'LOW', documentation: 'The first N reads of each task in this process fail.', default: 0, group: 'Fake' },
       ...commonKeys,
     ],
