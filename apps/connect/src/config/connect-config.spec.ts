@@ -46,4 +46,25 @@ describe('loadConnectConfig', () => {
     expect(() => loadConnectConfig({ MILLRACE_CONNECT_PLUGIN_MODULES: '/no/such/module.js' })).toThrow(/MILLRACE_CONNECT_PLUGIN_MODULES.*cannot find module \/no\/such\/module.js/);
     expect(() => loadConnectConfig({ MILLRACE_CONNECT_TEST_PLUGINS: 'true' })).toThrow(/needs MILLRACE_CONNECT_PLUGIN_MODULES/);
   });
+
+  test('config providers: all three by default, a subset, none; an unknown one is named', () => {
+    expect(loadConnectConfig({}).configProviders).toEqual(['env', 'file', 'directory']);
+    expect(loadConnectConfig({ MILLRACE_CONNECT_CONFIG_PROVIDERS: 'file, env' }).configProviders).toEqual(['file', 'env']);
+    expect(loadConnectConfig({ MILLRACE_CONNECT_CONFIG_PROVIDERS: 'none' }).configProviders).toEqual([]);
+    expect(() => loadConnectConfig({ MILLRACE_CONNECT_CONFIG_PROVIDERS: 'env,vault' })).toThrow('unknown config provider(s) vault');
+  });
+
+  test('MILLRACE_CONNECT_SECRETS_KEY: 32 bytes base64 or hex; a bad one says what to fix without echoing it', () => {
+    expect(loadConnectConfig({}).secretsKey).toBeNull();
+    expect(loadConnectConfig({ MILLRACE_CONNECT_SECRETS_KEY: 'ab'.repeat(32) }).secretsKey?.length).toBe(32);
+    expect(loadConnectConfig({ MILLRACE_CONNECT_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).secretsKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+    let message = '';
+    try {
+      loadConnectConfig({ MILLRACE_CONNECT_SECRETS_KEY: 'my-weak-passphrase' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('MILLRACE_CONNECT_SECRETS_KEY=(hidden, 18 characters): expected 32 random bytes');
+    expect(message).not.toContain('my-weak-passphrase');
+  });
 });

@@ -46,4 +46,17 @@ describe('ConfigState (connect-configs record format)', () => {
     s.apply(rec('connector-c', { properties: {} }));
     expect(() => s.apply(rec('commit-c', { tasks: 1 }))).toThrow(/task 0 is missing/);
   });
+
+  test('the decoder sees every connector and task config with its connector name', () => {
+    const seen: string[] = [];
+    const s = new ConfigState((connector, properties) => {
+      seen.push(connector);
+      return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, v.replace('$enc:', '')]));
+    });
+    s.apply(rec('connector-a-b', { properties: { pw: '$enc:x' } }));
+    s.apply(rec('task-a-b-0', { properties: { pw: '$enc:y' } }));
+    s.apply(rec('commit-a-b', { tasks: 1 }));
+    expect(s.connector('a-b')).toMatchObject({ config: { pw: 'x' }, taskConfigs: [{ pw: 'y' }] });
+    expect(seen).toEqual(['a-b', 'a-b']);
+  });
 });
