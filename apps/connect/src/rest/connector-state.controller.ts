@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, ParseBoolPipe, Post, Put, Query, Res 
 import type { Response } from 'express';
 import { HerderService } from '../herder/herder.service';
 import type { ConnectorStatusView } from '../herder/connector-views';
+import { SecretsService } from '../secrets/secrets.service';
 
 /**
  * A connector's state: `GET status` (ConnectorStateInfo), `POST restart` (204 without
@@ -10,11 +11,14 @@ import type { ConnectorStatusView } from '../herder/connector-views';
  */
 @Controller('connectors/:connector')
 export class ConnectorStateController {
-  constructor(private readonly herder: HerderService) {}
+  constructor(
+    private readonly herder: HerderService,
+    private readonly secrets: SecretsService,
+  ) {}
 
   @Get('status')
   status(@Param('connector') name: string): ConnectorStatusView {
-    return this.herder.status(name);
+    return this.secrets.scrubStatus(this.herder.status(name));
   }
 
   @Post('restart')
@@ -26,7 +30,7 @@ export class ConnectorStateController {
   ): Promise<ConnectorStatusView | undefined> {
     const status = await this.herder.restart(name, includeTasks ?? false, onlyFailed ?? false);
     res.status(status === null ? 204 : 202);
-    return status ?? undefined;
+    return status === null ? undefined : this.secrets.scrubStatus(status);
   }
 
   @Put('pause')

@@ -23,7 +23,8 @@ export class ConnectorTasksController {
 
   @Get(':task/status')
   status(@Param('connector') name: string, @Param('task') task: string): TaskStateView {
-    return this.herder.taskStatus(name, taskId(name, task));
+    const status = this.herder.taskStatus(name, taskId(name, task));
+    return status.trace === undefined ? status : { ...status, trace: this.secrets.scrub(status.trace) };
   }
 
   @Post(':task/restart')

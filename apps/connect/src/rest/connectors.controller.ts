@@ -32,7 +32,7 @@ export class ConnectorsController {
     const out: Expanded = {};
     for (const name of names) {
       out[name] = {};
-      if (expansions.includes('status')) out[name].status = this.herder.status(name);
+      if (expansions.includes('status')) out[name].status = this.secrets.scrubStatus(this.herder.status(name));
       if (expansions.includes('info')) out[name].info = this.secrets.maskInfo(this.herder.info(name));
     }
     return out;

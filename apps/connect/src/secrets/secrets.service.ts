@@ -87,6 +87,17 @@ export class SecretsService {
     };
   }
 
+  /** A status answer with known secret values hidden in its traces (an error message may quote one). */
+  scrubStatus<T extends { connector: { trace?: string }; tasks: { trace?: string }[] }>(status: T): T {
+    const scrub = <S extends { trace?: string }>(s: S): S => (s.trace === undefined ? s : { ...s, trace: this.scrubber.scrub(s.trace) });
+    return { ...status, connector: scrub(status.connector), tasks: status.tasks.map(scrub) };
+  }
+
+  /** A text with known secret values hidden. */
+  scrub(text: string): string {
+    return this.scrubber.scrub(text);
+  }
+
   /** Registers the secret values of a config with the log scrubber (incoming configs, before anything logs them). */
   noteSecrets(config: Config): void {
     const isSecret = this.isSecret(config['connector.class']);
