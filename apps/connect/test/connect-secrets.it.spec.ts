@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ConnectProcess } from '@millrace/testing';
+import { startPostgres, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
+import { Client } from 'pg';
 import { SecretCipher } from '../src/secrets/secret-cipher';
 import { ConnectRest, waitFor } from './support/connect-rest';
 import { PLAIN_CONVERTERS, useConnectWorker } from './support/connect-worker';
@@ -14,16 +15,21 @@ import { readAll } from './support/kafka';
  * the placeholder, PASSWORD values are `[hidden]` in every REST answer and log line, a
  * `[hidden]` sent back keeps the stored value, and with MILLRACE_CONNECT_SECRETS_KEY the
  * connect-configs topic holds only AES-GCM envelopes. FakeSource sends its resolved
- * `fake.secret` as a record header, so the test sees what the task received.
+ * `fake.secret` as a record header, so the test sees what the task received; a
+ * jdbc-source and a jdbc-sink log into Postgres as a role that needs its password.
  */
 describe('connect secrets', () => {
   const key = randomBytes(32);
   const secrets = { env: 'env-secret-Zq81x', file: 'file-secret-Kp27y', directory: 'dir-secret-Wm55z', literal: 'literal-secret-Hx93w' };
+  const pgSecret = 'pg-secret-Qv42r';
+  const wrongPassword = 'wrong-secret-Ty66s';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-secrets-it-'));
   const propsFile = path.join(dir, 'db.properties');
   fs.writeFileSync(propsFile, `# database\nuser = app\npassword = ${secrets.file}\n`);
   fs.mkdirSync(path.join(dir, 'mounted'));
   fs.writeFileSync(path.join(dir, 'mounted', 'db-password'), secrets.directory);
+  const pgProps = path.join(dir, 'pg.properties');
+  fs.writeFileSync(pgProps, `password=${pgSecret}\n`);
   const placeholders = {
     env: '${env:SECRETS_IT_PASSWORD}',
     file: `\${file:${propsFile}:password}`,
@@ -45,7 +51,7 @@ describe('connect secrets', () => {
     ...PLAIN_CONVERTERS,
     ...extra,
   });
-  const allSecrets = Object.values(secrets);
+  const allSecrets = [...Object.values(secrets), pgSecret, wrongPassword];
   const expectNoSecret = (what: string, text: string) => {
     for (const s of allSecrets) if (text.includes(s)) throw new Error(`${what} contains the secret ${s}`);
   };
@@ -59,9 +65,25 @@ describe('connect secrets', () => {
     (env) => {
       ({ rest, kafka, connect } = env);
     },
-    { env: { MILLRACE_CONNECT_SECRETS_KEY: key.toString('base64'), SECRETS_IT_PASSWORD: secrets.env } },
+    { withRegistry: true, env: { MILLRACE_CONNECT_SECRETS_KEY: key.toString('base64'), SECRETS_IT_PASSWORD: secrets.env, SECRETS_IT_PG_PASSWORD: pgSecret } },
   );
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let pg: EphemeralPostgres;
+  let db: Client;
+  beforeAll(async () => {
+    pg = await startPostgres();
+    db = new Client({ connectionString: pg.connectionString });
+    await db.connect();
+    // The test role must give its password over TCP (the superuser keeps trust auth).
+    await db.query(`CREATE ROLE millrace_app LOGIN SUPERUSER PASSWORD '${pgSecret}'`);
+    const hba = path.join(pg.dataDir, 'pg_hba.conf');
+    fs.writeFileSync(hba, `host all millrace_app 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, 'utf8')}`);
+    await db.query('SELECT pg_reload_conf()');
+  });
+  afterAll(async () => {
+    await db?.end();
+    await pg?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   test('env, file and directory placeholders resolve in the running task; answers show [hidden]', async () => {
     for (const kind of names) {
@@ -76,19 +98,42 @@ describe('connect secrets', () => {
     }
   });
 
+  test('jdbc-source (password from a file) and jdbc-sink (password from the environment) log into Postgres', async () => {
+    await db.query('CREATE TABLE secret_orders (id SERIAL PRIMARY KEY, item TEXT NOT NULL)');
+    for (let i = 1; i <= 4; i++) await db.query('INSERT INTO secret_orders (item) VALUES ($1)', [`item-${i}`]);
+    const connection = { 'connection.url': `jdbc:postgresql://127.0.0.1:${pg.port}/${pg.database}`, 'connection.user': 'millrace_app', 'connection.attempts': '1' };
+    const source = { 'connector.class': 'jdbc-source', ...connection, 'connection.password': `\${file:${pgProps}:password}`, mode: 'incrementing', 'incrementing.column.name': 'id', 'table.whitelist': 'secret_orders', 'topic.prefix': 'pgs-', 'poll.interval.ms': '200' };
+    const sink = { 'connector.class': 'jdbc-sink', ...connection, 'connection.password': '${env:SECRETS_IT_PG_PASSWORD}', topics: 'pgs-secret_orders', 'table.name.format': 'secret_orders_copy', 'auto.create': 'true', 'insert.mode': 'insert' };
+    expect((await rest.call('POST', '/connectors', { name: 'pg-src', config: source })).status).toBe(201);
+    expect((await rest.call('POST', '/connectors', { name: 'pg-sink', config: sink })).status).toBe(201);
+    await waitFor('4 rows copied', async () => {
+      const exists = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'secret_orders_copy'`);
+      return exists.rowCount === 1 && Number((await db.query('SELECT count(*) AS n FROM secret_orders_copy')).rows[0].n) === 4;
+    }, 60_000);
+    expect((await rest.get('/connectors/pg-src/config')).body).toMatchObject({ 'connection.password': '[hidden]' });
+
+    // The role's password is really checked: a wrong one fails the connector.
+    expect((await rest.call('POST', '/connectors', { name: 'pg-wrong', config: { ...source, 'connection.password': wrongPassword, 'topic.prefix': 'pgw-' } })).status).toBe(201);
+    const failed = await waitFor('pg-wrong FAILED', async () => {
+      const st = await rest.status('pg-wrong');
+      return [st.connector, ...st.tasks].some((t) => t.state === 'FAILED') ? st : undefined;
+    });
+    expect(JSON.stringify(failed)).toContain('password authentication failed');
+  });
+
   test('no REST answer shows a secret', async () => {
     const answers: [string, unknown][] = [];
-    for (const kind of names) {
-      const c = `src-${kind}`;
+    for (const c of [...names.map((k) => `src-${k}`), 'pg-src', 'pg-sink', 'pg-wrong']) {
       for (const p of [`/connectors/${c}`, `/connectors/${c}/config`, `/connectors/${c}/tasks`, `/connectors/${c}/status`]) {
         const r = await rest.get(p);
         expect(r.status).toBe(200);
         answers.push([p, r.body]);
       }
+      const secretKey = c.startsWith('pg-') ? 'connection.password' : 'fake.secret';
       const cfg = (await rest.get(`/connectors/${c}/config`)).body as Record<string, string>;
-      expect(cfg['fake.secret']).toBe('[hidden]');
+      expect(cfg[secretKey]).toBe('[hidden]');
       const tasks = (await rest.get(`/connectors/${c}/tasks`)).body as { config: Record<string, string> }[];
-      expect(tasks[0].config['fake.secret']).toBe('[hidden]');
+      if (tasks.length > 0 && tasks[0].config[secretKey] !== undefined) expect(tasks[0].config[secretKey]).toBe('[hidden]');
     }
     const expanded = await rest.get('/connectors?expand=info&expand=status');
     expect((expanded.body as Record<string, { info: { config: Record<string, string> } }>)['src-literal'].info.config['fake.secret']).toBe('[hidden]');
