@@ -29,6 +29,7 @@ describe('masking', () => {
     const s = new LogScrubber();
     s.add('pa"ss\\word');
     s.add('abc');
+    s.add('true');
     const line = JSON.stringify({ msg: 'config pa"ss\\word abc' });
     expect(s.scrub(line)).toBe(JSON.stringify({ msg: 'config [hidden] abc' }));
     expect(s.scrub('raw pa"ss\\word')).toBe('raw [hidden]');

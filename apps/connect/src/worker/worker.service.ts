@@ -97,7 +97,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     try {
       // Config providers resolve at start; the stored config keeps its placeholders.
       const resolved = this.secrets.resolve(config, plugin);
-      if (resolved !== config && JSON.stringify(resolved) !== JSON.stringify(config)) parsed = parseConfig(connectorConfigDef(plugin), resolved).parsed;
+      if (JSON.stringify(resolved) !== JSON.stringify(config)) parsed = parseConfig(connectorConfigDef(plugin), resolved).parsed;
       await connector.start(resolved, parsed, {
         name,
         logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) },
