@@ -33,5 +33,6 @@ describe('masking', () => {
     const line = JSON.stringify({ msg: 'config pa"ss\\word abc' });
     expect(s.scrub(line)).toBe(JSON.stringify({ msg: 'config [hidden] abc' }));
     expect(s.scrub('raw pa"ss\\word')).toBe('raw [hidden]');
+    expect(s.scrub('enabled true')).toBe('enabled true');
   });
 });
