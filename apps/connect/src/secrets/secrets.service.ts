@@ -9,7 +9,8 @@ import { maskConfig, restoreHiddenValues } from './config-masking';
 import { createConfigProviders } from './config-providers';
 import { ConfigTransformer } from './config-transformer';
 import { LOG_SCRUBBER, type LogScrubber } from './log-scrubber';
-import { SecretCipher, SecretDecryptionError } from './secret-cipher';
+import { ConfigStorageCodec } from './config-storage-codec';
+import { SecretCipher } from './secret-cipher';
 import { secretKeyPredicate } from './secret-keys';
 
 type Config = Readonly<Record<string, string>>;
@@ -31,9 +32,7 @@ type Config = Readonly<Record<string, string>>;
 @Injectable()
 export class SecretsService {
   private readonly transformer: ConfigTransformer;
-  private readonly cipher: SecretCipher | null;
-  private readonly logger: Logger;
-  private readonly reported = new Set<string>();
+  private readonly codec: ConfigStorageCodec;
 
   constructor(
     @Inject(CONNECT_CONFIG) config: ConnectConfig,
@@ -42,12 +41,9 @@ export class SecretsService {
     private readonly plugins: PluginRegistry,
   ) {
     this.transformer = new ConfigTransformer(createConfigProviders(config.configProviders));
-    this.cipher = config.secretsKey ? new SecretCipher(config.secretsKey) : null;
-    this.logger = rootLogger.child({ component: 'secrets' });
-  }
-
-  get encryptsAtRest(): boolean {
-    return this.cipher !== null;
+    const cipher = config.secretsKey ? new SecretCipher(config.secretsKey) : null;
+    const logger = rootLogger.child({ component: 'secrets' });
+    this.codec = new ConfigStorageCodec(cipher, (c) => this.isSecret(c), scrubber, (connector, key, message) => logger.error({ connector, key }, message));
   }
 
   /** Whether `key` holds a secret in a config of the connector class `connectorClass`. */
@@ -127,44 +123,13 @@ export class SecretsService {
     return taskConfigs.map((t) => ConfigTransformer.restorePlaceholders(raw, t));
   }
 
-  /** A config as written to connect-configs: secret values encrypted when a key is set. */
+  /** A config as written to connect-configs: secret values encrypted when a key is set (config-storage-codec.ts). */
   encodeForStorage(connector: string, config: Config, connectorConfig: Config = config): Record<string, string> {
-    const isSecret = this.isSecret(connectorConfig['connector.class']);
-    const out: Record<string, string> = {};
-    for (const [key, value] of Object.entries(config)) {
-      if (isSecret(key)) this.scrubber.add(value);
-      out[key] = this.cipher && isSecret(key) && !SecretCipher.isEncrypted(value) ? this.cipher.encrypt(value, `${connector}/${key}`) : value;
-    }
-    return out;
+    return this.codec.encode(connector, config, connectorConfig);
   }
 
-  /**
-   * A config read from connect-configs: envelopes decrypted. One that cannot be (no or
-   * another key, altered) stays as stored and is logged once, naming connector and key.
-   */
+  /** A config read from connect-configs: envelopes decrypted, or kept and logged once when they cannot be. */
   decodeFromStorage(connector: string, config: Config): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [key, value] of Object.entries(config)) {
-      out[key] = SecretCipher.isEncrypted(value) ? this.decrypt(connector, key, value) : value;
-    }
-    const isSecret = this.isSecret(out['connector.class']);
-    for (const [key, value] of Object.entries(out)) if (isSecret(key)) this.scrubber.add(value);
-    return out;
-  }
-
-  private decrypt(connector: string, key: string, value: string): string {
-    try {
-      if (!this.cipher) throw new SecretDecryptionError('MILLRACE_CONNECT_SECRETS_KEY is not set');
-      const plain = this.cipher.decrypt(value, `${connector}/${key}`);
-      this.scrubber.add(plain);
-      return plain;
-    } catch (err) {
-      const id = `${connector}/${key}`;
-      if (!this.reported.has(id)) {
-        this.reported.add(id);
-        this.logger.error({ connector, key }, `cannot decrypt ${key} of connector ${connector}: ${(err as Error).message}`);
-      }
-      return value;
-    }
+    return this.codec.decode(connector, config);
   }
 }
