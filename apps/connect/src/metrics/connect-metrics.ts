@@ -17,7 +17,8 @@ const TASK = ['connector', 'task'] as const;
  * - millrace_connect_batch_size and millrace_connect_batch_duration_seconds (histograms);
  * - millrace_connect_offset_commit_duration_seconds (histogram);
  * - millrace_connect_dead_letter_records_total;
- * - millrace_connect_sink_consumer_lag {topic,partition}: records behind the high watermark;
+ * - millrace_connect_sink_consumer_lag {topic,partition}: records behind the high watermark
+ *   after the task's last batch of that partition (not refreshed while paused);
  * - millrace_connect_source_lag {unit}: only for tasks with the SourceLagReporter hook;
  * - millrace_connect_task_state {state}: 1 for the task's current state, 0 for the others;
  * - Node's process metrics with the millrace_connect_ prefix.
@@ -35,7 +36,7 @@ export class ConnectMetrics {
   private readonly batchSize = new Histogram({ name: 'millrace_connect_batch_size', help: 'Records per batch', labelNames: TASK, buckets: BATCH_BUCKETS, registers: [this.registry] });
   private readonly batchSeconds = new Histogram({ name: 'millrace_connect_batch_duration_seconds', help: 'Time to process one batch (source: read to commit; sink: convert, put and flush)', labelNames: TASK, buckets: LATENCY_BUCKETS, registers: [this.registry] });
   private readonly commitSeconds = new Histogram({ name: 'millrace_connect_offset_commit_duration_seconds', help: 'Time to commit a batch\'s offsets', labelNames: TASK, buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly sinkLag = new Gauge({ name: 'millrace_connect_sink_consumer_lag', help: 'Records behind the high watermark, per consumed partition', labelNames: [...TASK, 'topic', 'partition'], registers: [this.registry] });
+  private readonly sinkLag = new Gauge({ name: 'millrace_connect_sink_consumer_lag', help: 'Records behind the high watermark, per consumed partition, as of the task\'s last batch of it', labelNames: [...TASK, 'topic', 'partition'], registers: [this.registry] });
   private readonly taskState = new Gauge({ name: 'millrace_connect_task_state', help: '1 for the task\'s current state, 0 for the others', labelNames: [...TASK, 'state'], registers: [this.registry] });
   private readonly lagReporters = new Map<string, { connector: string; task: string; reporter: SourceLagReporter }>();
   private readonly sinkPartitions = new Map<string, Set<string>>();
