@@ -1,6 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-/** Prefix of an encrypted config value: `$enc:v1:<iv>:<tag>:<ciphertext>`, each part base64url. */
+/**
+ * Prefix of an encrypted config value. The whole value is
+ * `$enc:v1:<iv>:<tag>:<ciphertext>`, each part base64url without padding: a 12-byte
+ * random IV, the 16-byte GCM tag, and the UTF-8 plaintext encrypted with AES-256-GCM
+ * under MILLRACE_CONNECT_SECRETS_KEY, authenticated with associated data
+ * `<connector>/<config key>` (UTF-8). `v1` names this layout.
+ */
 export const ENCRYPTED_PREFIX = '$enc:v1:';
 
 /** A value that looks encrypted but cannot be decrypted (wrong key, tampered, truncated). */
