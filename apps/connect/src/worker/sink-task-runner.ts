@@ -81,6 +81,9 @@ export class SinkTaskRunner implements TaskRunner {
   private readonly consumerConfig: SinkConsumerConfig;
   /** What the status trace says about missing topics; null when none are missing. */
   private topicsNote: string | null = null;
+  /** The task's own status message (context.reportStatus); null when none. */
+  private taskNote: string | null = null;
+  private started = false;
   private assigned: TopicPartition[] = [];
   /** Settles when the latest assignment was handed to the task (batches wait for it). */
   private assignment: Promise<void> = Promise.resolve();
@@ -109,11 +112,16 @@ export class SinkTaskRunner implements TaskRunner {
         logger: connectorLogger(this.opts.logger),
         pause: (tps) => this.consumer?.pause(groupByTopic(tps)),
         resume: (tps) => this.consumer?.resume(groupByTopic(tps)),
+        reportStatus: (message) => {
+          this.taskNote = message;
+          this.report();
+        },
       });
     } catch (err) {
       await this.fail(err);
       return;
     }
+    this.started = true;
     this.report();
     if (this.consumerConfig.ignored.length > 0) this.opts.logger.warn({ keys: this.consumerConfig.ignored }, 'consumer.override keys not supported by this runtime; ignored');
     const watcher = new SinkTopicWatcher({
@@ -130,10 +138,11 @@ export class SinkTaskRunner implements TaskRunner {
     });
   }
 
-  /** Reports the task's RUNNING/PAUSED state with the missing-topics trace, unless it failed or stops. */
+  /** Reports the task's RUNNING/PAUSED state with its status notes as the trace, once started and unless it failed or stops. */
   private report(): void {
-    if (this.failed || this.stopping) return;
-    this.opts.onState(this.paused ? 'PAUSED' : 'RUNNING', this.topicsNote ?? undefined);
+    if (!this.started || this.failed || this.stopping) return;
+    const notes = [this.topicsNote, this.taskNote].filter((n): n is string => n !== null);
+    this.opts.onState(this.paused ? 'PAUSED' : 'RUNNING', notes.length > 0 ? notes.join('\n') : undefined);
   }
 
   /** The consumed topics that exist changed: update the status and the subscription. */
