@@ -1,8 +1,8 @@
-import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
-import type { Kafka, Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka } from './support/kafka';
+import type { Producer } from 'kafkajs';
+import { waitFor } from './support/connect-rest';
+import { jsonEnvelope } from './support/kafka';
+import { tableCounts, usePostgresConnect } from './support/postgres-connect';
+import { prng, seedFrom } from './support/seeded-random';
 
 /**
  * Exactly once per consumed topic-partition: two topics (3 and 2 partitions, so their
@@ -27,18 +27,6 @@ const KILLS = 3;
 /** Records produced per topic per tick, and the tick. */
 const PER_TICK = 60;
 const TICK_MS = 50;
-
-/** mulberry32: a small seeded PRNG, so a failing kill schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUE_SCHEMA = {
   type: 'struct',
@@ -69,7 +57,7 @@ class SteadyProducer {
             const from = this.produced.get(topic) ?? 0;
             const messages = Array.from({ length: PER_TICK }, (_, i) => ({
               key: null,
-              value: JSON.stringify({ schema: VALUE_SCHEMA, payload: { id: from + i, origin: topic, name: `${topic}-${from + i}` } }),
+              value: jsonEnvelope(VALUE_SCHEMA, { id: from + i, origin: topic, name: `${topic}-${from + i}` }),
             }));
             return { topic, messages };
           }),
@@ -91,35 +79,12 @@ class SteadyProducer {
 }
 
 describe('a RegexRouter merging two topics into one table, exactly once across kill -9', () => {
-  let broker: BrokerProcess;
-  let connect: ConnectProcess;
-  let pg: EphemeralPostgres;
-  let db: Client;
-  let kafka: Kafka;
-
-  beforeAll(async () => {
-    [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } }), startPostgres()]);
-    kafka = makeKafka(broker.bootstrap);
-    db = new Client({ connectionString: pg.connectionString });
-    await db.connect();
-  }, 120_000);
-
-  afterAll(async () => {
-    await db?.end();
-    await connect?.stop();
-    await Promise.all([broker?.stop(), pg?.stop()]);
-  });
-
-  const rowCount = async (): Promise<number> => {
-    const exists = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [TABLE]);
-    if (exists.rowCount === 0) return 0;
-    return Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${TABLE}`)).rows[0].n);
-  };
+  const env = usePostgresConnect({ connectLater: true });
+  const rowCount = async (): Promise<number> => (await tableCounts(env.db, TABLE, 'id')).rows;
 
   test(`both topics' records land exactly once across ${KILLS} kill -9 restarts`, async () => {
-    const seed = Number(process.env.MILLRACE_ROUTED_SEED ?? Date.now() % 2 ** 31);
-    console.log(`routed-sink-crashes: kill schedule seed ${seed} (MILLRACE_ROUTED_SEED=${seed} replays it)`);
-    const random = prng(seed);
+    const random = prng(seedFrom('MILLRACE_ROUTED_SEED', 'routed-sink-crashes: kill schedule'));
+    const { kafka, db } = env;
 
     const admin = kafka.admin();
     await admin.connect();
@@ -129,11 +94,10 @@ describe('a RegexRouter merging two topics into one table, exactly once across k
     const steady = new SteadyProducer(producer);
     steady.start();
 
-    connect = await startConnect({ bootstrap: broker.bootstrap });
-    const rest = new ConnectRest(connect.url);
+    const rest = await env.startConnect();
     const config = {
       'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-      'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/${pg.database}?user=${pg.user}`,
+      'connection.url': env.jdbcUrl,
       topics: TOPICS.map((t) => t.topic).join(','),
       transforms: 'route',
       'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
@@ -160,9 +124,9 @@ describe('a RegexRouter merging two topics into one table, exactly once across k
       const before = await rowCount();
       await waitFor(`the sink writing again before kill ${i + 1}`, async () => (await rowCount()) > before, 60_000);
       await new Promise((r) => setTimeout(r, Math.floor(random() * 1500)));
-      await connect.kill();
+      await env.connect.kill();
       timeline.push(`${await rowCount()} rows @${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      await connect.restart();
+      await env.connect.restart();
       await rest.waitForState(CONNECTOR, 'RUNNING', 1, 60_000);
     }
     await steady.stop();

@@ -1,8 +1,6 @@
-import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
-import type { Kafka } from 'kafkajs';
-import { Client } from 'pg';
-import { ConnectRest, waitFor, type ConnectorStatus } from './support/connect-rest';
-import { makeKafka } from './support/kafka';
+import { waitFor, type ConnectorStatus } from './support/connect-rest';
+import { jsonEnvelope } from './support/kafka';
+import { tableCounts, usePostgresConnect } from './support/postgres-connect';
 
 /**
  * A sink whose topics do not all exist consumes the ones that do, reports the missing
@@ -22,31 +20,11 @@ const VALUE_SCHEMA = {
 };
 
 describe('sinks and missing topics', () => {
-  let broker: BrokerProcess;
-  let connect: ConnectProcess;
-  let pg: EphemeralPostgres;
-  let db: Client;
-  let rest: ConnectRest;
-  let kafka: Kafka;
-
-  beforeAll(async () => {
-    [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } }), startPostgres()]);
-    kafka = makeKafka(broker.bootstrap);
-    db = new Client({ connectionString: pg.connectionString });
-    await db.connect();
-    connect = await startConnect({ bootstrap: broker.bootstrap });
-    rest = new ConnectRest(connect.url);
-  }, 120_000);
-
-  afterAll(async () => {
-    await db?.end();
-    await connect?.stop();
-    await Promise.all([broker?.stop(), pg?.stop()]);
-  });
+  const env = usePostgresConnect();
 
   const sinkConfig = (topics: Record<string, string>, extra: Record<string, string> = {}) => ({
     'connector.class': 'jdbc-sink',
-    'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/${pg.database}?user=${pg.user}`,
+    'connection.url': env.jdbcUrl,
     ...topics,
     'auto.create': 'true',
     'insert.mode': 'insert',
@@ -60,31 +38,26 @@ describe('sinks and missing topics', () => {
   });
 
   const produce = async (topic: string, from: number, count: number): Promise<void> => {
-    const producer = kafka.producer();
+    const producer = env.kafka.producer();
     await producer.connect();
-    const messages = Array.from({ length: count }, (_, i) => ({ key: null, value: JSON.stringify({ schema: VALUE_SCHEMA, payload: { id: from + i, origin: topic } }) }));
+    const messages = Array.from({ length: count }, (_, i) => ({ key: null, value: jsonEnvelope(VALUE_SCHEMA, { id: from + i, origin: topic }) }));
     await producer.send({ topic, messages });
     await producer.disconnect();
   };
 
   const createTopic = async (topic: string, partitions = 1): Promise<void> => {
-    const admin = kafka.admin();
+    const admin = env.kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
     await admin.disconnect();
   };
 
-  const counts = async (table: string): Promise<{ rows: number; distinct: number }> => {
-    const exists = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [table]);
-    if (exists.rowCount === 0) return { rows: 0, distinct: 0 };
-    const r = await db.query<{ rows: string; distinct: string }>(`SELECT count(*) AS rows, count(DISTINCT (origin, id)) AS distinct FROM "${table}"`);
-    return { rows: Number(r.rows[0].rows), distinct: Number(r.rows[0].distinct) };
-  };
+  const counts = (table: string) => tableCounts(env.db, table, '(origin, id)');
 
   const waitForRows = (table: string, rows: number, timeoutMs = 30_000) => waitFor(`${rows} rows in ${table}`, async () => (await counts(table)).rows >= rows, timeoutMs);
 
   const taskStatus = async (name: string): Promise<ConnectorStatus['tasks'][number]> => {
-    const s = await rest.status(name);
+    const s = await env.rest.status(name);
     expect(s.connector.state).toBe('RUNNING');
     expect(s.tasks).toHaveLength(1);
     return s.tasks[0];
@@ -93,8 +66,8 @@ describe('sinks and missing topics', () => {
   test('topics=present,absent: present flows, the status names absent until it is created, then its rows arrive too', async () => {
     await createTopic('present', 2);
     await produce('present', 0, 20);
-    const logStart = connect.logs().length;
-    expect((await rest.call('POST', '/connectors', { name: 'partly-missing', config: sinkConfig({ topics: 'present,absent' }) })).status).toBe(201);
+    const logStart = env.connect.logs().length;
+    expect((await env.rest.call('POST', '/connectors', { name: 'partly-missing', config: sinkConfig({ topics: 'present,absent' }) })).status).toBe(201);
 
     await waitForRows('present', 20);
     const running = await taskStatus('partly-missing');
@@ -102,7 +75,7 @@ describe('sinks and missing topics', () => {
     expect(running.trace).toBe('Missing topics: absent (not found in the cluster; consuming present; each missing topic is picked up once it exists)');
     // Waiting for a topic is quiet: no client error about it every second.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(connect.logs().slice(logStart)).not.toMatch(/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/);
+    expect(env.connect.logs().slice(logStart)).not.toMatch(/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition/);
     expect((await taskStatus('partly-missing')).trace).toContain('Missing topics: absent');
 
     await createTopic('absent');
@@ -131,7 +104,7 @@ describe('sinks and missing topics', () => {
         'transforms.route.replacement': 'rx_$1',
       },
     );
-    expect((await rest.call('POST', '/connectors', { name: 'by-regex', config })).status).toBe(201);
+    expect((await env.rest.call('POST', '/connectors', { name: 'by-regex', config })).status).toBe(201);
     await waitFor('the no-match trace', async () => (await taskStatus('by-regex')).trace === 'No topic matches topics.regex=rx\\..* yet; matching topics are picked up once they exist');
     expect((await taskStatus('by-regex')).state).toBe('RUNNING');
 
@@ -148,7 +121,7 @@ describe('sinks and missing topics', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await counts('rx_one')).toEqual({ rows: 13, distinct: 13 });
     expect(await counts('rx_two')).toEqual({ rows: 7, distinct: 7 });
-    const stored = await db.query<{ topic: string; next: string }>(
+    const stored = await env.db.query<{ topic: string; next: string }>(
       `SELECT topic, sum(next_offset) AS next FROM millrace_sink_offsets WHERE connector_name = 'by-regex' GROUP BY topic ORDER BY topic`,
     );
     expect(stored.rows.map((r) => [r.topic, Number(r.next)])).toEqual([

@@ -1,8 +1,6 @@
-import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
-import type { Kafka } from 'kafkajs';
-import { Client } from 'pg';
-import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readAll } from './support/kafka';
+import { waitFor } from './support/connect-rest';
+import { readAll } from './support/kafka';
+import { usePostgresConnect } from './support/postgres-connect';
 
 /**
  * A jdbc-source that cannot find its tables is never an idle RUNNING task: a
@@ -11,31 +9,11 @@ import { makeKafka, readAll } from './support/kafka';
  * by a pattern that matches nothing yet leave the task RUNNING with a trace saying so.
  */
 describe('jdbc-source and missing tables', () => {
-  let broker: BrokerProcess;
-  let connect: ConnectProcess;
-  let pg: EphemeralPostgres;
-  let db: Client;
-  let rest: ConnectRest;
-  let kafka: Kafka;
-
-  beforeAll(async () => {
-    [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } }), startPostgres()]);
-    kafka = makeKafka(broker.bootstrap);
-    db = new Client({ connectionString: pg.connectionString });
-    await db.connect();
-    connect = await startConnect({ bootstrap: broker.bootstrap });
-    rest = new ConnectRest(connect.url);
-  }, 120_000);
-
-  afterAll(async () => {
-    await db?.end();
-    await connect?.stop();
-    await Promise.all([broker?.stop(), pg?.stop()]);
-  });
+  const env = usePostgresConnect();
 
   const sourceConfig = (extra: Record<string, string>) => ({
     'connector.class': 'jdbc-source',
-    'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/${pg.database}?user=${pg.user}`,
+    'connection.url': env.jdbcUrl,
     mode: 'incrementing',
     'incrementing.column.name': 'id',
     'poll.interval.ms': '200',
@@ -48,17 +26,17 @@ describe('jdbc-source and missing tables', () => {
   });
 
   const createTable = async (name: string, rows: number): Promise<void> => {
-    await db.query(`CREATE TABLE ${name} (id SERIAL PRIMARY KEY, label TEXT NOT NULL)`);
-    await db.query(`INSERT INTO ${name} (label) SELECT '${name}-' || g FROM generate_series(1, ${rows}) g`);
+    await env.db.query(`CREATE TABLE ${name} (id SERIAL PRIMARY KEY, label TEXT NOT NULL)`);
+    await env.db.query(`INSERT INTO ${name} (label) SELECT '${name}-' || g FROM generate_series(1, ${rows}) g`);
   };
 
   test('a whitelist naming a missing table fails the task naming it; creating the table brings the task back', async () => {
     await createTable('wl_present', 5);
     const config = sourceConfig({ 'table.whitelist': 'wl_present,wl_absent', 'topic.prefix': 'wl.' });
-    expect((await rest.call('POST', '/connectors', { name: 'whitelist-src', config })).status).toBe(201);
+    expect((await env.rest.call('POST', '/connectors', { name: 'whitelist-src', config })).status).toBe(201);
 
     const failed = await waitFor('the task FAILED', async () => {
-      const s = await rest.status('whitelist-src');
+      const s = await env.rest.status('whitelist-src');
       return s.tasks.length === 1 && s.tasks[0].state === 'FAILED' ? s : undefined;
     });
     expect(failed.connector.state).toBe('RUNNING');
@@ -66,11 +44,11 @@ describe('jdbc-source and missing tables', () => {
     expect(failed.tasks[0].trace).not.toContain('wl_present');
 
     await createTable('wl_absent', 3);
-    await rest.waitForState('whitelist-src', 'RUNNING', 1, 30_000);
-    expect((await rest.status('whitelist-src')).tasks[0].trace).toBeUndefined();
+    await env.rest.waitForState('whitelist-src', 'RUNNING', 1, 30_000);
+    expect((await env.rest.status('whitelist-src')).tasks[0].trace).toBeUndefined();
     await waitFor('both tables copied', async () => {
       try {
-        return (await readAll(kafka, 'wl.wl_present')).length === 5 && (await readAll(kafka, 'wl.wl_absent')).length === 3;
+        return (await readAll(env.kafka, 'wl.wl_present')).length === 5 && (await readAll(env.kafka, 'wl.wl_absent')).length === 3;
       } catch {
         return false;
       }
@@ -79,21 +57,21 @@ describe('jdbc-source and missing tables', () => {
 
   test('a schema.pattern matching no table yet runs with a trace saying so, then copies the table once it exists', async () => {
     const config = sourceConfig({ 'schema.pattern': 'later%', 'topic.prefix': 'pat.' });
-    expect((await rest.call('POST', '/connectors', { name: 'pattern-src', config })).status).toBe(201);
-    const idle = await rest.waitForState('pattern-src', 'RUNNING', 1);
+    expect((await env.rest.call('POST', '/connectors', { name: 'pattern-src', config })).status).toBe(201);
+    const idle = await env.rest.waitForState('pattern-src', 'RUNNING', 1);
     expect(idle.tasks[0].trace).toBe(
       'No table matches catalog.pattern=null, schema.pattern=later%, table.types=TABLE yet; tables are picked up within table.poll.interval.ms (1000 ms) of being created.',
     );
 
-    await db.query('CREATE SCHEMA later_schema');
+    await env.db.query('CREATE SCHEMA later_schema');
     await createTable('later_schema.events', 4);
     await waitFor('the idle trace cleared', async () => {
-      const s = await rest.status('pattern-src');
+      const s = await env.rest.status('pattern-src');
       return s.tasks.length === 1 && s.tasks[0].state === 'RUNNING' && s.tasks[0].trace === undefined;
     });
     await waitFor('the table copied', async () => {
       try {
-        return (await readAll(kafka, 'pat.events')).length === 4;
+        return (await readAll(env.kafka, 'pat.events')).length === 4;
       } catch {
         return false;
       }
