@@ -1,8 +1,7 @@
-import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
-import type { Kafka } from 'kafkajs';
-import { Client } from 'pg';
-import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka } from './support/kafka';
+import { waitFor } from './support/connect-rest';
+import { jsonEnvelope } from './support/kafka';
+import { tableCounts, usePostgresConnect } from './support/postgres-connect';
+import { prng, seedFrom } from './support/seeded-random';
 
 /**
  * The exactly-once acceptance of the jdbc-sink through the worker: a topic holds N
@@ -30,18 +29,6 @@ const KILLS = 10;
  */
 const KILLS_WHILE_WRITING = new Set([0, KILLS - 1]);
 
-/** mulberry32: a small seeded PRNG, so a failing kill schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const VALUE_SCHEMA = {
   type: 'struct',
   name: 'millrace.eos.Row',
@@ -53,37 +40,12 @@ const VALUE_SCHEMA = {
 };
 
 describe('exactly-once jdbc-sink under repeated worker crashes', () => {
-  let broker: BrokerProcess;
-  let connect: ConnectProcess;
-  let pg: EphemeralPostgres;
-  let db: Client;
-  let rest: ConnectRest;
-  let kafka: Kafka;
-
-  beforeAll(async () => {
-    [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } }), startPostgres()]);
-    kafka = makeKafka(broker.bootstrap);
-    db = new Client({ connectionString: pg.connectionString });
-    await db.connect();
-  });
-
-  afterAll(async () => {
-    await db?.end();
-    await connect?.stop();
-    await Promise.all([broker?.stop(), pg?.stop()]);
-  });
-
-  const counts = async (): Promise<{ rows: number; distinct: number }> => {
-    const exists = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [TABLE]);
-    if (exists.rowCount === 0) return { rows: 0, distinct: 0 };
-    const r = await db.query<{ rows: string; distinct: string }>(`SELECT count(*) AS rows, count(DISTINCT id) AS distinct FROM ${TABLE}`);
-    return { rows: Number(r.rows[0].rows), distinct: Number(r.rows[0].distinct) };
-  };
+  const env = usePostgresConnect({ connectLater: true });
+  const counts = () => tableCounts(env.db, TABLE, 'id');
 
   test(`a keyless insert sink writes exactly N rows across ${KILLS} kill -9 restarts`, async () => {
-    const seed = Number(process.env.MILLRACE_EOS_SEED ?? Date.now() % 2 ** 31);
-    console.log(`exactly-once-sink: kill schedule seed ${seed} (MILLRACE_EOS_SEED=${seed} replays it)`);
-    const random = prng(seed);
+    const random = prng(seedFrom('MILLRACE_EOS_SEED', 'exactly-once-sink: kill schedule'));
+    const { kafka, db } = env;
 
     // N distinct records on 3 partitions, all produced before the sink starts.
     const admin = kafka.admin();
@@ -95,7 +57,7 @@ describe('exactly-once jdbc-sink under repeated worker crashes', () => {
     for (let start = 0; start < N; start += chunk) {
       const messages = Array.from({ length: Math.min(chunk, N - start) }, (_, i) => {
         const id = start + i;
-        return { partition: id % PARTITIONS, key: null, value: JSON.stringify({ schema: VALUE_SCHEMA, payload: { id, payload: `record-${id}-${'x'.repeat(id % 17)}` } }) };
+        return { partition: id % PARTITIONS, key: null, value: jsonEnvelope(VALUE_SCHEMA, { id, payload: `record-${id}-${'x'.repeat(id % 17)}` }) };
       });
       await producer.send({ topic: TOPIC, messages });
     }
@@ -104,11 +66,10 @@ describe('exactly-once jdbc-sink under repeated worker crashes', () => {
     await admin.disconnect();
     expect(ends.reduce((n, p) => n + Number(p.high), 0)).toBe(N);
 
-    connect = await startConnect({ bootstrap: broker.bootstrap });
-    rest = new ConnectRest(connect.url);
+    const rest = await env.startConnect();
     const config = {
       'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-      'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/${pg.database}?user=${pg.user}`,
+      'connection.url': env.jdbcUrl,
       topics: TOPIC,
       'table.name.format': TABLE,
       'auto.create': 'true',
@@ -135,10 +96,10 @@ describe('exactly-once jdbc-sink under repeated worker crashes', () => {
       // on everything within a second.
       const delay = KILLS_WHILE_WRITING.has(i) ? Math.floor(random() * 400) : 200 + Math.floor(random() * 1300);
       await new Promise((r) => setTimeout(r, delay));
-      await connect.kill();
+      await env.connect.kill();
       progress.push((await counts()).rows);
       timeline.push(`${progress[i]}@${((Date.now() - t0) / 1000).toFixed(1)}s`);
-      await connect.restart();
+      await env.connect.restart();
       // The config comes back from connect-configs and the connector runs again.
       await rest.waitForState(CONNECTOR, 'RUNNING', 1, 60_000);
     }

@@ -20,6 +20,8 @@ describe('jdbc-sink on MariaDB', () => {
         return {
           query: async (sql) => {
             const [rows] = await conn.query(sql);
+            // Statements without rows (DDL, DML) answer a result header: no rows.
+            if (!Array.isArray(rows)) return [];
             // Every column as text (bytes as \x-hex), matching the PostgreSQL probe.
             return (rows as Record<string, unknown>[]).map((row) =>
               Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : Buffer.isBuffer(v) ? `\\x${v.toString('hex')}` : String(v)])),

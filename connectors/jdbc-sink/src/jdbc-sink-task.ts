@@ -1,5 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
+  originalTopicPartition,
+  SinkTopics,
   topicPartitionKey,
   type SinkRecord,
   type SinkTask,
@@ -11,6 +13,7 @@ import { openDataSource } from './data-source';
 import { dialectFor, type SinkDialect } from './dialect';
 import { classifyDbError } from './errors';
 import { parseJdbcSinkConfig, type JdbcSinkConfig } from './jdbc-sink-config';
+import { OffsetKeyMigrationError, topicRenamingTransforms } from './offset-key-migration';
 import { OffsetStore, type PartitionOffset } from './offset-store';
 import { RecordBatcher } from './record-batcher';
 import { TableManager } from './table-manager';
@@ -18,10 +21,15 @@ import { TableManager } from './table-manager';
 /**
  * The JDBC sink task: writes records to PostgreSQL or MySQL/MariaDB exactly once.
  *
- * Exactly-once contract:
+ * Exactly-once contract (offsets are those of the consumed topic-partitions, the
+ * records' `originalTopic`/`originalKafkaPartition`/`originalKafkaOffset`, whatever the
+ * transforms made of their topic; see offset-store.ts for the table):
  * - Every transaction that writes rows also upserts, in millrace_sink_offsets, the next
  *   offset (last applied + 1) of every partition whose records it covers; rows and
  *   offsets commit or roll back together.
+ * - `open` resolves offsets stored in the table's old format (keyed by the topic after
+ *   the transforms): adopted when that means the same, else the task fails with a
+ *   message saying what to run (offset-key-migration.ts).
  * - The task remembers, per partition, the next offset already applied (read from the
  *   table in `partitionsAssigned`, or on first sight of a partition in `write`) and drops
  *   records below it, so a runtime that re-delivers from an older Kafka offset never
@@ -75,9 +83,12 @@ export class JdbcSinkTask implements SinkTask {
     this.writer = new BatchWriter(dialect, config.insertMode);
     this.dataSource = await openDataSource(config, context.logger);
     try {
-      await this.offsets.ensureTable(await this.queryRunner());
+      const qr = await this.queryRunner();
+      await this.offsets.ensureTable(qr);
+      await this.offsets.adoptLegacyRows(qr, SinkTopics.fromConfig(rawConfig), topicRenamingTransforms(rawConfig));
     } catch (err) {
       await this.teardown();
+      if (err instanceof OffsetKeyMigrationError) throw err;
       throw classifyDbError(err, 'jdbc-sink: cannot prepare millrace_sink_offsets');
     }
   }
@@ -99,21 +110,23 @@ export class JdbcSinkTask implements SinkTask {
     const config = this.requireOpen();
     const unknown = new Map<string, TopicPartition>();
     for (const r of records) {
-      const key = topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition });
-      if (!this.applied.has(key) && !unknown.has(key)) unknown.set(key, { topic: r.topic, partition: r.kafkaPartition });
+      const tp = originalTopicPartition(r);
+      const key = topicPartitionKey(tp);
+      if (!this.applied.has(key) && !unknown.has(key)) unknown.set(key, tp);
     }
     if (unknown.size > 0) {
       for (const [key, next] of await this.loadOffsets([...unknown.values()])) this.applied.set(key, next);
     }
     for (const r of records) {
-      const key = topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition });
+      const tp = originalTopicPartition(r);
+      const key = topicPartitionKey(tp);
       const floor = this.pending.get(key)?.nextOffset ?? this.applied.get(key) ?? null;
-      if (floor !== null && r.kafkaOffset < floor) {
+      if (floor !== null && r.originalKafkaOffset < floor) {
         this.stats.skipped++;
         continue;
       }
       this.buffer.push(r);
-      this.pending.set(key, { topic: r.topic, partition: r.kafkaPartition, nextOffset: r.kafkaOffset + 1 });
+      this.pending.set(key, { ...tp, nextOffset: r.originalKafkaOffset + 1 });
     }
     if (this.buffer.length >= config.batchSize) await this.commitBuffer();
   }
@@ -184,17 +197,14 @@ export class JdbcSinkTask implements SinkTask {
   private async dropAlreadyApplied(): Promise<void> {
     const stored = await this.loadOffsets([...this.pending.values()]);
     this.buffer = this.buffer.filter((r) => {
-      const next = stored.get(topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition }));
-      return next === null || next === undefined || r.kafkaOffset >= next;
+      const next = stored.get(topicPartitionKey(originalTopicPartition(r)));
+      return next === null || next === undefined || r.originalKafkaOffset >= next;
     });
     for (const [key, next] of stored) this.applied.set(key, next);
     this.pending.clear();
     for (const r of this.buffer) {
-      this.pending.set(topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition }), {
-        topic: r.topic,
-        partition: r.kafkaPartition,
-        nextOffset: r.kafkaOffset + 1,
-      });
+      const tp = originalTopicPartition(r);
+      this.pending.set(topicPartitionKey(tp), { ...tp, nextOffset: r.originalKafkaOffset + 1 });
     }
   }
 

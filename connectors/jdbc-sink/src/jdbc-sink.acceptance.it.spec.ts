@@ -58,7 +58,7 @@ describeSinkConnectorAcceptance('jdbc-sink (Postgres, insert mode, no key)', () 
       return Array.from({ length: count }, (_, i) => {
         const offset = fromOffset + i;
         const value: Struct = { label: `${tp.topic}-${tp.partition}-${offset}`, amount: offset * 10 };
-        return { topic: tp.topic, kafkaPartition: tp.partition, kafkaOffset: offset, keySchema: null, key: null, valueSchema: VALUE_SCHEMA, value, timestamp: Date.now(), headers: [] };
+        return { topic: tp.topic, kafkaPartition: tp.partition, kafkaOffset: offset, originalTopic: tp.topic, originalKafkaPartition: tp.partition, originalKafkaOffset: offset, keySchema: null, key: null, valueSchema: VALUE_SCHEMA, value, timestamp: Date.now(), headers: [] };
       });
     },
     async storedIds() {

@@ -15,7 +15,7 @@ const v1: ConnectSchema = {
 const v2: ConnectSchema = { ...v1, fields: [...(v1.fields ?? []), { name: 'extra', index: 2, schema: { type: 'int32', optional: true } }] };
 
 function rec(topic: string, offset: number, value: unknown, valueSchema: ConnectSchema | null = v1): SinkRecord {
-  return { topic, kafkaPartition: 0, kafkaOffset: offset, keySchema, key: { id: offset }, valueSchema, value, timestamp: null, headers: [] };
+  return { topic, kafkaPartition: 0, kafkaOffset: offset, originalTopic: topic, originalKafkaPartition: 0, originalKafkaOffset: offset, keySchema, key: { id: offset }, valueSchema, value, timestamp: null, headers: [] };
 }
 
 const opts: BatcherOptions = { tableNameFormat: 'sink_${topic}', batchSize: 3, deleteEnabled: true, pkMode: 'record_key', pkFields: [], fieldsWhitelist: [] };

@@ -62,11 +62,20 @@ const SIMPLE_V1: ConnectSchema = { type: 'struct', optional: false, name: 'Row',
 const SIMPLE_V2: ConnectSchema = { ...SIMPLE_V1, fields: [...(SIMPLE_V1.fields ?? []), f('score', 2, opt('int32'))] };
 const SIMPLE_V3: ConnectSchema = { ...SIMPLE_V2, fields: [...(SIMPLE_V2.fields ?? []), f('mandatory', 3, req('string'))] };
 
-export function record(topic: string, offset: number, value: Record<string, unknown> | null, opts: { partition?: number; key?: unknown; valueSchema?: ConnectSchema | null; keySchema?: ConnectSchema | null } = {}): SinkRecord {
+/** A sink record; `consumedTopic` sets its original topic (as if a router renamed it to `topic`), default `topic`. */
+export function record(
+  topic: string,
+  offset: number,
+  value: Record<string, unknown> | null,
+  opts: { partition?: number; key?: unknown; valueSchema?: ConnectSchema | null; keySchema?: ConnectSchema | null; consumedTopic?: string } = {},
+): SinkRecord {
   return {
     topic,
     kafkaPartition: opts.partition ?? 0,
     kafkaOffset: offset,
+    originalTopic: opts.consumedTopic ?? topic,
+    originalKafkaPartition: opts.partition ?? 0,
+    originalKafkaOffset: offset,
     keySchema: opts.keySchema === undefined ? KEY_SCHEMA : opts.keySchema,
     key: opts.key === undefined ? { id: value?.id ?? offset } : opts.key,
     valueSchema: value === null ? null : opts.valueSchema === undefined ? SIMPLE_V1 : opts.valueSchema,
@@ -267,6 +276,80 @@ export function describeJdbcSinkScenarios(getTarget: () => ScenarioTarget): void
     await third.flush();
     expect(third.stats.skipped).toBe(50);
     expect(await rows(topic)).toHaveLength(210);
+  });
+
+  it('exactly once per consumed topic: two topics routed into one table keep separate offsets', async () => {
+    const t = getTarget();
+    const config = { 'auto.create': 'true', 'batch.size': '100000', topics: 'erp.customers,erp2.customers', 'table.name.format': 'customers_all' };
+    // As a RegexRouter renames both topics to customers_all; offsets interleave (a has higher ones).
+    const a = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => record('customers_all', from + i, { id: from + i, name: 'a' }, { consumedTopic: 'erp.customers' }));
+    const b = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => record('customers_all', from + i, { id: 1000 + from + i, name: 'b' }, { consumedTopic: 'erp2.customers' }));
+    const first = await openTask('routed', config);
+    await first.write([...a(0, 50), ...b(0, 10)]);
+    await first.flush();
+    await first.teardown();
+
+    // Both partitions re-delivered from offset 0: each keeps its own floor.
+    const second = await openTask('routed', config);
+    const assigned = await second.partitionsAssigned([
+      { topic: 'erp.customers', partition: 0 },
+      { topic: 'erp2.customers', partition: 0 },
+    ]);
+    expect(Object.fromEntries(assigned)).toEqual({ 'erp.customers-0': 50, 'erp2.customers-0': 10 });
+    await second.write([...b(0, 20), ...a(0, 60)]);
+    await second.flush();
+    expect(second.stats.skipped).toBe(60);
+    const counts = await probe.query(`SELECT ${t.quote('name')} AS name, COUNT(*) AS n, COUNT(DISTINCT ${t.quote('id')}) AS d FROM ${t.quote('customers_all')} GROUP BY ${t.quote('name')} ORDER BY 1`);
+    expect(counts).toEqual([
+      { name: 'a', n: '60', d: '60' },
+      { name: 'b', n: '20', d: '20' },
+    ]);
+    const stored = await probe.query(
+      `SELECT ${t.quote('topic')} AS topic, ${t.quote('next_offset')} AS n, ${t.quote('key_version')} AS v FROM ${t.quote(OFFSETS_TABLE)} WHERE ${t.quote('connector_name')} = 'routed' ORDER BY 1`,
+    );
+    expect(stored).toEqual([
+      { topic: 'erp.customers', n: '60', v: '2' },
+      { topic: 'erp2.customers', n: '20', v: '2' },
+    ]);
+  });
+
+  it('offsets stored in the old format (keyed after the transforms) are adopted when unambiguous, else refused with what to run', async () => {
+    const t = getTarget();
+    const q = t.quote;
+    await probe.query(`DROP TABLE IF EXISTS ${q(OFFSETS_TABLE)}`);
+    await probe.query(
+      `CREATE TABLE ${q(OFFSETS_TABLE)} (${q('connector_name')} VARCHAR(255) NOT NULL, ${q('topic')} VARCHAR(255) NOT NULL, ` +
+        `${q('kafka_partition')} INT NOT NULL, ${q('next_offset')} BIGINT NOT NULL, PRIMARY KEY (${q('connector_name')}, ${q('topic')}, ${q('kafka_partition')}))`,
+    );
+    await probe.query(`INSERT INTO ${q(OFFSETS_TABLE)} VALUES ('plain', 'legacy_rows', 0, 40), ('routed-old', 'customers_all', 0, 5004), ('routed-old', 'customers_all', 1, 17)`);
+
+    // No transform, the row's topic is consumed: adopted as is (key_version 2).
+    const plain = await openTask('plain', { 'auto.create': 'true', topics: 'legacy_rows' });
+    expect(Object.fromEntries(await plain.partitionsAssigned([{ topic: 'legacy_rows', partition: 0 }]))).toEqual({ 'legacy_rows-0': 40 });
+
+    // Routed: the row names the table's topic, not a consumed one; refused, nothing read.
+    const routedConfig = {
+      'auto.create': 'true',
+      topics: 'erp.customers,erp2.customers',
+      transforms: 'route',
+      'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
+      'transforms.route.regex': '.*',
+      'transforms.route.replacement': 'customers_all',
+    };
+    await expect(openTask('routed-old', routedConfig)).rejects.toThrow(
+      /offsets of connector 'routed-old' in the old format .*customers_all-0@5004, customers_all-1@17; topic\(s\) customers_all is not consumed .*DELETE FROM millrace_sink_offsets WHERE connector_name = 'routed-old' AND key_version = 1;/,
+    );
+    const versions = await probe.query(`SELECT ${q('connector_name')} AS c, ${q('key_version')} AS v FROM ${q(OFFSETS_TABLE)} ORDER BY 1, ${q('kafka_partition')}`);
+    expect(versions).toEqual([
+      { c: 'plain', v: '2' },
+      { c: 'routed-old', v: '1' },
+      { c: 'routed-old', v: '1' },
+    ]);
+
+    // Running the statement the message gives lets the task open; it starts from Kafka's committed offsets.
+    await probe.query(`DELETE FROM millrace_sink_offsets WHERE connector_name = 'routed-old' AND key_version = 1`);
+    const routed = await openTask('routed-old', routedConfig);
+    expect(Object.fromEntries(await routed.partitionsAssigned([{ topic: 'erp.customers', partition: 0 }]))).toEqual({ 'erp.customers-0': null });
   });
 
   it('throughput: 100k rows, batch.size 3000', async () => {

@@ -1,5 +1,8 @@
-import { filterTables, splitRoundRobin } from './jdbc-source-connector';
+import { splitRoundRobin } from './jdbc-source-connector';
 import { jdbcSourcePlugin } from './jdbc-source.plugin';
+import { selectTables } from './table-selection';
+
+const filterTables = (listed: Parameters<typeof selectTables>[0], include: readonly string[], exclude: readonly string[]) => selectTables(listed, include, exclude).tables;
 
 const t = (schema: string, name: string) => ({ schema, name });
 const tables = [t('shop', 'customers'), t('shop', 'order_lines'), t('shop', 'orders'), t('other', 'orders')];

@@ -2,6 +2,7 @@ import type { Connector, ConnectorContext, ParsedConfig } from '@millrace/connec
 import { connectDialect } from './dialect/create-dialect';
 import type { Dialect } from './dialect/dialect';
 import { parseJdbcSourceConfig, TASK_TABLES_KEY, type JdbcSourceConfig, type TableRef } from './jdbc-source-config';
+import { describeTable, selectTables, TASK_MISSING_TABLES_KEY, type TableSelection } from './table-selection';
 import { errorMessage } from '@millrace/app-common';
 
 /**
@@ -9,16 +10,18 @@ import { errorMessage } from '@millrace/app-common';
  *
  * Contracts:
  * - Table mode: tables are listed (catalog.pattern, schema.pattern, table.types), then
- *   filtered by table.whitelist/include.list (only those) or table.blacklist/exclude.list
- *   (all but those); an entry matches a table by name or by `<schema>.<name>`.
- *   The list is re-read every table.poll.interval.ms; when it changes the connector calls
+ *   selected by table.whitelist/include.list or table.blacklist/exclude.list
+ *   (table-selection.ts). The list is re-read every table.poll.interval.ms; when the
+ *   selection (tables or missing whitelist entries) changes the connector calls
  *   `context.requestTaskReconfiguration()`. A failed re-read is logged and retried at the
  *   next interval (the current assignment stays).
  * - `taskConfigs(maxTasks)`: query mode -> one task; table mode -> min(maxTasks, #tables)
  *   tasks, tables dealt round robin in listing order; each task config is the connector
- *   config plus `tables` (JSON array of {schema, name}). No tables -> one idle task with
- *   `tables: []` (logged; the SDK contract wants 1..maxTasks configs), reconfigured when
- *   tables appear.
+ *   config plus `tables` (JSON array of {schema, name}). Whitelist entries naming no
+ *   table -> one task config that also carries `missing.tables`: that task fails naming
+ *   them (never an idle RUNNING), until they exist. No tables otherwise -> one idle task
+ *   with `tables: []` that says so in its status (the SDK contract wants 1..maxTasks
+ *   configs), reconfigured when tables appear.
  * - `stop` ends the monitor and closes the connector's single connection.
  */
 export class JdbcSourceConnector implements Connector {
@@ -27,6 +30,7 @@ export class JdbcSourceConnector implements Connector {
   private context: ConnectorContext | null = null;
   private dialect: Dialect | null = null;
   private tables: TableRef[] = [];
+  private missing: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
   private stopped = false;
@@ -40,13 +44,14 @@ export class JdbcSourceConnector implements Connector {
     if (this.config.query) return;
     this.dialect = await connectDialect(this.config, 1, context.logger, () => this.stopped);
     try {
-      this.tables = await this.listTables();
+      ({ tables: this.tables, missing: this.missing } = await this.listTables());
     } catch (err) {
       await this.dialect.close().catch(() => undefined);
       this.dialect = null;
       throw err;
     }
-    context.logger.info(`jdbc-source found ${this.tables.length} table(s): ${this.tables.map(describe).join(', ')}`);
+    context.logger.info(`jdbc-source found ${this.tables.length} table(s): ${this.tables.map(describeTable).join(', ')}`);
+    if (this.missing.length > 0) context.logger.warn(`jdbc-source: table.whitelist names tables that do not exist: ${this.missing.join(', ')}`);
     this.timer = setInterval(() => {
       if (!this.refreshing) this.refreshing = this.refresh().finally(() => (this.refreshing = null));
     }, this.config.tablePollIntervalMs);
@@ -62,6 +67,7 @@ export class JdbcSourceConnector implements Connector {
     const config = this.config;
     if (!config) throw new Error('jdbc-source connector is not started');
     if (config.query) return [{ ...this.raw }];
+    if (this.missing.length > 0) return [{ ...this.raw, [TASK_TABLES_KEY]: JSON.stringify(this.tables), [TASK_MISSING_TABLES_KEY]: JSON.stringify(this.missing) }];
     if (this.tables.length === 0) {
       this.context?.logger.warn('jdbc-source found no tables to copy; one idle task until tables appear');
       return [{ ...this.raw, [TASK_TABLES_KEY]: '[]' }];
@@ -82,11 +88,12 @@ export class JdbcSourceConnector implements Connector {
   private async refresh(): Promise<void> {
     if (this.stopped || !this.dialect) return;
     try {
-      const tables = await this.listTables();
+      const selection = await this.listTables();
       if (this.stopped) return;
-      if (JSON.stringify(tables) !== JSON.stringify(this.tables)) {
-        this.context?.logger.info(`jdbc-source tables changed: ${tables.map(describe).join(', ') || '(none)'}`);
-        this.tables = tables;
+      if (JSON.stringify(selection) !== JSON.stringify({ tables: this.tables, missing: this.missing })) {
+        const missing = selection.missing.length > 0 ? `; missing: ${selection.missing.join(', ')}` : '';
+        this.context?.logger.info(`jdbc-source tables changed: ${selection.tables.map(describeTable).join(', ') || '(none)'}${missing}`);
+        ({ tables: this.tables, missing: this.missing } = selection);
         this.context?.requestTaskReconfiguration();
       }
     } catch (err) {
@@ -94,23 +101,15 @@ export class JdbcSourceConnector implements Connector {
     }
   }
 
-  private async listTables(): Promise<TableRef[]> {
+  private async listTables(): Promise<TableSelection> {
     const config = this.config as JdbcSourceConfig;
     const all = await (this.dialect as Dialect).listTables({
       catalogPattern: config.catalogPattern,
       schemaPattern: config.schemaPattern,
       tableTypes: config.tableTypes,
     });
-    return filterTables(all, config.include, config.exclude);
+    return selectTables(all, config.include, config.exclude);
   }
-}
-
-/** Applies the include (whitelist) or exclude (blacklist) list; an entry matches `name` or `schema.name`. */
-export function filterTables(tables: readonly TableRef[], include: readonly string[], exclude: readonly string[]): TableRef[] {
-  const matches = (t: TableRef, list: readonly string[]): boolean => list.includes(t.name) || list.includes(describe(t));
-  if (include.length > 0) return tables.filter((t) => matches(t, include));
-  if (exclude.length > 0) return tables.filter((t) => !matches(t, exclude));
-  return [...tables];
 }
 
 /** Deals items round robin into min(groups, items.length) non-empty groups. */
@@ -119,8 +118,4 @@ export function splitRoundRobin<T>(items: readonly T[], groups: number): T[][] {
   const out: T[][] = Array.from({ length: n }, () => []);
   items.forEach((item, i) => out[i % n].push(item));
   return out;
-}
-
-function describe(t: TableRef): string {
-  return `${t.schema}.${t.name}`;
 }

@@ -3,6 +3,7 @@ import { connectDialect } from './dialect/create-dialect';
 import type { Dialect } from './dialect/dialect';
 import { parseJdbcSourceConfig, type JdbcSourceConfig, type TableRef } from './jdbc-source-config';
 import { fromEpochMs } from './sql-timestamp';
+import { missingTablesMessage, noTablesMessage, parseMissingTables, TASK_MISSING_TABLES_KEY } from './table-selection';
 import { positionFromOffset, sourcePartition, START, TableQuerier, type Position, type QuerySource, type QuerySpec } from './table-querier';
 import { errorMessage } from '@millrace/app-common';
 
@@ -11,6 +12,9 @@ import { errorMessage } from '@millrace/app-common';
  * or the custom query.
  *
  * Contracts:
+ * - `open` fails, before connecting, when the connector found whitelisted tables missing
+ *   (task config `missing.tables`), with a message naming them; a task with no tables
+ *   (nothing selected yet) opens idle and says so through `context.reportStatus`.
  * - `open` connects (connection.attempts/backoff), resolves each table's key columns
  *   (primary key) and incrementing column (configured, or the auto-increment column),
  *   checks validate.non.null, and starts each table from `context.offset(partition)`
@@ -40,6 +44,8 @@ export class JdbcSourceTask implements SourceTask {
 
   async open(rawConfig: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseJdbcSourceConfig(rawConfig);
+    const missing = parseMissingTables(rawConfig[TASK_MISSING_TABLES_KEY]);
+    if (missing.length > 0) throw new Error(missingTablesMessage(config, missing));
     this.config = config;
     this.context = context;
     this.stopping = false;
@@ -49,7 +55,10 @@ export class JdbcSourceTask implements SourceTask {
         this.queriers = [await this.createQuerier({ kind: 'query', sql: config.query })];
       } else {
         const tables = config.tables ?? [];
-        if (tables.length === 0) context.logger.warn('jdbc-source task has no tables assigned');
+        if (tables.length === 0) {
+          context.logger.warn('jdbc-source task has no tables assigned');
+          context.reportStatus?.(noTablesMessage(config));
+        }
         this.queriers = [];
         for (const table of tables) this.queriers.push(await this.createQuerier({ kind: 'table', table }));
       }

@@ -4,7 +4,7 @@ export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | '
 
 export interface StatusEntry {
   readonly state: ConnectorState;
-  /** The error's stack trace when FAILED, else null. */
+  /** The error's stack trace when FAILED; for RUNNING/PAUSED tasks the status message the task reports (missing topics or tables), else null. */
   readonly trace: string | null;
   readonly worker_id: string;
   readonly generation: number;

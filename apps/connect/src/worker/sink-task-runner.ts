@@ -3,6 +3,7 @@ import {
   isRetriableError,
   isToleratedFailure,
   ProcessingContext,
+  SinkTopics,
   topicPartitionKey,
   type ConnectHeader,
   type ConsumedRecord,
@@ -16,6 +17,8 @@ import {
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
+import { sinkConsumerConfig, type SinkConsumerConfig } from './sink-consumer-config';
+import { missingTopicsNote, sameTopics, SinkTopicWatcher, type SinkTopicState } from './sink-topic-watcher';
 import { connectorLogger, isTransientKafkaError } from './source-task-runner';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
@@ -28,6 +31,8 @@ export interface SinkTaskRunnerOptions {
   /** `topics` (non-empty) or `topics.regex`. */
   readonly topics: readonly string[];
   readonly topicsRegex: string;
+  /** Session, rebalance and topic-check settings (defaults, or the connector's consumer.override.*). */
+  readonly consumerConfig?: SinkConsumerConfig;
   readonly keyConverter: Converter;
   readonly valueConverter: Converter;
   readonly transforms: TransformChain<SinkRecord>;
@@ -54,11 +59,34 @@ export interface SinkTaskRunnerOptions {
  * A write or flush failing with a retriable error is retried; any other failure fails
  * the task, except an offset commit failing because the broker is unreachable, which is
  * only logged (the records may then be delivered again).
+ *
+ * Topics that do not exist: the consumer subscribes only to the consumed topics that
+ * exist (SinkTopicWatcher checks every `metadata.max.age.ms`), so the others keep
+ * flowing; when that set changes (a listed topic is created, a new topic matches
+ * `topics.regex`, a topic is deleted) the consumer is replaced: the old one finishes
+ * its batch and leaves the group (its partitions are revoked from the task), a new one
+ * joins with the new subscription and resumes from the task's or the group's offsets.
+ * While topics are missing, the task's status (RUNNING or PAUSED) carries a `trace`
+ * naming them — what `GET /connectors/{c}/status` shows; Kafka Connect has no such field
+ * for a running task, so this is Millrace's — and the trace is cleared once they exist.
+ * With `topics.regex` matching nothing yet, the trace says so.
  */
 export class SinkTaskRunner implements TaskRunner {
   readonly connector: string;
   readonly id: number;
   private consumer: Consumer | undefined;
+  /** The topics the current consumer subscribed to (undefined: none tried yet). */
+  private subscribed: readonly string[] | undefined;
+  /** True while a consumer is being replaced: batches in flight end without failing the task. */
+  private replacing = false;
+  private watcher: SinkTopicWatcher | undefined;
+  private readonly sinkTopics: SinkTopics;
+  private readonly consumerConfig: SinkConsumerConfig;
+  /** What the status trace says about missing topics; null when none are missing. */
+  private topicsNote: string | null = null;
+  /** The task's own status message (context.reportStatus); null when none. */
+  private taskNote: string | null = null;
+  private started = false;
   private assigned: TopicPartition[] = [];
   /** Settles when the latest assignment was handed to the task (batches wait for it). */
   private assignment: Promise<void> = Promise.resolve();
@@ -73,6 +101,8 @@ export class SinkTaskRunner implements TaskRunner {
   constructor(private readonly opts: SinkTaskRunnerOptions) {
     this.connector = opts.connector;
     this.id = opts.id;
+    this.sinkTopics = new SinkTopics(opts.topics, opts.topics.length > 0 ? '' : opts.topicsRegex);
+    this.consumerConfig = opts.consumerConfig ?? sinkConsumerConfig({});
   }
 
   async start(paused: boolean): Promise<void> {
@@ -85,62 +115,130 @@ export class SinkTaskRunner implements TaskRunner {
         logger: connectorLogger(this.opts.logger),
         pause: (tps) => this.consumer?.pause(groupByTopic(tps)),
         resume: (tps) => this.consumer?.resume(groupByTopic(tps)),
+        reportStatus: (message) => {
+          this.taskNote = message;
+          this.report();
+        },
       });
     } catch (err) {
       await this.fail(err);
       return;
     }
-    this.opts.onState(paused ? 'PAUSED' : 'RUNNING');
+    this.started = true;
+    this.report();
+    if (this.consumerConfig.ignored.length > 0) this.opts.logger.warn({ keys: this.consumerConfig.ignored }, 'consumer.override keys not supported by this runtime; ignored');
+    const watcher = new SinkTopicWatcher({
+      kafka: this.opts.kafka,
+      topics: this.sinkTopics,
+      intervalMs: this.consumerConfig.metadataMaxAgeMs,
+      logger: this.opts.logger,
+      onChange: (state) => this.onTopics(state),
+    });
+    this.watcher = watcher;
     // Not awaiting fail here: fail -> stop -> close awaits `joining` itself.
-    this.joining = this.consume().catch((err: unknown) => {
+    this.joining = watcher.run().catch((err: unknown) => {
       void this.fail(err);
     });
   }
 
+  /** Reports the task's RUNNING/PAUSED state with its status notes as the trace, once started and unless it failed or stops. */
+  private report(): void {
+    if (!this.started || this.failed || this.stopping) return;
+    const notes = [this.topicsNote, this.taskNote].filter((n): n is string => n !== null);
+    this.opts.onState(this.paused ? 'PAUSED' : 'RUNNING', notes.length > 0 ? notes.join('\n') : undefined);
+  }
+
+  /** The consumed topics that exist changed: update the status and the subscription. */
+  private async onTopics(state: SinkTopicState): Promise<void> {
+    const note = missingTopicsNote(this.sinkTopics, state);
+    if (note !== this.topicsNote) {
+      this.topicsNote = note;
+      if (note !== null) this.opts.logger.warn(note);
+      else this.opts.logger.info({ topics: state.present }, 'every sink topic exists');
+      this.report();
+    }
+    if (this.subscribed !== undefined && sameTopics(this.subscribed, state.present)) return;
+    await this.stopConsumer();
+    if (this.stopping) return;
+    this.subscribed = state.present;
+    if (state.present.length > 0) await this.startConsumer(state.present);
+  }
+
   /**
-   * Joins the group and starts consuming. A topic that does not exist yet (a retriable
-   * metadata error) is waited for, once a second, until it appears or the task stops.
+   * Joins the group subscribed to `topics` (all existing) and starts consuming. A topic
+   * deleted meanwhile or the broker unreachable (a transient error) leaves no consumer
+   * and the next topic check tries again.
    */
-  private async consume(): Promise<void> {
+  private async startConsumer(topics: readonly string[]): Promise<void> {
     const { kafka, connector } = this.opts;
-    const consumer = kafka.consumer({ groupId: `connect-${connector}`, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 500, allowAutoTopicCreation: false });
+    const c = this.consumerConfig;
+    const consumer = kafka.consumer({
+      groupId: `connect-${connector}`,
+      sessionTimeout: c.sessionTimeoutMs,
+      heartbeatInterval: c.heartbeatIntervalMs,
+      rebalanceTimeout: c.rebalanceTimeoutMs,
+      maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const previous = this.assignment;
-      this.assignment = previous.then(() => this.onAssignment(event.payload.memberAssignment)).catch((err: unknown) => this.fail(err));
+      // Not awaiting fail: stopping waits for the consumer, which may wait for this chain.
+      this.assignment = previous
+        .then(() => this.onAssignment(event.payload.memberAssignment))
+        .catch((err: unknown) => {
+          void this.fail(err);
+        });
     });
-    await consumer.connect();
-    const topics = this.opts.topics.length > 0 ? [...this.opts.topics] : [new RegExp(`^(?:${this.opts.topicsRegex})$`)];
-    for (;;) {
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics], fromBeginning: true });
       if (this.stopping) return;
-      try {
-        await consumer.subscribe({ topics, fromBeginning: true });
-        break;
-      } catch (err) {
-        if (!isRetriableError(err)) throw err;
-        this.opts.logger.debug({ err: (err as Error).message }, 'waiting for the sink topics to exist');
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+    } catch (err) {
+      if (!isRetriableError(err) && !isTransientKafkaError(err)) throw err;
+      this.opts.logger.warn({ err: (err as Error).message, topics }, 'the sink consumer could not subscribe; retrying at the next topic check');
+      await this.stopConsumer();
+      this.subscribed = undefined;
+      return;
     }
-    if (this.stopping) return;
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
     if (this.paused) consumer.pause(groupByTopic(this.assigned));
+  }
+
+  /** Stops the current consumer (waiting for its batch in flight) and revokes its partitions from the task. */
+  private async stopConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.replacing = true;
+    try {
+      await consumer.disconnect().catch(() => undefined);
+    } finally {
+      this.replacing = false;
+    }
+    this.consumer = undefined;
+    await this.assignment;
+    this.assignment = Promise.resolve();
+    const revoked = this.assigned;
+    this.assigned = [];
+    this.seekTargets.clear();
+    if (revoked.length > 0 && !this.failed) await this.opts.task.partitionsRevoked(revoked);
   }
 
   async pause(): Promise<void> {
     this.paused = true;
     this.consumer?.pause(groupByTopic(this.assigned));
-    if (!this.failed) this.opts.onState('PAUSED');
+    this.report();
   }
 
   async resume(): Promise<void> {
     this.paused = false;
     this.consumer?.resume(groupByTopic(this.assigned));
-    if (!this.failed) this.opts.onState('RUNNING');
+    this.report();
   }
 
   stop(): Promise<void> {
     this.stopping = true;
+    this.watcher?.stop();
     this.opts.operator.stop();
     this.stopped ??= this.close();
     return this.stopped;
@@ -209,6 +307,8 @@ export class SinkTaskRunner implements TaskRunner {
         payload.resolveOffset(last);
       }
     } catch (err) {
+      // Stopping or replacing the consumer: the batch was not committed and is delivered again.
+      if ((this.stopping || this.replacing) && (isRetriableError(err) || !payload.isRunning())) return;
       this.failed = true;
       // Disconnecting from inside eachBatch would wait for this very batch: do it after.
       setImmediate(() => void this.fail(err));
@@ -227,7 +327,7 @@ export class SinkTaskRunner implements TaskRunner {
         await operation();
         return;
       } catch (err) {
-        if (!isRetriableError(err) || this.stopping || !payload.isRunning()) throw err;
+        if (!isRetriableError(err) || this.stopping || this.replacing || !payload.isRunning()) throw err;
         this.opts.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'retriable sink error; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay));
         await payload.heartbeat().catch(() => undefined);
@@ -249,6 +349,9 @@ export class SinkTaskRunner implements TaskRunner {
       topic,
       kafkaPartition: partition,
       kafkaOffset: Number(m.offset),
+      originalTopic: topic,
+      originalKafkaPartition: partition,
+      originalKafkaOffset: Number(m.offset),
       keySchema: key.schema,
       key: key.value,
       valueSchema: value.schema,

@@ -32,7 +32,8 @@ export interface SourceTaskRunnerOptions {
  * Kafka, then source offsets) -> `ack`, in a loop, one batch at a time. Records dropped
  * by a transform or skipped by errors.tolerance=all still advance the offsets (as in
  * Kafka Connect). A failure that is not tolerated fails the task (FAILED with the
- * error's trace) and ends the loop.
+ * error's trace) and ends the loop. A message the task reports (`context.reportStatus`)
+ * is the `trace` of its RUNNING/PAUSED status until replaced.
  */
 export class SourceTaskRunner implements TaskRunner {
   readonly connector: string;
@@ -43,6 +44,9 @@ export class SourceTaskRunner implements TaskRunner {
   private loop: Promise<void> | undefined;
   private closed: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  /** The task's own status message (context.reportStatus); null when none. */
+  private statusNote: string | null = null;
+  private started = false;
 
   constructor(private readonly opts: SourceTaskRunnerOptions) {
     this.connector = opts.connector;
@@ -59,24 +63,33 @@ export class SourceTaskRunner implements TaskRunner {
         taskId: id,
         logger: connectorLogger(this.opts.logger),
         offset: (partition) => offsetStore.offset(connector, partition),
+        reportStatus: (message) => {
+          this.statusNote = message;
+          if (this.started) this.report();
+        },
       });
     } catch (err) {
       await this.fail(err);
       return;
     }
-    this.opts.onState(paused ? 'PAUSED' : 'RUNNING');
+    this.started = true;
+    this.report();
     this.loop = this.run();
   }
 
   async pause(): Promise<void> {
     this.paused = true;
-    if (!this.stopping && this.loop) this.opts.onState('PAUSED');
+    if (this.started) this.report();
   }
 
   async resume(): Promise<void> {
     this.paused = false;
     this.wake?.();
-    if (!this.stopping && this.loop) this.opts.onState('RUNNING');
+    if (this.started) this.report();
+  }
+
+  private report(): void {
+    if (!this.stopping) this.opts.onState(this.paused ? 'PAUSED' : 'RUNNING', this.statusNote ?? undefined);
   }
 
   stop(): Promise<void> {

@@ -28,6 +28,7 @@ import { SecretsService } from '../secrets/secrets.service';
 import { OffsetStore } from '../storage/offset-store';
 import { StatusStore } from '../storage/status-store';
 import { NonTransactionalCommitter } from './non-transactional-committer';
+import { sinkConsumerConfig } from './sink-consumer-config';
 import { SinkTaskRunner } from './sink-task-runner';
 import { connectorLogger, SourceTaskRunner } from './source-task-runner';
 import type { TaskRunner } from './task-runner';
@@ -215,6 +216,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           kafka: this.kafka,
           topics,
           topicsRegex: connectorConfig['topics.regex'] ?? '',
+          consumerConfig: sinkConsumerConfig(connectorConfig),
           keyConverter,
           valueConverter,
           transforms,

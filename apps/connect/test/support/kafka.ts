@@ -31,3 +31,8 @@ export async function readAll(kafka: Kafka, topic: string): Promise<KafkaMessage
   await consumer.disconnect();
   return out;
 }
+
+/** A JsonConverter value with `schemas.enable=true`: the Connect schema and the payload. */
+export function jsonEnvelope(schema: unknown, payload: unknown): string {
+  return JSON.stringify({ schema, payload });
+}

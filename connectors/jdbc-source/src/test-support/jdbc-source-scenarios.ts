@@ -287,12 +287,17 @@ export function jdbcSourceScenarios(getDb: () => ScenarioDb): void {
     await db.exec(db.ddl.events('appears_a'));
     await connector.start(base({ mode: 'bulk', 'table.whitelist': 'appears_a, appears_b', 'table.poll.interval.ms': '200' }), {}, cctx);
     try {
-      expect((await connector.taskConfigs(4)).map((c) => c['tables'])).toEqual([JSON.stringify([{ schema: db.schema, name: 'appears_a' }])]);
+      // appears_b is missing: one task config that names it (its task fails saying so).
+      const before = await connector.taskConfigs(4);
+      expect(before.map((c) => c['tables'])).toEqual([JSON.stringify([{ schema: db.schema, name: 'appears_a' }])]);
+      expect(before.map((c) => c['missing.tables'])).toEqual([JSON.stringify(['appears_b'])]);
       await db.exec(db.ddl.events('appears_b'));
       const deadline = Date.now() + 10_000;
       while (cctx.reconfigurations === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(cctx.reconfigurations).toBe(1);
-      expect(await connector.taskConfigs(4)).toHaveLength(2);
+      const after = await connector.taskConfigs(4);
+      expect(after).toHaveLength(2);
+      expect(after.some((c) => 'missing.tables' in c)).toBe(false);
     } finally {
       await connector.stop();
     }

@@ -14,6 +14,7 @@
 import type { ConnectorType } from '../connector/connector';
 import type { ConfigDef, ConfigKey } from './config-def';
 import { atLeast, nonEmptyString, oneOf, validRegex } from './common-validators';
+import { SinkTopics } from './sink-topics';
 
 export const CONNECTOR_NAME_CONFIG = 'name';
 export const CONNECTOR_CLASS_CONFIG = 'connector.class';
@@ -317,32 +318,18 @@ export function mergeConfigDefs(...defs: ConfigDef[]): ConfigDef {
  * Returns key -> message (empty when fine).
  */
 export function validateSinkTopics(raw: Readonly<Record<string, string>>): Record<string, string> {
-  const topics = (raw[TOPICS_CONFIG] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  const regex = (raw[TOPICS_REGEX_CONFIG] ?? '').trim();
+  const sink = SinkTopics.fromConfig(raw);
   const dlq = (raw[DLQ_TOPIC_NAME_CONFIG] ?? '').trim();
   const out: Record<string, string> = {};
-  if (topics.length > 0 && regex !== '') {
+  if (sink.topics.length > 0 && sink.regex !== '') {
     const message = `${TOPICS_CONFIG} and ${TOPICS_REGEX_CONFIG} are mutually exclusive options, but both are set.`;
     out[TOPICS_CONFIG] = message;
     out[TOPICS_REGEX_CONFIG] = message;
-  } else if (topics.length === 0 && regex === '') {
+  } else if (sink.topics.length === 0 && sink.regex === '') {
     const message = `Must configure one of ${TOPICS_CONFIG} or ${TOPICS_REGEX_CONFIG}`;
     out[TOPICS_CONFIG] = message;
     out[TOPICS_REGEX_CONFIG] = message;
   }
-  if (dlq !== '') {
-    let clash = topics.includes(dlq);
-    if (!clash && regex !== '') {
-      try {
-        clash = new RegExp(`^(?:${regex})$`).test(dlq);
-      } catch {
-        clash = false;
-      }
-    }
-    if (clash) out[DLQ_TOPIC_NAME_CONFIG] = `The DLQ topic '${dlq}' may not be included in the topics consumed by the connector`;
-  }
+  if (dlq !== '' && sink.matches(dlq)) out[DLQ_TOPIC_NAME_CONFIG] = `The DLQ topic '${dlq}' may not be included in the topics consumed by the connector`;
   return out;
 }

@@ -42,6 +42,13 @@ export interface TaskContext {
   readonly connectorName: string;
   readonly taskId: number;
   readonly logger: ConnectorLogger;
+  /**
+   * Shows `message` in the task's status while it runs (the `trace` of its RUNNING or
+   * PAUSED state in `GET /connectors/{c}/status`) until replaced; null clears it. For
+   * conditions a user must see that do not fail the task (e.g. nothing to read yet).
+   * Optional: contexts made by tests may lack it.
+   */
+  reportStatus?(message: string | null): void;
 }
 
 export interface SourceTaskContext extends TaskContext {

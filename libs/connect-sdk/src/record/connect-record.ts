@@ -36,10 +36,28 @@ export interface SourceRecord extends ConnectRecord {
   readonly sourceOffset: Readonly<Record<string, unknown>>;
 }
 
-/** A record a sink task receives, with where it was read from. */
+/**
+ * A record a sink task receives, with where it was read from.
+ *
+ * `topic`/`kafkaPartition`/`kafkaOffset` are what the transforms made of the record
+ * (a RegexRouter renames `topic`); the `original*` fields are the consumed
+ * topic-partition and offset, set by the runtime before any transform and kept by every
+ * transform (they spread their input), as Kafka Connect's `SinkRecord.originalTopic()`,
+ * `originalKafkaPartition()` and `originalKafkaOffset()`. A sink that tracks its own
+ * progress (exactly-once offsets, `partitionsAssigned`) must key it by the original
+ * fields: those are the partitions the runtime assigns, seeks and commits.
+ */
 export interface SinkRecord extends ConnectRecord {
   readonly kafkaPartition: number;
   readonly kafkaOffset: number;
+  readonly originalTopic: string;
+  readonly originalKafkaPartition: number;
+  readonly originalKafkaOffset: number;
+}
+
+/** The consumed topic-partition of a sink record (before any transform). */
+export function originalTopicPartition(record: SinkRecord): TopicPartition {
+  return { topic: record.originalTopic, partition: record.originalKafkaPartition };
 }
 
 export interface TopicPartition {

@@ -1,6 +1,6 @@
 import type { ConfigDef, ParsedConfig } from '../config/config-def';
 import { type Connector, type ConnectorPlugin, type SinkTask, topicPartitionKey } from '../connector/connector';
-import type { SinkRecord, TopicPartition } from '../record/connect-record';
+import { originalTopicPartition, type SinkRecord, type TopicPartition } from '../record/connect-record';
 import { stableJson } from './test-contexts';
 
 /**
@@ -80,7 +80,7 @@ class InMemorySinkTask implements SinkTask {
 
   async partitionsRevoked(partitions: readonly TopicPartition[]): Promise<void> {
     const revoked = new Set(partitions.map(topicPartitionKey));
-    if (this.buffer.some((r) => revoked.has(topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition })))) await this.flush();
+    if (this.buffer.some((r) => revoked.has(topicPartitionKey(originalTopicPartition(r))))) await this.flush();
   }
 
   async write(records: readonly SinkRecord[]): Promise<void> {
@@ -92,7 +92,7 @@ class InMemorySinkTask implements SinkTask {
     if (this.buffer.length === 0) return;
     const offsets = new Map<string, number>();
     const rows = this.buffer.map((r) => {
-      offsets.set(topicPartitionKey({ topic: r.topic, partition: r.kafkaPartition }), r.kafkaOffset + 1);
+      offsets.set(topicPartitionKey(originalTopicPartition(r)), r.originalKafkaOffset + 1);
       return { table: this.table, key: stableJson(r.key), value: r.value };
     });
     this.store.commit(rows, offsets);

@@ -21,11 +21,18 @@ export function sourceRecord(overrides: Partial<SourceRecord> = {}): SourceRecor
   };
 }
 
+/** A sink record; unless overridden, its `original*` fields equal `topic`, `kafkaPartition` and `kafkaOffset` (no transform ran). */
 export function sinkRecord(overrides: Partial<SinkRecord> = {}): SinkRecord {
+  const topic = overrides.topic ?? 'topic';
+  const kafkaPartition = overrides.kafkaPartition ?? 0;
+  const kafkaOffset = overrides.kafkaOffset ?? 0;
   return {
-    topic: 'topic',
-    kafkaPartition: 0,
-    kafkaOffset: 0,
+    topic,
+    kafkaPartition,
+    kafkaOffset,
+    originalTopic: topic,
+    originalKafkaPartition: kafkaPartition,
+    originalKafkaOffset: kafkaOffset,
     keySchema: null,
     key: null,
     valueSchema: null,
