@@ -1,3 +1,4 @@
+import { errorMessage } from '@millrace/app-common';
 import type { SinkTopics } from '@millrace/connect-sdk';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -26,7 +27,8 @@ export interface SinkTopicWatcherOptions {
  * created later that match `topics.regex` are found here.
  *
  * Contracts: the first check runs at once; `onChange` is never called twice at a time
- * and only with a state different from the last one; a failed listing (broker
+ * and only with a state different from the last one; each check that finds topics
+ * missing (or nothing matching) logs "waiting for the sink topics" at debug; a failed listing (broker
  * unreachable) is logged and retried at the next interval; an `onChange` failure ends
  * `run` with that error. `stop` ends `run` within the check in flight and disconnects
  * the admin client.
@@ -43,6 +45,9 @@ export class SinkTopicWatcher {
     try {
       while (!this.stopped) {
         const state = await this.check();
+        if (state && (state.missing.length > 0 || state.present.length === 0)) {
+          this.opts.logger.debug({ missing: state.missing, present: state.present }, 'waiting for the sink topics');
+        }
         if (state && !this.stopped) {
           const signature = JSON.stringify(state);
           if (signature !== this.last) {
@@ -71,7 +76,7 @@ export class SinkTopicWatcher {
       }
       return this.opts.topics.resolve(await this.admin.listTopics());
     } catch (err) {
-      this.opts.logger.warn({ err: (err as Error).message, retryInMs: this.opts.intervalMs }, 'listing the sink topics failed');
+      this.opts.logger.warn({ err: errorMessage(err), retryInMs: this.opts.intervalMs }, 'listing the sink topics failed');
       await this.disconnect();
       return undefined;
     }
