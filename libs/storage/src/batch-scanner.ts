@@ -1,6 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
-import { BATCH_HEADER_SIZE, BatchHeader, LOG_OVERHEAD, readBatchHeader } from '@millrace/protocol';
+import type { BatchHeader } from '@millrace/protocol';
+import * as protocol from '@millrace/protocol';
 import { readFully } from './storage-io';
+
+// Bound once: through the package index every use would be a getter call, and these run per batch.
+const { BATCH_HEADER_SIZE, LOG_OVERHEAD, readBatchHeader } = protocol;
 
 /**
  * Sequential scan of the record batches stored in a `.log` file, reading big chunks and

@@ -1,21 +1,14 @@
-import {
-  AppendBatchInfo,
-  AppendValidationOk,
-  ATTRIBUTES_OFFSET,
-  BatchAttribute,
-  computeBatchCrc,
-  CRC_OFFSET,
-  isControl,
-  MAX_TIMESTAMP_OFFSET,
-  setBaseOffset,
-  setPartitionLeaderEpoch,
-} from '@millrace/protocol';
+import type { AppendBatchInfo, AppendValidationOk } from '@millrace/protocol';
+import * as protocol from '@millrace/protocol';
 import type { AsyncMutex } from './async-mutex';
 import { InvalidRecordError, KafkaStorageError } from './errors';
 import type { LocalLog } from './local-log';
 import type { AppendedBatchInfo } from './log-segment';
 import type { AppendOrigin, AppendResult } from './log-types';
 import { ProducerStateManager, ProducerStateView } from './producer-state';
+
+// Bound once: through the package index every use would be a getter call, and these run per batch.
+const { BatchAttribute, ATTRIBUTES_OFFSET, computeBatchCrc, CRC_OFFSET, isControl, MAX_TIMESTAMP_OFFSET, setBaseOffset, setPartitionLeaderEpoch } = protocol;
 
 /**
  * The write half of a partition's append pipeline: group commit.

@@ -1,7 +1,7 @@
 import { errorMessage } from '@millrace/app-common';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { BATCH_HEADER_SIZE, readBatchHeader } from '@millrace/protocol';
+import * as protocol from '@millrace/protocol';
 import { scanBatches, ScanStep } from './batch-scanner';
 import { KafkaStorageError } from './errors';
 import type { LogConfig } from './log-config';
@@ -23,6 +23,9 @@ import {
 import { recoverSegment, SegmentRecoveryResult } from './segment-recovery';
 import { openReadWrite, readFully, StorageIo, unlinkIfExists, writeFully } from './storage-io';
 import { TimeIndex } from './time-index';
+
+// Bound once: through the package index every use would be a getter call, and these run per batch.
+const { BATCH_HEADER_SIZE, readBatchHeader } = protocol;
 
 export type { BatchLocation, SegmentReadResult } from './segment-read';
 export type { SegmentRecoveryResult } from './segment-recovery';

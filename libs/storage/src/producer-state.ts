@@ -1,5 +1,9 @@
-import { BatchHeader, isControl, isTransactional } from '@millrace/protocol';
+import type { BatchHeader } from '@millrace/protocol';
+import * as protocol from '@millrace/protocol';
 import { InvalidProducerEpochError, OutOfOrderSequenceError } from './errors';
+
+// Bound once: through the package index every use would be a getter call, and these run per batch.
+const { isControl, isTransactional } = protocol;
 
 /**
  * Idempotent / transactional producer state of one partition (Kafka's

@@ -1,15 +1,13 @@
-import {
-  BATCH_HEADER_SIZE,
-  BATCH_LENGTH_OFFSET,
-  decodeBatch,
-  LAST_OFFSET_DELTA_OFFSET,
-  LOG_OVERHEAD,
-} from '@millrace/protocol';
+import * as protocol from '@millrace/protocol';
 import type { ScanStep } from './batch-scanner';
 import { KafkaStorageError } from './errors';
 import type { TimestampAndOffset } from './log-types';
 import type { OffsetIndex } from './offset-index';
 import type { TimeIndex } from './time-index';
+
+// Copied once: through the package index each use would be a getter call, and readBatches
+// reads them for every batch it walks.
+const { BATCH_HEADER_SIZE, BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, decodeBatch } = protocol;
 
 /**
  * The read side of a segment (LogSegment delegates here): locating a batch by offset or

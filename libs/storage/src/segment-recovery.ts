@@ -1,9 +1,12 @@
-import { batchCrcIsValid, CURRENT_MAGIC } from '@millrace/protocol';
+import * as protocol from '@millrace/protocol';
 import type { ScanStep } from './batch-scanner';
 import { KafkaStorageError } from './errors';
 import type { OffsetIndex } from './offset-index';
 import type { SegmentIndexes } from './segment-indexes';
 import type { TimeIndex } from './time-index';
+
+// Bound once: through the package index every use would be a getter call, and these run per batch.
+const { batchCrcIsValid, CURRENT_MAGIC } = protocol;
 
 /**
  * Crash recovery of one segment's tail (LogSegment.recover runs it; log-loader.ts decides
