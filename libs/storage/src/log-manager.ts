@@ -93,6 +93,7 @@ export class LogManager {
   private stopped = false;
   private hadCleanShutdownValue = false;
   private checkpointPending = false;
+  private checkpointChain: Promise<void> = Promise.resolve();
 
   constructor(opts: LogManagerOptions) {
     this.opts = opts;
@@ -293,8 +294,18 @@ export class LogManager {
     return n;
   }
 
-  /** Writes the three offset checkpoint files. */
-  async checkpoint(): Promise<void> {
+  /**
+   * Writes the three offset checkpoint files. Calls run one at a time (each writes the
+   * state as of when it starts): a scheduled checkpoint and an explicit one (shutdown,
+   * DeleteRecords, tests) would otherwise share the `.tmp` files and race on the rename.
+   */
+  checkpoint(): Promise<void> {
+    const run = this.checkpointChain.then(() => this.writeCheckpoints());
+    this.checkpointChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeCheckpoints(): Promise<void> {
     const hw: CheckpointEntries = new Map();
     const lso: CheckpointEntries = new Map();
     const cleaner: CheckpointEntries = new Map();
