@@ -4,9 +4,15 @@ import { columnValue, type SinkColumn } from './fields-metadata';
 import type { InsertMode } from './jdbc-sink-config';
 import type { SinkBatch } from './record-batcher';
 
+/** Applies one SinkBatch inside the caller's transaction; returns the rows it was built from. */
+export interface SinkBatchWriter {
+  apply(qr: QueryRunner, batch: SinkBatch): Promise<number>;
+}
+
 /**
- * Applies one SinkBatch with the fewest statements the dialect allows, inside the
- * caller's transaction.
+ * Applies one SinkBatch with the fewest bound-parameter statements the dialect allows,
+ * inside the caller's transaction (the MySQL/MariaDB path; PostgreSQL uses COPY, see
+ * postgres-copy-writer.ts).
  *
  * Contracts:
  * - `write` batches: insert mode -> multi-row INSERT; upsert mode -> multi-row upsert
@@ -14,18 +20,22 @@ import type { SinkBatch } from './record-batcher';
  *   ON CONFLICT refuses to touch a row twice in one statement); update mode -> one UPDATE
  *   per record. With pk.mode=none, upsert degrades to INSERT (there is no key).
  * - `delete` batches: multi-row DELETE by key.
- * - Each statement stays within the dialect's parameter count and statement-size budget
- *   (COPY is not used: pg's COPY FROM STDIN needs pg-copy-streams, which is not a
- *   dependency; multi-row INSERT is the bulk path).
+ * - Each statement stays within the dialect's parameter count and a statement-size budget
+ *   (`maxStatementBytes`, default the dialect's; the task sizes it from MySQL's
+ *   max_allowed_packet), measured with the dialect's estimate of each bound value.
  * Returns the number of rows the statements were built from.
  */
-export class BatchWriter {
+export class BatchWriter implements SinkBatchWriter {
   private readonly sqlCache = new Map<string, string>();
+  private readonly maxStatementBytes: number;
 
   constructor(
     private readonly dialect: SinkDialect,
     private readonly insertMode: InsertMode,
-  ) {}
+    maxStatementBytes?: number,
+  ) {
+    this.maxStatementBytes = maxStatementBytes ?? dialect.maxStatementBytes;
+  }
 
   async apply(qr: QueryRunner, batch: SinkBatch): Promise<number> {
     return batch.kind === 'delete' ? this.applyDeletes(qr, batch) : this.applyWrites(qr, batch);
@@ -33,7 +43,7 @@ export class BatchWriter {
 
   private async applyWrites(qr: QueryRunner, batch: SinkBatch): Promise<number> {
     const { keyColumns, valueColumns, allColumns } = batch.fields;
-    let rows = batch.records.map((r) => this.row(allColumns, r));
+    let rows = batch.records.map((r) => sqlRow(this.dialect, allColumns, r));
     const useKeys = keyColumns.length > 0;
     if (this.insertMode === 'update') {
       if (!useKeys || valueColumns.length === 0) return 0;
@@ -64,19 +74,13 @@ export class BatchWriter {
   private async applyDeletes(qr: QueryRunner, batch: SinkBatch): Promise<number> {
     const { keyColumns } = batch.fields;
     if (keyColumns.length === 0) return 0;
-    const rows = batch.records.map((r) => this.row(keyColumns, r));
+    const rows = batch.records.map((r) => sqlRow(this.dialect, keyColumns, r));
     const keyNames = keyColumns.map((c) => c.name);
     await this.chunked(rows, keyNames.length, async (chunk) => {
       const sql = this.cached(`del|${batch.table}|${names(keyColumns)}|${chunk.length}`, () => this.dialect.deleteSql(batch.table, keyNames, chunk.length));
       await qr.query(sql, chunk.flat());
     });
     return rows.length;
-  }
-
-  private row(columns: readonly SinkColumn[], record: SinkBatch['records'][number]): unknown[] {
-    const out = new Array<unknown>(columns.length);
-    for (let i = 0; i < columns.length; i++) out[i] = this.dialect.toSqlValue(columnValue(columns[i], record), columns[i].schema);
-    return out;
   }
 
   /** Calls `run` on consecutive slices within the parameter and size limits. */
@@ -88,7 +92,7 @@ export class BatchWriter {
       let bytes = 0;
       while (end < rows.length && end - start < maxRows) {
         const size = rows[end].reduce<number>((sum, v) => sum + this.dialect.estimateBytes(v), 0);
-        if (end > start && bytes + size > this.dialect.maxStatementBytes) break;
+        if (end > start && bytes + size > this.maxStatementBytes) break;
         bytes += size;
         end++;
       }
@@ -106,6 +110,13 @@ export class BatchWriter {
     }
     return sql;
   }
+}
+
+/** The bind values of `columns` for one record, in column order. */
+export function sqlRow(dialect: SinkDialect, columns: readonly SinkColumn[], record: SinkBatch['records'][number]): unknown[] {
+  const out = new Array<unknown>(columns.length);
+  for (let i = 0; i < columns.length; i++) out[i] = dialect.toSqlValue(columnValue(columns[i], record), columns[i].schema);
+  return out;
 }
 
 /** An unambiguous cache-key form of a column list. */

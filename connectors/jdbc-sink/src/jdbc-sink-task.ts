@@ -8,13 +8,14 @@ import {
   type SinkTaskContext,
   type TopicPartition,
 } from '@millrace/connect-sdk';
-import { BatchWriter } from './batch-writer';
+import { BatchWriter, type SinkBatchWriter } from './batch-writer';
 import { openDataSource } from './data-source';
-import { dialectFor, type SinkDialect } from './dialect';
+import { dialectFor, PostgresSinkDialect, type SinkDialect } from './dialect';
 import { classifyDbError } from './errors';
 import { parseJdbcSinkConfig, type JdbcSinkConfig } from './jdbc-sink-config';
 import { OffsetKeyMigrationError, topicRenamingTransforms } from './offset-key-migration';
 import { OffsetStore, type PartitionOffset } from './offset-store';
+import { PostgresCopyWriter } from './postgres-copy-writer';
 import { RecordBatcher } from './record-batcher';
 import { TableManager } from './table-manager';
 
@@ -58,7 +59,7 @@ export class JdbcSinkTask implements SinkTask {
   private batcher?: RecordBatcher;
   private tables?: TableManager;
   private offsets?: OffsetStore;
-  private writer?: BatchWriter;
+  private writer?: SinkBatchWriter;
 
   /** Next offset already applied in the database, per partition key; null = none stored. */
   private readonly applied = new Map<string, number | null>();
@@ -80,10 +81,10 @@ export class JdbcSinkTask implements SinkTask {
     this.batcher = new RecordBatcher(config);
     this.tables = new TableManager(dialect, config, context.logger);
     this.offsets = new OffsetStore(dialect, context.connectorName);
-    this.writer = new BatchWriter(dialect, config.insertMode);
     this.dataSource = await openDataSource(config, context.logger);
     try {
       const qr = await this.queryRunner();
+      this.writer = await this.batchWriter(qr, dialect, config);
       await this.offsets.ensureTable(qr);
       await this.offsets.adoptLegacyRows(qr, SinkTopics.fromConfig(rawConfig), topicRenamingTransforms(rawConfig));
     } catch (err) {
@@ -151,7 +152,7 @@ export class JdbcSinkTask implements SinkTask {
   private async commitBuffer(): Promise<void> {
     if (this.pending.size === 0 || this.closed) return;
     const tables = this.tables as TableManager;
-    const writer = this.writer as BatchWriter;
+    const writer = this.writer as SinkBatchWriter;
     try {
       const qr = await this.queryRunner();
       if (this.recheckOffsets) {
@@ -206,6 +207,19 @@ export class JdbcSinkTask implements SinkTask {
       const tp = originalTopicPartition(r);
       this.pending.set(topicPartitionKey(tp), { ...tp, nextOffset: r.originalKafkaOffset + 1 });
     }
+  }
+
+  /**
+   * PostgreSQL writes by COPY (postgres-copy-writer.ts); MySQL/MariaDB by multi-row
+   * statements kept under half the server's max_allowed_packet (the writer's size estimate
+   * is rough), at most 32 MiB.
+   */
+  private async batchWriter(qr: QueryRunner, dialect: SinkDialect, config: JdbcSinkConfig): Promise<SinkBatchWriter> {
+    if (dialect instanceof PostgresSinkDialect) return new PostgresCopyWriter(dialect, config.insertMode);
+    const rows = (await qr.query('SELECT @@max_allowed_packet AS p')) as { p: number | string }[];
+    const packet = Number(rows[0]?.p);
+    const budget = Number.isFinite(packet) && packet > 0 ? Math.min(Math.floor(packet / 2), 32 * 1024 * 1024) : undefined;
+    return new BatchWriter(dialect, config.insertMode, budget);
   }
 
   private async loadOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number | null>> {

@@ -56,10 +56,15 @@ export class PostgresSinkDialect extends SinkDialect {
   }
 
   upsertSql(table: string, columns: readonly string[], keyColumns: readonly string[], rowCount: number): string {
+    return `${this.insertSql(table, columns, rowCount)} ${this.onConflict(columns, keyColumns)}`;
+  }
+
+  /** `ON CONFLICT (keys) DO UPDATE SET c = EXCLUDED.c, ...`, or `DO NOTHING` when every column is a key. */
+  onConflict(columns: readonly string[], keyColumns: readonly string[]): string {
     const keys = new Set(keyColumns);
     const updates = columns.filter((c) => !keys.has(c)).map((c) => `${this.quoteIdentifier(c)} = EXCLUDED.${this.quoteIdentifier(c)}`);
     const conflict = `ON CONFLICT (${keyColumns.map((c) => this.quoteIdentifier(c)).join(', ')})`;
-    return `${this.insertSql(table, columns, rowCount)} ${conflict} ${updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`;
+    return `${conflict} ${updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`;
   }
 
   protected booleanLiteral(value: boolean): string {

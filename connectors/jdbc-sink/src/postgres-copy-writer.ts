@@ -1,0 +1,94 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { QueryRunner } from 'typeorm';
+import { lastPerKey, sqlRow, type SinkBatchWriter } from './batch-writer';
+import { encodeCopyRows } from './copy-text';
+import type { PostgresSinkDialect } from './dialect';
+import type { InsertMode } from './jdbc-sink-config';
+import type { SinkBatch } from './record-batcher';
+
+/**
+ * The PostgreSQL bulk path: every batch travels as one `COPY ... FROM STDIN` (text
+ * format, copy-text.ts) on the caller's connection, inside the caller's transaction, so
+ * the rows commit or roll back with the sink offsets saved in the same transaction.
+ *
+ * Per batch:
+ * - insert mode (and upsert without key columns): COPY straight into the table;
+ * - upsert: COPY into a staging table, then one
+ *   `INSERT INTO t (cols) SELECT cols FROM stage ON CONFLICT (keys) DO UPDATE ...`;
+ * - update: COPY into a staging table, then one `UPDATE t SET ... FROM stage WHERE keys`;
+ * - delete: COPY the keys into a staging table, then one `DELETE FROM t USING stage`.
+ * Upsert and update rows are deduplicated by key first (the last record of a key wins),
+ * as the statement path does. A staging table is a temporary table with the target's
+ * own column types (`CREATE TEMP TABLE ... AS SELECT cols FROM t WITH NO DATA`, so the
+ * text is parsed as the target would parse it), dropped at the end of the transaction
+ * (commit or rollback). Values are those of `SinkDialect.toSqlValue`, as on the
+ * statement path. Returns the number of rows the statements were built from.
+ */
+export class PostgresCopyWriter implements SinkBatchWriter {
+  private stageSeq = 0;
+
+  constructor(
+    private readonly dialect: PostgresSinkDialect,
+    private readonly insertMode: InsertMode,
+  ) {}
+
+  async apply(qr: QueryRunner, batch: SinkBatch): Promise<number> {
+    const client = pgClient(qr);
+    const q = (name: string) => this.dialect.quoteIdentifier(name);
+    const target = this.dialect.quoteTable(batch.table);
+    const { keyColumns, valueColumns, allColumns } = batch.fields;
+    const keyNames = keyColumns.map((c) => c.name);
+    const keyMatch = keyNames.map((k) => `t.${q(k)} = s.${q(k)}`).join(' AND ');
+    if (batch.kind === 'delete') {
+      if (keyNames.length === 0) return 0;
+      const rows = batch.records.map((r) => sqlRow(this.dialect, keyColumns, r));
+      const stage = await this.stage(client, target, keyNames, rows);
+      await client.query(`DELETE FROM ${target} AS t USING ${stage} AS s WHERE ${keyMatch}`);
+      return rows.length;
+    }
+    const names = allColumns.map((c) => c.name);
+    const columnList = names.map(q).join(', ');
+    let rows = batch.records.map((r) => sqlRow(this.dialect, allColumns, r));
+    const useKeys = keyNames.length > 0;
+    if (this.insertMode === 'update') {
+      if (!useKeys || valueColumns.length === 0) return 0;
+      rows = lastPerKey(rows, keyNames.length);
+      const stage = await this.stage(client, target, names, rows);
+      const set = valueColumns.map((c) => `${q(c.name)} = s.${q(c.name)}`).join(', ');
+      await client.query(`UPDATE ${target} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch}`);
+      return rows.length;
+    }
+    if (this.insertMode === 'upsert' && useKeys) {
+      rows = lastPerKey(rows, keyNames.length);
+      const stage = await this.stage(client, target, names, rows);
+      await client.query(`INSERT INTO ${target} (${columnList}) SELECT ${columnList} FROM ${stage} ${this.dialect.onConflict(names, keyNames)}`);
+      return rows.length;
+    }
+    await copyRows(client, `COPY ${target} (${columnList}) FROM STDIN`, rows);
+    return rows.length;
+  }
+
+  /** Creates a staging table with `columns` of `target`, fills it with `rows`; returns its quoted name. */
+  private async stage(client: PoolClient, target: string, columns: readonly string[], rows: readonly unknown[][]): Promise<string> {
+    const stage = this.dialect.quoteIdentifier(`millrace_stage_${++this.stageSeq}`);
+    const columnList = columns.map((c) => this.dialect.quoteIdentifier(c)).join(', ');
+    await client.query(`CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${columnList} FROM ${target} WITH NO DATA`);
+    await copyRows(client, `COPY ${stage} (${columnList}) FROM STDIN`, rows);
+    return stage;
+  }
+}
+
+async function copyRows(client: PoolClient, sql: string, rows: readonly unknown[][]): Promise<void> {
+  if (rows.length === 0) return;
+  await pipeline(Readable.from(encodeCopyRows(rows)), client.query(copyFrom(sql)));
+}
+
+/** The pg connection under a connected TypeORM PostgreSQL QueryRunner. */
+function pgClient(qr: QueryRunner): PoolClient {
+  const client = (qr as unknown as { databaseConnection?: PoolClient }).databaseConnection;
+  if (!client || typeof client.query !== 'function') throw new Error('jdbc-sink: the PostgreSQL query runner has no connection');
+  return client;
+}
