@@ -10,7 +10,7 @@ import {
   type ConfigKey,
   type ConfigValueType,
 } from '@millrace/connect-sdk';
-import { jdbcConnectionConfigKeys, readJdbcConnectionConfig, type JdbcConnectionConfig } from '@millrace/jdbc';
+import { DEFAULT_TIME_PRECISION_MODE, jdbcConnectionConfigKeys, readJdbcConnectionConfig, TIME_PRECISION_MODES, type JdbcConnectionConfig, type TimePrecisionMode } from '@millrace/jdbc';
 
 /**
  * The JDBC source's configuration: Confluent's JDBC source keys (same names, types,
@@ -55,6 +55,8 @@ export interface JdbcSourceConfig extends JdbcConnectionConfig {
   readonly tablePollIntervalMs: number;
   readonly topicPrefix: string;
   readonly numericMapping: NumericMapping;
+  /** Debezium's time.precision.mode (@millrace/jdbc temporal-types.ts). */
+  readonly timePrecisionMode: TimePrecisionMode;
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   readonly catalogPattern: string | null;
@@ -92,6 +94,9 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'numeric.mapping', type: 'STRING', default: null, importance: 'LOW', group: G_DB, orderInGroup: 13, allowedValues: NUMERIC_MAPPINGS,
     validator: (v) => (v === null || v === '' || NUMERIC_MAPPINGS.includes(v as NumericMapping) ? null : `must be one of ${NUMERIC_MAPPINGS.join(', ')}`),
     documentation: 'How DECIMAL/NUMERIC columns map: none (Decimal), precision_only (integral types by precision when scale is 0), best_fit (also FLOAT64 when scale > 0 and precision <= 18), best_fit_eager_double (FLOAT64 whenever scale > 0). Default none.' },
+  { name: 'time.precision.mode', type: 'STRING', default: DEFAULT_TIME_PRECISION_MODE, importance: 'MEDIUM', group: G_DB, orderInGroup: 15, allowedValues: TIME_PRECISION_MODES,
+    validator: (v) => (TIME_PRECISION_MODES.includes(v as TimePrecisionMode) ? null : `must be one of ${TIME_PRECISION_MODES.join(', ')}`),
+    documentation: "How date and time columns map, with Debezium's names: adaptive (default, as Debezium) keeps each column's precision — io.debezium.time.Date, Time (ms) or MicroTime (µs) by TIME(p), Timestamp (ms) or MicroTimestamp (µs) by TIMESTAMP(p)/DATETIME(p), ZonedTimestamp/ZonedTime (ISO text in UTC) for columns with a time zone; adaptive_time_microseconds: as adaptive with every TIME as MicroTime; connect: Kafka Connect's Date, Time and Timestamp (milliseconds, Confluent's JDBC source)." },
   { name: 'numeric.precision.mapping', type: 'BOOLEAN', default: false, importance: 'LOW', group: G_DB, orderInGroup: 14, documentation: 'Deprecated: true means numeric.mapping=precision_only when numeric.mapping is unset.' },
   { name: 'mode', type: 'STRING', importance: 'HIGH', group: G_MODE, orderInGroup: 1, allowedValues: MODES,
     validator: (v) => (MODES.includes(v as JdbcSourceMode) ? null : `must be one of ${MODES.join(', ')}`),
@@ -154,6 +159,7 @@ export function parseJdbcSourceConfig(raw: Readonly<Record<string, string>>): Jd
     tablePollIntervalMs: configNumber(v, 'table.poll.interval.ms'),
     topicPrefix: str('topic.prefix'),
     numericMapping,
+    timePrecisionMode: str('time.precision.mode') as TimePrecisionMode,
     include: [...configList(v, 'table.whitelist'), ...configList(v, 'table.include.list')],
     exclude: [...configList(v, 'table.blacklist'), ...configList(v, 'table.exclude.list')],
     catalogPattern: configNonEmptyString(v, 'catalog.pattern'),

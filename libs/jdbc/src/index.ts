@@ -32,3 +32,20 @@ export {
 } from './connection-config';
 export { connectWithRetry, JdbcConnectError, type ConnectRetryOptions } from './connect-retry';
 export { quoteIdentifier, quoteQualifiedName, bindPlaceholder } from './sql-syntax';
+export {
+  TIME_PRECISION_MODES,
+  DEFAULT_TIME_PRECISION_MODE,
+  DEBEZIUM_DATE,
+  DEBEZIUM_TIME,
+  DEBEZIUM_MICRO_TIME,
+  DEBEZIUM_TIMESTAMP,
+  DEBEZIUM_MICRO_TIMESTAMP,
+  DEBEZIUM_ZONED_TIMESTAMP,
+  DEBEZIUM_ZONED_TIME,
+  daysToSqlDate,
+  microsToSqlTimestamp,
+  microsToSqlTime,
+  microsToZonedTimestamp,
+  zonedTimestampToUtcSql,
+  type TimePrecisionMode,
+} from './temporal-types';

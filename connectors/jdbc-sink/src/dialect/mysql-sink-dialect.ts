@@ -1,5 +1,14 @@
 import { DATE_LOGICAL, DECIMAL_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL, type ConnectSchema } from '@millrace/connect-sdk';
-import { SinkDialect, UnsupportedSchemaError, decimalScale, type SqlColumnType } from './sink-dialect';
+import {
+  DEBEZIUM_DATE,
+  DEBEZIUM_MICRO_TIME,
+  DEBEZIUM_MICRO_TIMESTAMP,
+  DEBEZIUM_TIME,
+  DEBEZIUM_TIMESTAMP,
+  DEBEZIUM_ZONED_TIMESTAMP,
+  zonedTimestampToUtcSql,
+} from '@millrace/jdbc';
+import { SinkDialect, UnsupportedSchemaError, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
 
 /**
  * MySQL and MariaDB: backtick quoting, `?` placeholders. TypeORM's mysql2 driver
@@ -12,8 +21,11 @@ import { SinkDialect, UnsupportedSchemaError, decimalScale, type SqlColumnType }
  * Types: int8 -> TINYINT, int16 -> SMALLINT, int32 -> INT, int64 -> BIGINT, float32 ->
  * FLOAT, float64 -> DOUBLE, boolean -> BOOLEAN (TINYINT(1)), string -> TEXT or
  * VARCHAR(255) in a primary key, bytes -> LONGBLOB or VARBINARY(255) in a primary key,
- * Decimal -> DECIMAL(65, scale) (scale capped at 30), Date -> DATE, Time -> TIME(3),
- * Timestamp -> DATETIME(3) (holding UTC).
+ * Decimal -> DECIMAL(p, scale) with p from connect.decimal.precision, else 65 (scale capped
+ * at 30), Date -> DATE, Time -> TIME(3), Timestamp -> DATETIME(3) (holding UTC);
+ * Debezium's io.debezium.time.*: Date -> DATE, Time -> TIME(3), MicroTime -> TIME(6),
+ * Timestamp -> DATETIME(3), MicroTimestamp and ZonedTimestamp -> DATETIME(6) (UTC).
+ * ZonedTime stays TEXT (MySQL has no TIME WITH TIME ZONE).
  */
 export class MySqlSinkDialect extends SinkDialect {
   readonly name = 'mysql' as const;
@@ -23,14 +35,24 @@ export class MySqlSinkDialect extends SinkDialect {
 
   columnType(schema: ConnectSchema, isPrimaryKey: boolean): SqlColumnType {
     switch (schema.name) {
-      case DECIMAL_LOGICAL:
-        return { type: 'decimal', precision: 65, scale: Math.min(decimalScale(schema), 30) };
+      case DECIMAL_LOGICAL: {
+        const scale = Math.min(decimalScale(schema), 30);
+        return { type: 'decimal', precision: Math.max(decimalPrecision(schema, 65) ?? 65, scale), scale };
+      }
       case DATE_LOGICAL:
+      case DEBEZIUM_DATE:
         return { type: 'date' };
       case TIME_LOGICAL:
+      case DEBEZIUM_TIME:
         return { type: 'time', precision: 3 };
+      case DEBEZIUM_MICRO_TIME:
+        return { type: 'time', precision: 6 };
       case TIMESTAMP_LOGICAL:
+      case DEBEZIUM_TIMESTAMP:
         return { type: 'datetime', precision: 3 };
+      case DEBEZIUM_MICRO_TIMESTAMP:
+      case DEBEZIUM_ZONED_TIMESTAMP:
+        return { type: 'datetime', precision: 6 };
       default:
         break;
     }
@@ -69,5 +91,10 @@ export class MySqlSinkDialect extends SinkDialect {
 
   protected booleanLiteral(value: boolean): string {
     return value ? '1' : '0';
+  }
+
+  /** DATETIME holds no zone: the UTC wall-clock text (sessions run in UTC). */
+  protected override zonedTimestampValue(text: string): string {
+    return zonedTimestampToUtcSql(text);
   }
 }

@@ -1,5 +1,14 @@
 import { DATE_LOGICAL, DECIMAL_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL, type ConnectSchema } from '@millrace/connect-sdk';
-import { SinkDialect, UnsupportedSchemaError, type SqlColumnType } from './sink-dialect';
+import {
+  DEBEZIUM_DATE,
+  DEBEZIUM_MICRO_TIME,
+  DEBEZIUM_MICRO_TIMESTAMP,
+  DEBEZIUM_TIME,
+  DEBEZIUM_TIMESTAMP,
+  DEBEZIUM_ZONED_TIME,
+  DEBEZIUM_ZONED_TIMESTAMP,
+} from '@millrace/jdbc';
+import { SinkDialect, UnsupportedSchemaError, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
 
 /**
  * PostgreSQL: `"ident"` quoting, `$n` placeholders, at most 65535 parameters per
@@ -10,8 +19,12 @@ import { SinkDialect, UnsupportedSchemaError, type SqlColumnType } from './sink-
  *
  * Types: int8/int16 -> SMALLINT, int32 -> INTEGER, int64 -> BIGINT, float32 -> REAL,
  * float64 -> DOUBLE PRECISION, boolean -> BOOLEAN, string -> TEXT, bytes -> BYTEA,
- * Decimal -> NUMERIC (unconstrained, keeps any scale), Date -> DATE, Time -> TIME(3),
- * Timestamp -> TIMESTAMP(3) (without time zone, holding UTC).
+ * Decimal -> NUMERIC(p, s) when the schema carries connect.decimal.precision, else NUMERIC
+ * (unconstrained, keeps any scale), Date -> DATE, Time -> TIME(3), Timestamp -> TIMESTAMP(3)
+ * (without time zone, holding UTC); Debezium's io.debezium.time.* (@millrace/jdbc
+ * temporal-types.ts): Date -> DATE, Time -> TIME(3), MicroTime -> TIME(6), ZonedTime ->
+ * TIMETZ(6), Timestamp -> TIMESTAMP(3), MicroTimestamp -> TIMESTAMP(6), ZonedTimestamp ->
+ * TIMESTAMPTZ(6).
  */
 export class PostgresSinkDialect extends SinkDialect {
   readonly name = 'postgres' as const;
@@ -21,14 +34,27 @@ export class PostgresSinkDialect extends SinkDialect {
 
   columnType(schema: ConnectSchema, _isPrimaryKey: boolean): SqlColumnType {
     switch (schema.name) {
-      case DECIMAL_LOGICAL:
-        return { type: 'numeric' };
+      case DECIMAL_LOGICAL: {
+        const precision = decimalPrecision(schema, 1000);
+        return precision === undefined ? { type: 'numeric' } : { type: 'numeric', precision, scale: decimalScale(schema) };
+      }
       case DATE_LOGICAL:
+      case DEBEZIUM_DATE:
         return { type: 'date' };
       case TIME_LOGICAL:
+      case DEBEZIUM_TIME:
         return { type: 'time', precision: 3 };
+      case DEBEZIUM_MICRO_TIME:
+        return { type: 'time', precision: 6 };
+      case DEBEZIUM_ZONED_TIME:
+        return { type: 'time with time zone', precision: 6 };
       case TIMESTAMP_LOGICAL:
+      case DEBEZIUM_TIMESTAMP:
         return { type: 'timestamp', precision: 3 };
+      case DEBEZIUM_MICRO_TIMESTAMP:
+        return { type: 'timestamp', precision: 6 };
+      case DEBEZIUM_ZONED_TIMESTAMP:
+        return { type: 'timestamp with time zone', precision: 6 };
       default:
         break;
     }

@@ -80,3 +80,39 @@ describe('MySqlSinkDialect', () => {
     expect(d.defaultLiteral(s('boolean', { defaultValue: false }))).toBe('0');
   });
 });
+
+describe('precision-keeping column types', () => {
+  const pgd = new PostgresSinkDialect();
+  const my = new MySqlSinkDialect();
+  const named = (type: ConnectSchema['type'], name: string) => s(type, { name, version: 1 });
+
+  it('maps Decimal with connect.decimal.precision to NUMERIC(p, s) / DECIMAL(p, s)', () => {
+    const dec = s('bytes', { name: DECIMAL_LOGICAL, parameters: { scale: '2', 'connect.decimal.precision': '10' } });
+    expect(pgd.columnType(dec, false)).toEqual({ type: 'numeric', precision: 10, scale: 2 });
+    expect(my.columnType(dec, false)).toEqual({ type: 'decimal', precision: 10, scale: 2 });
+    const unusable = s('bytes', { name: DECIMAL_LOGICAL, parameters: { scale: '4', 'connect.decimal.precision': '3' } });
+    expect(pgd.columnType(unusable, false)).toEqual({ type: 'numeric' });
+    expect(my.columnType(unusable, false)).toEqual({ type: 'decimal', precision: 65, scale: 4 });
+  });
+
+  it("maps Debezium's temporal schemas with their precision and zone", () => {
+    expect(pgd.columnType(named('int32', 'io.debezium.time.Date'), false)).toEqual({ type: 'date' });
+    expect(pgd.columnType(named('int64', 'io.debezium.time.MicroTime'), false)).toEqual({ type: 'time', precision: 6 });
+    expect(pgd.columnType(named('int64', 'io.debezium.time.Timestamp'), false)).toEqual({ type: 'timestamp', precision: 3 });
+    expect(pgd.columnType(named('int64', 'io.debezium.time.MicroTimestamp'), false)).toEqual({ type: 'timestamp', precision: 6 });
+    expect(pgd.columnType(named('string', 'io.debezium.time.ZonedTimestamp'), false)).toEqual({ type: 'timestamp with time zone', precision: 6 });
+    expect(my.columnType(named('string', 'io.debezium.time.ZonedTimestamp'), false)).toEqual({ type: 'datetime', precision: 6 });
+    expect(my.columnType(named('int64', 'io.debezium.time.MicroTime'), false)).toEqual({ type: 'time', precision: 6 });
+  });
+
+  it('binds Debezium temporal values as UTC text with their microseconds', () => {
+    expect(pgd.toSqlValue(19782, named('int32', 'io.debezium.time.Date'))).toBe('2024-02-29');
+    expect(pgd.toSqlValue(47_655_123_456, named('int64', 'io.debezium.time.MicroTime'))).toBe('13:14:15.123456');
+    expect(pgd.toSqlValue(47_655_250, named('int32', 'io.debezium.time.Time'))).toBe('13:14:15.250000');
+    expect(pgd.toSqlValue(-1, named('int64', 'io.debezium.time.MicroTimestamp'))).toBe('1969-12-31 23:59:59.999999');
+    expect(pgd.toSqlValue(Date.UTC(2024, 0, 2, 3, 4, 5, 678), named('int64', 'io.debezium.time.Timestamp'))).toBe('2024-01-02 03:04:05.678000');
+    expect(pgd.toSqlValue('2024-01-02T03:04:05.123456Z', named('string', 'io.debezium.time.ZonedTimestamp'))).toBe('2024-01-02T03:04:05.123456Z');
+    expect(my.toSqlValue('2024-01-02T03:04:05.123456Z', named('string', 'io.debezium.time.ZonedTimestamp'))).toBe('2024-01-02 03:04:05.123456');
+    expect(my.toSqlValue('2024-01-02T05:04:05.5+02:00', named('string', 'io.debezium.time.ZonedTimestamp'))).toBe('2024-01-02 03:04:05.500000');
+  });
+});

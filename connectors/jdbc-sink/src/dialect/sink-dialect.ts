@@ -5,7 +5,21 @@ import {
   TIMESTAMP_LOGICAL,
   type ConnectSchema,
 } from '@millrace/connect-sdk';
-import { bindPlaceholder, quoteIdentifier, quoteQualifiedName, type JdbcDriver } from '@millrace/jdbc';
+import {
+  bindPlaceholder,
+  daysToSqlDate,
+  DEBEZIUM_DATE,
+  DEBEZIUM_MICRO_TIME,
+  DEBEZIUM_MICRO_TIMESTAMP,
+  DEBEZIUM_TIME,
+  DEBEZIUM_TIMESTAMP,
+  DEBEZIUM_ZONED_TIMESTAMP,
+  microsToSqlTime,
+  microsToSqlTimestamp,
+  quoteIdentifier,
+  quoteQualifiedName,
+  type JdbcDriver,
+} from '@millrace/jdbc';
 
 /**
  * What the JDBC sink needs to know about one SQL dialect: identifier quoting, the
@@ -17,8 +31,10 @@ import { bindPlaceholder, quoteIdentifier, quoteQualifiedName, type JdbcDriver }
  * - SQL text never embeds values: every value is a bind parameter, and `toSqlValue`
  *   turns a Connect value (connect-schema.ts representation) into what the driver
  *   binds. Dates/times are bound as UTC text ("YYYY-MM-DD", "HH:MM:SS.mmm",
- *   "YYYY-MM-DD HH:MM:SS.mmm") so the session time zone never shifts them; int64
- *   bigints as decimal text; Decimal values as their decimal string.
+ *   "YYYY-MM-DD HH:MM:SS.mmm"; Debezium's io.debezium.time.* values with their microseconds,
+ *   ZonedTimestamp as its ISO text on PostgreSQL and as UTC text on MySQL) so the session
+ *   time zone never shifts them; int64 bigints as decimal text; Decimal values as their
+ *   decimal string.
  * - Identifiers are always quoted (case is kept as written in the schema); a table name
  *   "a.b" is schema/database "a", table "b".
  * - A statement never has more than `maxParameters` parameters; the writer also keeps
@@ -146,12 +162,29 @@ export abstract class SinkDialect {
         return value instanceof Date ? value.toISOString().slice(11, 23) : value;
       case TIMESTAMP_LOGICAL:
         return value instanceof Date ? `${value.toISOString().slice(0, 10)} ${value.toISOString().slice(11, 23)}` : value;
+      case DEBEZIUM_DATE:
+        return daysToSqlDate(Number(value));
+      case DEBEZIUM_TIME:
+        return microsToSqlTime(Number(value) * 1000);
+      case DEBEZIUM_MICRO_TIME:
+        return microsToSqlTime(Number(value));
+      case DEBEZIUM_TIMESTAMP:
+        return microsToSqlTimestamp(Number(value) * 1000);
+      case DEBEZIUM_MICRO_TIMESTAMP:
+        return microsToSqlTimestamp(Number(value));
+      case DEBEZIUM_ZONED_TIMESTAMP:
+        return this.zonedTimestampValue(String(value));
       default:
         break;
     }
     if (typeof value === 'bigint') return value.toString();
     if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     return value;
+  }
+
+  /** The bind text of a Debezium ZonedTimestamp (ISO-8601 with offset); PostgreSQL parses it as is. */
+  protected zonedTimestampValue(text: string): string {
+    return text;
   }
 
   /** Rough size of a bound value in the statement, for `maxStatementBytes`. */
@@ -175,6 +208,18 @@ export function assertPrimitive(fieldName: string, schema: ConnectSchema): void 
   if (schema.type === 'array' || schema.type === 'map' || schema.type === 'struct') {
     throw new UnsupportedSchemaError(`field "${fieldName}" has type ${schema.type}; the JDBC sink writes only primitive and logical types`);
   }
+}
+
+/**
+ * Decimal precision from the schema parameters (`connect.decimal.precision`, set by
+ * Debezium and by Confluent's AvroConverter), or undefined when absent or not a usable
+ * precision (1..maxPrecision, at least the scale).
+ */
+export function decimalPrecision(schema: ConnectSchema, maxPrecision: number): number | undefined {
+  const raw = schema.parameters?.['connect.decimal.precision'];
+  if (raw === undefined) return undefined;
+  const p = Number(raw);
+  return Number.isInteger(p) && p >= 1 && p <= maxPrecision && p >= decimalScale(schema) ? p : undefined;
 }
 
 /** Decimal scale from the schema parameters (Kafka Connect's "scale"), default 0. */

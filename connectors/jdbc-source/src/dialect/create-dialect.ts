@@ -25,6 +25,7 @@ export async function connectDialect(
     user: config.user,
     password: config.password,
     numericMapping: config.numericMapping,
+    timePrecisionMode: config.timePrecisionMode,
     poolSize,
   };
   const dialect: Dialect = config.url.driver === 'mysql' ? new MySqlDialect(opts) : new PostgresDialect(opts);

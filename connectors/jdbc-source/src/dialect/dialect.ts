@@ -1,5 +1,5 @@
 import type { ConnectSchema } from '@millrace/connect-sdk';
-import { bindPlaceholder, quoteIdentifier, quoteQualifiedName, type JdbcDriver } from '@millrace/jdbc';
+import { bindPlaceholder, quoteIdentifier, quoteQualifiedName, type JdbcDriver, type TimePrecisionMode } from '@millrace/jdbc';
 import type { NumericMapping, TableRef } from '../jdbc-source-config';
 import type { SqlTimestamp } from '../sql-timestamp';
 
@@ -108,6 +108,7 @@ export interface DialectOptions {
   readonly user: string | undefined;
   readonly password: string | undefined;
   readonly numericMapping: NumericMapping;
+  readonly timePrecisionMode: TimePrecisionMode;
   /** Connections in the pool. */
   readonly poolSize: number;
 }

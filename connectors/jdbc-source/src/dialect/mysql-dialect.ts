@@ -1,8 +1,10 @@
 import { createPool, type ExecuteValues, type FieldPacket, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import type { Connection as CoreConnection, PoolConnection as CorePoolConnection } from 'mysql2';
+import type { TimePrecisionMode } from '@millrace/jdbc';
 import type { NumericMapping, TableRef } from '../jdbc-source-config';
 import { parseSqlTimestamp, type SqlTimestamp } from '../sql-timestamp';
 import { DriverSqlSyntax, informationSchemaTableTypes, serverOptions, type ColumnMapping, type Dialect, type DialectOptions, type ResultPage, type RowCursor, type TableListing } from './dialect';
+import { temporalMapping } from './temporal-mapping';
 import { ColumnMappingCache, columnMapping, numericKind, type ColumnKind } from './type-mapping';
 
 /**
@@ -18,7 +20,8 @@ import { ColumnMappingCache, columnMapping, numericKind, type ColumnKind } from 
  * TINYINT(1) and BIT(1) -> boolean; TINYINT -> int8 (UNSIGNED int16); SMALLINT -> int16
  * (UNSIGNED int32); MEDIUMINT -> int32; INT -> int32 (UNSIGNED int64); BIGINT -> int64;
  * DECIMAL -> numeric.mapping; FLOAT -> float32; DOUBLE -> float64; YEAR -> int32;
- * DATE -> Date; TIME -> Time; DATETIME/TIMESTAMP -> Timestamp; CHAR/VARCHAR/TEXT/ENUM/SET/
+ * DATE, TIME(p), DATETIME(p), TIMESTAMP(p) (with time zone) -> time.precision.mode
+ * (temporal-mapping.ts); CHAR/VARCHAR/TEXT/ENUM/SET/
  * JSON -> string; BINARY/VARBINARY/BLOB/BIT(n>1)/GEOMETRY -> bytes.
  */
 export const MYSQL_SYNTAX = new DriverSqlSyntax('mysql');
@@ -60,15 +63,22 @@ const INTEGER_KINDS: ReadonlyMap<number, readonly [ColumnKind, ColumnKind]> = ne
 ]);
 
 /** Maps one result column (metadata as mysql2 reports it) to its Connect schema and converter. */
-export function mysqlColumnMapping(field: MySqlFieldInfo, numericMapping: NumericMapping): ColumnMapping {
+export function mysqlColumnMapping(field: MySqlFieldInfo, numericMapping: NumericMapping, timeMode: TimePrecisionMode = 'connect'): ColumnMapping {
   const optional = (field.flags & FLAG_NOT_NULL) === 0;
   const unsigned = (field.flags & FLAG_UNSIGNED) !== 0;
   if (field.columnType === T.DECIMAL || field.columnType === T.NEWDECIMAL) {
     const scale = field.decimals;
     const precision = field.columnLength - (scale > 0 ? 1 : 0) - (unsigned ? 0 : 1);
-    return columnMapping(field.name, numericKind({ precision, scale }, numericMapping), optional, scale);
+    return columnMapping(field.name, numericKind({ precision, scale }, numericMapping), optional, scale, precision);
   }
-  return columnMapping(field.name, mysqlKind(field, unsigned), optional);
+  const kind = mysqlKind(field, unsigned);
+  if (kind === 'date' || kind === 'time' || kind === 'timestamp') {
+    // `decimals` is the fractional-second precision of TIME/DATETIME/TIMESTAMP (0..6).
+    const zoned = field.columnType === T.TIMESTAMP || field.columnType === T.TIMESTAMP2;
+    const fractionDigits = kind === 'date' ? 0 : Math.max(0, Math.min(6, field.decimals));
+    return temporalMapping(field.name, { kind, zoned, fractionDigits }, optional, timeMode);
+  }
+  return columnMapping(field.name, kind, optional);
 }
 
 function mysqlKind(field: MySqlFieldInfo, unsigned: boolean): ColumnKind {
@@ -107,7 +117,7 @@ export class MySqlDialect extends DriverSqlSyntax implements Dialect {
 
   constructor(private readonly opts: DialectOptions) {
     super('mysql');
-    this.mappingCache = new ColumnMappingCache((field) => mysqlColumnMapping(field, opts.numericMapping));
+    this.mappingCache = new ColumnMappingCache((field) => mysqlColumnMapping(field, opts.numericMapping, opts.timePrecisionMode));
     this.pool = createPool({
       ...serverOptions(opts),
       connectionLimit: opts.poolSize,

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { TimePrecisionMode } from '@millrace/jdbc';
 import { Pool, types as pgTypes, type CustomTypesConfig, type FieldDef, type PoolClient } from 'pg';
 import type { NumericMapping, TableRef } from '../jdbc-source-config';
 import { parseSqlTimestamp, type SqlTimestamp } from '../sql-timestamp';
 import { DriverSqlSyntax, informationSchemaTableTypes, serverOptions, type ColumnMapping, type Dialect, type DialectOptions, type ResultPage, type RowCursor, type TableListing } from './dialect';
+import { temporalMapping, type TemporalColumn } from './temporal-mapping';
 import { ColumnMappingCache, columnMapping, numericKind, type ColumnKind } from './type-mapping';
 
 /**
@@ -16,8 +18,9 @@ import { ColumnMappingCache, columnMapping, numericKind, type ColumnKind } from 
  * inside a read-only transaction and FETCHes pages.
  *
  * Type mapping by type OID (and typmod): bool -> boolean; int2 -> int16; int4 -> int32;
- * int8, oid -> int64; float4 -> float32; float8 -> float64; numeric(p,s) -> numeric.mapping;
- * date -> Date; time/timetz -> Time; timestamp/timestamptz -> Timestamp; bytea -> bytes;
+ * int8, oid -> int64; float4 -> float32; float8 -> float64; numeric(p,s) -> numeric.mapping
+ * (a Decimal carries p in connect.decimal.precision); date, time(p), timetz(p),
+ * timestamp(p), timestamptz(p) -> time.precision.mode (temporal-mapping.ts); bytea -> bytes;
  * bit(1) -> boolean; everything else (text, varchar, char, json, jsonb, uuid, arrays,
  * enums, intervals, ...) -> string of Postgres's text output. A column is optional unless
  * it is a NOT NULL column of a table (looked up in pg_attribute by the result's table
@@ -53,15 +56,27 @@ const FIXED_KINDS: ReadonlyMap<number, ColumnKind> = new Map<number, ColumnKind>
   [OID.TIMESTAMP, 'timestamp'], [OID.TIMESTAMPTZ, 'timestamp'], [OID.BYTEA, 'bytes'],
 ]);
 
-/** Maps one result column to its Connect schema and converter. */
-export function postgresColumnMapping(field: PostgresFieldInfo, numericMapping: NumericMapping): ColumnMapping {
+/** Date/time type OIDs: [kind, with time zone]. */
+const TEMPORAL: ReadonlyMap<number, readonly [TemporalColumn['kind'], boolean]> = new Map<number, readonly [TemporalColumn['kind'], boolean]>([
+  [OID.DATE, ['date', false]], [OID.TIME, ['time', false]], [OID.TIMETZ, ['time', true]],
+  [OID.TIMESTAMP, ['timestamp', false]], [OID.TIMESTAMPTZ, ['timestamp', true]],
+]);
+
+/** Maps one result column to its Connect schema and converter (dates and times after `timeMode`, temporal-mapping.ts). */
+export function postgresColumnMapping(field: PostgresFieldInfo, numericMapping: NumericMapping, timeMode: TimePrecisionMode = 'connect'): ColumnMapping {
   const optional = !field.notNull;
   if (field.dataTypeID === OID.NUMERIC) {
     // typmod of numeric(p, s) is ((p << 16) | s) + 4; below 4 the precision is unconstrained.
     const mod = field.dataTypeModifier;
     const precision = mod >= 4 ? ((mod - 4) >> 16) & 0xffff : 0;
     const scale = mod >= 4 ? (mod - 4) & 0xffff : 0;
-    return columnMapping(field.name, numericKind({ precision, scale }, numericMapping), optional, scale);
+    return columnMapping(field.name, numericKind({ precision, scale }, numericMapping), optional, scale, precision);
+  }
+  const temporal = TEMPORAL.get(field.dataTypeID);
+  if (temporal) {
+    // The typmod of time/timestamp(p) is p; -1 = unspecified = 6 digits.
+    const fractionDigits = field.dataTypeModifier >= 0 ? Math.min(6, field.dataTypeModifier) : 6;
+    return temporalMapping(field.name, { kind: temporal[0], zoned: temporal[1], fractionDigits }, optional, timeMode);
   }
   const bitFlag = field.dataTypeID === OID.BIT && field.dataTypeModifier === 1;
   return columnMapping(field.name, FIXED_KINDS.get(field.dataTypeID) ?? (bitFlag ? 'boolean' : 'string'), optional);
@@ -76,7 +91,7 @@ export class PostgresDialect extends DriverSqlSyntax implements Dialect {
 
   constructor(opts: DialectOptions) {
     super('postgres');
-    this.mappingCache = new ColumnMappingCache((field) => postgresColumnMapping(field, opts.numericMapping));
+    this.mappingCache = new ColumnMappingCache((field) => postgresColumnMapping(field, opts.numericMapping, opts.timePrecisionMode));
     this.pool = new Pool({
       ...serverOptions(opts),
       max: opts.poolSize,

@@ -38,7 +38,7 @@ describe('MySQL/MariaDB column mapping', () => {
     [my({ columnType: 8, flags: NOT_NULL }), { type: 'int64', optional: false }],
     [my({ columnType: 4 }), { type: 'float32', optional: true }],
     [my({ columnType: 5 }), { type: 'float64', optional: true }],
-    [my({ columnType: 246, columnLength: 12, decimals: 3 }), { type: 'bytes', optional: true, name: DECIMAL_LOGICAL, version: 1, parameters: { scale: '3' } }],
+    [my({ columnType: 246, columnLength: 12, decimals: 3 }), { type: 'bytes', optional: true, name: DECIMAL_LOGICAL, version: 1, parameters: { scale: '3', 'connect.decimal.precision': '10' } }],
     [my({ columnType: 10 }), { type: 'int32', optional: true, name: DATE_LOGICAL, version: 1 }],
     [my({ columnType: 11 }), { type: 'int32', optional: true, name: TIME_LOGICAL, version: 1 }],
     [my({ columnType: 12 }), { type: 'int64', optional: true, name: TIMESTAMP_LOGICAL, version: 1 }],
@@ -83,7 +83,7 @@ describe('Postgres column mapping', () => {
     expect(pg(20).schema.type).toBe('int64');
     expect(pg(700).schema.type).toBe('float32');
     expect(pg(701).schema.type).toBe('float64');
-    expect(pg(1700, ((10 << 16) | 2) + 4).schema).toEqual({ type: 'bytes', optional: true, name: DECIMAL_LOGICAL, version: 1, parameters: { scale: '2' } });
+    expect(pg(1700, ((10 << 16) | 2) + 4).schema).toEqual({ type: 'bytes', optional: true, name: DECIMAL_LOGICAL, version: 1, parameters: { scale: '2', 'connect.decimal.precision': '10' } });
     expect(pg(1700).schema).toEqual({ type: 'string', optional: true });
     expect(pg(1082).schema.name).toBe(DATE_LOGICAL);
     expect(pg(1083).schema.name).toBe(TIME_LOGICAL);

@@ -75,12 +75,25 @@ const PRIMITIVE: Readonly<Record<ColumnKind, SchemaType>> = {
   timestamp: 'int64',
 };
 
-/** The Connect schema of a column of this kind. */
-export function kindSchema(kind: ColumnKind, optional: boolean, scale = 0): ConnectSchema {
+/** Debezium's (and Confluent's AvroData's) Decimal schema parameter carrying the precision. */
+export const DECIMAL_PRECISION_PARAMETER = 'connect.decimal.precision';
+
+/**
+ * The Connect schema of a column of this kind. A Decimal carries its `scale` and, when
+ * the column declares one (`precision` > 0), its precision in `connect.decimal.precision`
+ * (as Debezium does), so a sink can create NUMERIC(p, s) again.
+ */
+export function kindSchema(kind: ColumnKind, optional: boolean, scale = 0, precision = 0): ConnectSchema {
   const type = PRIMITIVE[kind];
   switch (kind) {
     case 'decimal':
-      return { type, optional, name: DECIMAL_LOGICAL, version: 1, parameters: { scale: String(scale) } };
+      return {
+        type,
+        optional,
+        name: DECIMAL_LOGICAL,
+        version: 1,
+        parameters: precision > 0 ? { scale: String(scale), [DECIMAL_PRECISION_PARAMETER]: String(precision) } : { scale: String(scale) },
+      };
     case 'date':
       return { type, optional, name: DATE_LOGICAL, version: 1 };
     case 'time':
@@ -93,8 +106,8 @@ export function kindSchema(kind: ColumnKind, optional: boolean, scale = 0): Conn
 }
 
 /** A column mapping whose values are converted by kind. */
-export function columnMapping(name: string, kind: ColumnKind, optional: boolean, scale = 0): ColumnMapping {
-  const schema = kindSchema(kind, optional, scale);
+export function columnMapping(name: string, kind: ColumnKind, optional: boolean, scale = 0, precision = 0): ColumnMapping {
+  const schema = kindSchema(kind, optional, scale, precision);
   const convert = converterFor(kind, scale);
   return { name, schema, convert: (raw) => (raw === null || raw === undefined ? null : convert(raw)) };
 }
