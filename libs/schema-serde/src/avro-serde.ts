@@ -16,7 +16,7 @@
 import * as avro from 'avsc';
 import { SchemaReference, SchemaRegistryClient } from './schema-registry-client';
 import { DeserializationError, SerializationError } from './serde-errors';
-import { decodeFrame, encodeFrame } from './wire-format';
+import { decodeFrame, encodeFrameHeader, HEADER_SIZE } from './wire-format';
 
 export type AvroTypeOptions = Parameters<typeof avro.Type.forSchema>[1];
 
@@ -38,37 +38,59 @@ export interface DeserializeOptions {
   readerSchema?: string | object;
 }
 
-interface WriterEntry {
-  id: number;
-  type: avro.Type;
+/** A schema resolved for writing: its registry id and compiled avsc Type. */
+export interface AvroWriter {
+  readonly subject: string;
+  readonly id: number;
+  readonly type: avro.Type;
 }
 
 type Resolver = ReturnType<avro.Type['createResolver']>;
 
 export class AvroSerde {
-  private readonly writers = new Map<string, WriterEntry>();
-  private readonly pendingWriters = new Map<string, Promise<WriterEntry>>();
+  private readonly writers = new Map<string, AvroWriter>();
+  private readonly pendingWriters = new Map<string, Promise<AvroWriter>>();
   private readonly typesById = new Map<number, avro.Type>();
   private readonly pendingById = new Map<number, Promise<avro.Type>>();
   private readonly typesBySchema = new Map<string, avro.Type>();
   private readonly resolvers = new Map<string, { reader: avro.Type; resolver: Resolver }>();
   private readonly schemaTexts = new WeakMap<object, string>();
+  private scratch = Buffer.allocUnsafe(64 * 1024);
 
   constructor(private readonly options: AvroSerdeOptions) {}
 
   /** Avro-encodes `value` with `schema` and frames it with the schema's registry id. */
   async serialize(subject: string, schema: string | object, value: unknown, opts: SerializeOptions = {}): Promise<Buffer> {
+    return this.encode(await this.writer(subject, schema, opts), value);
+  }
+
+  /**
+   * The registry id and compiled avsc Type `serialize` uses for `schema` under `subject`
+   * (registered, or looked up, once). A caller that keeps it can `encode` without any
+   * lookup per value.
+   */
+  async writer(subject: string, schema: string | object, opts: SerializeOptions = {}): Promise<AvroWriter> {
     const text = this.textOf(schema);
     const refs = opts.references ?? [];
     const key = refs.length === 0 ? `${subject}\u0000${text}` : `${subject}\u0000${text}\u0000${JSON.stringify(refs)}`;
-    const entry = this.writers.get(key) ?? (await this.loadWriter(key, subject, text, refs));
-    let payload: Buffer;
+    return this.writers.get(key) ?? (await this.loadWriter(key, subject, text, refs));
+  }
+
+  /** `value` Avro-encoded with a writer and framed with its id (encoded once into a reused buffer, then copied out). */
+  encode(writer: AvroWriter, value: unknown): Buffer {
+    let end: number;
     try {
-      payload = entry.type.toBuffer(value);
+      end = writer.type.encode(value, this.scratch, HEADER_SIZE);
+      if (end < 0) {
+        this.scratch = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.scratch.length - end));
+        end = writer.type.encode(value, this.scratch, HEADER_SIZE);
+      }
     } catch (e) {
-      throw new SerializationError(`Value does not match the schema registered as id ${entry.id} for subject '${subject}': ${describeInvalid(entry.type, value, e)}`, { cause: e });
+      throw new SerializationError(`Value does not match the schema registered as id ${writer.id} for subject '${writer.subject}': ${describeInvalid(writer.type, value, e)}`, { cause: e });
     }
-    return encodeFrame(entry.id, payload);
+    const out = Buffer.allocUnsafe(end);
+    this.scratch.copy(out, HEADER_SIZE, HEADER_SIZE, end);
+    return encodeFrameHeader(out, writer.id);
   }
 
   /** Decodes a wire-format buffer (writer schema fetched by id, cached). */
@@ -101,14 +123,14 @@ export class AvroSerde {
     return text;
   }
 
-  private loadWriter(key: string, subject: string, text: string, refs: SchemaReference[]): Promise<WriterEntry> {
+  private loadWriter(key: string, subject: string, text: string, refs: SchemaReference[]): Promise<AvroWriter> {
     let p = this.pendingWriters.get(key);
     if (!p) {
       p = (async () => {
         const type = await this.typeFor(text, refs);
         const client = this.options.client;
         const id = this.options.autoRegister === false ? await client.lookupSchema(subject, text, refs) : await client.register(subject, text, refs);
-        const entry = { id, type };
+        const entry = { subject, id, type };
         this.writers.set(key, entry);
         if (!this.typesById.has(id)) this.typesById.set(id, type);
         return entry;

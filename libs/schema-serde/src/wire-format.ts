@@ -26,14 +26,19 @@ export interface Frame {
 
 /** Prefixes `payload` with the magic byte and `schemaId`. */
 export function encodeFrame(schemaId: number, payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
+  payload.copy(out, HEADER_SIZE);
+  return encodeFrameHeader(out, schemaId);
+}
+
+/** Writes the magic byte and `schemaId` into the first HEADER_SIZE bytes of `frame` (the payload already follows them); returns `frame`. */
+export function encodeFrameHeader(frame: Buffer, schemaId: number): Buffer {
   if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > MAX_SCHEMA_ID) {
     throw new WireFormatError(`Invalid schema id ${schemaId}: must be an integer in [0, ${MAX_SCHEMA_ID}]`);
   }
-  const out = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
-  out[0] = MAGIC_BYTE;
-  out.writeInt32BE(schemaId, 1);
-  payload.copy(out, HEADER_SIZE);
-  return out;
+  frame[0] = MAGIC_BYTE;
+  frame.writeInt32BE(schemaId, 1);
+  return frame;
 }
 
 /** Splits a framed buffer; throws {@link WireFormatError} on a short buffer, wrong magic byte or negative id. */

@@ -14,14 +14,18 @@
  * Subjects follow TopicNameStrategy: `<topic>-key` / `<topic>-value`.
  * fromConnectData: null value -> null (tombstone); a schema is required otherwise. The
  * Connect schema is mapped to Avro by avro-schema-mapping.ts (cached per schema object).
+ * The registered id and compiled avsc Type are resolved once per schema object (and
+ * subject) and kept, so a record costs one compiled value mapping (avro-value-mapping.ts)
+ * and one avsc encode into a reused buffer.
  * toConnectData: the writer schema is fetched by the id in the bytes, once per id, and
- * mapped back to a Connect schema (one object per id). After warm-up neither direction
- * makes HTTP calls (the serde and the client cache ids and schemas).
+ * mapped back to a Connect schema (one object per id); the payload is decoded with the
+ * id's compiled avsc Type. After warm-up neither direction makes HTTP calls (the serde and
+ * the client cache ids and schemas).
  *
  * Bad data, unknown ids and schemas the registry refuses (HTTP 4xx) are ConverterErrors;
  * registry unavailability (no answer, HTTP 5xx) is thrown as SchemaRegistryError.
  */
-import { AvroSerde, SchemaRegistryClient, SchemaRegistryError, decodeFrame, DeserializationError, SerializationError, WireFormatError } from '@millrace/schema-serde';
+import { AvroSerde, SchemaRegistryClient, SchemaRegistryError, decodeFrame, DeserializationError, SerializationError, WireFormatError, type AvroWriter } from '@millrace/schema-serde';
 import type * as avro from 'avsc';
 import type { ConfigDef } from '../config/config-def';
 import { urlLike } from '../config/common-validators';
@@ -53,6 +57,8 @@ interface WriterSchema {
 
 interface ReaderEntry {
   readonly schema: ConnectSchema;
+  /** The writer schema's compiled avsc Type (values are decoded with it directly). */
+  readonly type: avro.Type;
 }
 
 export class AvroConverter implements Converter {
@@ -61,6 +67,8 @@ export class AvroConverter implements Converter {
   private client?: SchemaRegistryClient;
   private useLatest = false;
   private readonly writerSchemas = new WeakMap<ConnectSchema, WriterSchema>();
+  /** The last subject's resolved writer per schema object (a schema is written to one topic in the common case). */
+  private readonly writers = new WeakMap<ConnectSchema, AvroWriter>();
   private readonly latestBySubject = new Map<string, Promise<string>>();
   private readonly readers = new Map<number, ReaderEntry>();
   private readonly pendingReaders = new Map<number, Promise<ReaderEntry>>();
@@ -103,21 +111,39 @@ export class AvroConverter implements Converter {
     if (schema === null) throw new ConverterError('AvroConverter needs a schema for non-null data (use the JsonConverter with schemas.enable=false for schemaless data)');
     const subject = this.subjectFor(topic);
     const avroValue = connectToAvroValue(schema, value);
-    const text = this.useLatest ? await this.latestSchema(subject) : this.avroSchemaText(schema);
     try {
-      return await serde.serialize(subject, text, avroValue);
+      const writer = this.writerFor(schema, subject) ?? (await this.loadWriter(serde, schema, subject));
+      return serde.encode(writer, avroValue);
     } catch (e) {
       throw asConverterError(e, `Failed to serialize Avro data for subject '${subject}'`);
     }
+  }
+
+  /** The resolved writer of (schema object, subject), once `loadWriter` has run for it. */
+  private writerFor(schema: ConnectSchema, subject: string): AvroWriter | undefined {
+    const hit = this.writers.get(schema);
+    return hit?.subject === subject ? hit : undefined;
+  }
+
+  private async loadWriter(serde: AvroSerde, schema: ConnectSchema, subject: string): Promise<AvroWriter> {
+    const text = this.useLatest ? await this.latestSchema(subject) : this.avroSchemaText(schema);
+    const writer = await serde.writer(subject, text);
+    this.writers.set(schema, writer);
+    return writer;
   }
 
   async toConnectData(_topic: string, bytes: Buffer | null): Promise<SchemaAndValue> {
     const serde = this.ready();
     if (bytes === null) return { schema: null, value: null };
     try {
-      const { schemaId } = decodeFrame(bytes);
-      const reader = this.readers.get(schemaId) ?? (await this.loadReader(schemaId));
-      const avroValue = await serde.deserialize(bytes);
+      const { schemaId, payload } = decodeFrame(bytes);
+      const reader = this.readers.get(schemaId) ?? (await this.loadReader(serde, schemaId));
+      let avroValue: unknown;
+      try {
+        avroValue = reader.type.fromBuffer(payload);
+      } catch (e) {
+        throw new DeserializationError(`Cannot decode Avro data written with schema id ${schemaId}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
       return { schema: reader.schema, value: avroToConnectValue(reader.schema, avroValue) };
     } catch (e) {
       throw asConverterError(e, 'Failed to deserialize Avro data');
@@ -142,13 +168,13 @@ export class AvroConverter implements Converter {
     });
   }
 
-  private loadReader(id: number): Promise<ReaderEntry> {
+  private loadReader(serde: AvroSerde, id: number): Promise<ReaderEntry> {
     let p = this.pendingReaders.get(id);
     if (!p) {
       const client = this.client as SchemaRegistryClient;
-      p = client.getSchemaById(id).then((registered) => {
+      p = client.getSchemaById(id).then(async (registered) => {
         if (registered.schemaType !== 'AVRO') throw new ConverterError(`Schema id ${id} is a ${registered.schemaType} schema, not AVRO`);
-        const entry = { schema: avroToConnectSchema(JSON.parse(registered.schema) as AvroSchema) };
+        const entry = { schema: avroToConnectSchema(JSON.parse(registered.schema) as AvroSchema), type: await serde.typeForId(id) };
         this.readers.set(id, entry);
         return entry;
       });

@@ -19,13 +19,33 @@ function normalize(v: bigint): number | bigint {
   return v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : v;
 }
 
-/** The shared 64-bit long type. */
+const TWO_32 = 2 ** 32;
+/** |high word| below 2^21 means the value is a safe integer. */
+const SAFE_HIGH = 2 ** 21;
+/** avsc packs the 8 bytes `toBuffer` returns before it calls it again, so one buffer serves every write. */
+const SCRATCH = Buffer.alloc(8);
+
+/** Little-endian two's complement of a safe integer, without a BigInt. */
+function writeSafe(v: number): Buffer {
+  const high = Math.floor(v / TWO_32);
+  SCRATCH.writeUInt32LE(v - high * TWO_32, 0);
+  SCRATCH.writeInt32LE(high, 4);
+  return SCRATCH;
+}
+
+function readLong(buf: Buffer): number | bigint {
+  const high = buf.readInt32LE(4);
+  if (high < SAFE_HIGH && high >= -SAFE_HIGH) return high * TWO_32 + buf.readUInt32LE(0);
+  return normalize(buf.readBigInt64LE(0));
+}
+
+/** The shared 64-bit long type (safe integers never go through a BigInt). */
 export const INT64_LONG_TYPE: avro.types.LongType = avro.types.LongType.__with({
-  fromBuffer: (buf: Buffer) => normalize(buf.readBigInt64LE(0)),
+  fromBuffer: readLong,
   toBuffer: (v: number | bigint) => {
-    const buf = Buffer.alloc(8);
-    buf.writeBigInt64LE(BigInt(v), 0);
-    return buf;
+    if (typeof v === 'number') return writeSafe(v);
+    SCRATCH.writeBigInt64LE(v, 0);
+    return SCRATCH;
   },
   fromJSON: (v: unknown) => {
     if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') return normalize(BigInt(v));

@@ -1,4 +1,4 @@
-import { bigintToBytes, bytesToBigint, dateToDays, decimalToUnscaled, plainNumberText, timeToMillis, unscaledToDecimal } from './logical-values';
+import { bigintToBytes, bytesToBigint, bytesToDecimal, dateToDays, decimalToBytes, decimalToUnscaled, plainNumberText, timeToMillis, unscaledToDecimal } from './logical-values';
 
 describe('logical values', () => {
   it('encodes integers as minimal big-endian two\'s complement (Java BigInteger)', () => {
@@ -44,5 +44,22 @@ describe('logical values', () => {
     expect(timeToMillis(new Date(5))).toBe(5);
     expect(() => timeToMillis(new Date(86_400_000))).toThrow('Kafka Connect Time type should not have any date fields set to non-zero values');
     expect(() => dateToDays('2024-01-01', 'v.d')).toThrow('Invalid type for Date at v.d: expected a Date but was string');
+  });
+});
+
+describe('Decimal fast path (small values without BigInt)', () => {
+  it('gives the bytes and texts of the BigInt path for every small value', () => {
+    let seed = 42;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const samples = ['0', '-0.00', '0.01', '-0.01', '127', '128', '-128', '-129', '32767', '-32768', '999999999999999', '-999999999999999', '1.', '007.50'];
+    for (let i = 0; i < 2000; i++) {
+      const digits = String(next() * 2 ** 20 + next()).slice(0, 1 + (next() % 15));
+      samples.push(`${next() % 2 ? '-' : ''}${digits.slice(0, Math.max(1, digits.length - 2))}.${digits.slice(-2)}`);
+    }
+    for (const text of samples) {
+      const bytes = decimalToBytes(text, 2);
+      expect(bytes).toEqual(bigintToBytes(decimalToUnscaled(text, 2)));
+      expect(bytesToDecimal(bytes, 2)).toBe(unscaledToDecimal(bytesToBigint(bytes), 2));
+    }
   });
 });

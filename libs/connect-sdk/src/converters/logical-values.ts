@@ -89,10 +89,9 @@ export function decimalToUnscaled(value: unknown, scale: number, path = ''): big
 /** Unscaled integer at `scale` -> decimal string with exactly `scale` fractional digits. */
 export function unscaledToDecimal(unscaled: bigint, scale: number): string {
   const negative = unscaled < 0n;
-  let digits = (negative ? -unscaled : unscaled).toString();
+  const digits = (negative ? -unscaled : unscaled).toString();
   if (scale <= 0) return (negative ? '-' : '') + digits + '0'.repeat(-scale);
-  digits = digits.padStart(scale + 1, '0');
-  return `${negative ? '-' : ''}${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+  return plainUnscaledToDecimal(negative, digits, scale);
 }
 
 /** Big-endian two's complement, minimal length (Java BigInteger.toByteArray). */
@@ -115,12 +114,50 @@ export function bytesToBigint(bytes: Buffer): bigint {
   return bytes[0] & 0x80 ? v - (1n << BigInt(bytes.length * 8)) : v;
 }
 
+/** A plain decimal text (no exponent), for the fast path of small values. */
+const PLAIN_DECIMAL = /^(-?)(\d+)(?:\.(\d*))?$/;
+/** Unscaled values up to 15 digits are exact JS numbers (and fit 7 bytes). */
+const FAST_DIGITS = 15;
+
 export function decimalToBytes(value: unknown, scale: number, path = ''): Buffer {
+  if (typeof value === 'string' && scale >= 0) {
+    const m = PLAIN_DECIMAL.exec(value);
+    const fraction = m?.[3] ?? '';
+    if (m && fraction.length <= scale && m[2].length + scale <= FAST_DIGITS) {
+      const unscaled = Number(m[2] + fraction.padEnd(scale, '0'));
+      return safeIntegerToBytes(m[1] === '-' ? -unscaled : unscaled);
+    }
+  }
   return bigintToBytes(decimalToUnscaled(value, scale, path));
 }
 
 export function bytesToDecimal(bytes: Buffer, scale: number): string {
+  if (bytes.length > 0 && bytes.length <= 6 && scale >= 0) {
+    let v = 0;
+    for (let i = 0; i < bytes.length; i++) v = v * 256 + bytes[i];
+    if (bytes[0] & 0x80) v -= 2 ** (bytes.length * 8);
+    return plainUnscaledToDecimal(v < 0, String(Math.abs(v)), scale);
+  }
   return unscaledToDecimal(bytesToBigint(bytes), scale);
+}
+
+/** Minimal big-endian two's complement of a safe integer (as bigintToBytes, without a BigInt). */
+function safeIntegerToBytes(n: number): Buffer {
+  let width = 1;
+  while (n >= 2 ** (width * 8 - 1) || n < -(2 ** (width * 8 - 1))) width++;
+  let v = n < 0 ? 2 ** (width * 8) + n : n;
+  const out = Buffer.allocUnsafe(width);
+  for (let i = width - 1; i >= 0; i--) {
+    out[i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  return out;
+}
+
+function plainUnscaledToDecimal(negative: boolean, digits: string, scale: number): string {
+  if (scale === 0) return (negative ? '-' : '') + digits;
+  const padded = digits.padStart(scale + 1, '0');
+  return `${negative ? '-' : ''}${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
 }
 
 /** A finite number as plain decimal text (no exponent). */
