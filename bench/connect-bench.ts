@@ -10,6 +10,7 @@ import {
   waitForEqualDigests,
   type ErpPipeline,
 } from '../apps/connect/test/support/erp-fixture';
+import { formatCopyPipeline, runCopyPipeline } from './copy-pipeline';
 
 /**
  * Connect pipeline benchmark (not wired into npm scripts):
@@ -22,6 +23,9 @@ import {
  * warehouse), then the steady-state lag (ERP commit to row visible in the warehouse) of a
  * trickle of CONNECT_BENCH_RATE updates/s (default 20) for CONNECT_BENCH_SECONDS s
  * (default 15). Prints a markdown table to stdout; progress goes to stderr.
+ *
+ * First, unless CONNECT_BENCH_COPY_PIPELINE=0: the PG -> PG pipeline against the direct
+ * COPY pipe (copy-pipeline.ts, its COPY_PIPELINE_* settings), as a ratio.
  */
 
 function envInt(name: string, fallback: number): number {
@@ -37,6 +41,7 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
+  if (process.env['CONNECT_BENCH_COPY_PIPELINE'] !== '0') process.stdout.write(`${formatCopyPipeline(await runCopyPipeline())}\n`);
   const sizes = erpSizesFor(envInt('CONNECT_BENCH_ROWS', 100_000));
   const rows = erpRowCount(sizes);
   const rate = envInt('CONNECT_BENCH_RATE', 20);

@@ -68,9 +68,9 @@ export function microsToSqlTime(micros: number): string {
 
 /** Debezium's ZonedTimestamp text, in UTC: `YYYY-MM-DDTHH:MM:SS[.f..]Z` with `fractionDigits` (0..6) digits. */
 export function microsToZonedTimestamp(micros: number, fractionDigits: number): string {
-  const text = microsToSqlTimestamp(micros);
+  const [date, time] = microsToSqlTimestamp(micros).split(' ');
   const digits = Math.max(0, Math.min(6, fractionDigits));
-  return `${text.slice(0, 10)}T${text.slice(11, 19)}${digits > 0 ? text.slice(19, 20 + digits) : ''}Z`;
+  return `${date}T${time.slice(0, digits > 0 ? 9 + digits : 8)}Z`;
 }
 
 const ZONED = /^(-?\d{4,}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}(?::?\d{2})?)$/;

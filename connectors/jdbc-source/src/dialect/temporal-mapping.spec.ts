@@ -69,3 +69,14 @@ describe('time.precision.mode on MySQL columns', () => {
     expect(mysqlColumnMapping(my(12, 6), 'none', 'connect').schema.name).toBe(TIMESTAMP_LOGICAL);
   });
 });
+
+describe('ZonedTimestamp text', () => {
+  it('rewrites UTC text directly and equals the microsecond path for other offsets', () => {
+    const zoned = (typmod: number) => pg(1184, typmod);
+    expect(zoned(-1).convert('2024-01-02 03:04:05+00')).toBe('2024-01-02T03:04:05.000000Z');
+    expect(zoned(3).convert('2024-01-02 03:04:05.1234+00')).toBe('2024-01-02T03:04:05.123Z');
+    expect(zoned(-1).convert('2024-01-02 03:04:05.5-01:30')).toBe('2024-01-02T04:34:05.500000Z');
+    expect(zoned(-1).convert('12024-01-02 03:04:05+00')).toBe('12024-01-02T03:04:05.000000Z');
+    expect(zoned(-1).convert('infinity')).toBeNull();
+  });
+});

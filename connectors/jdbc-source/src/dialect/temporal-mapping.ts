@@ -58,7 +58,7 @@ function adaptive(column: TemporalColumn, optional: boolean, mode: TimePrecision
       if (micros || mode === 'adaptive_time_microseconds') return { schema: named('int64', DEBEZIUM_MICRO_TIME), convert: timeTextToMicros };
       return { schema: named('int32', DEBEZIUM_TIME), convert: (t) => nullOr(timeTextToMicros(t), (us) => Math.floor(us / 1000)) };
     case 'timestamp':
-      if (column.zoned) return { schema: named('string', DEBEZIUM_ZONED_TIMESTAMP), convert: (t) => nullOr(timestampTextToMicros(t), (us) => microsToZonedTimestamp(us, column.fractionDigits)) };
+      if (column.zoned) return { schema: named('string', DEBEZIUM_ZONED_TIMESTAMP), convert: (t) => zonedTimestampText(t, column.fractionDigits) };
       if (micros) return { schema: named('int64', DEBEZIUM_MICRO_TIMESTAMP), convert: timestampTextToMicros };
       return { schema: named('int64', DEBEZIUM_TIMESTAMP), convert: (t) => nullOr(timestampTextToMicros(t), (us) => Math.floor(us / 1000)) };
   }
@@ -90,6 +90,17 @@ export function timeTextToMicros(text: string): number | null {
   if (m[7] !== undefined) secs -= (m[7] === '+' ? 1 : -1) * (Number(m[8]) * 3600 + Number(m[9] ?? 0) * 60 + Number(m[10] ?? 0));
   const us = secs * 1_000_000 + Math.floor(Number((m[5] ?? '0').padEnd(9, '0')) / 1000);
   return m[1] ? -us : us;
+}
+
+/** `YYYY-MM-DD HH:MM:SS[.f]+00` (or without zone): UTC text the drivers return for most values. */
+const UTC_TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:\+00(?::?00)?|Z)?$/;
+
+/** Debezium's ZonedTimestamp text in UTC; UTC input is rewritten as text, anything else goes through microseconds. */
+function zonedTimestampText(text: string, fractionDigits: number): string | null {
+  const m = UTC_TIMESTAMP_TEXT.exec(text);
+  const digits = Math.max(0, Math.min(6, fractionDigits));
+  if (m) return `${m[1]}T${m[2]}${digits > 0 ? `.${(m[3] ?? '').padEnd(digits, '0').slice(0, digits)}` : ''}Z`;
+  return nullOr(timestampTextToMicros(text), (us) => microsToZonedTimestamp(us, digits));
 }
 
 /** Debezium's ZonedTime text in UTC: `HH:MM:SS[.f..]Z`. */
