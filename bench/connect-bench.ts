@@ -11,6 +11,7 @@ import {
   type ErpPipeline,
 } from '../apps/connect/test/support/erp-fixture';
 import { formatCopyPipeline, runCopyPipeline } from './copy-pipeline';
+import { envInt } from './env-int';
 
 /**
  * Connect pipeline benchmark (not wired into npm scripts):
@@ -27,14 +28,6 @@ import { formatCopyPipeline, runCopyPipeline } from './copy-pipeline';
  * First, unless CONNECT_BENCH_COPY_PIPELINE=0: the PG -> PG pipeline against the direct
  * COPY pipe (copy-pipeline.ts, its COPY_PIPELINE_* settings), as a ratio.
  */
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);

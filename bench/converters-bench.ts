@@ -1,6 +1,7 @@
 import { AvroConverter, DECIMAL_LOGICAL, type ConnectSchema, type Struct } from '@millrace/connect-sdk';
 import { DEBEZIUM_MICRO_TIMESTAMP, DEBEZIUM_ZONED_TIMESTAMP } from '@millrace/jdbc';
 import { FakeSchemaRegistry } from '@millrace/schema-serde/testing';
+import { envInt } from './env-int';
 
 /**
  * Converter micro-benchmark (not part of npm test nor npm run bench):
@@ -14,7 +15,7 @@ import { FakeSchemaRegistry } from '@millrace/schema-serde/testing';
  * toConnectData, after a warm-up that registers the schemas with an in-process fake
  * registry (no HTTP afterwards). Prints ns per record and records/s for each direction.
  */
-const records = Number(process.env['CONVERTERS_BENCH_RECORDS'] ?? 1_000_000);
+const records = envInt('CONVERTERS_BENCH_RECORDS', 1_000_000);
 
 const VALUE_SCHEMA: ConnectSchema = {
   type: 'struct',

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
 import { processCpuSeconds } from './process-cpu';
+import { envInt } from './env-int';
 
 /**
  * Benchmark (a) of issue 9: a Postgres table moved to another Postgres database
@@ -52,14 +53,6 @@ const COLUMNS = 'id, name, amount, happened, note';
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 async function digest(db: Client, table: string): Promise<string> {
