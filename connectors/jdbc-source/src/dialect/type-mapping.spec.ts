@@ -109,6 +109,12 @@ describe('value helpers', () => {
     expect(normalizeDecimal('-0.000', 3)).toBe('0.000');
     expect(normalizeDecimal('+007', 0)).toBe('7');
     expect(normalizeDecimal('-.5', 2)).toBe('-0.50');
+    // Texts already in their canonical form at the scale pass unchanged; the others are normalized.
+    for (const [text, scale, out] of [['-0.05', 2, '-0.05'], ['0.00', 2, '0.00'], ['-0.00', 2, '0.00'], ['00.10', 2, '0.10'], ['123.45', 2, '123.45'], ['-9.9', 2, '-9.90']] as const) {
+      expect(normalizeDecimal(text, scale)).toBe(out);
+    }
+    expect(toInt64('-900719925474099')).toBe(-900719925474099);
+    expect(toInt64('9007199254740993')).toBe(9007199254740993n);
   });
 
   it('parses dates, times and int64', () => {

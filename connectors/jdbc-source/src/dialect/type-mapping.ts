@@ -165,9 +165,15 @@ export class ColumnMappingCache<F> {
   }
 }
 
+const SHORT_INTEGER = /^-?\d+$/;
+/** `-?digits.digits` without superfluous leading zeros and not a negative zero. */
+const CANONICAL_DECIMAL = /^(?:-(?=[\d.]*[1-9])|)(?:0|[1-9]\d*)\.\d+$/;
+
 /** int64 contract: number when |v| <= 2^53 - 1, else bigint. */
 export function toInt64(raw: unknown): number | bigint {
   if (typeof raw === 'number') return raw;
+  // Up to 15 digits (and a sign) is always a safe integer: the common case, without splitting.
+  if (typeof raw === 'string' && raw.length <= 15 && SHORT_INTEGER.test(raw)) return Number(raw);
   if (typeof raw === 'bigint') return Number.isSafeInteger(Number(raw)) ? Number(raw) : raw;
   const text = String(raw).split('.')[0];
   const n = Number(text);
@@ -194,6 +200,8 @@ function toText(raw: unknown): string {
  * scale are cut (the databases already return exactly the column's scale).
  */
 export function normalizeDecimal(text: string, scale: number): string {
+  // The databases print a column's values with exactly its scale: those pass as they are.
+  if (text.length - text.indexOf('.') - 1 === scale && scale > 0 && CANONICAL_DECIMAL.test(text)) return text;
   let t = text.trim();
   let sign = '';
   if (t.startsWith('-') || t.startsWith('+')) {
