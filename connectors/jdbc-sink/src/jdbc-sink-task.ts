@@ -118,17 +118,27 @@ export class JdbcSinkTask implements SinkTask {
     if (unknown.size > 0) {
       for (const [key, next] of await this.loadOffsets([...unknown.values()])) this.applied.set(key, next);
     }
+    // Records come in runs of one partition: its key and floor are looked up once per run,
+    // and its pending offset is recorded when the run ends.
+    let run: { tp: TopicPartition; key: string; floor: number | null; next: number | null } | null = null;
+    const endRun = (): void => {
+      if (run?.next != null) this.pending.set(run.key, { ...run.tp, nextOffset: run.next });
+    };
     for (const r of records) {
-      const tp = originalTopicPartition(r);
-      const key = topicPartitionKey(tp);
-      const floor = this.pending.get(key)?.nextOffset ?? this.applied.get(key) ?? null;
-      if (floor !== null && r.originalKafkaOffset < floor) {
+      if (run === null || run.tp.topic !== r.originalTopic || run.tp.partition !== r.originalKafkaPartition) {
+        endRun();
+        const tp = originalTopicPartition(r);
+        const key = topicPartitionKey(tp);
+        run = { tp, key, floor: this.pending.get(key)?.nextOffset ?? this.applied.get(key) ?? null, next: null };
+      }
+      if (run.floor !== null && r.originalKafkaOffset < run.floor) {
         this.stats.skipped++;
         continue;
       }
       this.buffer.push(r);
-      this.pending.set(key, { ...tp, nextOffset: r.originalKafkaOffset + 1 });
+      run.floor = run.next = r.originalKafkaOffset + 1;
     }
+    endRun();
     if (this.buffer.length >= config.batchSize) await this.commitBuffer();
   }
 
