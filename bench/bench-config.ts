@@ -41,6 +41,10 @@ export interface BenchConfig {
   readonly brokerPid: number | undefined;
   /** Leave the benchmark topics in place instead of deleting each after its case. */
   readonly keepTopics: boolean;
+  /** Throughput phases run at least this long (further rounds / passes). */
+  readonly minPhaseSeconds: number;
+  /** The small-request case: one record per Produce request at `rate`/s for `seconds` (0: skipped). */
+  readonly small: { readonly rate: number; readonly seconds: number; readonly recordBytes: number };
 }
 
 export const USAGE = `npm run bench -- [flags]          (flags override BENCH_* variables)
@@ -56,7 +60,11 @@ export const USAGE = `npm run bench -- [flags]          (flags override BENCH_* 
   --out=FILE           BENCH_OUT               results JSON (default bench/results/latest.json)
   --bootstrap=H:P      BENCH_BOOTSTRAP         use a running broker on a loopback address
   --broker-pid=N       BENCH_BROKER_PID        its pid, for RSS sampling
-  --keep-topics        BENCH_KEEP_TOPICS=1     do not delete topics after each case`;
+  --keep-topics        BENCH_KEEP_TOPICS=1     do not delete topics after each case
+  --min-phase-seconds=S BENCH_MIN_PHASE_S      throughput phases run at least this long (default 5)
+  --small-rate=R       BENCH_SMALL_RATE        small-request case: records (= requests)/s (default 5000)
+  --small-seconds=S    BENCH_SMALL_SECONDS     small-request case duration, 0 skips it (default 10)
+  --small-size=B       BENCH_SMALL_SIZE        small-request case record size (default 1024)`;
 
 /** Bytes of record values one case aims for, before scaling. */
 const CASE_BYTES = 307_200_000;
@@ -80,7 +88,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     if (match === null) throw new BenchConfigError(`unexpected argument ${JSON.stringify(arg)}`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = new Set(['scale', 'sizes', 'partitions', 'acks', 'latency-records', 'latency-rate', 'linger-ms', 'phase-timeout', 'run-timeout', 'out', 'bootstrap', 'broker-pid', 'keep-topics', 'help']);
+  const known = new Set(['scale', 'sizes', 'partitions', 'acks', 'latency-records', 'latency-rate', 'linger-ms', 'phase-timeout', 'run-timeout', 'out', 'bootstrap', 'broker-pid', 'keep-topics', 'min-phase-seconds', 'small-rate', 'small-seconds', 'small-size', 'help']);
   for (const name of flags.keys()) if (!known.has(name)) throw new BenchConfigError(`unknown flag --${name}`);
 
   const raw = (flag: string, variable: string): string | undefined => flags.get(flag) ?? (env[variable] === '' ? undefined : env[variable]);
@@ -141,6 +149,12 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     bootstrap,
     brokerPid,
     keepTopics: flags.has('keep-topics') || env.BENCH_KEEP_TOPICS === '1',
+    minPhaseSeconds: number('min-phase-seconds', 'BENCH_MIN_PHASE_S', 5, 0, 600, false),
+    small: {
+      rate: number('small-rate', 'BENCH_SMALL_RATE', 5000, 1, 100_000, false),
+      seconds: number('small-seconds', 'BENCH_SMALL_SECONDS', 10, 0, 3600, false),
+      recordBytes: number('small-size', 'BENCH_SMALL_SIZE', 1024, 16, 1_000_000, true),
+    },
   };
 }
 

@@ -17,8 +17,11 @@ import { measureCpu } from './process-cpu';
  * 5. delete both topics unless kept (a failed delete is noted, not fatal).
  *
  * The broker's CPU seconds during the produce and consume phases are recorded when its
- * pid is known (see process-cpu.ts), next to the client's own CPU seconds, to tell which
- * side bounded the rate. Error lines librdkafka logged in any phase count as problems:
+ * pid is known, next to the client's own CPU seconds, to tell which side bounded the
+ * rate. They are read by the client script at the edges of the timed interval (see
+ * librdkafka_bench.py); the CPU over the whole client process (start-up, metadata,
+ * warm-up included, process-cpu.ts) is kept beside them in the JSON for comparison.
+ * Both throughput phases run at least `minPhaseSeconds`. Error lines librdkafka logged in any phase count as problems:
  * they mean the broker answered something the client rejected.
  *
  * Contract: never throws for a failing phase; each failure is recorded in `problems` and
@@ -32,12 +35,15 @@ export interface CaseOutcome {
   readonly produce: ProduceResult | null;
   readonly consume: ConsumeResult | null;
   readonly latency: LatencyResult | null;
-  /** Broker CPU seconds used while each phase ran (null: pid unknown or unreadable). */
+  /** Broker CPU seconds (all threads) over each phase's timed interval (null: pid unknown or unreadable). */
   readonly brokerCpuSeconds: { readonly produce: number | null; readonly consume: number | null };
+  /** Broker CPU seconds while each phase's client process ran, start-up and warm-up included. */
+  readonly brokerProcessCpuSeconds: { readonly produce: number | null; readonly consume: number | null };
   readonly problems: readonly string[];
   readonly seconds: number;
 }
 
+/** Runs one matrix row; see the contract above. */
 export async function runCase(
   client: LibrdkafkaPhases,
   c: BenchCase,
@@ -55,6 +61,7 @@ export async function runCase(
   let consume: ConsumeResult | null = null;
   let latency: LatencyResult | null = null;
   const brokerCpuSeconds: { produce: number | null; consume: number | null } = { produce: null, consume: null };
+  const brokerProcessCpuSeconds: { produce: number | null; consume: number | null } = { produce: null, consume: null };
   const noteLog = (phase: string, r: { clientLog: ClientLogSummary }): void => {
     if (r.clientLog.errorLines === 0) return;
     const top = r.clientLog.top.map((g) => `${g.count} x ${g.message}`).join('; ');
@@ -67,17 +74,20 @@ export async function runCase(
     problems.push(`create ${topic}: ${created.error ?? 'failed'}`);
   } else {
     log(`  produce ${c.records} x ${c.recordBytes} B, acks=${c.acks}`);
-    const produced = await measureCpu(brokerPid, () => client.produce({ topic, count: c.records, size: c.recordBytes, acks: c.acks, lingerMs: config.lingerMs }, timeout));
+    const window = { minSeconds: config.minPhaseSeconds, brokerPid };
+    const produced = await measureCpu(brokerPid, () => client.produce({ topic, count: c.records, size: c.recordBytes, acks: c.acks, lingerMs: config.lingerMs, ...window }, timeout));
     produce = produced.result;
-    brokerCpuSeconds.produce = produced.cpuSeconds;
+    brokerCpuSeconds.produce = produce.brokerCpu?.all ?? null;
+    brokerProcessCpuSeconds.produce = produced.cpuSeconds;
     noteLog('produce', produce);
     if (!produce.ok) problems.push(`produce: ${produce.error ?? 'failed'}${samples(produce.errorSamples)}`);
     if (produce.records > 0) {
       log(`  consume ${produce.records}`);
       const expect = produce.records;
-      const consumed = await measureCpu(brokerPid, () => client.consume({ topic, partitions: c.partitions, expect }, timeout));
+      const consumed = await measureCpu(brokerPid, () => client.consume({ topic, partitions: c.partitions, expect, ...window }, timeout));
       consume = consumed.result;
-      brokerCpuSeconds.consume = consumed.cpuSeconds;
+      brokerCpuSeconds.consume = consume.brokerCpu?.all ?? null;
+      brokerProcessCpuSeconds.consume = consumed.cpuSeconds;
       noteLog('consume', consume);
       if (!consume.ok) problems.push(`consume: ${consume.error ?? 'failed'}${samples(consume.errorSamples)}`);
       else if (consume.positionSum !== produce.records) problems.push(`consume: end positions sum to ${consume.positionSum}, expected ${produce.records}`);
@@ -104,7 +114,7 @@ export async function runCase(
     }
   }
 
-  return { case: c, topic, produce, consume, latency, brokerCpuSeconds, problems, seconds: (Date.now() - started) / 1000 };
+  return { case: c, topic, produce, consume, latency, brokerCpuSeconds, brokerProcessCpuSeconds, problems, seconds: (Date.now() - started) / 1000 };
 }
 
 function samples(list: readonly string[]): string {

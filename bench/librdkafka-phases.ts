@@ -44,6 +44,8 @@ const errorTally = {
   errorSamples: z.array(z.string()).default([]),
 };
 const seconds = z.number().nonnegative();
+/** Broker CPU seconds over the measured interval, read by the script (null: no pid given). */
+const brokerCpu = z.object({ all: z.number(), main: z.number() }).nullable().default(null);
 
 const createTopicResult = z.object({ ...base, seconds: seconds.optional() });
 const deleteTopicResult = z.object({ ...base });
@@ -57,6 +59,8 @@ const produceResult = z.object({
   seconds: seconds.default(0),
   enqueueSeconds: seconds.default(0),
   clientCpuSeconds: seconds.nullable().default(null),
+  brokerCpu,
+  rounds: z.number().int().default(1),
   timedOut: z.boolean().default(false),
 });
 const consumeResult = z.object({
@@ -68,6 +72,8 @@ const consumeResult = z.object({
   firstRecordSeconds: seconds.nullable().default(null),
   clientCpuSeconds: seconds.nullable().default(null),
   positionSum: z.number().int().default(0),
+  brokerCpu,
+  passes: z.number().int().default(1),
   timedOut: z.boolean().default(false),
 });
 const latencyResult = z.object({
@@ -81,6 +87,9 @@ const latencyResult = z.object({
   p99Ms: z.number().nullable().default(null),
   maxMs: z.number().nullable().default(null),
   meanMs: z.number().nullable().default(null),
+  seconds: seconds.default(0),
+  brokerCpu,
+  clientCpuSeconds: seconds.nullable().default(null),
   timedOut: z.boolean().default(false),
 });
 
@@ -90,6 +99,7 @@ export type DeleteTopicResult = WithLog<z.infer<typeof deleteTopicResult>>;
 export type ProduceResult = WithLog<z.infer<typeof produceResult>>;
 export type ConsumeResult = WithLog<z.infer<typeof consumeResult>>;
 export type LatencyResult = WithLog<z.infer<typeof latencyResult>>;
+export type BrokerCpu = z.infer<typeof brokerCpu>;
 
 export class LibrdkafkaPhases {
   /**
@@ -114,14 +124,20 @@ export class LibrdkafkaPhases {
     return this.run(deleteTopicResult, 'delete-topic', ['--topic', topic], timeoutMs);
   }
 
-  produce(p: { topic: string; count: number; size: number; acks: Acks; lingerMs: number }, timeoutMs: number): Promise<ProduceResult> {
+  produce(p: { topic: string; count: number; size: number; acks: Acks; lingerMs: number; minSeconds: number; brokerPid?: number }, timeoutMs: number): Promise<ProduceResult> {
     const args = ['--topic', p.topic, '--count', String(p.count), '--size', String(p.size), '--acks', p.acks, '--linger-ms', String(p.lingerMs)];
-    return this.run(produceResult, 'produce', args, timeoutMs);
+    return this.run(produceResult, 'produce', [...args, ...windowArgs(p)], timeoutMs);
   }
 
-  consume(p: { topic: string; partitions: number; expect: number }, timeoutMs: number): Promise<ConsumeResult> {
+  consume(p: { topic: string; partitions: number; expect: number; minSeconds: number; brokerPid?: number }, timeoutMs: number): Promise<ConsumeResult> {
     const args = ['--topic', p.topic, '--partitions', String(p.partitions), '--expect', String(p.expect)];
-    return this.run(consumeResult, 'consume', args, timeoutMs);
+    return this.run(consumeResult, 'consume', [...args, ...windowArgs(p)], timeoutMs);
+  }
+
+  /** One record per Produce request, paced by sleeping, with the consumer long-polling (phase "small"). */
+  small(p: { topic: string; count: number; rate: number; size: number; brokerPid?: number }, timeoutMs: number): Promise<LatencyResult> {
+    const args = ['--topic', p.topic, '--partitions', '1', '--count', String(p.count), '--rate', String(p.rate), '--size', String(p.size), '--acks', '1'];
+    return this.run(latencyResult, 'small', [...args, ...windowArgs({ minSeconds: 0, brokerPid: p.brokerPid })], timeoutMs);
   }
 
   latency(p: { topic: string; partitions: number; count: number; rate: number; size: number; acks: Acks }, timeoutMs: number): Promise<LatencyResult> {
@@ -148,6 +164,10 @@ export class LibrdkafkaPhases {
     if (!checked.success) throw new Error(`${phase} phase printed an unexpected result ${last.slice(0, 500)}: ${checked.error.message}`);
     return Object.assign({}, checked.data, { clientLog: summarizeClientLog(result.stderr) });
   }
+}
+
+function windowArgs(p: { minSeconds: number; brokerPid?: number }): string[] {
+  return ['--min-seconds', String(p.minSeconds), ...(p.brokerPid === undefined ? [] : ['--broker-pid', String(p.brokerPid)])];
 }
 
 /** Groups librdkafka's error-level stderr lines by facility and digit-masked message. */

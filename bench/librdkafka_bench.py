@@ -8,6 +8,7 @@ kafkajs (DESIGN.md section 8). bench/run.ts orchestrates the phases:
     librdkafka_bench.py produce      --bootstrap H:P --topic T --count N --size B --acks 1|all
     librdkafka_bench.py consume      --bootstrap H:P --topic T --partitions N --expect N
     librdkafka_bench.py latency      --bootstrap H:P --topic T --partitions N --count N --rate R --size B --acks 1|all
+    librdkafka_bench.py small        --bootstrap H:P --topic T --count N --rate R --size B --acks 1|all --broker-pid P
     librdkafka_bench.py delete-topic --bootstrap H:P --topic T
 
 Output contract: exactly one JSON object on the last line of stdout, always with
@@ -16,6 +17,14 @@ together with whatever was measured before the failure. librdkafka's own log lin
 stderr. Exit code 0 when ok, 1 otherwise. Every phase ends by --timeout seconds, or
 sooner once no record was acknowledged/received for --stall-timeout seconds: work still
 pending then is reported (timedOut true), never waited for.
+
+With --broker-pid, the produce, consume and small phases also report the broker's CPU
+seconds ("brokerCpu": all threads, and the main thread alone, from /proc/<pid>/stat and
+/proc/<pid>/task/<pid>/stat), read by this script at the exact edges of the measured
+interval: the interval the rate is computed over, without the client's start-up,
+connection set-up or warm-up. --min-seconds makes the produce and consume phases run at
+least that long (produce runs further rounds of --count records; consume reads the
+topic again from offset 0), so a fast phase is not a sub-second sample.
 
 Only loopback bootstrap addresses are accepted.
 """
@@ -88,6 +97,41 @@ def cpu_seconds():
     """User + system CPU time of this process so far, librdkafka's threads included."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+USER_HZ = 100
+
+
+def read_cpu_ticks(stat_file):
+    """utime + stime (clock ticks) from a /proc stat file: fields 14 and 15, counted after
+    the parenthesised command name, which may contain spaces. None when unreadable."""
+    try:
+        with open(stat_file) as f:
+            text = f.read()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2:].split(" ")
+    return int(fields[11]) + int(fields[12])
+
+
+def broker_cpu_seconds(pid):
+    """(all threads, main thread) CPU seconds of process `pid` so far; None without a pid
+    or when /proc cannot be read. The main thread runs the broker's JavaScript; the
+    others are V8's garbage-collection helpers and libuv's file I/O pool."""
+    if not pid:
+        return None
+    total = read_cpu_ticks("/proc/%d/stat" % pid)
+    main = read_cpu_ticks("/proc/%d/task/%d/stat" % (pid, pid))
+    if total is None or main is None:
+        return None
+    return (total / USER_HZ, main / USER_HZ)
+
+
+def cpu_delta(before, after):
+    """{"all": s, "main": s} between two broker_cpu_seconds readings, None if either failed."""
+    if before is None or after is None:
+        return None
+    return {"all": round(after[0] - before[0], 2), "main": round(after[1] - before[1], 2)}
 
 
 def percentile(sorted_values, pct):
@@ -188,7 +232,9 @@ def flush_until_stalled(producer, deadline, stall_timeout):
 def phase_produce(args):
     """Produces --count records of --size bytes (null key, default sticky partitioner)
     as fast as librdkafka accepts them; the clock runs from the first produce() call to
-    the end of the final flush(), so it covers every broker acknowledgement."""
+    the end of the final flush(), so it covers every broker acknowledgement. With
+    --min-seconds, rounds of --count records follow each other (each flushed before the
+    next starts) until the phase has run that long."""
     errors = ErrorTally()
     producer = throughput_producer(args, errors)
     # Warm the connection and metadata outside the measured interval.
@@ -200,10 +246,23 @@ def phase_produce(args):
     deadline = time.monotonic() + args.timeout
     queued = 0
     timed_out = False
+    broker_started = broker_cpu_seconds(args.broker_pid)
     cpu_started = cpu_seconds()
     started = time.perf_counter()
+    min_until = started + args.min_seconds
+    target = args.count
+    rounds = 1
     last_progress = time.monotonic()
-    while queued < args.count:
+    while True:
+        if queued >= target:
+            # --min-seconds: another round of --count records once this one is acknowledged
+            # (so the client's queue never holds more than one round).
+            if time.perf_counter() >= min_until or flush_until_stalled(producer, deadline, args.stall_timeout) > 0:
+                break
+            if time.perf_counter() >= min_until:
+                break
+            target += args.count
+            rounds += 1
         try:
             produce(topic, payload)
             queued += 1
@@ -220,10 +279,13 @@ def phase_produce(args):
     unflushed = flush_until_stalled(producer, deadline, args.stall_timeout)
     finished = time.perf_counter()
     cpu_used = cpu_seconds() - cpu_started
+    broker_used = cpu_delta(broker_started, broker_cpu_seconds(args.broker_pid))
     if unflushed > 0:
         timed_out = True
     delivered = queued - unflushed - errors.count
     result = {
+        "brokerCpu": broker_used,
+        "rounds": rounds,
         "records": delivered,
         "queued": queued,
         "unflushed": unflushed,
@@ -236,7 +298,7 @@ def phase_produce(args):
     result.update(errors.as_dict())
     if timed_out or errors.count > 0:
         raise PhaseError("%d of %d records not acknowledged (%d errors, %d unflushed%s)" % (
-            args.count - delivered, args.count, errors.count, unflushed, ", timed out" if timed_out else ""), result)
+            queued - delivered, queued, errors.count, unflushed, ", timed out" if timed_out else ""), result)
     return result
 
 
@@ -276,18 +338,28 @@ def phase_consume(args):
     received = 0
     value_bytes = 0
     first_at = None
+    passes = 1
+    pass_target = args.expect
+    broker_started = broker_cpu_seconds(args.broker_pid)
     cpu_started = cpu_seconds()
     started = time.perf_counter()
     last_at = started
     consumer.assign(partitions)
     last_progress = time.monotonic()
-    while received < args.expect:
+    while True:
+        if received >= pass_target:
+            # --min-seconds: read the topic again from offset 0 until the phase is long enough.
+            if time.perf_counter() - started >= args.min_seconds:
+                break
+            consumer.assign(partitions)
+            passes += 1
+            pass_target += args.expect
         now = time.monotonic()
         if now >= deadline or now - last_progress > args.stall_timeout:
             break
         # consume() returns only once num_messages arrived or the timeout expired: asking
         # for exactly what is left keeps the last call from idling until its timeout.
-        batch = consumer.consume(num_messages=min(10000, args.expect - received), timeout=0.5)
+        batch = consumer.consume(num_messages=min(10000, pass_target - received), timeout=0.5)
         if not batch:
             continue
         received_before = received
@@ -305,20 +377,23 @@ def phase_consume(args):
         if first_at is None:
             first_at = last_at
     cpu_used = cpu_seconds() - cpu_started
+    broker_used = cpu_delta(broker_started, broker_cpu_seconds(args.broker_pid))
     positions = consumer.position([TopicPartition(args.topic, p) for p in range(args.partitions)])
     consumer.close()
     result = {
+        "brokerCpu": broker_used,
+        "passes": passes,
         "records": received,
         "bytes": value_bytes,
         "seconds": last_at - started,
         "firstRecordSeconds": None if first_at is None else first_at - started,
         "clientCpuSeconds": cpu_used,
         "positionSum": sum(max(0, tp.offset) for tp in positions),
-        "timedOut": received < args.expect,
+        "timedOut": received < pass_target,
     }
     result.update(errors.as_dict())
-    if received < args.expect or errors.count > 0:
-        raise PhaseError("received %d of %d records (%d errors)" % (received, args.expect, errors.count), result)
+    if received < pass_target or errors.count > 0:
+        raise PhaseError("received %d of %d records (%d errors)" % (received, pass_target, errors.count), result)
     return result
 
 
@@ -367,7 +442,12 @@ def phase_latency(args):
     uses linger.ms 0 so the figure is client send + broker append/ack + fetch wake-up +
     delivery, not batching delay. Warm-up records (one per partition, several rounds)
     are sent first and waited for, so connection set-up and the first fetch offsets are
-    not measured."""
+    not measured.
+
+    Phase "small" is the same with batch.num.messages 1: every record is its own Produce
+    request, and the consumer's fetch long-polls for it. With --broker-pid, the broker's
+    CPU over the paced interval (first measured send to last receipt) divided by the
+    records sent is the broker's cost of one small produce plus the fetch work it wakes."""
     deadline = time.monotonic() + args.timeout
     errors = ErrorTally()
     conf = common_config(args)
@@ -380,6 +460,9 @@ def phase_latency(args):
         "delivery.report.only.error": True,
         "on_delivery": lambda err, _msg: errors.add(err) if err is not None else None,
     })
+    if args.phase == "small":
+        # One record per Produce request: never two records in one batch.
+        conf["batch.num.messages"] = 1
     producer = Producer(conf)
     producer.list_topics(topic=args.topic, timeout=10)
     consumer = assigned_consumer(args)
@@ -399,10 +482,14 @@ def phase_latency(args):
 
     interval = 1.0 / args.rate
     sent = 0
+    broker_started = broker_cpu_seconds(args.broker_pid)
+    cpu_started = cpu_seconds()
     started = time.monotonic()
     while sent < args.count and time.monotonic() < deadline:
         due = started + sent * interval
         pause = due - time.monotonic()
+        # Paced by sleeping, never by spinning: a spinning client would take a core from
+        # the broker it measures. When late, records go out back to back until on time.
         if pause > 0:
             time.sleep(pause)
         producer.produce(args.topic, LATENCY_HEADER.pack(KIND_MEASURED, time.monotonic_ns()) + padding)
@@ -411,6 +498,9 @@ def phase_latency(args):
     send_seconds = time.monotonic() - started
     flush_until_stalled(producer, deadline, args.stall_timeout)
     receiver.join(max(0.0, min(deadline - time.monotonic(), args.stall_timeout)))
+    broker_used = cpu_delta(broker_started, broker_cpu_seconds(args.broker_pid))
+    window_seconds = time.monotonic() - started
+    client_used = cpu_seconds() - cpu_started
     receiver.stop_requested.set()
     receiver.join(2.0)
     consumer.close()
@@ -427,6 +517,9 @@ def phase_latency(args):
         "maxMs": ms(values[-1] if values else None),
         "meanMs": ms(sum(values) / len(values) if values else None),
         "timedOut": len(values) < args.count,
+        "seconds": window_seconds,
+        "brokerCpu": broker_used,
+        "clientCpuSeconds": client_used,
     }
     result.update(errors.as_dict())
     result["errors"] += receiver.errors.count
@@ -438,7 +531,7 @@ def phase_latency(args):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("phase", choices=["create-topic", "delete-topic", "produce", "consume", "latency"])
+    parser.add_argument("phase", choices=["create-topic", "delete-topic", "produce", "consume", "latency", "small"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--partitions", type=int, default=1)
@@ -449,10 +542,12 @@ def parse_args(argv):
     parser.add_argument("--linger-ms", type=float, default=5.0)
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds the phase may take")
+    parser.add_argument("--broker-pid", type=int, default=0, help="report this process's CPU seconds over the measured interval")
+    parser.add_argument("--min-seconds", type=float, default=0.0, help="produce/consume: run at least this long")
     parser.add_argument("--stall-timeout", type=float, default=30.0,
                         help="give up once no record was acknowledged/received for this long")
     args = parser.parse_args(argv)
-    if args.phase == "latency" and args.size < LATENCY_HEADER.size:
+    if args.phase in ("latency", "small") and args.size < LATENCY_HEADER.size:
         parser.error("latency records need --size >= %d" % LATENCY_HEADER.size)
     return args
 
@@ -463,6 +558,8 @@ PHASES = {
     "produce": phase_produce,
     "consume": phase_consume,
     "latency": phase_latency,
+    # The small-request case: the latency phase with one record per Produce request.
+    "small": phase_latency,
 }
 
 

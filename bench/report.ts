@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { BenchCase, BenchConfig } from './bench-config';
 import type { CaseOutcome } from './case-runner';
 import type { RssReport } from './rss-sampler';
+import type { SmallRequestOutcome } from './small-request-case';
 
 /**
  * Presentation of a bench run: the markdown table printed to stdout and the JSON file.
@@ -16,7 +17,7 @@ import type { RssReport } from './rss-sampler';
  * whose client CPU is close to its wall time was bounded by the client, not the broker.
  */
 export interface BenchReport {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly environment: {
@@ -34,6 +35,8 @@ export interface BenchReport {
     readonly rss: RssReport | null;
   };
   readonly cases: readonly CaseRow[];
+  /** The small-request case (null: skipped or not run). */
+  readonly smallRequests: SmallRequestOutcome | null;
   /** Cases not started because the run time limit was reached or the broker died. */
   readonly skipped: readonly BenchCase[];
   readonly problems: readonly string[];
@@ -67,7 +70,7 @@ export function toRow(o: CaseOutcome): CaseRow {
     recordBytes: o.case.recordBytes,
     partitions: o.case.partitions,
     acks: o.case.acks,
-    records: o.case.records,
+    records: o.produce !== null && o.produce.records > 0 ? o.produce.records : o.case.records,
     produceRecordsPerSec: rate(o.produce?.ok, o.produce?.records, o.produce?.seconds),
     produceMBPerSec: mega(rate(o.produce?.ok, o.produce?.bytes, o.produce?.seconds)),
     consumeRecordsPerSec: rate(o.consume?.ok, o.consume?.records, o.consume?.seconds),

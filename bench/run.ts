@@ -6,6 +6,7 @@ import { runCase, type CaseOutcome } from './case-runner';
 import { LibrdkafkaPhases } from './librdkafka-phases';
 import { formatCpuTable, formatTable, toRow, writeReport, type BenchReport } from './report';
 import { RssSampler, type RssReport } from './rss-sampler';
+import { formatSmallRequest, runSmallRequestCase, type SmallRequestOutcome } from './small-request-case';
 
 /**
  * `npm run bench`: broker throughput and latency measured with librdkafka (never kafkajs,
@@ -95,6 +96,7 @@ async function main(): Promise<number> {
   const sampler = pid === undefined ? undefined : new RssSampler(pid);
   sampler?.start();
   let rss: RssReport | null = null;
+  let small: SmallRequestOutcome | null = null;
   try {
     const client = new LibrdkafkaPhases(LibrdkafkaPhases.scriptIn(repoRoot), bootstrap);
     const runId = Date.now().toString(36);
@@ -122,6 +124,15 @@ async function main(): Promise<number> {
         log(`  aborted: ${message}`);
       }
     }
+    if (config.small.seconds > 0 && (pid === undefined || isProcessAlive(pid))) {
+      log(`[small] one record per request at ${config.small.rate}/s for ${config.small.seconds} s`);
+      try {
+        small = await runSmallRequestCase(client, config, `bench-${runId}-small`, pid, outcomes, log);
+        for (const p of small.problems) log(`  problem: ${p}`);
+      } catch (err) {
+        problems.push(`small-request case: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   } finally {
     rss = sampler?.stop() ?? null;
     if (broker !== undefined) {
@@ -133,7 +144,7 @@ async function main(): Promise<number> {
   const rows = outcomes.map(toRow);
   const librdkafka = outcomes.map((o) => o.produce?.librdkafka ?? o.latency?.librdkafka).find((v) => v !== undefined) ?? null;
   const report: BenchReport = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     environment: {
@@ -147,6 +158,7 @@ async function main(): Promise<number> {
     config,
     broker: { bootstrap, startedByBench: broker !== undefined, rss },
     cases: rows,
+    smallRequests: small,
     skipped,
     problems,
   };
@@ -154,9 +166,10 @@ async function main(): Promise<number> {
 
   process.stdout.write(`\n${formatTable(rows, rss)}\n`);
   process.stdout.write(`\nthroughput phases, wall vs CPU seconds (client CPU near wall = client-bound):\n${formatCpuTable(rows)}\n\n`);
+  if (small !== null) process.stdout.write(`small requests (one record per Produce request; ratio = broker CPU per request / per record batched):\n${formatSmallRequest(small, config)}\n\n`);
   process.stdout.write(`client: librdkafka ${librdkafka ?? '?'} (python confluent_kafka), ${os.cpus().length} CPUs shared by broker and clients\n`);
   process.stdout.write(`results: ${file}\n`);
-  const caseProblems = outcomes.flatMap((o) => o.problems.map((p) => `${caseLabel(o.case)}: ${p}`));
+  const caseProblems = [...outcomes.flatMap((o) => o.problems.map((p) => `${caseLabel(o.case)}: ${p}`)), ...(small?.problems ?? []).map((p) => `small requests: ${p}`)];
   const allProblems = [...problems, ...caseProblems];
   if (allProblems.length > 0) process.stdout.write(`\nproblems:\n${allProblems.map((p) => `- ${p}`).join('\n')}\n`);
   return allProblems.length === 0 && skipped.length === 0 ? 0 : 1;

@@ -34,22 +34,36 @@ export class ApiRequestDispatcher implements RequestDispatcher {
 
   dispatch(frame: Buffer, connection: ConnectionContext): Promise<Buffer[] | null> {
     const peek = peekRequestHeader(frame);
-    if (peek.apiKey === ApiVersionsApi.apiKey && !this.registry.supports(peek.apiKey, peek.apiVersion)) {
-      return Promise.resolve([encodeApiVersionsUnsupportedResponse(peek.correlationId, this.registry.supportedApis())]);
+    const { apiKey, apiVersion, correlationId } = peek;
+    if (apiKey === ApiVersionsApi.apiKey && !this.registry.supports(apiKey, apiVersion)) {
+      return Promise.resolve([encodeApiVersionsUnsupportedResponse(correlationId, this.registry.supportedApis())]);
     }
-    const handler = this.registry.get(peek.apiKey);
-    if (!handler) return Promise.reject(new Error(`unsupported API key ${peek.apiKey}`));
-    if (!this.registry.supports(peek.apiKey, peek.apiVersion)) {
-      return Promise.reject(new Error(`unsupported version ${peek.apiVersion} of ${handler.api.name} (serving ${handler.minVersion}-${handler.maxVersion})`));
+    const handler = this.registry.get(apiKey);
+    if (!handler) return Promise.reject(new Error(`unsupported API key ${apiKey}`));
+    if (!this.registry.supports(apiKey, apiVersion)) {
+      return Promise.reject(new Error(`unsupported version ${apiVersion} of ${handler.api.name} (serving ${handler.minVersion}-${handler.maxVersion})`));
     }
     const request = decodeRequest(frame);
-    const context: RequestContext = { ...connection, apiVersion: peek.apiVersion, correlationId: peek.correlationId, clientId: request.header.clientId };
-    const started = process.hrtime.bigint();
+    const context: RequestContext = {
+      connectionId: connection.connectionId,
+      clientHost: connection.clientHost,
+      clientPort: connection.clientPort,
+      apiVersion,
+      correlationId,
+      clientId: request.header.clientId,
+    };
+    const started = this.observer === null ? 0 : performance.now();
     const result = (handler as ApiHandler<ApiDefinition>).handle(request.body as RequestOf<ApiDefinition>, context);
-    return Promise.resolve(result).then((body) => {
-      if (this.observer) this.observer.onRequest(handler.api.name, peek.apiVersion, Number(process.hrtime.bigint() - started) / 1e9);
+    const respond = (body: unknown): Buffer[] | null => {
+      if (this.observer !== null) this.observer.onRequest(handler.api.name, apiVersion, (performance.now() - started) / 1000);
       if (body === null) return null;
-      return encodeResponseChunks(peek.apiKey, peek.apiVersion, peek.correlationId, body as never);
-    });
+      return encodeResponseChunks(apiKey, apiVersion, correlationId, body as never);
+    };
+    if (result instanceof Promise) return result.then(respond);
+    try {
+      return Promise.resolve(respond(result));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 }

@@ -16,6 +16,10 @@ export interface MetricsSampler {
  * - millrace_log_size_bytes {topic,partition} and millrace_group_lag {group,topic,partition},
  *   sampled at scrape time;
  * - Node's process metrics (RSS, heap, event loop lag) with the millrace_ prefix.
+ *
+ * Traffic is added up in plain per-topic tallies on the request path and handed to the
+ * prom-client counters when /metrics is rendered: a labelled prom-client update
+ * validates and hashes its labels every time, a cost paid per request otherwise.
  */
 export class BrokerMetrics implements RequestObserver {
   readonly registry = new Registry();
@@ -31,6 +35,9 @@ export class BrokerMetrics implements RequestObserver {
     registers: [this.registry],
   });
   private sampler: MetricsSampler | null = null;
+  /** Per-topic traffic not yet handed to the counters (see render). */
+  private readonly pendingIn = new Map<string, TrafficTally>();
+  private readonly pendingOut = new Map<string, TrafficTally>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'millrace_' });
@@ -63,13 +70,11 @@ export class BrokerMetrics implements RequestObserver {
   }
 
   recordIn(topic: string, bytes: number, records: number): void {
-    this.bytesIn.inc({ topic }, bytes);
-    this.recordsIn.inc({ topic }, records);
+    tally(this.pendingIn, topic, bytes, records);
   }
 
   recordOut(topic: string, bytes: number, records: number): void {
-    this.bytesOut.inc({ topic }, bytes);
-    this.recordsOut.inc({ topic }, records);
+    tally(this.pendingOut, topic, bytes, records);
   }
 
   onRequest(apiName: string, _apiVersion: number, seconds: number): void {
@@ -77,10 +82,38 @@ export class BrokerMetrics implements RequestObserver {
   }
 
   render(): Promise<string> {
+    this.flushTraffic();
     return this.registry.metrics();
+  }
+
+  private flushTraffic(): void {
+    for (const [topic, t] of this.pendingIn) {
+      this.bytesIn.inc({ topic }, t.bytes);
+      this.recordsIn.inc({ topic }, t.records);
+    }
+    for (const [topic, t] of this.pendingOut) {
+      this.bytesOut.inc({ topic }, t.bytes);
+      this.recordsOut.inc({ topic }, t.records);
+    }
+    this.pendingIn.clear();
+    this.pendingOut.clear();
   }
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+}
+
+interface TrafficTally {
+  bytes: number;
+  records: number;
+}
+
+function tally(pending: Map<string, TrafficTally>, topic: string, bytes: number, records: number): void {
+  const t = pending.get(topic);
+  if (t === undefined) pending.set(topic, { bytes, records });
+  else {
+    t.bytes += bytes;
+    t.records += records;
   }
 }

@@ -12,6 +12,12 @@ export interface ConnectionOptions {
   maxFrameBytes: number;
   /** Requests dispatched but not yet answered before reading pauses. */
   maxInFlight: number;
+  /**
+   * Bytes of request frames dispatched but not yet answered before reading pauses (the
+   * per-connection counterpart of Kafka's queued.max.request.bytes). A request is always
+   * read when nothing is in flight, so one frame larger than this still goes through.
+   */
+  maxInFlightRequestBytes: number;
   /** Unsent response bytes queued on the socket before reading pauses. */
   maxQueuedResponseBytes: number;
 }
@@ -22,8 +28,11 @@ export interface ConnectionOptions {
  * Requests are dispatched as soon as their frame is complete, so pipelined requests are
  * processed concurrently, but responses are written strictly in request order (Kafka's
  * per-connection ordering guarantee). Memory per connection is bounded: reading pauses
- * while `maxInFlight` requests are unanswered or the socket holds more than
- * `maxQueuedResponseBytes` unsent, and the frame decoder holds at most one frame.
+ * while `maxInFlight` requests, or more than `maxInFlightRequestBytes` of request frames,
+ * are unanswered, or the socket holds more than `maxQueuedResponseBytes` unsent; the
+ * frame decoder holds at most one frame, and one socket read may dispatch the frames
+ * it completes before the pause takes effect. Pausing only delays reading: the bytes
+ * wait in the kernel's socket buffer and the client's send queue, nothing is dropped.
  *
  * Any framing error, or a dispatch that rejects, closes this connection only.
  */
@@ -33,6 +42,8 @@ export class Connection {
   private readonly pending: Array<{ done: boolean; response: Buffer[] | null }> = [];
   private paused = false;
   private closed = false;
+  /** Bytes of request frames dispatched and not yet answered. */
+  private inFlightBytes = 0;
   readonly context: ConnectionContext;
 
   constructor(
@@ -89,6 +100,8 @@ export class Connection {
   private dispatchFrame(frame: Buffer): void {
     const slot: { done: boolean; response: Buffer[] | null } = { done: false, response: null };
     this.pending.push(slot);
+    const bytes = frame.length;
+    this.inFlightBytes += bytes;
     let result: Promise<Buffer[] | null>;
     try {
       result = this.dispatcher.dispatch(frame, this.context);
@@ -100,6 +113,7 @@ export class Connection {
       (response) => {
         slot.done = true;
         slot.response = response;
+        this.inFlightBytes -= bytes;
         this.flushInOrder();
       },
       (err: unknown) => this.close(`bad request: ${errorMessage(err)}`),
@@ -124,7 +138,11 @@ export class Connection {
   }
 
   private overLimits(): boolean {
-    return this.pending.length >= this.options.maxInFlight || this.socket.writableLength > this.options.maxQueuedResponseBytes;
+    return (
+      this.pending.length >= this.options.maxInFlight ||
+      this.inFlightBytes > this.options.maxInFlightRequestBytes ||
+      this.socket.writableLength > this.options.maxQueuedResponseBytes
+    );
   }
 
   private maybePause(): void {

@@ -6,6 +6,14 @@ import { KafkaServer } from './kafka-server';
 import { REQUEST_DISPATCHER, type RequestDispatcher } from './request-dispatcher';
 
 /**
+ * Request bytes one connection may have dispatched and unanswered. Without it, a
+ * producer pipelining 1 MB batches could park maxInFlightRequestsPerConnection (256) of
+ * them in the broker's memory; the group commit writes whatever is queued at once, so a
+ * few MiB in flight already keep the log's writes full.
+ */
+const MAX_IN_FLIGHT_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/**
  * The Kafka listener's lifecycle: it opens (onApplicationBootstrap) only after every
  * module initialised (logs recovered, groups loaded), and closes in
  * beforeApplicationShutdown: after the modules' onModuleDestroy (the group coordinator
@@ -27,7 +35,12 @@ export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationS
     const logger = root.child({ component: 'network' });
     this.server = new KafkaServer(
       dispatcher,
-      { maxFrameBytes: config.socketRequestMaxBytes, maxInFlight: config.maxInFlightRequestsPerConnection, maxQueuedResponseBytes: 64 * 1024 * 1024 },
+      {
+        maxFrameBytes: config.socketRequestMaxBytes,
+        maxInFlight: config.maxInFlightRequestsPerConnection,
+        maxInFlightRequestBytes: MAX_IN_FLIGHT_REQUEST_BYTES,
+        maxQueuedResponseBytes: 64 * 1024 * 1024,
+      },
       { warn: (m) => logger.warn(m), debug: (m) => logger.debug(m) },
     );
   }

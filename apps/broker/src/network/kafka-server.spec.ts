@@ -46,7 +46,7 @@ describe('KafkaServer', () => {
   const logger = { warn: jest.fn(), debug: jest.fn() };
 
   beforeEach(async () => {
-    server = new KafkaServer(new DelayedEcho(), { maxFrameBytes: 1024, maxInFlight: 4, maxQueuedResponseBytes: 1 << 20 }, logger);
+    server = new KafkaServer(new DelayedEcho(), { maxFrameBytes: 1024, maxInFlight: 4, maxInFlightRequestBytes: 1 << 20, maxQueuedResponseBytes: 1 << 20 }, logger);
     port = 20000 + Math.floor(Math.random() * 20000);
     await server.listen('127.0.0.1', port);
   });
@@ -83,5 +83,48 @@ describe('KafkaServer', () => {
     s.write(poison);
     await closed;
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('poison'));
+  });
+
+  it('keeps at most maxInFlightRequestBytes of requests unanswered, and answers every request in order', async () => {
+    const frameBytes = 8 + 500;
+    const cap = 2 * frameBytes;
+    let inFlight = 0;
+    let maxSeen = 0;
+    const slow: RequestDispatcher = {
+      async dispatch(frame: Buffer): Promise<Buffer[] | null> {
+        inFlight += frame.length;
+        maxSeen = Math.max(maxSeen, inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight -= frame.length;
+        const out = Buffer.alloc(8);
+        out.writeInt32BE(4, 0);
+        frame.copy(out, 4, 4, 8);
+        return [out];
+      },
+    };
+    const capped = new KafkaServer(slow, { maxFrameBytes: 1024, maxInFlight: 1000, maxInFlightRequestBytes: cap, maxQueuedResponseBytes: 1 << 20 }, logger);
+    const cappedPort = port + 1;
+    await capped.listen('127.0.0.1', cappedPort);
+    try {
+      const s = connect(cappedPort, '127.0.0.1');
+      const count = 1000; // about 500 KB: several socket reads
+      const got = readCorrelationIds(s, count);
+      const frames = Array.from({ length: count }, (_, i) => {
+        const b = Buffer.alloc(4 + frameBytes);
+        b.writeInt32BE(frameBytes, 0);
+        b.writeInt32BE(i + 1, 8);
+        return b;
+      });
+      // One write: the whole burst reaches the broker at once.
+      s.write(Buffer.concat(frames));
+      expect(await got).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      // One socket read may complete several frames before reading pauses: the cap is
+      // checked between reads, so a read's worth (64 KiB) may come on top of it.
+      expect(maxSeen).toBeLessThanOrEqual(cap + 64 * 1024);
+      expect(maxSeen).toBeLessThan(count * frameBytes);
+      s.destroy();
+    } finally {
+      await capped.close();
+    }
   });
 });
