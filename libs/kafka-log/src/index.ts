@@ -4,3 +4,4 @@ export { KafkaBasedLog, ReadBackTimeoutError, type KafkaBasedLogOptions, type Ka
 export { createKafkaClient } from './kafka-client';
 export { KafkaConnection } from './kafka-connection';
 export { PartitionReader, type PartitionReaderOptions, type ReaderLogger, type RecordsHandler } from './partition-reader';
+export { BatchProducer, type BatchProducerOptions, type Delivery } from './batch-producer';
