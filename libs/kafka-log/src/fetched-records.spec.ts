@@ -17,6 +17,16 @@ describe('readFetchedRecords', () => {
     expect(values(set, 1, 'read_uncommitted')).toEqual({ values: ['1:b', '2:c', '3:d'], next: 5 });
   });
 
+  it('copies record bytes by default, and hands over views into the record set with copy false', () => {
+    const set = plain(0, ['a', 'b']);
+    const copied = readFetchedRecords(set, 0, 'read_uncommitted', null).records;
+    const viewed = readFetchedRecords(set, 0, 'read_uncommitted', null, false).records;
+    expect(viewed.map((r) => [r.offset, String(r.key), String(r.value)])).toEqual(copied.map((r) => [r.offset, String(r.key), String(r.value)]));
+    set.fill(0x7a); // 'z' over the whole set: views see it, copies do not
+    expect(String(viewed[1].value)).toBe('z');
+    expect(String(copied[1].value)).toBe('b');
+  });
+
   it('moves past a set that holds only a marker, and stays put on an empty set', () => {
     expect(values(marker(9, 7, ControlRecordType.Commit), 9, 'read_committed')).toEqual({ values: [], next: 10 });
     expect(readFetchedRecords(Buffer.alloc(0), 4, 'read_committed', [])).toEqual({ records: [], nextOffset: 4 });

@@ -1,6 +1,11 @@
 import { ControlRecordType, decodeBatches, isControl, isTransactional, parseControlRecord, type DecodedBatch } from '@millrace/protocol';
 
-/** One record as the reader hands it over. Key and value are copies (safe to keep). */
+/**
+ * One record as the reader hands it over. Key, value and header values are copies (safe
+ * to keep) unless the reader was told not to copy: then they are views into the fetch
+ * response (never reused, so still safe to keep, but keeping one keeps that response's
+ * memory alive).
+ */
 export interface ReaderRecord {
   offset: number;
   timestamp: number;
@@ -37,13 +42,20 @@ export interface FetchedRecords {
  * Contracts:
  * - Records below `fetchOffset` (the head of a batch that started earlier) are dropped;
  *   `nextOffset` is past the last batch in the set, or `fetchOffset` when it held none.
+ * - `copy` false hands over the decoded records themselves (views, see ReaderRecord).
  * - Control batches (transaction markers) are never handed over, but move `nextOffset`.
  * - With `read_committed`, the batches of aborted transactions are dropped as Kafka's
  *   consumer does: an aborted transaction of producer P listed with first offset F makes
  *   every transactional batch of P from F on aborted, until P's ABORT marker.
  *   (With `read_uncommitted` the broker sends no aborted list and nothing is dropped.)
  */
-export function readFetchedRecords(recordSet: Buffer | null, fetchOffset: number, isolation: IsolationLevel, aborted: readonly AbortedTransaction[] | null): FetchedRecords {
+export function readFetchedRecords(
+  recordSet: Buffer | null,
+  fetchOffset: number,
+  isolation: IsolationLevel,
+  aborted: readonly AbortedTransaction[] | null,
+  copy = true,
+): FetchedRecords {
   const records: ReaderRecord[] = [];
   let nextOffset = fetchOffset;
   if (!recordSet || recordSet.length === 0) return { records, nextOffset };
@@ -62,6 +74,10 @@ export function readFetchedRecords(recordSet: Buffer | null, fetchOffset: number
     if (isControl(attributes)) continue;
     for (const r of batch.records) {
       if (r.offset < fetchOffset) continue;
+      if (!copy) {
+        records.push(r);
+        continue;
+      }
       records.push({
         offset: r.offset,
         timestamp: r.timestamp,

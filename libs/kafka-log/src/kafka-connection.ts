@@ -10,7 +10,10 @@ import { decodeResponse, encodeRequest, type ApiByKey, type RequestInputOf, type
 export class KafkaConnection {
   private nextCorrelationId = 1;
   private readonly pending = new Map<number, { resolve: (frame: Buffer) => void; reject: (err: Error) => void }>();
+  /** Received bytes not yet framed: `buffered`, then the chunks in `later`; `bufferedBytes` counts both. */
   private buffered: Buffer = Buffer.alloc(0);
+  private later: Buffer[] = [];
+  private bufferedBytes = 0;
   private failure: Error | null = null;
 
   private constructor(
@@ -60,8 +63,21 @@ export class KafkaConnection {
     this.socket.destroy();
   }
 
+  /**
+   * Frames a response only once all its bytes are there: chunks of a large frame (a
+   * multi-MiB fetch arrives in 64 KiB reads) are collected and joined once, not copied
+   * again on every read.
+   */
   private onData(chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (this.buffered.length === 0) this.buffered = chunk;
+    else this.later.push(chunk);
+    this.bufferedBytes += chunk.length;
+    const needed = this.buffered.length >= 4 ? 4 + this.buffered.readInt32BE(0) : 4;
+    if (this.bufferedBytes < needed) return;
+    if (this.later.length > 0) {
+      this.buffered = Buffer.concat([this.buffered, ...this.later], this.bufferedBytes);
+      this.later = [];
+    }
     while (this.buffered.length >= 4) {
       const size = this.buffered.readInt32BE(0);
       if (this.buffered.length < 4 + size) break;
@@ -77,6 +93,7 @@ export class KafkaConnection {
       this.pending.delete(correlationId);
       waiter.resolve(frame);
     }
+    this.bufferedBytes = this.buffered.length;
   }
 
   private fail(err: Error): void {

@@ -18,6 +18,8 @@ export interface PartitionReaderOptions {
   /** Default `read_uncommitted`; see IsolationLevel. */
   isolationLevel?: IsolationLevel;
   logger?: ReaderLogger;
+  /** Copy each record's bytes out of the fetch response (default true); see ReaderRecord. */
+  copyRecords?: boolean;
 }
 
 /** Versions every Kafka since 0.11 serves, and Millrace does (the first with isolation_level). */
@@ -104,7 +106,7 @@ export class PartitionReader {
           continue;
         }
         if (p.errorCode !== ErrorCode.NONE) throw new Error(`fetch ${this.opts.topic}-${this.opts.partition} failed with error ${p.errorCode}`);
-        const fetched = readFetchedRecords(p.records, offset, this.isolation, p.abortedTransactions);
+        const fetched = readFetchedRecords(p.records, offset, this.isolation, p.abortedTransactions, this.opts.copyRecords ?? true);
         const moved = fetched.nextOffset > offset;
         offset = fetched.nextOffset;
         if (fetched.records.length > 0 || moved) onRecords(fetched.records, offset);
