@@ -1,7 +1,8 @@
 import { BatchProducer, PartitionReader } from '@millrace/kafka-log';
-import { startBroker } from '@millrace/testing';
+import { findRepoRoot, startBroker } from '@millrace/testing';
 import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
 import { envInt } from './env-int';
+import { LibrdkafkaPhases } from './librdkafka-phases';
 import { processCpuSeconds } from './process-cpu';
 
 /**
@@ -24,8 +25,13 @@ import { processCpuSeconds } from './process-cpu';
  * For each phase: records/s and the CPU of this (the client) process per record
  * (process.cpuUsage, user + system, GC included), and the broker's CPU per record.
  * A warm-up of 20,000 records per client runs first, on its own topic.
+ * Unless KCB_LIBRDKAFKA=0, the same counts also go through librdkafka 2.0.2 (the Python
+ * harness of `npm run bench`, librdkafka_bench.py): 150-byte values, null key, acks=all,
+ * linger 5 ms, NOT idempotent (the harness does not enable it), then an assigned consumer;
+ * its client CPU is the Python process's (getrusage), interpreter included.
  */
-const RECORDS = envInt('KCB_RECORDS', 500_000);
+const RECORDS = envInt('KCB_RECORDS', 1_000_000);
+const WITH_LIBRDKAFKA = process.env.KCB_LIBRDKAFKA !== '0';
 const PARTITIONS = envInt('KCB_PARTITIONS', 4);
 const BATCH = envInt('KCB_BATCH', 1000);
 const WINDOW = envInt('KCB_WINDOW', 4);
@@ -150,6 +156,29 @@ async function ownConsume(bootstrap: string, topic: string, records: number, cop
   await Promise.all(readers.map((r) => r.stop()));
 }
 
+/** Produce and consume through the Python/librdkafka harness; failures are reported and skipped. */
+async function librdkafkaPhases(bootstrap: string, brokerPid: number | undefined): Promise<PhaseResult[]> {
+  process.stderr.write('librdkafka (python harness)\n');
+  const phases = new LibrdkafkaPhases(LibrdkafkaPhases.scriptIn(findRepoRoot()), bootstrap);
+  const out: PhaseResult[] = [];
+  try {
+    let brokerBefore = brokerPid === undefined ? null : processCpuSeconds(brokerPid);
+    const produced = await phases.produce({ topic: 'librdkafka', count: RECORDS, size: 150, acks: 'all', lingerMs: 5 }, 300_000);
+    let brokerAfter = brokerPid === undefined ? null : processCpuSeconds(brokerPid);
+    if (produced.ok === false || produced.errors > 0) throw new Error(`produce failed: ${produced.error ?? produced.errorSamples.join('; ')}`);
+    const brokerCpu = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : b - a);
+    out.push({ name: 'produce librdkafka*', records: produced.records, seconds: produced.seconds, clientCpuUs: (produced.clientCpuSeconds ?? NaN) * 1e6, brokerCpuS: brokerCpu(brokerBefore, brokerAfter) });
+    brokerBefore = brokerAfter;
+    const consumed = await phases.consume({ topic: 'librdkafka', partitions: PARTITIONS, expect: RECORDS }, 300_000);
+    brokerAfter = brokerPid === undefined ? null : processCpuSeconds(brokerPid);
+    if (consumed.ok === false || consumed.errors > 0) throw new Error(`consume failed: ${consumed.error ?? consumed.errorSamples.join('; ')}`);
+    out.push({ name: 'consume librdkafka', records: consumed.records, seconds: consumed.seconds, clientCpuUs: (consumed.clientCpuSeconds ?? NaN) * 1e6, brokerCpuS: brokerCpu(brokerBefore, brokerAfter) });
+  } catch (err) {
+    process.stderr.write(`librdkafka phases skipped: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  return out;
+}
+
 function row(r: PhaseResult): string {
   const perRecord = r.clientCpuUs / r.records;
   const broker = r.brokerCpuS === null ? 'n/a' : ((r.brokerCpuS * 1e6) / r.records).toFixed(2);
@@ -162,7 +191,7 @@ async function main(): Promise<void> {
     const kafka = new Kafka({ clientId: 'kcb', brokers: [broker.bootstrap], logLevel: logLevel.ERROR });
     const admin = kafka.admin();
     await admin.connect();
-    const topics = ['warm-kafkajs', 'warm-own', 'kafkajs', 'own'];
+    const topics = ['warm-kafkajs', 'warm-own', 'kafkajs', 'own', 'librdkafka'];
     await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })) });
     await admin.disconnect();
     const pool = recordPool();
@@ -182,10 +211,13 @@ async function main(): Promise<void> {
     results.push(await measure('consume PartitionReader', RECORDS, broker.pid, () => ownConsume(broker.bootstrap, 'kafkajs', RECORDS, false)));
     results.push(await measure('consume PR, copies', RECORDS, broker.pid, () => ownConsume(broker.bootstrap, 'kafkajs', RECORDS, true)));
 
+    if (WITH_LIBRDKAFKA) results.push(...(await librdkafkaPhases(broker.bootstrap, broker.pid)));
+
     const out = [`${'phase'.padEnd(22)} ${'records'.padStart(9)} ${'records/s'.padStart(10)} ${'wall s'.padStart(7)} ${'client µs/rec'.padStart(12)} ${'broker µs/rec'.padStart(12)}`, ...results.map(row)];
     const ratio = (a: PhaseResult, b: PhaseResult): string =>
       `${(b.records / b.seconds / (a.records / a.seconds)).toFixed(2)}× records/s, ${(a.clientCpuUs / a.records / (b.clientCpuUs / b.records)).toFixed(2)}× less client CPU per record`;
     out.push('', `produce: BatchProducer vs kafkajs ${ratio(results[0], results[1])}`, `consume: PartitionReader vs kafkajs ${ratio(results[2], results[3])}`, `consume: PartitionReader copying vs kafkajs ${ratio(results[2], results[4])}`);
+    if (results.length > 5) out.push('* librdkafka produce is not idempotent and has null keys (the harness is the broker bench\'s)');
     process.stdout.write(out.join('\n') + '\n');
   } finally {
     await broker.stop();
