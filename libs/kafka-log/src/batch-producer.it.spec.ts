@@ -1,4 +1,4 @@
-import { startBroker, type BrokerProcess } from '@millrace/testing';
+import { prng, seedFrom, startBroker, type BrokerProcess } from '@millrace/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { BatchProducer, type Delivery } from './batch-producer';
 import { PartitionReader } from './partition-reader';
@@ -22,18 +22,6 @@ async function readAll(bootstrap: string, topic: string, partition: number): Pro
   });
   await reader.stop();
   return seen;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failing seed can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('BatchProducer against a real broker', () => {
@@ -63,8 +51,8 @@ describe('BatchProducer against a real broker', () => {
   });
 
   it('writes every record exactly once and in order per partition across a kill -9 and a graceful restart mid-stream', async () => {
-    const seed = Number(process.env.SEED ?? Date.now() % 100_000);
-    const random = seeded(seed);
+    const seed = seedFrom('SEED', 'BatchProducer fault schedule');
+    const random = prng(seed);
     const total = 45_000;
     const chunk = 150;
     const killAt = Math.floor((0.15 + 0.25 * random()) * total);

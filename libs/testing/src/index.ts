@@ -18,3 +18,4 @@ export { httpGetStatus } from './http-probe';
 export { isProcessAlive } from './process-alive';
 export { retryUntil } from './retry';
 export { findRepoRoot } from './repo-root';
+export { prng, seedFrom } from './seeded-random';
