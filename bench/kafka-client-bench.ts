@@ -162,17 +162,12 @@ async function librdkafkaPhases(bootstrap: string, brokerPid: number | undefined
   const phases = new LibrdkafkaPhases(LibrdkafkaPhases.scriptIn(findRepoRoot()), bootstrap);
   const out: PhaseResult[] = [];
   try {
-    let brokerBefore = brokerPid === undefined ? null : processCpuSeconds(brokerPid);
-    const produced = await phases.produce({ topic: 'librdkafka', count: RECORDS, size: 150, acks: 'all', lingerMs: 5 }, 300_000);
-    let brokerAfter = brokerPid === undefined ? null : processCpuSeconds(brokerPid);
+    const produced = await phases.produce({ topic: 'librdkafka', count: RECORDS, size: 150, acks: 'all', lingerMs: 5, minSeconds: 0, brokerPid }, 300_000);
     if (produced.ok === false || produced.errors > 0) throw new Error(`produce failed: ${produced.error ?? produced.errorSamples.join('; ')}`);
-    const brokerCpu = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : b - a);
-    out.push({ name: 'produce librdkafka*', records: produced.records, seconds: produced.seconds, clientCpuUs: (produced.clientCpuSeconds ?? NaN) * 1e6, brokerCpuS: brokerCpu(brokerBefore, brokerAfter) });
-    brokerBefore = brokerAfter;
-    const consumed = await phases.consume({ topic: 'librdkafka', partitions: PARTITIONS, expect: RECORDS }, 300_000);
-    brokerAfter = brokerPid === undefined ? null : processCpuSeconds(brokerPid);
+    out.push({ name: 'produce librdkafka*', records: produced.records, seconds: produced.seconds, clientCpuUs: (produced.clientCpuSeconds ?? NaN) * 1e6, brokerCpuS: produced.brokerCpu?.all ?? null });
+    const consumed = await phases.consume({ topic: 'librdkafka', partitions: PARTITIONS, expect: RECORDS, minSeconds: 0, brokerPid }, 300_000);
     if (consumed.ok === false || consumed.errors > 0) throw new Error(`consume failed: ${consumed.error ?? consumed.errorSamples.join('; ')}`);
-    out.push({ name: 'consume librdkafka', records: consumed.records, seconds: consumed.seconds, clientCpuUs: (consumed.clientCpuSeconds ?? NaN) * 1e6, brokerCpuS: brokerCpu(brokerBefore, brokerAfter) });
+    out.push({ name: 'consume librdkafka', records: consumed.records, seconds: consumed.seconds, clientCpuUs: (consumed.clientCpuSeconds ?? NaN) * 1e6, brokerCpuS: consumed.brokerCpu?.all ?? null });
   } catch (err) {
     process.stderr.write(`librdkafka phases skipped: ${err instanceof Error ? err.message : String(err)}\n`);
   }
