@@ -5,3 +5,4 @@ export { createKafkaClient } from './kafka-client';
 export { KafkaConnection } from './kafka-connection';
 export { PartitionReader, type PartitionReaderOptions, type ReaderLogger, type RecordsHandler } from './partition-reader';
 export { BatchProducer, type BatchProducerOptions, type Delivery } from './batch-producer';
+export { openGroupCoordinator } from './group-coordinator-connection';

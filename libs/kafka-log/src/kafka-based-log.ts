@@ -179,6 +179,26 @@ export class KafkaBasedLog {
     return this.produce(transaction, records, timeoutMs);
   }
 
+  /**
+   * Resolves once every record in the topic when called was applied (Kafka Connect's
+   * `readToEnd`): the owner's state is then at least as new as the topic was. Rejects
+   * when the end offsets cannot be read, or with ReadBackTimeoutError after timeoutMs.
+   */
+  async readToEnd(timeoutMs = 30_000): Promise<void> {
+    const readers = this.readers;
+    if (readers.length === 0 || this.stopped) throw new Error(`topic ${this.opts.topic} is not open`);
+    const ends = await Promise.all(readers.map((r) => r.endOffset()));
+    await this.readBack(
+      ends.map((end, partition) => ({ partition, lastOffset: end - 1 })),
+      timeoutMs,
+    );
+  }
+
+  /** The offset the log reads next in `partition` (everything below it was applied). */
+  position(partition: number): number {
+    return this.positions.of(partition);
+  }
+
   /** Resolves once the log has read past every offset of `written`; ReadBackTimeoutError after timeoutMs. */
   async readBack(written: WrittenOffsets, timeoutMs = 30_000): Promise<void> {
     await Promise.all(

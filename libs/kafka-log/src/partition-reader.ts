@@ -1,6 +1,7 @@
 import { errorMessage } from '@millrace/app-common';
 import { ErrorCode, FetchApi, ListOffsetsApi, MetadataApi } from '@millrace/protocol';
 import { ISOLATION_LEVEL_CODE, readFetchedRecords, type IsolationLevel, type ReaderRecord } from './fetched-records';
+import { splitHostPort } from './host-port';
 import { KafkaConnection } from './kafka-connection';
 
 export interface ReaderLogger {
@@ -166,10 +167,4 @@ export class PartitionReader {
     }
     throw lastError ?? new Error('no bootstrap servers');
   }
-}
-
-function splitHostPort(address: string): [string, number] {
-  const i = address.lastIndexOf(':');
-  if (i < 0) throw new Error(`bootstrap address "${address}" has no port`);
-  return [address.slice(0, i), Number(address.slice(i + 1))];
 }

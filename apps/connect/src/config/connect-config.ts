@@ -47,6 +47,17 @@ export interface ConnectConfig {
   configProviders: ConfigProviderName[];
   /** MILLRACE_CONNECT_SECRETS_KEY: 32-byte AES key encrypting secret config values at rest; null = stored as given. */
   secretsKey: Buffer | null;
+  /**
+   * MILLRACE_CONNECT_ADVERTISED_URL: the REST URL other workers of the group use to reach
+   * this one (writes are forwarded to the leader's); default `http://<host>:<port>`.
+   */
+  advertisedUrl: string;
+  /** session.timeout.ms (MILLRACE_CONNECT_SESSION_TIMEOUT_MS, default 10000): a silent worker leaves the group after it. */
+  sessionTimeoutMs: number;
+  /** heartbeat.interval.ms (MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS, default 3000); below the session timeout. */
+  heartbeatIntervalMs: number;
+  /** rebalance.timeout.ms (MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS, default 60000): how long a rebalance waits for every worker to rejoin. */
+  rebalanceTimeoutMs: number;
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -101,6 +112,10 @@ const schema = z.object({
       if (typeof key === 'string') ctx.addIssue({ code: 'custom', input: '(hidden)', message: key });
       return typeof key === 'string' ? null : key;
     }),
+  MILLRACE_CONNECT_ADVERTISED_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MILLRACE_CONNECT_SESSION_TIMEOUT_MS: int(1000, 3_600_000).default(10_000),
+  MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: int(100, 3_600_000).default(3_000),
+  MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
 });
 
 /** The file a module path names (resolved against the working directory), or null when there is none. */
@@ -122,6 +137,9 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
   if (e.MILLRACE_CONNECT_TEST_PLUGINS === 'true' && e.MILLRACE_CONNECT_PLUGIN_MODULES.length === 0) {
     throw new ConfigError(['MILLRACE_CONNECT_TEST_PLUGINS=true needs MILLRACE_CONNECT_PLUGIN_MODULES naming the test plugin module (dist/apps/connect/test/support/test-plugin-module.js)']);
   }
+  if (e.MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS >= e.MILLRACE_CONNECT_SESSION_TIMEOUT_MS) {
+    throw new ConfigError(['MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS must be below MILLRACE_CONNECT_SESSION_TIMEOUT_MS']);
+  }
   return {
     host: e.MILLRACE_HOST,
     port: e.MILLRACE_CONNECT_PORT,
@@ -139,6 +157,10 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     statusTopicPartitions: e.MILLRACE_CONNECT_STATUS_PARTITIONS,
     configProviders: e.MILLRACE_CONNECT_CONFIG_PROVIDERS,
     secretsKey: e.MILLRACE_CONNECT_SECRETS_KEY,
+    advertisedUrl: (e.MILLRACE_CONNECT_ADVERTISED_URL ?? `http://${e.MILLRACE_HOST}:${e.MILLRACE_CONNECT_PORT}`).replace(/\/+$/, ''),
+    sessionTimeoutMs: e.MILLRACE_CONNECT_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: e.MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS,
+    rebalanceTimeoutMs: e.MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS,
   };
 }
 

@@ -1,56 +1,55 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { ConnectorPlugin } from '@millrace/connect-sdk';
-import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
+import { ClusterMembershipService } from '../distributed/cluster-membership.service';
 import { ConnectRestError } from '../http/connect-rest-error';
-import { ROOT_LOGGER } from '@millrace/app-common';
 import { PluginRegistry } from '../plugins/plugin-registry';
 import { ConfigStore, type ConnectorSnapshot, type TargetState } from '../storage/config-store';
 import { StatusStore } from '../storage/status-store';
-import { WorkerService } from '../worker/worker.service';
+import { AssignedWorkService } from './assigned-work.service';
 import { stateView, type ConnectorInfo, type ConnectorStatusView, type TaskInfo, type TaskStateView } from './connector-views';
 
 /**
- * The herder (Kafka Connect's name): turns REST requests into config-store writes and
- * makes the worker run what the config store says.
+ * The herder (Kafka Connect's name), REST side: turns REST requests into config-store
+ * writes and answers reads from the stores' views. What runs where follows from the
+ * stored configs: AssignedWorkService applies them to the work the group assigned to
+ * this worker (on every worker, from the config topic).
  *
  * Contracts:
- * - Every change is written to connect-configs first (and read back) and only then
- *   applied, so what runs always follows the stored config and target state; after a
- *   restart the worker applies every stored connector (PAUSED stays PAUSED, STOPPED
- *   stays STOPPED, RUNNING resumes from its stored offsets).
- * - Changes and their application run one at a time, in request order (a single
- *   queue); REST reads never wait for it. Create/update/state changes answer once the
- *   change is stored; applying it happens right after (status shows progress).
- * - Single worker: this worker runs every connector of its group (no rebalancing
- *   across workers).
+ * - Every change is written to connect-configs (and read back) before the request is
+ *   answered; writes are serialised (the existence check of a create and its write are
+ *   one step) but wait for nothing except that write: never for a connector's start,
+ *   stop, validation I/O or retries. REST reads never wait.
+ * - In a cluster the REST layer forwards writes to the leader (rest/leader-forwarding);
+ *   a write served here is still safe: connect-configs has one partition, so every
+ *   worker applies the same writes in the same order.
+ * - A pause answers once the runners on this worker were told and none of them still
+ *   commits a batch; runners on other workers hear it when they read the record.
+ * - Restarts are requests in connect-configs, carried out by the worker running the
+ *   connector or task.
  */
 @Injectable()
-export class HerderService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger: Logger;
-  private queue: Promise<unknown> = Promise.resolve();
+export class HerderService implements BeforeApplicationShutdown {
+  private writes: Promise<unknown> = Promise.resolve();
   private closing = false;
 
   constructor(
     @Inject(CONNECT_CONFIG) private readonly config: ConnectConfig,
-    @Inject(ROOT_LOGGER) rootLogger: Logger,
     private readonly configStore: ConfigStore,
     private readonly statusStore: StatusStore,
-    private readonly worker: WorkerService,
     private readonly plugins: PluginRegistry,
-  ) {
-    this.logger = rootLogger.child({ component: 'herder' });
-  }
+    private readonly work: AssignedWorkService,
+    private readonly membership: ClusterMembershipService,
+  ) {}
 
-  onApplicationBootstrap(): void {
-    for (const name of this.configStore.connectorNames()) this.background(() => this.apply(name));
-  }
-
-  /** Shutdown: lets the change in progress finish, drops queued ones, then stops every task and connector. */
+  /** Shutdown: no rebalance anymore, every local task and connector stopped, statuses written, then the group left. */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
-    await this.queue;
-    await this.worker.stopAll();
+    await this.writes;
+    await this.membership.stop();
+    await this.work.close();
+    await this.statusStore.flush();
+    await this.membership.leave();
   }
 
   connectorNames(): string[] {
@@ -95,8 +94,6 @@ export class HerderService implements OnApplicationBootstrap, BeforeApplicationS
       const full = { ...config, name };
       this.validateOrThrow(full);
       await this.configStore.putConnectorConfig(name, full, initialState === 'STARTED' ? undefined : initialState);
-      this.logger.info({ connector: name, initialState }, 'connector created');
-      this.background(() => this.apply(name));
       return this.info(name);
     });
   }
@@ -111,7 +108,6 @@ export class HerderService implements OnApplicationBootstrap, BeforeApplicationS
       const full = { ...config, name };
       this.validateOrThrow(full);
       await this.configStore.putConnectorConfig(name, full);
-      this.background(() => this.apply(name));
       return { created, info: this.info(name) };
     });
   }
@@ -131,19 +127,15 @@ export class HerderService implements OnApplicationBootstrap, BeforeApplicationS
       merged.name = name;
       this.validateOrThrow(merged);
       await this.configStore.putConnectorConfig(name, merged);
-      this.background(() => this.apply(name));
       return this.info(name);
     });
   }
 
+  /** `DELETE /connectors/{c}`: the workers running it stop it when they read the deletion. */
   async delete(name: string): Promise<void> {
     await this.serial(async () => {
       this.snapshot(name);
       await this.configStore.removeConnector(name);
-      await this.worker.stopTasks(name);
-      await this.worker.stopConnector(name);
-      this.statusStore.removeConnector(name);
-      this.logger.info({ connector: name }, 'connector deleted');
     });
   }
 
@@ -151,37 +143,29 @@ export class HerderService implements OnApplicationBootstrap, BeforeApplicationS
     await this.serial(async () => {
       this.snapshot(name);
       await this.configStore.putTargetState(name, state);
-      this.background(() => this.applyTargetState(name));
     });
+    if (state === 'PAUSED') await this.work.pauseLocal(name);
   }
 
   /**
    * `POST /connectors/{c}/restart`. Without flags restarts the connector instance only
-   * and returns null (204). With flags marks what restarts as RESTARTING, returns that
-   * status (202) and restarts in the background: the connector unless onlyFailed and it
-   * is not FAILED; with includeTasks every task (or only the FAILED ones).
+   * and returns null (204). With flags returns the status with what restarts marked
+   * RESTARTING (202): the connector unless onlyFailed and it is not FAILED; with
+   * includeTasks every task (or only the FAILED ones). The owners restart them.
    */
   async restart(name: string, includeTasks: boolean, onlyFailed: boolean): Promise<ConnectorStatusView | null> {
     return this.serial(async () => {
       const snap = this.snapshot(name);
       if (!includeTasks && !onlyFailed) {
-        this.background(() => this.restartConnectorInstance(name));
+        await this.configStore.putRestartRequest(name, { includeTasks: false, onlyFailed: false });
         return null;
       }
-      const connectorFailed = this.statusStore.connector(name)?.state === 'FAILED';
-      const restartConnector = !onlyFailed || connectorFailed;
-      const taskIds = includeTasks
-        ? snap.taskConfigs.map((_, id) => id).filter((id) => !onlyFailed || this.statusStore.task(name, id)?.state === 'FAILED')
-        : [];
-      if (snap.targetState === 'STOPPED') return this.status(name);
-      if (restartConnector) this.statusStore.putConnector(name, 'RESTARTING');
-      for (const id of taskIds) this.statusStore.putTask(name, id, 'RESTARTING');
       const status = this.status(name);
-      this.background(async () => {
-        if (restartConnector) await this.restartConnectorInstance(name);
-        for (const id of taskIds) await this.restartTaskNow(name, id);
-      });
-      return status;
+      if (snap.targetState === 'STOPPED') return status;
+      const restartConnector = !onlyFailed || status.connector.state === 'FAILED';
+      const tasks = status.tasks.map((t) => (includeTasks && (!onlyFailed || t.state === 'FAILED') ? { id: t.id, state: 'RESTARTING' as const, worker_id: t.worker_id } : t));
+      await this.configStore.putRestartRequest(name, { includeTasks, onlyFailed });
+      return { ...status, connector: restartConnector ? { state: 'RESTARTING', worker_id: status.connector.worker_id } : status.connector, tasks };
     });
   }
 
@@ -190,7 +174,7 @@ export class HerderService implements OnApplicationBootstrap, BeforeApplicationS
     await this.serial(async () => {
       const snap = this.snapshot(name);
       if (id < 0 || id >= snap.taskConfigs.length) throw ConnectRestError.notFound(`Task ${name}-${id} not found`);
-      await this.restartTaskNow(name, id);
+      await this.configStore.putRestartRequest(name, { task: id });
     });
   }
 
@@ -218,118 +202,13 @@ export class HerderService implements OnApplicationBootstrap, BeforeApplicationS
     return plugin;
   }
 
-  /** Queues a change without waiting for it; its failure is logged, never unhandled. */
-  private background(fn: () => Promise<void>): void {
-    this.serial(fn).catch((err: unknown) => {
-      if (!this.closing) this.logger.error({ err: (err as Error).message, stack: (err as Error).stack }, 'applying a connector change failed');
-    });
-  }
-
+  /** Runs config writes one at a time (they wait for no connector). */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
+    const run = this.writes.then(() => {
       if (this.closing) throw new ConnectRestError(503, 'The worker is shutting down');
       return fn();
     });
-    this.queue = run.catch(() => undefined);
+    this.writes = run.catch(() => undefined);
     return run;
-  }
-
-  /** (Re)starts a connector and its tasks from the stored config and target state. */
-  private async apply(name: string): Promise<void> {
-    const snap = this.configStore.connector(name);
-    await this.worker.stopTasks(name);
-    await this.worker.stopConnector(name);
-    if (!snap) return;
-    if (snap.targetState === 'STOPPED') {
-      this.worker.reportConnector(name, 'STOPPED');
-      this.statusStore.removeTasks(name);
-      if (snap.taskConfigs.length > 0) await this.configStore.putTaskConfigs(name, []);
-      return;
-    }
-    const plugin = this.plugins.find(snap.config['connector.class'] ?? '');
-    if (!plugin) {
-      this.worker.reportConnector(name, 'FAILED', new Error(`no connector plugin named ${snap.config['connector.class']}`));
-      return;
-    }
-    const paused = snap.targetState === 'PAUSED';
-    const validation = this.plugins.validate(plugin, snap.config);
-    if (validation.messages.length > 0) {
-      this.worker.reportConnector(name, 'FAILED', new Error(`Connector configuration is invalid:\n${validation.messages.join('\n')}`));
-      return;
-    }
-    const started = await this.worker.startConnector(name, plugin, snap.config, validation.parsed, paused, {
-      requestTaskReconfiguration: () => this.background(() => this.reconfigure(name)),
-      raiseError: (error) => this.worker.reportConnector(name, 'FAILED', error),
-    });
-    if (!started) return;
-    const taskConfigs = await this.generateTaskConfigs(name, snap);
-    if (!taskConfigs) return;
-    this.statusStore.removeTasks(name, taskConfigs.length);
-    await Promise.all(taskConfigs.map((tc, id) => this.worker.startTask(name, id, plugin, snap.config, tc, paused)));
-  }
-
-  /** Asks the connector for task configs (stored when they changed); null when it failed. */
-  private async generateTaskConfigs(name: string, snap: ConnectorSnapshot): Promise<Record<string, string>[] | null> {
-    let taskConfigs: Record<string, string>[];
-    try {
-      taskConfigs = await this.worker.taskConfigs(name, Math.max(1, Number(snap.config['tasks.max'] ?? '1')));
-    } catch (err) {
-      this.worker.reportConnector(name, 'FAILED', err);
-      await this.worker.stopConnector(name);
-      return null;
-    }
-    if (JSON.stringify(taskConfigs) !== JSON.stringify(snap.taskConfigs)) await this.configStore.putTaskConfigs(name, taskConfigs);
-    return taskConfigs;
-  }
-
-  private async applyTargetState(name: string): Promise<void> {
-    const snap = this.configStore.connector(name);
-    if (!snap) return;
-    if (snap.targetState === 'STOPPED' || !this.worker.isConnectorRunning(name)) {
-      await this.apply(name);
-      return;
-    }
-    if (snap.targetState === 'PAUSED') {
-      await this.worker.pauseTasks(name);
-      this.worker.reportConnector(name, 'PAUSED');
-    } else {
-      await this.worker.resumeTasks(name);
-      this.worker.reportConnector(name, 'RUNNING');
-    }
-  }
-
-  private async reconfigure(name: string): Promise<void> {
-    const snap = this.configStore.connector(name);
-    if (!snap || snap.targetState === 'STOPPED' || !this.worker.isConnectorRunning(name)) return;
-    const before = JSON.stringify(snap.taskConfigs);
-    const taskConfigs = await this.generateTaskConfigs(name, snap);
-    if (taskConfigs && JSON.stringify(taskConfigs) !== before) await this.apply(name);
-  }
-
-  private async restartConnectorInstance(name: string): Promise<void> {
-    const snap = this.configStore.connector(name);
-    if (!snap || snap.targetState === 'STOPPED') return;
-    const plugin = this.plugins.find(snap.config['connector.class'] ?? '');
-    if (!plugin) return;
-    const validation = this.plugins.validate(plugin, snap.config);
-    const started = await this.worker.startConnector(name, plugin, snap.config, validation.parsed, snap.targetState === 'PAUSED', {
-      requestTaskReconfiguration: () => this.background(() => this.reconfigure(name)),
-      raiseError: (error) => this.worker.reportConnector(name, 'FAILED', error),
-    });
-    if (!started) return;
-    const before = JSON.stringify(snap.taskConfigs);
-    const taskConfigs = await this.generateTaskConfigs(name, snap);
-    if (taskConfigs && (JSON.stringify(taskConfigs) !== before || this.worker.runningTaskIds(name).length !== taskConfigs.length)) {
-      this.statusStore.removeTasks(name, taskConfigs.length);
-      await Promise.all(taskConfigs.map((tc, id) => this.worker.startTask(name, id, plugin, snap.config, tc, snap.targetState === 'PAUSED')));
-    }
-  }
-
-  private async restartTaskNow(name: string, id: number): Promise<void> {
-    const snap = this.configStore.connector(name);
-    if (!snap || snap.targetState === 'STOPPED' || id >= snap.taskConfigs.length) return;
-    const plugin = this.plugins.find(snap.config['connector.class'] ?? '');
-    if (!plugin) return;
-    await this.worker.startTask(name, id, plugin, snap.config, snap.taskConfigs[id], snap.targetState === 'PAUSED');
   }
 }

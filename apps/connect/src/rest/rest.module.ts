@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { ClusterInfoModule } from '../cluster/cluster-info.module';
+import { DistributedModule } from '../distributed/distributed.module';
 import { ConnectErrorFilter } from '../http/connect-error.filter';
 import { HerderModule } from '../herder/herder.module';
 import { ROOT_LOGGER } from '@millrace/app-common';
@@ -18,12 +19,13 @@ import { ConnectorStateController } from './connector-state.controller';
 import { ConnectorTasksController } from './connector-tasks.controller';
 import { ConnectorTopicsController } from './connector-topics.controller';
 import { ConnectorsController } from './connectors.controller';
+import { LeaderForwardingMiddleware } from './leader-forwarding.middleware';
 import { OpenApiController } from './openapi.controller';
 import { RootController } from './root.controller';
 
 /** The REST API (Kafka Connect's resources and error shape); controllers only, no service of its own. */
 @Module({
-  imports: [HerderModule, ConnectorOffsetsModule, PluginsModule, ClusterInfoModule, SecretsModule, MetricsModule],
+  imports: [HerderModule, ConnectorOffsetsModule, PluginsModule, ClusterInfoModule, SecretsModule, MetricsModule, DistributedModule],
   controllers: [
     RootController,
     ConnectorsController,
@@ -44,4 +46,9 @@ import { RootController } from './root.controller';
     },
   ],
 })
-export class RestModule {}
+export class RestModule implements NestModule {
+  /** Writes under /connectors reaching a follower go to the leader. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(LeaderForwardingMiddleware).forRoutes({ path: 'connectors', method: RequestMethod.ALL }, { path: 'connectors/*path', method: RequestMethod.ALL });
+  }
+}

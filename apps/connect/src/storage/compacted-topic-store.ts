@@ -52,6 +52,22 @@ export abstract class CompactedTopicStore implements OnModuleInit, OnApplication
     await this.log.start({ timeoutMs: START_TIMEOUT_MS });
   }
 
+  /** Resolves once everything in the topic when called was applied (KafkaBasedLog.readToEnd). */
+  async readToEnd(timeoutMs?: number): Promise<void> {
+    await this.log.readToEnd(timeoutMs);
+  }
+
+  /** The offset the store reads next in `partition` (the config topic has one, 0). */
+  position(partition = 0): number {
+    return this.log.position(partition);
+  }
+
+  /** Resolves once the store applied every record below `offset` of `partition`. */
+  async waitForPosition(offset: number, partition = 0, timeoutMs = 30_000): Promise<void> {
+    if (offset <= 0) return;
+    await this.log.readBack([{ partition, lastOffset: offset - 1 }], timeoutMs);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.log.stop();
   }

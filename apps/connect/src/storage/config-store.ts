@@ -9,6 +9,9 @@ import { ConfigState, targetStateRecord, type ConnectorSnapshot, type TargetStat
 
 export type { ConnectorSnapshot, TargetState } from './config-state';
 
+/** Hears every connect-configs record applied after start-up (key, and the value's JSON or null). */
+export type ConfigRecordListener = (key: string, value: string | null) => void;
+
 /**
  * Connector configs, task configs and target states in the compacted topic
  * `connect-configs` (1 partition; record format in config-state.ts).
@@ -23,6 +26,8 @@ export type { ConnectorSnapshot, TargetState } from './config-state';
 @Injectable()
 export class ConfigStore extends CompactedTopicStore {
   private readonly state: ConfigState;
+  private readonly listeners: ConfigRecordListener[] = [];
+  private loaded = false;
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger, private readonly secrets: SecretsService) {
     super(config, rootLogger, { topic: config.configTopic, partitions: 1, clientId: 'millrace-connect-configs', component: 'config-store' });
@@ -31,6 +36,20 @@ export class ConfigStore extends CompactedTopicStore {
 
   protected apply(record: LogRecord): void {
     this.state.apply(record);
+    if (this.loaded) for (const l of this.listeners) l(record.key, record.value);
+  }
+
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    this.loaded = true;
+  }
+
+  /**
+   * Calls `listener` synchronously after each record read from the topic once it was
+   * loaded (so also for this worker's own writes, before their `put*` resolves).
+   */
+  addListener(listener: ConfigRecordListener): void {
+    this.listeners.push(listener);
   }
 
   /** Names of the existing connectors, sorted. */
@@ -60,6 +79,16 @@ export class ConfigStore extends CompactedTopicStore {
 
   async putTargetState(name: string, state: TargetState): Promise<void> {
     await this.log.send([targetStateRecord(name, state)]);
+  }
+
+  /**
+   * A restart request for the worker running the connector (Kafka Connect's
+   * `restart-connector-<name>` record); `task` set: only that task (`restart-task-<name>-<n>`,
+   * Millrace's own key, ignored by the config view).
+   */
+  async putRestartRequest(name: string, request: { includeTasks: boolean; onlyFailed: boolean } | { task: number }): Promise<void> {
+    if ('task' in request) await this.log.send([{ key: `restart-task-${name}-${request.task}`, value: JSON.stringify({}) }]);
+    else await this.log.send([{ key: `restart-connector-${name}`, value: JSON.stringify({ 'include-tasks': request.includeTasks, 'only-failed': request.onlyFailed }) }]);
   }
 
   /** Deletes a connector: tombstones for its config, target state, tasks and commit. */

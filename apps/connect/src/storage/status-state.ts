@@ -35,6 +35,13 @@ export class StatusState {
     return [...(this.tasks.get(name)?.entries() ?? [])].sort((a, b) => a[0] - b[0]).map(([id, status]) => ({ id, status }));
   }
 
+  /** The entry a `status-connector-*` / `status-task-*` key holds. */
+  entry(key: string): StatusEntry | undefined {
+    const task = /^status-task-(.*)-(\d+)$/.exec(key);
+    if (task) return this.task(task[1], Number(task[2]));
+    return key.startsWith('status-connector-') ? this.connector(key.slice('status-connector-'.length)) : undefined;
+  }
+
   setConnector(name: string, entry: StatusEntry): StatusRecord {
     this.connectors.set(name, entry);
     return { key: `status-connector-${name}`, value: JSON.stringify(entry) };

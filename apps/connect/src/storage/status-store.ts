@@ -13,17 +13,21 @@ export type { ConnectorState, StatusEntry } from './status-state';
  * (MILLRACE_CONNECT_STATUS_PARTITIONS partitions, default 5), record format in
  * status-state.ts.
  *
- * Contract: this worker owns every status it reports. The topic is read at start (so
- * statuses of the previous run are visible until replaced); afterwards the in-memory
- * view is authoritative and updated synchronously, and the records go to the topic in
- * order in the background (acks=-1), as Kafka Connect writes statuses asynchronously.
- * `flush` resolves once everything reported so far is written.
+ * Contracts: the topic is read at start (so statuses of the previous run are visible
+ * until replaced) and then tailed, so every worker of the cluster shows the statuses the
+ * others write for the work they run. What this worker reports changes its view at once
+ * (its own records coming back are not applied again) and goes to the topic in order in
+ * the background (acks=-1), as Kafka Connect writes statuses asynchronously. A record of
+ * another worker older than the entry it would replace (a smaller group generation, from
+ * a worker that lost the work) is ignored. `flush` resolves once everything reported so
+ * far is written.
  */
 @Injectable()
 export class StatusStore extends CompactedTopicStore {
   private readonly state = new StatusState();
   private readonly workerId: string;
   private loaded = false;
+  private generation = 0;
   private pending: Promise<void> = Promise.resolve();
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
@@ -31,9 +35,21 @@ export class StatusStore extends CompactedTopicStore {
     this.workerId = config.workerId;
   }
 
-  /** Only what the topic held at start-up: afterwards this worker's own view is authoritative. */
   protected apply(record: LogRecord): void {
-    if (!this.loaded) this.state.apply(record);
+    if (!this.loaded || record.value === null) {
+      this.state.apply(record);
+      return;
+    }
+    const incoming = JSON.parse(record.value) as StatusEntry;
+    if (incoming.worker_id === this.workerId) return;
+    const existing = this.state.entry(record.key);
+    if (existing && existing.worker_id !== incoming.worker_id && existing.generation > incoming.generation) return;
+    this.state.apply(record);
+  }
+
+  /** The group generation this worker's statuses are written with (set at each rebalance). */
+  setGeneration(generation: number): void {
+    this.generation = generation;
   }
 
   override async onModuleInit(): Promise<void> {
@@ -80,7 +96,7 @@ export class StatusStore extends CompactedTopicStore {
   }
 
   private entry(state: ConnectorState, error?: unknown): StatusEntry {
-    return { state, trace: error === undefined ? null : traceOf(error), worker_id: this.workerId, generation: 1 };
+    return { state, trace: error === undefined ? null : traceOf(error), worker_id: this.workerId, generation: this.generation };
   }
 
   private enqueue(records: StatusRecord[]): void {

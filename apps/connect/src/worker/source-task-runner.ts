@@ -41,6 +41,8 @@ export class SourceTaskRunner implements TaskRunner {
   private stopping = false;
   private paused = false;
   private wake: (() => void) | undefined;
+  /** The batch being converted and committed, if any (pause waits for it). */
+  private committing: Promise<unknown> | undefined;
   private loop: Promise<void> | undefined;
   private closed: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -77,9 +79,11 @@ export class SourceTaskRunner implements TaskRunner {
     this.loop = this.run();
   }
 
+  /** Resolves once no batch is being committed: after it, nothing is produced until resume. */
   async pause(): Promise<void> {
     this.paused = true;
     if (this.started) this.report();
+    await this.committing;
   }
 
   async resume(): Promise<void> {
@@ -114,16 +118,16 @@ export class SourceTaskRunner implements TaskRunner {
         const started = performance.now();
         const records = await this.opts.task.read(this.opts.batchSize);
         if (records.length === 0) continue;
-        const outgoing: OutgoingRecord[] = [];
-        for (const r of records) {
-          const converted = await this.process(r);
-          if (converted) outgoing.push(converted);
+        // read before a pause: held (not produced) until resume; a stop drops it uncommitted
+        while (this.paused && !this.stopping) {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = undefined;
         }
-        const committing = performance.now();
-        await this.commitRetrying(outgoing, latestOffsets(records));
-        const done = performance.now();
-        this.opts.metrics?.offsetCommit((done - committing) / 1000);
-        this.opts.metrics?.sourceBatch({ polled: records.length, written: outgoing.length, topics: new Set(outgoing.map((o) => o.topic)), seconds: (done - started) / 1000 });
+        if (this.stopping) return;
+        const batch = this.convertAndCommit(records, started);
+        this.committing = batch.catch(() => undefined);
+        await batch;
+        this.committing = undefined;
         if (this.stopping) return;
         await this.opts.task.ack(records);
       }
@@ -131,6 +135,20 @@ export class SourceTaskRunner implements TaskRunner {
       this.stopping = true;
       await this.fail(err);
     }
+  }
+
+  /** Converts and commits one batch read at `started` (performance.now()), and reports its metrics. */
+  private async convertAndCommit(records: readonly SourceRecord[], started: number): Promise<void> {
+    const outgoing: OutgoingRecord[] = [];
+    for (const r of records) {
+      const converted = await this.process(r);
+      if (converted) outgoing.push(converted);
+    }
+    const committing = performance.now();
+    await this.commitRetrying(outgoing, latestOffsets(records));
+    const done = performance.now();
+    this.opts.metrics?.offsetCommit((done - committing) / 1000);
+    this.opts.metrics?.sourceBatch({ polled: records.length, written: outgoing.length, topics: new Set(outgoing.map((o) => o.topic)), seconds: (done - started) / 1000 });
   }
 
   /**

@@ -27,6 +27,7 @@ import { connectorConfigDef } from '../plugins/connector-config-validator';
 import { SecretsService } from '../secrets/secrets.service';
 import { OffsetStore } from '../storage/offset-store';
 import { StatusStore } from '../storage/status-store';
+import { FencedCommitter } from './fenced-committer';
 import { NonTransactionalCommitter } from './non-transactional-committer';
 import { sinkConsumerConfig } from './sink-consumer-config';
 import { SinkTaskRunner } from './sink-task-runner';
@@ -143,9 +144,18 @@ export class WorkerService implements BeforeApplicationShutdown {
   /**
    * Starts task `id` of a connector with its task config; converters, error handling
    * and topics come from the connector config. A task that cannot be built or opened is
-   * reported FAILED (it stays registered so that restart and stop find it).
+   * reported FAILED (it stays registered so that restart and stop find it). A source
+   * task commits only while `owns()` holds (FencedCommitter: fencing by group generation).
    */
-  async startTask(name: string, id: number, plugin: ConnectorPlugin, connectorConfig: Readonly<Record<string, string>>, taskConfig: Readonly<Record<string, string>>, paused: boolean): Promise<void> {
+  async startTask(
+    name: string,
+    id: number,
+    plugin: ConnectorPlugin,
+    connectorConfig: Readonly<Record<string, string>>,
+    taskConfig: Readonly<Record<string, string>>,
+    paused: boolean,
+    owns: () => boolean = () => true,
+  ): Promise<void> {
     const key = taskKey(name, id);
     await this.stopTaskByKey(key);
     const logger = this.logger.child({ connector: name, task: id });
@@ -194,7 +204,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           valueConverter,
           transforms,
           operator,
-          committer: new NonTransactionalCommitter(this.kafka, this.offsetStore, name),
+          committer: new FencedCommitter(new NonTransactionalCommitter(this.kafka, this.offsetStore, name), owns, name, id),
           offsetStore: this.offsetStore,
           onState,
           logger,
@@ -245,12 +255,13 @@ export class WorkerService implements BeforeApplicationShutdown {
     await Promise.all(this.runningTaskIds(name).map((id) => this.stopTask(name, id)));
   }
 
+  /** Tells every task of the connector at once (synchronously); resolves once none commits anymore. */
   async pauseTasks(name: string): Promise<void> {
-    for (const t of this.tasks.values()) if (t.runner.connector === name) await t.runner.pause();
+    await Promise.all([...this.tasks.values()].filter((t) => t.runner.connector === name).map((t) => t.runner.pause()));
   }
 
   async resumeTasks(name: string): Promise<void> {
-    for (const t of this.tasks.values()) if (t.runner.connector === name) await t.runner.resume();
+    await Promise.all([...this.tasks.values()].filter((t) => t.runner.connector === name).map((t) => t.runner.resume()));
   }
 
   /** Creates a dead letter queue topic (1 partition) unless it exists; see ensureTopic for the replication factor. */
