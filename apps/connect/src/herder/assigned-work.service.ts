@@ -66,12 +66,16 @@ export class AssignedWorkService implements AssignmentListener, OnModuleInit, On
     for (const name of this.configStore.connectorNames()) this.rememberTaskConfigs(name);
   }
 
-  /** Stops every local connector and task (shutdown); later assignments are ignored. */
+  /**
+   * Stops every local connector and task (shutdown); later assignments are ignored. Jobs
+   * in flight get STOP_TIMEOUT_MS to finish (a connector stuck opening a connection
+   * does not hold the shutdown).
+   */
   async close(): Promise<void> {
     this.closing = true;
     this.wantedConnectors.clear();
     this.wantedTasks.clear();
-    await this.queues.idle();
+    await withTimeout(this.queues.idle(), STOP_TIMEOUT_MS);
     await this.worker.stopAll();
     this.holding.clear();
   }
