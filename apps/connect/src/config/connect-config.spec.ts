@@ -12,6 +12,14 @@ describe('loadConnectConfig', () => {
     expect(c.configTopic).toBe('connect-configs');
   });
 
+  test('group timings and the advertised URL have Kafka Connect defaults and can be set', () => {
+    const d = loadConnectConfig({});
+    expect([d.sessionTimeoutMs, d.heartbeatIntervalMs, d.rebalanceTimeoutMs, d.advertisedUrl]).toEqual([10_000, 3_000, 60_000, 'http://127.0.0.1:8083']);
+    const c = loadConnectConfig({ MILLRACE_CONNECT_SESSION_TIMEOUT_MS: '6000', MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: '500', MILLRACE_CONNECT_ADVERTISED_URL: 'http://w1:9000/' });
+    expect([c.sessionTimeoutMs, c.heartbeatIntervalMs, c.advertisedUrl]).toEqual([6000, 500, 'http://w1:9000']);
+    expect(() => loadConnectConfig({ MILLRACE_CONNECT_SESSION_TIMEOUT_MS: '6000', MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: '6000' })).toThrow(/MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS/);
+  });
+
   test('worker id follows host and port unless set', () => {
     expect(loadConnectConfig({ MILLRACE_HOST: 'h', MILLRACE_CONNECT_PORT: '9000' }).workerId).toBe('h:9000');
     expect(loadConnectConfig({ MILLRACE_CONNECT_WORKER_ID: 'w1' }).workerId).toBe('w1');
@@ -24,6 +32,8 @@ describe('loadConnectConfig', () => {
     ['MILLRACE_REGISTRY_URL', 'not a url'],
     ['MILLRACE_CONNECT_GROUP_ID', 'bad group'],
     ['MILLRACE_CONNECT_TEST_PLUGINS', 'yes'],
+    ['MILLRACE_CONNECT_SESSION_TIMEOUT_MS', '10'],
+    ['MILLRACE_CONNECT_ADVERTISED_URL', 'ftp://x'],
   ])('%s=%s is rejected with a message naming it', (name, value) => {
     let error: unknown;
     try {
