@@ -122,7 +122,10 @@ export function erpRowCount(s: ErpSizes): number {
 
 export interface ErpPipeline {
   readonly broker: BrokerProcess;
+  /** The first connect worker (the REST client talks to it). */
   readonly connect: ConnectProcess;
+  /** Every connect worker of the group (one unless startErpPipeline was asked for more). */
+  readonly workers: readonly ConnectProcess[];
   readonly maria: EphemeralMariaDb;
   readonly pg: EphemeralPostgres;
   /** ERP session (time_zone UTC). */
@@ -132,8 +135,11 @@ export interface ErpPipeline {
   stop(): Promise<void>;
 }
 
-/** Starts broker, MariaDB and Postgres in parallel, then the connect worker; opens one session to each database. */
-export async function startErpPipeline(): Promise<ErpPipeline> {
+/**
+ * Starts broker, MariaDB and Postgres in parallel, then `workers` connect workers of one
+ * group (default 1); opens one session to each database.
+ */
+export async function startErpPipeline(workers = 1): Promise<ErpPipeline> {
   const started = await Promise.allSettled([
     startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } }),
     startMariaDb({ database: 'erp', extraArgs: ['--innodb-buffer-pool-size=128M'] }),
@@ -147,23 +153,27 @@ export async function startErpPipeline(): Promise<ErpPipeline> {
   const broker = b.value;
   const maria = m.value;
   const pg = p.value;
-  let connect: ConnectProcess | undefined;
+  const connects: ConnectProcess[] = [];
   let erp: Connection | undefined;
   let warehouse: Client | undefined;
   const stop = async (): Promise<void> => {
     await erp?.end().catch(() => undefined);
     await warehouse?.end().catch(() => undefined);
-    await connect?.stop().catch(() => undefined);
+    await Promise.all(connects.map((c) => c.stop().catch(() => undefined)));
     await Promise.all([broker.stop(), maria.stop(), pg.stop()].map((s) => s.catch(() => undefined)));
   };
   try {
-    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: `http://127.0.0.1:${broker.httpPort}` });
+    const started = await Promise.allSettled(Array.from({ length: workers }, () => startConnect({ bootstrap: broker.bootstrap, registryUrl: `http://127.0.0.1:${broker.httpPort}` })));
+    for (const w of started) if (w.status === 'fulfilled') connects.push(w.value);
+    const failed = started.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (failed) throw failed.reason;
+    const connect = connects[0];
     erp = await createConnection({ host: maria.host, port: maria.port, user: maria.user, password: maria.password, database: maria.database, dateStrings: true });
     await erp.query("SET time_zone = '+00:00'");
     warehouse = new Client({ connectionString: pg.connectionString });
     await warehouse.connect();
     await warehouse.query("SET TIME ZONE 'UTC'");
-    return { broker, connect, maria, pg, erp, warehouse, rest: new ConnectRest(connect.url), stop };
+    return { broker, connect, workers: connects, maria, pg, erp, warehouse, rest: new ConnectRest(connect.url), stop };
   } catch (err) {
     await stop();
     throw err;
@@ -224,13 +234,15 @@ export async function createAndLoadErp(erp: Connection, sizes: ErpSizes): Promis
 export interface ConnectorOptions {
   readonly batchMaxRows?: number;
   readonly pollIntervalMs?: number;
+  /** tasks.max of the source and the sink (default 1). */
+  readonly tasksMax?: number;
 }
 
 export function sourceConfig(p: ErpPipeline, opts: ConnectorOptions = {}): Record<string, string> {
   return {
     'connector.class': 'io.confluent.connect.jdbc.JdbcSourceConnector',
     'connection.url': `jdbc:mariadb://${p.maria.host}:${p.maria.port}/${p.maria.database}?user=${p.maria.user}`,
-    'tasks.max': '1',
+    'tasks.max': String(opts.tasksMax ?? 1),
     mode: 'timestamp+incrementing',
     'timestamp.column.name': 'updated_at',
     'table.whitelist': ERP_TABLES.join(','),
@@ -240,11 +252,11 @@ export function sourceConfig(p: ErpPipeline, opts: ConnectorOptions = {}): Recor
   };
 }
 
-export function sinkConfig(p: ErpPipeline): Record<string, string> {
+export function sinkConfig(p: ErpPipeline, opts: ConnectorOptions = {}): Record<string, string> {
   return {
     'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
     'connection.url': `jdbc:postgresql://${p.pg.host}:${p.pg.port}/${p.pg.database}?user=${p.pg.user}`,
-    'tasks.max': '1',
+    'tasks.max': String(opts.tasksMax ?? 1),
     topics: ERP_TABLES.map((t) => `erp.${t}`).join(','),
     'insert.mode': 'upsert',
     'pk.mode': 'record_key',
@@ -262,13 +274,13 @@ export function sinkConfig(p: ErpPipeline): Record<string, string> {
 export async function createErpConnectors(p: ErpPipeline, opts: ConnectorOptions = {}): Promise<void> {
   for (const [name, config] of [
     ['erp-source', sourceConfig(p, opts)],
-    ['warehouse-sink', sinkConfig(p)],
+    ['warehouse-sink', sinkConfig(p, opts)],
   ] as const) {
     const r = await p.rest.call('POST', '/connectors', { name, config });
     if (r.status !== 201) throw new Error(`creating ${name}: ${r.status} ${JSON.stringify(r.body)}`);
   }
-  await p.rest.waitForState('erp-source', 'RUNNING', 1);
-  await p.rest.waitForState('warehouse-sink', 'RUNNING', 1);
+  await p.rest.waitForState('erp-source', 'RUNNING', Math.min(opts.tasksMax ?? 1, ERP_TABLES.length));
+  await p.rest.waitForState('warehouse-sink', 'RUNNING', opts.tasksMax ?? 1);
 }
 
 /** Throws with the connector status when a connector or task has FAILED (so waits fail fast). */
