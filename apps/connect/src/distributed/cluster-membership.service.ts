@@ -53,8 +53,9 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
   private wake: (() => void) | null = null;
   private lastHeartbeatOk = 0;
   private inGroup = false;
+  /** A JoinGroup/SyncGroup is pending: the coordinator holds the session meanwhile. */
+  private joining = false;
   private current: { generation: number; leaderUrl: string; isLeader: boolean } | null = null;
-  private leaderWaiters: (() => void)[] = [];
 
   constructor(
     @Inject(CONNECT_CONFIG) private readonly config: ConnectConfig,
@@ -83,15 +84,16 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     this.loop = this.run();
   }
 
+  /** Only ends the loop: the herder leaves the group once it stopped its work (never before). */
   async beforeApplicationShutdown(): Promise<void> {
     await this.stop();
-    await this.member.leave();
   }
 
-  /** Ends the join/heartbeat loop (the herder stops its work, then the member leaves). */
+  /** Ends the join/heartbeat loop, aborting a pending join (the herder stops its work, then calls `leave`). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    this.member.close();
     await this.loop;
   }
 
@@ -111,22 +113,13 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     return this.current?.generation ?? 0;
   }
 
-  /** True while this worker is a member whose session cannot have expired yet. */
+  /**
+   * True while this worker is a member whose session cannot have expired yet: in the
+   * group, and either rejoining (a pending join keeps the session) or heartbeated within
+   * the session timeout.
+   */
   isLive(): boolean {
-    return this.inGroup && Date.now() - this.lastHeartbeatOk < this.config.sessionTimeoutMs;
-  }
-
-  /** Resolves once a leader is known (at once if it is), or after timeoutMs. */
-  async waitForLeader(timeoutMs: number): Promise<void> {
-    if (this.current) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.leaderWaiters.push(done);
-    });
+    return this.inGroup && (this.joining || Date.now() - this.lastHeartbeatOk < this.config.sessionTimeoutMs);
   }
 
   /** Starts a rebalance soon (configs changed); safe to call often. */
@@ -140,13 +133,15 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     while (!this.stopped) {
       try {
         this.rejoinRequested = false;
-        const generation = await this.member.join(this.metadata(), (members) => this.assign(members));
+        this.joining = true;
+        const generation = await this.member.join(this.metadata(), (members) => this.assign(members)).finally(() => {
+          this.joining = false;
+        });
         if (this.stopped) return;
         const assignment = decodeAssignment(generation.assignment);
         this.inGroup = true;
         this.lastHeartbeatOk = Date.now();
         this.current = { generation: generation.generationId, leaderUrl: assignment.leaderUrl, isLeader: generation.leaderId === generation.memberId };
-        for (const w of this.leaderWaiters.splice(0)) w();
         this.statusStore.setGeneration(generation.generationId);
         this.logger.info(
           { generation: generation.generationId, leader: this.current.isLeader, connectors: assignment.connectors.length, tasks: assignment.tasks.length, rejoin: assignment.rejoin },
@@ -162,9 +157,12 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
         const message = (err as Error).message;
         if (err instanceof RejoinNeededError) this.logger.info({ err: message }, 'rejoining the connect cluster');
         else this.logger.warn({ err: message, retryInMs: backoff }, 'joining the connect cluster failed; retrying');
+        const expelled = err instanceof RejoinNeededError && err.resetMemberId;
+        // the coordinator answered and still knows this member: its session is alive
+        if (err instanceof RejoinNeededError && !expelled) this.lastHeartbeatOk = Date.now();
+        if (this.inGroup && (expelled || !this.isLive())) await this.lose();
         await this.sleep(err instanceof RejoinNeededError ? 0 : backoff);
         backoff = Math.min(backoff * 2, 5_000);
-        if (!this.isLive() && this.inGroup) await this.lose();
       }
     }
   }
@@ -216,13 +214,12 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timer = setTimeout(() => done(), ms);
       const done = (): void => {
         clearTimeout(timer);
         this.wake = null;
         resolve();
       };
-      timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
