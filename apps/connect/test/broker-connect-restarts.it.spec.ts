@@ -2,7 +2,7 @@ import type { BrokerProcess, ConnectProcess } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
 import { ConnectRest, waitFor } from './support/connect-rest';
 import { PLAIN_CONVERTERS, useConnectWorker } from './support/connect-worker';
-import { readAll } from './support/kafka';
+import { readAll, topicEndOffset } from './support/kafka';
 
 /**
  * After a restart of the broker (graceful, then a crash with a 10 s outage), and then of
@@ -44,15 +44,7 @@ describe('broker and worker restarts with RUNNING and PAUSED connectors', () => 
     return body.offsets.reduce((n, o) => n + (o.offset?.kafka_offset ?? 0), 0);
   };
 
-  const endOffset = async (topic: string): Promise<number> => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-    } finally {
-      await admin.disconnect();
-    }
-  };
+  const endOffset = (topic: string): Promise<number> => topicEndOffset(kafka, topic);
 
   /** Polls `read` until it answers the same value twice in a row (in-flight work settled). */
   const settled = async (what: string, read: () => Promise<number>): Promise<number> => {

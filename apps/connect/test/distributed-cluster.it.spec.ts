@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { startConnectCluster, statusesOf, tasksPerWorker, type ClusterWorker } from './support/connect-cluster';
 import { waitFor } from './support/connect-rest';
 import { PLAIN_CONVERTERS } from './support/connect-worker';
-import { makeKafka, readAll } from './support/kafka';
+import { makeKafka, readAll, topicEndOffset } from './support/kafka';
 
 /**
  * Distributed mode: three workers of one group share four connectors with six tasks;
@@ -88,13 +88,7 @@ describe('connect cluster of three workers', () => {
     const after = await tasksPerWorker(survivors[0].rest, names);
     for (const w of survivors) expect(after.get(w.workerId) ?? 0).toBeGreaterThanOrEqual(1);
     // the moved tasks produce again
-    const ends = async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      const sums = await Promise.all(names.map(async (n) => (await admin.fetchTopicOffsets(`${n}-topic`)).reduce((s, p) => s + Number(p.high), 0)));
-      await admin.disconnect();
-      return sums;
-    };
+    const ends = () => Promise.all(names.map((n) => topicEndOffset(kafka, `${n}-topic`)));
     const before = await ends();
     await waitFor('every connector producing after the move', async () => (await ends()).every((e, i) => e > before[i]));
   }, 90_000);

@@ -3,21 +3,10 @@ import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { startConnectCluster, type ClusterWorker } from './support/connect-cluster';
 import { waitFor } from './support/connect-rest';
-import { makeKafka, readAll } from './support/kafka';
+import { makeKafka, readAll, topicEndOffset } from './support/kafka';
+import { prng, seedFrom } from './support/seeded-random';
 
 const ROWS = 100_000;
-
-/** mulberry32: a small seeded generator, so a failing kill moment can be replayed (the seed is printed). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * 100k Postgres rows through a three-worker cluster: jdbc-source -> topic -> jdbc-sink
@@ -49,10 +38,9 @@ describe('jdbc through a connect cluster with a worker killed -9', () => {
     (await db.query<{ n: string; sum: string }>(`SELECT count(*)::text AS n, md5(string_agg(id::text || ':' || payload, ',' ORDER BY id)) AS sum FROM ${table}`)).rows[0];
 
   test('each row reaches the topic and the sink table equals the source', async () => {
-    const seed = Number(process.env.MILLRACE_TEST_SEED ?? Date.now() % 1_000_000);
-    const random = seeded(seed);
+    const random = prng(seedFrom('MILLRACE_DIST_SEED', 'distributed-jdbc: kill moment'));
     const killAt = Math.floor(ROWS * (0.1 + 0.5 * random()));
-    process.stdout.write(`distributed-jdbc: seed ${seed}, killing the source's worker at ${killAt} records\n`);
+    process.stdout.write(`distributed-jdbc: killing the source's worker at ${killAt} records\n`);
 
     await db.query('CREATE TABLE items (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)');
     await db.query(`INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, ${ROWS}) g`);
@@ -88,17 +76,7 @@ describe('jdbc through a connect cluster with a worker killed -9', () => {
       if (s.tasks[0]?.state === 'FAILED') throw new Error(`the source task failed: ${s.tasks[0].trace}`);
       return s.tasks[0]?.state === 'RUNNING' ? s.tasks[0].worker_id : false;
     });
-    const topicEnd = async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        return (await admin.fetchTopicOffsets('dist-items')).reduce((n, p) => n + Number(p.high), 0);
-      } catch {
-        return 0;
-      } finally {
-        await admin.disconnect();
-      }
-    };
+    const topicEnd = () => topicEndOffset(kafka, 'dist-items');
     await waitFor(`${killAt} records in the topic`, async () => (await topicEnd()) >= killAt, 90_000);
     const victim = workers.find((w) => w.workerId === sourceWorker) as ClusterWorker;
     await victim.process.kill();

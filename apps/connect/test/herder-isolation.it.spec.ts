@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { createConnection } from 'mysql2/promise';
 import { ConnectRest, waitFor, type RestResponse } from './support/connect-rest';
 import { PLAIN_CONVERTERS } from './support/connect-worker';
-import { makeKafka } from './support/kafka';
+import { makeKafka, topicEndOffset } from './support/kafka';
 
 /**
  * A herder that never blocks: with one connector whose database accepts TCP but never
@@ -51,15 +51,7 @@ describe('herder isolation from broken connectors', () => {
     return r;
   };
 
-  const topicEnd = async (topic: string): Promise<number> => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-    } finally {
-      await admin.disconnect();
-    }
-  };
+  const topicEnd = (topic: string): Promise<number> => topicEndOffset(kafka, topic);
 
   const fake = (topic: string) => ({ 'connector.class': 'FakeSource', topic, 'tasks.max': '1', 'fake.records.per.read': '5', 'fake.poll.interval.ms': '50', ...PLAIN_CONVERTERS });
 

@@ -301,8 +301,11 @@ export class SinkTaskRunner implements TaskRunner {
       } catch (err) {
         // The broker unreachable (e.g. restarting): as in Kafka Connect, a failed offset
         // commit does not fail the task; a later batch commits past these records, or
-        // they are delivered again after a rebalance (at-least-once).
-        if (!isTransientKafkaError(err)) throw err;
+        // they are delivered again after a rebalance (at-least-once). The same holds when
+        // the consumer group is rebalancing (tasks of the connector starting or moving
+        // between workers): the consumer rejoins and the batch's offsets are committed or
+        // redelivered then.
+        if (!isTransientKafkaError(err) && !isGroupRebalanceError(err)) throw err;
         this.opts.logger.warn({ err: (err as Error).message }, 'committing sink offsets failed; records may be delivered again');
         payload.resolveOffset(last);
       }
@@ -404,4 +407,10 @@ function connectHeaders(headers: KafkaMessage['headers']): ConnectHeader[] {
     for (const value of Array.isArray(v) ? v : [v]) out.push({ key, value: value ?? null });
   }
   return out;
+}
+
+/** kafkajs's errors of a consumer whose group is rebalancing or forgot it: it rejoins by itself. */
+function isGroupRebalanceError(err: unknown): boolean {
+  const type = (err as { type?: unknown }).type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'NOT_COORDINATOR';
 }

@@ -36,3 +36,17 @@ export async function readAll(kafka: Kafka, topic: string): Promise<KafkaMessage
 export function jsonEnvelope(schema: unknown, payload: unknown): string {
   return JSON.stringify({ schema, payload });
 }
+
+/** Sum of the high watermarks of a topic's partitions (0 while the topic does not exist). */
+export async function topicEndOffset(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+  } catch (err) {
+    if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return 0;
+    throw err;
+  } finally {
+    await admin.disconnect();
+  }
+}
