@@ -34,6 +34,10 @@ export type PropertiesDecoder = (connector: string, properties: Record<string, s
  *   key `commit-<name>`        value `{"tasks": <count>}`: tasks 0..count-1 become current
  *   key `target-state-<name>`  value `{"state": "STARTED"|"PAUSED", "state.v2": "STARTED"|"PAUSED"|"STOPPED"}`
  *                              (STOPPED is written as "PAUSED" in `state` for old readers)
+ *   key `restart-connector-<name>` value `{"include-tasks": bool, "only-failed": bool}`: a restart
+ *                              request for the worker running the connector (not part of the view)
+ *   key `restart-task-<name>-<n>`  value `{}`: restart request of one task (Millrace's own key;
+ *                              Kafka Connect's workers skip it as unknown)
  *
  * Property values may be encrypted envelopes (secrets/secret-cipher.ts); the decoder
  * given to the constructor decrypts them as records are applied.
