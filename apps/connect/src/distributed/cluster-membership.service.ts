@@ -172,7 +172,7 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     while (!this.stopped && !this.rejoinRequested) {
       await this.sleep(this.config.heartbeatIntervalMs);
       if (this.stopped || this.rejoinRequested) return;
-      const outcome = await this.member.heartbeat();
+      const outcome = await this.member.heartbeat(this.config.sessionTimeoutMs);
       if (outcome === 'ok') this.lastHeartbeatOk = Date.now();
       else if (outcome === 'rebalance') return;
       else if (outcome === 'unknown-member') {

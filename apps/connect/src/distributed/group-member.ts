@@ -114,16 +114,22 @@ export class GroupMember {
     return { generationId: joined.generationId, memberId: joined.memberId, leaderId: joined.leader, assignment: Buffer.from(synced.assignment) };
   }
 
-  /** One heartbeat of the current generation; connection failures answer 'failed'. */
-  async heartbeat(): Promise<HeartbeatOutcome> {
+  /**
+   * One heartbeat of the current generation; connection failures, and no answer within
+   * `timeoutMs` (the connection is then dropped), answer 'failed'.
+   */
+  async heartbeat(timeoutMs: number): Promise<HeartbeatOutcome> {
+    let timer: NodeJS.Timeout | undefined;
     try {
       const conn = await this.coordinator();
-      const res = await conn.send(HeartbeatApi.apiKey, HEARTBEAT_VERSION, {
+      const request = conn.send(HeartbeatApi.apiKey, HEARTBEAT_VERSION, {
         groupId: this.opts.groupId,
         generationId: this.generationId,
         memberId: this.memberIdValue,
         groupInstanceId: null,
       });
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('heartbeat timed out')), timeoutMs)));
+      const res = await Promise.race([request, timeout]);
       if (res.errorCode === ErrorCode.NONE) return 'ok';
       if (res.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || res.errorCode === ErrorCode.ILLEGAL_GENERATION) return 'rebalance';
       if (res.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || res.errorCode === ErrorCode.FENCED_INSTANCE_ID) {
@@ -135,6 +141,8 @@ export class GroupMember {
     } catch {
       this.dropConnection();
       return 'failed';
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -74,11 +74,15 @@ export class StatusStore extends CompactedTopicStore {
     return this.state.taskStatuses(name);
   }
 
+  /** Reports a connector's state, unless another worker reported it in a newer generation (Kafka's putSafe). */
   putConnector(name: string, state: ConnectorState, error?: unknown): void {
+    if (this.newerElsewhere(this.state.connector(name))) return;
     this.enqueue([this.state.setConnector(name, this.entry(state, error))]);
   }
 
+  /** Reports a task's state, unless another worker reported it in a newer generation (a zombie's writes are dropped). */
   putTask(name: string, id: number, state: ConnectorState, error?: unknown): void {
+    if (this.newerElsewhere(this.state.task(name, id))) return;
     this.enqueue([this.state.setTask(name, id, this.entry(state, error))]);
   }
 
@@ -89,6 +93,10 @@ export class StatusStore extends CompactedTopicStore {
 
   removeConnector(name: string): void {
     this.enqueue(this.state.removeConnector(name));
+  }
+
+  private newerElsewhere(existing: StatusEntry | undefined): boolean {
+    return existing !== undefined && existing.worker_id !== this.workerId && existing.generation > this.generation;
   }
 
   flush(): Promise<void> {

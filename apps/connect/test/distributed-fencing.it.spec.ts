@@ -1,0 +1,64 @@
+import { startBroker, type BrokerProcess } from '@millrace/testing';
+import type { Kafka } from 'kafkajs';
+import { startConnectCluster, statusesOf, type ClusterWorker } from './support/connect-cluster';
+import { waitFor } from './support/connect-rest';
+import { PLAIN_CONVERTERS } from './support/connect-worker';
+import { makeKafka, readAll, topicEndOffset } from './support/kafka';
+
+/**
+ * Fencing by group generation: a worker frozen (SIGSTOP) past its session timeout loses
+ * its source task to the other worker; when it wakes up (SIGCONT) with a batch in hand,
+ * that batch is refused (its membership is stale), so no record is produced twice, and
+ * its stale status does not override the new owner's.
+ */
+describe('a zombie worker cannot commit', () => {
+  let broker: BrokerProcess;
+  let workers: ClusterWorker[];
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    broker = await startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } });
+    workers = await startConnectCluster(broker.bootstrap, 2);
+    kafka = makeKafka(broker.bootstrap);
+  });
+  afterAll(async () => {
+    for (const w of workers ?? []) {
+      if (w.process.pid !== undefined) process.kill(w.process.pid, 'SIGCONT');
+      await w.process.stop().catch(() => undefined);
+    }
+    await broker?.stop();
+  });
+
+  test('the frozen owner wakes up fenced: no key produced twice, the status stays with the new owner', async () => {
+    const config = { 'connector.class': 'FakeSource', topic: 'fenced-topic', 'tasks.max': '1', 'fake.records.per.read': '5', 'fake.poll.interval.ms': '20', ...PLAIN_CONVERTERS };
+    expect((await workers[0].rest.call('POST', '/connectors', { name: 'fenced', config })).status).toBe(201);
+    const owner = await waitFor('the task runs', async () => {
+      const s = await workers[0].rest.status('fenced');
+      return s.tasks[0]?.state === 'RUNNING' ? s.tasks[0].worker_id : false;
+    });
+    await waitFor('records flow', async () => (await topicEndOffset(kafka, 'fenced-topic')) > 50);
+    const zombie = workers.find((w) => w.workerId === owner) as ClusterWorker;
+    const other = workers.find((w) => w !== zombie) as ClusterWorker;
+    process.kill(zombie.process.pid as number, 'SIGSTOP');
+    await waitFor(
+      'the task runs on the other worker',
+      async () => {
+        const s = await other.rest.status('fenced');
+        return s.tasks[0]?.state === 'RUNNING' && s.tasks[0].worker_id === other.workerId;
+      },
+      30_000,
+    );
+    const before = await topicEndOffset(kafka, 'fenced-topic');
+    await waitFor('the new owner produces', async () => (await topicEndOffset(kafka, 'fenced-topic')) > before + 50);
+    process.kill(zombie.process.pid as number, 'SIGCONT');
+    // the zombie notices it lost the group, stops its work and rejoins; meanwhile its
+    // batch in hand must not reach the topic
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const keys = (await readAll(kafka, 'fenced-topic')).map((m) => String(m.key));
+    expect(new Set(keys).size).toBe(keys.length);
+    await waitFor('both workers agree the task runs on the new owner', async () => {
+      const views = await Promise.all(workers.map((w) => statusesOf(w.rest, ['fenced'])));
+      return views.every((v) => v[0].tasks[0]?.state === 'RUNNING' && v[0].tasks.length === 1 && JSON.stringify(v) === JSON.stringify(views[0]));
+    });
+  }, 90_000);
+});
