@@ -55,6 +55,8 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
   private inGroup = false;
   /** A JoinGroup/SyncGroup is pending: the coordinator holds the session meanwhile. */
   private joining = false;
+  /** The pending join started while the session was alive (a zombie's join does not count). */
+  private joinStartedLive = false;
   private current: { generation: number; leaderUrl: string; isLeader: boolean } | null = null;
 
   constructor(
@@ -115,11 +117,16 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
 
   /**
    * True while this worker is a member whose session cannot have expired yet: in the
-   * group, and either rejoining (a pending join keeps the session) or heartbeated within
-   * the session timeout.
+   * group, and either heartbeated within the session timeout or rejoining in a join it
+   * started within it (a pending join keeps the session). A worker frozen past its
+   * session (a zombie) is not live, also while it rejoins.
    */
   isLive(): boolean {
-    return this.inGroup && (this.joining || Date.now() - this.lastHeartbeatOk < this.config.sessionTimeoutMs);
+    return this.inGroup && (this.heartbeatRecent() || (this.joining && this.joinStartedLive));
+  }
+
+  private heartbeatRecent(): boolean {
+    return Date.now() - this.lastHeartbeatOk < this.config.sessionTimeoutMs;
   }
 
   /** Starts a rebalance soon (configs changed); safe to call often. */
@@ -133,6 +140,7 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     while (!this.stopped) {
       try {
         this.rejoinRequested = false;
+        this.joinStartedLive = this.heartbeatRecent();
         this.joining = true;
         const generation = await this.member.join(this.metadata(), (members) => this.assign(members)).finally(() => {
           this.joining = false;
