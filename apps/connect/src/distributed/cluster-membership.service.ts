@@ -6,6 +6,7 @@ import { ConfigStore } from '../storage/config-store';
 import { StatusStore } from '../storage/status-store';
 import { assignWork, CONNECT_PROTOCOL_NAME, decodeAssignment, decodeMetadata, encodeJson, type TaskId, type WorkerAssignment } from './connect-assignor';
 import { GroupMember, RejoinNeededError, type JoinedMember } from './group-member';
+import { SessionLiveness } from './session-liveness';
 
 /** The side of the herder the membership drives. */
 export interface AssignmentListener {
@@ -51,12 +52,7 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
   private loop: Promise<void> = Promise.resolve();
   private rejoinRequested = false;
   private wake: (() => void) | null = null;
-  private lastHeartbeatOk = 0;
-  private inGroup = false;
-  /** A JoinGroup/SyncGroup is pending: the coordinator holds the session meanwhile. */
-  private joining = false;
-  /** The pending join started while the session was alive (a zombie's join does not count). */
-  private joinStartedLive = false;
+  private readonly liveness: SessionLiveness;
   private current: { generation: number; leaderUrl: string; isLeader: boolean } | null = null;
 
   constructor(
@@ -66,6 +62,7 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     private readonly statusStore: StatusStore,
   ) {
     this.logger = rootLogger.child({ component: 'membership' });
+    this.liveness = new SessionLiveness(config.sessionTimeoutMs);
     this.member = new GroupMember({
       bootstrap: config.bootstrap,
       groupId: config.groupId,
@@ -115,18 +112,9 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     return this.current?.generation ?? 0;
   }
 
-  /**
-   * True while this worker is a member whose session cannot have expired yet: in the
-   * group, and either heartbeated within the session timeout or rejoining in a join it
-   * started within it (a pending join keeps the session). A worker frozen past its
-   * session (a zombie) is not live, also while it rejoins.
-   */
+  /** True while this worker is a member whose session cannot have expired yet (SessionLiveness). */
   isLive(): boolean {
-    return this.inGroup && (this.heartbeatRecent() || (this.joining && this.joinStartedLive));
-  }
-
-  private heartbeatRecent(): boolean {
-    return Date.now() - this.lastHeartbeatOk < this.config.sessionTimeoutMs;
+    return this.liveness.isLive();
   }
 
   /** Starts a rebalance soon (configs changed); safe to call often. */
@@ -140,15 +128,14 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     while (!this.stopped) {
       try {
         this.rejoinRequested = false;
-        this.joinStartedLive = this.heartbeatRecent();
-        this.joining = true;
-        const generation = await this.member.join(this.metadata(), (members) => this.assign(members)).finally(() => {
-          this.joining = false;
+        this.liveness.joinStarted();
+        const generation = await this.member.join(this.metadata(), (members) => this.assign(members)).catch((err: unknown) => {
+          this.liveness.joinEnded(false);
+          throw err;
         });
+        this.liveness.joinEnded(true);
         if (this.stopped) return;
         const assignment = decodeAssignment(generation.assignment);
-        this.inGroup = true;
-        this.lastHeartbeatOk = Date.now();
         this.current = { generation: generation.generationId, leaderUrl: assignment.leaderUrl, isLeader: generation.leaderId === generation.memberId };
         this.statusStore.setGeneration(generation.generationId);
         this.logger.info(
@@ -167,8 +154,8 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
         else this.logger.warn({ err: message, retryInMs: backoff }, 'joining the connect cluster failed; retrying');
         const expelled = err instanceof RejoinNeededError && err.resetMemberId;
         // the coordinator answered and still knows this member: its session is alive
-        if (err instanceof RejoinNeededError && !expelled) this.lastHeartbeatOk = Date.now();
-        if (this.inGroup && (expelled || !this.isLive())) await this.lose();
+        if (err instanceof RejoinNeededError && !expelled) this.liveness.heartbeatAnswered();
+        if (this.liveness.member && (expelled || !this.liveness.recent())) await this.lose();
         await this.sleep(err instanceof RejoinNeededError ? 0 : backoff);
         backoff = Math.min(backoff * 2, 5_000);
       }
@@ -181,7 +168,7 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
       await this.sleep(this.config.heartbeatIntervalMs);
       if (this.stopped || this.rejoinRequested) return;
       const outcome = await this.member.heartbeat(this.config.sessionTimeoutMs);
-      if (outcome === 'ok') this.lastHeartbeatOk = Date.now();
+      if (outcome === 'ok') this.liveness.heartbeatAnswered();
       else if (outcome === 'rebalance') return;
       else if (outcome === 'unknown-member') {
         this.logger.warn('the group no longer knows this worker (session expired); stopping its work before rejoining');
@@ -196,7 +183,7 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
   }
 
   private async lose(): Promise<void> {
-    this.inGroup = false;
+    this.liveness.lost();
     await this.listener?.onLost();
   }
 
