@@ -104,6 +104,10 @@ describe('connect cluster of three workers', () => {
     for (const w of workers) await w.rest.waitForState('dist-d', 'PAUSED', 2);
     expect((await workers[0].rest.call('PUT', '/connectors/dist-d/resume')).status).toBe(202);
     for (const w of workers) await w.rest.waitForState('dist-d', 'RUNNING', 2);
+    // the same name created through two workers at once: both writes reach the leader, which serialises them
+    const dup = { 'connector.class': 'FakeSource', topic: 'dist-dup-topic', 'tasks.max': '1', ...PLAIN_CONVERTERS };
+    const both = await Promise.all([1, 2].map((i) => workers[i].rest.call('POST', '/connectors', { name: 'dist-dup', config: dup })));
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
     expect((await workers[1].rest.call('DELETE', '/connectors/dist-a')).status).toBe(204);
     for (const w of workers) await waitFor('dist-a gone everywhere', async () => (await w.rest.get('/connectors/dist-a/status')).status === 404);
   }, 120_000);
