@@ -119,6 +119,11 @@ export class AssignedWorkService implements AssignmentListener, OnModuleInit, On
     await this.statusStore.flush();
   }
 
+  /** Resolves once the connector's queued jobs on this worker finished, or after timeoutMs. */
+  async settled(name: string, timeoutMs: number): Promise<void> {
+    await withTimeout(this.queues.drained(name), timeoutMs);
+  }
+
   /** Pauses the local tasks of a connector; resolves once none of them commits anymore. */
   async pauseLocal(name: string): Promise<void> {
     await this.worker.pauseTasks(name);

@@ -28,6 +28,9 @@ import { stateView, type ConnectorInfo, type ConnectorStatusView, type TaskInfo,
  * - Restarts are requests in connect-configs, carried out by the worker running the
  *   connector or task.
  */
+/** How long a DELETE waits for this worker's tasks of the connector to stop (a stuck one does not hold it longer). */
+const DELETE_SETTLE_MS = 5_000;
+
 @Injectable()
 export class HerderService implements BeforeApplicationShutdown {
   private writes: Promise<unknown> = Promise.resolve();
@@ -131,12 +134,16 @@ export class HerderService implements BeforeApplicationShutdown {
     });
   }
 
-  /** `DELETE /connectors/{c}`: the workers running it stop it when they read the deletion. */
+  /**
+   * `DELETE /connectors/{c}`: the workers running it stop it when they read the deletion;
+   * the answer waits (at most DELETE_SETTLE_MS) until this worker stopped its part.
+   */
   async delete(name: string): Promise<void> {
     await this.serial(async () => {
       this.snapshot(name);
       await this.configStore.removeConnector(name);
     });
+    await this.work.settled(name, DELETE_SETTLE_MS);
   }
 
   async setTargetState(name: string, state: TargetState): Promise<void> {

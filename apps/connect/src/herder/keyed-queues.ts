@@ -20,6 +20,11 @@ export class KeyedQueues {
     return result;
   }
 
+  /** Resolves once every job queued so far under `key` finished. */
+  async drained(key: string): Promise<void> {
+    await this.tails.get(key);
+  }
+
   async idle(): Promise<void> {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
   }
