@@ -38,9 +38,10 @@ const PROTOCOL_TYPE = 'connect';
  *   `requestRejoin` is called (the herder does on connector creation/deletion and task
  *   count changes). Work moves between live workers in two rounds (stopped first, then
  *   given), so no task runs on two workers at once.
- * - Losing the group (UNKNOWN_MEMBER_ID, or no heartbeat answered within the session
- *   timeout) stops all local work before rejoining; `isLive` is false from the moment
- *   the session may have expired, which fences source offset commits.
+ * - Losing the group (the coordinator answers UNKNOWN_MEMBER_ID) stops all local work
+ *   before rejoining. While the coordinator cannot be reached the work goes on, but
+ *   `isLive` is false from the moment the session may have expired, which fences source
+ *   commits (they wait) until a heartbeat is answered again or the loss is known.
  * - `leaderUrl` is the leader of the last generation (null before the first one).
  */
 @Injectable()
@@ -53,6 +54,7 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
   private rejoinRequested = false;
   private wake: (() => void) | null = null;
   private readonly liveness: SessionLiveness;
+  private fencedLogged = false;
   private current: { generation: number; leaderUrl: string; isLeader: boolean } | null = null;
 
   constructor(
@@ -155,7 +157,7 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
         const expelled = err instanceof RejoinNeededError && err.resetMemberId;
         // the coordinator answered and still knows this member: its session is alive
         if (err instanceof RejoinNeededError && !expelled) this.liveness.heartbeatAnswered();
-        if (this.liveness.member && (expelled || !this.liveness.recent())) await this.lose();
+        if (this.liveness.member && expelled) await this.lose();
         await this.sleep(err instanceof RejoinNeededError ? 0 : backoff);
         backoff = Math.min(backoff * 2, 5_000);
       }
@@ -168,16 +170,20 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
       await this.sleep(this.config.heartbeatIntervalMs);
       if (this.stopped || this.rejoinRequested) return;
       const outcome = await this.member.heartbeat(this.config.sessionTimeoutMs);
-      if (outcome === 'ok') this.liveness.heartbeatAnswered();
+      if (outcome === 'ok') {
+        this.liveness.heartbeatAnswered();
+        this.fencedLogged = false;
+      }
       else if (outcome === 'rebalance') return;
       else if (outcome === 'unknown-member') {
         this.logger.warn('the group no longer knows this worker (session expired); stopping its work before rejoining');
         await this.lose();
         return;
-      } else if (!this.isLive()) {
-        this.logger.warn('no heartbeat answered within the session timeout; stopping this worker\'s work');
-        await this.lose();
-        return;
+      } else if (!this.isLive() && !this.fencedLogged) {
+        // the coordinator is unreachable: the work goes on (sources cannot commit) until it
+        // answers again, as Kafka Connect's workers do; it tells whether the session survived
+        this.fencedLogged = true;
+        this.logger.warn('no heartbeat answered within the session timeout; source commits are fenced until the group answers');
       }
     }
   }

@@ -13,7 +13,8 @@ export class StaleGenerationError extends Error {
  * Fences a source task's commits by group generation until transactions exist: each
  * batch is produced and its offsets stored only while `owns()` says this worker still
  * holds the task in a live group membership; otherwise the commit throws
- * StaleGenerationError (the task fails) and nothing of the batch is written.
+ * StaleGenerationError and nothing of the batch is written (the source runner retries
+ * it until the membership is live again or the task is stopped).
  */
 export class FencedCommitter implements SourceRecordCommitter {
   constructor(

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
 import type { OffsetStore, SourceOffsetEntry } from '../storage/offset-store';
 import { canonicalJson } from '../storage/offset-store';
+import { StaleGenerationError } from './fenced-committer';
 import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
@@ -164,7 +165,8 @@ export class SourceTaskRunner implements TaskRunner {
         await this.opts.committer.commit(outgoing, offsets);
         return;
       } catch (err) {
-        if (this.stopping || !isTransientKafkaError(err)) throw err;
+        // a commit fenced by a stale group generation waits: the worker regains the task, or stops it
+        if (this.stopping || !(isTransientKafkaError(err) || err instanceof StaleGenerationError)) throw err;
         this.opts.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'committing source records failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay));
         if (this.stopping) return;
