@@ -50,19 +50,25 @@ export class OffsetStore {
    */
   async ensureTable(qr: QueryRunner): Promise<void> {
     if (!(await qr.hasTable(OFFSETS_TABLE))) {
-      await qr.createTable(
-        new Table({
-          name: OFFSETS_TABLE,
-          columns: [
-            { name: 'connector_name', type: 'varchar', length: '255', isPrimary: true },
-            { name: 'topic', type: 'varchar', length: '255', isPrimary: true },
-            { name: 'kafka_partition', type: this.intType(), isPrimary: true },
-            { name: 'next_offset', type: 'bigint', isNullable: false },
-            this.keyVersionColumn(),
-          ],
-        }),
-        true,
-      );
+      try {
+        await qr.createTable(
+          new Table({
+            name: OFFSETS_TABLE,
+            columns: [
+              { name: 'connector_name', type: 'varchar', length: '255', isPrimary: true },
+              { name: 'topic', type: 'varchar', length: '255', isPrimary: true },
+              { name: 'kafka_partition', type: this.intType(), isPrimary: true },
+              { name: 'next_offset', type: 'bigint', isNullable: false },
+              this.keyVersionColumn(),
+            ],
+          }),
+          true,
+        );
+      } catch (err) {
+        // Postgres' CREATE TABLE IF NOT EXISTS still fails when another task (on another
+        // worker) creates the table at the same moment: then the table is there.
+        if (!(await qr.hasTable(OFFSETS_TABLE))) throw err;
+      }
       return;
     }
     if (await qr.hasColumn(OFFSETS_TABLE, 'key_version')) return;
