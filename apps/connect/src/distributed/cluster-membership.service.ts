@@ -132,10 +132,10 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
         this.rejoinRequested = false;
         this.liveness.joinStarted();
         const generation = await this.member.join(this.metadata(), (members) => this.assign(members)).catch((err: unknown) => {
-          this.liveness.joinEnded(false);
+          this.liveness.joinEnded();
           throw err;
         });
-        this.liveness.joinEnded(true);
+        this.liveness.joinEnded(generation.sentAt);
         if (this.stopped) return;
         const assignment = decodeAssignment(generation.assignment);
         this.current = { generation: generation.generationId, leaderUrl: assignment.leaderUrl, isLeader: generation.leaderId === generation.memberId };
@@ -155,8 +155,6 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
         if (err instanceof RejoinNeededError) this.logger.info({ err: message }, 'rejoining the connect cluster');
         else this.logger.warn({ err: message, retryInMs: backoff }, 'joining the connect cluster failed; retrying');
         const expelled = err instanceof RejoinNeededError && err.resetMemberId;
-        // the coordinator answered and still knows this member: its session is alive
-        if (err instanceof RejoinNeededError && !expelled) this.liveness.heartbeatAnswered();
         if (this.liveness.member && expelled) await this.lose();
         await this.sleep(err instanceof RejoinNeededError ? 0 : backoff);
         backoff = Math.min(backoff * 2, 5_000);
@@ -169,9 +167,9 @@ export class ClusterMembershipService implements OnApplicationBootstrap, BeforeA
     while (!this.stopped && !this.rejoinRequested) {
       await this.sleep(this.config.heartbeatIntervalMs);
       if (this.stopped || this.rejoinRequested) return;
-      const outcome = await this.member.heartbeat(this.config.sessionTimeoutMs);
+      const { outcome, sentAt } = await this.member.heartbeat(this.config.sessionTimeoutMs);
       if (outcome === 'ok') {
-        this.liveness.heartbeatAnswered();
+        this.liveness.heartbeatAnswered(sentAt);
         this.fencedLogged = false;
       }
       else if (outcome === 'rebalance') return;

@@ -30,6 +30,8 @@ export interface Generation {
   readonly memberId: string;
   readonly leaderId: string;
   readonly assignment: Buffer;
+  /** When the SyncGroup was sent (Date.now()): the coordinator knew the member at least until then. */
+  readonly sentAt: number;
 }
 
 /** Computes every member's assignment; only the leader's is called. */
@@ -37,6 +39,12 @@ export type Assign = (members: readonly JoinedMember[]) => Promise<Map<string, B
 
 /** What a heartbeat learnt. */
 export type HeartbeatOutcome = 'ok' | 'rebalance' | 'unknown-member' | 'failed';
+
+/** A heartbeat's outcome and when it was sent (an answer proves the session up to then, not later). */
+export interface HeartbeatResult {
+  readonly outcome: HeartbeatOutcome;
+  readonly sentAt: number;
+}
 
 /** A group protocol error a member recovers from by rejoining. */
 export class RejoinNeededError extends Error {
@@ -103,6 +111,7 @@ export class GroupMember {
       const byMember = await assign(joined.members.map((m) => ({ memberId: m.memberId, metadata: Buffer.from(m.metadata) })));
       assignments = [...byMember].map(([memberId, assignment]) => ({ memberId, assignment }));
     }
+    const sentAt = Date.now();
     const synced = await conn.send(SyncGroupApi.apiKey, SYNC_VERSION, {
       groupId: this.opts.groupId,
       generationId: joined.generationId,
@@ -111,14 +120,19 @@ export class GroupMember {
       assignments,
     });
     this.check('SyncGroup', synced.errorCode);
-    return { generationId: joined.generationId, memberId: joined.memberId, leaderId: joined.leader, assignment: Buffer.from(synced.assignment) };
+    return { generationId: joined.generationId, memberId: joined.memberId, leaderId: joined.leader, assignment: Buffer.from(synced.assignment), sentAt };
   }
 
   /**
    * One heartbeat of the current generation; connection failures, and no answer within
    * `timeoutMs` (the connection is then dropped), answer 'failed'.
    */
-  async heartbeat(timeoutMs: number): Promise<HeartbeatOutcome> {
+  async heartbeat(timeoutMs: number): Promise<HeartbeatResult> {
+    const sentAt = Date.now();
+    return { outcome: await this.heartbeatOutcome(timeoutMs), sentAt };
+  }
+
+  private async heartbeatOutcome(timeoutMs: number): Promise<HeartbeatOutcome> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const conn = await this.coordinator();

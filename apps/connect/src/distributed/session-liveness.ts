@@ -3,9 +3,11 @@
  * coordinator cannot be asked while the member is cut off or was frozen).
  *
  * Contracts: live = in the group and either the last answered heartbeat (or completed
- * join) is younger than the session timeout, or a join is pending that started while
- * that was so (the coordinator holds a pending join's session). A member frozen past its
- * session (a zombie) is not live — also while it rejoins — until a join completes.
+ * join) was SENT less than the session timeout ago — an answer proves the session up to
+ * its request, a member frozen after sending learns nothing newer — or a join is
+ * pending that started while that was so (the coordinator holds a pending join's
+ * session). A member frozen past its session (a zombie) is not live, also while it
+ * rejoins and when a join it sent before the freeze completes after it.
  */
 export class SessionLiveness {
   private inGroup = false;
@@ -18,9 +20,9 @@ export class SessionLiveness {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A heartbeat was answered, or the coordinator answered a join with a retriable error (it knows the member). */
-  heartbeatAnswered(): void {
-    this.lastOk = this.now();
+  /** A heartbeat sent at `sentAt` was answered. */
+  heartbeatAnswered(sentAt: number): void {
+    this.lastOk = Math.max(this.lastOk, sentAt);
   }
 
   joinStarted(): void {
@@ -28,11 +30,12 @@ export class SessionLiveness {
     this.joining = true;
   }
 
-  joinEnded(joined: boolean): void {
+  /** The join ended; `syncSentAt` when it completed: when its SyncGroup was sent. */
+  joinEnded(syncSentAt?: number): void {
     this.joining = false;
-    if (!joined) return;
+    if (syncSentAt === undefined) return;
     this.inGroup = true;
-    this.lastOk = this.now();
+    this.lastOk = Math.max(this.lastOk, syncSentAt);
   }
 
   /** The membership is known to be lost (expelled, or the session ran out). */

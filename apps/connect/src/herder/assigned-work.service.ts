@@ -24,8 +24,9 @@ const STOP_TIMEOUT_MS = 5_000;
  *   statuses flushed before `onAssignment` resolves (so before the worker rejoins and
  *   the next owner starts it); new work is queued. A job re-checks, before and after
  *   its I/O, that the work is still assigned, and stops what it started otherwise.
- * - Fencing: `owns(task)` holds from the task's start until its stop finished (or the
- *   stop timed out), and only while the membership is live; source commits check it.
+ * - Fencing: a task's runner may commit from its start until its stop finished (or the
+ *   stop timed out), only while the membership is live, and only while it is the runner
+ *   last started for the task (a runner given up by a timed-out stop never commits).
  * - Config records (read by every worker, own writes included) are applied to local
  *   work: target states at once on the local runners (a pause is in effect when the
  *   listener returns), config and task-config changes by restarting what is affected,
@@ -43,6 +44,8 @@ export class AssignedWorkService implements AssignmentListener, OnModuleInit, On
   private readonly wantedTasks = new Map<string, TaskId>();
   /** Tasks this worker may be running (fence open): started and not yet stopped. */
   private readonly holding = new Map<string, TaskId>();
+  /** The token of the runner last started for a task: only that runner may commit. */
+  private readonly runnerTokens = new Map<string, object>();
   private readonly knownTaskConfigs = new Map<string, string[]>();
   private closing = false;
 
@@ -84,8 +87,10 @@ export class AssignedWorkService implements AssignmentListener, OnModuleInit, On
     return { connectors: [...this.wantedConnectors].sort(), tasks: [...this.holding.values()] };
   }
 
-  owns(task: TaskId): boolean {
-    return this.membership.isLive() && this.holding.has(taskKey(task));
+  /** Whether the runner started with `token` may commit: still the task's current runner, held by a live member. */
+  private owns(task: TaskId, token: object): boolean {
+    const key = taskKey(task);
+    return this.membership.isLive() && this.holding.has(key) && this.runnerTokens.get(key) === token;
   }
 
   async onAssignment(assignment: WorkerAssignment): Promise<void> {
@@ -270,7 +275,10 @@ export class AssignedWorkService implements AssignmentListener, OnModuleInit, On
     const plugin = this.plugins.find(snap.config['connector.class'] ?? '');
     if (!plugin) return;
     this.holding.set(key, t);
-    await this.worker.startTask(t.connector, t.task, plugin, snap.config, snap.taskConfigs[t.task], snap.targetState === 'PAUSED', () => this.owns(t));
+    // a runner given up by a timed-out stop keeps its old token: it never commits again
+    const token = {};
+    this.runnerTokens.set(key, token);
+    await this.worker.startTask(t.connector, t.task, plugin, snap.config, snap.taskConfigs[t.task], snap.targetState === 'PAUSED', () => this.owns(t, token));
     if (!this.wantedTasks.has(key)) {
       await this.stopTask(t, false);
       return;
