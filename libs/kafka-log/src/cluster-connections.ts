@@ -1,5 +1,6 @@
 import { ErrorCode, MetadataApi } from '@millrace/protocol';
 import { KafkaConnection } from './kafka-connection';
+import { splitHostPort } from './host-port';
 
 const METADATA_VERSION = 1;
 
@@ -102,9 +103,8 @@ export class ClusterConnections {
   private candidates(): BrokerAddress[] {
     const out = [...this.nodes.values()];
     for (const address of this.bootstrap) {
-      const i = address.lastIndexOf(':');
-      if (i < 0) throw new Error(`bootstrap address "${address}" has no port`);
-      out.push({ host: address.slice(0, i), port: Number(address.slice(i + 1)) });
+      const [host, port] = splitHostPort(address);
+      out.push({ host, port });
     }
     return out;
   }
