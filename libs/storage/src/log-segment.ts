@@ -90,8 +90,6 @@ export interface AppendedBatchInfo {
   size: number;
 }
 
-const INT32_MAX = 2147483647;
-
 export class LogSegment implements ReadableSegment {
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
@@ -244,14 +242,6 @@ export class LogSegment implements ReadableSegment {
     this.committed = pos;
     this.dirty = true;
     await this.indexes.persist();
-  }
-
-  /** Whether `batches` of `bytes` total can be appended without breaking segment limits. */
-  canAppend(bytes: number, lastOffset: number, maxSegmentBytes: number): boolean {
-    if (this.committed > 0 && this.committed + bytes > maxSegmentBytes) return false;
-    if (this.committed + bytes > INT32_MAX) return false;
-    if (lastOffset - this.baseOffset > INT32_MAX) return false;
-    return !this.indexes.isFull;
   }
 
   /** Kafka's time-based roll check: (incoming timestamp or now) - first batch timestamp. */

@@ -5,6 +5,7 @@ import { GroupCommitQueue } from './group-commit-queue';
 import { LocalLog, SEGMENTS_CHANGED } from './local-log';
 import type { LogConfig } from './log-config';
 import { LoadedLog, loadLog, LogLoadOptions, RecoveryReport } from './log-loader';
+import { LogOffsets } from './log-offsets';
 import type { LogSegment } from './log-segment';
 import { countBelowLogStart, planRetention } from './log-retention';
 import {
@@ -32,18 +33,10 @@ import {
  * group-commit queue (group-commit-queue.ts), producer state, the log start offset and
  * high watermark, ListOffsets by time, DeleteRecords, retention and follower truncation.
  *
- * Offsets:
- *   logStartOffset <= highWatermark <= logEndOffset.
- *   - logEndOffset (LEO): offset the next appended record gets (LocalLog's).
- *   - logStartOffset: first offset visible to consumers; moved by retention and
- *     DeleteRecords; may point inside the first segment. Recovered as
- *     max(checkpointed value, first segment's base offset) (log-loader.ts).
- *   - highWatermark: a plain field set by the partition/replication layer
- *     (`updateHighWatermark`), clamped to [logStartOffset, LEO]. It is NOT persisted by
- *     this class: LogManager checkpoints it (with logStartOffset) in the log directory's
- *     `replication-offset-checkpoint` / `log-start-offset-checkpoint` files every
- *     `checkpointIntervalMs`, at clean shutdown, and (for logStartOffset) right after it
- *     moves, through the `onLogStartOffsetChanged` hook.
+ * Offsets: logStartOffset <= highWatermark <= logEndOffset, kept by LogOffsets
+ * (log-offsets.ts); the high watermark is set by the partition/replication layer and,
+ * like logStartOffset, checkpointed by LogManager, which `onLogStartOffsetChanged` tells
+ * right after logStartOffset moves.
  *
  * Durability: an append resolves once its data is written and, when flush.messages
  * demands it, fsynced (LocalLog's group-committed flush).
@@ -78,8 +71,7 @@ export class UnifiedLog {
   private readonly producers: ProducerStateManager;
   private readonly mutex = new AsyncMutex();
   private readonly queue: GroupCommitQueue;
-  private logStartOffsetValue: number;
-  private highWatermarkValue: number;
+  private readonly offsets: LogOffsets;
   private closed = false;
   private readonly onLsoChanged?: (log: UnifiedLog) => void;
 
@@ -91,11 +83,10 @@ export class UnifiedLog {
     this.partition = local.partition;
     this.producers = loaded.producers;
     this.recoveryReport = loaded.report;
-    this.logStartOffsetValue = loaded.logStartOffset;
-    this.highWatermarkValue = loaded.highWatermark;
+    this.offsets = new LogOffsets(loaded.logStartOffset, loaded.highWatermark, () => local.logEndOffset);
     this.onLsoChanged = opts.onLogStartOffsetChanged;
     this.queue = new GroupCommitQueue(local, loaded.producers, this.mutex, {
-      logStartOffset: () => this.logStartOffsetValue,
+      logStartOffset: () => this.offsets.logStartOffset,
       roll: (newBase) => this.rollLocked(newBase),
     });
   }
@@ -122,7 +113,7 @@ export class UnifiedLog {
   }
 
   get logStartOffset(): number {
-    return this.logStartOffsetValue;
+    return this.offsets.logStartOffset;
   }
 
   get logEndOffset(): number {
@@ -130,7 +121,7 @@ export class UnifiedLog {
   }
 
   get highWatermark(): number {
-    return this.highWatermarkValue;
+    return this.offsets.highWatermark;
   }
 
   /** Offsets below it are fsynced (Kafka's recovery point). */
@@ -145,8 +136,7 @@ export class UnifiedLog {
 
   /** Sets the high watermark (replication layer), clamped to [logStartOffset, LEO]. Returns the value kept. */
   updateHighWatermark(offset: number): number {
-    this.highWatermarkValue = Math.min(Math.max(offset, this.logStartOffsetValue), this.local.logEndOffset);
-    return this.highWatermarkValue;
+    return this.offsets.updateHighWatermark(offset);
   }
 
   /** Current segments, oldest first (a snapshot; do not mutate). */
@@ -172,11 +162,7 @@ export class UnifiedLog {
     return this.local.offlineError !== null;
   }
 
-  /** Producer state, for DescribeProducers and the transaction layer. */
-  producerStates(): ProducerStateEntry[] {
-    return this.producers.entries().map((e) => ({ ...e, batches: e.batches.map((b) => ({ ...b })) }));
-  }
-
+  /** One producer's state (a copy), for DescribeProducers and the transaction layer. */
   producerState(producerId: number): ProducerStateEntry | undefined {
     const e = this.producers.lookup(producerId);
     return e ? { ...e, batches: e.batches.map((b) => ({ ...b })) } : undefined;
@@ -212,16 +198,11 @@ export class UnifiedLog {
     if (this.closed) throw new KafkaStorageError(`log ${this.name} is closed`);
     const failure = this.local.offlineError;
     if (failure) throw new KafkaStorageError(`log ${this.name} is offline: ${failure.message}`);
-    if (batches.length === 0) return emptyAppendResult(this.logStartOffsetValue);
+    if (batches.length === 0) return emptyAppendResult(this.offsets.logStartOffset);
     const v = validateAppend(this.name, this.local.config, batches, origin, options.requireSingleBatch ?? false, this.local.now);
     const { result, durableTarget } = await this.queue.enqueue(batches, v, origin, options.leaderEpoch ?? this.leaderEpoch);
     if (durableTarget !== null) await this.local.waitUntilFlushed(durableTarget);
     return result;
-  }
-
-  /** Follower append: batches keep the leader's offsets and epochs (`origin: 'replication'`). */
-  appendAsFollower(batches: Buffer): Promise<AppendResult> {
-    return this.append(batches, { origin: 'replication' });
   }
 
   // ------------------------------------------------------------------ roll & flush
@@ -259,7 +240,7 @@ export class UnifiedLog {
   async read(fetchOffset: number, maxBytes: number, options: ReadOptions = {}): Promise<LogReadResult> {
     for (let attempt = 0; ; attempt++) {
       const leo = this.local.logEndOffset;
-      const lso = this.logStartOffsetValue;
+      const lso = this.offsets.logStartOffset;
       if (fetchOffset < lso || fetchOffset > leo) {
         throw new OffsetOutOfRangeError(`partition ${this.name}: offset ${fetchOffset} is out of range [${lso}, ${leo}]`);
       }
@@ -276,7 +257,7 @@ export class UnifiedLog {
         lastOffset: res ? res.lastOffset : -1,
         logStartOffset: lso,
         logEndOffset: leo,
-        highWatermark: this.highWatermarkValue,
+        highWatermark: this.offsets.highWatermark,
       };
     }
   }
@@ -293,12 +274,12 @@ export class UnifiedLog {
    */
   async offsetForTimestamp(timestamp: number): Promise<TimestampAndOffset | null> {
     if (timestamp === ListOffsetsTimestamp.EARLIEST || timestamp === ListOffsetsTimestamp.EARLIEST_LOCAL) {
-      return { offset: this.logStartOffsetValue, timestamp: -1 };
+      return { offset: this.offsets.logStartOffset, timestamp: -1 };
     }
     if (timestamp === ListOffsetsTimestamp.LATEST) return { offset: this.local.logEndOffset, timestamp: -1 };
     const target = timestamp === ListOffsetsTimestamp.MAX_TIMESTAMP ? await this.local.largestTimestamp() : timestamp;
     if (target < 0) return null;
-    return this.local.findOffsetByTimestamp(target, this.logStartOffsetValue);
+    return this.local.findOffsetByTimestamp(target, this.offsets.logStartOffset);
   }
 
   // ------------------------------------------------------------------ log start offset, retention
@@ -309,31 +290,28 @@ export class UnifiedLog {
    * new logStartOffset.
    */
   async deleteRecordsBefore(offset: number): Promise<number> {
-    const target = offset === -1 ? this.highWatermarkValue : offset;
-    if (target < 0 || target > this.highWatermarkValue) {
+    const target = offset === -1 ? this.offsets.highWatermark : offset;
+    if (target < 0 || target > this.offsets.highWatermark) {
       throw new OffsetOutOfRangeError(
-        `partition ${this.name}: cannot delete records before ${target}: above the high watermark ${this.highWatermarkValue}`,
+        `partition ${this.name}: cannot delete records before ${target}: above the high watermark ${this.offsets.highWatermark}`,
       );
     }
-    if (target <= this.logStartOffsetValue) return this.logStartOffsetValue;
+    if (target <= this.offsets.logStartOffset) return this.offsets.logStartOffset;
     await this.mutex.run(async () => {
       this.setLogStartOffset(target);
       await this.deleteSegmentsBelowLogStart();
     });
     this.onLsoChanged?.(this);
-    return this.logStartOffsetValue;
+    return this.offsets.logStartOffset;
   }
 
   private setLogStartOffset(offset: number): void {
-    if (offset <= this.logStartOffsetValue) return;
-    this.logStartOffsetValue = offset;
-    if (this.highWatermarkValue < offset) this.highWatermarkValue = Math.min(offset, this.local.logEndOffset);
-    this.producers.onLogStartOffsetIncremented(offset);
+    if (this.offsets.raiseLogStartOffset(offset)) this.producers.onLogStartOffsetIncremented(offset);
   }
 
   /** Deletes leading non-active segments whose successor starts at or below logStartOffset. Under the mutex. */
   private async deleteSegmentsBelowLogStart(): Promise<{ count: number; bytes: number }> {
-    return this.deleteOldestSegments(countBelowLogStart(this.local.segments.all, this.logStartOffsetValue));
+    return this.deleteOldestSegments(countBelowLogStart(this.local.segments.all, this.offsets.logStartOffset));
   }
 
   /** Removes the first `n` segments (never the active one) and what referred to them. Under the mutex. */
@@ -341,7 +319,7 @@ export class UnifiedLog {
     const deleted = await this.local.deleteOldestSegments(n);
     if (deleted.count === 0) return deleted;
     const first = this.local.segments.first.baseOffset;
-    if (first > this.logStartOffsetValue) this.setLogStartOffset(first);
+    this.setLogStartOffset(first);
     // Producer snapshots below the first remaining segment are useless now.
     await deleteProducerSnapshotsBelow(this.dir, first);
     if (this.cleanerCheckpoint < first) this.cleanerCheckpoint = first;
@@ -357,14 +335,14 @@ export class UnifiedLog {
     const res = await this.mutex.run(async () => {
       const out: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: 0, reasons: [] };
       const segs = this.local.segments.all;
-      const hw = (): number => this.highWatermarkValue;
-      for (const step of await planRetention(segs, this.logStartOffsetValue, hw, this.config, this.local.now)) {
+      const hw = (): number => this.offsets.highWatermark;
+      for (const step of await planRetention(segs, this.offsets.logStartOffset, hw, this.config, this.local.now)) {
         const r = await this.deleteOldestSegments(step.count);
         if (r.count > 0) out.reasons.push(`${r.count} segment(s) ${step.reason}`);
         out.deletedSegments += r.count;
         out.deletedBytes += r.bytes;
       }
-      out.logStartOffset = this.logStartOffsetValue;
+      out.logStartOffset = this.offsets.logStartOffset;
       return out;
     });
     if (res.deletedSegments > 0) {
@@ -392,12 +370,12 @@ export class UnifiedLog {
       }
       await this.local.truncateTo(offset);
       const leo = this.local.logEndOffset;
-      if (this.highWatermarkValue > leo) this.highWatermarkValue = leo;
+      this.offsets.clampToLogEnd();
       if (this.cleanerCheckpoint > leo) this.cleanerCheckpoint = leo;
       await loadProducerState({
         dir: this.dir,
         segments: this.local.segments.all,
-        logStartOffset: this.logStartOffsetValue,
+        logStartOffset: this.offsets.logStartOffset,
         logEndOffset: leo,
         state: this.producers,
         logger: this.local.logger,
@@ -407,17 +385,11 @@ export class UnifiedLog {
     });
   }
 
-  /** Deletes everything and restarts the log empty at `offset` (follower reset). */
-  truncateFullyAndStartAt(offset: number): Promise<void> {
-    return this.mutex.run(() => this.truncateFullyAndStartAtLocked(offset));
-  }
-
   private async truncateFullyAndStartAtLocked(offset: number): Promise<void> {
     await this.local.truncateFullyAndStartAt(offset);
     await deleteProducerSnapshotsBelow(this.dir, Infinity);
     this.producers.clear(offset);
-    this.logStartOffsetValue = offset;
-    this.highWatermarkValue = offset;
+    this.offsets.reset(offset);
     this.cleanerCheckpoint = offset;
     this.local.logger.info(`partition ${this.name}: truncated fully, log restarts at offset ${offset}`);
     this.onLsoChanged?.(this);
