@@ -24,12 +24,15 @@ import { stateView, type ConnectorInfo, type ConnectorStatusView, type TaskInfo,
  *   a write served here is still safe: connect-configs has one partition, so every
  *   worker applies the same writes in the same order.
  * - A pause answers once the runners on this worker were told and none of them still
- *   commits a batch; runners on other workers hear it when they read the record.
+ *   commits a batch, and (at most PAUSE_SETTLE_MS) once the tasks on other workers,
+ *   which hear it when they read the record, report PAUSED.
  * - Restarts are requests in connect-configs, carried out by the worker running the
  *   connector or task.
  */
 /** How long a DELETE waits for this worker's tasks of the connector to stop (a stuck one does not hold it longer). */
 const DELETE_SETTLE_MS = 5_000;
+/** How long a pause waits for the connector's tasks on every worker to report PAUSED (REST answers stay within a second). */
+const PAUSE_SETTLE_MS = 800;
 
 @Injectable()
 export class HerderService implements BeforeApplicationShutdown {
@@ -151,7 +154,22 @@ export class HerderService implements BeforeApplicationShutdown {
       this.snapshot(name);
       await this.configStore.putTargetState(name, state);
     });
-    if (state === 'PAUSED') await this.work.pauseLocal(name);
+    if (state === 'PAUSED') {
+      await this.work.pauseLocal(name);
+      await this.tasksReport(name, 'PAUSED', PAUSE_SETTLE_MS);
+    }
+  }
+
+  /**
+   * Waits (at most timeoutMs) until every task of the connector reports `state` or is not
+   * running at all (FAILED, UNASSIGNED, STOPPED): tasks on other workers pause when they read the
+   * target state and report PAUSED once quiet, so in a cluster a pause answered through
+   * any worker has taken effect everywhere unless a worker is unreachable.
+   */
+  private async tasksReport(name: string, state: 'PAUSED', timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const settled = () => this.statusStore.taskStatuses(name).every(({ status }) => status.state === state || status.state === 'FAILED' || status.state === 'UNASSIGNED' || status.state === 'STOPPED');
+    while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /**
