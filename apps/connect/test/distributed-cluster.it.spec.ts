@@ -68,6 +68,9 @@ describe('connect cluster of three workers', () => {
     // tasks handed over between live workers while the cluster balanced never ran twice:
     // a task running on two workers at once would have produced the same key twice
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // active topics live in connect-status: every worker answers them, whoever runs the tasks
+    const expected = JSON.stringify({ 'dist-c': { topics: ['dist-c-topic'] } });
+    await waitFor('every worker lists dist-c-topic', async () => (await Promise.all(workers.map((w) => w.rest.get('/connectors/dist-c/topics')))).every((r) => JSON.stringify(r.body) === expected));
     for (const c of connectors) {
       const keys = (await readAll(kafka, `${c.name}-topic`)).map((m) => String(m.key));
       expect(keys.length).toBeGreaterThan(0);
