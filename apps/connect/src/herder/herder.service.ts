@@ -4,6 +4,7 @@ import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ClusterMembershipService } from '../distributed/cluster-membership.service';
 import { ConnectRestError } from '../http/connect-rest-error';
 import { PluginRegistry } from '../plugins/plugin-registry';
+import { SecretsService } from '../secrets/secrets.service';
 import { ConfigStore, type ConnectorSnapshot, type TargetState } from '../storage/config-store';
 import { StatusStore } from '../storage/status-store';
 import { AssignedWorkService } from './assigned-work.service';
@@ -46,6 +47,7 @@ export class HerderService implements BeforeApplicationShutdown {
     private readonly plugins: PluginRegistry,
     private readonly work: AssignedWorkService,
     private readonly membership: ClusterMembershipService,
+    private readonly secrets: SecretsService,
   ) {}
 
   /** Shutdown: no rebalance anymore, every local task and connector stopped, statuses written, then the group left. */
@@ -217,7 +219,7 @@ export class HerderService implements BeforeApplicationShutdown {
       const available = this.plugins.list().map((p) => p.name);
       throw ConnectRestError.badRequest(`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${available.join(', ')}`);
     }
-    const result = this.plugins.validate(plugin, config);
+    const result = this.secrets.validate(plugin, config);
     if (result.messages.length > 0) {
       throw ConnectRestError.badRequest(
         `Connector configuration is invalid and contains the following ${result.messages.length} error(s):\n${result.messages.join('\n')}\n` +
