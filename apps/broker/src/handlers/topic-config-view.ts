@@ -5,6 +5,8 @@ import type { TopicMetadata } from '../metadata/topic-store';
 /** Kafka's ConfigSource values, as DescribeConfigs and CreateTopics report them. */
 export enum ConfigSource {
   DYNAMIC_TOPIC_CONFIG = 1,
+  DYNAMIC_BROKER_CONFIG = 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG = 3,
   STATIC_BROKER_CONFIG = 4,
   DEFAULT_CONFIG = 5,
 }

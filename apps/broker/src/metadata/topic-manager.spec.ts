@@ -98,6 +98,15 @@ describe('TopicManager', () => {
     expect(host.opened).toEqual(['a-0', 'a-1', 'a-2']);
   });
 
+  it('applies new broker-wide defaults to every topic without an override of its own', async () => {
+    await manager.createTopics([{ name: 'plain', numPartitions: 1, replicationFactor: 1, configs: {} }]);
+    await manager.createTopics([{ name: 'own', numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': '1000' } }]);
+    manager.setLogDefaults({ ...DEFAULT_LOG_CONFIG, retentionMs: 5000, segmentBytes: 65536 });
+    expect(host.configs.get('plain')).toMatchObject({ retentionMs: 5000, segmentBytes: 65536 });
+    expect(host.configs.get('own')).toMatchObject({ retentionMs: 1000, segmentBytes: 65536 });
+    expect(manager.configOf(manager.get('plain')!).retentionMs).toBe(5000);
+  });
+
   it('alters configs incrementally or by replacement, validating values', async () => {
     await manager.createTopics([{ name: 'a', numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': '1000' } }]);
     await manager.alterConfigs('a', { 'segment.bytes': '1048576' }, false);

@@ -80,6 +80,15 @@ export class TopicManager {
     return this.defaults.logDefaults;
   }
 
+  /**
+   * Replaces the broker-wide defaults (a dynamic broker config changed) and applies the
+   * resulting config to the open logs of every topic.
+   */
+  setLogDefaults(logDefaults: LogConfig): void {
+    this.defaults.logDefaults = logDefaults;
+    for (const topic of this.store.all()) this.host.reconfigure(topic, this.configOf(topic));
+  }
+
   /** Kafka's own topic config defaults. */
   get kafkaDefaults(): LogConfig {
     return DEFAULT_LOG_CONFIG;
