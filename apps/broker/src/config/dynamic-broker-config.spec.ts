@@ -55,6 +55,9 @@ describe('DynamicBrokerConfig', () => {
     expect(seen.map((c) => c.retentionMs)).toEqual([5000, 7000]);
     expect(entry(dyn, 'log.retention.ms')).toMatchObject({ value: '7000', origin: 'broker' });
     expect(entry(dyn, 'log.retention.ms', 'cluster')).toMatchObject({ value: '5000', origin: 'cluster' });
+    expect(dyn.dynamicOriginOfTopicDefault('retention.ms')).toBe('broker');
+    expect(dyn.dynamicOriginOfTopicDefault('message.format.version')).toBe('cluster');
+    expect(dyn.dynamicOriginOfTopicDefault('segment.bytes')).toBeNull();
     expect(dyn.logDefaults.segmentBytes).toBe(1048576);
 
     const reloaded = await DynamicBrokerConfig.load(config);

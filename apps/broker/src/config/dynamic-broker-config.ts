@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ErrorCode } from '@millrace/protocol';
 import { InvalidConfigError, logConfigToStrings, parseLogConfig, type LogConfig } from '@millrace/storage';
 import type { BrokerConfig } from './broker-config';
-import { BROKER_LOG_SYNONYMS, staticBrokerConfigs } from './broker-config-catalog';
+import { BROKER_LOG_SYNONYMS, staticBrokerConfigs, TOPIC_TO_BROKER_NAME } from './broker-config-catalog';
 
 /** Where a dynamic value is set: for this broker (resource name = its id) or as the cluster default (name ''). */
 export type BrokerConfigLevel = 'broker' | 'cluster';
@@ -122,6 +122,13 @@ export class DynamicBrokerConfig {
       out.push({ name, value: effective[topicName], readOnly: false, origin });
     }
     return out;
+  }
+
+  /** 'broker' or 'cluster' when the broker-wide default of topic config `topicName` is set dynamically, else null. */
+  dynamicOriginOfTopicDefault(topicName: string): 'broker' | 'cluster' | null {
+    const name = TOPIC_TO_BROKER_NAME.get(topicName);
+    if (name === undefined) return null;
+    return name in this.broker ? 'broker' : name in this.cluster ? 'cluster' : null;
   }
 
   /**

@@ -34,7 +34,11 @@ export class DescribeConfigsHandler implements ApiHandler<typeof DescribeConfigs
       if (r.resourceType === ConfigResourceType.TOPIC) {
         const topic = this.topics.get(r.resourceName);
         if (!topic) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${r.resourceName} does not exist`, configs: [] };
-        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopicConfigs(this.topics, topic, r.configurationKeys).map(toWire) };
+        const dynamicSource = (name: string) => {
+          const origin = this.brokerConfigs.dynamicOriginOfTopicDefault(name);
+          return origin === null ? null : brokerConfigSource(origin);
+        };
+        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: describeTopicConfigs(this.topics, topic, r.configurationKeys, dynamicSource).map(toWire) };
       }
       if (r.resourceType === ConfigResourceType.BROKER) {
         const target = brokerConfigLevel(r.resourceName, this.config.nodeId);
