@@ -1,4 +1,4 @@
-import { AlterConfigsApi, DescribeConfigsApi, ErrorCode, IncrementalAlterConfigsApi, OffsetFetchApi } from '@millrace/protocol';
+import { AlterConfigsApi, ApiVersionsApi, DescribeConfigsApi, ErrorCode, IncrementalAlterConfigsApi, OffsetDeleteApi, OffsetFetchApi } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
 import type { BrokerProcess } from '@millrace/testing';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
@@ -93,7 +93,7 @@ describe('broker API gaps (librdkafka / kafkajs)', () => {
     }
   });
 
-  it('OffsetFetch v8 answers several groups in one request, null topics meaning all', async () => {
+  it('ApiVersions advertises OffsetFetch v8 and OffsetDelete; v8 answers several groups in one request', async () => {
     const topic = uniqueName('of8');
     await createTopic(admin, topic, 1);
     const [g1, g2] = [uniqueName('of8-g1'), uniqueName('of8-g2')];
@@ -101,6 +101,10 @@ describe('broker API gaps (librdkafka / kafkajs)', () => {
     await commit(g2, [`${topic}:0:4`]);
     const conn = await KafkaConnection.open(broker.host, broker.kafkaPort, 'it-offset-fetch-v8');
     try {
+      const versions = await conn.send(ApiVersionsApi.apiKey, 3, { clientSoftwareName: 'it', clientSoftwareVersion: '1' });
+      const advertised = (key: number) => versions.apiKeys.filter((k) => k.apiKey === key).map((k) => [k.minVersion, k.maxVersion]);
+      expect(advertised(OffsetFetchApi.apiKey)).toEqual([[1, 8]]);
+      expect(advertised(OffsetDeleteApi.apiKey)).toEqual([[0, 0]]);
       const r = await conn.send(OffsetFetchApi.apiKey, 8, {
         groups: [
           { groupId: g1, topics: null },
