@@ -27,6 +27,7 @@ import { AlterConfigsHandler } from './33-alter-configs.handler';
 import { CreatePartitionsHandler } from './37-create-partitions.handler';
 import { DeleteGroupsHandler } from './42-delete-groups.handler';
 import { IncrementalAlterConfigsHandler } from './44-incremental-alter-configs.handler';
+import { OffsetDeleteHandler } from './47-offset-delete.handler';
 import { API_HANDLERS, type ApiHandler } from './api-handler';
 import { HandlerRegistry } from './handler-registry';
 import { ApiRequestDispatcher } from './request-dispatcher.service';
@@ -56,6 +57,7 @@ const HANDLERS = [
   CreatePartitionsHandler,
   DeleteGroupsHandler,
   IncrementalAlterConfigsHandler,
+  OffsetDeleteHandler,
 ];
 
 /** The Kafka API handlers behind one request dispatcher (REQUEST_DISPATCHER, the network layer's port). */

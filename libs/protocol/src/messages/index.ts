@@ -36,6 +36,7 @@ import { SaslAuthenticateApi } from './sasl-authenticate';
 import { CreatePartitionsApi } from './create-partitions';
 import { DeleteGroupsApi } from './delete-groups';
 import { IncrementalAlterConfigsApi } from './incremental-alter-configs';
+import { OffsetDeleteApi } from './offset-delete';
 import { DescribeClusterApi } from './describe-cluster';
 
 export * from './produce';
@@ -69,6 +70,7 @@ export * from './sasl-authenticate';
 export * from './create-partitions';
 export * from './delete-groups';
 export * from './incremental-alter-configs';
+export * from './offset-delete';
 export * from './describe-cluster';
 export * from './consumer-protocol';
 
@@ -105,6 +107,7 @@ export const ALL_APIS = [
   CreatePartitionsApi,
   DeleteGroupsApi,
   IncrementalAlterConfigsApi,
+  OffsetDeleteApi,
   DescribeClusterApi,
 ] as const;
 
