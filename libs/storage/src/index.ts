@@ -30,6 +30,10 @@ export type {
 } from './log-types';
 export type { RecoveryReport } from './log-loader';
 export { LogSegment } from './log-segment';
+export { CorruptBatchError } from './corrupt-batch';
+export { CorruptRanges, QUARANTINE_FILE } from './corrupt-ranges';
+export type { CorruptRange } from './corrupt-ranges';
+export { indexMismatchReadCount } from './segment-read';
 export type { SegmentReadResult } from './log-segment';
 export { LogManager, CLEAN_SHUTDOWN_FILE } from './log-manager';
 export type { LogManagerOptions, TopicPartition } from './log-manager';

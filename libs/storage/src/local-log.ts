@@ -1,5 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { CorruptBatchError } from './corrupt-batch';
+import { CorruptRanges } from './corrupt-ranges';
 import { KafkaStorageError } from './errors';
 import type { LogConfig } from './log-config';
 import { parsePartitionDirName } from './log-file-names';
@@ -67,6 +69,8 @@ export class LocalLog {
   private flushInFlight: Promise<void> | null = null;
   readonly logger: StorageLogger;
   readonly io: StorageIo;
+  /** Stored batches found corrupt, and the operator's quarantines (corrupt-ranges.ts). */
+  readonly corruptRanges: CorruptRanges;
   /** The log's clock (segment.ms, flush.ms, LogAppendTime, retention.ms). */
   readonly now: () => number;
 
@@ -86,6 +90,7 @@ export class LocalLog {
     this.io = args.io ?? DEFAULT_STORAGE_IO;
     this.now = args.time ?? Date.now;
     this.lastFlushMs = this.now();
+    this.corruptRanges = new CorruptRanges(this.dir, this.name, this.logger);
   }
 
   private static jitter(c: LogConfig): number {
@@ -281,6 +286,16 @@ export class LocalLog {
         if (seg.isDeleted) return SEGMENTS_CHANGED;
         const res = await seg.read(fetchOffset, maxBytes, cap, minOneBatch);
         if (res) return res;
+      } catch (err) {
+        if (!(err instanceof CorruptBatchError)) throw err;
+        // Reported (logged, listed) and answered CORRUPT_MESSAGE, unless an operator
+        // quarantined the range: then the read steps over it.
+        const segmentEnd = i + 1 < segs.length ? segs[i + 1].baseOffset : this.nextOffset;
+        const range = this.corruptRanges.report(err, segmentEnd);
+        if (range.quarantinedAtMs === null || range.toOffset < fetchOffset) throw err;
+        fetchOffset = range.toOffset + 1;
+        if (fetchOffset >= cap) return null;
+        i = Math.max(this.segments.floorIndex(fetchOffset), i) - 1;
       } finally {
         seg.release();
       }

@@ -1,5 +1,6 @@
 import { validateAppend } from './append-validation';
 import { AsyncMutex } from './async-mutex';
+import type { CorruptRanges } from './corrupt-ranges';
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
 import { GroupCommitQueue } from './group-commit-queue';
 import { LocalLog, SEGMENTS_CHANGED } from './local-log';
@@ -146,6 +147,11 @@ export class UnifiedLog {
 
   get activeSegment(): LogSegment {
     return this.local.activeSegment;
+  }
+
+  /** Stored batches found corrupt and the operator's quarantines (corrupt-ranges.ts). */
+  get corruptRanges(): CorruptRanges {
+    return this.local.corruptRanges;
   }
 
   /** Bytes of all segments' .log files. */
@@ -307,6 +313,7 @@ export class UnifiedLog {
 
   private setLogStartOffset(offset: number): void {
     if (this.offsets.raiseLogStartOffset(offset)) this.producers.onLogStartOffsetIncremented(offset);
+    if (this.local.corruptRanges.count > 0) this.local.corruptRanges.dropBelow(this.offsets.logStartOffset);
   }
 
   /** Deletes leading non-active segments whose successor starts at or below logStartOffset. Under the mutex. */
