@@ -63,6 +63,7 @@ export class LocalLog {
   private jitterMs: number;
   private nextOffset: number;
   private failure: KafkaStorageError | null = null;
+  private failedFsync = false;
   private flushedOffset: number;
   private unflushedMessages = 0;
   private lastFlushMs: number;
@@ -137,10 +138,37 @@ export class LocalLog {
     return this.failure;
   }
 
+  /** Whether the failure that took the log offline was an fsync (never cleared without a restart). */
+  get offlineAfterFsync(): boolean {
+    return this.failedFsync;
+  }
+
   /** Takes the log offline; the first failure is the one kept. Returns it. */
-  markOffline(err: KafkaStorageError): KafkaStorageError {
+  markOffline(err: KafkaStorageError, kind: 'write' | 'fsync' = 'write'): KafkaStorageError {
+    if (kind === 'fsync') this.failedFsync = true;
     this.failure ??= err;
     return this.failure;
+  }
+
+  /**
+   * Brings the log back online after a failed WRITE (e.g. ENOSPC), under the mutex: every
+   * byte of the failed request is cut from the active segment (the file ends at the
+   * last acknowledged batch again, indexes to match), the segment is fsynced, and only
+   * if all that succeeds is the failure cleared. A failed fsync is never cleared here:
+   * after one the page cache may have dropped dirty pages ("fsyncgate"), so writes
+   * acknowledged since the last good fsync cannot be trusted until a restart re-validates
+   * the log (log-loader.ts). Returns whether the log is online.
+   */
+  async recoverFromWriteFailure(): Promise<boolean> {
+    if (!this.failure) return true;
+    if (this.failedFsync) return false;
+    const active = this.segments.active;
+    await active.truncateTo(this.nextOffset);
+    await active.cutTo(active.size, this.nextOffset);
+    await active.flush(true);
+    this.logger.info(`partition ${this.name}: back online after a write failure (${this.failure.message}); log end offset ${this.nextOffset}`);
+    this.failure = null;
+    return true;
   }
 
   // ------------------------------------------------------------------ append & roll
@@ -237,8 +265,8 @@ export class LocalLog {
       } catch (err) {
         // After a failed fsync the page cache state is unknown ("fsyncgate"): go offline.
         const e = err instanceof KafkaStorageError ? err : new KafkaStorageError(String(err), err);
-        this.markOffline(e);
-        this.logger.warn(`partition ${this.name}: taking the log offline after an fsync failure: ${e.message}`);
+        this.markOffline(e, 'fsync');
+        this.logger.warn(`partition ${this.name}: taking the log offline after an fsync failure (not retried; a restart re-validates the log): ${e.message}`);
         throw e;
       } finally {
         s.release();

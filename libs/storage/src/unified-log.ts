@@ -163,9 +163,19 @@ export class UnifiedLog {
     return this.closed;
   }
 
-  /** True once a write failed: the log refuses appends until reopened. */
+  /** True once a write failed: the log refuses appends until bringOnline() or a reopen. */
   get isOffline(): boolean {
     return this.local.offlineError !== null;
+  }
+
+  /** Why the log is offline (null while online). */
+  get offlineReason(): string | null {
+    return this.local.offlineError?.message ?? null;
+  }
+
+  /** After a failed write (not fsync): cuts the failed bytes, fsyncs, and accepts appends again (log-dir-health.ts). */
+  bringOnline(): Promise<boolean> {
+    return this.mutex.run(() => this.local.recoverFromWriteFailure());
   }
 
   /** One producer's state (a copy), for DescribeProducers and the transaction layer. */
