@@ -168,11 +168,11 @@ export async function loadSegments(args: {
     const problem = missing ? 'missing' : await seg.indexProblem();
     if (problem !== null) {
       logger.warn(`partition ${name}: index of segment ${seg.baseOffset} cannot be trusted (${problem}), rebuilding`);
-      const r = await seg.rebuildIndexes();
+      const r = await seg.rebuildIndexes(true);
       rebuiltIndexes.push(seg.baseOffset);
-      if (r.truncatedBytes > 0) {
+      if (r.keptCorrupt !== null) {
         logger.warn(
-          `partition ${name}: segment ${seg.baseOffset} had ${r.truncatedBytes} invalid bytes (${r.reason}) after offset ${r.nextOffset}; truncated`,
+          `partition ${name}: segment ${seg.baseOffset} holds corrupt data (${r.keptCorrupt}); kept in place, fetches reaching it answer CORRUPT_MESSAGE until it is deleted or quarantined`,
         );
       }
     }

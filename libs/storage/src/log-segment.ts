@@ -320,9 +320,9 @@ export class LogSegment implements ReadableSegment {
    * entry) to the end of the file and cuts the first invalid batch and everything after
    * it; see segment-recovery.ts.
    */
-  async recover(fromPosition: number, minNextOffset: number): Promise<SegmentRecoveryResult> {
-    const r = await recoverSegment(this, this.indexes, fromPosition, minNextOffset);
-    if (!r.indexMismatch && fromPosition <= this.verifiedUpTo) this.verifiedUpTo = r.validBytes;
+  async recover(fromPosition: number, minNextOffset: number, sealed = false): Promise<SegmentRecoveryResult> {
+    const r = await recoverSegment(this, this.indexes, fromPosition, minNextOffset, sealed);
+    if (!r.indexMismatch && r.keptCorrupt === null && fromPosition <= this.verifiedUpTo) this.verifiedUpTo = r.validBytes;
     return r;
   }
 
@@ -361,10 +361,13 @@ export class LogSegment implements ReadableSegment {
     return removed;
   }
 
-  /** Drops both indexes and rebuilds them with a full recovery scan from position 0. */
-  async rebuildIndexes(): Promise<SegmentRecoveryResult> {
+  /**
+   * Drops both indexes and rebuilds them with a full recovery scan from position 0;
+   * `sealed` (a non-active segment) cuts nothing, see segment-recovery.ts.
+   */
+  async rebuildIndexes(sealed = false): Promise<SegmentRecoveryResult> {
     await this.indexes.reset();
-    return this.recover(0, this.baseOffset);
+    return this.recover(0, this.baseOffset, sealed);
   }
 
   // ---------------------------------------------------------------- lifecycle

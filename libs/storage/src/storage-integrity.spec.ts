@@ -164,6 +164,29 @@ describe('storage integrity', () => {
     expect(await readAll(again, 0, 3000)).toEqual(all.filter((o) => o < bad.from || o > bad.to));
   });
 
+  it('rebuilding a sealed segment index never truncates intact batches after a corrupt one', async () => {
+    const log = await open(false);
+    await fill(log);
+    const seg = log.segments[1];
+    const loc = await seg.findBatch(seg.baseOffset + 10);
+    const segEnd = log.segments[2].baseOffset;
+    await log.close();
+    logs.pop();
+    const fh = await fsp.open(logFilePath(dir, seg.baseOffset), 'r+');
+    await fh.write(Buffer.from([0xde, 0xad, 0xbe, 0xef]), 0, 4, loc!.position + 80);
+    await fh.close();
+    await fsp.rm(indexFilePath(dir, seg.baseOffset));
+    const logger = memoryLogger();
+    const reopened = await open(true, logger);
+    expect(logger.lines.join('\n')).toMatch(/holds corrupt data \(1 batch\(es\) failing their CRC\); kept in place/);
+    expect(reopened.segments[1].size).toBe((await fsp.stat(logFilePath(dir, seg.baseOffset))).size);
+    await expect(reopened.read(loc!.baseOffset, 3000)).rejects.toBeInstanceOf(CorruptBatchError);
+    reopened.corruptRanges.quarantine();
+    const got = await readAll(reopened, 0, 3000);
+    expect(got).toEqual(all.filter((o) => o < loc!.baseOffset || o > loc!.lastOffset));
+    expect(got.filter((o) => o > loc!.lastOffset && o < segEnd).length).toBe(segEnd - loc!.lastOffset - 1);
+  });
+
   it('a batch with a garbage length is reported from the offset after the last good batch', async () => {
     const log = await open(false);
     await fill(log);
