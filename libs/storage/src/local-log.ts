@@ -150,25 +150,9 @@ export class LocalLog {
     return this.failure;
   }
 
-  /**
-   * Brings the log back online after a failed WRITE (e.g. ENOSPC), under the mutex: every
-   * byte of the failed request is cut from the active segment (the file ends at the
-   * last acknowledged batch again, indexes to match), the segment is fsynced, and only
-   * if all that succeeds is the failure cleared. A failed fsync is never cleared here:
-   * after one the page cache may have dropped dirty pages ("fsyncgate"), so writes
-   * acknowledged since the last good fsync cannot be trusted until a restart re-validates
-   * the log (log-loader.ts). Returns whether the log is online.
-   */
-  async recoverFromWriteFailure(): Promise<boolean> {
-    if (!this.failure) return true;
-    if (this.failedFsync) return false;
-    const active = this.segments.active;
-    await active.truncateTo(this.nextOffset);
-    await active.cutTo(active.size, this.nextOffset);
-    await active.flush(true);
-    this.logger.info(`partition ${this.name}: back online after a write failure (${this.failure.message}); log end offset ${this.nextOffset}`);
-    this.failure = null;
-    return true;
+  /** Clears a failed WRITE (log-dir-health.ts recoverFromWriteFailure, under the mutex); never a failed fsync. */
+  clearWriteFailure(): void {
+    if (!this.failedFsync) this.failure = null;
   }
 
   // ------------------------------------------------------------------ append & roll

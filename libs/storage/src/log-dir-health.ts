@@ -1,5 +1,6 @@
 import { errorMessage } from '@millrace/app-common';
 import { promises as fsp } from 'node:fs';
+import type { LocalLog } from './local-log';
 import type { StorageLogger } from './logger';
 import type { UnifiedLog } from './unified-log';
 
@@ -48,4 +49,26 @@ export async function probeOfflineLogs(dir: string, logs: readonly UnifiedLog[],
   }
   if (back.length > 0) logger.info(`log dir ${dir}: ${freeBytes} bytes free; partitions back online: ${back.join(', ')}`);
   return back;
+}
+
+/**
+ * Brings `local` back online after a failed WRITE (e.g. ENOSPC); the caller holds the
+ * log's mutex. Every byte of the failed request is cut from the active segment (the file
+ * ends at the last acknowledged batch again, indexes to match), the segment is fsynced,
+ * and only if all that succeeds is the failure cleared. A failed fsync is never cleared:
+ * after one the page cache may have dropped dirty pages ("fsyncgate"), so writes
+ * acknowledged since the last good fsync cannot be trusted until a restart re-validates
+ * the log (log-loader.ts). Returns whether the log is online.
+ */
+export async function recoverFromWriteFailure(local: LocalLog): Promise<boolean> {
+  const failure = local.offlineError;
+  if (!failure) return true;
+  if (local.offlineAfterFsync) return false;
+  const active = local.activeSegment;
+  await active.truncateTo(local.logEndOffset);
+  await active.cutTo(active.size, local.logEndOffset);
+  await active.flush(true);
+  local.clearWriteFailure();
+  local.logger.info(`partition ${local.name}: back online after a write failure (${failure.message}); log end offset ${local.logEndOffset}`);
+  return true;
 }

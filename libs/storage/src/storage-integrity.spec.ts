@@ -164,6 +164,25 @@ describe('storage integrity', () => {
     expect(await readAll(again, 0, 3000)).toEqual(all.filter((o) => o < bad.from || o > bad.to));
   });
 
+  it('DeleteRecords past a corrupt range is the other way past it, and drops the range', async () => {
+    const log = await open(false);
+    await fill(log);
+    const logger = memoryLogger();
+    const reopened = await closeAndReopen(log, logger);
+    const seg = reopened.segments[1];
+    const loc = await seg.findBatch(seg.baseOffset + 10);
+    const fh = await fsp.open(logFilePath(dir, seg.baseOffset), 'r+');
+    await fh.write(Buffer.from([1, 2, 3, 4]), 0, 4, loc!.position + 70);
+    await fh.close();
+    expect(await readAll(reopened)).toEqual(all.slice(0, loc!.baseOffset));
+    expect(reopened.corruptRanges.count).toBe(1);
+    reopened.updateHighWatermark(reopened.logEndOffset);
+    await reopened.deleteRecordsBefore(loc!.lastOffset + 1);
+    expect(reopened.corruptRanges.count).toBe(0);
+    expect(logger.lines.join('\n')).toMatch(/1 corrupt range\(s\) below log start offset \d+ dropped/);
+    expect(await readAll(reopened, reopened.logStartOffset)).toEqual(all.slice(loc!.lastOffset + 1));
+  });
+
   it('rebuilding a sealed segment index never truncates intact batches after a corrupt one', async () => {
     const log = await open(false);
     await fill(log);

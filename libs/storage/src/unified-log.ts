@@ -2,6 +2,7 @@ import { validateAppend } from './append-validation';
 import { AsyncMutex } from './async-mutex';
 import type { CorruptRanges } from './corrupt-ranges';
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
+import { recoverFromWriteFailure } from './log-dir-health';
 import { GroupCommitQueue } from './group-commit-queue';
 import { LocalLog, SEGMENTS_CHANGED } from './local-log';
 import type { LogConfig } from './log-config';
@@ -175,7 +176,7 @@ export class UnifiedLog {
 
   /** After a failed write (not fsync): cuts the failed bytes, fsyncs, and accepts appends again (log-dir-health.ts). */
   bringOnline(): Promise<boolean> {
-    return this.mutex.run(() => this.local.recoverFromWriteFailure());
+    return this.mutex.run(() => recoverFromWriteFailure(this.local));
   }
 
   /** One producer's state (a copy), for DescribeProducers and the transaction layer. */
