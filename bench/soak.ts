@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findRepoRoot, runCommand, startBroker, type BrokerProcess } from '@millrace/testing';
 import { SoakClient } from './soak-clients';
+import { ConnectSoak } from './soak-connect';
 
 /**
  * `npm run soak` (not part of CI): long runs that `npm test` only samples.
@@ -15,13 +16,16 @@ import { SoakClient } from './soak-clients';
  *    all, 15 s flat out), then for --minutes a producer runs at half that rate with a
  *    consumer group reading along. Every --sample-seconds: broker RSS and open file
  *    descriptors (/proc), event-loop lag (max since the previous scrape, /metrics) and
- *    the group's lag (/metrics millrace_group_lag). Printed as a table and written to
+ *    the group's lag (/metrics millrace_group_lag). Unless --skip-connect, the ERP ->
+ *    warehouse pipeline (soak-connect.ts) runs on the same broker and each sample also
+ *    measures its end-to-end lag. Printed as a table and written to
  *    bench/results/soak-latest.{md,json}.
  *
  * Flat or it fails: after a warm-up (the first 10% of samples, at least one minute), the
  * mean of the last third against the first third: RSS within +25% (+32 MiB slack), open
  * FDs within +16, event-loop lag max below 1 s, group lag never above 30 s worth of
- * records and its last-third mean below 10 s worth. Exit 1 on any failure.
+ * records and its last-third mean below 10 s worth, connect lag never above 30 s. Exit 1
+ * on any failure.
  *
  *   npm run soak -- --minutes=60 --sample-seconds=10 --fuzz-seconds=600 --net-fuzz-frames=1000000
  */
@@ -33,6 +37,7 @@ interface SoakConfig {
   partitions: number;
   fuzz: boolean;
   load: boolean;
+  connect: boolean;
 }
 
 interface Sample {
@@ -43,6 +48,8 @@ interface Sample {
   groupLag: number;
   acked: number;
   consumed: number;
+  /** ERP commit to warehouse row of one marked update, ms (-1 without --connect). */
+  connectLagMs: number;
 }
 
 function parseConfig(argv: string[]): SoakConfig {
@@ -57,7 +64,7 @@ function parseConfig(argv: string[]): SoakConfig {
     if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
     return v;
   };
-  const known = ['minutes', 'sample-seconds', 'fuzz-seconds', 'net-fuzz-frames', 'partitions', 'skip-fuzz', 'skip-load'];
+  const known = ['minutes', 'sample-seconds', 'fuzz-seconds', 'net-fuzz-frames', 'partitions', 'skip-fuzz', 'skip-load', 'skip-connect'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown flag --${k} (known: ${known.join(', ')})`);
   return {
     minutes: num('minutes', 60),
@@ -67,6 +74,7 @@ function parseConfig(argv: string[]): SoakConfig {
     partitions: Math.max(1, num('partitions', 3)),
     fuzz: !flags.has('skip-fuzz'),
     load: !flags.has('skip-load'),
+    connect: !flags.has('skip-connect'),
   };
 }
 
@@ -108,7 +116,7 @@ function metricSum(text: string, name: string, labelFilter = ''): number {
   return sum;
 }
 
-async function sample(broker: BrokerProcess, t: number, group: string, producer: SoakClient, consumer: SoakClient): Promise<Sample> {
+async function sample(broker: BrokerProcess, t: number, group: string, producer: SoakClient, consumer: SoakClient, connectLagMs: number): Promise<Sample> {
   const pid = broker.pid!;
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
@@ -122,6 +130,7 @@ async function sample(broker: BrokerProcess, t: number, group: string, producer:
     groupLag: metricSum(metrics, 'millrace_group_lag', `group="${group}"`),
     acked: producer.stats.acked ?? 0,
     consumed: consumer.stats.consumed ?? 0,
+    connectLagMs,
   };
 }
 
@@ -149,16 +158,20 @@ export function judge(samples: Sample[], rate: number, sampleSeconds: number): s
   const groupMax = Math.max(...body.map((s) => s.groupLag));
   if (groupMax > rate * 30) out.push(`consumer lag reached ${groupMax} records (> 30 s at ${rate.toFixed(0)}/s)`);
   if (mean(last.map((s) => s.groupLag)) > rate * 10) out.push(`consumer lag not bounded: last-third mean ${mean(last.map((s) => s.groupLag)).toFixed(0)}`);
+  const connectMax = Math.max(...body.map((s) => s.connectLagMs));
+  if (connectMax > 30_000) out.push(`connect (ERP -> warehouse) lag reached ${connectMax} ms`);
   return out;
 }
 
 function table(samples: Sample[]): string {
-  const rows = samples.map((s) => `| ${s.t} | ${s.rssMiB} | ${s.fds} | ${s.loopLagMaxMs} | ${s.groupLag} | ${s.acked} | ${s.consumed} |`);
-  return ['| t s | RSS MiB | open FDs | loop lag max ms | group lag | acked | consumed |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+  const rows = samples.map((s) => `| ${s.t} | ${s.rssMiB} | ${s.fds} | ${s.loopLagMaxMs} | ${s.groupLag} | ${s.acked} | ${s.consumed} | ${s.connectLagMs < 0 ? '-' : s.connectLagMs} |`);
+  return ['| t s | RSS MiB | open FDs | loop lag max ms | group lag | acked | consumed | connect lag ms |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
 }
 
 async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
-  const broker = await startBroker({ repoRoot, env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' }, startTimeoutMs: 60_000 });
+  if (c.connect) log('starting the ERP -> warehouse pipeline (MariaDB, Postgres, connect; 10k rows)');
+  const pipeline = c.connect ? await ConnectSoak.start() : null;
+  const broker = pipeline ? pipeline.broker : await startBroker({ repoRoot, env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' }, startTimeoutMs: 60_000 });
   const clients: SoakClient[] = [];
   try {
     const topic = `soak-${Date.now()}`;
@@ -182,14 +195,16 @@ async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
     const samples: Sample[] = [];
     const started = Date.now();
     while (Date.now() - started < c.minutes * 60_000) {
-      await sleep(c.sampleSeconds * 1000);
-      const s = await sample(broker, Math.round((Date.now() - started) / 1000), group, producer, consumer);
+      const tickStart = Date.now();
+      const connectLagMs = pipeline ? await pipeline.tick() : -1;
+      await sleep(Math.max(0, c.sampleSeconds * 1000 - (Date.now() - tickStart)));
+      const s = await sample(broker, Math.round((Date.now() - started) / 1000), group, producer, consumer, connectLagMs);
       samples.push(s);
-      log(`t=${s.t}s rss=${s.rssMiB}MiB fds=${s.fds} loopLagMax=${s.loopLagMaxMs}ms groupLag=${s.groupLag} acked=${s.acked} consumed=${s.consumed}`);
+      log(`t=${s.t}s rss=${s.rssMiB}MiB fds=${s.fds} loopLagMax=${s.loopLagMaxMs}ms groupLag=${s.groupLag} acked=${s.acked} consumed=${s.consumed} connectLag=${s.connectLagMs}ms`);
     }
     const verdicts = judge(samples, rate, c.sampleSeconds);
     if ((producer.stats.errors ?? 0) > 0) verdicts.push(`${producer.stats.errors} produce errors`);
-    const report = `# soak ${new Date().toISOString()}\n\n${c.minutes} min at ${rate} records/s (half of ${measured.toFixed(0)}), 1 KiB, ${c.partitions} partitions, acks all, one consumer group\n\n${table(samples)}\n\n${verdicts.length === 0 ? 'FLAT' : `NOT FLAT:\n- ${verdicts.join('\n- ')}`}\n`;
+    const report = `# soak ${new Date().toISOString()}\n\n${c.minutes} min at ${rate} records/s (half of ${measured.toFixed(0)}), 1 KiB, ${c.partitions} partitions, acks all, one consumer group${pipeline ? ', ERP -> warehouse pipeline running' : ''}\n\n${table(samples)}\n\n${verdicts.length === 0 ? 'FLAT' : `NOT FLAT:\n- ${verdicts.join('\n- ')}`}\n`;
     const dir = path.join(repoRoot, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'soak-latest.md'), report);
@@ -198,7 +213,8 @@ async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
     return verdicts;
   } finally {
     for (const cl of clients) cl.stop();
-    await broker.stop();
+    if (pipeline) await pipeline.stop();
+    else await broker.stop();
   }
 }
 
