@@ -30,6 +30,14 @@ export type {
 } from './log-types';
 export type { RecoveryReport } from './log-loader';
 export { LogSegment } from './log-segment';
+export { CorruptBatchError } from './corrupt-batch';
+export { CorruptRanges, QUARANTINE_FILE } from './corrupt-ranges';
+export type { CorruptRange } from './corrupt-ranges';
+export { indexMismatchReadCount } from './segment-read';
+export { logDirSpace, probeOfflineLogs, DEFAULT_MIN_FREE_BYTES } from './log-dir-health';
+export type { LogDirSpace } from './log-dir-health';
+export { scrubLogs } from './log-scrubber';
+export type { ScrubResult } from './log-scrubber';
 export type { SegmentReadResult } from './log-segment';
 export { LogManager, CLEAN_SHUTDOWN_FILE } from './log-manager';
 export type { LogManagerOptions, TopicPartition } from './log-manager';

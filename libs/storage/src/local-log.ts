@@ -1,5 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { CorruptBatchError } from './corrupt-batch';
+import { CorruptRanges } from './corrupt-ranges';
 import { KafkaStorageError } from './errors';
 import type { LogConfig } from './log-config';
 import { parsePartitionDirName } from './log-file-names';
@@ -61,12 +63,15 @@ export class LocalLog {
   private jitterMs: number;
   private nextOffset: number;
   private failure: KafkaStorageError | null = null;
+  private failedFsync = false;
   private flushedOffset: number;
   private unflushedMessages = 0;
   private lastFlushMs: number;
   private flushInFlight: Promise<void> | null = null;
   readonly logger: StorageLogger;
   readonly io: StorageIo;
+  /** Stored batches found corrupt, and the operator's quarantines (corrupt-ranges.ts). */
+  readonly corruptRanges: CorruptRanges;
   /** The log's clock (segment.ms, flush.ms, LogAppendTime, retention.ms). */
   readonly now: () => number;
 
@@ -86,6 +91,7 @@ export class LocalLog {
     this.io = args.io ?? DEFAULT_STORAGE_IO;
     this.now = args.time ?? Date.now;
     this.lastFlushMs = this.now();
+    this.corruptRanges = new CorruptRanges(this.dir, this.name, this.logger);
   }
 
   private static jitter(c: LogConfig): number {
@@ -132,10 +138,21 @@ export class LocalLog {
     return this.failure;
   }
 
+  /** Whether the failure that took the log offline was an fsync (never cleared without a restart). */
+  get offlineAfterFsync(): boolean {
+    return this.failedFsync;
+  }
+
   /** Takes the log offline; the first failure is the one kept. Returns it. */
-  markOffline(err: KafkaStorageError): KafkaStorageError {
+  markOffline(err: KafkaStorageError, kind: 'write' | 'fsync' = 'write'): KafkaStorageError {
+    if (kind === 'fsync') this.failedFsync = true;
     this.failure ??= err;
     return this.failure;
+  }
+
+  /** Clears a failed WRITE (log-dir-health.ts recoverFromWriteFailure, under the mutex); never a failed fsync. */
+  clearWriteFailure(): void {
+    if (!this.failedFsync) this.failure = null;
   }
 
   // ------------------------------------------------------------------ append & roll
@@ -232,8 +249,8 @@ export class LocalLog {
       } catch (err) {
         // After a failed fsync the page cache state is unknown ("fsyncgate"): go offline.
         const e = err instanceof KafkaStorageError ? err : new KafkaStorageError(String(err), err);
-        this.markOffline(e);
-        this.logger.warn(`partition ${this.name}: taking the log offline after an fsync failure: ${e.message}`);
+        this.markOffline(e, 'fsync');
+        this.logger.warn(`partition ${this.name}: taking the log offline after an fsync failure (not retried; a restart re-validates the log): ${e.message}`);
         throw e;
       } finally {
         s.release();
@@ -281,6 +298,16 @@ export class LocalLog {
         if (seg.isDeleted) return SEGMENTS_CHANGED;
         const res = await seg.read(fetchOffset, maxBytes, cap, minOneBatch);
         if (res) return res;
+      } catch (err) {
+        if (!(err instanceof CorruptBatchError)) throw err;
+        // Reported (logged, listed) and answered CORRUPT_MESSAGE, unless an operator
+        // quarantined the range: then the read steps over it.
+        const segmentEnd = i + 1 < segs.length ? segs[i + 1].baseOffset : this.nextOffset;
+        const range = this.corruptRanges.report(err, segmentEnd);
+        if (range.quarantinedAtMs === null || range.toOffset < fetchOffset) throw err;
+        fetchOffset = range.toOffset + 1;
+        if (fetchOffset >= cap) return null;
+        i = Math.max(this.segments.floorIndex(fetchOffset), i) - 1;
       } finally {
         seg.release();
       }

@@ -33,8 +33,10 @@ import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './
  *   other *.swap         index swaps without their .log.swap: unlinked (indexes rebuilt).
  *   index files without their .log: unlinked.
  *
+ * Every segment's indexes are checked whenever it is opened, clean shutdown or not
+ * (index-sanity.ts), and rebuilt from the log when they fail.
  * Recovery (no clean-shutdown marker): non-active segments were fsynced when rolled, so
- * only their indexes are sanity-checked (rebuilt from the log when inconsistent). The
+ * only their indexes are checked. The
  * active segment is re-validated from its last offset-index entry to the end: every batch
  * must be whole, magic 2, CRC-valid and have increasing offsets; the first bad batch and
  * everything after it are truncated. If the index entry itself does not match the batch
@@ -162,13 +164,15 @@ export async function loadSegments(args: {
   for (const seg of segments) {
     if (seg === active) continue;
     const missing = isMissing(seg);
-    if (missing || (!args.hadCleanShutdown && !(await seg.indexesAreSane()))) {
-      logger.warn(`partition ${name}: ${missing ? 'missing' : 'corrupt'} index for segment ${seg.baseOffset}, rebuilding`);
-      const r = await seg.rebuildIndexes();
+    // Checked after a clean shutdown too: a clean marker says nothing about the index files.
+    const problem = missing ? 'missing' : await seg.indexProblem();
+    if (problem !== null) {
+      logger.warn(`partition ${name}: index of segment ${seg.baseOffset} cannot be trusted (${problem}), rebuilding`);
+      const r = await seg.rebuildIndexes(true);
       rebuiltIndexes.push(seg.baseOffset);
-      if (r.truncatedBytes > 0) {
+      if (r.keptCorrupt !== null) {
         logger.warn(
-          `partition ${name}: segment ${seg.baseOffset} had ${r.truncatedBytes} invalid bytes (${r.reason}) after offset ${r.nextOffset}; truncated`,
+          `partition ${name}: segment ${seg.baseOffset} holds corrupt data (${r.keptCorrupt}); kept in place, fetches reaching it answer CORRUPT_MESSAGE until it is deleted or quarantined`,
         );
       }
     }
@@ -182,9 +186,9 @@ export async function loadSegments(args: {
   //    re-validate from its last index entry after an unclean shutdown.
   await active.loadState();
   let result: SegmentRecoveryResult | null = null;
-  const activeMissing = isMissing(active) && active.size > 0;
-  if (activeMissing || !(await active.indexesAreSane())) {
-    logger.warn(`partition ${name}: ${activeMissing ? 'missing' : 'corrupt'} index for segment ${active.baseOffset}, rebuilding`);
+  const activeProblem = isMissing(active) && active.size > 0 ? 'missing' : await active.indexProblem();
+  if (activeProblem !== null) {
+    logger.warn(`partition ${name}: index of segment ${active.baseOffset} cannot be trusted (${activeProblem}), rebuilding`);
     result = await active.rebuildIndexes();
     rebuiltIndexes.push(active.baseOffset);
   } else if (!args.hadCleanShutdown) {

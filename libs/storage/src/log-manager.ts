@@ -16,6 +16,8 @@ import { DEFAULT_LOG_CONFIG, isCompacted, LogConfig } from './log-config';
 import { parsePartitionDirName, partitionDirName } from './log-file-names';
 import type { RetentionResult } from './log-types';
 import { UnifiedLog } from './unified-log';
+import { logDirSpace, LogDirSpace, probeOfflineLogs } from './log-dir-health';
+import { scrubLogs, ScrubResult } from './log-scrubber';
 import { NOOP_LOGGER, StorageLogger } from './logger';
 import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './storage-io';
 
@@ -65,6 +67,14 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number;
   /** producer.id.expiration.ms, default 86400000. */
   producerIdExpirationMs?: number;
+  /** How often offline logs are probed for a comeback (log-dir-health.ts), default 2000. */
+  offlineProbeIntervalMs?: number;
+  /** Free bytes the directory needs before an offline log is brought back, default 1 MiB. */
+  minFreeBytes?: number;
+  /** How often the scrubber runs (log-scrubber.ts; also once a second after start), default 30000. */
+  scrubIntervalMs?: number;
+  /** Bytes the scrubber verifies per run at most, default 256 MiB. */
+  scrubBytesPerRun?: number;
   /** Start the periodic tasks (default true). */
   scheduleTasks?: boolean;
 }
@@ -344,6 +354,26 @@ export class LogManager {
     every(this.opts.cleanerIntervalMs ?? 15000, 'cleaner', () => this.runCleanerOnce());
     every(this.opts.flushCheckIntervalMs ?? 1000, 'flush', () => this.flushDirtyLogs());
     every(this.opts.checkpointIntervalMs ?? 5000, 'checkpoint', () => this.checkpoint());
+    every(this.opts.offlineProbeIntervalMs ?? 2000, 'offline-probe', () => this.probeOfflineLogs());
+    every(this.opts.scrubIntervalMs ?? 30000, 'scrub', () => this.scrubOnce());
+    const first = setTimeout(() => this.runTask('scrub', () => this.scrubOnce()), 1000);
+    first.unref();
+    this.timers.push(first);
+  }
+
+  /** Brings back logs offline after a failed write once the directory has space again (log-dir-health.ts). */
+  probeOfflineLogs(): Promise<string[]> {
+    return probeOfflineLogs(this.dataDir, this.allLogs(), this.logger, this.opts.minFreeBytes);
+  }
+
+  /** Free and total bytes of the log directory's filesystem. */
+  space(): Promise<LogDirSpace> {
+    return logDirSpace(this.dataDir);
+  }
+
+  /** Re-verifies up to `scrubBytesPerRun` of not yet verified stored batches (log-scrubber.ts). */
+  scrubOnce(): Promise<ScrubResult> {
+    return scrubLogs(this.allLogs(), this.opts.scrubBytesPerRun ?? 256 << 20);
   }
 
   /** Runs `fn` unless a task of that name is still running. */

@@ -5,6 +5,7 @@ import * as protocol from '@millrace/protocol';
 import { scanBatches, ScanStep } from './batch-scanner';
 import { KafkaStorageError } from './errors';
 import type { LogConfig } from './log-config';
+import { indexProblem } from './index-sanity';
 import { DELETED_SUFFIX, indexFilePath, logFilePath, timeIndexFilePath } from './log-file-names';
 import type { TimestampAndOffset } from './log-types';
 import { OffsetIndex } from './offset-index';
@@ -103,6 +104,13 @@ export class LogSegment implements ReadableSegment {
   /** Offset after the last batch, when known (always known for the active segment). */
   private cachedNextOffset: number | null = null;
   private dirty = false;
+  /**
+   * Bytes [0, verifiedUpTo) passed the batch checks (CRC-32C, length, magic, offsets)
+   * since this process opened the segment: on a read, by the scrubber, by recovery, or
+   * were appended after the append validation checked them. Reads check only beyond it
+   * (segment-read.ts), so each stored batch is verified once per open, not per fetch.
+   */
+  verifiedUpTo = 0;
 
   private constructor(
     readonly dir: string,
@@ -204,9 +212,9 @@ export class LogSegment implements ReadableSegment {
     }
   }
 
-  /** Index files look consistent with the log (Kafka's sanityCheck). */
-  indexesAreSane(): Promise<boolean> {
-    return this.indexes.areSane(this.committed);
+  /** Why the index files cannot be trusted, null when they pass (index-sanity.ts). */
+  indexProblem(): Promise<string | null> {
+    return indexProblem(this, () => this.nextOffset());
   }
 
   /** Offset after the last batch of this segment (scans from the last index entry once). */
@@ -239,6 +247,7 @@ export class LogSegment implements ReadableSegment {
       pos += b.size;
       this.cachedNextOffset = b.lastOffset + 1;
     }
+    if (this.verifiedUpTo === start) this.verifiedUpTo = pos;
     this.committed = pos;
     this.dirty = true;
     await this.indexes.persist();
@@ -311,8 +320,10 @@ export class LogSegment implements ReadableSegment {
    * entry) to the end of the file and cuts the first invalid batch and everything after
    * it; see segment-recovery.ts.
    */
-  recover(fromPosition: number, minNextOffset: number): Promise<SegmentRecoveryResult> {
-    return recoverSegment(this, this.indexes, fromPosition, minNextOffset);
+  async recover(fromPosition: number, minNextOffset: number, sealed = false): Promise<SegmentRecoveryResult> {
+    const r = await recoverSegment(this, this.indexes, fromPosition, minNextOffset, sealed);
+    if (!r.indexMismatch && r.keptCorrupt === null && fromPosition <= this.verifiedUpTo) this.verifiedUpTo = r.validBytes;
+    return r;
   }
 
   /**
@@ -345,14 +356,18 @@ export class LogSegment implements ReadableSegment {
     const removed = (await h.stat()).size - size;
     if (removed > 0) await h.truncate(size);
     this.committed = size;
+    this.verifiedUpTo = Math.min(this.verifiedUpTo, size);
     this.cachedNextOffset = nextOffset;
     return removed;
   }
 
-  /** Drops both indexes and rebuilds them with a full recovery scan from position 0. */
-  async rebuildIndexes(): Promise<SegmentRecoveryResult> {
+  /**
+   * Drops both indexes and rebuilds them with a full recovery scan from position 0;
+   * `sealed` (a non-active segment) cuts nothing, see segment-recovery.ts.
+   */
+  async rebuildIndexes(sealed = false): Promise<SegmentRecoveryResult> {
     await this.indexes.reset();
-    return this.recover(0, this.baseOffset);
+    return this.recover(0, this.baseOffset, sealed);
   }
 
   // ---------------------------------------------------------------- lifecycle

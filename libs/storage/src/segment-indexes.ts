@@ -117,12 +117,6 @@ export class SegmentIndexes {
     await this.timeIndex.closeHandle();
   }
 
-  /** Kafka's sanity check of both indexes against a log of `logSize` bytes. */
-  async areSane(logSize: number): Promise<boolean> {
-    await this.load();
-    return this.offsetIndex.isSane(Math.max(logSize, 1)) && this.timeIndex.isSane();
-  }
-
   /** Drops every entry of both indexes (before a rebuild). */
   async reset(): Promise<void> {
     await this.offsetIndex.reset();

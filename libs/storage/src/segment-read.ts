@@ -1,8 +1,8 @@
 import * as protocol from '@millrace/protocol';
 import type { ScanStep } from './batch-scanner';
-import { KafkaStorageError } from './errors';
+import { CorruptBatchError, firstBadBatch } from './corrupt-batch';
 import type { TimestampAndOffset } from './log-types';
-import type { OffsetIndex } from './offset-index';
+import type { OffsetIndex, OffsetPosition } from './offset-index';
 import type { TimeIndex } from './time-index';
 
 // Copied once: through the package index each use would be a getter call, and readBatches
@@ -43,6 +43,8 @@ export interface ReadableSegment {
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
   readonly indexIntervalBytes: number;
+  /** Bytes [0, verifiedUpTo) passed the batch checks since the segment was opened (or were appended after validation). */
+  verifiedUpTo: number;
   readAt(position: number, size: number): Promise<Buffer>;
   scan(from?: number, withBodies?: boolean, end?: number): AsyncGenerator<ScanStep>;
   modifiedAtMs(): Promise<number>;
@@ -87,9 +89,28 @@ export async function largestTimestamp(seg: ReadableSegment, runningMax: number)
  */
 export async function findBatch(seg: ReadableSegment, offset: number, end: number): Promise<BatchLocation | null> {
   await seg.offsetIndex.load();
-  const start = seg.offsetIndex.lookup(offset).position;
-  for await (const step of seg.scan(start, false, end)) {
-    if (step.kind !== 'batch') return null;
+  const entry = seg.offsetIndex.lookup(offset);
+  const fromIndex = entry.position > 0 ? await findBatchFrom(seg, entry, offset, end) : null;
+  if (fromIndex !== 'mismatch' && fromIndex !== null) return fromIndex;
+  if (fromIndex === 'mismatch') indexMismatchReads++;
+  if (fromIndex === null && entry.position > 0) return null;
+  const fromStart = await findBatchFrom(seg, { offset: -1, position: 0 }, offset, end);
+  return fromStart === 'mismatch' ? null : fromStart;
+}
+
+/**
+ * findBatch's scan from `from` (an index entry, or position 0 with offset -1): 'mismatch'
+ * when the entry does not point at the batch it recorded, or the bytes from it are not
+ * batches with increasing offsets. From position 0, unreadable bytes are corruption.
+ */
+async function findBatchFrom(seg: ReadableSegment, from: OffsetPosition, offset: number, end: number): Promise<BatchLocation | null | 'mismatch'> {
+  let prevLast = -1;
+  for await (const step of seg.scan(from.position, false, end)) {
+    const badStart = step.kind === 'batch' && step.position === from.position && from.position > 0 && step.header.baseOffset !== from.offset;
+    if (step.kind !== 'batch' || badStart || step.header.baseOffset <= prevLast || step.header.lastOffsetDelta < 0) {
+      if (from.position > 0) return 'mismatch';
+      throw new CorruptBatchError(seg.path, step.position, prevLast >= 0 ? prevLast + 1 : seg.offsetIndex.baseOffset, -1, step.kind === 'batch' ? 'offsets out of order' : `unreadable batch (${step.kind})`);
+    }
     const last = step.header.baseOffset + step.header.lastOffsetDelta;
     if (last >= offset) {
       return {
@@ -100,8 +121,86 @@ export async function findBatch(seg: ReadableSegment, offset: number, end: numbe
         maxTimestamp: step.header.maxTimestamp,
       };
     }
+    prevLast = last;
   }
   return null;
+}
+
+/** Where readBatches' window read found (or did not find) the target batch. */
+interface Located {
+  win: Buffer;
+  /** File position of the window. */
+  from: number;
+  /** Position of the target batch when found, else where the window's whole batches end. */
+  pos: number;
+  found: boolean;
+}
+
+/**
+ * Reads the window from `from` and walks its batch headers to the first batch whose last
+ * offset >= `startOffset`. Null when `from` is an index entry (> 0) that cannot be
+ * trusted: past the end, not at the batch it recorded, or followed by bytes that are not
+ * batches with increasing offsets. From position 0, such bytes are corruption.
+ */
+async function locateInWindow(seg: ReadableSegment, from: OffsetPosition, startOffset: number, maxBytes: number, end: number): Promise<Located | null> {
+  if (from.position >= end) return null;
+  const windowLen = Math.min(end - from.position, seg.indexIntervalBytes + Math.max(maxBytes, 16384) + BATCH_HEADER_SIZE);
+  const win = await seg.readAt(from.position, windowLen);
+  let pos = from.position;
+  let prevLast = -1;
+  while (pos + BATCH_HEADER_SIZE <= from.position + win.length) {
+    const o = pos - from.position;
+    const size = win.readInt32BE(o + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+    const base = Number(win.readBigInt64BE(o));
+    const last = base + win.readInt32BE(o + LAST_OFFSET_DELTA_OFFSET);
+    const sane = size >= BATCH_HEADER_SIZE && pos + size <= end && last >= base && base > prevLast;
+    if (!sane || (pos === from.position && from.position > 0 && base !== from.offset)) {
+      if (from.position > 0) return null;
+      // From the segment start: every batch before these bytes ends below startOffset, so
+      // the target is in or after bytes that cannot be read as a batch.
+      const fromOffset = prevLast >= 0 ? prevLast + 1 : seg.offsetIndex.baseOffset;
+      throw new CorruptBatchError(seg.path, pos, fromOffset, -1, size < BATCH_HEADER_SIZE || pos + size > end ? 'batch length is not a valid batch' : `offsets ${base}..${last} out of order`);
+    }
+    if (last >= startOffset) return { win, from: from.position, pos, found: true };
+    prevLast = last;
+    pos += size;
+  }
+  return { win, from: from.position, pos, found: false };
+}
+
+/** Last offset of the last whole batch in `data[0, end)` (batch boundaries, already walked). */
+function lastOffsetBefore(data: Buffer, end: number): number {
+  let at = 0;
+  let last = -1;
+  while (at < end) {
+    last = Number(data.readBigInt64BE(at)) + data.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
+    at += data.readInt32BE(at + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+  }
+  return last;
+}
+
+/** Reads whose offset-index entry did not match the log and fell back to a scan (metrics). */
+let indexMismatchReads = 0;
+export function indexMismatchReadCount(): number {
+  return indexMismatchReads;
+}
+
+/**
+ * CRC-checks the batches of `data[0, cut)` (read at file position `pos`) that lie beyond
+ * the segment's verified prefix and returns how many bytes may be served: `cut` when all
+ * pass, the bytes before the first bad batch otherwise. Throws CorruptBatchError when the
+ * first batch is bad. Extends the verified prefix when the read starts inside it.
+ */
+function verifyRead(seg: ReadableSegment, data: Buffer, pos: number, cut: number): number {
+  const verified = seg.verifiedUpTo;
+  if (pos + cut <= verified) return cut;
+  const from = pos >= verified ? 0 : verified - pos;
+  const bad = firstBadBatch(data, from, cut, -1);
+  const good = bad ? bad.at : cut;
+  if (pos <= verified && pos + good > verified) seg.verifiedUpTo = pos + good;
+  if (!bad) return cut;
+  if (bad.at > 0) return bad.at;
+  throw new CorruptBatchError(seg.path, pos, bad.fromOffset, bad.toOffset, bad.reason);
 }
 
 /**
@@ -120,25 +219,18 @@ export async function readBatches(
 ): Promise<SegmentReadResult | null> {
   const end = seg.size;
   await seg.offsetIndex.load();
-  const indexPos = seg.offsetIndex.lookup(startOffset).position;
-  if (indexPos >= end) return null;
-
-  // 1. One read that covers the index gap plus maxBytes: find the target batch in it.
-  const windowLen = Math.min(end - indexPos, seg.indexIntervalBytes + Math.max(maxBytes, 16384) + BATCH_HEADER_SIZE);
-  const win = await seg.readAt(indexPos, windowLen);
-  let pos = indexPos;
-  let found = false;
-  while (pos + BATCH_HEADER_SIZE <= indexPos + win.length) {
-    const o = pos - indexPos;
-    const size = win.readInt32BE(o + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
-    if (size < BATCH_HEADER_SIZE) throw new KafkaStorageError(`corrupt batch length at ${seg.path}:${pos}`);
-    const last = Number(win.readBigInt64BE(o)) + win.readInt32BE(o + LAST_OFFSET_DELTA_OFFSET);
-    if (last >= startOffset) {
-      found = true;
-      break;
-    }
-    pos += size;
+  // 1. One read that covers the index gap plus maxBytes: find the target batch in it. The
+  //    index entry is checked against the batch it points at; when it does not match, the
+  //    search starts over from the segment start (a wrong index costs time, never records).
+  const entry = seg.offsetIndex.lookup(startOffset);
+  let located = entry.position > 0 ? await locateInWindow(seg, entry, startOffset, maxBytes, end) : null;
+  if (located === null) {
+    if (entry.position > 0) indexMismatchReads++;
+    located = await locateInWindow(seg, { offset: -1, position: 0 }, startOffset, maxBytes, end);
   }
+  if (located === null) return null;
+  const { win, from: indexPos, found } = located;
+  let pos = located.pos;
   if (!found) {
     // Rare: batches bigger than the window between the index entry and the target.
     const loc = await findBatch(seg, startOffset, end);
@@ -163,6 +255,7 @@ export async function readBatches(
   let lastOffset = -1;
   while (cut + BATCH_HEADER_SIZE <= data.length) {
     const size = data.readInt32BE(cut + BATCH_LENGTH_OFFSET) + LOG_OVERHEAD;
+    if (size < BATCH_HEADER_SIZE) break; // garbage length: verifyRead below reports it
     const base = Number(data.readBigInt64BE(cut));
     const last = base + data.readInt32BE(cut + LAST_OFFSET_DELTA_OFFSET);
     if (last >= maxOffsetExclusive) break;
@@ -181,7 +274,19 @@ export async function readBatches(
     lastOffset = last;
     cut += size;
   }
-  if (cut === 0) return null;
+  if (cut === 0) {
+    if (data.length >= BATCH_HEADER_SIZE && data.readInt32BE(BATCH_LENGTH_OFFSET) + LOG_OVERHEAD < BATCH_HEADER_SIZE) {
+      throw new CorruptBatchError(seg.path, pos, startOffset, -1, 'batch length is not a valid batch');
+    }
+    return null;
+  }
+  // 4. Batches not verified since the segment was opened are CRC-checked (once: the
+  //    verified prefix grows); a bad one ends the answer, or fails it when it comes first.
+  const servable = verifyRead(seg, data, pos, cut);
+  if (servable < cut) {
+    cut = servable;
+    lastOffset = lastOffsetBefore(data, cut);
+  }
   let records = data.subarray(0, cut);
   // Do not pin a large window for a small answer.
   if (records.buffer.byteLength > 2 * records.length && records.length < 1 << 20) records = Buffer.from(records);

@@ -17,6 +17,12 @@ const { batchCrcIsValid, CURRENT_MAGIC } = protocol;
  * fails, and everything after it, is cut. Index entries after the starting one are
  * rebuilt during the same scan (segment-indexes.ts), so the indexes end up as an append
  * would have written them.
+ *
+ * `sealed` (rebuilding the indexes of a non-active segment, which was fsynced when it was
+ * rolled): nothing is cut. A bad batch there is corruption, not a torn write, and cutting
+ * would silently drop every intact batch after it; batches failing only their CRC are
+ * indexed like the others, and indexing stops at bytes that are not a batch. Reads then
+ * answer CORRUPT_MESSAGE at the bad batch until an operator acts (corrupt-ranges.ts).
  */
 export interface SegmentRecoveryResult {
   /** Bytes of whole valid batches kept. */
@@ -29,6 +35,8 @@ export interface SegmentRecoveryResult {
   nextOffset: number;
   /** Why the tail was cut, when it was. */
   reason: string | null;
+  /** Sealed recovery only: what was wrong with the bad batches kept in place (none: null). */
+  keptCorrupt: string | null;
   /**
    * The index entry recovery started from did not point at the batch it recorded; nothing
    * was changed and the caller must rebuild from position 0 (rebuildIndexes()).
@@ -58,6 +66,7 @@ export async function recoverSegment(
   indexes: SegmentIndexes,
   fromPosition: number,
   minNextOffset: number,
+  sealed = false,
 ): Promise<SegmentRecoveryResult> {
   await indexes.load();
   // Keep index entries up to and including the one at fromPosition (it gets re-checked).
@@ -74,12 +83,22 @@ export async function recoverSegment(
     fromOffset,
     minNextOffset,
     indexedUpTo: anchor ? anchor.position : -1,
+    keepCrcFailures: sealed,
   });
   if (!valid) {
-    return { validBytes: -1, truncatedBytes: 0, batchesChecked: 0, nextOffset: -1, reason: 'index mismatch', indexMismatch: true };
+    return { validBytes: -1, truncatedBytes: 0, batchesChecked: 0, nextOffset: -1, reason: 'index mismatch', indexMismatch: true, keptCorrupt: null };
   }
   const { validEnd } = valid;
   const nextOffset = validEnd === 0 ? seg.baseOffset : valid.nextOffset;
+  if (sealed) {
+    await seg.offsetIndex.truncateToPosition(validEnd);
+    await seg.timeIndex.truncateToOffset(nextOffset);
+    await indexes.persist();
+    const kept = [valid.crcFailures > 0 ? `${valid.crcFailures} batch(es) failing their CRC` : '', valid.reason ? `unreadable bytes at byte ${validEnd} (${valid.reason})` : '']
+      .filter((x) => x !== '')
+      .join(', ');
+    return { validBytes: validEnd, truncatedBytes: 0, batchesChecked: valid.batchesChecked, nextOffset, reason: null, indexMismatch: false, keptCorrupt: kept === '' ? null : kept };
+  }
   const truncatedBytes = await seg.cutTo(validEnd, nextOffset);
   await seg.offsetIndex.truncateToPosition(validEnd);
   await seg.timeIndex.truncateToOffset(nextOffset);
@@ -91,6 +110,7 @@ export async function recoverSegment(
     nextOffset,
     reason: truncatedBytes > 0 ? (valid.reason ?? 'bytes beyond the last whole batch') : null,
     indexMismatch: false,
+    keptCorrupt: null,
   };
 }
 
@@ -103,6 +123,8 @@ interface ValidPrefix {
   batchesChecked: number;
   /** What was wrong with the first invalid batch; null when the scan reached the end. */
   reason: string | null;
+  /** Batches kept although their CRC failed (keepCrcFailures only). */
+  crcFailures: number;
 }
 
 const INT32_MAX = 2147483647;
@@ -115,8 +137,9 @@ const INT32_MAX = 2147483647;
 async function validateSegmentTail(
   steps: AsyncIterable<ScanStep>,
   indexes: SegmentIndexes,
-  at: { baseOffset: number; fromPosition: number; fromOffset: number; minNextOffset: number; indexedUpTo: number },
+  at: { baseOffset: number; fromPosition: number; fromOffset: number; minNextOffset: number; indexedUpTo: number; keepCrcFailures: boolean },
 ): Promise<ValidPrefix | null> {
+  let crcFailures = 0;
   let next = at.minNextOffset;
   let validEnd = at.fromPosition;
   let checked = 0;
@@ -139,8 +162,11 @@ async function validateSegmentTail(
       break;
     }
     if (!batchCrcIsValid(step.bytes!, 0, step.size)) {
-      reason = 'CRC mismatch';
-      break;
+      if (!at.keepCrcFailures) {
+        reason = 'CRC mismatch';
+        break;
+      }
+      crcFailures++;
     }
     const last = h.baseOffset + h.lastOffsetDelta;
     if (h.baseOffset < next || h.baseOffset < at.baseOffset || h.lastOffsetDelta < 0 || last - at.baseOffset > INT32_MAX) {
@@ -152,5 +178,5 @@ async function validateSegmentTail(
     next = last + 1;
     validEnd = step.position + step.size;
   }
-  return { validEnd, nextOffset: next, batchesChecked: checked, reason };
+  return { validEnd, nextOffset: next, batchesChecked: checked, reason, crcFailures };
 }

@@ -1,6 +1,8 @@
 import { validateAppend } from './append-validation';
 import { AsyncMutex } from './async-mutex';
+import type { CorruptRanges } from './corrupt-ranges';
 import { KafkaStorageError, OffsetOutOfRangeError } from './errors';
+import { recoverFromWriteFailure } from './log-dir-health';
 import { GroupCommitQueue } from './group-commit-queue';
 import { LocalLog, SEGMENTS_CHANGED } from './local-log';
 import type { LogConfig } from './log-config';
@@ -148,6 +150,11 @@ export class UnifiedLog {
     return this.local.activeSegment;
   }
 
+  /** Stored batches found corrupt and the operator's quarantines (corrupt-ranges.ts). */
+  get corruptRanges(): CorruptRanges {
+    return this.local.corruptRanges;
+  }
+
   /** Bytes of all segments' .log files. */
   get size(): number {
     return this.local.segments.sizeInBytes;
@@ -157,9 +164,19 @@ export class UnifiedLog {
     return this.closed;
   }
 
-  /** True once a write failed: the log refuses appends until reopened. */
+  /** True once a write failed: the log refuses appends until bringOnline() or a reopen. */
   get isOffline(): boolean {
     return this.local.offlineError !== null;
+  }
+
+  /** Why the log is offline (null while online). */
+  get offlineReason(): string | null {
+    return this.local.offlineError?.message ?? null;
+  }
+
+  /** After a failed write (not fsync): cuts the failed bytes, fsyncs, and accepts appends again (log-dir-health.ts). */
+  bringOnline(): Promise<boolean> {
+    return this.mutex.run(() => recoverFromWriteFailure(this.local));
   }
 
   /** One producer's state (a copy), for DescribeProducers and the transaction layer. */
@@ -307,6 +324,7 @@ export class UnifiedLog {
 
   private setLogStartOffset(offset: number): void {
     if (this.offsets.raiseLogStartOffset(offset)) this.producers.onLogStartOffsetIncremented(offset);
+    if (this.local.corruptRanges.count > 0) this.local.corruptRanges.dropBelow(this.offsets.logStartOffset);
   }
 
   /** Deletes leading non-active segments whose successor starts at or below logStartOffset. Under the mutex. */

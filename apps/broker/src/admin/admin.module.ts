@@ -2,14 +2,18 @@ import { Module } from '@nestjs/common';
 import { GroupCoordinatorModule } from '../group-coordinator/group-coordinator.module';
 import { MetadataModule } from '../metadata/metadata.module';
 import { PartitionModule } from '../partition/partition.module';
+import { StorageModule } from '../storage/storage.module';
 import { GroupsController } from './groups.controller';
 import { BrokerMetricsSampler } from './metrics-sampler';
+import { StorageAdminController } from './storage-admin.controller';
+import { StorageHealthService } from './storage-health.service';
 import { TopicsController } from './topics.controller';
 
 /** The broker's HTTP admin API under /admin, and the metrics that need the same services. */
 @Module({
-  imports: [MetadataModule, PartitionModule, GroupCoordinatorModule],
-  controllers: [TopicsController, GroupsController],
-  providers: [BrokerMetricsSampler],
+  imports: [MetadataModule, PartitionModule, GroupCoordinatorModule, StorageModule],
+  controllers: [TopicsController, GroupsController, StorageAdminController],
+  providers: [BrokerMetricsSampler, StorageHealthService],
+  exports: [StorageHealthService],
 })
 export class AdminModule {}

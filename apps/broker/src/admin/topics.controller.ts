@@ -63,6 +63,8 @@ export class TopicsController {
         logEndOffset: p?.logEndOffset ?? -1,
         highWatermark: p?.highWatermark ?? -1,
         sizeBytes: p?.log.size ?? 0,
+        offline: p?.log.isOffline ?? false,
+        corruptRanges: p && p.log.corruptRanges.count > 0 ? p.log.corruptRanges.list() : [],
       };
     });
     const configs = Object.fromEntries(describeTopicConfigs(this.topics, topic, null).map((c) => [c.name, { value: c.value, source: c.isDefault ? 'default' : c.configSource === 1 ? 'topic' : 'broker' }]));

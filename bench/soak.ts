@@ -1,0 +1,239 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findRepoRoot, runCommand, startBroker, type BrokerProcess } from '@millrace/testing';
+import { SoakClient } from './soak-clients';
+import { ConnectSoak } from './soak-connect';
+
+/**
+ * `npm run soak` (not part of CI): long runs that `npm test` only samples.
+ *
+ * 1. Fuzz (unless --skip-fuzz): the protocol decoders under the seeded mutation fuzzer
+ *    for --fuzz-seconds (libs/protocol/fuzz), then the network fuzz loop of
+ *    apps/broker/test/bad-input.it.spec.ts raised to --net-fuzz-frames mutated frames
+ *    (default 1,000,000) against a real broker: no crash, RSS within 2x of its start.
+ * 2. Load (unless --skip-load): a broker from dist/, a topic of --partitions partitions;
+ *    the broker's produce throughput is measured first (librdkafka, 1 KiB records, acks
+ *    all, 15 s flat out), then for --minutes a producer runs at half that rate with a
+ *    consumer group reading along. Every --sample-seconds: broker RSS and open file
+ *    descriptors (/proc), event-loop lag (max since the previous scrape, /metrics) and
+ *    the group's lag (/metrics millrace_group_lag). Unless --skip-connect, the ERP ->
+ *    warehouse pipeline (soak-connect.ts) runs on the same broker and each sample also
+ *    measures its end-to-end lag. Printed as a table and written to
+ *    bench/results/soak-latest.{md,json}.
+ *
+ * Flat or it fails: after a warm-up (the first 10% of samples, at least one minute), the
+ * mean of the last third against the first third: RSS within +25% (+32 MiB slack), open
+ * FDs within +16, event-loop lag max below 1 s, group lag never above 30 s worth of
+ * records and its last-third mean below 10 s worth, connect lag never above 30 s. Exit 1
+ * on any failure.
+ *
+ *   npm run soak -- --minutes=60 --sample-seconds=10 --fuzz-seconds=600 --net-fuzz-frames=1000000
+ */
+interface SoakConfig {
+  minutes: number;
+  sampleSeconds: number;
+  fuzzSeconds: number;
+  netFuzzFrames: number;
+  partitions: number;
+  fuzz: boolean;
+  load: boolean;
+  connect: boolean;
+}
+
+interface Sample {
+  t: number;
+  rssMiB: number;
+  fds: number;
+  loopLagMaxMs: number;
+  groupLag: number;
+  acked: number;
+  consumed: number;
+  /** ERP commit to warehouse row of one marked update, ms (-1 without --connect). */
+  connectLagMs: number;
+}
+
+function parseConfig(argv: string[]): SoakConfig {
+  const flags = new Map<string, string>();
+  for (const a of argv) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a}`);
+    flags.set(m[1], m[2] ?? 'true');
+  }
+  const num = (name: string, fallback: number): number => {
+    const v = Number(flags.get(name) ?? fallback);
+    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
+    return v;
+  };
+  const known = ['minutes', 'sample-seconds', 'fuzz-seconds', 'net-fuzz-frames', 'partitions', 'skip-fuzz', 'skip-load', 'skip-connect'];
+  for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown flag --${k} (known: ${known.join(', ')})`);
+  return {
+    minutes: num('minutes', 60),
+    sampleSeconds: Math.max(1, num('sample-seconds', 10)),
+    fuzzSeconds: num('fuzz-seconds', 600),
+    netFuzzFrames: num('net-fuzz-frames', 1_000_000),
+    partitions: Math.max(1, num('partitions', 3)),
+    fuzz: !flags.has('skip-fuzz'),
+    load: !flags.has('skip-load'),
+    connect: !flags.has('skip-connect'),
+  };
+}
+
+const log = (line: string): void => void process.stderr.write(`[soak] ${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function runJest(repoRoot: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ ok: boolean; summary: string }> {
+  const r = await runCommand(process.execPath, [path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), ...args, `--testTimeout=${timeoutMs}`], {
+    cwd: repoRoot,
+    env,
+    timeoutMs: timeoutMs + 120_000,
+  });
+  const text = r.stdout.toString('utf8') + String(r.stderr);
+  const summary = text.split('\n').filter((l) => /\[(fuzz|bad-input fuzz)\]|Tests:|✕/.test(l)).join('\n');
+  return { ok: r.code === 0, summary };
+}
+
+async function fuzzPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
+  const failures: string[] = [];
+  log(`decoder fuzz for ${c.fuzzSeconds} s`);
+  const dec = await runJest(repoRoot, ['libs/protocol/fuzz/decoders-fuzz.spec.ts', '-t', 'time box'], { FUZZ_TIME_MS: String(c.fuzzSeconds * 1000) }, c.fuzzSeconds * 1000 + 60_000);
+  process.stdout.write(`${dec.summary}\n`);
+  if (!dec.ok) failures.push('decoder fuzz found a crash (see above)');
+  log(`network fuzz: ${c.netFuzzFrames} mutated frames`);
+  const net = await runJest(repoRoot, ['apps/broker/test/bad-input.it.spec.ts', '-t', 'mutated frames'], { MILLRACE_FUZZ_FRAMES: String(c.netFuzzFrames) }, 4 * 3600_000);
+  process.stdout.write(`${net.summary}\n`);
+  if (!net.ok) failures.push('network fuzz failed (see above)');
+  return failures;
+}
+
+function metricSum(text: string, name: string, labelFilter = ''): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (labelFilter && !line.includes(labelFilter))) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  }
+  return sum;
+}
+
+async function sample(broker: BrokerProcess, t: number, group: string, producer: SoakClient, consumer: SoakClient, connectLagMs: number): Promise<Sample> {
+  const pid = broker.pid!;
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
+  const metrics = await (await fetch(`http://${broker.host}:${broker.httpPort}/metrics`)).text();
+  return {
+    t,
+    rssMiB: Math.round(rssKb / 1024),
+    fds,
+    loopLagMaxMs: Math.round(metricSum(metrics, 'millrace_nodejs_eventloop_lag_max_seconds') * 1000),
+    groupLag: metricSum(metrics, 'millrace_group_lag', `group="${group}"`),
+    acked: producer.stats.acked ?? 0,
+    consumed: consumer.stats.consumed ?? 0,
+    connectLagMs,
+  };
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** The flatness verdicts (empty: flat). */
+export function judge(samples: Sample[], rate: number, sampleSeconds: number): string[] {
+  const warm = Math.max(Math.ceil(samples.length / 10), Math.ceil(60 / sampleSeconds));
+  const body = samples.slice(warm);
+  if (body.length < 3) return [`too few samples after warm-up (${body.length}); run longer`];
+  const third = Math.max(1, Math.floor(body.length / 3));
+  const first = body.slice(0, third);
+  const last = body.slice(-third);
+  const out: string[] = [];
+  const rss0 = mean(first.map((s) => s.rssMiB));
+  const rss1 = mean(last.map((s) => s.rssMiB));
+  if (rss1 > rss0 * 1.25 + 32) out.push(`RSS grew: ${rss0.toFixed(0)} -> ${rss1.toFixed(0)} MiB`);
+  const fd0 = mean(first.map((s) => s.fds));
+  const fd1 = mean(last.map((s) => s.fds));
+  if (fd1 > fd0 + 16) out.push(`open FDs grew: ${fd0.toFixed(0)} -> ${fd1.toFixed(0)}`);
+  const lagMax = Math.max(...body.map((s) => s.loopLagMaxMs));
+  if (lagMax >= 1000) out.push(`event-loop lag reached ${lagMax} ms`);
+  const groupMax = Math.max(...body.map((s) => s.groupLag));
+  if (groupMax > rate * 30) out.push(`consumer lag reached ${groupMax} records (> 30 s at ${rate.toFixed(0)}/s)`);
+  if (mean(last.map((s) => s.groupLag)) > rate * 10) out.push(`consumer lag not bounded: last-third mean ${mean(last.map((s) => s.groupLag)).toFixed(0)}`);
+  const connectMax = Math.max(...body.map((s) => s.connectLagMs));
+  if (connectMax > 30_000) out.push(`connect (ERP -> warehouse) lag reached ${connectMax} ms`);
+  return out;
+}
+
+function table(samples: Sample[]): string {
+  const rows = samples.map((s) => `| ${s.t} | ${s.rssMiB} | ${s.fds} | ${s.loopLagMaxMs} | ${s.groupLag} | ${s.acked} | ${s.consumed} | ${s.connectLagMs < 0 ? '-' : s.connectLagMs} |`);
+  return ['| t s | RSS MiB | open FDs | loop lag max ms | group lag | acked | consumed | connect lag ms |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+}
+
+async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
+  if (c.connect) log('starting the ERP -> warehouse pipeline (MariaDB, Postgres, connect; 10k rows)');
+  const pipeline = c.connect ? await ConnectSoak.start() : null;
+  const broker = pipeline ? pipeline.broker : await startBroker({ repoRoot, env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' }, startTimeoutMs: 60_000 });
+  const clients: SoakClient[] = [];
+  try {
+    const topic = `soak-${Date.now()}`;
+    const group = `${topic}-g`;
+    const created = await fetch(`http://${broker.host}:${broker.httpPort}/admin/topics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: topic, partitions: c.partitions }),
+    });
+    if (created.status >= 300) throw new Error(`creating ${topic}: HTTP ${created.status} ${await created.text()}`);
+    log('measuring produce throughput (15 s flat out)');
+    const probe = SoakClient.producer(broker.bootstrap, `${topic}-probe`, 0, 15);
+    clients.push(probe);
+    await probe.exited;
+    const measured = (probe.stats.acked ?? 0) / Math.max(1, probe.stats.elapsed ?? 15);
+    const rate = Math.max(100, Math.floor(measured / 2));
+    log(`measured ${measured.toFixed(0)} records/s; soaking ${c.minutes} min at ${rate}/s`);
+    const consumer = SoakClient.consumer(broker.bootstrap, topic, group);
+    const producer = SoakClient.producer(broker.bootstrap, topic, rate, c.minutes * 60);
+    clients.push(consumer, producer);
+    const samples: Sample[] = [];
+    const started = Date.now();
+    while (Date.now() - started < c.minutes * 60_000) {
+      const tickStart = Date.now();
+      const connectLagMs = pipeline ? await pipeline.tick() : -1;
+      await sleep(Math.max(0, c.sampleSeconds * 1000 - (Date.now() - tickStart)));
+      const s = await sample(broker, Math.round((Date.now() - started) / 1000), group, producer, consumer, connectLagMs);
+      samples.push(s);
+      log(`t=${s.t}s rss=${s.rssMiB}MiB fds=${s.fds} loopLagMax=${s.loopLagMaxMs}ms groupLag=${s.groupLag} acked=${s.acked} consumed=${s.consumed} connectLag=${s.connectLagMs}ms`);
+    }
+    const verdicts = judge(samples, rate, c.sampleSeconds);
+    if ((producer.stats.errors ?? 0) > 0) verdicts.push(`${producer.stats.errors} produce errors`);
+    const report = `# soak ${new Date().toISOString()}\n\n${c.minutes} min at ${rate} records/s (half of ${measured.toFixed(0)}), 1 KiB, ${c.partitions} partitions, acks all, one consumer group${pipeline ? ', ERP -> warehouse pipeline running' : ''}\n\n${table(samples)}\n\n${verdicts.length === 0 ? 'FLAT' : `NOT FLAT:\n- ${verdicts.join('\n- ')}`}\n`;
+    const dir = path.join(repoRoot, 'bench', 'results');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'soak-latest.md'), report);
+    fs.writeFileSync(path.join(dir, 'soak-latest.json'), JSON.stringify({ config: c, rate, measured, samples, verdicts }, null, 2));
+    process.stdout.write(report);
+    return verdicts;
+  } finally {
+    for (const cl of clients) cl.stop();
+    if (pipeline) await pipeline.stop();
+    else await broker.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  const repoRoot = findRepoRoot(__dirname);
+  const c = parseConfig(process.argv.slice(2));
+  const failures: string[] = [];
+  if (c.fuzz) failures.push(...(await fuzzPhase(repoRoot, c)));
+  if (c.load) failures.push(...(await loadPhase(repoRoot, c)));
+  process.stdout.write(failures.length === 0 ? 'soak: PASS\n' : `soak: FAIL\n- ${failures.join('\n- ')}\n`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`soak: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
