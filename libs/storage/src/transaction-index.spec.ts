@@ -1,8 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { buildBatch, buildControlBatch, ControlRecordType } from '@millrace/protocol';
+import { LogCleaner } from './log-cleaner';
 import { logConfig } from './log-config';
-import { removeDir, tempDir } from './test-support/batch-fixtures';
+import { recordsOf, removeDir, tempDir, testBatch } from './test-support/batch-fixtures';
 import { decodeAbortedTxns, encodeAbortedTxns, TransactionIndex, txnIndexFilePath } from './transaction-index';
 import { UnifiedLog } from './unified-log';
 
@@ -99,4 +100,21 @@ describe('UnifiedLog transactions', () => {
     expect(log.collectAbortedTransactions(0, 10)).toEqual([{ producerId: 1, firstOffset: 0 }]);
     await log.close();
   });
+
+  it('compaction never lets an aborted record supersede a committed one', async () => {
+    const log = await UnifiedLog.open({ dir, config: logConfig({ cleanupPolicy: ['compact'], minCleanableDirtyRatio: 0.01 }), hadCleanShutdown: false });
+    await log.append(testBatch({ keys: ['k'], values: ['committed'] })); // 0
+    const aborted = buildBatch({ baseOffset: 0, records: [{ key: Buffer.from('k'), value: Buffer.from('aborted'), timestamp: Date.now() }], producerId: 9, producerEpoch: 0, baseSequence: 0, transactional: true });
+    await log.append(aborted); // 1
+    await log.append(marker(9, 0, ControlRecordType.Abort), { origin: 'coordinator' }); // 2
+    await log.append(testBatch({ keys: ['other'], values: ['x'] })); // 3
+    log.updateHighWatermark(log.logEndOffset);
+    await log.roll();
+    await new LogCleaner().clean(log);
+    const r = await log.read(0, 1 << 20);
+    const values = recordsOf(r.records).map((x) => x.value);
+    expect(values).toContain('committed');
+    await log.close();
+  });
 });
+

@@ -185,6 +185,11 @@ export class UnifiedLog {
     return this.txnIndex.collect(fetchOffset, upperBound).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
   }
 
+  /** Aborted transactions (with the offset of their ABORT marker) overlapping [from, upperBound): for compaction. */
+  abortedTransactionRanges(from: number, upperBound: number): { producerId: number; firstOffset: number; lastOffset: number }[] {
+    return this.txnIndex.collect(from, upperBound);
+  }
+
   /** Producers with an open transaction in this partition and its first offset. */
   ongoingTransactions(): { producerId: number; firstOffset: number }[] {
     return this.producers.ongoingTransactions();
