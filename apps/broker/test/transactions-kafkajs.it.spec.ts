@@ -1,8 +1,10 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { buildBatch, decodeResponse, encodeRequest, ErrorCode } from '@millrace/protocol';
 import type { BrokerProcess } from '@millrace/testing';
 import { useTestBroker } from './support/broker';
 import { uniqueName } from './support/data';
 import { consumeN, createTopic, makeKafka, topicOffsets } from './support/kafka';
+import { RawConnection } from './support/raw-connection';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -144,6 +146,60 @@ describe('transactions (kafkajs)', () => {
     const all = await consumeN(kafka, { topic, count: 2, consumerConfig: { readUncommitted: true } });
     expect(values(all)).toEqual(['zombie', 'winner']);
   });
+
+  test('DescribeTransactions, ListTransactions, ApiVersions, and transactional produce outside a transaction refused', async () => {
+    const topic = uniqueName('txn-ops');
+    const other = uniqueName('txn-ops-other');
+    await createTopic(admin, topic, 1);
+    await createTopic(admin, other, 1);
+    const tid = uniqueName('tid');
+    const producer = kafka.producer({ transactionalId: tid, maxInFlightRequests: 1, idempotent: true, transactionTimeout: 30_000 });
+    await producer.connect();
+    const conn = await RawConnection.open('127.0.0.1', broker.kafkaPort);
+    let correlation = 0;
+    const call = async <K extends number>(apiKey: K, version: number, body: object) => {
+      const id = ++correlation;
+      conn.write(encodeRequest(apiKey, version, id, 'txn-ops', body as never));
+      const frame = await conn.nextFrame(10_000);
+      if (!Buffer.isBuffer(frame)) throw new Error(`no answer to API ${apiKey}: ${frame}`);
+      return decodeResponse(apiKey, version, frame).body;
+    };
+    try {
+      const t = await producer.transaction();
+      await t.send({ topic, messages: [{ value: 'v' }] });
+
+      const versions = await call(18, 3, { clientSoftwareName: 'it', clientSoftwareVersion: '1' });
+      const advertised = new Map(versions.apiKeys.map((a) => [a.apiKey, a.maxVersion]));
+      expect([24, 25, 26, 28, 65, 66].map((k) => advertised.get(k))).toEqual([3, 3, 3, 3, 0, 1]);
+      expect(advertised.get(22)).toBe(4);
+
+      const described = await call(65, 0, { transactionalIds: [tid, 'no-such-id'] });
+      expect(described.transactionStates[0]).toMatchObject({ errorCode: ErrorCode.NONE, transactionalId: tid, transactionState: 'Ongoing', transactionTimeoutMs: 30_000, topics: [{ topic, partitions: [0] }] });
+      expect(described.transactionStates[1].errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_NOT_FOUND);
+      const pid = described.transactionStates[0].producerId;
+      const epoch = described.transactionStates[0].producerEpoch;
+
+      const listed = await call(66, 1, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [], durationFilter: -1 });
+      expect(listed.unknownStateFilters).toEqual(['Bogus']);
+      expect(listed.transactionStates).toContainEqual({ transactionalId: tid, producerId: pid, transactionState: 'Ongoing' });
+      const none = await call(66, 1, { stateFilters: [], producerIdFilters: [pid], durationFilter: 3_600_000 });
+      expect(none.transactionStates).toEqual([]);
+
+      // A transactional batch for a partition the transaction does not hold is refused.
+      const txnBatch = buildBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('sneaky'), timestamp: Date.now() }], producerId: pid, producerEpoch: epoch, baseSequence: 0, transactional: true });
+      const refused = await call(0, 7, { transactionalId: tid, acks: -1, timeoutMs: 5000, topicData: [{ name: other, partitionData: [{ index: 0, records: txnBatch }] }] });
+      expect(refused.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+      // ... and so is a transactional batch without a transactionalId (no marker could ever close it).
+      const orphan = buildBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('orphan'), timestamp: Date.now() }], producerId: pid + 1000, producerEpoch: 0, baseSequence: 0, transactional: true });
+      const noId = await call(0, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: other, partitionData: [{ index: 0, records: orphan }] }] });
+      expect(noId.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.INVALID_RECORD);
+      expect((await topicOffsets(admin, other)).get(0)!.high).toBe(0);
+      await t.commit();
+    } finally {
+      conn.destroy();
+      await producer.disconnect();
+    }
+  });
 });
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -156,4 +212,3 @@ async function committedOffset(admin: Admin, groupId: string, topic: string): Pr
   const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
   return Number(t.partitions[0].offset);
 }
-
