@@ -74,9 +74,17 @@ describe('transactions (kafkajs)', () => {
       await waitFor('the record before the transaction', () => got.length >= 1, { timeoutMs: 20_000 });
       await new Promise((r) => setTimeout(r, 1000));
       expect(got).toEqual(['before']);
-      const view = (await fetchJson(`http://127.0.0.1:${broker.httpPort}/admin/transactions`)) as { open: number; transactions: { state: string; partitions: unknown[] }[] };
+      const view = (await fetchJson(`http://127.0.0.1:${broker.httpPort}/admin/transactions`)) as {
+        open: number;
+        transactions: { transactionalId: string; state: string; partitions: unknown[] }[];
+        openPartitions: { topic: string; firstOffset: number; lastStableOffset: number; highWatermark: number; transactionalId: string | null }[];
+      };
       expect(view.open).toBeGreaterThanOrEqual(1);
-      expect(view.transactions.some((x) => x.state === 'Ongoing' && x.partitions.length === 1)).toBe(true);
+      const ongoing = view.transactions.find((x) => x.state === 'Ongoing' && x.partitions.length === 1);
+      expect(ongoing).toBeDefined();
+      expect(view.openPartitions.find((o) => o.topic === topic)).toEqual(
+        expect.objectContaining({ firstOffset: 1, lastStableOffset: 1, highWatermark: 3, transactionalId: ongoing!.transactionalId }),
+      );
       const metrics = await (await fetch(`http://127.0.0.1:${broker.httpPort}/metrics`)).text();
       expect(metrics).toMatch(/millrace_transactions_open\{state="Ongoing"\} [1-9]/);
       await t.commit();
