@@ -208,6 +208,50 @@ describe('transactions (kafkajs)', () => {
       await producer.disconnect();
     }
   });
+
+  test('TxnOffsetCommit v3 checks the member id and generation (KIP-447) and the producer epoch', async () => {
+    const input = uniqueName('txn-447');
+    await createTopic(admin, input, 1);
+    const tid = uniqueName('tid');
+    const groupId = uniqueName('g447');
+    const conn = await RawConnection.open('127.0.0.1', broker.kafkaPort);
+    let correlation = 0;
+    const call = async <K extends number>(apiKey: K, version: number, body: object) => {
+      const id = ++correlation;
+      conn.write(encodeRequest(apiKey, version, id, 'txn-447', body as never));
+      const frame = await conn.nextFrame(10_000);
+      if (!Buffer.isBuffer(frame)) throw new Error(`no answer to API ${apiKey}: ${frame}`);
+      return decodeResponse(apiKey, version, frame).body;
+    };
+    try {
+      const init = await call(22, 4, { transactionalId: tid, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+      expect(init.errorCode).toBe(ErrorCode.NONE);
+      const { producerId, producerEpoch } = init;
+      const commit = (over: object) =>
+        call(28, 3, {
+          transactionalId: tid,
+          groupId,
+          producerId,
+          producerEpoch,
+          generationId: -1,
+          memberId: '',
+          groupInstanceId: null,
+          topics: [{ name: input, partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }],
+          ...over,
+        }).then((r) => r.topics[0].partitions[0].errorCode);
+      // Before AddOffsetsToTxn the group's offsets partition is not in the transaction.
+      expect(await commit({})).toBe(ErrorCode.INVALID_TXN_STATE);
+      expect((await call(25, 3, { transactionalId: tid, producerId, producerEpoch, groupId })).errorCode).toBe(ErrorCode.NONE);
+      expect(await commit({ memberId: 'not-a-member' })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+      expect(await commit({ generationId: 7 })).toBe(ErrorCode.ILLEGAL_GENERATION);
+      expect(await commit({ producerEpoch: producerEpoch - 1 })).toBe(ErrorCode.PRODUCER_FENCED);
+      expect(await commit({})).toBe(ErrorCode.NONE);
+      expect((await call(26, 3, { transactionalId: tid, producerId, producerEpoch, committed: true })).errorCode).toBe(ErrorCode.NONE);
+      await waitFor('the transactional offset committed', async () => (await committedOffset(admin, groupId, input)) === 1, { timeoutMs: 10_000 });
+    } finally {
+      conn.destroy();
+    }
+  });
 });
 
 async function fetchJson(url: string): Promise<unknown> {

@@ -135,7 +135,13 @@ export class TransactionCoordinator {
     if (timeoutMs <= 0 || timeoutMs > this.config.transactionMaxTimeoutMs) return fail(E.INVALID_TRANSACTION_TIMEOUT);
     let meta = this.txns.get(transactionalId);
     if (!meta) {
-      const pid = await this.producerIds.nextProducerId();
+      let pid: number;
+      try {
+        pid = await this.producerIds.nextProducerId();
+      } catch (err) {
+        this.logger.warn(`InitProducerId for ${transactionalId}: no producer id could be allocated`, err);
+        return fail(E.COORDINATOR_NOT_AVAILABLE);
+      }
       meta = this.txns.get(transactionalId) ?? newTxnMetadata(transactionalId, pid, timeoutMs, this.clock.now());
       this.txns.set(transactionalId, meta);
     }
