@@ -1,24 +1,13 @@
 import { ErrorCode as E } from '@millrace/protocol';
 import { type CoordinatorClock, type ScheduledTask, systemClock } from '../group-coordinator';
 import type { TransactionConfig } from './transaction-config';
-import { encodeTxnKey, encodeTxnValue, partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
+import { TransactionCompletion, type TxnCoordinatorLogger } from './transaction-completion';
+import { encodeTxnKey, partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
 import type { MarkerWriter } from './transaction-markers';
-import {
-  copyPartitions,
-  hasPartition,
-  MAX_PRODUCER_EPOCH,
-  newTxnMetadata,
-  NO_PRODUCER_EPOCH,
-  partitionList,
-  TxnState,
-  type TxnMetadata,
-} from './transaction-metadata';
+import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, partitionList, TxnState, type TxnMetadata } from './transaction-metadata';
 import type { TxnStateStore } from './transaction-state-log';
 
-export interface TxnCoordinatorLogger {
-  info(message: string): void;
-  warn(message: string, err?: unknown): void;
-}
+export type { TxnCoordinatorLogger };
 
 export interface InitProducerIdResult {
   errorCode: number;
@@ -28,9 +17,6 @@ export interface InitProducerIdResult {
 
 /** Kafka answers PRODUCER_FENCED only from these request versions on, INVALID_PRODUCER_EPOCH before. */
 export const PRODUCER_FENCED_SINCE = { initProducerId: 4, addPartitions: 2, addOffsets: 2, endTxn: 2, txnOffsetCommit: 2 } as const;
-
-/** How long a request waits for markers in flight before answering CONCURRENT_TRANSACTIONS. */
-const SETTLE_WAIT_MS = 500;
 
 /**
  * Kafka's TransactionCoordinator for one broker (semantics of
@@ -51,7 +37,7 @@ const SETTLE_WAIT_MS = 500;
  */
 export class TransactionCoordinator {
   private readonly txns = new Map<string, TxnMetadata>();
-  private readonly completions = new Map<string, Promise<void>>();
+  private readonly completion: TransactionCompletion;
   private statusValue: 'loading' | 'active' | 'shutdown' = 'loading';
   private timers: ScheduledTask[] = [];
   private numPartitions: number;
@@ -66,6 +52,7 @@ export class TransactionCoordinator {
     private readonly clock: CoordinatorClock = systemClock,
   ) {
     this.numPartitions = config.stateLogNumPartitions;
+    this.completion = new TransactionCompletion(config, store, markers, logger, clock, (id) => this.partitionFor(id), () => this.statusValue === 'shutdown');
   }
 
   get status(): 'loading' | 'active' | 'shutdown' {
@@ -104,7 +91,7 @@ export class TransactionCoordinator {
     for (const meta of this.txns.values()) {
       if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) {
         this.logger.info(`resuming ${meta.state === TxnState.PrepareCommit ? 'commit' : 'abort'} of transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) on ${partitionList(meta.partitions).length} partition(s)`);
-        this.startMarkers(meta);
+        this.completion.startMarkers(meta);
       }
     }
     this.scheduleTimeouts();
@@ -145,7 +132,7 @@ export class TransactionCoordinator {
       meta = this.txns.get(transactionalId) ?? newTxnMetadata(transactionalId, pid, timeoutMs, this.clock.now());
       this.txns.set(transactionalId, meta);
     }
-    if (!(await this.settle(meta))) return fail(E.CONCURRENT_TRANSACTIONS);
+    if (!(await this.completion.settle(meta))) return fail(E.CONCURRENT_TRANSACTIONS);
     const fenced = version >= PRODUCER_FENCED_SINCE.initProducerId ? E.PRODUCER_FENCED : E.INVALID_PRODUCER_EPOCH;
     const hasExpected = expectedPid !== -1;
     if (hasExpected) {
@@ -162,7 +149,7 @@ export class TransactionCoordinator {
     try {
       if (meta.state === TxnState.Ongoing) {
         this.logger.info(`InitProducerId for ${transactionalId}: aborting its open transaction (producer ${meta.producerId}, epoch ${meta.producerEpoch})`);
-        await this.fenceAndAbort(meta);
+        await this.completion.fenceAndAbort(meta);
       }
       if (hasExpected) this.logger.info(`InitProducerId for ${transactionalId}: producer ${expectedPid} epoch ${expectedEpoch} recovers with an epoch bump (KIP-360)`);
       const next = { ...meta, partitions: new Map<string, Set<number>>() };
@@ -178,7 +165,7 @@ export class TransactionCoordinator {
       next.state = TxnState.Empty;
       next.txnStartTimestamp = -1;
       next.txnLastUpdateTimestamp = this.clock.now();
-      await this.persist(next);
+      await this.completion.persist(next);
       Object.assign(meta, next, { pending: true });
       return { errorCode: E.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
     } catch (err) {
@@ -238,7 +225,7 @@ export class TransactionCoordinator {
     next.txnLastUpdateTimestamp = now;
     meta.pending = true;
     try {
-      await this.persist(next);
+      await this.completion.persist(next);
       Object.assign(meta, next);
       return E.NONE;
     } catch (err) {
@@ -267,7 +254,7 @@ export class TransactionCoordinator {
         return E.INVALID_TXN_STATE;
     }
     try {
-      await this.prepare(meta, commit);
+      await this.completion.prepare(meta, commit);
       return E.NONE;
     } catch (err) {
       this.logger.warn(`EndTxn for ${transactionalId} failed`, err);
@@ -337,86 +324,10 @@ export class TransactionCoordinator {
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING;
     if (meta.producerEpoch !== producerEpoch) return fencedSinceVersion ? E.PRODUCER_FENCED : E.INVALID_PRODUCER_EPOCH;
-    if (!(await this.settle(meta))) return E.CONCURRENT_TRANSACTIONS;
+    if (!(await this.completion.settle(meta))) return E.CONCURRENT_TRANSACTIONS;
     // The epoch may have moved while waiting (a timeout abort fences the producer).
     if (meta.producerEpoch !== producerEpoch) return fencedSinceVersion ? E.PRODUCER_FENCED : E.INVALID_PRODUCER_EPOCH;
     return meta;
-  }
-
-  /** Waits (briefly) for a transition or markers in flight; false if the id is still busy. */
-  private async settle(meta: TxnMetadata): Promise<boolean> {
-    const busy = (): boolean => meta.pending || meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort || meta.state === TxnState.PrepareEpochFence;
-    if (!busy()) return true;
-    const inFlight = this.completions.get(meta.transactionalId);
-    if (inFlight) await Promise.race([inFlight.catch(() => undefined), sleep(SETTLE_WAIT_MS)]);
-    return !busy();
-  }
-
-  private async persist(next: TxnMetadata): Promise<void> {
-    await this.store.append(this.partitionFor(next.transactionalId), encodeTxnKey(next.transactionalId), encodeTxnValue(next));
-  }
-
-  /** Ongoing -> PrepareEpochFence (epoch bumped, in memory) -> PrepareAbort; resolves when the markers are written. */
-  private async fenceAndAbort(meta: TxnMetadata): Promise<void> {
-    meta.state = TxnState.PrepareEpochFence;
-    if (meta.producerEpoch < MAX_PRODUCER_EPOCH + 1) meta.producerEpoch += 1;
-    try {
-      await this.prepare(meta, false);
-    } catch (err) {
-      // Not written: the transaction is still open under the (unreturned) bumped epoch; the next attempt aborts it.
-      meta.state = TxnState.Ongoing;
-      throw err;
-    }
-    await this.completions.get(meta.transactionalId);
-  }
-
-  /** Writes Prepare{Commit,Abort} and starts the markers. Rejects (state unchanged) if the record is not written. */
-  private async prepare(meta: TxnMetadata, commit: boolean): Promise<void> {
-    const previous = meta.state;
-    const next = { ...meta, state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, txnLastUpdateTimestamp: this.clock.now() };
-    const wasPending = meta.pending;
-    meta.pending = true;
-    try {
-      await this.persist(next);
-    } catch (err) {
-      meta.state = previous;
-      throw err;
-    } finally {
-      meta.pending = wasPending;
-    }
-    meta.state = next.state;
-    meta.txnLastUpdateTimestamp = next.txnLastUpdateTimestamp;
-    this.startMarkers(meta);
-  }
-
-  /** Writes the markers of a prepared transaction (retrying until they are all written), then Complete*. */
-  private startMarkers(meta: TxnMetadata): void {
-    const id = meta.transactionalId;
-    if (this.completions.has(id)) return;
-    const commit = meta.state === TxnState.PrepareCommit;
-    const run = async (): Promise<void> => {
-      if (this.config.markerDelayMs > 0) await sleep(this.config.markerDelayMs);
-      for (;;) {
-        if (this.statusValue === 'shutdown') return;
-        try {
-          await this.markers.writeMarkers(meta.producerId, meta.producerEpoch, commit, partitionList(meta.partitions));
-          const next = {
-            ...meta,
-            state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort,
-            partitions: new Map<string, Set<number>>(),
-            txnLastUpdateTimestamp: this.clock.now(),
-          };
-          await this.persist(next);
-          Object.assign(meta, { state: next.state, partitions: next.partitions, txnLastUpdateTimestamp: next.txnLastUpdateTimestamp });
-          return;
-        } catch (err) {
-          this.logger.warn(`transaction ${id}: writing ${commit ? 'COMMIT' : 'ABORT'} markers failed, retrying in ${this.config.markerRetryBackoffMs} ms`, err);
-          await sleep(this.config.markerRetryBackoffMs);
-        }
-      }
-    };
-    const done = run().finally(() => this.completions.delete(id));
-    this.completions.set(id, done);
   }
 
   private scheduleTimeouts(): void {
@@ -437,7 +348,7 @@ export class TransactionCoordinator {
       this.logger.info(`transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) exceeded its timeout of ${meta.txnTimeoutMs} ms: aborting it`);
       meta.pending = true;
       try {
-        await this.fenceAndAbort(meta);
+        await this.completion.fenceAndAbort(meta);
       } catch (err) {
         this.logger.warn(`aborting timed-out transaction ${meta.transactionalId} failed`, err);
       } finally {
@@ -485,8 +396,4 @@ export class TransactionCoordinator {
 
 export function partitionErrorKey(topic: string, partition: number): string {
   return `${topic}\0${partition}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
