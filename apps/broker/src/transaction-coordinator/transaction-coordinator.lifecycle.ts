@@ -15,10 +15,10 @@ import { TransactionStateLog } from './transaction-state-log';
 /**
  * Starts and stops the transaction coordinator with the application.
  *
- * Start (onModuleInit, after the group coordinator loaded `__consumer_offsets`): creates
- * `__transaction_state` on first start (compacted, transaction.state.log.num.partitions
- * partitions, 100 MiB segments), re-registers the transactional offsets whose
- * transaction has no marker yet, loads every transactional id's last state and lets the
+ * Start (onModuleInit, after the group coordinator loaded `__consumer_offsets`):
+ * re-registers the transactional offsets whose transaction has no marker yet, loads every
+ * transactional id's last state from `__transaction_state` (when it exists: it is created
+ * on first use, by TransactionStateLog, with ensureTransactionStateTopic) and lets the
  * coordinator resume prepared transactions. The Kafka listener opens only after this.
  * Also registers the metrics millrace_transactions_open {state} and
  * millrace_transaction_oldest_open_age_seconds.
@@ -61,7 +61,7 @@ export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDe
   }
 
   async onModuleInit(): Promise<void> {
-    const numPartitions = await this.ensureTopic();
+    const numPartitions = this.topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
     let pendingOffsets = 0;
     for (const open of this.offsetsLog.openTransactionalRecords) {
       const entries: TxnOffsetEntry[] = [];
@@ -73,6 +73,11 @@ export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDe
       this.pending.add(open.producerId, open.partition, entries);
       pendingOffsets += entries.length;
     }
+    if (numPartitions === undefined) {
+      this.coordinator.load(new Map());
+      this.logger.info(`${TRANSACTION_STATE_TOPIC} does not exist yet (created on first use); ${pendingOffsets} pending transactional offsets`);
+      return;
+    }
     const { txns, skipped } = await this.log.readAll(numPartitions);
     const summary = this.coordinator.load(txns, numPartitions);
     this.logger.info(
@@ -83,23 +88,22 @@ export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDe
   onModuleDestroy(): void {
     this.coordinator.shutdown();
   }
+}
 
-  private async ensureTopic(): Promise<number> {
-    const existing = this.topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
-    if (existing !== undefined) return existing;
-    const [created] = await this.topics.createTopics(
-      [
-        {
-          name: TRANSACTION_STATE_TOPIC,
-          numPartitions: this.coordinator.config.stateLogNumPartitions,
-          replicationFactor: 1,
-          configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) },
-        },
-      ],
-      false,
-      true,
-    );
-    if (!created.topic) throw new Error(`cannot create ${TRANSACTION_STATE_TOPIC}: ${created.errorMessage}`);
-    return created.topic.partitions;
-  }
+/**
+ * Creates `__transaction_state` if it does not exist (compacted, `numPartitions`
+ * partitions, 100 MiB segments, as Kafka's TransactionLogConfig); returns its partition count.
+ */
+export async function ensureTransactionStateTopic(topics: TopicManager, numPartitions: number): Promise<number> {
+  const existing = topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
+  if (existing !== undefined) return existing;
+  const [created] = await topics.createTopics(
+    [{ name: TRANSACTION_STATE_TOPIC, numPartitions, replicationFactor: 1, configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) } }],
+    false,
+    true,
+  );
+  if (created.topic) return created.topic.partitions;
+  const raced = topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
+  if (raced !== undefined) return raced;
+  throw new Error(`cannot create ${TRANSACTION_STATE_TOPIC}: ${created.errorMessage}`);
 }

@@ -8,10 +8,11 @@ import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
 import { ProducerIdManager } from '../producer/producer-id-manager';
 import { ProducerModule } from '../producer/producer.module';
+import { TopicManager } from '../metadata/topic-manager';
 import { PendingTxnOffsets } from './pending-txn-offsets';
 import { loadTransactionConfig, type TransactionConfig } from './transaction-config';
 import { TransactionCoordinator } from './transaction-coordinator';
-import { TransactionCoordinatorLifecycle } from './transaction-coordinator.lifecycle';
+import { ensureTransactionStateTopic, TransactionCoordinatorLifecycle } from './transaction-coordinator.lifecycle';
 import { LocalMarkerWriter } from './transaction-markers';
 import { TransactionStateLog } from './transaction-state-log';
 import { TxnOffsetCommitter } from './txn-offset-commit';
@@ -29,7 +30,12 @@ export const TRANSACTION_CONFIG = Symbol('TRANSACTION_CONFIG');
   providers: [
     { provide: TRANSACTION_CONFIG, useFactory: (): TransactionConfig => loadTransactionConfig(process.env) },
     { provide: PendingTxnOffsets, inject: [GroupCoordinator], useFactory: (groups: GroupCoordinator) => new PendingTxnOffsets(groups) },
-    { provide: TransactionStateLog, inject: [ReplicaManager], useFactory: (replicas: ReplicaManager) => new TransactionStateLog(replicas) },
+    {
+      provide: TransactionStateLog,
+      inject: [ReplicaManager, TopicManager, TRANSACTION_CONFIG],
+      useFactory: (replicas: ReplicaManager, topics: TopicManager, config: TransactionConfig) =>
+        new TransactionStateLog(replicas, () => ensureTransactionStateTopic(topics, config.stateLogNumPartitions).then(() => undefined)),
+    },
     {
       provide: TransactionCoordinator,
       inject: [TRANSACTION_CONFIG, TransactionStateLog, ReplicaManager, PendingTxnOffsets, ProducerIdManager, ROOT_LOGGER],

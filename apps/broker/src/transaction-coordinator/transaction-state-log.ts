@@ -12,11 +12,28 @@ export interface TxnStateStore {
   append(partition: number, key: Buffer, value: Buffer | null): Promise<void>;
 }
 
-/** The TxnStateStore over the broker's own `__transaction_state` partitions (mirrors ConsumerOffsetsLog). */
+/**
+ * The TxnStateStore over the broker's own `__transaction_state` partitions (mirrors
+ * ConsumerOffsetsLog). Like Kafka, the topic is created on first use: `ensureTopic` runs
+ * (once, retried after a failure) before the first append, so brokers that never see a
+ * transaction never open its partitions.
+ */
 export class TransactionStateLog implements TxnStateStore {
-  constructor(private readonly replicas: ReplicaManager) {}
+  private ensured: Promise<void> | null = null;
+
+  constructor(
+    private readonly replicas: ReplicaManager,
+    private readonly ensureTopic: () => Promise<void>,
+  ) {}
 
   async append(partition: number, key: Buffer, value: Buffer | null): Promise<void> {
+    if (this.ensured === null) {
+      this.ensured = this.ensureTopic().catch((err: unknown) => {
+        this.ensured = null;
+        throw err;
+      });
+    }
+    await this.ensured;
     const p = this.replicas.getPartition(TRANSACTION_STATE_TOPIC, partition);
     if (!p) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partition} is not hosted here`);
     const batch = buildBatch({ baseOffset: 0, records: [{ key, value, headers: [], timestamp: Date.now() }], compression: CompressionType.None });
