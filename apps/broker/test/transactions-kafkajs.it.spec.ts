@@ -209,7 +209,7 @@ describe('transactions (kafkajs)', () => {
     }
   });
 
-  test('TxnOffsetCommit v3 checks the member id and generation (KIP-447) and the producer epoch', async () => {
+  test('TxnOffsetCommit v3 checks the member id and generation (KIP-447) and the producer epoch; require_stable sees it pending', async () => {
     const input = uniqueName('txn-447');
     await createTopic(admin, input, 1);
     const tid = uniqueName('tid');
@@ -246,8 +246,13 @@ describe('transactions (kafkajs)', () => {
       expect(await commit({ generationId: 7 })).toBe(ErrorCode.ILLEGAL_GENERATION);
       expect(await commit({ producerEpoch: producerEpoch - 1 })).toBe(ErrorCode.PRODUCER_FENCED);
       expect(await commit({})).toBe(ErrorCode.NONE);
+      // OffsetFetch v7 require_stable: the partition has an unresolved transactional commit.
+      const stable = (await call(9, 7, { groupId, topics: [{ name: input, partitionIndexes: [0] }], requireStable: true })).topics[0].partitions[0];
+      expect(stable.errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
       expect((await call(26, 3, { transactionalId: tid, producerId, producerEpoch, committed: true })).errorCode).toBe(ErrorCode.NONE);
       await waitFor('the transactional offset committed', async () => (await committedOffset(admin, groupId, input)) === 1, { timeoutMs: 10_000 });
+      const settled = (await call(9, 7, { groupId, topics: [{ name: input, partitionIndexes: [0] }], requireStable: true })).topics[0].partitions[0];
+      expect(settled).toMatchObject({ errorCode: ErrorCode.NONE, committedOffset: 1 });
     } finally {
       conn.destroy();
     }

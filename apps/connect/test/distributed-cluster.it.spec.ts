@@ -68,6 +68,9 @@ describe('connect cluster of three workers', () => {
     // tasks handed over between live workers while the cluster balanced never ran twice:
     // a task running on two workers at once would have produced the same key twice
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // active topics live in connect-status: every worker answers them, whoever runs the tasks
+    const expected = JSON.stringify({ 'dist-c': { topics: ['dist-c-topic'] } });
+    await waitFor('every worker lists dist-c-topic', async () => (await Promise.all(workers.map((w) => w.rest.get('/connectors/dist-c/topics')))).every((r) => JSON.stringify(r.body) === expected));
     for (const c of connectors) {
       const keys = (await readAll(kafka, `${c.name}-topic`)).map((m) => String(m.key));
       expect(keys.length).toBeGreaterThan(0);
@@ -99,8 +102,14 @@ describe('connect cluster of three workers', () => {
     await victim.process.restart();
     await waitForSpread(workers, 60_000);
     await waitFor('the rejoined worker runs a task', async () => ((await tasksPerWorker(workers[0].rest, names)).get(victim.workerId) ?? 0) >= 1);
-    // pause through one worker, observed on all
+    // pause through one worker, observed on all; once the answer came, dist-d's tasks
+    // (on whichever workers) produce nothing more
+    const pausedAt = Date.now();
     expect((await victim.rest.call('PUT', '/connectors/dist-d/pause')).status).toBe(202);
+    expect(Date.now() - pausedAt).toBeLessThan(1_000);
+    const endAtPause = await topicEndOffset(kafka, 'dist-d-topic');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await topicEndOffset(kafka, 'dist-d-topic')).toBe(endAtPause);
     for (const w of workers) await w.rest.waitForState('dist-d', 'PAUSED', 2);
     expect((await workers[0].rest.call('PUT', '/connectors/dist-d/resume')).status).toBe(202);
     for (const w of workers) await w.rest.waitForState('dist-d', 'RUNNING', 2);

@@ -58,6 +58,13 @@ describe('a zombie worker cannot commit', () => {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     const keys = (await readAll(kafka, 'fenced-topic')).map((m) => String(m.key));
     expect(keys.length - new Set(keys).size).toBeLessThanOrEqual(5);
+    // the zombie's stale offsets never reached connect-offsets: the task's committed
+    // position only moves forward in log order (a stale commit would rewind it)
+    const positions = (await readAll(kafka, 'connect-offsets'))
+      .filter((m) => String(m.key).startsWith('["fenced",') && m.value !== null)
+      .map((m) => (JSON.parse(String(m.value)) as { position: number }).position);
+    expect(positions.length).toBeGreaterThan(10);
+    for (let i = 1; i < positions.length; i++) expect(positions[i]).toBeGreaterThanOrEqual(positions[i - 1]);
     await waitFor('both workers agree the task runs on the new owner', async () => {
       const views = await Promise.all(workers.map((w) => statusesOf(w.rest, ['fenced'])));
       return views.every((v) => v[0].tasks[0]?.state === 'RUNNING' && v[0].tasks.length === 1 && JSON.stringify(v) === JSON.stringify(views[0]));

@@ -75,4 +75,11 @@ describe('log config', () => {
     }
     expect(() => logConfig({ segmentBytes: 3 })).toThrow(/segment\.bytes/);
   });
+
+  it('accepts message.format.version as the no-op it is in Kafka 3.x, validating the version', () => {
+    expect(logConfigToStrings(DEFAULT_LOG_CONFIG)['message.format.version']).toBe('3.0-IV1');
+    expect(parseLogConfig({ 'message.format.version': '2.8' }).messageFormatVersion).toBe('2.8');
+    expect(parseLogConfig({ 'message.format.version': '0.10.2' }).messageFormatVersion).toBe('0.10.2');
+    expect(() => parseLogConfig({ 'message.format.version': 'latest' })).toThrow(/message\.format\.version/);
+  });
 });

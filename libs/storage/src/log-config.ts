@@ -67,6 +67,11 @@ export interface LogConfig {
   readonly minInsyncReplicas: number;
   /** unclean.leader.election.enable — not used by storage, kept for DescribeConfigs. */
   readonly uncleanLeaderElectionEnable: boolean;
+  /**
+   * message.format.version — a no-op kept for compatibility, as in Kafka 3.x (every
+   * batch is stored in format v2 whatever it says); validated as a Kafka version string.
+   */
+  readonly messageFormatVersion: string;
 }
 
 type Parser<T> = (text: string, key: string) => T;
@@ -146,6 +151,14 @@ function def<K extends keyof LogConfig>(
 
 const str = (v: unknown): string => String(v);
 
+/** Kafka release/metadata version strings as message.format.version takes them: 0.10.2, 2.8, 3.0-IV1, ... */
+const KAFKA_VERSION = /^(0\.(8|9|10|11)(\.\d+)?|[1-9]\d*\.\d+(\.\d+)?)(-IV\d+)?$/;
+const versionParser: Parser<string> = (text, key) => {
+  const t = text.trim();
+  if (!KAFKA_VERSION.test(t)) throw bad(key, text, 'expected a Kafka version such as 2.8 or 3.0-IV1');
+  return t;
+};
+
 /** Every supported topic config key, in Kafka's naming, with its default. */
 export const LOG_CONFIG_DEFS = [
   def('segment.bytes', 'segmentBytes', 1073741824, intParser(14), formatLong),
@@ -183,6 +196,7 @@ export const LOG_CONFIG_DEFS = [
   def('preallocate', 'preallocate', false, boolParser, str),
   def('min.insync.replicas', 'minInsyncReplicas', 1, intParser(1), formatLong),
   def('unclean.leader.election.enable', 'uncleanLeaderElectionEnable', false, boolParser, str),
+  def('message.format.version', 'messageFormatVersion', '3.0-IV1', versionParser, str),
 ] as const;
 
 type AnyDef = ConfigDef<keyof LogConfig>;

@@ -67,6 +67,16 @@ export class CommittedOffsets {
     return removed;
   }
 
+  /**
+   * Removes the offset unless it was written with a sequence number above `seq` (a
+   * commit issued after the deletion, which comes after its tombstone in the log).
+   */
+  deleteUpTo(topic: string, partition: number, seq: number): boolean {
+    const existing = this.byTopic.get(topic)?.get(partition);
+    if (!existing || existing.seq > seq) return false;
+    return this.delete(topic, partition);
+  }
+
   clear(): TopicPartitionOffset[] {
     const all = this.entries();
     this.byTopic.clear();

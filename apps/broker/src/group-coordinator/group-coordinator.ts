@@ -16,6 +16,8 @@ import {
   LoadSummary,
   OffsetCommitInput,
   OffsetCommitResult,
+  OffsetDeleteInput,
+  OffsetDeleteResult,
   OffsetFetchInput,
   OffsetFetchResult,
   SyncGroupInput,
@@ -27,6 +29,8 @@ import type { CommittedOffset } from './committed-offsets';
 import { GroupLog, GroupLogRecord } from './group-log';
 import { GroupMetadataManager, offsetCommitResult, offsetFetchError } from './group-metadata-manager';
 import { GroupRebalancer, JoinCallback, JoinRequest, syncError } from './group-rebalancer';
+import { deleteGroupOffsets } from './offset-delete';
+import { NO_PENDING_TRANSACTIONAL_OFFSETS, PendingTransactionalOffsets } from './pending-transactional-offsets';
 
 /** Where the coordinator reports internal errors (bugs); it never throws them at callers. */
 export interface GroupCoordinatorLogger {
@@ -67,6 +71,7 @@ export class GroupCoordinator {
   private readonly manager: GroupMetadataManager;
   private readonly rebalancer: GroupRebalancer;
   private statusValue: CoordinatorStatus = 'loading';
+  private pendingTxnOffsets: PendingTransactionalOffsets = NO_PENDING_TRANSACTIONAL_OFFSETS;
 
   constructor(
     config: Partial<GroupCoordinatorConfig>,
@@ -400,11 +405,34 @@ export class GroupCoordinator {
   /**
    * OffsetFetch v1-v8 for one group. Offsets are returned whatever the group state
    * (standalone consumers have no membership); see GroupMetadataManager.fetchOffsets.
+   * With `requireStable`, partitions with pending transactional commits answer
+   * UNSTABLE_OFFSET_COMMIT (see usePendingTransactionalOffsets).
    */
   fetchOffsets(input: OffsetFetchInput): OffsetFetchResult {
     const statusError = this.validateGroupStatus(input.groupId, false);
     if (statusError !== null) return offsetFetchError(input, statusError);
-    return this.manager.fetchOffsets(input.groupId, input.topics);
+    const pending = this.pendingTxnOffsets;
+    const isUnstable =
+      input.requireStable === true ? (topic: string, partition: number) => pending.hasPendingTransactionalOffsets(input.groupId, topic, partition) : undefined;
+    return this.manager.fetchOffsets(input.groupId, input.topics, isUnstable);
+  }
+
+  /** Sets where require_stable fetches learn of pending transactional commits (the transaction coordinator). */
+  usePendingTransactionalOffsets(source: PendingTransactionalOffsets): void {
+    this.pendingTxnOffsets = source;
+  }
+
+  /**
+   * OffsetDelete v0: removes committed offsets of an Empty group, or of topics a
+   * consumer group with members does not subscribe to (rules in planOffsetDeletion).
+   * Answers after the tombstones are in `__consumer_offsets`; COORDINATOR_NOT_AVAILABLE
+   * on the partitions when that append fails (nothing removed). Topic existence is the
+   * caller's check.
+   */
+  async deleteOffsets(input: OffsetDeleteInput): Promise<OffsetDeleteResult> {
+    const statusError = this.validateGroupStatus(input.groupId, true);
+    if (statusError !== null) return { errorCode: statusError, topics: [] };
+    return deleteGroupOffsets(this.manager, input, this.clock.now());
   }
 
   /** Removes offsets past offsets.retention.minutes now; returns how many. Runs periodically after load. */

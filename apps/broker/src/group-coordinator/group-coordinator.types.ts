@@ -177,6 +177,11 @@ export interface OffsetFetchInput {
   groupId: string;
   /** null = all committed partitions of the group (v2+). */
   topics: { name: string; partitionIndexes: number[] }[] | null;
+  /**
+   * v7+ require_stable: partitions with a pending transactional commit answer
+   * UNSTABLE_OFFSET_COMMIT (offset -1) instead of their last stable offset.
+   */
+  requireStable?: boolean;
 }
 
 export interface OffsetFetchPartition {
@@ -197,6 +202,19 @@ export interface OffsetFetchResult {
    */
   errorCode: number;
   topics: { name: string; partitions: OffsetFetchPartition[] }[];
+}
+
+// ---------------------------------------------------------------- OffsetDelete (v0)
+
+export interface OffsetDeleteInput {
+  groupId: string;
+  topics: { name: string; partitionIndexes: number[] }[];
+}
+
+export interface OffsetDeleteResult {
+  /** Group-level error; when non-zero `topics` is empty (as in Kafka). */
+  errorCode: number;
+  topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
 }
 
 // ---------------------------------------------------------------- Loading

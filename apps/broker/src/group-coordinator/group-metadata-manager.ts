@@ -212,23 +212,26 @@ export class GroupMetadataManager {
   /**
    * The committed offsets of `groupId` (a Dead group has none). `topics: null` returns
    * every committed partition; requested partitions without a commit get offset -1 and
-   * metadata ''.
+   * metadata ''. Partitions `isUnstable` names (pending transactional commits, checked
+   * only for require_stable fetches) get offset -1 and UNSTABLE_OFFSET_COMMIT.
    */
-  fetchOffsets(groupId: string, topics: OffsetFetchInput['topics']): OffsetFetchResult {
+  fetchOffsets(
+    groupId: string,
+    topics: OffsetFetchInput['topics'],
+    isUnstable: (topic: string, partition: number) => boolean = () => false,
+  ): OffsetFetchResult {
     const group = this.groups.get(groupId);
     const live = group && !group.is(GroupState.Dead) ? group : undefined;
-    const toPartition = (partitionIndex: number, o: CommittedOffset): OffsetFetchPartition => ({
-      partitionIndex,
-      committedOffset: o.offset,
-      committedLeaderEpoch: o.leaderEpoch,
-      metadata: o.metadata,
-      errorCode: E.NONE,
-    });
+    const toPartition = (topic: string, partitionIndex: number, o: CommittedOffset | undefined): OffsetFetchPartition => {
+      if (isUnstable(topic, partitionIndex)) return noOffset(partitionIndex, E.UNSTABLE_OFFSET_COMMIT);
+      if (!o) return noOffset(partitionIndex, E.NONE);
+      return { partitionIndex, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: E.NONE };
+    };
     if (topics === null) {
       const byTopic = new Map<string, OffsetFetchPartition[]>();
       for (const e of live?.offsets.entries() ?? []) {
         const list = byTopic.get(e.topic) ?? [];
-        list.push(toPartition(e.partition, e.value));
+        list.push(toPartition(e.topic, e.partition, e.value));
         byTopic.set(e.topic, list);
       }
       return { errorCode: E.NONE, topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) };
@@ -237,10 +240,7 @@ export class GroupMetadataManager {
       errorCode: E.NONE,
       topics: topics.map((t) => ({
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => {
-          const o = live?.offsets.get(t.name, p);
-          return o ? toPartition(p, o) : noOffset(p, E.NONE);
-        }),
+        partitions: t.partitionIndexes.map((p) => toPartition(t.name, p, live?.offsets.get(t.name, p))),
       })),
     };
   }
@@ -346,6 +346,28 @@ export class GroupMetadataManager {
     this.removeGroup(group);
     group.offsets.clear();
     return E.NONE;
+  }
+
+  /**
+   * OffsetDelete's storage half: appends tombstones for `partitions` of `group`, then
+   * removes those offsets from memory (commits issued after the tombstones are kept, as
+   * a reload would keep them). An Empty group left without offsets then becomes Dead,
+   * leaves the cache and gets a group tombstone (best effort, as in expiration).
+   * Rejects, changing nothing, when the offset tombstones cannot be appended.
+   */
+  async deleteOffsets(group: Group, partitions: { topic: string; partition: number }[], now: number): Promise<void> {
+    if (partitions.length === 0) return;
+    const seq = ++this.commitSeq;
+    const records = partitions.map((p) => ({ key: encodeOffsetCommitKey(group.groupId, p.topic, p.partition), value: null }));
+    await this.log.append(this.partitionFor(group.groupId), records);
+    for (const p of partitions) group.offsets.deleteUpTo(p.topic, p.partition, seq);
+    if (group.is(GroupState.Empty) && group.offsets.size === 0 && !group.offsets.hasAnyPending && this.groups.get(group.groupId) === group) {
+      group.transitionTo(GroupState.Dead, now);
+      this.removeGroup(group);
+      await this.log
+        .append(this.partitionFor(group.groupId), [{ key: encodeGroupMetadataKey(group.groupId), value: null }])
+        .catch((err: unknown) => this.onError(`group ${group.groupId}: appending its tombstone failed`, err));
+    }
   }
 
   clear(): void {

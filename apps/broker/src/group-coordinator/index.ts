@@ -10,3 +10,4 @@ export { type GroupLog, type GroupLogRecord } from './group-log';
 export { type CoordinatorClock, type ScheduledTask, systemClock } from './coordinator-clock';
 export { partitionForGroup, javaStringHashCode, kafkaAbs } from './group-partitioner';
 export * from './consumer-offsets-format';
+export { type PendingTransactionalOffsets, NO_PENDING_TRANSACTIONAL_OFFSETS } from './pending-transactional-offsets';

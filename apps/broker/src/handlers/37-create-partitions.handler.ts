@@ -3,7 +3,7 @@ import { CreatePartitionsApi, type CreatePartitionsRequestData, type CreateParti
 import { TopicManager } from '../metadata/topic-manager';
 import type { ApiHandler } from './api-handler';
 
-/** CreatePartitions (37), v0-3: grows topics; manual assignments must name this broker. */
+/** CreatePartitions (37), v0-3: grows topics; manual assignments (one per new partition) may name only this broker. */
 @Injectable()
 export class CreatePartitionsHandler implements ApiHandler<typeof CreatePartitionsApi> {
   readonly api = CreatePartitionsApi;
@@ -15,7 +15,7 @@ export class CreatePartitionsHandler implements ApiHandler<typeof CreatePartitio
   async handle(request: CreatePartitionsRequestData): Promise<CreatePartitionsResponseInput> {
     const results: CreatePartitionsResponseInput['results'] = [];
     for (const t of request.topics) {
-      const r = await this.topics.createPartitions(t.name, t.count, request.validateOnly);
+      const r = await this.topics.createPartitions(t.name, t.count, request.validateOnly, t.assignments);
       results.push({ name: t.name, errorCode: r.errorCode, errorMessage: r.errorMessage });
     }
     return { throttleTimeMs: 0, results };

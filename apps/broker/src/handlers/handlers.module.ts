@@ -32,6 +32,7 @@ import { AlterConfigsHandler } from './33-alter-configs.handler';
 import { CreatePartitionsHandler } from './37-create-partitions.handler';
 import { DeleteGroupsHandler } from './42-delete-groups.handler';
 import { IncrementalAlterConfigsHandler } from './44-incremental-alter-configs.handler';
+import { OffsetDeleteHandler } from './47-offset-delete.handler';
 import { DescribeTransactionsHandler } from './65-describe-transactions.handler';
 import { ListTransactionsHandler } from './66-list-transactions.handler';
 import { API_HANDLERS, type ApiHandler } from './api-handler';
@@ -67,6 +68,7 @@ const HANDLERS = [
   CreatePartitionsHandler,
   DeleteGroupsHandler,
   IncrementalAlterConfigsHandler,
+  OffsetDeleteHandler,
   DescribeTransactionsHandler,
   ListTransactionsHandler,
 ];

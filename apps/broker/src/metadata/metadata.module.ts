@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { parseLogConfig } from '@millrace/storage';
 import * as path from 'path';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
+import { DynamicBrokerConfig } from '../config/dynamic-broker-config';
 import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
 import { ClusterIdentity } from './cluster-identity';
@@ -26,14 +26,18 @@ import { TopicStoreModule } from './topic-store.module';
     },
     {
       provide: TopicManager,
-      inject: [BROKER_CONFIG, ReplicaManager, TopicStore],
-      useFactory: (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore) =>
-        new TopicManager(store, replicas, {
+      inject: [BROKER_CONFIG, ReplicaManager, TopicStore, DynamicBrokerConfig],
+      useFactory: (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore, dyn: DynamicBrokerConfig) => {
+        const manager = new TopicManager(store, replicas, {
           nodeId: config.nodeId,
           numPartitions: config.numPartitions,
           defaultReplicationFactor: config.defaultReplicationFactor,
-          logDefaults: parseLogConfig(config.logDefaults),
-        }),
+          logDefaults: dyn.logDefaults,
+        });
+        // Dynamic broker configs (log.retention.ms, ...) reach every topic without an override at once.
+        dyn.onLogDefaultsChange((logDefaults) => manager.setLogDefaults(logDefaults));
+        return manager;
+      },
     },
     TopicManagerLifecycle,
   ],

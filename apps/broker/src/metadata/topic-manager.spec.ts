@@ -77,6 +77,36 @@ describe('TopicManager', () => {
     expect(host.opened).toEqual(['a-0', 'a-1', 'a-2', 'a-3']);
   });
 
+  it('checks manual assignments of new partitions: only this broker, one list per new partition', async () => {
+    await manager.createTopics([{ name: 'a', numPartitions: 1, replicationFactor: 1, configs: {} }]);
+    const bad = [
+      [[{ brokerIds: [1] }, { brokerIds: [7] }], /broker 7, but no such broker is registered/],
+      [[{ brokerIds: [1] }], /add 2 additional partition\(s\), but 1 assignment/],
+      [[{ brokerIds: [1] }, { brokerIds: [] }], /empty replica list/],
+      [[{ brokerIds: [1] }, { brokerIds: [1, 1] }], /broker 1 more than once/],
+    ] as const;
+    for (const [assignments, message] of bad) {
+      const r = await manager.createPartitions('a', 3, false, assignments.map((x) => ({ brokerIds: [...x.brokerIds] })));
+      expect(r.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+      expect(r.errorMessage).toMatch(message);
+    }
+    expect(manager.get('a')!.partitions).toBe(1);
+    expect((await manager.createPartitions('a', 3, true, [{ brokerIds: [1] }, { brokerIds: [1] }])).errorCode).toBe(ErrorCode.NONE);
+    expect(manager.get('a')!.partitions).toBe(1);
+    expect((await manager.createPartitions('a', 3, false, [{ brokerIds: [1] }, { brokerIds: [1] }])).errorCode).toBe(ErrorCode.NONE);
+    expect(manager.get('a')!.partitions).toBe(3);
+    expect(host.opened).toEqual(['a-0', 'a-1', 'a-2']);
+  });
+
+  it('applies new broker-wide defaults to every topic without an override of its own', async () => {
+    await manager.createTopics([{ name: 'plain', numPartitions: 1, replicationFactor: 1, configs: {} }]);
+    await manager.createTopics([{ name: 'own', numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': '1000' } }]);
+    manager.setLogDefaults({ ...DEFAULT_LOG_CONFIG, retentionMs: 5000, segmentBytes: 65536 });
+    expect(host.configs.get('plain')).toMatchObject({ retentionMs: 5000, segmentBytes: 65536 });
+    expect(host.configs.get('own')).toMatchObject({ retentionMs: 1000, segmentBytes: 65536 });
+    expect(manager.configOf(manager.get('plain')!).retentionMs).toBe(5000);
+  });
+
   it('alters configs incrementally or by replacement, validating values', async () => {
     await manager.createTopics([{ name: 'a', numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': '1000' } }]);
     await manager.alterConfigs('a', { 'segment.bytes': '1048576' }, false);

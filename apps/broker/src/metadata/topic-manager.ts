@@ -1,5 +1,6 @@
 import { ErrorCode } from '@millrace/protocol';
 import { DEFAULT_LOG_CONFIG, InvalidConfigError, parseLogConfig, type LogConfig } from '@millrace/storage';
+import { newPartitionAssignmentProblem } from './partition-assignment';
 import { INTERNAL_TOPICS, topicNameProblem } from './topic-name';
 import { TopicStore, type TopicMetadata } from './topic-store';
 
@@ -77,6 +78,15 @@ export class TopicManager {
   /** Broker-wide topic config defaults (Kafka's defaults overlaid with MILLRACE_LOG_*). */
   get logDefaults(): LogConfig {
     return this.defaults.logDefaults;
+  }
+
+  /**
+   * Replaces the broker-wide defaults (a dynamic broker config changed) and applies the
+   * resulting config to the open logs of every topic.
+   */
+  setLogDefaults(logDefaults: LogConfig): void {
+    this.defaults.logDefaults = logDefaults;
+    for (const topic of this.store.all()) this.host.reconfigure(topic, this.configOf(topic));
   }
 
   /** Kafka's own topic config defaults. */
@@ -183,14 +193,25 @@ export class TopicManager {
     return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: removed };
   }
 
-  /** CreatePartitions: grows a topic to `count` partitions. */
-  async createPartitions(name: string, count: number, validateOnly = false): Promise<TopicResult> {
+  /**
+   * CreatePartitions: grows a topic to `count` partitions. `assignments` (null = let the
+   * broker place them) must hold one replica list per added partition; see
+   * newPartitionAssignmentProblem for the rules (INVALID_REPLICA_ASSIGNMENT otherwise).
+   */
+  async createPartitions(
+    name: string,
+    count: number,
+    validateOnly = false,
+    assignments: ReadonlyArray<{ brokerIds: readonly number[] }> | null = null,
+  ): Promise<TopicResult> {
     const topic = this.store.get(name);
     if (!topic) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
     if (count <= topic.partitions) {
       return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic currently has ${topic.partitions} partitions, which is higher than or equal to the requested ${count}.` };
     }
     if (count > 100000) return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions must not exceed 100000.' };
+    const assignmentProblem = newPartitionAssignmentProblem(assignments, count - topic.partitions, topic.replicationFactor, this.defaults.nodeId);
+    if (assignmentProblem !== null) return { name, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: assignmentProblem };
     if (validateOnly) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic };
     const before = topic.partitions;
     const updated = await this.store.update((topics) => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LogManager, parseLogConfig } from '@millrace/storage';
+import { DynamicBrokerConfig } from '../config/dynamic-broker-config';
 import type { Logger } from 'pino';
 import * as path from 'path';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
@@ -20,16 +21,15 @@ import { StorageLifecycle } from './storage.lifecycle';
   providers: [
     {
       provide: LogManager,
-      inject: [BROKER_CONFIG, TopicStore, ROOT_LOGGER],
-      useFactory: (config: BrokerConfig, store: TopicStore, root: Logger) => {
+      inject: [BROKER_CONFIG, TopicStore, ROOT_LOGGER, DynamicBrokerConfig],
+      useFactory: (config: BrokerConfig, store: TopicStore, root: Logger, dyn: DynamicBrokerConfig) => {
         const logger = root.child({ component: 'storage' });
-        const defaults = parseLogConfig(config.logDefaults);
         return new LogManager({
           dataDir: path.resolve(config.dataDir, 'logs'),
-          defaultConfig: defaults,
+          defaultConfig: dyn.logDefaults,
           configFor: (topic) => {
             const t = store.get(topic);
-            return t ? parseLogConfig(t.configs, defaults) : undefined;
+            return t ? parseLogConfig(t.configs, dyn.logDefaults) : undefined;
           },
           logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
           retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,

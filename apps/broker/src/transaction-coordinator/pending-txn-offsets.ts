@@ -1,3 +1,4 @@
+import type { PendingTransactionalOffsets } from '../group-coordinator';
 import type { CommittedOffset } from '../group-coordinator/committed-offsets';
 
 /** One offset of a TxnOffsetCommit, waiting for its transaction's marker. */
@@ -20,7 +21,7 @@ export interface TxnOffsetSink {
  * group coordinator (they become the committed offsets, in the order they were written),
  * ABORT drops them. After a restart the still-open ones are re-added from the log.
  */
-export class PendingTxnOffsets {
+export class PendingTxnOffsets implements PendingTransactionalOffsets {
   private readonly byProducer = new Map<number, Map<number, TxnOffsetEntry[]>>();
 
   constructor(private readonly sink: TxnOffsetSink) {}
@@ -57,8 +58,8 @@ export class PendingTxnOffsets {
     for (const [groupId, entries] of byGroup) this.sink.applyTxnOffsets(groupId, entries);
   }
 
-  /** True while a transaction holds an uncommitted offset for the partition (OffsetFetch require_stable). */
-  hasPending(groupId: string, topic: string, partition: number): boolean {
+  /** True while a transaction holds an uncommitted offset for the partition (OffsetFetch require_stable: UNSTABLE_OFFSET_COMMIT). */
+  hasPendingTransactionalOffsets(groupId: string, topic: string, partition: number): boolean {
     for (const parts of this.byProducer.values()) {
       for (const list of parts.values()) if (list.some((e) => e.groupId === groupId && e.topic === topic && e.partition === partition)) return true;
     }

@@ -29,7 +29,16 @@ export const TRANSACTION_CONFIG = Symbol('TRANSACTION_CONFIG');
   imports: [MetadataModule, PartitionModule, GroupCoordinatorModule, ProducerModule],
   providers: [
     { provide: TRANSACTION_CONFIG, useFactory: (): TransactionConfig => loadTransactionConfig(process.env) },
-    { provide: PendingTxnOffsets, inject: [GroupCoordinator], useFactory: (groups: GroupCoordinator) => new PendingTxnOffsets(groups) },
+    {
+      provide: PendingTxnOffsets,
+      inject: [GroupCoordinator],
+      useFactory: (groups: GroupCoordinator) => {
+        const pending = new PendingTxnOffsets(groups);
+        // OffsetFetch with require_stable answers UNSTABLE_OFFSET_COMMIT while these are pending.
+        groups.usePendingTransactionalOffsets(pending);
+        return pending;
+      },
+    },
     {
       provide: TransactionStateLog,
       inject: [ReplicaManager, TopicManager, TRANSACTION_CONFIG],

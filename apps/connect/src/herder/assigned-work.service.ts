@@ -11,6 +11,8 @@ import { KeyedQueues } from './keyed-queues';
 
 /** How long a rebalance waits for revoked work to stop (Kafka's task.shutdown.graceful.timeout.ms). */
 const STOP_TIMEOUT_MS = 5_000;
+/** How soon a connector whose task configs could not be written (membership not live) tries again. */
+const TASK_CONFIG_RETRY_MS = 1_000;
 
 /**
  * Runs the work the group assigned to this worker, and follows connect-configs for it:
@@ -33,7 +35,10 @@ const STOP_TIMEOUT_MS = 5_000;
  *   restart requests by the owner; a connector created or deleted, or a task count
  *   change, asks for a rebalance.
  * - The owner of a connector writes its task configs (the connector is the only one to
- *   generate them, and runs on one worker at a time).
+ *   generate them, and runs on one worker at a time), fenced as source commits are: only
+ *   while the membership is live (otherwise it tries again every TASK_CONFIG_RETRY_MS
+ *   while it still owns the connector). Kafka forwards them to the leader instead; the
+ *   fence gives the same guarantee without a second REST hop.
  */
 @Injectable()
 export class AssignedWorkService implements AssignmentListener, OnModuleInit, OnApplicationBootstrap {
@@ -264,7 +269,15 @@ export class AssignedWorkService implements AssignmentListener, OnModuleInit, On
     }
     if (!this.wantedConnectors.has(name)) return;
     const current = this.configStore.connector(name);
-    if (current && JSON.stringify(taskConfigs) !== JSON.stringify(current.taskConfigs)) await this.configStore.putTaskConfigs(name, taskConfigs);
+    if (!current || JSON.stringify(taskConfigs) === JSON.stringify(current.taskConfigs)) return;
+    // Written only while this worker's membership is live (the fence of source commits):
+    // a worker frozen past its session may no longer own the connector; it tries again
+    // once the group confirmed it (or gave the connector to another worker).
+    if (!this.membership.isLive()) {
+      setTimeout(() => this.enqueue(name, () => this.generateTaskConfigs(name)), TASK_CONFIG_RETRY_MS).unref();
+      return;
+    }
+    await this.configStore.putTaskConfigs(name, taskConfigs);
   }
 
   /** (Re)starts an assigned task with its committed config; the fence opens before it starts. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DistributedModule } from '../distributed/distributed.module';
 import { PluginsModule } from '../plugins/plugins.module';
+import { SecretsModule } from '../secrets/secrets.module';
 import { ConfigStoreModule } from '../storage/config-store.module';
 import { StatusStoreModule } from '../storage/status-store.module';
 import { WorkerModule } from '../worker/worker.module';
@@ -9,7 +10,7 @@ import { HerderService } from './herder.service';
 
 /** Provides the HerderService: connector lifecycle from REST to the work this worker was assigned. */
 @Module({
-  imports: [ConfigStoreModule, StatusStoreModule, WorkerModule, PluginsModule, DistributedModule],
+  imports: [ConfigStoreModule, StatusStoreModule, WorkerModule, PluginsModule, DistributedModule, SecretsModule],
   providers: [HerderService, AssignedWorkService],
   exports: [HerderService],
 })

@@ -4,6 +4,7 @@ import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ClusterMembershipService } from '../distributed/cluster-membership.service';
 import { ConnectRestError } from '../http/connect-rest-error';
 import { PluginRegistry } from '../plugins/plugin-registry';
+import { SecretsService } from '../secrets/secrets.service';
 import { ConfigStore, type ConnectorSnapshot, type TargetState } from '../storage/config-store';
 import { StatusStore } from '../storage/status-store';
 import { AssignedWorkService } from './assigned-work.service';
@@ -24,12 +25,15 @@ import { stateView, type ConnectorInfo, type ConnectorStatusView, type TaskInfo,
  *   a write served here is still safe: connect-configs has one partition, so every
  *   worker applies the same writes in the same order.
  * - A pause answers once the runners on this worker were told and none of them still
- *   commits a batch; runners on other workers hear it when they read the record.
+ *   commits a batch, and (at most PAUSE_SETTLE_MS) once the tasks on other workers,
+ *   which hear it when they read the record, report PAUSED.
  * - Restarts are requests in connect-configs, carried out by the worker running the
  *   connector or task.
  */
 /** How long a DELETE waits for this worker's tasks of the connector to stop (a stuck one does not hold it longer). */
 const DELETE_SETTLE_MS = 5_000;
+/** How long a pause waits for the connector's tasks on every worker to report PAUSED (REST answers stay within a second). */
+const PAUSE_SETTLE_MS = 800;
 
 @Injectable()
 export class HerderService implements BeforeApplicationShutdown {
@@ -43,6 +47,7 @@ export class HerderService implements BeforeApplicationShutdown {
     private readonly plugins: PluginRegistry,
     private readonly work: AssignedWorkService,
     private readonly membership: ClusterMembershipService,
+    private readonly secrets: SecretsService,
   ) {}
 
   /** Shutdown: no rebalance anymore, every local task and connector stopped, statuses written, then the group left. */
@@ -151,7 +156,22 @@ export class HerderService implements BeforeApplicationShutdown {
       this.snapshot(name);
       await this.configStore.putTargetState(name, state);
     });
-    if (state === 'PAUSED') await this.work.pauseLocal(name);
+    if (state === 'PAUSED') {
+      await this.work.pauseLocal(name);
+      await this.tasksReport(name, 'PAUSED', PAUSE_SETTLE_MS);
+    }
+  }
+
+  /**
+   * Waits (at most timeoutMs) until every task of the connector reports `state` or is not
+   * running at all (FAILED, UNASSIGNED, STOPPED): tasks on other workers pause when they read the
+   * target state and report PAUSED once quiet, so in a cluster a pause answered through
+   * any worker has taken effect everywhere unless a worker is unreachable.
+   */
+  private async tasksReport(name: string, state: 'PAUSED', timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const settled = () => this.statusStore.taskStatuses(name).every(({ status }) => status.state === state || status.state === 'FAILED' || status.state === 'UNASSIGNED' || status.state === 'STOPPED');
+    while (!settled() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /**
@@ -199,7 +219,7 @@ export class HerderService implements BeforeApplicationShutdown {
       const available = this.plugins.list().map((p) => p.name);
       throw ConnectRestError.badRequest(`Failed to find any class that implements Connector and which name matches ${className}, available connectors are: ${available.join(', ')}`);
     }
-    const result = this.plugins.validate(plugin, config);
+    const result = this.secrets.validate(plugin, config);
     if (result.messages.length > 0) {
       throw ConnectRestError.badRequest(
         `Connector configuration is invalid and contains the following ${result.messages.length} error(s):\n${result.messages.join('\n')}\n` +

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ActiveTopics } from './active-topics';
 import type { SourceLagReporter, TaskMetrics } from './task-metrics';
 
 /** Task states as Kafka Connect names them (the state gauge has one series per state). */
@@ -22,13 +21,13 @@ const TASK = ['connector', 'task'] as const;
  * - millrace_connect_source_lag {unit}: only for tasks with the SourceLagReporter hook;
  * - millrace_connect_task_state {state}: 1 for the task's current state, 0 for the others;
  * - Node's process metrics with the millrace_connect_ prefix.
- * It also keeps each connector's active topics (GET /connectors/{c}/topics).
+ * Each batch's topics go to the task's `onTopic` listener (the worker keeps the
+ * connector's active topics in connect-status).
  * Contract: a stopped task's series are removed (removeTask), so deleted connectors vanish.
  */
 @Injectable()
 export class ConnectMetrics {
   readonly registry = new Registry();
-  readonly activeTopics = new ActiveTopics();
   private readonly polled = this.counter('millrace_connect_records_polled_total', 'Records read from the source task (source) or consumed from Kafka (sink)');
   private readonly written = this.counter('millrace_connect_records_written_total', 'Records sent to Kafka (source) or put to the sink task and flushed (sink)');
   private readonly failed = this.counter('millrace_connect_records_failed_total', 'Records skipped after a conversion or transform error (errors.tolerance=all)');
@@ -60,8 +59,8 @@ export class ConnectMetrics {
     });
   }
 
-  /** The metrics of one task. */
-  forTask(connector: string, id: number): TaskMetrics {
+  /** The metrics of one task; `onTopic` hears every topic a batch used (cheap, called per batch). */
+  forTask(connector: string, id: number, onTopic: (topic: string) => void = () => undefined): TaskMetrics {
     const labels = { connector, task: String(id) };
     const key = taskKey(connector, id);
     return {
@@ -70,7 +69,7 @@ export class ConnectMetrics {
         this.written.inc(labels, written);
         this.batchSize.observe(labels, polled);
         this.batchSeconds.observe(labels, seconds);
-        for (const t of topics) this.activeTopics.add(connector, t);
+        for (const t of topics) onTopic(t);
       },
       sinkBatch: ({ topic, partition, polled, written, seconds, lag }) => {
         this.polled.inc(labels, polled);
@@ -81,7 +80,7 @@ export class ConnectMetrics {
         let partitions = this.sinkPartitions.get(key);
         if (!partitions) this.sinkPartitions.set(key, (partitions = new Set()));
         partitions.add(`${partition}\u0000${topic}`);
-        this.activeTopics.add(connector, topic);
+        onTopic(topic);
       },
       recordsFailed: (count) => this.failed.inc(labels, count),
       offsetCommit: (seconds) => this.commitSeconds.observe(labels, seconds),

@@ -41,7 +41,7 @@ export class ConnectorPluginsController {
     }
     const full = { ...config, 'connector.class': given ?? plugin.name };
     this.secrets.noteSecrets(full);
-    return this.secrets.maskInfos(this.plugins.validate(plugin, full).infos, full);
+    return this.secrets.maskInfos(this.secrets.validate(plugin, full).infos, full);
   }
 
   private find(name: string): ConnectorPlugin {

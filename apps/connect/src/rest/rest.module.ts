@@ -11,6 +11,7 @@ import { ConnectorOffsetsModule } from '../offsets/connector-offsets.module';
 import { PluginsModule } from '../plugins/plugins.module';
 import { LOG_SCRUBBER, type LogScrubber } from '../secrets/log-scrubber';
 import { SecretsModule } from '../secrets/secrets.module';
+import { StatusStoreModule } from '../storage/status-store.module';
 import { AdminLoggersController } from './admin-loggers.controller';
 import { ConnectorConfigController } from './connector-config.controller';
 import { ConnectorOffsetsController } from './connector-offsets.controller';
@@ -25,7 +26,7 @@ import { RootController } from './root.controller';
 
 /** The REST API (Kafka Connect's resources and error shape); controllers only, no service of its own. */
 @Module({
-  imports: [HerderModule, ConnectorOffsetsModule, PluginsModule, ClusterInfoModule, SecretsModule, MetricsModule, DistributedModule],
+  imports: [HerderModule, ConnectorOffsetsModule, PluginsModule, ClusterInfoModule, SecretsModule, MetricsModule, DistributedModule, StatusStoreModule],
   controllers: [
     RootController,
     ConnectorsController,

@@ -3,11 +3,12 @@ import { ROOT_LOGGER } from '@millrace/app-common';
 import { HIDDEN_VALUE, type ConfigInfos, type ConnectorPlugin } from '@millrace/connect-sdk';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
-import { connectorConfigDef } from '../plugins/connector-config-validator';
+import { connectorConfigDef, type ConnectorValidation } from '../plugins/connector-config-validator';
 import { PluginRegistry } from '../plugins/plugin-registry';
 import { maskConfig, restoreHiddenValues } from './config-masking';
 import { createConfigProviders } from './config-providers';
 import { ConfigTransformer } from './config-transformer';
+import { resolveForValidation, withPlaceholdersBack } from './resolved-validation';
 import { LOG_SCRUBBER, type LogScrubber } from './log-scrubber';
 import { ConfigStorageCodec } from './config-storage-codec';
 import { SecretCipher } from './secret-cipher';
@@ -92,6 +93,20 @@ export class SecretsService {
   /** A text with known secret values hidden. */
   scrub(text: string): string {
     return this.scrubber.scrub(text);
+  }
+
+  /**
+   * Validates a connector config as it will run: placeholders resolved (Kafka's herder
+   * validates the transformed config), the answer showing the placeholders again, a
+   * placeholder that cannot be resolved an error on its key, and resolved values hidden
+   * from error messages and logs.
+   */
+  validate(plugin: ConnectorPlugin, config: Config): ConnectorValidation {
+    const resolved = resolveForValidation(this.transformer, config);
+    for (const v of resolved.resolvedValues) this.scrubber.add(v);
+    const validation = withPlaceholdersBack(this.plugins.validate(plugin, resolved.config), config, resolved);
+    if (resolved.resolvedValues.length === 0) return validation;
+    return { ...validation, messages: validation.messages.map((m) => this.scrubber.scrub(m)) };
   }
 
   /** Registers the secret values of a config with the log scrubber (incoming configs, before anything logs them). */

@@ -5,6 +5,7 @@ import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { CompactedTopicStore } from './compacted-topic-store';
 import { StatusState, type ConnectorState, type StatusEntry, type StatusRecord } from './status-state';
+import { TopicStatusState } from './topic-status-state';
 
 export type { ConnectorState, StatusEntry } from './status-state';
 
@@ -25,6 +26,7 @@ export type { ConnectorState, StatusEntry } from './status-state';
 @Injectable()
 export class StatusStore extends CompactedTopicStore {
   private readonly state = new StatusState();
+  private readonly activeTopicsState = new TopicStatusState();
   private readonly workerId: string;
   private loaded = false;
   private generation = 0;
@@ -36,6 +38,10 @@ export class StatusStore extends CompactedTopicStore {
   }
 
   protected apply(record: LogRecord): void {
+    if (TopicStatusState.isKey(record.key)) {
+      this.activeTopicsState.apply(record);
+      return;
+    }
     if (!this.loaded || record.value === null) {
       this.state.apply(record);
       return;
@@ -92,7 +98,23 @@ export class StatusStore extends CompactedTopicStore {
   }
 
   removeConnector(name: string): void {
-    this.enqueue(this.state.removeConnector(name));
+    this.enqueue([...this.state.removeConnector(name), ...this.activeTopicsState.reset(name)]);
+  }
+
+  /** The connector's active topics (KIP-558), as every worker's tasks reported them; sorted. */
+  activeTopics(name: string): string[] {
+    return this.activeTopicsState.topics(name);
+  }
+
+  /** Records that a task of the connector used `topic`; written once per topic until a reset. */
+  putActiveTopic(name: string, topic: string, task: number): void {
+    const record = this.activeTopicsState.add(name, topic, task);
+    if (record) this.enqueue([record]);
+  }
+
+  /** `PUT /connectors/{c}/topics/reset`: tombstones for the connector's active topics. */
+  resetActiveTopics(name: string): void {
+    this.enqueue(this.activeTopicsState.reset(name));
   }
 
   private newerElsewhere(existing: StatusEntry | undefined): boolean {

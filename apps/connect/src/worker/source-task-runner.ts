@@ -80,11 +80,15 @@ export class SourceTaskRunner implements TaskRunner {
     this.loop = this.run();
   }
 
-  /** Resolves once no batch is being committed: after it, nothing is produced until resume. */
+  /**
+   * Resolves once no batch is being committed: after it, nothing is produced until
+   * resume. PAUSED is reported only then, so a PAUSED status (which the herder of any
+   * worker waits for) means the task is quiet.
+   */
   async pause(): Promise<void> {
     this.paused = true;
-    if (this.started) this.report();
     await this.committing;
+    if (this.started && this.paused) this.report();
   }
 
   async resume(): Promise<void> {

@@ -159,7 +159,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     const key = taskKey(name, id);
     await this.stopTaskByKey(key);
     const logger = this.logger.child({ connector: name, task: id });
-    const metrics = this.metrics.forTask(name, id);
+    const metrics = this.metrics.forTask(name, id, (topic) => this.statusStore.putActiveTopic(name, topic, id));
     const onState = (state: Parameters<StatusStore['putTask']>[2], error?: unknown) => {
       this.metrics.setTaskState(name, id, state);
       this.statusStore.putTask(name, id, state, error);

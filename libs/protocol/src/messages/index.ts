@@ -36,6 +36,7 @@ import { SaslAuthenticateApi } from './sasl-authenticate';
 import { CreatePartitionsApi } from './create-partitions';
 import { DeleteGroupsApi } from './delete-groups';
 import { IncrementalAlterConfigsApi } from './incremental-alter-configs';
+import { OffsetDeleteApi } from './offset-delete';
 import { DescribeClusterApi } from './describe-cluster';
 import { DescribeTransactionsApi } from './describe-transactions';
 import { ListTransactionsApi } from './list-transactions';
@@ -71,6 +72,7 @@ export * from './sasl-authenticate';
 export * from './create-partitions';
 export * from './delete-groups';
 export * from './incremental-alter-configs';
+export * from './offset-delete';
 export * from './describe-cluster';
 export * from './describe-transactions';
 export * from './list-transactions';
@@ -109,6 +111,7 @@ export const ALL_APIS = [
   CreatePartitionsApi,
   DeleteGroupsApi,
   IncrementalAlterConfigsApi,
+  OffsetDeleteApi,
   DescribeClusterApi,
   DescribeTransactionsApi,
   ListTransactionsApi,
