@@ -11,6 +11,8 @@ import { runPythonJson } from './support/python';
  * 2. consume-transform-produce: reads 4 records of in_topic as a group member and
  *    commits the transformed records together with the consumed offsets
  *    (send_offsets_to_transaction with the consumer's group metadata: TxnOffsetCommit v3).
+ *    While the transaction is open the offset is invisible to a plain OffsetFetch and a
+ *    read_committed client's require_stable fetch waits (UNSTABLE_OFFSET_COMMIT).
  * 3. an abortable error: the broker is frozen (SIGSTOP) while a record is in flight, so
  *    its delivery times out; abort_transaction recovers (librdkafka bumps the epoch with
  *    InitProducerId v3+ carrying its producer id and epoch, KIP-360) and the next
@@ -50,10 +52,19 @@ for m in msgs:
     p.produce(out_topic, value=b'x-' + m.value(), partition=0)
 before = c.committed([TopicPartition(in_topic, 0)], 10)[0].offset
 p.send_offsets_to_transaction(c.position(c.assignment()), c.consumer_group_metadata(), 30)
-during = c.committed([TopicPartition(in_topic, 0)], 10)[0].offset
+# Without require_stable (a read_uncommitted client) the pending offset is simply not there yet...
+peek = Consumer({'bootstrap.servers': bs, 'group.id': group, 'enable.auto.commit': False, 'isolation.level': 'read_uncommitted'})
+during = peek.committed([TopicPartition(in_topic, 0)], 10)[0].offset
+# ...while a read_committed client asks with require_stable and is told to wait (UNSTABLE_OFFSET_COMMIT, retried until its timeout).
+try:
+    c.committed([TopicPartition(in_topic, 0)], 2)
+    during_stable = 'answered'
+except KafkaException as e:
+    during_stable = e.args[0].name()
 p.commit_transaction(30)
 after = c.committed([TopicPartition(in_topic, 0)], 10)[0].offset
 c.close()
+peek.close()
 
 abortable = None
 # An abortable error that needs an epoch bump: a record whose delivery times out while the
@@ -94,7 +105,7 @@ def read_all(isolation):
     r.close()
     return out
 
-print(json.dumps({'consumed': len(msgs), 'offsetBefore': before, 'offsetDuring': during, 'offsetAfter': after,
+print(json.dumps({'consumed': len(msgs), 'offsetBefore': before, 'offsetDuring': during, 'duringStable': during_stable, 'offsetAfter': after,
                   'abortable': abortable,
                   'committed': read_all('read_committed'), 'uncommitted': read_all('read_uncommitted')}))
 `;
@@ -103,6 +114,7 @@ interface TxnResult {
   consumed: number;
   offsetBefore: number;
   offsetDuring: number;
+  duringStable: string;
   offsetAfter: number;
   abortable: { code: string; txn_requires_abort: boolean; fatal: boolean } | null;
   committed: string[];
@@ -132,6 +144,7 @@ describe('transactions (python confluent_kafka, librdkafka 2.0.2)', () => {
     // The offsets became visible only with the commit (librdkafka reports "no offset" as -1001).
     expect(r.offsetBefore).toBeLessThan(0);
     expect(r.offsetDuring).toBeLessThan(0);
+    expect(r.duringStable).toBe('_TIMED_OUT');
     expect(r.offsetAfter).toBe(4);
     expect(r.abortable).toMatchObject({ txn_requires_abort: true, fatal: false });
     expect(r.committed).toEqual(['c1-0', 'c1-1', 'c1-2', 'x-in-0', 'x-in-1', 'x-in-2', 'x-in-3', 'after-recovery']);
