@@ -8,11 +8,13 @@ import { BrokerMetricsSampler } from './metrics-sampler';
 import { StorageAdminController } from './storage-admin.controller';
 import { StorageHealthService } from './storage-health.service';
 import { TopicsController } from './topics.controller';
+import { TransactionsController } from './transactions.controller';
+import { TransactionCoordinatorModule } from '../transaction-coordinator';
 
 /** The broker's HTTP admin API under /admin, and the metrics that need the same services. */
 @Module({
-  imports: [MetadataModule, PartitionModule, GroupCoordinatorModule, StorageModule],
-  controllers: [TopicsController, GroupsController, StorageAdminController],
+  imports: [MetadataModule, PartitionModule, GroupCoordinatorModule, StorageModule, TransactionCoordinatorModule],
+  controllers: [TopicsController, GroupsController, StorageAdminController, TransactionsController],
   providers: [BrokerMetricsSampler, StorageHealthService],
   exports: [StorageHealthService],
 })

@@ -38,6 +38,8 @@ import { DeleteGroupsApi } from './delete-groups';
 import { IncrementalAlterConfigsApi } from './incremental-alter-configs';
 import { OffsetDeleteApi } from './offset-delete';
 import { DescribeClusterApi } from './describe-cluster';
+import { DescribeTransactionsApi } from './describe-transactions';
+import { ListTransactionsApi } from './list-transactions';
 
 export * from './produce';
 export * from './fetch';
@@ -72,6 +74,8 @@ export * from './delete-groups';
 export * from './incremental-alter-configs';
 export * from './offset-delete';
 export * from './describe-cluster';
+export * from './describe-transactions';
+export * from './list-transactions';
 export * from './consumer-protocol';
 
 /** Every API this codec understands, in API-key order. */
@@ -109,6 +113,8 @@ export const ALL_APIS = [
   IncrementalAlterConfigsApi,
   OffsetDeleteApi,
   DescribeClusterApi,
+  DescribeTransactionsApi,
+  ListTransactionsApi,
 ] as const;
 
 /** A union of the definitions in {@link ALL_APIS}, discriminated by `apiKey`. */

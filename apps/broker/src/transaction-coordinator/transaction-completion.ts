@@ -1,0 +1,116 @@
+import type { CoordinatorClock } from '../group-coordinator';
+import type { TransactionConfig } from './transaction-config';
+import { encodeTxnKey, encodeTxnValue } from './transaction-log-format';
+import type { MarkerWriter } from './transaction-markers';
+import { MAX_PRODUCER_EPOCH, partitionList, TxnState, type TxnMetadata } from './transaction-metadata';
+import type { TxnStateStore } from './transaction-state-log';
+
+export interface TxnCoordinatorLogger {
+  info(message: string): void;
+  warn(message: string, err?: unknown): void;
+}
+
+/** How long a request waits for markers in flight before answering CONCURRENT_TRANSACTIONS. */
+const SETTLE_WAIT_MS = 500;
+
+/**
+ * The end of a transaction, for the TransactionCoordinator: writing Prepare{Commit,Abort}
+ * (the commit point), the markers (retried every markerRetryBackoffMs until all are
+ * written, first delayed by markerDelayMs when set), then Complete{Commit,Abort}; and the
+ * epoch fence (PrepareEpochFence) that aborts a transaction on behalf of a newer producer
+ * or a timeout. Also every state write (`persist`) and the brief wait (`settle`) a request
+ * makes for markers in flight. One completion at a time per transactional id.
+ */
+export class TransactionCompletion {
+  private readonly completions = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly config: TransactionConfig,
+    private readonly store: TxnStateStore,
+    private readonly markers: MarkerWriter,
+    private readonly logger: TxnCoordinatorLogger,
+    private readonly clock: CoordinatorClock,
+    private readonly partitionFor: (transactionalId: string) => number,
+    private readonly stopped: () => boolean,
+  ) {}
+
+  /** Waits (briefly) for a transition or markers in flight; false if the id is still busy. */
+  async settle(meta: TxnMetadata): Promise<boolean> {
+    const busy = (): boolean => meta.pending || meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort || meta.state === TxnState.PrepareEpochFence;
+    if (!busy()) return true;
+    const inFlight = this.completions.get(meta.transactionalId);
+    if (inFlight) await Promise.race([inFlight.catch(() => undefined), sleep(SETTLE_WAIT_MS)]);
+    return !busy();
+  }
+
+  async persist(next: TxnMetadata): Promise<void> {
+    await this.store.append(this.partitionFor(next.transactionalId), encodeTxnKey(next.transactionalId), encodeTxnValue(next));
+  }
+
+  /** Ongoing -> PrepareEpochFence (epoch bumped, in memory) -> PrepareAbort; resolves when the markers are written. */
+  async fenceAndAbort(meta: TxnMetadata): Promise<void> {
+    meta.state = TxnState.PrepareEpochFence;
+    if (meta.producerEpoch < MAX_PRODUCER_EPOCH + 1) meta.producerEpoch += 1;
+    try {
+      await this.prepare(meta, false);
+    } catch (err) {
+      // Not written: the transaction is still open under the (unreturned) bumped epoch; the next attempt aborts it.
+      meta.state = TxnState.Ongoing;
+      throw err;
+    }
+    await this.completions.get(meta.transactionalId);
+  }
+
+  /** Writes Prepare{Commit,Abort} and starts the markers. Rejects (state unchanged) if the record is not written. */
+  async prepare(meta: TxnMetadata, commit: boolean): Promise<void> {
+    const previous = meta.state;
+    const next = { ...meta, state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, txnLastUpdateTimestamp: this.clock.now() };
+    const wasPending = meta.pending;
+    meta.pending = true;
+    try {
+      await this.persist(next);
+    } catch (err) {
+      meta.state = previous;
+      throw err;
+    } finally {
+      meta.pending = wasPending;
+    }
+    meta.state = next.state;
+    meta.txnLastUpdateTimestamp = next.txnLastUpdateTimestamp;
+    this.startMarkers(meta);
+  }
+
+  /** Writes the markers of a prepared transaction (retrying until they are all written), then Complete*. */
+  startMarkers(meta: TxnMetadata): void {
+    const id = meta.transactionalId;
+    if (this.completions.has(id)) return;
+    const commit = meta.state === TxnState.PrepareCommit;
+    const run = async (): Promise<void> => {
+      if (this.config.markerDelayMs > 0) await sleep(this.config.markerDelayMs);
+      for (;;) {
+        if (this.stopped()) return;
+        try {
+          await this.markers.writeMarkers(meta.producerId, meta.producerEpoch, commit, partitionList(meta.partitions));
+          const next = {
+            ...meta,
+            state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort,
+            partitions: new Map<string, Set<number>>(),
+            txnLastUpdateTimestamp: this.clock.now(),
+          };
+          await this.persist(next);
+          Object.assign(meta, { state: next.state, partitions: next.partitions, txnLastUpdateTimestamp: next.txnLastUpdateTimestamp });
+          return;
+        } catch (err) {
+          this.logger.warn(`transaction ${id}: writing ${commit ? 'COMMIT' : 'ABORT'} markers failed, retrying in ${this.config.markerRetryBackoffMs} ms`, err);
+          await sleep(this.config.markerRetryBackoffMs);
+        }
+      }
+    };
+    const done = run().finally(() => this.completions.delete(id));
+    this.completions.set(id, done);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
