@@ -43,8 +43,19 @@ export interface BenchConfig {
   readonly keepTopics: boolean;
   /** Throughput phases run at least this long (further rounds / passes). */
   readonly minPhaseSeconds: number;
-  /** The small-request case: one record per Produce request at `rate`/s for `seconds` (0: skipped). */
-  readonly small: { readonly rate: number; readonly seconds: number; readonly recordBytes: number };
+  /**
+   * The small-request case: one record per Produce request at `rate`/s for `seconds` (0:
+   * skipped) after `warmupSeconds` of unmeasured records at that rate; the echo floor
+   * (echo-floor.ts) runs right after it with the same pacing.
+   */
+  readonly small: { readonly rate: number; readonly seconds: number; readonly recordBytes: number; readonly warmupSeconds: number };
+  /** Run no matrix case (only the small-request case and/or the soak). */
+  readonly skipMatrix: boolean;
+  /**
+   * The RSS soak (rss-soak.ts): full-speed produce of `recordBytes` records for `minutes`
+   * (0: skipped), the broker's RSS sampled every `sampleSeconds`.
+   */
+  readonly soak: { readonly minutes: number; readonly recordBytes: number; readonly sampleSeconds: number };
 }
 
 export const USAGE = `npm run bench -- [flags]          (flags override BENCH_* variables)
@@ -64,7 +75,12 @@ export const USAGE = `npm run bench -- [flags]          (flags override BENCH_* 
   --min-phase-seconds=S BENCH_MIN_PHASE_S      throughput phases run at least this long (default 5)
   --small-rate=R       BENCH_SMALL_RATE        small-request case: records (= requests)/s (default 5000)
   --small-seconds=S    BENCH_SMALL_SECONDS     small-request case duration, 0 skips it (default 10)
-  --small-size=B       BENCH_SMALL_SIZE        small-request case record size (default 1024)`;
+  --small-size=B       BENCH_SMALL_SIZE        small-request case record size (default 1024)
+  --small-warmup=S     BENCH_SMALL_WARMUP_S    small-request case: unmeasured seconds at the same rate first (default 3)
+  --skip-matrix        BENCH_SKIP_MATRIX=1     run none of the size x partitions x acks cases
+  --soak-minutes=M     BENCH_SOAK_MINUTES      RSS soak: full-speed produce this long, RSS curve (default 0: skipped)
+  --soak-size=B        BENCH_SOAK_SIZE         RSS soak record size (default 1024)
+  --soak-sample=S      BENCH_SOAK_SAMPLE_S     RSS soak: seconds between curve points (default 10)`;
 
 /** Bytes of record values one case aims for, before scaling. */
 const CASE_BYTES = 307_200_000;
@@ -88,7 +104,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     if (match === null) throw new BenchConfigError(`unexpected argument ${JSON.stringify(arg)}`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = new Set(['scale', 'sizes', 'partitions', 'acks', 'latency-records', 'latency-rate', 'linger-ms', 'phase-timeout', 'run-timeout', 'out', 'bootstrap', 'broker-pid', 'keep-topics', 'min-phase-seconds', 'small-rate', 'small-seconds', 'small-size', 'help']);
+  const known = new Set(['scale', 'sizes', 'partitions', 'acks', 'latency-records', 'latency-rate', 'linger-ms', 'phase-timeout', 'run-timeout', 'out', 'bootstrap', 'broker-pid', 'keep-topics', 'min-phase-seconds', 'small-rate', 'small-seconds', 'small-size', 'small-warmup', 'skip-matrix', 'soak-minutes', 'soak-size', 'soak-sample', 'help']);
   for (const name of flags.keys()) if (!known.has(name)) throw new BenchConfigError(`unknown flag --${name}`);
 
   const raw = (flag: string, variable: string): string | undefined => flags.get(flag) ?? (env[variable] === '' ? undefined : env[variable]);
@@ -119,7 +135,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   for (const a of acksList) if (a !== '1' && a !== 'all') throw new BenchConfigError(`--acks / BENCH_ACKS takes 1 and/or all, got ${JSON.stringify(acksText)}`);
 
   const cases: BenchCase[] = [];
-  for (const recordBytes of sizes) {
+  for (const recordBytes of flags.has('skip-matrix') || env.BENCH_SKIP_MATRIX === '1' ? [] : sizes) {
     for (const partitions of partitionCounts) {
       for (const acks of acksList as Acks[]) cases.push({ recordBytes, partitions, acks, records: recordsFor(recordBytes, scale) });
     }
@@ -154,6 +170,13 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       rate: number('small-rate', 'BENCH_SMALL_RATE', 5000, 1, 100_000, false),
       seconds: number('small-seconds', 'BENCH_SMALL_SECONDS', 10, 0, 3600, false),
       recordBytes: number('small-size', 'BENCH_SMALL_SIZE', 1024, 16, 1_000_000, true),
+      warmupSeconds: number('small-warmup', 'BENCH_SMALL_WARMUP_S', 3, 0, 600, false),
+    },
+    skipMatrix: flags.has('skip-matrix') || env.BENCH_SKIP_MATRIX === '1',
+    soak: {
+      minutes: number('soak-minutes', 'BENCH_SOAK_MINUTES', 0, 0, 1440, false),
+      recordBytes: number('soak-size', 'BENCH_SOAK_SIZE', 1024, 16, 1_000_000, true),
+      sampleSeconds: number('soak-sample', 'BENCH_SOAK_SAMPLE_S', 10, 1, 600, false),
     },
   };
 }

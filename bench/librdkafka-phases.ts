@@ -116,8 +116,10 @@ export class LibrdkafkaPhases {
     return path.join(repoRoot, 'bench', 'librdkafka_bench.py');
   }
 
-  createTopic(topic: string, partitions: number, timeoutMs: number): Promise<CreateTopicResult> {
-    return this.run(createTopicResult, 'create-topic', ['--topic', topic, '--partitions', String(partitions)], timeoutMs);
+  /** `configs`: topic configs (e.g. retention.bytes) set at creation. */
+  createTopic(topic: string, partitions: number, timeoutMs: number, configs: Readonly<Record<string, string>> = {}): Promise<CreateTopicResult> {
+    const configArgs = Object.entries(configs).flatMap(([k, v]) => ['--config', `${k}=${v}`]);
+    return this.run(createTopicResult, 'create-topic', ['--topic', topic, '--partitions', String(partitions), ...configArgs], timeoutMs);
   }
 
   deleteTopic(topic: string, timeoutMs: number): Promise<DeleteTopicResult> {
@@ -135,9 +137,15 @@ export class LibrdkafkaPhases {
   }
 
   /** One record per Produce request, paced by sleeping, with the consumer long-polling (phase "small"). */
-  small(p: { topic: string; count: number; rate: number; size: number; brokerPid?: number }, timeoutMs: number): Promise<LatencyResult> {
-    const args = ['--topic', p.topic, '--partitions', '1', '--count', String(p.count), '--rate', String(p.rate), '--size', String(p.size), '--acks', '1'];
+  small(p: { topic: string; count: number; rate: number; size: number; warmupSeconds: number; brokerPid?: number }, timeoutMs: number): Promise<LatencyResult> {
+    const args = ['--topic', p.topic, '--partitions', '1', '--count', String(p.count), '--rate', String(p.rate), '--size', String(p.size), '--acks', '1', '--warmup-seconds', String(p.warmupSeconds)];
     return this.run(latencyResult, 'small', [...args, ...windowArgs({ minSeconds: 0, brokerPid: p.brokerPid })], timeoutMs);
+  }
+
+  /** The small-request pattern against bench/echo-floor-server.ts (this instance's bootstrap is the server's address). */
+  echoFloor(p: { count: number; rate: number; size: number; serverPid: number }, timeoutMs: number): Promise<LatencyResult> {
+    const args = ['--topic', '-', '--count', String(p.count), '--rate', String(p.rate), '--size', String(p.size), '--broker-pid', String(p.serverPid)];
+    return this.run(latencyResult, 'echo-floor', args, timeoutMs);
   }
 
   latency(p: { topic: string; partitions: number; count: number; rate: number; size: number; acks: Acks }, timeoutMs: number): Promise<LatencyResult> {

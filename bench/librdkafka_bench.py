@@ -4,12 +4,13 @@ Run with the Debian interpreter (/usr/bin/python3), whose python3-confluent-kafk
 librdkafka 2.0.2 -- the client whose cost is negligible next to the broker's, unlike
 kafkajs (DESIGN.md section 8). bench/run.ts orchestrates the phases:
 
-    librdkafka_bench.py create-topic --bootstrap H:P --topic T --partitions N
+    librdkafka_bench.py create-topic --bootstrap H:P --topic T --partitions N [--config key=value ...]
     librdkafka_bench.py produce      --bootstrap H:P --topic T --count N --size B --acks 1|all
     librdkafka_bench.py consume      --bootstrap H:P --topic T --partitions N --expect N
     librdkafka_bench.py latency      --bootstrap H:P --topic T --partitions N --count N --rate R --size B --acks 1|all
-    librdkafka_bench.py small        --bootstrap H:P --topic T --count N --rate R --size B --acks 1|all --broker-pid P
+    librdkafka_bench.py small        --bootstrap H:P --topic T --count N --rate R --size B --acks 1|all --broker-pid P [--warmup-seconds S]
     librdkafka_bench.py delete-topic --bootstrap H:P --topic T
+    librdkafka_bench.py echo-floor   --bootstrap H:P --topic - --count N --rate R --size B --broker-pid P
 
 Output contract: exactly one JSON object on the last line of stdout, always with
 "ok" (bool), "phase" and "librdkafka" (version string); on failure also "error" (str),
@@ -32,6 +33,7 @@ Only loopback bootstrap addresses are accepted.
 import argparse
 import json
 import resource
+import socket
 import struct
 import sys
 import threading
@@ -166,12 +168,13 @@ def wait_for_topic(admin, topic, partitions, deadline):
 
 
 def phase_create_topic(args):
-    """Creates the topic explicitly (replication factor 1) and waits for its leaders."""
+    """Creates the topic explicitly (replication factor 1, --config key=value topic
+    configs) and waits for its leaders."""
     deadline = time.monotonic() + args.timeout
     admin = AdminClient(common_config(args))
     started = time.perf_counter()
     futures = admin.create_topics(
-        [NewTopic(args.topic, num_partitions=args.partitions, replication_factor=1)],
+        [NewTopic(args.topic, num_partitions=args.partitions, replication_factor=1, config=dict(c.split("=", 1) for c in args.config))],
         operation_timeout=min(30.0, args.timeout),
         request_timeout=min(30.0, args.timeout),
     )
@@ -467,12 +470,23 @@ def phase_latency(args):
     producer.list_topics(topic=args.topic, timeout=10)
     consumer = assigned_consumer(args)
     consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in range(args.partitions)])
-    warmup = args.partitions * 5
+    # --warmup-seconds: that long of paced records first (not measured), so the broker's
+    # code for this request pattern is compiled and its caches are warm when the clock starts.
+    paced_warmup = int(args.rate * args.warmup_seconds)
+    warmup = args.partitions * 5 + paced_warmup
     receiver = LatencyReceiver(consumer, args.count, warmup, deadline)
     receiver.start()
     padding = b"\0" * max(0, args.size - LATENCY_HEADER.size)
-    for i in range(warmup):
+    for i in range(args.partitions * 5):
         producer.produce(args.topic, LATENCY_HEADER.pack(KIND_WARMUP, time.monotonic_ns()) + padding, partition=i % args.partitions)
+    producer.flush(max(0.0, deadline - time.monotonic()))
+    warmup_started = time.monotonic()
+    for i in range(paced_warmup):
+        pause = warmup_started + i / args.rate - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        producer.produce(args.topic, LATENCY_HEADER.pack(KIND_WARMUP, time.monotonic_ns()) + padding, partition=i % args.partitions)
+        producer.poll(0)
     producer.flush(max(0.0, deadline - time.monotonic()))
     if not receiver.warmed_up.wait(max(0.0, deadline - time.monotonic())):
         receiver.stop_requested.set()
@@ -529,9 +543,108 @@ def phase_latency(args):
     return result
 
 
+def recv_exactly(sock, n):
+    """n bytes from sock (None when it closed first)."""
+    chunks = []
+    while n > 0:
+        chunk = sock.recv(n)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv_frame(sock):
+    head = recv_exactly(sock, 4)
+    return None if head is None else recv_exactly(sock, struct.unpack(">i", head)[0])
+
+
+def frame(payload):
+    return struct.pack(">i", len(payload)) + payload
+
+
+def phase_echo_floor(args):
+    """The small-request case against bench/echo-floor-server.ts instead of a broker:
+    the same pacing (sleep, never spin), the same record size and count, one "produce"
+    frame per record on one connection (its 63-byte answer read by a thread) and a
+    long-polling "fetch" connection read by another thread, which stamps receipt like the
+    latency receiver. --broker-pid is the server's pid: its CPU over the paced interval
+    divided by the records is the floor under the broker's CPU per small request."""
+    host, port = args.bootstrap.rsplit(":", 1)
+    host = host.strip("[]")
+    produce_sock = socket.create_connection((host, int(port)), timeout=args.timeout)
+    fetch_sock = socket.create_connection((host, int(port)), timeout=args.timeout)
+    for s in (produce_sock, fetch_sock):
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    body_size = max(LATENCY_HEADER.size, args.size)
+    padding = b"\0" * (body_size - LATENCY_HEADER.size)
+    latencies_ns = []
+    acks = [0]
+
+    def read_acks():
+        while acks[0] < args.count:
+            if recv_frame(produce_sock) is None:
+                return
+            acks[0] += 1
+
+    def fetch_loop():
+        while len(latencies_ns) < args.count:
+            fetch_sock.sendall(frame(b"F"))
+            got = recv_frame(fetch_sock)
+            now = time.monotonic_ns()
+            if got is None:
+                return
+            for off in range(0, len(got), body_size):
+                latencies_ns.append(now - LATENCY_HEADER.unpack_from(got, off)[1])
+
+    threads = [threading.Thread(target=read_acks, daemon=True), threading.Thread(target=fetch_loop, daemon=True)]
+    for t in threads:
+        t.start()
+    interval = 1.0 / args.rate
+    sent = 0
+    broker_started = broker_cpu_seconds(args.broker_pid)
+    cpu_started = cpu_seconds()
+    started = time.monotonic()
+    deadline = started + args.timeout
+    while sent < args.count and time.monotonic() < deadline:
+        pause = started + sent * interval - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        produce_sock.sendall(frame(b"P" + LATENCY_HEADER.pack(KIND_MEASURED, time.monotonic_ns()) + padding))
+        sent += 1
+    send_seconds = time.monotonic() - started
+    for t in threads:
+        t.join(max(0.0, min(deadline - time.monotonic(), args.stall_timeout)))
+    broker_used = cpu_delta(broker_started, broker_cpu_seconds(args.broker_pid))
+    window_seconds = time.monotonic() - started
+    client_used = cpu_seconds() - cpu_started
+    produce_sock.close()
+    fetch_sock.close()
+    values = sorted(latencies_ns)
+    ms = lambda ns: None if ns is None else ns / 1e6
+    result = {
+        "sent": sent,
+        "samples": len(values),
+        "targetRate": args.rate,
+        "achievedRate": sent / send_seconds if send_seconds > 0 else None,
+        "p50Ms": ms(percentile(values, 50)),
+        "p99Ms": ms(percentile(values, 99)),
+        "maxMs": ms(values[-1] if values else None),
+        "meanMs": ms(sum(values) / len(values) if values else None),
+        "timedOut": len(values) < args.count or acks[0] < sent,
+        "seconds": window_seconds,
+        "brokerCpu": broker_used,
+        "clientCpuSeconds": client_used,
+    }
+    if len(values) < args.count or acks[0] < sent:
+        raise PhaseError("echo floor: %d of %d records fetched, %d acknowledged" % (len(values), args.count, acks[0]), result)
+    return result
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("phase", choices=["create-topic", "delete-topic", "produce", "consume", "latency", "small"])
+    parser.add_argument("phase", choices=["create-topic", "delete-topic", "produce", "consume", "latency", "small", "echo-floor"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--partitions", type=int, default=1)
@@ -544,10 +657,12 @@ def parse_args(argv):
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds the phase may take")
     parser.add_argument("--broker-pid", type=int, default=0, help="report this process's CPU seconds over the measured interval")
     parser.add_argument("--min-seconds", type=float, default=0.0, help="produce/consume: run at least this long")
+    parser.add_argument("--warmup-seconds", type=float, default=0.0, help="latency/small: paced, unmeasured records first")
+    parser.add_argument("--config", action="append", default=[], help="create-topic: a topic config key=value (repeatable)")
     parser.add_argument("--stall-timeout", type=float, default=30.0,
                         help="give up once no record was acknowledged/received for this long")
     args = parser.parse_args(argv)
-    if args.phase in ("latency", "small") and args.size < LATENCY_HEADER.size:
+    if args.phase in ("latency", "small", "echo-floor") and args.size < LATENCY_HEADER.size:
         parser.error("latency records need --size >= %d" % LATENCY_HEADER.size)
     return args
 
@@ -560,6 +675,8 @@ PHASES = {
     "latency": phase_latency,
     # The small-request case: the latency phase with one record per Produce request.
     "small": phase_latency,
+    # Its floor: the same pacing against a bare Node TCP server (bench/echo-floor-server.ts).
+    "echo-floor": phase_echo_floor,
 }
 
 
@@ -573,7 +690,7 @@ def main(argv):
     except PhaseError as exc:
         out.update(exc.partial)
         out.update({"ok": False, "error": str(exc)})
-    except (KafkaException, RuntimeError, ValueError) as exc:
+    except (KafkaException, RuntimeError, ValueError, OSError) as exc:
         out.update({"ok": False, "error": "%s: %s" % (type(exc).__name__, exc)})
     sys.stdout.write(json.dumps(out) + "\n")
     sys.stdout.flush()

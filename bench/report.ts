@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { BenchCase, BenchConfig } from './bench-config';
 import type { CaseOutcome } from './case-runner';
 import type { RssReport } from './rss-sampler';
+import type { SoakOutcome } from './rss-soak';
 import type { SmallRequestOutcome } from './small-request-case';
 
 /**
@@ -37,6 +38,8 @@ export interface BenchReport {
   readonly cases: readonly CaseRow[];
   /** The small-request case (null: skipped or not run). */
   readonly smallRequests: SmallRequestOutcome | null;
+  /** The RSS soak (null: skipped). */
+  readonly soak: SoakOutcome | null;
   /** Cases not started because the run time limit was reached or the broker died. */
   readonly skipped: readonly BenchCase[];
   readonly problems: readonly string[];

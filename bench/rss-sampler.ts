@@ -75,6 +75,15 @@ export class RssSampler {
   }
 }
 
+/** VmRSS of `pid` in bytes now (null: the process is gone or /proc is unreadable). */
+export function readRssBytes(pid: number): number | null {
+  try {
+    return readKiB(fs.readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
+  } catch {
+    return null;
+  }
+}
+
 /** The value of a "Name:   1234 kB" line of /proc/<pid>/status, in bytes. */
 function readKiB(status: string, field: string): number | null {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);

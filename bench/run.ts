@@ -6,6 +6,7 @@ import { runCase, type CaseOutcome } from './case-runner';
 import { LibrdkafkaPhases } from './librdkafka-phases';
 import { formatCpuTable, formatTable, toRow, writeReport, type BenchReport } from './report';
 import { RssSampler, type RssReport } from './rss-sampler';
+import { formatSoak, runSoak, type SoakOutcome } from './rss-soak';
 import { formatSmallRequest, runSmallRequestCase, type SmallRequestOutcome } from './small-request-case';
 
 /**
@@ -77,7 +78,9 @@ async function main(): Promise<number> {
   let pid: number | undefined;
   if (config.bootstrap === undefined) {
     log('starting broker (dist/apps/broker/src/main.js) ...');
-    broker = await startBroker({ startTimeoutMs: BROKER_START_TIMEOUT_MS });
+    // The soak keeps its topic to a bounded size: retention must run often enough for that.
+    const env = config.soak.minutes > 0 ? { MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS: '5000' } : undefined;
+    broker = await startBroker({ startTimeoutMs: BROKER_START_TIMEOUT_MS, env });
     bootstrap = broker.bootstrap;
     pid = broker.pid;
     log(`broker pid ${pid} on ${bootstrap}, data in ${broker.dataDir}`);
@@ -97,6 +100,7 @@ async function main(): Promise<number> {
   sampler?.start();
   let rss: RssReport | null = null;
   let small: SmallRequestOutcome | null = null;
+  let soak: SoakOutcome | null = null;
   try {
     const client = new LibrdkafkaPhases(LibrdkafkaPhases.scriptIn(repoRoot), bootstrap);
     const runId = Date.now().toString(36);
@@ -127,11 +131,22 @@ async function main(): Promise<number> {
     if (config.small.seconds > 0 && (pid === undefined || isProcessAlive(pid))) {
       log(`[small] one record per request at ${config.small.rate}/s for ${config.small.seconds} s`);
       try {
-        small = await runSmallRequestCase(client, config, `bench-${runId}-small`, pid, outcomes, log);
+        small = await runSmallRequestCase(client, config, `bench-${runId}-small`, pid, outcomes, repoRoot, log);
         for (const p of small.problems) log(`  problem: ${p}`);
       } catch (err) {
         problems.push(`small-request case: ${err instanceof Error ? err.message : String(err)}`);
       }
+    }
+    if (config.soak.minutes > 0 && pid !== undefined && isProcessAlive(pid)) {
+      log(`[soak] full-speed produce for ${config.soak.minutes} min, broker RSS every ${config.soak.sampleSeconds} s`);
+      try {
+        soak = await runSoak(client, config, `bench-${runId}-soak`, pid, log);
+        for (const p of soak.problems) log(`  problem: ${p}`);
+      } catch (err) {
+        problems.push(`soak: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    } else if (config.soak.minutes > 0) {
+      problems.push('soak skipped: it needs the broker pid (start the broker from the bench, or pass --broker-pid)');
     }
   } finally {
     rss = sampler?.stop() ?? null;
@@ -142,7 +157,7 @@ async function main(): Promise<number> {
   }
 
   const rows = outcomes.map(toRow);
-  const librdkafka = outcomes.map((o) => o.produce?.librdkafka ?? o.latency?.librdkafka).find((v) => v !== undefined) ?? null;
+  const librdkafka = outcomes.map((o) => o.produce?.librdkafka ?? o.latency?.librdkafka).find((v) => v !== undefined) ?? small?.result?.librdkafka ?? soak?.produce?.librdkafka ?? null;
   const report: BenchReport = {
     schemaVersion: 2,
     startedAt: startedAt.toISOString(),
@@ -159,6 +174,7 @@ async function main(): Promise<number> {
     broker: { bootstrap, startedByBench: broker !== undefined, rss },
     cases: rows,
     smallRequests: small,
+    soak,
     skipped,
     problems,
   };
@@ -166,10 +182,19 @@ async function main(): Promise<number> {
 
   process.stdout.write(`\n${formatTable(rows, rss)}\n`);
   process.stdout.write(`\nthroughput phases, wall vs CPU seconds (client CPU near wall = client-bound):\n${formatCpuTable(rows)}\n\n`);
-  if (small !== null) process.stdout.write(`small requests (one record per Produce request; ratio = broker CPU per request / per record batched):\n${formatSmallRequest(small, config)}\n\n`);
+  if (small !== null) {
+    process.stdout.write(
+      `small requests (one record per Produce request; x floor = broker CPU per request / echo floor's per record, x batched = / broker CPU per record batched):\n${formatSmallRequest(small, config)}\n\n`,
+    );
+  }
+  if (soak !== null) process.stdout.write(`RSS soak (${config.soak.recordBytes} B records, full speed, ${config.soak.minutes} min):\n${formatSoak(soak)}\n\n`);
   process.stdout.write(`client: librdkafka ${librdkafka ?? '?'} (python confluent_kafka), ${os.cpus().length} CPUs shared by broker and clients\n`);
   process.stdout.write(`results: ${file}\n`);
-  const caseProblems = [...outcomes.flatMap((o) => o.problems.map((p) => `${caseLabel(o.case)}: ${p}`)), ...(small?.problems ?? []).map((p) => `small requests: ${p}`)];
+  const caseProblems = [
+    ...outcomes.flatMap((o) => o.problems.map((p) => `${caseLabel(o.case)}: ${p}`)),
+    ...(small?.problems ?? []).map((p) => `small requests: ${p}`),
+    ...(soak?.problems ?? []).map((p) => `soak: ${p}`),
+  ];
   const allProblems = [...problems, ...caseProblems];
   if (allProblems.length > 0) process.stdout.write(`\nproblems:\n${allProblems.map((p) => `- ${p}`).join('\n')}\n`);
   return allProblems.length === 0 && skipped.length === 0 ? 0 : 1;
