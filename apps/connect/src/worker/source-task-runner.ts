@@ -1,5 +1,5 @@
-import { applyStep, isToleratedFailure, ProcessingContext, type Converter, type RetryWithToleranceOperator, type SourceRecord, type SourceTask, type TransformChain } from '@millrace/connect-sdk';
-import type { IHeaders } from 'kafkajs';
+import { applyStep, isToleratedFailure, NEEDS_ASYNC, ProcessingContext, type Converter, type RetryWithToleranceOperator, type SourceRecord, type SourceTask, type TransformChain } from '@millrace/connect-sdk';
+import type { RecordHeader } from '@millrace/protocol';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
 import type { OffsetStore, SourceOffsetEntry } from '../storage/offset-store';
@@ -7,6 +7,10 @@ import { canonicalJson } from '../storage/offset-store';
 import { StaleGenerationError } from './fenced-committer';
 import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
 import type { TaskRunner, TaskStateListener } from './task-runner';
+
+const NO_HEADERS: RecordHeader[] = [];
+/** processFast could not convert the record: run it through the operator. */
+const SLOW: unique symbol = Symbol('slow');
 
 export interface SourceTaskRunnerOptions {
   readonly connector: string;
@@ -142,7 +146,8 @@ export class SourceTaskRunner implements TaskRunner {
   private async convertAndCommit(records: readonly SourceRecord[], started: number): Promise<void> {
     const outgoing: OutgoingRecord[] = [];
     for (const r of records) {
-      const converted = await this.process(r);
+      const fast = this.processFast(r);
+      const converted = fast === SLOW ? await this.process(r) : fast;
       if (converted) outgoing.push(converted);
     }
     const committing = performance.now();
@@ -174,6 +179,32 @@ export class SourceTaskRunner implements TaskRunner {
     }
   }
 
+  /**
+   * `process` without a promise per record: transforms and the converters' synchronous
+   * paths in one try; SLOW when a converter has no synchronous answer now or anything
+   * threw — then `process` runs the record under the error-handling operator from the
+   * start (transforms are pure functions of the record, so running them again is safe).
+   */
+  private processFast(record: SourceRecord): OutgoingRecord | undefined | typeof SLOW {
+    const { keyConverter, valueConverter } = this.opts;
+    if (!keyConverter.fromConnectDataSync || !valueConverter.fromConnectDataSync) return SLOW;
+    try {
+      let r: SourceRecord = record;
+      for (const step of this.opts.transforms.steps) {
+        const out = applyStep(step, r);
+        if (out === null) return undefined;
+        r = out;
+      }
+      const key = keyConverter.fromConnectDataSync(r.topic, r.keySchema, r.key);
+      if (key === NEEDS_ASYNC) return SLOW;
+      const value = valueConverter.fromConnectDataSync(r.topic, r.valueSchema, r.value);
+      if (value === NEEDS_ASYNC) return SLOW;
+      return this.outgoing(r, key, value);
+    } catch {
+      return SLOW;
+    }
+  }
+
   /** Transforms and converts one record; undefined when it was dropped or skipped. */
   private async process(record: SourceRecord): Promise<OutgoingRecord | undefined> {
     const { operator } = this.opts;
@@ -197,18 +228,8 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   private outgoing(r: SourceRecord, key: Buffer | null, value: Buffer | null): OutgoingRecord {
-    const headers: IHeaders = {};
-    for (const h of r.headers) if (h.value !== null) headers[h.key] = h.value;
-    return {
-      topic: r.topic,
-      message: {
-        key,
-        value,
-        headers,
-        ...(r.kafkaPartition !== null ? { partition: r.kafkaPartition } : {}),
-        ...(r.timestamp !== null ? { timestamp: String(r.timestamp) } : {}),
-      },
-    };
+    const headers: RecordHeader[] = r.headers.length === 0 ? NO_HEADERS : r.headers.map((h) => ({ key: h.key, value: typeof h.value === 'string' ? Buffer.from(h.value, 'utf8') : h.value }));
+    return { topic: r.topic, partition: r.kafkaPartition, key, value, headers, timestamp: r.timestamp };
   }
 
   private async fail(err: unknown): Promise<void> {
@@ -231,7 +252,16 @@ export class SourceTaskRunner implements TaskRunner {
 /** The last offset of each source partition in a batch, in first-seen partition order. */
 export function latestOffsets(records: readonly SourceRecord[]): SourceOffsetEntry[] {
   const byPartition = new Map<string, SourceOffsetEntry>();
-  for (const r of records) byPartition.set(canonicalJson(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
+  let lastPartition: unknown = undefined;
+  let lastKey = '';
+  for (const r of records) {
+    // Tasks usually reuse one partition object for a table: its key is computed once per run.
+    if (r.sourcePartition !== lastPartition) {
+      lastPartition = r.sourcePartition;
+      lastKey = canonicalJson(r.sourcePartition);
+    }
+    byPartition.set(lastKey, { partition: r.sourcePartition, offset: r.sourceOffset });
+  }
   return [...byPartition.values()];
 }
 
@@ -244,10 +274,11 @@ export function connectorLogger(logger: Logger) {
   };
 }
 
-/** A kafkajs error that is retriable, or that kafkajs gave up retrying (its cause is). */
+/** A kafkajs error that is retriable, or that kafkajs gave up retrying (its cause is); or a retriable ProduceError of the project's producer. */
 export function isTransientKafkaError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const { name, retriable } = e as { name?: unknown; retriable?: unknown };
+    if (name === 'ProduceError' && retriable === true) return true;
     if (typeof name === 'string' && name.startsWith('KafkaJS') && (retriable === true || name === 'KafkaJSNumberOfRetriesExceeded' || name === 'KafkaJSConnectionError')) return true;
   }
   return false;

@@ -16,8 +16,8 @@ import {
   type SourceTask,
   parseConfig,
 } from '@millrace/connect-sdk';
-import { createKafkaClient, ensureTopic } from '@millrace/kafka-log';
-import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
+import { ensureTopic, KafkaClients } from '@millrace/kafka-log';
+import type { RecordHeader } from '@millrace/protocol';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
@@ -33,6 +33,13 @@ import { sinkConsumerConfig } from './sink-consumer-config';
 import { SinkTaskRunner } from './sink-task-runner';
 import { connectorLogger, SourceTaskRunner } from './source-task-runner';
 import type { TaskRunner } from './task-runner';
+
+/**
+ * Most records a source task is asked for at once (`SourceTask.read(max)`): one batch is
+ * converted, produced and its offsets stored together, so bigger batches mean fewer
+ * round trips (the offset write waits for its read-back). Tasks return what they have.
+ */
+const SOURCE_BATCH_RECORDS = 10_000;
 
 /** What the herder hears from a running connector instance. */
 export interface ConnectorCallbacks {
@@ -57,7 +64,7 @@ interface RunningTask {
  */
 @Injectable()
 export class WorkerService implements BeforeApplicationShutdown {
-  private readonly kafka: Kafka;
+  private readonly clients: KafkaClients;
   private readonly logger: Logger;
   private readonly connectors = new Map<string, Connector>();
   private readonly tasks = new Map<string, RunningTask>();
@@ -73,7 +80,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly metrics: ConnectMetrics,
   ) {
     this.logger = rootLogger.child({ component: 'worker' });
-    this.kafka = createKafkaClient(config.bootstrap, 'millrace-connect-worker', this.logger);
+    this.clients = new KafkaClients(config.bootstrap, 'millrace-connect-worker', this.logger);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -177,11 +184,10 @@ export class WorkerService implements BeforeApplicationShutdown {
       let send: ((topic: string, key: Buffer | null, value: Buffer | null, headers: readonly ConnectHeader[]) => Promise<void>) | undefined;
       if (plugin.type === 'sink' && errorConfig.deadLetterQueueTopic !== '') {
         await this.ensureDeadLetterTopic(errorConfig.deadLetterQueueTopic, errorConfig.deadLetterQueueReplicationFactor);
-        const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
-        await producer.connect();
-        closers.push(() => producer.disconnect().catch(() => undefined));
+        const producer = this.clients.producer(`dlq-${name}-${id}`);
+        closers.push(() => producer.close().catch(() => undefined));
         send = async (topic, key, value, headers) => {
-          await producer.send({ topic, acks: -1, messages: [{ key, value, headers: kafkaHeaders(headers) }] });
+          await producer.send([{ topic, key, value, headers: recordHeaders(headers) }]);
           metrics.deadLetterRecord();
         };
       }
@@ -204,11 +210,11 @@ export class WorkerService implements BeforeApplicationShutdown {
           valueConverter,
           transforms,
           operator,
-          committer: new FencedCommitter(new NonTransactionalCommitter(this.kafka, this.offsetStore, name), owns, name, id),
+          committer: new FencedCommitter(new NonTransactionalCommitter(() => this.clients.producer(`source-${name}-${id}`), this.offsetStore, name), owns, name, id),
           offsetStore: this.offsetStore,
           onState,
           logger,
-          batchSize: 500,
+          batchSize: SOURCE_BATCH_RECORDS,
           metrics,
         });
       } else {
@@ -223,7 +229,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           id,
           task: task as SinkTask,
           taskConfig,
-          kafka: this.kafka,
+          kafka: this.clients.kafkajs,
           topics,
           topicsRegex: connectorConfig['topics.regex'] ?? '',
           consumerConfig: sinkConsumerConfig(connectorConfig),
@@ -266,7 +272,7 @@ export class WorkerService implements BeforeApplicationShutdown {
 
   /** Creates a dead letter queue topic (1 partition) unless it exists; see ensureTopic for the replication factor. */
   private async ensureDeadLetterTopic(topic: string, replicationFactor: number): Promise<void> {
-    const admin = this.kafka.admin();
+    const admin = this.clients.kafkajs.admin();
     await admin.connect();
     try {
       await ensureTopic(admin, { topic, partitions: 1, replicationFactor }, this.logger);
@@ -295,12 +301,6 @@ function converterName(configured: string | undefined): string {
   return name === '' ? 'avro' : name;
 }
 
-function kafkaHeaders(headers: readonly ConnectHeader[]): IHeaders {
-  const out: IHeaders = {};
-  for (const h of headers) {
-    if (h.value === null) continue;
-    const existing = out[h.key];
-    out[h.key] = existing === undefined ? h.value : [...(Array.isArray(existing) ? existing : [existing]), h.value];
-  }
-  return out;
+function recordHeaders(headers: readonly ConnectHeader[]): RecordHeader[] {
+  return headers.map((h) => ({ key: h.key, value: typeof h.value === 'string' ? Buffer.from(h.value, 'utf8') : h.value }));
 }
