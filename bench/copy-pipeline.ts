@@ -29,7 +29,8 @@ import { envInt } from './env-int';
  * Settings:    COPY_PIPELINE_ROWS (default 1,000,000), COPY_PIPELINE_BATCH (the source's
  *              batch.max.rows and the sink's batch.size, default 10000),
  *              COPY_PIPELINE_PROFILE=1 (the connect process is CPU-profiled during the
- *              pipeline phase, cpu-profile-hook.ts; the profile's path is printed).
+ *              pipeline phase, cpu-profile-hook.ts; the profile's path is printed),
+ *              COPY_PIPELINE_LOGS=1 (the connect process's output is printed after the run).
  * Progress goes to stderr; `runCopyPipeline` returns the figures (connect-bench.ts prints them).
  */
 export interface CopyPipelineFigures {
@@ -229,6 +230,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
     const typesEqual = srcTypes === dstTypes;
     if (!typesEqual) log(`copy-pipeline: column types differ: source ${srcTypes}, destination ${dstTypes}`);
     log(`copy-pipeline: pipeline ${pipelineSeconds.toFixed(2)} s`);
+    if (process.env['COPY_PIPELINE_LOGS'] === '1') log(`--- connect output ---\n${connect.logs()}`);
     return {
       rows,
       batch,

@@ -1,5 +1,6 @@
 import type { RecordProducer } from '@millrace/kafka-log';
-import type { OffsetStore, SourceOffsetEntry } from '../storage/offset-store';
+import type { SourceOffsetEntry } from '../storage/offset-store';
+import type { TaskOffsets } from './task-offsets';
 import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
 
 /**
@@ -14,7 +15,7 @@ export class NonTransactionalCommitter implements SourceRecordCommitter {
 
   constructor(
     private readonly createProducer: () => RecordProducer,
-    private readonly offsetStore: OffsetStore,
+    private readonly offsetStore: Pick<TaskOffsets, 'write'>,
     private readonly connector: string,
   ) {}
 

@@ -2,13 +2,19 @@ import { applyStep, isToleratedFailure, NEEDS_ASYNC, ProcessingContext, type Con
 import type { RecordHeader } from '@millrace/protocol';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
-import type { OffsetStore, SourceOffsetEntry } from '../storage/offset-store';
+import type { SourceOffset, SourceOffsetEntry, SourcePartition } from '../storage/offset-store';
 import { canonicalJson } from '../storage/offset-store';
 import { StaleGenerationError } from './fenced-committer';
 import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
 const NO_HEADERS: RecordHeader[] = [];
+
+/** A batch from `SourceTask.read` and when the read started (performance.now()). */
+interface ReadBatch {
+  readonly records: readonly SourceRecord[];
+  readonly started: number;
+}
 /** processFast could not convert the record: run it through the operator. */
 const SLOW: unique symbol = Symbol('slow');
 
@@ -23,7 +29,8 @@ export interface SourceTaskRunnerOptions {
   /** Runs transforms and converters under errors.tolerance / errors.retry.*. */
   readonly operator: RetryWithToleranceOperator;
   readonly committer: SourceRecordCommitter;
-  readonly offsetStore: OffsetStore;
+  /** The connector's stored source offsets (what `context.offset` answers). */
+  readonly offsets: { offset(partition: SourcePartition): SourceOffset | null };
   readonly onState: TaskStateListener;
   readonly logger: Logger;
   /** Largest batch asked of `read`. */
@@ -34,7 +41,9 @@ export interface SourceTaskRunnerOptions {
 
 /**
  * Runs a source task: `read(max)` -> transforms -> converters -> committer (records to
- * Kafka, then source offsets) -> `ack`, in a loop, one batch at a time. Records dropped
+ * Kafka, then source offsets) -> `ack`, in a loop, one batch at a time; the next
+ * `read` runs while a batch commits (never more than one read ahead, never while
+ * paused), and `stop` waits for it too. Records dropped
  * by a transform or skipped by errors.tolerance=all still advance the offsets (as in
  * Kafka Connect). A failure that is not tolerated fails the task (FAILED with the
  * error's trace) and ends the loop. A message the task reports (`context.reportStatus`)
@@ -61,7 +70,7 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   async start(paused: boolean): Promise<void> {
-    const { task, connector, id, offsetStore } = this.opts;
+    const { task, connector, id, offsets } = this.opts;
     this.paused = paused;
     try {
       await this.opts.committer.open();
@@ -69,7 +78,7 @@ export class SourceTaskRunner implements TaskRunner {
         connectorName: connector,
         taskId: id,
         logger: connectorLogger(this.opts.logger),
-        offset: (partition) => offsetStore.offset(connector, partition),
+        offset: (partition) => offsets.offset(partition),
         reportStatus: (message) => {
           this.statusNote = message;
           if (this.started) this.report();
@@ -113,15 +122,19 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   private async run(): Promise<void> {
+    // One batch is read ahead while the previous one is converted and committed (as Kafka
+    // Connect polls again while its sends are in flight): the database round trip of the
+    // next read overlaps the Kafka round trips of this commit.
+    let ahead: Promise<ReadBatch> | undefined;
     try {
       while (!this.stopping) {
-        if (this.paused) {
+        if (this.paused && !ahead) {
           await new Promise<void>((resolve) => (this.wake = resolve));
           this.wake = undefined;
           continue;
         }
-        const started = performance.now();
-        const records = await this.opts.task.read(this.opts.batchSize);
+        const { records, started } = await (ahead ?? this.readBatch());
+        ahead = undefined;
         if (records.length === 0) continue;
         // read before a pause: held (not produced) until resume; a stop drops it uncommitted
         while (this.paused && !this.stopping) {
@@ -129,6 +142,10 @@ export class SourceTaskRunner implements TaskRunner {
           this.wake = undefined;
         }
         if (this.stopping) return;
+        if (!this.paused) {
+          ahead = this.readBatch();
+          ahead.catch(() => undefined);
+        }
         const batch = this.convertAndCommit(records, started);
         this.committing = batch.catch(() => undefined);
         await batch;
@@ -139,7 +156,15 @@ export class SourceTaskRunner implements TaskRunner {
     } catch (err) {
       this.stopping = true;
       await this.fail(err);
+    } finally {
+      // A batch read ahead and not committed is dropped (its offsets were not stored: it is read again after a restart).
+      await ahead?.catch(() => undefined);
     }
+  }
+
+  private async readBatch(): Promise<ReadBatch> {
+    const started = performance.now();
+    return { records: await this.opts.task.read(this.opts.batchSize), started };
   }
 
   /** Converts and commits one batch read at `started` (performance.now()), and reports its metrics. */
