@@ -11,7 +11,7 @@ import type { ConnectorState } from '../../storage/status-store';
  * of the same `seq`.
  */
 
-/** What the thread is started with (`workerData`). Configs are already resolved (secrets included: they stay in memory). */
+/** What the thread is given first (the `init` message). Configs are already resolved (secrets included: they stay in memory). */
 export interface TaskThreadData {
   readonly connector: string;
   readonly id: number;
@@ -33,7 +33,7 @@ export type ThreadRequest = { readonly op: 'owns' } | { readonly op: 'writeOffse
 
 export type MetricName = 'sourceBatch' | 'sinkBatch' | 'recordsFailed' | 'offsetCommit' | 'deadLetterRecord';
 
-export type ToThread = { readonly t: 'request'; readonly seq: number; readonly request: MainRequest } | Reply;
+export type ToThread = { readonly t: 'init'; readonly data: TaskThreadData } | { readonly t: 'request'; readonly seq: number; readonly request: MainRequest } | Reply;
 
 export type FromThread =
   | { readonly t: 'request'; readonly seq: number; readonly request: ThreadRequest }

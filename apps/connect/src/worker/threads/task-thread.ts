@@ -1,19 +1,21 @@
 import 'reflect-metadata';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { KafkaClients } from '@millrace/kafka-log';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { ConnectorPlugin } from '@millrace/connect-sdk';
 import type { TaskMetrics } from '../../metrics/task-metrics';
 import { loadPluginModules } from '../../plugins/plugin-modules';
-import { canonicalJson, type SourceOffset, type SourceOffsetEntry, type SourcePartition } from '../../storage/offset-store';
-import { traceOf } from '../../storage/status-store';
+import { traceOf } from '../../storage/error-trace';
+import { canonicalJson, type SourceOffset, type SourceOffsetEntry, type SourcePartition } from '../../storage/offset-state';
 import { assembleTask, type AssembledTask } from '../task-assembly';
 import type { TaskOffsets } from '../task-offsets';
 import { MessageRpc } from './message-rpc';
 import type { FromThread, MainRequest, MetricName, TaskThreadData, ThreadRequest, ToThread } from './task-thread-protocol';
 
 /**
- * Entry of a task thread (ThreadedTaskRunner starts it): builds the task with
+ * Entry of a task thread (ThreadedTaskRunner starts it, possibly ahead of time as a warm
+ * spare: its modules load before it has a task; the `init` message brings the task's
+ * TaskThreadData): builds the task with
  * assembleTask, exactly as the worker would in its own thread, and runs it here, so its
  * reads, conversions, Kafka traffic and writes use this thread's event loop and core.
  * The worker drives it through requests (start, pause, resume, stop); the task's
@@ -24,15 +26,33 @@ import type { FromThread, MainRequest, MetricName, TaskThreadData, ThreadRequest
  */
 if (!parentPort) throw new Error('task-thread.ts runs only as a worker thread');
 const port = parentPort;
-const data = workerData as TaskThreadData;
 const post = (message: FromThread): void => port.postMessage(message);
 const rpc = new MessageRpc<ThreadRequest>((m) => port.postMessage(m));
 
-const logger = pino({ level: data.logLevel, base: undefined, timestamp: false }, { write: (line: string) => post({ t: 'log', line }) });
+/** Set by the `init` message (a thread may be started ahead, as a warm spare, before it has a task). */
+let data: TaskThreadData;
+let logger: Logger;
 
 /** The connector's offsets as the task sees them: the snapshot it started with, plus its own writes. */
 const known = new Map<string, SourceOffset>();
-for (const e of data.offsets) known.set(canonicalJson(e.partition), e.offset);
+
+/**
+ * A thread without a task shortly after it started is a spare (task-thread-pool.ts): it
+ * loads the built-in connectors too, so that the task it gets starts warm.
+ */
+const preload = setTimeout(() => {
+  void import('@millrace/jdbc-source').catch(() => undefined);
+  void import('@millrace/jdbc-sink').catch(() => undefined);
+}, 200);
+preload.unref();
+
+function init(d: TaskThreadData): void {
+  clearTimeout(preload);
+  data = d;
+  logger = pino({ level: data.logLevel, base: undefined, timestamp: false }, { write: (line: string) => post({ t: 'log', line }) });
+  for (const e of data.offsets) known.set(canonicalJson(e.partition), e.offset);
+}
+
 const offsets: TaskOffsets = {
   offset: (_connector: string, partition: SourcePartition) => known.get(canonicalJson(partition)) ?? null,
   write: async (_connector: string, entries: readonly SourceOffsetEntry[]) => {
@@ -118,6 +138,7 @@ async function handle(request: MainRequest): Promise<void> {
 }
 
 port.on('message', (message: ToThread) => {
-  if (message.t === 'reply') rpc.settle(message);
+  if (message.t === 'init') init(message.data);
+  else if (message.t === 'reply') rpc.settle(message);
   else void rpc.answer(message.seq, message.request, handle);
 });

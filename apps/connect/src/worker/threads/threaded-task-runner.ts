@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { errorMessage } from '@millrace/app-common';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../../metrics/task-metrics';
@@ -7,7 +6,8 @@ import type { SourceOffset, SourcePartition } from '../../storage/offset-store';
 import type { TaskOffsets } from '../task-offsets';
 import type { TaskRunner, TaskStateListener } from '../task-runner';
 import { MessageRpc } from './message-rpc';
-import type { FromThread, MainRequest, MetricName, TaskThreadData, ThreadRequest } from './task-thread-protocol';
+import { takeTaskThread } from './task-thread-pool';
+import type { FromThread, MainRequest, MetricName, TaskThreadData, ThreadRequest, ToThread } from './task-thread-protocol';
 
 export interface ThreadedTaskRunnerOptions {
   readonly connector: string;
@@ -73,8 +73,10 @@ export class ThreadedTaskRunner implements TaskRunner {
       offsets: o.offsets.offsets(o.connector),
       logLevel: o.logger.level,
     };
-    const worker = new Worker(path.join(__dirname, 'task-thread.js'), { workerData: data, name: `task ${o.connector}-${o.id}` });
+    const worker = takeTaskThread();
     this.worker = worker;
+    const init: ToThread = { t: 'init', data };
+    worker.postMessage(init);
     this.exited = new Promise<void>((resolve) => {
       worker.once('exit', (code) => {
         this.worker = null;
