@@ -2,11 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
 import { processCpuSeconds } from './process-cpu';
 import { envInt } from './env-int';
+import { RssSampler } from './rss-sampler';
+import { formatProfileSummary, summarizeProfile } from './cpu-profile-summary';
 
 /**
  * Benchmark (a) of issue 9: a Postgres table moved to another Postgres database
@@ -29,12 +32,17 @@ import { envInt } from './env-int';
  * Settings:    COPY_PIPELINE_ROWS (default 1,000,000), COPY_PIPELINE_BATCH (the source's
  *              batch.max.rows and the sink's batch.size, default 10000),
  *              COPY_PIPELINE_PROFILE=1 (the connect process is CPU-profiled during the
- *              pipeline phase, cpu-profile-hook.ts; the profile's path is printed).
+ *              pipeline phase, cpu-profile-hook.ts; the profile's path is printed),
+ *              COPY_PIPELINE_LOGS=1 (the connect process's output is printed after the run),
+ *              COPY_PIPELINE_PARTITIONS (default 1: the topic is created with that many
+ *              partitions before the connectors start, and the sink runs that many
+ *              tasks, one per partition, each in its own thread).
  * Progress goes to stderr; `runCopyPipeline` returns the figures (connect-bench.ts prints them).
  */
 export interface CopyPipelineFigures {
   readonly rows: number;
   readonly batch: number;
+  readonly partitions: number;
   readonly directSeconds: number;
   readonly pipelineSeconds: number;
   /** directSeconds / pipelineSeconds. */
@@ -45,6 +53,8 @@ export interface CopyPipelineFigures {
   readonly typesEqual: boolean;
   /** CPU seconds used during the pipeline phase, per process (null where unreadable). */
   readonly cpu: { readonly connect: number | null; readonly broker: number | null; readonly postgres: number | null };
+  /** Peak resident memory of the connect process during the pipeline phase (VmRSS samples and VmHWM). */
+  readonly connectPeakRssBytes: number | null;
   readonly profileDir: string | null;
 }
 
@@ -115,6 +125,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
 export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
   const rows = envInt('COPY_PIPELINE_ROWS', 1_000_000);
   const batch = envInt('COPY_PIPELINE_BATCH', 10_000);
+  const partitions = envInt('COPY_PIPELINE_PARTITIONS', 1);
   const profileDir = process.env['COPY_PIPELINE_PROFILE'] === '1' ? fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-connect-prof-')) : null;
   let broker: BrokerProcess | undefined;
   let pg: EphemeralPostgres | undefined;
@@ -172,6 +183,12 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       fs.writeFileSync(path.join(profileDir, 'start'), '');
       await new Promise((r) => setTimeout(r, 200));
     }
+    const kafkaAdmin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await kafkaAdmin.connect();
+    await kafkaAdmin.createTopics({ topics: [{ topic: 'bench-t', numPartitions: partitions }] });
+    await kafkaAdmin.disconnect();
+    const rss = new RssSampler(connect.pid ?? -1);
+    rss.start();
     const pipelineStart = process.hrtime.bigint();
     await call(connect.url, 'POST', '/connectors', {
       name: 'bench-source',
@@ -200,6 +217,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
         'pk.mode': 'record_value',
         'pk.fields': 'id',
         'batch.size': String(batch),
+        'tasks.max': String(partitions),
       },
     });
     let last = 0;
@@ -217,27 +235,34 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       200,
     );
     const pipelineSeconds = Number(process.hrtime.bigint() - pipelineStart) / 1e9;
+    const connectPeakRssBytes = rss.stop().peakBytes;
     const cpuAfter = { connect: processCpuSeconds(connect.pid ?? -1), broker: processCpuSeconds(broker.pid ?? -1), postgres: postgresCpuSeconds(pg) };
     const delta = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : b - a);
     if (profileDir && connect.pid !== undefined) {
       fs.writeFileSync(path.join(profileDir, 'stop'), '');
       const file = path.join(profileDir, `${connect.pid}.cpuprofile`);
       await waitUntil('the connect CPU profile', async () => fs.existsSync(file), 60_000);
+      // Task threads write theirs next to it (cpu-profile-hook.ts); give them a moment.
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const f of fs.readdirSync(profileDir).filter((x) => x.endsWith('.cpuprofile'))) log(formatProfileSummary(summarizeProfile(path.join(profileDir, f), 15)));
     }
     const checksumEqual = (await digest(warehouse, 't')) === expected;
     const [srcTypes, dstTypes] = [await columnTypes(admin, 't'), await columnTypes(warehouse, 't')];
     const typesEqual = srcTypes === dstTypes;
     if (!typesEqual) log(`copy-pipeline: column types differ: source ${srcTypes}, destination ${dstTypes}`);
     log(`copy-pipeline: pipeline ${pipelineSeconds.toFixed(2)} s`);
+    if (process.env['COPY_PIPELINE_LOGS'] === '1') log(`--- connect output ---\n${connect.logs()}`);
     return {
       rows,
       batch,
+      partitions,
       directSeconds,
       pipelineSeconds,
       ratio: directSeconds / pipelineSeconds,
       checksumEqual,
       typesEqual,
       cpu: { connect: delta(cpuBefore.connect, cpuAfter.connect), broker: delta(cpuBefore.broker, cpuAfter.broker), postgres: delta(cpuBefore.postgres, cpuAfter.postgres) },
+      connectPeakRssBytes,
       profileDir,
     };
   } catch (err) {
@@ -254,7 +279,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
 export function formatCopyPipeline(f: CopyPipelineFigures): string {
   const cpu = (s: number | null): string => (s === null ? 'n/a' : `${s.toFixed(1)} s (${((s / f.pipelineSeconds) * 100).toFixed(0)}% of a core)`);
   return [
-    `PG -> PG, ${f.rows.toLocaleString('en-US')} rows (id, text, numeric(10,2), timestamptz, 60-byte note); batch ${f.batch}`,
+    `PG -> PG, ${f.rows.toLocaleString('en-US')} rows (id, text, numeric(10,2), timestamptz, 60-byte note); batch ${f.batch}; ${f.partitions} partition(s), sink tasks.max ${f.partitions}`,
     `pipeline destination: count + all-column checksum ${f.checksumEqual ? 'equal' : 'DIFFERENT'}, column types ${f.typesEqual ? 'equal' : 'DIFFERENT'}`,
     '',
     '| path | seconds | rows/s |',
@@ -264,6 +289,7 @@ export function formatCopyPipeline(f: CopyPipelineFigures): string {
     `| **ratio (direct / pipeline)** | **${f.ratio.toFixed(3)}x** | |`,
     '',
     `CPU during the pipeline: connect ${cpu(f.cpu.connect)}, broker ${cpu(f.cpu.broker)}, postgres ${cpu(f.cpu.postgres)}`,
+    `connect: ${f.cpu.connect === null ? 'n/a' : `${((f.cpu.connect / f.rows) * 1e6).toFixed(1)} us CPU per row`}, peak RSS ${f.connectPeakRssBytes === null ? 'n/a' : `${(f.connectPeakRssBytes / 2 ** 20).toFixed(0)} MiB`}`,
     ...(f.profileDir ? [`connect CPU profile: ${f.profileDir}`] : []),
     '',
   ].join('\n');

@@ -20,4 +20,5 @@ export const JDBC_SINK_PLUGIN: ConnectorPlugin = {
   },
   createConnector: () => new JdbcSinkConnector(),
   createTask: () => new JdbcSinkTask(),
+  threadSafeTasks: true,
 };

@@ -20,4 +20,5 @@ export const jdbcSourcePlugin: ConnectorPlugin = {
   },
   createConnector: () => new JdbcSourceConnector(),
   createTask: () => new JdbcSourceTask(),
+  threadSafeTasks: true,
 };

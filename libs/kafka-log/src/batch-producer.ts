@@ -29,6 +29,22 @@ export interface BatchProducerOptions {
   logger?: ReaderLogger;
 }
 
+/**
+ * Why a producer failed. `retriable`: the cause was transient (broker unreachable or
+ * restarting, leader moving, delivery or InitProducerId timed out): the same records may
+ * be sent again through a new producer. Otherwise the broker refused them for good
+ * (record too large, not authorized, invalid topic...).
+ */
+export class ProduceError extends Error {
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+  ) {
+    super(message);
+    this.name = 'ProduceError';
+  }
+}
+
 /** Buffered records of one append: `delivered` settles once the broker acknowledged all of them. */
 export interface Delivery {
   /** The offset of every record, in the order given (-1 only if a broker answered a duplicate without one). */
@@ -201,7 +217,7 @@ export class BatchProducer {
       }
       if (!retriable || Date.now() > deadline) {
         this.producer = null;
-        throw new Error(problem);
+        throw new ProduceError(problem, retriable);
       }
       this.opts.logger?.warn(`${problem}; retrying in ${backoffMs} ms`);
       await new Promise((r) => setTimeout(r, backoffMs));
@@ -316,7 +332,7 @@ export class BatchProducer {
           p.retryPending = true;
           this.cluster.invalidate(b.topic);
         } else {
-          this.failAll(err);
+          this.failAll(new ProduceError(errorMessage(err), retriable));
         }
       }
       if (p.retryPending && p.inFlight === 0) this.requeue(p);
@@ -351,7 +367,7 @@ export class BatchProducer {
   private backOff(p: PartitionState, err: Error | null): void {
     const oldest = p.ready[0];
     if (err && oldest && Date.now() - (this.sealedAt.get(oldest) ?? 0) >= this.deliveryTimeoutMs) {
-      this.failAll(new Error(`${p.topic}-${p.partition}: delivery timed out after ${this.deliveryTimeoutMs} ms: ${errorMessage(err)}`));
+      this.failAll(new ProduceError(`${p.topic}-${p.partition}: delivery timed out after ${this.deliveryTimeoutMs} ms: ${errorMessage(err)}`, true));
       return;
     }
     if (err) this.opts.logger?.warn(`${p.topic}-${p.partition}: ${errorMessage(err)}; retrying in ${p.backoffMs} ms`);

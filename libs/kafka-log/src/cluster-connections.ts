@@ -42,6 +42,18 @@ export class ClusterConnections {
     return leader;
   }
 
+  /**
+   * How many partitions `topic` has, from the cached map (Metadata when unknown; the
+   * Metadata request auto-creates the topic where the cluster allows it). Throws while
+   * the topic has no partitions or is not there (the caller retries with backoff).
+   */
+  async partitionCount(topic: string): Promise<number> {
+    if (!this.leaders.has(topic)) await this.refresh(topic);
+    const count = this.leaders.get(topic)?.size ?? 0;
+    if (count === 0) throw new Error(`topic ${topic} has no partitions yet`);
+    return count;
+  }
+
   /** A live connection to some broker of the cluster (for requests any broker answers). */
   async anyConnection(): Promise<KafkaConnection> {
     if (this.nodes.size === 0) await this.refresh(null);

@@ -6,3 +6,7 @@ export { KafkaConnection } from './kafka-connection';
 export { PartitionReader, type PartitionReaderOptions, type ReaderLogger, type RecordsHandler } from './partition-reader';
 export { BatchProducer, type BatchProducerOptions, type Delivery } from './batch-producer';
 export { openGroupCoordinator } from './group-coordinator-connection';
+export { ProduceError } from './batch-producer';
+export { createRecordProducer, type ProducedRecord, type RecordProducer, type RecordProducerOptions } from './record-producer';
+export { keyPartition, murmur2 } from './murmur2';
+export { KafkaClients } from './kafka-clients';

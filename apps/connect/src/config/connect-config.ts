@@ -58,6 +58,13 @@ export interface ConnectConfig {
   heartbeatIntervalMs: number;
   /** rebalance.timeout.ms (MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS, default 60000): how long a rebalance waits for every worker to rejoin. */
   rebalanceTimeoutMs: number;
+  /**
+   * MILLRACE_CONNECT_TASK_THREADS (default true): each task of a plugin with
+   * `threadSafeTasks` (the JDBC source and sink) runs in its own worker thread
+   * (worker/threads/), so tasks use every core and the REST API and herder stay
+   * responsive while they are busy; `false` runs every task on the main event loop.
+   */
+  taskThreads: boolean;
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -116,6 +123,7 @@ const schema = z.object({
   MILLRACE_CONNECT_SESSION_TIMEOUT_MS: int(1000, 3_600_000).default(10_000),
   MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: int(100, 3_600_000).default(3_000),
   MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  MILLRACE_CONNECT_TASK_THREADS: z.enum(['true', 'false']).default('true'),
 });
 
 /** The file a module path names (resolved against the working directory), or null when there is none. */
@@ -161,6 +169,7 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     sessionTimeoutMs: e.MILLRACE_CONNECT_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: e.MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS,
     rebalanceTimeoutMs: e.MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS,
+    taskThreads: e.MILLRACE_CONNECT_TASK_THREADS === 'true',
   };
 }
 

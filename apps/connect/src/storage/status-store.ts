@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { CompactedTopicStore } from './compacted-topic-store';
+import { traceOf } from './error-trace';
 import { StatusState, type ConnectorState, type StatusEntry, type StatusRecord } from './status-state';
 import { TopicStatusState } from './topic-status-state';
 
 export type { ConnectorState, StatusEntry } from './status-state';
+export { traceOf };
 
 /**
  * Connector and task states in the compacted topic `connect-status`
@@ -135,16 +137,4 @@ export class StatusStore extends CompactedTopicStore {
       this.log.send(records).catch((err: unknown) => this.logger.warn({ keys: records.map((r) => r.key), err: (err as Error).message }, 'failed to write statuses')),
     );
   }
-}
-
-/** An error's stack trace followed by its causes' ("Caused by: ..."), as Java prints them. */
-export function traceOf(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 10; depth++) {
-    const text = current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current);
-    parts.push(depth === 0 ? text : `Caused by: ${text}`);
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join('\n');
 }

@@ -11,9 +11,9 @@ describe('FencedCommitter', () => {
     };
     let owned = true;
     const committer = new FencedCommitter(inner, () => owned, 'src', 2);
-    await committer.commit([{ topic: 't', message: { value: 'a' } }], [{ partition: { p: 1 }, offset: { o: 1 } }]);
+    await committer.commit([{ topic: 't', key: null, value: Buffer.from('a') }], [{ partition: { p: 1 }, offset: { o: 1 } }]);
     owned = false;
-    await expect(committer.commit([{ topic: 't', message: { value: 'b' } }], [{ partition: { p: 1 }, offset: { o: 2 } }])).rejects.toThrow(StaleGenerationError);
+    await expect(committer.commit([{ topic: 't', key: null, value: Buffer.from('b') }], [{ partition: { p: 1 }, offset: { o: 2 } }])).rejects.toThrow(StaleGenerationError);
     await expect(committer.commit([], [])).rejects.toThrow('task src-2 no longer belongs to this worker');
     expect(commits).toEqual([1]);
   });

@@ -19,7 +19,7 @@ export class StaleGenerationError extends Error {
 export class FencedCommitter implements SourceRecordCommitter {
   constructor(
     private readonly inner: SourceRecordCommitter,
-    private readonly owns: () => boolean,
+    private readonly owns: () => boolean | Promise<boolean>,
     private readonly connector: string,
     private readonly task: number,
   ) {}
@@ -29,7 +29,7 @@ export class FencedCommitter implements SourceRecordCommitter {
   }
 
   async commit(records: readonly OutgoingRecord[], offsets: readonly SourceOffsetEntry[]): Promise<void> {
-    if (!this.owns()) throw new StaleGenerationError(this.connector, this.task);
+    if (!(await this.owns())) throw new StaleGenerationError(this.connector, this.task);
     await this.inner.commit(records, offsets);
   }
 

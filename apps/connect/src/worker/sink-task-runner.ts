@@ -2,6 +2,7 @@ import {
   applyStep,
   isRetriableError,
   isToleratedFailure,
+  NEEDS_ASYNC,
   ProcessingContext,
   SinkTopics,
   topicPartitionKey,
@@ -178,6 +179,9 @@ export class SinkTaskRunner implements TaskRunner {
       heartbeatInterval: c.heartbeatIntervalMs,
       rebalanceTimeout: c.rebalanceTimeoutMs,
       maxWaitTimeInMs: 500,
+      // Bigger fetches make bigger batches: one database transaction and one offset commit per batch.
+      maxBytesPerPartition: SINK_FETCH_PARTITION_BYTES,
+      maxBytes: 4 * SINK_FETCH_PARTITION_BYTES,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
@@ -284,7 +288,8 @@ export class SinkTaskRunner implements TaskRunner {
       const started = performance.now();
       const records: SinkRecord[] = [];
       for (const m of batch.messages) {
-        const record = await this.convert(batch.topic, batch.partition, m);
+        const fast = this.convertFast(batch.topic, batch.partition, m);
+        const record = fast === SLOW ? await this.convert(batch.topic, batch.partition, m) : fast;
         if (record) records.push(record);
       }
       if (records.length > 0) await this.retrying(payload, () => this.opts.task.write(records));
@@ -335,6 +340,45 @@ export class SinkTaskRunner implements TaskRunner {
         await new Promise((resolve) => setTimeout(resolve, delay));
         await payload.heartbeat().catch(() => undefined);
       }
+    }
+  }
+
+  /**
+   * `convert` without a promise per record: the converters' synchronous paths and the
+   * transforms in one try; SLOW when a converter has no synchronous answer now or
+   * anything threw — then `convert` runs the record under the error-handling operator
+   * from the start (conversion and transforms are pure, so running them again is safe).
+   */
+  private convertFast(topic: string, partition: number, m: KafkaMessage): SinkRecord | undefined | typeof SLOW {
+    const { keyConverter, valueConverter } = this.opts;
+    if (!keyConverter.toConnectDataSync || !valueConverter.toConnectDataSync) return SLOW;
+    try {
+      const key = keyConverter.toConnectDataSync(topic, m.key);
+      if (key === NEEDS_ASYNC) return SLOW;
+      const value = valueConverter.toConnectDataSync(topic, m.value);
+      if (value === NEEDS_ASYNC) return SLOW;
+      const offset = Number(m.offset);
+      let record: SinkRecord | null = {
+        topic,
+        kafkaPartition: partition,
+        kafkaOffset: offset,
+        originalTopic: topic,
+        originalKafkaPartition: partition,
+        originalKafkaOffset: offset,
+        keySchema: key.schema,
+        key: key.value,
+        valueSchema: value.schema,
+        value: value.value,
+        timestamp: m.timestamp === undefined || m.timestamp === '' ? null : Number(m.timestamp),
+        headers: connectHeaders(m.headers),
+      };
+      for (const step of this.opts.transforms.steps) {
+        record = applyStep(step, record);
+        if (record === null) return undefined;
+      }
+      return record;
+    } catch {
+      return SLOW;
     }
   }
 
@@ -395,13 +439,28 @@ export class SinkTaskRunner implements TaskRunner {
   }
 }
 
+/** max.partition.fetch.bytes of the sink consumer (Kafka's default is 1 MiB). */
+const SINK_FETCH_PARTITION_BYTES = 4 << 20;
+
+/** convertFast could not convert the record: run it through the operator. */
+const SLOW: unique symbol = Symbol('slow');
+
 function groupByTopic(tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
   const map = new Map<string, number[]>();
   for (const tp of tps) map.set(tp.topic, [...(map.get(tp.topic) ?? []), tp.partition]);
   return [...map].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
+const NO_HEADERS: ConnectHeader[] = [];
+
 function connectHeaders(headers: KafkaMessage['headers']): ConnectHeader[] {
+  if (headers === undefined) return NO_HEADERS;
+  let any = false;
+  for (const _ in headers) {
+    any = true;
+    break;
+  }
+  if (!any) return NO_HEADERS;
   const out: ConnectHeader[] = [];
   for (const [key, v] of Object.entries(headers ?? {})) {
     for (const value of Array.isArray(v) ? v : [v]) out.push({ key, value: value ?? null });

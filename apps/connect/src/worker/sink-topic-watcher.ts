@@ -3,6 +3,9 @@ import type { SinkTopics } from '@millrace/connect-sdk';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 
+/** How often topics are checked while some are missing (see SinkTopicWatcher). */
+const MISSING_RECHECK_MS = 500;
+
 /** Which of a sink's topics exist now (see SinkTopics.resolve). */
 export interface SinkTopicState {
   /** Consumed topics that exist, sorted. */
@@ -25,6 +28,10 @@ export interface SinkTopicWatcherOptions {
  * through one admin client) and tells the sink task runner which of its topics exist:
  * kafkajs resolves a subscription only when it subscribes, so missing topics and topics
  * created later that match `topics.regex` are found here.
+ *
+ * While a named topic is missing or nothing matches, checks run every
+ * min(`intervalMs`, 500 ms) instead, so a sink started before its source produced picks
+ * the topic up within half a second (one Metadata request each: cheap).
  *
  * Contracts: the first check runs at once; `onChange` is never called twice at a time
  * and only with a state different from the last one; each check that finds topics
@@ -55,7 +62,8 @@ export class SinkTopicWatcher {
             this.last = signature;
           }
         }
-        if (!this.stopped) await this.sleep(this.opts.intervalMs);
+        const waiting = state !== undefined && (state.missing.length > 0 || state.present.length === 0);
+        if (!this.stopped) await this.sleep(waiting ? Math.min(this.opts.intervalMs, MISSING_RECHECK_MS) : this.opts.intervalMs);
       }
     } finally {
       await this.disconnect();

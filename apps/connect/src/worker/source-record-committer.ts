@@ -1,11 +1,8 @@
-import type { Message } from 'kafkajs';
+import type { ProducedRecord } from '@millrace/kafka-log';
 import type { SourceOffsetEntry } from '../storage/offset-store';
 
 /** A converted source record ready for Kafka. */
-export interface OutgoingRecord {
-  readonly topic: string;
-  readonly message: Message;
-}
+export type OutgoingRecord = ProducedRecord;
 
 /**
  * Makes one batch of a source task durable: its records in Kafka and the source

@@ -1,12 +1,22 @@
-import { applyStep, isToleratedFailure, ProcessingContext, type Converter, type RetryWithToleranceOperator, type SourceRecord, type SourceTask, type TransformChain } from '@millrace/connect-sdk';
-import type { IHeaders } from 'kafkajs';
+import { applyStep, isToleratedFailure, NEEDS_ASYNC, ProcessingContext, type Converter, type RetryWithToleranceOperator, type SourceRecord, type SourceTask, type TransformChain } from '@millrace/connect-sdk';
+import type { RecordHeader } from '@millrace/protocol';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
-import type { OffsetStore, SourceOffsetEntry } from '../storage/offset-store';
+import type { SourceOffset, SourceOffsetEntry, SourcePartition } from '../storage/offset-store';
 import { canonicalJson } from '../storage/offset-store';
 import { StaleGenerationError } from './fenced-committer';
 import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
 import type { TaskRunner, TaskStateListener } from './task-runner';
+
+const NO_HEADERS: RecordHeader[] = [];
+
+/** A batch from `SourceTask.read` and when the read started (performance.now()). */
+interface ReadBatch {
+  readonly records: readonly SourceRecord[];
+  readonly started: number;
+}
+/** processFast could not convert the record: run it through the operator. */
+const SLOW: unique symbol = Symbol('slow');
 
 export interface SourceTaskRunnerOptions {
   readonly connector: string;
@@ -19,7 +29,8 @@ export interface SourceTaskRunnerOptions {
   /** Runs transforms and converters under errors.tolerance / errors.retry.*. */
   readonly operator: RetryWithToleranceOperator;
   readonly committer: SourceRecordCommitter;
-  readonly offsetStore: OffsetStore;
+  /** The connector's stored source offsets (what `context.offset` answers). */
+  readonly offsets: { offset(partition: SourcePartition): SourceOffset | null };
   readonly onState: TaskStateListener;
   readonly logger: Logger;
   /** Largest batch asked of `read`. */
@@ -30,7 +41,9 @@ export interface SourceTaskRunnerOptions {
 
 /**
  * Runs a source task: `read(max)` -> transforms -> converters -> committer (records to
- * Kafka, then source offsets) -> `ack`, in a loop, one batch at a time. Records dropped
+ * Kafka, then source offsets) -> `ack`, in a loop, one batch at a time; the next
+ * `read` runs while a batch commits (never more than one read ahead, never while
+ * paused), and `stop` waits for it too. Records dropped
  * by a transform or skipped by errors.tolerance=all still advance the offsets (as in
  * Kafka Connect). A failure that is not tolerated fails the task (FAILED with the
  * error's trace) and ends the loop. A message the task reports (`context.reportStatus`)
@@ -57,7 +70,7 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   async start(paused: boolean): Promise<void> {
-    const { task, connector, id, offsetStore } = this.opts;
+    const { task, connector, id, offsets } = this.opts;
     this.paused = paused;
     try {
       await this.opts.committer.open();
@@ -65,7 +78,7 @@ export class SourceTaskRunner implements TaskRunner {
         connectorName: connector,
         taskId: id,
         logger: connectorLogger(this.opts.logger),
-        offset: (partition) => offsetStore.offset(connector, partition),
+        offset: (partition) => offsets.offset(partition),
         reportStatus: (message) => {
           this.statusNote = message;
           if (this.started) this.report();
@@ -113,15 +126,19 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   private async run(): Promise<void> {
+    // One batch is read ahead while the previous one is converted and committed (as Kafka
+    // Connect polls again while its sends are in flight): the database round trip of the
+    // next read overlaps the Kafka round trips of this commit.
+    let ahead: Promise<ReadBatch> | undefined;
     try {
       while (!this.stopping) {
-        if (this.paused) {
+        if (this.paused && !ahead) {
           await new Promise<void>((resolve) => (this.wake = resolve));
           this.wake = undefined;
           continue;
         }
-        const started = performance.now();
-        const records = await this.opts.task.read(this.opts.batchSize);
+        const { records, started } = await (ahead ?? this.readBatch());
+        ahead = undefined;
         if (records.length === 0) continue;
         // read before a pause: held (not produced) until resume; a stop drops it uncommitted
         while (this.paused && !this.stopping) {
@@ -129,6 +146,10 @@ export class SourceTaskRunner implements TaskRunner {
           this.wake = undefined;
         }
         if (this.stopping) return;
+        if (!this.paused) {
+          ahead = this.readBatch();
+          ahead.catch(() => undefined);
+        }
         const batch = this.convertAndCommit(records, started);
         this.committing = batch.catch(() => undefined);
         await batch;
@@ -139,14 +160,23 @@ export class SourceTaskRunner implements TaskRunner {
     } catch (err) {
       this.stopping = true;
       await this.fail(err);
+    } finally {
+      // A batch read ahead and not committed is dropped (its offsets were not stored: it is read again after a restart).
+      await ahead?.catch(() => undefined);
     }
+  }
+
+  private async readBatch(): Promise<ReadBatch> {
+    const started = performance.now();
+    return { records: await this.opts.task.read(this.opts.batchSize), started };
   }
 
   /** Converts and commits one batch read at `started` (performance.now()), and reports its metrics. */
   private async convertAndCommit(records: readonly SourceRecord[], started: number): Promise<void> {
     const outgoing: OutgoingRecord[] = [];
     for (const r of records) {
-      const converted = await this.process(r);
+      const fast = this.processFast(r);
+      const converted = fast === SLOW ? await this.process(r) : fast;
       if (converted) outgoing.push(converted);
     }
     const committing = performance.now();
@@ -178,6 +208,32 @@ export class SourceTaskRunner implements TaskRunner {
     }
   }
 
+  /**
+   * `process` without a promise per record: transforms and the converters' synchronous
+   * paths in one try; SLOW when a converter has no synchronous answer now or anything
+   * threw — then `process` runs the record under the error-handling operator from the
+   * start (transforms are pure functions of the record, so running them again is safe).
+   */
+  private processFast(record: SourceRecord): OutgoingRecord | undefined | typeof SLOW {
+    const { keyConverter, valueConverter } = this.opts;
+    if (!keyConverter.fromConnectDataSync || !valueConverter.fromConnectDataSync) return SLOW;
+    try {
+      let r: SourceRecord = record;
+      for (const step of this.opts.transforms.steps) {
+        const out = applyStep(step, r);
+        if (out === null) return undefined;
+        r = out;
+      }
+      const key = keyConverter.fromConnectDataSync(r.topic, r.keySchema, r.key);
+      if (key === NEEDS_ASYNC) return SLOW;
+      const value = valueConverter.fromConnectDataSync(r.topic, r.valueSchema, r.value);
+      if (value === NEEDS_ASYNC) return SLOW;
+      return this.outgoing(r, key, value);
+    } catch {
+      return SLOW;
+    }
+  }
+
   /** Transforms and converts one record; undefined when it was dropped or skipped. */
   private async process(record: SourceRecord): Promise<OutgoingRecord | undefined> {
     const { operator } = this.opts;
@@ -201,18 +257,8 @@ export class SourceTaskRunner implements TaskRunner {
   }
 
   private outgoing(r: SourceRecord, key: Buffer | null, value: Buffer | null): OutgoingRecord {
-    const headers: IHeaders = {};
-    for (const h of r.headers) if (h.value !== null) headers[h.key] = h.value;
-    return {
-      topic: r.topic,
-      message: {
-        key,
-        value,
-        headers,
-        ...(r.kafkaPartition !== null ? { partition: r.kafkaPartition } : {}),
-        ...(r.timestamp !== null ? { timestamp: String(r.timestamp) } : {}),
-      },
-    };
+    const headers: RecordHeader[] = r.headers.length === 0 ? NO_HEADERS : r.headers.map((h) => ({ key: h.key, value: typeof h.value === 'string' ? Buffer.from(h.value, 'utf8') : h.value }));
+    return { topic: r.topic, partition: r.kafkaPartition, key, value, headers, timestamp: r.timestamp };
   }
 
   private async fail(err: unknown): Promise<void> {
@@ -235,7 +281,16 @@ export class SourceTaskRunner implements TaskRunner {
 /** The last offset of each source partition in a batch, in first-seen partition order. */
 export function latestOffsets(records: readonly SourceRecord[]): SourceOffsetEntry[] {
   const byPartition = new Map<string, SourceOffsetEntry>();
-  for (const r of records) byPartition.set(canonicalJson(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset });
+  let lastPartition: unknown = undefined;
+  let lastKey = '';
+  for (const r of records) {
+    // Tasks usually reuse one partition object for a table: its key is computed once per run.
+    if (r.sourcePartition !== lastPartition) {
+      lastPartition = r.sourcePartition;
+      lastKey = canonicalJson(r.sourcePartition);
+    }
+    byPartition.set(lastKey, { partition: r.sourcePartition, offset: r.sourceOffset });
+  }
   return [...byPartition.values()];
 }
 
@@ -248,10 +303,11 @@ export function connectorLogger(logger: Logger) {
   };
 }
 
-/** A kafkajs error that is retriable, or that kafkajs gave up retrying (its cause is). */
+/** A kafkajs error that is retriable, or that kafkajs gave up retrying (its cause is); or a retriable ProduceError of the project's producer. */
 export function isTransientKafkaError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const { name, retriable } = e as { name?: unknown; retriable?: unknown };
+    if (name === 'ProduceError' && retriable === true) return true;
     if (typeof name === 'string' && name.startsWith('KafkaJS') && (retriable === true || name === 'KafkaJSNumberOfRetriesExceeded' || name === 'KafkaJSConnectionError')) return true;
   }
   return false;

@@ -1,23 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import {
-  buildTransformChain,
-  createConverter,
-  createErrorReporters,
-  parseErrorHandlingConfig,
-  RetryWithToleranceOperator,
-  type ConnectHeader,
-  type Connector,
-  type ConnectorPlugin,
-  type ErrorReporter,
-  type ParsedConfig,
-  type SinkRecord,
-  type SinkTask,
-  type SourceRecord,
-  type SourceTask,
-  parseConfig,
-} from '@millrace/connect-sdk';
-import { createKafkaClient, ensureTopic } from '@millrace/kafka-log';
-import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
+import { parseConfig, type Connector, type ConnectorPlugin, type ParsedConfig } from '@millrace/connect-sdk';
+import { KafkaClients } from '@millrace/kafka-log';
 import type { Logger } from 'pino';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
@@ -27,11 +10,8 @@ import { connectorConfigDef } from '../plugins/connector-config-validator';
 import { SecretsService } from '../secrets/secrets.service';
 import { OffsetStore } from '../storage/offset-store';
 import { StatusStore } from '../storage/status-store';
-import { FencedCommitter } from './fenced-committer';
-import { NonTransactionalCommitter } from './non-transactional-committer';
-import { sinkConsumerConfig } from './sink-consumer-config';
-import { SinkTaskRunner } from './sink-task-runner';
-import { connectorLogger, SourceTaskRunner } from './source-task-runner';
+import { assembleTask } from './task-assembly';
+import { ThreadedTaskRunner } from './threads/threaded-task-runner';
 import type { TaskRunner } from './task-runner';
 
 /** What the herder hears from a running connector instance. */
@@ -57,7 +37,7 @@ interface RunningTask {
  */
 @Injectable()
 export class WorkerService implements BeforeApplicationShutdown {
-  private readonly kafka: Kafka;
+  private readonly clients: KafkaClients;
   private readonly logger: Logger;
   private readonly connectors = new Map<string, Connector>();
   private readonly tasks = new Map<string, RunningTask>();
@@ -73,7 +53,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly metrics: ConnectMetrics,
   ) {
     this.logger = rootLogger.child({ component: 'worker' });
-    this.kafka = createKafkaClient(config.bootstrap, 'millrace-connect-worker', this.logger);
+    this.clients = new KafkaClients(config.bootstrap, 'millrace-connect-worker', this.logger);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -164,81 +144,44 @@ export class WorkerService implements BeforeApplicationShutdown {
       this.metrics.setTaskState(name, id, state);
       this.statusStore.putTask(name, id, state, error);
     };
-    const closers: (() => Promise<void>)[] = [];
     let runner: TaskRunner;
+    let closers: (() => Promise<void>)[] = [];
     try {
       // Config providers resolve at task start; only the task and its converters see the values.
-      taskConfig = this.secrets.resolve(taskConfig, plugin, connectorConfig);
-      connectorConfig = this.secrets.resolve(connectorConfig, plugin);
-      const converterDefaults = { 'schema.registry.url': this.config.registryUrl };
-      const keyConverter = await createConverter(converterName(connectorConfig['key.converter']), connectorConfig, true, converterDefaults);
-      const valueConverter = await createConverter(converterName(connectorConfig['value.converter']), connectorConfig, false, converterDefaults);
-      const errorConfig = parseErrorHandlingConfig(connectorConfig);
-      let send: ((topic: string, key: Buffer | null, value: Buffer | null, headers: readonly ConnectHeader[]) => Promise<void>) | undefined;
-      if (plugin.type === 'sink' && errorConfig.deadLetterQueueTopic !== '') {
-        await this.ensureDeadLetterTopic(errorConfig.deadLetterQueueTopic, errorConfig.deadLetterQueueReplicationFactor);
-        const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
-        await producer.connect();
-        closers.push(() => producer.disconnect().catch(() => undefined));
-        send = async (topic, key, value, headers) => {
-          await producer.send({ topic, acks: -1, messages: [{ key, value, headers: kafkaHeaders(headers) }] });
-          metrics.deadLetterRecord();
-        };
-      }
-      const reporters: ErrorReporter[] = createErrorReporters(errorConfig, { connectorName: name, taskId: id, connectorType: plugin.type, logger: connectorLogger(logger), send });
-      closers.unshift(async () => {
-        for (const r of reporters) await r.close?.().catch(() => undefined);
-      });
-      const operator = RetryWithToleranceOperator.fromConfig(errorConfig, { reporters });
-      const task = plugin.createTask();
-      if (hasSourceLag(task)) this.metrics.setSourceLagReporter(name, id, task);
-      if (plugin.type === 'source') {
-        const transforms = buildTransformChain<SourceRecord>(connectorConfig);
-        closers.push(async () => transforms.close());
-        runner = new SourceTaskRunner({
+      const resolvedTask = this.secrets.resolve(taskConfig, plugin, connectorConfig);
+      const resolvedConnector = this.secrets.resolve(connectorConfig, plugin);
+      if (this.config.taskThreads && plugin.threadSafeTasks === true) {
+        runner = new ThreadedTaskRunner({
           connector: name,
           id,
-          task: task as SourceTask,
-          taskConfig,
-          keyConverter,
-          valueConverter,
-          transforms,
-          operator,
-          committer: new FencedCommitter(new NonTransactionalCommitter(this.kafka, this.offsetStore, name), owns, name, id),
-          offsetStore: this.offsetStore,
+          pluginClass: plugin.name,
+          connectorConfig: resolvedConnector,
+          taskConfig: resolvedTask,
+          bootstrap: this.config.bootstrap,
+          registryUrl: this.config.registryUrl,
+          pluginModules: this.config.pluginModules,
+          offsets: this.offsetStore,
+          owns,
+          metrics,
           onState,
           logger,
-          batchSize: 500,
-          metrics,
         });
       } else {
-        const transforms = buildTransformChain<SinkRecord>(connectorConfig);
-        closers.push(async () => transforms.close());
-        const topics = (connectorConfig.topics ?? '')
-          .split(',')
-          .map((t) => t.trim())
-          .filter((t) => t !== '');
-        runner = new SinkTaskRunner({
-          connector: name,
-          id,
-          task: task as SinkTask,
-          taskConfig,
-          kafka: this.kafka,
-          topics,
-          topicsRegex: connectorConfig['topics.regex'] ?? '',
-          consumerConfig: sinkConsumerConfig(connectorConfig),
-          keyConverter,
-          valueConverter,
-          transforms,
-          operator,
-          onState,
+        ({ runner, closers } = await assembleTask(name, id, plugin, resolvedConnector, resolvedTask, {
+          clients: this.clients,
+          registryUrl: this.config.registryUrl,
           logger,
           metrics,
-        });
+          onState,
+          offsets: this.offsetStore,
+          owns,
+          onTaskCreated: (task) => {
+            if (hasSourceLag(task)) this.metrics.setSourceLagReporter(name, id, task);
+          },
+        }));
       }
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'task could not be created');
-      for (const close of closers) await close();
       onState('FAILED', err);
       return;
     }
@@ -264,17 +207,6 @@ export class WorkerService implements BeforeApplicationShutdown {
     await Promise.all([...this.tasks.values()].filter((t) => t.runner.connector === name).map((t) => t.runner.resume()));
   }
 
-  /** Creates a dead letter queue topic (1 partition) unless it exists; see ensureTopic for the replication factor. */
-  private async ensureDeadLetterTopic(topic: string, replicationFactor: number): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopic(admin, { topic, partitions: 1, replicationFactor }, this.logger);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  }
-
   private async stopTaskByKey(key: string): Promise<void> {
     const t = this.tasks.get(key);
     if (!t) return;
@@ -287,20 +219,4 @@ export class WorkerService implements BeforeApplicationShutdown {
 
 function taskKey(name: string, id: number): string {
   return `${name}\u0000${id}`;
-}
-
-/** A connector's converter name, or the worker default `avro` when unset. */
-function converterName(configured: string | undefined): string {
-  const name = (configured ?? '').trim();
-  return name === '' ? 'avro' : name;
-}
-
-function kafkaHeaders(headers: readonly ConnectHeader[]): IHeaders {
-  const out: IHeaders = {};
-  for (const h of headers) {
-    if (h.value === null) continue;
-    const existing = out[h.key];
-    out[h.key] = existing === undefined ? h.value : [...(Array.isArray(existing) ? existing : [existing]), h.value];
-  }
-  return out;
 }

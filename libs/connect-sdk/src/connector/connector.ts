@@ -111,4 +111,10 @@ export interface ConnectorPlugin {
   validate?(config: Readonly<Record<string, string>>, parsed: ParsedConfig): Readonly<Record<string, string>>;
   createConnector(): Connector;
   createTask(): SourceTask | SinkTask;
+  /**
+   * The plugin's tasks keep no state outside their task object (nothing module-wide that
+   * tasks or restarts share), so the runtime may run each task in its own worker thread
+   * (its own module instances). Unset: tasks run on the worker's main event loop.
+   */
+  readonly threadSafeTasks?: boolean;
 }

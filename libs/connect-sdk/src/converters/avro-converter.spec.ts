@@ -3,7 +3,7 @@ import { SchemaRegistryClient, SchemaRegistryError } from '@millrace/schema-serd
 import type { ConnectField, ConnectSchema } from '../record/connect-schema';
 import { ALL_TYPES_SCHEMA, ALL_TYPES_VALUE } from './__fixtures__/all-types';
 import { AvroConverter } from './avro-converter';
-import { ConverterError } from './converter';
+import { ConverterError, NEEDS_ASYNC } from './converter';
 
 const s = (type: ConnectSchema['type'], extra: Partial<ConnectSchema> = {}): ConnectSchema => ({ type, optional: false, ...extra });
 const fields = (...defs: [string, ConnectSchema][]): ConnectField[] => defs.map(([name, schema], index) => ({ name, index, schema }));
@@ -40,6 +40,22 @@ describe('AvroConverter (fake registry)', () => {
     const back = await consumer.toConnectData('orders', bytes);
     expect(back.schema).toEqual(ALL_TYPES_SCHEMA);
     expect(back.value).toEqual(ALL_TYPES_VALUE);
+  });
+
+  it('synchronous paths: NEEDS_ASYNC until the schema is resolved, then the same bytes and values as the async methods', async () => {
+    const producer = converter();
+    const consumer = converter();
+    expect(producer.fromConnectDataSync('sync', ALL_TYPES_SCHEMA, ALL_TYPES_VALUE)).toBe(NEEDS_ASYNC);
+    expect(producer.fromConnectDataSync('sync', ALL_TYPES_SCHEMA, null)).toBeNull();
+    const bytes = await producer.fromConnectData('sync', ALL_TYPES_SCHEMA, ALL_TYPES_VALUE);
+    expect(producer.fromConnectDataSync('sync', ALL_TYPES_SCHEMA, ALL_TYPES_VALUE)).toEqual(bytes);
+    expect(producer.fromConnectDataSync('other-topic', ALL_TYPES_SCHEMA, ALL_TYPES_VALUE)).toBe(NEEDS_ASYNC);
+    expect(consumer.toConnectDataSync('sync', bytes)).toBe(NEEDS_ASYNC);
+    const viaAsync = await consumer.toConnectData('sync', bytes);
+    expect(consumer.toConnectDataSync('sync', bytes)).toEqual(viaAsync);
+    expect(consumer.toConnectDataSync('sync', null)).toEqual({ schema: null, value: null });
+    expect(consumer.toConnectDataSync('sync', Buffer.from([1, 2, 3]))).toBe(NEEDS_ASYNC);
+    expect(() => producer.fromConnectDataSync('sync', ALL_TYPES_SCHEMA, { ...ALL_TYPES_VALUE, i32: 'not a number' })).toThrow();
   });
 
   it('uses <topic>-key for keys and passes tombstones through', async () => {

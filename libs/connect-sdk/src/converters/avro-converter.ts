@@ -34,7 +34,7 @@ import { int64TypeHook } from './avro-long-type';
 import { connectToAvroSchema, type AvroSchema } from './avro-schema-mapping';
 import { avroToConnectSchema } from './avro-to-connect-schema';
 import { avroToConnectValue, connectToAvroValue } from './avro-value-mapping';
-import { ConverterError, type Converter, type SchemaAndValue } from './converter';
+import { ConverterError, NEEDS_ASYNC, type Converter, type SchemaAndValue } from './converter';
 import { parseConverterConfig } from './converter-config';
 
 export const AVRO_CONVERTER_CONFIG_DEF: ConfigDef = {
@@ -116,6 +116,48 @@ export class AvroConverter implements Converter {
       return serde.encode(writer, avroValue);
     } catch (e) {
       throw asConverterError(e, `Failed to serialize Avro data for subject '${subject}'`);
+    }
+  }
+
+  /** fromConnectData without a promise once the schema's writer is resolved (see Converter). */
+  fromConnectDataSync(topic: string, schema: ConnectSchema | null, value: unknown): Buffer | null | typeof NEEDS_ASYNC {
+    const serde = this.ready();
+    if (value === null || value === undefined) return null;
+    if (schema === null) return NEEDS_ASYNC;
+    const subject = this.subjectFor(topic);
+    const writer = this.writerFor(schema, subject);
+    if (!writer) return NEEDS_ASYNC;
+    const avroValue = connectToAvroValue(schema, value);
+    try {
+      return serde.encode(writer, avroValue);
+    } catch (e) {
+      throw asConverterError(e, `Failed to serialize Avro data for subject '${subject}'`);
+    }
+  }
+
+  /** toConnectData without a promise once the writer schema id is known (see Converter). */
+  toConnectDataSync(_topic: string, bytes: Buffer | null): SchemaAndValue | typeof NEEDS_ASYNC {
+    this.ready();
+    if (bytes === null) return { schema: null, value: null };
+    let schemaId: number;
+    let payload: Buffer;
+    try {
+      ({ schemaId, payload } = decodeFrame(bytes));
+    } catch {
+      return NEEDS_ASYNC;
+    }
+    const reader = this.readers.get(schemaId);
+    if (!reader) return NEEDS_ASYNC;
+    let avroValue: unknown;
+    try {
+      avroValue = reader.type.fromBuffer(payload);
+    } catch {
+      return NEEDS_ASYNC;
+    }
+    try {
+      return { schema: reader.schema, value: avroToConnectValue(reader.schema, avroValue) };
+    } catch (e) {
+      throw asConverterError(e, 'Failed to deserialize Avro data');
     }
   }
 

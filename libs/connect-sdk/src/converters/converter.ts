@@ -15,6 +15,11 @@
  *   format) throws {@link ConverterError} with a message saying what and where; the runtime
  *   routes it to errors.tolerance / the dead letter queue. Infrastructure failures (the
  *   schema registry is down) are thrown as they are, to be retried.
+ * - Optional synchronous paths (`fromConnectDataSync`, `toConnectDataSync`) give the same
+ *   result or throw the same errors as the async methods, or return {@link NEEDS_ASYNC}
+ *   when only the async method can answer now (e.g. a schema not fetched yet). The runtime
+ *   uses them to convert a batch without a promise per record, and falls back to the
+ *   async method (under the error-handling operator) whenever they do not answer.
  */
 import type { ConnectSchema } from '../record/connect-schema';
 
@@ -23,10 +28,15 @@ export interface SchemaAndValue {
   readonly value: unknown;
 }
 
+/** What a converter's synchronous path returns when only its async method can answer now. */
+export const NEEDS_ASYNC: unique symbol = Symbol('converter needs its async path');
+
 export interface Converter {
   configure(config: Record<string, string>, isKey: boolean): Promise<void> | void;
   fromConnectData(topic: string, schema: ConnectSchema | null, value: unknown): Promise<Buffer | null>;
   toConnectData(topic: string, bytes: Buffer | null): Promise<SchemaAndValue>;
+  fromConnectDataSync?(topic: string, schema: ConnectSchema | null, value: unknown): Buffer | null | typeof NEEDS_ASYNC;
+  toConnectDataSync?(topic: string, bytes: Buffer | null): SchemaAndValue | typeof NEEDS_ASYNC;
 }
 
 /** Data that cannot be converted (Kafka Connect's DataException). */

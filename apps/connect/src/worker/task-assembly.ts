@@ -1,0 +1,165 @@
+import {
+  buildTransformChain,
+  createConverter,
+  createErrorReporters,
+  parseErrorHandlingConfig,
+  RetryWithToleranceOperator,
+  type ConnectHeader,
+  type ConnectorPlugin,
+  type ErrorReporter,
+  type SinkRecord,
+  type SinkTask,
+  type SourceRecord,
+  type SourceTask,
+  type SourceTaskContext,
+} from '@millrace/connect-sdk';
+import { ensureTopic, type KafkaClients } from '@millrace/kafka-log';
+import type { RecordHeader } from '@millrace/protocol';
+import type { Logger } from 'pino';
+import type { TaskMetrics } from '../metrics/task-metrics';
+import { FencedCommitter } from './fenced-committer';
+import { NonTransactionalCommitter } from './non-transactional-committer';
+import { sinkConsumerConfig } from './sink-consumer-config';
+import { SinkTaskRunner } from './sink-task-runner';
+import { connectorLogger, SourceTaskRunner } from './source-task-runner';
+import type { TaskOffsets } from './task-offsets';
+import type { TaskRunner, TaskStateListener } from './task-runner';
+
+/**
+ * Most records a source task is asked for at once (`SourceTask.read(max)`): one batch is
+ * converted, produced and its offsets stored together, so bigger batches mean fewer
+ * round trips (the offset write waits for its read-back). Tasks return what they have.
+ */
+export const SOURCE_BATCH_RECORDS = 10_000;
+
+
+/** What a task is built from besides its configs; the same in the worker's thread and in a task thread. */
+export interface TaskAssemblyDeps {
+  readonly clients: KafkaClients;
+  readonly registryUrl: string;
+  readonly logger: Logger;
+  readonly metrics: TaskMetrics;
+  readonly onState: TaskStateListener;
+  readonly offsets: TaskOffsets;
+  /** Source commits happen only while this holds (FencedCommitter). */
+  readonly owns: () => boolean | Promise<boolean>;
+  /** Called with the task object once created (e.g. to register a source-lag reporter). */
+  readonly onTaskCreated?: (task: SourceTask | SinkTask) => void;
+}
+
+export interface AssembledTask {
+  readonly runner: TaskRunner;
+  /** Resources owned by the task (DLQ producer, reporters, transforms), closed after the runner, in order. */
+  readonly closers: (() => Promise<void>)[];
+}
+
+/**
+ * Builds task `id` of a connector from its RESOLVED configs (config providers already
+ * applied): converters (worker default `avro` against the registry), error handling with
+ * its reporters and dead letter queue, transforms, and the runner (source: fenced
+ * at-least-once committer over the project's producer; sink: group consumer).
+ * Throws when anything cannot be built, after closing what was built.
+ */
+export async function assembleTask(
+  name: string,
+  id: number,
+  plugin: ConnectorPlugin,
+  connectorConfig: Readonly<Record<string, string>>,
+  taskConfig: Readonly<Record<string, string>>,
+  deps: TaskAssemblyDeps,
+): Promise<AssembledTask> {
+  const { clients, logger, metrics, onState } = deps;
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const converterDefaults = { 'schema.registry.url': deps.registryUrl };
+    const keyConverter = await createConverter(converterName(connectorConfig['key.converter']), connectorConfig, true, converterDefaults);
+    const valueConverter = await createConverter(converterName(connectorConfig['value.converter']), connectorConfig, false, converterDefaults);
+    const errorConfig = parseErrorHandlingConfig(connectorConfig);
+    let send: ((topic: string, key: Buffer | null, value: Buffer | null, headers: readonly ConnectHeader[]) => Promise<void>) | undefined;
+    if (plugin.type === 'sink' && errorConfig.deadLetterQueueTopic !== '') {
+      await ensureDeadLetterTopic(clients, errorConfig.deadLetterQueueTopic, errorConfig.deadLetterQueueReplicationFactor, logger);
+      const producer = clients.producer(`dlq-${name}-${id}`);
+      closers.push(() => producer.close().catch(() => undefined));
+      send = async (topic, key, value, headers) => {
+        await producer.send([{ topic, key, value, headers: recordHeaders(headers) }]);
+        metrics.deadLetterRecord();
+      };
+    }
+    const reporters: ErrorReporter[] = createErrorReporters(errorConfig, { connectorName: name, taskId: id, connectorType: plugin.type, logger: connectorLogger(logger), send });
+    closers.unshift(async () => {
+      for (const r of reporters) await r.close?.().catch(() => undefined);
+    });
+    const operator = RetryWithToleranceOperator.fromConfig(errorConfig, { reporters });
+    const task = plugin.createTask();
+    deps.onTaskCreated?.(task);
+    if (plugin.type === 'source') {
+      const transforms = buildTransformChain<SourceRecord>(connectorConfig);
+      closers.push(async () => transforms.close());
+      const runner = new SourceTaskRunner({
+        connector: name,
+        id,
+        task: task as SourceTask,
+        taskConfig,
+        keyConverter,
+        valueConverter,
+        transforms,
+        operator,
+        committer: new FencedCommitter(new NonTransactionalCommitter(() => clients.producer(`source-${name}-${id}`), deps.offsets, name), deps.owns, name, id),
+        offsets: { offset: (partition: Parameters<SourceTaskContext['offset']>[0]) => deps.offsets.offset(name, partition) },
+        onState,
+        logger,
+        batchSize: SOURCE_BATCH_RECORDS,
+        metrics,
+      });
+      return { runner, closers };
+    }
+    const transforms = buildTransformChain<SinkRecord>(connectorConfig);
+    closers.push(async () => transforms.close());
+    const topics = (connectorConfig.topics ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
+    const runner = new SinkTaskRunner({
+      connector: name,
+      id,
+      task: task as SinkTask,
+      taskConfig,
+      kafka: clients.kafkajs,
+      topics,
+      topicsRegex: connectorConfig['topics.regex'] ?? '',
+      consumerConfig: sinkConsumerConfig(connectorConfig),
+      keyConverter,
+      valueConverter,
+      transforms,
+      operator,
+      onState,
+      logger,
+      metrics,
+    });
+    return { runner, closers };
+  } catch (err) {
+    for (const close of closers) await close();
+    throw err;
+  }
+}
+
+/** Creates a dead letter queue topic (1 partition) unless it exists; see ensureTopic for the replication factor. */
+async function ensureDeadLetterTopic(clients: KafkaClients, topic: string, replicationFactor: number, logger: Logger): Promise<void> {
+  const admin = clients.kafkajs.admin();
+  await admin.connect();
+  try {
+    await ensureTopic(admin, { topic, partitions: 1, replicationFactor }, logger);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** A connector's converter name, or the worker default `avro` when unset. */
+function converterName(configured: string | undefined): string {
+  const name = (configured ?? '').trim();
+  return name === '' ? 'avro' : name;
+}
+
+function recordHeaders(headers: readonly ConnectHeader[]): RecordHeader[] {
+  return headers.map((h) => ({ key: h.key, value: typeof h.value === 'string' ? Buffer.from(h.value, 'utf8') : h.value }));
+}
