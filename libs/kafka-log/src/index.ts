@@ -11,3 +11,4 @@ export { keyPartition, murmur2 } from './murmur2';
 export { KafkaClients } from './kafka-clients';
 export { CoordinatorError, openCoordinator, openGroupCoordinator, type CoordinatorKeyType } from './group-coordinator-connection';
 export { ProducerFencedError, TransactionClient, TransactionRequestError, type TransactionClientOptions, type TransactionalProducerId } from './transaction-client';
+export { clusterSupportsTransactions } from './cluster-features';

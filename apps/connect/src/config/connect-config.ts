@@ -58,6 +58,13 @@ export interface ConnectConfig {
   heartbeatIntervalMs: number;
   /** rebalance.timeout.ms (MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS, default 60000): how long a rebalance waits for every worker to rejoin. */
   rebalanceTimeoutMs: number;
+  /**
+   * Kafka Connect's `exactly.once.source.support` (MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE):
+   * `enabled` (start-up fails unless the Kafka cluster serves transactions), `disabled`,
+   * or `auto` (default: enabled when the cluster serves transactions). Enabled: every
+   * source task commits its records and offsets in one transaction (KIP-618).
+   */
+  exactlyOnceSource: 'enabled' | 'disabled' | 'auto';
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -116,6 +123,7 @@ const schema = z.object({
   MILLRACE_CONNECT_SESSION_TIMEOUT_MS: int(1000, 3_600_000).default(10_000),
   MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: int(100, 3_600_000).default(3_000),
   MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: z.enum(['enabled', 'disabled', 'auto']).default('auto'),
 });
 
 /** The file a module path names (resolved against the working directory), or null when there is none. */
@@ -161,6 +169,7 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     sessionTimeoutMs: e.MILLRACE_CONNECT_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: e.MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS,
     rebalanceTimeoutMs: e.MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS,
+    exactlyOnceSource: e.MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE,
   };
 }
 

@@ -1,5 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
+  EXACTLY_ONCE_SUPPORT_CONFIG,
+  TRANSACTION_BOUNDARY_CONFIG,
   buildTransformChain,
   createConverter,
   createErrorReporters,
@@ -19,6 +21,7 @@ import {
 import { ensureTopic, KafkaClients } from '@millrace/kafka-log';
 import type { RecordHeader } from '@millrace/protocol';
 import type { Logger } from 'pino';
+import { ClusterInfoService } from '../cluster/cluster-info.service';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { ConnectMetrics } from '../metrics/connect-metrics';
@@ -29,6 +32,8 @@ import { OffsetStore } from '../storage/offset-store';
 import { StatusStore } from '../storage/status-store';
 import { FencedCommitter } from './fenced-committer';
 import { NonTransactionalCommitter } from './non-transactional-committer';
+import type { SourceRecordCommitter } from './source-record-committer';
+import { sourceTransactionalId, TransactionalCommitter } from './transactional-committer';
 import { sinkConsumerConfig } from './sink-consumer-config';
 import { SinkTaskRunner } from './sink-task-runner';
 import { connectorLogger, SourceTaskRunner } from './source-task-runner';
@@ -78,6 +83,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly offsetStore: OffsetStore,
     private readonly secrets: SecretsService,
     private readonly metrics: ConnectMetrics,
+    private readonly cluster: ClusterInfoService,
   ) {
     this.logger = rootLogger.child({ component: 'worker' });
     this.clients = new KafkaClients(config.bootstrap, 'millrace-connect-worker', this.logger);
@@ -210,7 +216,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           valueConverter,
           transforms,
           operator,
-          committer: new FencedCommitter(new NonTransactionalCommitter(() => this.clients.producer(`source-${name}-${id}`), this.offsetStore, name), owns, name, id),
+          committer: new FencedCommitter(this.sourceCommitter(name, id, connectorConfig), owns, name, id),
           offsetStore: this.offsetStore,
           onState,
           logger,
@@ -262,6 +268,26 @@ export class WorkerService implements BeforeApplicationShutdown {
   }
 
   /** Tells every task of the connector at once (synchronously); resolves once none commits anymore. */
+  /**
+   * A source task's committer: exactly once (records and offsets in one transaction,
+   * transactional id `<group.id>-<connector>-<task>`) when the worker runs sources
+   * exactly once; otherwise at least once. `exactly.once.support=required` on a worker
+   * without it fails the task, naming the setting.
+   */
+  private sourceCommitter(name: string, id: number, connectorConfig: Readonly<Record<string, string>>): SourceRecordCommitter {
+    const required = (connectorConfig[EXACTLY_ONCE_SUPPORT_CONFIG] ?? '').toLowerCase() === 'required';
+    if (!this.cluster.exactlyOnceSource) {
+      if (required) {
+        throw new Error(`${EXACTLY_ONCE_SUPPORT_CONFIG}=required, but this worker does not run source tasks exactly once (MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE=${this.config.exactlyOnceSource}; the Kafka cluster must serve transactions)`);
+      }
+      return new NonTransactionalCommitter(() => this.clients.producer(`source-${name}-${id}`), this.offsetStore, name);
+    }
+    const boundary = (connectorConfig[TRANSACTION_BOUNDARY_CONFIG] ?? 'poll').toLowerCase();
+    if (boundary !== 'poll') throw new Error(`${TRANSACTION_BOUNDARY_CONFIG}=${boundary} is not supported yet: use poll (one transaction per batch the task returns)`);
+    const transactionalId = sourceTransactionalId(this.config.groupId, name, id);
+    return new TransactionalCommitter(() => this.clients.producer(`source-${name}-${id}`, { transactionalId }), this.offsetStore, this.config.offsetTopic, name);
+  }
+
   async pauseTasks(name: string): Promise<void> {
     await Promise.all([...this.tasks.values()].filter((t) => t.runner.connector === name).map((t) => t.runner.pause()));
   }
