@@ -6,9 +6,11 @@ import type { LocalLog } from './local-log';
 import type { AppendedBatchInfo } from './log-segment';
 import type { AppendOrigin, AppendResult } from './log-types';
 import { ProducerStateManager, ProducerStateView } from './producer-state';
+import { isAbortMarker, type AbortedTxn } from './transaction-index';
 
 // Bound once: through the package index every use would be a getter call, and these run per batch.
-const { BatchAttribute, ATTRIBUTES_OFFSET, computeBatchCrc, CRC_OFFSET, isControl, MAX_TIMESTAMP_OFFSET, setBaseOffset, setPartitionLeaderEpoch } = protocol;
+const { BatchAttribute, ATTRIBUTES_OFFSET, computeBatchCrc, CRC_OFFSET, isControl, isTransactional, MAX_TIMESTAMP_OFFSET, setBaseOffset, setPartitionLeaderEpoch } =
+  protocol;
 
 /**
  * The write half of a partition's append pipeline: group commit.
@@ -39,6 +41,11 @@ export interface GroupCommitHooks {
   logStartOffset(): number;
   /** Rolls a new active segment at `newBase` (already under the mutex). */
   roll(newBase: number): Promise<void>;
+  /**
+   * Records the transactions aborted by the ABORT markers of one write (already in the
+   * segment based at `segmentBase`), with the last stable offset after it. Under the mutex.
+   */
+  recordAbortedTxns?(segmentBase: number, entries: AbortedTxn[]): Promise<void>;
 }
 
 interface PendingAppend {
@@ -61,6 +68,8 @@ interface Subgroup {
   records: number;
   nextOffset: number;
   done: { req: PendingAppend; result: AppendResult }[];
+  /** Transactions closed by ABORT markers of this write (lastStableOffset filled at commit). */
+  aborted: AbortedTxn[];
 }
 
 export class GroupCommitQueue {
@@ -121,6 +130,7 @@ export class GroupCommitQueue {
       records: 0,
       nextOffset: this.local.logEndOffset,
       done: [],
+      aborted: [],
     };
   }
 
@@ -172,6 +182,7 @@ export class GroupCommitQueue {
     // Client appends are validated and de-duplicated; replicated ones just record state.
     const validate = req.origin === 'client';
     const firsts: number[] = [];
+    const aborted: AbortedTxn[] = [];
     let next = sub.nextOffset;
     for (const b of req.batches) {
       const h = b.header;
@@ -190,6 +201,11 @@ export class GroupCommitQueue {
       if (h.producerId >= 0) {
         if (isControl(h.attributes)) {
           reqView.checkControlBatch(h, validate);
+          // Only markers are decoded (one small record), never data batches.
+          const open = reqView.lookup(h.producerId)?.currentTxnFirstOffset ?? -1;
+          if (open >= 0 && isTransactional(h.attributes) && isAbortMarker(req.buf, b.pos)) {
+            aborted.push({ producerId: h.producerId, firstOffset: open, lastOffset: first, lastStableOffset: -1 });
+          }
         } else {
           const check = reqView.checkDataBatch(h, validate);
           if (check.duplicate) {
@@ -235,6 +251,7 @@ export class GroupCommitQueue {
       sub.infos.push({ baseOffset: first, lastOffset: first + b.header.lastOffsetDelta, maxTimestamp: ts, size: b.size });
     }
     reqView.mergeIntoParent();
+    for (const a of aborted) sub.aborted.push(a);
     sub.buffers.push(req.buf);
     sub.bytes += req.buf.length;
     sub.records += req.recordCount;
@@ -259,6 +276,12 @@ export class GroupCommitQueue {
       await this.local.append(sub.buffers, sub.infos, sub.nextOffset, sub.records);
       sub.view.mergeIntoParent();
       this.producers.mapEndOffset = sub.nextOffset;
+      if (sub.aborted.length > 0 && this.hooks.recordAbortedTxns) {
+        // Any transaction still open started at or after this bound, which lets fetches stop early.
+        const lso = this.producers.firstUnstableOffset() ?? sub.nextOffset;
+        for (const a of sub.aborted) a.lastStableOffset = lso;
+        await this.hooks.recordAbortedTxns(this.local.activeSegment.baseOffset, sub.aborted);
+      }
     }
     const mustFlush = this.local.flushMessagesReached;
     const flushed = this.local.recoveryPoint;
@@ -267,6 +290,7 @@ export class GroupCommitQueue {
       req.resolve({ result, durableTarget: mustFlush && target > flushed ? target : null });
     }
     sub.done = [];
+    sub.aborted = [];
     sub.buffers = [];
     sub.infos = [];
   }

@@ -40,8 +40,10 @@ import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory } from './storage-io';
  * Offsets are preserved (gaps appear); a batch whose records all survive is copied byte
  * for byte; a partially kept batch is rebuilt with its original baseOffset,
  * lastOffsetDelta, producer fields, compression and timestamp type. Control batches
- * (transaction markers) are kept as they are; aborted transactional data is not removed
- * (no aborted-transaction index yet).
+ * (transaction markers) are kept as they are. Records of aborted transactions (found
+ * through the transaction index) never enter the key map, so they cannot make a
+ * committed record look superseded; they are kept as they are (not yet removed). The
+ * range stops at the first unstable offset, so open transactions are never cleaned.
  *
  * Tombstones (Kafka 3.x rule, KIP-534): a tombstone survives at least
  * `delete.retention.ms` after the cleaner FIRST passed it. The first pass that keeps a
@@ -163,7 +165,7 @@ export class LogCleaner {
     for (const s of range.segments) s.retain();
     try {
       // 1. key -> latest offset over the dirty part.
-      const { map, endOffset } = await this.buildOffsetMap(range);
+      const { map, endOffset } = await this.buildOffsetMap(range, log.abortedTransactionRanges(range.firstDirty, range.endOffset));
       stats.endOffset = endOffset;
       const toClean = range.segments.filter((s, i) => (range.segments[i + 1]?.baseOffset ?? range.endOffset) <= endOffset);
       // 2. rewrite, group by group.
@@ -186,7 +188,10 @@ export class LogCleaner {
     return stats;
   }
 
-  private async buildOffsetMap(range: CleanableRange): Promise<{ map: Map<string, number>; endOffset: number }> {
+  private async buildOffsetMap(
+    range: CleanableRange,
+    aborted: readonly { producerId: number; firstOffset: number; lastOffset: number }[],
+  ): Promise<{ map: Map<string, number>; endOffset: number }> {
     const map = new Map<string, number>();
     const segs = range.segments;
     let endOffset = range.endOffset;
@@ -198,6 +203,7 @@ export class LogCleaner {
         if (isControl(step.header.attributes)) continue;
         const last = step.header.baseOffset + step.header.lastOffsetDelta;
         if (last < range.firstDirty) continue;
+        if (isTransactional(step.header.attributes) && isAborted(aborted, step.header.producerId, step.header.baseOffset)) continue;
         for (const r of decodeBatch(step.bytes!, 0).records) {
           if (r.key !== null && r.offset >= range.firstDirty) map.set(r.key.toString('latin1'), r.offset);
         }
@@ -378,4 +384,10 @@ function groupSegments(
   }
   if (cur.length > 0) groups.push(cur);
   return groups;
+}
+
+/** True when the batch of `producerId` at `offset` belongs to one of the `aborted` transactions. */
+function isAborted(aborted: readonly { producerId: number; firstOffset: number; lastOffset: number }[], producerId: number, offset: number): boolean {
+  for (const a of aborted) if (a.producerId === producerId && offset >= a.firstOffset && offset <= a.lastOffset) return true;
+  return false;
 }

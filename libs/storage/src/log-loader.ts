@@ -17,6 +17,7 @@ import { ProducerStateManager } from './producer-state';
 import { loadProducerState } from './producer-state-loader';
 import { deleteProducerSnapshotsBelow } from './producer-state-snapshot';
 import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './storage-io';
+import { TransactionIndex } from './transaction-index';
 
 /**
  * Opening a partition directory (Kafka's LogLoader): finish or discard interrupted
@@ -217,6 +218,8 @@ export async function loadSegments(args: {
 export interface LoadedLog {
   segments: LogSegment[];
   producers: ProducerStateManager;
+  /** Aborted transactions (.txnindex files), rebuilt with producer state. */
+  txnIndex: TransactionIndex;
   report: RecoveryReport;
   logStartOffset: number;
   logEndOffset: number;
@@ -266,7 +269,8 @@ export async function loadLog(args: LogLoadOptions): Promise<LoadedLog> {
     leo = lso;
   }
   const producers = new ProducerStateManager(segments[0].baseOffset);
-  const ps = await loadProducerState({ dir, segments, logStartOffset: lso, logEndOffset: leo, state: producers, logger, name });
+  const txnIndex = await TransactionIndex.load(dir, (m) => logger.warn(`partition ${name}: ${m}`));
+  const ps = await loadProducerState({ dir, segments, logStartOffset: lso, logEndOffset: leo, state: producers, logger, name, txnIndex });
   lso = Math.min(lso, leo);
   const hw = Math.min(Math.max(args.highWatermark ?? lso, lso), leo);
   const report: RecoveryReport = {
@@ -288,5 +292,5 @@ export async function loadLog(args: LogLoadOptions): Promise<LoadedLog> {
         (report.rebuiltIndexes.length > 0 ? `, rebuilt indexes of segments ${report.rebuiltIndexes.join(', ')}` : ''),
     );
   }
-  return { segments, producers, report, logStartOffset: lso, logEndOffset: leo, highWatermark: hw };
+  return { segments, producers, txnIndex, report, logStartOffset: lso, logEndOffset: leo, highWatermark: hw };
 }

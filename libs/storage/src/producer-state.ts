@@ -99,7 +99,22 @@ export type ProducerCheck = { duplicate: BatchMetadata } | { duplicate: null };
 export class ProducerStateView implements EntrySource {
   private readonly staged = new Map<number, ProducerStateEntry>();
 
-  constructor(private readonly parent: EntrySource & { absorb?(entries: Map<number, ProducerStateEntry>): void }) {}
+  constructor(
+    private readonly parent: EntrySource & {
+      absorb?(entries: Map<number, ProducerStateEntry>): void;
+      ongoingTransactions?(): { producerId: number; firstOffset: number }[];
+    },
+  ) {}
+
+  /** Earliest first offset of an open transaction seen through this view (over a manager parent), else `end`. */
+  firstUnstableOffset(end: number): number {
+    let min = end;
+    for (const e of this.staged.values()) if (e.currentTxnFirstOffset >= 0 && e.currentTxnFirstOffset < min) min = e.currentTxnFirstOffset;
+    for (const o of this.parent.ongoingTransactions?.() ?? []) {
+      if (!this.staged.has(o.producerId) && o.firstOffset < min) min = o.firstOffset;
+    }
+    return min;
+  }
 
   lookup(producerId: number): ProducerStateEntry | undefined {
     return this.staged.get(producerId) ?? this.parent.lookup(producerId);
@@ -199,6 +214,8 @@ export class ProducerStateView implements EntrySource {
  */
 export class ProducerStateManager implements EntrySource {
   private readonly producers = new Map<number, ProducerStateEntry>();
+  /** producerId -> first offset of its open transaction (kept so the LSO costs O(open transactions)). */
+  private readonly ongoing = new Map<number, number>();
   private endOffset: number;
 
   constructor(mapEndOffset = 0) {
@@ -228,7 +245,20 @@ export class ProducerStateManager implements EntrySource {
   }
 
   absorb(entries: Map<number, ProducerStateEntry>): void {
-    for (const [pid, e] of entries) this.producers.set(pid, e);
+    for (const [pid, e] of entries) {
+      this.producers.set(pid, e);
+      this.trackOngoing(e);
+    }
+  }
+
+  private trackOngoing(e: ProducerStateEntry): void {
+    if (e.currentTxnFirstOffset >= 0) this.ongoing.set(e.producerId, e.currentTxnFirstOffset);
+    else this.ongoing.delete(e.producerId);
+  }
+
+  /** Producers with an open transaction and its first offset (for DescribeProducers / operations). */
+  ongoingTransactions(): { producerId: number; firstOffset: number }[] {
+    return [...this.ongoing].map(([producerId, firstOffset]) => ({ producerId, firstOffset }));
   }
 
   /** All entries (for snapshots and DescribeProducers). */
@@ -239,21 +269,24 @@ export class ProducerStateManager implements EntrySource {
   /** Replaces the whole state (snapshot load). */
   load(entries: readonly ProducerStateEntry[], mapEndOffset: number): void {
     this.producers.clear();
-    for (const e of entries) this.producers.set(e.producerId, cloneEntry(e));
+    this.ongoing.clear();
+    for (const e of entries) {
+      this.producers.set(e.producerId, cloneEntry(e));
+      this.trackOngoing(e);
+    }
     this.endOffset = mapEndOffset;
   }
 
   clear(mapEndOffset: number): void {
     this.producers.clear();
+    this.ongoing.clear();
     this.endOffset = mapEndOffset;
   }
 
   /** Smallest first offset of an open transaction (the LSO bound), null if none. */
   firstUnstableOffset(): number | null {
     let min: number | null = null;
-    for (const e of this.producers.values()) {
-      if (e.currentTxnFirstOffset >= 0 && (min === null || e.currentTxnFirstOffset < min)) min = e.currentTxnFirstOffset;
-    }
+    for (const first of this.ongoing.values()) if (min === null || first < min) min = first;
     return min;
   }
 

@@ -19,6 +19,7 @@ import {
   TimestampAndOffset,
 } from './log-types';
 import { ProducerStateEntry, ProducerStateManager } from './producer-state';
+import type { TransactionIndex } from './transaction-index';
 import { loadProducerState } from './producer-state-loader';
 import {
   deleteProducerSnapshotsBelow,
@@ -69,6 +70,7 @@ export class UnifiedLog {
 
   private readonly local: LocalLog;
   private readonly producers: ProducerStateManager;
+  private readonly txnIndex: TransactionIndex;
   private readonly mutex = new AsyncMutex();
   private readonly queue: GroupCommitQueue;
   private readonly offsets: LogOffsets;
@@ -82,12 +84,14 @@ export class UnifiedLog {
     this.topic = local.topic;
     this.partition = local.partition;
     this.producers = loaded.producers;
+    this.txnIndex = loaded.txnIndex;
     this.recoveryReport = loaded.report;
     this.offsets = new LogOffsets(loaded.logStartOffset, loaded.highWatermark, () => local.logEndOffset);
     this.onLsoChanged = opts.onLogStartOffsetChanged;
     this.queue = new GroupCommitQueue(local, loaded.producers, this.mutex, {
       logStartOffset: () => this.offsets.logStartOffset,
       roll: (newBase) => this.rollLocked(newBase),
+      recordAbortedTxns: (segmentBase, entries) => this.txnIndex.append(segmentBase, entries),
     });
   }
 
@@ -171,6 +175,24 @@ export class UnifiedLog {
   /** First offset of the oldest open transaction (bounds the last stable offset), null if none. */
   firstUnstableOffset(): number | null {
     return this.producers.firstUnstableOffset();
+  }
+
+  /**
+   * Aborted transactions overlapping [fetchOffset, upperBound) from the transaction index
+   * (Fetch's AbortedTransactions for read_committed consumers).
+   */
+  collectAbortedTransactions(fetchOffset: number, upperBound: number): { producerId: number; firstOffset: number }[] {
+    return this.txnIndex.collect(fetchOffset, upperBound).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
+  }
+
+  /** Aborted transactions (with the offset of their ABORT marker) overlapping [from, upperBound): for compaction. */
+  abortedTransactionRanges(from: number, upperBound: number): { producerId: number; firstOffset: number; lastOffset: number }[] {
+    return this.txnIndex.collect(from, upperBound);
+  }
+
+  /** Producers with an open transaction in this partition and its first offset. */
+  ongoingTransactions(): { producerId: number; firstOffset: number }[] {
+    return this.producers.ongoingTransactions();
   }
 
   /** Forgets idle producers (producer.id.expiration.ms). */
@@ -320,8 +342,9 @@ export class UnifiedLog {
     if (deleted.count === 0) return deleted;
     const first = this.local.segments.first.baseOffset;
     this.setLogStartOffset(first);
-    // Producer snapshots below the first remaining segment are useless now.
+    // Producer snapshots and transaction indexes below the first remaining segment are useless now.
     await deleteProducerSnapshotsBelow(this.dir, first);
+    await this.txnIndex.deleteBelow(first);
     if (this.cleanerCheckpoint < first) this.cleanerCheckpoint = first;
     return deleted;
   }
@@ -380,6 +403,7 @@ export class UnifiedLog {
         state: this.producers,
         logger: this.local.logger,
         name: this.name,
+        txnIndex: this.txnIndex,
       });
       this.local.logger.info(`partition ${this.name}: truncated to offset ${leo}`);
     });
@@ -388,6 +412,7 @@ export class UnifiedLog {
   private async truncateFullyAndStartAtLocked(offset: number): Promise<void> {
     await this.local.truncateFullyAndStartAt(offset);
     await deleteProducerSnapshotsBelow(this.dir, Infinity);
+    await this.txnIndex.clear();
     this.producers.clear(offset);
     this.offsets.reset(offset);
     this.cleanerCheckpoint = offset;

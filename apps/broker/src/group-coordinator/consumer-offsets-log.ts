@@ -1,4 +1,4 @@
-import { buildBatch, CompressionType, decodeBatch, ErrorCode, isControl, iterateBatches } from '@millrace/protocol';
+import { buildBatch, CompressionType, ControlRecordType, decodeBatch, ErrorCode, isControl, isTransactional, iterateBatches, parseControlRecord } from '@millrace/protocol';
 import type { ReplicaManager } from '../partition/replica-manager';
 import type { GroupLog, GroupLogRecord } from './group-log';
 
@@ -11,8 +11,15 @@ export const CONSUMER_OFFSETS_TOPIC = '__consumer_offsets';
  * path (origin 'coordinator'), so it is ordered with other appends and resolves only when
  * the batch is as durable as the topic requires and below the high watermark.
  * `readAll` replays every partition from its log start offset for `GroupCoordinator.load`.
+ * Transactional offset commits (TxnOffsetCommit batches, written with the producer id)
+ * are held back per producer until that producer's marker: yielded at the COMMIT,
+ * dropped at the ABORT; those still open at the end of the log are left in
+ * `openTransactionalRecords` for the transaction coordinator.
  */
 export class ConsumerOffsetsLog implements GroupLog {
+  /** After readAll: records of transactions with no marker yet, per producer id and partition. */
+  readonly openTransactionalRecords: { producerId: number; partition: number; records: GroupLogRecord[] }[] = [];
+
   constructor(private readonly replicas: ReplicaManager) {}
 
   async append(partition: number, records: GroupLogRecord[]): Promise<void> {
@@ -35,16 +42,30 @@ export class ConsumerOffsetsLog implements GroupLog {
       if (!p) continue;
       let offset = p.logStartOffset;
       const end = p.logEndOffset;
+      const open = new Map<number, GroupLogRecord[]>();
       while (offset < end) {
         const read = await p.log.read(offset, 1 << 20, { maxOffset: end });
         if (read.records.length === 0) break;
         for (const view of iterateBatches(read.records)) {
           const { header, records } = decodeBatch(read.records, view.pos);
           offset = header.baseOffset + header.lastOffsetDelta + 1;
-          if (isControl(header.attributes)) continue;
-          for (const r of records) if (r.key !== null) yield { key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) };
+          if (isControl(header.attributes)) {
+            const held = open.get(header.producerId);
+            open.delete(header.producerId);
+            if (held && records.length > 0 && parseControlRecord(records[0]).type === ControlRecordType.Commit) yield* held;
+            continue;
+          }
+          const out = isTransactional(header.attributes) ? (open.get(header.producerId) ?? []) : null;
+          if (out) open.set(header.producerId, out);
+          for (const r of records) {
+            if (r.key === null) continue;
+            const rec = { key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) };
+            if (out) out.push(rec);
+            else yield rec;
+          }
         }
       }
+      for (const [producerId, held] of open) this.openTransactionalRecords.push({ producerId, partition: i, records: held });
     }
   }
 }

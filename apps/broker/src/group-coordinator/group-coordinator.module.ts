@@ -39,6 +39,6 @@ import { GroupCoordinatorLifecycle } from './group-coordinator.lifecycle';
     },
     GroupCoordinatorLifecycle,
   ],
-  exports: [GroupCoordinator],
+  exports: [GroupCoordinator, ConsumerOffsetsLog],
 })
 export class GroupCoordinatorModule {}

@@ -23,6 +23,7 @@ import {
 } from './group-coordinator.types';
 import { Group, GroupState, joinError } from './group';
 import { describeGroup, describeUnknownGroup } from './group-description';
+import type { CommittedOffset } from './committed-offsets';
 import { GroupLog, GroupLogRecord } from './group-log';
 import { GroupMetadataManager, offsetCommitResult, offsetFetchError } from './group-metadata-manager';
 import { GroupRebalancer, JoinCallback, JoinRequest, syncError } from './group-rebalancer';
@@ -410,6 +411,29 @@ export class GroupCoordinator {
   async cleanupExpiredOffsets(): Promise<number> {
     if (this.statusValue !== 'active') return 0;
     return this.manager.cleanupExpiredOffsets(this.clock.now());
+  }
+
+  // ================================================================ transactional offsets (TxnOffsetCommit)
+
+  /**
+   * The group half of a TxnOffsetCommit (KIP-447 fields from v3): an unknown group is
+   * created Empty (as Kafka does for transactional commits); a member id other than ''
+   * must be a member, a generation >= 0 must be the current one. Null when valid.
+   */
+  validateTxnOffsetCommit(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null): number | null {
+    const statusError = this.validateGroupStatus(groupId, false);
+    if (statusError !== null) return statusError;
+    const group = this.manager.getGroup(groupId) ?? this.manager.addGroup(new Group(groupId, GroupState.Empty, this.clock.now()));
+    if (group.is(GroupState.Dead)) return E.COORDINATOR_NOT_AVAILABLE;
+    if (groupInstanceId !== null && group.isStaticMemberFenced(groupInstanceId, memberId)) return E.FENCED_INSTANCE_ID;
+    if (memberId !== '' && !group.has(memberId)) return E.UNKNOWN_MEMBER_ID;
+    if (generationId >= 0 && generationId !== group.generationId) return E.ILLEGAL_GENERATION;
+    return null;
+  }
+
+  /** Makes a committed transaction's offsets the group's committed offsets (on its COMMIT marker). */
+  applyTxnOffsets(groupId: string, entries: { topic: string; partition: number; value: CommittedOffset }[]): void {
+    this.manager.applyTxnOffsets(groupId, entries, this.clock.now());
   }
 
   // ================================================================ validation

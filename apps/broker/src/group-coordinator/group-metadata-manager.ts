@@ -166,6 +166,17 @@ export class GroupMetadataManager {
   }
 
   /**
+   * Applies the offsets of a committed transaction (already in the log, made visible by
+   * its COMMIT marker): newer than every commit issued so far. Creates the group (Empty)
+   * if it is gone.
+   */
+  applyTxnOffsets(groupId: string, entries: { topic: string; partition: number; value: CommittedOffset }[], now: number): void {
+    const group = this.groups.get(groupId) ?? this.addGroup(new Group(groupId, GroupState.Empty, now));
+    const seq = ++this.commitSeq;
+    for (const e of entries) group.offsets.set(e.topic, e.partition, e.value, seq);
+  }
+
+  /**
    * The storage half of OffsetCommit, for a validated commit to `group`: partitions whose
    * metadata exceeds offset.metadata.max.bytes get OFFSET_METADATA_TOO_LARGE, the others
    * are appended together (commit time `now`, expiry from v2-v4 retention_time_ms) and

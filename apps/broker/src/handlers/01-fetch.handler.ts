@@ -42,7 +42,7 @@ export class FetchHandler implements ApiHandler<typeof FetchApi> {
         highWatermark: r.highWatermark,
         lastStableOffset: r.lastStableOffset,
         logStartOffset: r.logStartOffset,
-        abortedTransactions: r.errorCode === ErrorCode.NONE ? [] : null,
+        abortedTransactions: r.errorCode === ErrorCode.NONE ? (r.abortedTransactions ?? []) : null,
         preferredReadReplica: -1,
         // Empty, never null: librdkafka cannot parse a null record set (Kafka sends length 0).
         records: r.records.length === 0 ? EMPTY : r.records.length === 1 ? r.records[0] : Buffer.concat(r.records),

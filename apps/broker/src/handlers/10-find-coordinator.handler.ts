@@ -9,9 +9,8 @@ enum CoordinatorType {
 }
 
 /**
- * FindCoordinator (10), v0-2: this broker coordinates every group. Transaction
- * coordinators come with the transactions issue; until then key type 1 answers
- * COORDINATOR_NOT_AVAILABLE.
+ * FindCoordinator (10), v0-2: this broker coordinates every group (key type 0) and every
+ * transactional id (key type 1).
  */
 @Injectable()
 export class FindCoordinatorHandler implements ApiHandler<typeof FindCoordinatorApi> {
@@ -23,10 +22,9 @@ export class FindCoordinatorHandler implements ApiHandler<typeof FindCoordinator
 
   handle(request: FindCoordinatorRequestData): FindCoordinatorResponseInput {
     const { nodeId, host, port } = this.identity;
-    if (request.keyType === CoordinatorType.GROUP) {
+    if (request.keyType === CoordinatorType.GROUP || request.keyType === CoordinatorType.TRANSACTION) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, nodeId, host, port };
     }
-    const errorCode = request.keyType === CoordinatorType.TRANSACTION ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST;
-    return { throttleTimeMs: 0, errorCode, errorMessage: `no coordinator for key type ${request.keyType}`, nodeId: -1, host: '', port: -1 };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `no coordinator for key type ${request.keyType}`, nodeId: -1, host: '', port: -1 };
   }
 }

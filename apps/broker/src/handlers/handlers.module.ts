@@ -4,6 +4,7 @@ import { MetadataModule } from '../metadata/metadata.module';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { PartitionModule } from '../partition/partition.module';
 import { ProducerModule } from '../producer/producer.module';
+import { TransactionCoordinatorModule } from '../transaction-coordinator';
 import { ProduceHandler } from './00-produce.handler';
 import { FetchHandler } from './01-fetch.handler';
 import { ListOffsetsHandler } from './02-list-offsets.handler';
@@ -22,11 +23,17 @@ import { CreateTopicsHandler } from './19-create-topics.handler';
 import { DeleteTopicsHandler } from './20-delete-topics.handler';
 import { DeleteRecordsHandler } from './21-delete-records.handler';
 import { InitProducerIdHandler } from './22-init-producer-id.handler';
+import { AddPartitionsToTxnHandler } from './24-add-partitions-to-txn.handler';
+import { AddOffsetsToTxnHandler } from './25-add-offsets-to-txn.handler';
+import { EndTxnHandler } from './26-end-txn.handler';
+import { TxnOffsetCommitHandler } from './28-txn-offset-commit.handler';
 import { DescribeConfigsHandler } from './32-describe-configs.handler';
 import { AlterConfigsHandler } from './33-alter-configs.handler';
 import { CreatePartitionsHandler } from './37-create-partitions.handler';
 import { DeleteGroupsHandler } from './42-delete-groups.handler';
 import { IncrementalAlterConfigsHandler } from './44-incremental-alter-configs.handler';
+import { DescribeTransactionsHandler } from './65-describe-transactions.handler';
+import { ListTransactionsHandler } from './66-list-transactions.handler';
 import { API_HANDLERS, type ApiHandler } from './api-handler';
 import { HandlerRegistry } from './handler-registry';
 import { ApiRequestDispatcher } from './request-dispatcher.service';
@@ -51,16 +58,22 @@ const HANDLERS = [
   DeleteTopicsHandler,
   DeleteRecordsHandler,
   InitProducerIdHandler,
+  AddPartitionsToTxnHandler,
+  AddOffsetsToTxnHandler,
+  EndTxnHandler,
+  TxnOffsetCommitHandler,
   DescribeConfigsHandler,
   AlterConfigsHandler,
   CreatePartitionsHandler,
   DeleteGroupsHandler,
   IncrementalAlterConfigsHandler,
+  DescribeTransactionsHandler,
+  ListTransactionsHandler,
 ];
 
 /** The Kafka API handlers behind one request dispatcher (REQUEST_DISPATCHER, the network layer's port). */
 @Module({
-  imports: [PartitionModule, MetadataModule, GroupCoordinatorModule, ProducerModule],
+  imports: [PartitionModule, MetadataModule, GroupCoordinatorModule, ProducerModule, TransactionCoordinatorModule],
   providers: [
     ...HANDLERS,
     { provide: API_HANDLERS, inject: HANDLERS, useFactory: (...handlers: ApiHandler[]) => handlers },

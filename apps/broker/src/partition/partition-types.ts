@@ -37,6 +37,8 @@ export interface FetchPartitionResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed: aborted transactions overlapping the returned batches (from the .txnindex); else absent. */
+  abortedTransactions?: { producerId: number; firstOffset: number }[];
   /** Whole batches, possibly several buffers; empty when there was nothing to read. */
   records: Buffer[];
   bytes: number;

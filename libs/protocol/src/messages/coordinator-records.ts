@@ -1,5 +1,5 @@
 import { ProtocolDecodeError } from '../codec/decode-error';
-import { array, bytes, int32, int64, string, struct, type Infer, type InferInput, type StructField } from '../schema/fields';
+import { array, bytes, int8, int16, int32, int64, string, struct, type Infer, type InferInput, type StructField } from '../schema/fields';
 import { decodeVersionedStruct, encodeVersionedStruct, readStructVersion } from './versioned-struct';
 
 /**
@@ -51,8 +51,24 @@ import { decodeVersionedStruct, encodeVersionedStruct, readStructVersion } from 
  *   Kafka never writes a null member array; one is read as null here (not as an error)
  *   so that the caller decides.
  *
- * `__transaction_state` (TransactionLogKey, TransactionLogValue) is the transaction
- * coordinator's topic; its records belong in this file too, with the same framing.
+ * `__transaction_state` (the transaction coordinator's compacted topic; transcribed from
+ * Kafka's TransactionLogKey.json / TransactionLogValue.json, version 0 — Kafka's v1 only
+ * adds tagged fields):
+ *   TransactionLogKey   version 0:
+ *     [0..2)  int16  version = 0
+ *             string transactionalId
+ *   TransactionLogValue version 0 (null value = tombstone: the id expired):
+ *     [0..2)  int16  version = 0
+ *             int64  producerId
+ *             int16  producerEpoch
+ *             int32  transactionTimeoutMs
+ *             int8   transactionStatus   (0 Empty, 1 Ongoing, 2 PrepareCommit, 3 PrepareAbort,
+ *                                          4 CompleteCommit, 5 CompleteAbort, 6 Dead, 7 PrepareEpochFence)
+ *             int32  partition-topic count (-1 = null), then per topic:
+ *               string topic
+ *               int32  partition count, then int32 partition ids
+ *             int64  transactionLastUpdateTimestampMs
+ *             int64  transactionStartTimestampMs   (-1 when no transaction is open)
  */
 
 /** One record type of a coordinator topic: its struct and the versions read and written here. */
@@ -121,6 +137,34 @@ export const GroupMetadataValue = defineCoordinatorRecord({
   }),
 });
 
+export const TransactionLogKey = defineCoordinatorRecord({
+  name: 'TransactionLogKey',
+  validVersions: [0, 0],
+  schema: struct({
+    transactionalId: string(),
+  }),
+});
+
+export const TransactionLogValue = defineCoordinatorRecord({
+  name: 'TransactionLogValue',
+  validVersions: [0, 0],
+  schema: struct({
+    producerId: int64(),
+    producerEpoch: int16(),
+    transactionTimeoutMs: int32(),
+    transactionStatus: int8(),
+    transactionPartitions: array(
+      struct({
+        topic: string(),
+        partitionIds: array(int32()),
+      }),
+      { nullableVersions: '0+' },
+    ),
+    transactionLastUpdateTimestampMs: int64(),
+    transactionStartTimestampMs: int64(),
+  }),
+});
+
 type SchemaOf<D> = D extends CoordinatorRecordDefinition<infer S> ? S : never;
 /** Decoded record: every field present. */
 export type CoordinatorRecordData<D> = Infer<SchemaOf<D>>;
@@ -131,6 +175,8 @@ export type OffsetCommitKeyData = CoordinatorRecordData<typeof OffsetCommitKey>;
 export type GroupMetadataKeyData = CoordinatorRecordData<typeof GroupMetadataKey>;
 export type OffsetCommitValueData = CoordinatorRecordData<typeof OffsetCommitValue>;
 export type GroupMetadataValueData = CoordinatorRecordData<typeof GroupMetadataValue>;
+export type TransactionLogKeyData = CoordinatorRecordData<typeof TransactionLogKey>;
+export type TransactionLogValueData = CoordinatorRecordData<typeof TransactionLogValue>;
 
 /** Encodes one record at `version`. A version outside the definition's range is a programming error (RangeError). */
 export function encodeCoordinatorRecord<S extends StructField>(

@@ -37,6 +37,8 @@ import { CreatePartitionsApi } from './create-partitions';
 import { DeleteGroupsApi } from './delete-groups';
 import { IncrementalAlterConfigsApi } from './incremental-alter-configs';
 import { DescribeClusterApi } from './describe-cluster';
+import { DescribeTransactionsApi } from './describe-transactions';
+import { ListTransactionsApi } from './list-transactions';
 
 export * from './produce';
 export * from './fetch';
@@ -70,6 +72,8 @@ export * from './create-partitions';
 export * from './delete-groups';
 export * from './incremental-alter-configs';
 export * from './describe-cluster';
+export * from './describe-transactions';
+export * from './list-transactions';
 export * from './consumer-protocol';
 
 /** Every API this codec understands, in API-key order. */
@@ -106,6 +110,8 @@ export const ALL_APIS = [
   DeleteGroupsApi,
   IncrementalAlterConfigsApi,
   DescribeClusterApi,
+  DescribeTransactionsApi,
+  ListTransactionsApi,
 ] as const;
 
 /** A union of the definitions in {@link ALL_APIS}, discriminated by `apiKey`. */

@@ -1,0 +1,105 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import { ROOT_LOGGER } from '@millrace/app-common';
+import { decodeKey, decodeOffsetCommitValue } from '../group-coordinator';
+import { ConsumerOffsetsLog } from '../group-coordinator/consumer-offsets-log';
+import { TopicManager } from '../metadata/topic-manager';
+import { BrokerMetrics } from '../metrics/broker-metrics';
+import { PendingTxnOffsets, type TxnOffsetEntry } from './pending-txn-offsets';
+import { TransactionCoordinator } from './transaction-coordinator';
+import { TRANSACTION_STATE_TOPIC } from './transaction-log-format';
+import { TXN_STATE_NAMES } from './transaction-metadata';
+import { TransactionStateLog } from './transaction-state-log';
+
+/**
+ * Starts and stops the transaction coordinator with the application.
+ *
+ * Start (onModuleInit, after the group coordinator loaded `__consumer_offsets`): creates
+ * `__transaction_state` on first start (compacted, transaction.state.log.num.partitions
+ * partitions, 100 MiB segments), re-registers the transactional offsets whose
+ * transaction has no marker yet, loads every transactional id's last state and lets the
+ * coordinator resume prepared transactions. The Kafka listener opens only after this.
+ * Also registers the metrics millrace_transactions_open {state} and
+ * millrace_transaction_oldest_open_age_seconds.
+ */
+@Injectable()
+export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDestroy {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly topics: TopicManager,
+    private readonly log: TransactionStateLog,
+    private readonly offsetsLog: ConsumerOffsetsLog,
+    private readonly pending: PendingTxnOffsets,
+    private readonly coordinator: TransactionCoordinator,
+    metrics: BrokerMetrics,
+    @Inject(ROOT_LOGGER) root: Logger,
+  ) {
+    this.logger = root.child({ component: 'transaction-coordinator' });
+    const open = (): ReturnType<TransactionCoordinator['openTransactions']> => this.coordinator.openTransactions();
+    new Gauge({
+      name: 'millrace_transactions_open',
+      help: 'Transactions not yet complete (Ongoing or Prepare*), by state',
+      labelNames: ['state'],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        const byState = new Map<string, number>();
+        for (const t of open()) byState.set(TXN_STATE_NAMES[t.state], (byState.get(TXN_STATE_NAMES[t.state]) ?? 0) + 1);
+        for (const [state, n] of byState) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'millrace_transaction_oldest_open_age_seconds',
+      help: 'Age of the oldest transaction not yet complete (0 when none)',
+      registers: [metrics.registry],
+      collect() {
+        this.set(open().reduce((max, t) => Math.max(max, t.ageMs), 0) / 1000);
+      },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const numPartitions = await this.ensureTopic();
+    let pendingOffsets = 0;
+    for (const open of this.offsetsLog.openTransactionalRecords) {
+      const entries: TxnOffsetEntry[] = [];
+      for (const r of open.records) {
+        const key = decodeKey(r.key);
+        if (key === null || key.type !== 'offset' || r.value === null) continue;
+        entries.push({ groupId: key.group, topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(r.value) });
+      }
+      this.pending.add(open.producerId, open.partition, entries);
+      pendingOffsets += entries.length;
+    }
+    const { txns, skipped } = await this.log.readAll(numPartitions);
+    const summary = this.coordinator.load(txns, numPartitions);
+    this.logger.info(
+      `loaded ${summary.ids} transactional ids from ${TRANSACTION_STATE_TOPIC} (${summary.prepared} prepared, resumed; ${summary.ongoing} open, abort at their timeout; ${skipped} records skipped) and ${pendingOffsets} pending transactional offsets`,
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.coordinator.shutdown();
+  }
+
+  private async ensureTopic(): Promise<number> {
+    const existing = this.topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
+    if (existing !== undefined) return existing;
+    const [created] = await this.topics.createTopics(
+      [
+        {
+          name: TRANSACTION_STATE_TOPIC,
+          numPartitions: this.coordinator.config.stateLogNumPartitions,
+          replicationFactor: 1,
+          configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) },
+        },
+      ],
+      false,
+      true,
+    );
+    if (!created.topic) throw new Error(`cannot create ${TRANSACTION_STATE_TOPIC}: ${created.errorMessage}`);
+    return created.topic.partitions;
+  }
+}

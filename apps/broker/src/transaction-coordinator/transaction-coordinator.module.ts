@@ -1,0 +1,61 @@
+import { Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { errorMessage, ROOT_LOGGER } from '@millrace/app-common';
+import { GroupCoordinator } from '../group-coordinator';
+import { GroupCoordinatorModule } from '../group-coordinator/group-coordinator.module';
+import { MetadataModule } from '../metadata/metadata.module';
+import { PartitionModule } from '../partition/partition.module';
+import { ReplicaManager } from '../partition/replica-manager';
+import { ProducerIdManager } from '../producer/producer-id-manager';
+import { ProducerModule } from '../producer/producer.module';
+import { PendingTxnOffsets } from './pending-txn-offsets';
+import { loadTransactionConfig, type TransactionConfig } from './transaction-config';
+import { TransactionCoordinator } from './transaction-coordinator';
+import { TransactionCoordinatorLifecycle } from './transaction-coordinator.lifecycle';
+import { LocalMarkerWriter } from './transaction-markers';
+import { TransactionStateLog } from './transaction-state-log';
+import { TxnOffsetCommitter } from './txn-offset-commit';
+
+export const TRANSACTION_CONFIG = Symbol('TRANSACTION_CONFIG');
+
+/**
+ * The transaction coordinator over `__transaction_state`, its markers and the pending
+ * transactional offsets. Exports TransactionCoordinator (handlers, admin) and
+ * TxnOffsetCommitter (TxnOffsetCommit). TransactionCoordinatorLifecycle loads it at start,
+ * after the group coordinator (which this module imports, so Nest initialises it first).
+ */
+@Module({
+  imports: [MetadataModule, PartitionModule, GroupCoordinatorModule, ProducerModule],
+  providers: [
+    { provide: TRANSACTION_CONFIG, useFactory: (): TransactionConfig => loadTransactionConfig(process.env) },
+    { provide: PendingTxnOffsets, inject: [GroupCoordinator], useFactory: (groups: GroupCoordinator) => new PendingTxnOffsets(groups) },
+    { provide: TransactionStateLog, inject: [ReplicaManager], useFactory: (replicas: ReplicaManager) => new TransactionStateLog(replicas) },
+    {
+      provide: TransactionCoordinator,
+      inject: [TRANSACTION_CONFIG, TransactionStateLog, ReplicaManager, PendingTxnOffsets, ProducerIdManager, ROOT_LOGGER],
+      useFactory: (config: TransactionConfig, log: TransactionStateLog, replicas: ReplicaManager, pending: PendingTxnOffsets, ids: ProducerIdManager, root: Logger) => {
+        const logger = root.child({ component: 'transaction-coordinator' });
+        return new TransactionCoordinator(
+          config,
+          log,
+          new LocalMarkerWriter(replicas, pending),
+          ids,
+          (topic, partition) => replicas.getPartition(topic, partition) !== undefined,
+          {
+            info: (m: string) => logger.info(m),
+            warn: (m: string, err?: unknown) => logger.warn(err === undefined ? m : `${m}: ${errorMessage(err)}`),
+          },
+        );
+      },
+    },
+    {
+      provide: TxnOffsetCommitter,
+      inject: [ReplicaManager, GroupCoordinator, TransactionCoordinator, PendingTxnOffsets],
+      useFactory: (replicas: ReplicaManager, groups: GroupCoordinator, txns: TransactionCoordinator, pending: PendingTxnOffsets) =>
+        new TxnOffsetCommitter(replicas, groups, txns, pending),
+    },
+    TransactionCoordinatorLifecycle,
+  ],
+  exports: [TransactionCoordinator, TxnOffsetCommitter, PendingTxnOffsets],
+})
+export class TransactionCoordinatorModule {}

@@ -1,0 +1,486 @@
+import { ErrorCode as E } from '@millrace/protocol';
+import { type CoordinatorClock, type ScheduledTask, systemClock } from '../group-coordinator';
+import type { TransactionConfig } from './transaction-config';
+import { encodeTxnKey, encodeTxnValue, partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
+import type { MarkerWriter } from './transaction-markers';
+import {
+  copyPartitions,
+  hasPartition,
+  MAX_PRODUCER_EPOCH,
+  newTxnMetadata,
+  NO_PRODUCER_EPOCH,
+  partitionList,
+  TxnState,
+  type TxnMetadata,
+} from './transaction-metadata';
+import type { TxnStateStore } from './transaction-state-log';
+
+export interface TxnCoordinatorLogger {
+  info(message: string): void;
+  warn(message: string, err?: unknown): void;
+}
+
+export interface InitProducerIdResult {
+  errorCode: number;
+  producerId: number;
+  producerEpoch: number;
+}
+
+/** Kafka answers PRODUCER_FENCED only from these request versions on, INVALID_PRODUCER_EPOCH before. */
+export const PRODUCER_FENCED_SINCE = { initProducerId: 4, addPartitions: 2, addOffsets: 2, endTxn: 2, txnOffsetCommit: 2 } as const;
+
+/** How long a request waits for markers in flight before answering CONCURRENT_TRANSACTIONS. */
+const SETTLE_WAIT_MS = 500;
+
+/**
+ * Kafka's TransactionCoordinator for one broker (semantics of
+ * core/.../coordinator/transaction/TransactionCoordinator.scala; states in
+ * transaction-metadata.ts): InitProducerId with a transactional id, AddPartitionsToTxn,
+ * AddOffsetsToTxn, EndTxn, the checks for transactional Produce and TxnOffsetCommit,
+ * transaction timeouts and transactional id expiration.
+ *
+ * Durability: every transition is appended to `__transaction_state` (TxnStateStore)
+ * before the client hears of it; Prepare* is the commit point, after which the markers
+ * (MarkerWriter) are written — retried until they all are, and resumed at start for
+ * every id loaded in a Prepare* state — and then Complete*. EndTxn answers once Prepare*
+ * is durable, as Kafka does; a request arriving while the markers are in flight waits
+ * for them briefly, then gets CONCURRENT_TRANSACTIONS.
+ *
+ * Concurrency: one transition per id at a time (`pending`); others get
+ * CONCURRENT_TRANSACTIONS. Everything runs on the event loop.
+ */
+export class TransactionCoordinator {
+  private readonly txns = new Map<string, TxnMetadata>();
+  private readonly completions = new Map<string, Promise<void>>();
+  private statusValue: 'loading' | 'active' | 'shutdown' = 'loading';
+  private timers: ScheduledTask[] = [];
+  private numPartitions: number;
+
+  constructor(
+    readonly config: TransactionConfig,
+    private readonly store: TxnStateStore,
+    private readonly markers: MarkerWriter,
+    private readonly producerIds: { nextProducerId(): Promise<number> },
+    private readonly partitionExists: (topic: string, partition: number) => boolean,
+    private readonly logger: TxnCoordinatorLogger,
+    private readonly clock: CoordinatorClock = systemClock,
+  ) {
+    this.numPartitions = config.stateLogNumPartitions;
+  }
+
+  get status(): 'loading' | 'active' | 'shutdown' {
+    return this.statusValue;
+  }
+
+  partitionFor(transactionalId: string): number {
+    return partitionForTransactionalId(transactionalId, this.numPartitions);
+  }
+
+  // ================================================================ lifecycle
+
+  /**
+   * Takes the state loaded from `__transaction_state`, starts serving, resumes the markers
+   * of every prepared transaction and starts the timeout and expiration timers. Open
+   * (Ongoing) transactions abort when their timeout passes, counted from their start.
+   * `numPartitions` is the existing topic's partition count (it wins over the config).
+   */
+  load(loaded: Map<string, LoadedTxn>, numPartitions = this.numPartitions): { ids: number; prepared: number; ongoing: number } {
+    this.numPartitions = numPartitions;
+    let prepared = 0;
+    let ongoing = 0;
+    for (const [id, t] of loaded) {
+      const meta: TxnMetadata = {
+        ...newTxnMetadata(id, t.producerId, t.txnTimeoutMs, t.txnLastUpdateTimestamp),
+        producerEpoch: t.producerEpoch,
+        state: t.state === TxnState.PrepareEpochFence ? TxnState.Ongoing : t.state,
+        partitions: copyPartitions(t.partitions),
+        txnStartTimestamp: t.txnStartTimestamp,
+      };
+      this.txns.set(id, meta);
+      if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) prepared++;
+      if (meta.state === TxnState.Ongoing) ongoing++;
+    }
+    this.statusValue = 'active';
+    for (const meta of this.txns.values()) {
+      if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) {
+        this.logger.info(`resuming ${meta.state === TxnState.PrepareCommit ? 'commit' : 'abort'} of transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) on ${partitionList(meta.partitions).length} partition(s)`);
+        this.startMarkers(meta);
+      }
+    }
+    this.scheduleTimeouts();
+    this.scheduleExpiration();
+    return { ids: loaded.size, prepared, ongoing };
+  }
+
+  shutdown(): void {
+    this.statusValue = 'shutdown';
+    for (const t of this.timers) t.cancel();
+    this.timers = [];
+  }
+
+  // ================================================================ InitProducerId
+
+  /**
+   * InitProducerId with a transactional id: aborts the id's open transaction (fencing its
+   * producer), then bumps the epoch (a new producer id when the epoch is exhausted).
+   * With a producer id and epoch (v3+, KIP-360) it is the same producer recovering: the
+   * epoch is bumped if they are current, a retry of a bump already made returns the
+   * current epoch, anything else is fenced.
+   */
+  async initProducerId(transactionalId: string, timeoutMs: number, expectedPid: number, expectedEpoch: number, version: number): Promise<InitProducerIdResult> {
+    const fail = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
+    if (transactionalId === '') return fail(E.INVALID_REQUEST);
+    const statusError = this.statusError();
+    if (statusError !== null) return fail(statusError);
+    if (timeoutMs <= 0 || timeoutMs > this.config.transactionMaxTimeoutMs) return fail(E.INVALID_TRANSACTION_TIMEOUT);
+    let meta = this.txns.get(transactionalId);
+    if (!meta) {
+      const pid = await this.producerIds.nextProducerId();
+      meta = this.txns.get(transactionalId) ?? newTxnMetadata(transactionalId, pid, timeoutMs, this.clock.now());
+      this.txns.set(transactionalId, meta);
+    }
+    if (!(await this.settle(meta))) return fail(E.CONCURRENT_TRANSACTIONS);
+    const fenced = version >= PRODUCER_FENCED_SINCE.initProducerId ? E.PRODUCER_FENCED : E.INVALID_PRODUCER_EPOCH;
+    const hasExpected = expectedPid !== -1;
+    if (hasExpected) {
+      const validPid =
+        meta.producerEpoch === NO_PRODUCER_EPOCH || expectedPid === meta.producerId || (expectedPid === meta.lastProducerId && expectedEpoch >= MAX_PRODUCER_EPOCH);
+      if (!validPid) return fail(fenced);
+      if (expectedPid === meta.producerId && meta.producerEpoch !== NO_PRODUCER_EPOCH && expectedEpoch !== meta.producerEpoch) {
+        // A retry of a bump this producer already got (its answer was lost) returns the current epoch.
+        if (expectedEpoch === meta.lastProducerEpoch && meta.state !== TxnState.Ongoing) return { errorCode: E.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
+        return fail(fenced);
+      }
+    }
+    meta.pending = true;
+    try {
+      if (meta.state === TxnState.Ongoing) {
+        this.logger.info(`InitProducerId for ${transactionalId}: aborting its open transaction (producer ${meta.producerId}, epoch ${meta.producerEpoch})`);
+        await this.fenceAndAbort(meta);
+      }
+      if (hasExpected) this.logger.info(`InitProducerId for ${transactionalId}: producer ${expectedPid} epoch ${expectedEpoch} recovers with an epoch bump (KIP-360)`);
+      const next = { ...meta, partitions: new Map<string, Set<number>>() };
+      if (meta.producerEpoch >= MAX_PRODUCER_EPOCH) {
+        next.lastProducerId = meta.producerId;
+        next.producerId = await this.producerIds.nextProducerId();
+        next.producerEpoch = 0;
+      } else {
+        next.producerEpoch = meta.producerEpoch + 1;
+      }
+      next.lastProducerEpoch = hasExpected ? expectedEpoch : NO_PRODUCER_EPOCH;
+      next.txnTimeoutMs = timeoutMs;
+      next.state = TxnState.Empty;
+      next.txnStartTimestamp = -1;
+      next.txnLastUpdateTimestamp = this.clock.now();
+      await this.persist(next);
+      Object.assign(meta, next, { pending: true });
+      return { errorCode: E.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
+    } catch (err) {
+      this.logger.warn(`InitProducerId for ${transactionalId} failed`, err);
+      return fail(E.COORDINATOR_NOT_AVAILABLE);
+    } finally {
+      meta.pending = false;
+    }
+  }
+
+  // ================================================================ AddPartitionsToTxn / AddOffsetsToTxn
+
+  /**
+   * Adds partitions to the id's transaction (starting it if none is open). Unknown
+   * partitions get UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED.
+   * Returns one error code per requested partition, keyed "topic\0partition".
+   */
+  async addPartitions(
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    partitions: { topic: string; partition: number }[],
+    fencedSinceVersion: boolean,
+  ): Promise<Map<string, number>> {
+    const all = (code: number): Map<string, number> => new Map(partitions.map((p) => [partitionErrorKey(p.topic, p.partition), code]));
+    const unknown = partitions.filter((p) => !this.partitionExists(p.topic, p.partition));
+    if (unknown.length > 0) {
+      const out = all(E.OPERATION_NOT_ATTEMPTED);
+      for (const p of unknown) out.set(partitionErrorKey(p.topic, p.partition), E.UNKNOWN_TOPIC_OR_PARTITION);
+      return out;
+    }
+    return all(await this.addToTransaction(transactionalId, producerId, producerEpoch, partitions, fencedSinceVersion));
+  }
+
+  /** AddOffsetsToTxn: adds the group's `__consumer_offsets` partition to the transaction. */
+  addOffsets(transactionalId: string, producerId: number, producerEpoch: number, offsetsPartition: { topic: string; partition: number }, fencedSinceVersion: boolean): Promise<number> {
+    return this.addToTransaction(transactionalId, producerId, producerEpoch, [offsetsPartition], fencedSinceVersion);
+  }
+
+  private async addToTransaction(transactionalId: string, producerId: number, producerEpoch: number, partitions: { topic: string; partition: number }[], fencedSinceVersion: boolean): Promise<number> {
+    const checked = await this.checkProducer(transactionalId, producerId, producerEpoch, fencedSinceVersion);
+    if (typeof checked === 'number') return checked;
+    const meta = checked;
+    if (meta.state !== TxnState.Empty && meta.state !== TxnState.Ongoing && meta.state !== TxnState.CompleteCommit && meta.state !== TxnState.CompleteAbort) {
+      return E.INVALID_TXN_STATE;
+    }
+    if (meta.state === TxnState.Ongoing && partitions.every((p) => hasPartition(meta, p.topic, p.partition))) return E.NONE;
+    const now = this.clock.now();
+    const next = { ...meta, partitions: meta.state === TxnState.Ongoing ? copyPartitions(meta.partitions) : new Map<string, Set<number>>() };
+    for (const p of partitions) {
+      const ids = next.partitions.get(p.topic) ?? new Set<number>();
+      ids.add(p.partition);
+      next.partitions.set(p.topic, ids);
+    }
+    if (meta.state !== TxnState.Ongoing) next.txnStartTimestamp = now;
+    next.state = TxnState.Ongoing;
+    next.txnLastUpdateTimestamp = now;
+    meta.pending = true;
+    try {
+      await this.persist(next);
+      Object.assign(meta, next);
+      return E.NONE;
+    } catch (err) {
+      this.logger.warn(`AddPartitionsToTxn for ${transactionalId} failed`, err);
+      return E.COORDINATOR_NOT_AVAILABLE;
+    } finally {
+      meta.pending = false;
+    }
+  }
+
+  // ================================================================ EndTxn
+
+  /** EndTxn: writes Prepare{Commit,Abort} (the commit point) and answers; the markers follow. */
+  async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean, fencedSinceVersion: boolean): Promise<number> {
+    const checked = await this.checkProducer(transactionalId, producerId, producerEpoch, fencedSinceVersion);
+    if (typeof checked === 'number') return checked;
+    const meta = checked;
+    switch (meta.state) {
+      case TxnState.Ongoing:
+        break;
+      case TxnState.CompleteCommit:
+        return commit ? E.NONE : E.INVALID_TXN_STATE;
+      case TxnState.CompleteAbort:
+        return commit ? E.INVALID_TXN_STATE : E.NONE;
+      default:
+        return E.INVALID_TXN_STATE;
+    }
+    try {
+      await this.prepare(meta, commit);
+      return E.NONE;
+    } catch (err) {
+      this.logger.warn(`EndTxn for ${transactionalId} failed`, err);
+      return E.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
+
+  // ================================================================ checks for Produce / TxnOffsetCommit
+
+  /**
+   * May this producer write transactional data to the partition now? Only when it is
+   * the id's current producer and epoch and the partition was added to its open
+   * transaction (so every transactional batch gets a marker). NONE or the error code.
+   */
+  verifyProduce(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): number {
+    const meta = this.txns.get(transactionalId);
+    if (this.statusValue !== 'active') return E.NOT_COORDINATOR;
+    if (!meta || meta.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING;
+    if (meta.producerEpoch !== producerEpoch) return E.INVALID_PRODUCER_EPOCH;
+    if (meta.state !== TxnState.Ongoing || !hasPartition(meta, topic, partition)) return E.INVALID_TXN_STATE;
+    return E.NONE;
+  }
+
+  /** TxnOffsetCommit's producer check: current producer/epoch, and the group's offsets partition in the open transaction. */
+  verifyTxnOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, offsetsPartition: { topic: string; partition: number }, fencedSinceVersion: boolean): number {
+    const statusError = this.statusError();
+    if (statusError !== null) return statusError;
+    const meta = this.txns.get(transactionalId);
+    if (!meta || meta.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING;
+    if (meta.producerEpoch !== producerEpoch) return fencedSinceVersion ? E.PRODUCER_FENCED : E.INVALID_PRODUCER_EPOCH;
+    if (meta.state !== TxnState.Ongoing || !hasPartition(meta, offsetsPartition.topic, offsetsPartition.partition)) return E.INVALID_TXN_STATE;
+    return E.NONE;
+  }
+
+  // ================================================================ operations
+
+  /** The id's state (a copy), undefined if unknown. */
+  describe(transactionalId: string): Readonly<TxnMetadata> | undefined {
+    const m = this.txns.get(transactionalId);
+    return m ? { ...m, partitions: copyPartitions(m.partitions) } : undefined;
+  }
+
+  all(): Readonly<TxnMetadata>[] {
+    return [...this.txns.keys()].map((id) => this.describe(id)!);
+  }
+
+  /** Transactions not yet complete (Ongoing or Prepare*), with their age, for metrics and /admin. */
+  openTransactions(): { transactionalId: string; state: TxnState; ageMs: number }[] {
+    const now = this.clock.now();
+    return [...this.txns.values()]
+      .filter((m) => m.state === TxnState.Ongoing || m.state === TxnState.PrepareCommit || m.state === TxnState.PrepareAbort || m.state === TxnState.PrepareEpochFence)
+      .map((m) => ({ transactionalId: m.transactionalId, state: m.state, ageMs: m.txnStartTimestamp >= 0 ? now - m.txnStartTimestamp : 0 }));
+  }
+
+  // ================================================================ internals
+
+  private statusError(): number | null {
+    if (this.statusValue === 'loading') return E.COORDINATOR_LOAD_IN_PROGRESS;
+    if (this.statusValue === 'shutdown') return E.NOT_COORDINATOR;
+    return null;
+  }
+
+  private async checkProducer(transactionalId: string, producerId: number, producerEpoch: number, fencedSinceVersion: boolean): Promise<TxnMetadata | number> {
+    if (transactionalId === '') return E.INVALID_REQUEST;
+    const statusError = this.statusError();
+    if (statusError !== null) return statusError;
+    const meta = this.txns.get(transactionalId);
+    if (!meta || meta.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING;
+    if (meta.producerEpoch !== producerEpoch) return fencedSinceVersion ? E.PRODUCER_FENCED : E.INVALID_PRODUCER_EPOCH;
+    if (!(await this.settle(meta))) return E.CONCURRENT_TRANSACTIONS;
+    // The epoch may have moved while waiting (a timeout abort fences the producer).
+    if (meta.producerEpoch !== producerEpoch) return fencedSinceVersion ? E.PRODUCER_FENCED : E.INVALID_PRODUCER_EPOCH;
+    return meta;
+  }
+
+  /** Waits (briefly) for a transition or markers in flight; false if the id is still busy. */
+  private async settle(meta: TxnMetadata): Promise<boolean> {
+    const busy = (): boolean => meta.pending || meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort || meta.state === TxnState.PrepareEpochFence;
+    if (!busy()) return true;
+    const inFlight = this.completions.get(meta.transactionalId);
+    if (inFlight) await Promise.race([inFlight.catch(() => undefined), sleep(SETTLE_WAIT_MS)]);
+    return !busy();
+  }
+
+  private async persist(next: TxnMetadata): Promise<void> {
+    await this.store.append(this.partitionFor(next.transactionalId), encodeTxnKey(next.transactionalId), encodeTxnValue(next));
+  }
+
+  /** Ongoing -> PrepareEpochFence (epoch bumped, in memory) -> PrepareAbort; resolves when the markers are written. */
+  private async fenceAndAbort(meta: TxnMetadata): Promise<void> {
+    meta.state = TxnState.PrepareEpochFence;
+    if (meta.producerEpoch < MAX_PRODUCER_EPOCH + 1) meta.producerEpoch += 1;
+    try {
+      await this.prepare(meta, false);
+    } catch (err) {
+      // Not written: the transaction is still open under the (unreturned) bumped epoch; the next attempt aborts it.
+      meta.state = TxnState.Ongoing;
+      throw err;
+    }
+    await this.completions.get(meta.transactionalId);
+  }
+
+  /** Writes Prepare{Commit,Abort} and starts the markers. Rejects (state unchanged) if the record is not written. */
+  private async prepare(meta: TxnMetadata, commit: boolean): Promise<void> {
+    const previous = meta.state;
+    const next = { ...meta, state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, txnLastUpdateTimestamp: this.clock.now() };
+    const wasPending = meta.pending;
+    meta.pending = true;
+    try {
+      await this.persist(next);
+    } catch (err) {
+      meta.state = previous;
+      throw err;
+    } finally {
+      meta.pending = wasPending;
+    }
+    meta.state = next.state;
+    meta.txnLastUpdateTimestamp = next.txnLastUpdateTimestamp;
+    this.startMarkers(meta);
+  }
+
+  /** Writes the markers of a prepared transaction (retrying until they are all written), then Complete*. */
+  private startMarkers(meta: TxnMetadata): void {
+    const id = meta.transactionalId;
+    if (this.completions.has(id)) return;
+    const commit = meta.state === TxnState.PrepareCommit;
+    const run = async (): Promise<void> => {
+      if (this.config.markerDelayMs > 0) await sleep(this.config.markerDelayMs);
+      for (;;) {
+        if (this.statusValue === 'shutdown') return;
+        try {
+          await this.markers.writeMarkers(meta.producerId, meta.producerEpoch, commit, partitionList(meta.partitions));
+          const next = {
+            ...meta,
+            state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort,
+            partitions: new Map<string, Set<number>>(),
+            txnLastUpdateTimestamp: this.clock.now(),
+          };
+          await this.persist(next);
+          Object.assign(meta, { state: next.state, partitions: next.partitions, txnLastUpdateTimestamp: next.txnLastUpdateTimestamp });
+          return;
+        } catch (err) {
+          this.logger.warn(`transaction ${id}: writing ${commit ? 'COMMIT' : 'ABORT'} markers failed, retrying in ${this.config.markerRetryBackoffMs} ms`, err);
+          await sleep(this.config.markerRetryBackoffMs);
+        }
+      }
+    };
+    const done = run().finally(() => this.completions.delete(id));
+    this.completions.set(id, done);
+  }
+
+  private scheduleTimeouts(): void {
+    const tick = (): void => {
+      if (this.statusValue !== 'active') return;
+      void this.abortTimedOut().finally(() => {
+        if (this.statusValue === 'active') this.timers.push(this.clock.schedule(this.config.abortTimedOutTransactionsIntervalMs, tick));
+      });
+    };
+    this.timers.push(this.clock.schedule(this.config.abortTimedOutTransactionsIntervalMs, tick));
+  }
+
+  /** Aborts (and fences) every open transaction past its transaction.timeout.ms. */
+  async abortTimedOut(): Promise<number> {
+    const now = this.clock.now();
+    const expired = [...this.txns.values()].filter((m) => m.state === TxnState.Ongoing && !m.pending && m.txnStartTimestamp >= 0 && now > m.txnStartTimestamp + m.txnTimeoutMs);
+    for (const meta of expired) {
+      this.logger.info(`transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) exceeded its timeout of ${meta.txnTimeoutMs} ms: aborting it`);
+      meta.pending = true;
+      try {
+        await this.fenceAndAbort(meta);
+      } catch (err) {
+        this.logger.warn(`aborting timed-out transaction ${meta.transactionalId} failed`, err);
+      } finally {
+        meta.pending = false;
+      }
+    }
+    return expired.length;
+  }
+
+  private scheduleExpiration(): void {
+    const tick = (): void => {
+      if (this.statusValue !== 'active') return;
+      void this.removeExpiredIds().finally(() => {
+        if (this.statusValue === 'active') this.timers.push(this.clock.schedule(this.config.removeExpiredTransactionalIdsIntervalMs, tick));
+      });
+    };
+    this.timers.push(this.clock.schedule(this.config.removeExpiredTransactionalIdsIntervalMs, tick));
+  }
+
+  /** transactional.id.expiration.ms: ids idle (Empty / Complete*) that long are removed (tombstone). */
+  async removeExpiredIds(): Promise<number> {
+    const now = this.clock.now();
+    let removed = 0;
+    for (const meta of [...this.txns.values()]) {
+      const idle = meta.state === TxnState.Empty || meta.state === TxnState.CompleteCommit || meta.state === TxnState.CompleteAbort;
+      if (!idle || meta.pending || now - meta.txnLastUpdateTimestamp < this.config.transactionalIdExpirationMs) continue;
+      const previous = meta.state;
+      meta.state = TxnState.Dead;
+      meta.pending = true;
+      try {
+        await this.store.append(this.partitionFor(meta.transactionalId), encodeTxnKey(meta.transactionalId), null);
+        this.txns.delete(meta.transactionalId);
+        removed++;
+      } catch (err) {
+        meta.state = previous;
+        this.logger.warn(`expiring transactional id ${meta.transactionalId} failed`, err);
+      } finally {
+        meta.pending = false;
+      }
+    }
+    if (removed > 0) this.logger.info(`expired ${removed} transactional id(s) idle for ${this.config.transactionalIdExpirationMs} ms`);
+    return removed;
+  }
+}
+
+export function partitionErrorKey(topic: string, partition: number): string {
+  return `${topic}\0${partition}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
