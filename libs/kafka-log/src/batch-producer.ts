@@ -32,7 +32,7 @@ export interface BatchProducerOptions {
    * used instead of an InitProducerId of its own, and every batch is marked
    * transactional. The caller adds each partition to the transaction before appending.
    */
-  transactional?: { id: number; epoch: number };
+  transactional?: { transactionalId: string; id: number; epoch: number };
 }
 
 /**
@@ -133,7 +133,7 @@ export class BatchProducer {
 
   async append(topic: string, partition: number, records: readonly RecordInput[]): Promise<Delivery> {
     if (this.fatal) throw this.fatal;
-    await (this.producer ??= this.opts.transactional ? Promise.resolve((this.producerIds = { ...this.opts.transactional })) : this.initProducerId());
+    await (this.producer ??= this.opts.transactional ? Promise.resolve((this.producerIds = { id: this.opts.transactional.id, epoch: this.opts.transactional.epoch })) : this.initProducerId());
     while (this.buffered >= this.bufferBytes && !this.fatal) await new Promise<void>((r) => this.capacityWaiters.push(r));
     if (this.fatal) throw this.fatal;
     let request!: AppendRequest;
@@ -307,7 +307,7 @@ export class BatchProducer {
     try {
       const conn = await this.cluster.connection(node);
       const res = await conn.send(ProduceApi.apiKey, PRODUCE_VERSION, {
-        transactionalId: null,
+        transactionalId: this.opts.transactional?.transactionalId ?? null,
         acks: -1,
         timeoutMs: this.requestTimeoutMs,
         topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),

@@ -57,7 +57,7 @@ export class TransactionalRecordProducer implements RecordProducer {
         bootstrap: this.options.bootstrap,
         clientId: this.options.clientId,
         logger: this.options.logger,
-        transactional: this.txn.producerId,
+        transactional: { transactionalId: this.options.transactionalId, ...this.txn.producerId },
       }));
       try {
         await this.txn.addPartitions(groups);
