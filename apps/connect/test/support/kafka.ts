@@ -50,3 +50,30 @@ export async function topicEndOffset(kafka: Kafka, topic: string): Promise<numbe
     await admin.disconnect();
   }
 }
+
+/**
+ * Every message a kafkajs consumer (read_committed, its default) gets from the start of
+ * `topic` until none arrived for `idleMs`: for topics whose log also holds aborted
+ * transactional records and markers, which a count up to the high watermark would
+ * wait for forever.
+ */
+export async function readCommittedUntilIdle(kafka: Kafka, topic: string, idleMs = 3_000, timeoutMs = 120_000): Promise<KafkaMessage[]> {
+  const out: KafkaMessage[] = [];
+  const consumer = kafka.consumer({ groupId: `connect-it-read-${Date.now()}-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 200, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let last = Date.now();
+  void consumer.run({
+    eachMessage: async ({ message }) => {
+      out.push(message);
+      last = Date.now();
+    },
+  });
+  const started = Date.now();
+  while (out.length === 0 || Date.now() - last < idleMs) {
+    if (Date.now() - started > timeoutMs) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await consumer.disconnect();
+  return out;
+}
