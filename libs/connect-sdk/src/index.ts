@@ -9,6 +9,7 @@ export * from './config/config-readers';
 export * from './config/config-validator';
 export * from './config/common-validators';
 export * from './config/connector-config';
+export * from './config/exactly-once-config';
 export * from './config/sink-topics';
 export * from './converters/converter';
 export * from './converters/converter-registry';

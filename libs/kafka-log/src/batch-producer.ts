@@ -27,6 +27,12 @@ export interface BatchProducerOptions {
   deliveryTimeoutMs?: number;
   compression?: CompressionType;
   logger?: ReaderLogger;
+  /**
+   * A transactional producer's id and epoch (from TransactionClient.initTransactions):
+   * used instead of an InitProducerId of its own, and every batch is marked
+   * transactional. The caller adds each partition to the transaction before appending.
+   */
+  transactional?: { transactionalId: string; id: number; epoch: number };
 }
 
 /**
@@ -127,7 +133,7 @@ export class BatchProducer {
 
   async append(topic: string, partition: number, records: readonly RecordInput[]): Promise<Delivery> {
     if (this.fatal) throw this.fatal;
-    await (this.producer ??= this.initProducerId());
+    await (this.producer ??= this.opts.transactional ? Promise.resolve((this.producerIds = { id: this.opts.transactional.id, epoch: this.opts.transactional.epoch })) : this.initProducerId());
     while (this.buffered >= this.bufferBytes && !this.fatal) await new Promise<void>((r) => this.capacityWaiters.push(r));
     if (this.fatal) throw this.fatal;
     let request!: AppendRequest;
@@ -229,7 +235,7 @@ export class BatchProducer {
     const batch = p.open;
     if (!batch || batch.count === 0) return;
     p.open = null;
-    batch.seal(this.producerIds.id, this.producerIds.epoch, p.nextSequence, this.opts.compression);
+    batch.seal(this.producerIds.id, this.producerIds.epoch, p.nextSequence, this.opts.compression, this.opts.transactional !== undefined);
     p.nextSequence = p.nextSequence > INT32_MAX - batch.count ? batch.count - (INT32_MAX - p.nextSequence) - 1 : p.nextSequence + batch.count;
     this.sealedAt.set(batch, Date.now());
     p.ready.push(batch);
@@ -301,7 +307,7 @@ export class BatchProducer {
     try {
       const conn = await this.cluster.connection(node);
       const res = await conn.send(ProduceApi.apiKey, PRODUCE_VERSION, {
-        transactionalId: null,
+        transactionalId: this.opts.transactional?.transactionalId ?? null,
         acks: -1,
         timeoutMs: this.requestTimeoutMs,
         topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),

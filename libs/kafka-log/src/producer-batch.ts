@@ -69,9 +69,9 @@ export class ProducerBatch {
     this.recordBytes += bytes;
   }
 
-  seal(producerId: number, producerEpoch: number, baseSequence: number, compression = CompressionType.None): Buffer {
+  seal(producerId: number, producerEpoch: number, baseSequence: number, compression = CompressionType.None, transactional = false): Buffer {
     this.baseSequence = baseSequence;
-    this.encoded = buildBatch({ baseOffset: 0, records: this.records, producerId, producerEpoch, baseSequence, compression });
+    this.encoded = buildBatch({ baseOffset: 0, records: this.records, producerId, producerEpoch, baseSequence, compression, transactional });
     return this.encoded;
   }
 

@@ -62,12 +62,11 @@ describe('RecordProducer against a real broker', () => {
     expect(a).toEqual(['keyless-a1', 'keyless-a2', 'keyless-a3']);
   });
 
-  it('creates a missing topic (cluster auto-creation) and refuses a transactional id for now', async () => {
+  it('creates a missing topic (cluster auto-creation)', async () => {
     const producer = createRecordProducer({ bootstrap: [broker.bootstrap], clientId: 'record-producer-it' });
     await producer.send([{ topic: 'auto-created', key: Buffer.from('k'), value: Buffer.from('v') }]);
     await producer.close();
     const all = (await readAll(broker.bootstrap, 'auto-created', 0)).map((r) => r.value?.toString());
     expect(all).toEqual(['v']);
-    expect(() => createRecordProducer({ bootstrap: [broker.bootstrap], clientId: 'x', transactionalId: 'tx-1' })).toThrow('transactional producers');
   });
 });

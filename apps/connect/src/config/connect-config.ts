@@ -65,6 +65,13 @@ export interface ConnectConfig {
    * responsive while they are busy; `false` runs every task on the main event loop.
    */
   taskThreads: boolean;
+  /**
+   * Kafka Connect's `exactly.once.source.support` (MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE):
+   * `enabled` (start-up fails unless the Kafka cluster serves transactions), `disabled`,
+   * or `auto` (default: enabled when the cluster serves transactions). Enabled: every
+   * source task commits its records and offsets in one transaction (KIP-618).
+   */
+  exactlyOnceSource: 'enabled' | 'disabled' | 'auto';
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -124,6 +131,7 @@ const schema = z.object({
   MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: int(100, 3_600_000).default(3_000),
   MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   MILLRACE_CONNECT_TASK_THREADS: z.enum(['true', 'false']).default('true'),
+  MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: z.enum(['enabled', 'disabled', 'auto']).default('auto'),
 });
 
 /** The file a module path names (resolved against the working directory), or null when there is none. */
@@ -170,6 +178,7 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     heartbeatIntervalMs: e.MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS,
     rebalanceTimeoutMs: e.MILLRACE_CONNECT_REBALANCE_TIMEOUT_MS,
     taskThreads: e.MILLRACE_CONNECT_TASK_THREADS === 'true',
+    exactlyOnceSource: e.MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE,
   };
 }
 

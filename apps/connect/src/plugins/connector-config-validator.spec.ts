@@ -23,7 +23,7 @@ describe('validateConnectorConfig', () => {
     expect(v.infos.error_count).toBe(0);
     expect(v.infos.name).toBe('TestPlugin');
     expect(v.infos.configs[0].definition?.name).toBe('name');
-    expect(v.infos.groups).toEqual(['Common', 'Transforms', 'Predicates', 'Error Handling', 'Connection']);
+    expect(v.infos.groups).toEqual(['Common', 'Transforms', 'Predicates', 'Error Handling', 'Exactly Once Support', 'Connection']);
     expect(v.parsed['tasks.max']).toBe(1);
   });
 

@@ -19,7 +19,8 @@ const START_TIMEOUT_MS = 120_000;
 
 /**
  * What the connect stores (configs, offsets, statuses) share: a KafkaBasedLog over their
- * compacted storage topic, read group-less by client id `millrace-connect-<topic>`.
+ * compacted storage topic, read group-less by client id `millrace-connect-<topic>`,
+ * `read_committed` (source offsets are written in transactions with exactly-once).
  *
  * Contracts: `onModuleInit` creates the topic if missing and reads it to its end before
  * the module is initialised (so the worker resumes where it stood), retrying for up to
@@ -40,6 +41,9 @@ export abstract class CompactedTopicStore implements OnModuleInit, OnApplication
       kafka: createKafkaClient(config.bootstrap, storage.clientId, this.logger),
       bootstrap: config.bootstrap,
       readerClientId: `millrace-connect-${storage.topic}`,
+      // as Kafka Connect with exactly-once sources: what an aborted transaction wrote
+      // (a source task's offsets) is never applied
+      isolationLevel: 'read_committed',
       logger: this.logger,
       apply: (record) => this.apply(record),
     });

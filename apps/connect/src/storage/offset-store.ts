@@ -42,6 +42,14 @@ export class OffsetStore extends CompactedTopicStore {
     await this.log.send(entries.map((e) => offsetRecord(connector, e)));
   }
 
+  /** TaskOffsets.refresh: everything in connect-offsets applied (KafkaBasedLog.readToEnd). */
+  async refresh(): Promise<void> {
+    await this.readToEnd();
+  }
+
+  /** TaskOffsets.committed: nothing to do, the store reads transactional writes back (read_committed). */
+  committed(): void {}
+
   /** Removes every offset of a connector (tombstones). */
   async reset(connector: string): Promise<void> {
     await this.write(

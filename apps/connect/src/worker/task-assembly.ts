@@ -12,6 +12,8 @@ import {
   type SourceRecord,
   type SourceTask,
   type SourceTaskContext,
+  EXACTLY_ONCE_SUPPORT_CONFIG,
+  TRANSACTION_BOUNDARY_CONFIG,
 } from '@millrace/connect-sdk';
 import { ensureTopic, type KafkaClients } from '@millrace/kafka-log';
 import type { RecordHeader } from '@millrace/protocol';
@@ -19,6 +21,8 @@ import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
 import { FencedCommitter } from './fenced-committer';
 import { NonTransactionalCommitter } from './non-transactional-committer';
+import type { SourceRecordCommitter } from './source-record-committer';
+import { sourceTransactionalId, TransactionalCommitter } from './transactional-committer';
 import { sinkConsumerConfig } from './sink-consumer-config';
 import { SinkTaskRunner } from './sink-task-runner';
 import { connectorLogger, SourceTaskRunner } from './source-task-runner';
@@ -43,8 +47,19 @@ export interface TaskAssemblyDeps {
   readonly offsets: TaskOffsets;
   /** Source commits happen only while this holds (FencedCommitter). */
   readonly owns: () => boolean | Promise<boolean>;
+  /** Exactly-once source (KIP-618) when the worker runs it; null: at least once. */
+  readonly exactlyOnce: ExactlyOnceSource | null;
+  /** MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE as set, for the message when a connector requires exactly once. */
+  readonly exactlyOnceSetting: string;
   /** Called with the task object once created (e.g. to register a source-lag reporter). */
   readonly onTaskCreated?: (task: SourceTask | SinkTask) => void;
+}
+
+/** What a transactional source task needs to know about its worker. */
+export interface ExactlyOnceSource {
+  /** The worker's group.id: transactional ids are `<group.id>-<connector>-<task>`. */
+  readonly groupId: string;
+  readonly offsetTopic: string;
 }
 
 export interface AssembledTask {
@@ -104,7 +119,7 @@ export async function assembleTask(
         valueConverter,
         transforms,
         operator,
-        committer: new FencedCommitter(new NonTransactionalCommitter(() => clients.producer(`source-${name}-${id}`), deps.offsets, name), deps.owns, name, id),
+        committer: new FencedCommitter(sourceCommitter(name, id, connectorConfig, deps), deps.owns, name, id),
         offsets: { offset: (partition: Parameters<SourceTaskContext['offset']>[0]) => deps.offsets.offset(name, partition) },
         onState,
         logger,
@@ -162,4 +177,25 @@ function converterName(configured: string | undefined): string {
 
 function recordHeaders(headers: readonly ConnectHeader[]): RecordHeader[] {
   return headers.map((h) => ({ key: h.key, value: typeof h.value === 'string' ? Buffer.from(h.value, 'utf8') : h.value }));
+}
+
+/**
+ * A source task's committer: exactly once (records and offsets in one transaction,
+ * transactional id `<group.id>-<connector>-<task>`) when the worker runs sources exactly
+ * once, else at least once. `exactly.once.support=required` on a worker without it, and
+ * a transaction boundary other than `poll`, fail the task naming the setting.
+ */
+function sourceCommitter(name: string, id: number, connectorConfig: Readonly<Record<string, string>>, deps: TaskAssemblyDeps): SourceRecordCommitter {
+  const producerName = `source-${name}-${id}`;
+  const eos = deps.exactlyOnce;
+  if (!eos) {
+    if ((connectorConfig[EXACTLY_ONCE_SUPPORT_CONFIG] ?? '').toLowerCase() === 'required') {
+      throw new Error(`${EXACTLY_ONCE_SUPPORT_CONFIG}=required, but this worker does not run source tasks exactly once (MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE=${deps.exactlyOnceSetting}; the Kafka cluster must serve transactions)`);
+    }
+    return new NonTransactionalCommitter(() => deps.clients.producer(producerName), deps.offsets, name);
+  }
+  const boundary = (connectorConfig[TRANSACTION_BOUNDARY_CONFIG] ?? 'poll').toLowerCase();
+  if (boundary !== 'poll') throw new Error(`${TRANSACTION_BOUNDARY_CONFIG}=${boundary} is not supported yet: use poll (one transaction per batch the task returns)`);
+  const transactionalId = sourceTransactionalId(eos.groupId, name, id);
+  return new TransactionalCommitter(() => deps.clients.producer(producerName, { transactionalId }), deps.offsets, eos.offsetTopic, name);
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/comm
 import { parseConfig, type Connector, type ConnectorPlugin, type ParsedConfig } from '@millrace/connect-sdk';
 import { KafkaClients } from '@millrace/kafka-log';
 import type { Logger } from 'pino';
+import { ClusterInfoService } from '../cluster/cluster-info.service';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { ConnectMetrics } from '../metrics/connect-metrics';
@@ -10,7 +11,7 @@ import { connectorConfigDef } from '../plugins/connector-config-validator';
 import { SecretsService } from '../secrets/secrets.service';
 import { OffsetStore } from '../storage/offset-store';
 import { StatusStore } from '../storage/status-store';
-import { assembleTask } from './task-assembly';
+import { assembleTask, type ExactlyOnceSource } from './task-assembly';
 import { ThreadedTaskRunner } from './threads/threaded-task-runner';
 import type { TaskRunner } from './task-runner';
 
@@ -51,6 +52,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     private readonly offsetStore: OffsetStore,
     private readonly secrets: SecretsService,
     private readonly metrics: ConnectMetrics,
+    private readonly cluster: ClusterInfoService,
   ) {
     this.logger = rootLogger.child({ component: 'worker' });
     this.clients = new KafkaClients(config.bootstrap, 'millrace-connect-worker', this.logger);
@@ -162,6 +164,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           pluginModules: this.config.pluginModules,
           offsets: this.offsetStore,
           owns,
+          ...this.exactlyOnceDeps(),
           metrics,
           onState,
           logger,
@@ -175,6 +178,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           onState,
           offsets: this.offsetStore,
           owns,
+          ...this.exactlyOnceDeps(),
           onTaskCreated: (task) => {
             if (hasSourceLag(task)) this.metrics.setSourceLagReporter(name, id, task);
           },
@@ -199,6 +203,14 @@ export class WorkerService implements BeforeApplicationShutdown {
   }
 
   /** Tells every task of the connector at once (synchronously); resolves once none commits anymore. */
+  /** Whether source tasks run exactly once here (ClusterInfoService decided at start-up), for assembleTask. */
+  private exactlyOnceDeps(): { exactlyOnce: ExactlyOnceSource | null; exactlyOnceSetting: string } {
+    return {
+      exactlyOnce: this.cluster.exactlyOnceSource ? { groupId: this.config.groupId, offsetTopic: this.config.offsetTopic } : null,
+      exactlyOnceSetting: this.config.exactlyOnceSource,
+    };
+  }
+
   async pauseTasks(name: string): Promise<void> {
     await Promise.all([...this.tasks.values()].filter((t) => t.runner.connector === name).map((t) => t.runner.pause()));
   }

@@ -20,8 +20,11 @@ describe('commonConnectorConfigDef', () => {
       'errors.tolerance',
       'errors.log.enable',
       'errors.log.include.messages',
+      'exactly.once.support',
+      'transaction.boundary',
+      'transaction.boundary.interval.ms',
     ]);
-    expect(def.groups).toEqual(['Common', 'Transforms', 'Predicates', 'Error Handling']);
+    expect(def.groups).toEqual(['Common', 'Transforms', 'Predicates', 'Error Handling', 'Exactly Once Support']);
     const { parsed, errors } = parseConfig(def, { name: 'c1', 'connector.class': 'jdbc-source' });
     expect(errors).toEqual({});
     expect(parsed).toEqual({
@@ -38,7 +41,15 @@ describe('commonConnectorConfigDef', () => {
       'errors.tolerance': 'none',
       'errors.log.enable': false,
       'errors.log.include.messages': false,
+      'exactly.once.support': 'requested',
+      'transaction.boundary': 'poll',
+      'transaction.boundary.interval.ms': null,
     });
+    expect(parseConfig(def, { name: 'c1', 'connector.class': 'x', 'exactly.once.support': 'sometimes', 'transaction.boundary': 'commit' }).errors).toEqual({
+      'exactly.once.support': [expect.stringContaining('sometimes')],
+      'transaction.boundary': [expect.stringContaining('commit')],
+    });
+    expect(commonConnectorConfigDef('sink').keys.map((k) => k.name)).not.toContain('exactly.once.support');
   });
 
   it('sink adds topics, topics.regex and the dead letter queue keys', () => {
@@ -73,7 +84,7 @@ describe('mergeConfigDefs', () => {
       ],
     };
     const merged = mergeConfigDefs(commonConnectorConfigDef('source'), plugin);
-    expect(merged.groups).toEqual(['Common', 'Transforms', 'Predicates', 'Error Handling', 'Database']);
+    expect(merged.groups).toEqual(['Common', 'Transforms', 'Predicates', 'Error Handling', 'Exactly Once Support', 'Database']);
     expect(merged.keys[2]).toBe(plugin.keys[1]);
     expect(merged.keys[merged.keys.length - 1].name).toBe('connection.url');
     expect(merged.keys.filter((k) => k.name === 'tasks.max')).toHaveLength(1);

@@ -15,6 +15,7 @@ import type { ConnectorType } from '../connector/connector';
 import type { ConfigDef, ConfigKey } from './config-def';
 import { atLeast, nonEmptyString, oneOf, validRegex } from './common-validators';
 import { SinkTopics } from './sink-topics';
+import { EXACTLY_ONCE_GROUP, exactlyOnceSourceKeys } from './exactly-once-config';
 
 export const CONNECTOR_NAME_CONFIG = 'name';
 export const CONNECTOR_CLASS_CONFIG = 'connector.class';
@@ -285,7 +286,8 @@ export function commonConnectorConfigDef(type: ConnectorType): ConfigDef {
   const keys = [...commonKeys()];
   if (type === 'sink') keys.splice(3, 0, ...sinkTopicKeys());
   keys.push(...transformKeys(), ...errorKeys(type));
-  return { keys, groups: [COMMON_GROUP, TRANSFORMS_GROUP, PREDICATES_GROUP, ERROR_GROUP] };
+  if (type === 'source') keys.push(...exactlyOnceSourceKeys());
+  return { keys, groups: [COMMON_GROUP, TRANSFORMS_GROUP, PREDICATES_GROUP, ERROR_GROUP, ...(type === 'source' ? [EXACTLY_ONCE_GROUP] : [])] };
 }
 
 /**

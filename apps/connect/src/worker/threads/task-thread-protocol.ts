@@ -1,5 +1,6 @@
 import type { SourceOffset, SourceOffsetEntry, SourcePartition } from '../../storage/offset-store';
 import type { ConnectorState } from '../../storage/status-store';
+import type { ExactlyOnceSource } from '../task-assembly';
 
 /**
  * The messages between the worker (main thread, ThreadedTaskRunner) and one task thread
@@ -23,13 +24,20 @@ export interface TaskThreadData {
   readonly pluginModules: readonly string[];
   /** The connector's stored source offsets when the task starts; the thread adds its own writes. */
   readonly offsets: readonly { partition: SourcePartition; offset: SourceOffset }[];
+  /** Exactly-once source settings of the worker (TaskAssemblyDeps.exactlyOnce / exactlyOnceSetting). */
+  readonly exactlyOnce: ExactlyOnceSource | null;
+  readonly exactlyOnceSetting: string;
   /** The pino level of the task's logger in the worker. */
   readonly logLevel: string;
 }
 
 export type MainRequest = { readonly op: 'start'; readonly paused: boolean } | { readonly op: 'pause' } | { readonly op: 'resume' } | { readonly op: 'stop' };
 
-export type ThreadRequest = { readonly op: 'owns' } | { readonly op: 'writeOffsets'; readonly entries: readonly SourceOffsetEntry[] };
+export type ThreadRequest =
+  | { readonly op: 'owns' }
+  | { readonly op: 'writeOffsets'; readonly entries: readonly SourceOffsetEntry[] }
+  /** connect-offsets read to its end; answered with the connector's offsets. */
+  | { readonly op: 'readOffsets' };
 
 export type MetricName = 'sourceBatch' | 'sinkBatch' | 'recordsFailed' | 'offsetCommit' | 'deadLetterRecord';
 

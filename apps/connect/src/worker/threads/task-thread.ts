@@ -62,6 +62,17 @@ const offsets: TaskOffsets = {
       else known.set(canonicalJson(e.partition), e.offset);
     }
   },
+  refresh: async () => {
+    const all = await rpc.call<{ partition: SourcePartition; offset: SourceOffset }[]>({ op: 'readOffsets' });
+    known.clear();
+    for (const e of all) known.set(canonicalJson(e.partition), e.offset);
+  },
+  committed: (_connector: string, entries: readonly SourceOffsetEntry[]) => {
+    for (const e of entries) {
+      if (e.offset === null) known.delete(canonicalJson(e.partition));
+      else known.set(canonicalJson(e.partition), e.offset);
+    }
+  },
 };
 
 const metric = (name: MetricName) => (arg?: unknown) => post({ t: 'metric', name, arg });
@@ -89,6 +100,8 @@ async function start(paused: boolean): Promise<void> {
       onState: (state, error) => post({ t: 'state', state, trace: error === undefined ? null : traceOf(error), traceIsError: error instanceof Error }),
       offsets,
       owns: () => rpc.call<boolean>({ op: 'owns' }),
+      exactlyOnce: data.exactlyOnce,
+      exactlyOnceSetting: data.exactlyOnceSetting,
     });
   } catch (err) {
     logger.error({ err: (err as Error).message }, 'task could not be created');

@@ -3,6 +3,7 @@ import { errorMessage } from '@millrace/app-common';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../../metrics/task-metrics';
 import type { SourceOffset, SourcePartition } from '../../storage/offset-store';
+import type { ExactlyOnceSource } from '../task-assembly';
 import type { TaskOffsets } from '../task-offsets';
 import type { TaskRunner, TaskStateListener } from '../task-runner';
 import { MessageRpc } from './message-rpc';
@@ -23,6 +24,8 @@ export interface ThreadedTaskRunnerOptions {
   readonly offsets: TaskOffsets & { offsets(connector: string): { partition: SourcePartition; offset: SourceOffset }[] };
   /** Source commits happen only while this holds (asked by the thread before each batch). */
   readonly owns: () => boolean;
+  readonly exactlyOnce: ExactlyOnceSource | null;
+  readonly exactlyOnceSetting: string;
   readonly metrics: TaskMetrics;
   readonly onState: TaskStateListener;
   /** The task's logger: the thread's log lines are logged through it (scrubbed, leveled like the worker's). */
@@ -71,6 +74,8 @@ export class ThreadedTaskRunner implements TaskRunner {
       registryUrl: o.registryUrl,
       pluginModules: [...o.pluginModules],
       offsets: o.offsets.offsets(o.connector),
+      exactlyOnce: o.exactlyOnce,
+      exactlyOnceSetting: o.exactlyOnceSetting,
       logLevel: o.logger.level,
     };
     const worker = takeTaskThread();
@@ -163,6 +168,9 @@ export class ThreadedTaskRunner implements TaskRunner {
       case 'writeOffsets':
         await this.opts.offsets.write(this.opts.connector, r.entries);
         return null;
+      case 'readOffsets':
+        await this.opts.offsets.refresh(this.opts.connector);
+        return this.opts.offsets.offsets(this.opts.connector);
     }
   }
 
