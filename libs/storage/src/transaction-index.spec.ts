@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { buildBatch, buildControlBatch, ControlRecordType } from '@millrace/protocol';
 import { LogCleaner } from './log-cleaner';
 import { logConfig } from './log-config';
-import { recordsOf, removeDir, tempDir, testBatch } from './test-support/batch-fixtures';
+import { countingIo, recordsOf, removeDir, tempDir, testBatch } from './test-support/batch-fixtures';
 import { decodeAbortedTxns, encodeAbortedTxns, TransactionIndex, txnIndexFilePath } from './transaction-index';
 import { UnifiedLog } from './unified-log';
 
@@ -50,6 +50,19 @@ describe('TransactionIndex', () => {
     await reloaded.deleteBelow(100);
     await expect(fsp.access(txnIndexFilePath(dir, 0))).rejects.toThrow();
     expect(reloaded.collect(0, 1000).map((t) => t.producerId)).toEqual([2]);
+  });
+
+  it('fsyncs the files of rolled segments once, only when they got entries', async () => {
+    const idx = await TransactionIndex.load(dir);
+    const io = countingIo();
+    await idx.append(0, [{ producerId: 1, firstOffset: 0, lastOffset: 5, lastStableOffset: 6 }]);
+    await idx.append(100, [{ producerId: 2, firstOffset: 100, lastOffset: 105, lastStableOffset: 106 }]);
+    await idx.syncBelow(100, io);
+    expect(io.syncs).toBe(1);
+    await idx.syncBelow(100, io);
+    expect(io.syncs).toBe(1);
+    await idx.syncBelow(200, io);
+    expect(io.syncs).toBe(2);
   });
 });
 

@@ -1,8 +1,9 @@
 import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as protocol from '@millrace/protocol';
 import { offsetFileName, parseOffsetFileName } from './log-file-names';
-import { unlinkIfExists } from './storage-io';
+import { unlinkIfExists, type StorageIo } from './storage-io';
 
 const { ControlRecordType, parseControlBatch } = protocol;
 
@@ -29,8 +30,9 @@ const { ControlRecordType, parseControlBatch } = protocol;
  * replays producer state from and re-adds those while replaying (so a crash between the
  * marker write and the index write is repaired), segment deletion drops the files of
  * deleted segments, and follower truncation drops entries at or above the cut.
- * Durability: index writes go to the page cache like Kafka's; everything above the
- * newest producer snapshot is rebuilt at open.
+ * Durability: index writes go to the page cache like Kafka's; a segment's file is
+ * fsynced when the segment rolls (before the producer snapshot that lets recovery skip
+ * it), and everything above the newest producer snapshot is rebuilt at open.
  */
 export const TXN_INDEX_SUFFIX = '.txnindex';
 const ENTRY_SIZE = 34;
@@ -88,6 +90,8 @@ export function isAbortMarker(buf: Buffer, pos: number): boolean {
 
 export class TransactionIndex {
   private entries: StoredTxn[] = [];
+  /** Segment bases whose file got entries since its last fsync. */
+  private readonly unsynced = new Set<number>();
 
   private constructor(readonly dir: string) {}
 
@@ -121,6 +125,7 @@ export class TransactionIndex {
     if (entries.length === 0) return;
     await fsp.appendFile(txnIndexFilePath(this.dir, segmentBase), encodeAbortedTxns(entries));
     for (const e of entries) this.entries.push({ ...e, segmentBase });
+    this.unsynced.add(segmentBase);
   }
 
   /**
@@ -143,6 +148,23 @@ export class TransactionIndex {
       if (e.lastStableOffset >= upper) break;
     }
     return out;
+  }
+
+  /** fsyncs the files of segments based below `base` written since their last fsync (segment roll). */
+  async syncBelow(base: number, io: StorageIo): Promise<void> {
+    for (const b of [...this.unsynced]) {
+      if (b >= base) continue;
+      let h: FileHandle | undefined;
+      try {
+        h = await fsp.open(txnIndexFilePath(this.dir, b), 'r+');
+        await io.sync(h);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      } finally {
+        await h?.close();
+      }
+      this.unsynced.delete(b);
+    }
   }
 
   /** Drops entries whose marker is at or above `offset` (truncation, replay), rewriting the files affected. */

@@ -254,6 +254,8 @@ export class UnifiedLog {
   /** Rolls at `newBase` and snapshots producer state there (Kafka does both). Under the mutex. */
   private async rollLocked(newBase: number): Promise<void> {
     if (!(await this.local.roll(newBase))) return;
+    // The snapshot lets recovery skip the rolled segments: their aborted-transaction entries must be durable first.
+    await this.txnIndex.syncBelow(newBase, this.local.io);
     await writeProducerSnapshot(this.dir, newBase, this.producers.entries(), this.local.io);
     this.local.logger.info(`partition ${this.name}: rolled new segment at offset ${newBase}`);
   }
