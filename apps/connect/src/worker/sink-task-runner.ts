@@ -1,13 +1,7 @@
 import {
-  applyStep,
   isRetriableError,
-  isToleratedFailure,
-  NEEDS_ASYNC,
-  ProcessingContext,
   SinkTopics,
   topicPartitionKey,
-  type ConnectHeader,
-  type ConsumedRecord,
   type Converter,
   type RetryWithToleranceOperator,
   type SinkRecord,
@@ -15,10 +9,11 @@ import {
   type TopicPartition,
   type TransformChain,
 } from '@millrace/connect-sdk';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
 import { sinkConsumerConfig, type SinkConsumerConfig } from './sink-consumer-config';
+import { SinkRecordConversion, SLOW } from './sink-record-conversion';
 import { missingTopicsNote, sameTopics, SinkTopicWatcher, type SinkTopicState } from './sink-topic-watcher';
 import { connectorLogger, isTransientKafkaError } from './source-task-runner';
 import type { TaskRunner, TaskStateListener } from './task-runner';
@@ -98,8 +93,10 @@ export class SinkTaskRunner implements TaskRunner {
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private joining: Promise<void> = Promise.resolve();
+  private readonly conversion: SinkRecordConversion;
 
   constructor(private readonly opts: SinkTaskRunnerOptions) {
+    this.conversion = new SinkRecordConversion(opts);
     this.connector = opts.connector;
     this.id = opts.id;
     this.sinkTopics = new SinkTopics(opts.topics, opts.topics.length > 0 ? '' : opts.topicsRegex);
@@ -288,8 +285,8 @@ export class SinkTaskRunner implements TaskRunner {
       const started = performance.now();
       const records: SinkRecord[] = [];
       for (const m of batch.messages) {
-        const fast = this.convertFast(batch.topic, batch.partition, m);
-        const record = fast === SLOW ? await this.convert(batch.topic, batch.partition, m) : fast;
+        const fast = this.conversion.convertFast(batch.topic, batch.partition, m);
+        const record = fast === SLOW ? await this.conversion.convert(batch.topic, batch.partition, m) : fast;
         if (record) records.push(record);
       }
       if (records.length > 0) await this.retrying(payload, () => this.opts.task.write(records));
@@ -343,84 +340,6 @@ export class SinkTaskRunner implements TaskRunner {
     }
   }
 
-  /**
-   * `convert` without a promise per record: the converters' synchronous paths and the
-   * transforms in one try; SLOW when a converter has no synchronous answer now or
-   * anything threw — then `convert` runs the record under the error-handling operator
-   * from the start (conversion and transforms are pure, so running them again is safe).
-   */
-  private convertFast(topic: string, partition: number, m: KafkaMessage): SinkRecord | undefined | typeof SLOW {
-    const { keyConverter, valueConverter } = this.opts;
-    if (!keyConverter.toConnectDataSync || !valueConverter.toConnectDataSync) return SLOW;
-    try {
-      const key = keyConverter.toConnectDataSync(topic, m.key);
-      if (key === NEEDS_ASYNC) return SLOW;
-      const value = valueConverter.toConnectDataSync(topic, m.value);
-      if (value === NEEDS_ASYNC) return SLOW;
-      const offset = Number(m.offset);
-      let record: SinkRecord | null = {
-        topic,
-        kafkaPartition: partition,
-        kafkaOffset: offset,
-        originalTopic: topic,
-        originalKafkaPartition: partition,
-        originalKafkaOffset: offset,
-        keySchema: key.schema,
-        key: key.value,
-        valueSchema: value.schema,
-        value: value.value,
-        timestamp: m.timestamp === undefined || m.timestamp === '' ? null : Number(m.timestamp),
-        headers: connectHeaders(m.headers),
-      };
-      for (const step of this.opts.transforms.steps) {
-        record = applyStep(step, record);
-        if (record === null) return undefined;
-      }
-      return record;
-    } catch {
-      return SLOW;
-    }
-  }
-
-  private async convert(topic: string, partition: number, m: KafkaMessage): Promise<SinkRecord | undefined> {
-    const { operator } = this.opts;
-    const headers = connectHeaders(m.headers);
-    const timestamp = m.timestamp === undefined || m.timestamp === '' ? null : Number(m.timestamp);
-    const consumed: ConsumedRecord = { topic, partition, offset: Number(m.offset), timestamp, key: m.key, value: m.value, headers };
-    const context = ProcessingContext.forConsumed(consumed);
-    const key = await operator.execute('KEY_CONVERTER', () => this.opts.keyConverter.toConnectData(topic, m.key), context, 'key.converter');
-    if (isToleratedFailure(key)) return this.skipped();
-    const value = await operator.execute('VALUE_CONVERTER', () => this.opts.valueConverter.toConnectData(topic, m.value), context, 'value.converter');
-    if (isToleratedFailure(value)) return this.skipped();
-    let record: SinkRecord | null = {
-      topic,
-      kafkaPartition: partition,
-      kafkaOffset: Number(m.offset),
-      originalTopic: topic,
-      originalKafkaPartition: partition,
-      originalKafkaOffset: Number(m.offset),
-      keySchema: key.schema,
-      key: key.value,
-      valueSchema: value.schema,
-      value: value.value,
-      timestamp,
-      headers,
-    };
-    for (const step of this.opts.transforms.steps) {
-      const current: SinkRecord = record;
-      const out = await operator.execute('TRANSFORMATION', () => applyStep(step, current), context, step.type);
-      if (isToleratedFailure(out)) return this.skipped();
-      if (out === null) return undefined;
-      record = out;
-    }
-    return record;
-  }
-
-  /** A record skipped after a tolerated failure. */
-  private skipped(): undefined {
-    this.opts.metrics?.recordsFailed(1);
-    return undefined;
-  }
 
   private async fail(err: unknown): Promise<void> {
     this.failed = true;
@@ -442,8 +361,6 @@ export class SinkTaskRunner implements TaskRunner {
 /** max.partition.fetch.bytes of the sink consumer (Kafka's default is 1 MiB). */
 const SINK_FETCH_PARTITION_BYTES = 4 << 20;
 
-/** convertFast could not convert the record: run it through the operator. */
-const SLOW: unique symbol = Symbol('slow');
 
 function groupByTopic(tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
   const map = new Map<string, number[]>();
@@ -451,22 +368,6 @@ function groupByTopic(tps: readonly TopicPartition[]): { topic: string; partitio
   return [...map].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
-const NO_HEADERS: ConnectHeader[] = [];
-
-function connectHeaders(headers: KafkaMessage['headers']): ConnectHeader[] {
-  if (headers === undefined) return NO_HEADERS;
-  let any = false;
-  for (const _ in headers) {
-    any = true;
-    break;
-  }
-  if (!any) return NO_HEADERS;
-  const out: ConnectHeader[] = [];
-  for (const [key, v] of Object.entries(headers ?? {})) {
-    for (const value of Array.isArray(v) ? v : [v]) out.push({ key, value: value ?? null });
-  }
-  return out;
-}
 
 /** kafkajs's errors of a consumer whose group is rebalancing or forgot it: it rejoins by itself. */
 function isGroupRebalanceError(err: unknown): boolean {

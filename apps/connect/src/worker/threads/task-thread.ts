@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { KafkaClients } from '@millrace/kafka-log';
 import pino, { type Logger } from 'pino';
@@ -26,6 +28,20 @@ import type { FromThread, MainRequest, MetricName, TaskThreadData, ThreadRequest
  */
 if (!parentPort) throw new Error('task-thread.ts runs only as a worker thread');
 const port = parentPort;
+/**
+ * Task threads run at a lower scheduling priority (nice +5) than the worker's main thread
+ * on Linux (a thread's own id through /proc/thread-self): when the cores are saturated,
+ * the REST API and the herder get a core first and answer within milliseconds, while
+ * the tasks take what is left. Elsewhere, or if refused, the priority stays as it is.
+ */
+const TASK_THREAD_NICE = 5;
+try {
+  const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.max(os.getPriority(tid), TASK_THREAD_NICE));
+} catch {
+  // not Linux, or not allowed: keep the inherited priority
+}
+
 const post = (message: FromThread): void => port.postMessage(message);
 const rpc = new MessageRpc<ThreadRequest>((m) => port.postMessage(m));
 

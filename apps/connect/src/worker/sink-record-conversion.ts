@@ -1,0 +1,121 @@
+import { applyStep, isToleratedFailure, NEEDS_ASYNC, ProcessingContext, type ConnectHeader, type ConsumedRecord, type Converter, type RetryWithToleranceOperator, type SinkRecord, type TransformChain } from '@millrace/connect-sdk';
+import type { KafkaMessage } from 'kafkajs';
+import type { TaskMetrics } from '../metrics/task-metrics';
+
+export interface SinkRecordConversionOptions {
+  readonly keyConverter: Converter;
+  readonly valueConverter: Converter;
+  readonly transforms: TransformChain<SinkRecord>;
+  /** Runs converters and transforms under errors.tolerance / errors.retry.* (reporters: log, DLQ). */
+  readonly operator: RetryWithToleranceOperator;
+  readonly metrics?: TaskMetrics;
+}
+
+/** convertFast could not convert the record: run it through `convert` (the operator). */
+export const SLOW: unique symbol = Symbol('slow');
+
+/**
+ * A consumed Kafka message -> the SinkRecord the task gets (converters, then transforms),
+ * for SinkTaskRunner. `convertFast` is the batch path without promises; `convert` the
+ * path under the error-handling operator; undefined = dropped by a transform or skipped
+ * after a tolerated failure (counted in metrics.recordsFailed).
+ */
+export class SinkRecordConversion {
+  constructor(private readonly opts: SinkRecordConversionOptions) {}
+
+  /**
+   * `convert` without a promise per record: the converters' synchronous paths and the
+   * transforms in one try; SLOW when a converter has no synchronous answer now or
+   * anything threw — then `convert` runs the record under the error-handling operator
+   * from the start (conversion and transforms are pure, so running them again is safe).
+   */
+  convertFast(topic: string, partition: number, m: KafkaMessage): SinkRecord | undefined | typeof SLOW {
+    const { keyConverter, valueConverter } = this.opts;
+    if (!keyConverter.toConnectDataSync || !valueConverter.toConnectDataSync) return SLOW;
+    try {
+      const key = keyConverter.toConnectDataSync(topic, m.key);
+      if (key === NEEDS_ASYNC) return SLOW;
+      const value = valueConverter.toConnectDataSync(topic, m.value);
+      if (value === NEEDS_ASYNC) return SLOW;
+      const offset = Number(m.offset);
+      let record: SinkRecord | null = {
+        topic,
+        kafkaPartition: partition,
+        kafkaOffset: offset,
+        originalTopic: topic,
+        originalKafkaPartition: partition,
+        originalKafkaOffset: offset,
+        keySchema: key.schema,
+        key: key.value,
+        valueSchema: value.schema,
+        value: value.value,
+        timestamp: m.timestamp === undefined || m.timestamp === '' ? null : Number(m.timestamp),
+        headers: connectHeaders(m.headers),
+      };
+      for (const step of this.opts.transforms.steps) {
+        record = applyStep(step, record);
+        if (record === null) return undefined;
+      }
+      return record;
+    } catch {
+      return SLOW;
+    }
+  }
+
+  async convert(topic: string, partition: number, m: KafkaMessage): Promise<SinkRecord | undefined> {
+    const { operator } = this.opts;
+    const headers = connectHeaders(m.headers);
+    const timestamp = m.timestamp === undefined || m.timestamp === '' ? null : Number(m.timestamp);
+    const consumed: ConsumedRecord = { topic, partition, offset: Number(m.offset), timestamp, key: m.key, value: m.value, headers };
+    const context = ProcessingContext.forConsumed(consumed);
+    const key = await operator.execute('KEY_CONVERTER', () => this.opts.keyConverter.toConnectData(topic, m.key), context, 'key.converter');
+    if (isToleratedFailure(key)) return this.skipped();
+    const value = await operator.execute('VALUE_CONVERTER', () => this.opts.valueConverter.toConnectData(topic, m.value), context, 'value.converter');
+    if (isToleratedFailure(value)) return this.skipped();
+    let record: SinkRecord | null = {
+      topic,
+      kafkaPartition: partition,
+      kafkaOffset: Number(m.offset),
+      originalTopic: topic,
+      originalKafkaPartition: partition,
+      originalKafkaOffset: Number(m.offset),
+      keySchema: key.schema,
+      key: key.value,
+      valueSchema: value.schema,
+      value: value.value,
+      timestamp,
+      headers,
+    };
+    for (const step of this.opts.transforms.steps) {
+      const current: SinkRecord = record;
+      const out = await operator.execute('TRANSFORMATION', () => applyStep(step, current), context, step.type);
+      if (isToleratedFailure(out)) return this.skipped();
+      if (out === null) return undefined;
+      record = out;
+    }
+    return record;
+  }
+
+  /** A record skipped after a tolerated failure. */
+  private skipped(): undefined {
+    this.opts.metrics?.recordsFailed(1);
+    return undefined;
+  }
+}
+
+const NO_HEADERS: ConnectHeader[] = [];
+
+export function connectHeaders(headers: KafkaMessage['headers']): ConnectHeader[] {
+  if (headers === undefined) return NO_HEADERS;
+  let any = false;
+  for (const _ in headers) {
+    any = true;
+    break;
+  }
+  if (!any) return NO_HEADERS;
+  const out: ConnectHeader[] = [];
+  for (const [key, v] of Object.entries(headers ?? {})) {
+    for (const value of Array.isArray(v) ? v : [v]) out.push({ key, value: value ?? null });
+  }
+  return out;
+}
