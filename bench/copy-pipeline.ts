@@ -36,7 +36,10 @@ import { formatProfileSummary, summarizeProfile } from './cpu-profile-summary';
  *              COPY_PIPELINE_LOGS=1 (the connect process's output is printed after the run),
  *              COPY_PIPELINE_PARTITIONS (default 1: the topic is created with that many
  *              partitions before the connectors start, and the sink runs that many
- *              tasks, one per partition, each in its own thread).
+ *              tasks, one per partition, each in its own thread),
+ *              COPY_PIPELINE_EXACTLY_ONCE (the worker's MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE:
+ *              auto by default, i.e. the source runs exactly once; `disabled` measures
+ *              the at-least-once source).
  * Progress goes to stderr; `runCopyPipeline` returns the figures (connect-bench.ts prints them).
  */
 export interface CopyPipelineFigures {
@@ -174,7 +177,10 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       repoRoot,
       bootstrap: broker.bootstrap,
       registryUrl,
-      env: profileDir ? { NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile-hook.js')}`, MILLRACE_CPU_PROFILE_DIR: profileDir } : {},
+      env: {
+        ...(profileDir ? { NODE_OPTIONS: `--require ${path.join(__dirname, 'cpu-profile-hook.js')}`, MILLRACE_CPU_PROFILE_DIR: profileDir } : {}),
+        ...(process.env.COPY_PIPELINE_EXACTLY_ONCE ? { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: process.env.COPY_PIPELINE_EXACTLY_ONCE } : {}),
+      },
     });
     const jdbc = (db: string) => `jdbc:postgresql://${pg!.host}:${pg!.port}/${db}?user=${pg!.user}`;
     const cpuBefore = { connect: processCpuSeconds(connect.pid ?? -1), broker: processCpuSeconds(broker.pid ?? -1), postgres: postgresCpuSeconds(pg) };

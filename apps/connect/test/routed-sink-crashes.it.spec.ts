@@ -139,7 +139,8 @@ describe('a RegexRouter merging two topics into one table, exactly once across k
     expect(Object.fromEntries(ends)).toEqual(Object.fromEntries(steady.produced));
 
     const total = steady.total();
-    // Done when complete, or when the table stopped growing for 15 s (the asserts then say what is missing).
+    // Done when complete, or when the table stopped growing for 30 s (the asserts then say what is missing;
+    // a restarted sink task loads its thread and rejoins its group first, which takes seconds on a loaded machine).
     let last = -1;
     let stalledSince = Date.now();
     await waitFor(
@@ -147,9 +148,9 @@ describe('a RegexRouter merging two topics into one table, exactly once across k
       async () => {
         const rows = await rowCount();
         if (rows !== last) [last, stalledSince] = [rows, Date.now()];
-        return rows >= total || Date.now() - stalledSince > 15_000;
+        return rows >= total || Date.now() - stalledSince > 30_000;
       },
-      75_000,
+      120_000,
     );
     await new Promise((r) => setTimeout(r, 1_000));
 
@@ -171,5 +172,5 @@ describe('a RegexRouter merging two topics into one table, exactly once across k
       TOPICS.map(({ topic, partitions }) => ({ topic, partitions, next: ends.get(topic), version: 2 })),
     );
     expect((await rest.status(CONNECTOR)).tasks[0].state).toBe('RUNNING');
-  }, 110_000);
+  }, 240_000);
 });
