@@ -195,6 +195,13 @@ async function main(): Promise<number> {
     ...(small?.problems ?? []).map((p) => `small requests: ${p}`),
     ...(soak?.problems ?? []).map((p) => `soak: ${p}`),
   ];
+  if (!config.skipTransactions) {
+    // transactional vs idempotent produce, same run (its own broker; its table on stdout)
+    process.stdout.write('\ntransactional produce (transactions-bench.ts):\n');
+    const r = await runCommand(process.execPath, ['-r', `${repoRoot}/scripts/register-paths.js`, `${__dirname}/transactions-bench.js`], { cwd: repoRoot, timeoutMs: 15 * 60_000 });
+    process.stdout.write(r.stdout.toString('utf8'));
+    if (r.code !== 0) caseProblems.push(`transactions bench exited ${r.code}: ${r.stderr.slice(-2_000)}`);
+  }
   const allProblems = [...problems, ...caseProblems];
   if (allProblems.length > 0) process.stdout.write(`\nproblems:\n${allProblems.map((p) => `- ${p}`).join('\n')}\n`);
   return allProblems.length === 0 && skipped.length === 0 ? 0 : 1;

@@ -2,7 +2,8 @@ import { findRepoRoot, runPython, startBroker } from '@millrace/testing';
 import { envInt } from './env-int';
 
 /**
- * Transactional produce benchmark (a separate entry, not part of `npm run bench`):
+ * Transactional produce benchmark (run by `npm run bench` after its other cases unless
+ * --skip-transactions; also alone):
  *
  *   npm run build && node -r ./scripts/register-paths.js dist/bench/transactions-bench.js
  *

@@ -55,4 +55,18 @@ describe('validateConnectorConfig', () => {
     const transforms = validateConnectorConfig(plugin('sink'), { name: 'c', 'connector.class': 'TestPlugin', 'db.url': 'jdbc:x', topics: 'a', transforms: 't' });
     expect(transforms.messages).toEqual([expect.stringContaining('transforms.t.type')]);
   });
+
+  test('exactly-once keys of a source are checked against the worker (KIP-618 messages)', () => {
+    const base = { name: 'c', 'connector.class': 'TestPlugin', 'db.url': 'jdbc:x' };
+    const errorsOf = (config: Record<string, string>, exactlyOnceSource: boolean) =>
+      Object.fromEntries(validateConnectorConfig(plugin('source'), config, { exactlyOnceSource }).infos.configs.filter((c) => c.value.errors.length > 0).map((c) => [c.value.name, c.value.errors]));
+    expect(errorsOf({ ...base, 'exactly.once.support': 'required' }, false)).toEqual({ 'exactly.once.support': [expect.stringContaining('does not have exactly-once source support enabled')] });
+    expect(errorsOf({ ...base, 'exactly.once.support': 'REQUIRED' }, true)).toEqual({});
+    expect(errorsOf({ ...base, 'exactly.once.support': 'requested' }, false)).toEqual({});
+    expect(errorsOf({ ...base, 'transaction.boundary': 'connector' }, true)).toEqual({ 'transaction.boundary': [expect.stringContaining('connector-defined transaction boundaries')] });
+    expect(errorsOf({ ...base, 'transaction.boundary': 'interval' }, true)).toEqual({ 'transaction.boundary': [expect.stringContaining('not supported')] });
+    expect(errorsOf({ ...base, 'transaction.boundary': 'poll' }, true)).toEqual({});
+    // sinks have no exactly-once keys: the source's checks do not apply
+    expect(validateConnectorConfig(plugin('sink'), { name: 'c', 'connector.class': 'TestPlugin', 'db.url': 'jdbc:x', topics: 't' }, { exactlyOnceSource: false }).messages).toEqual([]);
+  });
 });

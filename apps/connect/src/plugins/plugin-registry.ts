@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConnectorPlugin } from '@millrace/connect-sdk';
+import { ClusterInfoService } from '../cluster/cluster-info.service';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { validateConnectorConfig, type ConnectorValidation } from './connector-config-validator';
 import { loadPluginModules } from './plugin-modules';
@@ -18,7 +19,10 @@ import { jdbcSourcePlugin } from '@millrace/jdbc-source';
 export class PluginRegistry {
   private readonly plugins: ConnectorPlugin[];
 
-  constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig) {
+  constructor(
+    @Inject(CONNECT_CONFIG) config: ConnectConfig,
+    private readonly cluster: ClusterInfoService,
+  ) {
     const builtIn = [jdbcSourcePlugin, JDBC_SINK_PLUGIN];
     this.plugins = [...builtIn, ...loadPluginModules(config.pluginModules, builtIn)];
   }
@@ -37,6 +41,6 @@ export class PluginRegistry {
   }
 
   validate(plugin: ConnectorPlugin, config: Readonly<Record<string, string>>): ConnectorValidation {
-    return validateConnectorConfig(plugin, config);
+    return validateConnectorConfig(plugin, config, { exactlyOnceSource: this.cluster.exactlyOnceSource });
   }
 }
