@@ -172,7 +172,7 @@ describe('storage integrity (real broker)', () => {
     expect(seen.length).toBe(bad.from);
 
     // Logged with the segment file and the offset range; reported over HTTP and metrics.
-    expect(broker.logs()).toContain(`CORRUPT batch in ${second.file}`);
+    await waitFor('the corrupt batch logged', () => broker.logs().includes(`CORRUPT batch in ${second.file}`), { timeoutMs: 5_000 });
     expect(broker.logs()).toContain(`offsets ${bad.from}..${bad.to}`);
     const described = await httpJson('GET', `/admin/topics/${topic}`);
     expect(described.body.partitions[0].corruptRanges).toEqual([expect.objectContaining({ fromOffset: bad.from, toOffset: bad.to, quarantinedAtMs: null })]);
@@ -186,7 +186,8 @@ describe('storage integrity (real broker)', () => {
     const q = await httpJson('POST', `/admin/topics/${topic}/partitions/0/quarantine`, {});
     expect(q.status).toBe(201);
     expect(q.body.quarantined).toEqual([expect.objectContaining({ fromOffset: bad.from, toOffset: bad.to })]);
-    expect(broker.logs()).toContain(`operator QUARANTINED offsets ${bad.from}..${bad.to}`);
+    // the line reaches the test through the broker's stdout, maybe after the HTTP answer
+    await waitFor('the quarantine logged', () => broker.logs().includes(`operator QUARANTINED offsets ${bad.from}..${bad.to}`), { timeoutMs: 5_000 });
     const after = await readWithLibrdkafka(topic);
     expect(after.error).toBeNull();
     expect(after.offsets).toEqual(Array.from({ length: n }, (_, i) => i).filter((o) => o < bad.from || o > bad.to));
