@@ -165,7 +165,7 @@ export class LogManager {
       log.cleanerCheckpoint = Math.max(cleaner.get(key)?.offset ?? 0, log.logStartOffset);
     });
     this.logger.info(
-      `log dir ${this.dataDir}: opened ${dirs.length} logs in ${Date.now() - started} ms (${this.hadCleanShutdownValue ? 'clean' : 'UNCLEAN'} shutdown before)`,
+      `log dir ${this.dataDir}: opened ${dirs.length} logs in ${Date.now() - started} ms (${dirs.length === 0 && !this.hadCleanShutdownValue ? 'new log dir' : `${this.hadCleanShutdownValue ? 'clean' : 'UNCLEAN'} shutdown before`})`,
     );
     if (this.opts.scheduleTasks ?? true) this.scheduleTasks();
   }
