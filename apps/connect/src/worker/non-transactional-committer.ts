@@ -7,8 +7,8 @@ import type { OutgoingRecord, SourceRecordCommitter } from './source-record-comm
  * At-least-once SourceRecordCommitter: produce the records with acks=-1 through the
  * project's idempotent RecordProducer (order per partition holds), then write the
  * offsets to connect-offsets. A crash between
- * the two, or a produce retry, can repeat records; the transactional committer (once
- * the broker supports transactions) replaces this for exactly-once.
+ * the two, or a produce retry, can repeat records; the worker uses it only when
+ * sources do not run exactly once (TransactionalCommitter otherwise).
  */
 export class NonTransactionalCommitter implements SourceRecordCommitter {
   private producer: RecordProducer | undefined;

@@ -11,9 +11,10 @@ export type OutgoingRecord = ProducedRecord;
  * Contract: when `commit` resolves, every record is acknowledged by Kafka (acks=-1) and
  * the offsets are stored, so the task may `ack` them; a record is never stored behind
  * an offset that was not committed after it (records first, offsets second). The
- * exactly-once implementation writes both in ONE Kafka transaction (transactional id
- * per task); until the broker supports transactions the non-transactional one is used,
- * which can duplicate the last batch after a crash between the two writes.
+ * exactly-once implementation (TransactionalCommitter, the default on a cluster with
+ * transactions) writes both in ONE Kafka transaction (transactional id per task); the
+ * non-transactional one (exactly-once disabled) can duplicate the last batch after a
+ * crash between the two writes.
  */
 export interface SourceRecordCommitter {
   open(): Promise<void>;
