@@ -27,10 +27,11 @@ import { Group, GroupState, joinError } from './group';
 import { describeGroup, describeUnknownGroup } from './group-description';
 import type { CommittedOffset } from './committed-offsets';
 import { GroupLog, GroupLogRecord } from './group-log';
-import { GroupMetadataManager, offsetCommitResult, offsetFetchError } from './group-metadata-manager';
+import { GroupMetadataManager } from './group-metadata-manager';
+import { GroupOffsets } from './group-offsets';
 import { GroupRebalancer, JoinCallback, JoinRequest, syncError } from './group-rebalancer';
-import { deleteGroupOffsets } from './offset-delete';
-import { NO_PENDING_TRANSACTIONAL_OFFSETS, PendingTransactionalOffsets } from './pending-transactional-offsets';
+import { CoordinatorStatus, validateCurrentMember, validateGroupStatus } from './group-validation';
+import type { PendingTransactionalOffsets } from './pending-transactional-offsets';
 
 /** Where the coordinator reports internal errors (bugs); it never throws them at callers. */
 export interface GroupCoordinatorLogger {
@@ -41,8 +42,7 @@ const consoleLogger: GroupCoordinatorLogger = {
   error: (message, err) => console.error(`[group-coordinator] ${message}`, err),
 };
 
-/** Lifecycle of the coordinator: answers COORDINATOR_LOAD_IN_PROGRESS until `load` finished. */
-export type CoordinatorStatus = 'loading' | 'active' | 'shutdown';
+export type { CoordinatorStatus } from './group-validation';
 
 /**
  * Kafka's classic consumer group coordinator, transport-free: JoinGroup, SyncGroup,
@@ -51,7 +51,7 @@ export type CoordinatorStatus = 'loading' | 'active' | 'shutdown';
  * librdkafka 2.x), over plain typed inputs and results carrying Kafka error codes.
  *
  * This class validates each request against the coordinator's and the group's state and
- * routes it. The rebalance protocol — join phase, generations, the delayed operations
+ * routes it. The offset APIs are GroupOffsets' (group-offsets.ts). The rebalance protocol — join phase, generations, the delayed operations
  * (DelayedJoin, InitialDelayedJoin, DelayedSync, DelayedHeartbeat) — is GroupRebalancer's
  * (group-rebalancer.ts; states in group.ts); the group cache, committed offsets and
  * their records are GroupMetadataManager's (group-metadata-manager.ts).
@@ -71,7 +71,7 @@ export class GroupCoordinator {
   private readonly manager: GroupMetadataManager;
   private readonly rebalancer: GroupRebalancer;
   private statusValue: CoordinatorStatus = 'loading';
-  private pendingTxnOffsets: PendingTransactionalOffsets = NO_PENDING_TRANSACTIONAL_OFFSETS;
+  private readonly offsets: GroupOffsets;
 
   constructor(
     config: Partial<GroupCoordinatorConfig>,
@@ -83,6 +83,7 @@ export class GroupCoordinator {
     const onError = (message: string, err: unknown): void => this.logger.error(message, err);
     this.manager = new GroupMetadataManager(groupLog, this.config, clock, onError);
     this.rebalancer = new GroupRebalancer(this.config, this.manager, clock, onError);
+    this.offsets = new GroupOffsets(this.manager, this.rebalancer, clock, () => this.statusValue);
   }
 
   get status(): CoordinatorStatus {
@@ -231,7 +232,7 @@ export class GroupCoordinator {
     const instanceId = input.groupInstanceId ?? null;
     const error = group.is(GroupState.Dead)
       ? E.COORDINATOR_NOT_AVAILABLE
-      : (this.validateCurrentMember(group, input.memberId, instanceId) ??
+      : (validateCurrentMember(group, input.memberId, instanceId) ??
         (input.generationId !== group.generationId
           ? E.ILLEGAL_GENERATION
           : (input.protocolType != null && input.protocolType !== group.protocolType) ||
@@ -277,7 +278,7 @@ export class GroupCoordinator {
     const group = this.manager.getGroup(input.groupId);
     if (!group) return { errorCode: E.UNKNOWN_MEMBER_ID };
     if (group.is(GroupState.Dead)) return { errorCode: E.COORDINATOR_NOT_AVAILABLE };
-    const memberError = this.validateCurrentMember(group, input.memberId, input.groupInstanceId ?? null);
+    const memberError = validateCurrentMember(group, input.memberId, input.groupInstanceId ?? null);
     if (memberError !== null) return { errorCode: memberError };
     if (input.generationId !== group.generationId) return { errorCode: E.ILLEGAL_GENERATION };
     const member = group.get(input.memberId);
@@ -314,7 +315,7 @@ export class GroupCoordinator {
       } else if (group.pendingMembers.has(m.memberId)) {
         this.rebalancer.removePendingMemberAndUpdateGroup(group, m.memberId);
       } else {
-        errorCode = this.validateCurrentMember(group, m.memberId, m.groupInstanceId) ?? E.NONE;
+        errorCode = validateCurrentMember(group, m.memberId, m.groupInstanceId) ?? E.NONE;
         if (errorCode === E.NONE) this.rebalancer.removeMemberAndUpdateGroup(group, group.get(m.memberId));
       }
       return { ...m, errorCode };
@@ -367,119 +368,44 @@ export class GroupCoordinator {
 
   // ================================================================ OffsetCommit / OffsetFetch
 
-  /**
-   * OffsetCommit v2-v8. generationId -1 with memberId '' is a simple commit (allowed only
-   * while the group is Empty; creates the group if unknown). Otherwise member id and
-   * generation must match (ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID / FENCED_INSTANCE_ID).
-   * Resolves after the records are appended; topic existence is the caller's check.
-   */
-  async commitOffsets(input: OffsetCommitInput): Promise<OffsetCommitResult> {
-    const all = (errorCode: number): OffsetCommitResult => offsetCommitResult(input, () => errorCode);
-    const statusError = this.validateGroupStatus(input.groupId, false);
-    if (statusError !== null) return all(statusError);
-    const instanceId = input.groupInstanceId ?? null;
-    let group = this.manager.getGroup(input.groupId);
-    if (!group) {
-      // No group: fine for standalone consumers; otherwise a commit from a lost generation.
-      if (input.generationId >= 0) return all(E.ILLEGAL_GENERATION);
-      group = this.manager.addGroup(new Group(input.groupId, GroupState.Empty, this.clock.now()));
-    }
-    let error: number | null = null;
-    if (group.is(GroupState.Dead)) error = E.COORDINATOR_NOT_AVAILABLE;
-    else if (input.generationId >= 0 || input.memberId !== '' || instanceId !== null) {
-      error = this.validateCurrentMember(group, input.memberId, instanceId);
-      if (error === null && input.generationId !== group.generationId) error = E.ILLEGAL_GENERATION;
-    } else if (!group.is(GroupState.Empty)) {
-      // Only members may commit while the group has members.
-      error = E.UNKNOWN_MEMBER_ID;
-    }
-    if (error !== null) return all(error);
-    if (group.is(GroupState.CompletingRebalance)) return all(E.REBALANCE_IN_PROGRESS);
-    if (group.is(GroupState.Stable) || group.is(GroupState.PreparingRebalance)) {
-      // A commit counts as a sign of life; the rebalance signal comes with the next heartbeat.
-      this.rebalancer.scheduleHeartbeatExpiration(group, group.get(input.memberId));
-    }
-    return this.manager.commitOffsets(group, input, this.clock.now());
+  // ================================================================ offsets (group-offsets.ts)
+
+  /** OffsetCommit v2-v8; see GroupOffsets.commitOffsets. */
+  commitOffsets(input: OffsetCommitInput): Promise<OffsetCommitResult> {
+    return this.offsets.commitOffsets(input);
   }
 
-  /**
-   * OffsetFetch v1-v8 for one group. Offsets are returned whatever the group state
-   * (standalone consumers have no membership); see GroupMetadataManager.fetchOffsets.
-   * With `requireStable`, partitions with pending transactional commits answer
-   * UNSTABLE_OFFSET_COMMIT (see usePendingTransactionalOffsets).
-   */
+  /** OffsetFetch v1-v8 for one group; see GroupOffsets.fetchOffsets. */
   fetchOffsets(input: OffsetFetchInput): OffsetFetchResult {
-    const statusError = this.validateGroupStatus(input.groupId, false);
-    if (statusError !== null) return offsetFetchError(input, statusError);
-    const pending = this.pendingTxnOffsets;
-    const isUnstable =
-      input.requireStable === true ? (topic: string, partition: number) => pending.hasPendingTransactionalOffsets(input.groupId, topic, partition) : undefined;
-    return this.manager.fetchOffsets(input.groupId, input.topics, isUnstable);
+    return this.offsets.fetchOffsets(input);
   }
 
   /** Sets where require_stable fetches learn of pending transactional commits (the transaction coordinator). */
   usePendingTransactionalOffsets(source: PendingTransactionalOffsets): void {
-    this.pendingTxnOffsets = source;
+    this.offsets.usePendingTransactionalOffsets(source);
   }
 
-  /**
-   * OffsetDelete v0: removes committed offsets of an Empty group, or of topics a
-   * consumer group with members does not subscribe to (rules in planOffsetDeletion).
-   * Answers after the tombstones are in `__consumer_offsets`; COORDINATOR_NOT_AVAILABLE
-   * on the partitions when that append fails (nothing removed). Topic existence is the
-   * caller's check.
-   */
-  async deleteOffsets(input: OffsetDeleteInput): Promise<OffsetDeleteResult> {
-    const statusError = this.validateGroupStatus(input.groupId, true);
-    if (statusError !== null) return { errorCode: statusError, topics: [] };
-    return deleteGroupOffsets(this.manager, input, this.clock.now());
+  /** OffsetDelete v0; see GroupOffsets.deleteOffsets. */
+  deleteOffsets(input: OffsetDeleteInput): Promise<OffsetDeleteResult> {
+    return this.offsets.deleteOffsets(input);
   }
 
   /** Removes offsets past offsets.retention.minutes now; returns how many. Runs periodically after load. */
-  async cleanupExpiredOffsets(): Promise<number> {
-    if (this.statusValue !== 'active') return 0;
-    return this.manager.cleanupExpiredOffsets(this.clock.now());
+  cleanupExpiredOffsets(): Promise<number> {
+    return this.offsets.cleanupExpiredOffsets();
   }
 
-  // ================================================================ transactional offsets (TxnOffsetCommit)
-
-  /**
-   * The group half of a TxnOffsetCommit (KIP-447 fields from v3): an unknown group is
-   * created Empty (as Kafka does for transactional commits); a member id other than ''
-   * must be a member, a generation >= 0 must be the current one. Null when valid.
-   */
+  /** The group half of a TxnOffsetCommit; see GroupOffsets.validateTxnOffsetCommit. */
   validateTxnOffsetCommit(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null): number | null {
-    const statusError = this.validateGroupStatus(groupId, false);
-    if (statusError !== null) return statusError;
-    const group = this.manager.getGroup(groupId) ?? this.manager.addGroup(new Group(groupId, GroupState.Empty, this.clock.now()));
-    if (group.is(GroupState.Dead)) return E.COORDINATOR_NOT_AVAILABLE;
-    if (groupInstanceId !== null && group.isStaticMemberFenced(groupInstanceId, memberId)) return E.FENCED_INSTANCE_ID;
-    if (memberId !== '' && !group.has(memberId)) return E.UNKNOWN_MEMBER_ID;
-    if (generationId >= 0 && generationId !== group.generationId) return E.ILLEGAL_GENERATION;
-    return null;
+    return this.offsets.validateTxnOffsetCommit(groupId, memberId, generationId, groupInstanceId);
   }
 
   /** Makes a committed transaction's offsets the group's committed offsets (on its COMMIT marker). */
   applyTxnOffsets(groupId: string, entries: { topic: string; partition: number; value: CommittedOffset }[]): void {
-    this.manager.applyTxnOffsets(groupId, entries, this.clock.now());
+    this.offsets.applyTxnOffsets(groupId, entries);
   }
 
-  // ================================================================ validation
-
-  /**
-   * INVALID_GROUP_ID for a missing id (or '' where the API requires one), NOT_COORDINATOR
-   * after shutdown, COORDINATOR_LOAD_IN_PROGRESS before `load` finished; else null.
-   */
   private validateGroupStatus(groupId: string | null | undefined, requireNonEmpty: boolean): number | null {
-    if (groupId === null || groupId === undefined || (requireNonEmpty && groupId === '')) return E.INVALID_GROUP_ID;
-    if (this.statusValue === 'shutdown') return E.NOT_COORDINATOR;
-    if (this.statusValue === 'loading') return E.COORDINATOR_LOAD_IN_PROGRESS;
-    return null;
-  }
-
-  private validateCurrentMember(group: Group, memberId: string, groupInstanceId: string | null): number | null {
-    if (group.isStaticMemberFenced(groupInstanceId, memberId)) return E.FENCED_INSTANCE_ID;
-    if (!group.has(memberId)) return E.UNKNOWN_MEMBER_ID;
-    return null;
+    return validateGroupStatus(this.statusValue, groupId, requireNonEmpty);
   }
 }
