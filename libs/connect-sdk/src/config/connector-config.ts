@@ -189,7 +189,12 @@ function transformKeys(): ConfigKey[] {
   ];
 }
 
-function errorKeys(type: ConnectorType): ConfigKey[] {
+/**
+ * The `errors.*` keys (KIP-298) with Kafka Connect's defaults and validators; the DLQ keys
+ * only for sinks. The one definition: REST validation (commonConnectorConfigDef) and the
+ * task's parser (errors/error-handling-config.ts) both use it.
+ */
+export function errorHandlingConfigKeys(type: ConnectorType): ConfigKey[] {
   const keys: ConfigKey[] = [
     {
       name: ERRORS_RETRY_TIMEOUT_CONFIG,
@@ -285,7 +290,7 @@ function errorKeys(type: ConnectorType): ConfigKey[] {
 export function commonConnectorConfigDef(type: ConnectorType): ConfigDef {
   const keys = [...commonKeys()];
   if (type === 'sink') keys.splice(3, 0, ...sinkTopicKeys());
-  keys.push(...transformKeys(), ...errorKeys(type));
+  keys.push(...transformKeys(), ...errorHandlingConfigKeys(type));
   if (type === 'source') keys.push(...exactlyOnceSourceKeys());
   return { keys, groups: [COMMON_GROUP, TRANSFORMS_GROUP, PREDICATES_GROUP, ERROR_GROUP, ...(type === 'source' ? [EXACTLY_ONCE_GROUP] : [])] };
 }

@@ -33,9 +33,13 @@ describe('parseErrorHandlingConfig', () => {
     expect(c).toEqual({ retryTimeoutMs: -1, retryDelayMaxMs: 5000, tolerance: 'all', logEnable: true, logIncludeMessages: true, deadLetterQueueTopic: 'dlq', deadLetterQueueReplicationFactor: 1, deadLetterQueueContextHeaders: true });
   });
 
+  it('reads errors.tolerance case-insensitively, as REST validation accepts it', () => {
+    expect(parseErrorHandlingConfig({ 'errors.tolerance': 'ALL' }).tolerance).toBe('all');
+  });
+
   it.each([
-    ['errors.tolerance', 'some', 'Invalid value some for configuration errors.tolerance: String must be one of: none, all'],
-    ['errors.retry.timeout', '-2', 'Invalid value -2 for configuration errors.retry.timeout: Value must be at least -1 (-1 retries forever)'],
+    ['errors.tolerance', 'some', 'Invalid value some for configuration errors.tolerance: String must be one of (case insensitive): none, all'],
+    ['errors.retry.timeout', '-2', 'Invalid value -2 for configuration errors.retry.timeout: Value must be at least -1'],
     ['errors.retry.timeout', 'soon', 'Invalid value soon for configuration errors.retry.timeout: Not a number of type LONG'],
     ['errors.log.enable', 'yes', 'Invalid value yes for configuration errors.log.enable: Expected value to be either true or false'],
   ])('rejects %s=%s naming the key', (key, value, message) => {
