@@ -96,6 +96,11 @@ export class IndexFile {
     return at;
   }
 
+  /** Entries added since the last persist (in memory only). */
+  get unpersistedEntries(): number {
+    return this.count - this.persisted;
+  }
+
   /** Writes entries added since the last persist to the end of the file (one write). */
   async persist(): Promise<void> {
     if (!this.loaded) return;

@@ -4,12 +4,13 @@ import type { FileHandle } from 'node:fs/promises';
 import * as protocol from '@millrace/protocol';
 import { scanBatches, ScanStep } from './batch-scanner';
 import { KafkaStorageError } from './errors';
-import type { LogConfig } from './log-config';
 import { indexProblem } from './index-sanity';
 import { DELETED_SUFFIX, indexFilePath, logFilePath, timeIndexFilePath } from './log-file-names';
 import type { TimestampAndOffset } from './log-types';
 import { OffsetIndex } from './offset-index';
 import { SegmentIndexes } from './segment-indexes';
+import { SegmentTailCache } from './segment-tail-cache';
+import { AppendedBatchInfo, INDEX_PERSIST_EVERY_ENTRIES, SegmentOptions, TAIL_CACHE_BYTES } from './segment-options';
 import {
   BatchLocation,
   findBatch,
@@ -22,7 +23,7 @@ import {
   SegmentReadResult,
 } from './segment-read';
 import { recoverSegment, SegmentRecoveryResult } from './segment-recovery';
-import { openReadWrite, readFully, StorageIo, unlinkIfExists, writeFully } from './storage-io';
+import { openReadWrite, readFully, unlinkIfExists, writeFully } from './storage-io';
 import { TimeIndex } from './time-index';
 
 // Bound once: through the package index every use would be a getter call, and these run per batch.
@@ -30,6 +31,7 @@ const { BATCH_HEADER_SIZE, readBatchHeader } = protocol;
 
 export type { BatchLocation, SegmentReadResult } from './segment-read';
 export type { SegmentRecoveryResult } from './segment-recovery';
+export { type AppendedBatchInfo, type SegmentOptions, segmentOptionsFor } from './segment-options';
 
 /**
  * One segment of a partition log: `<base>.log` + `<base>.index` + `<base>.timeindex`.
@@ -72,25 +74,6 @@ export type { SegmentRecoveryResult } from './segment-recovery';
  * use with retain()/release(); deleting a segment renames its files to `*.deleted` at
  * once and closes + unlinks them when the last reader released it.
  */
-export interface SegmentOptions {
-  indexIntervalBytes: number;
-  maxIndexBytes: number;
-  io: StorageIo;
-}
-
-/** The segment options a topic config asks for (index.interval.bytes, segment.index.bytes). */
-export function segmentOptionsFor(config: LogConfig, io: StorageIo): SegmentOptions {
-  return { indexIntervalBytes: config.indexIntervalBytes, maxIndexBytes: config.segmentIndexBytes, io };
-}
-
-/** Header facts of a batch being appended (the caller already parsed them). */
-export interface AppendedBatchInfo {
-  baseOffset: number;
-  lastOffset: number;
-  maxTimestamp: number;
-  size: number;
-}
-
 export class LogSegment implements ReadableSegment {
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
@@ -104,6 +87,7 @@ export class LogSegment implements ReadableSegment {
   /** Offset after the last batch, when known (always known for the active segment). */
   private cachedNextOffset: number | null = null;
   private dirty = false;
+  private readonly tail = new SegmentTailCache(TAIL_CACHE_BYTES);
   /**
    * Bytes [0, verifiedUpTo) passed the batch checks (CRC-32C, length, magic, offsets)
    * since this process opened the segment: on a read, by the scrubber, by recovery, or
@@ -227,8 +211,9 @@ export class LogSegment implements ReadableSegment {
 
   /**
    * Appends `buffers` (whole batches carrying their final offsets, described in order by
-   * `batches`) at the end of the file with one writev, then updates the indexes (one write
-   * per index file). Not durable until flush().
+   * `batches`) at the end of the file with one writev, then updates the indexes in memory;
+   * their files are written every INDEX_PERSIST_EVERY_ENTRIES entries and on flush, roll
+   * and close. Not durable until flush(). The bytes also go to the tail cache.
    */
   async append(buffers: readonly Buffer[], batches: readonly AppendedBatchInfo[]): Promise<void> {
     const h = this.requireHandle();
@@ -248,9 +233,10 @@ export class LogSegment implements ReadableSegment {
       this.cachedNextOffset = b.lastOffset + 1;
     }
     if (this.verifiedUpTo === start) this.verifiedUpTo = pos;
+    this.tail.onAppend(start, buffers, pos - start);
     this.committed = pos;
     this.dirty = true;
-    await this.indexes.persist();
+    await this.indexes.persistIfBehind(INDEX_PERSIST_EVERY_ENTRIES);
   }
 
   /** Kafka's time-based roll check: (incoming timestamp or now) - first batch timestamp. */
@@ -287,8 +273,10 @@ export class LogSegment implements ReadableSegment {
     return findOffsetByTimestamp(this, timestamp, startingOffset);
   }
 
-  /** Bytes [position, position+size) of the file. */
+  /** Bytes [position, position+size) of the file (from the tail cache when it holds them). */
   readAt(position: number, size: number): Promise<Buffer> {
+    const cached = this.tail.read(position, size, this.committed);
+    if (cached !== null) return Promise.resolve(cached);
     return readFully(this.requireHandle(), position, size);
   }
 
@@ -355,6 +343,7 @@ export class LogSegment implements ReadableSegment {
     const h = this.requireHandle();
     const removed = (await h.stat()).size - size;
     if (removed > 0) await h.truncate(size);
+    this.tail.clear();
     this.committed = size;
     this.verifiedUpTo = Math.min(this.verifiedUpTo, size);
     this.cachedNextOffset = nextOffset;
@@ -401,11 +390,13 @@ export class LogSegment implements ReadableSegment {
     this.indexes.appendFinalTimeEntry();
     await this.flush(true);
     await this.indexes.closeHandles();
+    this.tail.clear();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.tail.clear();
     if (!this.deleted && this.timeIndex.isLoaded) this.indexes.appendFinalTimeEntry();
     await this.indexes.persistQuietly();
     await this.indexes.closeHandles();

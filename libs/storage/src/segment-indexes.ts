@@ -100,6 +100,16 @@ export class SegmentIndexes {
     await this.timeIndex.persist();
   }
 
+  /**
+   * Persists once either index holds `maxUnpersisted` entries not yet written, so the
+   * append path pays one index write per that many entries instead of one per append.
+   * Entries not yet written are safe to lose in a crash: they lie past the log's
+   * recovery point (flush() persists them), and recovery re-indexes from there.
+   */
+  async persistIfBehind(maxUnpersisted: number): Promise<void> {
+    if (this.offsetIndex.unpersistedEntries >= maxUnpersisted || this.timeIndex.unpersistedEntries >= maxUnpersisted) await this.persist();
+  }
+
   /** Best-effort persist before the files are closed or renamed away. */
   async persistQuietly(): Promise<void> {
     await this.offsetIndex.persist().catch(() => undefined);
