@@ -34,6 +34,11 @@ export interface ConnectionOptions {
  * it completes before the pause takes effect. Pausing only delays reading: the bytes
  * wait in the kernel's socket buffer and the client's send queue, nothing is dropped.
  *
+ * Responses that complete in the same turn of the event loop (e.g. the produce requests
+ * one group commit acknowledges) leave in one socket write: completion schedules one
+ * flush with process.nextTick, which runs after the microtasks of that turn, so the
+ * batching adds no latency.
+ *
  * Any framing error, or a dispatch that rejects, closes this connection only.
  */
 export class Connection {
@@ -44,6 +49,7 @@ export class Connection {
   private closed = false;
   /** Bytes of request frames dispatched and not yet answered. */
   private inFlightBytes = 0;
+  private flushScheduled = false;
   readonly context: ConnectionContext;
 
   constructor(
@@ -114,10 +120,19 @@ export class Connection {
         slot.done = true;
         slot.response = response;
         this.inFlightBytes -= bytes;
-        this.flushInOrder();
+        this.scheduleFlush();
       },
       (err: unknown) => this.close(`bad request: ${errorMessage(err)}`),
     );
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      this.flushInOrder();
+    });
   }
 
   private flushInOrder(): void {

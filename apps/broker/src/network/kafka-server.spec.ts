@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'net';
+import { connect, Socket } from 'net';
 import { KafkaServer } from './kafka-server';
 import type { ConnectionContext, RequestDispatcher } from './request-dispatcher';
 
@@ -125,6 +125,41 @@ describe('KafkaServer', () => {
       s.destroy();
     } finally {
       await capped.close();
+    }
+  });
+
+  it('sends the responses that complete in the same turn (one group commit) in one socket write', async () => {
+    const waiting: Array<() => void> = [];
+    let all!: () => void;
+    const collected = new Promise<void>((r) => (all = r));
+    const gated: RequestDispatcher = {
+      async dispatch(frame: Buffer): Promise<Buffer[] | null> {
+        await new Promise<void>((r) => {
+          waiting.push(r);
+          if (waiting.length === 3) all();
+        });
+        const out = Buffer.alloc(8);
+        out.writeInt32BE(4, 0);
+        frame.copy(out, 4, 4, 8);
+        return [out];
+      },
+    };
+    const gatedServer = new KafkaServer(gated, { maxFrameBytes: 1024, maxInFlight: 10, maxInFlightRequestBytes: 1 << 20, maxQueuedResponseBytes: 1 << 20 }, logger);
+    const gatedPort = port + 2;
+    await gatedServer.listen('127.0.0.1', gatedPort);
+    const uncork = jest.spyOn(Socket.prototype, 'uncork');
+    try {
+      const s = connect(gatedPort, '127.0.0.1');
+      const got = readCorrelationIds(s, 3);
+      s.write(Buffer.concat([request(0, 1), request(0, 2), request(0, 3)]));
+      await collected;
+      for (const resolve of waiting) resolve(); // one callback completes all three
+      expect(await got).toEqual([1, 2, 3]);
+      expect(uncork).toHaveBeenCalledTimes(1);
+      s.destroy();
+    } finally {
+      uncork.mockRestore();
+      await gatedServer.close();
     }
   });
 });
