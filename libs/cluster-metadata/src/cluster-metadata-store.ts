@@ -1,0 +1,195 @@
+import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
+import { BrokerSession } from './broker-session';
+import type { BrokerRegistration, ControllerClaim, ControllerInfo, PartitionState, TopicAssignment, VersionedPartitionState } from './cluster-types';
+import { ClusterKeys } from './key-layout';
+
+/** Outcome of a compare-and-swap write. 'stale': the record changed since it was read; 'fenced': the writer is no longer the controller. */
+export type CasResult = 'ok' | 'stale' | 'fenced';
+
+/**
+ * Typed access to a cluster's metadata in etcd (layout: key-layout.ts). Every write that
+ * decides leadership is a transaction with compare clauses:
+ * - a partition state changes only if its mod revision is still the one the writer read
+ *   (a writer that read old state can never overwrite newer state);
+ * - a controller's write also requires its claim to still exist with the create revision
+ *   it was elected at (its epoch), so a controller frozen past its lease cannot write
+ *   once a successor is elected, even with a fresh read.
+ *
+ * Watches report changes after a given revision, so a reader lists, then watches from
+ * the list's revision + 1 and misses nothing.
+ */
+export class ClusterMetadataStore {
+  readonly keys: ClusterKeys;
+
+  constructor(
+    readonly client: Etcd3,
+    clusterId: string,
+  ) {
+    this.keys = new ClusterKeys(clusterId);
+  }
+
+  /** Connects to `endpoints` (MILLRACE_ETCD_ENDPOINTS, comma-separated http URLs). */
+  static connect(endpoints: readonly string[], clusterId: string): ClusterMetadataStore {
+    return new ClusterMetadataStore(new Etcd3({ hosts: [...endpoints], dialTimeout: 5000 }), clusterId);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  // ---------------------------------------------------------------- brokers
+
+  /** Registers this broker under a new lease of `ttlSeconds` (see BrokerSession). */
+  registerBroker(registration: BrokerRegistration, ttlSeconds: number): Promise<BrokerSession> {
+    return BrokerSession.register(this.client, this.keys, registration, ttlSeconds);
+  }
+
+  /** Live brokers by node id, with the etcd revision of the read. */
+  async listBrokers(): Promise<{ brokers: BrokerRegistration[]; revision: string }> {
+    const res = await this.client.getAll().prefix(this.keys.brokersPrefix).exec();
+    const brokers = res.kvs.map((kv) => parseJson<BrokerRegistration>(kv)).sort((a, b) => a.nodeId - b.nodeId);
+    return { brokers, revision: res.header.revision };
+  }
+
+  /** Calls `onChange` with the full live-broker list whenever a broker registers or leaves. */
+  async watchBrokers(onChange: (brokers: BrokerRegistration[]) => void): Promise<Watcher> {
+    const { revision } = await this.listBrokers();
+    const watcher = await this.client.watch().prefix(this.keys.brokersPrefix).startRevision(nextRevision(revision)).create();
+    const refresh = (): void => {
+      this.listBrokers().then(
+        (r) => onChange(r.brokers),
+        () => undefined,
+      );
+    };
+    watcher.on('put', refresh).on('delete', refresh);
+    return watcher;
+  }
+
+  // ---------------------------------------------------------------- controller
+
+  /**
+   * Claims the controller role for `session`'s broker if nobody holds it: the claim lives
+   * under the session's lease. Returns the new controller info (its epoch) when won, null
+   * when another broker holds the claim.
+   */
+  async tryClaimController(session: BrokerSession): Promise<ControllerInfo | null> {
+    const claim: ControllerClaim = { nodeId: session.registration.nodeId, incarnationId: session.registration.incarnationId };
+    const key = this.keys.controller;
+    const res = await this.client
+      .if(key, 'Create', '==', 0)
+      .then(this.client.put(key).value(JSON.stringify(claim)).lease(session.leaseId))
+      .commit();
+    if (!res.succeeded) return null;
+    const current = await this.currentController();
+    return current && current.incarnationId === claim.incarnationId ? current : null;
+  }
+
+  /** The controller holding the claim now, null when none does. */
+  async currentController(): Promise<ControllerInfo | null> {
+    const res = await this.client.get(this.keys.controller).exec();
+    const kv = res.kvs[0];
+    if (!kv) return null;
+    return { ...parseJson<ControllerClaim>(kv), epoch: Number(kv.create_revision) };
+  }
+
+  /** Calls `onChange` whenever the controller claim is taken or released (null: none). */
+  async watchController(onChange: (controller: ControllerInfo | null) => void): Promise<Watcher> {
+    const res = await this.client.get(this.keys.controller).exec();
+    const watcher = await this.client.watch().key(this.keys.controller).startRevision(nextRevision(res.header.revision)).create();
+    watcher.on('put', (kv) => onChange({ ...parseJson<ControllerClaim>(kv), epoch: Number(kv.create_revision) }));
+    watcher.on('delete', () => onChange(null));
+    return watcher;
+  }
+
+  // ---------------------------------------------------------------- topics and partitions
+
+  /**
+   * Creates a topic and the initial state of each of its partitions in one transaction,
+   * by `controller` only while its claim stands. False when the topic already exists.
+   * Throws when the writer is no longer the controller.
+   */
+  async createTopic(controller: ControllerInfo, name: string, assignment: TopicAssignment, states: readonly PartitionState[]): Promise<boolean> {
+    if (states.length !== assignment.replicas.length) throw new Error(`topic ${name}: ${assignment.replicas.length} partitions assigned but ${states.length} states given`);
+    const puts = states.map((s, p) => this.client.put(this.keys.partition(name, p)).value(JSON.stringify(s)));
+    const res = await this.client
+      .if(this.keys.controller, 'Create', '==', controller.epoch)
+      .and(this.keys.topic(name), 'Create', '==', 0)
+      .then(this.client.put(this.keys.topic(name)).value(JSON.stringify(assignment)), ...puts)
+      .commit();
+    if (res.succeeded) return true;
+    if (!(await this.isController(controller))) throw new ControllerFencedError(controller);
+    return false;
+  }
+
+  /** Every topic's assignment by name. */
+  async listTopics(): Promise<Map<string, TopicAssignment>> {
+    const res = await this.client.getAll().prefix(this.keys.topicsPrefix).exec();
+    return new Map(res.kvs.map((kv) => [kv.key.toString().slice(this.keys.topicsPrefix.length), parseJson<TopicAssignment>(kv)]));
+  }
+
+  async getPartition(topic: string, partition: number): Promise<VersionedPartitionState | null> {
+    const res = await this.client.get(this.keys.partition(topic, partition)).exec();
+    const kv = res.kvs[0];
+    return kv ? { topic, partition, state: parseJson<PartitionState>(kv), revision: kv.mod_revision } : null;
+  }
+
+  /** Every partition's state, with the etcd revision of the read (to watch from). */
+  async listPartitions(): Promise<{ partitions: VersionedPartitionState[]; revision: string }> {
+    const res = await this.client.getAll().prefix(this.keys.partitionsPrefix).exec();
+    const partitions: VersionedPartitionState[] = [];
+    for (const kv of res.kvs) {
+      const id = this.keys.parsePartition(kv.key.toString());
+      if (id) partitions.push({ ...id, state: parseJson<PartitionState>(kv), revision: kv.mod_revision });
+    }
+    return { partitions, revision: res.header.revision };
+  }
+
+  /**
+   * Compare-and-swap of one partition's state: applied only if the record's mod revision
+   * is still `read.revision` and, with `controller`, only while that controller's claim
+   * stands. The new state's partition epoch must be the old one + 1.
+   */
+  async updatePartition(read: VersionedPartitionState, next: PartitionState, controller?: ControllerInfo): Promise<CasResult> {
+    if (next.partitionEpoch !== read.state.partitionEpoch + 1) {
+      throw new Error(`partition ${read.topic}-${read.partition}: partition epoch must go ${read.state.partitionEpoch} -> ${read.state.partitionEpoch + 1}, got ${next.partitionEpoch}`);
+    }
+    const key = this.keys.partition(read.topic, read.partition);
+    let txn = this.client.if(key, 'Mod', '==', read.revision);
+    if (controller) txn = txn.and(this.keys.controller, 'Create', '==', controller.epoch);
+    const res = await txn.then(this.client.put(key).value(JSON.stringify(next))).commit();
+    if (res.succeeded) return 'ok';
+    if (controller && !(await this.isController(controller))) return 'fenced';
+    return 'stale';
+  }
+
+  /** Calls `onChange` for every partition state written after `fromRevision` (exclusive). */
+  async watchPartitions(fromRevision: string, onChange: (p: VersionedPartitionState) => void): Promise<Watcher> {
+    const watcher = await this.client.watch().prefix(this.keys.partitionsPrefix).startRevision(nextRevision(fromRevision)).create();
+    watcher.on('put', (kv) => {
+      const id = this.keys.parsePartition(kv.key.toString());
+      if (id) onChange({ ...id, state: parseJson<PartitionState>(kv), revision: kv.mod_revision });
+    });
+    return watcher;
+  }
+
+  private async isController(controller: ControllerInfo): Promise<boolean> {
+    const current = await this.currentController();
+    return current !== null && current.epoch === controller.epoch;
+  }
+}
+
+/** Thrown when a controller writes after losing its claim (lease expired, successor elected). */
+export class ControllerFencedError extends Error {
+  constructor(readonly controller: ControllerInfo) {
+    super(`controller ${controller.nodeId} (epoch ${controller.epoch}) is no longer the controller; its write was refused`);
+    this.name = 'ControllerFencedError';
+  }
+}
+
+function parseJson<T>(kv: IKeyValue): T {
+  return JSON.parse(kv.value.toString('utf8')) as T;
+}
+
+function nextRevision(revision: string): string {
+  return (BigInt(revision) + 1n).toString();
+}

@@ -1,0 +1,46 @@
+/** A live broker, as it registered itself (key brokers/<nodeId>, under its lease). */
+export interface BrokerRegistration {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly rack: string | null;
+  /** Random per process start: tells a restarted broker from the one before it. */
+  readonly incarnationId: string;
+}
+
+/** The controller's claim (key `controller`, under its lease). */
+export interface ControllerClaim {
+  readonly nodeId: number;
+  readonly incarnationId: string;
+}
+
+/** The current controller with its epoch (the claim's etcd create revision). */
+export interface ControllerInfo extends ControllerClaim {
+  readonly epoch: number;
+}
+
+/** Replica assignment of a topic (key topics/<name>); replicas[p] lists broker ids, preferred leader first. */
+export interface TopicAssignment {
+  readonly topicId: string;
+  readonly replicas: readonly (readonly number[])[];
+}
+
+/**
+ * Leadership of one partition (key partitions/<topic>/<p>), Kafka's LeaderAndIsr:
+ * `leader` -1 when offline; `leaderEpoch` bumps on every leader change;
+ * `partitionEpoch` bumps on every change of this record (ISR changes included).
+ */
+export interface PartitionState {
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly isr: readonly number[];
+  readonly partitionEpoch: number;
+}
+
+/** A partition state with the etcd mod revision it was read at (the CAS token). */
+export interface VersionedPartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly state: PartitionState;
+  readonly revision: string;
+}
