@@ -36,6 +36,12 @@ describe('ClusterMetadataStore (real etcd)', () => {
     store.close();
   });
 
+  it('keeps the first Kafka cluster id any broker proposes', async () => {
+    const ids = await Promise.all(['AAAAAAAAAAAAAAAAAAAAAQ', 'AAAAAAAAAAAAAAAAAAAAAg', 'AAAAAAAAAAAAAAAAAAAAAw'].map((c) => store.ensureKafkaClusterId(c)));
+    expect(new Set(ids).size).toBe(1);
+    expect(await store.ensureKafkaClusterId('BBBBBBBBBBBBBBBBBBBBBB')).toBe(ids[0]);
+  });
+
   it('registers brokers under leases: a second registration of a live node id is refused, a dead broker leaves within its TTL', async () => {
     sessions.push(await store.registerBroker(reg(1), 2), await store.registerBroker(reg(2), 2));
     expect((await store.listBrokers()).brokers.map((b) => b.nodeId)).toEqual([1, 2]);

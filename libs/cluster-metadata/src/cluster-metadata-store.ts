@@ -37,6 +37,21 @@ export class ClusterMetadataStore {
     this.client.close();
   }
 
+  // ---------------------------------------------------------------- cluster id
+
+  /**
+   * The cluster's Kafka cluster id: `candidate` if this is the first broker to ask (it is
+   * stored), else the one stored by the first.
+   */
+  async ensureKafkaClusterId(candidate: string): Promise<string> {
+    const key = this.keys.kafkaClusterId;
+    const res = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(candidate)).else(this.client.get(key)).commit();
+    if (res.succeeded) return candidate;
+    const kv = res.responses[0]?.response_range?.kvs[0];
+    if (!kv) throw new Error(`etcd key ${key} vanished while reading it`);
+    return kv.value.toString('utf8');
+  }
+
   // ---------------------------------------------------------------- brokers
 
   /** Registers this broker under a new lease of `ttlSeconds` (see BrokerSession). */

@@ -8,3 +8,4 @@ export { ClusterKeys } from './key-layout';
 export * from './cluster-types';
 export { BrokerSession } from './broker-session';
 export { ClusterMetadataStore, ControllerFencedError, type CasResult } from './cluster-metadata-store';
+export type { Watcher } from 'etcd3';

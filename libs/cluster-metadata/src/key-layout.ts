@@ -3,6 +3,8 @@
  * `/millrace/<clusterId>/` (MILLRACE_CLUSTER_ID), so several clusters can share one etcd.
  * Values are UTF-8 JSON; field lists are in the types of cluster-types.ts.
  *
+ *   cluster-id                       the Kafka cluster id (22-char base64url, plain text),
+ *                                    created once by the first broker to start
  *   brokers/<nodeId>                 BrokerRegistration, put under the broker's lease:
  *                                    gone within the lease TTL after the broker dies
  *   controller                       ControllerClaim, put under the controller's lease,
@@ -24,6 +26,10 @@ export class ClusterKeys {
   constructor(readonly clusterId: string) {
     if (!/^[A-Za-z0-9._-]+$/.test(clusterId)) throw new Error(`cluster id '${clusterId}' must match [A-Za-z0-9._-]+ (set MILLRACE_CLUSTER_ID)`);
     this.root = `/millrace/${clusterId}/`;
+  }
+
+  get kafkaClusterId(): string {
+    return `${this.root}cluster-id`;
   }
 
   get brokersPrefix(): string {

@@ -32,6 +32,29 @@ describe('loadBrokerConfig', () => {
     expect(() => loadBrokerConfig({ MILLRACE_LOG_CLEANUP_POLICY: 'shred' })).toThrow(/MILLRACE_LOG_CLEANUP_POLICY="shred"/);
   });
 
+  it('is the single embedded broker without MILLRACE_ETCD_ENDPOINTS, advertising its listener', () => {
+    const c = loadBrokerConfig({ MILLRACE_HOST: '0.0.0.0', MILLRACE_KAFKA_PORT: '19092' });
+    expect(c.cluster).toBeNull();
+    expect([c.advertisedHost, c.advertisedPort, c.rack]).toEqual(['0.0.0.0', 19092, null]);
+  });
+
+  it('reads cluster mode settings', () => {
+    const c = loadBrokerConfig({
+      MILLRACE_ETCD_ENDPOINTS: 'http://10.0.0.1:2379, http://10.0.0.2:2379',
+      MILLRACE_CLUSTER_ID: 'plant-a',
+      MILLRACE_ADVERTISED_HOST: 'broker-1.plant',
+      MILLRACE_ADVERTISED_PORT: '29092',
+      MILLRACE_RACK: 'hall-2',
+    });
+    expect(c.cluster).toEqual({ etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'], clusterName: 'plant-a', sessionTimeoutMs: 9000 });
+    expect([c.advertisedHost, c.advertisedPort, c.rack]).toEqual(['broker-1.plant', 29092, 'hall-2']);
+  });
+
+  it('names bad cluster settings and says what it expects', () => {
+    expect(() => loadBrokerConfig({ MILLRACE_ETCD_ENDPOINTS: '10.0.0.1:2379' })).toThrow(/MILLRACE_ETCD_ENDPOINTS="10.0.0.1:2379": expected comma-separated etcd client URLs like http:\/\/127.0.0.1:2379/);
+    expect(() => loadBrokerConfig({ MILLRACE_ETCD_ENDPOINTS: 'http://e:2379', MILLRACE_CLUSTER_ID: 'a/b' })).toThrow(/MILLRACE_CLUSTER_ID="a\/b": expected letters, digits/);
+  });
+
   it('rejects the same port for Kafka and HTTP', () => {
     expect(() => loadBrokerConfig({ MILLRACE_KAFKA_PORT: '9000', MILLRACE_HTTP_PORT: '9000' })).toThrow(/different ports/);
   });

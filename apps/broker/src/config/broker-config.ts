@@ -39,6 +39,23 @@ export interface BrokerConfig {
   maxInFlightRequestsPerConnection: number;
   /** The schema registry's settings (MILLRACE_REGISTRY_*; see RegistryConfig). */
   registry: RegistryConfig;
+  /** Host and port clients are told to connect to (MILLRACE_ADVERTISED_HOST/PORT; default: host and Kafka port). */
+  advertisedHost: string;
+  advertisedPort: number;
+  /** broker.rack (MILLRACE_RACK), null when unset. */
+  rack: string | null;
+  /** Cluster mode (MILLRACE_ETCD_ENDPOINTS set); null: the single embedded broker. */
+  cluster: ClusterModeConfig | null;
+}
+
+/** Where a clustered broker keeps the cluster's metadata, and how long it may go silent. */
+export interface ClusterModeConfig {
+  /** MILLRACE_ETCD_ENDPOINTS, comma-separated http(s) URLs. */
+  etcdEndpoints: string[];
+  /** MILLRACE_CLUSTER_ID: the etcd key prefix shared by the cluster's brokers. */
+  clusterName: string;
+  /** broker.session.timeout.ms (MILLRACE_BROKER_SESSION_TIMEOUT_MS): the etcd lease TTL of the broker's registration. */
+  sessionTimeoutMs: number;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -62,6 +79,19 @@ const schema = z.object({
   MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS: int(10).default(300000),
   MILLRACE_LOG_CLEANER_BACKOFF_MS: int(10).default(15000),
   MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION: int(1, 100000).default(256),
+  MILLRACE_ADVERTISED_HOST: z.string().min(1).optional(),
+  MILLRACE_ADVERTISED_PORT: int(1, 65535).optional(),
+  MILLRACE_RACK: z.string().min(1).optional(),
+  MILLRACE_ETCD_ENDPOINTS: z
+    .string()
+    .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x !== ''))
+    .refine((list) => list.length > 0 && list.every((u) => /^https?:\/\/[^/\s]+\/?$/.test(u)), 'expected comma-separated etcd client URLs like http://127.0.0.1:2379')
+    .optional(),
+  MILLRACE_CLUSTER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, dots, underscores or dashes')
+    .default('millrace'),
+  MILLRACE_BROKER_SESSION_TIMEOUT_MS: int(2000, 600_000).default(9000),
   MILLRACE_REGISTRY_BOOTSTRAP: z
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'expected host:port[,host:port...]')
@@ -144,6 +174,12 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       writeTimeoutMs: e.MILLRACE_REGISTRY_WRITE_TIMEOUT_MS,
       readyTimeoutMs: e.MILLRACE_REGISTRY_READY_TIMEOUT_MS,
     },
+    advertisedHost: e.MILLRACE_ADVERTISED_HOST ?? e.MILLRACE_HOST,
+    advertisedPort: e.MILLRACE_ADVERTISED_PORT ?? e.MILLRACE_KAFKA_PORT,
+    rack: e.MILLRACE_RACK ?? null,
+    cluster: e.MILLRACE_ETCD_ENDPOINTS
+      ? { etcdEndpoints: e.MILLRACE_ETCD_ENDPOINTS, clusterName: e.MILLRACE_CLUSTER_ID, sessionTimeoutMs: e.MILLRACE_BROKER_SESSION_TIMEOUT_MS }
+      : null,
   };
 }
 

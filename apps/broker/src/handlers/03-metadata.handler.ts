@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MetadataApi, type MetadataRequestData, type MetadataResponseInput } from '@millrace/protocol';
+import { CLUSTER_VIEW, type ClusterView } from '../cluster/cluster-view';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { ClusterIdentity } from '../metadata/cluster-identity';
 import { TopicManager } from '../metadata/topic-manager';
@@ -10,7 +11,8 @@ type TopicEntry = MetadataResponseInput['topics'][number];
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /**
- * Metadata (3), v0-12: this broker, the cluster id, this broker as controller, and the
+ * Metadata (3), v0-12: the live brokers and the controller (ClusterView: this broker
+ * alone for the single embedded broker), the cluster id, and the
  * requested topics (all when the list is null, or empty at v0). Unknown topics are
  * created when the request allows it (v4+; always before v4) and
  * auto.create.topics.enable is on, as in Kafka; the answer then already lists them.
@@ -25,6 +27,7 @@ export class MetadataHandler implements ApiHandler<typeof MetadataApi> {
     private readonly identity: ClusterIdentity,
     private readonly topics: TopicManager,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    @Inject(CLUSTER_VIEW) private readonly cluster: ClusterView,
   ) {}
 
   async handle(request: MetadataRequestData, context: { apiVersion: number }): Promise<MetadataResponseInput> {
@@ -48,12 +51,11 @@ export class MetadataHandler implements ApiHandler<typeof MetadataApi> {
         entries.push(topic ? this.describe(topic) : this.missing(requested.name, requested.topicId, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
       }
     }
-    const { nodeId, host, port, clusterId } = this.identity;
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId, host, port, rack: null }],
-      clusterId,
-      controllerId: nodeId,
+      brokers: this.cluster.liveBrokers().map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack })),
+      clusterId: this.identity.clusterId,
+      controllerId: this.cluster.controllerId(),
       topics: entries,
     };
   }

@@ -16,15 +16,34 @@ export class ClusterIdentity {
     readonly clusterId: string,
   ) {}
 
-  static async load(dataDir: string, nodeId: number, host: string, port: number): Promise<ClusterIdentity> {
+  /**
+   * `agree` (cluster mode) settles the id with the rest of the cluster: it gets the local
+   * id (and whether it was just created) and returns the cluster's, which must equal an
+   * id this data dir already had; a new data dir takes the cluster's.
+   */
+  static async load(
+    dataDir: string,
+    nodeId: number,
+    host: string,
+    port: number,
+    agree?: (localId: string, isNew: boolean) => Promise<string>,
+  ): Promise<ClusterIdentity> {
     const file = path.join(dataDir, 'meta', 'cluster-id');
     await fs.mkdir(path.dirname(file), { recursive: true });
-    let clusterId: string;
+    let clusterId: string | null = null;
     try {
       clusterId = (await fs.readFile(file, 'utf8')).trim();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      clusterId = randomBytes(16).toString('base64url');
+    }
+    const isNew = clusterId === null;
+    const candidate = clusterId ?? randomBytes(16).toString('base64url');
+    const agreed = agree ? await agree(candidate, isNew) : candidate;
+    if (!isNew && agreed !== candidate) {
+      throw new Error(`${file} says this data dir belongs to Kafka cluster ${candidate}, but the cluster in etcd is ${agreed}: point MILLRACE_DATA_DIR at this cluster's data, or MILLRACE_CLUSTER_ID / MILLRACE_ETCD_ENDPOINTS at the data's cluster`);
+    }
+    clusterId = agreed;
+    if (isNew) {
       const h = await fs.open(file + '.tmp', 'w');
       try {
         await h.writeFile(clusterId);

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import * as path from 'path';
+import type { ClusterMetadataStore } from '@millrace/cluster-metadata';
+import { CLUSTER_METADATA_STORE } from '../cluster/cluster.module';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { DynamicBrokerConfig } from '../config/dynamic-broker-config';
 import { PartitionModule } from '../partition/partition.module';
@@ -14,15 +16,23 @@ import { TopicStoreModule } from './topic-store.module';
  * The cluster's identity and topic catalogue. TopicManagerLifecycle opens the log of
  * every catalogued partition (start-up reconciliation) before any client is served.
  * ClusterIdentity is an immutable value read (or created) once: its factory is its
- * construction, not start-up work that could wait for a lifecycle hook.
+ * construction, not start-up work that could wait for a lifecycle hook. In cluster mode
+ * its cluster id is the one the cluster keeps in etcd.
  */
 @Module({
   imports: [TopicStoreModule, PartitionModule],
   providers: [
     {
       provide: ClusterIdentity,
-      inject: [BROKER_CONFIG],
-      useFactory: (config: BrokerConfig) => ClusterIdentity.load(path.resolve(config.dataDir), config.nodeId, config.host, config.kafkaPort),
+      inject: [BROKER_CONFIG, CLUSTER_METADATA_STORE],
+      useFactory: (config: BrokerConfig, cluster: ClusterMetadataStore | null) =>
+        ClusterIdentity.load(
+          path.resolve(config.dataDir),
+          config.nodeId,
+          config.advertisedHost,
+          config.advertisedPort,
+          cluster ? (localId) => cluster.ensureKafkaClusterId(localId) : undefined,
+        ),
     },
     {
       provide: TopicManager,

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { BrokerRegistration, BrokerSession, ClusterMetadataStore, ControllerInfo, Watcher } from '@millrace/cluster-metadata';
+import type { BrokerEndpoint, ClusterView } from './cluster-view';
+
+export interface MembershipLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * A clustered broker's membership (issue: replicated cluster), over etcd through
+ * ClusterMetadataStore:
+ * - `join()` registers the broker under a lease of broker.session.timeout.ms, watches
+ *   the live brokers and campaigns for the controller role: it claims it when nobody
+ *   holds it, and again whenever the claim is released (the controller's lease expired
+ *   or it shut down). The controller epoch is the claim's etcd create revision.
+ * - A lost lease (the process froze past its TTL, etcd unreachable) drops the
+ *   registration and any controller claim; the broker registers again every second
+ *   until it succeeds, and says so in its log.
+ * - `leave()` (controlled shutdown) revokes the lease: registration and claim go at once.
+ *
+ * Data replication, leadership and topic placement build on this and are not part of it.
+ */
+export class ClusterMembership implements ClusterView {
+  private session: BrokerSession | null = null;
+  private brokers: readonly BrokerEndpoint[];
+  private controller: ControllerInfo | null = null;
+  private watchers: Watcher[] = [];
+  private leaving = false;
+  private rejoinTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: ClusterMetadataStore,
+    private readonly self: BrokerEndpoint,
+    private readonly sessionTimeoutMs: number,
+    private readonly logger: MembershipLogger,
+  ) {
+    this.brokers = [self];
+  }
+
+  liveBrokers(): readonly BrokerEndpoint[] {
+    return this.brokers;
+  }
+
+  controllerId(): number {
+    return this.controller?.nodeId ?? -1;
+  }
+
+  /** This broker's controller epoch while it is the controller, else null. */
+  get controllerEpoch(): number | null {
+    return this.controller && this.session && this.controller.nodeId === this.self.nodeId ? this.controller.epoch : null;
+  }
+
+  async join(): Promise<void> {
+    await this.register();
+    this.watchers.push(await this.store.watchBrokers((brokers) => this.setBrokers(brokers)));
+    this.watchers.push(await this.store.watchController((c) => this.onControllerChange(c)));
+    this.setBrokers((await this.store.listBrokers()).brokers);
+    this.controller = await this.store.currentController();
+    if (!this.controller) await this.campaign();
+  }
+
+  async leave(): Promise<void> {
+    this.leaving = true;
+    if (this.rejoinTimer) clearTimeout(this.rejoinTimer);
+    for (const w of this.watchers.splice(0)) await w.cancel().catch(() => undefined);
+    await this.session?.close();
+    this.session = null;
+  }
+
+  private async register(): Promise<void> {
+    const registration: BrokerRegistration = { ...this.self, incarnationId: randomUUID() };
+    const session = await this.store.registerBroker(registration, Math.max(1, Math.ceil(this.sessionTimeoutMs / 1000)));
+    session.once('lost', (err: Error) => this.onSessionLost(session, err));
+    this.session = session;
+  }
+
+  private onSessionLost(session: BrokerSession, err: Error): void {
+    if (this.session !== session || this.leaving) return;
+    this.session = null;
+    this.logger.warn(`broker ${this.self.nodeId}: cluster session lost (${err.message}); registering again`);
+    const retry = (): void => {
+      this.rejoinTimer = null;
+      if (this.leaving) return;
+      this.register().then(
+        () => {
+          this.logger.info(`broker ${this.self.nodeId}: registered again in the cluster`);
+          if (!this.controller) void this.campaign();
+        },
+        (e: unknown) => {
+          this.logger.warn(`broker ${this.self.nodeId}: registering again failed (${(e as Error).message}); retrying in 1 s`);
+          this.rejoinTimer = setTimeout(retry, 1000);
+        },
+      );
+    };
+    retry();
+  }
+
+  private setBrokers(brokers: readonly BrokerRegistration[]): void {
+    const live: BrokerEndpoint[] = brokers.map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack }));
+    if (!live.some((b) => b.nodeId === this.self.nodeId)) live.push(this.self);
+    this.brokers = live.sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  private onControllerChange(controller: ControllerInfo | null): void {
+    const before = this.controller;
+    this.controller = controller;
+    if (controller && controller.epoch !== before?.epoch) this.logger.info(`broker ${this.self.nodeId}: controller is broker ${controller.nodeId} (epoch ${controller.epoch})`);
+    if (!controller) void this.campaign();
+  }
+
+  private async campaign(): Promise<void> {
+    const session = this.session;
+    if (!session || this.leaving) return;
+    try {
+      const won = await this.store.tryClaimController(session);
+      if (won) {
+        this.controller = won;
+        this.logger.info(`broker ${this.self.nodeId}: elected controller (epoch ${won.epoch})`);
+      }
+    } catch (err) {
+      this.logger.warn(`broker ${this.self.nodeId}: controller campaign failed (${(err as Error).message}); trying again when the claim changes`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { Global, Inject, Injectable, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '@millrace/app-common';
+import { ClusterMetadataStore } from '@millrace/cluster-metadata';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
+import { ClusterMembership } from './cluster-membership';
+import { CLUSTER_VIEW, SingleBrokerView, type BrokerEndpoint, type ClusterView } from './cluster-view';
+
+/** Nest injection token: the ClusterMetadataStore in cluster mode, null for the single broker. */
+export const CLUSTER_METADATA_STORE = Symbol('CLUSTER_METADATA_STORE');
+
+/**
+ * Joins the cluster once the broker is up (onApplicationBootstrap, after the Kafka
+ * listener opened) and leaves it first on shutdown (controlled shutdown: the
+ * registration and any controller claim go at once instead of after the lease TTL).
+ * Leaving starts on SIGTERM/SIGINT before Nest's own shutdown hooks run (a listener
+ * prepended to theirs), so other modules' slower teardown does not delay it; the etcd
+ * client is closed only after the leave finished.
+ */
+@Injectable()
+export class ClusterLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  private leaving: Promise<void> | null = null;
+
+  constructor(
+    @Inject(CLUSTER_VIEW) private readonly view: ClusterView,
+    @Inject(CLUSTER_METADATA_STORE) private readonly store: ClusterMetadataStore | null,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!(this.view instanceof ClusterMembership)) return;
+    try {
+      await this.view.join();
+    } catch (err) {
+      throw new Error(`cannot join cluster '${this.config.cluster?.clusterName}' through etcd ${this.config.cluster?.etcdEndpoints.join(',')}: ${(err as Error).message}`);
+    }
+    const leaveNow = (): void => void this.leave();
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.prependOnceListener(signal, leaveNow);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.leave();
+    this.store?.close();
+  }
+
+  private leave(): Promise<void> {
+    if (!(this.view instanceof ClusterMembership)) return Promise.resolve();
+    this.leaving ??= this.view.leave();
+    return this.leaving;
+  }
+}
+
+/**
+ * Cluster mode (MILLRACE_ETCD_ENDPOINTS set): the etcd-backed metadata store and this
+ * broker's membership; otherwise the single broker's view of itself. Global: Metadata,
+ * DescribeCluster and the cluster identity read it.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: CLUSTER_METADATA_STORE,
+      inject: [BROKER_CONFIG],
+      useFactory: (config: BrokerConfig) => (config.cluster ? ClusterMetadataStore.connect(config.cluster.etcdEndpoints, config.cluster.clusterName) : null),
+    },
+    {
+      provide: CLUSTER_VIEW,
+      inject: [BROKER_CONFIG, CLUSTER_METADATA_STORE, ROOT_LOGGER],
+      useFactory: (config: BrokerConfig, store: ClusterMetadataStore | null, root: Logger): ClusterView => {
+        const self: BrokerEndpoint = { nodeId: config.nodeId, host: config.advertisedHost, port: config.advertisedPort, rack: config.rack };
+        if (!store || !config.cluster) return new SingleBrokerView(self);
+        const logger = root.child({ component: 'cluster' });
+        return new ClusterMembership(store, self, config.cluster.sessionTimeoutMs, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
+      },
+    },
+    ClusterLifecycle,
+  ],
+  exports: [CLUSTER_VIEW, CLUSTER_METADATA_STORE],
+})
+export class ClusterModule {}

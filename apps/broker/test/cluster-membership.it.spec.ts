@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  brokerLaunch,
+  findRepoRoot,
+  getFreePorts,
+  retryUntil,
+  runCommand,
+  runKcat,
+  startBroker,
+  startEtcd,
+  type BrokerProcess,
+  type EphemeralEtcd,
+} from '@millrace/testing';
+
+jest.setTimeout(120_000);
+
+/**
+ * Cluster membership (issue 14, first part): brokers started with MILLRACE_ETCD_ENDPOINTS
+ * register in etcd, elect one controller, share one Kafka cluster id, and every broker's
+ * Metadata answer lists the live brokers and the controller; a broker killed -9 leaves
+ * within its session timeout and a surviving broker takes the controller role; a
+ * controlled shutdown leaves at once. Data replication is not part of this file.
+ */
+describe('broker cluster membership through etcd', () => {
+  let etcd: EphemeralEtcd;
+  const brokers: BrokerProcess[] = [];
+  const sessionTimeoutMs = 6000;
+
+  const clusterEnv = (): Record<string, string> => ({
+    MILLRACE_ETCD_ENDPOINTS: etcd.endpoint,
+    MILLRACE_CLUSTER_ID: 'membership-test',
+    MILLRACE_BROKER_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
+  });
+
+  async function describeCluster(via: BrokerProcess): Promise<{ brokers: number[]; controller: number | null; clusterId: string }> {
+    const kafka = new Kafka({ clientId: 'membership-test', brokers: [via.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const c = await admin.describeCluster();
+      return { brokers: c.brokers.map((b) => b.nodeId).sort(), controller: c.controller, clusterId: c.clusterId };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  beforeAll(async () => {
+    etcd = await startEtcd();
+    for (const nodeId of [1, 2, 3]) brokers.push(await startBroker({ nodeId, env: clusterEnv() }));
+  });
+
+  afterAll(async () => {
+    for (const b of brokers) await b.stop().catch(() => undefined);
+    await etcd?.stop();
+  });
+
+  it('lists all three brokers and one controller from every broker, with one cluster id', async () => {
+    const views = await Promise.all(brokers.map((b) => retryUntil(`broker ${b.nodeId} to list 3 brokers`, async () => {
+      const v = await describeCluster(b);
+      if (v.brokers.length !== 3) throw new Error(`sees ${v.brokers}`);
+      return v;
+    }, { timeoutMs: 15_000 })));
+    for (const v of views) expect(v.brokers).toEqual([1, 2, 3]);
+    expect(new Set(views.map((v) => v.controller)).size).toBe(1);
+    expect([1, 2, 3]).toContain(views[0].controller);
+    expect(new Set(views.map((v) => v.clusterId)).size).toBe(1);
+
+    // librdkafka sees the same three brokers (kcat -L).
+    const listing = await runKcat(['-b', brokers[1].bootstrap, '-L', '-J']);
+    expect(listing.code).toBe(0);
+    const meta = JSON.parse(listing.stdout.toString()) as { brokers: { id: number; name: string }[]; controllerid: number };
+    expect(meta.brokers.map((b) => b.id).sort()).toEqual([1, 2, 3]);
+    expect(meta.brokers.find((b) => b.id === 3)?.name).toBe(brokers[2].bootstrap);
+    expect(meta.controllerid).toBe(views[0].controller);
+  });
+
+  it('refuses to start a second broker with a node id a live broker holds, naming the setting', async () => {
+    const [kafkaPort, httpPort] = await getFreePorts(2);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-dup-'));
+    try {
+      const spec = brokerLaunch(findRepoRoot(), { dataDir, host: '127.0.0.1', kafkaPort, httpPort, nodeId: 2, env: clusterEnv() });
+      const r = await runCommand(spec.command, spec.args, { env: spec.env, timeoutMs: 30_000 });
+      expect(r.code).not.toBe(0);
+      expect(r.stdout.toString() + r.stderr).toMatch(/node id 2 is already registered .*MILLRACE_NODE_ID/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a killed controller leaves within its session timeout and a survivor becomes controller; a stopped broker leaves at once', async () => {
+    const before = await describeCluster(brokers[0]);
+    const victim = brokers.find((b) => b.nodeId === before.controller)!;
+    const survivors = brokers.filter((b) => b !== victim);
+    const killedAt = Date.now();
+    await victim.kill();
+    const after = await retryUntil('a survivor to become controller', async () => {
+      const v = await describeCluster(survivors[0]);
+      if (v.brokers.length !== 2 || v.controller === before.controller || v.controller === null || v.controller < 0) throw new Error(`sees ${JSON.stringify(v)}`);
+      return v;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(after.brokers).toEqual(survivors.map((b) => b.nodeId).sort());
+    expect(survivors.map((b) => b.nodeId)).toContain(after.controller);
+    expect(Date.now() - killedAt).toBeLessThan(sessionTimeoutMs + 10_000);
+
+    // The killed broker comes back (same node id, same data) and joins again.
+    await victim.restart();
+    await retryUntil('the restarted broker to rejoin', async () => {
+      const v = await describeCluster(victim);
+      if (v.brokers.length !== 3) throw new Error(`sees ${v.brokers}`);
+    }, { timeoutMs: 20_000 });
+
+    // Controlled shutdown of a non-controller: gone well before its lease would expire.
+    const current = await describeCluster(brokers[0]);
+    const leaving = brokers.find((b) => b.nodeId !== current.controller)!;
+    const observer = brokers.find((b) => b !== leaving && b.nodeId === current.controller)!;
+    const stoppedAt = Date.now();
+    const stopping = leaving.stop();
+    await retryUntil('the stopped broker to leave', async () => {
+      const v = await describeCluster(observer);
+      if (v.brokers.includes(leaving.nodeId)) throw new Error(`still lists ${leaving.nodeId}`);
+    }, { timeoutMs: 10_000, intervalMs: 100 });
+    // Well within the lease TTL: the lease was revoked, not left to expire.
+    expect(Date.now() - stoppedAt).toBeLessThan(sessionTimeoutMs / 2);
+    await stopping;
+  });
+});
