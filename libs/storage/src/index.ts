@@ -46,4 +46,13 @@ export type { CleanerStats, LogCleanerOptions } from './log-cleaner';
 export { BATCHES_TO_RETAIN, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, NO_SEQUENCE, lastSequenceOf } from './producer-state';
 export type { ProducerStateEntry, BatchMetadata } from './producer-state';
 export { REPLICATION_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT } from './checkpoint-file';
+export {
+  LeaderEpochCache,
+  LEADER_EPOCH_CHECKPOINT,
+  UNDEFINED_EPOCH,
+  UNDEFINED_EPOCH_OFFSET,
+  encodeLeaderEpochCheckpoint,
+  decodeLeaderEpochCheckpoint,
+  type EpochEntry,
+} from './leader-epoch-cache';
 export { offsetFileName, partitionDirName, parsePartitionDirName } from './log-file-names';
