@@ -1,7 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { StorageIo } from './storage-io';
-import { DEFAULT_STORAGE_IO, syncDirectory } from './storage-io';
+import { writeFileAtomically } from './atomic-file';
+import { DEFAULT_STORAGE_IO } from './storage-io';
 
 /**
  * Kafka's per-log-directory offset checkpoint files (`replication-offset-checkpoint` for
@@ -68,15 +69,5 @@ export async function writeCheckpoint(
   entries: CheckpointEntries,
   io: StorageIo = DEFAULT_STORAGE_IO,
 ): Promise<void> {
-  const file = path.join(dir, name);
-  const tmp = file + '.tmp';
-  const h = await fsp.open(tmp, 'w');
-  try {
-    await h.writeFile(encodeCheckpoint(entries), 'utf8');
-    await io.sync(h);
-  } finally {
-    await h.close();
-  }
-  await fsp.rename(tmp, file);
-  await syncDirectory(dir);
+  await writeFileAtomically(path.join(dir, name), encodeCheckpoint(entries), io);
 }

@@ -14,10 +14,12 @@ export * from './errors';
 export * from './log-config';
 export * from './logger';
 export { DEFAULT_STORAGE_IO } from './storage-io';
+export { writeFileAtomically, writeJsonAtomically } from './atomic-file';
 export { AsyncMutex } from './async-mutex';
 export type { StorageIo } from './storage-io';
 export { UnifiedLog } from './unified-log';
 export type { UnifiedLogOptions } from './unified-log';
+export type { LogTransactions } from './log-transactions';
 export { ListOffsetsTimestamp } from './log-types';
 export type {
   AppendOptions,

@@ -113,7 +113,7 @@ export class LogCleaner {
     const segs = log.segments;
     const active = segs[segs.length - 1];
     let bound = Math.min(active.baseOffset, log.highWatermark);
-    const unstable = log.firstUnstableOffset();
+    const unstable = log.transactions.firstUnstableOffset();
     if (unstable !== null) bound = Math.min(bound, unstable);
     const lagLimit = now - log.config.minCompactionLagMs;
     const out: LogSegment[] = [];
@@ -165,7 +165,7 @@ export class LogCleaner {
     for (const s of range.segments) s.retain();
     try {
       // 1. key -> latest offset over the dirty part.
-      const { map, endOffset } = await this.buildOffsetMap(range, log.abortedTransactionRanges(range.firstDirty, range.endOffset));
+      const { map, endOffset } = await this.buildOffsetMap(range, log.transactions.abortedTransactionRanges(range.firstDirty, range.endOffset));
       stats.endOffset = endOffset;
       const toClean = range.segments.filter((s, i) => (range.segments[i + 1]?.baseOffset ?? range.endOffset) <= endOffset);
       // 2. rewrite, group by group.

@@ -79,26 +79,26 @@ describe('UnifiedLog transactions', () => {
     const log = await UnifiedLog.open({ dir, config: logConfig({}), hadCleanShutdown: false });
     await log.append(txnBatch(1, 0, 0)); // 0-1, txn of producer 1
     await log.append(txnBatch(2, 0, 0)); // 2-3, txn of producer 2
-    expect(log.firstUnstableOffset()).toBe(0);
+    expect(log.transactions.firstUnstableOffset()).toBe(0);
     await log.append(marker(1, 0, ControlRecordType.Abort), { origin: 'coordinator' }); // 4
-    expect(log.firstUnstableOffset()).toBe(2);
+    expect(log.transactions.firstUnstableOffset()).toBe(2);
     await log.append(marker(2, 0, ControlRecordType.Commit), { origin: 'coordinator' }); // 5
-    expect(log.firstUnstableOffset()).toBeNull();
+    expect(log.transactions.firstUnstableOffset()).toBeNull();
     await log.append(txnBatch(1, 0, 2)); // 6-7
     await log.append(marker(1, 0, ControlRecordType.Abort), { origin: 'coordinator' }); // 8
-    expect(log.collectAbortedTransactions(0, 9)).toEqual([
+    expect(log.transactions.collectAbortedTransactions(0, 9)).toEqual([
       { producerId: 1, firstOffset: 0 },
       { producerId: 1, firstOffset: 6 },
     ]);
-    expect(log.collectAbortedTransactions(5, 6)).toEqual([]);
+    expect(log.transactions.collectAbortedTransactions(5, 6)).toEqual([]);
     // Simulate losing the index file (a crash before it reached disk): reopen rebuilds it by replay.
     await fsp.rm(txnIndexFilePath(dir, 0));
     const reopened = await UnifiedLog.open({ dir, config: logConfig({}), hadCleanShutdown: false });
-    expect(reopened.collectAbortedTransactions(0, 9)).toEqual([
+    expect(reopened.transactions.collectAbortedTransactions(0, 9)).toEqual([
       { producerId: 1, firstOffset: 0 },
       { producerId: 1, firstOffset: 6 },
     ]);
-    expect(reopened.firstUnstableOffset()).toBeNull();
+    expect(reopened.transactions.firstUnstableOffset()).toBeNull();
     await reopened.close();
     await log.close();
   });
@@ -110,7 +110,7 @@ describe('UnifiedLog transactions', () => {
     await log.append(txnBatch(1, 0, 2)); // 3-4
     await log.append(marker(1, 0, ControlRecordType.Abort), { origin: 'coordinator' }); // 5
     await log.truncateTo(3);
-    expect(log.collectAbortedTransactions(0, 10)).toEqual([{ producerId: 1, firstOffset: 0 }]);
+    expect(log.transactions.collectAbortedTransactions(0, 10)).toEqual([{ producerId: 1, firstOffset: 0 }]);
     await log.close();
   });
 

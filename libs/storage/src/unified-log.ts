@@ -9,7 +9,8 @@ import type { LogConfig } from './log-config';
 import { LoadedLog, loadLog, LogLoadOptions, RecoveryReport } from './log-loader';
 import { LogOffsets } from './log-offsets';
 import type { LogSegment } from './log-segment';
-import { countBelowLogStart, planRetention } from './log-retention';
+import { LogStartKeeper } from './log-retention';
+import { LogTransactions } from './log-transactions';
 import {
   AppendOptions,
   AppendResult,
@@ -23,18 +24,15 @@ import {
 import { ProducerStateEntry, ProducerStateManager } from './producer-state';
 import type { TransactionIndex } from './transaction-index';
 import { loadProducerState } from './producer-state-loader';
-import {
-  deleteProducerSnapshotsBelow,
-  retainNewestProducerSnapshots,
-  writeProducerSnapshot,
-} from './producer-state-snapshot';
+import { deleteProducerSnapshotsBelow, retainNewestProducerSnapshots, writeProducerSnapshot } from './producer-state-snapshot';
 
 /**
  * The log of one partition as the partition layer sees it (Kafka's UnifiedLog). It owns
  * a LocalLog (the segments on disk, the log end offset, roll, flush, read) and adds what
  * Kafka keeps above it: append validation and limits, offset assignment through the
  * group-commit queue (group-commit-queue.ts), producer state, the log start offset and
- * high watermark, ListOffsets by time, DeleteRecords, retention and follower truncation.
+ * high watermark, ListOffsets by time, DeleteRecords and retention (log-retention.ts),
+ * transaction state (log-transactions.ts) and follower truncation.
  *
  * Offsets: logStartOffset <= highWatermark <= logEndOffset, kept by LogOffsets
  * (log-offsets.ts); the high watermark is set by the partition/replication layer and,
@@ -69,6 +67,8 @@ export class UnifiedLog {
   nextDeleteHorizonMs: number | null = null;
   /** What recovery found at open. */
   readonly recoveryReport: RecoveryReport;
+  /** Open transactions and aborted ranges (log-transactions.ts). */
+  readonly transactions: LogTransactions;
 
   private readonly local: LocalLog;
   private readonly producers: ProducerStateManager;
@@ -76,6 +76,7 @@ export class UnifiedLog {
   private readonly mutex = new AsyncMutex();
   private readonly queue: GroupCommitQueue;
   private readonly offsets: LogOffsets;
+  private readonly logStart: LogStartKeeper;
   private closed = false;
   private readonly onLsoChanged?: (log: UnifiedLog) => void;
 
@@ -94,6 +95,21 @@ export class UnifiedLog {
       logStartOffset: () => this.offsets.logStartOffset,
       roll: (newBase) => this.rollLocked(newBase),
       recordAbortedTxns: (segmentBase, entries) => this.txnIndex.append(segmentBase, entries),
+    });
+    this.transactions = new LogTransactions(loaded.producers, loaded.txnIndex);
+    this.logStart = new LogStartKeeper({
+      name: this.name,
+      dir: this.dir,
+      local,
+      offsets: this.offsets,
+      producers: loaded.producers,
+      txnIndex: loaded.txnIndex,
+      mutex: this.mutex,
+      config: () => local.config,
+      raiseCleanerCheckpoint: (offset) => {
+        if (this.cleanerCheckpoint < offset) this.cleanerCheckpoint = offset;
+      },
+      logStartOffsetChanged: () => this.onLsoChanged?.(this),
     });
   }
 
@@ -187,29 +203,6 @@ export class UnifiedLog {
   producerState(producerId: number): ProducerStateEntry | undefined {
     const e = this.producers.lookup(producerId);
     return e ? { ...e, batches: e.batches.map((b) => ({ ...b })) } : undefined;
-  }
-
-  /** First offset of the oldest open transaction (bounds the last stable offset), null if none. */
-  firstUnstableOffset(): number | null {
-    return this.producers.firstUnstableOffset();
-  }
-
-  /**
-   * Aborted transactions overlapping [fetchOffset, upperBound) from the transaction index
-   * (Fetch's AbortedTransactions for read_committed consumers).
-   */
-  collectAbortedTransactions(fetchOffset: number, upperBound: number): { producerId: number; firstOffset: number }[] {
-    return this.txnIndex.collect(fetchOffset, upperBound).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
-  }
-
-  /** Aborted transactions (with the offset of their ABORT marker) overlapping [from, upperBound): for compaction. */
-  abortedTransactionRanges(from: number, upperBound: number): { producerId: number; firstOffset: number; lastOffset: number }[] {
-    return this.txnIndex.collect(from, upperBound);
-  }
-
-  /** Producers with an open transaction in this partition and its first offset. */
-  ongoingTransactions(): { producerId: number; firstOffset: number }[] {
-    return this.producers.ongoingTransactions();
   }
 
   /** Forgets idle producers (producer.id.expiration.ms). */
@@ -326,75 +319,16 @@ export class UnifiedLog {
   // ------------------------------------------------------------------ log start offset, retention
 
   /**
-   * DeleteRecords: moves logStartOffset to `offset` (must be <= high watermark; -1 means
-   * the high watermark) and deletes the whole segments now entirely below it. Returns the
-   * new logStartOffset.
+   * DeleteRecords: moves logStartOffset to `offset` (<= high watermark; -1 means the high
+   * watermark) and deletes the whole segments now below it (log-retention.ts).
    */
-  async deleteRecordsBefore(offset: number): Promise<number> {
-    const target = offset === -1 ? this.offsets.highWatermark : offset;
-    if (target < 0 || target > this.offsets.highWatermark) {
-      throw new OffsetOutOfRangeError(
-        `partition ${this.name}: cannot delete records before ${target}: above the high watermark ${this.offsets.highWatermark}`,
-      );
-    }
-    if (target <= this.offsets.logStartOffset) return this.offsets.logStartOffset;
-    await this.mutex.run(async () => {
-      this.setLogStartOffset(target);
-      await this.deleteSegmentsBelowLogStart();
-    });
-    this.onLsoChanged?.(this);
-    return this.offsets.logStartOffset;
+  deleteRecordsBefore(offset: number): Promise<number> {
+    return this.logStart.deleteRecordsBefore(offset);
   }
 
-  private setLogStartOffset(offset: number): void {
-    if (this.offsets.raiseLogStartOffset(offset)) this.producers.onLogStartOffsetIncremented(offset);
-    if (this.local.corruptRanges.count > 0) this.local.corruptRanges.dropBelow(this.offsets.logStartOffset);
-  }
-
-  /** Deletes leading non-active segments whose successor starts at or below logStartOffset. Under the mutex. */
-  private async deleteSegmentsBelowLogStart(): Promise<{ count: number; bytes: number }> {
-    return this.deleteOldestSegments(countBelowLogStart(this.local.segments.all, this.offsets.logStartOffset));
-  }
-
-  /** Removes the first `n` segments (never the active one) and what referred to them. Under the mutex. */
-  private async deleteOldestSegments(n: number): Promise<{ count: number; bytes: number }> {
-    const deleted = await this.local.deleteOldestSegments(n);
-    if (deleted.count === 0) return deleted;
-    const first = this.local.segments.first.baseOffset;
-    this.setLogStartOffset(first);
-    // Producer snapshots and transaction indexes below the first remaining segment are useless now.
-    await deleteProducerSnapshotsBelow(this.dir, first);
-    await this.txnIndex.deleteBelow(first);
-    if (this.cleanerCheckpoint < first) this.cleanerCheckpoint = first;
-    return deleted;
-  }
-
-  /**
-   * Retention: deletes the oldest whole segments the rules of log-retention.ts select
-   * (below logStartOffset whatever the policy; past retention.ms or over retention.bytes
-   * when cleanup.policy contains delete). Moves logStartOffset.
-   */
-  async deleteOldSegments(): Promise<RetentionResult> {
-    const res = await this.mutex.run(async () => {
-      const out: RetentionResult = { deletedSegments: 0, deletedBytes: 0, logStartOffset: 0, reasons: [] };
-      const segs = this.local.segments.all;
-      const hw = (): number => this.offsets.highWatermark;
-      for (const step of await planRetention(segs, this.offsets.logStartOffset, hw, this.config, this.local.now)) {
-        const r = await this.deleteOldestSegments(step.count);
-        if (r.count > 0) out.reasons.push(`${r.count} segment(s) ${step.reason}`);
-        out.deletedSegments += r.count;
-        out.deletedBytes += r.bytes;
-      }
-      out.logStartOffset = this.offsets.logStartOffset;
-      return out;
-    });
-    if (res.deletedSegments > 0) {
-      this.local.logger.info(
-        `partition ${this.name}: deleted ${res.deletedSegments} segment(s), ${res.deletedBytes} bytes (${res.reasons.join('; ')}); log start offset now ${res.logStartOffset}`,
-      );
-      this.onLsoChanged?.(this);
-    }
-    return res;
+  /** Retention: deletes the oldest whole segments the rules of log-retention.ts select; moves logStartOffset. */
+  deleteOldSegments(): Promise<RetentionResult> {
+    return this.logStart.deleteOldSegments();
   }
 
   // ------------------------------------------------------------------ truncation

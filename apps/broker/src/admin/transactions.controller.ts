@@ -53,7 +53,7 @@ export class TransactionsController {
     const owner = new Map(all.map((m) => [m.producerId, m.transactionalId]));
     const openPartitions: OpenPartitionView[] = [];
     for (const p of this.replicas.allPartitions()) {
-      for (const o of p.log.ongoingTransactions()) {
+      for (const o of p.log.transactions.ongoingTransactions()) {
         openPartitions.push({
           topic: p.topic,
           partition: p.index,

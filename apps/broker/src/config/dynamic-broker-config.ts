@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { ErrorCode } from '@millrace/protocol';
-import { InvalidConfigError, logConfigToStrings, parseLogConfig, type LogConfig } from '@millrace/storage';
+import { InvalidConfigError, logConfigToStrings, parseLogConfig, writeJsonAtomically, type LogConfig } from '@millrace/storage';
 import type { BrokerConfig } from './broker-config';
 import { BROKER_LOG_SYNONYMS, staticBrokerConfigs, TOPIC_TO_BROKER_NAME } from './broker-config-catalog';
 
@@ -206,20 +206,6 @@ export class DynamicBrokerConfig {
 
   private async persist(doc: StoredDoc): Promise<void> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = this.file + '.tmp';
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(doc, null, 1));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, this.file);
-    const dir = await fs.open(path.dirname(this.file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await writeJsonAtomically(this.file, doc);
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { writeFileAtomically } from '@millrace/storage';
 
 /**
  * Who this broker is: node id, advertised endpoint and the cluster id.
@@ -44,14 +45,7 @@ export class ClusterIdentity {
     }
     clusterId = agreed;
     if (isNew) {
-      const h = await fs.open(file + '.tmp', 'w');
-      try {
-        await h.writeFile(clusterId);
-        await h.sync();
-      } finally {
-        await h.close();
-      }
-      await fs.rename(file + '.tmp', file);
+      await writeFileAtomically(file, clusterId);
     }
     return new ClusterIdentity(nodeId, host, port, clusterId);
   }

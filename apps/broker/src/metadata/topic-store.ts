@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { writeJsonAtomically } from '@millrace/storage';
 
 /** One topic as the broker knows it. Partition ids are 0..partitions-1. */
 export interface TopicMetadata {
@@ -77,21 +78,7 @@ export class TopicStore {
     return randomBytes(16).toString('base64url');
   }
 
-  private async persist(topics: TopicMetadata[]): Promise<void> {
-    const tmp = this.file + '.tmp';
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify({ version: 1, topics }, null, 1));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, this.file);
-    const dir = await fs.open(path.dirname(this.file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+  private persist(topics: TopicMetadata[]): Promise<void> {
+    return writeJsonAtomically(this.file, { version: 1, topics });
   }
 }

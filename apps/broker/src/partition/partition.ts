@@ -46,7 +46,7 @@ export class Partition {
   }
 
   get lastStableOffset(): number {
-    const unstable = this.log.firstUnstableOffset();
+    const unstable = this.log.transactions.firstUnstableOffset();
     return unstable === null ? this.highWatermark : Math.min(unstable, this.highWatermark);
   }
 

@@ -150,7 +150,7 @@ export class ReplicaManager implements PartitionHost {
         const bytes = read.records.length;
         if (bytes > 0) first = false;
         budget -= bytes;
-        const aborted = params.isolationLevel === IsolationLevel.READ_COMMITTED && bytes > 0 ? p.log.collectAbortedTransactions(req.fetchOffset, read.lastOffset + 1) : undefined;
+        const aborted = params.isolationLevel === IsolationLevel.READ_COMMITTED && bytes > 0 ? p.log.transactions.collectAbortedTransactions(req.fetchOffset, read.lastOffset + 1) : undefined;
         results.push({ ...base, errorCode: ErrorCode.NONE, records: bytes > 0 ? [read.records] : [], bytes, abortedTransactions: aborted });
       } catch (err) {
         const code = err instanceof OffsetOutOfRangeError ? ErrorCode.OFFSET_OUT_OF_RANGE : errorCodeOf(err);

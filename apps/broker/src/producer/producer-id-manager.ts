@@ -1,5 +1,6 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
+import { writeFileAtomically } from '@millrace/storage';
 
 /**
  * Hands out producer ids for InitProducerId, never the same one twice, even across
@@ -51,15 +52,7 @@ export class ProducerIdManager {
     return p;
   }
 
-  private async persist(end: number): Promise<void> {
-    const tmp = this.file + '.tmp';
-    const h = await fs.open(tmp, 'w');
-    try {
-      await h.writeFile(String(end));
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await fs.rename(tmp, this.file);
+  private persist(end: number): Promise<void> {
+    return writeFileAtomically(this.file, String(end));
   }
 }
