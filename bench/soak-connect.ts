@@ -20,8 +20,8 @@ import {
 export class ConnectSoak {
   private constructor(private readonly p: ErpPipeline) {}
 
-  static async start(rows = 10_000): Promise<ConnectSoak> {
-    const p = await startErpPipeline();
+  static async start(rows = 10_000, brokerEnv: Record<string, string> = {}): Promise<ConnectSoak> {
+    const p = await startErpPipeline(1, brokerEnv);
     try {
       await createAndLoadErp(p.erp, erpSizesFor(rows));
       await createErpConnectors(p, { batchMaxRows: 5000, pollIntervalMs: 200 });

@@ -11,7 +11,10 @@ import { ConnectSoak } from './soak-connect';
  *    for --fuzz-seconds (libs/protocol/fuzz), then the network fuzz loop of
  *    apps/broker/test/bad-input.it.spec.ts raised to --net-fuzz-frames mutated frames
  *    (default 1,000,000) against a real broker: no crash, RSS within 2x of its start.
- * 2. Load (unless --skip-load): a broker from dist/, a topic of --partitions partitions;
+ * 2. Load (unless --skip-load): a broker from dist/ (retention checked every 10 s), a
+ *    topic of --partitions partitions with 64 MiB segments and retention.bytes 512 MiB
+ *    per partition, so disk use and open segment files level off as in a real
+ *    deployment instead of growing with the hour's tens of GB;
  *    the broker's produce throughput is measured first (librdkafka, 1 KiB records, acks
  *    all, 15 s flat out), then for --minutes a producer runs at half that rate with a
  *    consumer group reading along. Every --sample-seconds: broker RSS and open file
@@ -170,8 +173,9 @@ function table(samples: Sample[]): string {
 
 async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
   if (c.connect) log('starting the ERP -> warehouse pipeline (MariaDB, Postgres, connect; 10k rows)');
-  const pipeline = c.connect ? await ConnectSoak.start() : null;
-  const broker = pipeline ? pipeline.broker : await startBroker({ repoRoot, env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' }, startTimeoutMs: 60_000 });
+  const brokerEnv = { MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS: '10000' };
+  const pipeline = c.connect ? await ConnectSoak.start(10_000, brokerEnv) : null;
+  const broker = pipeline ? pipeline.broker : await startBroker({ repoRoot, env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '0', ...brokerEnv }, startTimeoutMs: 60_000 });
   const clients: SoakClient[] = [];
   try {
     const topic = `soak-${Date.now()}`;
@@ -179,7 +183,7 @@ async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
     const created = await fetch(`http://${broker.host}:${broker.httpPort}/admin/topics`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: topic, partitions: c.partitions }),
+      body: JSON.stringify({ name: topic, partitions: c.partitions, configs: { 'segment.bytes': String(64 << 20), 'retention.bytes': String(512 << 20) } }),
     });
     if (created.status >= 300) throw new Error(`creating ${topic}: HTTP ${created.status} ${await created.text()}`);
     log('measuring produce throughput (15 s flat out)');

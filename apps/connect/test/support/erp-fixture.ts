@@ -137,11 +137,11 @@ export interface ErpPipeline {
 
 /**
  * Starts broker, MariaDB and Postgres in parallel, then `workers` connect workers of one
- * group (default 1); opens one session to each database.
+ * group (default 1); opens one session to each database. `brokerEnv` adds broker settings.
  */
-export async function startErpPipeline(workers = 1): Promise<ErpPipeline> {
+export async function startErpPipeline(workers = 1, brokerEnv: Record<string, string> = {}): Promise<ErpPipeline> {
   const started = await Promise.allSettled([
-    startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } }),
+    startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', ...brokerEnv } }),
     startMariaDb({ database: 'erp', extraArgs: ['--innodb-buffer-pool-size=128M'] }),
     startPostgres({ database: 'warehouse' }),
   ]);
