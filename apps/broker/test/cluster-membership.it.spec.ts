@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { DescribeClusterApi, ErrorCode } from '@millrace/protocol';
+import { KafkaConnection } from '@millrace/kafka-log';
 import {
   brokerLaunch,
   findRepoRoot,
@@ -75,6 +77,20 @@ describe('broker cluster membership through etcd', () => {
     expect(meta.brokers.map((b) => b.id).sort()).toEqual([1, 2, 3]);
     expect(meta.brokers.find((b) => b.id === 3)?.name).toBe(brokers[2].bootstrap);
     expect(meta.controllerid).toBe(views[0].controller);
+
+    // DescribeCluster (60) answers the same, with each broker's advertised endpoint.
+    const conn = await KafkaConnection.open(brokers[2].host, brokers[2].kafkaPort, 'it-describe-cluster');
+    try {
+      const r = await conn.send(DescribeClusterApi.apiKey, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+      expect(r.errorCode).toBe(ErrorCode.NONE);
+      expect(r.clusterId).toBe(views[0].clusterId);
+      expect(r.controllerId).toBe(views[0].controller);
+      expect(r.brokers.map((b) => `${b.brokerId}@${b.host}:${b.port}`)).toEqual(brokers.map((b) => `${b.nodeId}@${b.bootstrap}`));
+      const controllers = await conn.send(DescribeClusterApi.apiKey, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 });
+      expect(controllers.errorCode).toBe(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE);
+    } finally {
+      conn.close();
+    }
   });
 
   it('refuses to start a second broker with a node id a live broker holds, naming the setting', async () => {

@@ -33,6 +33,7 @@ import { CreatePartitionsHandler } from './37-create-partitions.handler';
 import { DeleteGroupsHandler } from './42-delete-groups.handler';
 import { IncrementalAlterConfigsHandler } from './44-incremental-alter-configs.handler';
 import { OffsetDeleteHandler } from './47-offset-delete.handler';
+import { DescribeClusterHandler } from './60-describe-cluster.handler';
 import { DescribeTransactionsHandler } from './65-describe-transactions.handler';
 import { ListTransactionsHandler } from './66-list-transactions.handler';
 import { API_HANDLERS, type ApiHandler } from './api-handler';
@@ -69,6 +70,7 @@ const HANDLERS = [
   DeleteGroupsHandler,
   IncrementalAlterConfigsHandler,
   OffsetDeleteHandler,
+  DescribeClusterHandler,
   DescribeTransactionsHandler,
   ListTransactionsHandler,
 ];
