@@ -1,4 +1,4 @@
-import { AlterConfigsApi, ApiVersionsApi, DescribeConfigsApi, ErrorCode, IncrementalAlterConfigsApi, OffsetDeleteApi, OffsetFetchApi } from '@millrace/protocol';
+import { AlterConfigsApi, ApiVersionsApi, DescribeConfigsApi, ErrorCode, IncrementalAlterConfigsApi, OffsetDeleteApi, OffsetFetchApi, OffsetForLeaderEpochApi } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
 import type { BrokerProcess } from '@millrace/testing';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
@@ -249,5 +249,35 @@ describe('broker API gaps (librdkafka / kafkajs)', () => {
     const [sent] = await producer.send({ topic, messages: [{ value: 'still format v2' }] });
     await producer.disconnect();
     expect(sent.errorCode).toBe(0);
+  });
+
+  it('OffsetForLeaderEpoch answers where an epoch ends from the leader-epoch-checkpoint, and fences stale leader epochs', async () => {
+    const topic = uniqueName('ofle');
+    await createTopic(admin, topic, 1);
+    const producer = makeKafka(broker.bootstrap).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 7 }, (_, i) => ({ value: `v${i}` })) });
+    await producer.disconnect();
+    const conn = await KafkaConnection.open(broker.host, broker.kafkaPort, 'it-ofle');
+    try {
+      const versions = await conn.send(ApiVersionsApi.apiKey, 3, { clientSoftwareName: 'it', clientSoftwareVersion: '1' });
+      expect(versions.apiKeys.filter((k) => k.apiKey === OffsetForLeaderEpochApi.apiKey).map((k) => [k.minVersion, k.maxVersion])).toEqual([[0, 4]]);
+      const ask = (partitions: { partition: number; currentLeaderEpoch: number; leaderEpoch: number }[], name = topic) =>
+        conn.send(OffsetForLeaderEpochApi.apiKey, 4, { replicaId: -1, topics: [{ topic: name, partitions }] });
+      const r = await ask([
+        { partition: 0, currentLeaderEpoch: 0, leaderEpoch: 0 },
+        { partition: 0, currentLeaderEpoch: -1, leaderEpoch: 5 },
+        { partition: 0, currentLeaderEpoch: 1, leaderEpoch: 0 },
+        { partition: 3, currentLeaderEpoch: -1, leaderEpoch: 0 },
+      ]);
+      expect(r.topics[0].partitions.map((p) => [p.errorCode, p.leaderEpoch, Number(p.endOffset)])).toEqual([
+        [ErrorCode.NONE, 0, 7], // the current epoch ends at the log end
+        [ErrorCode.NONE, -1, -1], // an epoch above every known one
+        [ErrorCode.UNKNOWN_LEADER_EPOCH, -1, -1], // the asker knows a newer leader than this one
+        [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1],
+      ]);
+    } finally {
+      conn.close();
+    }
   });
 });

@@ -3,23 +3,22 @@ import { decodeLeaderEpochCheckpoint, encodeLeaderEpochCheckpoint, LeaderEpochCa
 const e = (epoch: number, startOffset: number) => ({ epoch, startOffset });
 
 describe('LeaderEpochCache', () => {
-  it('keeps one entry per epoch, ignoring later offsets of the latest epoch, and persists each change', async () => {
-    const written: string[] = [];
-    const c = new LeaderEpochCache([], async (t) => void written.push(t));
-    expect(await c.assign(0, 0)).toBe(true);
-    expect(await c.assign(0, 50)).toBe(false);
-    expect(await c.assign(2, 100)).toBe(true);
+  it('keeps one entry per epoch, ignoring later offsets of the latest epoch', () => {
+    const c = new LeaderEpochCache();
+    expect(c.assign(0, 0)).toBe(true);
+    expect(c.assign(0, 50)).toBe(false);
+    expect(c.assign(2, 100)).toBe(true);
     expect(c.all).toEqual([e(0, 0), e(2, 100)]);
-    expect(written).toEqual(['0\n1\n0 0\n', '0\n2\n0 0\n2 100\n']);
+    expect(encodeLeaderEpochCheckpoint(c.all)).toBe('0\n2\n0 0\n2 100\n');
   });
 
-  it('removes non-monotonic entries when an epoch arrives with a lower start offset (a follower after truncation)', async () => {
+  it('removes non-monotonic entries when an epoch arrives with a lower start offset (a follower after truncation)', () => {
     const c = new LeaderEpochCache([e(0, 0), e(1, 100), e(2, 200)]);
-    await c.assign(2, 150);
+    c.assign(2, 150);
     expect(c.all).toEqual([e(0, 0), e(1, 100), e(2, 150)]);
-    await c.assign(3, 120);
+    c.assign(3, 120);
     expect(c.all).toEqual([e(0, 0), e(1, 100), e(3, 120)]);
-    await expect(c.assign(-1, 0)).rejects.toThrow(/non-negative/);
+    expect(() => c.assign(-1, 0)).toThrow(/non-negative/);
   });
 
   it("answers OffsetsForLeaderEpoch as Kafka's cache does", () => {
@@ -34,16 +33,18 @@ describe('LeaderEpochCache', () => {
     expect(new LeaderEpochCache().endOffsetFor(0, logEnd)).toEqual(e(-1, -1));
   });
 
-  it('follows truncation at the end and at the start of the log', async () => {
+  it('follows truncation at the end and at the start of the log', () => {
     const c = new LeaderEpochCache([e(1, 10), e(3, 40), e(6, 90)]);
-    await c.truncateFromEnd(95);
+    expect(c.truncateFromEnd(95)).toBe(false);
     expect(c.all).toEqual([e(1, 10), e(3, 40), e(6, 90)]);
-    await c.truncateFromEnd(90);
+    expect(c.truncateFromEnd(90)).toBe(true);
     expect(c.all).toEqual([e(1, 10), e(3, 40)]);
-    await c.truncateFromStart(50);
+    expect(c.truncateFromStart(50)).toBe(true);
     expect(c.all).toEqual([e(3, 50)]);
-    await c.truncateFromStart(20);
+    expect(c.truncateFromStart(20)).toBe(false);
     expect(c.all).toEqual([e(3, 50)]);
+    expect(c.clear()).toBe(true);
+    expect(c.latestEpoch).toBeNull();
   });
 
   it('round-trips the checkpoint file and names what is wrong with a bad one', () => {

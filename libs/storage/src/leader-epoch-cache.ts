@@ -12,8 +12,8 @@
  *   0 0         <- epoch SPACE start offset, in increasing order
  *   3 1200
  *
- * The cache calls `persist(text)` after every change (the caller writes it atomically);
- * `decodeLeaderEpochCheckpoint` reads it back.
+ * The cache is memory only and its mutations are synchronous, returning whether anything
+ * changed; log-leader-epochs.ts writes the file after each change.
  */
 export interface EpochEntry {
   readonly epoch: number;
@@ -29,10 +29,7 @@ export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export class LeaderEpochCache {
   private entries: EpochEntry[];
 
-  constructor(
-    entries: readonly EpochEntry[] = [],
-    private readonly persist: (text: string) => Promise<void> = async () => undefined,
-  ) {
+  constructor(entries: readonly EpochEntry[] = []) {
     this.entries = [...entries];
   }
 
@@ -51,7 +48,7 @@ export class LeaderEpochCache {
    * `startOffset` are removed first, so the cache stays monotonic (Kafka: assign +
    * maybeTruncateNonMonotonicEntries). Returns whether anything changed.
    */
-  async assign(epoch: number, startOffset: number): Promise<boolean> {
+  assign(epoch: number, startOffset: number): boolean {
     if (!Number.isInteger(epoch) || epoch < 0 || !Number.isInteger(startOffset) || startOffset < 0) {
       throw new Error(`leader epoch entry (${epoch}, ${startOffset}) must have a non-negative epoch and start offset`);
     }
@@ -59,7 +56,6 @@ export class LeaderEpochCache {
     if (last && last.epoch === epoch && startOffset >= last.startOffset) return false;
     this.entries = this.entries.filter((e) => e.epoch < epoch && e.startOffset < startOffset);
     this.entries.push({ epoch, startOffset });
-    await this.save();
     return true;
   }
 
@@ -81,28 +77,31 @@ export class LeaderEpochCache {
   }
 
   /** After the log was truncated to end at `endOffset`: drops entries starting at or after it. */
-  async truncateFromEnd(endOffset: number): Promise<void> {
+  truncateFromEnd(endOffset: number): boolean {
     const last = this.entries[this.entries.length - 1];
-    if (endOffset < 0 || !last || last.startOffset < endOffset) return;
+    if (endOffset < 0 || !last || last.startOffset < endOffset) return false;
     this.entries = this.entries.filter((e) => e.startOffset < endOffset);
-    await this.save();
+    return true;
   }
 
   /**
    * After the log start moved to `startOffset` (retention, DeleteRecords): drops entries
    * wholly before it; the last of them is kept, starting at `startOffset`.
    */
-  async truncateFromStart(startOffset: number): Promise<void> {
+  truncateFromStart(startOffset: number): boolean {
     const before = this.entries.filter((e) => e.startOffset <= startOffset);
-    if (before.length === 0) return;
+    if (before.length === 0) return false;
     const kept = before[before.length - 1];
-    if (before.length === 1 && kept.startOffset === startOffset) return;
+    if (before.length === 1 && kept.startOffset === startOffset) return false;
     this.entries = [{ epoch: kept.epoch, startOffset }, ...this.entries.filter((e) => e.startOffset > startOffset)];
-    await this.save();
+    return true;
   }
 
-  private save(): Promise<void> {
-    return this.persist(encodeLeaderEpochCheckpoint(this.entries));
+  /** Forgets every entry (the log restarted empty). */
+  clear(): boolean {
+    const had = this.entries.length > 0;
+    this.entries = [];
+    return had;
   }
 }
 

@@ -1,3 +1,4 @@
+import * as protocol from '@millrace/protocol';
 import { validateAppend } from './append-validation';
 import { AsyncMutex } from './async-mutex';
 import type { CorruptRanges } from './corrupt-ranges';
@@ -9,6 +10,7 @@ import type { LogConfig } from './log-config';
 import { LoadedLog, loadLog, LogLoadOptions, RecoveryReport } from './log-loader';
 import { LogOffsets } from './log-offsets';
 import type { LogSegment } from './log-segment';
+import { LogLeaderEpochs } from './log-leader-epochs';
 import { LogStartKeeper } from './log-retention';
 import { LogTransactions } from './log-transactions';
 import {
@@ -69,6 +71,8 @@ export class UnifiedLog {
   readonly recoveryReport: RecoveryReport;
   /** Open transactions and aborted ranges (log-transactions.ts). */
   readonly transactions: LogTransactions;
+  /** Which leader epoch wrote which offsets (log-leader-epochs.ts), for OffsetsForLeaderEpoch. */
+  readonly leaderEpochs: LogLeaderEpochs;
 
   private readonly local: LocalLog;
   private readonly producers: ProducerStateManager;
@@ -80,8 +84,9 @@ export class UnifiedLog {
   private closed = false;
   private readonly onLsoChanged?: (log: UnifiedLog) => void;
 
-  private constructor(opts: UnifiedLogOptions, local: LocalLog, loaded: LoadedLog) {
+  private constructor(opts: UnifiedLogOptions, local: LocalLog, loaded: LoadedLog, leaderEpochs: LogLeaderEpochs) {
     this.local = local;
+    this.leaderEpochs = leaderEpochs;
     this.dir = local.dir;
     this.name = local.name;
     this.topic = local.topic;
@@ -109,7 +114,10 @@ export class UnifiedLog {
       raiseCleanerCheckpoint: (offset) => {
         if (this.cleanerCheckpoint < offset) this.cleanerCheckpoint = offset;
       },
-      logStartOffsetChanged: () => this.onLsoChanged?.(this),
+      logStartOffsetChanged: () => {
+        this.leaderEpochs.truncateFromStart(this.offsets.logStartOffset);
+        this.onLsoChanged?.(this);
+      },
     });
   }
 
@@ -120,7 +128,13 @@ export class UnifiedLog {
   static async open(opts: UnifiedLogOptions): Promise<UnifiedLog> {
     const loaded = await loadLog(opts);
     const local = new LocalLog({ ...opts, segments: loaded.segments, logEndOffset: loaded.logEndOffset });
-    return new UnifiedLog(opts, local, loaded);
+    const firstBatchEpoch = async (): Promise<number | null> => {
+      const first = local.segments.first;
+      if (first.size < protocol.BATCH_HEADER_SIZE) return null;
+      return protocol.readBatchHeader(await first.readAt(0, protocol.BATCH_HEADER_SIZE)).partitionLeaderEpoch;
+    };
+    const leaderEpochs = await LogLeaderEpochs.load(local.dir, loaded.logStartOffset, firstBatchEpoch, local.logger);
+    return new UnifiedLog(opts, local, loaded, leaderEpochs);
   }
 
   // ------------------------------------------------------------------ accessors
@@ -232,7 +246,9 @@ export class UnifiedLog {
     if (failure) throw new KafkaStorageError(`log ${this.name} is offline: ${failure.message}`);
     if (batches.length === 0) return emptyAppendResult(this.offsets.logStartOffset);
     const v = validateAppend(this.name, this.local.config, batches, origin, options.requireSingleBatch ?? false, this.local.now);
-    const { result, durableTarget } = await this.queue.enqueue(batches, v, origin, options.leaderEpoch ?? this.leaderEpoch);
+    const epoch = options.leaderEpoch ?? this.leaderEpoch;
+    const { result, durableTarget } = await this.queue.enqueue(batches, v, origin, epoch);
+    if (!result.duplicate && result.recordCount > 0) this.leaderEpochs.onAppend(epoch, result.baseOffset);
     if (durableTarget !== null) await this.local.waitUntilFlushed(durableTarget);
     return result;
   }
@@ -347,6 +363,7 @@ export class UnifiedLog {
       }
       await this.local.truncateTo(offset);
       const leo = this.local.logEndOffset;
+      this.leaderEpochs.truncateFromEnd(leo);
       this.offsets.clampToLogEnd();
       if (this.cleanerCheckpoint > leo) this.cleanerCheckpoint = leo;
       await loadProducerState({
@@ -367,6 +384,7 @@ export class UnifiedLog {
     await this.local.truncateFullyAndStartAt(offset);
     await deleteProducerSnapshotsBelow(this.dir, Infinity);
     await this.txnIndex.clear();
+    this.leaderEpochs.clear();
     this.producers.clear(offset);
     this.offsets.reset(offset);
     this.cleanerCheckpoint = offset;
@@ -408,6 +426,7 @@ export class UnifiedLog {
       }
       await this.local.close();
     });
+    await this.leaderEpochs.flush();
   }
 
   /** Closes (without flushing) and removes the whole partition directory. */
@@ -417,6 +436,7 @@ export class UnifiedLog {
       this.queue.close();
       await this.local.closeAndForget();
     });
+    await this.leaderEpochs.flush();
     await this.local.removeDir();
   }
 }

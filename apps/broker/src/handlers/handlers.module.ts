@@ -23,6 +23,7 @@ import { CreateTopicsHandler } from './19-create-topics.handler';
 import { DeleteTopicsHandler } from './20-delete-topics.handler';
 import { DeleteRecordsHandler } from './21-delete-records.handler';
 import { InitProducerIdHandler } from './22-init-producer-id.handler';
+import { OffsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.handler';
 import { AddPartitionsToTxnHandler } from './24-add-partitions-to-txn.handler';
 import { AddOffsetsToTxnHandler } from './25-add-offsets-to-txn.handler';
 import { EndTxnHandler } from './26-end-txn.handler';
@@ -60,6 +61,7 @@ const HANDLERS = [
   DeleteTopicsHandler,
   DeleteRecordsHandler,
   InitProducerIdHandler,
+  OffsetForLeaderEpochHandler,
   AddPartitionsToTxnHandler,
   AddOffsetsToTxnHandler,
   EndTxnHandler,
