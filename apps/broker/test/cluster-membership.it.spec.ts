@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { DescribeClusterApi, ErrorCode } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
+import { ClusterMetadataStore } from '@millrace/cluster-metadata';
 import {
   brokerLaunch,
   findRepoRoot,
@@ -110,6 +111,16 @@ describe('broker cluster membership through etcd', () => {
     const before = await describeCluster(brokers[0]);
     const victim = brokers.find((b) => b.nodeId === before.controller)!;
     const survivors = brokers.filter((b) => b !== victim);
+    // Partition records as the controller keeps them (placement itself is not wired yet):
+    // p0 led by the victim, p1 followed by it.
+    const store = ClusterMetadataStore.connect([etcd.endpoint], 'membership-test');
+    const [s1, s2] = survivors.map((b) => b.nodeId);
+    const v = victim.nodeId;
+    const controller = (await store.currentController())!;
+    await store.createTopic(controller, 'placed', { topicId: 'placed-id', replicas: [[v, s1, s2], [s1, v]] }, [
+      { leader: v, leaderEpoch: 0, isr: [v, s1, s2], partitionEpoch: 0 },
+      { leader: s1, leaderEpoch: 0, isr: [s1, v], partitionEpoch: 0 },
+    ]);
     const killedAt = Date.now();
     await victim.kill();
     const after = await retryUntil('a survivor to become controller', async () => {
@@ -120,6 +131,20 @@ describe('broker cluster membership through etcd', () => {
     expect(after.brokers).toEqual(survivors.map((b) => b.nodeId).sort());
     expect(survivors.map((b) => b.nodeId)).toContain(after.controller);
     expect(Date.now() - killedAt).toBeLessThan(sessionTimeoutMs + 10_000);
+    // The new controller moved p0's leadership within the ISR and dropped the victim from p1's ISR.
+    try {
+      const placed = await retryUntil('the new controller to re-elect', async () => {
+        const [p0, p1] = [(await store.getPartition('placed', 0))!.state, (await store.getPartition('placed', 1))!.state];
+        if (p0.leader === v || p1.isr.includes(v)) throw new Error(`still ${JSON.stringify([p0, p1])}`);
+        return [p0, p1];
+      }, { timeoutMs: 15_000, intervalMs: 200 });
+      expect(placed).toEqual([
+        { leader: s1, leaderEpoch: 1, isr: [s1, s2], partitionEpoch: 1 },
+        { leader: s1, leaderEpoch: 0, isr: [s1], partitionEpoch: 1 },
+      ]);
+    } finally {
+      store.close();
+    }
 
     // The killed broker comes back (same node id, same data) and joins again.
     await victim.restart();

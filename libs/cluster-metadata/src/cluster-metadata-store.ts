@@ -1,4 +1,6 @@
 import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
+
+export type { Watcher };
 import { BrokerSession } from './broker-session';
 import type { BrokerRegistration, ControllerClaim, ControllerInfo, PartitionState, TopicAssignment, VersionedPartitionState } from './cluster-types';
 import { ClusterKeys } from './key-layout';

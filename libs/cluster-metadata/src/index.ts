@@ -8,4 +8,6 @@ export { ClusterKeys } from './key-layout';
 export * from './cluster-types';
 export { BrokerSession } from './broker-session';
 export { ClusterMetadataStore, ControllerFencedError, type CasResult } from './cluster-metadata-store';
-export type { Watcher } from 'etcd3';
+export type { Watcher } from './cluster-metadata-store';
+export { electLeader } from './leader-election';
+export { ClusterController, type ClusterControllerOptions, type ControllerLogger } from './cluster-controller';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BrokerRegistration, BrokerSession, ClusterMetadataStore, ControllerInfo, Watcher } from '@millrace/cluster-metadata';
+import { ClusterController, type BrokerRegistration, type BrokerSession, type ClusterMetadataStore, type ControllerInfo, type Watcher } from '@millrace/cluster-metadata';
 import type { BrokerEndpoint, ClusterView } from './cluster-view';
 
 export interface MembershipLogger {
@@ -18,8 +18,11 @@ export interface MembershipLogger {
  *   registration and any controller claim; the broker registers again every second
  *   until it succeeds, and says so in its log.
  * - `leave()` (controlled shutdown) revokes the lease: registration and claim go at once.
+ * - While this broker holds the claim it runs the controller's duty (ClusterController:
+ *   partition leaders and ISRs re-decided in etcd when brokers die or return); it stops
+ *   as soon as the claim is someone else's or its writes are fenced.
  *
- * Data replication, leadership and topic placement build on this and are not part of it.
+ * Data replication and topic placement build on this and are not part of it yet.
  */
 export class ClusterMembership implements ClusterView {
   private session: BrokerSession | null = null;
@@ -28,6 +31,7 @@ export class ClusterMembership implements ClusterView {
   private watchers: Watcher[] = [];
   private leaving = false;
   private rejoinTimer: NodeJS.Timeout | null = null;
+  private duty: ClusterController | null = null;
 
   constructor(
     private readonly store: ClusterMetadataStore,
@@ -64,6 +68,7 @@ export class ClusterMembership implements ClusterView {
     this.leaving = true;
     if (this.rejoinTimer) clearTimeout(this.rejoinTimer);
     for (const w of this.watchers.splice(0)) await w.cancel().catch(() => undefined);
+    await this.stopDuty();
     await this.session?.close();
     this.session = null;
   }
@@ -78,6 +83,7 @@ export class ClusterMembership implements ClusterView {
   private onSessionLost(session: BrokerSession, err: Error): void {
     if (this.session !== session || this.leaving) return;
     this.session = null;
+    void this.stopDuty();
     this.logger.warn(`broker ${this.self.nodeId}: cluster session lost (${err.message}); registering again`);
     const retry = (): void => {
       this.rejoinTimer = null;
@@ -106,6 +112,7 @@ export class ClusterMembership implements ClusterView {
     const before = this.controller;
     this.controller = controller;
     if (controller && controller.epoch !== before?.epoch) this.logger.info(`broker ${this.self.nodeId}: controller is broker ${controller.nodeId} (epoch ${controller.epoch})`);
+    if (this.duty && this.duty.controller.epoch !== controller?.epoch) void this.stopDuty();
     if (!controller) void this.campaign();
   }
 
@@ -117,9 +124,23 @@ export class ClusterMembership implements ClusterView {
       if (won) {
         this.controller = won;
         this.logger.info(`broker ${this.self.nodeId}: elected controller (epoch ${won.epoch})`);
+        await this.startDuty(won);
       }
     } catch (err) {
       this.logger.warn(`broker ${this.self.nodeId}: controller campaign failed (${(err as Error).message}); trying again when the claim changes`);
     }
+  }
+
+  private async startDuty(won: ControllerInfo): Promise<void> {
+    await this.stopDuty();
+    const duty = new ClusterController(this.store, won, { logger: this.logger, onFenced: () => void this.stopDuty() });
+    this.duty = duty;
+    await duty.start();
+  }
+
+  private async stopDuty(): Promise<void> {
+    const duty = this.duty;
+    this.duty = null;
+    await duty?.stop();
   }
 }

@@ -1,0 +1,25 @@
+import { electLeader } from './leader-election';
+
+const st = (leader: number, isr: number[], leaderEpoch = 4, partitionEpoch = 9) => ({ leader, isr, leaderEpoch, partitionEpoch });
+const live = (...ids: number[]) => new Set(ids);
+
+describe('electLeader', () => {
+  it('moves leadership to the first live ISR replica in assignment order, bumping both epochs', () => {
+    expect(electLeader(st(1, [1, 3, 2]), [1, 2, 3], live(2, 3))).toEqual(st(2, [3, 2], 5, 10));
+  });
+
+  it('never elects a live replica outside the ISR unless unclean election is on', () => {
+    expect(electLeader(st(1, [1]), [1, 2, 3], live(2, 3))).toEqual(st(-1, [1], 4, 10));
+    expect(electLeader(st(1, [1]), [1, 2, 3], live(2, 3), true)).toEqual(st(2, [2], 5, 10));
+  });
+
+  it('brings an offline partition back when its last ISR member returns', () => {
+    expect(electLeader(st(-1, [1]), [1, 2, 3], live(1, 2))).toEqual(st(1, [1], 5, 10));
+    expect(electLeader(st(-1, [1]), [1, 2, 3], live(2, 3))).toBeNull();
+  });
+
+  it('drops dead followers from the ISR of a live leader, and changes nothing when all are alive', () => {
+    expect(electLeader(st(2, [2, 1, 3]), [1, 2, 3], live(2, 3))).toEqual(st(2, [2, 3], 4, 10));
+    expect(electLeader(st(2, [2, 1, 3]), [1, 2, 3], live(1, 2, 3))).toBeNull();
+  });
+});

@@ -1,0 +1,50 @@
+import type { PartitionState } from './cluster-types';
+
+/**
+ * The controller's decision for one partition when the set of live brokers changes
+ * (Kafka's offline-partition leader election and ISR shrink on broker failure):
+ *
+ * - Leader dead: the first replica in assignment order that is live and in the ISR
+ *   leads; the ISR loses the dead leader. No such replica: with unclean election
+ *   (unclean.leader.election.enable, off by default) the first live replica leads with an
+ *   ISR of itself (acknowledged records may be lost); else the partition goes offline
+ *   (leader -1) and its ISR is left as it was, so the last in-sync replica leads again
+ *   when it returns and nothing acknowledged is lost.
+ * - Offline partition: a returning ISR member (assignment order) leads.
+ * - Live leader: dead followers leave the ISR (never the leader itself).
+ *
+ * Any leader change bumps the leader epoch; every change bumps the partition epoch.
+ * Returns null when nothing changes.
+ */
+export function electLeader(state: PartitionState, replicas: readonly number[], live: ReadonlySet<number>, uncleanAllowed = false): PartitionState | null {
+  const leaderAlive = state.leader >= 0 && live.has(state.leader);
+  let leader = state.leader;
+  let isr = [...state.isr];
+  if (!leaderAlive) {
+    const candidate = replicas.find((r) => live.has(r) && state.isr.includes(r));
+    if (candidate !== undefined) {
+      leader = candidate;
+      isr = state.isr.filter((r) => live.has(r));
+    } else if (uncleanAllowed) {
+      const any = replicas.find((r) => live.has(r));
+      leader = any ?? -1;
+      if (any !== undefined) isr = [any];
+    } else {
+      leader = -1;
+    }
+  } else {
+    isr = state.isr.filter((r) => r === state.leader || live.has(r));
+  }
+  const leaderChanged = leader !== state.leader;
+  if (!leaderChanged && sameMembers(isr, state.isr)) return null;
+  return {
+    leader,
+    leaderEpoch: leaderChanged && leader >= 0 ? state.leaderEpoch + 1 : state.leaderEpoch,
+    isr,
+    partitionEpoch: state.partitionEpoch + 1,
+  };
+}
+
+function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
