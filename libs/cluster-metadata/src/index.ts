@@ -11,3 +11,4 @@ export { ClusterMetadataStore, ControllerFencedError, type CasResult } from './c
 export type { Watcher } from './cluster-metadata-store';
 export { electLeader } from './leader-election';
 export { ClusterController, type ClusterControllerOptions, type ControllerLogger } from './cluster-controller';
+export { placeReplicas, PlacementError, type PlacementBroker } from './replica-placement';
