@@ -12,10 +12,9 @@ import {
   retryUntil,
   runCommand,
   runKcat,
-  startBroker,
-  startEtcd,
+  startBrokerCluster,
+  type BrokerCluster,
   type BrokerProcess,
-  type EphemeralEtcd,
 } from '@millrace/testing';
 
 jest.setTimeout(120_000);
@@ -28,15 +27,9 @@ jest.setTimeout(120_000);
  * controlled shutdown leaves at once. Data replication is not part of this file.
  */
 describe('broker cluster membership through etcd', () => {
-  let etcd: EphemeralEtcd;
-  const brokers: BrokerProcess[] = [];
+  let cluster: BrokerCluster;
+  let brokers: BrokerProcess[];
   const sessionTimeoutMs = 6000;
-
-  const clusterEnv = (): Record<string, string> => ({
-    MILLRACE_ETCD_ENDPOINTS: etcd.endpoint,
-    MILLRACE_CLUSTER_ID: 'membership-test',
-    MILLRACE_BROKER_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
-  });
 
   async function describeCluster(via: BrokerProcess): Promise<{ brokers: number[]; controller: number | null; clusterId: string }> {
     const kafka = new Kafka({ clientId: 'membership-test', brokers: [via.bootstrap], logLevel: logLevel.NOTHING });
@@ -51,13 +44,12 @@ describe('broker cluster membership through etcd', () => {
   }
 
   beforeAll(async () => {
-    etcd = await startEtcd();
-    for (const nodeId of [1, 2, 3]) brokers.push(await startBroker({ nodeId, env: clusterEnv() }));
+    cluster = await startBrokerCluster({ brokers: 3, clusterId: 'membership-test', sessionTimeoutMs });
+    brokers = cluster.brokers;
   });
 
   afterAll(async () => {
-    for (const b of brokers) await b.stop().catch(() => undefined);
-    await etcd?.stop();
+    await cluster?.stop();
   });
 
   it('lists all three brokers and one controller from every broker, with one cluster id', async () => {
@@ -98,7 +90,7 @@ describe('broker cluster membership through etcd', () => {
     const [kafkaPort, httpPort] = await getFreePorts(2);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-dup-'));
     try {
-      const spec = brokerLaunch(findRepoRoot(), { dataDir, host: '127.0.0.1', kafkaPort, httpPort, nodeId: 2, env: clusterEnv() });
+      const spec = brokerLaunch(findRepoRoot(), { dataDir, host: '127.0.0.1', kafkaPort, httpPort, nodeId: 2, env: cluster.clusterEnv });
       const r = await runCommand(spec.command, spec.args, { env: spec.env, timeoutMs: 30_000 });
       expect(r.code).not.toBe(0);
       expect(r.stdout.toString() + r.stderr).toMatch(/node id 2 is already registered .*MILLRACE_NODE_ID/);
@@ -113,7 +105,7 @@ describe('broker cluster membership through etcd', () => {
     const survivors = brokers.filter((b) => b !== victim);
     // Partition records as the controller keeps them (placement itself is not wired yet):
     // p0 led by the victim, p1 followed by it.
-    const store = ClusterMetadataStore.connect([etcd.endpoint], 'membership-test');
+    const store = ClusterMetadataStore.connect([cluster.etcd.endpoint], cluster.clusterId);
     const [s1, s2] = survivors.map((b) => b.nodeId);
     const v = victim.nodeId;
     const controller = (await store.currentController())!;

@@ -9,6 +9,7 @@ export { getFreePort, getFreePorts, canConnect, waitForPort, waitForPortClosed }
 export { startPostgres, findPostgresBinDir, type EphemeralPostgres, type PostgresOptions } from './ephemeral-postgres';
 export { startMariaDb, type EphemeralMariaDb, type MariaDbOptions } from './ephemeral-mariadb';
 export { startEtcd, type EphemeralEtcd, type EtcdOptions } from './ephemeral-etcd';
+export { startBrokerCluster, type BrokerCluster, type BrokerClusterOptions } from './broker-cluster';
 export { startRedis, type EphemeralRedis, type RedisOptions } from './ephemeral-redis';
 export { startBroker, brokerEnv, brokerLaunch, BROKER_ENTRY, type BrokerOptions, type BrokerProcess } from './broker-process';
 export { startConnect, connectEnv, connectLaunch, CONNECT_ENTRY, CONNECT_TEST_PLUGIN_MODULE, type ConnectOptions, type ConnectProcess } from './connect-process';
