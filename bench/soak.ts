@@ -7,8 +7,10 @@ import { ConnectSoak } from './soak-connect';
 /**
  * `npm run soak` (not part of CI): long runs that `npm test` only samples.
  *
- * 1. Fuzz (unless --skip-fuzz): the protocol decoders under the seeded mutation fuzzer
- *    for --fuzz-seconds (libs/protocol/fuzz), then the network fuzz loop of
+ * 1. Fuzz (unless --skip-fuzz): the protocol decoders under the coverage-guided fuzzer
+ *    for --fuzz-seconds (libs/protocol/fuzz/fuzz-run.ts; its corpus is kept in
+ *    bench/results/fuzz-corpus and grows from run to run; figures in
+ *    bench/results/fuzz-latest.json), then the network fuzz loop of
  *    apps/broker/test/bad-input.it.spec.ts raised to --net-fuzz-frames mutated frames
  *    (default 1,000,000) against a real broker: no crash, RSS within 2x of its start.
  * 2. Load (unless --skip-load): a broker from dist/ (retention checked every 10 s), a
@@ -97,10 +99,18 @@ async function runJest(repoRoot: string, args: string[], env: Record<string, str
 
 async function fuzzPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
   const failures: string[] = [];
-  log(`decoder fuzz for ${c.fuzzSeconds} s`);
-  const dec = await runJest(repoRoot, ['libs/protocol/fuzz/decoders-fuzz.spec.ts', '-t', 'time box'], { FUZZ_TIME_MS: String(c.fuzzSeconds * 1000) }, c.fuzzSeconds * 1000 + 60_000);
-  process.stdout.write(`${dec.summary}\n`);
-  if (!dec.ok) failures.push('decoder fuzz found a crash (see above)');
+  log(`coverage-guided decoder fuzz for ${c.fuzzSeconds} s`);
+  const results = path.join(repoRoot, 'bench', 'results');
+  const dec = await runCommand(
+    process.execPath,
+    [path.join(repoRoot, 'dist', 'libs', 'protocol', 'fuzz', 'fuzz-run.js'), `--seconds=${c.fuzzSeconds}`, `--corpus=${path.join(results, 'fuzz-corpus')}`],
+    { cwd: repoRoot, timeoutMs: c.fuzzSeconds * 1000 + 120_000 },
+  );
+  const lines = dec.stdout.toString('utf8').trim().split('\n');
+  process.stdout.write(`[fuzz] ${lines.join('\n[fuzz] ')}\n`);
+  fs.mkdirSync(results, { recursive: true });
+  fs.writeFileSync(path.join(results, 'fuzz-latest.json'), `${lines[lines.length - 1]}\n`);
+  if (dec.code !== 0) failures.push(`decoder fuzz found a crash or failed (exit ${dec.code}; see above) ${String(dec.stderr).slice(0, 500)}`);
   log(`network fuzz: ${c.netFuzzFrames} mutated frames`);
   const net = await runJest(repoRoot, ['apps/broker/test/bad-input.it.spec.ts', '-t', 'mutated frames'], { MILLRACE_FUZZ_FRAMES: String(c.netFuzzFrames) }, 4 * 3600_000);
   process.stdout.write(`${net.summary}\n`);
