@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findRepoRoot, runCommand, startBroker, type BrokerProcess } from '@millrace/testing';
+import { renderSoakChart } from './soak-chart';
 import { SoakClient } from './soak-clients';
 import { ConnectSoak } from './soak-connect';
 
@@ -24,7 +25,8 @@ import { ConnectSoak } from './soak-connect';
  *    the group's lag (/metrics millrace_group_lag). Unless --skip-connect, the ERP ->
  *    warehouse pipeline (soak-connect.ts) runs on the same broker and each sample also
  *    measures its end-to-end lag. Printed as a table and written to
- *    bench/results/soak-latest.{md,json}.
+ *    bench/results/soak-latest.{md,json}, with a chart of the five series in
+ *    bench/results/soak-latest.png (soak-chart.ts).
  *
  * Flat or it fails: after a warm-up (the first 10% of samples, at least one minute), the
  * mean of the last third against the first third: RSS within +25% (+32 MiB slack), open
@@ -218,11 +220,13 @@ async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
     }
     const verdicts = judge(samples, rate, c.sampleSeconds);
     if ((producer.stats.errors ?? 0) > 0) verdicts.push(`${producer.stats.errors} produce errors`);
-    const report = `# soak ${new Date().toISOString()}\n\n${c.minutes} min at ${rate} records/s (half of ${measured.toFixed(0)}), 1 KiB, ${c.partitions} partitions, acks all, one consumer group${pipeline ? ', ERP -> warehouse pipeline running' : ''}\n\n${table(samples)}\n\n${verdicts.length === 0 ? 'FLAT' : `NOT FLAT:\n- ${verdicts.join('\n- ')}`}\n`;
+    const report = `# soak ${new Date().toISOString()}\n\n![soak chart](soak-latest.png)\n\n${c.minutes} min at ${rate} records/s (half of ${measured.toFixed(0)}), 1 KiB, ${c.partitions} partitions, acks all, one consumer group${pipeline ? ', ERP -> warehouse pipeline running' : ''}\n\n${table(samples)}\n\n${verdicts.length === 0 ? 'FLAT' : `NOT FLAT:\n- ${verdicts.join('\n- ')}`}\n`;
     const dir = path.join(repoRoot, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'soak-latest.md'), report);
     fs.writeFileSync(path.join(dir, 'soak-latest.json'), JSON.stringify({ config: c, rate, measured, samples, verdicts }, null, 2));
+    const chartTitle = `soak ${c.minutes} min at ${rate} records/s: ${verdicts.length === 0 ? 'FLAT' : 'NOT FLAT'}`;
+    fs.writeFileSync(path.join(dir, 'soak-latest.png'), renderSoakChart(samples, chartTitle));
     process.stdout.write(report);
     return verdicts;
   } finally {
