@@ -10,7 +10,8 @@ import { captureSeeds, type FuzzFinding } from './mutation-fuzz';
  * Runs the coverage-guided decoder fuzzer (coverage-fuzz.ts over decoders.fuzz.ts) in a
  * worker thread, so that what cannot be caught inside it is still a finding:
  *
- *   - a hang: no new input started for `hangMs` (default 2 s) once the first one did
+ *   - a hang: no new input started for `hangMs` (default 10 s: a loaded machine can
+ *     stall a thread for seconds, see bench/README.md) once the first one did
  *     -> the worker is terminated and the in-flight input reported;
  *   - unbounded allocation: the worker's heap is capped (`maxHeapMb`, default 256 MiB);
  *     running out of it ends the worker, reported with the in-flight input;
@@ -77,7 +78,7 @@ export function runDecoderFuzz(opts: FuzzRunOptions): Promise<FuzzRunResult> {
     shared,
   };
   const worker = new Worker(compiled(opts.repoRoot, 'fuzz/coverage-fuzz-worker.js'), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 256 } });
-  const hangMs = opts.hangMs ?? 2000;
+  const hangMs = opts.hangMs ?? 10_000;
   const started = Date.now();
   return new Promise((resolve, reject) => {
     let lastCount = -1;
@@ -90,7 +91,9 @@ export function runDecoderFuzz(opts: FuzzRunOptions): Promise<FuzzRunResult> {
       const seconds = (Date.now() - started) / 1000;
       const executions = Atomics.load(header, 0);
       const finding: FuzzFinding = { input: inFlight(), error };
-      resolve({ executions, seconds, execsPerSecond: Math.round(executions / seconds), corpusSize: 0, seedCount: seeds.length, seedCoveredBlocks: 0, coveredBlocks: 0, knownBlocks: 0, findings: [finding] });
+      const result = { executions, seconds, execsPerSecond: Math.round(executions / seconds), corpusSize: 0, seedCount: seeds.length, seedCoveredBlocks: 0, coveredBlocks: 0, knownBlocks: 0, findings: [finding] };
+      // Answer once the thread is gone (a hung one is still running here).
+      void worker.terminate().finally(() => resolve(result));
     };
     const watchdog = setInterval(() => {
       const count = Atomics.load(header, 0);
@@ -100,10 +103,8 @@ export function runDecoderFuzz(opts: FuzzRunOptions): Promise<FuzzRunResult> {
       } else if (count > 0 && Date.now() - lastMove > hangMs) {
         // Armed from the first input on: loading the worker is not a hang.
         dead(`hang: no progress for ${hangMs} ms on one input`);
-        void worker.terminate();
       } else if (count === 0 && Date.now() - started > STARTUP_MS) {
         dead(`the fuzz worker did not start within ${STARTUP_MS} ms`);
-        void worker.terminate();
       }
     }, 100);
     worker.on('message', (msg: CoverageFuzzResult & { corpus: string[] }) => {
