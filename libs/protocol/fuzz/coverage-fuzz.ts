@@ -7,7 +7,7 @@ import { FuzzFinding, mutate, prng } from './mutation-fuzz';
  * block no earlier input reached joins the corpus. Jazzer.js was the first choice; its
  * native part does not load or build on this platform (see libs/protocol/fuzz/README.md).
  *
- * Loop: every seed runs alone and joins the corpus. Then mutated inputs run in batches
+ * Loop: every seed runs and joins the corpus. Then mutated inputs run in batches
  * of `batch`, one coverage take per batch (a take costs ~40x a decode, so per-input
  * takes would cap the rate near 1,000/s); when a batch reached a new block, its inputs
  * run again one by one with a take each, and those that reach new blocks join the
@@ -97,11 +97,12 @@ export function runCoverageFuzz(opts: CoverageFuzzOptions): CoverageFuzzResult {
   };
 
   try {
+    // Every seed joins the corpus, so one take covers them all.
     for (const s of opts.seeds) {
       exec(s);
-      merge(coverage.take());
       corpus.push(s);
     }
+    merge(coverage.take());
     const seedCoveredBlocks = covered.size;
     const batch: Buffer[] = [];
     while (executions < max && findings.length < enough && Date.now() < deadline) {

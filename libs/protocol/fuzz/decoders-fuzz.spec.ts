@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { fuzz, MODE_BATCHES, MODE_REQUEST } from './decoders.fuzz';
-import { captureSeeds } from './mutation-fuzz';
+import { fuzz, MODE_BATCHES, MODE_REQUEST, MODE_RESPONSE } from './decoders.fuzz';
+import { ALL_APIS } from '../src';
+import { captureSeeds, encodedSeeds } from './mutation-fuzz';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -16,6 +17,19 @@ describe('decoder fuzz seeds', () => {
     expect(new Set(requests.map((f) => f.readInt16BE(0))).size).toBeGreaterThanOrEqual(25);
     expect(seeds.filter((s) => s[0] === MODE_BATCHES).length).toBeGreaterThanOrEqual(5);
     for (const s of seeds) expect(() => fuzz(s)).not.toThrow();
+  });
+
+  it('codec-encoded seeds reach every API key and version the codec defines, as requests and as responses', () => {
+    const encoded = encodedSeeds();
+    const requests = new Set(encoded.filter((s) => s[0] === MODE_REQUEST).map((s) => `${s.readInt16BE(1)}v${s.readInt16BE(3)}`));
+    const responses = new Set(encoded.filter((s) => s[0] === MODE_RESPONSE).map((s) => `${s[1]}v${s[2]}`));
+    for (const api of ALL_APIS) {
+      for (let v = api.validVersions[0]; v <= api.validVersions[1]; v++) {
+        expect(requests).toContain(`${api.apiKey}v${v}`);
+        if (v < 16) expect(responses).toContain(`${api.apiKey}v${v}`);
+      }
+    }
+    for (const s of encoded) expect(() => fuzz(s)).not.toThrow();
   });
 
   it('a frame cut mid-field is refused with a documented decoder error, not a crash', () => {

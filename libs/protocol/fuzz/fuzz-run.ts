@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CoverageFuzzResult } from './coverage-fuzz';
 import type { WorkerInput } from './coverage-fuzz-worker';
-import { captureSeeds, type FuzzFinding } from './mutation-fuzz';
+import { captureSeeds, encodedSeeds, type FuzzFinding } from './mutation-fuzz';
 
 /**
  * Runs the coverage-guided decoder fuzzer (coverage-fuzz.ts over decoders.fuzz.ts) in a
@@ -18,7 +18,7 @@ import { captureSeeds, type FuzzFinding } from './mutation-fuzz';
  *   - any other worker death.
  *
  * The worker is the compiled dist/libs/protocol/fuzz/coverage-fuzz-worker.js (run
- * `npm run build` first). Seeds: mutation-fuzz.ts's captureSeeds plus the `.hex` inputs
+ * `npm run build` first). Seeds: mutation-fuzz.ts's captureSeeds and encodedSeeds plus the `.hex` inputs
  * in `corpusDir` when given (written back there at the end: a long run's corpus seeds the
  * next). Also a CLI, for `npm run soak`:
  *
@@ -28,7 +28,7 @@ import { captureSeeds, type FuzzFinding } from './mutation-fuzz';
  */
 export interface FuzzRunOptions {
   repoRoot: string;
-  /** Inputs to start from (default: captureSeeds + corpusDir). */
+  /** Inputs to start from (default: captureSeeds + encodedSeeds + corpusDir). */
   seeds?: Buffer[];
   /** Compiled target module and the directory whose scripts count for coverage (default: the decoders). */
   targetModule?: string;
@@ -63,7 +63,7 @@ function loadCorpus(dir: string | undefined): Buffer[] {
 }
 
 export function runDecoderFuzz(opts: FuzzRunOptions): Promise<FuzzRunResult> {
-  const captured = opts.seeds ?? captureSeeds(opts.repoRoot);
+  const captured = opts.seeds ?? [...captureSeeds(opts.repoRoot), ...encodedSeeds()];
   const seeds = [...captured, ...loadCorpus(opts.corpusDir)];
   const shared = new SharedArrayBuffer(8 + MAX_INPUT);
   const header = new Int32Array(shared, 0, 2);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeRequest } from '../src';
-import { MODE_BATCHES, MODE_BATCHES_CRC, MODE_REQUEST } from './decoders.fuzz';
+import { ALL_APIS, decodeRequest, encodeRequest, encodeResponse } from '../src';
+import { MODE_BATCHES, MODE_BATCHES_CRC, MODE_REQUEST, MODE_RESPONSE } from './decoders.fuzz';
 
 /**
  * Seeds and mutations for the decoder fuzzer (coverage-fuzz.ts).
@@ -10,7 +10,10 @@ import { MODE_BATCHES, MODE_BATCHES_CRC, MODE_REQUEST } from './decoders.fuzz';
  * in libs/protocol/src/__fixtures__ (kcat/librdkafka 2.0.2, kafkajs 2.2.4) and libs/protocol/fuzz/seeds (kcat, python confluent_kafka and kafkajs
  * against a running broker, one frame per client, API and version; see
  * bench/capture-fuzz-seeds.ts), each as a mode-0 input, plus the record batches inside
- * their Produce frames as mode-1 and mode-2 inputs (decoders.fuzz.ts).
+ * their Produce frames as mode-1 and mode-2 inputs (decoders.fuzz.ts). Then, so that every
+ * API key and version is reached whether or not a client sent it, `encodedSeeds`: for
+ * each API and each version the codec defines, a request and a response with every field
+ * at its default (empty arrays, zero numbers), encoded by the codec itself.
  *
  * Mutations (1-4 per input, from a seeded PRNG so a run replays): flip a bit, set a byte
  * to a boundary value (0, 0x7f, 0x80, 0xff) or a random one, overwrite an int16/int32
@@ -43,6 +46,25 @@ export function captureSeeds(repoRoot: string): Buffer[] {
         seeds.push(Buffer.concat([Buffer.from([MODE_BATCHES]), p.records]));
         seeds.push(Buffer.concat([Buffer.from([MODE_BATCHES_CRC]), p.records]));
       }
+    }
+  }
+  return seeds;
+}
+
+/**
+ * One mode-0 request and one mode-3 response per API and version, all fields at their
+ * defaults (see the header). Mode 3's bytes 1-2 select the API key and version as
+ * decoders.fuzz.ts reads them (key % 70, version % 16), so versions >= 16 are left out.
+ */
+export function encodedSeeds(): Buffer[] {
+  const seeds: Buffer[] = [];
+  for (const api of ALL_APIS) {
+    for (let v = api.validVersions[0]; v <= api.validVersions[1]; v++) {
+      const request = encodeRequest(api.apiKey as number, v, 1, 'fuzz-seed', {} as never);
+      seeds.push(Buffer.concat([Buffer.from([MODE_REQUEST]), request.subarray(4)]));
+      if (v >= 16) continue;
+      const response = encodeResponse(api.apiKey as number, v, 1, {} as never);
+      seeds.push(Buffer.concat([Buffer.from([MODE_RESPONSE, api.apiKey, v]), response.subarray(4)]));
     }
   }
   return seeds;
