@@ -1,4 +1,4 @@
-import { judge, starvedLagNotes, type Sample } from './soak';
+import { judge, starvedLagNotes, type Sample } from './soak-judge';
 
 /** The soak's flatness check on event-loop lag, with the CPU-starvation rule. */
 describe('soak judge: event-loop lag', () => {
