@@ -18,8 +18,9 @@ import type { UnifiedLog } from './unified-log';
  * corruption is found and reported again after a restart.
  *
  * At open, a segment is taken as verified without reading it when it lies wholly below
- * the checkpointed point AND its `.log` file's ctime is before the checkpoint file's
- * mtime. The ctime check catches what replaced or rewrote a segment after the
+ * the checkpointed point, its `.log` file's ctime is before the checkpoint file's mtime,
+ * and its indexes did not have to be rebuilt at open (which hints at damage, and whose
+ * scan may have found a corrupt batch that must stay unserved). The ctime check catches what replaced or rewrote a segment after the
  * checkpoint was written: a compaction swap (a rename, which sets ctime), a follower
  * truncation, a restore from backup. Everything else is verified again: in the
  * background by the scrubber after a clean shutdown, and before the log is served by
@@ -66,12 +67,15 @@ export async function scrubCheckpointTime(dataDir: string): Promise<number | nul
  */
 export async function applyScrubProgress(log: UnifiedLog, point: number, checkpointTimeMs: number): Promise<number> {
   const segs = log.segments;
+  // A segment whose index had to be rebuilt at open is read again whatever its file times say.
+  const rebuilt = new Set(log.recoveryReport.rebuiltIndexes);
   let trusted = 0;
   for (let i = 0; i + 1 < segs.length && segs[i + 1].baseOffset <= point; i++) {
     const seg = segs[i];
+    if (rebuilt.has(seg.baseOffset)) continue;
     const changed = (await fsp.stat(seg.path)).ctimeMs;
     // File times come from a coarse clock (a few ms): a change in the checkpoint's own tick counts as after it.
-    if (changed >= checkpointTimeMs) break;
+    if (changed >= checkpointTimeMs) continue;
     seg.verifiedUpTo = seg.size;
     trusted++;
   }
