@@ -8,10 +8,11 @@ import { FuzzFinding, mutate, prng } from './mutation-fuzz';
  * native part does not load or build on this platform (see libs/protocol/fuzz/README.md).
  *
  * Loop: every seed runs and joins the corpus. Then mutated inputs run in batches
- * of `batch`, one coverage take per batch (a take costs ~40x a decode, so per-input
- * takes would cap the rate near 1,000/s); when a batch reached a new block, its inputs
- * run again one by one with a take each, and those that reach new blocks join the
- * corpus. Feedback is block coverage only (no hit-count buckets).
+ * of `batch`, one coverage take per batch (a take costs ~40-100x a decode, so per-input
+ * takes would cap the rate near 1,000/s); when a batch reached a new block, it is run
+ * again in halves, each half that still reaches one is halved again, and the single
+ * inputs that do join the corpus (about 2 log2(batch) takes per discovery instead of
+ * `batch`). Feedback is block coverage only (no hit-count buckets).
  *
  * The target throws only on a finding (decoders.fuzz.ts swallows the decoders' defined
  * errors); findings are collected, one per distinct message (first 80 characters), at
@@ -96,6 +97,26 @@ export function runCoverageFuzz(opts: CoverageFuzzOptions): CoverageFuzzResult {
     return grew;
   };
 
+  const hasNew = (blocks: Set<string>): boolean => {
+    for (const b of blocks) if (!covered.has(b)) return true;
+    return false;
+  };
+  /** Runs `inputs` again and, if together they reach a new block, halves them until the inputs that do are found. */
+  const sift = (inputs: Buffer[]): void => {
+    if (inputs.length === 0) return;
+    for (const input of inputs) exec(input);
+    const blocks = coverage.take();
+    if (!hasNew(blocks)) return;
+    if (inputs.length === 1) {
+      merge(blocks);
+      if (corpus.length < MAX_CORPUS) corpus.push(inputs[0]);
+      return;
+    }
+    const half = inputs.length >> 1;
+    sift(inputs.slice(0, half));
+    sift(inputs.slice(half));
+  };
+
   try {
     // Every seed joins the corpus, so one take covers them all.
     for (const s of opts.seeds) {
@@ -113,13 +134,10 @@ export function runCoverageFuzz(opts: CoverageFuzzOptions): CoverageFuzzResult {
         batch.push(input);
         exec(input);
       }
-      if (!guided) continue;
-      const blocks = coverage.take();
-      if (![...blocks].some((b) => !covered.has(b))) continue;
-      for (const input of batch) {
-        exec(input);
-        if (merge(coverage.take()) && corpus.length < MAX_CORPUS) corpus.push(input);
-      }
+      if (!guided || !hasNew(coverage.take())) continue;
+      const half = batch.length >> 1;
+      sift(batch.slice(0, half));
+      sift(batch.slice(half));
     }
     const seconds = (Date.now() - started) / 1000;
     return {
