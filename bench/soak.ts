@@ -1,14 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findRepoRoot, runCommand, startBroker, type BrokerProcess } from '@millrace/testing';
+import { renderSoakChart } from './soak-chart';
+import { judge, starvedLagNotes, type Sample } from './soak-judge';
 import { SoakClient } from './soak-clients';
 import { ConnectSoak } from './soak-connect';
 
 /**
  * `npm run soak` (not part of CI): long runs that `npm test` only samples.
  *
- * 1. Fuzz (unless --skip-fuzz): the protocol decoders under the seeded mutation fuzzer
- *    for --fuzz-seconds (libs/protocol/fuzz), then the network fuzz loop of
+ * 1. Fuzz (unless --skip-fuzz): the protocol decoders under the coverage-guided fuzzer
+ *    for --fuzz-seconds (libs/protocol/fuzz/fuzz-run.ts; its corpus is kept in
+ *    bench/results/fuzz-corpus and grows from run to run; figures in
+ *    bench/results/fuzz-latest.json), then the network fuzz loop of
  *    apps/broker/test/bad-input.it.spec.ts raised to --net-fuzz-frames mutated frames
  *    (default 1,000,000) against a real broker: no crash, RSS within 2x of its start.
  * 2. Load (unless --skip-load): a broker from dist/ (retention checked every 10 s), a
@@ -22,11 +26,15 @@ import { ConnectSoak } from './soak-connect';
  *    the group's lag (/metrics millrace_group_lag). Unless --skip-connect, the ERP ->
  *    warehouse pipeline (soak-connect.ts) runs on the same broker and each sample also
  *    measures its end-to-end lag. Printed as a table and written to
- *    bench/results/soak-latest.{md,json}.
+ *    bench/results/soak-latest.{md,json}, with a chart of the five series in
+ *    bench/results/soak-latest.png (soak-chart.ts).
  *
  * Flat or it fails: after a warm-up (the first 10% of samples, at least one minute), the
  * mean of the last third against the first third: RSS within +25% (+32 MiB slack), open
- * FDs within +16, event-loop lag max below 1 s, group lag never above 30 s worth of
+ * FDs within +16, event-loop lag max below 1 s (a sample in which the broker's main
+ * thread waited for a CPU more than half the interval is listed as a note instead: the
+ * machine was overloaded, the broker did not block; the table's "CPU wait ms" column
+ * shows it for every sample), group lag never above 30 s worth of
  * records and its last-third mean below 10 s worth, connect lag never above 30 s. Exit 1
  * on any failure.
  *
@@ -43,17 +51,6 @@ interface SoakConfig {
   connect: boolean;
 }
 
-interface Sample {
-  t: number;
-  rssMiB: number;
-  fds: number;
-  loopLagMaxMs: number;
-  groupLag: number;
-  acked: number;
-  consumed: number;
-  /** ERP commit to warehouse row of one marked update, ms (-1 without --connect). */
-  connectLagMs: number;
-}
 
 function parseConfig(argv: string[]): SoakConfig {
   const flags = new Map<string, string>();
@@ -97,10 +94,18 @@ async function runJest(repoRoot: string, args: string[], env: Record<string, str
 
 async function fuzzPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
   const failures: string[] = [];
-  log(`decoder fuzz for ${c.fuzzSeconds} s`);
-  const dec = await runJest(repoRoot, ['libs/protocol/fuzz/decoders-fuzz.spec.ts', '-t', 'time box'], { FUZZ_TIME_MS: String(c.fuzzSeconds * 1000) }, c.fuzzSeconds * 1000 + 60_000);
-  process.stdout.write(`${dec.summary}\n`);
-  if (!dec.ok) failures.push('decoder fuzz found a crash (see above)');
+  log(`coverage-guided decoder fuzz for ${c.fuzzSeconds} s`);
+  const results = path.join(repoRoot, 'bench', 'results');
+  const dec = await runCommand(
+    process.execPath,
+    [path.join(repoRoot, 'dist', 'libs', 'protocol', 'fuzz', 'fuzz-run.js'), `--seconds=${c.fuzzSeconds}`, `--corpus=${path.join(results, 'fuzz-corpus')}`],
+    { cwd: repoRoot, timeoutMs: c.fuzzSeconds * 1000 + 120_000 },
+  );
+  const lines = dec.stdout.toString('utf8').trim().split('\n');
+  process.stdout.write(`[fuzz] ${lines.join('\n[fuzz] ')}\n`);
+  fs.mkdirSync(results, { recursive: true });
+  fs.writeFileSync(path.join(results, 'fuzz-latest.json'), `${lines[lines.length - 1]}\n`);
+  if (dec.code !== 0) failures.push(`decoder fuzz found a crash or failed (exit ${dec.code}; see above) ${String(dec.stderr).slice(0, 500)}`);
   log(`network fuzz: ${c.netFuzzFrames} mutated frames`);
   const net = await runJest(repoRoot, ['apps/broker/test/bad-input.it.spec.ts', '-t', 'mutated frames'], { MILLRACE_FUZZ_FRAMES: String(c.netFuzzFrames) }, 4 * 3600_000);
   process.stdout.write(`${net.summary}\n`);
@@ -119,8 +124,32 @@ function metricSum(text: string, name: string, labelFilter = ''): number {
   return sum;
 }
 
-async function sample(broker: BrokerProcess, t: number, group: string, producer: SoakClient, consumer: SoakClient, connectLagMs: number): Promise<Sample> {
+/** Cumulative [on-CPU, run-queue wait] ms of a process's main thread. */
+function schedstat(pid: number): [number, number] {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return [run / 1e6, wait / 1e6];
+  } catch {
+    return [0, 0];
+  }
+}
+
+async function sample(
+  broker: BrokerProcess,
+  t: number,
+  group: string,
+  producer: SoakClient,
+  consumer: SoakClient,
+  connectLagMs: number,
+  since: { at: number; wait: number },
+): Promise<Sample> {
   const pid = broker.pid!;
+  const wait = schedstat(pid)[1];
+  const at = Date.now();
+  const cpuWaitMs = Math.round(wait - since.wait);
+  const intervalMs = at - since.at;
+  since.at = at;
+  since.wait = wait;
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
   const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
@@ -134,41 +163,20 @@ async function sample(broker: BrokerProcess, t: number, group: string, producer:
     acked: producer.stats.acked ?? 0,
     consumed: consumer.stats.consumed ?? 0,
     connectLagMs,
+    cpuWaitMs,
+    intervalMs,
   };
 }
 
-function mean(xs: number[]): number {
-  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-/** The flatness verdicts (empty: flat). */
-export function judge(samples: Sample[], rate: number, sampleSeconds: number): string[] {
-  const warm = Math.max(Math.ceil(samples.length / 10), Math.ceil(60 / sampleSeconds));
-  const body = samples.slice(warm);
-  if (body.length < 3) return [`too few samples after warm-up (${body.length}); run longer`];
-  const third = Math.max(1, Math.floor(body.length / 3));
-  const first = body.slice(0, third);
-  const last = body.slice(-third);
-  const out: string[] = [];
-  const rss0 = mean(first.map((s) => s.rssMiB));
-  const rss1 = mean(last.map((s) => s.rssMiB));
-  if (rss1 > rss0 * 1.25 + 32) out.push(`RSS grew: ${rss0.toFixed(0)} -> ${rss1.toFixed(0)} MiB`);
-  const fd0 = mean(first.map((s) => s.fds));
-  const fd1 = mean(last.map((s) => s.fds));
-  if (fd1 > fd0 + 16) out.push(`open FDs grew: ${fd0.toFixed(0)} -> ${fd1.toFixed(0)}`);
-  const lagMax = Math.max(...body.map((s) => s.loopLagMaxMs));
-  if (lagMax >= 1000) out.push(`event-loop lag reached ${lagMax} ms`);
-  const groupMax = Math.max(...body.map((s) => s.groupLag));
-  if (groupMax > rate * 30) out.push(`consumer lag reached ${groupMax} records (> 30 s at ${rate.toFixed(0)}/s)`);
-  if (mean(last.map((s) => s.groupLag)) > rate * 10) out.push(`consumer lag not bounded: last-third mean ${mean(last.map((s) => s.groupLag)).toFixed(0)}`);
-  const connectMax = Math.max(...body.map((s) => s.connectLagMs));
-  if (connectMax > 30_000) out.push(`connect (ERP -> warehouse) lag reached ${connectMax} ms`);
-  return out;
-}
-
 function table(samples: Sample[]): string {
-  const rows = samples.map((s) => `| ${s.t} | ${s.rssMiB} | ${s.fds} | ${s.loopLagMaxMs} | ${s.groupLag} | ${s.acked} | ${s.consumed} | ${s.connectLagMs < 0 ? '-' : s.connectLagMs} |`);
-  return ['| t s | RSS MiB | open FDs | loop lag max ms | group lag | acked | consumed | connect lag ms |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |', ...rows].join('\n');
+  const rows = samples.map(
+    (s) => `| ${s.t} | ${s.rssMiB} | ${s.fds} | ${s.loopLagMaxMs} | ${s.cpuWaitMs} | ${s.groupLag} | ${s.acked} | ${s.consumed} | ${s.connectLagMs < 0 ? '-' : s.connectLagMs} |`,
+  );
+  return [
+    '| t s | RSS MiB | open FDs | loop lag max ms | CPU wait ms | group lag | acked | consumed | connect lag ms |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n');
 }
 
 async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
@@ -198,21 +206,25 @@ async function loadPhase(repoRoot: string, c: SoakConfig): Promise<string[]> {
     clients.push(consumer, producer);
     const samples: Sample[] = [];
     const started = Date.now();
+    const since = { at: started, wait: schedstat(broker.pid!)[1] };
     while (Date.now() - started < c.minutes * 60_000) {
       const tickStart = Date.now();
       const connectLagMs = pipeline ? await pipeline.tick() : -1;
       await sleep(Math.max(0, c.sampleSeconds * 1000 - (Date.now() - tickStart)));
-      const s = await sample(broker, Math.round((Date.now() - started) / 1000), group, producer, consumer, connectLagMs);
+      const s = await sample(broker, Math.round((Date.now() - started) / 1000), group, producer, consumer, connectLagMs, since);
       samples.push(s);
-      log(`t=${s.t}s rss=${s.rssMiB}MiB fds=${s.fds} loopLagMax=${s.loopLagMaxMs}ms groupLag=${s.groupLag} acked=${s.acked} consumed=${s.consumed} connectLag=${s.connectLagMs}ms`);
+      log(`t=${s.t}s rss=${s.rssMiB}MiB fds=${s.fds} loopLagMax=${s.loopLagMaxMs}ms cpuWait=${s.cpuWaitMs}ms groupLag=${s.groupLag} acked=${s.acked} consumed=${s.consumed} connectLag=${s.connectLagMs}ms`);
     }
     const verdicts = judge(samples, rate, c.sampleSeconds);
+    const notes = starvedLagNotes(samples);
     if ((producer.stats.errors ?? 0) > 0) verdicts.push(`${producer.stats.errors} produce errors`);
-    const report = `# soak ${new Date().toISOString()}\n\n${c.minutes} min at ${rate} records/s (half of ${measured.toFixed(0)}), 1 KiB, ${c.partitions} partitions, acks all, one consumer group${pipeline ? ', ERP -> warehouse pipeline running' : ''}\n\n${table(samples)}\n\n${verdicts.length === 0 ? 'FLAT' : `NOT FLAT:\n- ${verdicts.join('\n- ')}`}\n`;
+    const report = `# soak ${new Date().toISOString()}\n\n![soak chart](soak-latest.png)\n\n${c.minutes} min at ${rate} records/s (half of ${measured.toFixed(0)}), 1 KiB, ${c.partitions} partitions, acks all, one consumer group${pipeline ? ', ERP -> warehouse pipeline running' : ''}\n\n${table(samples)}\n\n${notes.map((n) => `Note: ${n}\n`).join('')}${verdicts.length === 0 ? 'FLAT' : `NOT FLAT:\n- ${verdicts.join('\n- ')}`}\n`;
     const dir = path.join(repoRoot, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'soak-latest.md'), report);
-    fs.writeFileSync(path.join(dir, 'soak-latest.json'), JSON.stringify({ config: c, rate, measured, samples, verdicts }, null, 2));
+    fs.writeFileSync(path.join(dir, 'soak-latest.json'), JSON.stringify({ config: c, rate, measured, samples, verdicts, notes }, null, 2));
+    const chartTitle = `soak ${c.minutes} min at ${rate} records/s: ${verdicts.length === 0 ? 'FLAT' : 'NOT FLAT'}`;
+    fs.writeFileSync(path.join(dir, 'soak-latest.png'), renderSoakChart(samples, chartTitle));
     process.stdout.write(report);
     return verdicts;
   } finally {

@@ -1,8 +1,8 @@
 /**
- * Coverage-guided fuzz target (Jazzer.js, `@jazzer.js/core`) over the protocol decoders a
- * broker runs on bytes from the network. Run by fuzz-run.ts (a time-boxed run in `npm
- * test` through decoders-fuzz.it.spec.ts, a long one in `npm run soak`) on the compiled
- * file dist/libs/protocol/fuzz/decoders.fuzz.js.
+ * Fuzz target over the protocol decoders a broker runs on bytes from the network, in
+ * the libFuzzer/Jazzer.js shape (`fuzz(data)`). Run by fuzz-run.ts's coverage-guided
+ * fuzzer (a time-boxed run in `npm test` through decoders-fuzz.it.spec.ts, a long one in
+ * `npm run soak`) on the compiled file dist/libs/protocol/fuzz/decoders.fuzz.js.
  *
  * Input layout: byte 0 picks the decoder, the rest is its input:
  *   0  decodeRequest(frame)        every API key and version (the header selects them)

@@ -1,40 +1,44 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeRequest } from '../src';
-import { fuzz, MODE_BATCHES, MODE_BATCHES_CRC, MODE_REQUEST } from './decoders.fuzz';
+import { ALL_APIS, decodeRequest, encodeRequest, encodeResponse } from '../src';
+import { MODE_BATCHES, MODE_BATCHES_CRC, MODE_REQUEST, MODE_RESPONSE } from './decoders.fuzz';
 
 /**
- * A time-boxed mutation fuzzer over decoders.fuzz.ts, seeded with the request frames
- * real clients sent (libs/protocol/src/__fixtures__: kcat/librdkafka 2.0.2 and kafkajs
- * 2.2.4) and the record batches inside their Produce frames. Not coverage-guided: it is
- * the stand-in that runs everywhere (`npm test`), while decoders.fuzz.ts is also a
- * Jazzer.js target for coverage-guided runs where Jazzer's native fuzzer loads.
+ * Seeds and mutations for the decoder fuzzer (coverage-fuzz.ts).
  *
- * Mutations (1-4 per input, seeded PRNG so a finding replays): flip a bit, set a byte to
- * a boundary value (0, 0x7f, 0x80, 0xff), overwrite an int16/int32 with a boundary value
- * (lengths and counts), truncate, duplicate or delete a slice, splice two seeds.
+ * Seeds: the request frames real clients sent, hex files (frame without its size prefix)
+ * in libs/protocol/src/__fixtures__ (kcat/librdkafka 2.0.2, kafkajs 2.2.4) and libs/protocol/fuzz/seeds (kcat, python confluent_kafka and kafkajs
+ * against a running broker, one frame per client, API and version; see
+ * bench/capture-fuzz-seeds.ts), each as a mode-0 input, plus the record batches inside
+ * their Produce frames as mode-1 and mode-2 inputs (decoders.fuzz.ts). Then, so that every
+ * API key and version is reached whether or not a client sent it, `encodedSeeds`: for
+ * each API and each version the codec defines, a request and a response with every field
+ * at its default (empty arrays, zero numbers), encoded by the codec itself.
+ *
+ * Mutations (1-4 per input, from a seeded PRNG so a run replays): flip a bit, set a byte
+ * to a boundary value (0, 0x7f, 0x80, 0xff) or a random one, overwrite an int16/int32
+ * with a boundary value (lengths and counts), truncate, duplicate or delete a slice,
+ * splice two inputs; one input in 16 also goes to another decoder (byte 0).
  */
 export interface FuzzFinding {
   input: string;
   error: string;
 }
 
-export interface FuzzRun {
-  executions: number;
-  findings: FuzzFinding[];
-}
-
-const FIXTURES = path.join('libs', 'protocol', 'src', '__fixtures__');
+const SEED_DIRS = [path.join('libs', 'protocol', 'src', '__fixtures__'), path.join('libs', 'protocol', 'fuzz', 'seeds')];
 
 /** Seeds from the captured frames under `repoRoot`: each request as mode 0, each Produce's records as modes 1 and 2. */
 export function captureSeeds(repoRoot: string): Buffer[] {
-  const dir = path.join(repoRoot, FIXTURES);
   const seeds: Buffer[] = [];
-  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.hex')).sort()) {
-    const frame = Buffer.from(fs.readFileSync(path.join(dir, name), 'utf8').trim(), 'hex');
+  const files = SEED_DIRS.flatMap((d) => {
+    const dir = path.join(repoRoot, d);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.hex')).sort().map((n) => path.join(dir, n)) : [];
+  });
+  for (const file of files) {
+    const frame = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
     seeds.push(Buffer.concat([Buffer.from([MODE_REQUEST]), frame]));
+    if (frame.length < 2 || frame.readInt16BE(0) !== 0) continue;
     const decoded = decodeRequest(frame);
-    if (decoded.apiKey !== 0) continue;
     const body = decoded.body as { topicData: { partitionData: { records: Buffer | null }[] }[] };
     for (const t of body.topicData) {
       for (const p of t.partitionData) {
@@ -47,8 +51,27 @@ export function captureSeeds(repoRoot: string): Buffer[] {
   return seeds;
 }
 
+/**
+ * One mode-0 request and one mode-3 response per API and version, all fields at their
+ * defaults (see the header). Mode 3's bytes 1-2 select the API key and version as
+ * decoders.fuzz.ts reads them (key % 70, version % 16), so versions >= 16 are left out.
+ */
+export function encodedSeeds(): Buffer[] {
+  const seeds: Buffer[] = [];
+  for (const api of ALL_APIS) {
+    for (let v = api.validVersions[0]; v <= api.validVersions[1]; v++) {
+      const request = encodeRequest(api.apiKey as number, v, 1, 'fuzz-seed', {} as never);
+      seeds.push(Buffer.concat([Buffer.from([MODE_REQUEST]), request.subarray(4)]));
+      if (v >= 16) continue;
+      const response = encodeResponse(api.apiKey as number, v, 1, {} as never);
+      seeds.push(Buffer.concat([Buffer.from([MODE_RESPONSE, api.apiKey, v]), response.subarray(4)]));
+    }
+  }
+  return seeds;
+}
+
 /** xorshift32: small, fast and reproducible. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let s = seed >>> 0 || 0x9e3779b9;
   return () => {
     s ^= s << 13;
@@ -63,15 +86,20 @@ function prng(seed: number): () => number {
 const BOUNDARY32 = [0, 1, -1, 0x7fffffff, -0x80000000, 0x10000, 61, 12];
 const BOUNDARY8 = [0, 0x7f, 0x80, 0xff];
 
-function mutate(seeds: readonly Buffer[], rnd: () => number): Buffer {
+/** A mutated copy of one of `inputs` (see the header). */
+export function mutate(inputs: readonly Buffer[], rnd: () => number): Buffer {
+  const seeds = inputs;
   let buf = Buffer.from(seeds[rnd() % seeds.length]);
   const n = 1 + (rnd() % 4);
   for (let i = 0; i < n; i++) {
     // Keep byte 0 (the decoder choice) most of the time so every mode gets its share.
     const at = buf.length > 1 ? 1 + (rnd() % (buf.length - 1)) : 0;
-    switch (rnd() % 7) {
+    switch (rnd() % 8) {
       case 0:
         if (buf.length > 0) buf[at] ^= 1 << (rnd() % 8);
+        break;
+      case 7:
+        if (buf.length > 0) buf[at] = rnd() & 0xff;
         break;
       case 1:
         if (buf.length > 0) buf[at] = BOUNDARY8[rnd() % BOUNDARY8.length];
@@ -96,32 +124,7 @@ function mutate(seeds: readonly Buffer[], rnd: () => number): Buffer {
       }
     }
   }
+  // Now and then hand the bytes to another decoder (byte 0), e.g. request frames to decodeResponse.
+  if (buf.length > 0 && rnd() % 16 === 0) buf[0] = rnd() % 4;
   return buf;
-}
-
-/** Runs mutated inputs through the target for `timeMs` (and at most `maxExecutions`). */
-export function runMutationFuzz(opts: { seeds: readonly Buffer[]; timeMs: number; seed: number; maxExecutions?: number }): FuzzRun {
-  const rnd = prng(opts.seed);
-  const findings: FuzzFinding[] = [];
-  const seen = new Set<string>();
-  const deadline = Date.now() + opts.timeMs;
-  const max = opts.maxExecutions ?? Number.MAX_SAFE_INTEGER;
-  let executions = 0;
-  for (const s of opts.seeds) {
-    fuzz(s);
-    executions++;
-  }
-  while (executions < max && (executions & 255 || Date.now() < deadline)) {
-    const input = mutate(opts.seeds, rnd);
-    executions++;
-    try {
-      fuzz(input);
-    } catch (err) {
-      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      const kind = error.slice(0, 80);
-      if (!seen.has(kind) && findings.length < 20) findings.push({ input: input.toString('hex'), error });
-      seen.add(kind);
-    }
-  }
-  return { executions, findings };
 }

@@ -39,6 +39,7 @@ export { indexMismatchReadCount } from './segment-read';
 export { logDirSpace, probeOfflineLogs, DEFAULT_MIN_FREE_BYTES } from './log-dir-health';
 export type { LogDirSpace } from './log-dir-health';
 export { scrubLogs } from './log-scrubber';
+export { SCRUB_OFFSET_CHECKPOINT, scrubbedPoint } from './scrub-progress';
 export type { ScrubResult } from './log-scrubber';
 export type { SegmentReadResult } from './log-segment';
 export { LogManager, CLEAN_SHUTDOWN_FILE } from './log-manager';

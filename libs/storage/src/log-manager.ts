@@ -18,6 +18,7 @@ import type { RetentionResult } from './log-types';
 import { UnifiedLog } from './unified-log';
 import { logDirSpace, LogDirSpace, probeOfflineLogs } from './log-dir-health';
 import { scrubLogs, ScrubResult } from './log-scrubber';
+import { applyScrubProgress, SCRUB_OFFSET_CHECKPOINT, scrubCheckpointEntries, scrubCheckpointTime, verifyAfterScrubbedPoint } from './scrub-progress';
 import { NOOP_LOGGER, StorageLogger } from './logger';
 import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './storage-io';
 
@@ -29,12 +30,15 @@ import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './
  *     replication-offset-checkpoint   high watermarks        (format: checkpoint-file.ts)
  *     log-start-offset-checkpoint     log start offsets
  *     cleaner-offset-checkpoint       compaction progress (first dirty offset)
+ *     scrub-offset-checkpoint         scrubber progress (scrub-progress.ts)
  *     <topic>-<partition>/            one UnifiedLog per partition
  *     <topic>-<partition>.<id>-delete/  a deleted partition awaiting removal
  *
  * startup(): reads and removes the clean-shutdown marker (absent -> every log recovers
- * its active segment), opens all partition directories with at most `recoveryThreads`
- * opening at once, and starts the background tasks (all timers unref'd):
+ * its active segment and verifies everything after its scrubbed point before it is
+ * served), opens all partition directories with at most `recoveryThreads` opening at
+ * once (segments below the checkpointed scrubbed point are not verified again), and
+ * starts the background tasks (all timers unref'd):
  *   - retention every `retentionCheckIntervalMs` (also expires idle producer ids),
  *   - compaction every `cleanerIntervalMs` for compacted topics,
  *   - the flush.ms scheduler every `flushCheckIntervalMs`,
@@ -137,11 +141,15 @@ export class LogManager {
     await unlinkIfExists(marker);
     await syncDirectory(this.dataDir);
 
-    const [hw, lso, cleaner] = await Promise.all([
+    const scrubTime = await scrubCheckpointTime(this.dataDir);
+    const [hw, lso, cleaner, scrubbed] = await Promise.all([
       this.readCheckpointSafe(REPLICATION_OFFSET_CHECKPOINT),
       this.readCheckpointSafe(LOG_START_OFFSET_CHECKPOINT),
       this.readCheckpointSafe(CLEANER_OFFSET_CHECKPOINT),
+      this.readCheckpointSafe(SCRUB_OFFSET_CHECKPOINT),
     ]);
+    let trusted = 0;
+    let recoveryVerified = 0;
     const entries = await fsp.readdir(this.dataDir, { withFileTypes: true });
     const dirs: TopicPartition[] = [];
     for (const e of entries) {
@@ -163,9 +171,12 @@ export class LogManager {
         logStartOffset: lso.get(key)?.offset,
       });
       log.cleanerCheckpoint = Math.max(cleaner.get(key)?.offset ?? 0, log.logStartOffset);
+      if (scrubTime !== null) trusted += await applyScrubProgress(log, scrubbed.get(key)?.offset ?? 0, scrubTime);
+      if (!this.hadCleanShutdownValue) recoveryVerified += (await verifyAfterScrubbedPoint(log)).bytes;
     });
+    const scrubNote = `${trusted} segments verified before${this.hadCleanShutdownValue ? '' : `, ${recoveryVerified} bytes after the scrubbed points verified by recovery`}`;
     this.logger.info(
-      `log dir ${this.dataDir}: opened ${dirs.length} logs in ${Date.now() - started} ms (${dirs.length === 0 && !this.hadCleanShutdownValue ? 'new log dir' : `${this.hadCleanShutdownValue ? 'clean' : 'UNCLEAN'} shutdown before`})`,
+      `log dir ${this.dataDir}: opened ${dirs.length} logs in ${Date.now() - started} ms (${dirs.length === 0 && !this.hadCleanShutdownValue ? 'new log dir' : `${this.hadCleanShutdownValue ? 'clean' : 'UNCLEAN'} shutdown before; ${scrubNote}`})`,
     );
     if (this.opts.scheduleTasks ?? true) this.scheduleTasks();
   }
@@ -305,7 +316,7 @@ export class LogManager {
   }
 
   /**
-   * Writes the three offset checkpoint files. Calls run one at a time (each writes the
+   * Writes the four offset checkpoint files. Calls run one at a time (each writes the
    * state as of when it starts): a scheduled checkpoint and an explicit one (shutdown,
    * DeleteRecords, tests) would otherwise share the `.tmp` files and race on the rename.
    */
@@ -328,6 +339,7 @@ export class LogManager {
     await writeCheckpoint(this.dataDir, REPLICATION_OFFSET_CHECKPOINT, hw, this.io);
     await writeCheckpoint(this.dataDir, LOG_START_OFFSET_CHECKPOINT, lso, this.io);
     await writeCheckpoint(this.dataDir, CLEANER_OFFSET_CHECKPOINT, cleaner, this.io);
+    await writeCheckpoint(this.dataDir, SCRUB_OFFSET_CHECKPOINT, scrubCheckpointEntries(this.logs), this.io);
   }
 
   private scheduleCheckpoint(): void {
