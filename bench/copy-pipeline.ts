@@ -48,6 +48,8 @@ export interface CopyPipelineFigures {
   readonly partitions: number;
   readonly directSeconds: number;
   readonly pipelineSeconds: number;
+  /** From the connectors' creation to the first row in the destination (task threads, group join, first batch): the pipeline's fixed start-up cost. */
+  readonly firstRowSeconds: number | null;
   /** directSeconds / pipelineSeconds. */
   readonly ratio: number;
   /** The pipeline's destination equals the source in count and all-column checksum. */
@@ -240,10 +242,12 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       },
     });
     let last = 0;
+    let firstRowSeconds: number | null = null;
     await waitUntil(
       'every row in the destination',
       async () => {
         const n = await count(warehouse, 't');
+        if (n > 0 && firstRowSeconds === null) firstRowSeconds = Number(process.hrtime.bigint() - pipelineStart) / 1e9;
         if (n - last >= rows / 10) {
           const end = await topicEnd().catch(() => NaN);
           log(`  ${n} rows after ${(Number(process.hrtime.bigint() - pipelineStart) / 1e9).toFixed(1)} s (topic end offset ${end}: records and transaction markers)`);
@@ -281,6 +285,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       partitions,
       directSeconds,
       pipelineSeconds,
+      firstRowSeconds,
       ratio: directSeconds / pipelineSeconds,
       checksumEqual,
       typesEqual,
@@ -310,6 +315,8 @@ export function formatCopyPipeline(f: CopyPipelineFigures): string {
     `| direct COPY TO STDOUT -> COPY FROM STDIN | ${f.directSeconds.toFixed(2)} | ${Math.round(f.rows / f.directSeconds).toLocaleString('en-US')} |`,
     `| jdbc-source -> broker -> jdbc-sink | ${f.pipelineSeconds.toFixed(2)} | ${Math.round(f.rows / f.pipelineSeconds).toLocaleString('en-US')} |`,
     `| **ratio (direct / pipeline)** | **${f.ratio.toFixed(3)}x** | |`,
+    '',
+    `first row in the destination after ${f.firstRowSeconds === null ? 'n/a' : `${f.firstRowSeconds.toFixed(1)} s`} (start-up: task threads, group join, first batch)`,
     '',
     `CPU during the pipeline: connect ${cpu(f.cpu.connect)}, broker ${cpu(f.cpu.broker)}, postgres ${cpu(f.cpu.postgres)}`,
     `connect: ${f.cpu.connect === null ? 'n/a' : `${((f.cpu.connect / f.rows) * 1e6).toFixed(1)} us CPU per row`}, peak RSS ${f.connectPeakRssBytes === null ? 'n/a' : `${(f.connectPeakRssBytes / 2 ** 20).toFixed(0)} MiB`}`,
