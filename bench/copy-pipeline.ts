@@ -48,6 +48,8 @@ export interface CopyPipelineFigures {
   readonly partitions: number;
   readonly directSeconds: number;
   readonly pipelineSeconds: number;
+  /** From the connectors' creation to the first row in the destination (task threads, group join, first batch): the pipeline's fixed start-up cost. */
+  readonly firstRowSeconds: number | null;
   /** directSeconds / pipelineSeconds. */
   readonly ratio: number;
   /** The pipeline's destination equals the source in count and all-column checksum. */
@@ -125,6 +127,18 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
+/** The broker's bytes appended to and fetched from `topic` (its /metrics counters); null when unreadable. */
+async function brokerTopicBytes(httpBase: string, topic: string): Promise<{ in: number; out: number } | null> {
+  try {
+    const text = await (await fetch(`${httpBase}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name}\\{topic="${topic}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const r = { in: value('millrace_topic_bytes_in_total'), out: value('millrace_topic_bytes_out_total') };
+    return Number.isFinite(r.in) && Number.isFinite(r.out) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
   const rows = envInt('COPY_PIPELINE_ROWS', 1_000_000);
   const batch = envInt('COPY_PIPELINE_BATCH', 10_000);
@@ -192,7 +206,8 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
     const kafkaAdmin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
     await kafkaAdmin.connect();
     await kafkaAdmin.createTopics({ topics: [{ topic: 'bench-t', numPartitions: partitions }] });
-    await kafkaAdmin.disconnect();
+    // The topic's end offsets in the progress lines show which half leads: the source (topic far ahead of the destination) or the sink.
+    const topicEnd = async (): Promise<number> => (await kafkaAdmin.fetchTopicOffsets('bench-t')).reduce((sum, p) => sum + Number(p.high), 0);
     const rss = new RssSampler(connect.pid ?? -1);
     rss.start();
     const pipelineStart = process.hrtime.bigint();
@@ -227,12 +242,15 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       },
     });
     let last = 0;
+    let firstRowSeconds: number | null = null;
     await waitUntil(
       'every row in the destination',
       async () => {
         const n = await count(warehouse, 't');
+        if (n > 0 && firstRowSeconds === null) firstRowSeconds = Number(process.hrtime.bigint() - pipelineStart) / 1e9;
         if (n - last >= rows / 10) {
-          log(`  ${n} rows after ${(Number(process.hrtime.bigint() - pipelineStart) / 1e9).toFixed(1)} s`);
+          const end = await topicEnd().catch(() => NaN);
+          log(`  ${n} rows after ${(Number(process.hrtime.bigint() - pipelineStart) / 1e9).toFixed(1)} s (topic end offset ${end}: records and transaction markers)`);
           last = n;
         }
         return n >= rows;
@@ -241,6 +259,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       200,
     );
     const pipelineSeconds = Number(process.hrtime.bigint() - pipelineStart) / 1e9;
+    await kafkaAdmin.disconnect();
     const connectPeakRssBytes = rss.stop().peakBytes;
     const cpuAfter = { connect: processCpuSeconds(connect.pid ?? -1), broker: processCpuSeconds(broker.pid ?? -1), postgres: postgresCpuSeconds(pg) };
     const delta = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : b - a);
@@ -252,6 +271,8 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       await new Promise((r) => setTimeout(r, 1000));
       for (const f of fs.readdirSync(profileDir).filter((x) => x.endsWith('.cpuprofile'))) log(formatProfileSummary(summarizeProfile(path.join(profileDir, f), 15)));
     }
+    const topicBytes = await brokerTopicBytes(`http://127.0.0.1:${broker.httpPort}`, 'bench-t');
+    if (topicBytes) log(`copy-pipeline: topic bench-t: ${topicBytes.in} bytes appended, ${topicBytes.out} bytes fetched (${(topicBytes.out / topicBytes.in).toFixed(2)}x)`);
     const checksumEqual = (await digest(warehouse, 't')) === expected;
     const [srcTypes, dstTypes] = [await columnTypes(admin, 't'), await columnTypes(warehouse, 't')];
     const typesEqual = srcTypes === dstTypes;
@@ -264,6 +285,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       partitions,
       directSeconds,
       pipelineSeconds,
+      firstRowSeconds,
       ratio: directSeconds / pipelineSeconds,
       checksumEqual,
       typesEqual,
@@ -293,6 +315,8 @@ export function formatCopyPipeline(f: CopyPipelineFigures): string {
     `| direct COPY TO STDOUT -> COPY FROM STDIN | ${f.directSeconds.toFixed(2)} | ${Math.round(f.rows / f.directSeconds).toLocaleString('en-US')} |`,
     `| jdbc-source -> broker -> jdbc-sink | ${f.pipelineSeconds.toFixed(2)} | ${Math.round(f.rows / f.pipelineSeconds).toLocaleString('en-US')} |`,
     `| **ratio (direct / pipeline)** | **${f.ratio.toFixed(3)}x** | |`,
+    '',
+    `first row in the destination after ${f.firstRowSeconds === null ? 'n/a' : `${f.firstRowSeconds.toFixed(1)} s`} (start-up: task threads, group join, first batch)`,
     '',
     `CPU during the pipeline: connect ${cpu(f.cpu.connect)}, broker ${cpu(f.cpu.broker)}, postgres ${cpu(f.cpu.postgres)}`,
     `connect: ${f.cpu.connect === null ? 'n/a' : `${((f.cpu.connect / f.rows) * 1e6).toFixed(1)} us CPU per row`}, peak RSS ${f.connectPeakRssBytes === null ? 'n/a' : `${(f.connectPeakRssBytes / 2 ** 20).toFixed(0)} MiB`}`,

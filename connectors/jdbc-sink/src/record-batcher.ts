@@ -60,12 +60,19 @@ export class RecordBatcher {
   batch(records: readonly SinkRecord[]): SinkBatch[] {
     const done: SinkBatch[] = [];
     const open = new Map<string, { batch: SinkBatch; signature: string }>();
+    // Records of one batch usually share their schema objects: the signature string is built
+    // once per run of them, and the same string compares in O(1) below.
+    let last: { keySchema: SinkRecord['keySchema']; valueSchema: SinkRecord['valueSchema']; tombstone: boolean; signature: string } | null = null;
     for (const record of records) {
       const tombstone = record.value === null || record.value === undefined;
       if (tombstone && !this.opts.deleteEnabled) continue;
       const kind: BatchKind = tombstone ? 'delete' : 'write';
       const table = this.tableFor(record.topic);
-      const signature = `${kind}|${schemaFingerprint(record.keySchema)}|${tombstone ? '' : schemaFingerprint(record.valueSchema)}`;
+      if (last === null || last.keySchema !== record.keySchema || last.valueSchema !== record.valueSchema || last.tombstone !== tombstone) {
+        const built: string = `${kind}|${schemaFingerprint(record.keySchema)}|${tombstone ? '' : schemaFingerprint(record.valueSchema)}`;
+        last = { keySchema: record.keySchema, valueSchema: record.valueSchema, tombstone, signature: built };
+      }
+      const signature = last.signature;
       const current = open.get(table);
       if (current && current.signature === signature && current.batch.records.length < this.opts.batchSize) {
         current.batch.records.push(record);

@@ -59,3 +59,19 @@ export interface RecordProducerOptions {
   /** See BatchProducerOptions: lingerMs (default 0 here: a `send` seals its batches at once), batchBytes, deliveryTimeoutMs... */
   tuning?: Omit<BatchProducerOptions, 'bootstrap' | 'clientId' | 'logger'>;
 }
+
+/**
+ * The BatchProducer settings of a RecordProducer: its tuning over the RecordProducer
+ * default linger of 0 (a `send` seals its batches at once), its connection and logger,
+ * and for a transactional producer the id and epoch its batches carry.
+ */
+export function batchProducerOptions(options: RecordProducerOptions, transactional?: BatchProducerOptions['transactional']): BatchProducerOptions {
+  return {
+    lingerMs: 0,
+    ...options.tuning,
+    bootstrap: options.bootstrap,
+    clientId: options.clientId,
+    logger: options.logger,
+    ...(transactional ? { transactional } : {}),
+  };
+}

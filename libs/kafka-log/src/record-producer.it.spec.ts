@@ -1,25 +1,8 @@
 import { startBroker, type BrokerProcess } from '@millrace/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import type { ReaderRecord } from './fetched-records';
 import { keyPartition } from './murmur2';
-import { PartitionReader } from './partition-reader';
 import { createRecordProducer } from './record-producer';
-
-async function readAll(bootstrap: string, topic: string, partition: number): Promise<ReaderRecord[]> {
-  const reader = new PartitionReader({ bootstrap: [bootstrap], topic, partition, maxWaitMs: 50 });
-  const end = await reader.endOffset();
-  const seen: ReaderRecord[] = [];
-  if (end > 0) {
-    await new Promise<void>((resolve) => {
-      reader.start(0, (records, next) => {
-        seen.push(...records);
-        if (next >= end) resolve();
-      });
-    });
-  }
-  await reader.stop();
-  return seen;
-}
+import { readPartition } from './test-support/read-partition';
 
 describe('RecordProducer against a real broker', () => {
   let broker: BrokerProcess;
@@ -42,7 +25,7 @@ describe('RecordProducer against a real broker', () => {
     await producer.send([1, 2].map((i) => ({ topic: 'four', key: null, value: Buffer.from(`keyless-b${i}`) })));
     await producer.close();
 
-    const partitions = await Promise.all([0, 1, 2, 3].map((p) => readAll(broker.bootstrap, 'four', p)));
+    const partitions = await Promise.all([0, 1, 2, 3].map((p) => readPartition(broker.bootstrap, 'four', p)));
     for (let i = 0; i < keys.length; i++) {
       const p = keyPartition(keys[i], 4);
       const values = partitions[p].map((r) => r.value?.toString());
@@ -66,7 +49,7 @@ describe('RecordProducer against a real broker', () => {
     const producer = createRecordProducer({ bootstrap: [broker.bootstrap], clientId: 'record-producer-it' });
     await producer.send([{ topic: 'auto-created', key: Buffer.from('k'), value: Buffer.from('v') }]);
     await producer.close();
-    const all = (await readAll(broker.bootstrap, 'auto-created', 0)).map((r) => r.value?.toString());
+    const all = (await readPartition(broker.bootstrap, 'auto-created', 0)).map((r) => r.value?.toString());
     expect(all).toEqual(['v']);
   });
 });

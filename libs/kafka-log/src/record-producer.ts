@@ -1,6 +1,6 @@
 import { errorMessage } from '@millrace/app-common';
 import { BatchProducer, ProduceError } from './batch-producer';
-import type { ProducedRecord, RecordProducer, RecordProducerOptions } from './produced-record';
+import { batchProducerOptions, type ProducedRecord, type RecordProducer, type RecordProducerOptions } from './produced-record';
 import { RecordPartitioner } from './record-partitioner';
 import { TransactionalRecordProducer } from './transactional-record-producer';
 
@@ -27,13 +27,7 @@ class IdempotentRecordProducer implements RecordProducer {
     if (this.closed) throw new Error('producer is closed');
     if (records.length === 0) return;
     const groups = await this.partitioner.group(records);
-    const producer = (this.producer ??= new BatchProducer({
-      lingerMs: 0,
-      ...this.options.tuning,
-      bootstrap: this.options.bootstrap,
-      clientId: this.options.clientId,
-      logger: this.options.logger,
-    }));
+    const producer = (this.producer ??= new BatchProducer(batchProducerOptions(this.options)));
     try {
       const deliveries = [];
       for (const g of groups) deliveries.push(await producer.append(g.topic, g.partition, g.inputs));

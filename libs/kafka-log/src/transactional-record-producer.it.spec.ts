@@ -1,25 +1,13 @@
 import { startBroker, type BrokerProcess } from '@millrace/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProduceError } from './batch-producer';
-import type { IsolationLevel, ReaderRecord } from './fetched-records';
-import { PartitionReader } from './partition-reader';
+import type { IsolationLevel } from './fetched-records';
 import { createRecordProducer } from './record-producer';
+import { readPartition } from './test-support/read-partition';
 import { ProducerFencedError } from './transaction-client';
 
 async function readAll(bootstrap: string, topic: string, partition: number, isolationLevel: IsolationLevel): Promise<string[]> {
-  const reader = new PartitionReader({ bootstrap: [bootstrap], topic, partition, maxWaitMs: 50, isolationLevel });
-  const end = await reader.endOffset();
-  const seen: ReaderRecord[] = [];
-  if (end > 0) {
-    await new Promise<void>((resolve) => {
-      reader.start(0, (records, next) => {
-        seen.push(...records);
-        if (next >= end) resolve();
-      });
-    });
-  }
-  await reader.stop();
-  return seen.map((r) => r.value?.toString() ?? 'null');
+  return (await readPartition(bootstrap, topic, partition, isolationLevel)).map((r) => r.value?.toString() ?? 'null');
 }
 
 /**

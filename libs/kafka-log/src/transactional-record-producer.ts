@@ -1,6 +1,6 @@
 import { errorMessage } from '@millrace/app-common';
 import { BatchProducer, ProduceError } from './batch-producer';
-import type { ProducedRecord, RecordProducer, RecordProducerOptions } from './produced-record';
+import { batchProducerOptions, type ProducedRecord, type RecordProducer, type RecordProducerOptions } from './produced-record';
 import { RecordPartitioner } from './record-partitioner';
 import { ProducerFencedError, TransactionClient } from './transaction-client';
 
@@ -51,14 +51,7 @@ export class TransactionalRecordProducer implements RecordProducer {
       if (records.length === 0) return;
       await this.init();
       const groups = await this.partitioner.group(records);
-      const producer = (this.producer ??= new BatchProducer({
-        lingerMs: 0,
-        ...this.options.tuning,
-        bootstrap: this.options.bootstrap,
-        clientId: this.options.clientId,
-        logger: this.options.logger,
-        transactional: { transactionalId: this.options.transactionalId, ...this.txn.producerId },
-      }));
+      const producer = (this.producer ??= new BatchProducer(batchProducerOptions(this.options, { transactionalId: this.options.transactionalId, ...this.txn.producerId })));
       try {
         await this.txn.addPartitions(groups);
         const deliveries = [];

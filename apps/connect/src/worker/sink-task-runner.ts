@@ -1,19 +1,20 @@
 import {
   isRetriableError,
   SinkTopics,
-  topicPartitionKey,
   type Converter,
   type RetryWithToleranceOperator,
   type SinkRecord,
   type SinkTask,
-  type TopicPartition,
   type TransformChain,
 } from '@millrace/connect-sdk';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
+import { SinkAssignment } from './sink-assignment';
+import { SinkBatchWriter, type ConvertedBatch } from './sink-batch-writer';
 import { sinkConsumerConfig, type SinkConsumerConfig } from './sink-consumer-config';
-import { SinkRecordConversion, SLOW } from './sink-record-conversion';
+import { createSinkConsumer, groupByTopic } from './sink-group-consumer';
+import { SinkRecordConversion } from './sink-record-conversion';
 import { missingTopicsNote, sameTopics, SinkTopicWatcher, type SinkTopicState } from './sink-topic-watcher';
 import { connectorLogger, isTransientKafkaError } from './source-task-runner';
 import type { TaskRunner, TaskStateListener } from './task-runner';
@@ -48,13 +49,23 @@ export interface SinkTaskRunnerOptions {
  * keep them in their destination); other partitions start from the group's committed
  * offset, or the earliest when none (Kafka Connect's sink default); batches wait until
  * the assignment was handed to the task, and records before a sought offset are never
- * delivered. Each batch is
- * converted and transformed (tolerated failures skipped, after the reporters — log,
- * dead letter queue — had them), written, flushed, and only then its offsets are
- * committed, so a record is never committed before it was flushed.
- * A write or flush failing with a retriable error is retried; any other failure fails
- * the task, except an offset commit failing because the broker is unreachable, which is
- * only logged (the records may then be delivered again).
+ * delivered (SinkAssignment). Each batch goes through SinkBatchWriter: converted and
+ * transformed (tolerated failures skipped, after the reporters — log, dead letter
+ * queue — had them), written, flushed, and only then its offsets are committed, so a
+ * record is never committed before it was flushed. A write or flush failing with a
+ * retriable error is retried; any other failure fails the task, except an offset commit
+ * failing because the broker is unreachable, which is only logged (the records may then
+ * be delivered again).
+ *
+ * Pipelining: one batch is written (task write + flush + offset commit) while the next
+ * one is fetched and converted; the task's calls stay strictly serial (a batch's write
+ * starts after the previous one ended; partitionsRevoked/partitionsAssigned run after the
+ * write in flight ended) and at most one write is in flight. A new assignment, replacing
+ * the consumer and stopping all wait for the write in flight before they touch the task
+ * or leave the group; while the consumer is being replaced or the task stops, no new
+ * write starts (the batch is delivered again from the committed offsets). A write that
+ * ends after the group rebalanced does not commit its offsets to the group
+ * (SinkBatchWriter: they may belong to another member by then).
  *
  * Topics that do not exist: the consumer subscribes only to the consumed topics that
  * exist (SinkTopicWatcher checks every `metadata.max.age.ms`), so the others keep
@@ -83,20 +94,30 @@ export class SinkTaskRunner implements TaskRunner {
   /** The task's own status message (context.reportStatus); null when none. */
   private taskNote: string | null = null;
   private started = false;
-  private assigned: TopicPartition[] = [];
+  private readonly assigned: SinkAssignment;
   /** Settles when the latest assignment was handed to the task (batches wait for it). */
   private assignment: Promise<void> = Promise.resolve();
-  /** Offsets the task asked to start from, by topic-partition key, until a batch reaches them. */
-  private readonly seekTargets = new Map<string, number>();
   private paused = false;
   private failed = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private joining: Promise<void> = Promise.resolve();
-  private readonly conversion: SinkRecordConversion;
+  private readonly writer: SinkBatchWriter;
+  /** The write of the previous batch (never rejects; failures are handled inside). */
+  private inFlight: Promise<void> = Promise.resolve();
+  /** Counts the group's rebalances seen by this runner: a write commits its offsets only if none happened since its batch was fetched. */
+  private generation = 0;
 
   constructor(private readonly opts: SinkTaskRunnerOptions) {
-    this.conversion = new SinkRecordConversion(opts);
+    this.assigned = new SinkAssignment(opts.task);
+    this.writer = new SinkBatchWriter({
+      task: opts.task,
+      conversion: new SinkRecordConversion(opts),
+      logger: opts.logger,
+      metrics: opts.metrics,
+      consumer: () => this.consumer,
+      ending: () => this.stopping || this.replacing,
+    });
     this.connector = opts.connector;
     this.id = opts.id;
     this.sinkTopics = new SinkTopics(opts.topics, opts.topics.length > 0 ? '' : opts.topicsRegex);
@@ -168,24 +189,17 @@ export class SinkTaskRunner implements TaskRunner {
    * and the next topic check tries again.
    */
   private async startConsumer(topics: readonly string[]): Promise<void> {
-    const { kafka, connector } = this.opts;
-    const c = this.consumerConfig;
-    const consumer = kafka.consumer({
-      groupId: `connect-${connector}`,
-      sessionTimeout: c.sessionTimeoutMs,
-      heartbeatInterval: c.heartbeatIntervalMs,
-      rebalanceTimeout: c.rebalanceTimeoutMs,
-      maxWaitTimeInMs: 500,
-      // Bigger fetches make bigger batches: one database transaction and one offset commit per batch.
-      maxBytesPerPartition: SINK_FETCH_PARTITION_BYTES,
-      maxBytes: 4 * SINK_FETCH_PARTITION_BYTES,
-      allowAutoTopicCreation: false,
-    });
+    const consumer = createSinkConsumer(this.opts.kafka, this.opts.connector, this.consumerConfig);
     this.consumer = consumer;
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.generation++;
+    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.generation++;
       const previous = this.assignment;
       // Not awaiting fail: stopping waits for the consumer, which may wait for this chain.
       this.assignment = previous
+        .then(() => this.drain())
         .then(() => this.onAssignment(event.payload.memberAssignment))
         .catch((err: unknown) => {
           void this.fail(err);
@@ -203,7 +217,7 @@ export class SinkTaskRunner implements TaskRunner {
       this.subscribed = undefined;
       return;
     }
-    if (this.paused) consumer.pause(groupByTopic(this.assigned));
+    if (this.paused) consumer.pause(groupByTopic(this.assigned.partitions));
   }
 
   /** Stops the current consumer (waiting for its batch in flight) and revokes its partitions from the task. */
@@ -212,28 +226,36 @@ export class SinkTaskRunner implements TaskRunner {
     if (!consumer) return;
     this.replacing = true;
     try {
+      // The write in flight commits its offsets while the consumer is still a member.
+      await this.drain();
       await consumer.disconnect().catch(() => undefined);
+      await this.drain();
     } finally {
       this.replacing = false;
     }
     this.consumer = undefined;
     await this.assignment;
     this.assignment = Promise.resolve();
-    const revoked = this.assigned;
-    this.assigned = [];
-    this.seekTargets.clear();
-    if (revoked.length > 0 && !this.failed) await this.opts.task.partitionsRevoked(revoked);
+    await this.assigned.revokeAll(!this.failed);
+  }
+
+  /** Resolves once no batch write is in flight (one may start meanwhile only if the runner is neither stopping nor replacing its consumer). */
+  private async drain(): Promise<void> {
+    for (let w = this.inFlight; ; w = this.inFlight) {
+      await w;
+      if (w === this.inFlight) return;
+    }
   }
 
   async pause(): Promise<void> {
     this.paused = true;
-    this.consumer?.pause(groupByTopic(this.assigned));
+    this.consumer?.pause(groupByTopic(this.assigned.partitions));
     this.report();
   }
 
   async resume(): Promise<void> {
     this.paused = false;
-    this.consumer?.resume(groupByTopic(this.assigned));
+    this.consumer?.resume(groupByTopic(this.assigned.partitions));
     this.report();
   }
 
@@ -246,24 +268,8 @@ export class SinkTaskRunner implements TaskRunner {
   }
 
   private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
-    const now: TopicPartition[] = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
-    const nowKeys = new Set(now.map(topicPartitionKey));
-    const oldKeys = new Set(this.assigned.map(topicPartitionKey));
-    const revoked = this.assigned.filter((tp) => !nowKeys.has(topicPartitionKey(tp)));
-    const added = now.filter((tp) => !oldKeys.has(topicPartitionKey(tp)));
-    this.assigned = now;
-    if (revoked.length > 0) await this.opts.task.partitionsRevoked(revoked);
-    if (added.length > 0) {
-      const offsets = await this.opts.task.partitionsAssigned(added);
-      for (const tp of added) {
-        const offset = offsets.get(topicPartitionKey(tp));
-        if (offset !== null && offset !== undefined) {
-          this.seekTargets.set(topicPartitionKey(tp), offset);
-          this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) });
-        }
-      }
-    }
-    if (this.paused) this.consumer?.pause(groupByTopic(this.assigned));
+    await this.assigned.update(assignment, (tp, offset) => this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: String(offset) }));
+    if (this.paused) this.consumer?.pause(groupByTopic(this.assigned.partitions));
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -271,75 +277,37 @@ export class SinkTaskRunner implements TaskRunner {
     await this.assignment;
     if (this.failed || payload.isStale() || !payload.isRunning()) return;
     // A batch fetched before the seek to the task's own offsets: drop what precedes them.
-    const tpKey = topicPartitionKey({ topic: batch.topic, partition: batch.partition });
-    const target = this.seekTargets.get(tpKey);
-    if (target !== undefined) {
-      if (Number(batch.firstOffset() ?? target) < target) return;
-      this.seekTargets.delete(tpKey);
-    }
+    const first = batch.firstOffset();
+    if (!this.assigned.admits({ topic: batch.topic, partition: batch.partition }, first === null ? null : Number(first))) return;
     if (this.paused) {
       payload.pause();
       return;
     }
+    const generation = this.generation;
+    let converted: ConvertedBatch;
     try {
-      const started = performance.now();
-      const records: SinkRecord[] = [];
-      for (const m of batch.messages) {
-        const fast = this.conversion.convertFast(batch.topic, batch.partition, m);
-        const record = fast === SLOW ? await this.conversion.convert(batch.topic, batch.partition, m) : fast;
-        if (record) records.push(record);
-      }
-      if (records.length > 0) await this.retrying(payload, () => this.opts.task.write(records));
-      await this.retrying(payload, () => this.opts.task.flush());
-      const last = batch.lastOffset();
-      const lag = Number(batch.highWatermark) - Number(last) - 1;
-      this.opts.metrics?.sinkBatch({ topic: batch.topic, partition: batch.partition, polled: batch.messages.length, written: records.length, seconds: (performance.now() - started) / 1000, lag });
-      try {
-        const committing = performance.now();
-        await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
-        this.opts.metrics?.offsetCommit((performance.now() - committing) / 1000);
-        payload.resolveOffset(last);
-        await payload.heartbeat();
-      } catch (err) {
-        // The broker unreachable (e.g. restarting): as in Kafka Connect, a failed offset
-        // commit does not fail the task; a later batch commits past these records, or
-        // they are delivered again after a rebalance (at-least-once). The same holds when
-        // the consumer group is rebalancing (tasks of the connector starting or moving
-        // between workers): the consumer rejoins and the batch's offsets are committed or
-        // redelivered then.
-        if (!isTransientKafkaError(err) && !isGroupRebalanceError(err)) throw err;
-        this.opts.logger.warn({ err: (err as Error).message }, 'committing sink offsets failed; records may be delivered again');
-        payload.resolveOffset(last);
-      }
+      converted = await this.writer.convert(payload);
     } catch (err) {
-      // Stopping or replacing the consumer: the batch was not committed and is delivered again.
-      if ((this.stopping || this.replacing) && (isRetriableError(err) || !payload.isRunning())) return;
-      this.failed = true;
-      // Disconnecting from inside eachBatch would wait for this very batch: do it after.
-      setImmediate(() => void this.fail(err));
+      this.onWriteFailure(err, payload);
+      return;
     }
+    // Converted while the previous batch was written; now that write must end first.
+    await this.drain();
+    // Not written (a failure, a stop, a consumer being replaced, a seek or a rebalance since the fetch): delivered again from the committed offsets.
+    if (this.failed || this.stopping || this.replacing || payload.isStale() || !payload.isRunning() || generation !== this.generation) return;
+    // The consumer fetches past this batch while it is written.
+    payload.resolveOffset(batch.lastOffset());
+    this.inFlight = this.writer.write(converted, () => generation === this.generation).catch((err: unknown) => this.onWriteFailure(err, payload));
   }
 
-  /**
-   * Runs a write or flush; a retriable error (`isRetriableError`, e.g. a lost database
-   * connection) is retried with backoff (300 ms doubling to 10 s) for as long as the task
-   * runs, as Kafka Connect redelivers a batch after a RetriableException. Any other error
-   * is thrown (the task fails).
-   */
-  private async retrying(payload: EachBatchPayload, operation: () => Promise<void>): Promise<void> {
-    for (let delay = 300; ; delay = Math.min(delay * 2, 10_000)) {
-      try {
-        await operation();
-        return;
-      } catch (err) {
-        if (!isRetriableError(err) || this.stopping || this.replacing || !payload.isRunning()) throw err;
-        this.opts.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'retriable sink error; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        await payload.heartbeat().catch(() => undefined);
-      }
-    }
+  private onWriteFailure(err: unknown, payload: EachBatchPayload): void {
+    // Stopping or replacing the consumer: the batch was not committed and is delivered again.
+    if ((this.stopping || this.replacing) && (isRetriableError(err) || !payload.isRunning())) return;
+    if (this.failed) return;
+    this.failed = true;
+    // Disconnecting from inside eachBatch would wait for this very batch: do it after.
+    setImmediate(() => void this.fail(err));
   }
-
 
   private async fail(err: unknown): Promise<void> {
     this.failed = true;
@@ -350,27 +318,12 @@ export class SinkTaskRunner implements TaskRunner {
 
   private async close(): Promise<void> {
     await this.joining;
+    await this.drain();
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect().catch(() => undefined);
+    await this.drain();
     await this.opts.task.flush().catch(() => undefined);
     await this.opts.task.teardown().catch((err: unknown) => this.opts.logger.warn({ err: (err as Error).message }, 'sink task teardown failed'));
   }
-}
-
-/** max.partition.fetch.bytes of the sink consumer (Kafka's default is 1 MiB). */
-const SINK_FETCH_PARTITION_BYTES = 4 << 20;
-
-
-function groupByTopic(tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
-  const map = new Map<string, number[]>();
-  for (const tp of tps) map.set(tp.topic, [...(map.get(tp.topic) ?? []), tp.partition]);
-  return [...map].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-
-/** kafkajs's errors of a consumer whose group is rebalancing or forgot it: it rejoins by itself. */
-function isGroupRebalanceError(err: unknown): boolean {
-  const type = (err as { type?: unknown }).type;
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'NOT_COORDINATOR';
 }

@@ -2,8 +2,6 @@ import type { ConnectorLogger } from '@millrace/connect-sdk';
 import { connectWithRetry, describeJdbcTarget } from '@millrace/jdbc';
 import type { JdbcSourceConfig } from '../jdbc-source-config';
 import type { Dialect } from './dialect';
-import { MySqlDialect } from './mysql-dialect';
-import { PostgresDialect } from './postgres-dialect';
 
 /**
  * Builds the dialect for `connection.url` and proves it can connect, trying
@@ -11,6 +9,10 @@ import { PostgresDialect } from './postgres-dialect';
  * @millrace/jdbc's connectWithRetry). On failure the pool is closed and a
  * JdbcConnectError is thrown, its message naming the database (never the password).
  * `aborted` stops retrying early (task teardown).
+ *
+ * Each dialect's module (and its driver, mysql2 or pg) is loaded only when a URL needs
+ * it: a process or task thread copying between Postgres databases never loads mysql2
+ * (hundreds of ms of module loading, on the way to a task's first row).
  */
 export async function connectDialect(
   config: JdbcSourceConfig,
@@ -28,7 +30,7 @@ export async function connectDialect(
     timePrecisionMode: config.timePrecisionMode,
     poolSize,
   };
-  const dialect: Dialect = config.url.driver === 'mysql' ? new MySqlDialect(opts) : new PostgresDialect(opts);
+  const dialect: Dialect = config.url.driver === 'mysql' ? new (await import('./mysql-dialect')).MySqlDialect(opts) : new (await import('./postgres-dialect')).PostgresDialect(opts);
   const retry = { attempts: config.connectionAttempts, backoffMs: config.connectionBackoffMs, target: describeJdbcTarget(config.url), logger, aborted };
   try {
     await connectWithRetry(() => dialect.ping(), retry);

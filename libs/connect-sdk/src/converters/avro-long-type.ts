@@ -35,7 +35,9 @@ function writeSafe(v: number): Buffer {
 
 function readLong(buf: Buffer): number | bigint {
   const high = buf.readInt32LE(4);
-  if (high < SAFE_HIGH && high >= -SAFE_HIGH) return high * TWO_32 + buf.readUInt32LE(0);
+  const low = buf.readUInt32LE(0);
+  // -2^53 (high -2^21, low 0) is not a safe integer: it stays a bigint, as the contract says (and as isValid wants to write it back).
+  if (high < SAFE_HIGH && (high > -SAFE_HIGH || (high === -SAFE_HIGH && low !== 0))) return high * TWO_32 + low;
   return normalize(buf.readBigInt64LE(0));
 }
 

@@ -3,29 +3,21 @@ import { errorMessage } from '@millrace/app-common';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../../metrics/task-metrics';
 import type { SourceOffset, SourcePartition } from '../../storage/offset-store';
-import type { ExactlyOnceSource } from '../task-assembly';
 import type { TaskOffsets } from '../task-offsets';
 import type { TaskRunner, TaskStateListener } from '../task-runner';
 import { MessageRpc } from './message-rpc';
 import { takeTaskThread } from './task-thread-pool';
 import type { FromThread, MainRequest, MetricName, TaskThreadData, ThreadRequest, ToThread } from './task-thread-protocol';
 
-export interface ThreadedTaskRunnerOptions {
-  readonly connector: string;
-  readonly id: number;
-  /** The plugin's canonical name (the thread finds it among the same plugins as the worker). */
-  readonly pluginClass: string;
-  /** Resolved configs (config providers applied). */
-  readonly connectorConfig: Readonly<Record<string, string>>;
-  readonly taskConfig: Readonly<Record<string, string>>;
-  readonly bootstrap: readonly string[];
-  readonly registryUrl: string;
-  readonly pluginModules: readonly string[];
+/**
+ * The thread's init data (configs resolved, config providers applied) except what the
+ * runner derives at start — the connector's offsets (read from `offsets`) and the log
+ * level (the logger's) — plus the main-thread partners the thread talks to.
+ */
+export interface ThreadedTaskRunnerOptions extends Omit<TaskThreadData, 'offsets' | 'logLevel'> {
   readonly offsets: TaskOffsets & { offsets(connector: string): { partition: SourcePartition; offset: SourceOffset }[] };
   /** Source commits happen only while this holds (asked by the thread before each batch). */
   readonly owns: () => boolean;
-  readonly exactlyOnce: ExactlyOnceSource | null;
-  readonly exactlyOnceSetting: string;
   readonly metrics: TaskMetrics;
   readonly onState: TaskStateListener;
   /** The task's logger: the thread's log lines are logged through it (scrubbed, leveled like the worker's). */

@@ -1,0 +1,62 @@
+import { topicPartitionKey, type SinkTask, type TopicPartition } from '@millrace/connect-sdk';
+
+/**
+ * The partitions a sink task holds, kept in step with the consumer group's assignment.
+ *
+ * Contracts: `update` revokes from the task what the new assignment dropped
+ * (`partitionsRevoked`) and hands it what was added (`partitionsAssigned`); the offsets
+ * the task returns (exactly-once sinks keep them in their destination) are sought
+ * through `seek` and remembered as targets: `admits` drops a batch of that partition
+ * that starts before its target (fetched before the seek took effect) until a batch
+ * reaches it. `revokeAll` empties the set (the consumer left the group).
+ */
+export class SinkAssignment {
+  private assigned: TopicPartition[] = [];
+  /** Offsets the task asked to start from, by topic-partition key, until a batch reaches them. */
+  private readonly seekTargets = new Map<string, number>();
+
+  constructor(private readonly task: SinkTask) {}
+
+  get partitions(): readonly TopicPartition[] {
+    return this.assigned;
+  }
+
+  /** Applies the group's new assignment (topic -> partitions). */
+  async update(assignment: Record<string, number[]>, seek: (tp: TopicPartition, offset: number) => void): Promise<void> {
+    const now: TopicPartition[] = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    const nowKeys = new Set(now.map(topicPartitionKey));
+    const oldKeys = new Set(this.assigned.map(topicPartitionKey));
+    const revoked = this.assigned.filter((tp) => !nowKeys.has(topicPartitionKey(tp)));
+    const added = now.filter((tp) => !oldKeys.has(topicPartitionKey(tp)));
+    this.assigned = now;
+    if (revoked.length > 0) await this.task.partitionsRevoked(revoked);
+    if (added.length > 0) {
+      const offsets = await this.task.partitionsAssigned(added);
+      for (const tp of added) {
+        const offset = offsets.get(topicPartitionKey(tp));
+        if (offset !== null && offset !== undefined) {
+          this.seekTargets.set(topicPartitionKey(tp), offset);
+          seek(tp, offset);
+        }
+      }
+    }
+  }
+
+  /** Drops every partition; revokes them from the task unless `notify` is false (it failed). */
+  async revokeAll(notify: boolean): Promise<void> {
+    const revoked = this.assigned;
+    this.assigned = [];
+    this.seekTargets.clear();
+    if (revoked.length > 0 && notify) await this.task.partitionsRevoked(revoked);
+  }
+
+  /** False for a batch of `tp` starting before the offset the task asked for; the first batch reaching it clears the target. */
+  admits(tp: TopicPartition, firstOffset: number | null): boolean {
+    const key = topicPartitionKey(tp);
+    const target = this.seekTargets.get(key);
+    if (target === undefined) return true;
+    if ((firstOffset ?? target) < target) return false;
+    this.seekTargets.delete(key);
+    return true;
+  }
+}
