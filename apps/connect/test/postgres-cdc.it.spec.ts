@@ -79,7 +79,7 @@ describe('postgres-cdc-source', () => {
     return rows[0];
   }
 
-  async function _confirmedFlush(slot: string): Promise<bigint> {
+  async function confirmedFlush(slot: string): Promise<bigint> {
     const { rows } = await db.query<{ lsn: string }>(`SELECT (confirmed_flush_lsn - '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
     return BigInt(rows[0]?.lsn ?? '0');
   }
@@ -145,4 +145,115 @@ describe('postgres-cdc-source', () => {
     const events = (await readCommittedUntilIdle(kafka, 'erp.public.orders', 2_000)).length;
     process.stdout.write(`postgres-cdc: ${source.n} rows in source and warehouse (checksum ${source.sum}); ${events} records in erp.public.orders\n`);
   }, 240_000);
+
+  test('the slot is never confirmed past what the broker holds (broker frozen while changes arrive)', async () => {
+    const walLsn = async () => BigInt((await db.query<{ lsn: string }>(`SELECT (pg_current_wal_lsn() - '0/0')::text AS lsn`)).rows[0].lsn);
+    await db.query(`INSERT INTO orders (id, customer) VALUES (1000001, 'before freeze')`);
+    const committed = await walLsn();
+    await waitFor('the slot confirmed the last durable transaction', async () => (await confirmedFlush('orders_slot')) >= committed - 200n && (await warehouse.query('SELECT 1 FROM orders WHERE id = 1000001')).rowCount === 1, 30_000);
+    const durable = await confirmedFlush('orders_slot');
+
+    process.kill(broker.pid as number, 'SIGSTOP');
+    let frozenSamples: bigint[] = [];
+    let sent = 0n;
+    let afterWrites = 0n;
+    try {
+      for (let i = 0; i < 5; i++) await db.query(`INSERT INTO orders (id, customer) VALUES ($1, 'while frozen')`, [1000002 + i]);
+      afterWrites = await walLsn();
+      // longer than pg-logical-replication's 10 s keepalive ack timer, which would confirm the received position
+      for (let i = 0; i < 26; i++) {
+        frozenSamples.push(await confirmedFlush('orders_slot'));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const stat = await db.query<{ sent: string }>(`SELECT (sent_lsn - '0/0')::text AS sent FROM pg_stat_replication WHERE application_name = 'millrace-cdc-stream'`);
+      sent = BigInt(stat.rows[0]?.sent ?? '0');
+    } finally {
+      process.kill(broker.pid as number, 'SIGCONT');
+    }
+    process.stdout.write(`postgres-cdc: durable ${durable}, WAL after frozen writes ${afterWrites}, sent to the connector ${sent}, confirmed while frozen max ${frozenSamples.reduce((a, b) => (b > a ? b : a), 0n)}\n`);
+    expect(sent).toBeGreaterThan(durable); // the connector did receive the frozen transactions
+    for (const sample of frozenSamples) expect(sample).toBeLessThanOrEqual(durable);
+    frozenSamples = [];
+
+    await waitFor('the frozen transactions reach the warehouse', async () => (await warehouse.query(`SELECT 1 FROM orders WHERE customer = 'while frozen'`)).rowCount === 5, 90_000);
+    await waitFor('the slot confirms them once committed', async () => (await confirmedFlush('orders_slot')) > durable, 30_000);
+  }, 180_000);
+
+  test('connect killed -9 mid-snapshot resumes the unfinished chunks, not from zero', async () => {
+    const ROWS = 100_000;
+    const CHUNK = 5_000;
+    const THREADS = 2;
+    await db.query('CREATE TABLE big (id INT PRIMARY KEY, label TEXT NOT NULL)');
+    await db.query(`INSERT INTO big SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, ${ROWS}) g`);
+    await createConnector('cdc-big', cdcConfig({
+      'topic.prefix': 'kill', 'table.include.list': 'public\\.big', 'slot.name': 'big_slot', 'publication.name': 'big_pub',
+      'snapshot.max.threads': String(THREADS), 'snapshot.chunk.rows': String(CHUNK), 'snapshot.fetch.size': '500',
+      'key.converter': 'json', 'key.converter.schemas.enable': 'false', 'value.converter': 'json', 'value.converter.schemas.enable': 'false',
+    }));
+    await waitRunning('cdc-big');
+    const topicEnd = async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets('kill.public.big')).reduce((n, p) => n + Number(p.high), 0);
+      } catch {
+        return 0;
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    await waitFor('a fifth of the snapshot in the topic', async () => (await topicEnd()) >= ROWS / 5, 60_000);
+    const atKill = await topicEnd();
+    await connect.kill();
+    await connect.restart();
+    await waitRunning('cdc-big');
+    const resumed = await waitFor('the restarted task resumes the snapshot', async () => /resuming the snapshot at the slot's consistent point [^:]+: (\d+) of (\d+) chunks done/.exec(connect.logs()) ?? undefined, 30_000);
+
+    // every row read once more at most for the chunks in flight at the kill
+    const reads = await waitFor('every row read', async () => {
+      const values = (await readCommittedUntilIdle(kafka, 'kill.public.big', 2_000)).filter((m) => m.value !== null).map((m) => JSON.parse(String(m.value)) as { op: string; after: { id: number } });
+      const r = values.filter((v) => v.op === 'r');
+      return new Set(r.map((v) => v.after.id)).size === ROWS ? r : false;
+    }, 120_000);
+    const duplicates = reads.length - ROWS;
+    process.stdout.write(`postgres-cdc: killed at topic end ${atKill}; resumed with ${resumed[1]} of ${resumed[2]} chunks done; ${reads.length} r records for ${ROWS} rows (${duplicates} duplicates)\n`);
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+    expect(duplicates).toBeLessThanOrEqual(THREADS * CHUNK);
+    expect(Number(resumed[1])).toBeGreaterThan(0);
+
+    // and streaming follows the resumed snapshot
+    await db.query(`UPDATE big SET label = 'after restart' WHERE id = 1`);
+    await waitFor('the update streams', async () => {
+      const values = (await readCommittedUntilIdle(kafka, 'kill.public.big', 1_000)).filter((m) => m.value !== null).map((m) => JSON.parse(String(m.value)) as { op: string; after: { id: number; label: string } | null });
+      return values.some((v) => v.op === 'u' && v.after?.label === 'after restart');
+    }, 60_000);
+  }, 300_000);
+
+  test('bad input fails with the command to run: wal_level, REPLICATION, a publication missing a table', async () => {
+    const failedWith = async (name: string, config: Record<string, string>, pattern: RegExp): Promise<string> => {
+      await createConnector(name, config);
+      const trace = await waitFor(`${name} fails`, async () => {
+        const s = await rest.status(name);
+        const failed = [s.connector, ...s.tasks].find((x) => x.state === 'FAILED');
+        return failed?.trace;
+      }, 60_000);
+      expect(trace).toMatch(pattern);
+      expect((await rest.call('DELETE', `/connectors/${name}`)).status).toBe(204);
+      return trace;
+    };
+    const replica = await startPostgres({ settings: { wal_level: 'replica' } });
+    try {
+      await failedWith('bad-wal', cdcConfig({ 'database.port': String(replica.port), 'topic.prefix': 'bad1' }), /wal_level=replica.*ALTER SYSTEM SET wal_level = logical/);
+    } finally {
+      await replica.stop();
+    }
+    await db.query('CREATE ROLE cdc_plain LOGIN');
+    await failedWith('bad-role', cdcConfig({ 'database.user': 'cdc_plain', 'topic.prefix': 'bad2' }), /ALTER ROLE "cdc_plain" WITH REPLICATION;/);
+    await db.query('CREATE TABLE extra (id INT PRIMARY KEY)');
+    await db.query('CREATE PUBLICATION partial_pub FOR TABLE orders');
+    await failedWith('bad-pub', cdcConfig({ 'topic.prefix': 'bad3', 'table.include.list': 'public\\.(orders|extra)', 'publication.name': 'partial_pub', 'publication.autocreate.mode': 'disabled', 'slot.name': 'bad_slot' }), /ALTER PUBLICATION "partial_pub" ADD TABLE "public"."extra";/);
+    const invalid = await rest.call('PUT', '/connector-plugins/postgres-cdc-source/config/validate', cdcConfig({ 'topic.prefix': 'x', 'snapshot.mode': 'sometimes', 'slot.name': 'Bad-Slot' }));
+    expect(JSON.stringify(invalid.body)).toMatch(/snapshot.mode.*must be one of initial, never, initial_only, no_data, when_needed/);
+    expect(JSON.stringify(invalid.body)).toMatch(/lower-case letters, digits and underscores/);
+  }, 180_000);
 });
