@@ -120,7 +120,8 @@ describe('postgres-cdc-source', () => {
         const pick = random();
         const id = 1 + Math.floor(random() * (nextId - 1));
         if (pick < 0.4) await db.query(`INSERT INTO orders VALUES ($1, 'new', 9.99, 1, now()::timestamp, now(), true, 'inserted', '\\x00ff')`, [nextId++]);
-        else if (pick < 0.8) await db.query(`UPDATE orders SET amount = amount + 1, note = 'updated ' || $2, qty = NULL WHERE id = $1`, [id, txn]);
+        else if (pick < 0.75) await db.query(`UPDATE orders SET amount = amount + 1, note = 'updated ' || $2, qty = NULL WHERE id = $1`, [id, txn]);
+        else if (pick < 0.8) await db.query('UPDATE orders SET id = $2 WHERE id = $1', [id, nextId++]); // a primary key change
         else await db.query('DELETE FROM orders WHERE id = $1', [id]);
       }
       await db.query('COMMIT');

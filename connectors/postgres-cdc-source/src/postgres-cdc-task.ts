@@ -266,8 +266,17 @@ export class PostgresCdcTask implements SourceTask {
       case 'insert':
         return [changeEvent(model, 'c', null, decodeRow(model, message.new as RowText), source, position)];
       case 'update': {
-        const before: Struct | null = message.old ? decodeRow(model, message.old as RowText) : null;
-        return [changeEvent(model, 'u', before, decodeRow(model, message.new as RowText), source, position)];
+        const oldRow = message.old ?? message.key;
+        const before: Struct | null = oldRow ? decodeRow(model, oldRow as RowText) : null;
+        const after = decodeRow(model, message.new as RowText);
+        // a changed primary key is, as in Debezium, a delete of the old key (and its tombstone) then a create
+        if (before !== null && model.keySchema !== null && keyChanged(model.keyColumns, before, after)) {
+          const events = [changeEvent(model, 'd', before, null, source, position)];
+          if (config.tombstonesOnDelete) events.push(tombstone(model, before, at.commitTimeMs, position));
+          events.push(changeEvent(model, 'c', null, after, source, position));
+          return events;
+        }
+        return [changeEvent(model, 'u', message.old ? before : null, after, source, position)];
       }
       case 'delete': {
         if (!message.old && !this.partialDeleteWarned.has(model.qualified)) {
@@ -281,6 +290,10 @@ export class PostgresCdcTask implements SourceTask {
       }
     }
   }
+}
+
+function keyChanged(keyColumns: readonly string[], before: Struct, after: Struct): boolean {
+  return keyColumns.some((k) => String(before[k]) !== String(after[k]));
 }
 
 function slotGone(config: PostgresCdcConfig, when: string): PreflightError {
