@@ -1,5 +1,6 @@
 import type { SourceRecord } from '@millrace/connect-sdk';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
+import { DurablePosition } from './durable-position';
 import { formatLsn, parseLsn } from './lsn';
 
 /**
@@ -65,11 +66,7 @@ export class WalStream {
   private readonly queue: StreamedTransaction[] = [];
   private queuedRecords = 0;
   private current: { xid: number; commitTimeMs: number; records: SourceRecord[] } | null = null;
-  private durable: bigint;
-  /** Handed to the runtime and not yet confirmed, by end LSN. */
-  private readonly outstanding = new Set<bigint>();
-  /** End LSN of an empty transaction that may be confirmed once nothing is outstanding. */
-  private pendingIdle: bigint | null = null;
+  private readonly durable: DurablePosition;
   private lastCommitted: string;
   private timer: NodeJS.Timeout | null = null;
   private dataWaiters: (() => void)[] = [];
@@ -77,7 +74,7 @@ export class WalStream {
   private stopped = false;
 
   constructor(private readonly opts: WalStreamOptions) {
-    this.durable = parseLsn(opts.startLsn);
+    this.durable = new DurablePosition(parseLsn(opts.startLsn));
     this.lastCommitted = opts.startLsn;
     this.service = new LogicalReplicationService(opts.client, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } });
     this.service.on('data', (lsn: string, message: Pgoutput.Message) => this.onData(lsn, message));
@@ -100,7 +97,7 @@ export class WalStream {
 
   /** The flush position reported to the server (text). */
   get durableLsn(): string {
-    return formatLsn(this.durable);
+    return formatLsn(this.durable.lsn);
   }
 
   /** Whole transactions, oldest first, up to `maxRecords` records (at least one transaction when any is queued). */
@@ -111,7 +108,7 @@ export class WalStream {
       const txn = this.queue.shift() as StreamedTransaction;
       n += txn.records.length;
       this.queuedRecords -= txn.records.length;
-      this.outstanding.add(parseLsn(txn.endLsn));
+      this.durable.handedOut(parseLsn(txn.endLsn));
       out.push(txn);
     }
     if (out.length > 0) for (const w of this.spaceWaiters.splice(0)) w();
@@ -132,10 +129,7 @@ export class WalStream {
 
   /** Transactions ending at or before `endLsn` are committed in the broker. */
   confirm(endLsn: string): void {
-    const lsn = parseLsn(endLsn);
-    for (const o of [...this.outstanding]) if (o <= lsn) this.outstanding.delete(o);
-    if (lsn > this.durable) this.durable = lsn;
-    this.applyIdle();
+    this.durable.committed(parseLsn(endLsn), this.queue.length);
     void this.report();
   }
 
@@ -148,14 +142,7 @@ export class WalStream {
 
   private async report(): Promise<void> {
     if (this.stopped || this.service.isStop()) return;
-    await this.service.acknowledge(formatLsn(this.durable - 1n)).catch(() => undefined);
-  }
-
-  private applyIdle(): void {
-    if (this.pendingIdle !== null && this.outstanding.size === 0 && this.queue.length === 0) {
-      if (this.pendingIdle > this.durable) this.durable = this.pendingIdle;
-      this.pendingIdle = null;
-    }
+    await this.service.acknowledge(formatLsn(this.durable.lsn - 1n)).catch(() => undefined);
   }
 
   private async onData(lsn: string, message: Pgoutput.Message): Promise<void> {
@@ -185,8 +172,7 @@ export class WalStream {
         if (end <= this.opts.skipThrough) return;
         this.lastCommitted = endLsn;
         if (txn.records.length === 0) {
-          if (this.pendingIdle === null || end > this.pendingIdle) this.pendingIdle = end;
-          this.applyIdle();
+          this.durable.empty(end, this.queue.length);
           return;
         }
         while (!this.stopped && this.queuedRecords >= this.opts.maxQueuedRecords) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
