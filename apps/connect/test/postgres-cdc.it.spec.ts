@@ -230,6 +230,13 @@ describe('postgres-cdc-source', () => {
         await admin.disconnect();
       }
     };
+    // progress shows in the task's status while the snapshot runs
+    const progress = await waitFor('snapshot progress in the status', async () => {
+      const trace = (await rest.status('cdc-big')).tasks[0]?.trace ?? '';
+      const m = /snapshot (\d+)% \((\d+)\/100000 rows, (\d+)\/21 chunks/.exec(trace);
+      return m && Number(m[2]) > 0 ? trace : undefined;
+    }, 60_000);
+    expect(progress).toMatch(/rows\/s, ETA \d+ s\): public.big \d+\/100000/);
     await waitFor('a fifth of the snapshot in the topic', async () => (await topicEnd()) >= ROWS / 5, 60_000);
     const atKill = await topicEnd();
     await connect.kill();
@@ -284,4 +291,27 @@ describe('postgres-cdc-source', () => {
     expect(JSON.stringify(invalid.body)).toMatch(/snapshot.mode.*must be one of initial, never, initial_only, no_data, when_needed/);
     expect(JSON.stringify(invalid.body)).toMatch(/lower-case letters, digits and underscores/);
   }, 180_000);
+
+  test('snapshot.mode never streams only changes; initial_only reads the table and streams nothing', async () => {
+    await db.query('CREATE TABLE modes (id INT PRIMARY KEY, label TEXT)');
+    await db.query(`INSERT INTO modes SELECT g, 'old' FROM generate_series(1, 50) g`);
+    const json = { 'key.converter': 'json', 'key.converter.schemas.enable': 'false', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
+    await createConnector('cdc-never', cdcConfig({ ...json, 'topic.prefix': 'never', 'table.include.list': 'public\\.modes', 'slot.name': 'never_slot', 'publication.name': 'modes_pub', 'snapshot.mode': 'never' }));
+    await createConnector('cdc-only', cdcConfig({ ...json, 'topic.prefix': 'only', 'table.include.list': 'public\\.modes', 'slot.name': 'only_slot', 'publication.name': 'modes_pub', 'snapshot.mode': 'initial_only' }));
+    await waitRunning('cdc-never');
+    await waitRunning('cdc-only');
+    const ops = async (topic: string) => (await readCommittedUntilIdle(kafka, topic, 1_500)).filter((m) => m.value !== null).map((m) => (JSON.parse(String(m.value)) as { op: string }).op);
+    await waitFor('initial_only read the table', async () => (await ops('only.public.modes')).length === 50, 60_000);
+    await db.query(`INSERT INTO modes VALUES (51, 'new')`);
+    await db.query(`UPDATE modes SET label = 'changed' WHERE id = 1`);
+    const never = await waitFor('never streams the changes', async () => {
+      const seen = await ops('never.public.modes');
+      return seen.length >= 2 ? seen : undefined;
+    }, 60_000);
+    expect(never).toEqual(['c', 'u']);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const only = await ops('only.public.modes');
+    expect(only).toHaveLength(50);
+    expect(new Set(only)).toEqual(new Set(['r']));
+  }, 120_000);
 });
