@@ -59,6 +59,7 @@ export class PostgresCdcTask implements SourceTask {
     const config = parsePostgresCdcConfig(raw);
     this.config = config;
     this.context = context;
+    context.logger.info(`postgres-cdc: task opening (database ${config.dbname} on ${config.hostname}:${config.port}, slot ${config.slotName})`);
     const db = new Client({ ...clientOptions(config, 'millrace-cdc'), options: SESSION_OPTIONS });
     db.on('error', () => undefined);
     this.db = db;
@@ -81,6 +82,7 @@ export class PostgresCdcTask implements SourceTask {
       const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode);
       this.models.set(model.qualified, model);
     }
+    context.logger.info(`postgres-cdc: capturing ${this.models.size} table(s): ${[...this.models.keys()].join(', ')}`);
     const stored = context.offset(sourcePartition(config.topicPrefix));
     const slot = await slotInfo(db, config.slotName);
     checkSlotUsable(slot, config);

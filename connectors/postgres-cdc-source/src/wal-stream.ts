@@ -18,6 +18,10 @@ import { formatLsn, parseLsn } from './lsn';
  *   The library writes `lsn + 1` as the flush position, so it is given `durable - 1`:
  *   the server then holds exactly `durable`, as its own subscribers report the end of
  *   the last applied commit (a transaction committed at `durable` itself is re-sent).
+ * - Idle or uncaptured traffic does not pin WAL: a keepalive's LSN (the server's sent
+ *   position) counts like an empty transaction ending there, but only when every message
+ *   received so far is handled, no transaction is open, and nothing is queued or
+ *   uncommitted (durable-position.ts); never while a transaction is unfinished.
  * - Transactions are handed out whole (`take`), after their Commit; one whose commit end
  *   is <= `skipThrough` (already in the broker per the stored offset) is dropped.
  * - Column values stay the server's text: the parser's per-column type parsers are
@@ -52,10 +56,18 @@ export interface WalStreamOptions {
   readonly onError: (err: Error) => void;
 }
 
-/** pgoutput with every column value left as the server's text. */
+/** pgoutput with every column value left as the server's text; `onParsed` counts messages as they arrive. */
 class RawTextPgoutputPlugin extends PgoutputPlugin {
+  constructor(
+    options: ConstructorParameters<typeof PgoutputPlugin>[0],
+    private readonly onParsed: () => void,
+  ) {
+    super(options);
+  }
+
   override parse(buffer: Buffer): Pgoutput.Message {
     const message = super.parse(buffer);
+    this.onParsed();
     if (message.tag === 'relation') for (const column of message.columns) column.parser = (raw: unknown) => raw;
     return message;
   }
@@ -72,14 +84,25 @@ export class WalStream {
   private dataWaiters: (() => void)[] = [];
   private spaceWaiters: (() => void)[] = [];
   private stopped = false;
+  /** XLogData messages received (parsed) and fully handled: equal when the library's queue is empty. */
+  private received = 0;
+  private handled = 0;
 
   constructor(private readonly opts: WalStreamOptions) {
     this.durable = new DurablePosition(parseLsn(opts.startLsn));
     this.lastCommitted = opts.startLsn;
     this.service = new LogicalReplicationService(opts.client, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } });
-    this.service.on('data', (lsn: string, message: Pgoutput.Message) => this.onData(lsn, message));
-    this.service.on('heartbeat', (_lsn: string, _ts: number, shouldRespond: boolean) => {
-      if (shouldRespond) void this.report();
+    this.service.on('data', async (lsn: string, message: Pgoutput.Message) => {
+      try {
+        await this.onData(lsn, message);
+      } finally {
+        this.handled++;
+      }
+    });
+    this.service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
+      const before = this.durable.lsn;
+      if (this.received === this.handled && this.current === null) this.durable.empty(parseLsn(lsn), this.queue.length);
+      if (shouldRespond || this.durable.lsn !== before) void this.report();
     });
     this.service.on('error', (err: Error) => {
       if (!this.stopped) opts.onError(err);
@@ -87,7 +110,7 @@ export class WalStream {
   }
 
   async start(): Promise<void> {
-    const plugin = new RawTextPgoutputPlugin({ protoVersion: 1, publicationNames: [this.opts.publicationName] });
+    const plugin = new RawTextPgoutputPlugin({ protoVersion: 1, publicationNames: [this.opts.publicationName] }, () => this.received++);
     this.service.subscribe(plugin, this.opts.slotName, this.opts.startLsn).catch((err: unknown) => {
       if (!this.stopped) this.opts.onError(err instanceof Error ? err : new Error(String(err)));
     });
