@@ -284,7 +284,7 @@ describe('postgres-cdc-source', () => {
     }, 60_000);
   }, 300_000);
 
-  test('bad input fails with the command to run: wal_level, REPLICATION, a publication missing a table', async () => {
+  test('bad input fails with the command to run: wal_level, REPLICATION, a publication missing a table, a slot in use', async () => {
     const failedWith = async (name: string, config: Record<string, string>, pattern: RegExp): Promise<string> => {
       await createConnector(name, config);
       const trace = await waitFor(`${name} fails`, async () => {
@@ -304,9 +304,22 @@ describe('postgres-cdc-source', () => {
     }
     await db.query('CREATE ROLE cdc_plain LOGIN');
     await failedWith('bad-role', cdcConfig({ 'database.user': 'cdc_plain', 'topic.prefix': 'bad2' }), /ALTER ROLE "cdc_plain" WITH REPLICATION;/);
+    await db.query('CREATE TABLE bad_orders (id INT PRIMARY KEY)');
     await db.query('CREATE TABLE extra (id INT PRIMARY KEY)');
-    await db.query('CREATE PUBLICATION partial_pub FOR TABLE orders');
-    await failedWith('bad-pub', cdcConfig({ 'topic.prefix': 'bad3', 'table.include.list': 'public\\.(orders|extra)', 'publication.name': 'partial_pub', 'publication.autocreate.mode': 'disabled', 'slot.name': 'bad_slot' }), /ALTER PUBLICATION "partial_pub" ADD TABLE "public"."extra";/);
+    await db.query('CREATE PUBLICATION partial_pub FOR TABLE bad_orders');
+    await failedWith('bad-pub', cdcConfig({ 'topic.prefix': 'bad3', 'table.include.list': 'public\\.(bad_orders|extra)', 'publication.name': 'partial_pub', 'publication.autocreate.mode': 'disabled', 'slot.name': 'bad_slot' }), /ALTER PUBLICATION "partial_pub" ADD TABLE "public"."extra";/);
+    // a slot another client streams from
+    await db.query(`SELECT pg_create_logical_replication_slot('busy_slot', 'pgoutput')`);
+    const holder = new Client({ connectionString: pg.connectionString, replication: 'database' } as ConstructorParameters<typeof Client>[0]);
+    holder.on('error', () => undefined);
+    await holder.connect();
+    holder.query(`START_REPLICATION SLOT busy_slot LOGICAL 0/0 (proto_version '1', publication_names 'partial_pub')`).catch(() => undefined);
+    try {
+      await waitFor('busy_slot is active', async () => (await db.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = 'busy_slot' AND active`)).rowCount === 1, 10_000);
+      await failedWith('bad-slot', cdcConfig({ 'topic.prefix': 'bad4', 'table.include.list': 'public\\.bad_orders', 'publication.name': 'partial_pub', 'publication.autocreate.mode': 'disabled', 'slot.name': 'busy_slot' }), /slot "busy_slot" is in use by another connection \(pid \d+\).*SELECT pg_terminate_backend\(\d+\);/);
+    } finally {
+      await holder.end().catch(() => undefined);
+    }
     const invalid = await rest.call('PUT', '/connector-plugins/postgres-cdc-source/config/validate', cdcConfig({ 'topic.prefix': 'x', 'snapshot.mode': 'sometimes', 'slot.name': 'Bad-Slot' }));
     expect(JSON.stringify(invalid.body)).toMatch(/snapshot.mode.*must be one of initial, never, initial_only, no_data, when_needed/);
     expect(JSON.stringify(invalid.body)).toMatch(/lower-case letters, digits and underscores/);

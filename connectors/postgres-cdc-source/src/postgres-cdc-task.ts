@@ -6,7 +6,7 @@ import { changeEvent, decodeRow, sourcePartition, tombstone, type RowText } from
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
-import { checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError, slotInfo } from './preflight';
+import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError } from './preflight';
 import { createSlot, dropSlot } from './replication-slot';
 import { planTable, SnapshotSession } from './snapshot-reader';
 import { SnapshotRunner } from './snapshot-runner';
@@ -39,6 +39,8 @@ export const CONNECTOR_VERSION = '0.1.0';
  * - streaming: stream from the stored LSN, dropping transactions already in Kafka. A
  *   missing slot fails the task saying what to do, unless snapshot.mode=when_needed
  *   (then: a new snapshot).
+ * A slot another connection streams from fails the task naming that connection's pid
+ * (after up to 15 s: a killed worker's walsender may linger briefly).
  * `ack` confirms to the server only transactions the broker committed (wal-stream.ts).
  */
 export class PostgresCdcTask implements SourceTask {
@@ -84,7 +86,7 @@ export class PostgresCdcTask implements SourceTask {
     }
     context.logger.info(`postgres-cdc: capturing ${this.models.size} table(s): ${[...this.models.keys()].join(', ')}`);
     const stored = context.offset(sourcePartition(config.topicPrefix));
-    const slot = await slotInfo(db, config.slotName);
+    const slot = await awaitSlotFree(db, config, 15_000);
     checkSlotUsable(slot, config);
     const wantsSnapshot = config.snapshotMode === 'initial' || config.snapshotMode === 'initial_only' || config.snapshotMode === 'when_needed';
 
@@ -112,7 +114,6 @@ export class PostgresCdcTask implements SourceTask {
       return;
     }
     if (slot.exists) {
-      if (slot.active) throw new PreflightError(`replication slot "${config.slotName}" is in use by another connection. Stop the other consumer, or set another slot.name.`);
       context.logger.warn(`postgres-cdc: replication slot "${config.slotName}" exists but no position was committed: dropping it to take a consistent snapshot`);
       await dropSlot(db, config.slotName);
     }

@@ -85,19 +85,20 @@ async function publishedTables(db: Client, publication: string): Promise<Set<str
 export interface SlotInfo {
   readonly exists: boolean;
   readonly active: boolean;
+  readonly activePid: number | null;
   readonly database: string | null;
   readonly plugin: string | null;
   readonly confirmedFlushLsn: string | null;
 }
 
 export async function slotInfo(db: Client, slotName: string): Promise<SlotInfo> {
-  const { rows } = await db.query<{ active: boolean; database: string | null; plugin: string | null; confirmed_flush_lsn: string | null }>(
-    'SELECT active, database, plugin, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1',
+  const { rows } = await db.query<{ active: boolean; active_pid: number | null; database: string | null; plugin: string | null; confirmed_flush_lsn: string | null }>(
+    'SELECT active, active_pid, database, plugin, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1',
     [slotName],
   );
   const r = rows[0];
-  if (!r) return { exists: false, active: false, database: null, plugin: null, confirmedFlushLsn: null };
-  return { exists: true, active: r.active, database: r.database, plugin: r.plugin, confirmedFlushLsn: r.confirmed_flush_lsn };
+  if (!r) return { exists: false, active: false, activePid: null, database: null, plugin: null, confirmedFlushLsn: null };
+  return { exists: true, active: r.active, activePid: r.active_pid, database: r.database, plugin: r.plugin, confirmedFlushLsn: r.confirmed_flush_lsn };
 }
 
 /** Fails when an existing slot belongs to another database or plugin. */
@@ -108,5 +109,24 @@ export function checkSlotUsable(slot: SlotInfo, config: PostgresCdcConfig): void
       `replication slot "${config.slotName}" exists for database ${slot.database} with plugin ${slot.plugin}, not ${config.dbname} with pgoutput. ` +
         `Set another slot.name, or drop it: SELECT pg_drop_replication_slot('${config.slotName}');`,
     );
+  }
+}
+
+/**
+ * Waits up to `timeoutMs` for the slot to have no consumer (the walsender of a worker
+ * that was killed may take a moment to notice), then fails saying who holds it.
+ */
+export async function awaitSlotFree(db: Client, config: PostgresCdcConfig, timeoutMs: number): Promise<SlotInfo> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const slot = await slotInfo(db, config.slotName);
+    if (!slot.active) return slot;
+    if (Date.now() >= deadline) {
+      throw new PreflightError(
+        `replication slot "${config.slotName}" is in use by another connection (pid ${slot.activePid}): another connector or client streams from it. ` +
+          `Stop that consumer or set another slot.name; to end the connection run: SELECT pg_terminate_backend(${slot.activePid});`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
