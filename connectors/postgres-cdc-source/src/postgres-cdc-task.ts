@@ -7,7 +7,7 @@ import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
 import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError } from './preflight';
-import { createSlot, dropSlot } from './replication-slot';
+import { createSlot } from './replication-slot';
 import { planTable, SnapshotSession } from './snapshot-reader';
 import { SnapshotRunner } from './snapshot-runner';
 import type { SourceBlock } from './source-block';
@@ -30,9 +30,11 @@ export const CONNECTOR_VERSION = '0.1.0';
  *
  * Start-up (`open`): preflight checks (wal_level, REPLICATION, SELECT, publication per
  * publication.autocreate.mode), then by stored offset and snapshot.mode:
- * - no offset, snapshot wanted: (re)create the slot with an exported snapshot (a slot
- *   left by a run that committed nothing is dropped first), plan the chunks under that
- *   snapshot, read them (snapshot-runner.ts), then stream from the consistent point;
+ * - no offset, snapshot wanted: create the slot with an exported snapshot, plan the
+ *   chunks under that snapshot, read them (snapshot-runner.ts), then stream from the
+ *   consistent point. A slot that already exists (a run that committed nothing, or a slot
+ *   made by hand) is never dropped: the snapshot is read at the current state and the
+ *   stream replays the changes since the slot's position on top of it;
  * - no offset, never/no_data: create the slot if missing and stream from it;
  * - snapshot running: resume the unfinished chunks (the slot still holds the consistent
  *   point: nothing was confirmed during the snapshot), then stream;
@@ -114,15 +116,22 @@ export class PostgresCdcTask implements SourceTask {
       return;
     }
     if (slot.exists) {
-      context.logger.warn(`postgres-cdc: replication slot "${config.slotName}" exists but no position was committed: dropping it to take a consistent snapshot`);
-      await dropSlot(db, config.slotName);
-    }
-    const created = await createSlot(config, true);
-    try {
-      this.consistentLsn = created.consistentPoint;
-      this.snapshotSession = await SnapshotSession.open(config, config.snapshotMaxThreads, created.snapshotName);
-    } finally {
-      await created.release();
+      // Never dropped (it may hold another consumer's position): the snapshot is read now and
+      // the stream replays every change since the slot's position on top of it.
+      context.logger.warn(
+        `postgres-cdc: replication slot "${config.slotName}" already exists and no position is stored: the snapshot is read at the current state ` +
+          `and streaming replays the changes since the slot's position ${slot.confirmedFlushLsn} (some changes may follow the snapshot rows they are already in)`,
+      );
+      this.consistentLsn = slot.confirmedFlushLsn as string;
+      this.snapshotSession = await SnapshotSession.open(config, config.snapshotMaxThreads, null);
+    } else {
+      const created = await createSlot(config, true);
+      try {
+        this.consistentLsn = created.consistentPoint;
+        this.snapshotSession = await SnapshotSession.open(config, config.snapshotMaxThreads, created.snapshotName);
+      } finally {
+        await created.release();
+      }
     }
     const plans = [];
     for (const model of this.models.values()) {
@@ -207,7 +216,7 @@ export class PostgresCdcTask implements SourceTask {
   private async finishSnapshot(): Promise<void> {
     const config = this.config as PostgresCdcConfig;
     const snapshot = this.snapshot as SnapshotRunner;
-    snapshot.reportProgress();
+    snapshot.reportProgress(true);
     await snapshot.stop();
     this.snapshot = null;
     await this.snapshotSession?.close();

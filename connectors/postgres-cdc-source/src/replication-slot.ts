@@ -33,7 +33,3 @@ export async function createSlot(config: PostgresCdcConfig, exportSnapshot: bool
     throw err;
   }
 }
-
-export async function dropSlot(db: Client, slotName: string): Promise<void> {
-  await db.query('SELECT pg_drop_replication_slot($1)', [slotName]);
-}

@@ -18,6 +18,8 @@ import type { TableModel } from './table-catalog';
  *   retry adds no duplicate rows; a chunk failing every attempt fails the snapshot
  *   (`take` throws).
  * - `finished` once every chunk was read and the buffer is drained.
+ * - Progress (describeProgress) is the task's status every second and a log line every
+ *   `progressIntervalMs`.
  */
 export interface SnapshotRunnerOptions {
   readonly state: SnapshotState;
@@ -74,9 +76,12 @@ export class SnapshotRunner {
         this.wakeData();
       },
     );
-    this.progressTimer = setInterval(() => this.reportProgress(), this.opts.progressIntervalMs);
+    // the status every second, the log line every progressIntervalMs
+    let ticks = 0;
+    const every = Math.max(1, Math.round(this.opts.progressIntervalMs / 1000));
+    this.progressTimer = setInterval(() => this.reportProgress(++ticks % every === 0), 1000);
     this.progressTimer.unref();
-    this.reportProgress();
+    this.reportProgress(true);
   }
 
   get finished(): boolean {
@@ -134,11 +139,11 @@ export class SnapshotRunner {
     await this.queue.close();
   }
 
-  /** The status line and log of the snapshot's progress. */
-  reportProgress(): void {
+  /** The snapshot's progress as the task's status line, and (when `log`) as a log line. */
+  reportProgress(log: boolean): void {
     const tables = this.opts.state.progress();
     const line = describeProgress(this.meter.summarize(tables), tables);
-    this.opts.logger.info(line);
+    if (log) this.opts.logger.info(line);
     this.opts.reportStatus(line);
   }
 
