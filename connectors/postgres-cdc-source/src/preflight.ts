@@ -42,8 +42,15 @@ export async function checkTablePrivileges(db: Client, config: PostgresCdcConfig
   if (missing.length > 0) throw new PreflightError(`user "${config.user}" may not read ${missing.join(', ')}. Run: GRANT SELECT ON ${missing.join(', ')} TO ${quoteIdent(config.user)};`);
 }
 
-/** Creates or adjusts the publication per publication.autocreate.mode, or checks it covers `tables`. */
-export async function ensurePublication(db: Client, config: PostgresCdcConfig, tables: readonly TableName[]): Promise<void> {
+/** SQLSTATEs of a publication another session created between our check and our CREATE. */
+const CONCURRENTLY_CREATED = new Set(['23505', '42710']);
+
+/**
+ * Creates or adjusts the publication per publication.autocreate.mode, or checks it covers
+ * `tables`. The connector and its task both run it, possibly at the same moment: when the
+ * other one created the publication first, the check runs again instead of failing.
+ */
+export async function ensurePublication(db: Client, config: PostgresCdcConfig, tables: readonly TableName[], attempt = 0): Promise<void> {
   const pub = quoteIdent(config.publicationName);
   const tableList = tables.map(quoteTable).join(', ');
   const found = await db.query<{ puballtables: boolean }>('SELECT puballtables FROM pg_publication WHERE pubname = $1', [config.publicationName]);
@@ -71,6 +78,7 @@ export async function ensurePublication(db: Client, config: PostgresCdcConfig, t
     if (!exists) await db.query(`CREATE PUBLICATION ${pub} FOR TABLE ${tableList}`);
     else if (missing.length > 0 || published.size !== tables.length) await db.query(`ALTER PUBLICATION ${pub} SET TABLE ${tableList}`);
   } catch (err) {
+    if (attempt === 0 && CONCURRENTLY_CREATED.has((err as { code?: string }).code ?? '')) return ensurePublication(db, config, tables, 1);
     const why = err instanceof Error ? err.message : String(err);
     const run = config.publicationAutocreateMode === 'all_tables' ? `CREATE PUBLICATION ${pub} FOR ALL TABLES;` : `CREATE PUBLICATION ${pub} FOR TABLE ${tableList};`;
     throw new PreflightError(`could not create or alter publication "${config.publicationName}" (${why}). Run as a superuser or the tables' owner: ${run} or set publication.autocreate.mode=filtered`);
