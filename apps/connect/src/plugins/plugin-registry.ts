@@ -6,12 +6,13 @@ import { validateConnectorConfig, type ConnectorValidation } from './connector-c
 import { loadPluginModules } from './plugin-modules';
 import { JDBC_SINK_PLUGIN } from '@millrace/jdbc-sink';
 import { jdbcSourcePlugin } from '@millrace/jdbc-source';
+import { postgresCdcSourcePlugin } from '@millrace/postgres-cdc-source';
 
 /**
  * The connector plugins this worker can run. A plugin is found by its name, one of its
  * aliases, or the simple name of either (the part after the last '.'), as Kafka
- * Connect resolves `connector.class`. Registered: the JDBC source and sink
- * (connectors/), then the plugins of the modules MILLRACE_CONNECT_PLUGIN_MODULES names
+ * Connect resolves `connector.class`. Registered: the JDBC source and sink and the
+ * Postgres CDC source (connectors/), then the plugins of the modules MILLRACE_CONNECT_PLUGIN_MODULES names
  * (plugin-modules.ts; the integration tests' plugins come this way). A module that
  * cannot be loaded stops start-up.
  */
@@ -23,7 +24,7 @@ export class PluginRegistry {
     @Inject(CONNECT_CONFIG) config: ConnectConfig,
     private readonly cluster: ClusterInfoService,
   ) {
-    const builtIn = [jdbcSourcePlugin, JDBC_SINK_PLUGIN];
+    const builtIn = [jdbcSourcePlugin, JDBC_SINK_PLUGIN, postgresCdcSourcePlugin];
     this.plugins = [...builtIn, ...loadPluginModules(config.pluginModules, builtIn)];
   }
 

@@ -1,0 +1,96 @@
+import { DECIMAL_LOGICAL, type ConnectSchema, type SourceRecord, type Struct } from '@millrace/connect-sdk';
+import type { SourceBlock } from './source-block';
+import type { TableModel } from './table-catalog';
+
+/**
+ * Debezium change events of one table: value `{before, after, source, op, ts_ms}` with op
+ * r (snapshot read), c, u, d; key = the key columns (null for a table without a key); a
+ * delete may be followed by a tombstone (same key, null value).
+ *
+ * Rows come in as the server's text per column (null = SQL NULL; undefined = a value
+ * pgoutput did not send: unchanged TOAST or a non-key column of a key-only old tuple),
+ * decoded by the column codecs. A column without a value is emitted as null when the
+ * column is nullable, else as its type's zero value (TOAST handling is still to come).
+ */
+export type RowText = Readonly<Record<string, string | null | undefined>>;
+export type Op = 'r' | 'c' | 'u' | 'd';
+
+/** The source partition of every record of a connector: Debezium's `{server: <topic.prefix>}`. */
+export function sourcePartition(topicPrefix: string): Readonly<Record<string, unknown>> {
+  return { server: topicPrefix };
+}
+
+export function decodeRow(model: TableModel, row: RowText): Struct {
+  const out: Struct = {};
+  for (const c of model.columns) {
+    const text = row[c.name];
+    out[c.name] = text === null || text === undefined ? (text === undefined && !c.optional ? zeroValue(c.codec.schema) : null) : c.codec.decode(text);
+  }
+  return out;
+}
+
+/**
+ * The value a NOT NULL column gets in a partial row (the key-only `before` of a delete
+ * under REPLICA IDENTITY DEFAULT), as Debezium fills required fields it was not sent:
+ * 0, "", false, empty bytes.
+ */
+function zeroValue(schema: ConnectSchema): unknown {
+  switch (schema.type) {
+    case 'boolean':
+      return false;
+    case 'string':
+      return schema.name === DECIMAL_LOGICAL ? '0' : '';
+    case 'bytes':
+      return schema.name === DECIMAL_LOGICAL ? '0' : Buffer.alloc(0);
+    case 'struct':
+      return Object.fromEntries((schema.fields ?? []).map((f) => [f.name, zeroValue(f.schema)]));
+    case 'array':
+      return [];
+    case 'map':
+      return new Map();
+    default:
+      return 0;
+  }
+}
+
+export function keyOf(model: TableModel, row: Struct | null): Struct | null {
+  if (model.keySchema === null || row === null) return null;
+  const key: Struct = {};
+  for (const k of model.keyColumns) key[k] = row[k];
+  return key;
+}
+
+export interface EventPosition {
+  readonly partition: Readonly<Record<string, unknown>>;
+  readonly offset: Readonly<Record<string, unknown>>;
+}
+
+export function changeEvent(model: TableModel, op: Op, before: Struct | null, after: Struct | null, source: SourceBlock, position: EventPosition, now: number = Date.now()): SourceRecord {
+  return {
+    topic: model.topic,
+    kafkaPartition: null,
+    keySchema: model.keySchema,
+    key: keyOf(model, after ?? before),
+    valueSchema: model.envelopeSchema,
+    value: { before, after, source, op, ts_ms: now },
+    timestamp: source.ts_ms,
+    headers: [],
+    sourcePartition: position.partition,
+    sourceOffset: position.offset,
+  };
+}
+
+export function tombstone(model: TableModel, before: Struct, timestamp: number, position: EventPosition): SourceRecord {
+  return {
+    topic: model.topic,
+    kafkaPartition: null,
+    keySchema: model.keySchema,
+    key: keyOf(model, before),
+    valueSchema: null,
+    value: null,
+    timestamp,
+    headers: [],
+    sourcePartition: position.partition,
+    sourceOffset: position.offset,
+  };
+}

@@ -1,0 +1,316 @@
+import { SnapshotState } from '@millrace/cdc-snapshot';
+import type { SourceRecord, SourceTask, SourceTaskContext, Struct } from '@millrace/connect-sdk';
+import { Client } from 'pg';
+import type { Pgoutput } from 'pg-logical-replication';
+import { changeEvent, decodeRow, sourcePartition, tombstone, type RowText } from './change-events';
+import { parseLsn } from './lsn';
+import { SESSION_OPTIONS } from './pg-column-types';
+import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
+import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError } from './preflight';
+import { createSlot } from './replication-slot';
+import { planTable, SnapshotSession } from './snapshot-reader';
+import { SnapshotRunner } from './snapshot-runner';
+import type { SourceBlock } from './source-block';
+import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
+import { WalStream } from './wal-stream';
+
+export const CONNECTOR_VERSION = '0.1.0';
+
+/**
+ * The Postgres CDC source task (one per connector): an initial snapshot consistent with
+ * the replication slot, then the slot's changes, with Debezium's records.
+ *
+ * Source partition `{server: <topic.prefix>}`; its offset is one of
+ *   snapshot running:  { lsn: <consistent point>, snapshot: <SnapshotStateJson> }
+ *   snapshot done:     { lsn: <consistent point>, snapshot_completed: true }
+ *   streaming:         { lsn: <commit end of the last transaction in Kafka>, txId }
+ * Every record of a batch carries the offset after the whole batch (batches hold whole
+ * snapshot pages and whole transactions), so what the runtime stores with a batch
+ * (exactly-once: in its Kafka transaction) is exactly where to resume.
+ *
+ * Start-up (`open`): preflight checks (wal_level, REPLICATION, SELECT, publication per
+ * publication.autocreate.mode), then by stored offset and snapshot.mode:
+ * - no offset, snapshot wanted: create the slot with an exported snapshot, plan the
+ *   chunks under that snapshot, read them (snapshot-runner.ts), then stream from the
+ *   consistent point. A slot that already exists (a run that committed nothing, or a slot
+ *   made by hand) is never dropped: the snapshot is read at the current state and the
+ *   stream replays the changes since the slot's position on top of it;
+ * - no offset, never/no_data: create the slot if missing and stream from it;
+ * - snapshot running: resume the unfinished chunks (the slot still holds the consistent
+ *   point: nothing was confirmed during the snapshot), then stream;
+ * - streaming: stream from the stored LSN, dropping transactions already in Kafka. A
+ *   missing slot fails the task saying what to do, unless snapshot.mode=when_needed
+ *   (then: a new snapshot).
+ * A slot another connection streams from fails the task naming that connection's pid
+ * (after up to 15 s: a killed worker's walsender may linger briefly).
+ * `ack` confirms to the server only transactions the broker committed (wal-stream.ts).
+ */
+export class PostgresCdcTask implements SourceTask {
+  private config: PostgresCdcConfig | null = null;
+  private context: SourceTaskContext | null = null;
+  private db: Client | null = null;
+  private readonly models = new Map<string, TableModel>();
+  private snapshot: SnapshotRunner | null = null;
+  private snapshotSession: SnapshotSession | null = null;
+  private stream: WalStream | null = null;
+  private streamError: Error | null = null;
+  private consistentLsn = '0/0';
+  private snapshotTsMs = 0;
+  private stopping = false;
+  private readonly partialDeleteWarned = new Set<string>();
+
+  async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
+    const config = parsePostgresCdcConfig(raw);
+    this.config = config;
+    this.context = context;
+    context.logger.info(`postgres-cdc: task opening (database ${config.dbname} on ${config.hostname}:${config.port}, slot ${config.slotName})`);
+    const db = new Client({ ...clientOptions(config, 'millrace-cdc'), options: SESSION_OPTIONS });
+    db.on('error', () => undefined);
+    this.db = db;
+    try {
+      await db.connect();
+      await this.prepare(config, context, db);
+    } catch (err) {
+      await this.teardown();
+      throw err;
+    }
+  }
+
+  private async prepare(config: PostgresCdcConfig, context: SourceTaskContext, db: Client): Promise<void> {
+    await checkServer(db, config);
+    const tables = await listCapturedTables(db, config.tableInclude, config.tableExclude);
+    if (tables.length === 0) context.logger.warn(`postgres-cdc: no table matches table.include.list/table.exclude.list in database ${config.dbname}`);
+    await checkTablePrivileges(db, config, tables);
+    await ensurePublication(db, config, tables);
+    for (const t of tables) {
+      const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode);
+      this.models.set(model.qualified, model);
+    }
+    context.logger.info(`postgres-cdc: capturing ${this.models.size} table(s): ${[...this.models.keys()].join(', ')}`);
+    const stored = context.offset(sourcePartition(config.topicPrefix));
+    const slot = await awaitSlotFree(db, config, 15_000);
+    checkSlotUsable(slot, config);
+    const wantsSnapshot = config.snapshotMode === 'initial' || config.snapshotMode === 'initial_only' || config.snapshotMode === 'when_needed';
+
+    if (stored !== null && stored['snapshot'] !== undefined) {
+      if (!slot.exists) throw slotGone(config, 'during the snapshot');
+      this.consistentLsn = String(stored['lsn']);
+      const state = SnapshotState.fromJson(stored['snapshot']);
+      context.logger.info(`postgres-cdc: resuming the snapshot at the slot's consistent point ${this.consistentLsn}: ${state.chunksDone} of ${state.chunkCount} chunks done, ${state.pending().length} to read`);
+      this.snapshotSession = await SnapshotSession.open(config, config.snapshotMaxThreads, null);
+      this.startSnapshot(state);
+      return;
+    }
+    if (stored !== null && typeof stored['lsn'] === 'string') {
+      if (slot.exists) {
+        if (stored['snapshot_completed'] === true && config.snapshotMode === 'initial_only') return;
+        await this.startStream(stored['lsn'], parseLsn(stored['lsn']));
+        return;
+      }
+      if (config.snapshotMode !== 'when_needed') throw slotGone(config, 'after the last committed position');
+      context.logger.warn(`postgres-cdc: replication slot "${config.slotName}" is missing; snapshot.mode=when_needed: taking a new snapshot`);
+    }
+    if (!wantsSnapshot) {
+      const start = slot.exists ? (slot.confirmedFlushLsn as string) : (await createSlot(config, false)).consistentPoint;
+      await this.startStream(start, 0n);
+      return;
+    }
+    if (slot.exists) {
+      // Never dropped (it may hold another consumer's position): the snapshot is read now and
+      // the stream replays every change since the slot's position on top of it.
+      context.logger.warn(
+        `postgres-cdc: replication slot "${config.slotName}" already exists and no position is stored: the snapshot is read at the current state ` +
+          `and streaming replays the changes since the slot's position ${slot.confirmedFlushLsn} (some changes may follow the snapshot rows they are already in)`,
+      );
+      this.consistentLsn = slot.confirmedFlushLsn as string;
+      this.snapshotSession = await SnapshotSession.open(config, config.snapshotMaxThreads, null);
+    } else {
+      const created = await createSlot(config, true);
+      try {
+        this.consistentLsn = created.consistentPoint;
+        this.snapshotSession = await SnapshotSession.open(config, config.snapshotMaxThreads, created.snapshotName);
+      } finally {
+        await created.release();
+      }
+    }
+    const plans = [];
+    for (const model of this.models.values()) {
+      const plan = await this.snapshotSession.withConnection((c) => planTable(c, model, config.snapshotChunkRows));
+      plans.push({ table: model.qualified, ...plan });
+    }
+    const state = SnapshotState.fromBoundaries(plans);
+    context.logger.info(`postgres-cdc: slot "${config.slotName}" created at ${this.consistentLsn}; snapshot of ${plans.length} table(s) in ${state.chunkCount} chunk(s) with ${config.snapshotMaxThreads} worker(s)`);
+    this.startSnapshot(state);
+  }
+
+  private startSnapshot(state: SnapshotState): void {
+    const config = this.config as PostgresCdcConfig;
+    const context = this.context as SourceTaskContext;
+    this.snapshotTsMs = Date.now();
+    this.snapshot = new SnapshotRunner({
+      state,
+      session: this.snapshotSession as SnapshotSession,
+      models: this.models,
+      threads: config.snapshotMaxThreads,
+      fetchSize: config.snapshotFetchSize,
+      maxBufferedRows: Math.max(10_000, 2 * config.snapshotFetchSize * config.snapshotMaxThreads),
+      partition: sourcePartition(config.topicPrefix),
+      consistentLsn: this.consistentLsn,
+      source: (model) => this.sourceBlock(model, { snapshot: 'true', lsn: Number(parseLsn(this.consistentLsn)), txId: null, ts_ms: this.snapshotTsMs, sequence: null }),
+      logger: context.logger,
+      reportStatus: (message) => context.reportStatus?.(message),
+      progressIntervalMs: 5000,
+    });
+    this.snapshot.start();
+  }
+
+  private async startStream(startLsn: string, skipThrough: bigint): Promise<void> {
+    const config = this.config as PostgresCdcConfig;
+    this.context?.logger.info(`postgres-cdc: streaming slot "${config.slotName}" from ${startLsn}`);
+    this.stream = new WalStream({
+      client: { ...clientOptions(config, 'millrace-cdc-stream'), options: SESSION_OPTIONS },
+      slotName: config.slotName,
+      publicationName: config.publicationName,
+      startLsn,
+      skipThrough,
+      statusIntervalMs: config.statusUpdateIntervalMs,
+      maxQueuedRecords: 50_000,
+      handler: { onChange: (m, c) => this.onChange(m, c), onRelation: (m) => this.onRelation(m) },
+      onError: (err) => (this.streamError = err),
+    });
+    await this.stream.start();
+  }
+
+  async read(maxRecords: number): Promise<SourceRecord[]> {
+    if (this.stopping) return [];
+    const snapshot = this.snapshot;
+    if (snapshot) {
+      const records = snapshot.take(maxRecords);
+      if (records.length > 0) return records;
+      if (!snapshot.finished) {
+        await snapshot.waitForData(1000);
+        return [];
+      }
+      await this.finishSnapshot();
+      return [];
+    }
+    const stream = this.stream;
+    if (!stream) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return [];
+    }
+    if (this.streamError) throw new Error(`replication stream of slot "${this.config?.slotName}" failed: ${this.streamError.message}`);
+    let txns = stream.take(maxRecords);
+    if (txns.length === 0) {
+      await stream.waitForData(1000);
+      txns = stream.take(maxRecords);
+      if (txns.length === 0) return [];
+    }
+    const last = txns[txns.length - 1];
+    const offset = { lsn: last.endLsn, txId: last.xid };
+    const out: SourceRecord[] = [];
+    for (const txn of txns) for (const r of txn.records) out.push({ ...r, sourceOffset: offset });
+    return out;
+  }
+
+  private async finishSnapshot(): Promise<void> {
+    const config = this.config as PostgresCdcConfig;
+    const snapshot = this.snapshot as SnapshotRunner;
+    snapshot.reportProgress(true);
+    await snapshot.stop();
+    this.snapshot = null;
+    await this.snapshotSession?.close();
+    this.snapshotSession = null;
+    this.context?.reportStatus?.(null);
+    this.context?.logger.info('postgres-cdc: snapshot completed');
+    if (config.snapshotMode === 'initial_only') {
+      this.context?.reportStatus?.('snapshot.mode=initial_only: the snapshot is complete; no changes are streamed');
+      return;
+    }
+    await this.startStream(this.consistentLsn, parseLsn(this.consistentLsn));
+  }
+
+  async ack(records: readonly SourceRecord[]): Promise<void> {
+    const last = records[records.length - 1];
+    const lsn = last?.sourceOffset['lsn'];
+    if (this.stream && typeof lsn === 'string' && last.sourceOffset['snapshot'] === undefined) this.stream.confirm(lsn);
+  }
+
+  async teardown(): Promise<void> {
+    this.stopping = true;
+    await this.snapshot?.stop().catch(() => undefined);
+    this.snapshot = null;
+    await this.snapshotSession?.close().catch(() => undefined);
+    this.snapshotSession = null;
+    await this.stream?.stop().catch(() => undefined);
+    this.stream = null;
+    await this.db?.end().catch(() => undefined);
+    this.db = null;
+  }
+
+  private sourceBlock(model: TableModel, at: Pick<SourceBlock, 'snapshot' | 'lsn' | 'txId' | 'ts_ms' | 'sequence'>): SourceBlock {
+    const config = this.config as PostgresCdcConfig;
+    return { version: CONNECTOR_VERSION, connector: 'postgresql', name: config.topicPrefix, db: config.dbname, schema: model.schema, table: model.name, xmin: null, ...at };
+  }
+
+  private async onRelation(message: Pgoutput.MessageRelation): Promise<void> {
+    const qualified = `${message.schema}.${message.name}`;
+    const model = this.models.get(qualified);
+    if (!model || !this.db) return;
+    const same = model.columns.length === message.columns.length && model.columns.every((c, i) => c.name === message.columns[i].name && c.typeOid === message.columns[i].typeOid);
+    if (same) return;
+    const config = this.config as PostgresCdcConfig;
+    this.context?.logger.info(`postgres-cdc: table ${qualified} changed; reloading its columns`);
+    this.models.set(qualified, await loadTableModel(this.db, { schema: message.schema, name: message.name }, config.topicPrefix, config.decimalHandlingMode));
+  }
+
+  private async onChange(
+    message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete,
+    at: { xid: number; lsn: string; commitTimeMs: number; lastCommittedLsn: string },
+  ): Promise<SourceRecord[]> {
+    const model = this.models.get(`${message.relation.schema}.${message.relation.name}`);
+    if (!model) return [];
+    const config = this.config as PostgresCdcConfig;
+    const source = this.sourceBlock(model, { snapshot: 'false', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: JSON.stringify([at.lastCommittedLsn, at.lsn]) });
+    // the runtime's offset is set per batch in read(); this one is a placeholder
+    const position = { partition: sourcePartition(config.topicPrefix), offset: {} };
+    switch (message.tag) {
+      case 'insert':
+        return [changeEvent(model, 'c', null, decodeRow(model, message.new as RowText), source, position)];
+      case 'update': {
+        const oldRow = message.old ?? message.key;
+        const before: Struct | null = oldRow ? decodeRow(model, oldRow as RowText) : null;
+        const after = decodeRow(model, message.new as RowText);
+        // a changed primary key is, as in Debezium, a delete of the old key (and its tombstone) then a create
+        if (before !== null && model.keySchema !== null && keyChanged(model.keyColumns, before, after)) {
+          const events = [changeEvent(model, 'd', before, null, source, position)];
+          if (config.tombstonesOnDelete) events.push(tombstone(model, before, at.commitTimeMs, position));
+          events.push(changeEvent(model, 'c', null, after, source, position));
+          return events;
+        }
+        return [changeEvent(model, 'u', message.old ? before : null, after, source, position)];
+      }
+      case 'delete': {
+        if (!message.old && !this.partialDeleteWarned.has(model.qualified)) {
+          this.partialDeleteWarned.add(model.qualified);
+          this.context?.logger.warn(`postgres-cdc: table ${model.qualified} has REPLICA IDENTITY DEFAULT: the before image of its deletes holds only the key columns (run ALTER TABLE ${model.qualified} REPLICA IDENTITY FULL; for whole rows)`);
+        }
+        const before = decodeRow(model, (message.old ?? message.key ?? {}) as RowText);
+        const events = [changeEvent(model, 'd', before, null, source, position)];
+        if (config.tombstonesOnDelete && model.keySchema !== null) events.push(tombstone(model, before, at.commitTimeMs, position));
+        return events;
+      }
+    }
+  }
+}
+
+function keyChanged(keyColumns: readonly string[], before: Struct, after: Struct): boolean {
+  return keyColumns.some((k) => String(before[k]) !== String(after[k]));
+}
+
+function slotGone(config: PostgresCdcConfig, when: string): PreflightError {
+  return new PreflightError(
+    `replication slot "${config.slotName}" was dropped ${when}; changes made since cannot be read. ` +
+      `Set snapshot.mode=when_needed to take a new snapshot, or reset the connector's offsets (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets) and restart it.`,
+  );
+}

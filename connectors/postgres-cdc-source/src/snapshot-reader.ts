@@ -1,0 +1,139 @@
+import type { KeyTuple, SnapshotChunk } from '@millrace/cdc-snapshot';
+import { Client } from 'pg';
+import type { RowText } from './change-events';
+import { SESSION_OPTIONS } from './pg-column-types';
+import { clientOptions, type PostgresCdcConfig } from './postgres-cdc-config';
+import { quoteIdent, quoteTable, type TableModel } from './table-catalog';
+
+/**
+ * Reading a snapshot: connections that all see one snapshot of the database, chunk
+ * plans by primary-key range, and chunk reads by keyset pages.
+ *
+ * Contracts:
+ * - A SnapshotSession's connections each run one REPEATABLE READ READ ONLY transaction
+ *   for their whole life; with a snapshot name (the one the replication slot exported)
+ *   every one imports it (`SET TRANSACTION SNAPSHOT`), so all chunks are read at the
+ *   slot's consistent point. Without one (a resumed snapshot: the exported snapshot died
+ *   with the connection that made it) each connection has its own, later snapshot; the
+ *   stream, which starts at the slot's consistent point, then replays every change made
+ *   since, so each row still ends in the state the database has.
+ * - Every value is read as the server's text (same decoders as pgoutput's text).
+ * - `readChunk` reads (lo, hi] in key order, `fetchSize` rows per query, starting after
+ *   `resumeAfter` when given, and hands each page with its last key to `onPage`
+ *   (awaited: back-pressure). A keyless table is one chunk read in one query.
+ */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+
+export class SnapshotSession {
+  private readonly free: Client[] = [];
+  private readonly waiters: ((c: Client) => void)[] = [];
+
+  private constructor(private readonly all: Client[]) {
+    this.free.push(...all);
+  }
+
+  static async open(config: PostgresCdcConfig, size: number, snapshotName: string | null): Promise<SnapshotSession> {
+    const clients: Client[] = [];
+    try {
+      for (let i = 0; i < size; i++) {
+        const c = new Client({ ...clientOptions(config, 'millrace-cdc-snapshot'), options: SESSION_OPTIONS, types: RAW_TEXT });
+        c.on('error', () => undefined);
+        clients.push(c);
+        await c.connect();
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        if (snapshotName !== null) await c.query(`SET TRANSACTION SNAPSHOT '${snapshotName.replace(/'/g, "''")}'`);
+        // the first statement fixes the snapshot of a transaction without an imported one
+        else await c.query('SELECT 1');
+      }
+    } catch (err) {
+      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+      throw err;
+    }
+    return new SnapshotSession(clients);
+  }
+
+  async withConnection<T>(work: (c: Client) => Promise<T>): Promise<T> {
+    const client = this.free.pop() ?? (await new Promise<Client>((resolve) => this.waiters.push(resolve)));
+    try {
+      return await work(client);
+    } finally {
+      const next = this.waiters.shift();
+      if (next) next(client);
+      else this.free.push(client);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((c) => c.end().catch(() => undefined)));
+  }
+}
+
+function keyList(model: TableModel): string {
+  return model.keyColumns.map(quoteIdent).join(', ');
+}
+
+function keyParams(model: TableModel, from: number): string {
+  return model.keyColumns.map((k, i) => `$${from + i}::${model.columns.find((c) => c.name === k)?.sqlType ?? 'text'}`).join(', ');
+}
+
+/** Boundary keys splitting the table into chunks of `chunkRows`, and its row count. */
+export async function planTable(client: Client, model: TableModel, chunkRows: number): Promise<{ estimatedRows: number; boundaries: KeyTuple[] }> {
+  const count = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteTable(model)}`);
+  const estimatedRows = Number(count.rows[0].n);
+  if (model.keyColumns.length === 0 || estimatedRows <= chunkRows) return { estimatedRows, boundaries: [] };
+  const keys = keyList(model);
+  const texts = model.keyColumns.map((k, i) => `${quoteIdent(k)}::text AS k${i}`).join(', ');
+  const { rows } = await client.query<Record<string, string>>(
+    `SELECT ${texts} FROM (SELECT ${keys}, row_number() OVER (ORDER BY ${keys}) AS rn FROM ${quoteTable(model)}) s WHERE rn % $1 = 0 ORDER BY rn`,
+    [chunkRows],
+  );
+  return { estimatedRows, boundaries: rows.map((r) => model.keyColumns.map((_, i) => r[`k${i}`])) };
+}
+
+export interface ChunkPage {
+  readonly rows: readonly RowText[];
+  /** Key of the last row (null for keyless tables). */
+  readonly lastKey: KeyTuple | null;
+}
+
+export async function readChunk(
+  client: Client,
+  model: TableModel,
+  chunk: SnapshotChunk,
+  resumeAfter: KeyTuple | null,
+  fetchSize: number,
+  onPage: (page: ChunkPage) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  const columns = model.columns.map((c) => quoteIdent(c.name)).join(', ');
+  if (model.keyColumns.length === 0) {
+    const { rows } = await client.query<RowText>(`SELECT ${columns} FROM ${quoteTable(model)}`);
+    if (rows.length > 0) await onPage({ rows, lastKey: null });
+    return;
+  }
+  const keys = keyList(model);
+  const n = model.keyColumns.length;
+  let after = resumeAfter ?? chunk.lo;
+  while (!signal.aborted) {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (after !== null) {
+      where.push(`(${keys}) > (${keyParams(model, params.length + 1)})`);
+      params.push(...after);
+    }
+    if (chunk.hi !== null) {
+      where.push(`(${keys}) <= (${keyParams(model, params.length + 1)})`);
+      params.push(...chunk.hi);
+    }
+    params.push(fetchSize);
+    const sql = `SELECT ${columns} FROM ${quoteTable(model)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${keys} LIMIT $${params.length}`;
+    const { rows } = await client.query<RowText>(sql, params);
+    if (rows.length === 0) return;
+    const last = rows[rows.length - 1];
+    const lastKey = model.keyColumns.map((k) => String(last[k]));
+    await onPage({ rows, lastKey });
+    if (rows.length < fetchSize) return;
+    after = lastKey;
+    if (lastKey.length !== n) return;
+  }
+}

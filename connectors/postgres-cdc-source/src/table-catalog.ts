@@ -1,0 +1,110 @@
+import type { ConnectSchema } from '@millrace/connect-sdk';
+import type { Client } from 'pg';
+import { columnCodec, type ColumnCodec, type PgColumn } from './pg-column-types';
+import type { DecimalHandlingMode } from './postgres-cdc-config';
+import { sourceBlockSchema } from './source-block';
+
+/**
+ * The captured tables as the connector models them: columns with their codecs, the key
+ * columns (primary key; none -> null record keys), and the Debezium schemas of the
+ * topic `<prefix>.<schema>.<table>`:
+ *   key       struct `<topic>.Key`   {key columns}
+ *   value     struct `<topic>.Value` {all columns, optional as nullable}
+ *   envelope  struct `<topic>.Envelope` {before: Value?, after: Value?, source: Source, op: string, ts_ms: int64?}
+ * Table selection: `table.include.list` / `table.exclude.list` are regular expressions
+ * matched against the whole `schema.table` (Debezium's rule); system schemas are never
+ * captured.
+ */
+export interface TableModel {
+  readonly schema: string;
+  readonly name: string;
+  /** "schema.table" */
+  readonly qualified: string;
+  readonly oid: number;
+  readonly topic: string;
+  readonly columns: readonly (PgColumn & { readonly codec: ColumnCodec; readonly sqlType: string })[];
+  readonly keyColumns: readonly string[];
+  readonly keySchema: ConnectSchema | null;
+  readonly valueSchema: ConnectSchema;
+  readonly envelopeSchema: ConnectSchema;
+}
+
+export interface TableName {
+  readonly schema: string;
+  readonly name: string;
+}
+
+export function qualify(t: TableName): string {
+  return `${t.schema}.${t.name}`;
+}
+
+/** SQL text of a quoted identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteTable(t: TableName): string {
+  return `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+}
+
+/** Every ordinary table of non-system schemas, selected by the include/exclude regexes. */
+export async function listCapturedTables(db: Client, include: readonly string[], exclude: readonly string[]): Promise<TableName[]> {
+  const { rows } = await db.query<{ nspname: string; relname: string }>(
+    `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+      ORDER BY n.nspname, c.relname`,
+  );
+  const matches = (patterns: readonly string[], name: string) => patterns.some((p) => new RegExp(`^(?:${p})$`).test(name));
+  return rows
+    .map((r) => ({ schema: r.nspname, name: r.relname }))
+    .filter((t) => (include.length === 0 || matches(include, qualify(t))) && !matches(exclude, qualify(t)));
+}
+
+export async function loadTableModel(db: Client, table: TableName, topicPrefix: string, decimalMode: DecimalHandlingMode): Promise<TableModel> {
+  const oidRow = await db.query<{ oid: number }>(`SELECT $1::regclass::oid AS oid`, [quoteTable(table)]);
+  const oid = Number(oidRow.rows[0].oid);
+  const cols = await db.query<{ attname: string; atttypid: number; atttypmod: number; attnotnull: boolean; sqltype: string }>(
+    `SELECT attname, atttypid::int AS atttypid, atttypmod, attnotnull, format_type(atttypid, atttypmod) AS sqltype
+       FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    [oid],
+  );
+  const pk = await db.query<{ attname: string }>(
+    `SELECT a.attname FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+      WHERE i.indrelid = $1 AND i.indisprimary ORDER BY k.ord`,
+    [oid],
+  );
+  const columns = cols.rows.map((c) => ({ name: c.attname, typeOid: Number(c.atttypid), typeMod: Number(c.atttypmod), optional: !c.attnotnull, sqlType: c.sqltype }));
+  return buildTableModel(table, oid, columns, pk.rows.map((r) => r.attname), topicPrefix, decimalMode);
+}
+
+/** The model of a table from its catalog facts (columns in order, key column names). */
+export function buildTableModel(
+  table: TableName,
+  oid: number,
+  catalogColumns: readonly (PgColumn & { readonly sqlType: string })[],
+  keyColumns: readonly string[],
+  topicPrefix: string,
+  decimalMode: DecimalHandlingMode,
+): TableModel {
+  const columns = catalogColumns.map((c) => ({ ...c, codec: columnCodec(c, decimalMode) }));
+  const topic = `${topicPrefix}.${table.schema}.${table.name}`;
+  const struct = (name: string, fields: { name: string; schema: ConnectSchema }[], optional = false): ConnectSchema => ({
+    type: 'struct', optional, name, fields: fields.map((f, index) => ({ name: f.name, index, schema: f.schema })),
+  });
+  const valueFields = columns.map((c) => ({ name: c.name, schema: c.codec.schema }));
+  const keySchema = keyColumns.length === 0 ? null : struct(`${topic}.Key`, keyColumns.map((k) => ({ name: k, schema: { ...(columns.find((c) => c.name === k)?.codec.schema as ConnectSchema), optional: false } })));
+  const valueSchema = struct(`${topic}.Value`, valueFields, true);
+  const envelopeSchema: ConnectSchema = {
+    ...struct(`${topic}.Envelope`, [
+      { name: 'before', schema: valueSchema },
+      { name: 'after', schema: valueSchema },
+      { name: 'source', schema: sourceBlockSchema() },
+      { name: 'op', schema: { type: 'string', optional: false } },
+      { name: 'ts_ms', schema: { type: 'int64', optional: true } },
+    ]),
+    version: 1,
+  };
+  return { schema: table.schema, name: table.name, qualified: qualify(table), oid, topic, columns, keyColumns, keySchema, valueSchema, envelopeSchema };
+}
