@@ -1,21 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { startEtcd, type EphemeralEtcd } from '@millrace/testing';
-import { BrokerSession, ClusterController, ClusterMetadataStore, type BrokerRegistration, type PartitionState } from './index';
+import { BrokerSession, ClusterController, ClusterMetadataStore } from './index';
+import { partitionState as state, registration as reg, waitFor as until } from './test-support/fixtures';
 
 jest.setTimeout(60_000);
-
-const reg = (nodeId: number): BrokerRegistration => ({ nodeId, host: '127.0.0.1', port: 9000 + nodeId, rack: null, incarnationId: randomUUID() });
-const state = (leader: number, isr: number[]): PartitionState => ({ leader, leaderEpoch: 0, isr, partitionEpoch: 0 });
-
-async function until<T>(what: string, f: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('ClusterController (real etcd)', () => {
   let etcd: EphemeralEtcd;

@@ -1,21 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { startEtcd, type EphemeralEtcd } from '@millrace/testing';
-import { BrokerSession, ClusterMetadataStore, ControllerFencedError, type BrokerRegistration, type PartitionState } from './index';
+import { BrokerSession, ClusterMetadataStore, ControllerFencedError } from './index';
+import { partitionState as state, registration as reg, waitFor } from './test-support/fixtures';
 
 jest.setTimeout(60_000);
-
-const reg = (nodeId: number): BrokerRegistration => ({ nodeId, host: '127.0.0.1', port: 9000 + nodeId, rack: null, incarnationId: randomUUID() });
-const state = (leader: number, isr: number[], leaderEpoch = 0, partitionEpoch = 0): PartitionState => ({ leader, leaderEpoch, isr, partitionEpoch });
-
-async function waitFor<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('ClusterMetadataStore (real etcd)', () => {
   let etcd: EphemeralEtcd;
