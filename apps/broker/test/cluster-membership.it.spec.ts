@@ -99,6 +99,19 @@ describe('broker cluster membership through etcd', () => {
     }
   });
 
+  it('stops start-up naming MILLRACE_ETCD_ENDPOINTS when etcd cannot be reached', async () => {
+    const [kafkaPort, httpPort, deadPort] = await getFreePorts(3);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-noetcd-'));
+    try {
+      const spec = brokerLaunch(findRepoRoot(), { dataDir, host: '127.0.0.1', kafkaPort, httpPort, nodeId: 9, env: { MILLRACE_ETCD_ENDPOINTS: `http://127.0.0.1:${deadPort}` } });
+      const r = await runCommand(spec.command, spec.args, { env: spec.env, timeoutMs: 60_000 });
+      expect(r.code).not.toBe(0);
+      expect(r.stdout.toString() + r.stderr).toContain(`cannot reach etcd at http://127.0.0.1:${deadPort} (MILLRACE_ETCD_ENDPOINTS)`);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('a killed controller leaves within its session timeout and a survivor becomes controller; a stopped broker leaves at once', async () => {
     const before = await describeCluster(brokers[0]);
     const victim = brokers.find((b) => b.nodeId === before.controller)!;

@@ -31,7 +31,14 @@ import { TopicStoreModule } from './topic-store.module';
           config.nodeId,
           config.advertisedHost,
           config.advertisedPort,
-          cluster ? (localId) => cluster.ensureKafkaClusterId(localId) : undefined,
+          cluster
+            ? (localId) =>
+                cluster.ensureKafkaClusterId(localId).catch((err: unknown) => {
+                  throw new Error(
+                    `cannot reach etcd at ${config.cluster?.etcdEndpoints.join(',')} (MILLRACE_ETCD_ENDPOINTS): ${(err as Error).message.split('\n')[0]} — start etcd there, or fix the setting (unset it for a single broker)`,
+                  );
+                })
+            : undefined,
         ),
     },
     {
