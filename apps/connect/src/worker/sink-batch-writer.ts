@@ -17,36 +17,25 @@ export interface SinkBatchWriterOptions {
   readonly ending: () => boolean;
 }
 
-/** A fetched batch converted for the task (SinkBatchWriter.convert), waiting for `write`. */
-export interface ConvertedBatch {
-  readonly payload: EachBatchPayload;
-  readonly records: SinkRecord[];
-  /** performance.now() when its conversion started. */
-  readonly started: number;
-}
-
 /**
- * One fetched batch into the sink task, in two steps so that the runner can convert
- * (and fetch) the next batch while this one is written: `convert` turns each message
- * into the task's record (SinkRecordConversion; tolerated failures skipped); `write`
- * writes and flushes the records and only then commits the batch's offsets to the group,
- * so a record is never committed before it was flushed.
+ * One fetched batch into the sink task: each message converted and transformed
+ * (SinkRecordConversion; tolerated failures skipped), the records written and flushed,
+ * and only then the batch's offsets committed to the group, so a record is never
+ * committed before it was flushed.
  *
  * Contracts: a write or flush failing with a retriable error is retried (300 ms
  * doubling to 10 s) for as long as the task runs and the consumer is not being replaced;
  * any other failure is thrown. An offset commit failing because the broker is unreachable
  * or the group is rebalancing is only logged (a later batch commits past these records,
  * or they are delivered again: at-least-once; exactly-once sinks keep their offsets in
- * the destination). `sameGeneration` false at commit time (the group rebalanced since
- * the batch was fetched) skips the commit the same way: the offsets would otherwise be
- * committed under a generation that may have given the partition to another member.
+ * the destination).
  */
 export class SinkBatchWriter {
   constructor(private readonly opts: SinkBatchWriterOptions) {}
 
-  async convert(payload: EachBatchPayload): Promise<ConvertedBatch> {
+  async write(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const { conversion } = this.opts;
+    const { task, conversion, metrics } = this.opts;
     const started = performance.now();
     const records: SinkRecord[] = [];
     for (const m of batch.messages) {
@@ -54,25 +43,16 @@ export class SinkBatchWriter {
       const record = fast === SLOW ? await conversion.convert(batch.topic, batch.partition, m) : fast;
       if (record) records.push(record);
     }
-    return { payload, records, started };
-  }
-
-  async write({ payload, records, started }: ConvertedBatch, sameGeneration: () => boolean): Promise<void> {
-    const { batch } = payload;
-    const { task, metrics } = this.opts;
     if (records.length > 0) await this.retrying(payload, () => task.write(records));
     await this.retrying(payload, () => task.flush());
     const last = batch.lastOffset();
     const lag = Number(batch.highWatermark) - Number(last) - 1;
     metrics?.sinkBatch({ topic: batch.topic, partition: batch.partition, polled: batch.messages.length, written: records.length, seconds: (performance.now() - started) / 1000, lag });
-    if (!sameGeneration()) {
-      this.opts.logger.info('the group rebalanced while a sink batch was written; its offsets are not committed to the group (records may be delivered again)');
-      return;
-    }
     try {
       const committing = performance.now();
       await this.opts.consumer()?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
       metrics?.offsetCommit((performance.now() - committing) / 1000);
+      payload.resolveOffset(last);
       await payload.heartbeat();
     } catch (err) {
       // The broker unreachable (e.g. restarting): as in Kafka Connect, a failed offset
@@ -83,6 +63,7 @@ export class SinkBatchWriter {
       // redelivered then.
       if (!isTransientKafkaError(err) && !isGroupRebalanceError(err)) throw err;
       this.opts.logger.warn({ err: (err as Error).message }, 'committing sink offsets failed; records may be delivered again');
+      payload.resolveOffset(last);
     }
   }
 

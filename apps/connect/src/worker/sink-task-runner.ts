@@ -11,7 +11,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
 import { SinkAssignment } from './sink-assignment';
-import { SinkBatchWriter, type ConvertedBatch } from './sink-batch-writer';
+import { SinkBatchWriter } from './sink-batch-writer';
 import { sinkConsumerConfig, type SinkConsumerConfig } from './sink-consumer-config';
 import { createSinkConsumer, groupByTopic } from './sink-group-consumer';
 import { SinkRecordConversion } from './sink-record-conversion';
@@ -57,16 +57,6 @@ export interface SinkTaskRunnerOptions {
  * failing because the broker is unreachable, which is only logged (the records may then
  * be delivered again).
  *
- * Pipelining: one batch is written (task write + flush + offset commit) while the next
- * one is fetched and converted; the task's calls stay strictly serial (a batch's write
- * starts after the previous one ended; partitionsRevoked/partitionsAssigned run after the
- * write in flight ended) and at most one write is in flight. A new assignment, replacing
- * the consumer and stopping all wait for the write in flight before they touch the task
- * or leave the group; while the consumer is being replaced or the task stops, no new
- * write starts (the batch is delivered again from the committed offsets). A write that
- * ends after the group rebalanced does not commit its offsets to the group
- * (SinkBatchWriter: they may belong to another member by then).
- *
  * Topics that do not exist: the consumer subscribes only to the consumed topics that
  * exist (SinkTopicWatcher checks every `metadata.max.age.ms`), so the others keep
  * flowing; when that set changes (a listed topic is created, a new topic matches
@@ -103,10 +93,6 @@ export class SinkTaskRunner implements TaskRunner {
   private stopped: Promise<void> | undefined;
   private joining: Promise<void> = Promise.resolve();
   private readonly writer: SinkBatchWriter;
-  /** The write of the previous batch (never rejects; failures are handled inside). */
-  private inFlight: Promise<void> = Promise.resolve();
-  /** Counts the group's rebalances seen by this runner: a write commits its offsets only if none happened since its batch was fetched. */
-  private generation = 0;
 
   constructor(private readonly opts: SinkTaskRunnerOptions) {
     this.assigned = new SinkAssignment(opts.task);
@@ -191,15 +177,10 @@ export class SinkTaskRunner implements TaskRunner {
   private async startConsumer(topics: readonly string[]): Promise<void> {
     const consumer = createSinkConsumer(this.opts.kafka, this.opts.connector, this.consumerConfig);
     this.consumer = consumer;
-    consumer.on(consumer.events.REBALANCING, () => {
-      this.generation++;
-    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      this.generation++;
       const previous = this.assignment;
       // Not awaiting fail: stopping waits for the consumer, which may wait for this chain.
       this.assignment = previous
-        .then(() => this.drain())
         .then(() => this.onAssignment(event.payload.memberAssignment))
         .catch((err: unknown) => {
           void this.fail(err);
@@ -226,10 +207,7 @@ export class SinkTaskRunner implements TaskRunner {
     if (!consumer) return;
     this.replacing = true;
     try {
-      // The write in flight commits its offsets while the consumer is still a member.
-      await this.drain();
       await consumer.disconnect().catch(() => undefined);
-      await this.drain();
     } finally {
       this.replacing = false;
     }
@@ -237,14 +215,6 @@ export class SinkTaskRunner implements TaskRunner {
     await this.assignment;
     this.assignment = Promise.resolve();
     await this.assigned.revokeAll(!this.failed);
-  }
-
-  /** Resolves once no batch write is in flight (one may start meanwhile only if the runner is neither stopping nor replacing its consumer). */
-  private async drain(): Promise<void> {
-    for (let w = this.inFlight; ; w = this.inFlight) {
-      await w;
-      if (w === this.inFlight) return;
-    }
   }
 
   async pause(): Promise<void> {
@@ -283,30 +253,15 @@ export class SinkTaskRunner implements TaskRunner {
       payload.pause();
       return;
     }
-    const generation = this.generation;
-    let converted: ConvertedBatch;
     try {
-      converted = await this.writer.convert(payload);
+      await this.writer.write(payload);
     } catch (err) {
-      this.onWriteFailure(err, payload);
-      return;
+      // Stopping or replacing the consumer: the batch was not committed and is delivered again.
+      if ((this.stopping || this.replacing) && (isRetriableError(err) || !payload.isRunning())) return;
+      this.failed = true;
+      // Disconnecting from inside eachBatch would wait for this very batch: do it after.
+      setImmediate(() => void this.fail(err));
     }
-    // Converted while the previous batch was written; now that write must end first.
-    await this.drain();
-    // Not written (a failure, a stop, a consumer being replaced, a seek or a rebalance since the fetch): delivered again from the committed offsets.
-    if (this.failed || this.stopping || this.replacing || payload.isStale() || !payload.isRunning() || generation !== this.generation) return;
-    // The consumer fetches past this batch while it is written.
-    payload.resolveOffset(batch.lastOffset());
-    this.inFlight = this.writer.write(converted, () => generation === this.generation).catch((err: unknown) => this.onWriteFailure(err, payload));
-  }
-
-  private onWriteFailure(err: unknown, payload: EachBatchPayload): void {
-    // Stopping or replacing the consumer: the batch was not committed and is delivered again.
-    if ((this.stopping || this.replacing) && (isRetriableError(err) || !payload.isRunning())) return;
-    if (this.failed) return;
-    this.failed = true;
-    // Disconnecting from inside eachBatch would wait for this very batch: do it after.
-    setImmediate(() => void this.fail(err));
   }
 
   private async fail(err: unknown): Promise<void> {
@@ -318,11 +273,9 @@ export class SinkTaskRunner implements TaskRunner {
 
   private async close(): Promise<void> {
     await this.joining;
-    await this.drain();
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect().catch(() => undefined);
-    await this.drain();
     await this.opts.task.flush().catch(() => undefined);
     await this.opts.task.teardown().catch((err: unknown) => this.opts.logger.warn({ err: (err as Error).message }, 'sink task teardown failed'));
   }
