@@ -1,29 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { startEtcd, type EphemeralEtcd } from '@millrace/testing';
-import { BrokerSession, ClusterController, ClusterMetadataStore } from './index';
-import { partitionState as state, registration as reg, waitFor as until } from './test-support/fixtures';
+import { ClusterController, type ClusterMetadataStore } from './index';
+import { partitionState as state, registration as reg, useEtcdStore, waitFor as until } from './test-support/fixtures';
 
 jest.setTimeout(60_000);
 
 describe('ClusterController (real etcd)', () => {
-  let etcd: EphemeralEtcd;
+  const env = useEtcdStore();
+  const sessions = env.sessions;
   let store: ClusterMetadataStore;
-  const sessions: BrokerSession[] = [];
-  const controllers: ClusterController[] = [];
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd.stop();
-  });
   beforeEach(() => {
-    store = ClusterMetadataStore.connect([etcd.endpoint], `c${randomUUID().slice(0, 8)}`);
-  });
-  afterEach(async () => {
-    for (const c of controllers.splice(0)) await c.stop();
-    for (const s of sessions.splice(0)) await s.close();
-    store.close();
+    store = env.store;
   });
 
   const leaders = async (topic: string, n: number): Promise<string> => {
@@ -42,7 +27,7 @@ describe('ClusterController (real etcd)', () => {
     await store.createTopic(info, 'orders', { topicId: 'o', replicas: [[2, 3, 1], [3, 1, 2], [2, 3]] }, [state(2, [2, 3, 1]), state(3, [3, 1, 2]), state(2, [2])]);
     const logged: string[] = [];
     const controller = new ClusterController(store, info, { logger: { info: (m) => logged.push(m), warn: (m) => logged.push(m) } });
-    controllers.push(controller);
+    env.teardown.push(() => controller.stop());
     await controller.start();
     await controller.idle();
     expect(await leaders('orders', 3)).toBe('2@0[2,3,1] 3@0[3,1,2] 2@0[2]');
@@ -66,13 +51,13 @@ describe('ClusterController (real etcd)', () => {
     const fresh = await until('broker 2 to become controller', () => store.tryClaimController(b2));
     let fenced = false;
     const stale = new ClusterController(store, old, { logger: { info: () => undefined, warn: () => undefined }, onFenced: () => (fenced = true) });
-    controllers.push(stale);
+    env.teardown.push(() => stale.stop());
     await stale.start();
     await until('the stale controller to notice', async () => fenced);
     // Its decision (broker 1 is dead, so broker 2 leads) was not written by it.
     expect((await store.getPartition('t', 0))!.state).toEqual(state(1, [1, 2]));
     const current = new ClusterController(store, fresh, { logger: { info: () => undefined, warn: () => undefined } });
-    controllers.push(current);
+    env.teardown.push(() => current.stop());
     await current.start();
     await until('the current controller to move leadership', async () => (await store.getPartition('t', 0))!.state.leader === 2);
   });

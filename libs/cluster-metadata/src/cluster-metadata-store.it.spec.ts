@@ -1,27 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { startEtcd, type EphemeralEtcd } from '@millrace/testing';
-import { BrokerSession, ClusterMetadataStore, ControllerFencedError } from './index';
-import { partitionState as state, registration as reg, waitFor } from './test-support/fixtures';
+import { ControllerFencedError, type ClusterMetadataStore } from './index';
+import { partitionState as state, registration as reg, useEtcdStore, waitFor } from './test-support/fixtures';
 
 jest.setTimeout(60_000);
 
 describe('ClusterMetadataStore (real etcd)', () => {
-  let etcd: EphemeralEtcd;
+  const env = useEtcdStore();
+  const sessions = env.sessions;
   let store: ClusterMetadataStore;
-  const sessions: BrokerSession[] = [];
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterAll(async () => {
-    await etcd.stop();
-  });
   beforeEach(() => {
-    store = ClusterMetadataStore.connect([etcd.endpoint], `c${randomUUID().slice(0, 8)}`);
-  });
-  afterEach(async () => {
-    for (const s of sessions.splice(0)) await s.close();
-    store.close();
+    store = env.store;
   });
 
   it('keeps the first Kafka cluster id any broker proposes', async () => {

@@ -48,6 +48,20 @@ describe('scrub progress', () => {
 
   const sealedBytes = (log: UnifiedLog): number => log.segments.slice(0, -1).reduce((n, s) => n + s.size, 0);
 
+  /** Fills a log over several segments, stops the manager and overwrites 4 bytes inside the second segment's first batch. */
+  async function fillAndCorruptSecondSegment(): Promise<{ path: string; baseOffset: number }> {
+    const m = await start();
+    const log = await m.getOrCreateLog('orders', 0);
+    await fill(log, 60);
+    const second = log.segments[1];
+    await m.shutdown();
+    managers.length = 0;
+    const fh = await fsp.open(second.path, 'r+');
+    await fh.write(Buffer.from([0xde, 0xad, 0xbe, 0xef]), 0, 4, 200);
+    await fh.close();
+    return { path: second.path, baseOffset: second.baseOffset };
+  }
+
   it('a clean restart does not verify the scrubbed segments again, only what came after', async () => {
     let m = await start();
     const log = await m.getOrCreateLog('orders', 0);
@@ -70,17 +84,9 @@ describe('scrub progress', () => {
   });
 
   it('a segment rewritten while the broker was down is verified again, and its corruption reported', async () => {
-    let m = await start();
-    const log = await m.getOrCreateLog('orders', 0);
-    await fill(log, 60);
-    const second = log.segments[1];
-    await m.shutdown();
-    managers.length = 0;
-    const fh = await fsp.open(second.path, 'r+');
-    await fh.write(Buffer.from([0xde, 0xad, 0xbe, 0xef]), 0, 4, 200);
-    await fh.close();
+    const second = await fillAndCorruptSecondSegment();
 
-    m = await start();
+    const m = await start();
     const again = m.getLog('orders', 0)!;
     expect(again.segments[0].verifiedUpTo).toBe(again.segments[0].size);
     expect(again.segments[1].verifiedUpTo).toBe(0);
@@ -93,23 +99,15 @@ describe('scrub progress', () => {
   });
 
   it('a scrubbed segment whose index had to be rebuilt at open is verified again (its corrupt batch stays unserved)', async () => {
-    let m = await start();
-    const log = await m.getOrCreateLog('orders', 0);
-    await fill(log, 60);
-    const second = log.segments[1];
-    await m.shutdown();
-    managers.length = 0;
     // Damage the log bytes and the index, then rewrite the checkpoint so the file times vouch
     // for the segment (as after bit rot, which leaves no trace in them): only the index rebuild tells.
-    const fh = await fsp.open(second.path, 'r+');
-    await fh.write(Buffer.from([0xde, 0xad, 0xbe, 0xef]), 0, 4, 200);
-    await fh.close();
+    const second = await fillAndCorruptSecondSegment();
     await fsp.writeFile(second.path.replace(/\.log$/, '.index'), Buffer.alloc(64, 0xff));
     await new Promise((r) => setTimeout(r, 20));
     const checkpointFile = path.join(dataDir, SCRUB_OFFSET_CHECKPOINT);
     await fsp.writeFile(checkpointFile, await fsp.readFile(checkpointFile));
 
-    m = await start();
+    const m = await start();
     const again = m.getLog('orders', 0)!;
     expect(again.recoveryReport.rebuiltIndexes).toContain(second.baseOffset);
     expect(again.segments[1].verifiedUpTo).toBeLessThan(again.segments[1].size);
