@@ -2,7 +2,8 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { decodeCheckpoint, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT } from './checkpoint-file';
 import { logConfig } from './log-config';
-import { CLEAN_SHUTDOWN_FILE, LogManager, LogManagerOptions, mapBounded } from './log-manager';
+import { CLEAN_SHUTDOWN_FILE, LogManager, LogManagerOptions } from './log-manager';
+import { mapBounded } from './map-bounded';
 import { memoryLogger, recordsOf, removeDir, tempDir, testBatch } from './test-support/batch-fixtures';
 
 describe('LogManager', () => {

@@ -1,15 +1,7 @@
 import { errorMessage } from '@millrace/app-common';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import {
-  CheckpointEntries,
-  checkpointKey,
-  CLEANER_OFFSET_CHECKPOINT,
-  LOG_START_OFFSET_CHECKPOINT,
-  readCheckpoint,
-  REPLICATION_OFFSET_CHECKPOINT,
-  writeCheckpoint,
-} from './checkpoint-file';
+import { checkpointKey } from './checkpoint-file';
 import { InvalidConfigError, KafkaStorageError } from './errors';
 import { LogCleaner, CleanerStats } from './log-cleaner';
 import { DEFAULT_LOG_CONFIG, isCompacted, LogConfig } from './log-config';
@@ -18,9 +10,13 @@ import type { RetentionResult } from './log-types';
 import { UnifiedLog } from './unified-log';
 import { logDirSpace, LogDirSpace, probeOfflineLogs } from './log-dir-health';
 import { scrubLogs, ScrubResult } from './log-scrubber';
-import { applyScrubProgress, SCRUB_OFFSET_CHECKPOINT, scrubCheckpointEntries, scrubCheckpointTime, verifyAfterScrubbedPoint } from './scrub-progress';
+import { applyScrubProgress, scrubCheckpointTime, verifyAfterScrubbedPoint } from './scrub-progress';
 import { NOOP_LOGGER, StorageLogger } from './logger';
 import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './storage-io';
+import { mapBounded } from './map-bounded';
+import { BackgroundTasks } from './background-tasks';
+import { readLogDirCheckpoints, writeLogDirCheckpoints } from './log-dir-checkpoints';
+import { DEFAULT_RESCRUB_INTERVAL_MS, Rescrubber } from './log-rescrubber';
 
 /**
  * Owns one data directory (Kafka's LogManager for a single log dir):
@@ -31,6 +27,7 @@ import { DEFAULT_STORAGE_IO, StorageIo, syncDirectory, unlinkIfExists } from './
  *     log-start-offset-checkpoint     log start offsets
  *     cleaner-offset-checkpoint       compaction progress (first dirty offset)
  *     scrub-offset-checkpoint         scrubber progress (scrub-progress.ts)
+ *     rescrub-state.json              progress of the periodic re-verification (log-rescrubber.ts)
  *     <topic>-<partition>/            one UnifiedLog per partition
  *     <topic>-<partition>.<id>-delete/  a deleted partition awaiting removal
  *
@@ -77,8 +74,10 @@ export interface LogManagerOptions {
   minFreeBytes?: number;
   /** How often the scrubber runs (log-scrubber.ts; also once a second after start), default 30000. */
   scrubIntervalMs?: number;
-  /** Bytes the scrubber verifies per run at most, default 256 MiB. */
+  /** Bytes the scrubber verifies per run at most, default 256 MiB (new bytes first, then the re-verification pass). */
   scrubBytesPerRun?: number;
+  /** How often every sealed segment is verified again (log-rescrubber.ts), default 7 days; 0 = never. */
+  rescrubIntervalMs?: number;
   /** Start the periodic tasks (default true). */
   scheduleTasks?: boolean;
 }
@@ -100,9 +99,9 @@ export class LogManager {
   private readonly now: () => number;
   private readonly opts: LogManagerOptions;
   private readonly cleaner: LogCleaner;
+  private readonly rescrubber: Rescrubber;
   private defaults: LogConfig;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly tasks: BackgroundTasks;
   private started = false;
   private stopped = false;
   private hadCleanShutdownValue = false;
@@ -117,6 +116,14 @@ export class LogManager {
     this.now = opts.time ?? Date.now;
     this.defaults = opts.defaultConfig ?? DEFAULT_LOG_CONFIG;
     this.cleaner = new LogCleaner({ logger: this.logger, io: this.io });
+    this.tasks = new BackgroundTasks(`log dir ${this.dataDir}`, this.logger);
+    this.rescrubber = new Rescrubber({
+      dataDir: this.dataDir,
+      intervalMs: opts.rescrubIntervalMs ?? DEFAULT_RESCRUB_INTERVAL_MS,
+      logger: this.logger,
+      time: this.now,
+      io: this.io,
+    });
   }
 
   /** Whether the previous run ended with shutdown() (known after startup()). */
@@ -142,12 +149,8 @@ export class LogManager {
     await syncDirectory(this.dataDir);
 
     const scrubTime = await scrubCheckpointTime(this.dataDir);
-    const [hw, lso, cleaner, scrubbed] = await Promise.all([
-      this.readCheckpointSafe(REPLICATION_OFFSET_CHECKPOINT),
-      this.readCheckpointSafe(LOG_START_OFFSET_CHECKPOINT),
-      this.readCheckpointSafe(CLEANER_OFFSET_CHECKPOINT),
-      this.readCheckpointSafe(SCRUB_OFFSET_CHECKPOINT),
-    ]);
+    await this.rescrubber.load();
+    const { highWatermarks: hw, logStartOffsets: lso, cleanerOffsets: cleaner, scrubbedPoints: scrubbed } = await readLogDirCheckpoints(this.dataDir, this.logger);
     let trusted = 0;
     let recoveryVerified = 0;
     const entries = await fsp.readdir(this.dataDir, { withFileTypes: true });
@@ -179,15 +182,6 @@ export class LogManager {
       `log dir ${this.dataDir}: opened ${dirs.length} logs in ${Date.now() - started} ms (${dirs.length === 0 && !this.hadCleanShutdownValue ? 'new log dir' : `${this.hadCleanShutdownValue ? 'clean' : 'UNCLEAN'} shutdown before; ${scrubNote}`})`,
     );
     if (this.opts.scheduleTasks ?? true) this.scheduleTasks();
-  }
-
-  private async readCheckpointSafe(name: string): Promise<CheckpointEntries> {
-    try {
-      return await readCheckpoint(this.dataDir, name);
-    } catch (err) {
-      this.logger.warn(`log dir ${this.dataDir}: ignoring unreadable ${name}: ${errorMessage(err)}`);
-      return new Map();
-    }
   }
 
   private async openLog(
@@ -247,7 +241,7 @@ export class LogManager {
     const target = path.join(this.dataDir, `${partitionDirName(topic, partition)}.${Date.now().toString(36)}${DELETE_DIR_SUFFIX}`);
     await fsp.rename(log.dir, target);
     await syncDirectory(this.dataDir);
-    this.track(
+    this.tasks.track(
       'delete:' + key,
       fsp.rm(target, { recursive: true, force: true }).catch((err: unknown) => {
         this.logger.warn(`failed to remove ${target}: ${errorMessage(err)}`);
@@ -321,34 +315,18 @@ export class LogManager {
    * DeleteRecords, tests) would otherwise share the `.tmp` files and race on the rename.
    */
   checkpoint(): Promise<void> {
-    const run = this.checkpointChain.then(() => this.writeCheckpoints());
+    const run = this.checkpointChain.then(() => writeLogDirCheckpoints(this.dataDir, this.logs, this.io));
     this.checkpointChain = run.catch(() => undefined);
     return run;
   }
 
-  private async writeCheckpoints(): Promise<void> {
-    const hw: CheckpointEntries = new Map();
-    const lso: CheckpointEntries = new Map();
-    const cleaner: CheckpointEntries = new Map();
-    for (const [key, log] of this.logs) {
-      const tp = { topic: log.topic, partition: log.partition };
-      hw.set(key, { ...tp, offset: log.highWatermark });
-      lso.set(key, { ...tp, offset: log.logStartOffset });
-      if (isCompacted(log.config)) cleaner.set(key, { ...tp, offset: log.cleanerCheckpoint });
-    }
-    await writeCheckpoint(this.dataDir, REPLICATION_OFFSET_CHECKPOINT, hw, this.io);
-    await writeCheckpoint(this.dataDir, LOG_START_OFFSET_CHECKPOINT, lso, this.io);
-    await writeCheckpoint(this.dataDir, CLEANER_OFFSET_CHECKPOINT, cleaner, this.io);
-    await writeCheckpoint(this.dataDir, SCRUB_OFFSET_CHECKPOINT, scrubCheckpointEntries(this.logs), this.io);
-  }
-
   private scheduleCheckpoint(): void {
     if (this.stopped) return;
-    if (this.running.has('checkpoint')) {
+    if (this.tasks.isRunning('checkpoint')) {
       this.checkpointPending = true;
       return;
     }
-    this.runTask('checkpoint', async () => {
+    this.tasks.run('checkpoint', async () => {
       do {
         this.checkpointPending = false;
         await this.checkpoint();
@@ -357,20 +335,14 @@ export class LogManager {
   }
 
   private scheduleTasks(): void {
-    const every = (ms: number, name: string, fn: () => Promise<unknown>): void => {
-      const t = setInterval(() => this.runTask(name, fn), ms);
-      t.unref();
-      this.timers.push(t);
-    };
-    every(this.opts.retentionCheckIntervalMs ?? 300000, 'retention', () => this.runRetentionOnce());
-    every(this.opts.cleanerIntervalMs ?? 15000, 'cleaner', () => this.runCleanerOnce());
-    every(this.opts.flushCheckIntervalMs ?? 1000, 'flush', () => this.flushDirtyLogs());
-    every(this.opts.checkpointIntervalMs ?? 5000, 'checkpoint', () => this.checkpoint());
-    every(this.opts.offlineProbeIntervalMs ?? 2000, 'offline-probe', () => this.probeOfflineLogs());
-    every(this.opts.scrubIntervalMs ?? 30000, 'scrub', () => this.scrubOnce());
-    const first = setTimeout(() => this.runTask('scrub', () => this.scrubOnce()), 1000);
-    first.unref();
-    this.timers.push(first);
+    const t = this.tasks;
+    t.every(this.opts.retentionCheckIntervalMs ?? 300000, 'retention', () => this.runRetentionOnce());
+    t.every(this.opts.cleanerIntervalMs ?? 15000, 'cleaner', () => this.runCleanerOnce());
+    t.every(this.opts.flushCheckIntervalMs ?? 1000, 'flush', () => this.flushDirtyLogs());
+    t.every(this.opts.checkpointIntervalMs ?? 5000, 'checkpoint', () => this.checkpoint());
+    t.every(this.opts.offlineProbeIntervalMs ?? 2000, 'offline-probe', () => this.probeOfflineLogs());
+    t.every(this.opts.scrubIntervalMs ?? 30000, 'scrub', () => this.scrubOnce());
+    t.after(1000, 'scrub', () => this.scrubOnce());
   }
 
   /** Brings back logs offline after a failed write once the directory has space again (log-dir-health.ts). */
@@ -383,23 +355,17 @@ export class LogManager {
     return logDirSpace(this.dataDir);
   }
 
-  /** Re-verifies up to `scrubBytesPerRun` of not yet verified stored batches (log-scrubber.ts). */
-  scrubOnce(): Promise<ScrubResult> {
-    return scrubLogs(this.allLogs(), this.opts.scrubBytesPerRun ?? 256 << 20);
-  }
-
-  /** Runs `fn` unless a task of that name is still running. */
-  private runTask(name: string, fn: () => Promise<unknown>): void {
-    if (this.stopped || this.running.has(name)) return;
-    const p = fn()
-      .catch((err: unknown) => this.logger.warn(`log dir ${this.dataDir}: ${name} task failed: ${errorMessage(err)}`))
-      .finally(() => this.running.delete(name));
-    this.running.set(name, p);
-  }
-
-  private track(name: string, p: Promise<unknown>): void {
-    this.running.set(name, p);
-    void p.finally(() => this.running.delete(name));
+  /**
+   * Verifies up to `scrubBytesPerRun` of not yet verified stored batches (log-scrubber.ts),
+   * then spends what is left of the budget on the re-verification pass when one is due
+   * (log-rescrubber.ts). The result sums both.
+   */
+  async scrubOnce(): Promise<ScrubResult> {
+    const budget = this.opts.scrubBytesPerRun ?? 256 << 20;
+    const fresh = await scrubLogs(this.allLogs(), budget);
+    if (fresh.bytesVerified >= budget) return fresh;
+    const again = await this.rescrubber.runOnce(this.allLogs(), budget - fresh.bytesVerified);
+    return { bytesVerified: fresh.bytesVerified + again.bytesVerified, corruptFound: fresh.corruptFound + again.corruptFound };
   }
 
   private ensureRunning(): void {
@@ -410,8 +376,7 @@ export class LogManager {
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
-    await Promise.allSettled([...this.running.values()]);
+    await this.tasks.stop();
     let failed = false;
     await mapBounded([...this.logs.values()], this.opts.recoveryThreads ?? 4, async (log) => {
       try {
@@ -429,16 +394,4 @@ export class LogManager {
     }
     this.logger.info(`log dir ${this.dataDir}: shut down ${failed ? 'with errors (recovery at next start)' : 'cleanly'}`);
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++];
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

@@ -39,42 +39,67 @@ export async function scrubLogs(logs: readonly UnifiedLog[], maxBytes: number): 
 }
 
 async function scrubSegment(log: UnifiedLog, seg: LogSegment, segmentEnd: number, budget: number, out: ScrubResult): Promise<void> {
+  const from = seg.verifiedUpTo;
+  await verifySegmentRange(log, seg, from, Math.min(seg.size, from + budget), segmentEnd, out, (pos, batchStart) => {
+    // Reads may have moved the prefix meanwhile; it only ever grows here.
+    if (seg.verifiedUpTo >= batchStart && seg.verifiedUpTo < pos) seg.verifiedUpTo = pos;
+  });
+}
+
+/**
+ * Checks every batch of `seg` from byte `from` (a batch boundary) until the batch that
+ * ends at or after `limit`; `onVerified(end, start)` after each good batch. A bad batch
+ * is reported as a corrupt range (the segment is then left alone until a restart) and
+ * ends the walk. Returns the position of the bad batch, or -1.
+ */
+export async function verifySegmentRange(
+  log: UnifiedLog,
+  seg: LogSegment,
+  from: number,
+  limit: number,
+  segmentEnd: number,
+  out: ScrubResult,
+  onVerified: (end: number, start: number) => void = () => undefined,
+): Promise<number> {
   seg.retain();
   try {
-    if (seg.isDeleted) return;
-    const from = seg.verifiedUpTo;
-    const limit = Math.min(seg.size, from + budget);
+    if (seg.isDeleted || from >= limit) return -1;
     let pos = from;
     let checkedSinceYield = 0;
     let next = from === 0 ? seg.baseOffset : -1;
     for await (const step of seg.scan(from, true, seg.size)) {
-      if (seg.isDeleted) return;
+      if (seg.isDeleted) return -1;
       if (step.kind !== 'batch') {
         report(log, seg, step.position, segmentEnd, `unreadable batch (${step.kind})`, next);
         out.corruptFound++;
-        return;
+        return step.position;
       }
       const bad = firstBadBatch(step.bytes!, 0, step.size, next);
       if (bad) {
         report(log, seg, step.position, segmentEnd, bad.reason, bad.fromOffset, bad.toOffset);
         out.corruptFound++;
-        return;
+        return step.position;
       }
       pos = step.position + step.size;
       next = step.header.baseOffset + step.header.lastOffsetDelta + 1;
-      // Reads may have moved the prefix meanwhile; it only ever grows.
-      if (seg.verifiedUpTo >= step.position && seg.verifiedUpTo < pos) seg.verifiedUpTo = pos;
+      onVerified(pos, step.position);
       out.bytesVerified += step.size;
       checkedSinceYield += step.size;
       if (checkedSinceYield >= 1 << 20) {
         checkedSinceYield = 0;
         await yieldToLoop();
       }
-      if (pos >= limit) return;
+      if (pos >= limit) return -1;
     }
+    return -1;
   } finally {
     seg.release();
   }
+}
+
+/** Whether the scrubber stopped at a corrupt batch of `seg` (left alone until a restart). */
+export function scrubStoppedAt(seg: LogSegment): boolean {
+  return stopped.has(seg);
 }
 
 function report(log: UnifiedLog, seg: LogSegment, position: number, segmentEnd: number, reason: string, fromOffset = -1, toOffset = -1): void {

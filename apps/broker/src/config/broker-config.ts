@@ -33,6 +33,10 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number;
   /** log.cleaner.backoff.ms: how often the compaction cleaner looks for work. */
   logCleanerBackoffMs: number;
+  /** How often the background scrubber verifies not yet verified stored batches. */
+  logScrubIntervalMs: number;
+  /** How often every sealed segment is verified again (0 = never). */
+  logRescrubIntervalMs: number;
   /** Broker-wide defaults for topic configs (log.segment.bytes etc.), as topic-config key -> value. */
   logDefaults: Record<string, string>;
   /** Largest number of requests one connection may have in flight before reading pauses. */
@@ -78,6 +82,8 @@ const schema = z.object({
   MILLRACE_OFFSETS_RETENTION_MINUTES: int(1).default(10080),
   MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS: int(10).default(300000),
   MILLRACE_LOG_CLEANER_BACKOFF_MS: int(10).default(15000),
+  MILLRACE_LOG_SCRUB_INTERVAL_MS: int(100).default(30000),
+  MILLRACE_LOG_RESCRUB_INTERVAL_MS: int(0).default(7 * 24 * 3600 * 1000),
   MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION: int(1, 100000).default(256),
   MILLRACE_ADVERTISED_HOST: z.string().min(1).optional(),
   MILLRACE_ADVERTISED_PORT: int(1, 65535).optional(),
@@ -166,6 +172,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     offsetsRetentionMinutes: e.MILLRACE_OFFSETS_RETENTION_MINUTES,
     logRetentionCheckIntervalMs: e.MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS,
     logCleanerBackoffMs: e.MILLRACE_LOG_CLEANER_BACKOFF_MS,
+    logScrubIntervalMs: e.MILLRACE_LOG_SCRUB_INTERVAL_MS,
+    logRescrubIntervalMs: e.MILLRACE_LOG_RESCRUB_INTERVAL_MS,
     logDefaults,
     maxInFlightRequestsPerConnection: e.MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
     registry: {

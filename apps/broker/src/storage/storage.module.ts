@@ -34,6 +34,8 @@ import { StorageLifecycle } from './storage.lifecycle';
           logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
           retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
           cleanerIntervalMs: config.logCleanerBackoffMs,
+          scrubIntervalMs: config.logScrubIntervalMs,
+          rescrubIntervalMs: config.logRescrubIntervalMs,
         });
       },
     },
