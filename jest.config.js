@@ -18,7 +18,10 @@ const moduleNameMapper = Object.fromEntries(
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // hexy (a node-opcua dependency) ships only an ES module, which Node 20 requires
+  // natively but jest's module runtime cannot: it alone is compiled to CommonJS.
+  transform: { '^.+\\.ts$': swc, '/node_modules/hexy/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!hexy/)'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -14,4 +14,5 @@ export const MARIADBD = systemBinary('/usr/sbin/mariadbd');
 export const MARIADB_INSTALL_DB = systemBinary('/usr/bin/mariadb-install-db');
 export const ETCD = systemBinary('/usr/bin/etcd');
 export const REDIS_SERVER = systemBinary('/usr/bin/redis-server');
+export const MOSQUITTO = systemBinary('/usr/sbin/mosquitto');
 export const RUNUSER = systemBinary('/usr/sbin/runuser');

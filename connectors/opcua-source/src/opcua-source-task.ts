@@ -1,0 +1,99 @@
+import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
+import { alreadyRecorded, toRecord, type DataChange } from './opcua-record';
+import { parseOpcUaSourceConfig, type OpcUaSourceConfig } from './opcua-source-config';
+import type { OpcUaSubscriber } from './opcua-subscriber';
+
+export const CONNECTOR_VERSION = '0.1.0';
+
+/**
+ * Monitored-item data changes of one OPC UA server into one topic, keyed by node id.
+ *
+ * Every change the server publishes is queued and handed to the runtime by `read`; the
+ * queue holds at most 200,000 changes (beyond that the oldest are dropped, counted and
+ * reported in the status: the server outpaces Kafka). The stored offset of each variable
+ * (opcua-record.ts) drops the repetition of its last recorded value that every new
+ * subscription starts with, so a restart of the task or of the server does not write a
+ * change twice. OPC UA keeps no history for a subscription: changes published while the
+ * task is down, or received but not yet committed when it is killed, are not read again
+ * (what a server queues for a live session while the network is down is delivered after
+ * the reconnect).
+ */
+const QUEUE_CAP = 200_000;
+
+export class OpcUaSourceTask implements SourceTask {
+  private config: OpcUaSourceConfig | null = null;
+  private subscriber: OpcUaSubscriber | null = null;
+  private context: SourceTaskContext | null = null;
+  private readonly queue: DataChange[] = [];
+  private wake: (() => void) | null = null;
+  private dropped = 0;
+  private skipped = 0;
+  /** Offsets as stored when the task opened, per node id; consulted until a newer change passes. */
+  private readonly resumeFrom = new Map<string, Readonly<Record<string, unknown>>>();
+
+  async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
+    const config = parseOpcUaSourceConfig(raw);
+    this.config = config;
+    this.context = context;
+    // node-opcua takes seconds to load: only a worker running this connector pays for it.
+    const { OpcUaSubscriber } = await import('./opcua-subscriber');
+    const subscriber = new OpcUaSubscriber(config, {
+      onChange: (change) => this.take(change),
+      onState: (message) => context.reportStatus?.(message),
+      onWarning: (message) => context.logger.warn(message),
+    });
+    this.subscriber = subscriber;
+    try {
+      await subscriber.start();
+    } catch (err) {
+      await subscriber.stop();
+      throw err;
+    }
+    for (const node of subscriber.nodeIds) {
+      const stored = context.offset({ endpoint: config.endpointUrl, node });
+      if (stored) this.resumeFrom.set(node, stored);
+    }
+    context.logger.info(`monitoring ${subscriber.nodeIds.length} variables on ${config.endpointUrl} (${this.resumeFrom.size} with a stored position)`);
+  }
+
+  private take(change: DataChange): void {
+    const stored = this.resumeFrom.get(change.nodeId);
+    if (stored) {
+      if (alreadyRecorded(change, stored)) {
+        this.skipped++;
+        return;
+      }
+      this.resumeFrom.delete(change.nodeId);
+    }
+    if (this.queue.length >= QUEUE_CAP) {
+      this.queue.shift();
+      if (this.dropped++ % 10_000 === 0) this.context?.reportStatus?.(`${this.dropped} changes dropped: the server publishes faster than Kafka takes them (queue ${QUEUE_CAP})`);
+    }
+    this.queue.push(change);
+    this.wake?.();
+  }
+
+  async read(maxRecords: number): Promise<SourceRecord[]> {
+    if (this.queue.length === 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    const config = this.config!;
+    const now = Date.now();
+    return this.queue.splice(0, maxRecords).map((c) => toRecord(c, config.endpointUrl, config.kafkaTopic, now));
+  }
+
+  async ack(_records: readonly SourceRecord[]): Promise<void> {}
+
+  async teardown(): Promise<void> {
+    this.wake?.();
+    await this.subscriber?.stop();
+    this.subscriber = null;
+  }
+}
