@@ -16,8 +16,21 @@ if (apps.length === 0) {
   process.exit(1);
 }
 
+// The web console (served by the broker) calls connect's REST API from the browser:
+// connect allows the broker's origin unless told otherwise.
+const httpPort = process.env.MILLRACE_HTTP_PORT ?? '8081';
+const consoleOrigins = `http://127.0.0.1:${httpPort},http://localhost:${httpPort}`;
+const envFor = (name) =>
+  name === 'connect'
+    ? {
+        MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_ORIGIN: consoleOrigins,
+        MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_METHODS: 'GET,POST,PUT,DELETE,HEAD',
+        ...process.env,
+      }
+    : process.env;
+
 const children = apps.map((app) => {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'register-paths.js'), app.entry], { stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'register-paths.js'), app.entry], { stdio: 'inherit', env: envFor(app.name) });
   child.on('exit', (code, signal) => {
     console.error(`millrace ${app.name} exited (${signal ?? code})`);
     stopAll();

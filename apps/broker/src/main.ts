@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { serveConsole } from './console/console';
 import { AppModule } from './app.module';
 import { ConfigError, loadBrokerConfig } from './config/broker-config';
 import { createRootLogger, installJsonBodyParsing, NestPinoLogger } from '@millrace/app-common';
@@ -20,11 +22,15 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await NestFactory.create(AppModule.forRoot(config, logger), { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false });
   installJsonBodyParsing(app);
+  const consoleServed = serveConsole(app);
   app.enableShutdownHooks();
   await app.listen(config.httpPort, config.host);
-  logger.info({ kafka: `${config.host}:${config.kafkaPort}`, http: `${config.host}:${config.httpPort}`, dataDir: config.dataDir }, 'broker started');
+  logger.info(
+    { kafka: `${config.host}:${config.kafkaPort}`, http: `${config.host}:${config.httpPort}`, dataDir: config.dataDir },
+    `broker started${consoleServed ? `; web console at http://${config.host}:${config.httpPort}/console/` : ''}`,
+  );
 }
 
 main().catch((err: unknown) => {

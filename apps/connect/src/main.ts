@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule.forRoot(config, logger, { scrubber, levels }), { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false });
   installJsonBodyParsing(app, MAX_REQUEST_BODY_BYTES);
+  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, methods: config.corsMethods });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   const connectors = app.get(HerderService).connectorNames();

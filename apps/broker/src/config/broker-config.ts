@@ -35,6 +35,8 @@ export interface BrokerConfig {
   logCleanerBackoffMs: number;
   /** How often the background scrubber verifies not yet verified stored batches. */
   logScrubIntervalMs: number;
+  /** Kafka Connect's REST URL as the web console should call it; null = this host, port 8083. */
+  consoleConnectUrl: string | null;
   /** How often every sealed segment is verified again (0 = never). */
   logRescrubIntervalMs: number;
   /** Broker-wide defaults for topic configs (log.segment.bytes etc.), as topic-config key -> value. */
@@ -83,6 +85,7 @@ const schema = z.object({
   MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS: int(10).default(300000),
   MILLRACE_LOG_CLEANER_BACKOFF_MS: int(10).default(15000),
   MILLRACE_LOG_SCRUB_INTERVAL_MS: int(100).default(30000),
+  MILLRACE_CONSOLE_CONNECT_URL: z.url({ protocol: /^https?$/ }).optional(),
   MILLRACE_LOG_RESCRUB_INTERVAL_MS: int(0).default(7 * 24 * 3600 * 1000),
   MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION: int(1, 100000).default(256),
   MILLRACE_ADVERTISED_HOST: z.string().min(1).optional(),
@@ -173,6 +176,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     logRetentionCheckIntervalMs: e.MILLRACE_LOG_RETENTION_CHECK_INTERVAL_MS,
     logCleanerBackoffMs: e.MILLRACE_LOG_CLEANER_BACKOFF_MS,
     logScrubIntervalMs: e.MILLRACE_LOG_SCRUB_INTERVAL_MS,
+    consoleConnectUrl: e.MILLRACE_CONSOLE_CONNECT_URL?.replace(/\/+$/, '') ?? null,
     logRescrubIntervalMs: e.MILLRACE_LOG_RESCRUB_INTERVAL_MS,
     logDefaults,
     maxInFlightRequestsPerConnection: e.MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,

@@ -13,6 +13,14 @@ export { ConfigError };
  */
 export interface ConnectConfig {
   host: string;
+  /**
+   * Kafka Connect's access.control.allow.origin: origins allowed to call the REST API
+   * from a browser (the web console on the broker's port), or ["*"]; empty = no
+   * cross-origin access (the default, as Kafka's).
+   */
+  corsOrigins: string[];
+  /** Kafka Connect's access.control.allow.methods (default GET,POST,HEAD). */
+  corsMethods: string[];
   port: number;
   /** Kafka bootstrap servers, comma-separated host:port. */
   bootstrap: string[];
@@ -89,6 +97,14 @@ const schema = z.object({
   MILLRACE_CONNECT_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"').default('connect-cluster'),
   MILLRACE_CONNECT_WORKER_ID: z.string().min(1).optional(),
   MILLRACE_CONNECT_TEST_PLUGINS: z.enum(['true', 'false']).default('false'),
+  MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_ORIGIN: z
+    .string()
+    .default('')
+    .refine((v) => v.trim() === '' || v.trim() === '*' || v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())), 'expected *, or comma-separated origins like http://127.0.0.1:8081'),
+  MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_METHODS: z
+    .string()
+    .default('GET,POST,HEAD')
+    .refine((v) => v.split(',').every((m) => /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(m.trim())), 'expected comma-separated HTTP methods (GET,POST,PUT,PATCH,DELETE,HEAD)'),
   MILLRACE_CONNECT_PLUGIN_MODULES: z
     .string()
     .default('')
@@ -165,6 +181,8 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     groupId: e.MILLRACE_CONNECT_GROUP_ID,
     workerId: e.MILLRACE_CONNECT_WORKER_ID ?? `${e.MILLRACE_HOST}:${e.MILLRACE_CONNECT_PORT}`,
     testPlugins: e.MILLRACE_CONNECT_TEST_PLUGINS === 'true',
+    corsOrigins: e.MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_ORIGIN.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    corsMethods: e.MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_METHODS.split(',').map((s) => s.trim()),
     pluginModules: e.MILLRACE_CONNECT_PLUGIN_MODULES,
     configTopic: e.MILLRACE_CONNECT_CONFIG_TOPIC,
     offsetTopic: e.MILLRACE_CONNECT_OFFSET_TOPIC,

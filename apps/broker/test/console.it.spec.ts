@@ -1,0 +1,133 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findRepoRoot, getFreePorts, startBroker, startConnect, type BrokerProcess, type ConnectProcess } from '@millrace/testing';
+import type { Kafka } from 'kafkajs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { makeKafka } from './support/kafka';
+
+/**
+ * The web console (apps/console, served by the broker under /console/) in headless
+ * Chromium (Debian's, driven by playwright-core) against a broker and a connect worker
+ * started here. Each page renders live data from the REST APIs; a connector is created
+ * from the generated form and paused from the UI (PAUSED through connect's REST API);
+ * a group's lag chart shows the admin API's lag. Screenshots of every page are kept in
+ * .tmp/console-screenshots/ (test artifacts, not committed).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(findRepoRoot(__dirname), '.tmp', 'console-screenshots');
+
+describe('web console', () => {
+  let broker: BrokerProcess;
+  let connect: ConnectProcess;
+  let kafka: Kafka;
+  let browser: Browser;
+  let page: Page;
+  let origin: string;
+
+  beforeAll(async () => {
+    const [httpPort, connectPort] = await getFreePorts(2);
+    origin = `http://127.0.0.1:${httpPort}`;
+    broker = await startBroker({
+      httpPort,
+      env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '0', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3', MILLRACE_CONSOLE_CONNECT_URL: `http://127.0.0.1:${connectPort}` },
+    });
+    connect = await startConnect({
+      port: connectPort,
+      bootstrap: broker.bootstrap,
+      registryUrl: origin,
+      env: { MILLRACE_CONNECT_TEST_PLUGINS: 'true', MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_ORIGIN: origin, MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_METHODS: 'GET,POST,PUT,DELETE,HEAD' },
+    });
+    kafka = makeKafka(broker.bootstrap);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // the browser's own errors go to the test output (a failing page says why)
+    page.on('pageerror', (err) => process.stderr.write(`console page error: ${err.message}\n`));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await connect?.stop();
+    await broker?.stop();
+  });
+
+  const open = async (hash: string): Promise<void> => {
+    await page.goto(`${origin}/console/${hash}`);
+  };
+  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  test('overview: the broker, its health and throughput from /metrics', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'console.orders', messages: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `order ${i}` })) });
+    await producer.disconnect();
+    await open('#/');
+    await page.getByTestId('brokers').getByRole('cell', { name: String(broker.kafkaPort), exact: true }).waitFor();
+    await page.getByTestId('health').getByText('UP').waitFor();
+    expect(await page.getByTestId('health').textContent()).toMatch(/offline partitions 0, unresolved corrupt ranges 0/);
+    await page.getByTestId('throughput').locator('svg').first().waitFor();
+    await shot('overview');
+  });
+
+  test('topics: the list and a topic with its partitions and offsets', async () => {
+    await open('#/topics');
+    await page.getByTestId('topic-table').getByRole('link', { name: 'console.orders' }).click();
+    const row = page.getByTestId('partition-table').locator('tbody tr').first();
+    await row.locator('td').nth(3).getByText('50', { exact: true }).waitFor();
+    await shot('topic');
+  });
+
+  test('groups: the lag chart shows the lag the admin API reports', async () => {
+    const consumer = kafka.consumer({ groupId: 'console-readers' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'console.orders', fromBeginning: true });
+    let seen = 0;
+    await consumer.run({ autoCommit: false, eachMessage: async () => void seen++ });
+    for (let i = 0; i < 100 && seen < 50; i++) await new Promise((r) => setTimeout(r, 100));
+    await consumer.commitOffsets([{ topic: 'console.orders', partition: 0, offset: '20' }]);
+    await consumer.disconnect();
+    const api = (await (await fetch(`${origin}/admin/groups/console-readers`)).json()) as { totalLag: number };
+    expect(api.totalLag).toBe(30);
+    await open('#/groups');
+    await page.getByTestId('group-table').getByRole('link', { name: 'console-readers' }).click();
+    await page.getByTestId('lag-chart-last-lag').getByText(String(api.totalLag), { exact: true }).waitFor();
+    expect(await page.getByTestId('total-lag').textContent()).toBe(String(api.totalLag));
+    await shot('group');
+  });
+
+  test('connectors: created from the generated form, paused from the UI', async () => {
+    await open('#/connectors');
+    await page.getByRole('button', { name: 'New connector' }).click();
+    const form = page.getByTestId('create-connector');
+    await form.locator('input[name="name"]').fill('ui-fake');
+    await form.locator('select[name="plugin"]').selectOption('FakeSource');
+    await form.locator('input[name="topic"]').fill('console.fake');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('connector-table').getByRole('link', { name: 'ui-fake' }).click();
+    await page.getByTestId('task-table').getByText('RUNNING').waitFor({ timeout: 60_000 });
+    await shot('connector');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByTestId('connector').getByText('PAUSED').first().waitFor({ timeout: 30_000 });
+    const rest = (await (await fetch(`${connect.url}/connectors/ui-fake/status`)).json()) as { connector: { state: string } };
+    expect(rest.connector.state).toBe('PAUSED');
+  });
+
+  test('schemas: versions, a side-by-side diff, the compatibility level and a check', async () => {
+    const post = (schema: object) =>
+      fetch(`${origin}/subjects/console-value/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: JSON.stringify(schema) }) });
+    expect((await post({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'long' }] })).status).toBe(200);
+    expect((await post({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'long' }, { name: 'note', type: 'string', default: '' }] })).status).toBe(200);
+    await open('#/schemas');
+    await page.getByTestId('subject-table').getByRole('link', { name: 'console-value' }).click();
+    await page.getByTestId('diff').locator('.added').filter({ hasText: '"note"' }).first().waitFor();
+    await page.getByTestId('compatibility').getByText('BACKWARD').waitFor();
+    await page.getByLabel('candidate schema').fill(JSON.stringify({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }] }));
+    await page.getByRole('button', { name: 'Check compatibility' }).click();
+    await page.getByTestId('verdict').getByText(/NOT compatible/).waitFor();
+    await shot('schemas');
+  });
+});

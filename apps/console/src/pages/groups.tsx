@@ -1,0 +1,55 @@
+import { useMemo, useRef } from 'react';
+import { broker } from '../api';
+import { LineChart } from '../components/chart';
+import { ErrorLine, Panel, State, Table } from '../components/ui';
+import { usePoll } from '../hooks';
+
+interface GroupDetail {
+  groupId: string;
+  state: string;
+  members: Array<{ memberId: string; clientId: string; clientHost: string; assignment: Array<{ topic: string; partitions: number[] }> }>;
+  offsets: Array<{ topic: string; partition: number; committedOffset: number; highWatermark: number; lag: number | null }>;
+  totalLag: number;
+}
+
+export function Groups() {
+  const groups = usePoll(() => broker<Array<{ groupId: string; state: string; protocolType: string }>>('/admin/groups'), 5000);
+  return (
+    <Panel title="Consumer groups" testId="groups">
+      <ErrorLine error={groups.error} />
+      <Table
+        testId="group-table"
+        headers={['group', 'state', 'type']}
+        rows={(groups.data ?? []).map((g) => [<a key={g.groupId} href={`#/groups/${encodeURIComponent(g.groupId)}`}>{g.groupId}</a>, <State key="s" state={g.state} />, g.protocolType])}
+      />
+    </Panel>
+  );
+}
+
+/** A group's members and per-partition lag, with its total lag over time. */
+export function GroupPage({ id }: { id: string }) {
+  const g = usePoll(() => broker<GroupDetail>(`/admin/groups/${encodeURIComponent(id)}`), 2000, [id]);
+  const history = useRef<Array<[number, number]>>([]);
+  const series = useMemo(() => {
+    if (g.data) history.current = [...history.current.slice(-150), [Date.now(), g.data.totalLag]];
+    return { lag: history.current };
+  }, [g.data]);
+  return (
+    <Panel title={`Group ${id}`} testId="group">
+      <ErrorLine error={g.error} />
+      {g.data && (
+        <>
+          <p>state <State state={g.data.state} />, {g.data.members.length} member(s), total lag <b data-testid="total-lag">{g.data.totalLag}</b></p>
+          <LineChart series={series} unit="records" testId="lag-chart" />
+          <Table
+            testId="lag-table"
+            headers={['topic', 'partition', 'committed', 'high watermark', 'lag']}
+            rows={g.data.offsets.map((o) => [o.topic, o.partition, o.committedOffset, o.highWatermark, o.lag ?? '-'])}
+          />
+          <h3>Members</h3>
+          <Table headers={['member', 'client', 'host', 'assignment']} rows={g.data.members.map((m) => [m.memberId, m.clientId, m.clientHost, m.assignment.map((a) => `${a.topic}[${a.partitions.join(',')}]`).join(' ')])} />
+        </>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,74 @@
+import { useMemo, useRef } from 'react';
+import { broker, connect, metricsText, sumMetric, type ConnectorStatus } from '../api';
+import { LineChart } from '../components/chart';
+import { ErrorLine, Panel, State, Table } from '../components/ui';
+import { usePoll } from '../hooks';
+
+interface Cluster {
+  clusterId: string;
+  controllerId: number;
+  brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+}
+interface Health {
+  status: string;
+  offlinePartitions: Array<{ topic: string; partition: number }>;
+  unresolvedCorruptRanges: number;
+}
+interface Rates {
+  at: number;
+  bytesIn: number;
+  bytesOut: number;
+  recordsIn: number;
+  recordsOut: number;
+}
+
+/** Brokers, health, topics, connectors by state, and bytes/records in and out over time (rates from /metrics). */
+export function Overview() {
+  const cluster = usePoll(() => broker<Cluster>('/admin/cluster'), 5000);
+  const health = usePoll(() => broker<Health>('/health'), 5000);
+  const topics = usePoll(() => broker<Array<{ name: string; internal: boolean }>>('/admin/topics'), 5000);
+  const connectors = usePoll(() => connect<Record<string, { status: ConnectorStatus }>>('/connectors?expand=status'), 5000);
+  const metrics = usePoll(async () => {
+    const text = await metricsText();
+    return { at: Date.now(), bytesIn: sumMetric(text, 'millrace_topic_bytes_in_total'), bytesOut: sumMetric(text, 'millrace_topic_bytes_out_total'), recordsIn: sumMetric(text, 'millrace_topic_records_in_total'), recordsOut: sumMetric(text, 'millrace_topic_records_out_total') };
+  }, 2000);
+  const history = useRef<Rates[]>([]);
+  const series = useMemo(() => {
+    const m = metrics.data;
+    if (m && history.current[history.current.length - 1]?.at !== m.at) history.current = [...history.current.slice(-120), m];
+    const h = history.current;
+    const rate = (k: keyof Omit<Rates, 'at'>): Array<[number, number]> => h.slice(1).map((p, i) => [p.at, Math.max(0, (p[k] - h[i][k]) / ((p.at - h[i].at) / 1000))]);
+    return { bytes: { in: rate('bytesIn'), out: rate('bytesOut') }, records: { in: rate('recordsIn'), out: rate('recordsOut') } };
+  }, [metrics.data]);
+  const byState = new Map<string, number>();
+  for (const { status } of Object.values(connectors.data ?? {})) byState.set(status.connector.state, (byState.get(status.connector.state) ?? 0) + 1);
+  return (
+    <>
+      <Panel title="Brokers" testId="brokers">
+        <ErrorLine error={cluster.error} />
+        {cluster.data && (
+          <>
+            <p>cluster <code>{cluster.data.clusterId}</code>, controller {cluster.data.controllerId}</p>
+            <Table headers={['node', 'host', 'port', 'rack', 'role']} rows={cluster.data.brokers.map((b) => [b.nodeId, b.host, b.port, b.rack ?? '', b.nodeId === cluster.data!.controllerId ? 'controller' : ''])} />
+          </>
+        )}
+        <ErrorLine error={health.error} />
+        {health.data && (
+          <p data-testid="health">
+            health <State state={health.data.status} />, offline partitions {health.data.offlinePartitions.length}, unresolved corrupt ranges {health.data.unresolvedCorruptRanges}
+          </p>
+        )}
+      </Panel>
+      <Panel title="Throughput" testId="throughput">
+        <ErrorLine error={metrics.error} />
+        <LineChart series={series.bytes} unit="bytes/s" testId="bytes-chart" />
+        <LineChart series={series.records} unit="records/s" testId="records-chart" />
+      </Panel>
+      <Panel title="Topics and connectors" testId="summary">
+        <ErrorLine error={topics.error ?? connectors.error} />
+        <p>{topics.data ? `${topics.data.filter((t) => !t.internal).length} topics (${topics.data.filter((t) => t.internal).length} internal)` : ''}</p>
+        <Table headers={['connector state', 'connectors']} rows={[...byState.entries()].map(([s, n]) => [<State key={s} state={s} />, n])} testId="connector-states" />
+      </Panel>
+    </>
+  );
+}
