@@ -72,8 +72,8 @@ function describe(out: Record<string, unknown>): string {
     lines.push(`kafka     UP    cluster ${k.clusterId}, controller ${k.controller}, ${k.brokers!.length} broker(s)`);
     lines.push(table(['  BROKER', 'HOST', 'PORT'], k.brokers!.map((b) => [`  ${b.nodeId}${b.nodeId === k.controller ? ' (controller)' : ''}`, b.host, b.port])).trimEnd());
   }
-  const b = out.broker as { status?: string; offlinePartitions?: unknown; unresolvedCorruptRanges?: unknown; error?: string };
-  lines.push(b.error ? `broker    DOWN  ${b.error}` : `broker    ${b.status}${' '.repeat(Math.max(1, 6 - String(b.status).length))}offline partitions ${JSON.stringify(b.offlinePartitions ?? 0)}, corrupt ranges ${JSON.stringify(b.unresolvedCorruptRanges ?? 0)}`);
+  const b = out.broker as { status?: string; offlinePartitions?: unknown[]; unresolvedCorruptRanges?: number; error?: string };
+  lines.push(b.error ? `broker    DOWN  ${b.error}` : `broker    ${b.status}${' '.repeat(Math.max(1, 6 - String(b.status).length))}offline partitions ${b.offlinePartitions?.length ?? 0}, corrupt ranges ${b.unresolvedCorruptRanges ?? 0}`);
   const r = out.registry as { subjects?: number; error?: string };
   lines.push(r.error ? `registry  DOWN  ${r.error}` : `registry  UP    ${r.subjects} subject(s)`);
   const cn = out.connect as { version?: string; connectors?: number; tasks?: Record<string, number>; error?: string };
