@@ -37,6 +37,10 @@ export interface PostgresCdcConfig {
   /** Rows per query inside a chunk (Debezium's snapshot.fetch.size). */
   readonly snapshotFetchSize: number;
   readonly heartbeatIntervalMs: number;
+  /** Heartbeat records go to `<topicHeartbeatPrefix>.<topicPrefix>`. */
+  readonly topicHeartbeatPrefix: string;
+  /** What an unchanged TOASTed value is replaced by (Debezium's unavailable.value.placeholder). */
+  readonly unavailableValuePlaceholder: string;
   readonly tombstonesOnDelete: boolean;
   readonly decimalHandlingMode: DecimalHandlingMode;
   readonly statusUpdateIntervalMs: number;
@@ -74,7 +78,11 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'snapshot.max.threads', type: 'INT', default: 1, importance: 'LOW', group: G_CDC, orderInGroup: 9, validator: atLeast(1), documentation: 'Snapshot chunks read in parallel, each on its own connection importing the slot\'s exported snapshot.' },
   { name: 'snapshot.chunk.rows', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 10, validator: atLeast(1), documentation: 'Rows per snapshot chunk (by primary-key range): the unit of parallel reading, of progress and of resume after a restart.' },
   { name: 'snapshot.fetch.size', type: 'INT', default: 2000, importance: 'LOW', group: G_CDC, orderInGroup: 11, validator: atLeast(1), documentation: 'Rows per query while reading a chunk.' },
-  { name: 'heartbeat.interval.ms', type: 'INT', default: 0, importance: 'LOW', group: G_CDC, orderInGroup: 12, validator: atLeast(0), documentation: 'Heartbeat interval (0 = off). Accepted; heartbeats are not emitted yet.' },
+  { name: 'heartbeat.interval.ms', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 12, validator: atLeast(0),
+    documentation: 'While streaming, every interval: a heartbeat record to <topic.heartbeat.prefix>.<topic.prefix> and a logical message in the database, so the slot advances on a quiet database (0 = off; Debezium defaults to 0, Millrace to 10 s so idle slots never pin WAL).' },
+  { name: 'topic.heartbeat.prefix', type: 'STRING', default: '__debezium-heartbeat', importance: 'LOW', group: G_CDC, orderInGroup: 16, validator: identifierRule, documentation: 'Prefix of the heartbeat topic <prefix>.<topic.prefix>.' },
+  { name: 'unavailable.value.placeholder', type: 'STRING', default: '__debezium_unavailable_value', importance: 'LOW', group: G_CDC, orderInGroup: 17,
+    documentation: 'Value of a TOASTed column an update left unchanged when the server did not send it (REPLICA IDENTITY other than FULL); such columns are also listed in the millrace.unchanged.columns header, which the jdbc-sink honours by keeping the stored value.' },
   { name: 'tombstones.on.delete', type: 'BOOLEAN', default: true, importance: 'LOW', group: G_CDC, orderInGroup: 13, documentation: 'Emit a tombstone (null value, same key) after each delete event.' },
   { name: 'decimal.handling.mode', type: 'STRING', default: 'precise', importance: 'LOW', group: G_CDC, orderInGroup: 14, allowedValues: DECIMAL_HANDLING_MODES, validator: oneOf(DECIMAL_HANDLING_MODES),
     documentation: 'precise: NUMERIC(p,s) as Connect Decimal (unconstrained NUMERIC as io.debezium.data.VariableScaleDecimal); double: float64; string: text.' },
@@ -123,6 +131,8 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     snapshotChunkRows: configNumber(v, 'snapshot.chunk.rows'),
     snapshotFetchSize: configNumber(v, 'snapshot.fetch.size'),
     heartbeatIntervalMs: configNumber(v, 'heartbeat.interval.ms'),
+    topicHeartbeatPrefix: str('topic.heartbeat.prefix'),
+    unavailableValuePlaceholder: str('unavailable.value.placeholder'),
     tombstonesOnDelete: configBoolean(v, 'tombstones.on.delete'),
     decimalHandlingMode: str('decimal.handling.mode') as DecimalHandlingMode,
     statusUpdateIntervalMs: configNumber(v, 'status.update.interval.ms'),

@@ -1,16 +1,19 @@
 import { SnapshotState } from '@millrace/cdc-snapshot';
-import type { SourceRecord, SourceTask, SourceTaskContext, Struct } from '@millrace/connect-sdk';
+import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
-import { changeEvent, decodeRow, sourcePartition, tombstone, type RowText } from './change-events';
+import { sourcePartition } from './change-events';
+import { Heartbeat } from './heartbeat';
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
 import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError } from './preflight';
+import { describeChange, modelFromRelation } from './relation-model';
 import { createSlot } from './replication-slot';
 import { planTable, SnapshotSession } from './snapshot-reader';
 import { SnapshotRunner } from './snapshot-runner';
 import type { SourceBlock } from './source-block';
+import { StreamEvents } from './stream-events';
 import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
 import { WalStream } from './wal-stream';
 
@@ -57,7 +60,8 @@ export class PostgresCdcTask implements SourceTask {
   private consistentLsn = '0/0';
   private snapshotTsMs = 0;
   private stopping = false;
-  private readonly partialDeleteWarned = new Set<string>();
+  private events: StreamEvents | null = null;
+  private heartbeat: Heartbeat | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parsePostgresCdcConfig(raw);
@@ -167,6 +171,8 @@ export class PostgresCdcTask implements SourceTask {
   private async startStream(startLsn: string, skipThrough: bigint): Promise<void> {
     const config = this.config as PostgresCdcConfig;
     this.context?.logger.info(`postgres-cdc: streaming slot "${config.slotName}" from ${startLsn}`);
+    this.events = new StreamEvents(config, this.context?.logger, (model, at) => this.sourceBlock(model, at));
+    this.heartbeat = new Heartbeat(config.heartbeatIntervalMs, `${config.topicHeartbeatPrefix}.${config.topicPrefix}`, config.topicPrefix, this.context?.logger);
     this.stream = new WalStream({
       client: { ...clientOptions(config, 'millrace-cdc-stream'), options: SESSION_OPTIONS },
       slotName: config.slotName,
@@ -204,12 +210,16 @@ export class PostgresCdcTask implements SourceTask {
     if (txns.length === 0) {
       await stream.waitForData(1000);
       txns = stream.take(maxRecords);
-      if (txns.length === 0) return [];
     }
-    const last = txns[txns.length - 1];
-    const offset = { lsn: last.endLsn, txId: last.xid };
+    const last = txns.length > 0 ? { lsn: txns[txns.length - 1].endLsn, xid: txns[txns.length - 1].xid } : stream.lastHandedOut;
+    const offset = last.xid === null ? { lsn: last.lsn } : { lsn: last.lsn, txId: last.xid };
     const out: SourceRecord[] = [];
     for (const txn of txns) for (const r of txn.records) out.push({ ...r, sourceOffset: offset });
+    const heartbeat = this.heartbeat;
+    if (heartbeat?.due()) {
+      void heartbeat.emitWalMessage(this.db);
+      out.push(heartbeat.record(sourcePartition((this.config as PostgresCdcConfig).topicPrefix), offset));
+    }
     return out;
   }
 
@@ -257,11 +267,11 @@ export class PostgresCdcTask implements SourceTask {
     const qualified = `${message.schema}.${message.name}`;
     const model = this.models.get(qualified);
     if (!model || !this.db) return;
-    const same = model.columns.length === message.columns.length && model.columns.every((c, i) => c.name === message.columns[i].name && c.typeOid === message.columns[i].typeOid);
-    if (same) return;
     const config = this.config as PostgresCdcConfig;
-    this.context?.logger.info(`postgres-cdc: table ${qualified} changed; reloading its columns`);
-    this.models.set(qualified, await loadTableModel(this.db, { schema: message.schema, name: message.name }, config.topicPrefix, config.decimalHandlingMode));
+    const rebuilt = await modelFromRelation(this.db, message, model, config.topicPrefix, config.decimalHandlingMode);
+    if (rebuilt === model) return;
+    this.context?.logger.info(`postgres-cdc: table ${qualified} changed (${describeChange(model, rebuilt)}); its records now carry the new schema`);
+    this.models.set(qualified, rebuilt);
   }
 
   private async onChange(
@@ -269,43 +279,9 @@ export class PostgresCdcTask implements SourceTask {
     at: { xid: number; lsn: string; commitTimeMs: number; lastCommittedLsn: string },
   ): Promise<SourceRecord[]> {
     const model = this.models.get(`${message.relation.schema}.${message.relation.name}`);
-    if (!model) return [];
-    const config = this.config as PostgresCdcConfig;
-    const source = this.sourceBlock(model, { snapshot: 'false', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: JSON.stringify([at.lastCommittedLsn, at.lsn]) });
-    // the runtime's offset is set per batch in read(); this one is a placeholder
-    const position = { partition: sourcePartition(config.topicPrefix), offset: {} };
-    switch (message.tag) {
-      case 'insert':
-        return [changeEvent(model, 'c', null, decodeRow(model, message.new as RowText), source, position)];
-      case 'update': {
-        const oldRow = message.old ?? message.key;
-        const before: Struct | null = oldRow ? decodeRow(model, oldRow as RowText) : null;
-        const after = decodeRow(model, message.new as RowText);
-        // a changed primary key is, as in Debezium, a delete of the old key (and its tombstone) then a create
-        if (before !== null && model.keySchema !== null && keyChanged(model.keyColumns, before, after)) {
-          const events = [changeEvent(model, 'd', before, null, source, position)];
-          if (config.tombstonesOnDelete) events.push(tombstone(model, before, at.commitTimeMs, position));
-          events.push(changeEvent(model, 'c', null, after, source, position));
-          return events;
-        }
-        return [changeEvent(model, 'u', message.old ? before : null, after, source, position)];
-      }
-      case 'delete': {
-        if (!message.old && !this.partialDeleteWarned.has(model.qualified)) {
-          this.partialDeleteWarned.add(model.qualified);
-          this.context?.logger.warn(`postgres-cdc: table ${model.qualified} has REPLICA IDENTITY DEFAULT: the before image of its deletes holds only the key columns (run ALTER TABLE ${model.qualified} REPLICA IDENTITY FULL; for whole rows)`);
-        }
-        const before = decodeRow(model, (message.old ?? message.key ?? {}) as RowText);
-        const events = [changeEvent(model, 'd', before, null, source, position)];
-        if (config.tombstonesOnDelete && model.keySchema !== null) events.push(tombstone(model, before, at.commitTimeMs, position));
-        return events;
-      }
-    }
+    if (!model || !this.events) return [];
+    return this.events.events(model, message, at);
   }
-}
-
-function keyChanged(keyColumns: readonly string[], before: Struct, after: Struct): boolean {
-  return keyColumns.some((k) => String(before[k]) !== String(after[k]));
 }
 
 function slotGone(config: PostgresCdcConfig, when: string): PreflightError {

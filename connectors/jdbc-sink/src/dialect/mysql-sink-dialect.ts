@@ -8,6 +8,7 @@ import {
   DEBEZIUM_ZONED_TIMESTAMP,
   zonedTimestampToUtcSql,
 } from '@millrace/jdbc';
+import { columnTypeSql, type ColumnTypeFacts } from '../column-evolution';
 import { SinkDialect, UnsupportedSchemaError, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
 
 /**
@@ -87,6 +88,10 @@ export class MySqlSinkDialect extends SinkDialect {
     const targets = nonKeys.length > 0 ? nonKeys : keyColumns.slice(0, 1);
     const updates = targets.map((c) => `${this.quoteIdentifier(c)} = VALUES(${this.quoteIdentifier(c)})`);
     return `${this.insertSql(table, columns, rowCount)} ON DUPLICATE KEY UPDATE ${updates.join(', ')}`;
+  }
+
+  modifyColumnSql(table: string, column: string, _change: 'type' | 'nullable', type: ColumnTypeFacts, nullable: boolean, defaultSql: string | undefined): string {
+    return `ALTER TABLE ${this.quoteTable(table)} MODIFY COLUMN ${this.quoteIdentifier(column)} ${columnTypeSql(type)} ${nullable ? 'NULL' : 'NOT NULL'}${defaultSql !== undefined ? ` DEFAULT ${defaultSql}` : ''}`;
   }
 
   protected booleanLiteral(value: boolean): string {

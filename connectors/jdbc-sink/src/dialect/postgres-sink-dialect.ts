@@ -8,6 +8,7 @@ import {
   DEBEZIUM_ZONED_TIME,
   DEBEZIUM_ZONED_TIMESTAMP,
 } from '@millrace/jdbc';
+import { columnTypeSql, type ColumnTypeFacts } from '../column-evolution';
 import { SinkDialect, UnsupportedSchemaError, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
 
 /**
@@ -91,6 +92,11 @@ export class PostgresSinkDialect extends SinkDialect {
     const updates = columns.filter((c) => !keys.has(c)).map((c) => `${this.quoteIdentifier(c)} = EXCLUDED.${this.quoteIdentifier(c)}`);
     const conflict = `ON CONFLICT (${keyColumns.map((c) => this.quoteIdentifier(c)).join(', ')})`;
     return `${conflict} ${updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`;
+  }
+
+  modifyColumnSql(table: string, column: string, change: 'type' | 'nullable', type: ColumnTypeFacts): string {
+    const target = `ALTER TABLE ${this.quoteTable(table)} ALTER COLUMN ${this.quoteIdentifier(column)}`;
+    return change === 'type' ? `${target} TYPE ${columnTypeSql(type)}` : `${target} DROP NOT NULL`;
   }
 
   protected booleanLiteral(value: boolean): string {

@@ -20,6 +20,7 @@ import {
   quoteQualifiedName,
   type JdbcDriver,
 } from '@millrace/jdbc';
+import type { ColumnTypeFacts } from '../column-evolution';
 
 /**
  * What the JDBC sink needs to know about one SQL dialect: identifier quoting, the
@@ -68,6 +69,12 @@ export abstract class SinkDialect {
   /** INSERT ... VALUES (...) x rowCount that updates the non-key columns on a key conflict. */
   abstract upsertSql(table: string, columns: readonly string[], keyColumns: readonly string[], rowCount: number): string;
   protected abstract booleanLiteral(value: boolean): string;
+  /**
+   * DDL changing an existing column in place (auto.evolve): `change` 'type' widens it to
+   * `type`; 'nullable' drops its NOT NULL. `type`, `nullable` and `defaultSql` describe the
+   * column as it is to be (MySQL restates the whole column; PostgreSQL changes one thing).
+   */
+  abstract modifyColumnSql(table: string, column: string, change: 'type' | 'nullable', type: ColumnTypeFacts, nullable: boolean, defaultSql: string | undefined): string;
 
   /** MySQL `name`, PostgreSQL "name" (@millrace/jdbc's quoting). */
   quoteIdentifier(name: string): string {
