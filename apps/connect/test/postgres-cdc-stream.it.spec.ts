@@ -19,7 +19,11 @@ import { cdcConfig, confirmedFlush, createConnector, currentWalLsn, usePostgresC
  *    widening: the Connect schema is a string either way, as in Debezium);
  * 3. heartbeats: records in __debezium-heartbeat.<topic.prefix> with Debezium's key and
  *    value schemas, and a slot that keeps advancing while only an uncaptured table is
- *    written (20 s, sampled: the mechanism, not the acceptance line's 60 s).
+ *    written (20 s, sampled: the mechanism, not the acceptance line's 60 s);
+ * 4. the replication connection terminated twice while transactions stream: the task
+ *    reconnects instead of failing, every insert once in the topic; then the slot dropped
+ *    while streaming: FAILED with what to do (this connector also leaves a column out
+ *    through column.exclude.list).
  */
 describe('postgres-cdc-source streaming', () => {
   const env = usePostgresCdc();
@@ -187,4 +191,52 @@ describe('postgres-cdc-source streaming', () => {
     const ts = beats.map((b) => b.value.payload.ts_ms);
     expect(ts.every((t, i) => i === 0 || t >= ts[i - 1])).toBe(true);
   }, 120_000);
+
+  test('a lost replication connection is re-established (no loss, no duplicate); a dropped slot fails with what to do', async () => {
+    const { db } = env;
+    await db.query('CREATE TABLE resil (id INT PRIMARY KEY, v INT, secret TEXT)');
+    const json = { 'key.converter': 'json', 'key.converter.schemas.enable': 'false', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
+    await createConnector(env.rest, 'cdc-resil', cdcConfig(env.pg, { ...json, 'topic.prefix': 'rc', 'table.include.list': 'public\\.resil', 'slot.name': 'resil_slot', 'publication.name': 'resil_pub', 'column.exclude.list': 'public\\.resil\\.secret' }));
+    await waitRunning(env.rest, 'cdc-resil');
+    await waitFor('the connector streams', async () => /streaming slot \\?"resil_slot\\?"/.test(env.connect.logs()), 30_000);
+    const activePid = async (): Promise<number | null> => (await db.query<{ pid: number | null }>(`SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = 'resil_slot'`)).rows[0]?.pid ?? null;
+    const states = new Set<string>();
+    const watch = setInterval(() => void env.rest.status('cdc-resil').then((st) => states.add(st.tasks[0]?.state ?? 'none'), () => undefined), 250);
+    let terminated = 0;
+    try {
+      for (let i = 1; i <= 300; i++) {
+        await db.query(`INSERT INTO resil VALUES ($1, $2, 'hidden')`, [i, i]);
+        if (i === 100 || i === 200) {
+          const pid = await waitFor('the walsender is active', async () => (await activePid()) ?? undefined, 30_000);
+          await db.query('SELECT pg_terminate_backend($1)', [pid]);
+          terminated++;
+        }
+        if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const events = await waitFor('every insert in the topic', async () => {
+        const values = (await readCommittedUntilIdle(env.kafka, 'rc.public.resil', 1_500)).filter((m) => m.value !== null).map((m) => JSON.parse(String(m.value)) as { op: string; after: { id: number; v: number } });
+        return values.length >= 300 ? values : undefined;
+      }, 90_000);
+      expect(terminated).toBe(2);
+      expect(events).toHaveLength(300);
+      expect(new Set(events.map((e) => e.after.id)).size).toBe(300);
+      expect(Object.keys(events[0].after).sort()).toEqual(['id', 'v']); // column.exclude.list left out the secret
+      expect(env.connect.logs().match(/replication connection of slot \\?"resil_slot\\?" re-established/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      expect(states.has('FAILED')).toBe(false);
+    } finally {
+      clearInterval(watch);
+    }
+
+    // the slot dropped while streaming (its walsender ended first, else the server refuses to drop it)
+    await waitFor('the slot is dropped', async () => {
+      const pid = await activePid();
+      if (pid !== null) await db.query('SELECT pg_terminate_backend($1)', [pid]);
+      return db.query(`SELECT pg_drop_replication_slot('resil_slot')`).then(() => true, () => false);
+    }, 30_000);
+    const trace = await waitFor('cdc-resil fails', async () => {
+      const st = await env.rest.status('cdc-resil');
+      return st.tasks[0]?.state === 'FAILED' ? st.tasks[0].trace : undefined;
+    }, 60_000);
+    expect(trace).toMatch(/replication slot "resil_slot" was dropped while the connector was streaming.*snapshot\.mode=when_needed.*DELETE \/connectors\/<name>\/offsets/s);
+  }, 180_000);
 });

@@ -26,6 +26,8 @@ export interface PostgresCdcConfig {
   readonly topicPrefix: string;
   readonly tableInclude: readonly string[];
   readonly tableExclude: readonly string[];
+  readonly columnInclude: readonly string[];
+  readonly columnExclude: readonly string[];
   readonly slotName: string;
   readonly publicationName: string;
   readonly publicationAutocreateMode: PublicationAutocreateMode;
@@ -68,6 +70,9 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'topic.prefix', type: 'STRING', importance: 'HIGH', group: G_CDC, orderInGroup: 1, validator: identifierRule, documentation: 'Logical server name: topics are <topic.prefix>.<schema>.<table>; also the source partition of the offsets.' },
   { name: 'table.include.list', type: 'LIST', default: '', importance: 'HIGH', group: G_CDC, orderInGroup: 2, documentation: 'Regular expressions matched against schema.table of the tables to capture; empty = every table of non-system schemas.' },
   { name: 'table.exclude.list', type: 'LIST', default: '', importance: 'MEDIUM', group: G_CDC, orderInGroup: 3, documentation: 'Regular expressions matched against schema.table of tables not to capture. May not be combined with table.include.list.' },
+  { name: 'column.include.list', type: 'LIST', default: '', importance: 'MEDIUM', group: G_CDC, orderInGroup: 18,
+    documentation: 'Regular expressions matched against schema.table.column of the columns to capture; empty = every column. Key columns are always captured. May not be combined with column.exclude.list.' },
+  { name: 'column.exclude.list', type: 'LIST', default: '', importance: 'MEDIUM', group: G_CDC, orderInGroup: 19, documentation: 'Regular expressions matched against schema.table.column of columns left out of the change events (key columns are always captured).' },
   { name: 'slot.name', type: 'STRING', default: 'debezium', importance: 'MEDIUM', group: G_CDC, orderInGroup: 4, validator: slotNameRule, documentation: 'Logical replication slot the connector streams from (created when missing, with an exported snapshot).' },
   { name: 'publication.name', type: 'STRING', default: 'dbz_publication', importance: 'MEDIUM', group: G_CDC, orderInGroup: 5, validator: identifierRule, documentation: 'pgoutput publication the slot streams.' },
   { name: 'publication.autocreate.mode', type: 'STRING', default: 'all_tables', importance: 'MEDIUM', group: G_CDC, orderInGroup: 6, allowedValues: PUBLICATION_AUTOCREATE_MODES, validator: oneOf(PUBLICATION_AUTOCREATE_MODES),
@@ -96,7 +101,8 @@ export function crossFieldErrors(raw: Readonly<Record<string, string>>): Record<
   const errors: Record<string, string> = {};
   const has = (k: string): boolean => (raw[k] ?? '').trim() !== '';
   if (has('table.include.list') && has('table.exclude.list')) errors['table.exclude.list'] = 'table.include.list and table.exclude.list may not both be set';
-  for (const key of ['table.include.list', 'table.exclude.list']) {
+  if (has('column.include.list') && has('column.exclude.list')) errors['column.exclude.list'] = 'column.include.list and column.exclude.list may not both be set';
+  for (const key of ['table.include.list', 'table.exclude.list', 'column.include.list', 'column.exclude.list']) {
     for (const pattern of (raw[key] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
       try {
         new RegExp(`^(?:${pattern})$`);
@@ -123,6 +129,8 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     topicPrefix: str('topic.prefix'),
     tableInclude: configList(v, 'table.include.list'),
     tableExclude: configList(v, 'table.exclude.list'),
+    columnInclude: configList(v, 'column.include.list'),
+    columnExclude: configList(v, 'column.exclude.list'),
     slotName: str('slot.name'),
     publicationName: str('publication.name'),
     publicationAutocreateMode: str('publication.autocreate.mode') as PublicationAutocreateMode,

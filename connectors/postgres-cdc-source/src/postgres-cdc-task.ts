@@ -7,15 +7,15 @@ import { Heartbeat } from './heartbeat';
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
-import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError } from './preflight';
+import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError, slotInfo } from './preflight';
+import { ReconnectingStream } from './reconnecting-stream';
 import { describeChange, modelFromRelation } from './relation-model';
 import { createSlot } from './replication-slot';
 import { planTable, SnapshotSession } from './snapshot-reader';
 import { SnapshotRunner } from './snapshot-runner';
 import type { SourceBlock } from './source-block';
 import { StreamEvents } from './stream-events';
-import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
-import { WalStream } from './wal-stream';
+import { columnSelector, listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
@@ -55,8 +55,7 @@ export class PostgresCdcTask implements SourceTask {
   private readonly models = new Map<string, TableModel>();
   private snapshot: SnapshotRunner | null = null;
   private snapshotSession: SnapshotSession | null = null;
-  private stream: WalStream | null = null;
-  private streamError: Error | null = null;
+  private stream: ReconnectingStream | null = null;
   private consistentLsn = '0/0';
   private snapshotTsMs = 0;
   private stopping = false;
@@ -87,7 +86,7 @@ export class PostgresCdcTask implements SourceTask {
     await checkTablePrivileges(db, config, tables);
     await ensurePublication(db, config, tables);
     for (const t of tables) {
-      const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode);
+      const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode, columnSelector(config.columnInclude, config.columnExclude)(t));
       this.models.set(model.qualified, model);
     }
     context.logger.info(`postgres-cdc: capturing ${this.models.size} table(s): ${[...this.models.keys()].join(', ')}`);
@@ -173,7 +172,7 @@ export class PostgresCdcTask implements SourceTask {
     this.context?.logger.info(`postgres-cdc: streaming slot "${config.slotName}" from ${startLsn}`);
     this.events = new StreamEvents(config, this.context?.logger, (model, at) => this.sourceBlock(model, at));
     this.heartbeat = new Heartbeat(config.heartbeatIntervalMs, `${config.topicHeartbeatPrefix}.${config.topicPrefix}`, config.topicPrefix, this.context?.logger);
-    this.stream = new WalStream({
+    this.stream = new ReconnectingStream({
       client: { ...clientOptions(config, 'millrace-cdc-stream'), options: SESSION_OPTIONS },
       slotName: config.slotName,
       publicationName: config.publicationName,
@@ -182,7 +181,8 @@ export class PostgresCdcTask implements SourceTask {
       statusIntervalMs: config.statusUpdateIntervalMs,
       maxQueuedRecords: 50_000,
       handler: { onChange: (m, c) => this.onChange(m, c), onRelation: (m) => this.onRelation(m) },
-      onError: (err) => (this.streamError = err),
+      logger: this.context?.logger,
+      checkSlot: () => this.checkStreamSlot(),
     });
     await this.stream.start();
   }
@@ -205,7 +205,8 @@ export class PostgresCdcTask implements SourceTask {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       return [];
     }
-    if (this.streamError) throw new Error(`replication stream of slot "${this.config?.slotName}" failed: ${this.streamError.message}`);
+    const failure = stream.failure();
+    if (failure) throw failure;
     let txns = stream.take(maxRecords);
     if (txns.length === 0) {
       await stream.waitForData(1000);
@@ -240,6 +241,22 @@ export class PostgresCdcTask implements SourceTask {
     await this.startStream(this.consistentLsn, parseLsn(this.consistentLsn));
   }
 
+  /** Before a reconnect: a working database connection (a new one after a server restart), and the slot still there and free. */
+  private async checkStreamSlot(): Promise<void> {
+    const config = this.config as PostgresCdcConfig;
+    const alive = this.db ? await this.db.query('SELECT 1').then(() => true, () => false) : false;
+    if (!alive) {
+      await this.db?.end().catch(() => undefined);
+      const db = new Client({ ...clientOptions(config, 'millrace-cdc'), options: SESSION_OPTIONS });
+      db.on('error', () => undefined);
+      await db.connect();
+      this.db = db;
+    }
+    const db = this.db as Client;
+    if (!(await slotInfo(db, config.slotName)).exists) throw slotGone(config, 'while the connector was streaming');
+    await awaitSlotFree(db, config, 15_000);
+  }
+
   async ack(records: readonly SourceRecord[]): Promise<void> {
     const last = records[records.length - 1];
     const lsn = last?.sourceOffset['lsn'];
@@ -268,7 +285,7 @@ export class PostgresCdcTask implements SourceTask {
     const model = this.models.get(qualified);
     if (!model || !this.db) return;
     const config = this.config as PostgresCdcConfig;
-    const rebuilt = await modelFromRelation(this.db, message, model, config.topicPrefix, config.decimalHandlingMode);
+    const rebuilt = await modelFromRelation(this.db, message, model, config.topicPrefix, config.decimalHandlingMode, columnSelector(config.columnInclude, config.columnExclude)(model));
     if (rebuilt === model) return;
     this.context?.logger.info(`postgres-cdc: table ${qualified} changed (${describeChange(model, rebuilt)}); its records now carry the new schema`);
     this.models.set(qualified, rebuilt);

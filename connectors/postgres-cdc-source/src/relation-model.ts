@@ -27,6 +27,7 @@ export async function modelFromRelation(
   current: TableModel,
   topicPrefix: string,
   decimalMode: DecimalHandlingMode,
+  columnFilter?: (column: string) => boolean,
 ): Promise<TableModel> {
   const catalog = await readCatalog(db, message.relationOid);
   const byName = new Map(catalog.columns.map((c) => [c.name, c]));
@@ -40,7 +41,7 @@ export async function modelFromRelation(
   });
   const names = new Set(columns.map((c) => c.name));
   const keyColumns = catalog.keyColumns.filter((k) => names.has(k));
-  const rebuilt = buildTableModel({ schema: message.schema, name: message.name }, message.relationOid, columns, keyColumns, topicPrefix, decimalMode);
+  const rebuilt = buildTableModel({ schema: message.schema, name: message.name }, message.relationOid, columns, keyColumns, topicPrefix, decimalMode, columnFilter);
   return sameSchemas(rebuilt, current) ? current : rebuilt;
 }
 

@@ -85,11 +85,25 @@ export async function readCatalog(db: Client, oid: number): Promise<{ columns: C
   };
 }
 
-export async function loadTableModel(db: Client, table: TableName, topicPrefix: string, decimalMode: DecimalHandlingMode): Promise<TableModel> {
+/**
+ * Debezium's column.include.list / column.exclude.list: regular expressions matched
+ * against the whole `schema.table.column`; the result says whether a column of `table`
+ * is captured. Key columns are always kept (the record key is made of them).
+ */
+export function columnSelector(include: readonly string[], exclude: readonly string[]): (table: TableName) => (column: string) => boolean {
+  const inc = include.map((p) => new RegExp(`^(?:${p})$`));
+  const exc = exclude.map((p) => new RegExp(`^(?:${p})$`));
+  return (table) => (column) => {
+    const name = `${table.schema}.${table.name}.${column}`;
+    return (inc.length === 0 || inc.some((r) => r.test(name))) && !exc.some((r) => r.test(name));
+  };
+}
+
+export async function loadTableModel(db: Client, table: TableName, topicPrefix: string, decimalMode: DecimalHandlingMode, columnFilter?: (column: string) => boolean): Promise<TableModel> {
   const oidRow = await db.query<{ oid: number }>(`SELECT $1::regclass::oid AS oid`, [quoteTable(table)]);
   const oid = Number(oidRow.rows[0].oid);
   const { columns, keyColumns } = await readCatalog(db, oid);
-  return buildTableModel(table, oid, columns, keyColumns, topicPrefix, decimalMode);
+  return buildTableModel(table, oid, columns, keyColumns, topicPrefix, decimalMode, columnFilter);
 }
 
 /** The model of a table from its catalog facts (columns in order, key column names). */
@@ -100,8 +114,10 @@ export function buildTableModel(
   keyColumns: readonly string[],
   topicPrefix: string,
   decimalMode: DecimalHandlingMode,
+  columnFilter?: (column: string) => boolean,
 ): TableModel {
-  const columns = catalogColumns.map((c) => ({ ...c, codec: withDefault(columnCodec(c, decimalMode), c.defaultExpr) }));
+  const captured = columnFilter ? catalogColumns.filter((c) => keyColumns.includes(c.name) || columnFilter(c.name)) : catalogColumns;
+  const columns = captured.map((c) => ({ ...c, codec: withDefault(columnCodec(c, decimalMode), c.defaultExpr) }));
   const topic = `${topicPrefix}.${table.schema}.${table.name}`;
   const struct = (name: string, fields: { name: string; schema: ConnectSchema }[], optional = false): ConnectSchema => ({
     type: 'struct', optional, name, fields: fields.map((f, index) => ({ name: f.name, index, schema: f.schema })),
