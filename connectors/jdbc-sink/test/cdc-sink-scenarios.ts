@@ -13,6 +13,12 @@ const DOC: ConnectSchema = { type: 'struct', optional: false, name: 'Doc', field
 const ITEM_V1: ConnectSchema = { type: 'struct', optional: false, name: 'Item', fields: [f('id', 0, { type: 'int64', optional: false }), f('qty', 1, { type: 'int32', optional: false }), f('note', 2, { type: 'string', optional: false })] };
 const ITEM_V2: ConnectSchema = { type: 'struct', optional: false, name: 'Item', fields: [f('id', 0, { type: 'int64', optional: false }), f('qty', 1, { type: 'int64', optional: false })] };
 
+const VSD: ConnectSchema = {
+  type: 'struct', optional: true, name: 'io.debezium.data.VariableScaleDecimal', version: 1,
+  fields: [f('scale', 0, { type: 'int32', optional: false }), f('value', 1, { type: 'bytes', optional: false })],
+};
+const MEASURE: ConnectSchema = { type: 'struct', optional: false, name: 'Measure', fields: [f('id', 0, { type: 'int64', optional: false }), f('ratio', 1, VSD)] };
+
 export function describeCdcSinkScenarios(getTarget: () => ScenarioTarget): void {
   let probe: Probe;
   const tasks: JdbcSinkTask[] = [];
@@ -64,5 +70,18 @@ export function describeCdcSinkScenarios(getTarget: () => ScenarioTarget): void 
     await task.flush();
     const rows = await probe.query(`SELECT * FROM ${t.quote('items_w')} ORDER BY ${t.quote('id')}`);
     expect(rows.map((r) => `${r.id}|${r.qty}|${r.note}`)).toEqual(['1|6000000000|n1', '2|5000000000|null']);
+  });
+
+  it("Debezium's VariableScaleDecimal (numeric without precision) is written as a decimal column", async () => {
+    const t = getTarget();
+    const task = await openTask('vsd', { 'insert.mode': 'upsert' });
+    const vsd = (unscaled: bigint, scale: number) => {
+      const hex = (unscaled < 0n ? (1n << 64n) + unscaled : unscaled).toString(16).padStart(16, '0');
+      return { scale, value: Buffer.from(hex, 'hex') };
+    };
+    await task.write([record('measures', 0, { id: 1, ratio: vsd(314159n, 5) }, { valueSchema: MEASURE }), record('measures', 1, { id: 2, ratio: vsd(-125n, 2) }, { valueSchema: MEASURE }), record('measures', 2, { id: 3, ratio: null }, { valueSchema: MEASURE })]);
+    await task.flush();
+    const rows = await probe.query(`SELECT ${t.quote('id')}, ${t.quote('ratio')} FROM ${t.quote('measures')} ORDER BY ${t.quote('id')}`);
+    expect(rows.map((r) => (r.ratio === null ? null : Number(r.ratio)))).toEqual([3.14159, -1.25, null]);
   });
 }

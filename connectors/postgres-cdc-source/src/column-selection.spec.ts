@@ -12,9 +12,9 @@ const users = { schema: 'public', name: 'users' };
 describe('column.include.list / column.exclude.list', () => {
   it('matches whole schema.table.column names; key columns are always kept', () => {
     const excluded = columnSelector([], ['public\\.users\\.password_hash', '.*\\.note'])(users);
-    expect(buildTableModel(users, 1, columns, ['id'], 'erp', 'precise', excluded).valueSchema.fields?.map((f) => f.name)).toEqual(['id', 'email']);
+    expect(buildTableModel(users, 1, columns, ['id'], 'erp', 'precise', { columnFilter: excluded }).valueSchema.fields?.map((f) => f.name)).toEqual(['id', 'email']);
     const included = columnSelector(['public\\.users\\.email'], [])(users);
-    expect(buildTableModel(users, 1, columns, ['id'], 'erp', 'precise', included).columns.map((c) => c.name)).toEqual(['id', 'email']);
+    expect(buildTableModel(users, 1, columns, ['id'], 'erp', 'precise', { columnFilter: included }).columns.map((c) => c.name)).toEqual(['id', 'email']);
     // a partial match selects nothing (Debezium matches the whole name)
     expect(columnSelector(['users\\.email'], [])(users)('email')).toBe(false);
     expect(columnSelector(['public\\.other\\.email'], [])(users)('email')).toBe(false);

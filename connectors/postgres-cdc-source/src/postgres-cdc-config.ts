@@ -12,10 +12,14 @@ import { configBoolean, configList, configNumber, configString, parseConfig, typ
 export type SnapshotMode = 'initial' | 'never' | 'initial_only' | 'no_data' | 'when_needed';
 export type PublicationAutocreateMode = 'all_tables' | 'filtered' | 'disabled';
 export type DecimalHandlingMode = 'precise' | 'double' | 'string';
+export type TimePrecisionMode = 'adaptive' | 'adaptive_time_microseconds' | 'connect';
+export type IntervalHandlingMode = 'numeric' | 'string';
 
 export const SNAPSHOT_MODES: readonly SnapshotMode[] = ['initial', 'never', 'initial_only', 'no_data', 'when_needed'];
 export const PUBLICATION_AUTOCREATE_MODES: readonly PublicationAutocreateMode[] = ['all_tables', 'filtered', 'disabled'];
 export const DECIMAL_HANDLING_MODES: readonly DecimalHandlingMode[] = ['precise', 'double', 'string'];
+export const TIME_PRECISION_MODES: readonly TimePrecisionMode[] = ['adaptive', 'adaptive_time_microseconds', 'connect'];
+export const INTERVAL_HANDLING_MODES: readonly IntervalHandlingMode[] = ['numeric', 'string'];
 
 export interface PostgresCdcConfig {
   readonly hostname: string;
@@ -45,6 +49,8 @@ export interface PostgresCdcConfig {
   readonly unavailableValuePlaceholder: string;
   readonly tombstonesOnDelete: boolean;
   readonly decimalHandlingMode: DecimalHandlingMode;
+  readonly timePrecisionMode: TimePrecisionMode;
+  readonly intervalHandlingMode: IntervalHandlingMode;
   readonly statusUpdateIntervalMs: number;
 }
 
@@ -91,6 +97,10 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'tombstones.on.delete', type: 'BOOLEAN', default: true, importance: 'LOW', group: G_CDC, orderInGroup: 13, documentation: 'Emit a tombstone (null value, same key) after each delete event.' },
   { name: 'decimal.handling.mode', type: 'STRING', default: 'precise', importance: 'LOW', group: G_CDC, orderInGroup: 14, allowedValues: DECIMAL_HANDLING_MODES, validator: oneOf(DECIMAL_HANDLING_MODES),
     documentation: 'precise: NUMERIC(p,s) as Connect Decimal (unconstrained NUMERIC as io.debezium.data.VariableScaleDecimal); double: float64; string: text.' },
+  { name: 'time.precision.mode', type: 'STRING', default: 'adaptive', importance: 'LOW', group: G_CDC, orderInGroup: 20, allowedValues: TIME_PRECISION_MODES, validator: oneOf(TIME_PRECISION_MODES),
+    documentation: 'adaptive: date/time/timestamp as io.debezium.time.* with the column\'s precision (ms or µs); adaptive_time_microseconds: as adaptive, every time in µs; connect: Kafka Connect\'s Date/Time/Timestamp (ms).' },
+  { name: 'interval.handling.mode', type: 'STRING', default: 'numeric', importance: 'LOW', group: G_CDC, orderInGroup: 21, allowedValues: INTERVAL_HANDLING_MODES, validator: oneOf(INTERVAL_HANDLING_MODES),
+    documentation: 'numeric: interval as io.debezium.time.MicroDuration (int64 µs, a month = 30.4375 days); string: ISO-8601 text (io.debezium.time.Interval).' },
   { name: 'status.update.interval.ms', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 15, validator: atLeast(100), documentation: 'How often the connector reports its durable position to the server (never beyond what the broker committed).' },
 ];
 
@@ -143,6 +153,8 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     unavailableValuePlaceholder: str('unavailable.value.placeholder'),
     tombstonesOnDelete: configBoolean(v, 'tombstones.on.delete'),
     decimalHandlingMode: str('decimal.handling.mode') as DecimalHandlingMode,
+    timePrecisionMode: str('time.precision.mode') as TimePrecisionMode,
+    intervalHandlingMode: str('interval.handling.mode') as IntervalHandlingMode,
     statusUpdateIntervalMs: configNumber(v, 'status.update.interval.ms'),
   };
 }

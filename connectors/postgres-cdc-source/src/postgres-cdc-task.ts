@@ -15,7 +15,8 @@ import { planTable, SnapshotSession } from './snapshot-reader';
 import { SnapshotRunner } from './snapshot-runner';
 import type { SourceBlock } from './source-block';
 import { StreamEvents } from './stream-events';
-import { columnSelector, listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
+import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
+import { modelOptions } from './model-options';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
@@ -86,7 +87,7 @@ export class PostgresCdcTask implements SourceTask {
     await checkTablePrivileges(db, config, tables);
     await ensurePublication(db, config, tables);
     for (const t of tables) {
-      const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode, columnSelector(config.columnInclude, config.columnExclude)(t));
+      const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode, modelOptions(config, t));
       this.models.set(model.qualified, model);
     }
     context.logger.info(`postgres-cdc: capturing ${this.models.size} table(s): ${[...this.models.keys()].join(', ')}`);
@@ -171,6 +172,7 @@ export class PostgresCdcTask implements SourceTask {
     const config = this.config as PostgresCdcConfig;
     this.context?.logger.info(`postgres-cdc: streaming slot "${config.slotName}" from ${startLsn}`);
     this.events = new StreamEvents(config, this.context?.logger, (model, at) => this.sourceBlock(model, at));
+    const version = await this.db?.query<{ v: string }>('SHOW server_version_num').then((r) => Number(r.rows[0]?.v), () => 0);
     this.heartbeat = new Heartbeat(config.heartbeatIntervalMs, `${config.topicHeartbeatPrefix}.${config.topicPrefix}`, config.topicPrefix, this.context?.logger);
     this.stream = new ReconnectingStream({
       client: { ...clientOptions(config, 'millrace-cdc-stream'), options: SESSION_OPTIONS },
@@ -180,6 +182,7 @@ export class PostgresCdcTask implements SourceTask {
       skipThrough,
       statusIntervalMs: config.statusUpdateIntervalMs,
       maxQueuedRecords: 50_000,
+      messages: (version ?? 0) >= 140000,
       handler: { onChange: (m, c) => this.onChange(m, c), onRelation: (m) => this.onRelation(m) },
       logger: this.context?.logger,
       checkSlot: () => this.checkStreamSlot(),
@@ -285,7 +288,7 @@ export class PostgresCdcTask implements SourceTask {
     const model = this.models.get(qualified);
     if (!model || !this.db) return;
     const config = this.config as PostgresCdcConfig;
-    const rebuilt = await modelFromRelation(this.db, message, model, config.topicPrefix, config.decimalHandlingMode, columnSelector(config.columnInclude, config.columnExclude)(model));
+    const rebuilt = await modelFromRelation(this.db, message, model, config.topicPrefix, config.decimalHandlingMode, modelOptions(config, model));
     if (rebuilt === model) return;
     this.context?.logger.info(`postgres-cdc: table ${qualified} changed (${describeChange(model, rebuilt)}); its records now carry the new schema`);
     this.models.set(qualified, rebuilt);

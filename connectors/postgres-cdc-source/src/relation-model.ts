@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
 import type { DecimalHandlingMode } from './postgres-cdc-config';
-import { buildTableModel, readCatalog, type CatalogColumn, type TableModel } from './table-catalog';
+import { buildTableModel, readCatalog, type CatalogColumn, type ModelOptions, type TableModel } from './table-catalog';
 
 /**
  * A table's model rebuilt from a pgoutput Relation message (DDL mid-stream).
@@ -27,7 +27,7 @@ export async function modelFromRelation(
   current: TableModel,
   topicPrefix: string,
   decimalMode: DecimalHandlingMode,
-  columnFilter?: (column: string) => boolean,
+  options: ModelOptions = {},
 ): Promise<TableModel> {
   const catalog = await readCatalog(db, message.relationOid);
   const byName = new Map(catalog.columns.map((c) => [c.name, c]));
@@ -41,7 +41,7 @@ export async function modelFromRelation(
   });
   const names = new Set(columns.map((c) => c.name));
   const keyColumns = catalog.keyColumns.filter((k) => names.has(k));
-  const rebuilt = buildTableModel({ schema: message.schema, name: message.name }, message.relationOid, columns, keyColumns, topicPrefix, decimalMode, columnFilter);
+  const rebuilt = buildTableModel({ schema: message.schema, name: message.name }, message.relationOid, columns, keyColumns, topicPrefix, decimalMode, options);
   return sameSchemas(rebuilt, current) ? current : rebuilt;
 }
 

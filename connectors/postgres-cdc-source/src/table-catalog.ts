@@ -2,6 +2,7 @@ import type { ConnectSchema } from '@millrace/connect-sdk';
 import type { Client } from 'pg';
 import { withDefault } from './column-defaults';
 import { columnCodec, type ColumnCodec, type PgColumn } from './pg-column-types';
+import type { TemporalModes } from './pg-temporal-types';
 import type { DecimalHandlingMode } from './postgres-cdc-config';
 import { sourceBlockSchema } from './source-block';
 
@@ -99,11 +100,18 @@ export function columnSelector(include: readonly string[], exclude: readonly str
   };
 }
 
-export async function loadTableModel(db: Client, table: TableName, topicPrefix: string, decimalMode: DecimalHandlingMode, columnFilter?: (column: string) => boolean): Promise<TableModel> {
+/** How tables are modelled beyond decimal.handling.mode: the captured columns and the temporal modes. */
+export interface ModelOptions {
+  /** Whether a (non-key) column is captured (column.include.list / column.exclude.list). */
+  readonly columnFilter?: (column: string) => boolean;
+  readonly temporal?: TemporalModes;
+}
+
+export async function loadTableModel(db: Client, table: TableName, topicPrefix: string, decimalMode: DecimalHandlingMode, options: ModelOptions = {}): Promise<TableModel> {
   const oidRow = await db.query<{ oid: number }>(`SELECT $1::regclass::oid AS oid`, [quoteTable(table)]);
   const oid = Number(oidRow.rows[0].oid);
   const { columns, keyColumns } = await readCatalog(db, oid);
-  return buildTableModel(table, oid, columns, keyColumns, topicPrefix, decimalMode, columnFilter);
+  return buildTableModel(table, oid, columns, keyColumns, topicPrefix, decimalMode, options);
 }
 
 /** The model of a table from its catalog facts (columns in order, key column names). */
@@ -114,10 +122,11 @@ export function buildTableModel(
   keyColumns: readonly string[],
   topicPrefix: string,
   decimalMode: DecimalHandlingMode,
-  columnFilter?: (column: string) => boolean,
+  options: ModelOptions = {},
 ): TableModel {
-  const captured = columnFilter ? catalogColumns.filter((c) => keyColumns.includes(c.name) || columnFilter(c.name)) : catalogColumns;
-  const columns = captured.map((c) => ({ ...c, codec: withDefault(columnCodec(c, decimalMode), c.defaultExpr) }));
+  const filter = options.columnFilter;
+  const captured = filter ? catalogColumns.filter((c) => keyColumns.includes(c.name) || filter(c.name)) : catalogColumns;
+  const columns = captured.map((c) => ({ ...c, codec: withDefault(columnCodec(c, decimalMode, options.temporal), c.defaultExpr) }));
   const topic = `${topicPrefix}.${table.schema}.${table.name}`;
   const struct = (name: string, fields: { name: string; schema: ConnectSchema }[], optional = false): ConnectSchema => ({
     type: 'struct', optional, name, fields: fields.map((f, index) => ({ name: f.name, index, schema: f.schema })),

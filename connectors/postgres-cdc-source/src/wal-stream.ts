@@ -24,10 +24,11 @@ import { formatLsn, parseLsn } from './lsn';
  *   position) counts like an empty transaction ending there, but only when every message
  *   received so far is handled, no transaction is open, and nothing is queued or
  *   uncommitted (durable-position.ts); never while a transaction is unfinished.
- * - Logical messages are requested (`messages: true`) and ignored: a transaction holding
- *   only the heartbeat's `pg_logical_emit_message` then reaches the connector as an empty
- *   transaction (PostgreSQL 15+ skips transactions with nothing to send) and moves the
- *   position even when the database has no other traffic.
+ * - Logical messages are requested (`messages`, on PostgreSQL 14+) and ignored: a
+ *   transaction holding only the heartbeat's `pg_logical_emit_message` then reaches the
+ *   connector as an empty transaction (PostgreSQL 15+ skips transactions with nothing to
+ *   send; before 15 every transaction is sent) and moves the position even when the
+ *   database has no other traffic.
  * - Transactions are handed out whole (`take`), after their Commit; one whose commit end
  *   is <= `skipThrough` (already in the broker per the stored offset) is dropped.
  * - Column values stay the server's text: the parser's per-column type parsers are
@@ -58,6 +59,8 @@ export interface WalStreamOptions {
   readonly skipThrough: bigint;
   readonly statusIntervalMs: number;
   readonly maxQueuedRecords: number;
+  /** Request logical messages (pgoutput `messages`, PostgreSQL 14+); see the class notes. */
+  readonly messages?: boolean;
   readonly handler: WalStreamHandler;
   readonly onError: (err: Error) => void;
 }
@@ -119,7 +122,7 @@ export class WalStream {
   }
 
   async start(): Promise<void> {
-    const plugin = new RawTextPgoutputPlugin({ protoVersion: 1, publicationNames: [this.opts.publicationName], messages: true }, () => this.received++);
+    const plugin = new RawTextPgoutputPlugin({ protoVersion: 1, publicationNames: [this.opts.publicationName], messages: this.opts.messages ?? false }, () => this.received++);
     this.service.subscribe(plugin, this.opts.slotName, this.opts.startLsn).catch((err: unknown) => {
       if (!this.stopped) this.opts.onError(err instanceof Error ? err : new Error(String(err)));
     });

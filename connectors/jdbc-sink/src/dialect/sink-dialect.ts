@@ -1,8 +1,10 @@
 import {
+  bytesToBigint,
   DATE_LOGICAL,
   DECIMAL_LOGICAL,
   TIME_LOGICAL,
   TIMESTAMP_LOGICAL,
+  unscaledToDecimal,
   type ConnectSchema,
 } from '@millrace/connect-sdk';
 import {
@@ -41,6 +43,13 @@ import type { ColumnTypeFacts } from '../column-evolution';
  * - A statement never has more than `maxParameters` parameters; the writer also keeps
  *   the estimated text of one statement under `maxStatementBytes`.
  */
+/**
+ * Debezium's decimal of any scale (Postgres `numeric` without precision under
+ * decimal.handling.mode=precise): a struct {scale int32, value bytes (two's complement
+ * unscaled)}. The sink writes it as one decimal column (its text value), not as a struct.
+ */
+export const VARIABLE_SCALE_DECIMAL = 'io.debezium.data.VariableScaleDecimal';
+
 /** The driver a dialect speaks to (@millrace/jdbc's, which quotes identifiers and spells placeholders). */
 export type SinkDialectName = JdbcDriver;
 
@@ -163,6 +172,10 @@ export abstract class SinkDialect {
     switch (schema.name) {
       case DECIMAL_LOGICAL:
         return typeof value === 'string' ? value : String(value);
+      case VARIABLE_SCALE_DECIMAL: {
+        const v = value as { scale: number; value: Uint8Array };
+        return unscaledToDecimal(bytesToBigint(Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength)), Number(v.scale));
+      }
       case DATE_LOGICAL:
         return value instanceof Date ? value.toISOString().slice(0, 10) : value;
       case TIME_LOGICAL:
@@ -210,8 +223,9 @@ export function splitTableName(table: string): string[] {
   return parts;
 }
 
-/** Connect primitive types a column can hold; array, map and struct fields are rejected. */
+/** Connect primitive types a column can hold; array, map and struct fields are rejected (except VariableScaleDecimal). */
 export function assertPrimitive(fieldName: string, schema: ConnectSchema): void {
+  if (schema.name === VARIABLE_SCALE_DECIMAL) return;
   if (schema.type === 'array' || schema.type === 'map' || schema.type === 'struct') {
     throw new UnsupportedSchemaError(`field "${fieldName}" has type ${schema.type}; the JDBC sink writes only primitive and logical types`);
   }
