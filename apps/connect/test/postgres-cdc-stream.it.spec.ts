@@ -1,4 +1,6 @@
 import { AvroConverter } from '@millrace/connect-sdk';
+import { startPostgres } from '@millrace/testing';
+import { Client } from 'pg';
 import { waitFor } from './support/connect-rest';
 import { readCommittedUntilIdle } from './support/kafka';
 import { cdcConfig, confirmedFlush, createConnector, currentWalLsn, usePostgresCdc, waitRunning, warehouseSinkConfig } from './support/postgres-cdc';
@@ -26,7 +28,9 @@ import { cdcConfig, confirmedFlush, createConnector, currentWalLsn, usePostgresC
  *    through column.exclude.list);
  * 5. types: a row of every column type read by the snapshot and the same row streamed
  *    carry identical values, as Debezium represents them (time.precision.mode=adaptive,
- *    interval as MicroDuration), and the warehouse round-trips them.
+ *    interval as MicroDuration), and the warehouse round-trips them;
+ * 6. a slot invalidated by max_slot_wal_keep_size (wal_status lost): FAILED with what to
+ *    do. (Test 3 also checks the slot's health — WAL held, wal_status — in the status.)
  */
 describe('postgres-cdc-source streaming', () => {
   const env = usePostgresCdc();
@@ -180,6 +184,10 @@ describe('postgres-cdc-source streaming', () => {
     expect(end).toBeGreaterThan(start);
     expect(advances).toBeGreaterThanOrEqual(samples.length / 3); // it keeps moving, not once
 
+    // the slot's health in the running task's status
+    const trace = await waitFor('slot health in the status', async () => (await env.rest.status('cdc-quiet')).tasks[0]?.trace, 20_000);
+    expect(trace).toMatch(/^slot "quiet_slot": [\d.]+ (bytes|kB|MB) of WAL held \(confirmed_flush_lsn [0-9A-F]+\/[0-9A-F]+\), wal_status reserved, safe_wal_size unlimited$/);
+
     // stopped first, so the heartbeat topic goes quiet and can be read to its end
     expect((await env.rest.call('DELETE', '/connectors/cdc-quiet')).status).toBe(204);
     const beats = (await readCommittedUntilIdle(env.kafka, '__debezium-heartbeat.hb', 1_500)).map((m) => ({
@@ -287,5 +295,41 @@ describe('postgres-cdc-source streaming', () => {
     const cols = `s, b, r, d, n, nv, flag, t, vc, rtrim(ch), encode(bin, 'hex'), dt, tm, tm3, ts, ts3, tstz, u::text, j::text, jb::text, arr::text, e::text`;
     const sql = (source: boolean) => `SELECT count(*)::text AS n, md5(string_agg(concat_ws('|', id, ${cols}, ${source ? "(extract(epoch FROM iv) * 1000000)::bigint" : 'iv'}), ',' ORDER BY id)) AS sum FROM typed`;
     await waitEqual('the warehouse round-trips every type', sql(true), sql(false));
+  }, 120_000);
+
+  test('a slot invalidated by max_slot_wal_keep_size fails the connector with what to do', async () => {
+    // its own server: invalidating slots must not touch the other tests' slots
+    const pg = await startPostgres();
+    const db = new Client({ connectionString: pg.connectionString });
+    await db.connect();
+    try {
+      await db.query('CREATE TABLE lossy (id INT PRIMARY KEY)');
+      const json = { 'key.converter': 'json', 'key.converter.schemas.enable': 'false', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
+      const config = cdcConfig(pg, { ...json, 'topic.prefix': 'lossy', 'table.include.list': 'public\\.lossy', 'slot.name': 'lossy_slot', 'publication.name': 'lossy_pub' });
+      await createConnector(env.rest, 'cdc-lossy', config);
+      await waitRunning(env.rest, 'cdc-lossy');
+      await waitFor('the connector streams', async () => /streaming slot \\?"lossy_slot\\?"/.test(env.connect.logs()), 30_000);
+      // the connector goes away (its slot stays), the server keeps only 1 MB of WAL for slots, WAL moves on
+      expect((await env.rest.call('DELETE', '/connectors/cdc-lossy')).status).toBe(204);
+      await waitFor('the slot is released', async () => (await db.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = 'lossy_slot' AND NOT active`)).rowCount === 1, 30_000);
+      await db.query(`ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'`);
+      await db.query('SELECT pg_reload_conf()');
+      for (let i = 0; i < 4; i++) {
+        await db.query('INSERT INTO lossy VALUES ($1)', [i]);
+        await db.query('SELECT pg_switch_wal()');
+      }
+      await db.query('CHECKPOINT');
+      await waitFor('the slot is lost', async () => (await db.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = 'lossy_slot' AND wal_status = 'lost'`)).rowCount === 1, 30_000);
+      await createConnector(env.rest, 'cdc-lossy-again', config);
+      const trace = await waitFor('cdc-lossy-again fails', async () => {
+        const st = await env.rest.status('cdc-lossy-again');
+        return [st.connector, ...st.tasks].find((x) => x.state === 'FAILED')?.trace;
+      }, 60_000);
+      expect(trace).toMatch(/replication slot "lossy_slot" was invalidated \(wal_status lost.*SELECT pg_drop_replication_slot\('lossy_slot'\);\) and set snapshot\.mode=when_needed/s);
+      expect((await env.rest.call('DELETE', '/connectors/cdc-lossy-again')).status).toBe(204);
+    } finally {
+      await db.end();
+      await pg.stop();
+    }
   }, 120_000);
 });

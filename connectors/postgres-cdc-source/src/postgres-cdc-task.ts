@@ -14,6 +14,7 @@ import { createSlot } from './replication-slot';
 import { planTable, SnapshotSession } from './snapshot-reader';
 import { SnapshotRunner } from './snapshot-runner';
 import type { SourceBlock } from './source-block';
+import { SlotHealthReporter } from './slot-health';
 import { StreamEvents } from './stream-events';
 import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
 import { modelOptions } from './model-options';
@@ -62,6 +63,7 @@ export class PostgresCdcTask implements SourceTask {
   private stopping = false;
   private events: StreamEvents | null = null;
   private heartbeat: Heartbeat | null = null;
+  private health: SlotHealthReporter | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parsePostgresCdcConfig(raw);
@@ -172,7 +174,8 @@ export class PostgresCdcTask implements SourceTask {
     const config = this.config as PostgresCdcConfig;
     this.context?.logger.info(`postgres-cdc: streaming slot "${config.slotName}" from ${startLsn}`);
     this.events = new StreamEvents(config, this.context?.logger, (model, at) => this.sourceBlock(model, at));
-    const version = await this.db?.query<{ v: string }>('SHOW server_version_num').then((r) => Number(r.rows[0]?.v), () => 0);
+    const version = await this.db?.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`).then((r) => Number(r.rows[0]?.v), () => 0);
+    this.health = new SlotHealthReporter(config.slotName, 10_000, (message) => this.context?.reportStatus?.(message), this.context?.logger);
     this.heartbeat = new Heartbeat(config.heartbeatIntervalMs, `${config.topicHeartbeatPrefix}.${config.topicPrefix}`, config.topicPrefix, this.context?.logger);
     this.stream = new ReconnectingStream({
       client: { ...clientOptions(config, 'millrace-cdc-stream'), options: SESSION_OPTIONS },
@@ -219,6 +222,7 @@ export class PostgresCdcTask implements SourceTask {
     const offset = last.xid === null ? { lsn: last.lsn } : { lsn: last.lsn, txId: last.xid };
     const out: SourceRecord[] = [];
     for (const txn of txns) for (const r of txn.records) out.push({ ...r, sourceOffset: offset });
+    this.health?.tick(this.db);
     const heartbeat = this.heartbeat;
     if (heartbeat?.due()) {
       void heartbeat.emitWalMessage(this.db);
@@ -256,7 +260,9 @@ export class PostgresCdcTask implements SourceTask {
       this.db = db;
     }
     const db = this.db as Client;
-    if (!(await slotInfo(db, config.slotName)).exists) throw slotGone(config, 'while the connector was streaming');
+    const slot = await slotInfo(db, config.slotName);
+    if (!slot.exists) throw slotGone(config, 'while the connector was streaming');
+    checkSlotUsable(slot, config);
     await awaitSlotFree(db, config, 15_000);
   }
 
