@@ -292,6 +292,22 @@ describe('postgres-cdc-source streaming', () => {
     expect(Number(a.iv)).toBe(90_000_000_000);
     expect([a.u, a.j, a.jb, a.arr, a.e]).toEqual(['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": 1}', '{"b": [1, 2]}', '{1,2,3}', 'happy']);
 
+    // the same row with time.precision.mode=connect and interval.handling.mode=string (JSON with schemas)
+    await createConnector(env.rest, 'cdc-typed-connect', cdcConfig(env.pg, {
+      'topic.prefix': 'tyc', 'table.include.list': 'public\\.typed', 'slot.name': 'typed_connect_slot', 'publication.name': 'typed_pub',
+      'time.precision.mode': 'connect', 'interval.handling.mode': 'string',
+      'key.converter': 'json', 'value.converter': 'json', 'value.converter.schemas.enable': 'true',
+    }));
+    const connectRows = await waitFor('the connect-mode rows', async () => {
+      const out = (await readCommittedUntilIdle(env.kafka, 'tyc.public.typed', 1_500)).filter((m) => m.value !== null).map((m) => JSON.parse(String(m.value)) as { schema: { fields: { field: string; fields?: { field: string; name?: string }[] }[] }; payload: { after: Record<string, unknown> } });
+      return out.length >= 2 ? out : undefined;
+    }, 60_000);
+    const afterFields = connectRows[0].schema.fields.find((x) => x.field === 'after')?.fields ?? [];
+    const nameOf = (field: string) => afterFields.find((x) => x.field === field)?.name;
+    expect([nameOf('dt'), nameOf('tm'), nameOf('ts'), nameOf('iv')]).toEqual(['org.apache.kafka.connect.data.Date', 'org.apache.kafka.connect.data.Time', 'org.apache.kafka.connect.data.Timestamp', 'io.debezium.time.Interval']);
+    const c = connectRows[1].payload.after;
+    expect([c.dt, c.tm, c.ts, c.iv]).toEqual([19782, 47045123, Date.UTC(2024, 1, 29, 13, 4, 5, 123), 'P0Y0M1DT1H0M0S']);
+
     const cols = `s, b, r, d, n, nv, flag, t, vc, rtrim(ch), encode(bin, 'hex'), dt, tm, tm3, ts, ts3, tstz, u::text, j::text, jb::text, arr::text, e::text`;
     const sql = (source: boolean) => `SELECT count(*)::text AS n, md5(string_agg(concat_ws('|', id, ${cols}, ${source ? "(extract(epoch FROM iv) * 1000000)::bigint" : 'iv'}), ',' ORDER BY id)) AS sum FROM typed`;
     await waitEqual('the warehouse round-trips every type', sql(true), sql(false));
