@@ -1,6 +1,6 @@
-import type { SinkRecord } from '@millrace/connect-sdk';
+import { UNCHANGED_COLUMNS_HEADER, type SinkRecord } from '@millrace/connect-sdk';
 import type { SinkColumn } from './fields-metadata';
-import { groupByUnchanged, UNCHANGED_COLUMNS_HEADER, unchangedColumnNames } from './unchanged-columns';
+import { groupByUnchanged, unchangedColumnNames } from './unchanged-columns';
 
 const col = (name: string, kind: 'key' | 'value'): SinkColumn => ({ name, schema: { type: 'string', optional: true }, source: kind === 'key' ? { kind: 'key', field: name } : { kind: 'value', field: name } });
 const columns = [col('id', 'key'), col('a', 'value'), col('big', 'value'), col('doc', 'value')];

@@ -1,4 +1,4 @@
-import type { SinkRecord } from '@millrace/connect-sdk';
+import { UNCHANGED_COLUMNS_HEADER, type SinkRecord } from '@millrace/connect-sdk';
 import type { SinkColumn } from './fields-metadata';
 import { keyString } from './row-key';
 
@@ -24,7 +24,6 @@ import { keyString } from './row-key';
  * A header that is not a JSON array of strings is ignored (the record is written whole);
  * names that are not value columns are ignored.
  */
-export const UNCHANGED_COLUMNS_HEADER = 'millrace.unchanged.columns';
 
 export interface ColumnGroup {
   /** Indexes into the batch's columns of the columns to write, key columns first. */

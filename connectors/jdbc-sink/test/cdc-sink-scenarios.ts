@@ -1,6 +1,5 @@
-import type { ConnectSchema } from '@millrace/connect-sdk';
+import { UNCHANGED_COLUMNS_HEADER, type ConnectSchema } from '@millrace/connect-sdk';
 import { JdbcSinkTask } from '../src/jdbc-sink-task';
-import { UNCHANGED_COLUMNS_HEADER } from '../src/unchanged-columns';
 import { context, record, type Probe, type ScenarioTarget } from './sink-scenarios';
 
 /**

@@ -31,13 +31,6 @@ export function decodeRow(model: TableModel, row: RowText): Struct {
 }
 
 /**
- * Header of an update listing the columns whose values pgoutput did not send because they
- * are unchanged TOASTed values (REPLICA IDENTITY other than FULL): a JSON array of column
- * names. The jdbc-sink leaves these columns as they are in its upsert/update.
- */
-export const UNCHANGED_COLUMNS_HEADER = 'millrace.unchanged.columns';
-
-/**
  * The new row of an update. A column pgoutput sent as 'u' (unchanged TOAST, only under
  * REPLICA IDENTITY DEFAULT/INDEX/NOTHING: with FULL the parser fills it from the old row)
  * gets Debezium's `unavailable.value.placeholder` — the text itself in string columns,

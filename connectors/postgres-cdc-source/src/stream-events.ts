@@ -1,6 +1,6 @@
-import type { ConnectorLogger, SourceRecord, Struct } from '@millrace/connect-sdk';
+import { UNCHANGED_COLUMNS_HEADER, type ConnectorLogger, type SourceRecord, type Struct } from '@millrace/connect-sdk';
 import type { Pgoutput } from 'pg-logical-replication';
-import { changeEvent, decodeNewRow, decodeRow, sourcePartition, tombstone, UNCHANGED_COLUMNS_HEADER, type RowText } from './change-events';
+import { changeEvent, decodeNewRow, decodeRow, sourcePartition, tombstone, type RowText } from './change-events';
 import { parseLsn } from './lsn';
 import type { PostgresCdcConfig } from './postgres-cdc-config';
 import type { SourceBlock } from './source-block';
