@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
-import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
+import { startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
 import { AvroConverter } from '@millrace/connect-sdk';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
-import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readCommittedUntilIdle } from './support/kafka';
+import { waitFor, type ConnectRest } from './support/connect-rest';
+import { readCommittedUntilIdle } from './support/kafka';
+import * as cdc from './support/postgres-cdc';
 import { prng, seedFrom } from './support/seeded-random';
 
 /**
@@ -28,6 +28,7 @@ import { prng, seedFrom } from './support/seeded-random';
  * Tests 2-4 continue from test 1's table and connectors.
  */
 describe('postgres-cdc-source', () => {
+  const env = cdc.usePostgresCdc();
   let broker: BrokerProcess;
   let pg: EphemeralPostgres;
   let connect: ConnectProcess;
@@ -36,63 +37,21 @@ describe('postgres-cdc-source', () => {
   let warehouse: Client;
   let kafka: Kafka;
 
-  beforeAll(async () => {
-    [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }), startPostgres()]);
-    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: registryUrl(), env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' } });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-    db = new Client({ connectionString: pg.connectionString });
-    await db.connect();
-    await db.query('CREATE DATABASE warehouse');
-    warehouse = new Client({ host: pg.host, port: pg.port, user: pg.user, database: 'warehouse' });
-    await warehouse.connect();
-  }, 120_000);
-
-  afterAll(async () => {
-    // MILLRACE_CDC_DEBUG_LOG=<file> keeps the worker's output for a look after the run
-    if (process.env.MILLRACE_CDC_DEBUG_LOG) fs.writeFileSync(process.env.MILLRACE_CDC_DEBUG_LOG, connect?.logs() ?? '');
-    await db?.end();
-    await warehouse?.end();
-    await connect?.stop();
-    await Promise.all([broker?.stop(), pg?.stop()]);
+  beforeAll(() => {
+    ({ broker, pg, connect, rest, db, warehouse, kafka } = env);
   });
 
-  const registryUrl = (): string => `http://${broker.host}:${broker.httpPort}`;
-
-  const cdcConfig = (extra: Record<string, string>): Record<string, string> => ({
-    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-    'database.hostname': pg.host,
-    'database.port': String(pg.port),
-    'database.user': pg.user,
-    'database.dbname': pg.database,
-    'publication.autocreate.mode': 'filtered',
-    'exactly.once.support': 'required',
-    ...extra,
-  });
-
-  async function createConnector(name: string, config: Record<string, string>): Promise<void> {
-    const res = await rest.call('POST', '/connectors', { name, config });
-    if (res.status !== 201) throw new Error(`creating ${name}: ${res.status} ${JSON.stringify(res.body)}`);
-  }
-
-  async function waitRunning(name: string): Promise<void> {
-    await waitFor(`${name} runs`, async () => {
-      const s = await rest.status(name);
-      if (s.connector.state === 'FAILED' || s.tasks[0]?.state === 'FAILED') throw new Error(`${name} failed: ${s.connector.trace ?? s.tasks[0]?.trace}`);
-      return s.tasks[0]?.state === 'RUNNING';
-    }, 60_000);
-  }
+  const registryUrl = (): string => env.registryUrl;
+  const cdcConfig = (extra: Record<string, string>): Record<string, string> => cdc.cdcConfig(pg, extra);
+  const createConnector = (name: string, config: Record<string, string>): Promise<void> => cdc.createConnector(rest, name, config);
+  const waitRunning = (name: string): Promise<void> => cdc.waitRunning(rest, name);
+  const confirmedFlush = (slot: string): Promise<bigint> => cdc.confirmedFlush(db, slot);
 
   async function digest(client: Client, table: string): Promise<{ n: string; sum: string }> {
     const { rows } = await client.query<{ n: string; sum: string }>(
       `SELECT count(*)::text AS n, coalesce(md5(string_agg(concat_ws('|', id, customer, amount::numeric(12,2), qty, placed, updated, flag, note, encode(payload, 'hex')), ',' ORDER BY id)), '') AS sum FROM ${table}`,
     );
     return rows[0];
-  }
-
-  async function confirmedFlush(slot: string): Promise<bigint> {
-    const { rows } = await db.query<{ lsn: string }>(`SELECT (confirmed_flush_lsn - '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [slot]);
-    return BigInt(rows[0]?.lsn ?? '0');
   }
 
   // the orders table of the first tests: its initial rows, and seeded random transactions of
@@ -125,22 +84,7 @@ describe('postgres-cdc-source', () => {
          FROM generate_series(1, ${ROWS}) g`,
     );
     await createConnector('cdc-orders', cdcConfig({ 'topic.prefix': 'erp', 'table.include.list': 'public\\.orders', 'slot.name': 'orders_slot', 'publication.name': 'orders_pub', 'snapshot.max.threads': '2', 'snapshot.chunk.rows': '2500', 'snapshot.fetch.size': '1000' }));
-    await createConnector('warehouse-orders', {
-      'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-      'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/warehouse?user=${pg.user}`,
-      topics: 'erp.public.orders',
-      'auto.create': 'true',
-      'insert.mode': 'upsert',
-      'pk.mode': 'record_key',
-      'delete.enabled': 'true',
-      transforms: 'unwrap,route',
-      'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-      'transforms.unwrap.delete.handling.mode': 'none',
-      'transforms.unwrap.drop.tombstones': 'true',
-      'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
-      'transforms.route.regex': 'erp\\.public\\.(.*)',
-      'transforms.route.replacement': '$1',
-    });
+    await createConnector('warehouse-orders', cdc.warehouseSinkConfig(pg, 'erp.public.orders', 'erp'));
     await waitRunning('cdc-orders');
 
     // mutations while the snapshot is read and after it

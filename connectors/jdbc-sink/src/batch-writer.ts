@@ -3,6 +3,8 @@ import type { SinkDialect } from './dialect/sink-dialect';
 import { columnValue, type SinkColumn } from './fields-metadata';
 import type { InsertMode } from './jdbc-sink-config';
 import type { SinkBatch } from './record-batcher';
+import { keyString } from './row-key';
+import { groupByUnchanged } from './unchanged-columns';
 
 /** Applies one SinkBatch inside the caller's transaction; returns the rows it was built from. */
 export interface SinkBatchWriter {
@@ -42,29 +44,38 @@ export class BatchWriter implements SinkBatchWriter {
   }
 
   private async applyWrites(qr: QueryRunner, batch: SinkBatch): Promise<number> {
-    const { keyColumns, valueColumns, allColumns } = batch.fields;
-    let rows = batch.records.map((r) => sqlRow(this.dialect, allColumns, r));
+    const { keyColumns, allColumns } = batch.fields;
+    const rows = batch.records.map((r) => sqlRow(this.dialect, allColumns, r));
     const useKeys = keyColumns.length > 0;
+    const keyed = useKeys && (this.insertMode === 'update' || this.insertMode === 'upsert');
+    // records that keep some columns as stored (unchanged-columns.ts): one statement family per column set
+    const groups = keyed ? groupByUnchanged(batch.records, rows, allColumns, keyColumns.length) : null;
+    if (groups) {
+      let n = 0;
+      for (const g of groups) n += await this.writeRows(qr, batch.table, g.columns.map((i) => allColumns[i]), keyColumns.length, g.rows);
+      return n;
+    }
+    return this.writeRows(qr, batch.table, allColumns, keyColumns.length, rows);
+  }
+
+  /** Writes `rows` (bind values of `columns`, the first `keyWidth` of them key columns) per insert.mode. */
+  private async writeRows(qr: QueryRunner, table: string, columns: readonly SinkColumn[], keyWidth: number, input: unknown[][]): Promise<number> {
+    let rows = input;
+    const useKeys = keyWidth > 0;
+    const keyNames = columns.slice(0, keyWidth).map((c) => c.name);
+    const valueNames = columns.slice(keyWidth).map((c) => c.name);
     if (this.insertMode === 'update') {
-      if (!useKeys || valueColumns.length === 0) return 0;
-      const sql = this.cached(`u|${batch.table}|${names(allColumns)}|${keyColumns.length}`, () =>
-        this.dialect.updateSql(
-          batch.table,
-          valueColumns.map((c) => c.name),
-          keyColumns.map((c) => c.name),
-        ),
-      );
-      const k = keyColumns.length;
-      for (const row of rows) await qr.query(sql, [...row.slice(k), ...row.slice(0, k)]);
+      if (!useKeys || valueNames.length === 0) return 0;
+      const sql = this.cached(`u|${table}|${names(columns)}|${keyWidth}`, () => this.dialect.updateSql(table, valueNames, keyNames));
+      for (const row of rows) await qr.query(sql, [...row.slice(keyWidth), ...row.slice(0, keyWidth)]);
       return rows.length;
     }
     const upsert = this.insertMode === 'upsert' && useKeys;
-    if (upsert) rows = lastPerKey(rows, keyColumns.length);
-    const columnNames = allColumns.map((c) => c.name);
-    const keyNames = keyColumns.map((c) => c.name);
+    if (upsert) rows = lastPerKey(rows, keyWidth);
+    const columnNames = columns.map((c) => c.name);
     await this.chunked(rows, columnNames.length, async (chunk) => {
-      const sql = this.cached(`${upsert ? 'up' : 'in'}|${batch.table}|${names(allColumns)}|${keyNames.length}|${chunk.length}`, () =>
-        upsert ? this.dialect.upsertSql(batch.table, columnNames, keyNames, chunk.length) : this.dialect.insertSql(batch.table, columnNames, chunk.length),
+      const sql = this.cached(`${upsert ? 'up' : 'in'}|${table}|${names(columns)}|${keyWidth}|${chunk.length}`, () =>
+        upsert ? this.dialect.upsertSql(table, columnNames, keyNames, chunk.length) : this.dialect.insertSql(table, columnNames, chunk.length),
       );
       await qr.query(sql, chunk.flat());
     });
@@ -130,13 +141,4 @@ export function lastPerKey(rows: readonly unknown[][], keyWidth: number): unknow
   rows.forEach((row, i) => last.set(keyString(row, keyWidth), i));
   if (last.size === rows.length) return rows as unknown[][];
   return rows.filter((row, i) => last.get(keyString(row, keyWidth)) === i);
-}
-
-function keyString(row: readonly unknown[], keyWidth: number): string {
-  let s = '';
-  for (let i = 0; i < keyWidth; i++) {
-    const v = row[i];
-    s += `${v === null ? '\u0001' : Buffer.isBuffer(v) ? `x${v.toString('hex')}` : `${typeof v}:${String(v)}`}\u0000`;
-  }
-  return s;
 }

@@ -1,5 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import { startMariaDb, type EphemeralMariaDb } from '@millrace/testing';
+import { describeCdcSinkScenarios } from '../test/cdc-sink-scenarios';
 import { describeJdbcSinkScenarios, type ScenarioTarget } from '../test/sink-scenarios';
 
 jest.setTimeout(60_000);
@@ -34,6 +35,7 @@ describe('jdbc-sink on MariaDB', () => {
   });
 
   describeJdbcSinkScenarios(() => target);
+  describeCdcSinkScenarios(() => target);
 
   // After the scenarios' own afterAll (which closes the probe): same-level hooks run in order.
   afterAll(async () => {

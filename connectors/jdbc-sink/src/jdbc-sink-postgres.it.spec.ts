@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { RetriableError } from '@millrace/connect-sdk';
 import { retryUntil, startPostgres, type EphemeralPostgres } from '@millrace/testing';
+import { describeCdcSinkScenarios } from '../test/cdc-sink-scenarios';
 import { describeJdbcSinkScenarios, record, type ScenarioTarget } from '../test/sink-scenarios';
 import { JdbcSinkTask } from './jdbc-sink-task';
 
@@ -31,6 +32,7 @@ describe('jdbc-sink on PostgreSQL', () => {
   });
 
   describeJdbcSinkScenarios(() => target);
+  describeCdcSinkScenarios(() => target);
 
   it('a connection lost mid-transaction surfaces as RetriableError; retrying applies the buffer exactly once', async () => {
     const quiet = () => undefined;

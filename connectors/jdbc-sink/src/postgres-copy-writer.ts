@@ -8,6 +8,7 @@ import { encodeCopyRows } from './copy-text';
 import type { PostgresSinkDialect } from './dialect';
 import type { InsertMode } from './jdbc-sink-config';
 import type { SinkBatch } from './record-batcher';
+import { groupByUnchanged } from './unchanged-columns';
 
 /**
  * The PostgreSQL bulk path: every batch travels as one `COPY ... FROM STDIN` (text
@@ -21,7 +22,9 @@ import type { SinkBatch } from './record-batcher';
  * - update: COPY into a staging table, then one `UPDATE t SET ... FROM stage WHERE keys`;
  * - delete: COPY the keys into a staging table, then one `DELETE FROM t USING stage`.
  * Upsert and update rows are deduplicated by key first (the last record of a key wins),
- * as the statement path does. A staging table is a temporary table with the target's
+ * as the statement path does. Records listing unchanged columns (unchanged-columns.ts)
+ * are written per set of such columns, leaving those columns out, so the stored values
+ * stay. A staging table is a temporary table with the target's
  * own column types (`CREATE TEMP TABLE ... AS SELECT cols FROM t WITH NO DATA`, so the
  * text is parsed as the target would parse it), dropped at the end of the transaction
  * (commit or rollback). Values are those of `SinkDialect.toSqlValue`, as on the
@@ -49,25 +52,32 @@ export class PostgresCopyWriter implements SinkBatchWriter {
       await client.query(`DELETE FROM ${target} AS t USING ${stage} AS s WHERE ${keyMatch}`);
       return rows.length;
     }
-    const names = allColumns.map((c) => c.name);
-    const columnList = names.map(q).join(', ');
-    let rows = batch.records.map((r) => sqlRow(this.dialect, allColumns, r));
+    const rows = batch.records.map((r) => sqlRow(this.dialect, allColumns, r));
     const useKeys = keyNames.length > 0;
-    if (this.insertMode === 'update') {
-      if (!useKeys || valueColumns.length === 0) return 0;
-      rows = lastPerKey(rows, keyNames.length);
-      const stage = await this.stage(client, target, names, rows);
-      const set = valueColumns.map((c) => `${q(c.name)} = s.${q(c.name)}`).join(', ');
-      await client.query(`UPDATE ${target} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch}`);
-      return rows.length;
+    if (useKeys && (this.insertMode === 'update' || this.insertMode === 'upsert')) {
+      if (this.insertMode === 'update' && valueColumns.length === 0) return 0;
+      // records that keep some columns as stored (unchanged-columns.ts): one staged statement per column set
+      const groups = groupByUnchanged(batch.records, rows, allColumns, keyNames.length) ?? [{ columns: allColumns.map((_c, i) => i), rows: lastPerKey(rows, keyNames.length) }];
+      let n = 0;
+      for (const g of groups) n += await this.keyedWrite(client, target, g.columns.map((i) => allColumns[i].name), keyNames, g.rows, keyMatch);
+      return n;
     }
-    if (this.insertMode === 'upsert' && useKeys) {
-      rows = lastPerKey(rows, keyNames.length);
-      const stage = await this.stage(client, target, names, rows);
-      await client.query(`INSERT INTO ${target} (${columnList}) SELECT ${columnList} FROM ${stage} ${this.dialect.onConflict(names, keyNames)}`);
-      return rows.length;
-    }
+    const columnList = allColumns.map((c) => q(c.name)).join(', ');
     await copyRows(client, `COPY ${target} (${columnList}) FROM STDIN`, rows);
+    return rows.length;
+  }
+
+  /** Upsert or update of rows with distinct keys, through a staging table; `names` = key columns then value columns. */
+  private async keyedWrite(client: PoolClient, target: string, names: readonly string[], keyNames: readonly string[], rows: unknown[][], keyMatch: string): Promise<number> {
+    const q = (name: string) => this.dialect.quoteIdentifier(name);
+    const stage = await this.stage(client, target, names, rows);
+    if (this.insertMode === 'update') {
+      const set = names.slice(keyNames.length).map((c) => `${q(c)} = s.${q(c)}`).join(', ');
+      if (set !== '') await client.query(`UPDATE ${target} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch}`);
+      return rows.length;
+    }
+    const columnList = names.map(q).join(', ');
+    await client.query(`INSERT INTO ${target} (${columnList}) SELECT ${columnList} FROM ${stage} ${this.dialect.onConflict(names, keyNames)}`);
     return rows.length;
   }
 

@@ -1,6 +1,7 @@
 import { Table, TableColumn, type QueryRunner } from 'typeorm';
 import type { ConnectorLogger } from '@millrace/connect-sdk';
 import type { SinkDialect } from './dialect/sink-dialect';
+import { columnTypeSql, widens } from './column-evolution';
 import type { FieldsMetadata, SinkColumn } from './fields-metadata';
 
 /**
@@ -13,7 +14,10 @@ import type { FieldsMetadata, SinkColumn } from './fields-metadata';
  *   other columns NOT NULL unless optional, defaults from the schema when expressible; a
  *   missing column is added (auto.evolve) as nullable (or with its default); a missing
  *   required column without a default is a TableEvolutionError, as is anything missing
- *   while the matching auto.* option is off.
+ *   while the matching auto.* option is off. With auto.evolve an existing column is also
+ *   widened in place when the field needs a wider type of the same family, and a NOT
+ *   NULL column without a default that the records no longer carry becomes nullable
+ *   (`changes`); nothing is ever dropped or narrowed.
  * - Run it OUTSIDE the data transaction: MySQL commits implicitly on DDL.
  * - The cache is refreshed from the database before deciding a column is missing (another
  *   task may have added it) and after every DDL; `invalidate` drops it (e.g. after errors).
@@ -30,8 +34,8 @@ export interface TableManagerOptions {
 }
 
 export class TableManager {
-  /** table -> normalized column names, as last read from the database. */
-  private readonly columns = new Map<string, Set<string>>();
+  /** table -> its columns by normalized name, as last read from the database. */
+  private readonly columns = new Map<string, Map<string, TableColumn>>();
   /** FieldsMetadata already checked against a table (identity), for the fast path. */
   private readonly verified = new Map<string, WeakSet<FieldsMetadata>>();
 
@@ -69,6 +73,15 @@ export class TableManager {
       const still = known ? this.missing(known, fields) : missing;
       if (still.length > 0) throw new TableEvolutionError(`table ${table} still lacks columns ${still.map((c) => c.name).join(', ')}`);
     }
+    if (this.opts.autoEvolve && known && this.changes(known, fields).length > 0) {
+      known = await this.refresh(qr, table);
+      const changes = known ? this.changes(known, fields) : [];
+      for (const change of changes) {
+        this.logger?.info(`jdbc-sink: ${change.describe} in ${table}`);
+        await qr.query(change.sql(table));
+      }
+      if (changes.length > 0) await this.refresh(qr, table);
+    }
     let set = this.verified.get(table);
     if (!set) this.verified.set(table, (set = new WeakSet()));
     set.add(fields);
@@ -90,19 +103,50 @@ export class TableManager {
     });
   }
 
-  private missing(known: ReadonlySet<string>, fields: FieldsMetadata): SinkColumn[] {
+  /**
+   * In-place changes auto.evolve makes to existing columns (column-evolution.ts): a column
+   * whose field now needs a wider type is widened; a NOT NULL column without a default that
+   * the records no longer carry (dropped at the source) becomes nullable, so new rows can
+   * still be inserted. Columns are never dropped: the warehouse keeps their values.
+   */
+  private changes(known: ReadonlyMap<string, TableColumn>, fields: FieldsMetadata): { describe: string; sql: (table: string) => string }[] {
+    const out: { describe: string; sql: (table: string) => string }[] = [];
+    const keyNames = new Set(fields.keyColumns.map((c) => c.name));
+    const carried = new Set(fields.allColumns.map((c) => this.dialect.normalizeColumnName(c.name)));
+    const defaultOf = (c: TableColumn): string | undefined => (c.default === undefined || c.default === null ? undefined : String(c.default));
+    for (const column of fields.allColumns) {
+      const existing = known.get(this.dialect.normalizeColumnName(column.name));
+      if (!existing) continue;
+      const desired = this.dialect.columnType(column.schema, keyNames.has(column.name));
+      if (!widens(existing, desired)) continue;
+      out.push({
+        describe: `widening column ${existing.name} from ${columnTypeSql(existing)} to ${columnTypeSql(desired)}`,
+        sql: (table) => this.dialect.modifyColumnSql(table, existing.name, 'type', desired, existing.isNullable, defaultOf(existing)),
+      });
+    }
+    for (const existing of known.values()) {
+      if (carried.has(this.dialect.normalizeColumnName(existing.name)) || existing.isNullable || existing.isPrimary || defaultOf(existing) !== undefined || existing.isGenerated) continue;
+      out.push({
+        describe: `column ${existing.name} is no longer in the records: dropping its NOT NULL`,
+        sql: (table) => this.dialect.modifyColumnSql(table, existing.name, 'nullable', existing, true, undefined),
+      });
+    }
+    return out;
+  }
+
+  private missing(known: ReadonlyMap<string, TableColumn>, fields: FieldsMetadata): SinkColumn[] {
     return fields.allColumns.filter((c) => !known.has(this.dialect.normalizeColumnName(c.name)));
   }
 
-  private async refresh(qr: QueryRunner, table: string): Promise<Set<string> | undefined> {
+  private async refresh(qr: QueryRunner, table: string): Promise<Map<string, TableColumn> | undefined> {
     const found = await qr.getTable(table);
     if (!found) {
       this.columns.delete(table);
       return undefined;
     }
-    const set = new Set(found.columns.map((c) => this.dialect.normalizeColumnName(c.name)));
-    this.columns.set(table, set);
-    return set;
+    const map = new Map(found.columns.map((c) => [this.dialect.normalizeColumnName(c.name), c]));
+    this.columns.set(table, map);
+    return map;
   }
 
   private async create(qr: QueryRunner, table: string, fields: FieldsMetadata): Promise<void> {

@@ -85,7 +85,7 @@ export function record(
   };
 }
 
-function context(connectorName: string): SinkTaskContext {
+export function context(connectorName: string): SinkTaskContext {
   const quiet = () => undefined;
   return { connectorName, taskId: 0, logger: { info: quiet, warn: quiet, error: quiet, debug: quiet }, pause: quiet, resume: quiet };
 }

@@ -10,7 +10,8 @@ import type { TableModel } from './table-catalog';
  * Rows come in as the server's text per column (null = SQL NULL; undefined = a value
  * pgoutput did not send: unchanged TOAST or a non-key column of a key-only old tuple),
  * decoded by the column codecs. A column without a value is emitted as null when the
- * column is nullable, else as its type's zero value (TOAST handling is still to come).
+ * column is nullable, else as its type's zero value — except in the new row of an
+ * update, where a missing value is an unchanged TOASTed value (see `decodeNewRow`).
  */
 export type RowText = Readonly<Record<string, string | null | undefined>>;
 export type Op = 'r' | 'c' | 'u' | 'd';
@@ -27,6 +28,26 @@ export function decodeRow(model: TableModel, row: RowText): Struct {
     out[c.name] = text === null || text === undefined ? (text === undefined && !c.optional ? zeroValue(c.codec.schema) : null) : c.codec.decode(text);
   }
   return out;
+}
+
+/**
+ * The new row of an update. A column pgoutput sent as 'u' (unchanged TOAST, only under
+ * REPLICA IDENTITY DEFAULT/INDEX/NOTHING: with FULL the parser fills it from the old row)
+ * gets Debezium's `unavailable.value.placeholder` — the text itself in string columns,
+ * its UTF-8 bytes in bytes columns, else null (or the type's zero value when NOT NULL) —
+ * and is listed in `unchanged`.
+ */
+export function decodeNewRow(model: TableModel, row: RowText, placeholder: string): { row: Struct; unchanged: string[] } {
+  const out = decodeRow(model, row);
+  const unchanged: string[] = [];
+  for (const c of model.columns) {
+    if (row[c.name] !== undefined) continue;
+    unchanged.push(c.name);
+    const schema = c.codec.schema;
+    if (schema.name === undefined && schema.type === 'string') out[c.name] = placeholder;
+    else if (schema.name === undefined && schema.type === 'bytes') out[c.name] = Buffer.from(placeholder, 'utf8');
+  }
+  return { row: out, unchanged };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { bigintToBytes, DECIMAL_LOGICAL, normalizeInt64, type ConnectSchema } from '@millrace/connect-sdk';
+import { DEFAULT_TEMPORAL_MODES, temporalCodec, type TemporalModes } from './pg-temporal-types';
 import type { DecimalHandlingMode } from './postgres-cdc-config';
 
 /**
@@ -10,13 +11,11 @@ import type { DecimalHandlingMode } from './postgres-cdc-config';
  *   int2 -> int16, int4 -> int32, int8 -> int64, float4 -> float32, float8 -> float64, bool
  *   numeric(p,s) -> Decimal (scale s, connect.decimal.precision p) | float64 | string
  *   numeric      -> io.debezium.data.VariableScaleDecimal {scale int32, value bytes} | float64 | string
- *   date -> io.debezium.time.Date (int32 days)
- *   timestamp(0..3) -> io.debezium.time.Timestamp (int64 ms); timestamp(4..6) -> MicroTimestamp (int64 µs)
- *   timestamptz -> io.debezium.time.ZonedTimestamp (ISO text in UTC, "...Z")
- *   time(0..3) -> io.debezium.time.Time (int32 ms); time(4..6) -> MicroTime (int64 µs)
+ *   date, time, timestamp, timestamptz, timetz, interval -> per time.precision.mode and
+ *   interval.handling.mode (pg-temporal-types.ts)
  *   uuid -> string io.debezium.data.Uuid; json/jsonb -> string io.debezium.data.Json
- *   bytea -> bytes; text/varchar/bpchar/name and every other type (enums, arrays,
- *   intervals, ...) -> string (their text form; the full type list is still to come).
+ *   bytea -> bytes; text/varchar/bpchar/name and every other type (enums, arrays, ...)
+ *   -> string (their text form: arrays as `{a,b}`, enums as their label).
  */
 export const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c bytea_output=hex -c extra_float_digits=3';
 
@@ -36,7 +35,7 @@ export interface ColumnCodec {
 
 const OID = {
   bool: 16, bytea: 17, int8: 20, int2: 21, int4: 23, oid: 26, json: 114, float4: 700, float8: 701,
-  date: 1082, time: 1083, timestamp: 1114, timestamptz: 1184, timetz: 1266, numeric: 1700, uuid: 2950, jsonb: 3802,
+  numeric: 1700, uuid: 2950, jsonb: 3802,
 } as const;
 
 const s = (type: ConnectSchema['type'], optional: boolean, name?: string, parameters?: Record<string, string>): ConnectSchema => ({
@@ -45,13 +44,10 @@ const s = (type: ConnectSchema['type'], optional: boolean, name?: string, parame
 
 const num = (t: string): number => (t === 'NaN' ? NaN : t === 'Infinity' ? Infinity : t === '-Infinity' ? -Infinity : Number(t));
 
-/** Fractional-second precision of a time/timestamp typmod (-1 = 6). */
-function timePrecision(typeMod: number): number {
-  return typeMod < 0 ? 6 : Math.min(6, typeMod);
-}
-
-export function columnCodec(col: PgColumn, decimalMode: DecimalHandlingMode): ColumnCodec {
+export function columnCodec(col: PgColumn, decimalMode: DecimalHandlingMode, temporal: TemporalModes = DEFAULT_TEMPORAL_MODES): ColumnCodec {
   const opt = col.optional;
+  const time = temporalCodec(col, temporal);
+  if (time) return time;
   switch (col.typeOid) {
     case OID.bool:
       return { schema: s('boolean', opt), decode: (t) => t === 't' || t === 'true' };
@@ -70,20 +66,6 @@ export function columnCodec(col: PgColumn, decimalMode: DecimalHandlingMode): Co
       return numericCodec(col, decimalMode);
     case OID.bytea:
       return { schema: s('bytes', opt), decode: (t) => Buffer.from(t.startsWith('\\x') ? t.slice(2) : t, 'hex') };
-    case OID.date:
-      return { schema: s('int32', opt, 'io.debezium.time.Date'), decode: (t) => Math.round(Date.parse(`${t}T00:00:00Z`) / 86_400_000) };
-    case OID.timestamp: {
-      const micro = timePrecision(col.typeMod) > 3;
-      return { schema: s('int64', opt, micro ? 'io.debezium.time.MicroTimestamp' : 'io.debezium.time.Timestamp'), decode: (t) => (micro ? timestampMicros(t) : Math.floor(timestampMicros(t) / 1000)) };
-    }
-    case OID.timestamptz:
-      return { schema: s('string', opt, 'io.debezium.time.ZonedTimestamp'), decode: zonedTimestamp };
-    case OID.time: {
-      const micro = timePrecision(col.typeMod) > 3;
-      return micro ? { schema: s('int64', opt, 'io.debezium.time.MicroTime'), decode: timeMicros } : { schema: s('int32', opt, 'io.debezium.time.Time'), decode: (t) => Math.floor(timeMicros(t) / 1000) };
-    }
-    case OID.timetz:
-      return { schema: s('string', opt, 'io.debezium.time.ZonedTime'), decode: (t) => t.replace(/\+00(:00)?$/, 'Z') };
     case OID.uuid:
       return { schema: s('string', opt, 'io.debezium.data.Uuid'), decode: (t) => t };
     case OID.json:
@@ -117,32 +99,4 @@ function numericCodec(col: PgColumn, mode: DecimalHandlingMode): ColumnCodec {
       return { scale: frac.length, value: bigintToBytes(BigInt(int + frac)) };
     },
   };
-}
-
-const TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?( BC)?$/;
-
-/** Microseconds since the epoch of a `timestamp` text ("2024-02-29 13:04:05.123456", UTC). */
-export function timestampMicros(t: string): number {
-  const m = TIMESTAMP.exec(t);
-  if (!m) throw new Error(`unsupported timestamp value "${t}"`);
-  const year = m[8] ? 1 - Number(m[1]) : Number(m[1]);
-  const d = new Date(0);
-  d.setUTCFullYear(year, Number(m[2]) - 1, Number(m[3]));
-  d.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
-  return d.getTime() * 1000 + Number((m[7] ?? '').padEnd(6, '0'));
-}
-
-/** "2024-02-29 13:04:05.123456+00" (session time zone UTC) -> "2024-02-29T13:04:05.123456Z". */
-export function zonedTimestamp(t: string): string {
-  const m = /^(.*?)([+-]\d{2}(?::?\d{2}){0,2})$/.exec(t);
-  if (!m) return t;
-  const local = m[1].replace(' ', 'T');
-  return /^[+-]00(:?00)*$/.test(m[2]) ? `${local}Z` : `${local}${m[2]}`;
-}
-
-/** Microseconds since midnight of a `time` text ("13:04:05.123456"). */
-export function timeMicros(t: string): number {
-  const m = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/.exec(t);
-  if (!m) throw new Error(`unsupported time value "${t}"`);
-  return ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1_000_000 + Number((m[4] ?? '').padEnd(6, '0'));
 }

@@ -12,10 +12,14 @@ import { configBoolean, configList, configNumber, configString, parseConfig, typ
 export type SnapshotMode = 'initial' | 'never' | 'initial_only' | 'no_data' | 'when_needed';
 export type PublicationAutocreateMode = 'all_tables' | 'filtered' | 'disabled';
 export type DecimalHandlingMode = 'precise' | 'double' | 'string';
+export type TimePrecisionMode = 'adaptive' | 'adaptive_time_microseconds' | 'connect';
+export type IntervalHandlingMode = 'numeric' | 'string';
 
 export const SNAPSHOT_MODES: readonly SnapshotMode[] = ['initial', 'never', 'initial_only', 'no_data', 'when_needed'];
 export const PUBLICATION_AUTOCREATE_MODES: readonly PublicationAutocreateMode[] = ['all_tables', 'filtered', 'disabled'];
 export const DECIMAL_HANDLING_MODES: readonly DecimalHandlingMode[] = ['precise', 'double', 'string'];
+export const TIME_PRECISION_MODES: readonly TimePrecisionMode[] = ['adaptive', 'adaptive_time_microseconds', 'connect'];
+export const INTERVAL_HANDLING_MODES: readonly IntervalHandlingMode[] = ['numeric', 'string'];
 
 export interface PostgresCdcConfig {
   readonly hostname: string;
@@ -26,6 +30,8 @@ export interface PostgresCdcConfig {
   readonly topicPrefix: string;
   readonly tableInclude: readonly string[];
   readonly tableExclude: readonly string[];
+  readonly columnInclude: readonly string[];
+  readonly columnExclude: readonly string[];
   readonly slotName: string;
   readonly publicationName: string;
   readonly publicationAutocreateMode: PublicationAutocreateMode;
@@ -37,8 +43,14 @@ export interface PostgresCdcConfig {
   /** Rows per query inside a chunk (Debezium's snapshot.fetch.size). */
   readonly snapshotFetchSize: number;
   readonly heartbeatIntervalMs: number;
+  /** Heartbeat records go to `<topicHeartbeatPrefix>.<topicPrefix>`. */
+  readonly topicHeartbeatPrefix: string;
+  /** What an unchanged TOASTed value is replaced by (Debezium's unavailable.value.placeholder). */
+  readonly unavailableValuePlaceholder: string;
   readonly tombstonesOnDelete: boolean;
   readonly decimalHandlingMode: DecimalHandlingMode;
+  readonly timePrecisionMode: TimePrecisionMode;
+  readonly intervalHandlingMode: IntervalHandlingMode;
   readonly statusUpdateIntervalMs: number;
 }
 
@@ -64,6 +76,9 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'topic.prefix', type: 'STRING', importance: 'HIGH', group: G_CDC, orderInGroup: 1, validator: identifierRule, documentation: 'Logical server name: topics are <topic.prefix>.<schema>.<table>; also the source partition of the offsets.' },
   { name: 'table.include.list', type: 'LIST', default: '', importance: 'HIGH', group: G_CDC, orderInGroup: 2, documentation: 'Regular expressions matched against schema.table of the tables to capture; empty = every table of non-system schemas.' },
   { name: 'table.exclude.list', type: 'LIST', default: '', importance: 'MEDIUM', group: G_CDC, orderInGroup: 3, documentation: 'Regular expressions matched against schema.table of tables not to capture. May not be combined with table.include.list.' },
+  { name: 'column.include.list', type: 'LIST', default: '', importance: 'MEDIUM', group: G_CDC, orderInGroup: 18,
+    documentation: 'Regular expressions matched against schema.table.column of the columns to capture; empty = every column. Key columns are always captured. May not be combined with column.exclude.list.' },
+  { name: 'column.exclude.list', type: 'LIST', default: '', importance: 'MEDIUM', group: G_CDC, orderInGroup: 19, documentation: 'Regular expressions matched against schema.table.column of columns left out of the change events (key columns are always captured).' },
   { name: 'slot.name', type: 'STRING', default: 'debezium', importance: 'MEDIUM', group: G_CDC, orderInGroup: 4, validator: slotNameRule, documentation: 'Logical replication slot the connector streams from (created when missing, with an exported snapshot).' },
   { name: 'publication.name', type: 'STRING', default: 'dbz_publication', importance: 'MEDIUM', group: G_CDC, orderInGroup: 5, validator: identifierRule, documentation: 'pgoutput publication the slot streams.' },
   { name: 'publication.autocreate.mode', type: 'STRING', default: 'all_tables', importance: 'MEDIUM', group: G_CDC, orderInGroup: 6, allowedValues: PUBLICATION_AUTOCREATE_MODES, validator: oneOf(PUBLICATION_AUTOCREATE_MODES),
@@ -74,10 +89,18 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'snapshot.max.threads', type: 'INT', default: 1, importance: 'LOW', group: G_CDC, orderInGroup: 9, validator: atLeast(1), documentation: 'Snapshot chunks read in parallel, each on its own connection importing the slot\'s exported snapshot.' },
   { name: 'snapshot.chunk.rows', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 10, validator: atLeast(1), documentation: 'Rows per snapshot chunk (by primary-key range): the unit of parallel reading, of progress and of resume after a restart.' },
   { name: 'snapshot.fetch.size', type: 'INT', default: 2000, importance: 'LOW', group: G_CDC, orderInGroup: 11, validator: atLeast(1), documentation: 'Rows per query while reading a chunk.' },
-  { name: 'heartbeat.interval.ms', type: 'INT', default: 0, importance: 'LOW', group: G_CDC, orderInGroup: 12, validator: atLeast(0), documentation: 'Heartbeat interval (0 = off). Accepted; heartbeats are not emitted yet.' },
+  { name: 'heartbeat.interval.ms', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 12, validator: atLeast(0),
+    documentation: 'While streaming, every interval: a heartbeat record to <topic.heartbeat.prefix>.<topic.prefix> and a logical message in the database, so the slot advances on a quiet database (0 = off; Debezium defaults to 0, Millrace to 10 s so idle slots never pin WAL).' },
+  { name: 'topic.heartbeat.prefix', type: 'STRING', default: '__debezium-heartbeat', importance: 'LOW', group: G_CDC, orderInGroup: 16, validator: identifierRule, documentation: 'Prefix of the heartbeat topic <prefix>.<topic.prefix>.' },
+  { name: 'unavailable.value.placeholder', type: 'STRING', default: '__debezium_unavailable_value', importance: 'LOW', group: G_CDC, orderInGroup: 17,
+    documentation: 'Value of a TOASTed column an update left unchanged when the server did not send it (REPLICA IDENTITY other than FULL); such columns are also listed in the millrace.unchanged.columns header, which the jdbc-sink honours by keeping the stored value.' },
   { name: 'tombstones.on.delete', type: 'BOOLEAN', default: true, importance: 'LOW', group: G_CDC, orderInGroup: 13, documentation: 'Emit a tombstone (null value, same key) after each delete event.' },
   { name: 'decimal.handling.mode', type: 'STRING', default: 'precise', importance: 'LOW', group: G_CDC, orderInGroup: 14, allowedValues: DECIMAL_HANDLING_MODES, validator: oneOf(DECIMAL_HANDLING_MODES),
     documentation: 'precise: NUMERIC(p,s) as Connect Decimal (unconstrained NUMERIC as io.debezium.data.VariableScaleDecimal); double: float64; string: text.' },
+  { name: 'time.precision.mode', type: 'STRING', default: 'adaptive', importance: 'LOW', group: G_CDC, orderInGroup: 20, allowedValues: TIME_PRECISION_MODES, validator: oneOf(TIME_PRECISION_MODES),
+    documentation: 'adaptive: date/time/timestamp as io.debezium.time.* with the column\'s precision (ms or µs); adaptive_time_microseconds: as adaptive, every time in µs; connect: Kafka Connect\'s Date/Time/Timestamp (ms).' },
+  { name: 'interval.handling.mode', type: 'STRING', default: 'numeric', importance: 'LOW', group: G_CDC, orderInGroup: 21, allowedValues: INTERVAL_HANDLING_MODES, validator: oneOf(INTERVAL_HANDLING_MODES),
+    documentation: 'numeric: interval as io.debezium.time.MicroDuration (int64 µs, a month = 30.4375 days); string: ISO-8601 text (io.debezium.time.Interval).' },
   { name: 'status.update.interval.ms', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 15, validator: atLeast(100), documentation: 'How often the connector reports its durable position to the server (never beyond what the broker committed).' },
 ];
 
@@ -88,7 +111,8 @@ export function crossFieldErrors(raw: Readonly<Record<string, string>>): Record<
   const errors: Record<string, string> = {};
   const has = (k: string): boolean => (raw[k] ?? '').trim() !== '';
   if (has('table.include.list') && has('table.exclude.list')) errors['table.exclude.list'] = 'table.include.list and table.exclude.list may not both be set';
-  for (const key of ['table.include.list', 'table.exclude.list']) {
+  if (has('column.include.list') && has('column.exclude.list')) errors['column.exclude.list'] = 'column.include.list and column.exclude.list may not both be set';
+  for (const key of ['table.include.list', 'table.exclude.list', 'column.include.list', 'column.exclude.list']) {
     for (const pattern of (raw[key] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
       try {
         new RegExp(`^(?:${pattern})$`);
@@ -115,6 +139,8 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     topicPrefix: str('topic.prefix'),
     tableInclude: configList(v, 'table.include.list'),
     tableExclude: configList(v, 'table.exclude.list'),
+    columnInclude: configList(v, 'column.include.list'),
+    columnExclude: configList(v, 'column.exclude.list'),
     slotName: str('slot.name'),
     publicationName: str('publication.name'),
     publicationAutocreateMode: str('publication.autocreate.mode') as PublicationAutocreateMode,
@@ -123,8 +149,12 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     snapshotChunkRows: configNumber(v, 'snapshot.chunk.rows'),
     snapshotFetchSize: configNumber(v, 'snapshot.fetch.size'),
     heartbeatIntervalMs: configNumber(v, 'heartbeat.interval.ms'),
+    topicHeartbeatPrefix: str('topic.heartbeat.prefix'),
+    unavailableValuePlaceholder: str('unavailable.value.placeholder'),
     tombstonesOnDelete: configBoolean(v, 'tombstones.on.delete'),
     decimalHandlingMode: str('decimal.handling.mode') as DecimalHandlingMode,
+    timePrecisionMode: str('time.precision.mode') as TimePrecisionMode,
+    intervalHandlingMode: str('interval.handling.mode') as IntervalHandlingMode,
     statusUpdateIntervalMs: configNumber(v, 'status.update.interval.ms'),
   };
 }

@@ -1,18 +1,23 @@
 import { SnapshotState } from '@millrace/cdc-snapshot';
-import type { SourceRecord, SourceTask, SourceTaskContext, Struct } from '@millrace/connect-sdk';
+import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
-import { changeEvent, decodeRow, sourcePartition, tombstone, type RowText } from './change-events';
+import { sourcePartition } from './change-events';
+import { Heartbeat } from './heartbeat';
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
-import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError } from './preflight';
+import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError, slotInfo } from './preflight';
+import { ReconnectingStream } from './reconnecting-stream';
+import { describeChange, modelFromRelation } from './relation-model';
 import { createSlot } from './replication-slot';
 import { planTable, SnapshotSession } from './snapshot-reader';
 import { SnapshotRunner } from './snapshot-runner';
 import type { SourceBlock } from './source-block';
+import { SlotHealthReporter } from './slot-health';
+import { StreamEvents } from './stream-events';
 import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
-import { WalStream } from './wal-stream';
+import { modelOptions } from './model-options';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
@@ -52,12 +57,13 @@ export class PostgresCdcTask implements SourceTask {
   private readonly models = new Map<string, TableModel>();
   private snapshot: SnapshotRunner | null = null;
   private snapshotSession: SnapshotSession | null = null;
-  private stream: WalStream | null = null;
-  private streamError: Error | null = null;
+  private stream: ReconnectingStream | null = null;
   private consistentLsn = '0/0';
   private snapshotTsMs = 0;
   private stopping = false;
-  private readonly partialDeleteWarned = new Set<string>();
+  private events: StreamEvents | null = null;
+  private heartbeat: Heartbeat | null = null;
+  private health: SlotHealthReporter | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parsePostgresCdcConfig(raw);
@@ -83,7 +89,7 @@ export class PostgresCdcTask implements SourceTask {
     await checkTablePrivileges(db, config, tables);
     await ensurePublication(db, config, tables);
     for (const t of tables) {
-      const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode);
+      const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode, modelOptions(config, t));
       this.models.set(model.qualified, model);
     }
     context.logger.info(`postgres-cdc: capturing ${this.models.size} table(s): ${[...this.models.keys()].join(', ')}`);
@@ -167,7 +173,11 @@ export class PostgresCdcTask implements SourceTask {
   private async startStream(startLsn: string, skipThrough: bigint): Promise<void> {
     const config = this.config as PostgresCdcConfig;
     this.context?.logger.info(`postgres-cdc: streaming slot "${config.slotName}" from ${startLsn}`);
-    this.stream = new WalStream({
+    this.events = new StreamEvents(config, this.context?.logger, (model, at) => this.sourceBlock(model, at));
+    const version = await this.db?.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`).then((r) => Number(r.rows[0]?.v), () => 0);
+    this.health = new SlotHealthReporter(config.slotName, 10_000, (message) => this.context?.reportStatus?.(message), this.context?.logger);
+    this.heartbeat = new Heartbeat(config.heartbeatIntervalMs, `${config.topicHeartbeatPrefix}.${config.topicPrefix}`, config.topicPrefix, this.context?.logger);
+    this.stream = new ReconnectingStream({
       client: { ...clientOptions(config, 'millrace-cdc-stream'), options: SESSION_OPTIONS },
       slotName: config.slotName,
       publicationName: config.publicationName,
@@ -175,8 +185,10 @@ export class PostgresCdcTask implements SourceTask {
       skipThrough,
       statusIntervalMs: config.statusUpdateIntervalMs,
       maxQueuedRecords: 50_000,
+      messages: (version ?? 0) >= 140000,
       handler: { onChange: (m, c) => this.onChange(m, c), onRelation: (m) => this.onRelation(m) },
-      onError: (err) => (this.streamError = err),
+      logger: this.context?.logger,
+      checkSlot: () => this.checkStreamSlot(),
     });
     await this.stream.start();
   }
@@ -199,17 +211,23 @@ export class PostgresCdcTask implements SourceTask {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       return [];
     }
-    if (this.streamError) throw new Error(`replication stream of slot "${this.config?.slotName}" failed: ${this.streamError.message}`);
+    const failure = stream.failure();
+    if (failure) throw failure;
     let txns = stream.take(maxRecords);
     if (txns.length === 0) {
       await stream.waitForData(1000);
       txns = stream.take(maxRecords);
-      if (txns.length === 0) return [];
     }
-    const last = txns[txns.length - 1];
-    const offset = { lsn: last.endLsn, txId: last.xid };
+    const last = txns.length > 0 ? { lsn: txns[txns.length - 1].endLsn, xid: txns[txns.length - 1].xid } : stream.lastHandedOut;
+    const offset = last.xid === null ? { lsn: last.lsn } : { lsn: last.lsn, txId: last.xid };
     const out: SourceRecord[] = [];
     for (const txn of txns) for (const r of txn.records) out.push({ ...r, sourceOffset: offset });
+    this.health?.tick(this.db);
+    const heartbeat = this.heartbeat;
+    if (heartbeat?.due()) {
+      void heartbeat.emitWalMessage(this.db);
+      out.push(heartbeat.record(sourcePartition((this.config as PostgresCdcConfig).topicPrefix), offset));
+    }
     return out;
   }
 
@@ -228,6 +246,24 @@ export class PostgresCdcTask implements SourceTask {
       return;
     }
     await this.startStream(this.consistentLsn, parseLsn(this.consistentLsn));
+  }
+
+  /** Before a reconnect: a working database connection (a new one after a server restart), and the slot still there and free. */
+  private async checkStreamSlot(): Promise<void> {
+    const config = this.config as PostgresCdcConfig;
+    const alive = this.db ? await this.db.query('SELECT 1').then(() => true, () => false) : false;
+    if (!alive) {
+      await this.db?.end().catch(() => undefined);
+      const db = new Client({ ...clientOptions(config, 'millrace-cdc'), options: SESSION_OPTIONS });
+      db.on('error', () => undefined);
+      await db.connect();
+      this.db = db;
+    }
+    const db = this.db as Client;
+    const slot = await slotInfo(db, config.slotName);
+    if (!slot.exists) throw slotGone(config, 'while the connector was streaming');
+    checkSlotUsable(slot, config);
+    await awaitSlotFree(db, config, 15_000);
   }
 
   async ack(records: readonly SourceRecord[]): Promise<void> {
@@ -257,11 +293,11 @@ export class PostgresCdcTask implements SourceTask {
     const qualified = `${message.schema}.${message.name}`;
     const model = this.models.get(qualified);
     if (!model || !this.db) return;
-    const same = model.columns.length === message.columns.length && model.columns.every((c, i) => c.name === message.columns[i].name && c.typeOid === message.columns[i].typeOid);
-    if (same) return;
     const config = this.config as PostgresCdcConfig;
-    this.context?.logger.info(`postgres-cdc: table ${qualified} changed; reloading its columns`);
-    this.models.set(qualified, await loadTableModel(this.db, { schema: message.schema, name: message.name }, config.topicPrefix, config.decimalHandlingMode));
+    const rebuilt = await modelFromRelation(this.db, message, model, config.topicPrefix, config.decimalHandlingMode, modelOptions(config, model));
+    if (rebuilt === model) return;
+    this.context?.logger.info(`postgres-cdc: table ${qualified} changed (${describeChange(model, rebuilt)}); its records now carry the new schema`);
+    this.models.set(qualified, rebuilt);
   }
 
   private async onChange(
@@ -269,43 +305,9 @@ export class PostgresCdcTask implements SourceTask {
     at: { xid: number; lsn: string; commitTimeMs: number; lastCommittedLsn: string },
   ): Promise<SourceRecord[]> {
     const model = this.models.get(`${message.relation.schema}.${message.relation.name}`);
-    if (!model) return [];
-    const config = this.config as PostgresCdcConfig;
-    const source = this.sourceBlock(model, { snapshot: 'false', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: JSON.stringify([at.lastCommittedLsn, at.lsn]) });
-    // the runtime's offset is set per batch in read(); this one is a placeholder
-    const position = { partition: sourcePartition(config.topicPrefix), offset: {} };
-    switch (message.tag) {
-      case 'insert':
-        return [changeEvent(model, 'c', null, decodeRow(model, message.new as RowText), source, position)];
-      case 'update': {
-        const oldRow = message.old ?? message.key;
-        const before: Struct | null = oldRow ? decodeRow(model, oldRow as RowText) : null;
-        const after = decodeRow(model, message.new as RowText);
-        // a changed primary key is, as in Debezium, a delete of the old key (and its tombstone) then a create
-        if (before !== null && model.keySchema !== null && keyChanged(model.keyColumns, before, after)) {
-          const events = [changeEvent(model, 'd', before, null, source, position)];
-          if (config.tombstonesOnDelete) events.push(tombstone(model, before, at.commitTimeMs, position));
-          events.push(changeEvent(model, 'c', null, after, source, position));
-          return events;
-        }
-        return [changeEvent(model, 'u', message.old ? before : null, after, source, position)];
-      }
-      case 'delete': {
-        if (!message.old && !this.partialDeleteWarned.has(model.qualified)) {
-          this.partialDeleteWarned.add(model.qualified);
-          this.context?.logger.warn(`postgres-cdc: table ${model.qualified} has REPLICA IDENTITY DEFAULT: the before image of its deletes holds only the key columns (run ALTER TABLE ${model.qualified} REPLICA IDENTITY FULL; for whole rows)`);
-        }
-        const before = decodeRow(model, (message.old ?? message.key ?? {}) as RowText);
-        const events = [changeEvent(model, 'd', before, null, source, position)];
-        if (config.tombstonesOnDelete && model.keySchema !== null) events.push(tombstone(model, before, at.commitTimeMs, position));
-        return events;
-      }
-    }
+    if (!model || !this.events) return [];
+    return this.events.events(model, message, at);
   }
-}
-
-function keyChanged(keyColumns: readonly string[], before: Struct, after: Struct): boolean {
-  return keyColumns.some((k) => String(before[k]) !== String(after[k]));
 }
 
 function slotGone(config: PostgresCdcConfig, when: string): PreflightError {

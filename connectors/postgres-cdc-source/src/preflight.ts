@@ -10,7 +10,8 @@ import { qualify, quoteIdent, quoteTable, type TableName } from './table-catalog
  * - wal_level other than logical;
  * - a user without the REPLICATION attribute (superusers have it implicitly);
  * - a publication that is missing (mode disabled) or lacks captured tables (mode disabled);
- * - a publication that cannot be created (e.g. FOR ALL TABLES without superuser).
+ * - a publication that cannot be created (e.g. FOR ALL TABLES without superuser);
+ * - a slot of another database or plugin, or one the server invalidated (wal_status lost).
  */
 export class PreflightError extends Error {
   override readonly name = 'PreflightError';
@@ -97,21 +98,29 @@ export interface SlotInfo {
   readonly database: string | null;
   readonly plugin: string | null;
   readonly confirmedFlushLsn: string | null;
+  /** pg_replication_slots.wal_status (PostgreSQL 13+; null before): 'lost' = invalidated. */
+  readonly walStatus: string | null;
 }
 
 export async function slotInfo(db: Client, slotName: string): Promise<SlotInfo> {
-  const { rows } = await db.query<{ active: boolean; active_pid: number | null; database: string | null; plugin: string | null; confirmed_flush_lsn: string | null }>(
-    'SELECT active, active_pid, database, plugin, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1',
+  const { rows } = await db.query<{ active: boolean; active_pid: number | null; database: string | null; plugin: string | null; confirmed_flush_lsn: string | null; wal_status: string | null }>(
+    `SELECT active, active_pid, database, plugin, confirmed_flush_lsn::text, to_jsonb(s) ->> 'wal_status' AS wal_status FROM pg_replication_slots s WHERE slot_name = $1`,
     [slotName],
   );
   const r = rows[0];
-  if (!r) return { exists: false, active: false, activePid: null, database: null, plugin: null, confirmedFlushLsn: null };
-  return { exists: true, active: r.active, activePid: r.active_pid, database: r.database, plugin: r.plugin, confirmedFlushLsn: r.confirmed_flush_lsn };
+  if (!r) return { exists: false, active: false, activePid: null, database: null, plugin: null, confirmedFlushLsn: null, walStatus: null };
+  return { exists: true, active: r.active, activePid: r.active_pid, database: r.database, plugin: r.plugin, confirmedFlushLsn: r.confirmed_flush_lsn, walStatus: r.wal_status };
 }
 
-/** Fails when an existing slot belongs to another database or plugin. */
+/** Fails when an existing slot belongs to another database or plugin, or was invalidated (wal_status lost). */
 export function checkSlotUsable(slot: SlotInfo, config: PostgresCdcConfig): void {
   if (!slot.exists) return;
+  if (slot.walStatus === 'lost') {
+    throw new PreflightError(
+      `replication slot "${config.slotName}" was invalidated (wal_status lost: the server removed WAL it still needed, see max_slot_wal_keep_size); the changes since its position cannot be read. ` +
+        `Drop it (SELECT pg_drop_replication_slot('${config.slotName}');) and set snapshot.mode=when_needed to take a new snapshot, or reset the connector's offsets (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets) and restart it.`,
+    );
+  }
   if (slot.database !== config.dbname || slot.plugin !== 'pgoutput') {
     throw new PreflightError(
       `replication slot "${config.slotName}" exists for database ${slot.database} with plugin ${slot.plugin}, not ${config.dbname} with pgoutput. ` +

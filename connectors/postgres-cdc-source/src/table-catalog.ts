@@ -1,6 +1,8 @@
 import type { ConnectSchema } from '@millrace/connect-sdk';
 import type { Client } from 'pg';
+import { withDefault } from './column-defaults';
 import { columnCodec, type ColumnCodec, type PgColumn } from './pg-column-types';
+import type { TemporalModes } from './pg-temporal-types';
 import type { DecimalHandlingMode } from './postgres-cdc-config';
 import { sourceBlockSchema } from './source-block';
 
@@ -22,7 +24,7 @@ export interface TableModel {
   readonly qualified: string;
   readonly oid: number;
   readonly topic: string;
-  readonly columns: readonly (PgColumn & { readonly codec: ColumnCodec; readonly sqlType: string })[];
+  readonly columns: readonly (CatalogColumn & { readonly codec: ColumnCodec })[];
   readonly keyColumns: readonly string[];
   readonly keySchema: ConnectSchema | null;
   readonly valueSchema: ConnectSchema;
@@ -61,12 +63,15 @@ export async function listCapturedTables(db: Client, include: readonly string[],
     .filter((t) => (include.length === 0 || matches(include, qualify(t))) && !matches(exclude, qualify(t)));
 }
 
-export async function loadTableModel(db: Client, table: TableName, topicPrefix: string, decimalMode: DecimalHandlingMode): Promise<TableModel> {
-  const oidRow = await db.query<{ oid: number }>(`SELECT $1::regclass::oid AS oid`, [quoteTable(table)]);
-  const oid = Number(oidRow.rows[0].oid);
-  const cols = await db.query<{ attname: string; atttypid: number; atttypmod: number; attnotnull: boolean; sqltype: string }>(
-    `SELECT attname, atttypid::int AS atttypid, atttypmod, attnotnull, format_type(atttypid, atttypmod) AS sqltype
-       FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+/** A column as the catalog (or a Relation message completed from the catalog) describes it. */
+export type CatalogColumn = PgColumn & { readonly sqlType: string; readonly defaultExpr?: string | null };
+
+/** The catalog's facts of a table: its live columns in order (with default expressions) and its primary key. */
+export async function readCatalog(db: Client, oid: number): Promise<{ columns: CatalogColumn[]; keyColumns: string[] }> {
+  const cols = await db.query<{ attname: string; atttypid: number; atttypmod: number; attnotnull: boolean; sqltype: string; defexpr: string | null }>(
+    `SELECT a.attname, a.atttypid::int AS atttypid, a.atttypmod, a.attnotnull, format_type(a.atttypid, a.atttypmod) AS sqltype, pg_get_expr(d.adbin, d.adrelid) AS defexpr
+       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
     [oid],
   );
   const pk = await db.query<{ attname: string }>(
@@ -75,20 +80,53 @@ export async function loadTableModel(db: Client, table: TableName, topicPrefix: 
       WHERE i.indrelid = $1 AND i.indisprimary ORDER BY k.ord`,
     [oid],
   );
-  const columns = cols.rows.map((c) => ({ name: c.attname, typeOid: Number(c.atttypid), typeMod: Number(c.atttypmod), optional: !c.attnotnull, sqlType: c.sqltype }));
-  return buildTableModel(table, oid, columns, pk.rows.map((r) => r.attname), topicPrefix, decimalMode);
+  return {
+    columns: cols.rows.map((c) => ({ name: c.attname, typeOid: Number(c.atttypid), typeMod: Number(c.atttypmod), optional: !c.attnotnull, sqlType: c.sqltype, defaultExpr: c.defexpr })),
+    keyColumns: pk.rows.map((r) => r.attname),
+  };
+}
+
+/**
+ * Debezium's column.include.list / column.exclude.list: regular expressions matched
+ * against the whole `schema.table.column`; the result says whether a column of `table`
+ * is captured. Key columns are always kept (the record key is made of them).
+ */
+export function columnSelector(include: readonly string[], exclude: readonly string[]): (table: TableName) => (column: string) => boolean {
+  const inc = include.map((p) => new RegExp(`^(?:${p})$`));
+  const exc = exclude.map((p) => new RegExp(`^(?:${p})$`));
+  return (table) => (column) => {
+    const name = `${table.schema}.${table.name}.${column}`;
+    return (inc.length === 0 || inc.some((r) => r.test(name))) && !exc.some((r) => r.test(name));
+  };
+}
+
+/** How tables are modelled beyond decimal.handling.mode: the captured columns and the temporal modes. */
+export interface ModelOptions {
+  /** Whether a (non-key) column is captured (column.include.list / column.exclude.list). */
+  readonly columnFilter?: (column: string) => boolean;
+  readonly temporal?: TemporalModes;
+}
+
+export async function loadTableModel(db: Client, table: TableName, topicPrefix: string, decimalMode: DecimalHandlingMode, options: ModelOptions = {}): Promise<TableModel> {
+  const oidRow = await db.query<{ oid: number }>(`SELECT $1::regclass::oid AS oid`, [quoteTable(table)]);
+  const oid = Number(oidRow.rows[0].oid);
+  const { columns, keyColumns } = await readCatalog(db, oid);
+  return buildTableModel(table, oid, columns, keyColumns, topicPrefix, decimalMode, options);
 }
 
 /** The model of a table from its catalog facts (columns in order, key column names). */
 export function buildTableModel(
   table: TableName,
   oid: number,
-  catalogColumns: readonly (PgColumn & { readonly sqlType: string })[],
+  catalogColumns: readonly CatalogColumn[],
   keyColumns: readonly string[],
   topicPrefix: string,
   decimalMode: DecimalHandlingMode,
+  options: ModelOptions = {},
 ): TableModel {
-  const columns = catalogColumns.map((c) => ({ ...c, codec: columnCodec(c, decimalMode) }));
+  const filter = options.columnFilter;
+  const captured = filter ? catalogColumns.filter((c) => keyColumns.includes(c.name) || filter(c.name)) : catalogColumns;
+  const columns = captured.map((c) => ({ ...c, codec: withDefault(columnCodec(c, decimalMode, options.temporal), c.defaultExpr) }));
   const topic = `${topicPrefix}.${table.schema}.${table.name}`;
   const struct = (name: string, fields: { name: string; schema: ConnectSchema }[], optional = false): ConnectSchema => ({
     type: 'struct', optional, name, fields: fields.map((f, index) => ({ name: f.name, index, schema: f.schema })),

@@ -18,10 +18,17 @@ import { formatLsn, parseLsn } from './lsn';
  *   The library writes `lsn + 1` as the flush position, so it is given `durable - 1`:
  *   the server then holds exactly `durable`, as its own subscribers report the end of
  *   the last applied commit (a transaction committed at `durable` itself is re-sent).
- * - Idle or uncaptured traffic does not pin WAL: a keepalive's LSN (the server's sent
+ * - Idle or uncaptured traffic does not pin WAL: an empty transaction (uncaptured writes,
+ *   the connector's heartbeat message) moves the position as above and is reported within
+ *   200 ms; a keepalive's LSN (the server's sent
  *   position) counts like an empty transaction ending there, but only when every message
  *   received so far is handled, no transaction is open, and nothing is queued or
  *   uncommitted (durable-position.ts); never while a transaction is unfinished.
+ * - Logical messages are requested (`messages`, on PostgreSQL 14+) and ignored: a
+ *   transaction holding only the heartbeat's `pg_logical_emit_message` then reaches the
+ *   connector as an empty transaction (PostgreSQL 15+ skips transactions with nothing to
+ *   send; before 15 every transaction is sent) and moves the position even when the
+ *   database has no other traffic.
  * - Transactions are handed out whole (`take`), after their Commit; one whose commit end
  *   is <= `skipThrough` (already in the broker per the stored offset) is dropped.
  * - Column values stay the server's text: the parser's per-column type parsers are
@@ -52,6 +59,8 @@ export interface WalStreamOptions {
   readonly skipThrough: bigint;
   readonly statusIntervalMs: number;
   readonly maxQueuedRecords: number;
+  /** Request logical messages (pgoutput `messages`, PostgreSQL 14+); see the class notes. */
+  readonly messages?: boolean;
   readonly handler: WalStreamHandler;
   readonly onError: (err: Error) => void;
 }
@@ -80,7 +89,9 @@ export class WalStream {
   private current: { xid: number; commitTimeMs: number; records: SourceRecord[] } | null = null;
   private readonly durable: DurablePosition;
   private lastCommitted: string;
+  private lastOut: { lsn: string; xid: number | null };
   private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Timeout | null = null;
   private dataWaiters: (() => void)[] = [];
   private spaceWaiters: (() => void)[] = [];
   private stopped = false;
@@ -91,6 +102,7 @@ export class WalStream {
   constructor(private readonly opts: WalStreamOptions) {
     this.durable = new DurablePosition(parseLsn(opts.startLsn));
     this.lastCommitted = opts.startLsn;
+    this.lastOut = { lsn: opts.startLsn, xid: null };
     this.service = new LogicalReplicationService(opts.client, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } });
     this.service.on('data', async (lsn: string, message: Pgoutput.Message) => {
       try {
@@ -110,7 +122,7 @@ export class WalStream {
   }
 
   async start(): Promise<void> {
-    const plugin = new RawTextPgoutputPlugin({ protoVersion: 1, publicationNames: [this.opts.publicationName] }, () => this.received++);
+    const plugin = new RawTextPgoutputPlugin({ protoVersion: 1, publicationNames: [this.opts.publicationName], messages: this.opts.messages ?? false }, () => this.received++);
     this.service.subscribe(plugin, this.opts.slotName, this.opts.startLsn).catch((err: unknown) => {
       if (!this.stopped) this.opts.onError(err instanceof Error ? err : new Error(String(err)));
     });
@@ -132,10 +144,16 @@ export class WalStream {
       n += txn.records.length;
       this.queuedRecords -= txn.records.length;
       this.durable.handedOut(parseLsn(txn.endLsn));
+      this.lastOut = { lsn: txn.endLsn, xid: txn.xid };
       out.push(txn);
     }
     if (out.length > 0) for (const w of this.spaceWaiters.splice(0)) w();
     return out;
+  }
+
+  /** The position after the last transaction handed out by `take` (the start position before any). */
+  get lastHandedOut(): { readonly lsn: string; readonly xid: number | null } {
+    return this.lastOut;
   }
 
   /** Resolves when a transaction is queued, or after `ms`. */
@@ -159,8 +177,19 @@ export class WalStream {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
     for (const w of [...this.spaceWaiters.splice(0), ...this.dataWaiters.splice(0)]) w();
     await this.service.destroy().catch(() => undefined);
+  }
+
+  /** Reports within 200 ms (one report for a run of empty transactions, e.g. heartbeats or uncaptured writes). */
+  private reportSoon(): void {
+    if (this.soon !== null || this.stopped) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      void this.report();
+    }, 200);
+    this.soon.unref();
   }
 
   private async report(): Promise<void> {
@@ -195,7 +224,9 @@ export class WalStream {
         if (end <= this.opts.skipThrough) return;
         this.lastCommitted = endLsn;
         if (txn.records.length === 0) {
+          const before = this.durable.lsn;
           this.durable.empty(end, this.queue.length);
+          if (this.durable.lsn !== before) this.reportSoon();
           return;
         }
         while (!this.stopped && this.queuedRecords >= this.opts.maxQueuedRecords) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));

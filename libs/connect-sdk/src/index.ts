@@ -1,5 +1,6 @@
 export * from './record/connect-schema';
 export * from './record/connect-record';
+export * from './record/cdc-headers';
 export * from './config/config-def';
 export * from './connector/connector';
 export * from './transforms';

@@ -8,7 +8,8 @@ import {
   DEBEZIUM_ZONED_TIMESTAMP,
   zonedTimestampToUtcSql,
 } from '@millrace/jdbc';
-import { SinkDialect, UnsupportedSchemaError, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
+import { columnTypeSql, type ColumnTypeFacts } from '../column-evolution';
+import { SinkDialect, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
 
 /**
  * MySQL and MariaDB: backtick quoting, `?` placeholders. TypeORM's mysql2 driver
@@ -22,7 +23,8 @@ import { SinkDialect, UnsupportedSchemaError, decimalPrecision, decimalScale, ty
  * FLOAT, float64 -> DOUBLE, boolean -> BOOLEAN (TINYINT(1)), string -> TEXT or
  * VARCHAR(255) in a primary key, bytes -> LONGBLOB or VARBINARY(255) in a primary key,
  * Decimal -> DECIMAL(p, scale) with p from connect.decimal.precision, else 65 (scale capped
- * at 30), Date -> DATE, Time -> TIME(3), Timestamp -> DATETIME(3) (holding UTC);
+ * at 30), Debezium's VariableScaleDecimal -> DECIMAL(65, 30) (digits beyond 30 decimals
+ * rounded), Date -> DATE, Time -> TIME(3), Timestamp -> DATETIME(3) (holding UTC);
  * Debezium's io.debezium.time.*: Date -> DATE, Time -> TIME(3), MicroTime -> TIME(6),
  * Timestamp -> DATETIME(3), MicroTimestamp and ZonedTimestamp -> DATETIME(6) (UTC).
  * ZonedTime stays TEXT (MySQL has no TIME WITH TIME ZONE).
@@ -39,6 +41,8 @@ export class MySqlSinkDialect extends SinkDialect {
         const scale = Math.min(decimalScale(schema), 30);
         return { type: 'decimal', precision: Math.max(decimalPrecision(schema, 65) ?? 65, scale), scale };
       }
+      case VARIABLE_SCALE_DECIMAL:
+        return { type: 'decimal', precision: 65, scale: 30 };
       case DATE_LOGICAL:
       case DEBEZIUM_DATE:
         return { type: 'date' };
@@ -87,6 +91,10 @@ export class MySqlSinkDialect extends SinkDialect {
     const targets = nonKeys.length > 0 ? nonKeys : keyColumns.slice(0, 1);
     const updates = targets.map((c) => `${this.quoteIdentifier(c)} = VALUES(${this.quoteIdentifier(c)})`);
     return `${this.insertSql(table, columns, rowCount)} ON DUPLICATE KEY UPDATE ${updates.join(', ')}`;
+  }
+
+  modifyColumnSql(table: string, column: string, _change: 'type' | 'nullable', type: ColumnTypeFacts, nullable: boolean, defaultSql: string | undefined): string {
+    return `ALTER TABLE ${this.quoteTable(table)} MODIFY COLUMN ${this.quoteIdentifier(column)} ${columnTypeSql(type)} ${nullable ? 'NULL' : 'NOT NULL'}${defaultSql !== undefined ? ` DEFAULT ${defaultSql}` : ''}`;
   }
 
   protected booleanLiteral(value: boolean): string {

@@ -8,7 +8,8 @@ import {
   DEBEZIUM_ZONED_TIME,
   DEBEZIUM_ZONED_TIMESTAMP,
 } from '@millrace/jdbc';
-import { SinkDialect, UnsupportedSchemaError, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
+import { columnTypeSql, type ColumnTypeFacts } from '../column-evolution';
+import { SinkDialect, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
 
 /**
  * PostgreSQL: `"ident"` quoting, `$n` placeholders, at most 65535 parameters per
@@ -20,7 +21,7 @@ import { SinkDialect, UnsupportedSchemaError, decimalPrecision, decimalScale, ty
  * Types: int8/int16 -> SMALLINT, int32 -> INTEGER, int64 -> BIGINT, float32 -> REAL,
  * float64 -> DOUBLE PRECISION, boolean -> BOOLEAN, string -> TEXT, bytes -> BYTEA,
  * Decimal -> NUMERIC(p, s) when the schema carries connect.decimal.precision, else NUMERIC
- * (unconstrained, keeps any scale), Date -> DATE, Time -> TIME(3), Timestamp -> TIMESTAMP(3)
+ * (unconstrained, keeps any scale), Debezium's VariableScaleDecimal -> NUMERIC, Date -> DATE, Time -> TIME(3), Timestamp -> TIMESTAMP(3)
  * (without time zone, holding UTC); Debezium's io.debezium.time.* (@millrace/jdbc
  * temporal-types.ts): Date -> DATE, Time -> TIME(3), MicroTime -> TIME(6), ZonedTime ->
  * TIMETZ(6), Timestamp -> TIMESTAMP(3), MicroTimestamp -> TIMESTAMP(6), ZonedTimestamp ->
@@ -38,6 +39,8 @@ export class PostgresSinkDialect extends SinkDialect {
         const precision = decimalPrecision(schema, 1000);
         return precision === undefined ? { type: 'numeric' } : { type: 'numeric', precision, scale: decimalScale(schema) };
       }
+      case VARIABLE_SCALE_DECIMAL:
+        return { type: 'numeric' };
       case DATE_LOGICAL:
       case DEBEZIUM_DATE:
         return { type: 'date' };
@@ -91,6 +94,11 @@ export class PostgresSinkDialect extends SinkDialect {
     const updates = columns.filter((c) => !keys.has(c)).map((c) => `${this.quoteIdentifier(c)} = EXCLUDED.${this.quoteIdentifier(c)}`);
     const conflict = `ON CONFLICT (${keyColumns.map((c) => this.quoteIdentifier(c)).join(', ')})`;
     return `${conflict} ${updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`;
+  }
+
+  modifyColumnSql(table: string, column: string, change: 'type' | 'nullable', type: ColumnTypeFacts): string {
+    const target = `ALTER TABLE ${this.quoteTable(table)} ALTER COLUMN ${this.quoteIdentifier(column)}`;
+    return change === 'type' ? `${target} TYPE ${columnTypeSql(type)}` : `${target} DROP NOT NULL`;
   }
 
   protected booleanLiteral(value: boolean): string {

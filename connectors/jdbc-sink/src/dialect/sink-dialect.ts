@@ -1,8 +1,10 @@
 import {
+  bytesToBigint,
   DATE_LOGICAL,
   DECIMAL_LOGICAL,
   TIME_LOGICAL,
   TIMESTAMP_LOGICAL,
+  unscaledToDecimal,
   type ConnectSchema,
 } from '@millrace/connect-sdk';
 import {
@@ -20,6 +22,7 @@ import {
   quoteQualifiedName,
   type JdbcDriver,
 } from '@millrace/jdbc';
+import type { ColumnTypeFacts } from '../column-evolution';
 
 /**
  * What the JDBC sink needs to know about one SQL dialect: identifier quoting, the
@@ -40,6 +43,13 @@ import {
  * - A statement never has more than `maxParameters` parameters; the writer also keeps
  *   the estimated text of one statement under `maxStatementBytes`.
  */
+/**
+ * Debezium's decimal of any scale (Postgres `numeric` without precision under
+ * decimal.handling.mode=precise): a struct {scale int32, value bytes (two's complement
+ * unscaled)}. The sink writes it as one decimal column (its text value), not as a struct.
+ */
+export const VARIABLE_SCALE_DECIMAL = 'io.debezium.data.VariableScaleDecimal';
+
 /** The driver a dialect speaks to (@millrace/jdbc's, which quotes identifiers and spells placeholders). */
 export type SinkDialectName = JdbcDriver;
 
@@ -68,6 +78,12 @@ export abstract class SinkDialect {
   /** INSERT ... VALUES (...) x rowCount that updates the non-key columns on a key conflict. */
   abstract upsertSql(table: string, columns: readonly string[], keyColumns: readonly string[], rowCount: number): string;
   protected abstract booleanLiteral(value: boolean): string;
+  /**
+   * DDL changing an existing column in place (auto.evolve): `change` 'type' widens it to
+   * `type`; 'nullable' drops its NOT NULL. `type`, `nullable` and `defaultSql` describe the
+   * column as it is to be (MySQL restates the whole column; PostgreSQL changes one thing).
+   */
+  abstract modifyColumnSql(table: string, column: string, change: 'type' | 'nullable', type: ColumnTypeFacts, nullable: boolean, defaultSql: string | undefined): string;
 
   /** MySQL `name`, PostgreSQL "name" (@millrace/jdbc's quoting). */
   quoteIdentifier(name: string): string {
@@ -156,6 +172,10 @@ export abstract class SinkDialect {
     switch (schema.name) {
       case DECIMAL_LOGICAL:
         return typeof value === 'string' ? value : String(value);
+      case VARIABLE_SCALE_DECIMAL: {
+        const v = value as { scale: number; value: Uint8Array };
+        return unscaledToDecimal(bytesToBigint(Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength)), Number(v.scale));
+      }
       case DATE_LOGICAL:
         return value instanceof Date ? value.toISOString().slice(0, 10) : value;
       case TIME_LOGICAL:
@@ -203,8 +223,9 @@ export function splitTableName(table: string): string[] {
   return parts;
 }
 
-/** Connect primitive types a column can hold; array, map and struct fields are rejected. */
+/** Connect primitive types a column can hold; array, map and struct fields are rejected (except VariableScaleDecimal). */
 export function assertPrimitive(fieldName: string, schema: ConnectSchema): void {
+  if (schema.name === VARIABLE_SCALE_DECIMAL) return;
   if (schema.type === 'array' || schema.type === 'map' || schema.type === 'struct') {
     throw new UnsupportedSchemaError(`field "${fieldName}" has type ${schema.type}; the JDBC sink writes only primitive and logical types`);
   }
