@@ -16,7 +16,8 @@ export interface PartitionRecords {
 }
 
 /**
- * Kafka's default partitioner for the project's producers: an explicit partition wins;
+ * Kafka's default partitioner for the project's producers: an explicit partition wins
+ * (checked against the topic's partition count);
  * a keyed record goes to `murmur2(key) % partitions` (as the Java client, librdkafka's
  * murmur2_random and kafkajs); the keyless records of one `group` call to one topic go
  * to one partition, the next call's to the next (sticky partitioning, KIP-480).
@@ -39,12 +40,21 @@ export class RecordPartitioner {
     const keyless = new Map<string, number>();
     for (const r of records) {
       let partition = r.partition ?? -1;
+      // Metadata for every topic, as Kafka's producer: it also lets a cluster that
+      // auto-creates topics create one that a record names with an explicit partition.
+      let count = counts.get(r.topic);
+      if (count === undefined) {
+        count = await this.partitionCount(r.topic);
+        counts.set(r.topic, count);
+      }
+      if (partition >= count) {
+        // The cached count may predate a CreatePartitions: ask again before refusing.
+        this.metadata.invalidate(r.topic);
+        count = await this.partitionCount(r.topic);
+        counts.set(r.topic, count);
+        if (partition >= count) throw new ProduceError(`Invalid partition given with record: ${partition} is not in the range [0...${count}) of ${r.topic}`, false);
+      }
       if (partition < 0) {
-        let count = counts.get(r.topic);
-        if (count === undefined) {
-          count = await this.partitionCount(r.topic);
-          counts.set(r.topic, count);
-        }
         if (r.key !== null) partition = keyPartition(r.key, count);
         else {
           let chosen = keyless.get(r.topic);

@@ -52,4 +52,12 @@ describe('RecordProducer against a real broker', () => {
     const all = (await readPartition(broker.bootstrap, 'auto-created', 0)).map((r) => r.value?.toString());
     expect(all).toEqual(['v']);
   });
+
+  it('creates a missing topic named with an explicit partition too, and refuses a partition the topic does not have', async () => {
+    const producer = createRecordProducer({ bootstrap: [broker.bootstrap], clientId: 'record-producer-it' });
+    await producer.send([{ topic: 'auto-explicit', partition: 0, key: null, value: Buffer.from('v0') }]);
+    await expect(producer.send([{ topic: 'four', partition: 9, key: null, value: Buffer.from('x') }])).rejects.toThrow(/Invalid partition given with record: 9 is not in the range \[0\.\.\.4\) of four/);
+    await producer.close();
+    expect((await readPartition(broker.bootstrap, 'auto-explicit', 0)).map((r) => r.value?.toString())).toEqual(['v0']);
+  });
 });
