@@ -1,4 +1,4 @@
-import { SnapshotState } from '@millrace/cdc-snapshot';
+import { SnapshotState, type TableProgress } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext, Struct } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
@@ -58,6 +58,8 @@ export class PostgresCdcTask implements SourceTask {
   private snapshotTsMs = 0;
   private stopping = false;
   private readonly partialDeleteWarned = new Set<string>();
+  /** The snapshot's figures once it completed (kept for /metrics while the task runs). */
+  private snapshotDone: TableProgress[] | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parsePostgresCdcConfig(raw);
@@ -213,10 +215,16 @@ export class PostgresCdcTask implements SourceTask {
     return out;
   }
 
+  /** Per-table snapshot progress for the worker's /metrics (SnapshotProgressReporter hook). */
+  snapshotProgress(): TableProgress[] | null {
+    return this.snapshot?.progress() ?? this.snapshotDone;
+  }
+
   private async finishSnapshot(): Promise<void> {
     const config = this.config as PostgresCdcConfig;
     const snapshot = this.snapshot as SnapshotRunner;
     snapshot.reportProgress(true);
+    this.snapshotDone = snapshot.progress();
     await snapshot.stop();
     this.snapshot = null;
     await this.snapshotSession?.close();

@@ -84,8 +84,8 @@ export async function planTable(client: Client, model: TableModel, chunkRows: nu
   const keys = keyList(model);
   const texts = model.keyColumns.map((k, i) => `${quoteIdent(k)}::text AS k${i}`).join(', ');
   const { rows } = await client.query<Record<string, string>>(
-    `SELECT ${texts} FROM (SELECT ${keys}, row_number() OVER (ORDER BY ${keys}) AS rn FROM ${quoteTable(model)}) s WHERE rn % $1 = 0 ORDER BY rn`,
-    [chunkRows],
+    `SELECT ${texts} FROM (SELECT ${keys}, row_number() OVER (ORDER BY ${keys}) AS rn FROM ${quoteTable(model)}) s WHERE rn % $1 = 0 AND rn < $2 ORDER BY rn`,
+    [chunkRows, estimatedRows],
   );
   return { estimatedRows, boundaries: rows.map((r) => model.keyColumns.map((_, i) => r[`k${i}`])) };
 }
