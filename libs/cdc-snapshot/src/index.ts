@@ -11,3 +11,4 @@ export type { ChunkJob, ChunkJobContext, ChunkProcessor, ChunkQueue, ChunkQueueO
 export { InProcessChunkQueue } from './in-process-chunk-queue';
 export { SnapshotProgressMeter, describeProgress, type ProgressSummary } from './snapshot-progress';
 export { ChunkedSnapshot, type ChunkedSnapshotOptions, type ChunkRows } from './chunked-snapshot';
+export { BullMqChunkQueue, type BullMqChunkQueueOptions } from './bullmq-chunk-queue';
