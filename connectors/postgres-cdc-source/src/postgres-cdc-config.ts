@@ -40,6 +40,8 @@ export interface PostgresCdcConfig {
   readonly tombstonesOnDelete: boolean;
   readonly decimalHandlingMode: DecimalHandlingMode;
   readonly statusUpdateIntervalMs: number;
+  /** Redis of the snapshot's chunk queue (BullMQ); null: the worker's REDIS_URL, else in-process. Holds a password maybe: never logged. */
+  readonly snapshotQueueRedisUrl: string | null;
 }
 
 export class PostgresCdcConfigError extends Error {
@@ -53,6 +55,7 @@ const oneOf = (values: readonly string[]) => (v: ConfigValueType) => (values.inc
 const atLeast = (min: number) => (v: ConfigValueType) => (typeof v === 'number' && v < min ? `must be >= ${min}` : null);
 /** Slot names: lower-case letters, digits and underscores (Postgres' own rule). */
 const slotNameRule = (v: ConfigValueType) => (/^[a-z0-9_]{1,63}$/.test(String(v)) ? null : 'may hold only lower-case letters, digits and underscores (at most 63)');
+const redisUrlRule = (v: ConfigValueType) => (v === null || v === '' || /^rediss?:\/\/[^\s]+$/.test(String(v)) ? null : 'must be a redis:// or rediss:// URL');
 const identifierRule = (v: ConfigValueType) => (/^[A-Za-z0-9_.-]+$/.test(String(v)) ? null : 'may hold only letters, digits, "_", "." and "-"');
 
 const KEYS: readonly ConfigKey[] = [
@@ -78,6 +81,8 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'tombstones.on.delete', type: 'BOOLEAN', default: true, importance: 'LOW', group: G_CDC, orderInGroup: 13, documentation: 'Emit a tombstone (null value, same key) after each delete event.' },
   { name: 'decimal.handling.mode', type: 'STRING', default: 'precise', importance: 'LOW', group: G_CDC, orderInGroup: 14, allowedValues: DECIMAL_HANDLING_MODES, validator: oneOf(DECIMAL_HANDLING_MODES),
     documentation: 'precise: NUMERIC(p,s) as Connect Decimal (unconstrained NUMERIC as io.debezium.data.VariableScaleDecimal); double: float64; string: text.' },
+  { name: 'snapshot.queue.redis.url', type: 'PASSWORD', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 16, validator: redisUrlRule,
+    documentation: 'Redis (redis://[user:password@]host:port[/db]) holding the snapshot\'s chunk jobs in a BullMQ queue, with retries and a dead worker\'s chunks redone. Unset: the worker\'s REDIS_URL environment variable when set, else an in-process queue.' },
   { name: 'status.update.interval.ms', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 15, validator: atLeast(100), documentation: 'How often the connector reports its durable position to the server (never beyond what the broker committed).' },
 ];
 
@@ -126,6 +131,7 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     tombstonesOnDelete: configBoolean(v, 'tombstones.on.delete'),
     decimalHandlingMode: str('decimal.handling.mode') as DecimalHandlingMode,
     statusUpdateIntervalMs: configNumber(v, 'status.update.interval.ms'),
+    snapshotQueueRedisUrl: configString(v, 'snapshot.queue.redis.url') || null,
   };
 }
 

@@ -139,9 +139,11 @@ export class BullMqChunkQueue<T> implements ChunkQueue<T> {
   async close(): Promise<void> {
     this.abort.abort();
     await this.adding.catch(() => undefined);
-    await this.worker?.close().catch(() => undefined);
-    await this.queue.close().catch(() => undefined);
-    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
+    // bounded: with Redis gone BullMQ's close and ioredis' quit would wait for it
+    await within(10_000, this.worker?.close());
+    await within(2_000, this.queue.close());
+    await Promise.all(this.connections.map((c) => (c.status === 'ready' ? within(2_000, c.quit()) : undefined)));
+    for (const c of this.connections) c.disconnect();
   }
 
   /** The last Redis error, URL-free (for a status line). */
@@ -160,6 +162,13 @@ export class BullMqChunkQueue<T> implements ChunkQueue<T> {
   private noteError(err: unknown): void {
     this.lastError = redact(err instanceof Error ? err.message : String(err), this.opts.redisUrl);
   }
+}
+
+async function within(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  if (work === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** BullMQ job ids may not hold ":" (its key separator); chunk ids are "<schema>.<table>#<n>". */
