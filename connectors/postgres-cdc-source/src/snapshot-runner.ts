@@ -44,7 +44,8 @@ export class SnapshotRunner {
       threads: opts.threads,
       maxBufferedRows: opts.maxBufferedRows,
       queue: opts.queue,
-      hasKey: (table) => model(table).keyColumns.length > 0,
+      // every chunk resumes inside itself: by primary key, or by CTID for keyless tables (snapshot-reader.ts)
+      hasKey: () => true,
       readChunk: (chunk, resumeAfter, onPage, signal) => opts.session.withConnection((client) => readChunk(client, model(chunk.table), chunk, resumeAfter, opts.fetchSize, onPage, signal)),
       offset: (state) => (state.complete ? { lsn: opts.consistentLsn, snapshot_completed: true } : { lsn: opts.consistentLsn, snapshot: state.toJson() }),
       toRecords: (table, rows, offset) => {
