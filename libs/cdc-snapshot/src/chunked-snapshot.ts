@@ -15,7 +15,9 @@ import type { PendingChunk, SnapshotState, TableProgress } from './snapshot-stat
  * - Workers put pages and "chunk done" markers into a bounded buffer (`maxBufferedRows`);
  *   `take` drains it in order and applies each page/marker to the SnapshotState, so the
  *   offset handed out with a batch (`offset(state)`) describes exactly the records handed
- *   out so far: a chunk is done in the offset only with (or after) its last records.
+ *   out so far: a chunk is done in the offset exactly with its last records (a chunk's
+ *   last page enters the buffer together with its marker; an empty chunk's marker goes
+ *   out with the next batch), so the last batch's offset says the snapshot is complete.
  * - A failed chunk attempt is retried by the queue from the last key it buffered, so a
  *   retry adds no duplicate rows; a keyless table's chunk cannot resume inside itself
  *   and fails for good once it buffered rows; a chunk failing every attempt fails the
@@ -172,17 +174,26 @@ export class ChunkedSnapshot<Row> {
     const resumeAfter = this.buffered.has(chunk.id) ? (this.buffered.get(chunk.id) ?? null) : pending.resumeAfter;
     if (!this.opts.hasKey(chunk.table) && this.buffered.has(chunk.id)) throw new Error(`snapshot chunk ${chunk.id} of keyless table ${chunk.table} failed after rows were emitted`);
     let rows = 0;
-    await this.opts.readChunk(chunk, resumeAfter, async (page) => {
+    // each page is buffered once the next one arrived, the last one together with the chunk's
+    // "done" marker: so the batch holding a chunk's last rows also marks it done in its offset
+    let held: ChunkRows<Row> | null = null;
+    const push = async (page: ChunkRows<Row>, last: boolean): Promise<void> => {
       while (!signal.aborted && this.bufferedRows >= this.opts.maxBufferedRows) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
       if (signal.aborted) return;
       this.buffer.push({ kind: 'rows', chunk, rows: page.rows, lastKey: page.lastKey });
+      if (last) this.buffer.push({ kind: 'done', chunk });
       this.bufferedRows += page.rows.length;
       this.buffered.set(chunk.id, page.lastKey);
       onProgress((rows += page.rows.length));
       this.wakeData();
+    };
+    await this.opts.readChunk(chunk, resumeAfter, async (page) => {
+      if (held !== null) await push(held, false);
+      held = page;
     }, signal);
     if (signal.aborted) return;
-    this.buffer.push({ kind: 'done', chunk });
+    if (held !== null) await push(held, true);
+    else this.buffer.push({ kind: 'done', chunk });
     this.wakeData();
   }
 
