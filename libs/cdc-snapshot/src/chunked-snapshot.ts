@@ -176,23 +176,31 @@ export class ChunkedSnapshot<Row> {
     let rows = 0;
     // each page is buffered once the next one arrived, the last one together with the chunk's
     // "done" marker: so the batch holding a chunk's last rows also marks it done in its offset
+    // (a held page counts in bufferedRows from when it is held: the rows in memory stay bounded)
     let held: ChunkRows<Row> | null = null;
-    const push = async (page: ChunkRows<Row>, last: boolean): Promise<void> => {
-      while (!signal.aborted && this.bufferedRows >= this.opts.maxBufferedRows) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
-      if (signal.aborted) return;
+    const push = (page: ChunkRows<Row>, last: boolean): void => {
       this.buffer.push({ kind: 'rows', chunk, rows: page.rows, lastKey: page.lastKey });
       if (last) this.buffer.push({ kind: 'done', chunk });
-      this.bufferedRows += page.rows.length;
       this.buffered.set(chunk.id, page.lastKey);
       onProgress((rows += page.rows.length));
       this.wakeData();
     };
-    await this.opts.readChunk(chunk, resumeAfter, async (page) => {
-      if (held !== null) await push(held, false);
-      held = page;
-    }, signal);
+    try {
+      await this.opts.readChunk(chunk, resumeAfter, async (page) => {
+        // the held page goes out first (never wait while holding one: the buffer could stay empty)
+        if (held !== null) push(held, false);
+        held = null;
+        while (!signal.aborted && this.bufferedRows >= this.opts.maxBufferedRows) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+        if (signal.aborted) return;
+        held = page;
+        this.bufferedRows += page.rows.length;
+      }, signal);
+    } catch (err) {
+      if (held !== null) this.bufferedRows -= (held as ChunkRows<Row>).rows.length;
+      throw err;
+    }
     if (signal.aborted) return;
-    if (held !== null) await push(held, true);
+    if (held !== null) push(held, true);
     else this.buffer.push({ kind: 'done', chunk });
     this.wakeData();
   }
