@@ -206,7 +206,7 @@ describe('postgres-cdc-source acceptance: 300k rows, writes throughout, 4 kills 
       await waitFor('the warehouse equals the source', async () => {
         copy = await digest(warehouse).catch(() => null);
         return copy !== null && copy.n === source.n && copy.sum === source.sum;
-      }, 60_000);
+      }, 90_000);
     } catch (err) {
       process.stdout.write(`${await firstDifferences()}\n`);
       process.stdout.write(`seed ${seed} (MILLRACE_CDC_ACCEPTANCE_SEED=${seed} replays it): source ${JSON.stringify(source)} warehouse ${JSON.stringify(copy)}\n` +
