@@ -214,7 +214,7 @@ describe('postgres-cdc-source', () => {
     // progress shows in the task's status while the snapshot runs (here from the resumed state on)
     const progress = await waitFor('snapshot progress in the status', async () => {
       const trace = (await rest.status('cdc-big')).tasks[0]?.trace ?? '';
-      const m = /snapshot (\d+)% \((\d+)\/100000 rows, (\d+)\/21 chunks/.exec(trace);
+      const m = /snapshot (\d+)% \((\d+)\/100000 rows, (\d+)\/20 chunks/.exec(trace);
       return m && Number(m[2]) > 0 ? trace : undefined;
     }, 60_000);
     expect(progress).toMatch(/rows\/s, ETA (\d+ s|unknown)\): public.big \d+\/100000/);

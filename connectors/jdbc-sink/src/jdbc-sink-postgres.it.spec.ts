@@ -87,4 +87,36 @@ describe('jdbc-sink on PostgreSQL', () => {
   afterAll(async () => {
     await pg?.stop();
   });
+
+  it('a batch of many alternating upserts and deletes (a CDC stream) commits: staging tables are reused, not one per run', async () => {
+    const quiet = () => undefined;
+    const task = new JdbcSinkTask();
+    await task.open(
+      { 'connection.url': target.url, 'auto.create': 'true', 'insert.mode': 'upsert', 'pk.mode': 'record_key', 'delete.enabled': 'true', 'batch.size': '100000' },
+      { connectorName: 'alternating', taskId: 0, logger: { info: quiet, warn: quiet, error: quiet, debug: quiet }, pause: quiet, resume: quiet },
+    );
+    try {
+      // 2,000 runs of upsert-then-delete in one flush: one temporary staging table per run used to take
+      // Postgres' shared lock table ("out of shared memory" at commit; found by the CDC acceptance test)
+      const records = [];
+      for (let i = 0; i < 2000; i++) {
+        // as a CDC stream through ExtractNewRecordState: the row, its delete (a tombstone), the row again
+        records.push(record('alternating_rows', 3 * i, { id: i, name: 'first' }));
+        records.push(record('alternating_rows', 3 * i + 1, null, { key: { id: i } }));
+        records.push(record('alternating_rows', 3 * i + 2, { id: i, name: 'kept' }));
+      }
+      await task.write(records);
+      await task.flush();
+      const admin = new Client({ connectionString: pg.connectionString });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query<{ n: string }>('SELECT count(*)::text AS n FROM alternating_rows');
+        expect(Number(rows[0].n)).toBe(2000);
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await task.teardown();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
@@ -26,13 +27,11 @@ import { groupByUnchanged } from './unchanged-columns';
  * are written per set of such columns, leaving those columns out, so the stored values
  * stay. A staging table is a temporary table with the target's
  * own column types (`CREATE TEMP TABLE ... AS SELECT cols FROM t WITH NO DATA`, so the
- * text is parsed as the target would parse it), dropped at the end of the transaction
- * (commit or rollback). Values are those of `SinkDialect.toSqlValue`, as on the
+ * text is parsed as the target would parse it), one per target and column list, reused
+ * within the transaction and dropped at its end (commit or rollback). Values are those of `SinkDialect.toSqlValue`, as on the
  * statement path. Returns the number of rows the statements were built from.
  */
 export class PostgresCopyWriter implements SinkBatchWriter {
-  private stageSeq = 0;
-
   constructor(
     private readonly dialect: PostgresSinkDialect,
     private readonly insertMode: InsertMode,
@@ -81,11 +80,18 @@ export class PostgresCopyWriter implements SinkBatchWriter {
     return rows.length;
   }
 
-  /** Creates a staging table with `columns` of `target`, fills it with `rows`; returns its quoted name. */
+  /**
+   * The staging table of `columns` of `target` in this transaction, emptied and filled
+   * with `rows`; returns its quoted name. One table per target and column list per
+   * transaction, reused by every run of the batch: a table per run holds its locks until
+   * the commit, and a CDC stream's alternating upserts and deletes made thousands of
+   * them in one transaction ("out of shared memory": Postgres' lock table is full).
+   */
   private async stage(client: PoolClient, target: string, columns: readonly string[], rows: readonly unknown[][]): Promise<string> {
-    const stage = this.dialect.quoteIdentifier(`millrace_stage_${++this.stageSeq}`);
     const columnList = columns.map((c) => this.dialect.quoteIdentifier(c)).join(', ');
-    await client.query(`CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${columnList} FROM ${target} WITH NO DATA`);
+    const stage = this.dialect.quoteIdentifier(`millrace_stage_${createHash('sha1').update(`${target} (${columnList})`).digest('hex').slice(0, 20)}`);
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} ON COMMIT DROP AS SELECT ${columnList} FROM ${target} WITH NO DATA`);
+    await client.query(`TRUNCATE ${stage}`);
     await copyRows(client, `COPY ${stage} (${columnList}) FROM STDIN`, rows);
     return stage;
   }

@@ -52,6 +52,8 @@ export interface PostgresCdcConfig {
   readonly timePrecisionMode: TimePrecisionMode;
   readonly intervalHandlingMode: IntervalHandlingMode;
   readonly statusUpdateIntervalMs: number;
+  /** Redis of the snapshot's chunk queue (BullMQ); null: the worker's REDIS_URL, else in-process. Holds a password maybe: never logged. */
+  readonly snapshotQueueRedisUrl: string | null;
 }
 
 export class PostgresCdcConfigError extends Error {
@@ -65,6 +67,7 @@ const oneOf = (values: readonly string[]) => (v: ConfigValueType) => (values.inc
 const atLeast = (min: number) => (v: ConfigValueType) => (typeof v === 'number' && v < min ? `must be >= ${min}` : null);
 /** Slot names: lower-case letters, digits and underscores (Postgres' own rule). */
 const slotNameRule = (v: ConfigValueType) => (/^[a-z0-9_]{1,63}$/.test(String(v)) ? null : 'may hold only lower-case letters, digits and underscores (at most 63)');
+const redisUrlRule = (v: ConfigValueType) => (v === null || v === '' || /^rediss?:\/\/[^\s]+$/.test(String(v)) ? null : 'must be a redis:// or rediss:// URL');
 const identifierRule = (v: ConfigValueType) => (/^[A-Za-z0-9_.-]+$/.test(String(v)) ? null : 'may hold only letters, digits, "_", "." and "-"');
 
 const KEYS: readonly ConfigKey[] = [
@@ -101,6 +104,8 @@ const KEYS: readonly ConfigKey[] = [
     documentation: 'adaptive: date/time/timestamp as io.debezium.time.* with the column\'s precision (ms or µs); adaptive_time_microseconds: as adaptive, every time in µs; connect: Kafka Connect\'s Date/Time/Timestamp (ms).' },
   { name: 'interval.handling.mode', type: 'STRING', default: 'numeric', importance: 'LOW', group: G_CDC, orderInGroup: 21, allowedValues: INTERVAL_HANDLING_MODES, validator: oneOf(INTERVAL_HANDLING_MODES),
     documentation: 'numeric: interval as io.debezium.time.MicroDuration (int64 µs, a month = 30.4375 days); string: ISO-8601 text (io.debezium.time.Interval).' },
+  { name: 'snapshot.queue.redis.url', type: 'PASSWORD', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 16, validator: redisUrlRule,
+    documentation: 'Redis (redis://[user:password@]host:port[/db]) holding the snapshot\'s chunk jobs in a BullMQ queue, with retries and a dead worker\'s chunks redone. Unset: the worker\'s REDIS_URL environment variable when set, else an in-process queue.' },
   { name: 'status.update.interval.ms', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 15, validator: atLeast(100), documentation: 'How often the connector reports its durable position to the server (never beyond what the broker committed).' },
 ];
 
@@ -156,6 +161,7 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     timePrecisionMode: str('time.precision.mode') as TimePrecisionMode,
     intervalHandlingMode: str('interval.handling.mode') as IntervalHandlingMode,
     statusUpdateIntervalMs: configNumber(v, 'status.update.interval.ms'),
+    snapshotQueueRedisUrl: configString(v, 'snapshot.queue.redis.url') || null,
   };
 }
 

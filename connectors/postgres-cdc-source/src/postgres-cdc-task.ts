@@ -1,4 +1,4 @@
-import { SnapshotState } from '@millrace/cdc-snapshot';
+import { BullMqChunkQueue, SnapshotState, type PendingChunk, type TableProgress } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
@@ -64,6 +64,8 @@ export class PostgresCdcTask implements SourceTask {
   private events: StreamEvents | null = null;
   private heartbeat: Heartbeat | null = null;
   private health: SlotHealthReporter | null = null;
+  /** The snapshot's figures once it completed (kept for /metrics while the task runs). */
+  private snapshotDone: TableProgress[] | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parsePostgresCdcConfig(raw);
@@ -104,7 +106,7 @@ export class PostgresCdcTask implements SourceTask {
       const state = SnapshotState.fromJson(stored['snapshot']);
       context.logger.info(`postgres-cdc: resuming the snapshot at the slot's consistent point ${this.consistentLsn}: ${state.chunksDone} of ${state.chunkCount} chunks done, ${state.pending().length} to read`);
       this.snapshotSession = await SnapshotSession.open(config, config.snapshotMaxThreads, null);
-      this.startSnapshot(state);
+      await this.startSnapshot(state);
       return;
     }
     if (stored !== null && typeof stored['lsn'] === 'string') {
@@ -146,28 +148,54 @@ export class PostgresCdcTask implements SourceTask {
     }
     const state = SnapshotState.fromBoundaries(plans);
     context.logger.info(`postgres-cdc: slot "${config.slotName}" created at ${this.consistentLsn}; snapshot of ${plans.length} table(s) in ${state.chunkCount} chunk(s) with ${config.snapshotMaxThreads} worker(s)`);
-    this.startSnapshot(state);
+    await this.startSnapshot(state);
   }
 
-  private startSnapshot(state: SnapshotState): void {
+  private async startSnapshot(state: SnapshotState): Promise<void> {
     const config = this.config as PostgresCdcConfig;
     const context = this.context as SourceTaskContext;
     this.snapshotTsMs = Date.now();
+    const queue = await this.redisChunkQueue(config, context);
     this.snapshot = new SnapshotRunner({
       state,
       session: this.snapshotSession as SnapshotSession,
       models: this.models,
       threads: config.snapshotMaxThreads,
       fetchSize: config.snapshotFetchSize,
-      maxBufferedRows: Math.max(10_000, 2 * config.snapshotFetchSize * config.snapshotMaxThreads),
+      maxBufferedRows: Math.max(10_000, 2 * config.snapshotFetchSize),
       partition: sourcePartition(config.topicPrefix),
       consistentLsn: this.consistentLsn,
       source: (model) => this.sourceBlock(model, { snapshot: 'true', lsn: Number(parseLsn(this.consistentLsn)), txId: null, ts_ms: this.snapshotTsMs, sequence: null }),
       logger: context.logger,
       reportStatus: (message) => context.reportStatus?.(message),
       progressIntervalMs: 5000,
+      queue,
     });
     this.snapshot.start();
+  }
+
+  /**
+   * The snapshot's chunk queue on Redis (snapshot.queue.redis.url, else the worker's
+   * REDIS_URL), emptied first: the offsets, not Redis, say which chunks are done.
+   * Undefined: the in-process queue.
+   */
+  private async redisChunkQueue(config: PostgresCdcConfig, context: SourceTaskContext): Promise<BullMqChunkQueue<PendingChunk> | undefined> {
+    const url = config.snapshotQueueRedisUrl ?? (process.env.REDIS_URL || null);
+    if (url === null) return undefined;
+    const name = `snapshot-${config.topicPrefix}-${config.slotName}`;
+    const queue = new BullMqChunkQueue<PendingChunk>({ redisUrl: url, name });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // ioredis retries for ever: an unreachable Redis fails the task after 15 s instead
+      await Promise.race([queue.obliterate(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer in 15 s')), 15_000)))]);
+    } catch (err) {
+      await queue.close();
+      throw new Error(`the snapshot's chunk queue on Redis (snapshot.queue.redis.url or REDIS_URL) is unreachable: ${queue.error ?? (err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    context.logger.info(`postgres-cdc: snapshot chunks run through the BullMQ queue "${name}" on Redis`);
+    return queue;
   }
 
   private async startStream(startLsn: string, skipThrough: bigint): Promise<void> {
@@ -231,10 +259,16 @@ export class PostgresCdcTask implements SourceTask {
     return out;
   }
 
+  /** Per-table snapshot progress for the worker's /metrics (SnapshotProgressReporter hook). */
+  snapshotProgress(): TableProgress[] | null {
+    return this.snapshot?.progress() ?? this.snapshotDone;
+  }
+
   private async finishSnapshot(): Promise<void> {
     const config = this.config as PostgresCdcConfig;
     const snapshot = this.snapshot as SnapshotRunner;
     snapshot.reportProgress(true);
+    this.snapshotDone = snapshot.progress();
     await snapshot.stop();
     this.snapshot = null;
     await this.snapshotSession?.close();

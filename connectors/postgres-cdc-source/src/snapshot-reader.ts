@@ -20,7 +20,7 @@ import { quoteIdent, quoteTable, type TableModel } from './table-catalog';
  * - Every value is read as the server's text (same decoders as pgoutput's text).
  * - `readChunk` reads (lo, hi] in key order, `fetchSize` rows per query, starting after
  *   `resumeAfter` when given, and hands each page with its last key to `onPage`
- *   (awaited: back-pressure). A keyless table is one chunk read in one query.
+ *   (awaited: back-pressure). A keyless table is chunked and read by CTID instead.
  */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 
@@ -80,14 +80,30 @@ function keyParams(model: TableModel, from: number): string {
 export async function planTable(client: Client, model: TableModel, chunkRows: number): Promise<{ estimatedRows: number; boundaries: KeyTuple[] }> {
   const count = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteTable(model)}`);
   const estimatedRows = Number(count.rows[0].n);
-  if (model.keyColumns.length === 0 || estimatedRows <= chunkRows) return { estimatedRows, boundaries: [] };
+  if (estimatedRows <= chunkRows) return { estimatedRows, boundaries: [] };
+  if (model.keyColumns.length === 0) return { estimatedRows, boundaries: await ctidBoundaries(client, model, chunkRows, estimatedRows) };
   const keys = keyList(model);
   const texts = model.keyColumns.map((k, i) => `${quoteIdent(k)}::text AS k${i}`).join(', ');
   const { rows } = await client.query<Record<string, string>>(
-    `SELECT ${texts} FROM (SELECT ${keys}, row_number() OVER (ORDER BY ${keys}) AS rn FROM ${quoteTable(model)}) s WHERE rn % $1 = 0 ORDER BY rn`,
-    [chunkRows],
+    `SELECT ${texts} FROM (SELECT ${keys}, row_number() OVER (ORDER BY ${keys}) AS rn FROM ${quoteTable(model)}) s WHERE rn % $1 = 0 AND rn < $2 ORDER BY rn`,
+    [chunkRows, estimatedRows],
   );
   return { estimatedRows, boundaries: rows.map((r) => model.keyColumns.map((_, i) => r[`k${i}`])) };
+}
+
+/**
+ * Chunks of a table without a key, by CTID (PeerDB's way): block ranges holding about
+ * `chunkRows` rows each. Boundary `(b,0)` sits before block b's first tuple (tuple
+ * offsets start at 1), so chunk i is `ctid > (b(i),0) AND ctid <= (b(i+1),0)`, a TID
+ * range scan on Postgres 14+; rows added after the plan land in the last, open chunk.
+ */
+async function ctidBoundaries(client: Client, model: TableModel, chunkRows: number, estimatedRows: number): Promise<KeyTuple[]> {
+  const { rows } = await client.query<{ blocks: string }>(`SELECT (pg_relation_size($1::oid) / current_setting('block_size')::bigint)::text AS blocks`, [model.oid]);
+  const blocks = Number(rows[0].blocks);
+  const perChunk = Math.max(1, Math.ceil((chunkRows * blocks) / Math.max(1, estimatedRows)));
+  const boundaries: KeyTuple[] = [];
+  for (let b = perChunk; b < blocks; b += perChunk) boundaries.push([`(${b},0)`]);
+  return boundaries;
 }
 
 export interface ChunkPage {
@@ -106,11 +122,7 @@ export async function readChunk(
   signal: AbortSignal,
 ): Promise<void> {
   const columns = model.columns.map((c) => quoteIdent(c.name)).join(', ');
-  if (model.keyColumns.length === 0) {
-    const { rows } = await client.query<RowText>(`SELECT ${columns} FROM ${quoteTable(model)}`);
-    if (rows.length > 0) await onPage({ rows, lastKey: null });
-    return;
-  }
+  if (model.keyColumns.length === 0) return readCtidChunk(client, model, columns, chunk, resumeAfter, fetchSize, onPage, signal);
   const keys = keyList(model);
   const n = model.keyColumns.length;
   let after = resumeAfter ?? chunk.lo;
@@ -135,5 +147,39 @@ export async function readChunk(
     if (rows.length < fetchSize) return;
     after = lastKey;
     if (lastKey.length !== n) return;
+  }
+}
+
+const CTID = '__millrace_ctid';
+
+/**
+ * A chunk of a keyless table (ctidBoundaries), in CTID order, `fetchSize` rows a query;
+ * the last CTID is the page's key. Resuming by CTID is exact under the same snapshot (a
+ * retry); after a restart (a later snapshot) rows updated meanwhile may have moved.
+ */
+async function readCtidChunk(
+  client: Client,
+  model: TableModel,
+  columns: string,
+  chunk: SnapshotChunk,
+  resumeAfter: KeyTuple | null,
+  fetchSize: number,
+  onPage: (page: ChunkPage) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  let after = resumeAfter ?? chunk.lo;
+  while (!signal.aborted) {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (after !== null) where.push(`ctid > $${params.push(after[0])}::tid`);
+    if (chunk.hi !== null) where.push(`ctid <= $${params.push(chunk.hi[0])}::tid`);
+    const sql = `SELECT ${columns}, ctid::text AS ${CTID} FROM ${quoteTable(model)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ctid LIMIT $${params.push(fetchSize)}`;
+    const { rows } = await client.query<Record<string, string | null>>(sql, params);
+    if (rows.length === 0) return;
+    const lastKey = [String(rows[rows.length - 1][CTID])];
+    for (const row of rows) delete row[CTID];
+    await onPage({ rows, lastKey });
+    if (rows.length < fetchSize) return;
+    after = lastKey;
   }
 }

@@ -1,11 +1,14 @@
 /**
  * @millrace/cdc-snapshot — the chunked, resumable initial snapshot shared by the CDC
  * source connectors: a plan of primary-key chunks, its progress stored in the source
- * offsets (so a restart resumes the unfinished chunks), a chunk job queue (in-process
- * now; BullMQ on Redis behind the same interface later) and progress figures.
+ * offsets (so a restart resumes the unfinished chunks), a chunk job queue (in-process,
+ * or BullMQ on Redis behind the same interface), the runner that turns chunk reads into
+ * ordered records with their offsets, and progress figures.
  */
 export { chunksFromBoundaries, chunkId, allChunks, type KeyTuple, type SnapshotChunk, type TablePlan, type SnapshotPlan } from './snapshot-plan';
 export { SnapshotState, SnapshotStateError, type SnapshotStateJson, type PendingChunk, type TableProgress } from './snapshot-state';
 export type { ChunkJob, ChunkJobContext, ChunkProcessor, ChunkQueue, ChunkQueueOptions, ChunkQueueStats } from './chunk-queue';
 export { InProcessChunkQueue } from './in-process-chunk-queue';
 export { SnapshotProgressMeter, describeProgress, type ProgressSummary } from './snapshot-progress';
+export { ChunkedSnapshot, type ChunkedSnapshotOptions, type ChunkRows } from './chunked-snapshot';
+export { BullMqChunkQueue, type BullMqChunkQueueOptions } from './bullmq-chunk-queue';

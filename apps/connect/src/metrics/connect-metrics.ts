@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SnapshotMetrics } from './snapshot-metrics';
 import type { SourceLagReporter, TaskMetrics } from './task-metrics';
 
 /** Task states as Kafka Connect names them (the state gauge has one series per state). */
@@ -19,6 +20,8 @@ const TASK = ['connector', 'task'] as const;
  * - millrace_connect_sink_consumer_lag {topic,partition}: records behind the high watermark
  *   after the task's last batch of that partition (not refreshed while paused);
  * - millrace_connect_source_lag {unit}: only for tasks with the SourceLagReporter hook;
+ * - millrace_snapshot_rows_total / _rows_done / _chunks_total / _chunks_done {table}: for
+ *   tasks with the SnapshotProgressReporter hook, as they push it (snapshot-metrics.ts);
  * - millrace_connect_task_state {state}: 1 for the task's current state, 0 for the others;
  * - Node's process metrics with the millrace_connect_ prefix.
  * Each batch's topics go to the task's `onTopic` listener (the worker keeps the
@@ -40,6 +43,7 @@ export class ConnectMetrics {
   private readonly lagReporters = new Map<string, { connector: string; task: string; reporter: SourceLagReporter }>();
   private readonly sinkPartitions = new Map<string, Set<string>>();
   private readonly states = new Map<string, string>();
+  private readonly snapshots = new SnapshotMetrics(this.registry);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'millrace_connect_' });
@@ -85,6 +89,7 @@ export class ConnectMetrics {
       recordsFailed: (count) => this.failed.inc(labels, count),
       offsetCommit: (seconds) => this.commitSeconds.observe(labels, seconds),
       deadLetterRecord: () => this.deadLetters.inc(labels),
+      snapshotProgress: (tables) => this.snapshots.set(key, connector, id, tables),
     };
   }
 
@@ -112,6 +117,7 @@ export class ConnectMetrics {
     }
     this.sinkPartitions.delete(key);
     this.lagReporters.delete(key);
+    this.snapshots.remove(key);
     this.states.delete(key);
   }
 

@@ -13,6 +13,8 @@ export interface TaskMetrics {
   offsetCommit(seconds: number): void;
   /** One record sent to the dead letter queue. */
   deadLetterRecord(): void;
+  /** The task's snapshot progress per table (null: not snapshotting); pushed every second for tasks with the SnapshotProgressReporter hook. */
+  snapshotProgress?(tables: readonly SnapshotTableProgress[] | null): void;
 }
 
 /**
@@ -27,4 +29,29 @@ export interface SourceLagReporter {
 /** Whether a source task implements the SourceLagReporter hook. */
 export function hasSourceLag(task: object): task is SourceLagReporter {
   return typeof (task as Partial<SourceLagReporter>).sourceLag === 'function';
+}
+
+/** One table of a snapshot a source task is reading (or has read). */
+export interface SnapshotTableProgress {
+  readonly table: string;
+  readonly rowsDone: number;
+  /** Rows the table held when the snapshot was planned (count or estimate). */
+  readonly estimatedRows: number;
+  readonly chunksDone: number;
+  readonly chunks: number;
+}
+
+/**
+ * Optional hook of a source task that reads a chunked snapshot (the CDC sources):
+ * its per-table progress, or null when it is not snapshotting. The task assembly pushes
+ * it every second to TaskMetrics.snapshotProgress (across the thread boundary for tasks
+ * in worker threads); ConnectMetrics exposes it as millrace_snapshot_rows_total /
+ * _rows_done / _chunks_total / _chunks_done {table}.
+ */
+export interface SnapshotProgressReporter {
+  snapshotProgress(): readonly SnapshotTableProgress[] | null;
+}
+
+export function hasSnapshotProgress(task: object): task is SnapshotProgressReporter {
+  return typeof (task as Partial<SnapshotProgressReporter>).snapshotProgress === 'function';
 }

@@ -31,8 +31,16 @@ export function groupByTopic(tps: readonly TopicPartition[]): { topic: string; p
   return [...map].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
-/** kafkajs's errors of a consumer whose group is rebalancing or forgot it: it rejoins by itself. */
+const REJOIN_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);
+
+/**
+ * kafkajs's errors of a consumer whose group is rebalancing or forgot it: it rejoins by
+ * itself. kafkajs wraps the protocol error of a commit (e.g. UNKNOWN_MEMBER_ID after the
+ * session expired) in a KafkaJSNonRetriableError whose `cause` holds it: the chain is walked.
+ */
 export function isGroupRebalanceError(err: unknown): boolean {
-  const type = (err as { type?: unknown }).type;
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID' || type === 'NOT_COORDINATOR';
+  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (REJOIN_TYPES.has(String((e as { type?: unknown }).type))) return true;
+  }
+  return false;
 }

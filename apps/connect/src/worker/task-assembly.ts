@@ -18,7 +18,7 @@ import {
 import { ensureTopic, type KafkaClients } from '@millrace/kafka-log';
 import type { RecordHeader } from '@millrace/protocol';
 import type { Logger } from 'pino';
-import type { TaskMetrics } from '../metrics/task-metrics';
+import { hasSnapshotProgress, type TaskMetrics } from '../metrics/task-metrics';
 import { FencedCommitter } from './fenced-committer';
 import { NonTransactionalCommitter } from './non-transactional-committer';
 import type { SourceRecordCommitter } from './source-record-committer';
@@ -107,6 +107,12 @@ export async function assembleTask(
     const operator = RetryWithToleranceOperator.fromConfig(errorConfig, { reporters });
     const task = plugin.createTask();
     deps.onTaskCreated?.(task);
+    if (hasSnapshotProgress(task)) {
+      // a snapshotting source's progress, pushed to the worker's /metrics every second
+      const timer = setInterval(() => metrics.snapshotProgress?.(task.snapshotProgress()), 1000);
+      timer.unref();
+      closers.push(async () => clearInterval(timer));
+    }
     if (plugin.type === 'source') {
       const transforms = buildTransformChain<SourceRecord>(connectorConfig);
       closers.push(async () => transforms.close());

@@ -98,6 +98,7 @@ const metrics: TaskMetrics = {
   recordsFailed: metric('recordsFailed'),
   offsetCommit: metric('offsetCommit'),
   deadLetterRecord: metric('deadLetterRecord'),
+  snapshotProgress: metric('snapshotProgress'),
 };
 
 let assembled: AssembledTask | null = null;

@@ -184,6 +184,9 @@ export class ThreadedTaskRunner implements TaskRunner {
       case 'deadLetterRecord':
         m.deadLetterRecord();
         return;
+      case 'snapshotProgress':
+        m.snapshotProgress?.(arg as Parameters<NonNullable<TaskMetrics['snapshotProgress']>>[0]);
+        return;
     }
   }
 
