@@ -11,6 +11,7 @@ ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/postgres >/dev/nul
 [ -x /usr/bin/redis-server ] || need+=(redis-server)
 [ -x /usr/bin/etcd ] || need+=(etcd-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/promtool ] || need+=(prometheus)
 [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -3,6 +3,7 @@ import { GroupCoordinatorModule } from '../group-coordinator/group-coordinator.m
 import { MetadataModule } from '../metadata/metadata.module';
 import { PartitionModule } from '../partition/partition.module';
 import { StorageModule } from '../storage/storage.module';
+import { AlertsController, BrokerAlerts } from './alerts';
 import { ClusterController } from './cluster.controller';
 import { GroupsController } from './groups.controller';
 import { BrokerMetricsSampler } from './metrics-sampler';
@@ -15,8 +16,8 @@ import { TransactionCoordinatorModule } from '../transaction-coordinator';
 /** The broker's HTTP admin API under /admin, and the metrics that need the same services. */
 @Module({
   imports: [MetadataModule, PartitionModule, GroupCoordinatorModule, StorageModule, TransactionCoordinatorModule],
-  controllers: [ClusterController, TopicsController, GroupsController, StorageAdminController, TransactionsController],
-  providers: [BrokerMetricsSampler, StorageHealthService],
+  controllers: [AlertsController, ClusterController, TopicsController, GroupsController, StorageAdminController, TransactionsController],
+  providers: [BrokerMetricsSampler, StorageHealthService, BrokerAlerts],
   exports: [StorageHealthService],
 })
 export class AdminModule {}

@@ -37,6 +37,8 @@ export interface BrokerConfig {
   logScrubIntervalMs: number;
   /** Kafka Connect's REST URL as the web console should call it; null = this host, port 8083. */
   consoleConnectUrl: string | null;
+  /** In-process alert evaluation (libs/alerts): webhook, interval, and a `for` overriding every rule's. */
+  alerts: { webhookUrl: string | null; evaluationIntervalMs: number; forMs: number | null; windowMs: number | null };
   /** How often every sealed segment is verified again (0 = never). */
   logRescrubIntervalMs: number;
   /** Broker-wide defaults for topic configs (log.segment.bytes etc.), as topic-config key -> value. */
@@ -86,6 +88,10 @@ const schema = z.object({
   MILLRACE_LOG_CLEANER_BACKOFF_MS: int(10).default(15000),
   MILLRACE_LOG_SCRUB_INTERVAL_MS: int(100).default(30000),
   MILLRACE_CONSOLE_CONNECT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MILLRACE_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MILLRACE_ALERT_EVALUATION_INTERVAL_MS: int(100).default(15000),
+  MILLRACE_ALERT_FOR_MS: int(0).optional(),
+  MILLRACE_ALERT_WINDOW_MS: int(1000).optional(),
   MILLRACE_LOG_RESCRUB_INTERVAL_MS: int(0).default(7 * 24 * 3600 * 1000),
   MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION: int(1, 100000).default(256),
   MILLRACE_ADVERTISED_HOST: z.string().min(1).optional(),
@@ -177,6 +183,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     logCleanerBackoffMs: e.MILLRACE_LOG_CLEANER_BACKOFF_MS,
     logScrubIntervalMs: e.MILLRACE_LOG_SCRUB_INTERVAL_MS,
     consoleConnectUrl: e.MILLRACE_CONSOLE_CONNECT_URL?.replace(/\/+$/, '') ?? null,
+    alerts: { webhookUrl: e.MILLRACE_ALERT_WEBHOOK_URL ?? null, evaluationIntervalMs: e.MILLRACE_ALERT_EVALUATION_INTERVAL_MS, forMs: e.MILLRACE_ALERT_FOR_MS ?? null, windowMs: e.MILLRACE_ALERT_WINDOW_MS ?? null },
     logRescrubIntervalMs: e.MILLRACE_LOG_RESCRUB_INTERVAL_MS,
     logDefaults,
     maxInFlightRequestsPerConnection: e.MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,

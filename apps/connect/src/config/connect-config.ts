@@ -21,6 +21,8 @@ export interface ConnectConfig {
   corsOrigins: string[];
   /** Kafka Connect's access.control.allow.methods (default GET,POST,HEAD). */
   corsMethods: string[];
+  /** In-process alert evaluation (libs/alerts): webhook, interval, and a `for` overriding every rule's. */
+  alerts: { webhookUrl: string | null; evaluationIntervalMs: number; forMs: number | null; windowMs: number | null };
   port: number;
   /** Kafka bootstrap servers, comma-separated host:port. */
   bootstrap: string[];
@@ -97,6 +99,10 @@ const schema = z.object({
   MILLRACE_CONNECT_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"').default('connect-cluster'),
   MILLRACE_CONNECT_WORKER_ID: z.string().min(1).optional(),
   MILLRACE_CONNECT_TEST_PLUGINS: z.enum(['true', 'false']).default('false'),
+  MILLRACE_ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MILLRACE_ALERT_EVALUATION_INTERVAL_MS: int(100, 3_600_000).default(15000),
+  MILLRACE_ALERT_FOR_MS: int(0, 86_400_000).optional(),
+  MILLRACE_ALERT_WINDOW_MS: int(1000, 86_400_000).optional(),
   MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_ORIGIN: z
     .string()
     .default('')
@@ -183,6 +189,7 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     testPlugins: e.MILLRACE_CONNECT_TEST_PLUGINS === 'true',
     corsOrigins: e.MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_ORIGIN.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     corsMethods: e.MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_METHODS.split(',').map((s) => s.trim()),
+    alerts: { webhookUrl: e.MILLRACE_ALERT_WEBHOOK_URL ?? null, evaluationIntervalMs: e.MILLRACE_ALERT_EVALUATION_INTERVAL_MS, forMs: e.MILLRACE_ALERT_FOR_MS ?? null, windowMs: e.MILLRACE_ALERT_WINDOW_MS ?? null },
     pluginModules: e.MILLRACE_CONNECT_PLUGIN_MODULES,
     configTopic: e.MILLRACE_CONNECT_CONFIG_TOPIC,
     offsetTopic: e.MILLRACE_CONNECT_OFFSET_TOPIC,

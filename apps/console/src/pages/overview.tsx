@@ -14,6 +14,14 @@ interface Health {
   offlinePartitions: Array<{ topic: string; partition: number }>;
   unresolvedCorruptRanges: number;
 }
+interface Alert {
+  name: string;
+  severity: string;
+  state: string;
+  since: string;
+  summary: string;
+  labels: Record<string, string>;
+}
 interface Rates {
   at: number;
   bytesIn: number;
@@ -28,6 +36,10 @@ export function Overview() {
   const health = usePoll(() => broker<Health>('/health'), 5000);
   const topics = usePoll(() => broker<Array<{ name: string; internal: boolean }>>('/admin/topics'), 5000);
   const connectors = usePoll(() => connect<Record<string, { status: ConnectorStatus }>>('/connectors?expand=status'), 5000);
+  const alerts = usePoll(async () => {
+    const [b, c] = await Promise.all([broker<Alert[]>('/admin/alerts'), connect<Alert[]>('/alerts').catch(() => [] as Alert[])]);
+    return [...b, ...c];
+  }, 5000);
   const metrics = usePoll(async () => {
     const text = await metricsText();
     return { at: Date.now(), bytesIn: sumMetric(text, 'millrace_topic_bytes_in_total'), bytesOut: sumMetric(text, 'millrace_topic_bytes_out_total'), recordsIn: sumMetric(text, 'millrace_topic_records_in_total'), recordsOut: sumMetric(text, 'millrace_topic_records_out_total') };
@@ -44,6 +56,10 @@ export function Overview() {
   for (const { status } of Object.values(connectors.data ?? {})) byState.set(status.connector.state, (byState.get(status.connector.state) ?? 0) + 1);
   return (
     <>
+      <Panel title="Active alerts" testId="alerts">
+        <ErrorLine error={alerts.error} />
+        <Table headers={['alert', 'severity', 'state', 'since', 'summary']} rows={(alerts.data ?? []).map((a) => [a.name, a.severity, <State key="s" state={a.state} />, a.since, a.summary])} />
+      </Panel>
       <Panel title="Brokers" testId="brokers">
         <ErrorLine error={cluster.error} />
         {cluster.data && (
