@@ -113,6 +113,9 @@ export class SinkBatchWriter {
           // Let the write in flight make progress before converting the next slice.
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
+        // A big batch takes seconds: stay in the group (kafkajs sends at most one heartbeat per interval;
+        // a rebalance error here shows again at the offset commit, which handles it).
+        await payload.heartbeat().catch(() => undefined);
       }
     } finally {
       // Never leave a write running behind a conversion failure: the task is called serially.
