@@ -1,7 +1,7 @@
 import { RetriableError, RetryWithToleranceOperator, StringConverter, TransformChain, type SinkRecord, type SinkTask } from '@millrace/connect-sdk';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import pino from 'pino';
-import { CONVERT_SLICE, SinkBatchWriter } from './sink-batch-writer';
+import { CONVERT_AHEAD, CONVERT_SLICE, SinkBatchWriter } from './sink-batch-writer';
 import { SinkRecordConversion } from './sink-record-conversion';
 
 /** What the fake task and consumer saw, in order. */
@@ -96,6 +96,17 @@ describe('SinkBatchWriter (conversion pipelined with the task writes)', () => {
     expect(events.filter((e) => e.kind === 'write').length).toBeGreaterThan(1);
     expect(events.slice(-2)).toEqual([{ kind: 'flush' }, { kind: 'commit', offset: String(100 + count) }]);
     expect(events.filter((e) => e.kind === 'write-done').length).toBe(events.filter((e) => e.kind === 'write').length);
+  });
+
+  it('converts at most CONVERT_AHEAD records ahead of a slow write (memory stays bounded on a big batch)', async () => {
+    const events: Event[] = [];
+    const task = fakeTask(events, { writeMs: 40 });
+    const count = CONVERT_AHEAD * 4;
+    await writer(task, events).write(payload(count));
+    const writes = events.filter((e): e is Extract<Event, { kind: 'write' }> => e.kind === 'write');
+    expect(writes.flatMap((w) => w.offsets)).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(Math.max(...writes.map((w) => w.offsets.length))).toBeLessThanOrEqual(CONVERT_AHEAD + CONVERT_SLICE);
+    expect(task.maxInFlight).toBe(1);
   });
 
   it('a batch smaller than a slice is one write', async () => {

@@ -8,6 +8,8 @@ import { isTransientKafkaError } from './kafka-errors';
 
 /** Messages converted between two looks at the task's write in flight (and yields to its I/O). */
 export const CONVERT_SLICE = 1000;
+/** Converted records waiting for the write in flight, at most (then conversion waits): bounds the memory a big fetched batch holds twice. */
+export const CONVERT_AHEAD = 10_000;
 
 export interface SinkBatchWriterOptions {
   readonly task: SinkTask;
@@ -30,7 +32,7 @@ export interface SinkBatchWriterOptions {
  * slices of CONVERT_SLICE messages; whenever the task is not writing, everything
  * converted so far goes to `task.write` (not awaited), and conversion goes on, yielding
  * to the event loop after each slice so the write's I/O proceeds (a database write is
- * mostly waiting for the server). The task is still called serially and in offset order
+ * mostly waiting for the server), until CONVERT_AHEAD records wait for the write. The task is still called serially and in offset order
  * (one write in flight at a time, `flush` after the last), and the offsets are committed
  * only after the flush, as before.
  *
@@ -106,6 +108,11 @@ export class SinkBatchWriter {
           const fast = conversion.convertFast(batch.topic, batch.partition, m);
           const record = fast === SLOW ? await conversion.convert(batch.topic, batch.partition, m) : fast;
           if (record) converted.push(record);
+        }
+        if (writing !== undefined && converted.length >= CONVERT_AHEAD) {
+          // Far enough ahead: wait for the write instead of holding more converted records in memory.
+          while (writing !== undefined) await writing;
+          if (writeError !== undefined) break;
         }
         if (writing === undefined) {
           if (converted.length > 0) startWrite();
