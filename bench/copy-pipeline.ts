@@ -39,7 +39,10 @@ import { formatProfileSummary, summarizeProfile } from './cpu-profile-summary';
  *              tasks, one per partition, each in its own thread),
  *              COPY_PIPELINE_EXACTLY_ONCE (the worker's MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE:
  *              auto by default, i.e. the source runs exactly once; `disabled` measures
- *              the at-least-once source).
+ *              the at-least-once source),
+ *              COPY_PIPELINE_STAGED=1 (the sink connector is created only once the source
+ *              has put every row in the topic, so each half is timed alone: `stages` in the
+ *              figures; the pipeline time is then their sum plus the wait between them).
  * Progress goes to stderr; `runCopyPipeline` returns the figures (connect-bench.ts prints them).
  */
 export interface CopyPipelineFigures {
@@ -61,6 +64,8 @@ export interface CopyPipelineFigures {
   /** Peak resident memory of the connect process during the pipeline phase (VmRSS samples and VmHWM). */
   readonly connectPeakRssBytes: number | null;
   readonly profileDir: string | null;
+  /** With COPY_PIPELINE_STAGED=1: the source alone (creation to every row in the topic) and the sink alone (creation to every row in the destination), in seconds. */
+  readonly stages: { readonly sourceSeconds: number; readonly sinkSeconds: number } | null;
 }
 
 const DDL = `(id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount NUMERIC(10,2) NOT NULL, happened TIMESTAMPTZ NOT NULL, note TEXT)`;
@@ -143,6 +148,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
   const rows = envInt('COPY_PIPELINE_ROWS', 1_000_000);
   const batch = envInt('COPY_PIPELINE_BATCH', 10_000);
   const partitions = envInt('COPY_PIPELINE_PARTITIONS', 1);
+  const staged = process.env['COPY_PIPELINE_STAGED'] === '1';
   const profileDir = process.env['COPY_PIPELINE_PROFILE'] === '1' ? fs.mkdtempSync(path.join(os.tmpdir(), 'millrace-connect-prof-')) : null;
   let broker: BrokerProcess | undefined;
   let pg: EphemeralPostgres | undefined;
@@ -226,6 +232,25 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
         ...(process.env['COPY_PIPELINE_TIME_MODE'] ? { 'time.precision.mode': process.env['COPY_PIPELINE_TIME_MODE'] } : {}),
       },
     });
+    let stages: CopyPipelineFigures['stages'] = null;
+    if (staged) {
+      // Every row is in the topic once the end offset (records + one marker per transaction) reaches the row count and stops moving.
+      let end = -1;
+      await waitUntil(
+        'every row in the topic',
+        async () => {
+          const now = await topicEnd().catch(() => -1);
+          const settled = now >= rows && now === end;
+          end = now;
+          return settled;
+        },
+        30 * 60_000,
+        250,
+      );
+      stages = { sourceSeconds: Number(process.hrtime.bigint() - pipelineStart) / 1e9 - 0.25, sinkSeconds: 0 };
+      log(`copy-pipeline: source alone ${stages.sourceSeconds.toFixed(2)} s (topic end offset ${end})`);
+    }
+    const sinkStart = process.hrtime.bigint();
     await call(connect.url, 'POST', '/connectors', {
       name: 'bench-sink',
       config: {
@@ -259,6 +284,10 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       200,
     );
     const pipelineSeconds = Number(process.hrtime.bigint() - pipelineStart) / 1e9;
+    if (stages) {
+      stages = { ...stages, sinkSeconds: Number(process.hrtime.bigint() - sinkStart) / 1e9 };
+      log(`copy-pipeline: sink alone ${stages.sinkSeconds.toFixed(2)} s`);
+    }
     await kafkaAdmin.disconnect();
     const connectPeakRssBytes = rss.stop().peakBytes;
     const cpuAfter = { connect: processCpuSeconds(connect.pid ?? -1), broker: processCpuSeconds(broker.pid ?? -1), postgres: postgresCpuSeconds(pg) };
@@ -292,6 +321,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       cpu: { connect: delta(cpuBefore.connect, cpuAfter.connect), broker: delta(cpuBefore.broker, cpuAfter.broker), postgres: delta(cpuBefore.postgres, cpuAfter.postgres) },
       connectPeakRssBytes,
       profileDir,
+      stages,
     };
   } catch (err) {
     if (connect) log(`--- connect output (tail) ---\n${connect.logs().slice(-3000)}`);
@@ -316,6 +346,12 @@ export function formatCopyPipeline(f: CopyPipelineFigures): string {
     `| jdbc-source -> broker -> jdbc-sink | ${f.pipelineSeconds.toFixed(2)} | ${Math.round(f.rows / f.pipelineSeconds).toLocaleString('en-US')} |`,
     `| **ratio (direct / pipeline)** | **${f.ratio.toFixed(3)}x** | |`,
     '',
+    ...(f.stages
+      ? [
+          `staged: source alone ${f.stages.sourceSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sourceSeconds).toLocaleString('en-US')} rows/s), sink alone ${f.stages.sinkSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sinkSeconds).toLocaleString('en-US')} rows/s), both from their connector's creation`,
+          '',
+        ]
+      : []),
     `first row in the destination after ${f.firstRowSeconds === null ? 'n/a' : `${f.firstRowSeconds.toFixed(1)} s`} (start-up: task threads, group join, first batch)`,
     '',
     `CPU during the pipeline: connect ${cpu(f.cpu.connect)}, broker ${cpu(f.cpu.broker)}, postgres ${cpu(f.cpu.postgres)}`,

@@ -5,7 +5,8 @@ import { prng, seedFrom } from './support/seeded-random';
 
 /**
  * The exactly-once acceptance of the jdbc-sink through the worker: a topic holds N
- * distinct records, a keyless insert-mode jdbc-sink writes them while the worker is
+ * distinct records (half of them produced before the sink starts, half before the last
+ * kill), a keyless insert-mode jdbc-sink writes them while the worker is
  * SIGKILLed at random moments (at least 10 times) and restarted each time, and the table
  * ends with exactly N rows: no duplicate, nothing missing. The sink keeps its offsets in
  * millrace_sink_offsets in the same transaction as the rows, so re-deliveries after a
@@ -47,24 +48,27 @@ describe('exactly-once jdbc-sink under repeated worker crashes', () => {
     const random = prng(seedFrom('MILLRACE_EOS_SEED', 'exactly-once-sink: kill schedule'));
     const { kafka, db } = env;
 
-    // N distinct records on 3 partitions, all produced before the sink starts.
+    // N distinct records on 3 partitions: the first half produced before the sink starts,
+    // the second half just before the last kill-while-writing. A sink may write the whole
+    // first half before the first kill lands (with 16 MiB fetches one fetch holds it all),
+    // and would then have nothing left to be "writing again" for before the last kill.
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
     const producer = kafka.producer();
     await producer.connect();
-    const chunk = 1_000;
-    for (let start = 0; start < N; start += chunk) {
-      const messages = Array.from({ length: Math.min(chunk, N - start) }, (_, i) => {
-        const id = start + i;
-        return { partition: id % PARTITIONS, key: null, value: jsonEnvelope(VALUE_SCHEMA, { id, payload: `record-${id}-${'x'.repeat(id % 17)}` }) };
-      });
-      await producer.send({ topic: TOPIC, messages });
-    }
-    await producer.disconnect();
-    const ends = await admin.fetchTopicOffsets(TOPIC);
-    await admin.disconnect();
-    expect(ends.reduce((n, p) => n + Number(p.high), 0)).toBe(N);
+    const produce = async (from: number, to: number): Promise<void> => {
+      const chunk = 1_000;
+      for (let start = from; start < to; start += chunk) {
+        const messages = Array.from({ length: Math.min(chunk, to - start) }, (_, i) => {
+          const id = start + i;
+          return { partition: id % PARTITIONS, key: null, value: jsonEnvelope(VALUE_SCHEMA, { id, payload: `record-${id}-${'x'.repeat(id % 17)}` }) };
+        });
+        await producer.send({ topic: TOPIC, messages });
+      }
+    };
+    const HALF = N / 2;
+    await produce(0, HALF);
 
     const rest = await env.startConnect();
     const config = {
@@ -89,6 +93,7 @@ describe('exactly-once jdbc-sink under repeated worker crashes', () => {
     const t0 = Date.now();
     for (let i = 0; i < KILLS; i++) {
       if (KILLS_WHILE_WRITING.has(i)) {
+        if (i === KILLS - 1) await produce(HALF, N);
         const before = progress[progress.length - 1] ?? 0;
         await waitFor(`the sink writing again before kill ${i + 1}`, async () => (await counts()).rows > before, 120_000);
       }
@@ -104,6 +109,10 @@ describe('exactly-once jdbc-sink under repeated worker crashes', () => {
       await rest.waitForState(CONNECTOR, 'RUNNING', 1, 60_000);
     }
     console.log(`exactly-once-sink: rows in the table at each kill: ${timeline.join(', ')}`);
+    await producer.disconnect();
+    const ends = await admin.fetchTopicOffsets(TOPIC);
+    await admin.disconnect();
+    expect(ends.reduce((n, p) => n + Number(p.high), 0)).toBe(N);
 
     let last = -1;
     let stalledSince = Date.now();

@@ -110,7 +110,11 @@ export class JdbcSinkTask implements SinkTask {
   async write(records: readonly SinkRecord[]): Promise<void> {
     const config = this.requireOpen();
     const unknown = new Map<string, TopicPartition>();
+    // Records come in runs of one partition: each run's partition is looked at once.
+    let last: SinkRecord | undefined;
     for (const r of records) {
+      if (last !== undefined && last.originalTopic === r.originalTopic && last.originalKafkaPartition === r.originalKafkaPartition) continue;
+      last = r;
       const tp = originalTopicPartition(r);
       const key = topicPartitionKey(tp);
       if (!this.applied.has(key) && !unknown.has(key)) unknown.set(key, tp);

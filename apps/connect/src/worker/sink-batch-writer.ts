@@ -4,7 +4,12 @@ import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
 import { isGroupRebalanceError } from './sink-group-consumer';
 import { SinkRecordConversion, SLOW } from './sink-record-conversion';
-import { isTransientKafkaError } from './source-task-runner';
+import { isTransientKafkaError } from './kafka-errors';
+
+/** Messages converted between two looks at the task's write in flight (and yields to its I/O). */
+export const CONVERT_SLICE = 1000;
+/** Converted records waiting for the write in flight, at most (then conversion waits): bounds the memory a big fetched batch holds twice. */
+export const CONVERT_AHEAD = 10_000;
 
 export interface SinkBatchWriterOptions {
   readonly task: SinkTask;
@@ -23,6 +28,14 @@ export interface SinkBatchWriterOptions {
  * and only then the batch's offsets committed to the group, so a record is never
  * committed before it was flushed.
  *
+ * Pipelining: conversion and the task's writes overlap. Records are converted in
+ * slices of CONVERT_SLICE messages; whenever the task is not writing, everything
+ * converted so far goes to `task.write` (not awaited), and conversion goes on, yielding
+ * to the event loop after each slice so the write's I/O proceeds (a database write is
+ * mostly waiting for the server), until CONVERT_AHEAD records wait for the write. The task is still called serially and in offset order
+ * (one write in flight at a time, `flush` after the last), and the offsets are committed
+ * only after the flush, as before.
+ *
  * Contracts: a write or flush failing with a retriable error is retried (300 ms
  * doubling to 10 s) for as long as the task runs and the consumer is not being replaced;
  * any other failure is thrown. An offset commit failing because the broker is unreachable
@@ -35,19 +48,13 @@ export class SinkBatchWriter {
 
   async write(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const { task, conversion, metrics } = this.opts;
+    const { task, metrics } = this.opts;
     const started = performance.now();
-    const records: SinkRecord[] = [];
-    for (const m of batch.messages) {
-      const fast = conversion.convertFast(batch.topic, batch.partition, m);
-      const record = fast === SLOW ? await conversion.convert(batch.topic, batch.partition, m) : fast;
-      if (record) records.push(record);
-    }
-    if (records.length > 0) await this.retrying(payload, () => task.write(records));
+    const written = await this.convertAndWrite(payload);
     await this.retrying(payload, () => task.flush());
     const last = batch.lastOffset();
     const lag = Number(batch.highWatermark) - Number(last) - 1;
-    metrics?.sinkBatch({ topic: batch.topic, partition: batch.partition, polled: batch.messages.length, written: records.length, seconds: (performance.now() - started) / 1000, lag });
+    metrics?.sinkBatch({ topic: batch.topic, partition: batch.partition, polled: batch.messages.length, written, seconds: (performance.now() - started) / 1000, lag });
     try {
       const committing = performance.now();
       await this.opts.consumer()?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
@@ -65,6 +72,69 @@ export class SinkBatchWriter {
       this.opts.logger.warn({ err: (err as Error).message }, 'committing sink offsets failed; records may be delivered again');
       payload.resolveOffset(last);
     }
+  }
+
+  /**
+   * Converts the batch's messages and writes the records (see the class contract);
+   * resolves once every write finished; returns the number of records written.
+   */
+  private async convertAndWrite(payload: EachBatchPayload): Promise<number> {
+    const { batch } = payload;
+    const { task, conversion } = this.opts;
+    const messages = batch.messages;
+    let converted: SinkRecord[] = [];
+    let count = 0;
+    let writing: Promise<void> | undefined;
+    let writeError: { err: unknown } | undefined;
+    const startWrite = (): void => {
+      const records = converted;
+      converted = [];
+      count += records.length;
+      writing = this.retrying(payload, () => task.write(records)).then(
+        () => {
+          writing = undefined;
+        },
+        (err: unknown) => {
+          writeError = { err };
+          writing = undefined;
+        },
+      );
+    };
+    try {
+      for (let start = 0; start < messages.length && writeError === undefined; start += CONVERT_SLICE) {
+        const end = Math.min(start + CONVERT_SLICE, messages.length);
+        for (let i = start; i < end; i++) {
+          const m = messages[i];
+          const fast = conversion.convertFast(batch.topic, batch.partition, m);
+          const record = fast === SLOW ? await conversion.convert(batch.topic, batch.partition, m) : fast;
+          if (record) converted.push(record);
+        }
+        if (writing !== undefined && converted.length >= CONVERT_AHEAD) {
+          // Far enough ahead: wait for the write instead of holding more converted records in memory.
+          while (writing !== undefined) await writing;
+          if (writeError !== undefined) break;
+        }
+        if (writing === undefined) {
+          if (converted.length > 0) startWrite();
+        } else {
+          // Let the write in flight make progress before converting the next slice.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        // A big batch takes seconds: stay in the group (kafkajs sends at most one heartbeat per interval;
+        // a rebalance error here shows again at the offset commit, which handles it).
+        await payload.heartbeat().catch(() => undefined);
+      }
+    } finally {
+      // Never leave a write running behind a conversion failure: the task is called serially.
+      while (writing !== undefined) await writing;
+    }
+    if (writeError !== undefined) throw writeError.err;
+    if (converted.length > 0) {
+      startWrite();
+      while (writing !== undefined) await writing;
+      if (writeError !== undefined) throw (writeError as { err: unknown }).err;
+    }
+    return count;
   }
 
   /**

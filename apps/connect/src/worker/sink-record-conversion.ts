@@ -11,6 +11,9 @@ export interface SinkRecordConversionOptions {
   readonly metrics?: TaskMetrics;
 }
 
+/** Bound once: each use of a package-index import is a getter call under CommonJS (convertFast compares with it twice per record). */
+const ASYNC: typeof NEEDS_ASYNC = NEEDS_ASYNC;
+
 /** convertFast could not convert the record: run it through `convert` (the operator). */
 export const SLOW: unique symbol = Symbol('slow');
 
@@ -34,9 +37,9 @@ export class SinkRecordConversion {
     if (!keyConverter.toConnectDataSync || !valueConverter.toConnectDataSync) return SLOW;
     try {
       const key = keyConverter.toConnectDataSync(topic, m.key);
-      if (key === NEEDS_ASYNC) return SLOW;
+      if (key === ASYNC) return SLOW;
       const value = valueConverter.toConnectDataSync(topic, m.value);
-      if (value === NEEDS_ASYNC) return SLOW;
+      if (value === ASYNC) return SLOW;
       const offset = Number(m.offset);
       let record: SinkRecord | null = {
         topic,

@@ -16,7 +16,8 @@ import { sinkConsumerConfig, type SinkConsumerConfig } from './sink-consumer-con
 import { createSinkConsumer, groupByTopic } from './sink-group-consumer';
 import { SinkRecordConversion } from './sink-record-conversion';
 import { missingTopicsNote, sameTopics, SinkTopicWatcher, type SinkTopicState } from './sink-topic-watcher';
-import { connectorLogger, isTransientKafkaError } from './source-task-runner';
+import { isTransientKafkaError } from './kafka-errors';
+import { connectorLogger } from './source-task-runner';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
 export interface SinkTaskRunnerOptions {

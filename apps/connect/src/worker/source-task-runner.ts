@@ -6,6 +6,7 @@ import type { SourceOffset, SourceOffsetEntry, SourcePartition } from '../storag
 import { canonicalJson } from '../storage/offset-store';
 import { StaleGenerationError } from './fenced-committer';
 import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
+import { isTransientKafkaError } from './kafka-errors';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
 const NO_HEADERS: RecordHeader[] = [];
@@ -301,14 +302,4 @@ export function connectorLogger(logger: Logger) {
     error: (m: string) => logger.error(m),
     debug: (m: string) => logger.debug(m),
   };
-}
-
-/** A kafkajs error that is retriable, or that kafkajs gave up retrying (its cause is); or a retriable ProduceError of the project's producer. */
-export function isTransientKafkaError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { name, retriable } = e as { name?: unknown; retriable?: unknown };
-    if (name === 'ProduceError' && retriable === true) return true;
-    if (typeof name === 'string' && name.startsWith('KafkaJS') && (retriable === true || name === 'KafkaJSNumberOfRetriesExceeded' || name === 'KafkaJSConnectionError')) return true;
-  }
-  return false;
 }

@@ -24,6 +24,20 @@ import {
 } from '@millrace/jdbc';
 import type { ColumnTypeFacts } from '../column-evolution';
 
+// toSqlValue runs for every value: under CommonJS each use of an import from a package
+// index is a getter call (the switch below evaluated 10 per value), so the names it
+// compares with are bound once here.
+const DECIMAL = DECIMAL_LOGICAL;
+const DATE = DATE_LOGICAL;
+const TIME = TIME_LOGICAL;
+const TIMESTAMP = TIMESTAMP_LOGICAL;
+const DBZ_DATE = DEBEZIUM_DATE;
+const DBZ_TIME = DEBEZIUM_TIME;
+const DBZ_MICRO_TIME = DEBEZIUM_MICRO_TIME;
+const DBZ_TIMESTAMP = DEBEZIUM_TIMESTAMP;
+const DBZ_MICRO_TIMESTAMP = DEBEZIUM_MICRO_TIMESTAMP;
+const DBZ_ZONED_TIMESTAMP = DEBEZIUM_ZONED_TIMESTAMP;
+
 /**
  * What the JDBC sink needs to know about one SQL dialect: identifier quoting, the
  * Connect -> SQL column type mapping used by auto.create/auto.evolve, the DML it runs
@@ -170,29 +184,31 @@ export abstract class SinkDialect {
   toSqlValue(value: unknown, schema: ConnectSchema): unknown {
     if (value === null || value === undefined) return null;
     switch (schema.name) {
-      case DECIMAL_LOGICAL:
+      case undefined:
+        break;
+      case DECIMAL:
         return typeof value === 'string' ? value : String(value);
       case VARIABLE_SCALE_DECIMAL: {
         const v = value as { scale: number; value: Uint8Array };
         return unscaledToDecimal(bytesToBigint(Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength)), Number(v.scale));
       }
-      case DATE_LOGICAL:
+      case DATE:
         return value instanceof Date ? value.toISOString().slice(0, 10) : value;
-      case TIME_LOGICAL:
+      case TIME:
         return value instanceof Date ? value.toISOString().slice(11, 23) : value;
-      case TIMESTAMP_LOGICAL:
+      case TIMESTAMP:
         return value instanceof Date ? `${value.toISOString().slice(0, 10)} ${value.toISOString().slice(11, 23)}` : value;
-      case DEBEZIUM_DATE:
+      case DBZ_DATE:
         return daysToSqlDate(Number(value));
-      case DEBEZIUM_TIME:
+      case DBZ_TIME:
         return microsToSqlTime(Number(value) * 1000);
-      case DEBEZIUM_MICRO_TIME:
+      case DBZ_MICRO_TIME:
         return microsToSqlTime(Number(value));
-      case DEBEZIUM_TIMESTAMP:
+      case DBZ_TIMESTAMP:
         return microsToSqlTimestamp(Number(value) * 1000);
-      case DEBEZIUM_MICRO_TIMESTAMP:
+      case DBZ_MICRO_TIMESTAMP:
         return microsToSqlTimestamp(Number(value));
-      case DEBEZIUM_ZONED_TIMESTAMP:
+      case DBZ_ZONED_TIMESTAMP:
         return this.zonedTimestampValue(String(value));
       default:
         break;

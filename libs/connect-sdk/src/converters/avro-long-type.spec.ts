@@ -42,6 +42,14 @@ describe('INT64_LONG_TYPE', () => {
     for (const v of [0, 1, -1, 300, -300, 2 ** 40 + 7, -(2 ** 45) - 3, 2 ** 52 - 1, -(2 ** 52) + 1]) expect(own.toBuffer(v).equals(plain.toBuffer(v))).toBe(true);
   });
 
+  it('reads a long cut off by the end of the buffer as a truncated buffer, never as a value', () => {
+    const long = avro.Type.forSchema('long', { typeHook: (s) => (s === 'long' ? INT64_LONG_TYPE : undefined) });
+    for (const v of [300n, 1_709_211_845_123_456n, 2n ** 60n]) {
+      const bytes = zigzagVarint(v);
+      expect(() => long.fromBuffer(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated/);
+    }
+  });
+
   it('refuses values outside int64', () => {
     expect(() => type.toBuffer({ a: 2n ** 63n, b: '' })).toThrow();
     expect(() => type.toBuffer({ a: 1.5, b: '' })).toThrow();

@@ -41,8 +41,8 @@ function readLong(buf: Buffer): number | bigint {
   return normalize(buf.readBigInt64LE(0));
 }
 
-/** The shared 64-bit long type (safe integers never go through a BigInt). */
-export const INT64_LONG_TYPE: avro.types.LongType = avro.types.LongType.__with({
+/** avsc's abstract long with the conversions above (frozen by avsc). */
+const UNPACKING_LONG_TYPE: avro.types.LongType = avro.types.LongType.__with({
   fromBuffer: readLong,
   toBuffer: (v: number | bigint) => {
     if (typeof v === 'number') return writeSafe(v);
@@ -61,6 +61,51 @@ export const INT64_LONG_TYPE: avro.types.LongType = avro.types.LongType.__with({
     return x < y ? -1 : x > y ? 1 : 0;
   },
 });
+
+/** avsc's reader position over a buffer (the part of its Tap used here). */
+interface ReadTap {
+  buf: Buffer;
+  pos: number;
+}
+
+/** The read avsc's abstract long does (unpack the varint into 8 new bytes, then `fromBuffer`). */
+const unpackingRead = (UNPACKING_LONG_TYPE as unknown as { _read(tap: ReadTap): number | bigint | undefined })._read;
+/** 2^53: below it a float sum of the varint's 7-bit groups is exact. */
+const EXACT = 2 ** 53;
+
+/**
+ * Reads a long straight from the zigzag varint, with no buffer per value: the 7-bit
+ * groups are summed as a float while that is exact (zigzag value below 2^53, i.e. any
+ * |value| below 2^52: ids, epoch micros); anything larger is read again by avsc's
+ * unpacking read (bigint beyond the safe range). A varint running past the buffer leaves
+ * `pos` past its end, which avsc reports as a truncated buffer.
+ */
+function readLongDirect(this: unknown, tap: ReadTap): number | bigint | undefined {
+  const buf = tap.buf;
+  const start = tap.pos;
+  let pos = start;
+  let b = buf[pos++];
+  let z = b & 0x7f;
+  let scale = 128;
+  while (b & 0x80) {
+    if (pos >= buf.length || scale > EXACT) break;
+    b = buf[pos++];
+    z += (b & 0x7f) * scale;
+    scale *= 128;
+  }
+  if (b & 0x80 || z >= EXACT) {
+    tap.pos = start;
+    return unpackingRead.call(this, tap);
+  }
+  tap.pos = pos;
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+/**
+ * The shared 64-bit long type (safe integers never go through a BigInt): avsc's abstract
+ * long with the direct read (an object on top of the frozen avsc type, so it is still an
+ * avsc Type of the same kind).
+ */
+export const INT64_LONG_TYPE: avro.types.LongType = Object.freeze(Object.assign(Object.create(UNPACKING_LONG_TYPE) as avro.types.LongType, { _read: readLongDirect }));
 
 /** avsc `typeHook` mapping every long (named or in an object schema) to {@link INT64_LONG_TYPE}. */
 export function int64TypeHook(schema: avro.Schema): avro.Type | undefined {
