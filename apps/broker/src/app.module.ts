@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module';
 import { ClusterModule } from './cluster/cluster.module';
 import type { BrokerConfig } from './config/broker-config';
+import { MessageBrowserModule } from './admin/message-browser';
 import { ConsoleModule } from './console/console';
 import { CoreModule } from './core/core.module';
 import { HealthController } from './http/health.controller';
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: BrokerConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, logger), ClusterModule, NetworkModule, AdminModule, SchemaRegistryModule, ConsoleModule],
+      imports: [CoreModule.forRoot(config, logger), ClusterModule, NetworkModule, AdminModule, SchemaRegistryModule, ConsoleModule, MessageBrowserModule],
       controllers: [HealthController, MetricsController],
     };
   }

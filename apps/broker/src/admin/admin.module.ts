@@ -5,6 +5,7 @@ import { PartitionModule } from '../partition/partition.module';
 import { StorageModule } from '../storage/storage.module';
 import { AlertsController, BrokerAlerts } from './alerts';
 import { ClusterController } from './cluster.controller';
+import { GroupOffsetResetController } from './group-offset-reset';
 import { GroupsController } from './groups.controller';
 import { BrokerMetricsSampler } from './metrics-sampler';
 import { StorageAdminController } from './storage-admin.controller';
@@ -16,7 +17,7 @@ import { TransactionCoordinatorModule } from '../transaction-coordinator';
 /** The broker's HTTP admin API under /admin, and the metrics that need the same services. */
 @Module({
   imports: [MetadataModule, PartitionModule, GroupCoordinatorModule, StorageModule, TransactionCoordinatorModule],
-  controllers: [AlertsController, ClusterController, TopicsController, GroupsController, StorageAdminController, TransactionsController],
+  controllers: [AlertsController, ClusterController, TopicsController, GroupsController, GroupOffsetResetController, StorageAdminController, TransactionsController],
   providers: [BrokerMetricsSampler, StorageHealthService, BrokerAlerts],
   exports: [StorageHealthService],
 })
