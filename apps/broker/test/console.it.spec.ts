@@ -78,7 +78,34 @@ describe('web console', () => {
     await page.getByTestId('topic-table').getByRole('link', { name: 'console.orders' }).click();
     const row = page.getByTestId('partition-table').locator('tbody tr').first();
     await row.locator('td').nth(3).getByText('50', { exact: true }).waitFor();
+    // the message browser: the latest 50 by default, then from an offset
+    await page.getByTestId('message-table').getByRole('cell', { name: 'order 49', exact: true }).waitFor();
+    await page.getByLabel('start').fill('45');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByTestId('message-table').getByRole('cell', { name: 'order 45', exact: true }).waitFor();
+    expect(await page.getByTestId('message-table').locator('tbody tr').count()).toBe(5);
     await shot('topic');
+  });
+
+  test('message browser API: Avro decoded through the registry, bad input answered 400 naming the parameter', async () => {
+    const schema = { type: 'record', name: 'Reading', fields: [{ name: 'machine', type: 'string' }, { name: 'temp', type: 'double' }] };
+    const reg = await fetch(`${origin}/subjects/console.readings-value/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: JSON.stringify(schema) }) });
+    const { id } = (await reg.json()) as { id: number };
+    // Confluent wire format by hand: magic 0, schema id, Avro body (string "press-1", double 21.5)
+    const body = Buffer.concat([Buffer.from([0]), Buffer.alloc(4), Buffer.from([14]), Buffer.from('press-1'), Buffer.alloc(8)]);
+    body.writeInt32BE(id, 1);
+    body.writeDoubleLE(21.5, 13);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'console.readings', messages: [{ key: 'press-1', value: body, headers: { source: 'plc-7' } }] });
+    await producer.disconnect();
+    const page1 = (await (await fetch(`${origin}/admin/topics/console.readings/partitions/0/records?offset=0`)).json()) as { records: Array<{ key: { text: string }; value: { encoding: string; schemaId: number; json: unknown }; headers: Array<{ key: string; value: { text: string } }> }> };
+    expect(page1.records).toHaveLength(1);
+    expect(page1.records[0]).toMatchObject({ key: { encoding: 'utf8', text: 'press-1' }, value: { encoding: 'avro', schemaId: id, json: { machine: 'press-1', temp: 21.5 } }, headers: [{ key: 'source', value: { text: 'plc-7' } }] });
+    const bad = await fetch(`${origin}/admin/topics/console.readings/partitions/0/records?offset=-3`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/offset must be a whole number >= 0/);
+    expect((await fetch(`${origin}/admin/topics/nope/partitions/0/records`)).status).toBe(404);
   });
 
   test('groups: the lag chart shows the lag the admin API reports', async () => {
@@ -97,6 +124,14 @@ describe('web console', () => {
     await page.getByTestId('lag-chart-last-lag').getByText(String(api.totalLag), { exact: true }).waitFor();
     expect(await page.getByTestId('total-lag').textContent()).toBe(String(api.totalLag));
     await shot('group');
+    // reset from the UI (the group has no members): to offset 45, lag 5
+    await page.getByLabel('reset to', { exact: true }).fill('45');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByTestId('reset-result').getByText('reset: 0@45').waitFor();
+    expect(((await (await fetch(`${origin}/admin/groups/console-readers`)).json()) as { totalLag: number }).totalLag).toBe(5);
+    const badReset = await fetch(`${origin}/admin/groups/console-readers/offsets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'console.orders', to: 'yesterday' }) });
+    expect(badReset.status).toBe(400);
+    expect(await badReset.text()).toMatch(/to:/);
   });
 
   test('connectors: created from the generated form, paused from the UI', async () => {

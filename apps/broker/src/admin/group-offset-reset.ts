@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorCode } from '@millrace/protocol';
 import { GroupCoordinator } from '../group-coordinator';
 import { ReplicaManager } from '../partition/replica-manager';
-import { TopicStore } from '../metadata/topic-store';
+import { TopicManager } from '../metadata/topic-manager';
 import { AdminErrorFilter } from './admin-error.filter';
 
 /**
@@ -25,7 +25,7 @@ export class GroupOffsetResetController {
   constructor(
     private readonly groups: GroupCoordinator,
     private readonly replicas: ReplicaManager,
-    private readonly topics: TopicStore,
+    private readonly topics: TopicManager,
   ) {}
 
   @Post(':id/offsets')

@@ -26,6 +26,8 @@ const PROGRESS = /snapshot (\d+)% \((\d+)\/(\d+) rows, (\d+)\/(\d+) chunks, (\d+
 export function ConnectorPage({ name }: { name: string }) {
   const path = `/connectors/${encodeURIComponent(name)}`;
   const status = usePoll(() => connect<ConnectorStatus>(`${path}/status`), 2000, [name]);
+  const config = usePoll(() => connect<Record<string, string>>(`${path}/config`), 10_000, [name]);
+  const dlq = config.data?.['errors.deadletterqueue.topic.name'];
   const offsets = usePoll(() => connect<{ offsets: Array<{ partition: unknown; offset: unknown }> }>(`${path}/offsets`), 5000, [name]);
   const [actionError, setActionError] = useState<string | null>(null);
   const act = (method: string, suffix: string) => async () => {
@@ -62,6 +64,7 @@ export function ConnectorPage({ name }: { name: string }) {
           />
         </>
       )}
+      {dlq ? <p>dead letter queue: <a data-testid="dlq-link" href={`#/topics/${encodeURIComponent(dlq)}`}>{dlq}</a> (records with their error headers)</p> : null}
       <h3>Offsets</h3>
       <ErrorLine error={offsets.error} />
       <Table headers={['partition', 'offset']} rows={(offsets.data?.offsets ?? []).map((o) => [JSON.stringify(o.partition), JSON.stringify(o.offset)])} />

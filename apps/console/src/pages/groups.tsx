@@ -1,4 +1,4 @@
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { broker } from '../api';
 import { LineChart } from '../components/chart';
 import { ErrorLine, Panel, State, Table } from '../components/ui';
@@ -46,10 +46,36 @@ export function GroupPage({ id }: { id: string }) {
             headers={['topic', 'partition', 'committed', 'high watermark', 'lag']}
             rows={g.data.offsets.map((o) => [o.topic, o.partition, o.committedOffset, o.highWatermark, o.lag ?? '-'])}
           />
+          {g.data.members.length === 0 && <ResetOffsets id={id} topics={[...new Set(g.data.offsets.map((o) => o.topic))]} onDone={g.reload} />}
           <h3>Members</h3>
           <Table headers={['member', 'client', 'host', 'assignment']} rows={g.data.members.map((m) => [m.memberId, m.clientId, m.clientHost, m.assignment.map((a) => `${a.topic}[${a.partitions.join(',')}]`).join(' ')])} />
         </>
       )}
     </Panel>
+  );
+}
+
+/** Resets an inactive group's offsets for one topic (POST /admin/groups/{g}/offsets). */
+function ResetOffsets({ id, topics, onDone }: { id: string; topics: string[]; onDone: () => void }) {
+  const [topic, setTopic] = useState(topics[0] ?? '');
+  const [to, setTo] = useState('earliest');
+  const [result, setResult] = useState<string | null>(null);
+  const reset = async (): Promise<void> => {
+    try {
+      const target = to === 'earliest' || to === 'latest' ? to : Number(to);
+      const r = await broker<{ offsets: Array<{ partition: number; offset: number }> }>(`/admin/groups/${encodeURIComponent(id)}/offsets`, { method: 'POST', body: JSON.stringify({ topic, to: target }) });
+      setResult(`reset: ${r.offsets.map((o) => `${o.partition}@${o.offset}`).join(', ')}`);
+      onDone();
+    } catch (e) {
+      setResult(`refused: ${(e as Error).message}`);
+    }
+  };
+  return (
+    <form className="reset" data-testid="reset-offsets" onSubmit={(e) => (e.preventDefault(), void reset())}>
+      <h3>Reset offsets (the group has no members)</h3>
+      topic <input aria-label="reset topic" value={topic} onChange={(e) => setTopic(e.target.value)} /> to{' '}
+      <input aria-label="reset to" value={to} onChange={(e) => setTo(e.target.value)} placeholder="earliest | latest | offset" /> <button type="submit">Reset</button>
+      {result && <p data-testid="reset-result">{result}</p>}
+    </form>
   );
 }
