@@ -88,7 +88,7 @@ export class MessageBrowser {
       }
     }
     const text = b.toString('utf8');
-    if (Buffer.from(text, 'utf8').equals(b) && !/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(text)) return { encoding: 'utf8', size: b.length, text };
+    if (Buffer.from(text, 'utf8').equals(b) && !hasControlCharacters(b)) return { encoding: 'utf8', size: b.length, text };
     return { encoding: 'base64', size: b.length, base64: b.toString('base64') };
   }
 
@@ -104,6 +104,12 @@ export class MessageBrowser {
     if (this.types.size < 1000) this.types.set(id, type);
     return type;
   }
+}
+
+/** Bytes below 0x20 other than tab, LF, VT, FF, CR, or DEL: not text a person reads. */
+function hasControlCharacters(b: Buffer): boolean {
+  for (const c of b) if ((c < 0x20 && (c < 0x09 || c > 0x0d)) || c === 0x7f) return true;
+  return false;
 }
 
 /** JSON for decoded Avro: bytes as base64, longs beyond 2^53 as strings. */
