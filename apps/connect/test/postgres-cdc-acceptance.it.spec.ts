@@ -5,6 +5,7 @@ import { readCdcTopic, snapshotReadDuplicates } from './support/cdc-topic';
 import { ConnectRest, waitFor } from './support/connect-rest';
 import { makeKafka, topicEndOffset } from './support/kafka';
 import { prng, seedFrom } from './support/seeded-random';
+import { cdcConfig, warehouseSinkConfig } from './support/postgres-cdc';
 
 /**
  * Issue 12's headline acceptance line, automated: a 300k-row table while inserts,
@@ -134,13 +135,7 @@ describe('postgres-cdc-source acceptance: 300k rows, writes throughout, 4 kills 
     let transactions = 0;
     try {
       const cdc = {
-        'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-        'database.hostname': pg.host,
-        'database.port': String(pg.port),
-        'database.user': pg.user,
-        'database.dbname': pg.database,
-        'publication.autocreate.mode': 'filtered',
-        'exactly.once.support': 'required',
+        ...cdcConfig(pg, {}),
         'topic.prefix': 'acc',
         'table.include.list': 'public\\.accounts',
         'slot.name': 'acc_slot',
@@ -150,20 +145,7 @@ describe('postgres-cdc-source acceptance: 300k rows, writes throughout, 4 kills 
         'snapshot.fetch.size': '2500',
       };
       const sink = {
-        'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-        'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/warehouse?user=${pg.user}`,
-        topics: 'acc.public.accounts',
-        'auto.create': 'true',
-        'insert.mode': 'upsert',
-        'pk.mode': 'record_key',
-        'delete.enabled': 'true',
-        transforms: 'unwrap,route',
-        'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-        'transforms.unwrap.delete.handling.mode': 'none',
-        'transforms.unwrap.drop.tombstones': 'true',
-        'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
-        'transforms.route.regex': 'acc\\.public\\.(.*)',
-        'transforms.route.replacement': '$1',
+        ...warehouseSinkConfig(pg, 'acc.public.accounts', 'acc'),
         // the killed worker's sink consumer leaves the group in 4 s, not kafkajs' 30 s
         'consumer.override.session.timeout.ms': '4000',
         'consumer.override.heartbeat.interval.ms': '1000',

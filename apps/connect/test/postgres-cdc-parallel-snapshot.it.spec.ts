@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { readCdcTopic } from './support/cdc-topic';
 import { ConnectRest, waitFor } from './support/connect-rest';
+import { cdcConfig } from './support/postgres-cdc';
 
 /**
  * Parallel snapshot chunks and live progress (issue 12): the same 300k-row table is
@@ -69,13 +70,7 @@ describe('postgres-cdc-source parallel snapshot', () => {
     const res = await rest.call('POST', '/connectors', {
       name,
       config: {
-        'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-        'database.hostname': pg.host,
-        'database.port': String(pg.port),
-        'database.user': pg.user,
-        'database.dbname': pg.database,
-        'publication.autocreate.mode': 'filtered',
-        'exactly.once.support': 'required',
+        ...cdcConfig(pg, {}),
         'topic.prefix': `par${run}`,
         'table.include.list': 'public\\.wide',
         'slot.name': `par${run}_slot`,
@@ -164,13 +159,7 @@ describe('postgres-cdc-source parallel snapshot', () => {
     const res = await rest.call('POST', '/connectors', {
       name: 'cdc-keyless',
       config: {
-        'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
-        'database.hostname': pg.host,
-        'database.port': String(pg.port),
-        'database.user': pg.user,
-        'database.dbname': pg.database,
-        'publication.autocreate.mode': 'filtered',
-        'exactly.once.support': 'required',
+        ...cdcConfig(pg, {}),
         'topic.prefix': 'keyless',
         'table.include.list': 'public\\.readings',
         'slot.name': 'keyless_slot',

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
+import { PushedQueue, type SourceRecord, type SourceTask, type SourceTaskContext } from '@millrace/connect-sdk';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { DeferredAcks, type AckTicket } from './deferred-acks';
 import { MqttRecordMapper } from './mqtt-record';
@@ -37,9 +37,8 @@ export class MqttSourceTask implements SourceTask {
   private client: MqttClient | null = null;
   private acks: DeferredAcks | null = null;
   private mapper: MqttRecordMapper | null = null;
-  private readonly queue: Taken[] = [];
+  private readonly queue = new PushedQueue<Taken>();
   private readonly tickets = new WeakMap<SourceRecord, AckTicket>();
-  private wake: (() => void) | null = null;
   private failure: Error | null = null;
   private context: SourceTaskContext | null = null;
   private redelivered = 0;
@@ -125,7 +124,7 @@ export class MqttSourceTask implements SourceTask {
     } catch (err) {
       this.failure = new Error(`MQTT subscribe to ${config.topics.join(', ')} failed: ${(err as Error).message}`);
     }
-    this.wake?.();
+    this.queue.wake();
   }
 
   private take(packet: IPublishPacket): void {
@@ -137,32 +136,20 @@ export class MqttSourceTask implements SourceTask {
     } catch (err) {
       // A payload the format cannot read fails the task (after its ack was parked, so the message is not lost).
       this.failure ??= err as Error;
-      this.wake?.();
+      this.queue.wake();
       return;
     }
     if (ticket === null && this.queue.length >= QOS0_QUEUE_CAP) {
-      const i = this.queue.findIndex((t) => t.ticket === null);
-      if (i >= 0) this.queue.splice(i, 1);
+      this.queue.dropFirst((t) => t.ticket === null);
       if (this.droppedQos0++ % 10_000 === 0) this.context?.logger.warn(`QoS 0 queue full (${QOS0_QUEUE_CAP}): dropping the oldest QoS 0 messages (${this.droppedQos0} so far)`);
     }
     this.queue.push({ record, ticket });
-    this.wake?.();
   }
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
     if (this.failure) throw this.failure;
-    if (this.queue.length === 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 500);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-      if (this.failure) throw this.failure;
-    }
-    const taken = this.queue.splice(0, maxRecords);
+    const taken = await this.queue.take(maxRecords, 500);
+    if (this.failure) throw this.failure;
     for (const t of taken) if (t.ticket) this.tickets.set(t.record, t.ticket);
     return taken.map((t) => t.record);
   }
@@ -180,7 +167,7 @@ export class MqttSourceTask implements SourceTask {
   async teardown(): Promise<void> {
     const client = this.client;
     this.client = null;
-    this.wake?.();
+    this.queue.wake();
     // force: parked acks are never written, so the broker keeps those messages for the next session
     if (client) await client.endAsync(true).catch(() => undefined);
   }

@@ -1,4 +1,4 @@
-import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
+import { PushedQueue, type SourceRecord, type SourceTask, type SourceTaskContext } from '@millrace/connect-sdk';
 import { alreadyRecorded, toRecord, type DataChange } from './opcua-record';
 import { parseOpcUaSourceConfig, type OpcUaSourceConfig } from './opcua-source-config';
 import type { OpcUaSubscriber } from './opcua-subscriber';
@@ -24,8 +24,7 @@ export class OpcUaSourceTask implements SourceTask {
   private config: OpcUaSourceConfig | null = null;
   private subscriber: OpcUaSubscriber | null = null;
   private context: SourceTaskContext | null = null;
-  private readonly queue: DataChange[] = [];
-  private wake: (() => void) | null = null;
+  private readonly queue = new PushedQueue<DataChange>();
   private dropped = 0;
   private skipped = 0;
   /** Offsets as stored when the task opened, per node id; consulted until a newer change passes. */
@@ -66,33 +65,23 @@ export class OpcUaSourceTask implements SourceTask {
       this.resumeFrom.delete(change.nodeId);
     }
     if (this.queue.length >= QUEUE_CAP) {
-      this.queue.shift();
+      this.queue.dropFirst(() => true);
       if (this.dropped++ % 10_000 === 0) this.context?.reportStatus?.(`${this.dropped} changes dropped: the server publishes faster than Kafka takes them (queue ${QUEUE_CAP})`);
     }
     this.queue.push(change);
-    this.wake?.();
   }
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
-    if (this.queue.length === 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 500);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
+    const changes = await this.queue.take(maxRecords, 500);
     const config = this.config!;
     const now = Date.now();
-    return this.queue.splice(0, maxRecords).map((c) => toRecord(c, config.endpointUrl, config.kafkaTopic, now));
+    return changes.map((c) => toRecord(c, config.endpointUrl, config.kafkaTopic, now));
   }
 
   async ack(_records: readonly SourceRecord[]): Promise<void> {}
 
   async teardown(): Promise<void> {
-    this.wake?.();
+    this.queue.wake();
     await this.subscriber?.stop();
     this.subscriber = null;
   }

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { DEFAULT_CONTEXT, type AlertRule, type RuleContext } from './alert-rules';
+import { DEFAULT_CONTEXT, rulesFor, type AlertApp, type AlertRule, type RuleContext } from './alert-rules';
 import { snapshotOf, type MetricsSnapshot } from './metric-samples';
 
 /**
@@ -157,4 +157,17 @@ export class AlertEvaluator {
 /** Fills `{{ $labels.x }}` placeholders as Prometheus templates do. */
 export function render(template: string, labels: Readonly<Record<string, string>>): string {
   return template.replace(/\{\{\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, l: string) => labels[l] ?? '');
+}
+
+/** The alert settings both apps read from their environment (MILLRACE_ALERT_*). */
+export interface AlertSettings {
+  readonly webhookUrl: string | null;
+  readonly evaluationIntervalMs: number;
+  readonly forMs: number | null;
+  readonly windowMs: number | null;
+}
+
+/** The evaluator of one app's rules over its registries, with its settings. */
+export function appAlertEvaluator(app: AlertApp, registries: readonly Registry[], settings: AlertSettings, logger: AlertEvaluatorOptions['logger']): AlertEvaluator {
+  return new AlertEvaluator({ app, rules: rulesFor(app), registries, intervalMs: settings.evaluationIntervalMs, webhookUrl: settings.webhookUrl, forMs: settings.forMs, windowMs: settings.windowMs, logger });
 }

@@ -3,6 +3,7 @@ export * from './record/connect-record';
 export * from './record/cdc-headers';
 export * from './config/config-def';
 export * from './connector/connector';
+export { PushedQueue } from './connector/pushed-queue';
 export * from './transforms';
 export * from './errors';
 export * from './config/config-parser';

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AlertEvaluator, rulesFor, type ActiveAlert } from '@millrace/alerts';
+import { appAlertEvaluator, type ActiveAlert, type AlertEvaluator } from '@millrace/alerts';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { BrokerMetrics } from '../metrics/broker-metrics';
@@ -17,16 +17,7 @@ export class BrokerAlerts implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(@Inject(BROKER_CONFIG) config: BrokerConfig, metrics: BrokerMetrics, @Inject(ROOT_LOGGER) root: Logger) {
     const logger = root.child({ component: 'alerts' });
-    this.evaluator = new AlertEvaluator({
-      app: 'broker',
-      rules: rulesFor('broker'),
-      registries: [metrics.registry],
-      intervalMs: config.alerts.evaluationIntervalMs,
-      webhookUrl: config.alerts.webhookUrl,
-      forMs: config.alerts.forMs,
-      windowMs: config.alerts.windowMs,
-      logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
-    });
+    this.evaluator = appAlertEvaluator('broker', [metrics.registry], config.alerts, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
   }
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AlertEvaluator, rulesFor, type ActiveAlert } from '@millrace/alerts';
+import { appAlertEvaluator, type ActiveAlert, type AlertEvaluator } from '@millrace/alerts';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { ConnectMetrics } from './connect-metrics';
@@ -16,16 +16,7 @@ export class ConnectAlerts implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, metrics: ConnectMetrics, @Inject(ROOT_LOGGER) root: Logger) {
     const logger = root.child({ component: 'alerts' });
-    this.evaluator = new AlertEvaluator({
-      app: 'connect',
-      rules: rulesFor('connect'),
-      registries: [metrics.registry],
-      intervalMs: config.alerts.evaluationIntervalMs,
-      webhookUrl: config.alerts.webhookUrl,
-      forMs: config.alerts.forMs,
-      windowMs: config.alerts.windowMs,
-      logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
-    });
+    this.evaluator = appAlertEvaluator('connect', [metrics.registry], config.alerts, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
   }
 
   onApplicationBootstrap(): void {
