@@ -7,12 +7,13 @@ import { loadPluginModules } from './plugin-modules';
 import { JDBC_SINK_PLUGIN } from '@millrace/jdbc-sink';
 import { jdbcSourcePlugin } from '@millrace/jdbc-source';
 import { postgresCdcSourcePlugin } from '@millrace/postgres-cdc-source';
+import { mysqlCdcSourcePlugin } from '@millrace/mysql-cdc-source';
 
 /**
  * The connector plugins this worker can run. A plugin is found by its name, one of its
  * aliases, or the simple name of either (the part after the last '.'), as Kafka
  * Connect resolves `connector.class`. Registered: the JDBC source and sink and the
- * Postgres CDC source (connectors/), then the plugins of the modules MILLRACE_CONNECT_PLUGIN_MODULES names
+ * Postgres and MySQL/MariaDB CDC sources (connectors/), then the plugins of the modules MILLRACE_CONNECT_PLUGIN_MODULES names
  * (plugin-modules.ts; the integration tests' plugins come this way). A module that
  * cannot be loaded stops start-up.
  */
@@ -24,7 +25,7 @@ export class PluginRegistry {
     @Inject(CONNECT_CONFIG) config: ConnectConfig,
     private readonly cluster: ClusterInfoService,
   ) {
-    const builtIn = [jdbcSourcePlugin, JDBC_SINK_PLUGIN, postgresCdcSourcePlugin];
+    const builtIn = [jdbcSourcePlugin, JDBC_SINK_PLUGIN, postgresCdcSourcePlugin, mysqlCdcSourcePlugin];
     this.plugins = [...builtIn, ...loadPluginModules(config.pluginModules, builtIn)];
   }
 

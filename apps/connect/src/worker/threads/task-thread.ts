@@ -137,7 +137,8 @@ async function findPlugin(name: string): Promise<ConnectorPlugin | undefined> {
   if (name === 'jdbc-source') return (await import('@millrace/jdbc-source')).jdbcSourcePlugin;
   if (name === 'jdbc-sink') return (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN;
   if (name === 'postgres-cdc-source') return (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin;
-  const builtIn = [(await import('@millrace/jdbc-source')).jdbcSourcePlugin, (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN, (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin];
+  if (name === 'mysql-cdc-source') return (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin;
+  const builtIn = [(await import('@millrace/jdbc-source')).jdbcSourcePlugin, (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN, (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin, (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin];
   return loadPluginModules(data.pluginModules, builtIn).find((p) => p.name === name);
 }
 
