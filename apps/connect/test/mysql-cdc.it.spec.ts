@@ -1,0 +1,213 @@
+import * as fs from 'node:fs';
+import { startBroker, startConnect, startMariaDb, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralMariaDb, type EphemeralPostgres } from '@millrace/testing';
+import { AvroConverter } from '@millrace/connect-sdk';
+import type { Kafka } from 'kafkajs';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { Client } from 'pg';
+import { ConnectRest, waitFor } from './support/connect-rest';
+import { makeKafka, readCommittedUntilIdle } from './support/kafka';
+import { fillOrders, orderMutations, ORDERS_DDL, sourceDigest, warehouseDigest, type Digest } from './support/mysql-cdc-fixture';
+import { prng, seedFrom } from './support/seeded-random';
+
+/**
+ * The MySQL/MariaDB CDC source end to end: an ephemeral MariaDB (ROW binlog, FULL row
+ * image and metadata), the broker and a connect worker running exactly-once sources,
+ * Debezium's MariaDB connector class, and the jdbc-sink into an ephemeral Postgres warehouse.
+ *
+ * 1. snapshot (2 workers, minimal lock) + streaming with inserts, updates (some of the
+ *    primary key) and deletes while the snapshot is read: the warehouse equals the source
+ *    (count and an all-column digest);
+ * 2. connect killed -9 while streaming, changes made while it is down: still equal;
+ *    exactly one `r` per initial row; no change event twice in the topic;
+ * 3. connect killed -9 mid-snapshot resumes the unfinished chunks, then streams;
+ * Tests 2 continues from test 1's table and connectors.
+ */
+describe('mysql-cdc-source', () => {
+  let broker: BrokerProcess;
+  let maria: EphemeralMariaDb;
+  let pg: EphemeralPostgres;
+  let connect: ConnectProcess;
+  let rest: ConnectRest;
+  let db: Connection;
+  let warehouse: Client;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    [broker, maria, pg] = await Promise.all([
+      startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }),
+      startMariaDb({ database: 'shop', extraArgs: ['--binlog-row-metadata=FULL', '--binlog-row-image=FULL'] }),
+      startPostgres(),
+    ]);
+    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: registryUrl(), env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' } });
+    rest = new ConnectRest(connect.url);
+    kafka = makeKafka(broker.bootstrap);
+    db = await createConnection({ host: maria.host, port: maria.port, user: maria.user, database: 'shop', timezone: 'Z' });
+    await db.query(`SET time_zone = '+00:00'`);
+    const admin = new Client({ connectionString: pg.connectionString });
+    await admin.connect();
+    await admin.query('CREATE DATABASE warehouse');
+    await admin.end();
+    warehouse = new Client({ host: pg.host, port: pg.port, user: pg.user, database: 'warehouse' });
+    await warehouse.connect();
+    await warehouse.query(`SET TimeZone = 'UTC'`);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (process.env.MILLRACE_CDC_DEBUG_LOG) fs.writeFileSync(process.env.MILLRACE_CDC_DEBUG_LOG, connect?.logs() ?? '');
+    await db?.end();
+    await warehouse?.end();
+    await connect?.stop();
+    await Promise.all([broker?.stop(), maria?.stop(), pg?.stop()]);
+  });
+
+  const registryUrl = (): string => `http://${broker.host}:${broker.httpPort}`;
+
+  const cdcConfig = (extra: Record<string, string>): Record<string, string> => ({
+    'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+    'database.hostname': maria.host,
+    'database.port': String(maria.port),
+    'database.user': maria.user,
+    'database.include.list': 'shop',
+    'exactly.once.support': 'required',
+    ...extra,
+  });
+
+  const sinkConfig = (prefix: string, topics: string): Record<string, string> => ({
+    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
+    'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/warehouse?user=${pg.user}`,
+    topics,
+    'auto.create': 'true',
+    'insert.mode': 'upsert',
+    'pk.mode': 'record_key',
+    'delete.enabled': 'true',
+    transforms: 'unwrap,route',
+    'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+    'transforms.unwrap.delete.handling.mode': 'none',
+    'transforms.unwrap.drop.tombstones': 'true',
+    'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
+    'transforms.route.regex': `${prefix}\\.shop\\.(.*)`,
+    'transforms.route.replacement': '$1',
+  });
+
+  async function createConnector(name: string, config: Record<string, string>): Promise<void> {
+    const res = await rest.call('POST', '/connectors', { name, config });
+    if (res.status !== 201) throw new Error(`creating ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+
+  async function waitRunning(name: string): Promise<void> {
+    await waitFor(`${name} runs`, async () => {
+      const s = await rest.status(name);
+      if (s.connector.state === 'FAILED' || s.tasks[0]?.state === 'FAILED') throw new Error(`${name} failed: ${s.connector.trace ?? s.tasks[0]?.trace}`);
+      return s.tasks[0]?.state === 'RUNNING';
+    }, 60_000);
+  }
+
+  async function waitEqual(what: string, table = 'orders', timeoutMs = 90_000): Promise<Digest> {
+    const source = await sourceDigest(db, table);
+    let copy: Digest | null = null;
+    try {
+      await waitFor(what, async () => {
+        const exists = await warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [table]);
+        if (exists.rowCount === 0) return false;
+        copy = await warehouseDigest(warehouse, table);
+        return copy.n === source.n && copy.sum === source.sum;
+      }, timeoutMs);
+    } catch (err) {
+      process.stdout.write(`source ${JSON.stringify(source)} warehouse ${JSON.stringify(copy)}\n--- connect ---\n${connect.logs().slice(-8000)}\n`);
+      throw err;
+    }
+    return source;
+  }
+
+  const ROWS = 20_000;
+  let mutate: (transactions: number) => Promise<void> = async () => undefined;
+
+  test('snapshot + streaming with inserts, updates and deletes: the warehouse equals the source', async () => {
+    await db.query(ORDERS_DDL);
+    await fillOrders(db, ROWS);
+    mutate = orderMutations(db, prng(seedFrom('MILLRACE_CDC_SEED', 'mysql-cdc: mutations')), ROWS + 1);
+    await createConnector('cdc-orders', cdcConfig({ 'topic.prefix': 'erp', 'database.server.id': '5401', 'table.include.list': 'shop\\.orders', 'snapshot.max.threads': '2', 'snapshot.chunk.rows': '2500', 'snapshot.fetch.size': '1000' }));
+    await createConnector('warehouse-orders', sinkConfig('erp', 'erp.shop.orders'));
+    await waitRunning('cdc-orders');
+    await mutate(150);
+    const source = await waitEqual('the warehouse equals the source');
+    expect((await rest.status('cdc-orders')).tasks[0].state).toBe('RUNNING');
+    process.stdout.write(`mysql-cdc: ${source.n} rows in source and warehouse (digest ${source.sum})\n`);
+  }, 150_000);
+
+  test('connect killed -9 while streaming, changes made while it is down: still equal, one r per initial row, no change event twice', async () => {
+    const t0 = Date.now();
+    await connect.kill();
+    await mutate(60);
+    await connect.restart();
+    await waitRunning('cdc-orders');
+    const t1 = Date.now();
+    await mutate(30);
+    const after = await waitEqual('the warehouse equals the source after the kill');
+    process.stdout.write(`mysql-cdc: kill to RUNNING ${t1 - t0} ms, RUNNING to equal ${Date.now() - t1} ms\n`);
+
+    const values = new AvroConverter();
+    values.configure({ 'schema.registry.url': registryUrl() }, false);
+    type Event = { op: string; source: { file: string; pos: number; row: number; gtid: string | null; connector: string; db: string; table: string; server_id: number }; before: { id: number } | null; after: { id: number } | null };
+    const events: Event[] = [];
+    for (const m of await readCommittedUntilIdle(kafka, 'erp.shop.orders', 2_000)) if (m.value !== null) events.push((await values.toConnectData('erp.shop.orders', m.value)).value as Event);
+    const reads = events.filter((e) => e.op === 'r');
+    const changes = events.filter((e) => e.op !== 'r').map((e) => `${e.op}:${e.source.file}:${e.source.pos}:${e.source.row}:${(e.after ?? e.before)?.id}`);
+    process.stdout.write(`mysql-cdc: ${after.n} rows; ${reads.length} r and ${changes.length} change events in erp.shop.orders\n`);
+    expect(reads).toHaveLength(ROWS);
+    expect(new Set(reads.map((e) => Number(e.after?.id))).size).toBe(ROWS);
+    expect(new Set(changes).size).toBe(changes.length);
+    const change = events.find((e) => e.op === 'u') as Event;
+    expect(change.source).toMatchObject({ connector: 'mariadb', db: 'shop', table: 'orders', server_id: 1 });
+    expect(change.source.file).toMatch(/^mysql-bin\.\d+$/);
+    expect(change.source.gtid).toMatch(/^0-1-\d+$/);
+  }, 150_000);
+
+  test('connect killed -9 mid-snapshot resumes the unfinished chunks, not from zero, then streams', async () => {
+    const BIG = 100_000;
+    const CHUNK = 5_000;
+    const THREADS = 2;
+    await db.query('CREATE TABLE big (id INT PRIMARY KEY, label VARCHAR(200) NOT NULL)');
+    for (let from = 1; from <= BIG; from += 10_000) {
+      await db.query(`INSERT INTO big SELECT seq, REPEAT(MD5(seq), 4) FROM seq_${from}_to_${from + 9_999}`);
+    }
+    await createConnector('cdc-big', cdcConfig({
+      'topic.prefix': 'kill', 'database.server.id': '5402', 'table.include.list': 'shop\\.big',
+      'snapshot.max.threads': String(THREADS), 'snapshot.chunk.rows': String(CHUNK), 'snapshot.fetch.size': '500',
+      'key.converter': 'json', 'key.converter.schemas.enable': 'false', 'value.converter': 'json', 'value.converter.schemas.enable': 'false',
+    }));
+    await waitRunning('cdc-big');
+    const topicEnd = async (): Promise<number> => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets('kill.shop.big')).reduce((n, p) => n + Number(p.high), 0);
+      } catch {
+        return 0;
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    await waitFor('a tenth of the snapshot in the topic', async () => (await topicEnd()) >= BIG / 10, 60_000);
+    const atKill = await topicEnd();
+    await connect.kill();
+    await connect.restart();
+    const resumed = await waitFor('the restarted task resumes the snapshot', async () => /resuming the snapshot at binlog position [^:]+:\d+: (\d+) of (\d+) chunks done/.exec(connect.logs()) ?? undefined, 90_000);
+    const reads = await waitFor('every row read', async () => {
+      const values = (await readCommittedUntilIdle(kafka, 'kill.shop.big', 2_000)).filter((m) => m.value !== null).map((m) => JSON.parse(String(m.value)) as { op: string; after: { id: number } });
+      const r = values.filter((v) => v.op === 'r');
+      return new Set(r.map((v) => v.after.id)).size === BIG ? r : false;
+    }, 120_000);
+    const duplicates = reads.length - BIG;
+    process.stdout.write(`mysql-cdc: killed at topic end ${atKill}; resumed with ${resumed[1]} of ${resumed[2]} chunks done; ${reads.length} r records for ${BIG} rows (${duplicates} duplicates)\n`);
+    expect(Number(resumed[1])).toBeGreaterThan(0);
+    expect(duplicates).toBeGreaterThanOrEqual(0);
+    expect(duplicates).toBeLessThanOrEqual(THREADS * CHUNK);
+
+    await db.query(`UPDATE big SET label = 'after restart' WHERE id = 1`);
+    await waitFor('the update streams', async () => {
+      const values = (await readCommittedUntilIdle(kafka, 'kill.shop.big', 1_000)).filter((m) => m.value !== null).map((m) => JSON.parse(String(m.value)) as { op: string; after: { label: string } | null });
+      return values.some((v) => v.op === 'u' && v.after?.label === 'after restart');
+    }, 60_000);
+  }, 300_000);
+});
