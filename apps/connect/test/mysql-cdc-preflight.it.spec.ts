@@ -70,7 +70,7 @@ describe('mysql-cdc-source preflight and snapshot modes', () => {
     return trace;
   }
 
-  async function withGlobal(variable: string, value: string, work: () => Promise<void>): Promise<void> {
+  async function withGlobal(variable: string, value: string, work: () => Promise<unknown>): Promise<void> {
     const [rows] = await db.query<RowDataPacket[]>(`SELECT @@GLOBAL.${variable} AS v`);
     await db.query(`SET GLOBAL ${variable} = ?`, [value]);
     try {

@@ -20,7 +20,9 @@ import { prng, seedFrom } from './support/seeded-random';
  * 2. connect killed -9 while streaming, changes made while it is down: still equal;
  *    exactly one `r` per initial row; no change event twice in the topic;
  * 3. connect killed -9 mid-snapshot resumes the unfinished chunks, then streams;
- * Tests 2 continues from test 1's table and connectors.
+ * 4. every MySQL type family, snapshotted and streamed, round trips to the warehouse
+ *    (and the topic's values/schemas are Debezium's).
+ * Test 2 continues from test 1's table and connectors.
  */
 describe('mysql-cdc-source', () => {
   let broker: BrokerProcess;
@@ -210,4 +212,54 @@ describe('mysql-cdc-source', () => {
       return values.some((v) => v.op === 'u' && v.after?.label === 'after restart');
     }, 60_000);
   }, 300_000);
+
+  test('types: snapshot and streamed rows of every type family round trip to the warehouse', async () => {
+    await db.query(`CREATE TABLE types (id INT PRIMARY KEY, b TINYINT(1), ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, su SMALLINT UNSIGNED, mi MEDIUMINT, iu INT UNSIGNED,
+      bi BIGINT, bu BIGINT UNSIGNED, d DECIMAL(30,10), f FLOAT, db DOUBLE, dt DATE, dtm DATETIME(6), dt3 DATETIME(3), ts TIMESTAMP(6) NULL, tm TIME(6), y YEAR,
+      v VARCHAR(50), tx TEXT, bl BLOB, bn BINARY(4), e ENUM('a','b c'), st SET('x','y','z'), j JSON, bt BIT(10), b1 BIT(1)) CHARSET utf8mb4`);
+    const full = (id: number): string => `(${id}, 1, -128, 255, -32768, 65535, -8388608, 4294967295, -9223372036854775808, 18446744073709551615, '12345678901234567890.0123456789',
+      1.5, 3.141592653589793, '2024-02-29', '2024-02-29 12:34:56.123456', '1999-12-31 23:59:59.999', '2024-01-01 10:00:00.654321', '23:59:59.999999', 2024,
+      'héllo 😀 ünïcode', 'long text', x'00ff10', x'01020304', 'b c', 'x,z', '{"a": 1, "b": [true, null]}', b'1010101010', b'1')`;
+    await db.query(`INSERT INTO types VALUES ${full(1)}, (2, ${Array(27).fill('NULL').join(', ')})`);
+    await createConnector('cdc-types', cdcConfig({ 'topic.prefix': 'typ', 'database.server.id': '5403', 'table.include.list': 'shop\\.types' }));
+    await createConnector('warehouse-types', sinkConfig('typ', 'typ.shop.types'));
+    await waitRunning('cdc-types');
+    await db.query(`INSERT INTO types VALUES ${full(3)}, (4, ${Array(27).fill('NULL').join(', ')})`);
+    await db.query(`UPDATE types SET v = 'updated', bu = 18446744073709551614 WHERE id = 1`);
+
+    const columns = `b::text, ti, tu, si, su, mi, iu, bi, bu::text, d::text, f, db, dt::text, to_char(dtm, 'YYYY-MM-DD HH24:MI:SS.US'), to_char(dt3, 'YYYY-MM-DD HH24:MI:SS.MS'),
+      to_char(ts, 'YYYY-MM-DD HH24:MI:SS.US'), tm::text, y, v, tx, encode(bl, 'hex'), encode(bn, 'hex'), e, st, j::text, encode(bt, 'hex'), b1::text`;
+    const rows = await waitFor('the four rows in the warehouse, row 1 updated', async () => {
+      const exists = await warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'types'`);
+      if (exists.rowCount === 0) return false;
+      const { rows: r } = await warehouse.query({ text: `SELECT id, ${columns} FROM types ORDER BY id`, rowMode: 'array' });
+      return r.length === 4 && r[0][19] === 'updated' ? (r as unknown[][]) : false;
+    }, 90_000);
+    const expected = (id: number, v: string, bu: string): unknown[] => [id, 'true', -128, 255, -32768, 65535, -8388608, '4294967295', '-9223372036854775808', bu, '12345678901234567890.0123456789',
+      1.5, 3.141592653589793, '2024-02-29', '2024-02-29 12:34:56.123456', '1999-12-31 23:59:59.999', '2024-01-01 10:00:00.654321', '23:59:59.999999', 2024,
+      v, 'long text', '00ff10', '01020304', 'b c', 'x,z', '{"a": 1, "b": [true, null]}', 'aa02', 'true'];
+    const nulls = (id: number): unknown[] => [id, ...Array(27).fill(null)];
+    expect(rows[0]).toEqual(expected(1, 'updated', '18446744073709551614'));
+    expect(rows[1]).toEqual(nulls(2));
+    expect(rows[2]).toEqual(expected(3, 'héllo 😀 ünïcode', '18446744073709551615'));
+    expect(rows[3]).toEqual(nulls(4));
+
+    // the topic: Debezium's logical types, exact values
+    const values = new AvroConverter();
+    values.configure({ 'schema.registry.url': registryUrl() }, false);
+    const messages = (await readCommittedUntilIdle(kafka, 'typ.shop.types', 1_000)).filter((m) => m.value !== null);
+    const first = await values.toConnectData('typ.shop.types', messages[0].value as Buffer);
+    const after = (first.value as { after: Record<string, unknown> }).after;
+    const fields = Object.fromEntries(((first.schema?.fields ?? []).find((f) => f.name === 'after')?.schema.fields ?? []).map((f) => [f.name, f.schema]));
+    expect(fields['bu']).toMatchObject({ name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '0' } });
+    expect(fields['dt']).toMatchObject({ name: 'io.debezium.time.Date', type: 'int32' });
+    expect(fields['dtm']).toMatchObject({ name: 'io.debezium.time.MicroTimestamp', type: 'int64' });
+    expect(fields['dt3']).toMatchObject({ name: 'io.debezium.time.Timestamp', type: 'int64' });
+    expect(fields['ts']).toMatchObject({ name: 'io.debezium.time.ZonedTimestamp', type: 'string' });
+    expect(fields['tm']).toMatchObject({ name: 'io.debezium.time.MicroTime', type: 'int64' });
+    expect(fields['e']).toMatchObject({ name: 'io.debezium.data.Enum', parameters: { allowed: 'a,b c' } });
+    expect(fields['j']).toMatchObject({ name: 'io.debezium.data.Json' });
+    expect(fields['b']).toMatchObject({ type: 'boolean' });
+    expect(after).toMatchObject({ id: 1, b: true, ts: '2024-01-01T10:00:00.654321Z', tm: 86_399_999_999, y: 2024, st: 'x,z' });
+  }, 150_000);
 });

@@ -68,10 +68,25 @@ export async function loadTableModel(db: Connection, table: TableName, config: M
     [table.database, table.name],
   );
   const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  const json = await mariaDbJsonColumns(db, table);
   const columns: MySqlColumn[] = cols.map((c) => ({
-    name: String(c.name), dataType: String(c.dataType), columnType: String(c.columnType), optional: c.nullable === 'YES', precision: num(c.prec), scale: num(c.scale), fsp: num(c.fsp),
+    name: String(c.name), dataType: json.has(String(c.name)) ? 'json' : String(c.dataType), columnType: String(c.columnType), optional: c.nullable === 'YES', precision: num(c.prec), scale: num(c.scale), fsp: num(c.fsp),
   }));
   return buildTableModel(table, columns, keys.map((k) => String(k.name)), config);
+}
+
+/**
+ * MariaDB's JSON is LONGTEXT with a CHECK (json_valid(`col`)) constraint: the columns so
+ * declared (none on MySQL, whose JSON is its own type and whose CHECK_CONSTRAINTS has no
+ * TABLE_NAME).
+ */
+async function mariaDbJsonColumns(db: Connection, table: TableName): Promise<Set<string>> {
+  try {
+    const [rows] = await db.query<RowDataPacket[]>(`SELECT CHECK_CLAUSE AS c FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?`, [table.database, table.name]);
+    return new Set(rows.map((r) => /^json_valid\(`((?:[^`]|``)+)`\)$/i.exec(String(r.c))?.[1]?.replace(/``/g, '`')).filter((n): n is string => n !== undefined));
+  } catch {
+    return new Set();
+  }
 }
 
 /** The model of a table from its catalog facts (columns in order, key column names). */
