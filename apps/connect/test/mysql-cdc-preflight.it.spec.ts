@@ -2,16 +2,17 @@ import { startBroker, startConnect, startMariaDb, type BrokerProcess, type Conne
 import type { Kafka } from 'kafkajs';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readCommittedUntilIdle } from './support/kafka';
+import { makeKafka, readAll, readCommittedUntilIdle } from './support/kafka';
 
 /**
  * The MySQL/MariaDB CDC source refuses what it cannot capture, each time with a FAILED
  * status whose trace says what to change: the binary log off, binlog_format=STATEMENT,
  * binlog_row_image=MINIMAL, binlog_row_metadata not FULL, a user without REPLICATION
  * privileges, the binlog file of the stored position purged; invalid keys fail validation.
- * snapshot.mode never / initial_only behave as Debezium's.
+ * snapshot.mode never / initial_only behave as Debezium's; heartbeats move the stored
+ * position past writes to tables that are not captured.
  */
-describe('mysql-cdc-source preflight and snapshot modes', () => {
+describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
   let broker: BrokerProcess;
   let maria: EphemeralMariaDb;
   let connect: ConnectProcess;
@@ -158,4 +159,34 @@ describe('mysql-cdc-source preflight and snapshot modes', () => {
     expect(JSON.parse(String(raw[raw.length - 1].key))).toEqual({ id: 2 });
     expect(await ops('only.shop.modes')).toEqual(['r', 'r', 'r']);
   }, 120_000);
+
+  test('heartbeats: only uncaptured tables written, the stored position still passes those writes', async () => {
+    await db.query('CREATE TABLE hb (id INT PRIMARY KEY)');
+    await db.query('CREATE TABLE noise (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)');
+    await create('cdc-hb', config({ 'topic.prefix': 'hb', 'table.include.list': 'shop\\.hb', 'snapshot.mode': 'no_data', 'heartbeat.interval.ms': '300' }));
+    await waitFor('cdc-hb runs', async () => (await rest.status('cdc-hb')).tasks[0]?.state === 'RUNNING', 60_000);
+    const stored = async (): Promise<{ file: string; pos: number } | undefined> => {
+      const res = await rest.call('GET', '/connectors/cdc-hb/offsets');
+      return (res.body as { offsets: { offset: { file: string; pos: number } }[] }).offsets[0]?.offset;
+    };
+    const first = await waitFor('a first heartbeat stores a position', stored, 30_000);
+    for (let i = 0; i < 20; i++) await db.query('INSERT INTO noise () VALUES ()');
+    const [status] = await db.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    const written = { file: String(status[0].File), pos: Number(status[0].Position) };
+    const moved = await waitFor('the stored position passes the uncaptured writes', async () => {
+      const o = await stored();
+      return o && o.file === written.file && o.pos >= written.pos ? o : undefined;
+    }, 30_000);
+    process.stdout.write(`mysql-cdc: heartbeat position ${first.file}:${first.pos} -> ${moved.file}:${moved.pos} (binlog after uncaptured writes ${written.file}:${written.pos})\n`);
+    expect(moved.pos).toBeGreaterThan(first.pos);
+    // (the heartbeat topic never idles: read up to its last stable offset)
+    const beats = await readAll(kafka, '__debezium-heartbeat.hb');
+    expect(beats.length).toBeGreaterThan(0);
+    expect(JSON.parse(String(beats[0].key))).toEqual({ serverName: 'hb' });
+    const admin = kafka.admin();
+    await admin.connect();
+    expect(await admin.listTopics()).not.toContain('hb.shop.hb'); // nothing captured was written
+    await admin.disconnect();
+    expect((await rest.call('DELETE', '/connectors/cdc-hb')).status).toBe(204);
+  }, 90_000);
 });

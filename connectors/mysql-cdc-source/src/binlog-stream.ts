@@ -12,6 +12,9 @@ import type ZongJiType from '@vlasky/zongji';
  *   position covers them).
  * - `take` hands out whole items only, so a position handed out with records never
  *   points inside a transaction: resuming there neither repeats nor skips one.
+ * - `lastPosition`: the position after the last transaction or statement read, captured
+ *   or not; once `queued` is 0 every captured item before it was handed out, so it is a
+ *   position a heartbeat may store (writes to uncaptured tables then still move it).
  * - Back-pressure: the connection pauses while more than `maxQueuedRows` rows wait.
  * - An error from the reader (lost connection, purged binlog: code 1236) is kept and
  *   returned by `error`; the stream does not reconnect by itself.
@@ -69,6 +72,7 @@ export class BinlogStream {
   private failure: Error | null = null;
   private waiters: (() => void)[] = [];
   private file: string;
+  private last: { file: string; pos: number; gtid: string | null } | null = null;
 
   constructor(private readonly opts: BinlogStreamOptions) {
     const ZongJi = loadZongJi();
@@ -78,6 +82,10 @@ export class BinlogStream {
 
   get error(): Error | null {
     return this.failure;
+  }
+
+  get lastPosition(): { file: string; pos: number; gtid: string | null } | null {
+    return this.last;
   }
 
   get queued(): number {
@@ -170,9 +178,10 @@ export class BinlogStream {
         const text = q.query.trim();
         if (/^(COMMIT|XA COMMIT)/i.test(text)) this.commit(q.nextPosition);
         else if (/^(ROLLBACK|XA ROLLBACK)/i.test(text)) this.current = null;
-        else if (DDL.test(text) && this.opts.capturedDatabase(q.schema)) {
+        else if (DDL.test(text)) {
           this.current = null;
-          this.push({ kind: 'ddl', file: this.file, endPos: q.nextPosition, gtid: event.gtid ?? null, database: q.schema, query: text });
+          this.last = { file: this.file, pos: q.nextPosition, gtid: event.gtid ?? null };
+          if (this.opts.capturedDatabase(q.schema)) this.push({ kind: 'ddl', file: this.file, endPos: q.nextPosition, gtid: event.gtid ?? null, database: q.schema, query: text });
         }
         return;
       }
@@ -184,6 +193,7 @@ export class BinlogStream {
   private commit(endPos: number): void {
     const txn = this.current;
     this.current = null;
+    this.last = { file: this.file, pos: endPos, gtid: txn?.gtid ?? null };
     if (!txn || txn.events.length === 0) return;
     this.push({ kind: 'txn', file: this.file, startPos: txn.startPos, endPos, gtid: txn.gtid, tsMs: txn.tsMs, events: txn.events });
   }

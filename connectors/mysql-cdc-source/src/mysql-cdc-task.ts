@@ -10,6 +10,7 @@ import { currentPosition, planTable, readChunk, SnapshotSession, type BinlogPosi
 import type { SourceBlock } from './source-block';
 import { isCaptured, listCapturedTables, loadTableModel, decodeRow, type TableModel } from './table-catalog';
 import { changeRecord } from '@millrace/cdc-snapshot';
+import { heartbeatRecord } from './heartbeat';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
@@ -49,6 +50,7 @@ export class MySqlCdcTask implements SourceTask {
   private position: BinlogPosition = { file: '', pos: 4, gtids: '' };
   private snapshotTsMs = 0;
   private stopping = false;
+  private lastHeartbeat = Date.now();
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseMySqlCdcConfig(raw);
@@ -199,9 +201,9 @@ export class MySqlCdcTask implements SourceTask {
     if (stream.error) throw new Error(`binlog stream from ${this.position.file} failed: ${stream.error.message}`);
     let items = stream.take(maxRecords);
     if (items.length === 0) {
-      await stream.waitForData(1000);
+      await stream.waitForData(Math.min(1000, this.config?.heartbeatIntervalMs || 1000));
       items = stream.take(maxRecords);
-      if (items.length === 0) return [];
+      if (items.length === 0) return this.heartbeat(stream);
     }
     const batch: { txn: TxnItem; gtids: string }[] = [];
     for (const item of items) {
@@ -224,6 +226,21 @@ export class MySqlCdcTask implements SourceTask {
       }
     }
     return out;
+  }
+
+  /**
+   * Every heartbeat.interval.ms while nothing captured is waiting: a record to
+   * `__debezium-heartbeat.<topic.prefix>` carrying the position after everything read so
+   * far (uncaptured writes included), so an idle or filtered database still moves the
+   * stored position and the binlog files it needs can be purged.
+   */
+  private heartbeat(stream: BinlogStream): SourceRecord[] {
+    const config = this.config as MySqlCdcConfig;
+    if (config.heartbeatIntervalMs <= 0 || Date.now() - this.lastHeartbeat < config.heartbeatIntervalMs || stream.queued > 0) return [];
+    this.lastHeartbeat = Date.now();
+    const last = stream.lastPosition;
+    if (last !== null) this.position = { file: last.file, pos: last.pos, gtids: last.gtid ? advanceGtidPosition(this.position.gtids, last.gtid) : this.position.gtids };
+    return [heartbeatRecord(config.topicPrefix, this.partition(), { ...this.position })];
   }
 
   /** A DDL statement on a captured database: reload the captured tables of that database from the live schema. */
