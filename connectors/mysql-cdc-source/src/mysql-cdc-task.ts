@@ -5,7 +5,7 @@ import { BinlogStream, type TxnItem } from './binlog-stream';
 import { rowsEventRecords } from './change-events';
 import { advanceGtidPosition } from './gtid-position';
 import { connectionOptions, parseMySqlCdcConfig, type MySqlCdcConfig } from './mysql-cdc-config';
-import { binlogPurged, checkBinlogFilePresent, checkPrivileges, checkServer, PreflightError, type ServerFacts } from './preflight';
+import { binlogPurged, checkBinlogFilePresent, checkPrivileges, checkServer, type ServerFacts } from './preflight';
 import { currentPosition, planTable, readChunk, SnapshotSession, type BinlogPosition, type Row } from './snapshot-reader';
 import type { SourceBlock } from './source-block';
 import { isCaptured, listCapturedTables, loadTableModel, decodeRow, type TableModel } from './table-catalog';
@@ -29,8 +29,8 @@ export const CONNECTOR_VERSION = '0.1.0';
  *
  * Start-up (`open`): preflight checks (binlog settings, privileges), then by stored offset
  * and snapshot.mode:
- * - no offset, initial / initial_only / when_needed: snapshot (minimal lock, see
- *   snapshot-reader.ts), then stream from the snapshot's position (initial_only: stop);
+ * - no offset, initial / initial_only / when_needed: snapshot (minimal lock, or on
+ *   MariaDB none: see snapshot-reader.ts), then stream from the snapshot's position (initial_only: stop);
  * - no offset, never / no_data: stream from the current position;
  * - snapshot running: resume the unfinished chunks (own snapshots), then stream from the
  *   stored position, which replays every change since on top of them;
@@ -77,11 +77,8 @@ export class MySqlCdcTask implements SourceTask {
     const stored = context.offset(this.partition());
     const wantsSnapshot = config.snapshotMode === 'initial' || config.snapshotMode === 'initial_only' || config.snapshotMode === 'when_needed';
     const freshSnapshot = stored === null && wantsSnapshot;
-    if (freshSnapshot && config.snapshotLockingMode === 'none') {
-      throw new PreflightError('snapshot.locking.mode=none is not supported yet; use snapshot.locking.mode=minimal (needs RELOAD for a brief FLUSH TABLES WITH READ LOCK), or snapshot.mode=no_data');
-    }
     const tables = await listCapturedTables(db, config);
-    await checkPrivileges(db, config, [...new Set(tables.map((t) => t.database))], freshSnapshot);
+    await checkPrivileges(db, config, [...new Set(tables.map((t) => t.database))], freshSnapshot && config.snapshotLockingMode === 'minimal');
     if (tables.length === 0) context.logger.warn('mysql-cdc: no table matches database/table include and exclude lists');
     for (const t of tables) {
       const model = await loadTableModel(db, t, config);
@@ -117,7 +114,11 @@ export class MySqlCdcTask implements SourceTask {
   }
 
   private async startFreshSnapshot(config: MySqlCdcConfig): Promise<void> {
-    const opened = await SnapshotSession.open(config, config.snapshotMaxThreads, { flavour: (this.facts as ServerFacts).flavour });
+    const flavour = (this.facts as ServerFacts).flavour;
+    const opened =
+      config.snapshotLockingMode === 'none'
+        ? await SnapshotSession.openLockless(config, config.snapshotMaxThreads, flavour, (m) => this.context?.logger.warn(`mysql-cdc: ${m}`))
+        : await SnapshotSession.open(config, config.snapshotMaxThreads, { flavour });
     this.session = opened.session;
     this.position = opened.position as BinlogPosition;
     const plans = [];
@@ -126,7 +127,7 @@ export class MySqlCdcTask implements SourceTask {
       plans.push({ table: model.qualified, ...plan });
     }
     const state = SnapshotState.fromBoundaries(plans);
-    this.context?.logger.info(`mysql-cdc: snapshot at binlog position ${this.position.file}:${this.position.pos} (gtids ${this.position.gtids || 'none'}) of ${plans.length} table(s) in ${state.chunkCount} chunk(s) with ${config.snapshotMaxThreads} worker(s)`);
+    this.context?.logger.info(`mysql-cdc: snapshot (snapshot.locking.mode=${config.snapshotLockingMode}) at binlog position ${this.position.file}:${this.position.pos} (gtids ${this.position.gtids || 'none'}) of ${plans.length} table(s) in ${state.chunkCount} chunk(s) with ${config.snapshotMaxThreads} worker(s)`);
     this.startSnapshot(state);
   }
 
