@@ -9,8 +9,9 @@ import { makeKafka, readAll, readCommittedUntilIdle } from './support/kafka';
  * status whose trace says what to change: the binary log off, binlog_format=STATEMENT,
  * binlog_row_image=MINIMAL, binlog_row_metadata not FULL, a user without REPLICATION
  * privileges, the binlog file of the stored position purged; invalid keys fail validation.
- * snapshot.mode never / initial_only behave as Debezium's; heartbeats move the stored
- * position past writes to tables that are not captured.
+ * snapshot.mode never / initial_only behave as Debezium's; when_needed takes a new
+ * snapshot after a purge; heartbeats move the stored position past writes to tables that
+ * are not captured; ADD/DROP COLUMN mid-stream: each row with its table's shape.
  */
 describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
   let broker: BrokerProcess;
@@ -125,6 +126,12 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
       return [s.connector, ...s.tasks].find((x) => x.state === 'FAILED')?.trace;
     }, 60_000);
     expect(trace).toMatch(/binlog file mysql-bin\.\d+ of the stored position was purged.*snapshot\.mode=when_needed/);
+    // the way out the message names: when_needed takes a new snapshot and streams on
+    const updated = await rest.call('PUT', '/connectors/purged/config', config({ 'topic.prefix': 'g1', 'snapshot.mode': 'when_needed', 'database.server.id': '6100' }));
+    expect([200, 201]).toContain(updated.status);
+    await rest.call('POST', '/connectors/purged/restart?includeTasks=true');
+    await waitFor('a new snapshot of items', async () => (await ops('g1.shop.items')).filter((op) => op === 'r').length >= 4, 60_000);
+    expect((await rest.call('DELETE', '/connectors/purged')).status).toBe(204);
   }, 120_000);
 
   test('invalid keys fail validation naming the key', async () => {
@@ -188,5 +195,25 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
     expect(await admin.listTopics()).not.toContain('hb.shop.hb'); // nothing captured was written
     await admin.disconnect();
     expect((await rest.call('DELETE', '/connectors/cdc-hb')).status).toBe(204);
+  }, 90_000);
+
+  test('ADD COLUMN and DROP COLUMN mid-stream: each row is emitted with its table shape of the time', async () => {
+    await db.query(`CREATE TABLE evolve (id INT PRIMARY KEY, label VARCHAR(20))`);
+    await create('cdc-ddl', config({ 'topic.prefix': 'ddl', 'table.include.list': 'shop\\.evolve', 'snapshot.mode': 'no_data' }));
+    await waitFor('cdc-ddl runs', async () => (await rest.status('cdc-ddl')).tasks[0]?.state === 'RUNNING', 60_000);
+    await db.query(`INSERT INTO evolve VALUES (1, 'one')`);
+    await db.query(`ALTER TABLE evolve ADD COLUMN extra VARCHAR(10) DEFAULT 'x'`);
+    await db.query(`INSERT INTO evolve VALUES (2, 'two', 'new')`);
+    await db.query(`ALTER TABLE evolve DROP COLUMN label`);
+    await db.query(`INSERT INTO evolve VALUES (3, 'three')`);
+    const afters = await waitFor('three inserts', async () => {
+      const values = (await readCommittedUntilIdle(kafka, 'ddl.shop.evolve', 1_500)).filter((m) => m.value !== null).map((m) => (JSON.parse(String(m.value)) as { after: Record<string, unknown> }).after);
+      return values.length >= 3 ? values : undefined;
+    }, 30_000).catch(async (err: unknown) => {
+      process.stdout.write(`--- status ${JSON.stringify(await rest.status('cdc-ddl'))}\n--- topic ${JSON.stringify((await readCommittedUntilIdle(kafka, 'ddl.shop.evolve', 500)).map((m) => String(m.value)))}\n--- connect ---\n${connect.logs().slice(-3000)}\n`);
+      throw err;
+    });
+    expect(afters).toEqual([{ id: 1, label: 'one' }, { id: 2, label: 'two', extra: 'new' }, { id: 3, extra: 'three' }]);
+    expect((await rest.call('DELETE', '/connectors/cdc-ddl')).status).toBe(204);
   }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { ChunkedSnapshotRunner, SnapshotState } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext, Struct } from '@millrace/connect-sdk';
 import { createConnection, type Connection } from 'mysql2/promise';
+import { BinlogShapes } from './binlog-shape';
 import { BinlogStream, type TxnItem } from './binlog-stream';
 import { rowsEventRecords } from './change-events';
 import { advanceGtidPosition } from './gtid-position';
@@ -36,7 +37,8 @@ export const CONNECTOR_VERSION = '0.1.0';
  *   stored position, which replays every change since on top of them;
  * - streaming: stream from the stored position; a purged binlog file fails the task
  *   saying what to do, or takes a new snapshot under when_needed.
- * DDL on a captured database reloads the changed tables' columns from the live schema.
+ * DDL on a captured database reloads its tables from the live schema; each rows event is
+ * emitted with the columns it was written with (binlog-shape.ts).
  */
 export class MySqlCdcTask implements SourceTask {
   private config: MySqlCdcConfig | null = null;
@@ -51,11 +53,13 @@ export class MySqlCdcTask implements SourceTask {
   private snapshotTsMs = 0;
   private stopping = false;
   private lastHeartbeat = Date.now();
+  private shapes: BinlogShapes | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseMySqlCdcConfig(raw);
     this.config = config;
     this.context = context;
+    this.shapes = new BinlogShapes(config);
     context.logger.info(`mysql-cdc: task opening (${config.hostname}:${config.port}, server id ${config.serverId})`);
     try {
       const db = await createConnection(connectionOptions(config));
@@ -174,7 +178,8 @@ export class MySqlCdcTask implements SourceTask {
       serverId: config.serverId,
       file: this.position.file,
       pos: this.position.pos,
-      captured: (database, table) => this.models.has(`${database}.${table}`),
+      // by configuration, not by the loaded models: a reload after DDL must never open a window in which rows are dropped
+      captured: (database, table) => isCaptured(config, { database, name: table }),
       capturedDatabase: (database) => isCaptured(config, { database, name: '' }) || [...this.models.values()].some((m) => m.database === database),
       maxQueuedRows: 50_000,
     });
@@ -206,25 +211,31 @@ export class MySqlCdcTask implements SourceTask {
       items = stream.take(maxRecords);
       if (items.length === 0) return this.heartbeat(stream);
     }
-    const batch: { txn: TxnItem; gtids: string }[] = [];
+    // every record carries the offset after the whole batch (filled in below); items are
+    // converted in order, so rows after a DDL decode with the reloaded table
+    const offset: Record<string, unknown> = {};
+    const position = { partition: this.partition(), offset };
+    const out: SourceRecord[] = [];
     for (const item of items) {
       this.position = { file: item.file, pos: item.endPos, gtids: item.gtid ? advanceGtidPosition(this.position.gtids, item.gtid) : this.position.gtids };
       if (item.kind === 'ddl') await this.onDdl(item.database, item.query);
-      else batch.push({ txn: item, gtids: this.position.gtids });
+      else out.push(...this.txnRecords(item, position));
     }
-    const offset = { file: this.position.file, pos: this.position.pos, gtids: this.position.gtids };
+    Object.assign(offset, { file: this.position.file, pos: this.position.pos, gtids: this.position.gtids });
+    return out;
+  }
+
+  private txnRecords(txn: TxnItem, position: { partition: Record<string, unknown>; offset: Record<string, unknown> }): SourceRecord[] {
     const config = this.config as MySqlCdcConfig;
-    const position = { partition: this.partition(), offset };
     const out: SourceRecord[] = [];
-    for (const { txn } of batch) {
-      for (const event of txn.events) {
-        const table = event.tableMap[event.tableId];
-        const model = this.models.get(`${table.parentSchema}.${table.tableName}`);
-        if (!model) continue;
-        const source = (row: number): SourceBlock =>
-          this.sourceBlock(model, { snapshot: 'false', ts_ms: txn.tsMs, file: txn.file, pos: txn.startPos, gtid: txn.gtid, row, server_id: (this.facts as ServerFacts).serverId });
-        out.push(...rowsEventRecords(model, event, source, position, config.tombstonesOnDelete));
-      }
+    for (const event of txn.events) {
+      const table = event.tableMap[event.tableId];
+      const live = this.models.get(`${table.parentSchema}.${table.tableName}`);
+      if (!live) continue;
+      const model = (this.shapes as BinlogShapes).eventModel(live, table.columnSchemas);
+      const source = (row: number): SourceBlock =>
+        this.sourceBlock(model, { snapshot: 'false', ts_ms: txn.tsMs, file: txn.file, pos: txn.startPos, gtid: txn.gtid, row, server_id: (this.facts as ServerFacts).serverId });
+      out.push(...rowsEventRecords(model, event, source, position, config.tombstonesOnDelete));
     }
     return out;
   }
@@ -249,11 +260,11 @@ export class MySqlCdcTask implements SourceTask {
     const config = this.config as MySqlCdcConfig;
     const db = this.db as Connection;
     this.context?.logger.info(`mysql-cdc: DDL in ${database}: ${query.slice(0, 200)}; reloading its tables`);
+    const reloaded: TableModel[] = [];
+    for (const t of (await listCapturedTables(db, config)).filter((t) => t.database === database)) reloaded.push(await loadTableModel(db, t, config));
+    // swapped in one step, after every await
     for (const key of [...this.models.keys()]) if (key.startsWith(`${database}.`)) this.models.delete(key);
-    for (const t of (await listCapturedTables(db, config)).filter((t) => t.database === database)) {
-      const model = await loadTableModel(db, t, config);
-      this.models.set(model.qualified, model);
-    }
+    for (const model of reloaded) this.models.set(model.qualified, model);
   }
 
   private async finishSnapshot(): Promise<void> {

@@ -22,6 +22,8 @@ export interface TableModel {
   readonly qualified: string;
   readonly topic: string;
   readonly columns: readonly (MySqlColumn & { readonly codec: ColumnCodec })[];
+  /** Every column of the table as the catalog (or the binlog) describes it, emitted or not. */
+  readonly catalogColumns: readonly MySqlColumn[];
   readonly keyColumns: readonly string[];
   readonly keySchema: ConnectSchema | null;
   readonly valueSchema: ConnectSchema;
@@ -97,7 +99,7 @@ export function buildTableModel(table: TableName, catalogColumns: readonly MySql
     .map((c) => ({ ...c, codec: columnCodec(c, config.decimalHandlingMode, config.timePrecisionMode) }));
   const topic = `${config.topicPrefix}.${table.database}.${table.name}`;
   const schemas = changeTableSchemas(topic, columns.map((c) => ({ name: c.name, schema: c.codec.schema })), keyColumns, sourceBlockSchema());
-  return { database: table.database, name: table.name, qualified, topic, columns, keyColumns, ...schemas };
+  return { database: table.database, name: table.name, qualified, topic, columns, catalogColumns, keyColumns, ...schemas };
 }
 
 /** A row (column name -> driver value) as the model's Struct. */
