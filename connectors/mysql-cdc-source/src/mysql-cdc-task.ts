@@ -1,4 +1,4 @@
-import { ChunkedSnapshotRunner, SnapshotState } from '@millrace/cdc-snapshot';
+import { ChunkedSnapshot, SnapshotState } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext, Struct } from '@millrace/connect-sdk';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { BinlogShapes } from './binlog-shape';
@@ -46,7 +46,7 @@ export class MySqlCdcTask implements SourceTask {
   private db: Connection | null = null;
   private facts: ServerFacts | null = null;
   private readonly models = new Map<string, TableModel>();
-  private snapshot: ChunkedSnapshotRunner<Row> | null = null;
+  private snapshot: ChunkedSnapshot<Row> | null = null;
   private session: SnapshotSession | null = null;
   private stream: BinlogStream | null = null;
   private position: BinlogPosition = { file: '', pos: 4, gtids: '' };
@@ -141,27 +141,23 @@ export class MySqlCdcTask implements SourceTask {
     const session = this.session as SnapshotSession;
     this.snapshotTsMs = Date.now();
     const { file, pos, gtids } = this.position;
-    this.snapshot = new ChunkedSnapshotRunner<Row>({
+    this.snapshot = new ChunkedSnapshot<Row>({
       state,
       threads: config.snapshotMaxThreads,
       maxBufferedRows: Math.max(4 * config.snapshotFetchSize, 10_000),
-      keyed: (chunk) => (this.models.get(chunk.table)?.keyColumns.length ?? 0) > 0,
+      hasKey: (table) => (this.models.get(table)?.keyColumns.length ?? 0) > 0,
       readChunk: (chunk, resumeAfter, onPage, signal) => {
         const model = this.models.get(chunk.table);
         if (!model) throw new Error(`snapshot chunk ${chunk.id}: table ${chunk.table} is no longer captured`);
         return session.withConnection((c) => readChunk(c, model, chunk, resumeAfter, config.snapshotFetchSize, onPage, signal));
       },
-      toRecords: (pages, s) => {
-        const offset = s.complete ? { file, pos, gtids, snapshot_completed: true } : { file, pos, gtids, snapshot: s.toJson() };
+      offset: (s) => (s.complete ? { file, pos, gtids, snapshot_completed: true } : { file, pos, gtids, snapshot: s.toJson() }),
+      toRecords: (table, rows, offset) => {
+        const model = this.models.get(table) as TableModel;
         const position = { partition: this.partition(), offset };
+        const source = this.sourceBlock(model, { snapshot: 'true', ts_ms: this.snapshotTsMs, file, pos, gtid: null, row: 0, server_id: (this.facts as ServerFacts).serverId });
         const now = Date.now();
-        const out: SourceRecord[] = [];
-        for (const page of pages) {
-          const model = this.models.get(page.chunk.table) as TableModel;
-          const source = this.sourceBlock(model, { snapshot: 'true', ts_ms: this.snapshotTsMs, file, pos, gtid: null, row: 0, server_id: (this.facts as ServerFacts).serverId });
-          for (const row of page.rows) out.push(changeRecord(model, 'r', null, decodeRow(model, row), source as unknown as Struct & { ts_ms: number }, position, now));
-        }
-        return out;
+        return rows.map((row) => changeRecord(model, 'r', null, decodeRow(model, row), source as unknown as Struct & { ts_ms: number }, position, now));
       },
       logger: context.logger,
       reportStatus: (message) => context.reportStatus?.(message),
@@ -269,7 +265,7 @@ export class MySqlCdcTask implements SourceTask {
 
   private async finishSnapshot(): Promise<void> {
     const config = this.config as MySqlCdcConfig;
-    const snapshot = this.snapshot as ChunkedSnapshotRunner<Row>;
+    const snapshot = this.snapshot as ChunkedSnapshot<Row>;
     snapshot.reportProgress(true);
     await snapshot.stop();
     this.snapshot = null;

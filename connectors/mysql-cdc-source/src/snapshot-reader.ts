@@ -1,4 +1,4 @@
-import type { ChunkPage, KeyTuple, SnapshotChunk } from '@millrace/cdc-snapshot';
+import type { ChunkRows, KeyTuple, SnapshotChunk } from '@millrace/cdc-snapshot';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { connectionOptions, type MySqlCdcConfig } from './mysql-cdc-config';
 import { PreflightError } from './preflight';
@@ -163,7 +163,7 @@ export async function planTable(c: Connection, model: TableModel, chunkRows: num
   return { estimatedRows, boundaries: rows.map((r) => model.keyColumns.map((k) => keyText(r[k]))) };
 }
 
-export async function readChunk(c: Connection, model: TableModel, chunk: SnapshotChunk, resumeAfter: KeyTuple | null, fetchSize: number, onPage: (page: ChunkPage<Row>) => Promise<void>, signal: AbortSignal): Promise<void> {
+export async function readChunk(c: Connection, model: TableModel, chunk: SnapshotChunk, resumeAfter: KeyTuple | null, fetchSize: number, onPage: (page: ChunkRows<Row>) => Promise<void>, signal: AbortSignal): Promise<void> {
   const columns = model.columns.map((col) => quoteIdent(col.name)).join(', ');
   if (model.keyColumns.length === 0) {
     const [rows] = await c.query<RowDataPacket[]>(`SELECT ${columns} FROM ${quoteTable(model)}`);

@@ -9,5 +9,5 @@ export { SnapshotState, SnapshotStateError, type SnapshotStateJson, type Pending
 export type { ChunkJob, ChunkJobContext, ChunkProcessor, ChunkQueue, ChunkQueueOptions, ChunkQueueStats } from './chunk-queue';
 export { InProcessChunkQueue } from './in-process-chunk-queue';
 export { SnapshotProgressMeter, describeProgress, type ProgressSummary } from './snapshot-progress';
-export { ChunkedSnapshotRunner, type ChunkedSnapshotRunnerOptions, type ChunkPage } from './chunked-snapshot-runner';
+export { ChunkedSnapshot, type ChunkedSnapshotOptions, type ChunkRows } from './chunked-snapshot';
 export { changeTableSchemas, changeRecord, tombstoneRecord, changeKey, platformSchema, platformSchemaPath, type ChangeOp, type ChangeTable, type ChangeTableSchemas, type ChangePosition } from './change-envelope';

@@ -1,5 +1,5 @@
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
-import { ChunkedSnapshotRunner, type ChunkPage } from './chunked-snapshot-runner';
+import { ChunkedSnapshot, type ChunkRows } from './chunked-snapshot';
 import type { SnapshotChunk, KeyTuple } from './snapshot-plan';
 import { SnapshotState } from './snapshot-state';
 
@@ -8,7 +8,7 @@ const logger: ConnectorLogger = { info: () => undefined, warn: () => undefined, 
 /** Keys 1..30 split at 10 and 20; pages of 4 rows. */
 function table(failOnce: Set<string>) {
   const keys = Array.from({ length: 30 }, (_, i) => i + 1);
-  return async (chunk: SnapshotChunk, resumeAfter: KeyTuple | null, onPage: (p: ChunkPage<number>) => Promise<void>): Promise<void> => {
+  return async (chunk: SnapshotChunk, resumeAfter: KeyTuple | null, onPage: (p: ChunkRows<number>) => Promise<void>): Promise<void> => {
     const lo = Number((resumeAfter ?? chunk.lo ?? ['0'])[0]);
     const hi = chunk.hi === null ? Infinity : Number(chunk.hi[0]);
     const rows = keys.filter((k) => k > lo && k <= hi);
@@ -20,7 +20,7 @@ function table(failOnce: Set<string>) {
   };
 }
 
-async function drain(runner: ChunkedSnapshotRunner<number>): Promise<SourceRecord[]> {
+async function drain(runner: ChunkedSnapshot<number>): Promise<SourceRecord[]> {
   const out: SourceRecord[] = [];
   while (!runner.finished) {
     out.push(...runner.take(5));
@@ -29,11 +29,12 @@ async function drain(runner: ChunkedSnapshotRunner<number>): Promise<SourceRecor
   return out;
 }
 
-describe('ChunkedSnapshotRunner', () => {
+describe('ChunkedSnapshot', () => {
   const run = (failOnce: Set<string>, state = SnapshotState.fromBoundaries([{ table: 'db.t', estimatedRows: 30, boundaries: [['10'], ['20']] }])) =>
-    new ChunkedSnapshotRunner<number>({
-      state, threads: 2, maxBufferedRows: 8, readChunk: table(failOnce), keyed: () => true, logger, reportStatus: () => undefined, progressIntervalMs: 60_000,
-      toRecords: (pages, s) => pages.flatMap((p) => p.rows.map((k) => ({ topic: 't', key: k, value: s.toJson() }) as unknown as SourceRecord)),
+    new ChunkedSnapshot<number>({
+      state, threads: 2, maxBufferedRows: 8, readChunk: table(failOnce), hasKey: () => true, logger, reportStatus: () => undefined, progressIntervalMs: 60_000,
+      offset: (s) => s.toJson() as unknown as Record<string, unknown>,
+      toRecords: (_table, rows, offset) => rows.map((k) => ({ topic: 't', key: k, value: offset }) as unknown as SourceRecord),
     });
 
   it('reads every row once, in whole pages, and the state ends complete', async () => {

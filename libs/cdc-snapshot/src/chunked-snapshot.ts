@@ -8,7 +8,8 @@ import type { PendingChunk, SnapshotState } from './snapshot-state';
 /**
  * Runs the chunks of a snapshot through a ChunkQueue (`threads` workers) and turns the
  * pages they read into records, for any CDC source: the connector supplies how a chunk
- * is read (`readChunk`) and how a page becomes records (`toRecords`).
+ * is read (`readChunk`), how rows become records (`toRecords`) and the offset shape
+ * (`offset`). (Same API as the ChunkedSnapshot the Postgres connector's branch adds.)
  *
  * Contracts:
  * - Workers put pages and "chunk done" markers into a bounded buffer (`maxBufferedRows`);
@@ -22,22 +23,29 @@ import type { PendingChunk, SnapshotState } from './snapshot-state';
  * - Progress (describeProgress) is reported every second, and logged every
  *   `progressIntervalMs`.
  */
-export interface ChunkPage<Row> {
+export interface ChunkRows<Row> {
   readonly rows: readonly Row[];
   /** Key of the last row (null for keyless tables). */
   readonly lastKey: KeyTuple | null;
 }
 
-export interface ChunkedSnapshotRunnerOptions<Row> {
+export interface ChunkedSnapshotOptions<Row> {
   readonly state: SnapshotState;
   readonly threads: number;
   readonly maxBufferedRows: number;
   /** Reads `chunk` from after `resumeAfter` (null: from its lower bound), page by page; `onPage` applies back-pressure. */
-  readonly readChunk: (chunk: SnapshotChunk, resumeAfter: KeyTuple | null, onPage: (page: ChunkPage<Row>) => Promise<void>, signal: AbortSignal) => Promise<void>;
-  /** True when the chunk's table has a key (a retry can resume inside the chunk). */
-  readonly keyed: (chunk: SnapshotChunk) => boolean;
-  /** The records of a batch of pages, all with the state after the batch. */
-  readonly toRecords: (pages: readonly { chunk: SnapshotChunk; rows: readonly Row[] }[], state: SnapshotState) => SourceRecord[];
+  readonly readChunk: (chunk: SnapshotChunk, resumeAfter: KeyTuple | null, onPage: (page: ChunkRows<Row>) => Promise<void>, signal: AbortSignal) => Promise<void>;
+  /** Whether a table has a key (chunks of keyless tables cannot resume inside themselves). */
+  readonly hasKey: (table: string) => boolean;
+  /** The records of rows of `table`, all with `offset` as their source offset. */
+  readonly toRecords: (table: string, rows: readonly Row[], offset: Readonly<Record<string, unknown>>) => SourceRecord[];
+  /** The source offset describing `state` (the connector's offset shape). */
+  readonly offset: (state: SnapshotState) => Readonly<Record<string, unknown>>;
+  /** The queue the chunks run through (default: an InProcessChunkQueue). */
+  readonly queue?: ChunkQueue<PendingChunk>;
+  /** Attempts per chunk (default 3) and the wait before the 2nd (default 1000 ms, doubling). */
+  readonly attempts?: number;
+  readonly backoffMs?: number;
   readonly logger: ConnectorLogger;
   readonly reportStatus: (message: string | null) => void;
   readonly progressIntervalMs: number;
@@ -45,8 +53,8 @@ export interface ChunkedSnapshotRunnerOptions<Row> {
 
 type BufferItem<Row> = { kind: 'rows'; chunk: SnapshotChunk; rows: readonly Row[]; lastKey: KeyTuple | null } | { kind: 'done'; chunk: SnapshotChunk };
 
-export class ChunkedSnapshotRunner<Row> {
-  private readonly queue: ChunkQueue<PendingChunk> = new InProcessChunkQueue<PendingChunk>();
+export class ChunkedSnapshot<Row> {
+  private readonly queue: ChunkQueue<PendingChunk>;
   private readonly buffer: BufferItem<Row>[] = [];
   private bufferedRows = 0;
   private readAll = false;
@@ -58,17 +66,19 @@ export class ChunkedSnapshotRunner<Row> {
   private readonly meter: SnapshotProgressMeter;
   private progressTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly opts: ChunkedSnapshotRunnerOptions<Row>) {
+  constructor(private readonly opts: ChunkedSnapshotOptions<Row>) {
+    this.queue = opts.queue ?? new InProcessChunkQueue<PendingChunk>();
     this.meter = new SnapshotProgressMeter(opts.state.progress().reduce((n, t) => n + t.rowsDone, 0));
   }
 
   start(): void {
     const { state, logger } = this.opts;
+    const attempts = this.opts.attempts ?? 3;
     this.queue.process((job, ctx) => this.readJob(job.data, ctx.signal), {
       concurrency: this.opts.threads,
-      attempts: 3,
-      backoffMs: 1000,
-      onAttemptFailed: (job, attempt, err) => logger.warn(`snapshot chunk ${job.id} failed (attempt ${attempt}/3): ${(err as Error)?.message ?? String(err)}`),
+      attempts,
+      backoffMs: this.opts.backoffMs ?? 1000,
+      onAttemptFailed: (job, attempt, err) => logger.warn(`snapshot chunk ${job.id} failed (attempt ${attempt}/${attempts}): ${(err as Error)?.message ?? String(err)}`),
     });
     this.queue.add(state.pending().map((p) => ({ id: p.chunk.id, data: p })));
     this.queue.drained().then(
@@ -112,7 +122,9 @@ export class ChunkedSnapshotRunner<Row> {
     // markers right behind the last page belong to this batch: its offset then says so
     while (this.buffer[0]?.kind === 'done') state.markDone((this.buffer.shift() as BufferItem<Row>).chunk);
     for (const w of this.spaceWaiters.splice(0)) w();
-    return pages.length === 0 ? [] : this.opts.toRecords(pages, state);
+    if (pages.length === 0) return [];
+    const offset = this.opts.offset(state);
+    return pages.flatMap((p) => this.opts.toRecords(p.chunk.table, p.rows, offset));
   }
 
   /** Resolves when something can be taken, or after `ms`. */
@@ -144,7 +156,7 @@ export class ChunkedSnapshotRunner<Row> {
   private async readJob(pending: PendingChunk, signal: AbortSignal): Promise<void> {
     const { chunk } = pending;
     const resumeAfter = this.buffered.has(chunk.id) ? (this.buffered.get(chunk.id) ?? null) : pending.resumeAfter;
-    if (!this.opts.keyed(chunk) && this.buffered.has(chunk.id)) throw new Error(`snapshot chunk ${chunk.id} of keyless table ${chunk.table} failed after rows were emitted`);
+    if (!this.opts.hasKey(chunk.table) && this.buffered.has(chunk.id)) throw new Error(`snapshot chunk ${chunk.id} of keyless table ${chunk.table} failed after rows were emitted`);
     await this.opts.readChunk(chunk, resumeAfter, async (page) => {
       while (!signal.aborted && this.bufferedRows >= this.opts.maxBufferedRows) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
       if (signal.aborted) return;
