@@ -12,3 +12,4 @@ export { InProcessChunkQueue } from './in-process-chunk-queue';
 export { SnapshotProgressMeter, describeProgress, type ProgressSummary } from './snapshot-progress';
 export { ChunkedSnapshot, type ChunkedSnapshotOptions, type ChunkRows } from './chunked-snapshot';
 export { BullMqChunkQueue, type BullMqChunkQueueOptions } from './bullmq-chunk-queue';
+export { changeTableSchemas, changeRecord, tombstoneRecord, changeKey, platformSchema, platformSchemaPath, type ChangeOp, type ChangeTable, type ChangeTableSchemas, type ChangePosition } from './change-envelope';
