@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module';
+import { ClusterCatalogueModule } from './cluster/cluster-catalogue.module';
 import { ClusterModule } from './cluster/cluster.module';
 import type { BrokerConfig } from './config/broker-config';
 import { CoreModule } from './core/core.module';
@@ -15,7 +16,7 @@ export class AppModule {
   static forRoot(config: BrokerConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, logger), ClusterModule, NetworkModule, AdminModule, SchemaRegistryModule],
+      imports: [CoreModule.forRoot(config, logger), ClusterModule, ClusterCatalogueModule, NetworkModule, AdminModule, SchemaRegistryModule],
       controllers: [HealthController, MetricsController],
     };
   }

@@ -22,7 +22,8 @@ export interface MembershipLogger {
  *   partition leaders and ISRs re-decided in etcd when brokers die or return); it stops
  *   as soon as the claim is someone else's or its writes are fenced.
  *
- * Data replication and topic placement build on this and are not part of it yet.
+ * Topic placement and the catalogue mirror build on this (ClusterTopicWriter,
+ * ClusterCatalogueSync); data replication is not built yet.
  */
 export class ClusterMembership implements ClusterView {
   private session: BrokerSession | null = null;
@@ -48,6 +49,16 @@ export class ClusterMembership implements ClusterView {
 
   controllerId(): number {
     return this.controller?.nodeId ?? -1;
+  }
+
+  get nodeId(): number {
+    return this.self.nodeId;
+  }
+
+  /** The controller claim while this very process holds it (same incarnation), else null. */
+  ownControllerClaim(): ControllerInfo | null {
+    const c = this.controller;
+    return c && this.session && c.nodeId === this.self.nodeId && c.incarnationId === this.session.registration.incarnationId ? c : null;
   }
 
   /** This broker's controller epoch while it is the controller, else null. */

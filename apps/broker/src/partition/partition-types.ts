@@ -28,6 +28,8 @@ export interface FetchPartitionRequest {
   partition: number;
   fetchOffset: number;
   partitionMaxBytes: number;
+  /** Fetch v9+: the leader epoch the client believes current (-1 or absent = not checked). */
+  currentLeaderEpoch?: number;
 }
 
 export interface FetchPartitionResult {

@@ -14,23 +14,45 @@ import { failedAppendOutcome, IsolationLevel, type AppendOutcome } from './parti
  * Consumers read up to the high watermark (read_uncommitted) or the last stable offset
  * (read_committed, equal to it until transactions exist).
  *
- * The leader epoch is stamped on every appended batch (0 until replication elects
- * leaders).
+ * The leader epoch is stamped on every appended batch: 0 for a partition this broker
+ * owns alone (single broker; a cluster's broker-local internal topics), else the epoch
+ * the cluster metadata gives the partition (`clustered`), set by `setLeadership`.
+ * A clustered partition serves clients only while `isLeader` (the cluster metadata names
+ * this broker its leader); until its leadership is known it is not the leader.
  */
 export class Partition {
-  readonly leaderEpoch = 0;
+  private epoch = 0;
+  private leading: boolean;
 
   constructor(
     readonly topic: string,
     readonly index: number,
     readonly log: UnifiedLog,
     private readonly onAppended: (partition: Partition, bytes: number, records: number) => void,
+    readonly clustered = false,
   ) {
-    log.leaderEpoch = this.leaderEpoch;
+    this.leading = !clustered;
+    log.leaderEpoch = this.epoch;
     // The in-sync replica set is this broker alone, so everything the (recovered) log
     // holds is committed: the checkpointed high watermark may lag by up to one
     // checkpoint interval, and acknowledged records must be readable after a crash.
     log.updateHighWatermark(log.logEndOffset);
+  }
+
+  get leaderEpoch(): number {
+    return this.epoch;
+  }
+
+  /** Whether this broker leads the partition now (always, unless `clustered`). */
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** A clustered partition's leadership as the cluster metadata records it. */
+  setLeadership(isLeader: boolean, leaderEpoch: number): void {
+    this.leading = isLeader;
+    this.epoch = leaderEpoch;
+    this.log.leaderEpoch = leaderEpoch;
   }
 
   get highWatermark(): number {

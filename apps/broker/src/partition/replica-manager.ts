@@ -3,6 +3,7 @@ import { errorCodeOf, OffsetOutOfRangeError, type UnifiedLog, type LogConfig } f
 import type { PartitionHost } from '../metadata/topic-manager';
 import type { TopicMetadata } from '../metadata/topic-store';
 import { FetchWaiters } from './fetch-waiters';
+import type { LeadershipSource } from './partition-leadership';
 import { partitionKey } from './partition-key';
 import { countRecords, Partition } from './partition';
 import {
@@ -29,11 +30,22 @@ export interface TrafficObserver {
   recordOut(topic: string, bytes: number, records: number): void;
 }
 
+/** A partition this broker may serve a client request for, or the error to answer instead. */
+export type LeaderCheck = { partition: Partition; errorCode: ErrorCode.NONE } | { partition?: undefined; errorCode: ErrorCode };
+
 /**
- * Kafka's ReplicaManager for a single broker: the partitions this broker leads, and
- * produce, fetch (with long polling), ListOffsets and DeleteRecords over them.
- * It is the TopicManager's PartitionHost: the catalogue decides which partitions exist,
- * this class opens and deletes their logs.
+ * Kafka's ReplicaManager: the partitions this broker hosts, and produce, fetch (with long
+ * polling), ListOffsets and DeleteRecords over those it leads.
+ * It is the TopicManager's PartitionHost: the catalogue decides which partitions exist
+ * (and, in a cluster, which of them this broker hosts), this class opens and deletes
+ * their logs.
+ *
+ * Leadership (`leadership`, cluster mode only): a partition of a cluster topic is served
+ * only while the cluster metadata names this broker its leader; a request for a
+ * partition the cluster has but this broker does not lead answers NOT_LEADER_OR_FOLLOWER,
+ * so clients refresh their metadata and go to the leader. A request carrying a current
+ * leader epoch (KIP-320) is checked against the leader's: older FENCED_LEADER_EPOCH,
+ * newer UNKNOWN_LEADER_EPOCH.
  */
 export class ReplicaManager implements PartitionHost {
   private readonly partitions = new Map<string, Partition>();
@@ -42,10 +54,39 @@ export class ReplicaManager implements PartitionHost {
   constructor(
     private readonly logs: LogProvider,
     private readonly traffic: TrafficObserver | null = null,
+    private readonly leadership: LeadershipSource | null = null,
   ) {}
 
   getPartition(topic: string, partition: number): Partition | undefined {
     return this.partitions.get(partitionKey(topic, partition));
+  }
+
+  /** Whether the partition exists: hosted here, or (cluster) recorded in the cluster metadata. */
+  knowsPartition(topic: string, partition: number): boolean {
+    return this.getPartition(topic, partition) !== undefined || this.leadership?.leadershipOf(topic, partition) !== undefined;
+  }
+
+  /** The partition when this broker leads it at `currentLeaderEpoch` (-1 = any), else the error to answer. */
+  leaderFor(topic: string, partition: number, currentLeaderEpoch = -1): LeaderCheck {
+    const p = this.getPartition(topic, partition);
+    if (!p) {
+      return { errorCode: this.leadership?.leadershipOf(topic, partition) !== undefined ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    }
+    if (!p.isLeader) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    if (currentLeaderEpoch !== -1 && currentLeaderEpoch < p.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH };
+    if (currentLeaderEpoch > p.leaderEpoch) return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
+    return { partition: p, errorCode: ErrorCode.NONE };
+  }
+
+  /** Applies the cluster metadata's leadership of a hosted clustered partition (a no-op for others). */
+  applyLeadership(topic: string, partition: number): void {
+    const p = this.getPartition(topic, partition);
+    if (!p?.clustered || !this.leadership) return;
+    const state = this.leadership.leadershipOf(topic, partition);
+    const leads = state !== undefined && state.leader === this.leadership.nodeId;
+    p.setLeadership(leads, state?.leaderEpoch ?? p.leaderEpoch);
+    // Waiting fetches re-check: they answer NOT_LEADER_OR_FOLLOWER now.
+    if (!leads) this.waiters.notify(partitionKey(topic, partition));
   }
 
   allPartitions(): Partition[] {
@@ -57,7 +98,18 @@ export class ReplicaManager implements PartitionHost {
       const key = partitionKey(topic.name, p);
       if (this.partitions.has(key)) continue;
       const log = await this.logs.getOrCreateLog(topic.name, p, config);
-      this.partitions.set(key, new Partition(topic.name, p, log, (part, bytes, records) => this.onAppended(part, bytes, records)));
+      this.partitions.set(key, new Partition(topic.name, p, log, (part, bytes, records) => this.onAppended(part, bytes, records), topic.replicas !== undefined));
+      this.applyLeadership(topic.name, p);
+    }
+  }
+
+  /** Closes and deletes the logs of these partitions (a cluster moved them off this broker). */
+  async removePartitions(topic: string, partitions: number[]): Promise<void> {
+    for (const p of partitions) {
+      const key = partitionKey(topic, p);
+      this.partitions.delete(key);
+      this.waiters.notify(key);
+      await this.logs.deleteLog(topic, p);
     }
   }
 
@@ -90,9 +142,10 @@ export class ReplicaManager implements PartitionHost {
    * callers that invoke it in request order get their records in that order.
    */
   appendRecords(topic: string, partition: number, records: Buffer | null): Promise<AppendOutcome> {
-    const p = this.getPartition(topic, partition);
+    const { partition: p, errorCode } = this.leaderFor(topic, partition);
     if (!p) {
-      return Promise.resolve(failedAppendOutcome(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host ${topic}-${partition}.`));
+      const why = errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 'is not the leader of' : 'does not host';
+      return Promise.resolve(failedAppendOutcome(errorCode, `This server ${why} ${topic}-${partition}.`));
     }
     return p.appendRecords(records);
   }
@@ -125,10 +178,10 @@ export class ReplicaManager implements PartitionHost {
     const results: FetchPartitionResult[] = [];
     const ends: number[] = [];
     for (const req of params.partitions) {
-      const p = this.getPartition(req.topic, req.partition);
+      const { partition: p, errorCode } = this.leaderFor(req.topic, req.partition, req.currentLeaderEpoch ?? -1);
       if (!p) {
         ends.push(-1);
-        results.push(emptyResult(req.topic, req.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        results.push(emptyResult(req.topic, req.partition, errorCode));
         continue;
       }
       const end = p.fetchableEnd(params.isolationLevel);
@@ -160,9 +213,9 @@ export class ReplicaManager implements PartitionHost {
     return { results, ends };
   }
 
-  async listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel): Promise<ListOffsetOutcome> {
-    const p = this.getPartition(topic, partition);
-    if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1, timestamp: -1, leaderEpoch: -1 };
+  async listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel, currentLeaderEpoch = -1): Promise<ListOffsetOutcome> {
+    const { partition: p, errorCode } = this.leaderFor(topic, partition, currentLeaderEpoch);
+    if (!p) return { errorCode, offset: -1, timestamp: -1, leaderEpoch: -1 };
     const end = p.fetchableEnd(isolation);
     if (timestamp === LATEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, offset: end, timestamp: -1, leaderEpoch: p.leaderEpoch };
     if (timestamp === EARLIEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, offset: p.logStartOffset, timestamp: -1, leaderEpoch: p.leaderEpoch };
@@ -176,8 +229,8 @@ export class ReplicaManager implements PartitionHost {
   }
 
   async deleteRecords(topic: string, partition: number, offset: number): Promise<{ errorCode: number; lowWatermark: number }> {
-    const p = this.getPartition(topic, partition);
-    if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1 };
+    const { partition: p, errorCode } = this.leaderFor(topic, partition);
+    if (!p) return { errorCode, lowWatermark: -1 };
     try {
       return { errorCode: ErrorCode.NONE, lowWatermark: await p.log.deleteRecordsBefore(offset) };
     } catch (err) {
