@@ -8,11 +8,14 @@ import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
 import { ClusterCatalogueSync } from './cluster-catalogue-sync';
 import { CLUSTER_METADATA_STORE } from './cluster.module';
+import { CLUSTER_VIEW, type ClusterView } from './cluster-view';
 import { PartitionStateTable } from './partition-state-table';
+import { ReplicaFetchers } from './replica-fetchers';
 
 /**
- * Cluster mode: starts following the cluster catalogue (ClusterCatalogueSync) once the
- * broker is up, and stops on shutdown. Inert on the single broker.
+ * Cluster mode: starts following the cluster catalogue (ClusterCatalogueSync, with the
+ * follower fetchers) once the broker is up, and stops on shutdown. Inert on the single
+ * broker.
  */
 @Injectable()
 export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
@@ -23,13 +26,16 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     private readonly topics: TopicManager,
     private readonly replicas: ReplicaManager,
     private readonly table: PartitionStateTable,
+    @Inject(CLUSTER_VIEW) private readonly view: ClusterView,
     @Inject(ROOT_LOGGER) private readonly root: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.store) return;
     const logger = this.root.child({ component: 'cluster-catalogue' });
-    this.sync = new ClusterCatalogueSync(this.store, this.topics, this.replicas, this.table, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
+    const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
+    const fetchers = new ReplicaFetchers(this.table.nodeId, this.replicas, this.topics, this.view, log);
+    this.sync = new ClusterCatalogueSync(this.store, this.topics, this.replicas, this.table, fetchers, log);
     await this.sync.start();
   }
 

@@ -8,7 +8,8 @@ type TopicResponse = FetchResponseInput['responses'][number];
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Fetch (1), v4-11, for consumers (replica fetches come with the replication issue).
+ * Fetch (1), v4-11, for consumers and (replicaId >= 0) for followers of a clustered
+ * partition, which read up to the log end and so report their position to the leader.
  * Only the partition's leader answers (NOT_LEADER_OR_FOLLOWER elsewhere); v9+ requests
  * carrying a current leader epoch are fenced by it (ReplicaManager.leaderFor).
  * Long-polls up to maxWaitMs for minBytes; honours maxBytes and partitionMaxBytes, with
@@ -33,6 +34,7 @@ export class FetchHandler implements ApiHandler<typeof FetchApi> {
       maxBytes: request.maxBytes,
       isolationLevel: request.isolationLevel as IsolationLevel,
       partitions,
+      replicaId: request.replicaId,
     });
     const byTopic = new Map<string, TopicResponse>();
     for (const r of results) {

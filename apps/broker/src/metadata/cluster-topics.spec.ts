@@ -91,10 +91,15 @@ describe('TopicManager in cluster mode', () => {
     expect((await manager.createPartitions('orders', 3)).errorCode).toBe(ErrorCode.NOT_CONTROLLER);
   });
 
-  it('refuses a replication factor above 1 (not replicated yet) and above the live brokers, and manual lists naming unknown brokers', async () => {
-    const [rf2] = await manager.createTopics([{ name: 'a', numPartitions: 1, replicationFactor: 2, configs: {} }]);
-    expect(rf2).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICATION_FACTOR });
-    expect(rf2.errorMessage).toMatch(/does not replicate partitions/);
+  it('places replicated partitions on distinct brokers; opens the replicas hosted here, led or followed', async () => {
+    const [rf2] = await manager.createTopics([{ name: 'r', numPartitions: 3, replicationFactor: 2, configs: {} }]);
+    expect(rf2.errorCode).toBe(ErrorCode.NONE);
+    const replicas = cluster.topics.get('r')!.replicas;
+    for (const r of replicas) expect(new Set(r).size).toBe(2);
+    expect(host.opened).toEqual(replicas.flatMap((r, p) => (r.includes(2) ? [`r-${p}`] : [])));
+  });
+
+  it('refuses a replication factor above the live brokers, and manual lists naming unknown brokers', async () => {
     const [rf4] = await manager.createTopics([{ name: 'a', numPartitions: 1, replicationFactor: 4, configs: {} }]);
     expect(rf4.errorMessage).toMatch(/only 3 broker\(s\) are registered/);
     const [manual] = await manager.createTopics([{ name: 'a', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [9] }], configs: {} }]);

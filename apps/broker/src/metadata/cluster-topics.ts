@@ -13,15 +13,9 @@ const MIRROR_WAIT_MS = 10_000;
  * The cluster-mode half of TopicManager: changes to cluster topics go to etcd through the
  * controller (ClusterTopicPort) and answer once this broker's mirror shows them. The
  * checks that do not depend on the cluster (names, configs, counts) stay in TopicManager.
- *
- * Partitions are not replicated yet (no follower fetcher): a replication factor above 1
- * is refused with INVALID_REPLICATION_FACTOR saying so, never silently made 1.
+ * New partitions start led by their first replica with the ISR = all replicas.
  */
 export class ClusterTopics {
-  static NOT_REPLICATED_YET(rf: number): string {
-    return `Replication factor ${rf} is not supported yet: this Millrace cluster does not replicate partitions (follower replication is not built); create the topic with replication factor 1.`;
-  }
-
   static notController(name: string): TopicResult {
     return { name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'This is not the correct controller for this cluster.' };
   }
@@ -106,7 +100,6 @@ export class ClusterTopics {
     const name = topic.name;
     const added = assignments ? assignments.map((a) => [...a.brokerIds]) : this.place(undefined, count - topic.partitions, topic.replicationFactor, topic.partitions);
     if (typeof added === 'string') return { name, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: added };
-    if (added.some((r) => r.length > 1)) return { name, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: ClusterTopics.NOT_REPLICATED_YET(added[0].length) };
     const outcome = await this.port.addPartitions(name, added);
     if (outcome === 'not-controller') return ClusterTopics.notController(name);
     if (outcome === 'missing') return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };

@@ -166,7 +166,6 @@ export class TopicManager {
     if (rf > brokers) {
       return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers} broker(s) are registered.`);
     }
-    if (cluster && rf > 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, ClusterTopics.NOT_REPLICATED_YET(rf));
     const configs: Record<string, string> = {};
     for (const [k, v] of Object.entries(spec.configs)) if (v !== null) configs[k] = v;
     try {

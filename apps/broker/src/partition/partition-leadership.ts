@@ -7,5 +7,5 @@ export interface LeadershipSource {
   /** This broker's node id. */
   readonly nodeId: number;
   /** The recorded leader (-1 = offline) and leader epoch of a partition; undefined when the cluster has no such partition. */
-  leadershipOf(topic: string, partition: number): { readonly leader: number; readonly leaderEpoch: number } | undefined;
+  leadershipOf(topic: string, partition: number): { readonly leader: number; readonly leaderEpoch: number; readonly isr: readonly number[] } | undefined;
 }

@@ -5,7 +5,7 @@ import type { TopicMetadata } from '../metadata/topic-store';
 import { FetchWaiters } from './fetch-waiters';
 import type { LeadershipSource } from './partition-leadership';
 import { partitionKey } from './partition-key';
-import { countRecords, Partition } from './partition';
+import { countRecords, Partition, type PartitionHooks } from './partition';
 import {
   EARLIEST_TIMESTAMP,
   failedAppendOutcome,
@@ -50,6 +50,10 @@ export type LeaderCheck = { partition: Partition; errorCode: ErrorCode.NONE } | 
 export class ReplicaManager implements PartitionHost {
   private readonly partitions = new Map<string, Partition>();
   private readonly waiters = new FetchWaiters();
+  private readonly hooks: PartitionHooks = {
+    onAppended: (part, bytes, records) => this.onAppended(part, bytes, records),
+    onHighWatermark: (part) => this.waiters.notify(partitionKey(part.topic, part.index)),
+  };
 
   constructor(
     private readonly logs: LogProvider,
@@ -84,7 +88,7 @@ export class ReplicaManager implements PartitionHost {
     if (!p?.clustered || !this.leadership) return;
     const state = this.leadership.leadershipOf(topic, partition);
     const leads = state !== undefined && state.leader === this.leadership.nodeId;
-    p.setLeadership(leads, state?.leaderEpoch ?? p.leaderEpoch);
+    p.setLeadership(leads, state?.leaderEpoch ?? p.leaderEpoch, state?.isr ?? []);
     // Waiting fetches re-check: they answer NOT_LEADER_OR_FOLLOWER now.
     if (!leads) this.waiters.notify(partitionKey(topic, partition));
   }
@@ -98,7 +102,8 @@ export class ReplicaManager implements PartitionHost {
       const key = partitionKey(topic.name, p);
       if (this.partitions.has(key)) continue;
       const log = await this.logs.getOrCreateLog(topic.name, p, config);
-      this.partitions.set(key, new Partition(topic.name, p, log, (part, bytes, records) => this.onAppended(part, bytes, records), topic.replicas !== undefined));
+      const cluster = topic.replicas !== undefined && this.leadership ? { nodeId: this.leadership.nodeId } : null;
+      this.partitions.set(key, new Partition(topic.name, p, log, this.hooks, cluster));
       this.applyLeadership(topic.name, p);
     }
   }
@@ -140,14 +145,28 @@ export class ReplicaManager implements PartitionHost {
   /**
    * Appends to one partition. Starts synchronously (see Partition.appendRecords), so
    * callers that invoke it in request order get their records in that order.
+   * acks=-1 on a clustered partition: refused with NOT_ENOUGH_REPLICAS while the ISR is
+   * smaller than min.insync.replicas, else answered once the ISR holds the records (the
+   * high watermark passed them) or `timeoutMs` passed (REQUEST_TIMED_OUT).
    */
-  appendRecords(topic: string, partition: number, records: Buffer | null): Promise<AppendOutcome> {
+  appendRecords(topic: string, partition: number, records: Buffer | null, acks = 1, timeoutMs = 30_000): Promise<AppendOutcome> {
     const { partition: p, errorCode } = this.leaderFor(topic, partition);
     if (!p) {
       const why = errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 'is not the leader of' : 'does not host';
       return Promise.resolve(failedAppendOutcome(errorCode, `This server ${why} ${topic}-${partition}.`));
     }
-    return p.appendRecords(records);
+    if (acks !== -1 || !p.replication) return p.appendRecords(records);
+    const minIsr = p.log.config.minInsyncReplicas;
+    const isr = p.replication.inSyncReplicas.length;
+    if (isr < minIsr) {
+      return Promise.resolve(failedAppendOutcome(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${isr} in-sync replica(s), fewer than min.insync.replicas=${minIsr}`, p.logStartOffset));
+    }
+    return p.appendRecords(records).then(async (outcome) => {
+      if (outcome.errorCode !== ErrorCode.NONE || outcome.lastOffset === undefined) return outcome;
+      const code = await p.waitForInSyncReplicas(outcome.lastOffset + 1, timeoutMs);
+      if (code === ErrorCode.NONE) return outcome;
+      return failedAppendOutcome(code, `${topic}-${partition}: the in-sync replicas did not confirm the records (${ErrorCode[code]})`, p.logStartOffset);
+    });
   }
 
   /**
@@ -167,7 +186,7 @@ export class ReplicaManager implements PartitionHost {
         return results;
       }
       // Data may have arrived while reading: look again before sleeping.
-      const moved = params.partitions.some((p, i) => (this.getPartition(p.topic, p.partition)?.fetchableEnd(params.isolationLevel) ?? -1) !== ends[i]);
+      const moved = params.partitions.some((p, i) => (this.endFor(this.getPartition(p.topic, p.partition), params) ?? -1) !== ends[i]);
       if (!moved) await this.waiters.wait(keys, remaining);
     }
   }
@@ -184,7 +203,8 @@ export class ReplicaManager implements PartitionHost {
         results.push(emptyResult(req.topic, req.partition, errorCode));
         continue;
       }
-      const end = p.fetchableEnd(params.isolationLevel);
+      if (params.replicaId !== undefined && params.replicaId >= 0) p.recordFollowerFetch(params.replicaId, req.fetchOffset);
+      const end = this.endFor(p, params)!;
       ends.push(end);
       const base = {
         topic: req.topic,
@@ -211,6 +231,12 @@ export class ReplicaManager implements PartitionHost {
       }
     }
     return { results, ends };
+  }
+
+  /** Where a fetch may read up to: the log end for a follower, else the consumer's isolation level's bound. */
+  private endFor(p: Partition | undefined, params: FetchParams): number | undefined {
+    if (!p) return undefined;
+    return params.replicaId !== undefined && params.replicaId >= 0 ? p.logEndOffset : p.fetchableEnd(params.isolationLevel);
   }
 
   async listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel, currentLeaderEpoch = -1): Promise<ListOffsetOutcome> {

@@ -1,0 +1,171 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { buildBatch, ErrorCode, ListOffsetsApi, MetadataApi, ProduceApi } from '@millrace/protocol';
+import { KafkaConnection } from '@millrace/kafka-log';
+import { retryUntil, runKcat, startBrokerCluster, type BrokerCluster, type BrokerProcess } from '@millrace/testing';
+
+jest.setTimeout(180_000);
+
+interface PartitionView {
+  errorCode: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+/**
+ * Replication (issue 14, third part) on 3 brokers, a topic with replication factor 3 and
+ * min.insync.replicas=2: followers fetch from the leader with their replica id, the
+ * leader's high watermark is the minimum log end over the ISR and acks=all answers once
+ * the ISR holds the batch. The leader killed -9: a follower from the ISR leads and every
+ * acknowledged record is there, in order. A second broker killed: acks=all is refused
+ * with NOT_ENOUGH_REPLICAS, acks=1 still works. A returning broker truncates to the
+ * leader's log and catches up as a follower.
+ */
+describe('replicated partitions on a 3-broker cluster', () => {
+  const sessionTimeoutMs = 4000;
+  const topic = 'replicated';
+  let cluster: BrokerCluster;
+  let brokers: BrokerProcess[];
+
+  const kafka = (via: BrokerProcess[]): Kafka => new Kafka({ clientId: 'cluster-replication-test', brokers: via.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 200 } });
+
+  async function withConnection<T>(b: BrokerProcess, f: (c: KafkaConnection) => Promise<T>): Promise<T> {
+    const conn = await KafkaConnection.open(b.host, b.kafkaPort, 'cluster-replication-raw');
+    try {
+      return await f(conn);
+    } finally {
+      conn.close();
+    }
+  }
+
+  async function partitionView(via: BrokerProcess, partition: number): Promise<PartitionView & { controllerId: number }> {
+    return withConnection(via, async (c) => {
+      const r = await c.send(MetadataApi.apiKey, 9, { topics: [{ name: topic, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      const p = r.topics[0].partitions.find((x) => x.partitionIndex === partition)!;
+      return { controllerId: r.controllerId, errorCode: p.errorCode, leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes, isr: p.isrNodes };
+    });
+  }
+
+  async function highWatermark(leader: BrokerProcess, partition: number): Promise<number> {
+    return withConnection(leader, async (c) => {
+      const r = await c.send(ListOffsetsApi.apiKey, 5, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp: -1 }] }] });
+      const p = r.topics[0].partitions[0];
+      if (p.errorCode !== ErrorCode.NONE) throw new Error(`ListOffsets: ${ErrorCode[p.errorCode]}`);
+      return Number(p.offset);
+    });
+  }
+
+  /** The replica's own log end offset, from the broker's admin API. */
+  async function localLogEnd(b: BrokerProcess, partition: number): Promise<{ logEndOffset: number; leader: string }> {
+    const res = await fetch(`http://${b.host}:${b.httpPort}/admin/topics/${topic}`);
+    const body = (await res.json()) as { partitions: { partition: number; logEndOffset: number; leader: string }[] };
+    return body.partitions.find((p) => p.partition === partition)!;
+  }
+
+  async function consumeAll(via: BrokerProcess, partition: number): Promise<string[]> {
+    const r = await runKcat(['-C', '-b', via.bootstrap, '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-f', '%s\\n'], { timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    return r.stdout.toString().split('\n').filter((l) => l.length > 0);
+  }
+
+  beforeAll(async () => {
+    cluster = await startBrokerCluster({ brokers: 3, clusterId: 'replication-test', sessionTimeoutMs });
+    brokers = cluster.brokers;
+    await retryUntil('a controller', async () => {
+      const r = await withConnection(brokers[0], (c) => c.send(MetadataApi.apiKey, 9, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }));
+      if (r.controllerId < 0 || r.brokers.length !== 3) throw new Error('not yet');
+    }, { timeoutMs: 20_000 });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('keeps every acknowledged record through the leader\'s death; refuses acks=all below min.insync.replicas; a returning broker catches up', async () => {
+    const admin = kafka(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true })).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+    const before = await retryUntil('partition 0 to have a leader', async () => {
+      const v = await partitionView(brokers[0], 0);
+      if (v.leader < 0) throw new Error('no leader');
+      return v;
+    }, { timeoutMs: 10_000 });
+    expect(before.replicas).toHaveLength(3);
+    expect([...before.isr].sort()).toEqual([1, 2, 3]);
+    expect(before.leaderEpoch).toBe(0);
+
+    // 300 records with acks=all through an idempotent kafkajs producer.
+    const producer = kafka(brokers).producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const sent = Array.from({ length: 300 }, (_, i) => `r${i}`);
+    for (let i = 0; i < sent.length; i += 50) {
+      await producer.send({ topic, acks: -1, messages: sent.slice(i, i + 50).map((value) => ({ partition: 0, value })) });
+    }
+    await producer.disconnect();
+    const leader = brokers.find((b) => b.nodeId === before.leader)!;
+    // The high watermark is the minimum log end over the ISR: at 300 every follower holds all 300.
+    expect(await highWatermark(leader, 0)).toBe(300);
+    for (const b of brokers) {
+      await retryUntil(`broker ${b.nodeId}'s replica to hold 300`, async () => {
+        const local = await localLogEnd(b, 0);
+        if (local.logEndOffset !== 300) throw new Error(JSON.stringify(local));
+      }, { timeoutMs: 5000 });
+      expect((await localLogEnd(b, 0)).leader).toBe(b === leader ? 'local' : 'follower');
+    }
+
+    // The leader dies: an in-sync follower leads at epoch 1 and has every acknowledged record.
+    await leader.kill();
+    const survivors = brokers.filter((b) => b !== leader);
+    const after = await retryUntil('a surviving replica to lead partition 0', async () => {
+      const v = await partitionView(survivors[0], 0);
+      if (v.leader < 0 || v.leader === leader.nodeId) throw new Error(JSON.stringify(v));
+      return v;
+    }, { timeoutMs: sessionTimeoutMs + 20_000, intervalMs: 200 });
+    expect(after.leaderEpoch).toBe(1);
+    expect([...after.isr].sort()).toEqual(survivors.map((b) => b.nodeId).sort());
+    expect(await consumeAll(survivors[0], 0)).toEqual(sent);
+
+    // Two in-sync replicas remain (= min.insync.replicas): acks=all still works.
+    const more = await runKcat(['-P', '-b', survivors[1].bootstrap, '-t', topic, '-p', '0', '-X', 'acks=all', '-X', 'message.timeout.ms=10000'], { input: 'after-1\n' });
+    expect(more.code).toBe(0);
+    expect(more.stderr.toString()).not.toMatch(/Delivery failed/);
+
+    // A second broker dies: one in-sync replica left, acks=all is refused, acks=1 works.
+    const newLeader = survivors.find((b) => b.nodeId === after.leader)!;
+    const second = survivors.find((b) => b !== newLeader)!;
+    await second.kill();
+    await retryUntil('the ISR to shrink to the last broker', async () => {
+      const v = await partitionView(newLeader, 0);
+      if (v.isr.length !== 1) throw new Error(JSON.stringify(v));
+    }, { timeoutMs: sessionTimeoutMs + 20_000, intervalMs: 200 });
+    // librdkafka retries NOT_ENOUGH_REPLICAS until its message timeout: it never delivers.
+    const refused = await runKcat(['-P', '-b', newLeader.bootstrap, '-t', topic, '-p', '0', '-X', 'acks=all', '-X', 'message.timeout.ms=3000'], { input: 'refused\n', timeoutMs: 30_000 });
+    expect(refused.stderr.toString()).toMatch(/Delivery failed/);
+    // On the wire: NOT_ENOUGH_REPLICAS (Produce v7 carries no error message).
+    const raw = await withConnection(newLeader, (c) =>
+      c.send(ProduceApi.apiKey, 7, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [{ name: topic, partitionData: [{ index: 0, records: buildBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from('raw'), timestamp: Date.now() }] }) }] }],
+      }),
+    );
+    const answer = raw!.responses[0].partitionResponses[0];
+    expect(answer.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    const acks1 = await runKcat(['-P', '-b', newLeader.bootstrap, '-t', topic, '-p', '0', '-X', 'acks=1', '-X', 'message.timeout.ms=10000'], { input: 'acks-1\n' });
+    expect(acks1.code).toBe(0);
+    expect(await consumeAll(newLeader, 0)).toEqual([...sent, 'after-1', 'acks-1']);
+
+    // The first leader returns: it follows the new leader (truncating to its log) and catches up.
+    await leader.restart();
+    await retryUntil('the returned broker to catch up as a follower', async () => {
+      const local = await localLogEnd(leader, 0);
+      if (local.leader !== 'follower' || local.logEndOffset !== 302) throw new Error(JSON.stringify(local));
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+  });
+});
