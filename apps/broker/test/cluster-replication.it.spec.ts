@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { buildBatch, ErrorCode, ListOffsetsApi, MetadataApi, ProduceApi } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
-import { retryUntil, runKcat, startBrokerCluster, type BrokerCluster, type BrokerProcess } from '@millrace/testing';
+import { isProcessAlive, retryUntil, runKcat, startBrokerCluster, type BrokerCluster, type BrokerProcess } from '@millrace/testing';
 
 jest.setTimeout(180_000);
 
@@ -19,8 +19,9 @@ interface PartitionView {
  * leader's high watermark is the minimum log end over the ISR and acks=all answers once
  * the ISR holds the batch. The leader killed -9: a follower from the ISR leads and every
  * acknowledged record is there, in order. A second broker killed: acks=all is refused
- * with NOT_ENOUGH_REPLICAS, acks=1 still works. A returning broker truncates to the
- * leader's log and catches up as a follower.
+ * with NOT_ENOUGH_REPLICAS, acks=1 still works. A returning broker catches up as a
+ * follower; one whose log holds a tail the new leader never had (acks=1 records written
+ * while its followers were frozen) truncates it through OffsetsForLeaderEpoch first.
  */
 describe('replicated partitions on a 3-broker cluster', () => {
   const sessionTimeoutMs = 4000;
@@ -57,8 +58,8 @@ describe('replicated partitions on a 3-broker cluster', () => {
   }
 
   /** The replica's own log end offset, from the broker's admin API. */
-  async function localLogEnd(b: BrokerProcess, partition: number): Promise<{ logEndOffset: number; leader: string }> {
-    const res = await fetch(`http://${b.host}:${b.httpPort}/admin/topics/${topic}`);
+  async function localLogEnd(b: BrokerProcess, partition: number, name = topic): Promise<{ logEndOffset: number; leader: string }> {
+    const res = await fetch(`http://${b.host}:${b.httpPort}/admin/topics/${name}`);
     const body = (await res.json()) as { partitions: { partition: number; logEndOffset: number; leader: string }[] };
     return body.partitions.find((p) => p.partition === partition)!;
   }
@@ -168,4 +169,70 @@ describe('replicated partitions on a 3-broker cluster', () => {
       if (local.leader !== 'follower' || local.logEndOffset !== 302) throw new Error(JSON.stringify(local));
     }, { timeoutMs: 30_000, intervalMs: 200 });
   });
+
+  it('a leader that dies with records its followers never fetched loses that tail: back as a follower it truncates to the new leader', async () => {
+    const t = 'diverge';
+    for (const b of brokers) if (!b.pid || !isProcessAlive(b.pid)) await b.restart();
+    await retryUntil('3 live brokers', async () => {
+      const r = await withConnection(brokers[0], (c) => c.send(MetadataApi.apiKey, 9, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }));
+      if (r.brokers.length !== 3 || r.controllerId < 0) throw new Error('not yet');
+    }, { timeoutMs: 20_000 });
+    const admin = kafka(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: t, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true })).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+    const view = async (via: BrokerProcess) =>
+      withConnection(via, async (c) => {
+        const r = await c.send(MetadataApi.apiKey, 9, { topics: [{ name: t, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+        return r.topics[0].partitions[0];
+      });
+    const first = await retryUntil('a leader', async () => {
+      const v = await view(brokers[0]);
+      if (v.leaderId < 0) throw new Error('none');
+      return v;
+    }, { timeoutMs: 10_000 });
+    const leader = brokers.find((b) => b.nodeId === first.leaderId)!;
+    const followers = brokers.filter((b) => b !== leader);
+    const produce = (via: BrokerProcess, acks: string, values: string[]) => runKcat(['-P', '-b', via.bootstrap, '-t', t, '-p', '0', '-X', `acks=${acks}`, '-X', 'message.timeout.ms=10000'], { input: values.map((v) => `${v}\n`).join('') });
+    const committed = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    expect((await produce(leader, 'all', committed)).code).toBe(0);
+    await retryUntil('the followers to hold 10', async () => {
+      for (const f of followers) if ((await localLogEnd(f, 0, t)).logEndOffset !== 10) throw new Error('not yet');
+    }, { timeoutMs: 5000 });
+
+    // The followers freeze; the leader takes 5 records with acks=1 that nobody else gets, and dies.
+    for (const f of followers) process.kill(f.pid!, 'SIGSTOP');
+    try {
+      // Past the followers' last long poll (500 ms): no fetch of theirs is left open for the
+      // leader to answer with the new records (its answer would reach them on SIGCONT).
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await produce(leader, '1', ['lost-0', 'lost-1', 'lost-2', 'lost-3', 'lost-4'])).code).toBe(0);
+      expect((await localLogEnd(leader, 0, t)).logEndOffset).toBe(15);
+      await leader.kill();
+    } finally {
+      for (const f of followers) process.kill(f.pid!, 'SIGCONT');
+    }
+    const next = await retryUntil('a follower to lead', async () => {
+      const v = await view(followers[0]);
+      if (v.leaderId < 0 || v.leaderId === leader.nodeId) throw new Error(JSON.stringify(v));
+      return v;
+    }, { timeoutMs: sessionTimeoutMs + 20_000, intervalMs: 200 });
+    expect(next.leaderEpoch).toBe(1);
+    const newLeader = followers.find((b) => b.nodeId === next.leaderId)!;
+    expect((await produce(newLeader, 'all', ['n0', 'n1', 'n2'])).code).toBe(0);
+
+    // Back, the old leader asks where epoch 0 ended (10), cuts its 5-record tail and fetches epoch 1's records.
+    await leader.restart();
+    await retryUntil('the old leader to truncate and catch up', async () => {
+      const local = await localLogEnd(leader, 0, t);
+      if (local.leader !== 'follower' || local.logEndOffset !== 13) throw new Error(JSON.stringify(local));
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    expect(leader.logs()).toMatch(/truncating the follower's log from 15 to 10/);
+    const r = await runKcat(['-C', '-b', newLeader.bootstrap, '-t', t, '-p', '0', '-o', 'beginning', '-e', '-f', '%s\n']);
+    expect(r.stdout.toString().split('\n').filter((l) => l)).toEqual([...committed, 'n0', 'n1', 'n2']);
+  });
 });
+
