@@ -24,7 +24,10 @@ interface PartitionView {
  * while its followers were frozen) truncates it through OffsetsForLeaderEpoch first.
  */
 describe('replicated partitions on a 3-broker cluster', () => {
-  const sessionTimeoutMs = 4000;
+  // The lag time is below the session timeout so a frozen follower leaves the ISR through
+  // its leader before its lease expires (the controller's way out of the ISR).
+  const sessionTimeoutMs = 8000;
+  const replicaLagTimeMaxMs = 2500;
   const topic = 'replicated';
   let cluster: BrokerCluster;
   let brokers: BrokerProcess[];
@@ -71,7 +74,7 @@ describe('replicated partitions on a 3-broker cluster', () => {
   }
 
   beforeAll(async () => {
-    cluster = await startBrokerCluster({ brokers: 3, clusterId: 'replication-test', sessionTimeoutMs });
+    cluster = await startBrokerCluster({ brokers: 3, clusterId: 'replication-test', sessionTimeoutMs, env: { MILLRACE_REPLICA_LAG_TIME_MAX_MS: String(replicaLagTimeMaxMs) } });
     brokers = cluster.brokers;
     await retryUntil('a controller', async () => {
       const r = await withConnection(brokers[0], (c) => c.send(MetadataApi.apiKey, 9, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }));
@@ -162,12 +165,21 @@ describe('replicated partitions on a 3-broker cluster', () => {
     expect(acks1.code).toBe(0);
     expect(await consumeAll(newLeader, 0)).toEqual([...sent, 'after-1', 'acks-1']);
 
-    // The first leader returns: it follows the new leader (truncating to its log) and catches up.
+    // The first leader returns: it follows the new leader, catches up and rejoins the ISR.
     await leader.restart();
     await retryUntil('the returned broker to catch up as a follower', async () => {
       const local = await localLogEnd(leader, 0);
       if (local.leader !== 'follower' || local.logEndOffset !== 302) throw new Error(JSON.stringify(local));
     }, { timeoutMs: 30_000, intervalMs: 200 });
+    await retryUntil('the ISR to expand with the returned broker', async () => {
+      const v = await partitionView(newLeader, 0);
+      if (!v.isr.includes(leader.nodeId)) throw new Error(JSON.stringify(v));
+    }, { timeoutMs: 15_000, intervalMs: 200 });
+    expect(newLeader.logs()).toMatch(new RegExp(`partition ${topic}-0: ISR expanded \\(caught up: ${leader.nodeId}\\)`));
+    // With two in-sync replicas again, acks=all works again.
+    const again = await runKcat(['-P', '-b', newLeader.bootstrap, '-t', topic, '-p', '0', '-X', 'acks=all', '-X', 'message.timeout.ms=10000'], { input: 'after-rejoin\n' });
+    expect(again.code).toBe(0);
+    expect(again.stderr.toString()).not.toMatch(/Delivery failed/);
   });
 
   it('a leader that dies with records its followers never fetched loses that tail: back as a follower it truncates to the new leader', async () => {
@@ -234,5 +246,49 @@ describe('replicated partitions on a 3-broker cluster', () => {
     const r = await runKcat(['-C', '-b', newLeader.bootstrap, '-t', t, '-p', '0', '-o', 'beginning', '-e', '-f', '%s\n']);
     expect(r.stdout.toString().split('\n').filter((l) => l)).toEqual([...committed, 'n0', 'n1', 'n2']);
   });
-});
 
+  it('a live follower that stops fetching leaves the ISR through its leader, so acks=all goes on; caught up, it rejoins', async () => {
+    const t = 'lagging';
+    for (const b of brokers) if (!b.pid || !isProcessAlive(b.pid)) await b.restart();
+    const admin = kafka(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: t, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true })).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+    const view = async (via: BrokerProcess) =>
+      withConnection(via, async (c) => {
+        const r = await c.send(MetadataApi.apiKey, 9, { topics: [{ name: t, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+        return { brokers: r.brokers.map((b) => b.nodeId), p: r.topics[0].partitions[0] };
+      });
+    const first = await retryUntil('a leader and a full ISR', async () => {
+      const v = await view(brokers[0]);
+      if (v.p.leaderId < 0 || v.p.isrNodes.length !== 3) throw new Error(JSON.stringify(v));
+      return v.p;
+    }, { timeoutMs: 10_000 });
+    const leader = brokers.find((b) => b.nodeId === first.leaderId)!;
+    const frozen = brokers.find((b) => b !== leader)!;
+    process.kill(frozen.pid!, 'SIGSTOP');
+    try {
+      // acks=all completes once the leader drops the frozen follower from the ISR (after the lag time).
+      const started = Date.now();
+      const r = await runKcat(['-P', '-b', leader.bootstrap, '-t', t, '-p', '0', '-X', 'acks=all', '-X', 'message.timeout.ms=15000'], { input: 'x1\nx2\nx3\n' });
+      expect(r.code).toBe(0);
+      expect(r.stderr.toString()).not.toMatch(/Delivery failed/);
+      expect(Date.now() - started).toBeLessThan(sessionTimeoutMs);
+      const during = await view(leader);
+      expect(during.p.isrNodes).not.toContain(frozen.nodeId);
+      // Still a registered broker: the leader, not the controller, took it out.
+      expect(during.brokers).toContain(frozen.nodeId);
+      expect(leader.logs()).toMatch(new RegExp(`partition ${t}-0: ISR shrunk \\(lagging: ${frozen.nodeId}\\)`));
+    } finally {
+      process.kill(frozen.pid!, 'SIGCONT');
+    }
+    await retryUntil('the follower to rejoin the ISR', async () => {
+      const v = await view(leader);
+      if (!v.p.isrNodes.includes(frozen.nodeId)) throw new Error(JSON.stringify(v.p));
+    }, { timeoutMs: 15_000, intervalMs: 200 });
+    expect((await localLogEnd(frozen, 0, t)).logEndOffset).toBe(3);
+  });
+});

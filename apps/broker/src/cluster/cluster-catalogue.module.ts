@@ -7,19 +7,22 @@ import { TopicManager } from '../metadata/topic-manager';
 import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
 import { ClusterCatalogueSync } from './cluster-catalogue-sync';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { CLUSTER_METADATA_STORE } from './cluster.module';
 import { CLUSTER_VIEW, type ClusterView } from './cluster-view';
 import { PartitionStateTable } from './partition-state-table';
+import { IsrManager } from './isr-manager';
 import { ReplicaFetchers } from './replica-fetchers';
 
 /**
  * Cluster mode: starts following the cluster catalogue (ClusterCatalogueSync, with the
- * follower fetchers) once the broker is up, and stops on shutdown. Inert on the single
- * broker.
+ * follower fetchers) and the leader's ISR changes (IsrManager) once the broker is up,
+ * and stops both on shutdown. Inert on the single broker.
  */
 @Injectable()
 export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   private sync: ClusterCatalogueSync | null = null;
+  private isr: IsrManager | null = null;
 
   constructor(
     @Inject(CLUSTER_METADATA_STORE) private readonly store: ClusterMetadataStore | null,
@@ -28,18 +31,22 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     private readonly table: PartitionStateTable,
     @Inject(CLUSTER_VIEW) private readonly view: ClusterView,
     @Inject(ROOT_LOGGER) private readonly root: Logger,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.store) return;
+    if (!this.store || !this.config.cluster) return;
     const logger = this.root.child({ component: 'cluster-catalogue' });
     const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
     const fetchers = new ReplicaFetchers(this.table.nodeId, this.replicas, this.topics, this.view, log);
     this.sync = new ClusterCatalogueSync(this.store, this.topics, this.replicas, this.table, fetchers, log);
     await this.sync.start();
+    this.isr = new IsrManager(this.store, this.replicas, this.topics, this.table.nodeId, this.config.cluster.replicaLagTimeMaxMs, log);
+    this.isr.start();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.isr?.stop();
     await this.sync?.stop();
   }
 }

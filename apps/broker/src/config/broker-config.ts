@@ -60,6 +60,8 @@ export interface ClusterModeConfig {
   clusterName: string;
   /** broker.session.timeout.ms (MILLRACE_BROKER_SESSION_TIMEOUT_MS): the etcd lease TTL of the broker's registration. */
   sessionTimeoutMs: number;
+  /** replica.lag.time.max.ms (MILLRACE_REPLICA_LAG_TIME_MAX_MS): a follower not caught up for this long leaves the ISR. */
+  replicaLagTimeMaxMs: number;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -98,6 +100,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, dots, underscores or dashes')
     .default('millrace'),
   MILLRACE_BROKER_SESSION_TIMEOUT_MS: int(2000, 600_000).default(9000),
+  MILLRACE_REPLICA_LAG_TIME_MAX_MS: int(500, 3_600_000).default(30000),
   MILLRACE_REGISTRY_BOOTSTRAP: z
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'expected host:port[,host:port...]')
@@ -186,7 +189,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     advertisedPort: e.MILLRACE_ADVERTISED_PORT ?? e.MILLRACE_KAFKA_PORT,
     rack: e.MILLRACE_RACK ?? null,
     cluster: e.MILLRACE_ETCD_ENDPOINTS
-      ? { etcdEndpoints: e.MILLRACE_ETCD_ENDPOINTS, clusterName: e.MILLRACE_CLUSTER_ID, sessionTimeoutMs: e.MILLRACE_BROKER_SESSION_TIMEOUT_MS }
+      ? { etcdEndpoints: e.MILLRACE_ETCD_ENDPOINTS, clusterName: e.MILLRACE_CLUSTER_ID, sessionTimeoutMs: e.MILLRACE_BROKER_SESSION_TIMEOUT_MS, replicaLagTimeMaxMs: e.MILLRACE_REPLICA_LAG_TIME_MAX_MS }
       : null,
   };
 }

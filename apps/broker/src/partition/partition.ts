@@ -74,13 +74,13 @@ export class Partition {
     this.leading = isLeader;
     this.epoch = leaderEpoch;
     this.log.leaderEpoch = leaderEpoch;
-    this.replication?.reset(isr, newTerm);
+    this.replication?.reset(isr, newTerm, this.log.logEndOffset);
     if (isLeader) this.maybeAdvanceHighWatermark();
   }
 
   /** Leader: a follower fetched from `fetchOffset`, so its log ends there. */
   recordFollowerFetch(replicaId: number, fetchOffset: number): void {
-    this.replication?.recordFetch(replicaId, fetchOffset);
+    this.replication?.recordFetch(replicaId, fetchOffset, this.log.logEndOffset);
     this.maybeAdvanceHighWatermark();
   }
 
