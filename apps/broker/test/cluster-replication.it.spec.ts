@@ -291,4 +291,27 @@ describe('replicated partitions on a 3-broker cluster', () => {
     }, { timeoutMs: 15_000, intervalMs: 200 });
     expect((await localLogEnd(frozen, 0, t)).logEndOffset).toBe(3);
   });
+
+  it('a leader stopped with SIGTERM hands its leadership over before it exits', async () => {
+    const t = 'lagging';
+    const view = async (via: BrokerProcess) =>
+      withConnection(via, async (c) => {
+        const r = await c.send(MetadataApi.apiKey, 9, { topics: [{ name: t, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+        return r.topics[0].partitions[0];
+      });
+    const before = await retryUntil('a full ISR', async () => {
+      const p = await view(brokers[0]);
+      if (p.leaderId < 0 || p.isrNodes.length !== 3) throw new Error(JSON.stringify(p));
+      return p;
+    }, { timeoutMs: 15_000 });
+    const leader = brokers.find((b) => b.nodeId === before.leaderId)!;
+    const other = brokers.find((b) => b !== leader)!;
+    await leader.stop();
+    // Already moved when the process is gone: no waiting for a session timeout.
+    const after = await view(other);
+    expect(after.leaderId).not.toBe(leader.nodeId);
+    expect(after.leaderId).toBeGreaterThan(0);
+    expect(after.leaderEpoch).toBe(before.leaderEpoch + 1);
+    expect(leader.logs()).toMatch(/controlled shutdown: leadership of \d+ partition\(s\) handed over in \d+ ms/);
+  });
 });

@@ -9,6 +9,7 @@ import { ReplicaManager } from '../partition/replica-manager';
 import { ClusterCatalogueSync } from './cluster-catalogue-sync';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { CLUSTER_METADATA_STORE } from './cluster.module';
+import { ClusterMembership } from './cluster-membership';
 import { CLUSTER_VIEW, type ClusterView } from './cluster-view';
 import { PartitionStateTable } from './partition-state-table';
 import { IsrManager } from './isr-manager';
@@ -45,9 +46,27 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     this.isr.start();
   }
 
+  /**
+   * Controlled shutdown: once this broker left the cluster (its lease revoked on
+   * SIGTERM), the controller moves its partitions' leadership to in-sync followers (or
+   * marks them offline); the catalogue is followed until no partition record names this
+   * broker leader any more (at most the session timeout), so the process exits after
+   * the hand-over, not before it.
+   */
   async onModuleDestroy(): Promise<void> {
     this.isr?.stop();
+    if (this.sync && this.view instanceof ClusterMembership && this.view.isLeaving) await this.awaitHandOver(this.config.cluster?.sessionTimeoutMs ?? 0);
     await this.sync?.stop();
+  }
+
+  private async awaitHandOver(timeoutMs: number): Promise<void> {
+    const logger = this.root.child({ component: 'cluster-catalogue' });
+    const started = Date.now();
+    const before = this.table.ledBy(this.table.nodeId);
+    while (this.table.ledBy(this.table.nodeId) > 0 && Date.now() - started < timeoutMs) await new Promise((resolve) => setTimeout(resolve, 50));
+    const left = this.table.ledBy(this.table.nodeId);
+    if (left === 0) logger.info(`controlled shutdown: leadership of ${before} partition(s) handed over in ${Date.now() - started} ms`);
+    else logger.warn(`controlled shutdown: ${left} partition(s) still name this broker leader after ${timeoutMs} ms`);
   }
 }
 

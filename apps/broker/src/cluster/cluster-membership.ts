@@ -51,6 +51,11 @@ export class ClusterMembership implements ClusterView {
     return this.controller?.nodeId ?? -1;
   }
 
+  /** True once a controlled leave (SIGTERM, shutdown) started. */
+  get isLeaving(): boolean {
+    return this.leaving;
+  }
+
   get nodeId(): number {
     return this.self.nodeId;
   }

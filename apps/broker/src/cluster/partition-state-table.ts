@@ -22,6 +22,13 @@ export class PartitionStateTable implements LeadershipSource {
     t.set(partition, state);
   }
 
+  /** How many partitions the records name `nodeId` leader of. */
+  ledBy(nodeId: number): number {
+    let n = 0;
+    for (const t of this.states.values()) for (const s of t.values()) if (s.leader === nodeId) n++;
+    return n;
+  }
+
   delete(topic: string, partition: number): void {
     const t = this.states.get(topic);
     t?.delete(partition);
