@@ -67,6 +67,17 @@ describe('replicated partitions on a 3-broker cluster', () => {
     return body.partitions.find((p) => p.partition === partition)!;
   }
 
+  /** The broker's /metrics, sample lines by name{labels}. */
+  async function metrics(b: BrokerProcess): Promise<Map<string, number>> {
+    const text = await (await fetch(`http://${b.host}:${b.httpPort}/metrics`)).text();
+    const out = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m = /^(millrace_[a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+      if (m) out.set(m[1], Number(m[2]));
+    }
+    return out;
+  }
+
   async function consumeAll(via: BrokerProcess, partition: number): Promise<string[]> {
     const r = await runKcat(['-C', '-b', via.bootstrap, '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-f', '%s\\n'], { timeoutMs: 30_000 });
     expect(r.code).toBe(0);
@@ -282,6 +293,10 @@ describe('replicated partitions on a 3-broker cluster', () => {
       // Still a registered broker: the leader, not the controller, took it out.
       expect(during.brokers).toContain(frozen.nodeId);
       expect(leader.logs()).toMatch(new RegExp(`partition ${t}-0: ISR shrunk \\(lagging: ${frozen.nodeId}\\)`));
+      const m = await metrics(leader);
+      expect(m.get('millrace_under_replicated_partitions')).toBeGreaterThanOrEqual(1);
+      expect(m.get('millrace_isr_shrinks_total')).toBeGreaterThanOrEqual(1);
+      expect(m.get(`millrace_follower_lag_records{topic="${t}",partition="0",replica="${frozen.nodeId}"}`)).toBe(3);
     } finally {
       process.kill(frozen.pid!, 'SIGCONT');
     }
@@ -290,6 +305,10 @@ describe('replicated partitions on a 3-broker cluster', () => {
       if (!v.p.isrNodes.includes(frozen.nodeId)) throw new Error(JSON.stringify(v.p));
     }, { timeoutMs: 15_000, intervalMs: 200 });
     expect((await localLogEnd(frozen, 0, t)).logEndOffset).toBe(3);
+    const m = await metrics(leader);
+    expect(m.get('millrace_isr_expands_total')).toBeGreaterThanOrEqual(1);
+    expect(m.get(`millrace_follower_lag_records{topic="${t}",partition="0",replica="${frozen.nodeId}"}`)).toBe(0);
+    expect(m.get('millrace_controller_id')).toBeGreaterThan(0);
   });
 
   it('a leader stopped with SIGTERM hands its leadership over before it exits', async () => {

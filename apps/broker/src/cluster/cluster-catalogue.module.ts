@@ -12,7 +12,9 @@ import { CLUSTER_METADATA_STORE } from './cluster.module';
 import { ClusterMembership } from './cluster-membership';
 import { CLUSTER_VIEW, type ClusterView } from './cluster-view';
 import { PartitionStateTable } from './partition-state-table';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 import { IsrManager } from './isr-manager';
+import { ReplicationMetrics } from './replication-metrics';
 import { ReplicaFetchers } from './replica-fetchers';
 
 /**
@@ -33,6 +35,7 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     @Inject(CLUSTER_VIEW) private readonly view: ClusterView,
     @Inject(ROOT_LOGGER) private readonly root: Logger,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    private readonly metrics: BrokerMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,7 +45,8 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     const fetchers = new ReplicaFetchers(this.table.nodeId, this.replicas, this.topics, this.view, log);
     this.sync = new ClusterCatalogueSync(this.store, this.topics, this.replicas, this.table, fetchers, log);
     await this.sync.start();
-    this.isr = new IsrManager(this.store, this.replicas, this.topics, this.table.nodeId, this.config.cluster.replicaLagTimeMaxMs, log);
+    const replication = new ReplicationMetrics(this.metrics.registry, this.replicas, this.topics, this.view);
+    this.isr = new IsrManager(this.store, this.replicas, this.topics, this.table.nodeId, this.config.cluster.replicaLagTimeMaxMs, log, replication);
     this.isr.start();
   }
 

@@ -30,6 +30,7 @@ export class IsrManager {
     private readonly nodeId: number,
     private readonly lagMs: number,
     private readonly logger: IsrLogger,
+    private readonly counters: { isrShrinks: { inc(n?: number): void }; isrExpands: { inc(n?: number): void } } | null = null,
   ) {}
 
   start(): void {
@@ -69,6 +70,10 @@ export class IsrManager {
     if (isr.length === read.state.isr.length && isr.every((r) => read.state.isr.includes(r))) return;
     const result = await this.store.updatePartition(read, { ...read.state, isr, partitionEpoch: read.state.partitionEpoch + 1 });
     if (result !== 'ok') return;
+    const removed = read.state.isr.filter((r) => !isr.includes(r)).length;
+    const added = isr.filter((r) => !read.state.isr.includes(r)).length;
+    if (removed > 0) this.counters?.isrShrinks.inc(removed);
+    if (added > 0) this.counters?.isrExpands.inc(added);
     const what = [lagging.length > 0 ? `shrunk (lagging: ${lagging.join(',')})` : '', joining.length > 0 ? `expanded (caught up: ${joining.join(',')})` : ''].filter(Boolean).join(' and ');
     this.logger.info(`partition ${p.topic}-${p.index}: ISR ${what} to [${isr.join(',')}]`);
   }

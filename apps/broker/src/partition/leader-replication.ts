@@ -52,6 +52,11 @@ export class LeaderReplication {
     if (fetchOffset >= leaderLeo) this.lastCaughtUp.set(replicaId, nowMs);
   }
 
+  /** Each follower's log end offset as its last fetch this term reported it. */
+  followerPositions(): ReadonlyMap<number, number> {
+    return this.followerLeo;
+  }
+
   /** ISR followers that have not been caught up for more than `lagMs`. */
   laggingInSync(nowMs: number, lagMs: number): number[] {
     return this.isr.filter((r) => r !== this.nodeId && nowMs - (this.lastCaughtUp.get(r) ?? 0) > lagMs);
