@@ -39,6 +39,8 @@ export class ClusterMembership implements ClusterView {
     private readonly self: BrokerEndpoint,
     private readonly sessionTimeoutMs: number,
     private readonly logger: MembershipLogger,
+    /** The controller's preferred-leader check interval while this broker is controller (0: off). */
+    private readonly preferredLeaderCheckMs = 0,
   ) {
     this.brokers = [self];
   }
@@ -149,7 +151,7 @@ export class ClusterMembership implements ClusterView {
 
   private async startDuty(won: ControllerInfo): Promise<void> {
     await this.stopDuty();
-    const duty = new ClusterController(this.store, won, { logger: this.logger, onFenced: () => void this.stopDuty() });
+    const duty = new ClusterController(this.store, won, { logger: this.logger, onFenced: () => void this.stopDuty(), preferredLeaderCheckMs: this.preferredLeaderCheckMs });
     this.duty = duty;
     await duty.start();
   }

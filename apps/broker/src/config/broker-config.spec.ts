@@ -46,7 +46,7 @@ describe('loadBrokerConfig', () => {
       MILLRACE_ADVERTISED_PORT: '29092',
       MILLRACE_RACK: 'hall-2',
     });
-    expect(c.cluster).toEqual({ etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'], clusterName: 'plant-a', sessionTimeoutMs: 9000, replicaLagTimeMaxMs: 30000 });
+    expect(c.cluster).toEqual({ etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'], clusterName: 'plant-a', sessionTimeoutMs: 9000, replicaLagTimeMaxMs: 30000, leaderImbalanceCheckIntervalMs: 300000 });
     expect([c.advertisedHost, c.advertisedPort, c.rack]).toEqual(['broker-1.plant', 29092, 'hall-2']);
   });
 
