@@ -223,6 +223,33 @@ describe('partitions spread over a 3-broker cluster', () => {
     });
   });
 
+  it('grows a topic and changes its configs through any broker; every broker sees both', async () => {
+    await admin.createPartitions({ topicPartitions: [{ topic: 'spread', count: 8 }] });
+    for (const b of brokers) {
+      await retryUntil(`broker ${b.nodeId} to see 8 partitions`, async () => {
+        const m = await metadata(b, 'spread');
+        if (m.partitions.length !== 8 || m.partitions.some((p) => p.leader < 0)) throw new Error(JSON.stringify(m.partitions));
+      }, { timeoutMs: 10_000 });
+    }
+    // The new partitions take records.
+    for (const p of [6, 7]) expect((await runKcat(['-P', '-b', brokers[0].bootstrap, '-t', 'spread', '-p', String(p)], { input: `new-${p}\n` })).code).toBe(0);
+    // AlterConfigs sent to one broker (kafkajs picks it) reaches the cluster catalogue.
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'spread', configEntries: [{ name: 'retention.ms', value: '7200000' }] }] });
+    for (const b of brokers) {
+      const one = new Kafka({ clientId: 'cluster-partitions-config', brokers: [b.bootstrap], logLevel: logLevel.NOTHING }).admin();
+      await one.connect();
+      try {
+        await retryUntil(`broker ${b.nodeId} to describe the new retention`, async () => {
+          const d = await one.describeConfigs({ resources: [{ type: 2, name: 'spread', configNames: ['retention.ms'] }], includeSynonyms: false });
+          const v = d.resources[0].configEntries.find((c) => c.configName === 'retention.ms')?.configValue;
+          if (v !== '7200000') throw new Error(`retention.ms ${v}`);
+        }, { timeoutMs: 10_000 });
+      } finally {
+        await one.disconnect();
+      }
+    }
+  });
+
   it('deletes a topic through the controller: gone from every broker', async () => {
     await admin.deleteTopics({ topics: ['auto-made'] });
     for (const b of brokers) {
