@@ -280,6 +280,8 @@ describe('replicated partitions on a 3-broker cluster', () => {
     }, { timeoutMs: 10_000 });
     const leader = brokers.find((b) => b.nodeId === first.leaderId)!;
     const frozen = brokers.find((b) => b !== leader)!;
+    // One record through the whole ISR first: every follower has fetched (its position is 1).
+    expect((await runKcat(['-P', '-b', leader.bootstrap, '-t', t, '-p', '0', '-X', 'acks=all'], { input: 'x0\n' })).code).toBe(0);
     process.kill(frozen.pid!, 'SIGSTOP');
     try {
       // acks=all completes once the leader drops the frozen follower from the ISR (after the lag time).
@@ -304,7 +306,7 @@ describe('replicated partitions on a 3-broker cluster', () => {
       const v = await view(leader);
       if (!v.p.isrNodes.includes(frozen.nodeId)) throw new Error(JSON.stringify(v.p));
     }, { timeoutMs: 15_000, intervalMs: 200 });
-    expect((await localLogEnd(frozen, 0, t)).logEndOffset).toBe(3);
+    expect((await localLogEnd(frozen, 0, t)).logEndOffset).toBe(4);
     const m = await metrics(leader);
     expect(m.get('millrace_isr_expands_total')).toBeGreaterThanOrEqual(1);
     expect(m.get(`millrace_follower_lag_records{topic="${t}",partition="0",replica="${frozen.nodeId}"}`)).toBe(0);
