@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module';
+import { ClusterCatalogueModule } from './cluster/cluster-catalogue.module';
 import { ClusterModule } from './cluster/cluster.module';
 import type { BrokerConfig } from './config/broker-config';
 import { MessageBrowserModule } from './admin/message-browser';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config: BrokerConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, logger), ClusterModule, NetworkModule, AdminModule, SchemaRegistryModule, ConsoleModule, MessageBrowserModule],
+      imports: [CoreModule.forRoot(config, logger), ClusterModule, ClusterCatalogueModule, NetworkModule, AdminModule, SchemaRegistryModule, ConsoleModule, MessageBrowserModule],
       controllers: [HealthController, MetricsController],
     };
   }

@@ -76,6 +76,16 @@ export const ALERT_RULES: readonly AlertRule[] = [
     evaluate: (now) => positive(now, 'millrace_offline_partitions', []),
   },
   {
+    name: 'MillraceUnderReplicatedPartitions',
+    app: 'broker',
+    severity: 'warning',
+    forSeconds: 300,
+    summary: 'Partitions are under-replicated',
+    description: 'Their in-sync replica set is smaller than their replica list: a follower is down or lagging past replica.lag.time.max.ms; another failure could lose acks=1 writes or stop acks=all ones.',
+    promql: 'millrace_under_replicated_partitions > 0',
+    evaluate: (now) => positive(now, 'millrace_under_replicated_partitions', []),
+  },
+  {
     name: 'MillraceCorruptRanges',
     app: 'broker',
     severity: 'critical',

@@ -1,6 +1,6 @@
 import type { ControllerInfo, VersionedPartitionState } from './cluster-types';
 import type { ClusterMetadataStore, Watcher } from './cluster-metadata-store';
-import { electLeader } from './leader-election';
+import { electLeader, electPreferredLeader } from './leader-election';
 
 export interface ControllerLogger {
   info(message: string): void;
@@ -13,6 +13,12 @@ export interface ClusterControllerOptions {
   logger: ControllerLogger;
   /** Called once when a write was refused because another controller was elected. */
   onFenced?: () => void;
+  /**
+   * auto.leader.rebalance.enable with leader.imbalance.check.interval: every this many ms
+   * each partition whose preferred replica (the first) is live and in sync but does not
+   * lead is given back to it. 0 or absent: off.
+   */
+  preferredLeaderCheckMs?: number;
 }
 
 /**
@@ -30,6 +36,8 @@ export class ClusterController {
   private watcher: Watcher | null = null;
   private running: Promise<void> = Promise.resolve();
   private pendingLive: Set<number> | null = null;
+  private lastLive: Set<number> | null = null;
+  private preferredTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(
@@ -43,10 +51,19 @@ export class ClusterController {
     this.watcher = await this.store.watchBrokers((brokers) => this.schedule(new Set(brokers.map((b) => b.nodeId))));
     const { brokers } = await this.store.listBrokers();
     this.schedule(new Set(brokers.map((b) => b.nodeId)));
+    const every = this.opts.preferredLeaderCheckMs ?? 0;
+    if (every > 0) {
+      this.preferredTimer = setInterval(() => {
+        const live = this.lastLive;
+        if (live && !this.stopped) this.running = this.running.then(() => this.rebalance(live)).catch((err: unknown) => this.opts.logger.warn(`preferred leader election failed: ${(err as Error).message}`));
+      }, every);
+      this.preferredTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.preferredTimer) clearInterval(this.preferredTimer);
     await this.watcher?.cancel().catch(() => undefined);
     this.watcher = null;
   }
@@ -63,6 +80,7 @@ export class ClusterController {
     this.running = this.running.then(async () => {
       const current = this.pendingLive;
       this.pendingLive = null;
+      if (current) this.lastLive = current;
       if (current && !this.stopped) await this.reconcile(current).catch((err: unknown) => this.opts.logger.warn(`controller reconciliation failed: ${(err as Error).message}`));
     });
   }
@@ -75,6 +93,27 @@ export class ClusterController {
       const replicas = topics.get(read.topic)?.replicas[read.partition];
       if (replicas) await this.decide(read, replicas, live);
     }
+  }
+
+  /** Preferred-leader election over every partition (see ClusterControllerOptions.preferredLeaderCheckMs). */
+  private async rebalance(live: Set<number>): Promise<void> {
+    const topics = await this.store.listTopics();
+    const { partitions } = await this.store.listPartitions();
+    for (const read of partitions) {
+      if (this.stopped) return;
+      const replicas = topics.get(read.topic)?.replicas[read.partition];
+      const next = replicas ? electPreferredLeader(read.state, replicas, live) : null;
+      if (!next) continue;
+      const result = await this.store.updatePartition(read, next, this.controller);
+      if (result === 'ok') this.opts.logger.info(`partition ${read.topic}-${read.partition}: led by its preferred replica ${next.leader} again, leader epoch ${next.leaderEpoch}`);
+      if (result === 'fenced') return this.fenced();
+    }
+  }
+
+  private async fenced(): Promise<void> {
+    this.opts.logger.warn(`controller epoch ${this.controller.epoch} was superseded; stopping`);
+    await this.stop();
+    this.opts.onFenced?.();
   }
 
   private async decide(first: VersionedPartitionState, replicas: readonly number[], live: Set<number>): Promise<void> {
@@ -91,12 +130,7 @@ export class ClusterController {
         }
         return;
       }
-      if (result === 'fenced') {
-        this.opts.logger.warn(`controller epoch ${this.controller.epoch} was superseded; stopping`);
-        await this.stop();
-        this.opts.onFenced?.();
-        return;
-      }
+      if (result === 'fenced') return this.fenced();
       read = await this.store.getPartition(read.topic, read.partition);
     }
   }

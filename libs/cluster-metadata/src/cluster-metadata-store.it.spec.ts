@@ -89,4 +89,35 @@ describe('ClusterMetadataStore (real etcd)', () => {
       await watcher.cancel();
     }
   });
+
+  it('grows, reconfigures and deletes a topic: growth and deletion by the controller only, each watched', async () => {
+    const a = await store.registerBroker(reg(1), 5);
+    sessions.push(a);
+    const c = (await store.tryClaimController(a))!;
+    await store.createTopic(c, 'g', { topicId: 'id-g', replicas: [[1]] }, [state(1, [1])]);
+    const { revisions, revision } = await store.readTopics();
+    const events: string[] = [];
+    const watcher = await store.watchTopics(revision, (name, t) => events.push(`put ${name} ${t.replicas.length} ${JSON.stringify(t.configs ?? {})}`), (name) => events.push(`delete ${name}`));
+    const deleted: string[] = [];
+    const partWatcher = await store.watchPartitions(revision, () => undefined, (p) => deleted.push(`${p.topic}-${p.partition}`));
+    try {
+      const grown = { topicId: 'id-g', replicas: [[1], [1]] };
+      expect(await store.addPartitions(c, 'g', revisions.get('g')!, grown, [state(1, [1])])).toBe('ok');
+      // From the old revision again: the topic changed meanwhile.
+      expect(await store.addPartitions(c, 'g', revisions.get('g')!, { topicId: 'id-g', replicas: [[1], [1], [1]] }, [state(1, [1])])).toBe('stale');
+      expect((await store.getPartition('g', 1))!.state).toEqual(state(1, [1]));
+      const now = (await store.readTopics()).revisions.get('g')!;
+      expect(await store.replaceTopic('g', now, { ...grown, configs: { 'retention.ms': '5' } })).toBe(true);
+      expect(await store.replaceTopic('g', now, { ...grown, configs: {} })).toBe(false);
+      expect(await store.deleteTopic(c, 'g')).toBe(true);
+      expect(await store.deleteTopic(c, 'g')).toBe(false);
+      expect((await store.listPartitions()).partitions).toEqual([]);
+      await waitFor('the watches to report all', async () => events.length === 3 && deleted.length === 2);
+      expect(events).toEqual(['put g 2 {}', 'put g 2 {"retention.ms":"5"}', 'delete g']);
+      expect(deleted.sort()).toEqual(['g-0', 'g-1']);
+    } finally {
+      await watcher.cancel();
+      await partWatcher.cancel();
+    }
+  });
 });

@@ -138,10 +138,75 @@ export class ClusterMetadataStore {
     return false;
   }
 
+  /**
+   * Deletes a topic and every partition record of it in one transaction, by `controller`
+   * only while its claim stands. False when the topic does not exist. Throws when the
+   * writer is no longer the controller.
+   */
+  async deleteTopic(controller: ControllerInfo, name: string): Promise<boolean> {
+    const res = await this.client
+      .if(this.keys.controller, 'Create', '==', controller.epoch)
+      .and(this.keys.topic(name), 'Create', '>', 0)
+      .then(this.client.delete().key(this.keys.topic(name)), this.client.delete().prefix(this.keys.partitionsOf(name)))
+      .commit();
+    if (res.succeeded) return true;
+    if (!(await this.isController(controller))) throw new ControllerFencedError(controller);
+    return false;
+  }
+
+  /**
+   * Grows a topic: replaces its assignment by `next` (the old one plus the new partitions)
+   * and creates the new partitions' records, in one transaction, only if the topic record
+   * is still at `readRevision` and `controller`'s claim stands. 'stale' when the topic
+   * changed (or went) meanwhile.
+   */
+  async addPartitions(controller: ControllerInfo, name: string, readRevision: string, next: TopicAssignment, newStates: readonly PartitionState[]): Promise<CasResult> {
+    const first = next.replicas.length - newStates.length;
+    const puts = newStates.map((s, i) => this.client.put(this.keys.partition(name, first + i)).value(JSON.stringify(s)));
+    const res = await this.client
+      .if(this.keys.controller, 'Create', '==', controller.epoch)
+      .and(this.keys.topic(name), 'Mod', '==', readRevision)
+      .then(this.client.put(this.keys.topic(name)).value(JSON.stringify(next)), ...puts)
+      .commit();
+    if (res.succeeded) return 'ok';
+    return (await this.isController(controller)) ? 'stale' : 'fenced';
+  }
+
+  /**
+   * Replaces a topic record (e.g. its config overrides) only if it is still at
+   * `readRevision`. Not a leadership decision: any broker may write it. False when the
+   * topic changed or went meanwhile.
+   */
+  async replaceTopic(name: string, readRevision: string, next: TopicAssignment): Promise<boolean> {
+    const res = await this.client.if(this.keys.topic(name), 'Mod', '==', readRevision).then(this.client.put(this.keys.topic(name)).value(JSON.stringify(next))).commit();
+    return res.succeeded;
+  }
+
   /** Every topic's assignment by name. */
   async listTopics(): Promise<Map<string, TopicAssignment>> {
+    return (await this.readTopics()).topics;
+  }
+
+  /** Every topic's assignment by name with its mod revision, and the etcd revision of the read (to watch from). */
+  async readTopics(): Promise<{ topics: Map<string, TopicAssignment>; revisions: Map<string, string>; revision: string }> {
     const res = await this.client.getAll().prefix(this.keys.topicsPrefix).exec();
-    return new Map(res.kvs.map((kv) => [kv.key.toString().slice(this.keys.topicsPrefix.length), parseJson<TopicAssignment>(kv)]));
+    const topics = new Map<string, TopicAssignment>();
+    const revisions = new Map<string, string>();
+    for (const kv of res.kvs) {
+      const name = kv.key.toString().slice(this.keys.topicsPrefix.length);
+      topics.set(name, parseJson<TopicAssignment>(kv));
+      revisions.set(name, kv.mod_revision);
+    }
+    return { topics, revisions, revision: res.header.revision };
+  }
+
+  /** Calls `onPut` for every topic record written and `onDelete` for every topic deleted after `fromRevision` (exclusive). */
+  async watchTopics(fromRevision: string, onPut: (name: string, assignment: TopicAssignment) => void, onDelete: (name: string) => void): Promise<Watcher> {
+    const watcher = await this.client.watch().prefix(this.keys.topicsPrefix).startRevision(nextRevision(fromRevision)).create();
+    const nameOf = (kv: IKeyValue): string => kv.key.toString().slice(this.keys.topicsPrefix.length);
+    watcher.on('put', (kv) => onPut(nameOf(kv), parseJson<TopicAssignment>(kv)));
+    watcher.on('delete', (kv) => onDelete(nameOf(kv)));
+    return watcher;
   }
 
   async getPartition(topic: string, partition: number): Promise<VersionedPartitionState | null> {
@@ -179,12 +244,23 @@ export class ClusterMetadataStore {
     return 'stale';
   }
 
-  /** Calls `onChange` for every partition state written after `fromRevision` (exclusive). */
-  async watchPartitions(fromRevision: string, onChange: (p: VersionedPartitionState) => void): Promise<Watcher> {
+  /**
+   * Calls `onChange` for every partition state written after `fromRevision` (exclusive),
+   * and `onDelete` for every partition record deleted (its topic was deleted).
+   */
+  async watchPartitions(
+    fromRevision: string,
+    onChange: (p: VersionedPartitionState) => void,
+    onDelete?: (p: { topic: string; partition: number }) => void,
+  ): Promise<Watcher> {
     const watcher = await this.client.watch().prefix(this.keys.partitionsPrefix).startRevision(nextRevision(fromRevision)).create();
     watcher.on('put', (kv) => {
       const id = this.keys.parsePartition(kv.key.toString());
       if (id) onChange({ ...id, state: parseJson<PartitionState>(kv), revision: kv.mod_revision });
+    });
+    watcher.on('delete', (kv) => {
+      const id = this.keys.parsePartition(kv.key.toString());
+      if (id) onDelete?.(id);
     });
     return watcher;
   }

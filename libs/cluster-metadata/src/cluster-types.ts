@@ -19,10 +19,15 @@ export interface ControllerInfo extends ControllerClaim {
   readonly epoch: number;
 }
 
-/** Replica assignment of a topic (key topics/<name>); replicas[p] lists broker ids, preferred leader first. */
+/**
+ * A topic in the cluster catalogue (key topics/<name>): its id, replica assignment
+ * (replicas[p] lists broker ids, preferred leader first) and topic-level config
+ * overrides (absent = none).
+ */
 export interface TopicAssignment {
   readonly topicId: string;
   readonly replicas: readonly (readonly number[])[];
+  readonly configs?: Readonly<Record<string, string>>;
 }
 
 /**

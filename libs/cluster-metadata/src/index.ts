@@ -9,6 +9,6 @@ export * from './cluster-types';
 export { BrokerSession } from './broker-session';
 export { ClusterMetadataStore, ControllerFencedError, type CasResult } from './cluster-metadata-store';
 export type { Watcher } from './cluster-metadata-store';
-export { electLeader } from './leader-election';
+export { electLeader, electPreferredLeader } from './leader-election';
 export { ClusterController, type ClusterControllerOptions, type ControllerLogger } from './cluster-controller';
 export { placeReplicas, PlacementError, type PlacementBroker } from './replica-placement';

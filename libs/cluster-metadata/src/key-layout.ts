@@ -10,12 +10,15 @@
  *   controller                       ControllerClaim, put under the controller's lease,
  *                                    created only when absent (the election); its etcd
  *                                    create revision is the controller epoch
- *   topics/<name>                    TopicAssignment (topic id, replicas per partition),
- *                                    created only when absent
+ *   topics/<name>                    TopicAssignment (topic id, replicas per partition,
+ *                                    config overrides), created only when absent; grown
+ *                                    (CreatePartitions) and deleted only by the controller
+ *                                    (fenced), configs replaced by compare-and-swap
  *   partitions/<topic>/<partition>   PartitionState (leader, leader epoch, ISR, partition
  *                                    epoch), changed only by compare-and-swap on its mod
- *                                    revision, and by a controller only while its claim
- *                                    still stands
+ *                                    revision: by the controller while its claim still
+ *                                    stands (leader elections), by the leader for its ISR
+ *                                    (shrink/expand); deleted with its topic
  *
  * Topic names cannot contain '/' (Kafka's legal characters are [a-zA-Z0-9._-]), so the
  * partition key parses back unambiguously.

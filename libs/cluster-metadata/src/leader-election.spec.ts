@@ -1,4 +1,4 @@
-import { electLeader } from './leader-election';
+import { electLeader, electPreferredLeader } from './leader-election';
 
 const st = (leader: number, isr: number[], leaderEpoch = 4, partitionEpoch = 9) => ({ leader, isr, leaderEpoch, partitionEpoch });
 const live = (...ids: number[]) => new Set(ids);
@@ -21,5 +21,18 @@ describe('electLeader', () => {
   it('drops dead followers from the ISR of a live leader, and changes nothing when all are alive', () => {
     expect(electLeader(st(2, [2, 1, 3]), [1, 2, 3], live(2, 3))).toEqual(st(2, [2, 3], 4, 10));
     expect(electLeader(st(2, [2, 1, 3]), [1, 2, 3], live(1, 2, 3))).toBeNull();
+  });
+});
+
+describe('electPreferredLeader', () => {
+  it('gives leadership back to the first replica once it is live and in the ISR', () => {
+    expect(electPreferredLeader(st(2, [2, 3, 1]), [1, 2, 3], live(1, 2, 3))).toEqual(st(1, [2, 3, 1], 5, 10));
+  });
+
+  it('waits while the preferred replica is out of the ISR or dead, and leaves offline partitions to electLeader', () => {
+    expect(electPreferredLeader(st(2, [2, 3]), [1, 2, 3], live(1, 2, 3))).toBeNull();
+    expect(electPreferredLeader(st(2, [2, 3, 1]), [1, 2, 3], live(2, 3))).toBeNull();
+    expect(electPreferredLeader(st(-1, [1]), [1, 2, 3], live(1))).toBeNull();
+    expect(electPreferredLeader(st(1, [1, 2]), [1, 2, 3], live(1, 2, 3))).toBeNull();
   });
 });

@@ -48,3 +48,16 @@ export function electLeader(state: PartitionState, replicas: readonly number[], 
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
+
+/**
+ * Preferred-leader election (Kafka's auto.leader.rebalance / ElectLeaders PREFERRED):
+ * when the first replica in assignment order is live, in the ISR and not the leader, it
+ * takes leadership back (leader epoch bumped, ISR unchanged). Null otherwise, and for an
+ * offline partition (electLeader brings those back).
+ */
+export function electPreferredLeader(state: PartitionState, replicas: readonly number[], live: ReadonlySet<number>): PartitionState | null {
+  const preferred = replicas[0];
+  if (preferred === undefined || state.leader < 0 || state.leader === preferred) return null;
+  if (!live.has(preferred) || !state.isr.includes(preferred)) return null;
+  return { leader: preferred, leaderEpoch: state.leaderEpoch + 1, isr: [...state.isr], partitionEpoch: state.partitionEpoch + 1 };
+}

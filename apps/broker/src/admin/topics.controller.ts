@@ -58,7 +58,8 @@ export class TopicsController {
       const p = this.replicas.getPartition(topic.name, i);
       return {
         partition: i,
-        leader: 'local',
+        // 'local': this broker leads it; 'follower': it hosts a replica another broker leads (cluster).
+        leader: p ? (p.isLeader ? 'local' : 'follower') : 'not hosted',
         logStartOffset: p?.logStartOffset ?? -1,
         logEndOffset: p?.logEndOffset ?? -1,
         highWatermark: p?.highWatermark ?? -1,

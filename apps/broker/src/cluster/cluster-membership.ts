@@ -22,7 +22,8 @@ export interface MembershipLogger {
  *   partition leaders and ISRs re-decided in etcd when brokers die or return); it stops
  *   as soon as the claim is someone else's or its writes are fenced.
  *
- * Data replication and topic placement build on this and are not part of it yet.
+ * Topic placement and the catalogue mirror build on this (ClusterTopicWriter,
+ * ClusterCatalogueSync); data replication is not built yet.
  */
 export class ClusterMembership implements ClusterView {
   private session: BrokerSession | null = null;
@@ -38,6 +39,8 @@ export class ClusterMembership implements ClusterView {
     private readonly self: BrokerEndpoint,
     private readonly sessionTimeoutMs: number,
     private readonly logger: MembershipLogger,
+    /** The controller's preferred-leader check interval while this broker is controller (0: off). */
+    private readonly preferredLeaderCheckMs = 0,
   ) {
     this.brokers = [self];
   }
@@ -48,6 +51,21 @@ export class ClusterMembership implements ClusterView {
 
   controllerId(): number {
     return this.controller?.nodeId ?? -1;
+  }
+
+  /** True once a controlled leave (SIGTERM, shutdown) started. */
+  get isLeaving(): boolean {
+    return this.leaving;
+  }
+
+  get nodeId(): number {
+    return this.self.nodeId;
+  }
+
+  /** The controller claim while this very process holds it (same incarnation), else null. */
+  ownControllerClaim(): ControllerInfo | null {
+    const c = this.controller;
+    return c && this.session && c.nodeId === this.self.nodeId && c.incarnationId === this.session.registration.incarnationId ? c : null;
   }
 
   /** This broker's controller epoch while it is the controller, else null. */
@@ -133,7 +151,7 @@ export class ClusterMembership implements ClusterView {
 
   private async startDuty(won: ControllerInfo): Promise<void> {
     await this.stopDuty();
-    const duty = new ClusterController(this.store, won, { logger: this.logger, onFenced: () => void this.stopDuty() });
+    const duty = new ClusterController(this.store, won, { logger: this.logger, onFenced: () => void this.stopDuty(), preferredLeaderCheckMs: this.preferredLeaderCheckMs });
     this.duty = duty;
     await duty.start();
   }

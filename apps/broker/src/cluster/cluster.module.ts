@@ -4,10 +4,15 @@ import { ROOT_LOGGER } from '@millrace/app-common';
 import { ClusterMetadataStore } from '@millrace/cluster-metadata';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { ClusterMembership } from './cluster-membership';
+import { ClusterTopicWriter } from './cluster-topic-writer';
 import { CLUSTER_VIEW, SingleBrokerView, type BrokerEndpoint, type ClusterView } from './cluster-view';
+import { PartitionStateTable } from './partition-state-table';
 
 /** Nest injection token: the ClusterMetadataStore in cluster mode, null for the single broker. */
 export const CLUSTER_METADATA_STORE = Symbol('CLUSTER_METADATA_STORE');
+
+/** Nest injection token: the topic manager's ClusterTopicPort in cluster mode, null for the single broker. */
+export const CLUSTER_TOPIC_PORT = Symbol('CLUSTER_TOPIC_PORT');
 
 /**
  * Joins the cluster once the broker is up (onApplicationBootstrap, after the Kafka
@@ -51,9 +56,11 @@ export class ClusterLifecycle implements OnApplicationBootstrap, OnModuleDestroy
 }
 
 /**
- * Cluster mode (MILLRACE_ETCD_ENDPOINTS set): the etcd-backed metadata store and this
- * broker's membership; otherwise the single broker's view of itself. Global: Metadata,
- * DescribeCluster and the cluster identity read it.
+ * Cluster mode (MILLRACE_ETCD_ENDPOINTS set): the etcd-backed metadata store, this
+ * broker's membership, the topic manager's catalogue writer and the partition records'
+ * in-memory table; otherwise the single broker's view of itself (no writer, an empty
+ * table that nothing reads). Global: Metadata, DescribeCluster, the topic manager, the
+ * replica manager and the cluster identity read it.
  */
 @Global()
 @Module({
@@ -70,11 +77,17 @@ export class ClusterLifecycle implements OnApplicationBootstrap, OnModuleDestroy
         const self: BrokerEndpoint = { nodeId: config.nodeId, host: config.advertisedHost, port: config.advertisedPort, rack: config.rack };
         if (!store || !config.cluster) return new SingleBrokerView(self);
         const logger = root.child({ component: 'cluster' });
-        return new ClusterMembership(store, self, config.cluster.sessionTimeoutMs, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
+        return new ClusterMembership(store, self, config.cluster.sessionTimeoutMs, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, config.cluster.leaderImbalanceCheckIntervalMs);
       },
     },
+    {
+      provide: CLUSTER_TOPIC_PORT,
+      inject: [CLUSTER_METADATA_STORE, CLUSTER_VIEW],
+      useFactory: (store: ClusterMetadataStore | null, view: ClusterView) => (store && view instanceof ClusterMembership ? new ClusterTopicWriter(store, view) : null),
+    },
+    { provide: PartitionStateTable, inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig) => new PartitionStateTable(config.nodeId) },
     ClusterLifecycle,
   ],
-  exports: [CLUSTER_VIEW, CLUSTER_METADATA_STORE],
+  exports: [CLUSTER_VIEW, CLUSTER_METADATA_STORE, CLUSTER_TOPIC_PORT, PartitionStateTable],
 })
 export class ClusterModule {}

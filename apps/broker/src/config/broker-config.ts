@@ -64,6 +64,14 @@ export interface ClusterModeConfig {
   clusterName: string;
   /** broker.session.timeout.ms (MILLRACE_BROKER_SESSION_TIMEOUT_MS): the etcd lease TTL of the broker's registration. */
   sessionTimeoutMs: number;
+  /** replica.lag.time.max.ms (MILLRACE_REPLICA_LAG_TIME_MAX_MS): a follower not caught up for this long leaves the ISR. */
+  replicaLagTimeMaxMs: number;
+  /**
+   * leader.imbalance.check.interval (MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS): how
+   * often the controller gives partitions back to their preferred replica; 0 turns
+   * auto.leader.rebalance off.
+   */
+  leaderImbalanceCheckIntervalMs: number;
 }
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -107,6 +115,8 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, dots, underscores or dashes')
     .default('millrace'),
   MILLRACE_BROKER_SESSION_TIMEOUT_MS: int(2000, 600_000).default(9000),
+  MILLRACE_REPLICA_LAG_TIME_MAX_MS: int(500, 3_600_000).default(30000),
+  MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS: int(0, 86_400_000).default(300000),
   MILLRACE_REGISTRY_BOOTSTRAP: z
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'expected host:port[,host:port...]')
@@ -197,7 +207,13 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     advertisedPort: e.MILLRACE_ADVERTISED_PORT ?? e.MILLRACE_KAFKA_PORT,
     rack: e.MILLRACE_RACK ?? null,
     cluster: e.MILLRACE_ETCD_ENDPOINTS
-      ? { etcdEndpoints: e.MILLRACE_ETCD_ENDPOINTS, clusterName: e.MILLRACE_CLUSTER_ID, sessionTimeoutMs: e.MILLRACE_BROKER_SESSION_TIMEOUT_MS }
+      ? {
+          etcdEndpoints: e.MILLRACE_ETCD_ENDPOINTS,
+          clusterName: e.MILLRACE_CLUSTER_ID,
+          sessionTimeoutMs: e.MILLRACE_BROKER_SESSION_TIMEOUT_MS,
+          replicaLagTimeMaxMs: e.MILLRACE_REPLICA_LAG_TIME_MAX_MS,
+          leaderImbalanceCheckIntervalMs: e.MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
+        }
       : null,
   };
 }

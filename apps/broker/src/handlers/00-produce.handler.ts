@@ -25,8 +25,9 @@ type PartitionResponse = ProduceResponseInput['responses'][number]['partitionRes
  * Ordering contract: every partition's append is started synchronously, in request
  * order, before this handler awaits anything, so pipelined produce requests of one
  * connection reach each partition's log in the order they were sent.
- * acks=0 sends no response; acks=1 and acks=-1 answer once the records are appended
- * as durably as the topic's flush settings require (one broker: the ISR is itself).
+ * acks=0 sends no response; acks=1 answers once the records are appended as durably as
+ * the topic's flush settings require; acks=-1 the same on one broker (the ISR is
+ * itself), and in a cluster once every in-sync replica holds them (ReplicaManager).
  *
  * Transactions: a request with a transactionalId is accepted for a partition only when
  * the producer id and epoch of its (first) batch are the id's current ones and the
@@ -56,7 +57,7 @@ export class ProduceHandler implements ApiHandler<typeof ProduceApi> {
           ? Promise.resolve(failedAppendOutcome(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${acks}`))
           : INTERNAL_TOPICS.has(topic.name)
               ? Promise.resolve(failedAppendOutcome(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic.name}`))
-              : this.appendChecked(request.transactionalId, topic.name, p.index, p.records);
+              : this.appendChecked(request, topic.name, p.index, p.records);
         pending.push({ name: topic.name, index: p.index, outcome });
       }
     }
@@ -81,7 +82,8 @@ export class ProduceHandler implements ApiHandler<typeof ProduceApi> {
   }
 
   /** The transactional checks (see the class comment), then the append. Synchronous up to the append. */
-  private appendChecked(transactionalId: string | null, topic: string, partition: number, records: Buffer | null): Promise<AppendOutcome> {
+  private appendChecked(request: ProduceRequestData, topic: string, partition: number, records: Buffer | null): Promise<AppendOutcome> {
+    const transactionalId = request.transactionalId;
     // Magic 2 only (byte 16); older formats are refused by the log with their own error.
     if (records !== null && records.length >= BATCH_HEADER_SIZE && records[MAGIC_OFFSET] === 2) {
       const transactional = isTransactional(records.readInt16BE(ATTRIBUTES_OFFSET));
@@ -94,6 +96,6 @@ export class ProduceHandler implements ApiHandler<typeof ProduceApi> {
         return Promise.resolve(failedAppendOutcome(ErrorCode.INVALID_RECORD, 'transactional batches need the request to carry their transactionalId'));
       }
     }
-    return this.replicas.appendRecords(topic, partition, records);
+    return this.replicas.appendRecords(topic, partition, records, request.acks, request.timeoutMs);
   }
 }

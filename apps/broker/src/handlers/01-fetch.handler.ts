@@ -8,7 +8,10 @@ type TopicResponse = FetchResponseInput['responses'][number];
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Fetch (1), v4-11, for consumers (replica fetches come with the replication issue).
+ * Fetch (1), v4-11, for consumers and (replicaId >= 0) for followers of a clustered
+ * partition, which read up to the log end and so report their position to the leader.
+ * Only the partition's leader answers (NOT_LEADER_OR_FOLLOWER elsewhere); v9+ requests
+ * carrying a current leader epoch are fenced by it (ReplicaManager.leaderFor).
  * Long-polls up to maxWaitMs for minBytes; honours maxBytes and partitionMaxBytes, with
  * the first batch always returned whole (KIP-74). Fetch sessions (KIP-227) are not kept:
  * the answer carries sessionId 0, which tells clients to send full fetches.
@@ -23,7 +26,7 @@ export class FetchHandler implements ApiHandler<typeof FetchApi> {
 
   async handle(request: FetchRequestData): Promise<FetchResponseInput> {
     const partitions = request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes })),
+      t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch })),
     );
     const results = await this.replicas.fetch({
       maxWaitMs: request.maxWaitMs,
@@ -31,6 +34,7 @@ export class FetchHandler implements ApiHandler<typeof FetchApi> {
       maxBytes: request.maxBytes,
       isolationLevel: request.isolationLevel as IsolationLevel,
       partitions,
+      replicaId: request.replicaId,
     });
     const byTopic = new Map<string, TopicResponse>();
     for (const r of results) {

@@ -23,7 +23,7 @@ export class ListOffsetsHandler implements ApiHandler<typeof ListOffsetsApi> {
         name: t.name,
         partitions: await Promise.all(
           t.partitions.map(async (p) => {
-            const o = await this.replicas.listOffset(t.name, p.partitionIndex, p.timestamp, request.isolationLevel as IsolationLevel);
+            const o = await this.replicas.listOffset(t.name, p.partitionIndex, p.timestamp, request.isolationLevel as IsolationLevel, p.currentLeaderEpoch);
             return {
               partitionIndex: p.partitionIndex,
               errorCode: o.errorCode,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, MetadataApi, type MetadataRequestData, type MetadataResponseInput } from '@millrace/protocol';
 import { CLUSTER_VIEW, type ClusterView } from '../cluster/cluster-view';
+import { PartitionStateTable } from '../cluster/partition-state-table';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { ClusterIdentity } from '../metadata/cluster-identity';
 import { TopicManager } from '../metadata/topic-manager';
@@ -16,6 +17,12 @@ const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
  * requested topics (all when the list is null, or empty at v0). Unknown topics are
  * created when the request allows it (v4+; always before v4) and
  * auto.create.topics.enable is on, as in Kafka; the answer then already lists them.
+ *
+ * Partitions of cluster topics (cluster mode) answer from the cluster's partition
+ * records: leader, leader epoch, ISR, the assigned replicas and those of them not live
+ * (offline). A partition without a live leader answers LEADER_NOT_AVAILABLE with leader
+ * -1, as Kafka does. Broker-local topics (the single broker's, a cluster broker's
+ * internal ones) are led by this broker at epoch 0.
  */
 @Injectable()
 export class MetadataHandler implements ApiHandler<typeof MetadataApi> {
@@ -28,6 +35,7 @@ export class MetadataHandler implements ApiHandler<typeof MetadataApi> {
     private readonly topics: TopicManager,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     @Inject(CLUSTER_VIEW) private readonly cluster: ClusterView,
+    private readonly states: PartitionStateTable,
   ) {}
 
   async handle(request: MetadataRequestData, context: { apiVersion: number }): Promise<MetadataResponseInput> {
@@ -61,6 +69,7 @@ export class MetadataHandler implements ApiHandler<typeof MetadataApi> {
   }
 
   private describe(topic: TopicMetadata): TopicEntry {
+    if (topic.replicas) return this.describeClustered(topic, topic.replicas);
     const nodeId = this.identity.nodeId;
     return {
       errorCode: ErrorCode.NONE,
@@ -76,6 +85,29 @@ export class MetadataHandler implements ApiHandler<typeof MetadataApi> {
         isrNodes: [nodeId],
         offlineReplicas: [],
       })),
+    };
+  }
+
+  private describeClustered(topic: TopicMetadata, replicas: number[][]): TopicEntry {
+    const live = new Set(this.cluster.liveBrokers().map((b) => b.nodeId));
+    return {
+      errorCode: ErrorCode.NONE,
+      name: topic.name,
+      topicId: topic.topicId,
+      isInternal: topic.internal,
+      partitions: replicas.map((replicaNodes, partitionIndex) => {
+        const state = this.states.leadershipOf(topic.name, partitionIndex);
+        const leaderId = state && state.leader >= 0 && live.has(state.leader) ? state.leader : -1;
+        return {
+          errorCode: leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+          partitionIndex,
+          leaderId,
+          leaderEpoch: state?.leaderEpoch ?? -1,
+          replicaNodes,
+          isrNodes: state ? [...state.isr] : [],
+          offlineReplicas: replicaNodes.filter((r) => !live.has(r)),
+        };
+      }),
     };
   }
 

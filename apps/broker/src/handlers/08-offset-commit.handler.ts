@@ -25,8 +25,8 @@ export class OffsetCommitHandler implements ApiHandler<typeof OffsetCommitApi> {
     const unknown: OffsetCommitResponseInput['topics'] = [];
     const known: OffsetCommitRequestData['topics'] = [];
     for (const t of request.topics) {
-      const hosted = t.partitions.filter((p) => this.replicas.getPartition(t.name, p.partitionIndex) !== undefined);
-      const missing = t.partitions.filter((p) => this.replicas.getPartition(t.name, p.partitionIndex) === undefined);
+      const hosted = t.partitions.filter((p) => this.replicas.knowsPartition(t.name, p.partitionIndex));
+      const missing = t.partitions.filter((p) => !this.replicas.knowsPartition(t.name, p.partitionIndex));
       if (hosted.length > 0) known.push({ ...t, partitions: hosted });
       if (missing.length > 0) unknown.push({ name: t.name, partitions: missing.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })) });
     }

@@ -14,7 +14,8 @@ type PartitionAnswer = OffsetForLeaderEpochResponseInput['topics'][number]['part
  *
  * currentLeaderEpoch (v2+, -1 = not given) is checked first, as Kafka's leader does:
  * below this leader's epoch FENCED_LEADER_EPOCH, above it UNKNOWN_LEADER_EPOCH.
- * Partitions this broker does not host: UNKNOWN_TOPIC_OR_PARTITION.
+ * Partitions this broker does not host: UNKNOWN_TOPIC_OR_PARTITION, or
+ * NOT_LEADER_OR_FOLLOWER when the cluster has them but another broker leads.
  */
 @Injectable()
 export class OffsetForLeaderEpochHandler implements ApiHandler<typeof OffsetForLeaderEpochApi> {
@@ -36,10 +37,8 @@ export class OffsetForLeaderEpochHandler implements ApiHandler<typeof OffsetForL
 
   private answer(topic: string, partition: number, currentLeaderEpoch: number, leaderEpoch: number): PartitionAnswer {
     const fail = (errorCode: number): PartitionAnswer => ({ errorCode, partition, leaderEpoch: -1, endOffset: -1 });
-    const p = this.replicas.getPartition(topic, partition);
-    if (!p) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    if (currentLeaderEpoch !== -1 && currentLeaderEpoch < p.leaderEpoch) return fail(ErrorCode.FENCED_LEADER_EPOCH);
-    if (currentLeaderEpoch > p.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    const { partition: p, errorCode } = this.replicas.leaderFor(topic, partition, currentLeaderEpoch);
+    if (!p) return fail(errorCode);
     const end = p.log.leaderEpochs.cache.endOffsetFor(leaderEpoch, p.logEndOffset);
     return { errorCode: ErrorCode.NONE, partition, leaderEpoch: end.epoch, endOffset: end.startOffset };
   }

@@ -22,6 +22,6 @@ export class OffsetDeleteHandler implements ApiHandler<typeof OffsetDeleteApi> {
   ) {}
 
   handle(request: OffsetDeleteRequestData): Promise<OffsetDeleteResponseInput> {
-    return answerOffsetDelete(this.groups, (topic, p) => this.replicas.getPartition(topic, p) !== undefined, request);
+    return answerOffsetDelete(this.groups, (topic, p) => this.replicas.knowsPartition(topic, p), request);
   }
 }

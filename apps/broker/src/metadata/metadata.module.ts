@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import * as path from 'path';
 import type { ClusterMetadataStore } from '@millrace/cluster-metadata';
-import { CLUSTER_METADATA_STORE } from '../cluster/cluster.module';
+import { CLUSTER_METADATA_STORE, CLUSTER_TOPIC_PORT } from '../cluster/cluster.module';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { DynamicBrokerConfig } from '../config/dynamic-broker-config';
 import { PartitionModule } from '../partition/partition.module';
 import { ReplicaManager } from '../partition/replica-manager';
 import { ClusterIdentity } from './cluster-identity';
+import type { ClusterTopicPort } from './cluster-topic-port';
 import { TopicManager } from './topic-manager';
 import { TopicManagerLifecycle } from './topic-manager.lifecycle';
 import { TopicStore } from './topic-store';
@@ -43,14 +44,19 @@ import { TopicStoreModule } from './topic-store.module';
     },
     {
       provide: TopicManager,
-      inject: [BROKER_CONFIG, ReplicaManager, TopicStore, DynamicBrokerConfig],
-      useFactory: (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore, dyn: DynamicBrokerConfig) => {
-        const manager = new TopicManager(store, replicas, {
-          nodeId: config.nodeId,
-          numPartitions: config.numPartitions,
-          defaultReplicationFactor: config.defaultReplicationFactor,
-          logDefaults: dyn.logDefaults,
-        });
+      inject: [BROKER_CONFIG, ReplicaManager, TopicStore, DynamicBrokerConfig, CLUSTER_TOPIC_PORT],
+      useFactory: (config: BrokerConfig, replicas: ReplicaManager, store: TopicStore, dyn: DynamicBrokerConfig, cluster: ClusterTopicPort | null) => {
+        const manager = new TopicManager(
+          store,
+          replicas,
+          {
+            nodeId: config.nodeId,
+            numPartitions: config.numPartitions,
+            defaultReplicationFactor: config.defaultReplicationFactor,
+            logDefaults: dyn.logDefaults,
+          },
+          cluster,
+        );
         // Dynamic broker configs (log.retention.ms, ...) reach every topic without an override at once.
         dyn.onLogDefaultsChange((logDefaults) => manager.setLogDefaults(logDefaults));
         return manager;

@@ -2,29 +2,10 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { ErrorCode } from '@millrace/protocol';
-import { DEFAULT_LOG_CONFIG, type LogConfig } from '@millrace/storage';
-import { TopicManager, type PartitionHost } from './topic-manager';
-import { TopicStore, type TopicMetadata } from './topic-store';
-
-class RecordingHost implements PartitionHost {
-  opened: string[] = [];
-  deleted: string[] = [];
-  configs = new Map<string, LogConfig>();
-  onDisk: { topic: string; partition: number }[] = [];
-  async openPartitions(topic: TopicMetadata, partitions: number[], config: LogConfig): Promise<void> {
-    for (const p of partitions) this.opened.push(`${topic.name}-${p}`);
-    this.configs.set(topic.name, config);
-  }
-  async deleteTopic(topic: TopicMetadata): Promise<void> {
-    this.deleted.push(topic.name);
-  }
-  reconfigure(topic: TopicMetadata, config: LogConfig): void {
-    this.configs.set(topic.name, config);
-  }
-  async removeStrayLogs(keep: (topic: string, partition: number) => boolean): Promise<string[]> {
-    return this.onDisk.filter((l) => !keep(l.topic, l.partition)).map((l) => `${l.topic}-${l.partition}`);
-  }
-}
+import { DEFAULT_LOG_CONFIG } from '@millrace/storage';
+import { RecordingHost } from './test-support/recording-host';
+import { TopicManager } from './topic-manager';
+import { TopicStore } from './topic-store';
 
 describe('TopicManager', () => {
   let dir: string;

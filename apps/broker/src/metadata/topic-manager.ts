@@ -1,5 +1,8 @@
 import { ErrorCode } from '@millrace/protocol';
 import { DEFAULT_LOG_CONFIG, InvalidConfigError, parseLogConfig, type LogConfig } from '@millrace/storage';
+import { ClusterTopicMirror } from './cluster-topic-mirror';
+import type { ClusterTopicPort } from './cluster-topic-port';
+import { ClusterTopics } from './cluster-topics';
 import { newPartitionAssignmentProblem } from './partition-assignment';
 import { INTERNAL_TOPICS, topicNameProblem } from './topic-name';
 import { TopicStore, type TopicMetadata } from './topic-store';
@@ -17,6 +20,8 @@ export interface PartitionHost {
   reconfigure(topic: TopicMetadata, config: LogConfig): void;
   /** Deletes every log whose partition `keep` rejects; returns their names. */
   removeStrayLogs(keep: (topic: string, partition: number) => boolean): Promise<string[]>;
+  /** Closes and deletes the logs of these partitions of a topic (replicas moved off this broker). */
+  removePartitions(topic: string, partitions: number[]): Promise<void>;
 }
 
 export interface CreateTopicSpec {
@@ -50,13 +55,31 @@ export interface TopicDefaults {
  * truth and is written before logs are created and before logs are deleted, so at start
  * `reconcile` can finish a change a crash interrupted: it opens the logs of every
  * catalogued partition.
+ *
+ * Cluster mode (`cluster` given): every topic but the broker-local internal ones
+ * (`__consumer_offsets`, `__transaction_state`) lives in the cluster catalogue in etcd,
+ * changed by the controller only (ClusterTopics); the local catalogue is its mirror
+ * (`mirror`, fed by the catalogue watch) and this broker opens only the replicas it hosts.
  */
 export class TopicManager {
+  /** Cluster mode: the local copy of the cluster catalogue (inert on a single broker). */
+  readonly mirror: ClusterTopicMirror;
+  private readonly clustered: ClusterTopics | null;
+
   constructor(
     private readonly store: TopicStore,
     private readonly host: PartitionHost,
     private readonly defaults: TopicDefaults,
-  ) {}
+    cluster: ClusterTopicPort | null = null,
+  ) {
+    this.mirror = new ClusterTopicMirror(store, host, defaults.nodeId, (t) => this.configOf(t));
+    this.clustered = cluster ? new ClusterTopics(cluster, store, this.mirror) : null;
+  }
+
+  /** Whether a topic of this name belongs to the cluster catalogue (cluster mode, not broker-local). */
+  private inCluster(name: string): boolean {
+    return this.clustered !== null && !INTERNAL_TOPICS.has(name);
+  }
 
   get(name: string): TopicMetadata | undefined {
     return this.store.get(name);
@@ -101,11 +124,11 @@ export class TopicManager {
    */
   async reconcile(): Promise<string[]> {
     for (const topic of this.store.all()) {
-      await this.host.openPartitions(topic, range(topic.partitions), this.configOf(topic));
+      await this.host.openPartitions(topic, range(topic.partitions).filter((p) => this.mirror.hosts(topic, p)), this.configOf(topic));
     }
     return this.host.removeStrayLogs((topic, partition) => {
       const t = this.store.get(topic);
-      return t !== undefined && partition < t.partitions;
+      return t !== undefined && partition < t.partitions && this.mirror.hosts(t, partition);
     });
   }
 
@@ -117,14 +140,21 @@ export class TopicManager {
     if (INTERNAL_TOPICS.has(spec.name) && !internalAllowed) return fail(ErrorCode.INVALID_REQUEST, `topic ${spec.name} is internal`);
     if (this.store.get(spec.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${spec.name}' already exists.`);
     let partitions = spec.numPartitions === -1 ? this.defaults.numPartitions : spec.numPartitions;
-    const rf = spec.replicationFactor === -1 ? this.defaults.defaultReplicationFactor : spec.replicationFactor;
+    let rf = spec.replicationFactor === -1 ? this.defaults.defaultReplicationFactor : spec.replicationFactor;
+    const cluster = this.inCluster(spec.name) ? this.clustered : null;
     if (spec.assignments && spec.assignments.length > 0) {
       if (spec.numPartitions !== -1 || spec.replicationFactor !== -1) {
         return fail(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set.');
       }
-      for (const a of spec.assignments) {
-        if (a.brokerIds.length !== 1 || a.brokerIds[0] !== this.defaults.nodeId) {
-          return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${a.partitionIndex}: replicas must be [${this.defaults.nodeId}] on this single-broker cluster`);
+      if (cluster) {
+        const problem = cluster.manualAssignmentProblem(spec.assignments);
+        if (problem) return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, problem);
+        rf = spec.assignments[0].brokerIds.length;
+      } else {
+        for (const a of spec.assignments) {
+          if (a.brokerIds.length !== 1 || a.brokerIds[0] !== this.defaults.nodeId) {
+            return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `partition ${a.partitionIndex}: replicas must be [${this.defaults.nodeId}] on this single-broker cluster`);
+          }
         }
       }
       partitions = spec.assignments.length;
@@ -132,7 +162,10 @@ export class TopicManager {
     if (!Number.isInteger(partitions) || partitions < 1) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
     if (partitions > 100000) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must not exceed 100000.');
     if (rf < 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
-    if (rf > 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`);
+    const brokers = cluster ? cluster.liveBrokerCount() : 1;
+    if (rf > brokers) {
+      return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers} broker(s) are registered.`);
+    }
     const configs: Record<string, string> = {};
     for (const [k, v] of Object.entries(spec.configs)) if (v !== null) configs[k] = v;
     try {
@@ -142,6 +175,11 @@ export class TopicManager {
       throw err;
     }
     const topic: TopicMetadata = { name: spec.name, topicId: TopicStore.newTopicId(), partitions, replicationFactor: rf, configs, internal: INTERNAL_TOPICS.has(spec.name) };
+    if (cluster) {
+      const placed = cluster.place(spec.assignments, partitions, rf);
+      if (typeof placed === 'string') return fail(ErrorCode.INVALID_REPLICATION_FACTOR, placed);
+      topic.replicas = placed;
+    }
     return { name: spec.name, errorCode: ErrorCode.NONE, errorMessage: null, topic };
   }
 
@@ -152,9 +190,17 @@ export class TopicManager {
   async createTopics(specs: CreateTopicSpec[], validateOnly = false, internalAllowed = false): Promise<TopicResult[]> {
     const results: TopicResult[] = [];
     for (const spec of specs) {
+      if (this.inCluster(spec.name) && !this.clustered!.isController()) {
+        results.push(ClusterTopics.notController(spec.name));
+        continue;
+      }
       const prepared = this.prepare(spec, internalAllowed);
       if (prepared.errorCode !== ErrorCode.NONE || validateOnly) {
         results.push(prepared);
+        continue;
+      }
+      if (this.inCluster(spec.name)) {
+        results.push(await this.clustered!.create(prepared));
         continue;
       }
       const created = await this.store.update((topics) => {
@@ -176,6 +222,7 @@ export class TopicManager {
   async getOrCreate(name: string): Promise<TopicResult> {
     const existing = this.store.get(name);
     if (existing) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: existing };
+    if (this.inCluster(name) && !this.clustered!.isController()) return this.clustered!.forwardCreate(name);
     const [result] = await this.createTopics([{ name, numPartitions: -1, replicationFactor: -1, configs: {} }], false, true);
     if (result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: this.store.get(name) };
     return result;
@@ -183,6 +230,7 @@ export class TopicManager {
 
   async deleteTopic(name: string): Promise<TopicResult> {
     if (INTERNAL_TOPICS.has(name)) return { name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `Topic ${name} is internal and cannot be deleted` };
+    if (this.inCluster(name)) return this.clustered!.delete(name);
     const removed = await this.store.update((topics) => {
       const t = topics.get(name);
       topics.delete(name);
@@ -204,15 +252,18 @@ export class TopicManager {
     validateOnly = false,
     assignments: ReadonlyArray<{ brokerIds: readonly number[] }> | null = null,
   ): Promise<TopicResult> {
+    if (this.inCluster(name) && !this.clustered!.isController()) return ClusterTopics.notController(name);
     const topic = this.store.get(name);
     if (!topic) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
     if (count <= topic.partitions) {
       return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Topic currently has ${topic.partitions} partitions, which is higher than or equal to the requested ${count}.` };
     }
     if (count > 100000) return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions must not exceed 100000.' };
-    const assignmentProblem = newPartitionAssignmentProblem(assignments, count - topic.partitions, topic.replicationFactor, this.defaults.nodeId);
+    const registered = this.inCluster(name) ? this.clustered!.liveBrokerIds() : this.defaults.nodeId;
+    const assignmentProblem = newPartitionAssignmentProblem(assignments, count - topic.partitions, topic.replicationFactor, registered);
     if (assignmentProblem !== null) return { name, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: assignmentProblem };
     if (validateOnly) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic };
+    if (this.inCluster(name)) return this.clustered!.grow(topic, count, assignments);
     const before = topic.partitions;
     const updated = await this.store.update((topics) => {
       const t = topics.get(name)!;
@@ -244,6 +295,7 @@ export class TopicManager {
       throw err;
     }
     if (validateOnly) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic };
+    if (this.inCluster(name)) return this.clustered!.setConfigs(name, next);
     const updated = await this.store.update((topics) => {
       const t = topics.get(name)!;
       t.configs = next;

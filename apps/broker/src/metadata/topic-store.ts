@@ -13,6 +13,12 @@ export interface TopicMetadata {
   /** Topic-level config overrides (string values, as AlterConfigs carries them). */
   configs: Record<string, string>;
   internal: boolean;
+  /**
+   * Cluster mode, topics of the cluster catalogue only: the replica assignment from etcd
+   * (replicas[p] = broker ids, preferred leader first); absent for a topic this broker
+   * owns alone (single broker; a cluster's broker-local internal topics).
+   */
+  replicas?: number[][];
 }
 
 /**

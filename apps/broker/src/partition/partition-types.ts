@@ -11,6 +11,8 @@ export interface AppendOutcome {
   logStartOffset: number;
   /** Produce v8+: which batches were rejected. */
   recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+  /** Offset of the last record written (successful appends only; acks=all waits for it). */
+  lastOffset?: number;
 }
 
 /** An append that wrote nothing: `errorCode` with no offsets (logStartOffset -1 when no log answered). */
@@ -28,6 +30,8 @@ export interface FetchPartitionRequest {
   partition: number;
   fetchOffset: number;
   partitionMaxBytes: number;
+  /** Fetch v9+: the leader epoch the client believes current (-1 or absent = not checked). */
+  currentLeaderEpoch?: number;
 }
 
 export interface FetchPartitionResult {
@@ -50,6 +54,8 @@ export interface FetchParams {
   maxBytes: number;
   isolationLevel: IsolationLevel;
   partitions: FetchPartitionRequest[];
+  /** A follower's node id (replica fetch: reads up to the log end and reports its position); absent or -1 for consumers. */
+  replicaId?: number;
 }
 
 export interface ListOffsetOutcome {

@@ -1,7 +1,16 @@
 import { errorMessage } from '@millrace/app-common';
 import { ErrorCode, iterateBatches } from '@millrace/protocol';
 import { errorCodeOf, type UnifiedLog } from '@millrace/storage';
+import { LeaderReplication } from './leader-replication';
 import { failedAppendOutcome, IsolationLevel, type AppendOutcome } from './partition-types';
+
+/** What a Partition reports to its ReplicaManager. */
+export interface PartitionHooks {
+  /** Records were appended (wakes fetches waiting for data, counts traffic). */
+  onAppended(partition: Partition, bytes: number, records: number): void;
+  /** The high watermark moved (wakes consumer fetches). */
+  onHighWatermark(partition: Partition): void;
+}
 
 /**
  * One partition this broker leads: its log plus the offsets consumers see.
@@ -14,23 +23,89 @@ import { failedAppendOutcome, IsolationLevel, type AppendOutcome } from './parti
  * Consumers read up to the high watermark (read_uncommitted) or the last stable offset
  * (read_committed, equal to it until transactions exist).
  *
- * The leader epoch is stamped on every appended batch (0 until replication elects
- * leaders).
+ * The leader epoch is stamped on every appended batch: 0 for a partition this broker
+ * owns alone (single broker; a cluster's broker-local internal topics), else the epoch
+ * the cluster metadata gives the partition (`clustered`), set by `setLeadership`.
+ * A clustered partition serves clients only while `isLeader` (the cluster metadata names
+ * this broker its leader); until its leadership is known it is not the leader. Its high
+ * watermark is the minimum log end offset over the ISR (LeaderReplication) while it
+ * leads, and the leader's (capped at its own log end) while it follows.
  */
 export class Partition {
-  readonly leaderEpoch = 0;
+  private epoch = 0;
+  private leading: boolean;
+  /** Cluster mode: the followers' positions and the producers waiting for them. */
+  readonly replication: LeaderReplication | null;
 
   constructor(
     readonly topic: string,
     readonly index: number,
     readonly log: UnifiedLog,
-    private readonly onAppended: (partition: Partition, bytes: number, records: number) => void,
+    private readonly hooks: PartitionHooks,
+    cluster: { nodeId: number } | null = null,
   ) {
-    log.leaderEpoch = this.leaderEpoch;
-    // The in-sync replica set is this broker alone, so everything the (recovered) log
-    // holds is committed: the checkpointed high watermark may lag by up to one
-    // checkpoint interval, and acknowledged records must be readable after a crash.
-    log.updateHighWatermark(log.logEndOffset);
+    this.replication = cluster ? new LeaderReplication(cluster.nodeId) : null;
+    this.leading = cluster === null;
+    log.leaderEpoch = this.epoch;
+    // Broker-local: the in-sync replica set is this broker alone, so everything the
+    // (recovered) log holds is committed: the checkpointed high watermark may lag by up
+    // to one checkpoint interval, and acknowledged records must be readable after a
+    // crash. Clustered: the ISR decides, once leadership is known.
+    if (!cluster) log.updateHighWatermark(log.logEndOffset);
+  }
+
+  get clustered(): boolean {
+    return this.replication !== null;
+  }
+
+  get leaderEpoch(): number {
+    return this.epoch;
+  }
+
+  /** Whether this broker leads the partition now (always, unless `clustered`). */
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** A clustered partition's leadership and ISR as the cluster metadata records them. */
+  setLeadership(isLeader: boolean, leaderEpoch: number, isr: readonly number[]): void {
+    const newTerm = isLeader && (!this.leading || leaderEpoch !== this.epoch);
+    if (this.leading && !isLeader) this.replication?.failAll();
+    this.leading = isLeader;
+    this.epoch = leaderEpoch;
+    this.log.leaderEpoch = leaderEpoch;
+    this.replication?.reset(isr, newTerm, this.log.logEndOffset);
+    if (isLeader) this.maybeAdvanceHighWatermark();
+  }
+
+  /** Leader: a follower fetched from `fetchOffset`, so its log ends there. */
+  recordFollowerFetch(replicaId: number, fetchOffset: number): void {
+    this.replication?.recordFetch(replicaId, fetchOffset, this.log.logEndOffset);
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /** Follower: the leader's high watermark, capped at this replica's log end. */
+  followLeaderHighWatermark(leaderHw: number): void {
+    const before = this.log.highWatermark;
+    if (this.log.updateHighWatermark(Math.min(leaderHw, this.log.logEndOffset)) !== before) this.hooks.onHighWatermark(this);
+  }
+
+  /** Leader, acks=all: NONE once the ISR holds everything below `offset`; REQUEST_TIMED_OUT or NOT_LEADER_OR_FOLLOWER otherwise. */
+  waitForInSyncReplicas(offset: number, timeoutMs: number): Promise<ErrorCode> {
+    if (!this.replication || this.log.highWatermark >= offset) return Promise.resolve(ErrorCode.NONE);
+    if (!this.leading) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    return this.replication.waitFor(offset, timeoutMs);
+  }
+
+  private maybeAdvanceHighWatermark(): void {
+    if (!this.replication || !this.leading) return;
+    const allowed = this.replication.allowedHighWatermark(this.log.logEndOffset);
+    const before = this.log.highWatermark;
+    if (allowed <= before) return;
+    const hw = this.log.updateHighWatermark(allowed);
+    if (hw === before) return;
+    this.replication.advanced(hw);
+    this.hooks.onHighWatermark(this);
   }
 
   get highWatermark(): number {
@@ -66,8 +141,9 @@ export class Partition {
     try {
       const result = await this.log.append(records, { origin, requireSingleBatch: origin === 'client', leaderEpoch: this.leaderEpoch });
       if (!result.duplicate) {
-        this.log.updateHighWatermark(Math.max(this.log.highWatermark, result.lastOffset + 1));
-        this.onAppended(this, records.length, result.recordCount);
+        if (this.replication) this.maybeAdvanceHighWatermark();
+        else this.log.updateHighWatermark(Math.max(this.log.highWatermark, result.lastOffset + 1));
+        this.hooks.onAppended(this, records.length, result.recordCount);
       }
       return {
         errorCode: ErrorCode.NONE,
@@ -76,6 +152,7 @@ export class Partition {
         logAppendTimeMs: result.logAppendTime,
         logStartOffset: result.logStartOffset,
         recordErrors: [],
+        lastOffset: result.lastOffset,
       };
     } catch (err) {
       return failedAppendOutcome(errorCodeOf(err), errorMessage(err), this.logStartOffset);

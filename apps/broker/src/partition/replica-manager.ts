@@ -3,8 +3,9 @@ import { errorCodeOf, OffsetOutOfRangeError, type UnifiedLog, type LogConfig } f
 import type { PartitionHost } from '../metadata/topic-manager';
 import type { TopicMetadata } from '../metadata/topic-store';
 import { FetchWaiters } from './fetch-waiters';
+import type { LeadershipSource } from './partition-leadership';
 import { partitionKey } from './partition-key';
-import { countRecords, Partition } from './partition';
+import { countRecords, Partition, type PartitionHooks } from './partition';
 import {
   EARLIEST_TIMESTAMP,
   failedAppendOutcome,
@@ -29,23 +30,67 @@ export interface TrafficObserver {
   recordOut(topic: string, bytes: number, records: number): void;
 }
 
+/** A partition this broker may serve a client request for, or the error to answer instead. */
+export type LeaderCheck = { partition: Partition; errorCode: ErrorCode.NONE } | { partition?: undefined; errorCode: ErrorCode };
+
 /**
- * Kafka's ReplicaManager for a single broker: the partitions this broker leads, and
- * produce, fetch (with long polling), ListOffsets and DeleteRecords over them.
- * It is the TopicManager's PartitionHost: the catalogue decides which partitions exist,
- * this class opens and deletes their logs.
+ * Kafka's ReplicaManager: the partitions this broker hosts, and produce, fetch (with long
+ * polling), ListOffsets and DeleteRecords over those it leads.
+ * It is the TopicManager's PartitionHost: the catalogue decides which partitions exist
+ * (and, in a cluster, which of them this broker hosts), this class opens and deletes
+ * their logs.
+ *
+ * Leadership (`leadership`, cluster mode only): a partition of a cluster topic is served
+ * only while the cluster metadata names this broker its leader; a request for a
+ * partition the cluster has but this broker does not lead answers NOT_LEADER_OR_FOLLOWER,
+ * so clients refresh their metadata and go to the leader. A request carrying a current
+ * leader epoch (KIP-320) is checked against the leader's: older FENCED_LEADER_EPOCH,
+ * newer UNKNOWN_LEADER_EPOCH.
  */
 export class ReplicaManager implements PartitionHost {
   private readonly partitions = new Map<string, Partition>();
   private readonly waiters = new FetchWaiters();
+  private readonly hooks: PartitionHooks = {
+    onAppended: (part, bytes, records) => this.onAppended(part, bytes, records),
+    onHighWatermark: (part) => this.waiters.notify(partitionKey(part.topic, part.index)),
+  };
 
   constructor(
     private readonly logs: LogProvider,
     private readonly traffic: TrafficObserver | null = null,
+    private readonly leadership: LeadershipSource | null = null,
   ) {}
 
   getPartition(topic: string, partition: number): Partition | undefined {
     return this.partitions.get(partitionKey(topic, partition));
+  }
+
+  /** Whether the partition exists: hosted here, or (cluster) recorded in the cluster metadata. */
+  knowsPartition(topic: string, partition: number): boolean {
+    return this.getPartition(topic, partition) !== undefined || this.leadership?.leadershipOf(topic, partition) !== undefined;
+  }
+
+  /** The partition when this broker leads it at `currentLeaderEpoch` (-1 = any), else the error to answer. */
+  leaderFor(topic: string, partition: number, currentLeaderEpoch = -1): LeaderCheck {
+    const p = this.getPartition(topic, partition);
+    if (!p) {
+      return { errorCode: this.leadership?.leadershipOf(topic, partition) !== undefined ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    }
+    if (!p.isLeader) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+    if (currentLeaderEpoch !== -1 && currentLeaderEpoch < p.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH };
+    if (currentLeaderEpoch > p.leaderEpoch) return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
+    return { partition: p, errorCode: ErrorCode.NONE };
+  }
+
+  /** Applies the cluster metadata's leadership of a hosted clustered partition (a no-op for others). */
+  applyLeadership(topic: string, partition: number): void {
+    const p = this.getPartition(topic, partition);
+    if (!p?.clustered || !this.leadership) return;
+    const state = this.leadership.leadershipOf(topic, partition);
+    const leads = state !== undefined && state.leader === this.leadership.nodeId;
+    p.setLeadership(leads, state?.leaderEpoch ?? p.leaderEpoch, state?.isr ?? []);
+    // Waiting fetches re-check: they answer NOT_LEADER_OR_FOLLOWER now.
+    if (!leads) this.waiters.notify(partitionKey(topic, partition));
   }
 
   allPartitions(): Partition[] {
@@ -57,7 +102,19 @@ export class ReplicaManager implements PartitionHost {
       const key = partitionKey(topic.name, p);
       if (this.partitions.has(key)) continue;
       const log = await this.logs.getOrCreateLog(topic.name, p, config);
-      this.partitions.set(key, new Partition(topic.name, p, log, (part, bytes, records) => this.onAppended(part, bytes, records)));
+      const cluster = topic.replicas !== undefined && this.leadership ? { nodeId: this.leadership.nodeId } : null;
+      this.partitions.set(key, new Partition(topic.name, p, log, this.hooks, cluster));
+      this.applyLeadership(topic.name, p);
+    }
+  }
+
+  /** Closes and deletes the logs of these partitions (a cluster moved them off this broker). */
+  async removePartitions(topic: string, partitions: number[]): Promise<void> {
+    for (const p of partitions) {
+      const key = partitionKey(topic, p);
+      this.partitions.delete(key);
+      this.waiters.notify(key);
+      await this.logs.deleteLog(topic, p);
     }
   }
 
@@ -88,13 +145,28 @@ export class ReplicaManager implements PartitionHost {
   /**
    * Appends to one partition. Starts synchronously (see Partition.appendRecords), so
    * callers that invoke it in request order get their records in that order.
+   * acks=-1 on a clustered partition: refused with NOT_ENOUGH_REPLICAS while the ISR is
+   * smaller than min.insync.replicas, else answered once the ISR holds the records (the
+   * high watermark passed them) or `timeoutMs` passed (REQUEST_TIMED_OUT).
    */
-  appendRecords(topic: string, partition: number, records: Buffer | null): Promise<AppendOutcome> {
-    const p = this.getPartition(topic, partition);
+  appendRecords(topic: string, partition: number, records: Buffer | null, acks = 1, timeoutMs = 30_000): Promise<AppendOutcome> {
+    const { partition: p, errorCode } = this.leaderFor(topic, partition);
     if (!p) {
-      return Promise.resolve(failedAppendOutcome(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host ${topic}-${partition}.`));
+      const why = errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 'is not the leader of' : 'does not host';
+      return Promise.resolve(failedAppendOutcome(errorCode, `This server ${why} ${topic}-${partition}.`));
     }
-    return p.appendRecords(records);
+    if (acks !== -1 || !p.replication) return p.appendRecords(records);
+    const minIsr = p.log.config.minInsyncReplicas;
+    const isr = p.replication.inSyncReplicas.length;
+    if (isr < minIsr) {
+      return Promise.resolve(failedAppendOutcome(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${isr} in-sync replica(s), fewer than min.insync.replicas=${minIsr}`, p.logStartOffset));
+    }
+    return p.appendRecords(records).then(async (outcome) => {
+      if (outcome.errorCode !== ErrorCode.NONE || outcome.lastOffset === undefined) return outcome;
+      const code = await p.waitForInSyncReplicas(outcome.lastOffset + 1, timeoutMs);
+      if (code === ErrorCode.NONE) return outcome;
+      return failedAppendOutcome(code, `${topic}-${partition}: the in-sync replicas did not confirm the records (${ErrorCode[code]})`, p.logStartOffset);
+    });
   }
 
   /**
@@ -114,7 +186,7 @@ export class ReplicaManager implements PartitionHost {
         return results;
       }
       // Data may have arrived while reading: look again before sleeping.
-      const moved = params.partitions.some((p, i) => (this.getPartition(p.topic, p.partition)?.fetchableEnd(params.isolationLevel) ?? -1) !== ends[i]);
+      const moved = params.partitions.some((p, i) => (this.endFor(this.getPartition(p.topic, p.partition), params) ?? -1) !== ends[i]);
       if (!moved) await this.waiters.wait(keys, remaining);
     }
   }
@@ -125,13 +197,14 @@ export class ReplicaManager implements PartitionHost {
     const results: FetchPartitionResult[] = [];
     const ends: number[] = [];
     for (const req of params.partitions) {
-      const p = this.getPartition(req.topic, req.partition);
+      const { partition: p, errorCode } = this.leaderFor(req.topic, req.partition, req.currentLeaderEpoch ?? -1);
       if (!p) {
         ends.push(-1);
-        results.push(emptyResult(req.topic, req.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        results.push(emptyResult(req.topic, req.partition, errorCode));
         continue;
       }
-      const end = p.fetchableEnd(params.isolationLevel);
+      if (params.replicaId !== undefined && params.replicaId >= 0) p.recordFollowerFetch(params.replicaId, req.fetchOffset);
+      const end = this.endFor(p, params)!;
       ends.push(end);
       const base = {
         topic: req.topic,
@@ -160,9 +233,15 @@ export class ReplicaManager implements PartitionHost {
     return { results, ends };
   }
 
-  async listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel): Promise<ListOffsetOutcome> {
-    const p = this.getPartition(topic, partition);
-    if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, offset: -1, timestamp: -1, leaderEpoch: -1 };
+  /** Where a fetch may read up to: the log end for a follower, else the consumer's isolation level's bound. */
+  private endFor(p: Partition | undefined, params: FetchParams): number | undefined {
+    if (!p) return undefined;
+    return params.replicaId !== undefined && params.replicaId >= 0 ? p.logEndOffset : p.fetchableEnd(params.isolationLevel);
+  }
+
+  async listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel, currentLeaderEpoch = -1): Promise<ListOffsetOutcome> {
+    const { partition: p, errorCode } = this.leaderFor(topic, partition, currentLeaderEpoch);
+    if (!p) return { errorCode, offset: -1, timestamp: -1, leaderEpoch: -1 };
     const end = p.fetchableEnd(isolation);
     if (timestamp === LATEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, offset: end, timestamp: -1, leaderEpoch: p.leaderEpoch };
     if (timestamp === EARLIEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, offset: p.logStartOffset, timestamp: -1, leaderEpoch: p.leaderEpoch };
@@ -176,8 +255,8 @@ export class ReplicaManager implements PartitionHost {
   }
 
   async deleteRecords(topic: string, partition: number, offset: number): Promise<{ errorCode: number; lowWatermark: number }> {
-    const p = this.getPartition(topic, partition);
-    if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1 };
+    const { partition: p, errorCode } = this.leaderFor(topic, partition);
+    if (!p) return { errorCode, lowWatermark: -1 };
     try {
       return { errorCode: ErrorCode.NONE, lowWatermark: await p.log.deleteRecordsBefore(offset) };
     } catch (err) {

@@ -55,7 +55,7 @@ export const TRANSACTION_CONFIG = Symbol('TRANSACTION_CONFIG');
           log,
           new LocalMarkerWriter(replicas, pending),
           ids,
-          (topic, partition) => replicas.getPartition(topic, partition) !== undefined,
+          (topic, partition) => replicas.knowsPartition(topic, partition),
           {
             info: (m: string) => logger.info(m),
             warn: (m: string, err?: unknown) => logger.warn(err === undefined ? m : `${m}: ${errorMessage(err)}`),

@@ -25,9 +25,12 @@ export class LocalMarkerWriter implements MarkerWriter {
     const type = commit ? ControlRecordType.Commit : ControlRecordType.Abort;
     const results = await Promise.all(
       partitions.map(async ({ topic, partition }) => {
-        const p = this.replicas.getPartition(topic, partition);
+        const { partition: p, errorCode } = this.replicas.leaderFor(topic, partition);
         // A deleted topic needs no marker (Kafka skips partitions it no longer knows).
-        if (!p) return null;
+        if (errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return null;
+        // Cluster mode: markers are written only where this broker leads (never into a
+        // follower's log); sending them to another broker's leader is not built yet.
+        if (!p) return `${topic}-${partition}: ${ErrorCode[errorCode]} (markers for partitions led by another broker are not supported yet)`;
         const batch = buildControlBatch({ baseOffset: 0, producerId, producerEpoch, type, coordinatorEpoch: 0 });
         const outcome = await p.appendRecords(batch, 'coordinator');
         if (outcome.errorCode !== ErrorCode.NONE) return `${topic}-${partition}: ${outcome.errorMessage ?? outcome.errorCode}`;

@@ -44,7 +44,7 @@ export class TxnOffsetCommitter {
     for (const t of request.topics) {
       for (const p of t.partitions) {
         const metadata = p.committedMetadata ?? '';
-        if (this.replicas.getPartition(t.name, p.partitionIndex) === undefined) errors.set(`${t.name}\0${p.partitionIndex}`, E.UNKNOWN_TOPIC_OR_PARTITION);
+        if (!this.replicas.knowsPartition(t.name, p.partitionIndex)) errors.set(`${t.name}\0${p.partitionIndex}`, E.UNKNOWN_TOPIC_OR_PARTITION);
         else if (metadata.length > this.groups.config.offsetMetadataMaxBytes) errors.set(`${t.name}\0${p.partitionIndex}`, E.OFFSET_METADATA_TOO_LARGE);
         else entries.push({ groupId: request.groupId, topic: t.name, partition: p.partitionIndex, value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: now, expireTimestamp: null } });
       }

@@ -1,0 +1,80 @@
+import type { ClusterMetadataStore } from '@millrace/cluster-metadata';
+import type { TopicManager } from '../metadata/topic-manager';
+import type { Partition } from '../partition/partition';
+import type { ReplicaManager } from '../partition/replica-manager';
+
+export interface IsrLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * The leader's ISR changes (Kafka's Partition.maybeShrinkIsr / maybeExpandIsr, sent to
+ * the controller as AlterPartition there): for every replicated partition this broker
+ * leads, a follower not caught up for replica.lag.time.max.ms leaves the ISR, and an
+ * assigned replica that caught up (LeaderReplication) rejoins it. The change is written
+ * to the partition record with compare-and-swap, only while the record still names this
+ * broker leader at this leader epoch; a concurrent change by the controller wins and the
+ * next check decides again from the new record. Nothing changes locally until the
+ * record's watch brings it back (ReplicaManager.applyLeadership), so the ISR that moves
+ * the high watermark is always the one recorded in etcd.
+ */
+export class IsrManager {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    private readonly store: ClusterMetadataStore,
+    private readonly replicas: ReplicaManager,
+    private readonly topics: TopicManager,
+    private readonly nodeId: number,
+    private readonly lagMs: number,
+    private readonly logger: IsrLogger,
+    private readonly counters: { isrShrinks: { inc(n?: number): void }; isrExpands: { inc(n?: number): void } } | null = null,
+  ) {}
+
+  start(): void {
+    const every = Math.max(100, Math.min(1000, Math.floor(this.lagMs / 4)));
+    this.timer = setInterval(() => void this.check(), every);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** One pass over the partitions this broker leads. */
+  async check(nowMs = Date.now()): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (const p of this.replicas.allPartitions()) {
+        if (!p.replication || !p.isLeader) continue;
+        await this.checkPartition(p, nowMs).catch((err: unknown) => this.logger.warn(`ISR check of ${p.topic}-${p.index} failed: ${(err as Error).message}`));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async checkPartition(p: Partition, nowMs: number): Promise<void> {
+    const assigned = this.topics.get(p.topic)?.replicas?.[p.index];
+    if (!assigned || assigned.length < 2 || !p.replication) return;
+    const lagging = p.replication.laggingInSync(nowMs, this.lagMs);
+    const joining = p.replication.caughtUpOutOfSync(assigned, p.highWatermark, nowMs, this.lagMs);
+    if (lagging.length === 0 && joining.length === 0) return;
+    const read = await this.store.getPartition(p.topic, p.index);
+    if (!read || read.state.leader !== this.nodeId || read.state.leaderEpoch !== p.leaderEpoch) return;
+    const isr = [...read.state.isr.filter((r) => !lagging.includes(r)), ...joining.filter((r) => !read.state.isr.includes(r))];
+    if (isr.length === read.state.isr.length && isr.every((r) => read.state.isr.includes(r))) return;
+    const result = await this.store.updatePartition(read, { ...read.state, isr, partitionEpoch: read.state.partitionEpoch + 1 });
+    if (result !== 'ok') return;
+    const removed = read.state.isr.filter((r) => !isr.includes(r)).length;
+    const added = isr.filter((r) => !read.state.isr.includes(r)).length;
+    if (removed > 0) this.counters?.isrShrinks.inc(removed);
+    if (added > 0) this.counters?.isrExpands.inc(added);
+    const what = [lagging.length > 0 ? `shrunk (lagging: ${lagging.join(',')})` : '', joining.length > 0 ? `expanded (caught up: ${joining.join(',')})` : ''].filter(Boolean).join(' and ');
+    this.logger.info(`partition ${p.topic}-${p.index}: ISR ${what} to [${isr.join(',')}]`);
+  }
+}

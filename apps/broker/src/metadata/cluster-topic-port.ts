@@ -1,0 +1,29 @@
+import type { ErrorCode } from '@millrace/protocol';
+import type { PlacementBroker, TopicAssignment } from '@millrace/cluster-metadata';
+
+/**
+ * What the topic manager needs from the cluster in cluster mode (implemented over etcd
+ * by apps/broker/src/cluster/cluster-topic-writer.ts). Topics other than the
+ * broker-local internal ones live in the cluster catalogue; only the controller changes
+ * their assignment (Kafka's rule: other brokers answer NOT_CONTROLLER), and every broker
+ * learns the outcome from the catalogue it mirrors (ClusterTopicMirror).
+ */
+export interface ClusterTopicPort {
+  /** Live brokers (replica placement; manual assignments must name them). */
+  liveBrokers(): readonly PlacementBroker[];
+  /** Whether this broker holds the controller claim now. */
+  isController(): boolean;
+  /** Writes a new topic with its partition records (leader = first replica, ISR = replicas). Controller only. */
+  createTopic(name: string, assignment: TopicAssignment): Promise<'created' | 'exists' | 'not-controller'>;
+  /** Deletes a topic and its partition records. Controller only. */
+  deleteTopic(name: string): Promise<'deleted' | 'missing' | 'not-controller'>;
+  /** Appends partitions (their replica lists) to a topic. Controller only. */
+  addPartitions(name: string, added: readonly (readonly number[])[]): Promise<'ok' | 'missing' | 'not-controller'>;
+  /** Replaces a topic's config overrides (compare-and-swap on the topic record; any broker). */
+  setTopicConfigs(name: string, configs: Record<string, string>): Promise<'ok' | 'missing'>;
+  /**
+   * Asks the controller, over the Kafka protocol, to create a topic with the defaults
+   * (auto-creation on a broker that is not the controller, as Kafka forwards it).
+   */
+  forwardCreateTopic(name: string): Promise<{ errorCode: ErrorCode; errorMessage: string | null }>;
+}
