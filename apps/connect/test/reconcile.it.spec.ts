@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { findRepoRoot, runCommand } from '@millrace/testing';
+import { chromium } from 'playwright-core';
 import { Client } from 'pg';
 import { waitFor } from './support/connect-rest';
 import * as cdc from './support/postgres-cdc';
@@ -16,7 +17,8 @@ import * as cdc from './support/postgres-cdc';
  * 3. the pipeline puts a drifted row right again (a source update of it) and the
  *    schedule (reconcile.interval.ms) re-runs without a request;
  * 4. bad requests: a source connector 400, an unknown one 404, no run yet 404.
- * The CLI's `connector reconcile --wait` prints the same report and exits 5 on drift.
+ * The CLI's `connector reconcile --wait` prints the same report and exits 5 on drift; the
+ * web console's connector page runs one with its button and shows the drift.
  */
 interface TableReport {
   state: string;
@@ -41,7 +43,7 @@ interface Report {
 }
 
 describe('reconciliation', () => {
-  const env = cdc.usePostgresCdc();
+  const env = cdc.usePostgresCdc({ console: true });
   const ROWS = 5_000;
   const CHUNK = 500;
   let db: Client;
@@ -152,5 +154,28 @@ describe('reconciliation', () => {
     expect((await env.rest.call('POST', '/connectors/nope/reconcile')).status).toBe(404);
     expect((await env.rest.get('/connectors/nope/reconcile')).status).toBe(404);
     expect((await env.rest.get('/connectors/rc-src/reconcile')).status).toBe(404);
+  });
+
+  it('runs from the console and shows the drift the API reports', async () => {
+    // the schedule off, so only the button can start the next run
+    const put = await env.rest.call('PUT', '/connectors/rc-wh/config', { ...cdc.warehouseSinkConfig(env.pg, 'rc.public.orders', 'rc', { 'reconcile.chunk.rows': String(CHUNK) }) });
+    expect(put.status).toBe(200);
+    await waitFor('no scheduled run is going on', async () => ((await env.rest.get('/connectors/rc-wh/reconcile')).body as Report).state !== 'RUNNING');
+    await new Promise((resolve) => setTimeout(resolve, 6000)); // longer than a schedule tick: a run it started would have begun
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://${env.broker.host}:${env.broker.httpPort}/console/#/connectors/rc-wh`);
+      const before = ((await env.rest.get('/connectors/rc-wh/reconcile')).body as Report).started_at;
+      await page.getByRole('button', { name: 'Reconcile now' }).click();
+      const report = await waitFor('the console started a run and it ended', async () => {
+        const r = (await env.rest.get('/connectors/rc-wh/reconcile')).body as Report;
+        return r.started_at !== before && r.state !== 'RUNNING' ? r : undefined;
+      }, 60_000);
+      await page.getByTestId('reconcile').getByText(/keys \(4000, 4500\]/).waitFor({ timeout: 15_000 });
+      expect(Number(await page.getByTestId('drifted-chunks').textContent())).toBe(report.drifted_chunks);
+    } finally {
+      await browser.close();
+    }
   });
 });
