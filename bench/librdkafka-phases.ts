@@ -116,10 +116,10 @@ export class LibrdkafkaPhases {
     return path.join(repoRoot, 'bench', 'librdkafka_bench.py');
   }
 
-  /** `configs`: topic configs (e.g. retention.bytes) set at creation. */
-  createTopic(topic: string, partitions: number, timeoutMs: number, configs: Readonly<Record<string, string>> = {}): Promise<CreateTopicResult> {
+  /** `configs`: topic configs (e.g. retention.bytes) set at creation; `replicationFactor` 1 unless given. */
+  createTopic(topic: string, partitions: number, timeoutMs: number, configs: Readonly<Record<string, string>> = {}, replicationFactor = 1): Promise<CreateTopicResult> {
     const configArgs = Object.entries(configs).flatMap(([k, v]) => ['--config', `${k}=${v}`]);
-    return this.run(createTopicResult, 'create-topic', ['--topic', topic, '--partitions', String(partitions), ...configArgs], timeoutMs);
+    return this.run(createTopicResult, 'create-topic', ['--topic', topic, '--partitions', String(partitions), '--replication-factor', String(replicationFactor), ...configArgs], timeoutMs);
   }
 
   deleteTopic(topic: string, timeoutMs: number): Promise<DeleteTopicResult> {

@@ -168,13 +168,13 @@ def wait_for_topic(admin, topic, partitions, deadline):
 
 
 def phase_create_topic(args):
-    """Creates the topic explicitly (replication factor 1, --config key=value topic
-    configs) and waits for its leaders."""
+    """Creates the topic explicitly (--replication-factor, default 1; --config key=value
+    topic configs) and waits for its leaders."""
     deadline = time.monotonic() + args.timeout
     admin = AdminClient(common_config(args))
     started = time.perf_counter()
     futures = admin.create_topics(
-        [NewTopic(args.topic, num_partitions=args.partitions, replication_factor=1, config=dict(c.split("=", 1) for c in args.config))],
+        [NewTopic(args.topic, num_partitions=args.partitions, replication_factor=args.replication_factor, config=dict(c.split("=", 1) for c in args.config))],
         operation_timeout=min(30.0, args.timeout),
         request_timeout=min(30.0, args.timeout),
     )
@@ -648,6 +648,7 @@ def parse_args(argv):
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--partitions", type=int, default=1)
+    parser.add_argument("--replication-factor", type=int, default=1, help="create-topic: replicas per partition")
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--expect", type=int, default=0)
     parser.add_argument("--size", type=int, default=100)
