@@ -17,7 +17,7 @@ import { createSinkConsumer, groupByTopic } from './sink-group-consumer';
 import { SinkRecordConversion } from './sink-record-conversion';
 import { missingTopicsNote, sameTopics, SinkTopicWatcher, type SinkTopicState } from './sink-topic-watcher';
 import { isTransientKafkaError } from './kafka-errors';
-import { connectorLogger } from './source-task-runner';
+import { connectorLogger } from './connector-logger';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
 export interface SinkTaskRunnerOptions {
