@@ -92,14 +92,20 @@ function runner(task: SinkTask, consumer: FakeConsumer): { runner: SinkTaskRunne
   return { runner: r, states };
 }
 
+/** A started runner whose consumer joined the group with partition t-0. */
+async function started() {
+  const consumer = new FakeConsumer();
+  const t = gatedTask();
+  const { runner: r, states } = runner(t.task, consumer);
+  await r.start(false);
+  await until('the consumer runs', () => consumer.eachBatch !== undefined);
+  consumer.join({ t: [0] });
+  return { consumer, t, runner: r, states };
+}
+
 describe('SinkTaskRunner (a batch written while the next one is fetched)', () => {
   it('hands the next batch over while one is written, keeps the task calls serial and commits each batch after its write', async () => {
-    const consumer = new FakeConsumer();
-    const t = gatedTask();
-    const { runner: r } = runner(t.task, consumer);
-    await r.start(false);
-    await until('the consumer runs', () => consumer.eachBatch !== undefined);
-    consumer.join({ t: [0] });
+    const { consumer, t, runner: r } = await started();
     // The first batch returns to the consumer (which fetches on) while its write is still in flight.
     await consumer.eachBatch!(consumer.payload(0, 3));
     expect(consumer.resolved).toEqual(['2']);
@@ -120,12 +126,7 @@ describe('SinkTaskRunner (a batch written while the next one is fetched)', () =>
   });
 
   it('writes no later batch once a write failed (that would leave a gap) and fails the task', async () => {
-    const consumer = new FakeConsumer();
-    const t = gatedTask();
-    const { runner: r, states } = runner(t.task, consumer);
-    await r.start(false);
-    await until('the consumer runs', () => consumer.eachBatch !== undefined);
-    consumer.join({ t: [0] });
+    const { consumer, t, runner: r, states } = await started();
     await consumer.eachBatch!(consumer.payload(0, 3));
     await until('the first write', () => t.gates.length === 1);
     const second = consumer.eachBatch!(consumer.payload(3, 2));
@@ -138,12 +139,7 @@ describe('SinkTaskRunner (a batch written while the next one is fetched)', () =>
   });
 
   it('hands a new assignment to the task only after the write in flight ended, and commits nothing of that write to the new generation', async () => {
-    const consumer = new FakeConsumer();
-    const t = gatedTask();
-    const { runner: r } = runner(t.task, consumer);
-    await r.start(false);
-    await until('the consumer runs', () => consumer.eachBatch !== undefined);
-    consumer.join({ t: [0] });
+    const { consumer, t, runner: r } = await started();
     await consumer.eachBatch!(consumer.payload(0, 3));
     await until('the first write', () => t.gates.length === 1);
     consumer.join({});
