@@ -4,7 +4,9 @@ import * as path from 'node:path';
 /**
  * Summarises V8 CPU profiles (.cpuprofile, as cpu-profile-hook.ts or --cpu-prof write
  * them): per file, the sampled time, and the functions and the packages/files with the
- * most self time. Idle and GC are V8's own pseudo-frames "(idle)" and "(garbage
+ * most self time, and the functions with the most total time (self time plus that of
+ * everything they called: where a whole stage's time goes, e.g. a decoder and what it
+ * allocates). Idle and GC are V8's own pseudo-frames "(idle)" and "(garbage
  * collector)". Under CPU contention a profile's sampled time exceeds the thread's CPU
  * time (a descheduled thread still gets samples): compare shares, not milliseconds.
  *
@@ -18,6 +20,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -30,6 +33,13 @@ export interface ProfileSummary {
   readonly totalMs: number;
   readonly functions: readonly [string, number][];
   readonly packages: readonly [string, number][];
+  /** Total (inclusive) time per function: each sample counts once for every distinct function on its stack. */
+  readonly inclusive: readonly [string, number][];
+}
+
+function functionKey(frame: CallFrame): string {
+  const where = frame.url.replace(/^.*\/(node_modules|dist)\//, '$1/');
+  return `${frame.functionName || '(anonymous)'}${where ? ` ${where}:${frame.lineNumber + 1}` : ''}`;
 }
 
 /** Where a frame's code lives, shortened: `node_modules/<pkg>`, `dist/<path>`, or the pseudo-frame's name. */
@@ -51,20 +61,31 @@ export function summarizeProfile(file: string, top = 20): ProfileSummary {
   });
   const functions = new Map<string, number>();
   const packages = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
     if (!frame) continue;
-    const where = frame.url.replace(/^.*\/(node_modules|dist)\//, '$1/');
-    const fn = `${frame.functionName || '(anonymous)'}${where ? ` ${where}:${frame.lineNumber + 1}` : ''}`;
+    const fn = functionKey(frame);
     functions.set(fn, (functions.get(fn) ?? 0) + us);
     packages.set(place(frame), (packages.get(place(frame)) ?? 0) + us);
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)?.callFrame;
+      if (!f || f.functionName === '(root)') continue;
+      const key = functionKey(f);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
   }
   const sorted = (m: Map<string, number>): [string, number][] =>
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([k, us]) => [k, us / 1000]);
-  return { file, totalMs: total / 1000, functions: sorted(functions), packages: sorted(packages) };
+  return { file, totalMs: total / 1000, functions: sorted(functions), packages: sorted(packages), inclusive: sorted(inclusive) };
 }
 
 export function formatProfileSummary(s: ProfileSummary): string {
@@ -79,6 +100,10 @@ export function formatProfileSummary(s: ProfileSummary): string {
     '| package / file (self time) | ms | share |',
     '| --- | ---: | ---: |',
     ...s.packages.map(row),
+    '',
+    '| function (total time: self + callees) | ms | share |',
+    '| --- | ---: | ---: |',
+    ...s.inclusive.map(row),
     '',
   ].join('\n');
 }

@@ -41,12 +41,16 @@ export interface SinkBatchWriterOptions {
  * any other failure is thrown. An offset commit failing because the broker is unreachable
  * or the group is rebalancing is only logged (a later batch commits past these records,
  * or they are delivered again: at-least-once; exactly-once sinks keep their offsets in
- * the destination).
+ * the destination). `sameGeneration` false at commit time (the group rebalanced since
+ * the batch was fetched) skips the commit the same way: the offsets would otherwise be
+ * committed under a generation that may have given the partition to another member.
+ * The consumer's fetch position is the runner's business (it resolves the batch before
+ * the write starts, so the next batch is fetched meanwhile).
  */
 export class SinkBatchWriter {
   constructor(private readonly opts: SinkBatchWriterOptions) {}
 
-  async write(payload: EachBatchPayload): Promise<void> {
+  async write(payload: EachBatchPayload, sameGeneration: () => boolean = () => true): Promise<void> {
     const { batch } = payload;
     const { task, metrics } = this.opts;
     const started = performance.now();
@@ -55,11 +59,14 @@ export class SinkBatchWriter {
     const last = batch.lastOffset();
     const lag = Number(batch.highWatermark) - Number(last) - 1;
     metrics?.sinkBatch({ topic: batch.topic, partition: batch.partition, polled: batch.messages.length, written, seconds: (performance.now() - started) / 1000, lag });
+    if (!sameGeneration()) {
+      this.opts.logger.info('the group rebalanced while a sink batch was written; its offsets are not committed to the group (records may be delivered again)');
+      return;
+    }
     try {
       const committing = performance.now();
       await this.opts.consumer()?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
       metrics?.offsetCommit((performance.now() - committing) / 1000);
-      payload.resolveOffset(last);
       await payload.heartbeat();
     } catch (err) {
       // The broker unreachable (e.g. restarting): as in Kafka Connect, a failed offset
@@ -70,7 +77,6 @@ export class SinkBatchWriter {
       // redelivered then.
       if (!isTransientKafkaError(err) && !isGroupRebalanceError(err)) throw err;
       this.opts.logger.warn({ err: (err as Error).message }, 'committing sink offsets failed; records may be delivered again');
-      payload.resolveOffset(last);
     }
   }
 

@@ -17,7 +17,7 @@ import { createSinkConsumer, groupByTopic } from './sink-group-consumer';
 import { SinkRecordConversion } from './sink-record-conversion';
 import { missingTopicsNote, sameTopics, SinkTopicWatcher, type SinkTopicState } from './sink-topic-watcher';
 import { isTransientKafkaError } from './kafka-errors';
-import { connectorLogger } from './source-task-runner';
+import { connectorLogger } from './connector-logger';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
 export interface SinkTaskRunnerOptions {
@@ -58,6 +58,18 @@ export interface SinkTaskRunnerOptions {
  * failing because the broker is unreachable, which is only logged (the records may then
  * be delivered again).
  *
+ * Pipelining: one batch is written (task write + flush + offset commit) while the next
+ * one is fetched (a fetch of up to 16 MiB and its decoding take about a second per
+ * 100k records, while the task mostly waits for its database). The task's calls stay
+ * strictly serial (a batch's write starts after the previous one ended;
+ * partitionsRevoked/partitionsAssigned run after the write in flight ended) and at most
+ * one write is in flight. A new assignment, replacing the consumer and stopping all wait
+ * for the write in flight before they touch the task or leave the group; once a write
+ * failed, or while the consumer is being replaced or the task stops, no new write starts
+ * (the batch is delivered again from the committed offsets). A write that ends after the
+ * group rebalanced does not commit its offsets to the group (SinkBatchWriter: they may
+ * belong to another member by then).
+ *
  * Topics that do not exist: the consumer subscribes only to the consumed topics that
  * exist (SinkTopicWatcher checks every `metadata.max.age.ms`), so the others keep
  * flowing; when that set changes (a listed topic is created, a new topic matches
@@ -94,6 +106,12 @@ export class SinkTaskRunner implements TaskRunner {
   private stopped: Promise<void> | undefined;
   private joining: Promise<void> = Promise.resolve();
   private readonly writer: SinkBatchWriter;
+  /** The write of the previous batch (never rejects; failures are handled inside). */
+  private inFlight: Promise<void> = Promise.resolve();
+  /** Counts the group's rebalances seen by this runner: a write commits its offsets only if none happened since its batch was fetched. */
+  private generation = 0;
+  /** A write of the current consumer failed: no later batch of it may be written (that would leave a gap). */
+  private writeFailed = false;
 
   constructor(private readonly opts: SinkTaskRunnerOptions) {
     this.assigned = new SinkAssignment(opts.task);
@@ -178,10 +196,16 @@ export class SinkTaskRunner implements TaskRunner {
   private async startConsumer(topics: readonly string[]): Promise<void> {
     const consumer = createSinkConsumer(this.opts.kafka, this.opts.connector, this.consumerConfig);
     this.consumer = consumer;
+    this.writeFailed = false;
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.generation++;
+    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.generation++;
       const previous = this.assignment;
       // Not awaiting fail: stopping waits for the consumer, which may wait for this chain.
       this.assignment = previous
+        .then(() => this.drain())
         .then(() => this.onAssignment(event.payload.memberAssignment))
         .catch((err: unknown) => {
           void this.fail(err);
@@ -208,7 +232,10 @@ export class SinkTaskRunner implements TaskRunner {
     if (!consumer) return;
     this.replacing = true;
     try {
+      // The write in flight commits its offsets while the consumer is still a member.
+      await this.drain();
       await consumer.disconnect().catch(() => undefined);
+      await this.drain();
     } finally {
       this.replacing = false;
     }
@@ -216,6 +243,14 @@ export class SinkTaskRunner implements TaskRunner {
     await this.assignment;
     this.assignment = Promise.resolve();
     await this.assigned.revokeAll(!this.failed);
+  }
+
+  /** Resolves once no batch write is in flight (one may start meanwhile only if the runner is neither stopping nor replacing its consumer). */
+  private async drain(): Promise<void> {
+    for (let w = this.inFlight; ; w = this.inFlight) {
+      await w;
+      if (w === this.inFlight) return;
+    }
   }
 
   async pause(): Promise<void> {
@@ -254,15 +289,24 @@ export class SinkTaskRunner implements TaskRunner {
       payload.pause();
       return;
     }
-    try {
-      await this.writer.write(payload);
-    } catch (err) {
-      // Stopping or replacing the consumer: the batch was not committed and is delivered again.
-      if ((this.stopping || this.replacing) && (isRetriableError(err) || !payload.isRunning())) return;
-      this.failed = true;
-      // Disconnecting from inside eachBatch would wait for this very batch: do it after.
-      setImmediate(() => void this.fail(err));
-    }
+    const generation = this.generation;
+    // This batch was fetched while the previous one was written; that write must end first.
+    await this.drain();
+    // Not written (a failure, a stop, a consumer being replaced, a seek or a rebalance since the fetch): delivered again from the committed offsets.
+    if (this.failed || this.writeFailed || this.stopping || this.replacing || payload.isStale() || !payload.isRunning() || generation !== this.generation) return;
+    // The consumer fetches past this batch while it is written.
+    payload.resolveOffset(batch.lastOffset());
+    this.inFlight = this.writer.write(payload, () => generation === this.generation).catch((err: unknown) => this.onWriteFailure(err, payload));
+  }
+
+  private onWriteFailure(err: unknown, payload: EachBatchPayload): void {
+    this.writeFailed = true;
+    // Stopping or replacing the consumer: the batch was not committed and is delivered again.
+    if ((this.stopping || this.replacing) && (isRetriableError(err) || !payload.isRunning())) return;
+    if (this.failed) return;
+    this.failed = true;
+    // Disconnecting from inside eachBatch would wait for this very batch: do it after.
+    setImmediate(() => void this.fail(err));
   }
 
   private async fail(err: unknown): Promise<void> {
@@ -274,9 +318,11 @@ export class SinkTaskRunner implements TaskRunner {
 
   private async close(): Promise<void> {
     await this.joining;
+    await this.drain();
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect().catch(() => undefined);
+    await this.drain();
     await this.opts.task.flush().catch(() => undefined);
     await this.opts.task.teardown().catch((err: unknown) => this.opts.logger.warn({ err: (err as Error).message }, 'sink task teardown failed'));
   }

@@ -8,6 +8,7 @@ import { StaleGenerationError } from './fenced-committer';
 import type { OutgoingRecord, SourceRecordCommitter } from './source-record-committer';
 import { isTransientKafkaError } from './kafka-errors';
 import type { TaskRunner, TaskStateListener } from './task-runner';
+import { connectorLogger } from './connector-logger';
 
 const NO_HEADERS: RecordHeader[] = [];
 
@@ -293,13 +294,4 @@ export function latestOffsets(records: readonly SourceRecord[]): SourceOffsetEnt
     byPartition.set(lastKey, { partition: r.sourcePartition, offset: r.sourceOffset });
   }
   return [...byPartition.values()];
-}
-
-export function connectorLogger(logger: Logger) {
-  return {
-    info: (m: string) => logger.info(m),
-    warn: (m: string) => logger.warn(m),
-    error: (m: string) => logger.error(m),
-    debug: (m: string) => logger.debug(m),
-  };
 }

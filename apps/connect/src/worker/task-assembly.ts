@@ -25,7 +25,8 @@ import type { SourceRecordCommitter } from './source-record-committer';
 import { sourceTransactionalId, TransactionalCommitter } from './transactional-committer';
 import { sinkConsumerConfig } from './sink-consumer-config';
 import { SinkTaskRunner } from './sink-task-runner';
-import { connectorLogger, SourceTaskRunner } from './source-task-runner';
+import { connectorLogger } from './connector-logger';
+import { SourceTaskRunner } from './source-task-runner';
 import type { TaskOffsets } from './task-offsets';
 import type { TaskRunner, TaskStateListener } from './task-runner';
 
