@@ -1,5 +1,6 @@
 import { Table, TableColumn, type QueryRunner } from 'typeorm';
 import { topicPartitionKey, type SinkTopics, type TopicPartition } from '@millrace/connect-sdk';
+import type { PartitionOffset } from '@millrace/sink-rows';
 import type { SinkDialect } from './dialect/sink-dialect';
 import { OffsetKeyMigrationError, planOffsetKeyMigration, type LegacyOffsetRow } from './offset-key-migration';
 
@@ -32,10 +33,6 @@ import { OffsetKeyMigrationError, planOffsetKeyMigration, type LegacyOffsetRow }
 export const OFFSETS_TABLE = 'millrace_sink_offsets';
 /** The key version this store writes and reads. */
 export const OFFSET_KEY_VERSION = 2;
-
-export interface PartitionOffset extends TopicPartition {
-  readonly nextOffset: number;
-}
 
 export class OffsetStore {
   constructor(

@@ -1,8 +1,7 @@
 import { Table, TableColumn, type QueryRunner } from 'typeorm';
 import type { ConnectorLogger } from '@millrace/connect-sdk';
+import { columnTypeSql, widens, type FieldsMetadata, type SinkColumn } from '@millrace/sink-rows';
 import type { SinkDialect } from './dialect/sink-dialect';
-import { columnTypeSql, widens } from './column-evolution';
-import type { FieldsMetadata, SinkColumn } from './fields-metadata';
 
 /**
  * auto.create and auto.evolve, through TypeORM's schema builder (QueryRunner.getTable,
