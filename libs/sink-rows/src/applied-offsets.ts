@@ -22,6 +22,14 @@ import { originalTopicPartition, topicPartitionKey, type SinkRecord, type TopicP
  *   they cover.
  * - `forget` drops revoked partitions' applied offsets; `clear` drops everything (teardown).
  */
+/**
+ * The table, in the destination database, holding a sink's next offset per consumed
+ * partition (connector_name, topic, kafka_partition, next_offset, key_version), and the
+ * key version written (2: the consumed topic-partition, before any transform).
+ */
+export const SINK_OFFSETS_TABLE = 'millrace_sink_offsets';
+export const SINK_OFFSET_KEY_VERSION = 2;
+
 export interface PartitionOffset extends TopicPartition {
   readonly nextOffset: number;
 }

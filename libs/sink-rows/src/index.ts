@@ -22,5 +22,5 @@ export { buildFieldsMetadata, columnValue, RecordSchemaError, type ColumnSource,
 export { RecordBatcher, schemaFingerprint, type BatchKind, type BatcherOptions, type SinkBatch } from './record-batcher';
 export { keyString, lastPerKey } from './row-key';
 export { groupByUnchanged, unchangedColumnNames, type ColumnGroup } from './unchanged-columns';
-export { AppliedOffsets, type PartitionOffset } from './applied-offsets';
+export { AppliedOffsets, SINK_OFFSETS_TABLE, SINK_OFFSET_KEY_VERSION, type PartitionOffset } from './applied-offsets';
 export { unwrapChangeEvent } from './change-events';
