@@ -17,15 +17,22 @@ import { appendFor, quoteIdent, quoteTable, type AppendValue } from './duckdb-ty
  * leaving those columns out so the stored values stay.
  *
  * A staging table is a temporary table with the target's own column types for the
- * columns written (`CREATE OR REPLACE TEMP TABLE ... AS SELECT cols FROM t LIMIT 0`,
- * recreated per statement so a column widened by auto.evolve is staged with its new
- * type), named after the target and the column list. Returns the number of rows the
+ * columns written (`CREATE OR REPLACE TEMP TABLE ... AS SELECT cols FROM t LIMIT 0`),
+ * named after the target and the column list, emptied before each use. `forgetStages`
+ * makes every staging table be recreated on its next use: call it after DDL on a target
+ * (a widened column must be staged with its new type) and after a rollback (a staging
+ * table created in the rolled-back transaction is gone). Returns the number of rows the
  * statements were built from.
  */
 export class DuckDbBatchWriter {
   private readonly appenders = new WeakMap<SinkColumn, AppendValue>();
+  private readonly stages = new Set<string>();
 
   constructor(private readonly insertMode: InsertMode) {}
+
+  forgetStages(): void {
+    this.stages.clear();
+  }
 
   async apply(conn: DuckDBConnection, batch: SinkBatch): Promise<number> {
     const target = quoteTable(batch.table);
@@ -70,7 +77,12 @@ export class DuckDbBatchWriter {
   private async stage(conn: DuckDBConnection, target: string, columns: readonly SinkColumn[], rows: readonly unknown[][]): Promise<string> {
     const list = columns.map((c) => quoteIdent(c.name)).join(', ');
     const name = `millrace_stage_${createHash('sha1').update(`${target} (${list})`).digest('hex').slice(0, 20)}`;
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${list} FROM ${target} LIMIT 0`);
+    if (this.stages.has(name)) {
+      await conn.run(`DELETE FROM ${name}`);
+    } else {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${list} FROM ${target} LIMIT 0`);
+      this.stages.add(name);
+    }
     const appends = columns.map((c) => this.appendFor(c));
     const appender = await conn.createAppender(name, 'main', 'temp');
     let column = 0;

@@ -16,6 +16,7 @@ import { readSinkWriteConfig, SINK_TOPICS_KEY, SINK_WRITE_CONFIG_KEYS, validateS
 export interface DuckDbSinkConfig extends SinkWriteConfig {
   /** The configured path; '' = the default under the data dir (`databaseFile`). */
   readonly path: string;
+  readonly threads: number;
 }
 
 export class DuckDbSinkConfigError extends Error {
@@ -36,8 +37,18 @@ const PATH_KEY: ConfigKey = {
   validator: (v) => (typeof v === 'string' && (v === ':memory:' || /[\0]/.test(v)) ? 'must be a file path (DuckDB in memory keeps nothing across restarts)' : null),
 };
 
+const THREADS_KEY: ConfigKey = {
+  name: 'duckdb.threads',
+  type: 'INT',
+  default: 1,
+  importance: 'LOW',
+  group: 'Connection',
+  documentation: "DuckDB's worker threads for the sink's statements (its `threads` setting). The per-batch statements are small: one thread runs them fastest and leaves the cores to the rest of the worker.",
+  validator: (v) => (typeof v === 'number' && v >= 1 && v <= 64 ? null : 'must be between 1 and 64'),
+};
+
 export const DUCKDB_SINK_CONFIG_DEF: ConfigDef = {
-  keys: [SINK_TOPICS_KEY, PATH_KEY, ...SINK_WRITE_CONFIG_KEYS],
+  keys: [SINK_TOPICS_KEY, PATH_KEY, THREADS_KEY, ...SINK_WRITE_CONFIG_KEYS],
   groups: ['Common', 'Connection', 'Writes', 'Data Mapping', 'DDL Support'],
 };
 
@@ -49,7 +60,7 @@ export function validateDuckDbSinkConfig(raw: Readonly<Record<string, string>>):
 export function parseDuckDbSinkConfig(raw: Readonly<Record<string, string>>): DuckDbSinkConfig {
   const { values, errors } = validateDuckDbSinkConfig(raw);
   if (Object.keys(errors).length > 0) throw new DuckDbSinkConfigError(errors);
-  return { ...readSinkWriteConfig(values), path: (values['duckdb.path'] as string).trim() };
+  return { ...readSinkWriteConfig(values), path: (values['duckdb.path'] as string).trim(), threads: values['duckdb.threads'] as number };
 }
 
 /** The absolute path of the database file for `connectorName` (see the top of this file). */

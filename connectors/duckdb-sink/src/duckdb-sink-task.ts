@@ -62,7 +62,7 @@ export class DuckDbSinkTask implements SinkTask {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     this.lock = await acquireFileLock(this.file, `connector ${context.connectorName} task ${context.taskId}`);
     try {
-      this.instance = await DuckDBInstance.create(this.file);
+      this.instance = await DuckDBInstance.create(this.file, { threads: String(config.threads) });
       this.conn = await this.instance.connect();
       await this.offsets.ensureTable(this.conn);
     } catch (err) {
@@ -117,6 +117,7 @@ export class DuckDbSinkTask implements SinkTask {
     const conn = this.requireConn();
     const tables = this.tables as DuckDbTables;
     const offsetStore = this.requireOffsets();
+    const writer = this.writer as DuckDbBatchWriter;
     if (this.recheckOffsets) {
       this.book.reconcile(await offsetStore.load(conn, this.book.pendingOffsets()));
       this.recheckOffsets = false;
@@ -126,6 +127,7 @@ export class DuckDbSinkTask implements SinkTask {
     let written = 0;
     let begun = false;
     try {
+      const ddlBefore = tables.ddlCount;
       const live = [];
       for (const batch of (this.batcher as RecordBatcher).batch(this.book.records)) {
         if (batch.kind === 'write') {
@@ -135,15 +137,17 @@ export class DuckDbSinkTask implements SinkTask {
           live.push(batch);
         }
       }
+      if (tables.ddlCount !== ddlBefore) writer.forgetStages();
       await conn.run('BEGIN TRANSACTION');
       begun = true;
-      for (const batch of live) written += await (this.writer as DuckDbBatchWriter).apply(conn, batch);
+      for (const batch of live) written += await writer.apply(conn, batch);
       await offsetStore.save(conn, offsets);
       await conn.run('COMMIT');
     } catch (err) {
       if (begun) await conn.run('ROLLBACK').catch(() => undefined);
       this.recheckOffsets = true;
       tables.invalidate();
+      writer.forgetStages();
       throw err;
     }
     this.book.committed(offsets);

@@ -35,6 +35,8 @@ interface ExistingColumn extends ColumnTypeFacts {
 export class DuckDbTables {
   private readonly columns = new Map<string, Map<string, ExistingColumn>>();
   private readonly verified = new Map<string, WeakSet<FieldsMetadata>>();
+  /** Grows with every DDL statement this manager runs (callers cache things that DDL invalidates). */
+  ddlCount = 0;
 
   constructor(
     private readonly opts: { readonly autoCreate: boolean; readonly autoEvolve: boolean },
@@ -69,6 +71,7 @@ export class DuckDbTables {
           throw new TableEvolutionError(`cannot add required column ${column.name} without a default to existing table ${table}: make the field optional or give it a default`);
         }
         this.logger?.info(`duckdb-sink: adding column ${column.name} to ${table}`);
+        this.ddlCount++;
         await conn.run(`ALTER TABLE ${quoteTable(table)} ADD COLUMN ${quoteIdent(column.name)} ${duckDbTypeSql(duckDbColumnType(column.schema))}${def !== undefined ? ` DEFAULT ${def}` : ''}`);
       }
       known = await this.refresh(conn, table);
@@ -77,6 +80,7 @@ export class DuckDbTables {
       const changes = this.changes(known, fields);
       for (const change of changes) {
         this.logger?.info(`duckdb-sink: ${change.describe} in ${table}`);
+        this.ddlCount++;
         await conn.run(`ALTER TABLE ${quoteTable(table)} ${change.sql}`);
       }
       if (changes.length > 0) await this.refresh(conn, table);
@@ -117,6 +121,7 @@ export class DuckDbTables {
     const dot = table.indexOf('.');
     if (dot > 0) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.slice(0, dot))}`);
     this.logger?.info(`duckdb-sink: creating table ${table} (${fields.allColumns.map((c) => c.name).join(', ')})`);
+    this.ddlCount++;
     await conn.run(`CREATE TABLE IF NOT EXISTS ${quoteTable(table)} (${parts.join(', ')})`);
   }
 
