@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
 import { Client } from 'pg';
+import { ACCOUNTS_DDL, startAccountsWriter } from './support/accounts-writer';
 import { ConnectRest, waitFor } from './support/connect-rest';
 import { makeKafka, topicEndOffset } from './support/kafka';
 import { cdcConfig, createConnector, waitRunning } from './support/postgres-cdc';
@@ -82,39 +83,10 @@ describe('duckdb-sink: Postgres CDC -> DuckDB across a kill -9', () => {
     }
   }
 
-  function startWriter(random: () => number): { stop: () => Promise<number> } {
-    let nextId = ROWS + 1;
-    let running = true;
-    let transactions = 0;
-    const loop = (async () => {
-      while (running) {
-        await writer.query('BEGIN');
-        for (let s = 1 + Math.floor(random() * 4); s > 0; s--) {
-          const pick = random();
-          const id = 1 + Math.floor(random() * (nextId - 1));
-          if (pick < 0.35) await writer.query(`INSERT INTO accounts VALUES ($1, 'new', 9.99, 1, now(), true, 'inserted')`, [nextId++]);
-          else if (pick < 0.75) await writer.query(`UPDATE accounts SET amount = amount + 1, qty = NULL, updated = now(), note = 'u' || $2 WHERE id = $1`, [id, transactions]);
-          else if (pick < 0.8) await writer.query('UPDATE accounts SET id = $2 WHERE id = $1', [id, nextId++]);
-          else await writer.query('DELETE FROM accounts WHERE id = $1', [id]);
-        }
-        await writer.query('COMMIT');
-        transactions++;
-        await new Promise((resolve) => setTimeout(resolve, 2 + Math.floor(random() * 8)));
-      }
-    })();
-    return {
-      stop: async () => {
-        running = false;
-        await loop;
-        return transactions;
-      },
-    };
-  }
-
   test('the DuckDB copy equals the source (count + all-column checksum)', async () => {
     const random = prng(seed);
     const started = Date.now();
-    await db.query(`CREATE TABLE accounts (id BIGINT PRIMARY KEY, customer TEXT NOT NULL, amount NUMERIC(12,2), qty INT, updated TIMESTAMPTZ, flag BOOLEAN, note TEXT)`);
+    await db.query(ACCOUNTS_DDL);
     await db.query(
       `INSERT INTO accounts SELECT g, 'c' || (g % 97), (g * 1.25)::numeric(12,2), g % 13, TIMESTAMPTZ '2024-06-01 12:00:00.123456+02' + g * INTERVAL '1 second', g % 2 = 0,
               CASE WHEN g % 5 = 0 THEN NULL ELSE substr(md5(g::text), 1, 12) END FROM generate_series(1, ${ROWS}) g`,
@@ -149,7 +121,7 @@ describe('duckdb-sink: Postgres CDC -> DuckDB across a kill -9', () => {
     // records the sink applied and committed (its consumer group's offsets)
     const sunk = async (): Promise<number> =>
       ((await admin.fetchOffsets({ groupId: `connect-${SINK}`, topics: [TOPIC] }).catch(() => []))[0]?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-    const writes = startWriter(prng(seed ^ 0x2545f491));
+    const writes = startAccountsWriter(writer, prng(seed ^ 0x2545f491), { rows: ROWS, maxStatements: 4, pause: { base: 2, random: 8 } });
     let transactions = 0;
     try {
       for (let k = 0; k < KILLS; k++) {

@@ -44,6 +44,32 @@ const MS_PER_DAY = 86_400_000;
 const toBigInt = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))));
 const dateMs = (v: unknown): number => (v instanceof Date ? v.getTime() : Number(v));
 
+const PRIMITIVE_TYPES: Readonly<Partial<Record<ConnectSchema['type'], string>>> = {
+  int8: 'tinyint',
+  int16: 'smallint',
+  int32: 'integer',
+  int64: 'bigint',
+  float32: 'float',
+  float64: 'double',
+  boolean: 'boolean',
+  string: 'varchar',
+  bytes: 'blob',
+};
+
+const appendNumber: AppendValue = (a, v) => a.appendInteger(Number(v));
+const appendDouble: AppendValue = (a, v) => a.appendDouble(Number(v));
+const PRIMITIVE_APPENDS: Readonly<Partial<Record<ConnectSchema['type'], AppendValue>>> = {
+  int8: appendNumber,
+  int16: appendNumber,
+  int32: appendNumber,
+  int64: (a, v) => a.appendBigInt(toBigInt(v)),
+  float32: appendDouble,
+  float64: appendDouble,
+  boolean: (a, v) => a.appendBoolean(Boolean(v)),
+  string: (a, v) => a.appendVarchar(String(v)),
+  bytes: (a, v) => a.appendBlob(v instanceof Uint8Array ? v : Buffer.from(String(v))),
+};
+
 export function duckDbColumnType(schema: ConnectSchema): ColumnTypeFacts {
   switch (schema.name) {
     case DECIMAL_LOGICAL: {
@@ -72,28 +98,9 @@ export function duckDbColumnType(schema: ConnectSchema): ColumnTypeFacts {
     default:
       break;
   }
-  switch (schema.type) {
-    case 'int8':
-      return { type: 'tinyint' };
-    case 'int16':
-      return { type: 'smallint' };
-    case 'int32':
-      return { type: 'integer' };
-    case 'int64':
-      return { type: 'bigint' };
-    case 'float32':
-      return { type: 'float' };
-    case 'float64':
-      return { type: 'double' };
-    case 'boolean':
-      return { type: 'boolean' };
-    case 'string':
-      return { type: 'varchar' };
-    case 'bytes':
-      return { type: 'blob' };
-    default:
-      throw new UnsupportedSchemaError(`no DuckDB column type for Connect type ${schema.type}`);
-  }
+  const type = PRIMITIVE_TYPES[schema.type];
+  if (type === undefined) throw new UnsupportedSchemaError(`no DuckDB column type for Connect type ${schema.type}`);
+  return { type };
 }
 
 export function appendFor(schema: ConnectSchema): AppendValue {
@@ -129,25 +136,9 @@ export function appendFor(schema: ConnectSchema): AppendValue {
     default:
       break;
   }
-  switch (schema.type) {
-    case 'int8':
-    case 'int16':
-    case 'int32':
-      return (a, v) => a.appendInteger(Number(v));
-    case 'int64':
-      return (a, v) => a.appendBigInt(toBigInt(v));
-    case 'float32':
-    case 'float64':
-      return (a, v) => a.appendDouble(Number(v));
-    case 'boolean':
-      return (a, v) => a.appendBoolean(Boolean(v));
-    case 'string':
-      return (a, v) => a.appendVarchar(String(v));
-    case 'bytes':
-      return (a, v) => a.appendBlob(v instanceof Uint8Array ? v : Buffer.from(String(v)));
-    default:
-      throw new UnsupportedSchemaError(`no DuckDB value for Connect type ${schema.type}`);
-  }
+  const append = PRIMITIVE_APPENDS[schema.type];
+  if (append === undefined) throw new UnsupportedSchemaError(`no DuckDB value for Connect type ${schema.type}`);
+  return append;
 }
 
 /** SQL text of a DuckDB column type: `BIGINT`, `DECIMAL(12,2)`. */
