@@ -13,9 +13,10 @@ import { Kafka, logLevel } from 'kafkajs';
  *
  * Exit codes (EXIT): 0 success; 1 the platform refused or failed the operation; 2 a
  * usage error (unknown command or option, bad value); 3 the named thing does not exist;
- * 4 a component could not be reached.
+ * 4 a component could not be reached; 5 a reconciliation found drift (source and
+ * warehouse differ).
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, unreachable: 4 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, unreachable: 4, drift: 5 } as const;
 
 export class CliError extends Error {
   override readonly name = 'CliError';

@@ -2,6 +2,7 @@ import type { ConnectorPlugin, ParsedConfig } from '@millrace/connect-sdk';
 import { JdbcSinkConnector } from './jdbc-sink-connector';
 import { JDBC_SINK_CONFIG_DEF, jdbcSinkCrossFieldErrors } from './jdbc-sink-config';
 import { JdbcSinkTask } from './jdbc-sink-task';
+import { jdbcSinkReconcileTarget } from './reconcile-target';
 
 /**
  * Plugin `jdbc-sink` (alias Confluent's io.confluent.connect.jdbc.JdbcSinkConnector):
@@ -21,4 +22,5 @@ export const JDBC_SINK_PLUGIN: ConnectorPlugin = {
   createConnector: () => new JdbcSinkConnector(),
   createTask: () => new JdbcSinkTask(),
   threadSafeTasks: true,
+  reconcileTarget: jdbcSinkReconcileTarget,
 };

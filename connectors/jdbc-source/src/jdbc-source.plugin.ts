@@ -2,6 +2,7 @@ import type { ConnectorPlugin, ParsedConfig } from '@millrace/connect-sdk';
 import { crossFieldErrors, JDBC_SOURCE_CONFIG_DEF } from './jdbc-source-config';
 import { JdbcSourceConnector } from './jdbc-source-connector';
 import { JdbcSourceTask } from './jdbc-source-task';
+import { jdbcSourceReconcileSource } from './reconcile-source';
 
 /**
  * The `jdbc-source` plugin (alias: Confluent's class name), polling MySQL, MariaDB and
@@ -21,4 +22,5 @@ export const jdbcSourcePlugin: ConnectorPlugin = {
   createConnector: () => new JdbcSourceConnector(),
   createTask: () => new JdbcSourceTask(),
   threadSafeTasks: true,
+  reconcileSource: jdbcSourceReconcileSource,
 };

@@ -1,5 +1,5 @@
 import { changeRecord, tombstoneRecord, type ChangePosition } from '@millrace/cdc-snapshot';
-import type { SourceRecord, Struct } from '@millrace/connect-sdk';
+import type { SourceRecord } from '@millrace/connect-sdk';
 import type { RowsEvent } from './binlog-stream';
 import type { SourceBlock } from './source-block';
 import { decodeRow, type TableModel } from './table-catalog';
@@ -16,12 +16,12 @@ export function rowsEventRecords(model: TableModel, event: RowsEvent, source: (r
   event.rows.forEach((row, i) => {
     const src = source(i);
     if (name === 'writerows') {
-      out.push(changeRecord(model, 'c', null, decodeRow(model, row as Record<string, unknown>), src as unknown as Struct & { ts_ms: number }, position));
+      out.push(changeRecord(model, 'c', null, decodeRow(model, row as Record<string, unknown>), src, position));
       return;
     }
     if (name === 'deleterows') {
       const before = decodeRow(model, row as Record<string, unknown>);
-      out.push(changeRecord(model, 'd', before, null, src as unknown as Struct & { ts_ms: number }, position));
+      out.push(changeRecord(model, 'd', before, null, src, position));
       if (tombstones && model.keySchema !== null) out.push(tombstoneRecord(model, before, src.ts_ms, position));
       return;
     }
@@ -29,12 +29,12 @@ export function rowsEventRecords(model: TableModel, event: RowsEvent, source: (r
     const before = decodeRow(model, update.before);
     const after = decodeRow(model, update.after);
     if (model.keySchema !== null && model.keyColumns.some((k) => String(before[k]) !== String(after[k]))) {
-      out.push(changeRecord(model, 'd', before, null, src as unknown as Struct & { ts_ms: number }, position));
+      out.push(changeRecord(model, 'd', before, null, src, position));
       if (tombstones) out.push(tombstoneRecord(model, before, src.ts_ms, position));
-      out.push(changeRecord(model, 'c', null, after, src as unknown as Struct & { ts_ms: number }, position));
+      out.push(changeRecord(model, 'c', null, after, src, position));
       return;
     }
-    out.push(changeRecord(model, 'u', before, after, src as unknown as Struct & { ts_ms: number }, position));
+    out.push(changeRecord(model, 'u', before, after, src, position));
   });
   return out;
 }

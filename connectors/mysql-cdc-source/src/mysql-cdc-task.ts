@@ -1,5 +1,5 @@
-import { ChunkedSnapshot, SnapshotState } from '@millrace/cdc-snapshot';
-import type { SourceRecord, SourceTask, SourceTaskContext, Struct } from '@millrace/connect-sdk';
+import { ChunkedSnapshot, changeRecord, readSnapshotPhase, SnapshotState } from '@millrace/cdc-snapshot';
+import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { BinlogShapes } from './binlog-shape';
 import { BinlogStream, type TxnItem } from './binlog-stream';
@@ -10,7 +10,6 @@ import { binlogPurged, checkBinlogFilePresent, checkPrivileges, checkServer, typ
 import { currentPosition, planTable, readChunk, SnapshotSession, type BinlogPosition, type Row } from './snapshot-reader';
 import type { SourceBlock } from './source-block';
 import { isCaptured, listCapturedTables, loadTableModel, decodeRow, type TableModel } from './table-catalog';
-import { changeRecord } from '@millrace/cdc-snapshot';
 import { heartbeatRecord } from './heartbeat';
 
 export const CONNECTOR_VERSION = '0.1.0';
@@ -157,7 +156,7 @@ export class MySqlCdcTask implements SourceTask {
         const position = { partition: this.partition(), offset };
         const source = this.sourceBlock(model, { snapshot: 'true', ts_ms: this.snapshotTsMs, file, pos, gtid: null, row: 0, server_id: (this.facts as ServerFacts).serverId });
         const now = Date.now();
-        return rows.map((row) => changeRecord(model, 'r', null, decodeRow(model, row), source as unknown as Struct & { ts_ms: number }, position, now));
+        return rows.map((row) => changeRecord(model, 'r', null, decodeRow(model, row), source, position, now));
       },
       logger: context.logger,
       reportStatus: (message) => context.reportStatus?.(message),
@@ -184,17 +183,7 @@ export class MySqlCdcTask implements SourceTask {
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
     if (this.stopping) return [];
-    const snapshot = this.snapshot;
-    if (snapshot) {
-      const records = snapshot.take(maxRecords);
-      if (records.length > 0) return records;
-      if (!snapshot.finished) {
-        await snapshot.waitForData(1000);
-        return [];
-      }
-      await this.finishSnapshot();
-      return [];
-    }
+    if (this.snapshot) return readSnapshotPhase(this.snapshot, maxRecords, () => this.finishSnapshot());
     const stream = this.stream;
     if (!stream) {
       await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -2,6 +2,7 @@ import type { ConnectorPlugin, ParsedConfig } from '@millrace/connect-sdk';
 import { crossFieldErrors, MYSQL_CDC_CONFIG_DEF } from './mysql-cdc-config';
 import { MySqlCdcConnector } from './mysql-cdc-connector';
 import { CONNECTOR_VERSION, MySqlCdcTask } from './mysql-cdc-task';
+import { mysqlCdcReconcileSource } from './reconcile-source';
 
 /**
  * The `mysql-cdc-source` plugin (aliases: Debezium's MySQL and MariaDB class names):
@@ -20,4 +21,5 @@ export const mysqlCdcSourcePlugin: ConnectorPlugin = {
   createConnector: () => new MySqlCdcConnector(),
   createTask: () => new MySqlCdcTask(),
   threadSafeTasks: true,
+  reconcileSource: mysqlCdcReconcileSource,
 };

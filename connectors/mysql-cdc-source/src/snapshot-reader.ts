@@ -1,4 +1,4 @@
-import type { ChunkRows, KeyTuple, SnapshotChunk } from '@millrace/cdc-snapshot';
+import { ConnectionLoan, type ChunkRows, type KeyTuple, type SnapshotChunk } from '@millrace/cdc-snapshot';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { connectionOptions, type MySqlCdcConfig } from './mysql-cdc-config';
 import { PreflightError } from './preflight';
@@ -55,12 +55,9 @@ export async function currentPosition(c: Connection, flavour: 'mysql' | 'mariadb
   return { file: String(rows[0].File), pos: Number(rows[0].Position), gtids: String(g[0]?.g ?? '') };
 }
 
-export class SnapshotSession {
-  private readonly free: Connection[] = [];
-  private readonly waiters: ((c: Connection) => void)[] = [];
-
-  private constructor(private readonly all: Connection[]) {
-    this.free.push(...all);
+export class SnapshotSession extends ConnectionLoan<Connection> {
+  private constructor(all: Connection[]) {
+    super(all);
   }
 
   /** Opens the session; with `lock`, returns the binlog position all its connections see. */
@@ -115,21 +112,6 @@ export class SnapshotSession {
       }
       await session.close();
     }
-  }
-
-  async withConnection<T>(work: (c: Connection) => Promise<T>): Promise<T> {
-    const client = this.free.pop() ?? (await new Promise<Connection>((resolve) => this.waiters.push(resolve)));
-    try {
-      return await work(client);
-    } finally {
-      const next = this.waiters.shift();
-      if (next) next(client);
-      else this.free.push(client);
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.all.map((c) => c.end().catch(() => undefined)));
   }
 }
 

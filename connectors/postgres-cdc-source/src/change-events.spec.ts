@@ -1,7 +1,8 @@
 import { AvroConverter } from '@millrace/connect-sdk';
 import { SchemaRegistryClient } from '@millrace/schema-serde';
 import { FakeSchemaRegistry } from '@millrace/schema-serde/testing';
-import { changeEvent, decodeRow, sourcePartition, tombstone } from './change-events';
+import { changeRecord, tombstoneRecord } from '@millrace/cdc-snapshot';
+import { decodeRow, sourcePartition } from './change-events';
 import type { SourceBlock } from './source-block';
 import { buildTableModel } from './table-catalog';
 
@@ -54,7 +55,7 @@ describe('change events', () => {
       };
       const [keys, values] = [make(true), make(false)];
       const after = decodeRow(model, { id: '7', amount: '1.00', placed: null, updated: null, day: null, flag: 'f', payload: null, ratio: '-0.5', note: 'x' });
-      const event = changeEvent(model, 'c', null, after, source, position, 1700000000001);
+      const event = changeRecord(model, 'c', null, after, source, position, 1700000000001);
       expect(event.topic).toBe('erp.public.orders');
       expect(event.key).toEqual({ id: 7 });
       const keyBytes = await keys.fromConnectData(event.topic, event.keySchema, event.key);
@@ -62,7 +63,7 @@ describe('change events', () => {
       const back = await values.toConnectData(event.topic, valueBytes);
       expect(back.value).toMatchObject({ before: null, op: 'c', ts_ms: 1700000000001, source: { txId: 777, lsn: 12345, table: 'orders', snapshot: 'false' }, after: { id: 7, amount: '1.00', note: 'x' } });
       expect((await keys.toConnectData(event.topic, keyBytes)).value).toEqual({ id: 7 });
-      const gone = tombstone(model, after, 1, position);
+      const gone = tombstoneRecord(model, after, 1, position);
       expect(gone.value).toBeNull();
       expect(await values.fromConnectData(gone.topic, gone.valueSchema, gone.value)).toBeNull();
     } finally {

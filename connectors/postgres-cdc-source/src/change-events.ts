@@ -1,11 +1,10 @@
-import { DECIMAL_LOGICAL, type ConnectSchema, type SourceRecord, type Struct } from '@millrace/connect-sdk';
-import type { SourceBlock } from './source-block';
+import { DECIMAL_LOGICAL, type ConnectSchema, type Struct } from '@millrace/connect-sdk';
 import type { TableModel } from './table-catalog';
 
 /**
- * Debezium change events of one table: value `{before, after, source, op, ts_ms}` with op
- * r (snapshot read), c, u, d; key = the key columns (null for a table without a key); a
- * delete may be followed by a tombstone (same key, null value).
+ * Decoding of a Postgres table's rows into the `before`/`after` structs of Debezium change
+ * events (the records themselves are built by `changeRecord` / `tombstoneRecord` of
+ * `@millrace/cdc-snapshot`, shared with the MySQL connector).
  *
  * Rows come in as the server's text per column (null = SQL NULL; undefined = a value
  * pgoutput did not send: unchanged TOAST or a non-key column of a key-only old tuple),
@@ -14,7 +13,6 @@ import type { TableModel } from './table-catalog';
  * update, where a missing value is an unchanged TOASTed value (see `decodeNewRow`).
  */
 export type RowText = Readonly<Record<string, string | null | undefined>>;
-export type Op = 'r' | 'c' | 'u' | 'd';
 
 /** The source partition of every record of a connector: Debezium's `{server: <topic.prefix>}`. */
 export function sourcePartition(topicPrefix: string): Readonly<Record<string, unknown>> {
@@ -72,46 +70,4 @@ function zeroValue(schema: ConnectSchema): unknown {
     default:
       return 0;
   }
-}
-
-export function keyOf(model: TableModel, row: Struct | null): Struct | null {
-  if (model.keySchema === null || row === null) return null;
-  const key: Struct = {};
-  for (const k of model.keyColumns) key[k] = row[k];
-  return key;
-}
-
-export interface EventPosition {
-  readonly partition: Readonly<Record<string, unknown>>;
-  readonly offset: Readonly<Record<string, unknown>>;
-}
-
-export function changeEvent(model: TableModel, op: Op, before: Struct | null, after: Struct | null, source: SourceBlock, position: EventPosition, now: number = Date.now()): SourceRecord {
-  return {
-    topic: model.topic,
-    kafkaPartition: null,
-    keySchema: model.keySchema,
-    key: keyOf(model, after ?? before),
-    valueSchema: model.envelopeSchema,
-    value: { before, after, source, op, ts_ms: now },
-    timestamp: source.ts_ms,
-    headers: [],
-    sourcePartition: position.partition,
-    sourceOffset: position.offset,
-  };
-}
-
-export function tombstone(model: TableModel, before: Struct, timestamp: number, position: EventPosition): SourceRecord {
-  return {
-    topic: model.topic,
-    kafkaPartition: null,
-    keySchema: model.keySchema,
-    key: keyOf(model, before),
-    valueSchema: null,
-    value: null,
-    timestamp,
-    headers: [],
-    sourcePartition: position.partition,
-    sourceOffset: position.offset,
-  };
 }

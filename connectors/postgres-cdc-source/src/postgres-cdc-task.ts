@@ -1,4 +1,4 @@
-import { BullMqChunkQueue, SnapshotState, type PendingChunk, type TableProgress } from '@millrace/cdc-snapshot';
+import { BullMqChunkQueue, readSnapshotPhase, SnapshotState, type PendingChunk, type TableProgress } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
@@ -223,17 +223,7 @@ export class PostgresCdcTask implements SourceTask {
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
     if (this.stopping) return [];
-    const snapshot = this.snapshot;
-    if (snapshot) {
-      const records = snapshot.take(maxRecords);
-      if (records.length > 0) return records;
-      if (!snapshot.finished) {
-        await snapshot.waitForData(1000);
-        return [];
-      }
-      await this.finishSnapshot();
-      return [];
-    }
+    if (this.snapshot) return readSnapshotPhase(this.snapshot, maxRecords, () => this.finishSnapshot());
     const stream = this.stream;
     if (!stream) {
       await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -1,4 +1,4 @@
-import type { KeyTuple, SnapshotChunk } from '@millrace/cdc-snapshot';
+import { ConnectionLoan, type KeyTuple, type SnapshotChunk } from '@millrace/cdc-snapshot';
 import { Client } from 'pg';
 import type { RowText } from './change-events';
 import { SESSION_OPTIONS } from './pg-column-types';
@@ -24,12 +24,9 @@ import { quoteIdent, quoteTable, type TableModel } from './table-catalog';
  */
 const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 
-export class SnapshotSession {
-  private readonly free: Client[] = [];
-  private readonly waiters: ((c: Client) => void)[] = [];
-
-  private constructor(private readonly all: Client[]) {
-    this.free.push(...all);
+export class SnapshotSession extends ConnectionLoan<Client> {
+  private constructor(all: Client[]) {
+    super(all);
   }
 
   static async open(config: PostgresCdcConfig, size: number, snapshotName: string | null): Promise<SnapshotSession> {
@@ -50,21 +47,6 @@ export class SnapshotSession {
       throw err;
     }
     return new SnapshotSession(clients);
-  }
-
-  async withConnection<T>(work: (c: Client) => Promise<T>): Promise<T> {
-    const client = this.free.pop() ?? (await new Promise<Client>((resolve) => this.waiters.push(resolve)));
-    try {
-      return await work(client);
-    } finally {
-      const next = this.waiters.shift();
-      if (next) next(client);
-      else this.free.push(client);
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.all.map((c) => c.end().catch(() => undefined)));
   }
 }
 

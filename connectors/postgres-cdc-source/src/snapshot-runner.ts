@@ -1,6 +1,6 @@
-import { ChunkedSnapshot, type ChunkQueue, type PendingChunk, type ProgressSummary, type SnapshotState, type TableProgress } from '@millrace/cdc-snapshot';
+import { ChunkedSnapshot, changeRecord, type ChunkQueue, type PendingChunk, type ProgressSummary, type SnapshotState, type TableProgress } from '@millrace/cdc-snapshot';
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
-import { changeEvent, decodeRow, type RowText } from './change-events';
+import { decodeRow, type RowText } from './change-events';
 import { readChunk, type SnapshotSession } from './snapshot-reader';
 import type { SourceBlock } from './source-block';
 import type { TableModel } from './table-catalog';
@@ -53,7 +53,7 @@ export class SnapshotRunner {
         const source = opts.source(m);
         const position = { partition: opts.partition, offset };
         const now = Date.now();
-        return rows.map((row) => changeEvent(m, 'r', null, decodeRow(m, row), source, position, now));
+        return rows.map((row) => changeRecord(m, 'r', null, decodeRow(m, row), source, position, now));
       },
       logger: opts.logger,
       reportStatus: opts.reportStatus,

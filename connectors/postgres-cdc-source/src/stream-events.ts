@@ -1,6 +1,7 @@
 import { UNCHANGED_COLUMNS_HEADER, type ConnectorLogger, type SourceRecord, type Struct } from '@millrace/connect-sdk';
 import type { Pgoutput } from 'pg-logical-replication';
-import { changeEvent, decodeNewRow, decodeRow, sourcePartition, tombstone, type RowText } from './change-events';
+import { changeRecord, tombstoneRecord } from '@millrace/cdc-snapshot';
+import { decodeNewRow, decodeRow, sourcePartition, type RowText } from './change-events';
 import { parseLsn } from './lsn';
 import type { PostgresCdcConfig } from './postgres-cdc-config';
 import type { SourceBlock } from './source-block';
@@ -40,7 +41,7 @@ export class StreamEvents {
     const position = { partition: sourcePartition(config.topicPrefix), offset: {} };
     switch (message.tag) {
       case 'insert':
-        return [changeEvent(model, 'c', null, decodeRow(model, message.new as RowText), source, position)];
+        return [changeRecord(model, 'c', null, decodeRow(model, message.new as RowText), source, position)];
       case 'update': {
         const oldRow = message.old ?? message.key;
         const before: Struct | null = oldRow ? decodeRow(model, oldRow as RowText) : null;
@@ -56,12 +57,12 @@ export class StreamEvents {
         }
         // a changed primary key is, as in Debezium, a delete of the old key (and its tombstone) then a create
         if (before !== null && model.keySchema !== null && keyChanged(model.keyColumns, before, after)) {
-          const events = [changeEvent(model, 'd', before, null, source, position)];
-          if (config.tombstonesOnDelete) events.push(tombstone(model, before, at.commitTimeMs, position));
-          events.push(mark(changeEvent(model, 'c', null, after, source, position)));
+          const events = [changeRecord(model, 'd', before, null, source, position)];
+          if (config.tombstonesOnDelete) events.push(tombstoneRecord(model, before, at.commitTimeMs, position));
+          events.push(mark(changeRecord(model, 'c', null, after, source, position)));
           return events;
         }
-        return [mark(changeEvent(model, 'u', message.old ? before : null, after, source, position))];
+        return [mark(changeRecord(model, 'u', message.old ? before : null, after, source, position))];
       }
       case 'delete': {
         if (!message.old && !this.partialDeleteWarned.has(model.qualified)) {
@@ -69,8 +70,8 @@ export class StreamEvents {
           this.logger?.warn(`postgres-cdc: table ${model.qualified} has REPLICA IDENTITY DEFAULT: the before image of its deletes holds only the key columns (run ALTER TABLE ${model.qualified} REPLICA IDENTITY FULL; for whole rows)`);
         }
         const before = decodeRow(model, (message.old ?? message.key ?? {}) as RowText);
-        const events = [changeEvent(model, 'd', before, null, source, position)];
-        if (config.tombstonesOnDelete && model.keySchema !== null) events.push(tombstone(model, before, at.commitTimeMs, position));
+        const events = [changeRecord(model, 'd', before, null, source, position)];
+        if (config.tombstonesOnDelete && model.keySchema !== null) events.push(tombstoneRecord(model, before, at.commitTimeMs, position));
         return events;
       }
     }

@@ -57,10 +57,13 @@ export async function listCapturedTables(db: Client, include: readonly string[],
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
       ORDER BY n.nspname, c.relname`,
   );
+  return rows.map((r) => ({ schema: r.nspname, name: r.relname })).filter((t) => isTableSelected(include, exclude, t));
+}
+
+/** table.include.list / table.exclude.list (regular expressions on `schema.table`, whole name) select `t`. */
+export function isTableSelected(include: readonly string[], exclude: readonly string[], t: TableName): boolean {
   const matches = (patterns: readonly string[], name: string) => patterns.some((p) => new RegExp(`^(?:${p})$`).test(name));
-  return rows
-    .map((r) => ({ schema: r.nspname, name: r.relname }))
-    .filter((t) => (include.length === 0 || matches(include, qualify(t))) && !matches(exclude, qualify(t)));
+  return (include.length === 0 || matches(include, qualify(t))) && !matches(exclude, qualify(t));
 }
 
 /** A column as the catalog (or a Relation message completed from the catalog) describes it. */

@@ -68,7 +68,12 @@ export function changeKey(table: ChangeTable, row: Struct | null): Struct | null
   return key;
 }
 
-export function changeRecord(table: ChangeTable, op: ChangeOp, before: Struct | null, after: Struct | null, source: Struct & { ts_ms: number }, position: ChangePosition, now: number = Date.now()): SourceRecord {
+/** The `source` block of a change: connector-specific fields (Debezium's), `ts_ms` = when the change happened. */
+export interface ChangeSource {
+  readonly ts_ms: number;
+}
+
+export function changeRecord(table: ChangeTable, op: ChangeOp, before: Struct | null, after: Struct | null, source: ChangeSource, position: ChangePosition, now: number = Date.now()): SourceRecord {
   return {
     topic: table.topic,
     kafkaPartition: null,

@@ -213,3 +213,23 @@ export class ChunkedSnapshot<Row> {
 function rowsOf(item: BufferItem<unknown>): number {
   return item.kind === 'rows' ? item.rows.length : 0;
 }
+
+/** What `readSnapshotPhase` needs of a running snapshot (a ChunkedSnapshot or a wrapper of one). */
+export interface SnapshotSource {
+  readonly finished: boolean;
+  take(maxRecords: number): SourceRecord[];
+  waitForData(ms: number): Promise<void>;
+}
+
+/**
+ * The snapshot phase of a CDC task's `read()`: the records waiting, else (after waiting up
+ * to `waitMs` for some) none; once the snapshot is finished and drained, `finish()` runs
+ * (stop it, start streaming) and the phase ends with none.
+ */
+export async function readSnapshotPhase(snapshot: SnapshotSource, maxRecords: number, finish: () => Promise<void>, waitMs = 1000): Promise<SourceRecord[]> {
+  const records = snapshot.take(maxRecords);
+  if (records.length > 0) return records;
+  if (!snapshot.finished) await snapshot.waitForData(waitMs);
+  else await finish();
+  return [];
+}

@@ -10,6 +10,7 @@ export { SnapshotState, SnapshotStateError, type SnapshotStateJson, type Pending
 export type { ChunkJob, ChunkJobContext, ChunkProcessor, ChunkQueue, ChunkQueueOptions, ChunkQueueStats } from './chunk-queue';
 export { InProcessChunkQueue } from './in-process-chunk-queue';
 export { SnapshotProgressMeter, describeProgress, type ProgressSummary } from './snapshot-progress';
-export { ChunkedSnapshot, type ChunkedSnapshotOptions, type ChunkRows } from './chunked-snapshot';
+export { ChunkedSnapshot, readSnapshotPhase, type ChunkedSnapshotOptions, type ChunkRows, type SnapshotSource } from './chunked-snapshot';
 export { BullMqChunkQueue, type BullMqChunkQueueOptions } from './bullmq-chunk-queue';
-export { changeTableSchemas, changeRecord, tombstoneRecord, changeKey, platformSchema, platformSchemaPath, type ChangeOp, type ChangeTable, type ChangeTableSchemas, type ChangePosition } from './change-envelope';
+export { changeTableSchemas, changeRecord, tombstoneRecord, changeKey, platformSchema, platformSchemaPath, type ChangeOp, type ChangeTable, type ChangeTableSchemas, type ChangePosition, type ChangeSource } from './change-envelope';
+export { ConnectionLoan, type PooledConnection } from './connection-pool';

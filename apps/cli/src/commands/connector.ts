@@ -24,12 +24,12 @@ export function connectCall<T>(c: CliContext, method: string, path: string, body
 const enc = encodeURIComponent;
 
 /**
- * `millrace connector list|create -f|status|pause|resume|restart|offsets|delete`: Kafka
+ * `millrace connector list|create -f|status|pause|resume|restart|offsets|reconcile|delete`: Kafka
  * Connect's REST API. `create -f` takes Connect's own JSON (`{"name": …, "config": {…}}`,
  * or a bare config map holding `name`).
  */
 export function registerConnectorCommands(program: Command, ctx: (cmd: Command) => CliContext): void {
-  const connector = program.command('connector').description('Kafka Connect connectors: list, create, status, pause, resume, restart, offsets, delete');
+  const connector = program.command('connector').description('Kafka Connect connectors: list, create, status, pause, resume, restart, offsets, reconcile, delete');
 
   connector
     .command('list')
@@ -83,6 +83,22 @@ export function registerConnectorCommands(program: Command, ctx: (cmd: Command) 
   }
 
   connector
+    .command('reconcile <name>')
+    .description('compare the source tables with the tables a sink writes, in key chunks; --wait for the report (exit 5 on drift)')
+    .option('--wait', 'wait for the run to end and print its report')
+    .action(async (name: string, o: { wait?: boolean }, cmd: Command) => {
+      const c = ctx(cmd);
+      let report = await connectCall<ReconcileReport>(c, 'POST', `/connectors/${enc(name)}/reconcile`, undefined, `connector reconcile ${name}`);
+      while (o.wait && report.state === 'RUNNING') {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        report = await connectCall<ReconcileReport>(c, 'GET', `/connectors/${enc(name)}/reconcile`, undefined, `connector reconcile ${name}`);
+      }
+      c.out(c.json ? json(report) : reconcileTable(report));
+      if (report.state === 'FAILED') throw new CliError(`reconciliation of ${name} failed: ${report.tables.map((t) => t.error).filter(Boolean).join('; ')}`, EXIT.failed);
+      if (report.drifted_chunks > 0) throw new CliError(`reconciliation of ${name}: ${report.drifted_chunks} drifted chunk(s)`, EXIT.drift);
+    });
+
+  connector
     .command('offsets <name>')
     .description("the connector's committed offsets (source partitions or Kafka partitions)")
     .action(async (name: string, _o: unknown, cmd: Command) => {
@@ -90,6 +106,20 @@ export function registerConnectorCommands(program: Command, ctx: (cmd: Command) 
       const o = await connectCall<{ offsets: Array<{ partition: Record<string, unknown>; offset: Record<string, unknown> | null }> }>(c, 'GET', `/connectors/${enc(name)}/offsets`, undefined, `connector offsets ${name}`);
       c.out(c.json ? json(o) : table(['PARTITION', 'OFFSET'], o.offsets.map((x) => [JSON.stringify(x.partition), JSON.stringify(x.offset)])));
     });
+}
+
+interface ReconcileReport {
+  state: string;
+  drifted_chunks: number;
+  tables: Array<{ target: string; state: string; chunks: number; chunks_done: number; source_rows: number; target_rows: number; error?: string; drifted: Array<{ from: string[] | null; to: string[] | null; source_rows: number; target_rows: number }> }>;
+}
+
+function reconcileTable(r: ReconcileReport): string {
+  const rows = r.tables.flatMap((t) => [
+    [t.target, t.state, `${t.chunks_done}/${t.chunks}`, String(t.source_rows), String(t.target_rows), t.error ?? `${t.drifted.length} drifted`],
+    ...t.drifted.map((d) => ['', '', '', String(d.source_rows), String(d.target_rows), `keys (${d.from?.join(',') ?? '-inf'}, ${d.to?.join(',') ?? '+inf'}]`]),
+  ]);
+  return `${r.state}: ${r.drifted_chunks} drifted chunk(s)\n${table(['TABLE', 'STATE', 'CHUNKS', 'SOURCE ROWS', 'TARGET ROWS', 'DRIFT'], rows)}`;
 }
 
 function summarizeTasks(tasks: readonly StateInfo[]): string {

@@ -5,6 +5,7 @@ import {
   converterKind,
   mergeConfigDefs,
   parseConfig,
+  RECONCILE_CONFIG_DEF,
   validateConfig,
   validateSinkTopics,
   validateTransformsConfig,
@@ -29,7 +30,9 @@ export interface ConnectorValidation {
 
 /** The runtime's keys (connect-sdk's common connector config) followed by the plugin's. */
 export function connectorConfigDef(plugin: ConnectorPlugin): ConfigDef {
-  return mergeConfigDefs(commonConnectorConfigDef(plugin.type), plugin.configDef);
+  return plugin.reconcileTarget
+    ? mergeConfigDefs(commonConnectorConfigDef(plugin.type), plugin.configDef, RECONCILE_CONFIG_DEF)
+    : mergeConfigDefs(commonConnectorConfigDef(plugin.type), plugin.configDef);
 }
 
 /**

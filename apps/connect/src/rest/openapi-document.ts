@@ -83,6 +83,10 @@ const routes: Record<string, Record<string, Op>> = {
   '/connectors/{connector}/topics/reset': {
     put: { summary: "Empty a connector's active topics", params: [connectorParam], responses: { 202: ok('Accepted'), 404: err('Unknown connector') } },
   },
+  '/connectors/{connector}/reconcile': {
+    post: { summary: 'Compare the source tables with the tables a sink writes, in key chunks', params: [connectorParam], responses: { 202: ok('Started', ref('ReconcileReport')), 400: err('Not a table sink, or nothing written yet'), 404: err('Unknown connector'), 409: err('A run is going on') } },
+    get: { summary: "The latest reconciliation of a sink on this worker", params: [connectorParam], responses: { 200: ok('Report', ref('ReconcileReport')), 404: err('Unknown connector, or never reconciled here') } },
+  },
   '/admin/loggers': { get: { summary: 'Log levels by logger name', responses: { 200: ok('Loggers', { type: 'object', additionalProperties: ref('LoggerLevel') }) } } },
   '/admin/loggers/{logger}': {
     get: { summary: "A logger's level", params: [loggerParam], responses: { 200: ok('Level', ref('LoggerLevel')), 404: err('Unknown logger') } },
@@ -132,6 +136,29 @@ const schemas: Record<string, Schema> = {
     type: 'object',
     required: ['offsets'],
     properties: { offsets: { type: 'array', items: { type: 'object', properties: { partition: { type: 'object' }, offset: { type: 'object', nullable: true } } } } },
+  },
+  ReconcileReport: {
+    type: 'object',
+    required: ['connector', 'state', 'started_at', 'drifted_chunks', 'tables'],
+    properties: {
+      connector: { type: 'string' },
+      state: { type: 'string', enum: ['RUNNING', 'COMPLETED', 'FAILED'] },
+      started_at: { type: 'string', format: 'date-time' },
+      finished_at: { type: 'string', format: 'date-time', nullable: true },
+      drifted_chunks: { type: 'integer' },
+      tables: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            topic: { type: 'string' }, source: { type: 'string' }, target: { type: 'string' }, state: { type: 'string', enum: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] },
+            key_columns: { type: 'array', items: { type: 'string' } }, columns: { type: 'array', items: { type: 'string' } },
+            chunks: { type: 'integer' }, chunks_done: { type: 'integer' }, source_rows: { type: 'integer' }, target_rows: { type: 'integer' }, error: { type: 'string' },
+            drifted: { type: 'array', items: { type: 'object', properties: { chunk: { type: 'integer' }, from: { type: 'array', items: { type: 'string' }, nullable: true }, to: { type: 'array', items: { type: 'string' }, nullable: true }, source_rows: { type: 'integer' }, target_rows: { type: 'integer' } } } },
+          },
+        },
+      },
+    },
   },
   ActiveTopics: { type: 'object', required: ['topics'], properties: { topics: { type: 'array', items: { type: 'string' } } } },
   LoggerLevel: { type: 'object', required: ['level'], properties: { level: logLevel, last_modified: { type: 'integer', nullable: true } } },

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
+import { getFreePorts, startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { ConnectRest, waitFor } from './connect-rest';
@@ -26,7 +26,7 @@ export interface PostgresCdcEnv {
  * Registers the file's beforeAll/afterAll for a PostgresCdcEnv; everything is stopped
  * after the file's tests. MILLRACE_CDC_DEBUG_LOG=<file> keeps the worker's output.
  */
-export function usePostgresCdc(): PostgresCdcEnv {
+export function usePostgresCdc(options: { console?: boolean } = {}): PostgresCdcEnv {
   const state: Partial<{ -readonly [K in keyof PostgresCdcEnv]: PostgresCdcEnv[K] }> = {};
   const need = <K extends keyof PostgresCdcEnv>(k: K): PostgresCdcEnv[K] => {
     const v = state[k];
@@ -34,11 +34,15 @@ export function usePostgresCdc(): PostgresCdcEnv {
     return v as PostgresCdcEnv[K];
   };
   beforeAll(async () => {
-    const [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }), startPostgres()]);
+    // with `console`: the broker's web console points at this worker, which lets the console's origin call it (CORS)
+    const [httpPort, connectPort] = options.console ? await getFreePorts(2) : [undefined, undefined];
+    const consoleEnv: Record<string, string> = options.console ? { MILLRACE_CONSOLE_CONNECT_URL: `http://127.0.0.1:${connectPort}` } : {};
+    const [broker, pg] = await Promise.all([startBroker({ httpPort, env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3', ...consoleEnv } }), startPostgres()]);
     state.broker = broker;
     state.pg = pg;
     state.registryUrl = `http://${broker.host}:${broker.httpPort}`;
-    state.connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: state.registryUrl, env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' } });
+    const corsEnv: Record<string, string> = options.console ? { MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_ORIGIN: `http://127.0.0.1:${httpPort}`, MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_METHODS: 'GET,POST,PUT,DELETE,HEAD' } : {};
+    state.connect = await startConnect({ port: connectPort, bootstrap: broker.bootstrap, registryUrl: state.registryUrl, env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', ...corsEnv } });
     state.rest = new ConnectRest(state.connect.url);
     state.kafka = makeKafka(broker.bootstrap);
     state.db = new Client({ connectionString: pg.connectionString });

@@ -3,6 +3,7 @@ import { connect, type ConnectorStatus } from '../api';
 import { Bar, ErrorLine, Panel, State, Table } from '../components/ui';
 import { usePoll } from '../hooks';
 import { CreateConnector } from './connector-form';
+import { ReconcilePanel } from './reconcile-panel';
 
 export function Connectors() {
   const all = usePoll(() => connect<Record<string, { status: ConnectorStatus }>>('/connectors?expand=status'), 3000);
@@ -64,6 +65,7 @@ export function ConnectorPage({ name }: { name: string }) {
           />
         </>
       )}
+      {s?.type === 'sink' ? <ReconcilePanel name={name} /> : null}
       {dlq ? <p>dead letter queue: <a data-testid="dlq-link" href={`#/topics/${encodeURIComponent(dlq)}`}>{dlq}</a> (records with their error headers)</p> : null}
       <h3>Offsets</h3>
       <ErrorLine error={offsets.error} />

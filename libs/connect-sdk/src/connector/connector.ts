@@ -1,5 +1,6 @@
 import type { ConfigDef, ParsedConfig } from '../config/config-def';
 import type { SinkRecord, SourceRecord, TopicPartition } from '../record/connect-record';
+import type { ReconcileSourceFacet, ReconcileTargetFacet } from './reconcile-facet';
 
 /**
  * Connector plugins, after Kafka Connect's two levels (a connector splits the work into
@@ -117,4 +118,8 @@ export interface ConnectorPlugin {
    * (its own module instances). Unset: tasks run on the worker's main event loop.
    */
   readonly threadSafeTasks?: boolean;
+  /** A database source: the table behind each of its topics (reconcile-facet.ts). */
+  readonly reconcileSource?: ReconcileSourceFacet;
+  /** A table sink: the table each consumed topic lands in (reconcile-facet.ts). */
+  readonly reconcileTarget?: ReconcileTargetFacet;
 }

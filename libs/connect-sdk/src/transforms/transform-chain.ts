@@ -1,5 +1,6 @@
 import type { ConnectRecord } from '../record/connect-record';
 import type { Predicate } from './predicate';
+import { RegexRouter } from './regex-router';
 import { TransformConfigError } from './transform-config-error';
 import { type TransformRegistry, createDefaultTransformRegistry } from './transform-registry';
 import type { Transformation } from './transformation';
@@ -40,6 +41,19 @@ export class TransformChain<R extends ConnectRecord = ConnectRecord> {
     for (const step of this.steps) {
       if (current === null) return null;
       current = applyStep(step, current);
+    }
+    return current;
+  }
+
+  /**
+   * The topic a record of `topic` has after the chain's topic routers (RegexRouter steps
+   * without a predicate; no other step runs): names a sink's target table without a
+   * record (reconciliation).
+   */
+  routedTopic(topic: string): string {
+    let current = topic;
+    for (const step of this.steps) {
+      if (step.predicate === null && step.transformation instanceof RegexRouter) current = (step.transformation.apply({ topic: current } as R) as R).topic;
     }
     return current;
   }
