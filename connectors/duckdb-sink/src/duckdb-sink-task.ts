@@ -32,6 +32,9 @@ import { DuckDbTables } from './duckdb-tables';
  * partitions; `teardown` discards what was not committed (the runtime re-delivers it).
  * Not safe for concurrent calls: the runtime calls a task serially.
  */
+/** A commit slower than this is logged (with its parts), for a machine too loaded or a batch too big. */
+const SLOW_COMMIT_MS = 5_000;
+
 export class DuckDbSinkTask implements SinkTask {
   private config?: DuckDbSinkConfig;
   private instance?: DuckDBInstance;
@@ -43,6 +46,7 @@ export class DuckDbSinkTask implements SinkTask {
   private writer?: DuckDbBatchWriter;
   private readonly book = new AppliedOffsets();
   private recheckOffsets = false;
+  private logger?: SinkTaskContext['logger'];
   private closed = false;
   /** The database file in use (absolute path). */
   file = '';
@@ -53,6 +57,7 @@ export class DuckDbSinkTask implements SinkTask {
   async open(rawConfig: Readonly<Record<string, string>>, context: SinkTaskContext): Promise<void> {
     const config = parseDuckDbSinkConfig(rawConfig);
     this.config = config;
+    this.logger = context.logger;
     this.closed = false;
     this.file = databaseFile(config, context.connectorName);
     this.batcher = new RecordBatcher(config);
@@ -124,6 +129,8 @@ export class DuckDbSinkTask implements SinkTask {
       if (!this.book.hasPending) return;
     }
     const offsets = this.book.pendingOffsets();
+    const started = performance.now();
+    let staged = started;
     let written = 0;
     let begun = false;
     try {
@@ -138,6 +145,7 @@ export class DuckDbSinkTask implements SinkTask {
         }
       }
       if (tables.ddlCount !== ddlBefore) writer.forgetStages();
+      staged = performance.now();
       await conn.run('BEGIN TRANSACTION');
       begun = true;
       for (const batch of live) written += await writer.apply(conn, batch);
@@ -153,6 +161,8 @@ export class DuckDbSinkTask implements SinkTask {
     this.book.committed(offsets);
     this.stats.written += written;
     this.stats.commits++;
+    const ms = performance.now() - started;
+    if (ms > SLOW_COMMIT_MS) this.logger?.info(`duckdb-sink: ${written} rows and their offsets took ${Math.round(ms)} ms to commit (DDL checks ${Math.round(staged - started)} ms)`);
   }
 
   private requireOpen(): DuckDbSinkConfig {
