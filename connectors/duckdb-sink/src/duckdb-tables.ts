@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ConnectorLogger } from '@millrace/connect-sdk';
-import { defaultLiteral, widens, type ColumnTypeFacts, type FieldsMetadata, type SinkColumn } from '@millrace/sink-rows';
+import { defaultLiteral, describeColumnChange, planColumnChanges, type ExistingColumnFacts, type FieldsMetadata, type SinkColumn } from '@millrace/sink-rows';
 import { duckDbColumnType, duckDbTypeSql, quoteIdent, quoteTable } from './duckdb-types';
 
 /**
@@ -25,12 +25,7 @@ export class TableEvolutionError extends Error {
   override readonly name = 'TableEvolutionError';
 }
 
-interface ExistingColumn extends ColumnTypeFacts {
-  readonly name: string;
-  readonly nullable: boolean;
-  readonly hasDefault: boolean;
-  readonly primary: boolean;
-}
+type ExistingColumn = ExistingColumnFacts;
 
 export class DuckDbTables {
   private readonly columns = new Map<string, Map<string, ExistingColumn>>();
@@ -91,20 +86,11 @@ export class DuckDbTables {
   }
 
   private changes(known: ReadonlyMap<string, ExistingColumn>, fields: FieldsMetadata): { describe: string; sql: string }[] {
-    const out: { describe: string; sql: string }[] = [];
-    for (const column of fields.allColumns) {
-      const existing = known.get(column.name);
-      if (!existing || existing.primary) continue;
-      const desired = duckDbColumnType(column.schema);
-      if (!widens(existing, desired)) continue;
-      out.push({ describe: `widening column ${existing.name} from ${duckDbTypeSql(existing)} to ${duckDbTypeSql(desired)}`, sql: `ALTER COLUMN ${quoteIdent(existing.name)} TYPE ${duckDbTypeSql(desired)}` });
-    }
-    const carried = new Set(fields.allColumns.map((c) => c.name));
-    for (const existing of known.values()) {
-      if (carried.has(existing.name) || existing.nullable || existing.primary || existing.hasDefault) continue;
-      out.push({ describe: `column ${existing.name} is no longer in the records: dropping its NOT NULL`, sql: `ALTER COLUMN ${quoteIdent(existing.name)} DROP NOT NULL` });
-    }
-    return out;
+    const planned = planColumnChanges(known, fields, { facts: (c) => c, desired: (column) => duckDbColumnType(column.schema), normalize: (name) => name, widenKeys: false });
+    return planned.map((change) => ({
+      describe: describeColumnChange(change, duckDbTypeSql),
+      sql: `ALTER COLUMN ${quoteIdent(change.facts.name)} ${change.kind === 'widen' ? `TYPE ${duckDbTypeSql(change.desired)}` : 'DROP NOT NULL'}`,
+    }));
   }
 
   private missing(known: ReadonlyMap<string, ExistingColumn>, fields: FieldsMetadata): SinkColumn[] {

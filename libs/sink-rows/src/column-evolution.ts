@@ -1,3 +1,5 @@
+import type { FieldsMetadata, SinkColumn } from './fields-metadata';
+
 /**
  * Which existing column types auto.evolve may widen in place, so a source table whose
  * column was widened (int -> bigint, real -> double, numeric(8,2) -> numeric(12,2),
@@ -49,4 +51,62 @@ export function columnTypeSql(t: ColumnTypeFacts): string {
   if (t.length !== undefined && t.length !== '') return `${t.type}(${t.length})`;
   if (t.precision !== undefined && t.precision !== null) return t.scale !== undefined && t.scale !== null && DECIMAL.has(t.type.toLowerCase()) ? `${t.type}(${t.precision},${t.scale})` : `${t.type}(${t.precision})`;
   return t.type;
+}
+
+/** What auto.evolve needs to know of an existing destination column. */
+export interface ExistingColumnFacts extends ColumnTypeFacts {
+  readonly name: string;
+  readonly nullable: boolean;
+  readonly hasDefault: boolean;
+  /** A primary-key (or generated) column: never made nullable. */
+  readonly primary: boolean;
+}
+
+/** An in-place change of an existing column `C` (the sink's own column description). */
+export type ColumnChange<C> =
+  | { readonly kind: 'widen'; readonly existing: C; readonly facts: ExistingColumnFacts; readonly desired: ColumnTypeFacts }
+  | { readonly kind: 'nullable'; readonly existing: C; readonly facts: ExistingColumnFacts };
+
+export interface ColumnChangeRules<C> {
+  readonly facts: (column: C) => ExistingColumnFacts;
+  /** The type a record column maps to (`isKey`: a key column). */
+  readonly desired: (column: SinkColumn, isKey: boolean) => ColumnTypeFacts;
+  /** How the database compares column names (MySQL: case-insensitively). */
+  readonly normalize: (name: string) => string;
+  /** Whether primary-key columns may be widened (DuckDB cannot alter an indexed column). */
+  readonly widenKeys: boolean;
+}
+
+/**
+ * The in-place changes auto.evolve makes to a table's existing columns (`known`, by
+ * normalized name) for records with `fields`: a column whose field now needs a wider type
+ * of the same family is widened (`widens`); a NOT NULL column without a default that the
+ * records no longer carry (dropped at the source) becomes nullable, so new rows can still
+ * be inserted. Columns are never dropped or narrowed.
+ */
+export function planColumnChanges<C>(known: ReadonlyMap<string, C>, fields: FieldsMetadata, rules: ColumnChangeRules<C>): ColumnChange<C>[] {
+  const out: ColumnChange<C>[] = [];
+  const keyNames = new Set(fields.keyColumns.map((c) => c.name));
+  for (const column of fields.allColumns) {
+    const existing = known.get(rules.normalize(column.name));
+    if (existing === undefined) continue;
+    const facts = rules.facts(existing);
+    if (facts.primary && !rules.widenKeys) continue;
+    const desired = rules.desired(column, keyNames.has(column.name));
+    if (widens(facts, desired)) out.push({ kind: 'widen', existing, facts, desired });
+  }
+  const carried = new Set(fields.allColumns.map((c) => rules.normalize(c.name)));
+  for (const existing of known.values()) {
+    const facts = rules.facts(existing);
+    if (carried.has(rules.normalize(facts.name)) || facts.nullable || facts.primary || facts.hasDefault) continue;
+    out.push({ kind: 'nullable', existing, facts });
+  }
+  return out;
+}
+
+/** A log line for a change. */
+export function describeColumnChange(change: ColumnChange<unknown>, typeSql: (t: ColumnTypeFacts) => string = columnTypeSql): string {
+  return change.kind === 'widen'
+    ? `widening column ${change.facts.name} from ${typeSql(change.facts)} to ${typeSql(change.desired)}`
+    : `column ${change.facts.name} is no longer in the records: dropping its NOT NULL`;
 }

@@ -17,7 +17,7 @@
  */
 export * from './sink-write-config';
 export { assertPrimitive, decimalPrecision, defaultLiteral, decimalScale, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL, variableScaleDecimalText } from './connect-columns';
-export { columnTypeSql, widens, type ColumnTypeFacts } from './column-evolution';
+export { columnTypeSql, describeColumnChange, planColumnChanges, widens, type ColumnChange, type ColumnChangeRules, type ColumnTypeFacts, type ExistingColumnFacts } from './column-evolution';
 export { buildFieldsMetadata, columnValue, RecordSchemaError, type ColumnSource, type FieldsMetadata, type FieldsOptions, type SinkColumn } from './fields-metadata';
 export { RecordBatcher, schemaFingerprint, type BatchKind, type BatcherOptions, type SinkBatch } from './record-batcher';
 export { keyString, lastPerKey } from './row-key';
