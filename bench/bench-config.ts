@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { BENCH_PARTS, skipFlag, skipVariable } from './bench-parts';
 
 /**
  * What `npm run bench` runs, from command-line flags (`npm run bench -- --scale=0.1`)
@@ -51,9 +52,8 @@ export interface BenchConfig {
   readonly small: { readonly rate: number; readonly seconds: number; readonly recordBytes: number; readonly warmupSeconds: number };
   /** Run no matrix case (only the small-request case and/or the soak). */
   readonly skipMatrix: boolean;
-  /** Skip the transactional produce rows (transactions-bench.ts, run after the rest with its own broker). */
-  readonly skipTransactions: boolean;
-  readonly skipCluster: boolean;
+  /** Names of the bench parts (bench-parts.ts) left out with --skip-<name>. */
+  readonly skipParts: ReadonlySet<string>;
   /**
    * The RSS soak (rss-soak.ts): full-speed produce of `recordBytes` records for `minutes`
    * (0: skipped), the broker's RSS sampled every `sampleSeconds`.
@@ -81,8 +81,7 @@ export const USAGE = `npm run bench -- [flags]          (flags override BENCH_* 
   --small-size=B       BENCH_SMALL_SIZE        small-request case record size (default 1024)
   --small-warmup=S     BENCH_SMALL_WARMUP_S    small-request case: unmeasured seconds at the same rate first (default 3)
   --skip-matrix        BENCH_SKIP_MATRIX=1     run none of the size x partitions x acks cases
-  --skip-transactions  BENCH_SKIP_TRANSACTIONS=1  skip the transactional produce rows (transactions-bench.ts)
-  --skip-cluster       BENCH_SKIP_CLUSTER=1       skip three brokers RF=3 vs NATS JetStream R3 (cluster-bench.ts)
+${BENCH_PARTS.map((p) => `  --${skipFlag(p).padEnd(19)}${(skipVariable(p) + '=1').padEnd(24)} skip ${p.title}`).join('\n')}
   --soak-minutes=M     BENCH_SOAK_MINUTES      RSS soak: full-speed produce this long, RSS curve (default 0: skipped)
   --soak-size=B        BENCH_SOAK_SIZE         RSS soak record size (default 1024)
   --soak-sample=S      BENCH_SOAK_SAMPLE_S     RSS soak: seconds between curve points (default 10)`;
@@ -109,7 +108,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     if (match === null) throw new BenchConfigError(`unexpected argument ${JSON.stringify(arg)}`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = new Set(['scale', 'sizes', 'partitions', 'acks', 'latency-records', 'latency-rate', 'linger-ms', 'phase-timeout', 'run-timeout', 'out', 'bootstrap', 'broker-pid', 'keep-topics', 'min-phase-seconds', 'small-rate', 'small-seconds', 'small-size', 'small-warmup', 'skip-matrix', 'skip-transactions', 'skip-cluster', 'soak-minutes', 'soak-size', 'soak-sample', 'help']);
+  const known = new Set(['scale', 'sizes', 'partitions', 'acks', 'latency-records', 'latency-rate', 'linger-ms', 'phase-timeout', 'run-timeout', 'out', 'bootstrap', 'broker-pid', 'keep-topics', 'min-phase-seconds', 'small-rate', 'small-seconds', 'small-size', 'small-warmup', 'skip-matrix', ...BENCH_PARTS.map(skipFlag), 'soak-minutes', 'soak-size', 'soak-sample', 'help']);
   for (const name of flags.keys()) if (!known.has(name)) throw new BenchConfigError(`unknown flag --${name}`);
 
   const raw = (flag: string, variable: string): string | undefined => flags.get(flag) ?? (env[variable] === '' ? undefined : env[variable]);
@@ -178,8 +177,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
       warmupSeconds: number('small-warmup', 'BENCH_SMALL_WARMUP_S', 3, 0, 600, false),
     },
     skipMatrix: flags.has('skip-matrix') || env.BENCH_SKIP_MATRIX === '1',
-    skipTransactions: flags.has('skip-transactions') || env.BENCH_SKIP_TRANSACTIONS === '1',
-    skipCluster: flags.has('skip-cluster') || env.BENCH_SKIP_CLUSTER === '1',
+    skipParts: new Set(BENCH_PARTS.filter((p) => flags.has(skipFlag(p)) || env[skipVariable(p)] === '1').map((p) => p.name)),
     soak: {
       minutes: number('soak-minutes', 'BENCH_SOAK_MINUTES', 0, 0, 1440, false),
       recordBytes: number('soak-size', 'BENCH_SOAK_SIZE', 1024, 16, 1_000_000, true),

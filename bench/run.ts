@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { canConnect, findRepoRoot, isProcessAlive, runCommand, startBroker, SYSTEM_PYTHON, type BrokerProcess } from '@millrace/testing';
+import { BENCH_PARTS } from './bench-parts';
 import { BenchConfigError, parseBenchConfig, USAGE, wantsHelp, type BenchCase, type BenchConfig } from './bench-config';
 import { runCase, type CaseOutcome } from './case-runner';
 import { LibrdkafkaPhases } from './librdkafka-phases';
@@ -195,19 +196,12 @@ async function main(): Promise<number> {
     ...(small?.problems ?? []).map((p) => `small requests: ${p}`),
     ...(soak?.problems ?? []).map((p) => `soak: ${p}`),
   ];
-  if (!config.skipTransactions) {
-    // transactional vs idempotent produce, same run (its own broker; its table on stdout)
-    process.stdout.write('\ntransactional produce (transactions-bench.ts):\n');
-    const r = await runCommand(process.execPath, ['-r', `${repoRoot}/scripts/register-paths.js`, `${__dirname}/transactions-bench.js`], { cwd: repoRoot, timeoutMs: 15 * 60_000 });
+  for (const part of BENCH_PARTS) {
+    if (config.skipParts.has(part.name)) continue;
+    process.stdout.write(`\n${part.title}:\n`);
+    const r = await runCommand(process.execPath, ['-r', `${repoRoot}/scripts/register-paths.js`, `${__dirname}/${part.script}`], { cwd: repoRoot, timeoutMs: part.timeoutMinutes * 60_000 });
     process.stdout.write(r.stdout.toString('utf8'));
-    if (r.code !== 0) caseProblems.push(`transactions bench exited ${r.code}: ${r.stderr.slice(-2_000)}`);
-  }
-  if (!config.skipCluster) {
-    // three brokers RF=3 acks=all vs NATS JetStream R3, same run (its own processes; its table on stdout)
-    process.stdout.write('\nreplicated cluster vs NATS JetStream R3 (cluster-bench.ts):\n');
-    const r = await runCommand(process.execPath, ['-r', `${repoRoot}/scripts/register-paths.js`, `${__dirname}/cluster-bench.js`], { cwd: repoRoot, timeoutMs: 20 * 60_000 });
-    process.stdout.write(r.stdout.toString('utf8'));
-    if (r.code !== 0) caseProblems.push(`cluster bench exited ${r.code}: ${r.stderr.slice(-2_000)}`);
+    if (r.code !== 0) caseProblems.push(`${part.name} bench exited ${r.code}: ${r.stderr.slice(-2_000)}`);
   }
   const allProblems = [...problems, ...caseProblems];
   if (allProblems.length > 0) process.stdout.write(`\nproblems:\n${allProblems.map((p) => `- ${p}`).join('\n')}\n`);

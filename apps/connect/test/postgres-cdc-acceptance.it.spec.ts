@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
 import { Client } from 'pg';
+import { ACCOUNTS_DDL, startAccountsWriter } from './support/accounts-writer';
 import { readCdcTopic, snapshotReadDuplicates } from './support/cdc-topic';
 import { ConnectRest, waitFor } from './support/connect-rest';
 import { makeKafka, topicEndOffset } from './support/kafka';
@@ -67,37 +68,6 @@ describe('postgres-cdc-source acceptance: 300k rows, writes throughout, 4 kills 
     return rows[0];
   }
 
-  /** Seeded transactions of inserts, updates (5% of them change the key) and deletes, until stopped. */
-  function startWriter(random: () => number): { stop: () => Promise<number> } {
-    let nextId = ROWS + 1;
-    let running = true;
-    let transactions = 0;
-    const loop = (async () => {
-      while (running) {
-        await writer.query('BEGIN');
-        const statements = 1 + Math.floor(random() * 3);
-        for (let s = 0; s < statements; s++) {
-          const pick = random();
-          const id = 1 + Math.floor(random() * (nextId - 1));
-          if (pick < 0.35) await writer.query(`INSERT INTO accounts VALUES ($1, 'new', 9.99, 1, now(), true, 'inserted')`, [nextId++]);
-          else if (pick < 0.75) await writer.query(`UPDATE accounts SET amount = amount + 1, qty = NULL, updated = now(), note = 'u' || $2 WHERE id = $1`, [id, transactions]);
-          else if (pick < 0.8) await writer.query('UPDATE accounts SET id = $2 WHERE id = $1', [id, nextId++]);
-          else await writer.query('DELETE FROM accounts WHERE id = $1', [id]);
-        }
-        await writer.query('COMMIT');
-        transactions++;
-        await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(random() * 20)));
-      }
-    })();
-    return {
-      stop: async () => {
-        running = false;
-        await loop;
-        return transactions;
-      },
-    };
-  }
-
   /** Keys that differ between source and warehouse, each with its events in the topic (for a failure's message). */
   async function firstDifferences(): Promise<string> {
     const ids = async (c: Client): Promise<Map<string, string>> =>
@@ -125,13 +95,13 @@ describe('postgres-cdc-source acceptance: 300k rows, writes throughout, 4 kills 
     const random = prng(seed);
     const writerRandom = prng(seed ^ 0x5bd1e995);
     const started = Date.now();
-    await db.query(`CREATE TABLE accounts (id BIGINT PRIMARY KEY, customer TEXT NOT NULL, amount NUMERIC(12,2), qty INT, updated TIMESTAMPTZ, flag BOOLEAN, note TEXT)`);
+    await db.query(ACCOUNTS_DDL);
     await db.query(
       `INSERT INTO accounts SELECT g, 'c' || (g % 97), (g * 1.25)::numeric(12,2), g % 13, TIMESTAMPTZ '2024-06-01 12:00:00+02' + g * INTERVAL '1 second', g % 2 = 0,
               CASE WHEN g % 5 = 0 THEN NULL ELSE substr(md5(g::text), 1, 12) END FROM generate_series(1, ${ROWS}) g`,
     );
     await db.query('ANALYZE accounts');
-    const writes = startWriter(writerRandom);
+    const writes = startAccountsWriter(writer, writerRandom, { rows: ROWS, maxStatements: 3, pause: { base: 5, random: 20 } });
     let transactions = 0;
     try {
       const cdc = {

@@ -1,10 +1,6 @@
 import type { QueryRunner } from 'typeorm';
+import { columnValue, groupByUnchanged, lastPerKey, type InsertMode, type SinkBatch, type SinkColumn } from '@millrace/sink-rows';
 import type { SinkDialect } from './dialect/sink-dialect';
-import { columnValue, type SinkColumn } from './fields-metadata';
-import type { InsertMode } from './jdbc-sink-config';
-import type { SinkBatch } from './record-batcher';
-import { keyString } from './row-key';
-import { groupByUnchanged } from './unchanged-columns';
 
 /** Applies one SinkBatch inside the caller's transaction; returns the rows it was built from. */
 export interface SinkBatchWriter {
@@ -133,12 +129,4 @@ export function sqlRow(dialect: SinkDialect, columns: readonly SinkColumn[], rec
 /** An unambiguous cache-key form of a column list. */
 function names(columns: readonly SinkColumn[]): string {
   return JSON.stringify(columns.map((c) => c.name));
-}
-
-/** Rows with distinct keys (the first `keyWidth` values), keeping each key's last row, in order of those last rows. */
-export function lastPerKey(rows: readonly unknown[][], keyWidth: number): unknown[][] {
-  const last = new Map<string, number>();
-  rows.forEach((row, i) => last.set(keyString(row, keyWidth), i));
-  if (last.size === rows.length) return rows as unknown[][];
-  return rows.filter((row, i) => last.get(keyString(row, keyWidth)) === i);
 }

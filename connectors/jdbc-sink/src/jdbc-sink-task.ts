@@ -1,22 +1,14 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import {
-  originalTopicPartition,
-  SinkTopics,
-  topicPartitionKey,
-  type SinkRecord,
-  type SinkTask,
-  type SinkTaskContext,
-  type TopicPartition,
-} from '@millrace/connect-sdk';
+import { AppliedOffsets, RecordBatcher } from '@millrace/sink-rows';
+import { SinkTopics, type SinkRecord, type SinkTask, type SinkTaskContext, type TopicPartition } from '@millrace/connect-sdk';
 import { BatchWriter, type SinkBatchWriter } from './batch-writer';
 import { openDataSource } from './data-source';
 import { dialectFor, PostgresSinkDialect, type SinkDialect } from './dialect';
 import { classifyDbError } from './errors';
 import { parseJdbcSinkConfig, type JdbcSinkConfig } from './jdbc-sink-config';
 import { OffsetKeyMigrationError, topicRenamingTransforms } from './offset-key-migration';
-import { OffsetStore, type PartitionOffset } from './offset-store';
+import { OffsetStore } from './offset-store';
 import { PostgresCopyWriter } from './postgres-copy-writer';
-import { RecordBatcher } from './record-batcher';
 import { TableManager } from './table-manager';
 
 /**
@@ -33,9 +25,9 @@ import { TableManager } from './table-manager';
  *   message saying what to run (offset-key-migration.ts).
  * - The task remembers, per partition, the next offset already applied (read from the
  *   table in `partitionsAssigned`, or on first sight of a partition in `write`) and drops
- *   records below it, so a runtime that re-delivers from an older Kafka offset never
- *   applies a record twice, even for keyless inserts. `partitionsAssigned` returns the
- *   stored offsets so the runtime seeks there.
+ *   records below it (@millrace/sink-rows' AppliedOffsets), so a runtime that re-delivers
+ *   from an older Kafka offset never applies a record twice, even for keyless inserts.
+ *   `partitionsAssigned` returns the stored offsets so the runtime seeks there.
  * - After a failed commit (the outcome may be unknown when the connection broke during
  *   COMMIT), the next attempt re-reads the stored offsets before writing, and drops the
  *   buffered records that turn out to be applied already.
@@ -61,11 +53,7 @@ export class JdbcSinkTask implements SinkTask {
   private offsets?: OffsetStore;
   private writer?: SinkBatchWriter;
 
-  /** Next offset already applied in the database, per partition key; null = none stored. */
-  private readonly applied = new Map<string, number | null>();
-  /** Next offset of the buffered records, per partition key. */
-  private readonly pending = new Map<string, PartitionOffset>();
-  private buffer: SinkRecord[] = [];
+  private readonly offsetsBook = new AppliedOffsets();
   private recheckOffsets = false;
   private closed = false;
 
@@ -96,54 +84,21 @@ export class JdbcSinkTask implements SinkTask {
 
   async partitionsAssigned(partitions: readonly TopicPartition[]): Promise<ReadonlyMap<string, number | null>> {
     const stored = await this.loadOffsets(partitions);
-    for (const [key, next] of stored) {
-      this.applied.set(key, next);
-    }
+    this.offsetsBook.setApplied(stored);
     return stored;
   }
 
   async partitionsRevoked(partitions: readonly TopicPartition[]): Promise<void> {
     await this.commitBuffer();
-    for (const tp of partitions) this.applied.delete(topicPartitionKey(tp));
+    this.offsetsBook.forget(partitions);
   }
 
   async write(records: readonly SinkRecord[]): Promise<void> {
     const config = this.requireOpen();
-    const unknown = new Map<string, TopicPartition>();
-    // Records come in runs of one partition: each run's partition is looked at once.
-    let last: SinkRecord | undefined;
-    for (const r of records) {
-      if (last !== undefined && last.originalTopic === r.originalTopic && last.originalKafkaPartition === r.originalKafkaPartition) continue;
-      last = r;
-      const tp = originalTopicPartition(r);
-      const key = topicPartitionKey(tp);
-      if (!this.applied.has(key) && !unknown.has(key)) unknown.set(key, tp);
-    }
-    if (unknown.size > 0) {
-      for (const [key, next] of await this.loadOffsets([...unknown.values()])) this.applied.set(key, next);
-    }
-    // Records come in runs of one partition: its key and floor are looked up once per run,
-    // and its pending offset is recorded when the run ends.
-    let run: { tp: TopicPartition; key: string; floor: number | null; next: number | null } | null = null;
-    const endRun = (): void => {
-      if (run?.next != null) this.pending.set(run.key, { ...run.tp, nextOffset: run.next });
-    };
-    for (const r of records) {
-      if (run === null || run.tp.topic !== r.originalTopic || run.tp.partition !== r.originalKafkaPartition) {
-        endRun();
-        const tp = originalTopicPartition(r);
-        const key = topicPartitionKey(tp);
-        run = { tp, key, floor: this.pending.get(key)?.nextOffset ?? this.applied.get(key) ?? null, next: null };
-      }
-      if (run.floor !== null && r.originalKafkaOffset < run.floor) {
-        this.stats.skipped++;
-        continue;
-      }
-      this.buffer.push(r);
-      run.floor = run.next = r.originalKafkaOffset + 1;
-    }
-    endRun();
-    if (this.buffer.length >= config.batchSize) await this.commitBuffer();
+    const unknown = this.offsetsBook.unknownPartitions(records);
+    if (unknown.length > 0) this.offsetsBook.setApplied(await this.loadOffsets(unknown));
+    this.stats.skipped += this.offsetsBook.accept(records);
+    if (this.offsetsBook.records.length >= config.batchSize) await this.commitBuffer();
   }
 
   async flush(): Promise<void> {
@@ -153,9 +108,7 @@ export class JdbcSinkTask implements SinkTask {
 
   async teardown(): Promise<void> {
     this.closed = true;
-    this.buffer = [];
-    this.pending.clear();
-    this.applied.clear();
+    this.offsetsBook.clear();
     await this.dropRunner();
     const ds = this.dataSource;
     this.dataSource = undefined;
@@ -164,17 +117,17 @@ export class JdbcSinkTask implements SinkTask {
 
   /** Writes the buffer and its offsets in one transaction (see the class contract). */
   private async commitBuffer(): Promise<void> {
-    if (this.pending.size === 0 || this.closed) return;
+    if (!this.offsetsBook.hasPending || this.closed) return;
     const tables = this.tables as TableManager;
     const writer = this.writer as SinkBatchWriter;
     try {
       const qr = await this.queryRunner();
       if (this.recheckOffsets) {
-        await this.dropAlreadyApplied();
+        this.offsetsBook.reconcile(await this.loadOffsets(this.offsetsBook.pendingOffsets()));
         this.recheckOffsets = false;
-        if (this.pending.size === 0) return;
+        if (!this.offsetsBook.hasPending) return;
       }
-      const batches = (this.batcher as RecordBatcher).batch(this.buffer);
+      const batches = (this.batcher as RecordBatcher).batch(this.offsetsBook.records);
       const live = [];
       for (const batch of batches) {
         if (batch.kind === 'write') {
@@ -184,7 +137,7 @@ export class JdbcSinkTask implements SinkTask {
           live.push(batch);
         }
       }
-      const offsets = [...this.pending.values()];
+      const offsets = this.offsetsBook.pendingOffsets();
       let written = 0;
       await qr.startTransaction();
       try {
@@ -195,9 +148,7 @@ export class JdbcSinkTask implements SinkTask {
         if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
         throw err;
       }
-      for (const o of offsets) this.applied.set(topicPartitionKey(o), o.nextOffset);
-      this.pending.clear();
-      this.buffer = [];
+      this.offsetsBook.committed(offsets);
       this.stats.written += written;
       this.stats.commits++;
     } catch (err) {
@@ -205,21 +156,6 @@ export class JdbcSinkTask implements SinkTask {
       tables.invalidate();
       await this.dropRunner();
       throw classifyDbError(err, 'jdbc-sink: writing a batch failed');
-    }
-  }
-
-  /** After an unknown commit outcome: re-read stored offsets, drop buffered records they cover. */
-  private async dropAlreadyApplied(): Promise<void> {
-    const stored = await this.loadOffsets([...this.pending.values()]);
-    this.buffer = this.buffer.filter((r) => {
-      const next = stored.get(topicPartitionKey(originalTopicPartition(r)));
-      return next === null || next === undefined || r.originalKafkaOffset >= next;
-    });
-    for (const [key, next] of stored) this.applied.set(key, next);
-    this.pending.clear();
-    for (const r of this.buffer) {
-      const tp = originalTopicPartition(r);
-      this.pending.set(topicPartitionKey(tp), { ...tp, nextOffset: r.originalKafkaOffset + 1 });
     }
   }
 

@@ -1,5 +1,6 @@
 import { Table, TableColumn, type QueryRunner } from 'typeorm';
 import { topicPartitionKey, type SinkTopics, type TopicPartition } from '@millrace/connect-sdk';
+import { SINK_OFFSET_KEY_VERSION, SINK_OFFSETS_TABLE, type PartitionOffset } from '@millrace/sink-rows';
 import type { SinkDialect } from './dialect/sink-dialect';
 import { OffsetKeyMigrationError, planOffsetKeyMigration, type LegacyOffsetRow } from './offset-key-migration';
 
@@ -29,13 +30,9 @@ import { OffsetKeyMigrationError, planOffsetKeyMigration, type LegacyOffsetRow }
  * task's ownership (the task never saves a smaller next_offset than it read). `load`
  * answers null for partitions never committed (version 2 rows only).
  */
-export const OFFSETS_TABLE = 'millrace_sink_offsets';
+export const OFFSETS_TABLE = SINK_OFFSETS_TABLE;
 /** The key version this store writes and reads. */
-export const OFFSET_KEY_VERSION = 2;
-
-export interface PartitionOffset extends TopicPartition {
-  readonly nextOffset: number;
-}
+export const OFFSET_KEY_VERSION = SINK_OFFSET_KEY_VERSION;
 
 export class OffsetStore {
   constructor(

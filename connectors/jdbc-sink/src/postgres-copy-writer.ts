@@ -4,12 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryRunner } from 'typeorm';
-import { lastPerKey, sqlRow, type SinkBatchWriter } from './batch-writer';
+import { groupByUnchanged, lastPerKey, type InsertMode, type SinkBatch } from '@millrace/sink-rows';
+import { sqlRow, type SinkBatchWriter } from './batch-writer';
 import { encodeCopyRows } from './copy-text';
 import type { PostgresSinkDialect } from './dialect';
-import type { InsertMode } from './jdbc-sink-config';
-import type { SinkBatch } from './record-batcher';
-import { groupByUnchanged } from './unchanged-columns';
 
 /**
  * The PostgreSQL bulk path: every batch travels as one `COPY ... FROM STDIN` (text

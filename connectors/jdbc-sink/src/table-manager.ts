@@ -1,8 +1,7 @@
 import { Table, TableColumn, type QueryRunner } from 'typeorm';
 import type { ConnectorLogger } from '@millrace/connect-sdk';
+import { describeColumnChange, planColumnChanges, type FieldsMetadata, type SinkColumn } from '@millrace/sink-rows';
 import type { SinkDialect } from './dialect/sink-dialect';
-import { columnTypeSql, widens } from './column-evolution';
-import type { FieldsMetadata, SinkColumn } from './fields-metadata';
 
 /**
  * auto.create and auto.evolve, through TypeORM's schema builder (QueryRunner.getTable,
@@ -103,35 +102,22 @@ export class TableManager {
     });
   }
 
-  /**
-   * In-place changes auto.evolve makes to existing columns (column-evolution.ts): a column
-   * whose field now needs a wider type is widened; a NOT NULL column without a default that
-   * the records no longer carry (dropped at the source) becomes nullable, so new rows can
-   * still be inserted. Columns are never dropped: the warehouse keeps their values.
-   */
+  /** In-place changes auto.evolve makes to existing columns (@millrace/sink-rows planColumnChanges), as SQL. */
   private changes(known: ReadonlyMap<string, TableColumn>, fields: FieldsMetadata): { describe: string; sql: (table: string) => string }[] {
-    const out: { describe: string; sql: (table: string) => string }[] = [];
-    const keyNames = new Set(fields.keyColumns.map((c) => c.name));
-    const carried = new Set(fields.allColumns.map((c) => this.dialect.normalizeColumnName(c.name)));
     const defaultOf = (c: TableColumn): string | undefined => (c.default === undefined || c.default === null ? undefined : String(c.default));
-    for (const column of fields.allColumns) {
-      const existing = known.get(this.dialect.normalizeColumnName(column.name));
-      if (!existing) continue;
-      const desired = this.dialect.columnType(column.schema, keyNames.has(column.name));
-      if (!widens(existing, desired)) continue;
-      out.push({
-        describe: `widening column ${existing.name} from ${columnTypeSql(existing)} to ${columnTypeSql(desired)}`,
-        sql: (table) => this.dialect.modifyColumnSql(table, existing.name, 'type', desired, existing.isNullable, defaultOf(existing)),
-      });
-    }
-    for (const existing of known.values()) {
-      if (carried.has(this.dialect.normalizeColumnName(existing.name)) || existing.isNullable || existing.isPrimary || defaultOf(existing) !== undefined || existing.isGenerated) continue;
-      out.push({
-        describe: `column ${existing.name} is no longer in the records: dropping its NOT NULL`,
-        sql: (table) => this.dialect.modifyColumnSql(table, existing.name, 'nullable', existing, true, undefined),
-      });
-    }
-    return out;
+    const planned = planColumnChanges(known, fields, {
+      facts: (c) => ({ name: c.name, type: c.type, length: c.length, precision: c.precision, scale: c.scale, nullable: c.isNullable, hasDefault: defaultOf(c) !== undefined, primary: c.isPrimary || c.isGenerated }),
+      desired: (column, isKey) => this.dialect.columnType(column.schema, isKey),
+      normalize: (name) => this.dialect.normalizeColumnName(name),
+      widenKeys: true,
+    });
+    return planned.map((change) => ({
+      describe: describeColumnChange(change),
+      sql: (table: string) =>
+        change.kind === 'widen'
+          ? this.dialect.modifyColumnSql(table, change.existing.name, 'type', change.desired, change.existing.isNullable, defaultOf(change.existing))
+          : this.dialect.modifyColumnSql(table, change.existing.name, 'nullable', change.existing, true, undefined),
+    }));
   }
 
   private missing(known: ReadonlyMap<string, TableColumn>, fields: FieldsMetadata): SinkColumn[] {

@@ -47,5 +47,6 @@ export {
   microsToSqlTime,
   microsToZonedTimestamp,
   zonedTimestampToUtcSql,
+  zonedTimestampToMicros,
   type TimePrecisionMode,
 } from './temporal-types';

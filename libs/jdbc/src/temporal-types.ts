@@ -87,3 +87,17 @@ export function zonedTimestampToUtcSql(text: string): string {
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? microsToSqlTimestamp(ms * 1000) : text;
 }
+
+/**
+ * A ZonedTimestamp text as microseconds since the epoch (UTC), every fraction digit up to
+ * the microsecond kept (finer digits cut); null when the text does not parse.
+ */
+export function zonedTimestampToMicros(text: string): bigint | null {
+  const m = ZONED.exec(text);
+  if (!m) return null;
+  const [whole, fraction = ''] = m[2].split('.');
+  const zone = m[3] === 'Z' ? 'Z' : `${m[3].slice(0, 3)}:${m[3].length === 3 ? '00' : m[3].slice(-2)}`;
+  const ms = Date.parse(`${m[1]}T${whole}${zone}`);
+  if (!Number.isFinite(ms)) return null;
+  return BigInt(ms) * 1000n + BigInt((fraction + '000000').slice(0, 6));
+}

@@ -4,6 +4,7 @@ import { ClusterInfoService } from '../cluster/cluster-info.service';
 import { CONNECT_CONFIG, type ConnectConfig } from '../config/connect-config';
 import { validateConnectorConfig, type ConnectorValidation } from './connector-config-validator';
 import { loadPluginModules } from './plugin-modules';
+import { DUCKDB_SINK_PLUGIN } from '@millrace/duckdb-sink';
 import { JDBC_SINK_PLUGIN } from '@millrace/jdbc-sink';
 import { jdbcSourcePlugin } from '@millrace/jdbc-source';
 import { postgresCdcSourcePlugin } from '@millrace/postgres-cdc-source';
@@ -14,7 +15,7 @@ import { mysqlCdcSourcePlugin } from '@millrace/mysql-cdc-source';
 /**
  * The connector plugins this worker can run. A plugin is found by its name, one of its
  * aliases, or the simple name of either (the part after the last '.'), as Kafka
- * Connect resolves `connector.class`. Registered: the JDBC source and sink, the
+ * Connect resolves `connector.class`. Registered: the JDBC source and sink, the DuckDB sink, the
  * Postgres and MySQL/MariaDB CDC sources, the MQTT and the OPC UA sources (connectors/), then the plugins of the modules MILLRACE_CONNECT_PLUGIN_MODULES names
  * (plugin-modules.ts; the integration tests' plugins come this way). A module that
  * cannot be loaded stops start-up.
@@ -27,7 +28,7 @@ export class PluginRegistry {
     @Inject(CONNECT_CONFIG) config: ConnectConfig,
     private readonly cluster: ClusterInfoService,
   ) {
-    const builtIn = [jdbcSourcePlugin, JDBC_SINK_PLUGIN, postgresCdcSourcePlugin, mysqlCdcSourcePlugin, mqttSourcePlugin, opcUaSourcePlugin];
+    const builtIn = [jdbcSourcePlugin, JDBC_SINK_PLUGIN, DUCKDB_SINK_PLUGIN, postgresCdcSourcePlugin, mysqlCdcSourcePlugin, mqttSourcePlugin, opcUaSourcePlugin];
     this.plugins = [...builtIn, ...loadPluginModules(config.pluginModules, builtIn)];
   }
 

@@ -8,8 +8,8 @@ import {
   DEBEZIUM_ZONED_TIMESTAMP,
   zonedTimestampToUtcSql,
 } from '@millrace/jdbc';
-import { columnTypeSql, type ColumnTypeFacts } from '../column-evolution';
-import { SinkDialect, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
+import { columnTypeSql, decimalPrecision, decimalScale, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL, type ColumnTypeFacts } from '@millrace/sink-rows';
+import { SinkDialect, type SqlColumnType } from './sink-dialect';
 
 /**
  * MySQL and MariaDB: backtick quoting, `?` placeholders. TypeORM's mysql2 driver

@@ -8,8 +8,8 @@ import {
   DEBEZIUM_ZONED_TIME,
   DEBEZIUM_ZONED_TIMESTAMP,
 } from '@millrace/jdbc';
-import { columnTypeSql, type ColumnTypeFacts } from '../column-evolution';
-import { SinkDialect, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL, decimalPrecision, decimalScale, type SqlColumnType } from './sink-dialect';
+import { columnTypeSql, decimalPrecision, decimalScale, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL, type ColumnTypeFacts } from '@millrace/sink-rows';
+import { SinkDialect, type SqlColumnType } from './sink-dialect';
 
 /**
  * PostgreSQL: `"ident"` quoting, `$n` placeholders, at most 65535 parameters per

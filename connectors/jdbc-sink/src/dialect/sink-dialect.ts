@@ -1,12 +1,5 @@
-import {
-  bytesToBigint,
-  DATE_LOGICAL,
-  DECIMAL_LOGICAL,
-  TIME_LOGICAL,
-  TIMESTAMP_LOGICAL,
-  unscaledToDecimal,
-  type ConnectSchema,
-} from '@millrace/connect-sdk';
+import { DATE_LOGICAL, DECIMAL_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL, type ConnectSchema } from '@millrace/connect-sdk';
+import { defaultLiteral, VARIABLE_SCALE_DECIMAL, variableScaleDecimalText, type ColumnTypeFacts } from '@millrace/sink-rows';
 import {
   bindPlaceholder,
   daysToSqlDate,
@@ -22,7 +15,6 @@ import {
   quoteQualifiedName,
   type JdbcDriver,
 } from '@millrace/jdbc';
-import type { ColumnTypeFacts } from '../column-evolution';
 
 // toSqlValue runs for every value: under CommonJS each use of an import from a package
 // index is a getter call (the switch below evaluated 10 per value), so the names it
@@ -37,6 +29,9 @@ const DBZ_MICRO_TIME = DEBEZIUM_MICRO_TIME;
 const DBZ_TIMESTAMP = DEBEZIUM_TIMESTAMP;
 const DBZ_MICRO_TIMESTAMP = DEBEZIUM_MICRO_TIMESTAMP;
 const DBZ_ZONED_TIMESTAMP = DEBEZIUM_ZONED_TIMESTAMP;
+const VSD = VARIABLE_SCALE_DECIMAL;
+
+export { assertPrimitive, decimalPrecision, decimalScale, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL } from '@millrace/sink-rows';
 
 /**
  * What the JDBC sink needs to know about one SQL dialect: identifier quoting, the
@@ -57,13 +52,6 @@ const DBZ_ZONED_TIMESTAMP = DEBEZIUM_ZONED_TIMESTAMP;
  * - A statement never has more than `maxParameters` parameters; the writer also keeps
  *   the estimated text of one statement under `maxStatementBytes`.
  */
-/**
- * Debezium's decimal of any scale (Postgres `numeric` without precision under
- * decimal.handling.mode=precise): a struct {scale int32, value bytes (two's complement
- * unscaled)}. The sink writes it as one decimal column (its text value), not as a struct.
- */
-export const VARIABLE_SCALE_DECIMAL = 'io.debezium.data.VariableScaleDecimal';
-
 /** The driver a dialect speaks to (@millrace/jdbc's, which quotes identifiers and spells placeholders). */
 export type SinkDialectName = JdbcDriver;
 
@@ -73,10 +61,6 @@ export interface SqlColumnType {
   readonly length?: string;
   readonly precision?: number;
   readonly scale?: number;
-}
-
-export class UnsupportedSchemaError extends Error {
-  override readonly name = 'UnsupportedSchemaError';
 }
 
 export abstract class SinkDialect {
@@ -161,23 +145,7 @@ export abstract class SinkDialect {
    * cannot be expressed (then the column gets none).
    */
   defaultLiteral(schema: ConnectSchema): string | undefined {
-    const value = schema.defaultValue;
-    if (value === undefined || value === null || schema.name) return undefined;
-    switch (schema.type) {
-      case 'int8':
-      case 'int16':
-      case 'int32':
-      case 'int64':
-      case 'float32':
-      case 'float64':
-        return typeof value === 'number' || typeof value === 'bigint' ? String(value) : undefined;
-      case 'boolean':
-        return typeof value === 'boolean' ? this.booleanLiteral(value) : undefined;
-      case 'string':
-        return typeof value === 'string' ? `'${value.replace(/'/g, "''")}'` : undefined;
-      default:
-        return undefined;
-    }
+    return defaultLiteral(schema, (v) => this.booleanLiteral(v));
   }
 
   /** The bind value of a Connect value of `schema` (see the contract above). */
@@ -188,10 +156,8 @@ export abstract class SinkDialect {
         break;
       case DECIMAL:
         return typeof value === 'string' ? value : String(value);
-      case VARIABLE_SCALE_DECIMAL: {
-        const v = value as { scale: number; value: Uint8Array };
-        return unscaledToDecimal(bytesToBigint(Buffer.from(v.value.buffer, v.value.byteOffset, v.value.byteLength)), Number(v.scale));
-      }
+      case VSD:
+        return variableScaleDecimalText(value);
       case DATE:
         return value instanceof Date ? value.toISOString().slice(0, 10) : value;
       case TIME:
@@ -237,30 +203,4 @@ export function splitTableName(table: string): string[] {
   const parts = table.split('.');
   if (parts.some((p) => p === '') || parts.length > 2) throw new Error(`invalid table name "${table}"`);
   return parts;
-}
-
-/** Connect primitive types a column can hold; array, map and struct fields are rejected (except VariableScaleDecimal). */
-export function assertPrimitive(fieldName: string, schema: ConnectSchema): void {
-  if (schema.name === VARIABLE_SCALE_DECIMAL) return;
-  if (schema.type === 'array' || schema.type === 'map' || schema.type === 'struct') {
-    throw new UnsupportedSchemaError(`field "${fieldName}" has type ${schema.type}; the JDBC sink writes only primitive and logical types`);
-  }
-}
-
-/**
- * Decimal precision from the schema parameters (`connect.decimal.precision`, set by
- * Debezium and by Confluent's AvroConverter), or undefined when absent or not a usable
- * precision (1..maxPrecision, at least the scale).
- */
-export function decimalPrecision(schema: ConnectSchema, maxPrecision: number): number | undefined {
-  const raw = schema.parameters?.['connect.decimal.precision'];
-  if (raw === undefined) return undefined;
-  const p = Number(raw);
-  return Number.isInteger(p) && p >= 1 && p <= maxPrecision && p >= decimalScale(schema) ? p : undefined;
-}
-
-/** Decimal scale from the schema parameters (Kafka Connect's "scale"), default 0. */
-export function decimalScale(schema: ConnectSchema): number {
-  const scale = Number(schema.parameters?.scale ?? 0);
-  return Number.isInteger(scale) && scale >= 0 ? scale : 0;
 }

@@ -137,11 +137,12 @@ async function start(paused: boolean): Promise<void> {
 async function findPlugin(name: string): Promise<ConnectorPlugin | undefined> {
   if (name === 'jdbc-source') return (await import('@millrace/jdbc-source')).jdbcSourcePlugin;
   if (name === 'jdbc-sink') return (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN;
+  if (name === 'duckdb-sink') return (await import('@millrace/duckdb-sink')).DUCKDB_SINK_PLUGIN;
   if (name === 'postgres-cdc-source') return (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin;
   if (name === 'mqtt-source') return (await import('@millrace/mqtt-source')).mqttSourcePlugin;
   if (name === 'opcua-source') return (await import('@millrace/opcua-source')).opcUaSourcePlugin;
   if (name === 'mysql-cdc-source') return (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin;
-  const builtIn = [(await import('@millrace/jdbc-source')).jdbcSourcePlugin, (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN, (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin, (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin, (await import('@millrace/mqtt-source')).mqttSourcePlugin, (await import('@millrace/opcua-source')).opcUaSourcePlugin];
+  const builtIn = [(await import('@millrace/jdbc-source')).jdbcSourcePlugin, (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN, (await import('@millrace/duckdb-sink')).DUCKDB_SINK_PLUGIN, (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin, (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin, (await import('@millrace/mqtt-source')).mqttSourcePlugin, (await import('@millrace/opcua-source')).opcUaSourcePlugin];
   return loadPluginModules(data.pluginModules, builtIn).find((p) => p.name === name);
 }
 

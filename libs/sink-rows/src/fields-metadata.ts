@@ -1,6 +1,6 @@
 import type { ConnectSchema, SinkRecord, Struct } from '@millrace/connect-sdk';
-import { assertPrimitive, UnsupportedSchemaError } from './dialect/sink-dialect';
-import type { PkMode } from './jdbc-sink-config';
+import { assertPrimitive, UnsupportedSchemaError } from './connect-columns';
+import type { PkMode } from './sink-write-config';
 
 /**
  * Which table columns a record yields, after Confluent's FieldsMetadata: the key columns
@@ -60,7 +60,7 @@ export function buildFieldsMetadata(
   tombstone: boolean,
 ): FieldsMetadata {
   if (!tombstone) {
-    if (!valueSchema) throw new RecordSchemaError('the JDBC sink needs record values with a schema (use a schema-aware converter, e.g. avro or json with schemas.enable)');
+    if (!valueSchema) throw new RecordSchemaError('the sink needs record values with a schema (use a schema-aware converter, e.g. avro or json with schemas.enable)');
     if (valueSchema.type !== 'struct') throw new RecordSchemaError(`the record value schema must be a struct, got ${valueSchema.type}`);
   }
   const valueFields = !tombstone && valueSchema ? (valueSchema.fields ?? []) : [];

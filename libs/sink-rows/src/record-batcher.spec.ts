@@ -1,5 +1,5 @@
 import type { ConnectSchema, SinkRecord } from '@millrace/connect-sdk';
-import { lastPerKey } from './batch-writer';
+import { lastPerKey } from './row-key';
 import { buildFieldsMetadata, columnValue } from './fields-metadata';
 import { RecordBatcher, type BatcherOptions } from './record-batcher';
 

@@ -1,6 +1,7 @@
 import type { ConnectSchema, SinkRecord } from '@millrace/connect-sdk';
+import { unwrapChangeEvent } from './change-events';
 import { buildFieldsMetadata, type FieldsMetadata, type FieldsOptions } from './fields-metadata';
-import { tableNameFor } from './jdbc-sink-config';
+import { tableNameFor } from './sink-write-config';
 
 /**
  * Groups sink records into batches that one statement family can write.
@@ -11,7 +12,9 @@ import { tableNameFor } from './jdbc-sink-config';
  * kind or a schema changes or the batch is full, so applying the batches in the order
  * returned keeps every table's records in their Kafka order (batches of different tables
  * may interleave differently from the input; rows of different tables are independent).
- * Tombstones without delete.enabled are dropped here (they still count as consumed).
+ * Debezium change events are unwrapped first (change-events.ts: a delete event becomes a
+ * delete by key). Tombstones without delete.enabled are dropped here (they still count as
+ * consumed).
  * FieldsMetadata is built once per distinct (kind, key schema, value schema).
  */
 export type BatchKind = 'write' | 'delete';
@@ -63,7 +66,9 @@ export class RecordBatcher {
     // Records of one batch usually share their schema objects: the signature string is built
     // once per run of them, and the same string compares in O(1) below.
     let last: { keySchema: SinkRecord['keySchema']; valueSchema: SinkRecord['valueSchema']; tombstone: boolean; signature: string } | null = null;
-    for (const record of records) {
+    for (const input of records) {
+      const record = unwrapChangeEvent(input);
+      if (record === null) continue;
       const tombstone = record.value === null || record.value === undefined;
       if (tombstone && !this.opts.deleteEnabled) continue;
       const kind: BatchKind = tombstone ? 'delete' : 'write';
