@@ -1,0 +1,96 @@
+import { createConnection, type Connection } from 'mysql2/promise';
+import { quoteIdentifier } from '@millrace/jdbc';
+import { qualified, valuesRows, type RollupColumnType, type RollupConnection, type RollupDialect } from './rollup-dialect';
+
+/**
+ * MySQL and MariaDB: `?` parameters, ON DUPLICATE KEY UPDATE with VALUES(col) (both
+ * servers accept it), DECIMAL(38, decimal.scale) for sums and extremes. Sessions run in UTC.
+ */
+export class MysqlRollupDialect implements RollupDialect {
+  readonly name = 'mysql' as const;
+  readonly maxParams = 30_000;
+
+  constructor(private readonly decimalScale: number) {}
+
+  quote(identifier: string): string {
+    return quoteIdentifier('mysql', identifier);
+  }
+
+  table(name: string): string {
+    return qualified(name, (s) => this.quote(s));
+  }
+
+  param(): string {
+    return '?';
+  }
+
+  columnType(type: RollupColumnType): string {
+    const numeric = `DECIMAL(38,${this.decimalScale})`;
+    const types: Record<RollupColumnType, string> = {
+      key: 'VARCHAR(160)',
+      counter: 'BIGINT',
+      int: 'INT',
+      numeric,
+      bigint: 'BIGINT',
+      double: 'DOUBLE',
+      decimal: numeric,
+      boolean: 'BOOLEAN',
+      text: 'VARCHAR(255)',
+      date: 'DATE',
+      timestamp: 'DATETIME',
+    };
+    return types[type];
+  }
+
+  upsert(table: string, _alias: string, columns: readonly string[], _conflict: readonly string[], rows: number, assignments: readonly string[]): string {
+    const set = assignments.length === 0 ? `${this.quote(columns[0])} = ${this.quote(columns[0])}` : assignments.join(', ');
+    return `INSERT INTO ${this.table(table)} (${columns.map((c) => this.quote(c)).join(', ')}) VALUES ${valuesRows(this, rows, columns.length)} ON DUPLICATE KEY UPDATE ${set}`;
+  }
+
+  stored(_alias: string, column: string): string {
+    return this.quote(column);
+  }
+
+  incoming(column: string): string {
+    return `VALUES(${this.quote(column)})`;
+  }
+}
+
+export class MysqlRollupConnection implements RollupConnection {
+  readonly dialect: MysqlRollupDialect;
+
+  private constructor(
+    private readonly conn: Connection,
+    decimalScale: number,
+  ) {
+    this.dialect = new MysqlRollupDialect(decimalScale);
+  }
+
+  static async open(options: { host: string; port: number; database: string; user?: string; password?: string }, decimalScale: number): Promise<MysqlRollupConnection> {
+    const conn = await createConnection({ ...options, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, connectTimeout: 10_000 });
+    conn.on('error', () => undefined);
+    await conn.query("SET time_zone = '+00:00'");
+    return new MysqlRollupConnection(conn, decimalScale);
+  }
+
+  async query(sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+    const [rows] = await this.conn.query(sql, params as unknown[]);
+    return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+  }
+
+  async begin(): Promise<void> {
+    await this.conn.query('START TRANSACTION');
+  }
+
+  async commit(): Promise<void> {
+    await this.conn.query('COMMIT');
+  }
+
+  async rollback(): Promise<void> {
+    await this.conn.query('ROLLBACK');
+  }
+
+  async close(): Promise<void> {
+    await this.conn.end().catch(() => undefined);
+  }
+}
