@@ -202,6 +202,13 @@ async function main(): Promise<number> {
     process.stdout.write(r.stdout.toString('utf8'));
     if (r.code !== 0) caseProblems.push(`transactions bench exited ${r.code}: ${r.stderr.slice(-2_000)}`);
   }
+  if (!config.skipRollups) {
+    // bi-rollup-sink changes/s for 10 rollups vs the jdbc-sink upserting the same topic (its own servers; its table on stdout)
+    process.stdout.write('\nBI rollups (rollup-sink-bench.ts):\n');
+    const r = await runCommand(process.execPath, ['-r', `${repoRoot}/scripts/register-paths.js`, `${__dirname}/rollup-sink-bench.js`], { cwd: repoRoot, timeoutMs: 20 * 60_000 });
+    process.stdout.write(r.stdout.toString('utf8'));
+    if (r.code !== 0) caseProblems.push(`rollup sink bench exited ${r.code}: ${r.stderr.slice(-2_000)}`);
+  }
   const allProblems = [...problems, ...caseProblems];
   if (allProblems.length > 0) process.stdout.write(`\nproblems:\n${allProblems.map((p) => `- ${p}`).join('\n')}\n`);
   return allProblems.length === 0 && skipped.length === 0 ? 0 : 1;
