@@ -175,7 +175,7 @@ async function main(): Promise<number> {
     const producer = kafka.producer();
     await producer.connect();
     const messages = changes();
-    for (let i = 0; i < messages.length; i += 2000) await producer.send({ topic: TOPIC, acks: 1, messages: messages.slice(i, i + 2000) });
+    for (let i = 0; i < messages.length; i += 400) await producer.send({ topic: TOPIC, acks: 1, messages: messages.slice(i, i + 400) });
     await producer.disconnect();
     log(`rollup-sink-bench: ${CHANGES} change records in ${TOPIC}`);
 
@@ -208,6 +208,7 @@ async function main(): Promise<number> {
       'connector.class': 'jdbc-sink',
       topics: TOPIC,
       'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/ref?user=${pg.user}`,
+      'table.name.format': 'orders',
       'auto.create': 'true',
       'insert.mode': 'upsert',
       'pk.mode': 'record_key',

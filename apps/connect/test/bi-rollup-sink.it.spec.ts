@@ -168,6 +168,10 @@ describe('bi-rollup-sink: rollups equal GROUP BY on the source after random chan
        FROM generate_series(1, ${INITIAL_ROWS}) g`,
     );
     const topic = 'bi.public.orders';
+    // a bad declaration is refused at create time, naming the key
+    const bad = await rest.call('POST', '/connectors', { name: 'rollups-bad', config: { ...rollupConfig(topic, 'jdbc:duckdb:/tmp/x.duckdb'), 'rollup.sales_by_customer_day.filter': "status = 'x'; DROP TABLE orders" } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('rollup.sales_by_customer_day.filter');
     await createConnector(rest, 'cdc-orders', { ...cdcConfig(pg, {}), 'topic.prefix': 'bi', 'table.include.list': 'public\\.orders', 'slot.name': 'bi_slot', 'publication.name': 'bi_pub' });
     await createConnector(rest, 'rollups-pg', rollupConfig(topic, `jdbc:postgresql://${pg.host}:${pg.port}/warehouse?user=${pg.user}`));
     await createConnector(rest, 'rollups-duck', rollupConfig(topic, `jdbc:duckdb:${duckFile}`));
