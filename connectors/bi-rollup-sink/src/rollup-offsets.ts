@@ -1,6 +1,6 @@
 import { topicPartitionKey, type TopicPartition } from '@millrace/connect-sdk';
 import { OFFSETS_TABLE } from '@millrace/jdbc-sink';
-import type { RollupConnection } from './dialect/rollup-dialect';
+import type { RollupConnection, UpsertColumn } from './dialect/rollup-dialect';
 
 /**
  * The consumed offsets of the rollup sink, in the target database next to the rollups,
@@ -59,10 +59,16 @@ export class RollupOffsetStore {
   async save(offsets: readonly PartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
     const d = this.conn.dialect;
-    const cols = ['connector_name', 'topic', 'kafka_partition', 'next_offset', 'key_version'];
-    const params: unknown[] = [];
-    for (const o of offsets) params.push(this.connectorName, o.topic, o.partition, o.nextOffset, OFFSET_KEY_VERSION);
+    const cols: UpsertColumn[] = [
+      { name: 'connector_name', type: 'text' },
+      { name: 'topic', type: 'text' },
+      { name: 'kafka_partition', type: 'int' },
+      { name: 'next_offset', type: 'counter' },
+      { name: 'key_version', type: 'int' },
+    ];
+    const rows = offsets.map((o) => [this.connectorName, o.topic, o.partition, o.nextOffset, OFFSET_KEY_VERSION]);
     const set = ['next_offset', 'key_version'].map((c) => `${d.quote(c)} = ${d.incoming(c)}`);
-    await this.conn.query(d.upsert(OFFSETS_TABLE, 'o', cols, cols.slice(0, 3), offsets.length, set), params);
+    const { sql, params } = d.upsert(OFFSETS_TABLE, 'o', cols, ['connector_name', 'topic', 'kafka_partition'], rows, set);
+    await this.conn.query(sql, params);
   }
 }

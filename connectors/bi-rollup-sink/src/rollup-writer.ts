@@ -2,7 +2,7 @@ import { decimalText, type Decimal } from './decimal';
 import { best, isNoop, retracted, type GroupDelta, type RollupDelta } from './rollup-delta';
 import type { MeasureDef } from './rollup-definition';
 import { stateTable } from './rollup-tables';
-import type { RollupConnection, RollupDialect } from './dialect/rollup-dialect';
+import type { RollupConnection, RollupDialect, UpsertColumn } from './dialect/rollup-dialect';
 
 /**
  * Applies one rollup's batch delta inside the caller's transaction, a few statements per
@@ -21,14 +21,24 @@ import type { RollupConnection, RollupDialect } from './dialect/rollup-dialect';
  */
 const ALIAS = 't';
 
-function mainColumns(delta: RollupDelta): string[] {
-  const cols = ['_group', ...delta.rollup.groups.map((g) => g.alias), '_rows'];
+/** The main table's columns in mainRow's order, typed as rollup-tables.ts creates them. */
+function mainColumns(delta: RollupDelta): UpsertColumn[] {
+  const cols: UpsertColumn[] = [{ name: '_group', type: 'key' }, ...delta.rollup.groups.map((g, i) => ({ name: g.alias, type: delta.columnKinds[i] ?? 'text' })), { name: '_rows', type: 'counter' }];
   for (const m of delta.rollup.measures) {
-    cols.push(m.alias);
-    if (m.kind === 'sum' || m.kind === 'avg') cols.push(`${m.alias}__sum`, `${m.alias}__n`);
+    const type = m.kind === 'avg' ? 'double' : m.kind === 'sum' || m.kind === 'min' || m.kind === 'max' ? 'numeric' : 'counter';
+    cols.push({ name: m.alias, type });
+    if (m.kind === 'sum' || m.kind === 'avg') cols.push({ name: `${m.alias}__sum`, type: 'numeric' }, { name: `${m.alias}__n`, type: 'counter' });
   }
   return cols;
 }
+
+const STATE_COLUMNS: UpsertColumn[] = [
+  { name: '_group', type: 'key' },
+  { name: 'm', type: 'int' },
+  { name: 'vk', type: 'key' },
+  { name: 'num', type: 'numeric' },
+  { name: 'mult', type: 'counter' },
+];
 
 function mainRow(g: GroupDelta, measures: readonly MeasureDef[]): unknown[] {
   const row: unknown[] = [g.key, ...g.values, g.rows];
@@ -116,9 +126,8 @@ export async function applyRollupDelta(conn: RollupConnection, delta: RollupDelt
   const columns = mainColumns(delta);
   const assignments = mainAssignments(d, rollup.measures);
   await chunked(groups, Math.floor(d.maxParams / columns.length), async (chunk) => {
-    const params: unknown[] = [];
-    for (const g of chunk) params.push(...mainRow(g, rollup.measures));
-    await conn.query(d.upsert(rollup.table, ALIAS, columns, ['_group'], chunk.length, assignments), params);
+    const { sql, params } = d.upsert(rollup.table, ALIAS, columns, ['_group'], chunk.map((g) => mainRow(g, rollup.measures)), assignments);
+    await conn.query(sql, params);
   });
 
   const stateMeasures = rollup.measures.map((m, i) => ({ m, i })).filter(({ m }) => m.kind === 'min' || m.kind === 'max' || m.kind === 'count_distinct');
@@ -140,9 +149,9 @@ export async function applyRollupDelta(conn: RollupConnection, delta: RollupDelt
       if (needs) recompute.push(g.key);
     }
     const state = stateTable(rollup);
-    const stateCols = ['_group', 'm', 'vk', 'num', 'mult'];
-    await chunked(entries, Math.floor(d.maxParams / stateCols.length), async (chunk) => {
-      await conn.query(d.upsert(state, ALIAS, stateCols, ['_group', 'm', 'vk'], chunk.length, [`${q('mult')} = ${d.stored(ALIAS, 'mult')} + ${d.incoming('mult')}`]), chunk.flat());
+    await chunked(entries, Math.floor(d.maxParams / STATE_COLUMNS.length), async (chunk) => {
+      const { sql, params } = d.upsert(state, ALIAS, STATE_COLUMNS, ['_group', 'm', 'vk'], chunk, [`${q('mult')} = ${d.stored(ALIAS, 'mult')} + ${d.incoming('mult')}`]);
+      await conn.query(sql, params);
     });
     await chunked(touched, d.maxParams, async (chunk) => {
       await conn.query(`DELETE FROM ${d.table(state)} WHERE ${q('mult')} = 0 AND ${q('_group')} IN (${inList(d, chunk.length)})`, chunk);

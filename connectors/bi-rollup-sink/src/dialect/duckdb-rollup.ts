@@ -1,5 +1,5 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { qualified, valuesRows, type RollupColumnType, type RollupConnection, type RollupDialect } from './rollup-dialect';
+import { DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBListValue, type DuckDBType } from '@duckdb/node-api';
+import { qualified, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type UpsertColumn } from './rollup-dialect';
 
 /**
  * DuckDB (embedded, through @duckdb/node-api): `$n` parameters, ON CONFLICT … DO UPDATE,
@@ -43,11 +43,19 @@ export class DuckDbRollupDialect implements RollupDialect {
     return types[type];
   }
 
-  upsert(table: string, alias: string, columns: readonly string[], conflict: readonly string[], rows: number, assignments: readonly string[]): string {
-    return (
-      `INSERT INTO ${this.table(table)} AS ${this.quote(alias)} (${columns.map((c) => this.quote(c)).join(', ')}) VALUES ${valuesRows(this, rows, columns.length)} ` +
-      `ON CONFLICT (${conflict.map((c) => this.quote(c)).join(', ')}) DO ${assignments.length === 0 ? 'NOTHING' : `UPDATE SET ${assignments.join(', ')}`}`
-    );
+  /**
+   * The rows as one list parameter per column (text, cast to the column's type):
+   * DuckDB binds thousands of scalar parameters slowly, a few lists fast.
+   */
+  upsert(table: string, alias: string, columns: readonly UpsertColumn[], conflict: readonly string[], rows: readonly (readonly unknown[])[], assignments: readonly string[]): BoundStatement {
+    const params = columns.map((_, c) => new TextList(rows.map((row) => row[c])));
+    const select = columns.map((col, c) => `CAST(unnest(${this.param(c + 1)}) AS ${this.columnType(col.type)})`).join(', ');
+    return {
+      sql:
+        `INSERT INTO ${this.table(table)} AS ${this.quote(alias)} (${columns.map((c) => this.quote(c.name)).join(', ')}) SELECT ${select} ` +
+        `ON CONFLICT (${conflict.map((c) => this.quote(c)).join(', ')}) DO ${assignments.length === 0 ? 'NOTHING' : `UPDATE SET ${assignments.join(', ')}`}`,
+      params,
+    };
   }
 
   stored(alias: string, column: string): string {
@@ -59,9 +67,18 @@ export class DuckDbRollupDialect implements RollupDialect {
   }
 }
 
-type DuckValue = string | number | bigint | boolean | null;
+/** A list of values bound as one VARCHAR[] parameter. */
+class TextList {
+  readonly items: (string | null)[];
+  constructor(values: readonly unknown[]) {
+    this.items = values.map((v) => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : String(v)));
+  }
+}
 
-function duckValue(v: unknown): DuckValue {
+type DuckScalar = string | number | bigint | boolean | null;
+
+function duckValue(v: unknown): DuckScalar | DuckDBListValue {
+  if (v instanceof TextList) return listValue(v.items);
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
   if (v instanceof Date) return v.toISOString();
@@ -90,7 +107,9 @@ export class DuckDbRollupConnection implements RollupConnection {
   }
 
   async query(sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
-    const reader = await this.conn.runAndReadAll(sql, params.length === 0 ? undefined : params.map(duckValue));
+    const values = params.map(duckValue);
+    const types = params.some((p) => p instanceof TextList) ? params.map((p): DuckDBType | undefined => (p instanceof TextList ? LIST(VARCHAR) : undefined)) : undefined;
+    const reader = await this.conn.runAndReadAll(sql, params.length === 0 ? undefined : values, types as DuckDBType[] | undefined);
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
 

@@ -1,6 +1,6 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import { quoteIdentifier } from '@millrace/jdbc';
-import { qualified, valuesRows, type RollupColumnType, type RollupConnection, type RollupDialect } from './rollup-dialect';
+import { qualified, valuesRows, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type UpsertColumn } from './rollup-dialect';
 
 /**
  * MySQL and MariaDB: `?` parameters, ON DUPLICATE KEY UPDATE with VALUES(col) (both
@@ -42,9 +42,11 @@ export class MysqlRollupDialect implements RollupDialect {
     return types[type];
   }
 
-  upsert(table: string, _alias: string, columns: readonly string[], _conflict: readonly string[], rows: number, assignments: readonly string[]): string {
-    const set = assignments.length === 0 ? `${this.quote(columns[0])} = ${this.quote(columns[0])}` : assignments.join(', ');
-    return `INSERT INTO ${this.table(table)} (${columns.map((c) => this.quote(c)).join(', ')}) VALUES ${valuesRows(this, rows, columns.length)} ON DUPLICATE KEY UPDATE ${set}`;
+  upsert(table: string, _alias: string, columns: readonly UpsertColumn[], _conflict: readonly string[], rows: readonly (readonly unknown[])[], assignments: readonly string[]): BoundStatement {
+    const first = this.quote(columns[0].name);
+    const set = assignments.length === 0 ? `${first} = ${first}` : assignments.join(', ');
+    const values = valuesRows(this, rows);
+    return { sql: `INSERT INTO ${this.table(table)} (${columns.map((c) => this.quote(c.name)).join(', ')}) ${values.sql} ON DUPLICATE KEY UPDATE ${set}`, params: values.params };
   }
 
   stored(_alias: string, column: string): string {

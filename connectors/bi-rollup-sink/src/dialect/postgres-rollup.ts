@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { quoteIdentifier } from '@millrace/jdbc';
-import { qualified, valuesRows, type RollupColumnType, type RollupConnection, type RollupDialect } from './rollup-dialect';
+import { qualified, valuesRows, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type UpsertColumn } from './rollup-dialect';
 
 /** PostgreSQL: `$n` parameters, ON CONFLICT … DO UPDATE, unconstrained NUMERIC for exact sums. */
 export class PostgresRollupDialect implements RollupDialect {
@@ -36,11 +36,14 @@ export class PostgresRollupDialect implements RollupDialect {
     return types[type];
   }
 
-  upsert(table: string, alias: string, columns: readonly string[], conflict: readonly string[], rows: number, assignments: readonly string[]): string {
-    return (
-      `INSERT INTO ${this.table(table)} AS ${this.quote(alias)} (${columns.map((c) => this.quote(c)).join(', ')}) VALUES ${valuesRows(this, rows, columns.length)} ` +
-      `ON CONFLICT (${conflict.map((c) => this.quote(c)).join(', ')}) DO ${assignments.length === 0 ? 'NOTHING' : `UPDATE SET ${assignments.join(', ')}`}`
-    );
+  upsert(table: string, alias: string, columns: readonly UpsertColumn[], conflict: readonly string[], rows: readonly (readonly unknown[])[], assignments: readonly string[]): BoundStatement {
+    const values = valuesRows(this, rows);
+    return {
+      sql:
+        `INSERT INTO ${this.table(table)} AS ${this.quote(alias)} (${columns.map((c) => this.quote(c.name)).join(', ')}) ${values.sql} ` +
+        `ON CONFLICT (${conflict.map((c) => this.quote(c)).join(', ')}) DO ${assignments.length === 0 ? 'NOTHING' : `UPDATE SET ${assignments.join(', ')}`}`,
+      params: values.params,
+    };
   }
 
   stored(alias: string, column: string): string {

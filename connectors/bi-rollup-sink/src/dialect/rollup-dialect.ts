@@ -30,12 +30,26 @@ export interface RollupDialect {
   /** Bind parameters per statement this dialect is given at most (statements are chunked). */
   readonly maxParams: number;
   columnType(type: RollupColumnType): string;
-  /** `INSERT INTO table [AS alias] (cols) VALUES (...), ... <conflict clause> <assignments>`. */
-  upsert(table: string, alias: string, columns: readonly string[], conflict: readonly string[], rows: number, assignments: readonly string[]): string;
+  /**
+   * `INSERT INTO table [AS alias] (cols) <rows> <conflict clause> <assignments>` and its
+   * bind parameters; `types` are the columns' types (DuckDB binds a list per column and
+   * casts, Postgres and MySQL bind each value).
+   */
+  upsert(table: string, alias: string, columns: readonly UpsertColumn[], conflict: readonly string[], rows: readonly (readonly unknown[])[], assignments: readonly string[]): BoundStatement;
   /** The stored value of a column inside upsert assignments and UPDATE … AS alias. */
   stored(alias: string, column: string): string;
   /** The incoming (proposed) value of a column inside upsert assignments. */
   incoming(column: string): string;
+}
+
+export interface UpsertColumn {
+  readonly name: string;
+  readonly type: RollupColumnType;
+}
+
+export interface BoundStatement {
+  readonly sql: string;
+  readonly params: unknown[];
 }
 
 export interface RollupConnection {
@@ -47,16 +61,19 @@ export interface RollupConnection {
   close(): Promise<void>;
 }
 
-/** VALUES row groups `(p1, p2), (p3, p4)` for `rows` rows of `width` parameters, from parameter `first`. */
-export function valuesRows(dialect: RollupDialect, rows: number, width: number, first = 1): string {
+/** `VALUES (p1, p2), (p3, p4)` for the rows, with their values as bind parameters in order. */
+export function valuesRows(dialect: RollupDialect, rows: readonly (readonly unknown[])[]): BoundStatement {
   const out: string[] = [];
-  let p = first;
-  for (let r = 0; r < rows; r++) {
+  const params: unknown[] = [];
+  for (const row of rows) {
     const cells: string[] = [];
-    for (let c = 0; c < width; c++) cells.push(dialect.param(p++));
+    for (const v of row) {
+      params.push(v);
+      cells.push(dialect.param(params.length));
+    }
     out.push(`(${cells.join(', ')})`);
   }
-  return out.join(', ');
+  return { sql: `VALUES ${out.join(', ')}`, params };
 }
 
 /** Quotes each part of `schema.name` with `quote`. */
