@@ -182,14 +182,20 @@ describe('bi-rollup-sink: rollups equal GROUP BY on the source after random chan
 
     const writes = startWriter(prng(seed ^ 0x2545f491));
     let transactions = 0;
+    const occurrences = (pattern: RegExp): number => (connect.logs().match(new RegExp(pattern.source, 'g')) ?? []).length;
+    const counted = async (): Promise<number> => Number((await warehouse.query('SELECT coalesce(sum(count), 0)::int AS n FROM sales_by_customer_day').catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
     try {
+      // the kills land while changes stream, after the snapshot reached the rollups
+      await waitFor('the snapshot counted in the Postgres rollup', async () => (await counted()) >= INITIAL_ROWS * 0.9, 150_000);
       for (let k = 1; k <= 2; k++) {
-        await new Promise((resolve) => setTimeout(resolve, 2000 + Math.floor(random() * 4000)));
+        const streaming = occurrences(/postgres-cdc: streaming slot/);
+        await new Promise((resolve) => setTimeout(resolve, 1000 + Math.floor(random() * 3000)));
         await connect.kill();
         const down = Math.floor(random() * 1500);
         await new Promise((resolve) => setTimeout(resolve, down));
         await connect.restart();
         process.stdout.write(`bi-rollup acceptance: kill -9 ${k} at ${Date.now() - started} ms, down ${down} ms\n`);
+        await waitFor(`streaming resumes after kill ${k}`, async () => occurrences(/postgres-cdc: streaming slot/) > streaming, 120_000);
       }
       await new Promise((resolve) => setTimeout(resolve, 2000));
     } finally {
@@ -206,7 +212,7 @@ describe('bi-rollup-sink: rollups equal GROUP BY on the source after random chan
       await waitFor('the Postgres rollups equal GROUP BY on the source', async () => {
         last = await pgRollups().catch(() => null);
         return last !== null && JSON.stringify(last) === JSON.stringify(source);
-      }, 60_000);
+      }, 120_000);
     } catch (err) {
       process.stdout.write(`seed ${seed}: ${JSON.stringify(await rest.status('rollups-pg'))}\n--- connect ---\n${connect.logs().slice(-6000)}\n`);
       expect(last).toEqual(source);
@@ -236,5 +242,5 @@ describe('bi-rollup-sink: rollups equal GROUP BY on the source after random chan
     );
     expect(groups).toBeGreaterThan(100);
     expect(duck).toEqual(source);
-  }, 300_000);
+  }, 420_000);
 });

@@ -112,10 +112,6 @@ async function chunked<T>(items: readonly T[], perChunk: number, statement: (chu
   for (let i = 0; i < items.length; i += size) await statement(items.slice(i, i + size));
 }
 
-function inList(d: RollupDialect, n: number, first = 1): string {
-  return Array.from({ length: n }, (_, i) => d.param(first + i)).join(', ');
-}
-
 export async function applyRollupDelta(conn: RollupConnection, delta: RollupDelta): Promise<number> {
   const d = conn.dialect;
   const q = (c: string) => d.quote(c);
@@ -154,20 +150,23 @@ export async function applyRollupDelta(conn: RollupConnection, delta: RollupDelt
       await conn.query(sql, params);
     });
     await chunked(touched, d.maxParams, async (chunk) => {
-      await conn.query(`DELETE FROM ${d.table(state)} WHERE ${q('mult')} = 0 AND ${q('_group')} IN (${inList(d, chunk.length)})`, chunk);
+      const keys = d.keyIn(q('_group'), chunk);
+      await conn.query(`DELETE FROM ${d.table(state)} WHERE ${q('mult')} = 0 AND ${keys.sql}`, keys.params);
     });
     const sets = stateMeasures.map(({ m, i }) => {
       const fn = m.kind === 'count_distinct' ? 'count(*)' : `${m.kind}(${q('s')}.${q('num')})`;
       return `${q(m.alias)} = (SELECT ${fn} FROM ${d.table(state)} ${q('s')} WHERE ${q('s')}.${q('_group')} = ${q(ALIAS)}.${q('_group')} AND ${q('s')}.${q('m')} = ${i})`;
     });
     await chunked(recompute, d.maxParams, async (chunk) => {
-      await conn.query(`UPDATE ${d.table(rollup.table)} AS ${q(ALIAS)} SET ${sets.join(', ')} WHERE ${q(ALIAS)}.${q('_group')} IN (${inList(d, chunk.length)})`, chunk);
+      const keys = d.keyIn(`${q(ALIAS)}.${q('_group')}`, chunk);
+      await conn.query(`UPDATE ${d.table(rollup.table)} AS ${q(ALIAS)} SET ${sets.join(', ')} WHERE ${keys.sql}`, keys.params);
     });
   }
 
   const shrunk = groups.filter((g) => g.rows < 0).map((g) => g.key);
   await chunked(shrunk, d.maxParams, async (chunk) => {
-    await conn.query(`DELETE FROM ${d.table(rollup.table)} WHERE ${q('_rows')} <= 0 AND ${q('_group')} IN (${inList(d, chunk.length)})`, chunk);
+    const keys = d.keyIn(q('_group'), chunk);
+    await conn.query(`DELETE FROM ${d.table(rollup.table)} WHERE ${q('_rows')} <= 0 AND ${keys.sql}`, keys.params);
   });
   return groups.length;
 }

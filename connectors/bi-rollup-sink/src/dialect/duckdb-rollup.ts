@@ -58,6 +58,10 @@ export class DuckDbRollupDialect implements RollupDialect {
     };
   }
 
+  keyIn(column: string, keys: readonly string[]): BoundStatement {
+    return { sql: `${column} IN (SELECT unnest(${this.param(1)}))`, params: [new TextList(keys)] };
+  }
+
   stored(alias: string, column: string): string {
     return `${this.quote(alias)}.${this.quote(column)}`;
   }

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { quoteIdentifier } from '@millrace/jdbc';
-import { qualified, valuesRows, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type UpsertColumn } from './rollup-dialect';
+import { qualified, scalarKeyIn, valuesRows, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type UpsertColumn } from './rollup-dialect';
 
 /** PostgreSQL: `$n` parameters, ON CONFLICT … DO UPDATE, unconstrained NUMERIC for exact sums. */
 export class PostgresRollupDialect implements RollupDialect {
@@ -44,6 +44,10 @@ export class PostgresRollupDialect implements RollupDialect {
         `ON CONFLICT (${conflict.map((c) => this.quote(c)).join(', ')}) DO ${assignments.length === 0 ? 'NOTHING' : `UPDATE SET ${assignments.join(', ')}`}`,
       params: values.params,
     };
+  }
+
+  keyIn(column: string, keys: readonly string[]): BoundStatement {
+    return scalarKeyIn(this, column, keys);
   }
 
   stored(alias: string, column: string): string {

@@ -36,6 +36,8 @@ export interface RollupDialect {
    * casts, Postgres and MySQL bind each value).
    */
   upsert(table: string, alias: string, columns: readonly UpsertColumn[], conflict: readonly string[], rows: readonly (readonly unknown[])[], assignments: readonly string[]): BoundStatement;
+  /** `<column> IN (<keys>)` with the keys as bind parameters from position 1. */
+  keyIn(column: string, keys: readonly string[]): BoundStatement;
   /** The stored value of a column inside upsert assignments and UPDATE … AS alias. */
   stored(alias: string, column: string): string;
   /** The incoming (proposed) value of a column inside upsert assignments. */
@@ -74,6 +76,11 @@ export function valuesRows(dialect: RollupDialect, rows: readonly (readonly unkn
     out.push(`(${cells.join(', ')})`);
   }
   return { sql: `VALUES ${out.join(', ')}`, params };
+}
+
+/** `<column> IN ($1, $2, ...)`: one scalar parameter per key. */
+export function scalarKeyIn(dialect: RollupDialect, column: string, keys: readonly string[]): BoundStatement {
+  return { sql: `${column} IN (${keys.map((_, i) => dialect.param(i + 1)).join(', ')})`, params: [...keys] };
 }
 
 /** Quotes each part of `schema.name` with `quote`. */
