@@ -160,7 +160,7 @@ async function main(): Promise<number> {
   try {
     log('rollup-sink-bench: starting broker, Postgres and connect...');
     [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200' } }), startPostgres()]);
-    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: `http://${broker.host}:${broker.httpPort}` });
+    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: `http://${broker.host}:${broker.httpPort}`, startTimeoutMs: 120_000 });
     const db = new Client({ connectionString: pg.connectionString });
     await db.connect();
     await db.query('CREATE DATABASE ref');
