@@ -19,6 +19,7 @@ import type { RollupConnection, RollupDialect, UpsertColumn } from './dialect/ro
  * boundaries were (the algebra is additive) — which is what makes replay after a crash
  * safe together with the offsets stored in the same transaction.
  */
+/** The upserts' alias of the stored row (the dialects' recompute uses the same). */
 const ALIAS = 't';
 
 /** The main table's columns in mainRow's order, typed as rollup-tables.ts creates them. */
@@ -153,13 +154,10 @@ export async function applyRollupDelta(conn: RollupConnection, delta: RollupDelt
       const keys = d.keyIn(q('_group'), chunk);
       await conn.query(`DELETE FROM ${d.table(state)} WHERE ${q('mult')} = 0 AND ${keys.sql}`, keys.params);
     });
-    const sets = stateMeasures.map(({ m, i }) => {
-      const fn = m.kind === 'count_distinct' ? 'count(*)' : `${m.kind}(${q('s')}.${q('num')})`;
-      return `${q(m.alias)} = (SELECT ${fn} FROM ${d.table(state)} ${q('s')} WHERE ${q('s')}.${q('_group')} = ${q(ALIAS)}.${q('_group')} AND ${q('s')}.${q('m')} = ${i})`;
-    });
+    const measures = stateMeasures.map(({ m, i }) => ({ column: m.alias, m: i, fn: m.kind === 'count_distinct' ? ('count' as const) : (m.kind as 'min' | 'max') }));
     await chunked(recompute, d.maxParams, async (chunk) => {
-      const keys = d.keyIn(`${q(ALIAS)}.${q('_group')}`, chunk);
-      await conn.query(`UPDATE ${d.table(rollup.table)} AS ${q(ALIAS)} SET ${sets.join(', ')} WHERE ${keys.sql}`, keys.params);
+      const { sql, params } = d.recompute(rollup.table, state, measures, chunk);
+      await conn.query(sql, params);
     });
   }
 

@@ -1,5 +1,5 @@
 import { DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBListValue, type DuckDBType } from '@duckdb/node-api';
-import { qualified, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type UpsertColumn } from './rollup-dialect';
+import { qualified, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type StateMeasure, type UpsertColumn } from './rollup-dialect';
 
 /**
  * DuckDB (embedded, through @duckdb/node-api): `$n` parameters, ON CONFLICT … DO UPDATE,
@@ -56,6 +56,21 @@ export class DuckDbRollupDialect implements RollupDialect {
         `ON CONFLICT (${conflict.map((c) => this.quote(c)).join(', ')}) DO ${assignments.length === 0 ? 'NOTHING' : `UPDATE SET ${assignments.join(', ')}`}`,
       params,
     };
+  }
+
+  /**
+   * One grouped pass over the touched groups' state entries joined back by key (DuckDB
+   * plans correlated subqueries as joins over the whole state table, per statement).
+   * Groups left without entries get NULL (min/max) or 0 (count) through the LEFT JOIN.
+   */
+  recompute(table: string, state: string, measures: readonly StateMeasure[], keys: readonly string[]): BoundStatement {
+    const q = (c: string) => this.quote(c);
+    const aggs = measures.map(({ m, fn }) => (fn === 'count' ? `count(CASE WHEN ${q('s')}.${q('m')} = ${m} THEN 1 END)` : `${fn}(CASE WHEN ${q('s')}.${q('m')} = ${m} THEN ${q('s')}.${q('num')} END)`) + ` AS ${q(`v${m}`)}`);
+    const derived =
+      `SELECT ${q('k')}.${q('g')}, ${aggs.join(', ')} FROM (SELECT unnest(${this.param(1)}) AS ${q('g')}) ${q('k')} ` +
+      `LEFT JOIN ${this.table(state)} ${q('s')} ON ${q('s')}.${q('_group')} = ${q('k')}.${q('g')} GROUP BY ${q('k')}.${q('g')}`;
+    const sets = measures.map(({ column, m }) => `${q(column)} = ${q('r')}.${q(`v${m}`)}`);
+    return { sql: `UPDATE ${this.table(table)} AS ${q('t')} SET ${sets.join(', ')} FROM (${derived}) ${q('r')} WHERE ${q('t')}.${q('_group')} = ${q('r')}.${q('g')}`, params: [new TextList(keys)] };
   }
 
   keyIn(column: string, keys: readonly string[]): BoundStatement {

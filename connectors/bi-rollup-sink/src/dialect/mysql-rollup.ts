@@ -1,6 +1,6 @@
 import { createConnection, type Connection } from 'mysql2/promise';
 import { quoteIdentifier } from '@millrace/jdbc';
-import { qualified, scalarKeyIn, valuesRows, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type UpsertColumn } from './rollup-dialect';
+import { correlatedRecompute, qualified, scalarKeyIn, valuesRows, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type StateMeasure, type UpsertColumn } from './rollup-dialect';
 
 /**
  * MySQL and MariaDB: `?` parameters, ON DUPLICATE KEY UPDATE with VALUES(col) (both
@@ -47,6 +47,10 @@ export class MysqlRollupDialect implements RollupDialect {
     const set = assignments.length === 0 ? `${first} = ${first}` : assignments.join(', ');
     const values = valuesRows(this, rows);
     return { sql: `INSERT INTO ${this.table(table)} (${columns.map((c) => this.quote(c.name)).join(', ')}) ${values.sql} ON DUPLICATE KEY UPDATE ${set}`, params: values.params };
+  }
+
+  recompute(table: string, state: string, measures: readonly StateMeasure[], keys: readonly string[]): BoundStatement {
+    return correlatedRecompute(this, table, state, measures, keys);
   }
 
   keyIn(column: string, keys: readonly string[]): BoundStatement {

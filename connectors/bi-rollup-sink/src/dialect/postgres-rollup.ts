@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { quoteIdentifier } from '@millrace/jdbc';
-import { qualified, scalarKeyIn, valuesRows, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type UpsertColumn } from './rollup-dialect';
+import { correlatedRecompute, qualified, scalarKeyIn, valuesRows, type BoundStatement, type RollupColumnType, type RollupConnection, type RollupDialect, type StateMeasure, type UpsertColumn } from './rollup-dialect';
 
 /** PostgreSQL: `$n` parameters, ON CONFLICT … DO UPDATE, unconstrained NUMERIC for exact sums. */
 export class PostgresRollupDialect implements RollupDialect {
@@ -44,6 +44,10 @@ export class PostgresRollupDialect implements RollupDialect {
         `ON CONFLICT (${conflict.map((c) => this.quote(c)).join(', ')}) DO ${assignments.length === 0 ? 'NOTHING' : `UPDATE SET ${assignments.join(', ')}`}`,
       params: values.params,
     };
+  }
+
+  recompute(table: string, state: string, measures: readonly StateMeasure[], keys: readonly string[]): BoundStatement {
+    return correlatedRecompute(this, table, state, measures, keys);
   }
 
   keyIn(column: string, keys: readonly string[]): BoundStatement {

@@ -36,6 +36,11 @@ export interface RollupDialect {
    * casts, Postgres and MySQL bind each value).
    */
   upsert(table: string, alias: string, columns: readonly UpsertColumn[], conflict: readonly string[], rows: readonly (readonly unknown[])[], assignments: readonly string[]): BoundStatement;
+  /**
+   * UPDATE of `table` setting each measure column from the state table's entries of its
+   * measure position, for the groups `keys` (see rollup-writer.ts step 3).
+   */
+  recompute(table: string, state: string, measures: readonly StateMeasure[], keys: readonly string[]): BoundStatement;
   /** `<column> IN (<keys>)` with the keys as bind parameters from position 1. */
   keyIn(column: string, keys: readonly string[]): BoundStatement;
   /** The stored value of a column inside upsert assignments and UPDATE … AS alias. */
@@ -47,6 +52,13 @@ export interface RollupDialect {
 export interface UpsertColumn {
   readonly name: string;
   readonly type: RollupColumnType;
+}
+
+/** A measure kept in the state table: its column, its position `m`, and how it folds the entries. */
+export interface StateMeasure {
+  readonly column: string;
+  readonly m: number;
+  readonly fn: 'min' | 'max' | 'count';
 }
 
 export interface BoundStatement {
@@ -81,6 +93,20 @@ export function valuesRows(dialect: RollupDialect, rows: readonly (readonly unkn
 /** `<column> IN ($1, $2, ...)`: one scalar parameter per key. */
 export function scalarKeyIn(dialect: RollupDialect, column: string, keys: readonly string[]): BoundStatement {
   return { sql: `${column} IN (${keys.map((_, i) => dialect.param(i + 1)).join(', ')})`, params: [...keys] };
+}
+
+/**
+ * The recompute as correlated subqueries (one index range scan per group and measure):
+ * right for Postgres and MySQL, which use the state table's primary key for them.
+ */
+export function correlatedRecompute(d: RollupDialect, table: string, state: string, measures: readonly StateMeasure[], keys: readonly string[]): BoundStatement {
+  const q = (c: string) => d.quote(c);
+  const sets = measures.map(({ column, m, fn }) => {
+    const agg = fn === 'count' ? 'count(*)' : `${fn}(${q('s')}.${q('num')})`;
+    return `${q(column)} = (SELECT ${agg} FROM ${d.table(state)} ${q('s')} WHERE ${q('s')}.${q('_group')} = ${q('t')}.${q('_group')} AND ${q('s')}.${q('m')} = ${m})`;
+  });
+  const where = d.keyIn(`${q('t')}.${q('_group')}`, keys);
+  return { sql: `UPDATE ${d.table(table)} AS ${q('t')} SET ${sets.join(', ')} WHERE ${where.sql}`, params: where.params };
 }
 
 /** Quotes each part of `schema.name` with `quote`. */
