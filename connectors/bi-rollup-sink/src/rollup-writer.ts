@@ -117,7 +117,8 @@ export async function applyRollupDelta(conn: RollupConnection, delta: RollupDelt
   const d = conn.dialect;
   const q = (c: string) => d.quote(c);
   const rollup = delta.rollup;
-  const groups = [...delta.groups.values()].filter((g) => !isNoop(g));
+  // in key order, so that two tasks updating the same groups lock them in the same order
+  const groups = [...delta.groups.values()].filter((g) => !isNoop(g)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   if (groups.length === 0) return 0;
 
   const columns = mainColumns(delta);

@@ -4,7 +4,8 @@ import { correlatedRecompute, qualified, scalarKeyIn, valuesRows, type BoundStat
 
 /**
  * MySQL and MariaDB: `?` parameters, ON DUPLICATE KEY UPDATE with VALUES(col) (both
- * servers accept it), DECIMAL(38, decimal.scale) for sums and extremes. Sessions run in UTC.
+ * servers accept it), DECIMAL(38, decimal.scale) for sums and extremes, group and value
+ * keys as VARBINARY (exact byte comparison). Sessions run in UTC.
  */
 export class MysqlRollupDialect implements RollupDialect {
   readonly name = 'mysql' as const;
@@ -27,7 +28,8 @@ export class MysqlRollupDialect implements RollupDialect {
   columnType(type: RollupColumnType): string {
     const numeric = `DECIMAL(38,${this.decimalScale})`;
     const types: Record<RollupColumnType, string> = {
-      key: 'VARCHAR(160)',
+      // byte comparison: the default collations would merge groups differing in case or trailing spaces
+      key: 'VARBINARY(640)',
       counter: 'BIGINT',
       int: 'INT',
       numeric,
