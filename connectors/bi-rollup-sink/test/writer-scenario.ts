@@ -1,3 +1,4 @@
+import { prng } from '@millrace/testing';
 import { addDecimal, compareDecimal, decimalText, parseDecimal, ZERO, type Decimal } from '../src/decimal';
 import type { RollupConnection } from '../src/dialect/rollup-dialect';
 import { RollupDelta } from '../src/rollup-delta';
@@ -13,17 +14,6 @@ import { applyRollupDelta } from '../src/rollup-writer';
  * distinct counts, averages to 6 places, no group without rows, case-sensitive groups.
  */
 type Order = { id: number; customer: string; ordered_at: string; amount: string; product: string };
-
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const num = (v: unknown): string | null => (v === null || v === undefined ? null : decimalText(parseDecimal(typeof v === 'bigint' ? v : String(v))!));
 
