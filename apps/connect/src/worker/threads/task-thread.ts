@@ -142,7 +142,8 @@ async function findPlugin(name: string): Promise<ConnectorPlugin | undefined> {
   if (name === 'mqtt-source') return (await import('@millrace/mqtt-source')).mqttSourcePlugin;
   if (name === 'opcua-source') return (await import('@millrace/opcua-source')).opcUaSourcePlugin;
   if (name === 'mysql-cdc-source') return (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin;
-  const builtIn = [(await import('@millrace/jdbc-source')).jdbcSourcePlugin, (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN, (await import('@millrace/duckdb-sink')).DUCKDB_SINK_PLUGIN, (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin, (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin, (await import('@millrace/mqtt-source')).mqttSourcePlugin, (await import('@millrace/opcua-source')).opcUaSourcePlugin];
+  if (name === 'bi-rollup-sink') return (await import('@millrace/bi-rollup-sink')).BI_ROLLUP_SINK_PLUGIN;
+  const builtIn = [(await import('@millrace/jdbc-source')).jdbcSourcePlugin, (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN, (await import('@millrace/duckdb-sink')).DUCKDB_SINK_PLUGIN, (await import('@millrace/bi-rollup-sink')).BI_ROLLUP_SINK_PLUGIN, (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin, (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin, (await import('@millrace/mqtt-source')).mqttSourcePlugin, (await import('@millrace/opcua-source')).opcUaSourcePlugin];
   return loadPluginModules(data.pluginModules, builtIn).find((p) => p.name === name);
 }
 
