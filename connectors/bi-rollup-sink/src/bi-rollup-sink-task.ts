@@ -1,20 +1,19 @@
 import {
-  originalTopicPartition,
   RetriableError,
-  topicPartitionKey,
   type SinkRecord,
   type SinkTask,
   type SinkTaskContext,
   type TopicPartition,
 } from '@millrace/connect-sdk';
 import { errorMessage } from '@millrace/app-common';
+import { AppliedOffsets } from '@millrace/sink-rows';
 import { isRetriableDbError } from '@millrace/jdbc-sink';
 import { parseBiRollupConfig, type BiRollupConfig } from './bi-rollup-config';
 import { foldRecords } from './fold-records';
 import { openRollupConnection } from './open-connection';
 import { ensureRollupTables } from './rollup-tables';
 import { applyRollupDelta } from './rollup-writer';
-import { RollupOffsetStore, type PartitionOffset } from './rollup-offsets';
+import { RollupOffsetStore } from './rollup-offsets';
 import type { RollupConnection } from './dialect/rollup-dialect';
 
 /**
@@ -41,11 +40,8 @@ export class BiRollupSinkTask implements SinkTask {
   private offsets?: RollupOffsetStore;
   private context?: SinkTaskContext;
   private readonly ensured = new Set<string>();
-  /** Next offset already applied, per partition key; null = none stored. */
-  private readonly applied = new Map<string, number | null>();
-  /** Next offset of the buffered records, per partition key. */
-  private readonly pending = new Map<string, PartitionOffset>();
-  private buffer: SinkRecord[] = [];
+  /** Applied and pending offsets and the buffered records (exactly-once bookkeeping, @millrace/sink-rows). */
+  private readonly offsetsState = new AppliedOffsets();
   private recheckOffsets = false;
   private closed = false;
 
@@ -61,36 +57,21 @@ export class BiRollupSinkTask implements SinkTask {
 
   async partitionsAssigned(partitions: readonly TopicPartition[]): Promise<ReadonlyMap<string, number | null>> {
     const stored = await this.loadOffsets(partitions);
-    for (const [key, next] of stored) this.applied.set(key, next);
+    this.offsetsState.setApplied(stored);
     return stored;
   }
 
   async partitionsRevoked(partitions: readonly TopicPartition[]): Promise<void> {
     await this.commitBuffer();
-    for (const tp of partitions) this.applied.delete(topicPartitionKey(tp));
+    this.offsetsState.forget(partitions);
   }
 
   async write(records: readonly SinkRecord[]): Promise<void> {
     const config = this.requireOpen();
-    const unknown = new Map<string, TopicPartition>();
-    for (const r of records) {
-      const tp = originalTopicPartition(r);
-      const key = topicPartitionKey(tp);
-      if (!this.applied.has(key) && !unknown.has(key)) unknown.set(key, tp);
-    }
-    if (unknown.size > 0) for (const [key, next] of await this.loadOffsets([...unknown.values()])) this.applied.set(key, next);
-    for (const r of records) {
-      const tp = originalTopicPartition(r);
-      const key = topicPartitionKey(tp);
-      const floor = this.pending.get(key)?.nextOffset ?? this.applied.get(key) ?? null;
-      if (floor !== null && r.originalKafkaOffset < floor) {
-        this.stats.skipped++;
-        continue;
-      }
-      this.buffer.push(r);
-      this.pending.set(key, { ...tp, nextOffset: r.originalKafkaOffset + 1 });
-    }
-    if (this.buffer.length >= config.batchSize) await this.commitBuffer();
+    const unknown = this.offsetsState.unknownPartitions(records);
+    if (unknown.length > 0) this.offsetsState.setApplied(await this.loadOffsets(unknown));
+    this.stats.skipped += this.offsetsState.accept(records);
+    if (this.offsetsState.records.length >= config.batchSize) await this.commitBuffer();
   }
 
   async flush(): Promise<void> {
@@ -100,29 +81,28 @@ export class BiRollupSinkTask implements SinkTask {
 
   async teardown(): Promise<void> {
     this.closed = true;
-    this.buffer = [];
-    this.pending.clear();
-    this.applied.clear();
+    this.offsetsState.clear();
     await this.dropConnection();
   }
 
   private async commitBuffer(): Promise<void> {
-    if (this.pending.size === 0 || this.closed) return;
+    if (!this.offsetsState.hasPending || this.closed) return;
     const config = this.requireOpen();
     try {
       const conn = await this.connection();
       if (this.recheckOffsets) {
         await this.dropAlreadyApplied();
         this.recheckOffsets = false;
-        if (this.pending.size === 0) return;
+        if (!this.offsetsState.hasPending) return;
       }
-      const deltas = foldRecords(config.rollups, this.buffer);
+      const buffered = this.offsetsState.records;
+      const deltas = foldRecords(config.rollups, buffered);
       for (const delta of deltas) {
         if (this.ensured.has(delta.rollup.name) || delta.groups.size === 0) continue;
         await ensureRollupTables(conn, delta.rollup, delta.columnKinds);
         this.ensured.add(delta.rollup.name);
       }
-      const offsets = [...this.pending.values()];
+      const offsets = this.offsetsState.pendingOffsets();
       let groups = 0;
       await conn.begin();
       try {
@@ -133,12 +113,10 @@ export class BiRollupSinkTask implements SinkTask {
         await conn.rollback().catch(() => undefined);
         throw err;
       }
-      for (const o of offsets) this.applied.set(topicPartitionKey(o), o.nextOffset);
-      this.stats.folded += this.buffer.length;
+      this.stats.folded += buffered.length;
       this.stats.commits++;
       this.stats.groups += groups;
-      this.pending.clear();
-      this.buffer = [];
+      this.offsetsState.committed(offsets);
     } catch (err) {
       if (!isRetriableDbError(err)) throw err;
       this.recheckOffsets = true;
@@ -149,17 +127,7 @@ export class BiRollupSinkTask implements SinkTask {
 
   /** After an unknown commit outcome: re-read stored offsets, drop buffered records they cover. */
   private async dropAlreadyApplied(): Promise<void> {
-    const stored = await this.loadOffsets([...this.pending.values()]);
-    this.buffer = this.buffer.filter((r) => {
-      const next = stored.get(topicPartitionKey(originalTopicPartition(r)));
-      return next === null || next === undefined || r.originalKafkaOffset >= next;
-    });
-    for (const [key, next] of stored) this.applied.set(key, next);
-    this.pending.clear();
-    for (const r of this.buffer) {
-      const tp = originalTopicPartition(r);
-      this.pending.set(topicPartitionKey(tp), { ...tp, nextOffset: r.originalKafkaOffset + 1 });
-    }
+    this.offsetsState.reconcile(await this.loadOffsets(this.offsetsState.pendingOffsets()));
   }
 
   private async loadOffsets(partitions: readonly TopicPartition[]): Promise<Map<string, number | null>> {

@@ -1,5 +1,5 @@
 import { topicPartitionKey, type TopicPartition } from '@millrace/connect-sdk';
-import { OFFSETS_TABLE } from '@millrace/jdbc-sink';
+import { SINK_OFFSETS_TABLE as OFFSETS_TABLE, type PartitionOffset } from '@millrace/sink-rows';
 import type { RollupConnection, UpsertColumn } from './dialect/rollup-dialect';
 
 /**
@@ -12,10 +12,6 @@ import type { RollupConnection, UpsertColumn } from './dialect/rollup-dialect';
  * offsets; `load` answers null for partitions never committed.
  */
 export const OFFSET_KEY_VERSION = 2;
-
-export interface PartitionOffset extends TopicPartition {
-  readonly nextOffset: number;
-}
 
 export class RollupOffsetStore {
   constructor(
