@@ -2,6 +2,7 @@ import type { ConnectorPlugin, ParsedConfig } from '@millrace/connect-sdk';
 import { crossFieldErrors, POSTGRES_CDC_CONFIG_DEF } from './postgres-cdc-config';
 import { PostgresCdcConnector } from './postgres-cdc-connector';
 import { CONNECTOR_VERSION, PostgresCdcTask } from './postgres-cdc-task';
+import { sendPostgresSignal } from './signal-sender';
 
 /**
  * The `postgres-cdc-source` plugin (alias: Debezium's class name): change data capture
@@ -20,4 +21,5 @@ export const postgresCdcSourcePlugin: ConnectorPlugin = {
   createConnector: () => new PostgresCdcConnector(),
   createTask: () => new PostgresCdcTask(),
   threadSafeTasks: true,
+  sendSignal: sendPostgresSignal,
 };

@@ -57,7 +57,7 @@ export class ReconnectingStream {
     return this.current.durableLsn;
   }
 
-  get lastHandedOut(): { readonly lsn: string; readonly xid: number | null } {
+  get lastHandedOut(): { readonly lsn: string; readonly xid: number | null; readonly offsetExtra?: Readonly<Record<string, unknown>> } {
     return this.current.lastHandedOut;
   }
 

@@ -25,8 +25,9 @@ export interface PostgresCdcEnv {
 /**
  * Registers the file's beforeAll/afterAll for a PostgresCdcEnv; everything is stopped
  * after the file's tests. MILLRACE_CDC_DEBUG_LOG=<file> keeps the worker's output.
+ * `options` adds environment variables to the broker and the connect worker.
  */
-export function usePostgresCdc(): PostgresCdcEnv {
+export function usePostgresCdc(options: { readonly connectEnv?: Record<string, string>; readonly brokerEnv?: Record<string, string> } = {}): PostgresCdcEnv {
   const state: Partial<{ -readonly [K in keyof PostgresCdcEnv]: PostgresCdcEnv[K] }> = {};
   const need = <K extends keyof PostgresCdcEnv>(k: K): PostgresCdcEnv[K] => {
     const v = state[k];
@@ -34,11 +35,11 @@ export function usePostgresCdc(): PostgresCdcEnv {
     return v as PostgresCdcEnv[K];
   };
   beforeAll(async () => {
-    const [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }), startPostgres()]);
+    const [broker, pg] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3', ...options.brokerEnv } }), startPostgres()]);
     state.broker = broker;
     state.pg = pg;
     state.registryUrl = `http://${broker.host}:${broker.httpPort}`;
-    state.connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: state.registryUrl, env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' } });
+    state.connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: state.registryUrl, env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', ...options.connectEnv } });
     state.rest = new ConnectRest(state.connect.url);
     state.kafka = makeKafka(broker.bootstrap);
     state.db = new Client({ connectionString: pg.connectionString });
