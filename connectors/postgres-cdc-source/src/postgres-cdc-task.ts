@@ -276,6 +276,13 @@ export class PostgresCdcTask implements SourceTask {
     return this.snapshot?.progress() ?? this.snapshotDone;
   }
 
+  /** The slot's last sampled health for the worker's /metrics (ReplicationSlotReporter hook: millrace_cdc_slot_lag_bytes etc.). */
+  replicationSlot(): { slot: string; lagBytes: number; walStatus: string | null; safeWalSizeBytes: number | null } | null {
+    const h = this.health?.last;
+    if (!h) return null;
+    return { slot: (this.config as PostgresCdcConfig).slotName, lagBytes: Number(h.heldBytes), walStatus: h.walStatus, safeWalSizeBytes: h.safeWalSize === null ? null : Number(h.safeWalSize) };
+  }
+
   private async finishSnapshot(): Promise<void> {
     const config = this.config as PostgresCdcConfig;
     const snapshot = this.snapshot as SnapshotRunner;
