@@ -53,6 +53,7 @@ export interface BenchConfig {
   readonly skipMatrix: boolean;
   /** Skip the transactional produce rows (transactions-bench.ts, run after the rest with its own broker). */
   readonly skipTransactions: boolean;
+  readonly skipCdc: boolean;
   /**
    * The RSS soak (rss-soak.ts): full-speed produce of `recordBytes` records for `minutes`
    * (0: skipped), the broker's RSS sampled every `sampleSeconds`.
@@ -81,6 +82,7 @@ export const USAGE = `npm run bench -- [flags]          (flags override BENCH_* 
   --small-warmup=S     BENCH_SMALL_WARMUP_S    small-request case: unmeasured seconds at the same rate first (default 3)
   --skip-matrix        BENCH_SKIP_MATRIX=1     run none of the size x partitions x acks cases
   --skip-transactions  BENCH_SKIP_TRANSACTIONS=1  skip the transactional produce rows (transactions-bench.ts)
+  --skip-cdc           BENCH_SKIP_CDC=1           skip the Postgres CDC figures (postgres-cdc-bench.ts; CDC_BENCH_* settings)
   --soak-minutes=M     BENCH_SOAK_MINUTES      RSS soak: full-speed produce this long, RSS curve (default 0: skipped)
   --soak-size=B        BENCH_SOAK_SIZE         RSS soak record size (default 1024)
   --soak-sample=S      BENCH_SOAK_SAMPLE_S     RSS soak: seconds between curve points (default 10)`;
@@ -107,7 +109,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     if (match === null) throw new BenchConfigError(`unexpected argument ${JSON.stringify(arg)}`);
     flags.set(match[1], match[2] ?? 'true');
   }
-  const known = new Set(['scale', 'sizes', 'partitions', 'acks', 'latency-records', 'latency-rate', 'linger-ms', 'phase-timeout', 'run-timeout', 'out', 'bootstrap', 'broker-pid', 'keep-topics', 'min-phase-seconds', 'small-rate', 'small-seconds', 'small-size', 'small-warmup', 'skip-matrix', 'skip-transactions', 'soak-minutes', 'soak-size', 'soak-sample', 'help']);
+  const known = new Set(['scale', 'sizes', 'partitions', 'acks', 'latency-records', 'latency-rate', 'linger-ms', 'phase-timeout', 'run-timeout', 'out', 'bootstrap', 'broker-pid', 'keep-topics', 'min-phase-seconds', 'small-rate', 'small-seconds', 'small-size', 'small-warmup', 'skip-matrix', 'skip-transactions', 'skip-cdc', 'soak-minutes', 'soak-size', 'soak-sample', 'help']);
   for (const name of flags.keys()) if (!known.has(name)) throw new BenchConfigError(`unknown flag --${name}`);
 
   const raw = (flag: string, variable: string): string | undefined => flags.get(flag) ?? (env[variable] === '' ? undefined : env[variable]);
@@ -177,6 +179,7 @@ export function parseBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     },
     skipMatrix: flags.has('skip-matrix') || env.BENCH_SKIP_MATRIX === '1',
     skipTransactions: flags.has('skip-transactions') || env.BENCH_SKIP_TRANSACTIONS === '1',
+    skipCdc: flags.has('skip-cdc') || env.BENCH_SKIP_CDC === '1',
     soak: {
       minutes: number('soak-minutes', 'BENCH_SOAK_MINUTES', 0, 0, 1440, false),
       recordBytes: number('soak-size', 'BENCH_SOAK_SIZE', 1024, 16, 1_000_000, true),

@@ -202,6 +202,13 @@ async function main(): Promise<number> {
     process.stdout.write(r.stdout.toString('utf8'));
     if (r.code !== 0) caseProblems.push(`transactions bench exited ${r.code}: ${r.stderr.slice(-2_000)}`);
   }
+  if (!config.skipCdc) {
+    // Postgres CDC: snapshot vs direct COPY, steady-state rows/s and latency (its own servers; its table on stdout)
+    process.stdout.write('\npostgres-cdc (postgres-cdc-bench.ts):\n');
+    const r = await runCommand(process.execPath, ['-r', `${repoRoot}/scripts/register-paths.js`, `${__dirname}/postgres-cdc-bench.js`], { cwd: repoRoot, timeoutMs: 30 * 60_000 });
+    process.stdout.write(r.stdout.toString('utf8'));
+    if (r.code !== 0) caseProblems.push(`postgres-cdc bench exited ${r.code}: ${r.stderr.slice(-2_000)}`);
+  }
   const allProblems = [...problems, ...caseProblems];
   if (allProblems.length > 0) process.stdout.write(`\nproblems:\n${allProblems.map((p) => `- ${p}`).join('\n')}\n`);
   return allProblems.length === 0 && skipped.length === 0 ? 0 : 1;
