@@ -14,8 +14,8 @@ import { prng, seedFrom } from './support/seeded-random';
  * MILLRACE_CDC_INCREMENTAL_SEED). Afterwards the warehouse equals the source (count and
  * all-column checksum): no chunk row overwrote a newer streamed change, and the snapshot
  * resumed after the last committed chunk (no `r` read twice beyond one chunk).
- * Also: TRUNCATE events (skipped by default, `t` with skipped.operations=none) and the
- * REST call's errors.
+ * Also: TRUNCATE events (skipped by default, `t` with skipped.operations=none), the
+ * slot's series in /metrics and the REST call's errors.
  */
 const ITEMS = 20_000;
 const ORDERS = 3_000;
@@ -168,6 +168,14 @@ describe('postgres-cdc-source incremental snapshots', () => {
     }, 30_000).catch(() => undefined);
     expect(got).toEqual(want);
   }, 90_000);
+
+  test("the slot's lag and wal_status are in connect's /metrics", async () => {
+    const text = await waitFor('slot series in /metrics', async () => {
+      const body = await (await fetch(`${env.connect.url}/metrics`)).text();
+      return /millrace_cdc_slot_lag_bytes\{connector="inc",task="0",slot="inc_slot"\} \d+/.test(body) ? body : undefined;
+    }, 30_000);
+    expect(text).toMatch(/millrace_cdc_slot_wal_status\{connector="inc",task="0",slot="inc_slot",status="reserved"\} 1/);
+  }, 40_000);
 
   test('the REST call: 400 naming the field, 400 for a plugin without signals, 404 for an unknown connector', async () => {
     const { rest } = env;
