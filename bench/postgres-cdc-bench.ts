@@ -1,7 +1,6 @@
-import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
+import { call, DDL, digest, directCopy, loadSourceTable, waitUntil } from './copy-pipeline';
 import { envInt } from './env-int';
 
 /**
@@ -9,8 +8,8 @@ import { envInt } from './env-int';
  * broker, one connect worker with exactly-once sources):
  *
  * 1. Initial snapshot of a CDC_BENCH_ROWS-row table (default 200,000 so `npm run bench`
- *    stays short on the 2-core machine; the issue's size is CDC_BENCH_ROWS=1000000; id bigint PK, name,
- *    amount numeric, happened timestamptz, a 60-byte note) into a warehouse database on
+ *    stays short on the 2-core machine; the issue's size is CDC_BENCH_ROWS=1000000;
+ *    copy-pipeline.ts's table and direct pipe) into a warehouse database on
  *    the same server through postgres-cdc-source (snapshot.max.threads from
  *    CDC_BENCH_THREADS, default "1,4": one run per value, fresh slot and warehouse table
  *    each) -> broker (Avro) -> jdbc-sink (ExtractNewRecordState, upsert): seconds from the
@@ -34,29 +33,8 @@ import { envInt } from './env-int';
  * Prints a markdown table to stdout (progress to stderr); part of `npm run bench` unless
  * --skip-cdc / BENCH_SKIP_CDC=1.
  */
-const DDL = `(id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount NUMERIC(10,2) NOT NULL, happened TIMESTAMPTZ NOT NULL, note TEXT)`;
-const COLUMNS = 'id, name, amount, happened, note';
-
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-async function call(base: string, method: string, url: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${base}${url}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${await res.text()}`);
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-async function digest(db: Client, table: string, where = ''): Promise<string> {
-  const r = await db.query<{ n: string; h: string | null }>(`SELECT count(*) AS n, sum(hashtext(t::text)::bigint) AS h FROM (SELECT ${COLUMNS} FROM ${table} ${where}) AS t`);
-  return `${r.rows[0].n}/${r.rows[0].h}`;
 }
 
 async function count(db: Client, table: string): Promise<number> {
@@ -111,24 +89,13 @@ export async function runPostgresCdcBench(): Promise<CdcBenchFigures> {
     await Promise.all([direct.connect(), warehouse.connect()]);
 
     log(`cdc-bench: loading ${rows} rows...`);
-    await source.query(`CREATE TABLE t ${DDL}`);
-    await source.query(
-      `INSERT INTO t SELECT i, 'name-' || i, ((i::bigint * 7919) % 10000000)::numeric / 100,
-              timestamptz '2024-01-01 00:00:00.000001+00' + (i || ' milliseconds')::interval, rpad('note ' || i || ' ', 60, 'x')
-         FROM generate_series(1, $1::int) AS i`,
-      [rows],
-    );
-    await source.query('VACUUM ANALYZE t');
-    const expected = await digest(source, 't');
+    const expected = await loadSourceTable(source, rows);
 
     log('cdc-bench: direct COPY TO STDOUT | COPY FROM STDIN...');
-    await direct.query(`CREATE TABLE t ${DDL}`);
     const reader = new Client({ connectionString: p.connectionString });
     clients.push(reader);
     await reader.connect();
-    const directStart = process.hrtime.bigint();
-    await pipeline(reader.query(copyTo(`COPY (SELECT ${COLUMNS} FROM t) TO STDOUT`)), direct.query(copyFrom(`COPY t (${COLUMNS}) FROM STDIN`)));
-    const directSeconds = Number(process.hrtime.bigint() - directStart) / 1e9;
+    const directSeconds = await directCopy(reader, direct);
     if ((await digest(direct, 't')) !== expected) throw new Error('the direct copy differs from the source');
     log(`cdc-bench: direct copy ${directSeconds.toFixed(2)} s`);
 
