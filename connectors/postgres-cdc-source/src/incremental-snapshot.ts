@@ -62,7 +62,7 @@ interface StreamAt {
 }
 
 export class IncrementalSnapshotter {
-  private readonly state: IncrementalSnapshotState;
+  private state: IncrementalSnapshotState;
   private window: SnapshotWindow<RowText> | null = null;
   private db: Client | null = null;
   private pumping = false;
@@ -92,6 +92,19 @@ export class IncrementalSnapshotter {
 
   get active(): boolean {
     return this.state.active;
+  }
+
+  /**
+   * The stream restarts after the transaction whose offset fields are `offsetExtra`
+   * (a reconnect): the state goes back to what that offset says, the open window is
+   * dropped (its markers are decoded again, now unknown), and reading goes on from there.
+   */
+  resetTo(offsetExtra: Readonly<Record<string, unknown>> | undefined): void {
+    const stored = offsetExtra?.[OFFSET_KEY];
+    this.state = stored === undefined ? new IncrementalSnapshotState() : IncrementalSnapshotState.fromJson(stored);
+    this.window = null;
+    this.changed = false;
+    this.schedule(0);
   }
 
   /** A row inserted into the signal table. */

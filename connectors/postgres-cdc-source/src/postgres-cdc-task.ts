@@ -219,6 +219,7 @@ export class PostgresCdcTask implements SourceTask {
       publicationName: config.publicationName,
       startLsn,
       skipThrough,
+      startOffsetExtra: this.incrementalState.active ? { [INCREMENTAL_OFFSET_KEY]: this.incrementalState.toJson() } : {},
       statusIntervalMs: config.statusUpdateIntervalMs,
       maxQueuedRecords: 50_000,
       messages: (version ?? 0) >= 140000,
@@ -231,6 +232,7 @@ export class PostgresCdcTask implements SourceTask {
       },
       logger: this.context?.logger,
       checkSlot: () => this.checkStreamSlot(),
+      onReopen: (from) => this.incremental?.resetTo(from.offsetExtra),
     });
     this.incremental = new IncrementalSnapshotter({
       config,

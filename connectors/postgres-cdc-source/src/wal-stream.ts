@@ -72,6 +72,8 @@ export interface WalStreamOptions {
   /** Where to start (the stored commit end, or the slot's consistent point). */
   readonly startLsn: string;
   readonly skipThrough: bigint;
+  /** Offset fields of the position `startLsn` (what `lastHandedOut` says before any transaction). */
+  readonly startOffsetExtra?: Readonly<Record<string, unknown>>;
   readonly statusIntervalMs: number;
   readonly maxQueuedRecords: number;
   /** Request logical messages (pgoutput `messages`, PostgreSQL 14+); see the class notes. */
@@ -117,7 +119,7 @@ export class WalStream {
   constructor(private readonly opts: WalStreamOptions) {
     this.durable = new DurablePosition(parseLsn(opts.startLsn));
     this.lastCommitted = opts.startLsn;
-    this.lastOut = { lsn: opts.startLsn, xid: null };
+    this.lastOut = { lsn: opts.startLsn, xid: null, offsetExtra: opts.startOffsetExtra };
     this.service = new LogicalReplicationService(opts.client, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } });
     this.service.on('data', async (lsn: string, message: Pgoutput.Message) => {
       try {
