@@ -68,14 +68,15 @@ export interface CopyPipelineFigures {
   readonly stages: { readonly sourceSeconds: number; readonly sinkSeconds: number } | null;
 }
 
-const DDL = `(id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount NUMERIC(10,2) NOT NULL, happened TIMESTAMPTZ NOT NULL, note TEXT)`;
-const COLUMNS = 'id, name, amount, happened, note';
+export const DDL = `(id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount NUMERIC(10,2) NOT NULL, happened TIMESTAMPTZ NOT NULL, note TEXT)`;
+export const COLUMNS = 'id, name, amount, happened, note';
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function digest(db: Client, table: string): Promise<string> {
+/** Row count and all-column checksum of `table` (as `count/sum of hashtext`). */
+export async function digest(db: Client, table: string): Promise<string> {
   const r = await db.query<{ n: string; h: string | null }>(`SELECT count(*) AS n, sum(hashtext(t::text)::bigint) AS h FROM (SELECT ${COLUMNS} FROM ${table}) AS t`);
   return `${r.rows[0].n}/${r.rows[0].h}`;
 }
@@ -119,12 +120,12 @@ function postgresCpuSeconds(pg: EphemeralPostgres): number | null {
   return total;
 }
 
-async function call(base: string, method: string, url: string, body?: unknown): Promise<void> {
+export async function call(base: string, method: string, url: string, body?: unknown): Promise<void> {
   const res = await fetch(`${base}${url}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status >= 300) throw new Error(`${method} ${url} answered ${res.status}: ${await res.text()}`);
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs} ms`);
@@ -142,6 +143,28 @@ async function brokerTopicBytes(httpBase: string, topic: string): Promise<{ in: 
   } catch {
     return null;
   }
+}
+
+/** Creates the benchmark table `t` with `rows` rows in `admin`'s database; returns its digest. */
+export async function loadSourceTable(admin: Client, rows: number): Promise<string> {
+  await admin.query(`CREATE TABLE t ${DDL}`);
+  await admin.query(
+    `INSERT INTO t SELECT i, 'name-' || i, ((i::bigint * 7919) % 10000000)::numeric / 100,
+            timestamptz '2024-01-01 00:00:00.000001+00' + (i || ' milliseconds')::interval + ((i % 1000) || ' microseconds')::interval,
+            rpad('note ' || i || ' ', 60, 'x')
+       FROM generate_series(1, $1::int) AS i`,
+    [rows],
+  );
+  await admin.query('VACUUM ANALYZE t');
+  return digest(admin, 't');
+}
+
+/** The direct pipe: `COPY (SELECT ...) TO STDOUT` on `reader` into a new table `t` of `destination` with `COPY FROM STDIN`; its seconds. */
+export async function directCopy(reader: Client, destination: Client): Promise<number> {
+  await destination.query(`CREATE TABLE t ${DDL}`);
+  const start = process.hrtime.bigint();
+  await pipeline(reader.query(copyTo(`COPY (SELECT ${COLUMNS} FROM t) TO STDOUT`)), destination.query(copyFrom(`COPY t (${COLUMNS}) FROM STDIN`)));
+  return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
 export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
@@ -170,25 +193,13 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
     await Promise.all([direct.connect(), warehouse.connect()]);
 
     log(`copy-pipeline: loading ${rows} rows...`);
-    await admin.query(`CREATE TABLE t ${DDL}`);
-    await admin.query(
-      `INSERT INTO t SELECT i, 'name-' || i, ((i::bigint * 7919) % 10000000)::numeric / 100,
-              timestamptz '2024-01-01 00:00:00.000001+00' + (i || ' milliseconds')::interval + ((i % 1000) || ' microseconds')::interval,
-              rpad('note ' || i || ' ', 60, 'x')
-         FROM generate_series(1, $1::int) AS i`,
-      [rows],
-    );
-    await admin.query('VACUUM ANALYZE t');
-    const expected = await digest(admin, 't');
+    const expected = await loadSourceTable(admin, rows);
 
     log('copy-pipeline: direct COPY TO STDOUT | COPY FROM STDIN...');
-    await direct.query(`CREATE TABLE t ${DDL}`);
     const reader = new Client({ connectionString: pg.connectionString });
     clients.push(reader);
     await reader.connect();
-    const directStart = process.hrtime.bigint();
-    await pipeline(reader.query(copyTo(`COPY (SELECT ${COLUMNS} FROM t) TO STDOUT`)), direct.query(copyFrom(`COPY t (${COLUMNS}) FROM STDIN`)));
-    const directSeconds = Number(process.hrtime.bigint() - directStart) / 1e9;
+    const directSeconds = await directCopy(reader, direct);
     if ((await digest(direct, 't')) !== expected) throw new Error('the direct copy differs from the source');
     log(`copy-pipeline: direct copy ${directSeconds.toFixed(2)} s`);
 

@@ -20,6 +20,17 @@ describe('postgres-cdc-source config', () => {
     expect(() => parsePostgresCdcConfig({ ...base, 'table.include.list': 'a', 'table.exclude.list': 'b' })).toThrow(PostgresCdcConfigError);
   });
 
+  it('signals and operations: Debezium\'s keys and defaults (skipped.operations=t), bad values named', () => {
+    const c = parsePostgresCdcConfig(base);
+    expect([...c.skippedOperations]).toEqual(['t']);
+    expect(c.signalDataCollection).toBeNull();
+    expect(c.incrementalSnapshotChunkSize).toBe(1024);
+    expect([...parsePostgresCdcConfig({ ...base, 'skipped.operations': 'none' }).skippedOperations]).toEqual([]);
+    expect(parsePostgresCdcConfig({ ...base, 'signal.data.collection': 'public.dbz_signal' }).signalDataCollection).toBe('public.dbz_signal');
+    expect(() => parsePostgresCdcConfig({ ...base, 'skipped.operations': 't,x' })).toThrow(/skipped.operations.*not x/);
+    expect(() => parsePostgresCdcConfig({ ...base, 'signal.data.collection': 'dbz_signal' })).toThrow(/signal.data.collection.*<schema>.<table>/);
+  });
+
   it("the plugin's validation reports the same problems per key", () => {
     expect(checkPluginConfig(postgresCdcSourcePlugin, { ...base, 'decimal.handling.mode': 'fuzzy' })).toEqual({
       'decimal.handling.mode': 'Invalid value fuzzy for configuration decimal.handling.mode: must be one of precise, double, string',

@@ -54,6 +54,12 @@ export interface PostgresCdcConfig {
   readonly statusUpdateIntervalMs: number;
   /** Redis of the snapshot's chunk queue (BullMQ); null: the worker's REDIS_URL, else in-process. Holds a password maybe: never logged. */
   readonly snapshotQueueRedisUrl: string | null;
+  /** Debezium's signal table `schema.table` (columns id, type, data), or null. */
+  readonly signalDataCollection: string | null;
+  /** Rows per incremental snapshot chunk (Debezium's incremental.snapshot.chunk.size). */
+  readonly incrementalSnapshotChunkSize: number;
+  /** Operations not emitted (Debezium's skipped.operations: c, u, d, t; default t). */
+  readonly skippedOperations: ReadonlySet<string>;
 }
 
 export class PostgresCdcConfigError extends Error {
@@ -68,6 +74,11 @@ const atLeast = (min: number) => (v: ConfigValueType) => (typeof v === 'number' 
 /** Slot names: lower-case letters, digits and underscores (Postgres' own rule). */
 const slotNameRule = (v: ConfigValueType) => (/^[a-z0-9_]{1,63}$/.test(String(v)) ? null : 'may hold only lower-case letters, digits and underscores (at most 63)');
 const redisUrlRule = (v: ConfigValueType) => (v === null || v === '' || /^rediss?:\/\/[^\s]+$/.test(String(v)) ? null : 'must be a redis:// or rediss:// URL');
+const signalTableRule = (v: ConfigValueType) => (v === null || v === '' || /^[^.\s]+\.[^.\s]+$/.test(String(v)) ? null : 'must be <schema>.<table>');
+const skippedOperationsRule = (v: ConfigValueType) => {
+  const bad = (Array.isArray(v) ? v : String(v ?? '').split(',')).map((s) => String(s).trim()).filter((s) => s !== '' && !['c', 'u', 'd', 't', 'none'].includes(s));
+  return bad.length === 0 ? null : `may hold only c, u, d, t or none (not ${bad.join(', ')})`;
+};
 const identifierRule = (v: ConfigValueType) => (/^[A-Za-z0-9_.-]+$/.test(String(v)) ? null : 'may hold only letters, digits, "_", "." and "-"');
 
 const KEYS: readonly ConfigKey[] = [
@@ -106,6 +117,11 @@ const KEYS: readonly ConfigKey[] = [
     documentation: 'numeric: interval as io.debezium.time.MicroDuration (int64 µs, a month = 30.4375 days); string: ISO-8601 text (io.debezium.time.Interval).' },
   { name: 'snapshot.queue.redis.url', type: 'PASSWORD', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 16, validator: redisUrlRule,
     documentation: 'Redis (redis://[user:password@]host:port[/db]) holding the snapshot\'s chunk jobs in a BullMQ queue, with retries and a dead worker\'s chunks redone. Unset: the worker\'s REDIS_URL environment variable when set, else an in-process queue.' },
+  { name: 'signal.data.collection', type: 'STRING', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 22, validator: signalTableRule,
+    documentation: 'Signal table <schema>.<table> with columns id, type, data (Debezium\'s layout): a row inserted with type execute-snapshot and data {"data-collections": ["schema.table"], "type": "incremental"} starts an incremental snapshot; stop-snapshot stops it. The table is added to the publication (publication.autocreate.mode filtered/all_tables).' },
+  { name: 'incremental.snapshot.chunk.size', type: 'INT', default: 1024, importance: 'LOW', group: G_CDC, orderInGroup: 23, validator: atLeast(1), documentation: 'Rows per chunk of an incremental snapshot (each read between two watermarks while streaming continues).' },
+  { name: 'skipped.operations', type: 'LIST', default: 't', importance: 'LOW', group: G_CDC, orderInGroup: 24, validator: skippedOperationsRule,
+    documentation: 'Change types not emitted: c (inserts), u (updates), d (deletes), t (truncates); "none" emits all. Debezium\'s default: t.' },
   { name: 'status.update.interval.ms', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 15, validator: atLeast(100), documentation: 'How often the connector reports its durable position to the server (never beyond what the broker committed).' },
 ];
 
@@ -162,6 +178,9 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     intervalHandlingMode: str('interval.handling.mode') as IntervalHandlingMode,
     statusUpdateIntervalMs: configNumber(v, 'status.update.interval.ms'),
     snapshotQueueRedisUrl: configString(v, 'snapshot.queue.redis.url') || null,
+    signalDataCollection: configString(v, 'signal.data.collection') || null,
+    incrementalSnapshotChunkSize: configNumber(v, 'incremental.snapshot.chunk.size'),
+    skippedOperations: new Set(configList(v, 'skipped.operations').filter((o) => o !== 'none')),
   };
 }
 

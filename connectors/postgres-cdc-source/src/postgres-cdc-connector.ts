@@ -1,7 +1,7 @@
 import type { Connector, ConnectorContext, ParsedConfig } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import { clientOptions, parsePostgresCdcConfig } from './postgres-cdc-config';
-import { checkServer, checkTablePrivileges, ensurePublication } from './preflight';
+import { checkServer, checkTablePrivileges, ensurePublication, withSignalTable } from './preflight';
 import { listCapturedTables } from './table-catalog';
 
 /**
@@ -23,7 +23,7 @@ export class PostgresCdcConnector implements Connector {
       await checkServer(db, parsed);
       const tables = await listCapturedTables(db, parsed.tableInclude, parsed.tableExclude);
       await checkTablePrivileges(db, parsed, tables);
-      await ensurePublication(db, parsed, tables);
+      await ensurePublication(db, parsed, await withSignalTable(db, parsed, tables));
     } finally {
       await db.end().catch(() => undefined);
     }

@@ -1,13 +1,14 @@
-import { BullMqChunkQueue, readSnapshotPhase, SnapshotState, type PendingChunk, type TableProgress } from '@millrace/cdc-snapshot';
+import { BullMqChunkQueue, changeRecord, IncrementalSnapshotState, readSnapshotPhase, SnapshotState, type PendingChunk, type TableProgress } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
-import { sourcePartition } from './change-events';
+import { sourcePartition, type RowText } from './change-events';
 import { Heartbeat } from './heartbeat';
+import { changedKeys, IncrementalSnapshotter, OFFSET_KEY as INCREMENTAL_OFFSET_KEY } from './incremental-snapshot';
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
-import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError, slotInfo } from './preflight';
+import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError, slotInfo, withSignalTable } from './preflight';
 import { ReconnectingStream } from './reconnecting-stream';
 import { describeChange, modelFromRelation } from './relation-model';
 import { createSlot } from './replication-slot';
@@ -28,7 +29,8 @@ export const CONNECTOR_VERSION = '0.1.0';
  * Source partition `{server: <topic.prefix>}`; its offset is one of
  *   snapshot running:  { lsn: <consistent point>, snapshot: <SnapshotStateJson> }
  *   snapshot done:     { lsn: <consistent point>, snapshot_completed: true }
- *   streaming:         { lsn: <commit end of the last transaction in Kafka>, txId }
+ *   streaming:         { lsn: <commit end of the last transaction in Kafka>, txId,
+ *                        incremental_snapshot?: <IncrementalSnapshotJson> while one runs }
  * Every record of a batch carries the offset after the whole batch (batches hold whole
  * snapshot pages and whole transactions), so what the runtime stores with a batch
  * (exactly-once: in its Kafka transaction) is exactly where to resume.
@@ -49,6 +51,9 @@ export const CONNECTOR_VERSION = '0.1.0';
  * A slot another connection streams from fails the task naming that connection's pid
  * (after up to 15 s: a killed worker's walsender may linger briefly).
  * `ack` confirms to the server only transactions the broker committed (wal-stream.ts).
+ * While streaming, signals (signal table, REST) start incremental snapshots read between
+ * watermarks (incremental-snapshot.ts); TRUNCATE gives `t` records unless
+ * skipped.operations holds t (Debezium's default); skipped.operations also drops c/u/d.
  */
 export class PostgresCdcTask implements SourceTask {
   private config: PostgresCdcConfig | null = null;
@@ -66,6 +71,8 @@ export class PostgresCdcTask implements SourceTask {
   private health: SlotHealthReporter | null = null;
   /** The snapshot's figures once it completed (kept for /metrics while the task runs). */
   private snapshotDone: TableProgress[] | null = null;
+  private incremental: IncrementalSnapshotter | null = null;
+  private incrementalState = new IncrementalSnapshotState();
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parsePostgresCdcConfig(raw);
@@ -89,13 +96,14 @@ export class PostgresCdcTask implements SourceTask {
     const tables = await listCapturedTables(db, config.tableInclude, config.tableExclude);
     if (tables.length === 0) context.logger.warn(`postgres-cdc: no table matches table.include.list/table.exclude.list in database ${config.dbname}`);
     await checkTablePrivileges(db, config, tables);
-    await ensurePublication(db, config, tables);
+    await ensurePublication(db, config, await withSignalTable(db, config, tables));
     for (const t of tables) {
       const model = await loadTableModel(db, t, config.topicPrefix, config.decimalHandlingMode, modelOptions(config, t));
       this.models.set(model.qualified, model);
     }
     context.logger.info(`postgres-cdc: capturing ${this.models.size} table(s): ${[...this.models.keys()].join(', ')}`);
     const stored = context.offset(sourcePartition(config.topicPrefix));
+    if (stored !== null && stored[INCREMENTAL_OFFSET_KEY] !== undefined) this.incrementalState = IncrementalSnapshotState.fromJson(stored[INCREMENTAL_OFFSET_KEY]);
     const slot = await awaitSlotFree(db, config, 15_000);
     checkSlotUsable(slot, config);
     const wantsSnapshot = config.snapshotMode === 'initial' || config.snapshotMode === 'initial_only' || config.snapshotMode === 'when_needed';
@@ -211,14 +219,30 @@ export class PostgresCdcTask implements SourceTask {
       publicationName: config.publicationName,
       startLsn,
       skipThrough,
+      startOffsetExtra: this.incrementalState.active ? { [INCREMENTAL_OFFSET_KEY]: this.incrementalState.toJson() } : {},
       statusIntervalMs: config.statusUpdateIntervalMs,
       maxQueuedRecords: 50_000,
       messages: (version ?? 0) >= 140000,
-      handler: { onChange: (m, c) => this.onChange(m, c), onRelation: (m) => this.onRelation(m) },
+      handler: {
+        onChange: (m, c) => this.onChange(m, c),
+        onRelation: (m) => this.onRelation(m),
+        onMessage: async (m, c) => this.incremental?.onMessage(m, c) ?? [],
+        onTruncate: async (m, c) => this.onTruncate(m, c),
+        commitTag: () => (this.incremental as IncrementalSnapshotter).commitTag(),
+      },
       logger: this.context?.logger,
       checkSlot: () => this.checkStreamSlot(),
+      onReopen: (from) => this.incremental?.resetTo(from.offsetExtra),
+    });
+    this.incremental = new IncrementalSnapshotter({
+      config,
+      models: this.models,
+      state: this.incrementalState,
+      logger: this.context?.logger,
+      sourceBlock: (model, at) => this.sourceBlock(model, at),
     });
     await this.stream.start();
+    this.incremental.start();
   }
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
@@ -236,8 +260,8 @@ export class PostgresCdcTask implements SourceTask {
       await stream.waitForData(1000);
       txns = stream.take(maxRecords);
     }
-    const last = txns.length > 0 ? { lsn: txns[txns.length - 1].endLsn, xid: txns[txns.length - 1].xid } : stream.lastHandedOut;
-    const offset = last.xid === null ? { lsn: last.lsn } : { lsn: last.lsn, txId: last.xid };
+    const last = txns.length > 0 ? { lsn: txns[txns.length - 1].endLsn, xid: txns[txns.length - 1].xid, offsetExtra: txns[txns.length - 1].offsetExtra } : stream.lastHandedOut;
+    const offset = { ...(last.xid === null ? { lsn: last.lsn } : { lsn: last.lsn, txId: last.xid }), ...last.offsetExtra };
     const out: SourceRecord[] = [];
     for (const txn of txns) for (const r of txn.records) out.push({ ...r, sourceOffset: offset });
     this.health?.tick(this.db);
@@ -252,6 +276,13 @@ export class PostgresCdcTask implements SourceTask {
   /** Per-table snapshot progress for the worker's /metrics (SnapshotProgressReporter hook). */
   snapshotProgress(): TableProgress[] | null {
     return this.snapshot?.progress() ?? this.snapshotDone;
+  }
+
+  /** The slot's last sampled health for the worker's /metrics (ReplicationSlotReporter hook: millrace_cdc_slot_lag_bytes etc.). */
+  replicationSlot(): { slot: string; lagBytes: number; walStatus: string | null; safeWalSizeBytes: number | null } | null {
+    const h = this.health?.last;
+    if (!h) return null;
+    return { slot: (this.config as PostgresCdcConfig).slotName, lagBytes: Number(h.heldBytes), walStatus: h.walStatus, safeWalSizeBytes: h.safeWalSize === null ? null : Number(h.safeWalSize) };
   }
 
   private async finishSnapshot(): Promise<void> {
@@ -298,6 +329,8 @@ export class PostgresCdcTask implements SourceTask {
 
   async teardown(): Promise<void> {
     this.stopping = true;
+    await this.incremental?.stop().catch(() => undefined);
+    this.incremental = null;
     await this.snapshot?.stop().catch(() => undefined);
     this.snapshot = null;
     await this.snapshotSession?.close().catch(() => undefined);
@@ -328,9 +361,36 @@ export class PostgresCdcTask implements SourceTask {
     message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete,
     at: { xid: number; lsn: string; commitTimeMs: number; lastCommittedLsn: string },
   ): Promise<SourceRecord[]> {
-    const model = this.models.get(`${message.relation.schema}.${message.relation.name}`);
+    const qualified = `${message.relation.schema}.${message.relation.name}`;
+    const config = this.config as PostgresCdcConfig;
+    if (qualified === config.signalDataCollection && message.tag === 'insert') this.incremental?.onSignalRow(message.new as RowText);
+    const model = this.models.get(qualified);
     if (!model || !this.events) return [];
-    return this.events.events(model, message, at);
+    this.incremental?.onChange(model, changedKeys(model, message));
+    const records = this.events.events(model, message, at);
+    const skipped = config.skippedOperations;
+    if (skipped.size === 0) return records;
+    // skipped.operations: the events of those kinds (a skipped delete takes its tombstone along)
+    return records.filter((r) => {
+      const op = (r.value as { op?: string } | null)?.op;
+      return op === undefined ? !skipped.has('d') : !skipped.has(op);
+    });
+  }
+
+  /** TRUNCATE of captured tables: one `t` record per table (no key, no before/after), as Debezium, unless skipped.operations holds t. */
+  private async onTruncate(message: Pgoutput.MessageTruncate, at: { xid: number; lsn: string; commitTimeMs: number; lastCommittedLsn: string }): Promise<SourceRecord[]> {
+    const config = this.config as PostgresCdcConfig;
+    const out: SourceRecord[] = [];
+    for (const relation of message.relations) {
+      const model = this.models.get(`${relation.schema}.${relation.name}`);
+      if (!model) continue;
+      this.incremental?.onTruncate(model);
+      if (config.skippedOperations.has('t')) continue;
+      const source = this.sourceBlock(model, { snapshot: 'false', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: JSON.stringify([at.lastCommittedLsn, at.lsn]) });
+      const record = changeRecord(model, 't', null, null, source, { partition: sourcePartition(config.topicPrefix), offset: {} });
+      out.push({ ...record, keySchema: null, key: null });
+    }
+    return out;
   }
 }
 

@@ -3,6 +3,7 @@ import { crossFieldErrors, POSTGRES_CDC_CONFIG_DEF } from './postgres-cdc-config
 import { PostgresCdcConnector } from './postgres-cdc-connector';
 import { CONNECTOR_VERSION, PostgresCdcTask } from './postgres-cdc-task';
 import { postgresCdcReconcileSource } from './reconcile-source';
+import { sendPostgresSignal } from './signal-sender';
 
 /**
  * The `postgres-cdc-source` plugin (alias: Debezium's class name): change data capture
@@ -22,4 +23,5 @@ export const postgresCdcSourcePlugin: ConnectorPlugin = {
   createTask: () => new PostgresCdcTask(),
   threadSafeTasks: true,
   reconcileSource: postgresCdcReconcileSource,
+  sendSignal: sendPostgresSignal,
 };

@@ -43,6 +43,24 @@ export async function checkTablePrivileges(db: Client, config: PostgresCdcConfig
   if (missing.length > 0) throw new PreflightError(`user "${config.user}" may not read ${missing.join(', ')}. Run: GRANT SELECT ON ${missing.join(', ')} TO ${quoteIdent(config.user)};`);
 }
 
+/**
+ * The tables the publication must hold: the captured ones plus the signal table
+ * (signal.data.collection) when set, whose inserts the stream reads as signals. A signal
+ * table that does not exist fails with the CREATE TABLE to run (Debezium's layout).
+ */
+export async function withSignalTable(db: Client, config: PostgresCdcConfig, tables: readonly TableName[]): Promise<TableName[]> {
+  const signal = config.signalDataCollection;
+  if (signal === null || tables.some((t) => qualify(t) === signal)) return [...tables];
+  const [schema, name] = signal.split('.');
+  const { rows } = await db.query('SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2', [schema, name]);
+  if (rows.length === 0) {
+    throw new PreflightError(
+      `signal.data.collection ${signal} does not exist. Run: CREATE TABLE ${quoteTable({ schema, name })} (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL);`,
+    );
+  }
+  return [...tables, { schema, name }];
+}
+
 /** SQLSTATEs of a publication another session created between our check and our CREATE. */
 const CONCURRENTLY_CREATED = new Set(['23505', '42710']);
 

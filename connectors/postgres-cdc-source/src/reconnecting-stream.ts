@@ -28,6 +28,12 @@ export interface ReconnectingStreamOptions extends Omit<WalStreamOptions, 'onErr
   readonly giveUpAfterMs?: number;
   /** How long handed-out transactions may take to commit before a reconnect gives up. */
   readonly drainTimeoutMs?: number;
+  /**
+   * Called before a new replication connection starts, with the last transaction handed
+   * out (all of them committed): state the handler built from transactions decoded but
+   * never handed out must go back there, as the new stream decodes them again.
+   */
+  readonly onReopen?: (resumeFrom: { readonly lsn: string; readonly offsetExtra?: Readonly<Record<string, unknown>> }) => void;
 }
 
 export class ReconnectingStream {
@@ -42,7 +48,7 @@ export class ReconnectingStream {
 
   constructor(private readonly opts: ReconnectingStreamOptions) {
     this.skipThrough = opts.skipThrough;
-    this.current = this.open(opts.startLsn);
+    this.current = this.open(opts.startLsn, opts.startOffsetExtra);
   }
 
   async start(): Promise<void> {
@@ -57,7 +63,7 @@ export class ReconnectingStream {
     return this.current.durableLsn;
   }
 
-  get lastHandedOut(): { readonly lsn: string; readonly xid: number | null } {
+  get lastHandedOut(): { readonly lsn: string; readonly xid: number | null; readonly offsetExtra?: Readonly<Record<string, unknown>> } {
     return this.current.lastHandedOut;
   }
 
@@ -79,8 +85,8 @@ export class ReconnectingStream {
     await this.current.stop();
   }
 
-  private open(startLsn: string): WalStream {
-    const stream: WalStream = new WalStream({ ...this.opts, startLsn, skipThrough: this.skipThrough, onError: (err) => this.onError(stream, err) });
+  private open(startLsn: string, startOffsetExtra: Readonly<Record<string, unknown>> | undefined): WalStream {
+    const stream: WalStream = new WalStream({ ...this.opts, startLsn, startOffsetExtra, skipThrough: this.skipThrough, onError: (err) => this.onError(stream, err) });
     return stream;
   }
 
@@ -114,7 +120,8 @@ export class ReconnectingStream {
       await this.opts.checkSlot();
       const durable = old.durableLsn;
       if (parseLsn(durable) > this.skipThrough) this.skipThrough = parseLsn(durable);
-      const next = this.open(durable);
+      this.opts.onReopen?.(old.lastHandedOut);
+      const next = this.open(durable, old.lastHandedOut.offsetExtra);
       this.current = next;
       this.broken = false;
       await next.start();

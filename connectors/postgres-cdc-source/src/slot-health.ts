@@ -54,6 +54,8 @@ export class SlotHealthReporter {
   private next = 0;
   private running = false;
   private lastStatus: string | null = null;
+  /** The last sample (null before the first). */
+  last: SlotHealth | null = null;
 
   constructor(
     private readonly slot: string,
@@ -69,6 +71,7 @@ export class SlotHealthReporter {
     void readSlotHealth(db, this.slot)
       .then((h) => {
         if (!h) return;
+        this.last = h;
         this.report(describeSlotHealth(this.slot, h));
         if (h.walStatus !== this.lastStatus && (h.walStatus === 'unreserved' || h.walStatus === 'lost')) {
           this.logger?.warn(

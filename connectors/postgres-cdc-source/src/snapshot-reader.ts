@@ -22,7 +22,7 @@ import { quoteIdent, quoteTable, type TableModel } from './table-catalog';
  *   `resumeAfter` when given, and hands each page with its last key to `onPage`
  *   (awaited: back-pressure). A keyless table is chunked and read by CTID instead.
  */
-const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+export const RAW_TEXT = { getTypeParser: () => (value: string) => value };
 
 export class SnapshotSession extends ConnectionLoan<Client> {
   private constructor(all: Client[]) {
@@ -164,4 +164,30 @@ async function readCtidChunk(
     if (rows.length < fetchSize) return;
     after = lastKey;
   }
+}
+
+/** The largest key of a table (rows matching `filter` when given), as text; null when it has none. */
+export async function largestKey(client: Client, model: TableModel, filter: string | null): Promise<KeyTuple | null> {
+  const texts = model.keyColumns.map((k, i) => `${quoteIdent(k)}::text AS k${i}`).join(', ');
+  const desc = model.keyColumns.map((k) => `${quoteIdent(k)} DESC`).join(', ');
+  const { rows } = await client.query<Record<string, string>>(`SELECT ${texts} FROM ${quoteTable(model)}${filter ? ` WHERE (${filter})` : ''} ORDER BY ${desc} LIMIT 1`);
+  return rows.length === 0 ? null : model.keyColumns.map((_, i) => rows[0][`k${i}`]);
+}
+
+/** Up to `limit` rows with keys in (after, upTo] (and `filter`), in key order, each with its key (an incremental snapshot's chunk). */
+export async function readKeyRange(client: Client, model: TableModel, after: KeyTuple | null, upTo: KeyTuple, filter: string | null, limit: number): Promise<{ key: KeyTuple; row: RowText }[]> {
+  const columns = model.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const keys = keyList(model);
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (after !== null) {
+    where.push(`(${keys}) > (${keyParams(model, params.length + 1)})`);
+    params.push(...after);
+  }
+  where.push(`(${keys}) <= (${keyParams(model, params.length + 1)})`);
+  params.push(...upTo);
+  if (filter) where.push(`(${filter})`);
+  params.push(limit);
+  const { rows } = await client.query<RowText>(`SELECT ${columns} FROM ${quoteTable(model)} WHERE ${where.join(' AND ')} ORDER BY ${keys} LIMIT $${params.length}`, params);
+  return rows.map((row) => ({ key: model.keyColumns.map((k) => String(row[k])), row }));
 }

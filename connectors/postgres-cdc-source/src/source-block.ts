@@ -15,7 +15,7 @@ export interface SourceBlock {
   connector: 'postgresql';
   name: string;
   ts_ms: number;
-  snapshot: 'true' | 'last' | 'false';
+  snapshot: 'true' | 'last' | 'false' | 'incremental';
   db: string;
   sequence: string | null;
   schema: string;

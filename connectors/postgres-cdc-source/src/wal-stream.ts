@@ -24,13 +24,16 @@ import { formatLsn, parseLsn } from './lsn';
  *   position) counts like an empty transaction ending there, but only when every message
  *   received so far is handled, no transaction is open, and nothing is queued or
  *   uncommitted (durable-position.ts); never while a transaction is unfinished.
- * - Logical messages are requested (`messages`, on PostgreSQL 14+) and ignored: a
+ * - Logical messages are requested (`messages`, on PostgreSQL 14+) and go to the
+ *   handler's `onMessage` (incremental snapshot watermarks and signals); the heartbeat's: a
  *   transaction holding only the heartbeat's `pg_logical_emit_message` then reaches the
  *   connector as an empty transaction (PostgreSQL 15+ skips transactions with nothing to
  *   send; before 15 every transaction is sent) and moves the position even when the
  *   database has no other traffic.
  * - Transactions are handed out whole (`take`), after their Commit; one whose commit end
- *   is <= `skipThrough` (already in the broker per the stored offset) is dropped.
+ *   is <= `skipThrough` (already in the broker per the stored offset) is dropped, and its
+ *   changes and messages are not handed to the handler. A transaction without records is
+ *   still handed out when the handler's `commitTag` says `keep` (it carries offset state).
  * - Column values stay the server's text: the parser's per-column type parsers are
  *   replaced by the identity when a Relation message is parsed (RawTextPgoutputPlugin).
  * - Back-pressure: with flowControl on, the library waits for the data handler; the
@@ -41,6 +44,8 @@ export interface StreamedTransaction {
   /** Commit end LSN, text. */
   readonly endLsn: string;
   readonly records: SourceRecord[];
+  /** Extra source-offset fields as of this transaction (the handler's `commitTag`). */
+  readonly offsetExtra?: Readonly<Record<string, unknown>>;
 }
 
 export interface WalStreamHandler {
@@ -48,6 +53,16 @@ export interface WalStreamHandler {
   onChange(message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete, context: { xid: number; lsn: string; commitTimeMs: number; lastCommittedLsn: string }): Promise<SourceRecord[]>;
   /** A relation (table) description; may reload the table's model. */
   onRelation(message: Pgoutput.MessageRelation): Promise<void>;
+  /** A logical message (pg_logical_emit_message) inside transaction `xid`; returns records for that transaction. */
+  onMessage?(message: Pgoutput.MessageMessage, context: { xid: number; lsn: string; commitTimeMs: number; lastCommittedLsn: string }): Promise<SourceRecord[]>;
+  /** A TRUNCATE of published tables inside transaction `xid`; returns its records. */
+  onTruncate?(message: Pgoutput.MessageTruncate, context: { xid: number; lsn: string; commitTimeMs: number; lastCommittedLsn: string }): Promise<SourceRecord[]>;
+  /**
+   * At each commit, in stream order: extra fields for the source offset as of this
+   * transaction, and whether it must be handed out even without records (it changed
+   * state that only the offset records, so the slot may not pass it before that is stored).
+   */
+  commitTag?(): { readonly offsetExtra: Readonly<Record<string, unknown>>; readonly keep: boolean };
 }
 
 export interface WalStreamOptions {
@@ -57,6 +72,8 @@ export interface WalStreamOptions {
   /** Where to start (the stored commit end, or the slot's consistent point). */
   readonly startLsn: string;
   readonly skipThrough: bigint;
+  /** Offset fields of the position `startLsn` (what `lastHandedOut` says before any transaction). */
+  readonly startOffsetExtra?: Readonly<Record<string, unknown>>;
   readonly statusIntervalMs: number;
   readonly maxQueuedRecords: number;
   /** Request logical messages (pgoutput `messages`, PostgreSQL 14+); see the class notes. */
@@ -86,10 +103,10 @@ export class WalStream {
   private readonly service: LogicalReplicationService;
   private readonly queue: StreamedTransaction[] = [];
   private queuedRecords = 0;
-  private current: { xid: number; commitTimeMs: number; records: SourceRecord[] } | null = null;
+  private current: { xid: number; commitTimeMs: number; records: SourceRecord[]; skip: boolean } | null = null;
   private readonly durable: DurablePosition;
   private lastCommitted: string;
-  private lastOut: { lsn: string; xid: number | null };
+  private lastOut: { lsn: string; xid: number | null; offsetExtra?: Readonly<Record<string, unknown>> };
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Timeout | null = null;
   private dataWaiters: (() => void)[] = [];
@@ -102,7 +119,7 @@ export class WalStream {
   constructor(private readonly opts: WalStreamOptions) {
     this.durable = new DurablePosition(parseLsn(opts.startLsn));
     this.lastCommitted = opts.startLsn;
-    this.lastOut = { lsn: opts.startLsn, xid: null };
+    this.lastOut = { lsn: opts.startLsn, xid: null, offsetExtra: opts.startOffsetExtra };
     this.service = new LogicalReplicationService(opts.client, { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } });
     this.service.on('data', async (lsn: string, message: Pgoutput.Message) => {
       try {
@@ -144,7 +161,7 @@ export class WalStream {
       n += txn.records.length;
       this.queuedRecords -= txn.records.length;
       this.durable.handedOut(parseLsn(txn.endLsn));
-      this.lastOut = { lsn: txn.endLsn, xid: txn.xid };
+      this.lastOut = { lsn: txn.endLsn, xid: txn.xid, offsetExtra: txn.offsetExtra };
       out.push(txn);
     }
     if (out.length > 0) for (const w of this.spaceWaiters.splice(0)) w();
@@ -152,7 +169,7 @@ export class WalStream {
   }
 
   /** The position after the last transaction handed out by `take` (the start position before any). */
-  get lastHandedOut(): { readonly lsn: string; readonly xid: number | null } {
+  get lastHandedOut(): { readonly lsn: string; readonly xid: number | null; readonly offsetExtra?: Readonly<Record<string, unknown>> } {
     return this.lastOut;
   }
 
@@ -201,7 +218,13 @@ export class WalStream {
     if (this.stopped) return;
     switch (message.tag) {
       case 'begin':
-        this.current = { xid: message.xid, commitTimeMs: Number(BigInt(message.commitTime as bigint) / 1000n), records: [] };
+        // a transaction already in the broker (its commit precedes the stored commit end) is decoded but not handled
+        this.current = {
+          xid: message.xid,
+          commitTimeMs: Number(BigInt(message.commitTime as bigint) / 1000n),
+          records: [],
+          skip: message.commitLsn !== null && parseLsn(message.commitLsn) < this.opts.skipThrough,
+        };
         return;
       case 'relation':
         await this.opts.handler.onRelation(message);
@@ -210,8 +233,17 @@ export class WalStream {
       case 'update':
       case 'delete': {
         const txn = this.current;
-        if (!txn) return;
+        if (!txn || txn.skip) return;
         const records = await this.opts.handler.onChange(message, { xid: txn.xid, lsn, commitTimeMs: txn.commitTimeMs, lastCommittedLsn: this.lastCommitted });
+        for (const r of records) txn.records.push(r);
+        return;
+      }
+      case 'message':
+      case 'truncate': {
+        const txn = this.current;
+        if (!txn || txn.skip) return;
+        const at = { xid: txn.xid, lsn, commitTimeMs: txn.commitTimeMs, lastCommittedLsn: this.lastCommitted };
+        const records = message.tag === 'message' ? ((await this.opts.handler.onMessage?.(message, at)) ?? []) : ((await this.opts.handler.onTruncate?.(message, at)) ?? []);
         for (const r of records) txn.records.push(r);
         return;
       }
@@ -221,16 +253,17 @@ export class WalStream {
         const endLsn = message.commitEndLsn;
         if (!txn || endLsn === null) return;
         const end = parseLsn(endLsn);
-        if (end <= this.opts.skipThrough) return;
+        if (end <= this.opts.skipThrough || txn.skip) return;
+        const tag = this.opts.handler.commitTag?.();
         this.lastCommitted = endLsn;
-        if (txn.records.length === 0) {
+        if (txn.records.length === 0 && tag?.keep !== true) {
           const before = this.durable.lsn;
           this.durable.empty(end, this.queue.length);
           if (this.durable.lsn !== before) this.reportSoon();
           return;
         }
         while (!this.stopped && this.queuedRecords >= this.opts.maxQueuedRecords) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
-        this.queue.push({ xid: txn.xid, endLsn, records: txn.records });
+        this.queue.push({ xid: txn.xid, endLsn, records: txn.records, ...(tag ? { offsetExtra: tag.offsetExtra } : {}) });
         this.queuedRecords += txn.records.length;
         for (const w of this.dataWaiters.splice(0)) w();
         return;

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { AlertEvaluator, render } from './alert-evaluator';
-import { ALERT_RULES, LAG_ALERT_MIN, rulesFor } from './alert-rules';
+import { ALERT_RULES, LAG_ALERT_MIN, rulesFor, SLOT_LAG_ALERT_BYTES } from './alert-rules';
 
 describe('AlertEvaluator', () => {
   let server: http.Server;
@@ -78,6 +78,21 @@ describe('AlertEvaluator', () => {
     now += 400_000;
     await ev.tick();
     expect(ev.active()).toEqual([]);
+  });
+
+  it('CDC slots: lag above the limit warns per slot; wal_status unreserved or lost is critical', async () => {
+    const registry = new Registry();
+    const lag = new Gauge({ name: 'millrace_cdc_slot_lag_bytes', help: 'h', labelNames: ['connector', 'task', 'slot'], registers: [registry] });
+    const status = new Gauge({ name: 'millrace_cdc_slot_wal_status', help: 'h', labelNames: ['connector', 'task', 'slot', 'status'], registers: [registry] });
+    const ev = new AlertEvaluator({ app: 'connect', rules: rulesFor('connect'), registries: [registry], intervalMs: 1000, webhookUrl: null, forMs: 0, logger, now: () => 0 });
+    lag.set({ connector: 'erp', task: '0', slot: 'erp_slot' }, SLOT_LAG_ALERT_BYTES + 1);
+    lag.set({ connector: 'quiet', task: '0', slot: 'quiet_slot' }, 4096);
+    status.set({ connector: 'erp', task: '0', slot: 'erp_slot', status: 'reserved' }, 0);
+    status.set({ connector: 'erp', task: '0', slot: 'erp_slot', status: 'unreserved' }, 1);
+    status.set({ connector: 'quiet', task: '0', slot: 'quiet_slot', status: 'reserved' }, 1);
+    status.set({ connector: 'quiet', task: '0', slot: 'quiet_slot', status: 'lost' }, 0);
+    await ev.tick();
+    expect(ev.active().map((a) => `${a.name}:${a.labels.slot}:${a.labels.severity}`).sort()).toEqual(['MillraceCdcSlotLagHigh:erp_slot:warning', 'MillraceCdcSlotLosingWal:erp_slot:critical']);
   });
 
   it('every rule has a unique name and a template over labels it can fill', () => {

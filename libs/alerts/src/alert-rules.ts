@@ -38,6 +38,9 @@ export const LAG_WINDOW_SECONDS = 600;
 /** Free share of the log directory's filesystem below which the disk alert fires. */
 export const DISK_FREE_MIN_RATIO = 0.1;
 
+/** WAL a CDC replication slot may hold before its alert fires (bytes): 1 GiB. */
+export const SLOT_LAG_ALERT_BYTES = 1024 ** 3;
+
 /** The snapshot closest to `seconds` before `now` (null when the history is shorter). */
 function windowStart(now: MetricsSnapshot, history: readonly MetricsSnapshot[], seconds: number): MetricsSnapshot | null {
   const target = now.at - seconds * 1000;
@@ -155,6 +158,29 @@ export const ALERT_RULES: readonly AlertRule[] = [
       return [...sumBy(now, 'millrace_snapshot_rows_done', ['connector']).entries()]
         .filter(([k, s]) => (total.get(k)?.value ?? 0) > s.value && s.value === (before.get(k)?.value ?? -1))
         .map(([, s]) => s.labels);
+    },
+  },
+  {
+    name: 'MillraceCdcSlotLagHigh',
+    app: 'connect',
+    severity: 'warning',
+    forSeconds: 900,
+    summary: 'Replication slot {{ $labels.slot }} of {{ $labels.connector }} holds a lot of WAL',
+    description: `The slot holds more than ${SLOT_LAG_ALERT_BYTES / 1024 ** 3} GiB of WAL (pg_current_wal_lsn() - confirmed_flush_lsn): the connector is behind, stopped or failed, and the database cannot recycle that WAL. Check the connector's status; set max_slot_wal_keep_size to bound it.`,
+    promql: `max by (connector, slot) (millrace_cdc_slot_lag_bytes) > ${SLOT_LAG_ALERT_BYTES}`,
+    evaluate: (now) => [...sumBy(now, 'millrace_cdc_slot_lag_bytes', ['connector', 'slot']).values()].filter((s) => s.value > SLOT_LAG_ALERT_BYTES).map((s) => s.labels),
+  },
+  {
+    name: 'MillraceCdcSlotLosingWal',
+    app: 'connect',
+    severity: 'critical',
+    forSeconds: 0,
+    summary: 'Replication slot {{ $labels.slot }} of {{ $labels.connector }} is losing WAL',
+    description: "The slot's wal_status is unreserved (WAL it needs is about to be removed, max_slot_wal_keep_size) or lost (changes are gone: drop the slot and take a new snapshot).",
+    promql: 'max by (connector, slot) (millrace_cdc_slot_wal_status{status=~"unreserved|lost"}) > 0',
+    evaluate: (now) => {
+      const atRisk = (now.metrics.get('millrace_cdc_slot_wal_status') ?? []).filter((s) => (s.labels.status === 'unreserved' || s.labels.status === 'lost') && s.value > 0);
+      return positive({ at: now.at, metrics: new Map([['w', atRisk]]) }, 'w', ['connector', 'slot']);
     },
   },
 ];

@@ -14,3 +14,5 @@ export { ChunkedSnapshot, readSnapshotPhase, type ChunkedSnapshotOptions, type C
 export { BullMqChunkQueue, type BullMqChunkQueueOptions } from './bullmq-chunk-queue';
 export { changeTableSchemas, changeRecord, tombstoneRecord, changeKey, platformSchema, platformSchemaPath, type ChangeOp, type ChangeTable, type ChangeTableSchemas, type ChangePosition, type ChangeSource } from './change-envelope';
 export { ConnectionLoan, type PooledConnection } from './connection-pool';
+export { parseSignal, matchCollections, SignalError, EXECUTE_SNAPSHOT, STOP_SNAPSHOT, type SnapshotSignal } from './snapshot-signal';
+export { IncrementalSnapshotState, SnapshotWindow, keyString, type IncrementalTable, type IncrementalSnapshotJson } from './incremental-snapshot';

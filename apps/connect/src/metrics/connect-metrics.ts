@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SlotMetrics } from './slot-metrics';
 import { SnapshotMetrics } from './snapshot-metrics';
 import type { SourceLagReporter, TaskMetrics } from './task-metrics';
 
@@ -22,6 +23,8 @@ const TASK = ['connector', 'task'] as const;
  * - millrace_connect_source_lag {unit}: only for tasks with the SourceLagReporter hook;
  * - millrace_snapshot_rows_total / _rows_done / _chunks_total / _chunks_done {table}: for
  *   tasks with the SnapshotProgressReporter hook, as they push it (snapshot-metrics.ts);
+ * - millrace_cdc_slot_lag_bytes / _safe_wal_size_bytes / _wal_status {slot}: CDC tasks
+ *   with the ReplicationSlotReporter hook (slot-metrics.ts);
  * - millrace_connect_task_state {state}: 1 for the task's current state, 0 for the others;
  * - Node's process metrics with the millrace_connect_ prefix.
  * Each batch's topics go to the task's `onTopic` listener (the worker keeps the
@@ -44,6 +47,7 @@ export class ConnectMetrics {
   private readonly sinkPartitions = new Map<string, Set<string>>();
   private readonly states = new Map<string, string>();
   private readonly snapshots = new SnapshotMetrics(this.registry);
+  private readonly slots = new SlotMetrics(this.registry);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'millrace_connect_' });
@@ -90,6 +94,7 @@ export class ConnectMetrics {
       offsetCommit: (seconds) => this.commitSeconds.observe(labels, seconds),
       deadLetterRecord: () => this.deadLetters.inc(labels),
       snapshotProgress: (tables) => this.snapshots.set(key, connector, id, tables),
+      replicationSlot: (health) => this.slots.set(key, connector, id, health),
     };
   }
 
@@ -118,6 +123,7 @@ export class ConnectMetrics {
     this.sinkPartitions.delete(key);
     this.lagReporters.delete(key);
     this.snapshots.remove(key);
+    this.slots.remove(key);
     this.states.delete(key);
   }
 

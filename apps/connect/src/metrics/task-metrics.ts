@@ -15,6 +15,8 @@ export interface TaskMetrics {
   deadLetterRecord(): void;
   /** The task's snapshot progress per table (null: not snapshotting); pushed every second for tasks with the SnapshotProgressReporter hook. */
   snapshotProgress?(tables: readonly SnapshotTableProgress[] | null): void;
+  /** The task's replication slot health (null: none known yet); pushed every second for tasks with the ReplicationSlotReporter hook. */
+  replicationSlot?(health: ReplicationSlotHealth | null): void;
 }
 
 /**
@@ -54,4 +56,30 @@ export interface SnapshotProgressReporter {
 
 export function hasSnapshotProgress(task: object): task is SnapshotProgressReporter {
   return typeof (task as Partial<SnapshotProgressReporter>).snapshotProgress === 'function';
+}
+
+/** A CDC source's replication slot as last sampled (Postgres: pg_replication_slots). */
+export interface ReplicationSlotHealth {
+  readonly slot: string;
+  /** WAL the slot holds: pg_current_wal_lsn() - confirmed_flush_lsn, bytes. */
+  readonly lagBytes: number;
+  /** pg_replication_slots.wal_status (reserved, extended, unreserved, lost), null when unknown. */
+  readonly walStatus: string | null;
+  /** pg_replication_slots.safe_wal_size in bytes, null when unlimited or unknown. */
+  readonly safeWalSizeBytes: number | null;
+}
+
+/**
+ * Optional hook of a CDC source task streaming from a replication slot: the slot's last
+ * sampled health. The task assembly pushes it every second to
+ * TaskMetrics.replicationSlot (across the thread boundary for threaded tasks);
+ * ConnectMetrics exposes it as millrace_cdc_slot_lag_bytes / _safe_wal_size_bytes /
+ * _wal_status {connector, task, slot}.
+ */
+export interface ReplicationSlotReporter {
+  replicationSlot(): ReplicationSlotHealth | null;
+}
+
+export function hasReplicationSlot(task: object): task is ReplicationSlotReporter {
+  return typeof (task as Partial<ReplicationSlotReporter>).replicationSlot === 'function';
 }

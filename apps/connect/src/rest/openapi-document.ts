@@ -77,6 +77,20 @@ const routes: Record<string, Record<string, Op>> = {
     },
     delete: { summary: 'Reset offsets (connector must be STOPPED)', params: [connectorParam], responses: { 200: ok('Reset', ref('Message')), 400: err('Not STOPPED'), 404: err('Unknown connector') } },
   },
+  '/connectors/{connector}/snapshots': {
+    post: {
+      summary: 'Start an incremental snapshot of tables while streaming continues (Debezium execute-snapshot signal)',
+      params: [connectorParam],
+      body: { required: true, content: json(incrementalSnapshotBody(['data-collections'])) },
+      responses: { 202: ok('Signal delivered', { type: 'object', properties: { id: { type: 'string' }, message: { type: 'string' } } }), 400: err('Bad body or a plugin without signals'), 404: err('Unknown connector'), 502: err('Source unreachable') },
+    },
+    delete: {
+      summary: 'Stop an incremental snapshot (the listed tables, else all)',
+      params: [connectorParam],
+      body: { required: false, content: json(incrementalSnapshotBody([])) },
+      responses: { 202: ok('Signal delivered', { type: 'object', properties: { id: { type: 'string' }, message: { type: 'string' } } }), 400: err('Bad body or a plugin without signals'), 404: err('Unknown connector'), 502: err('Source unreachable') },
+    },
+  },
   '/connectors/{connector}/topics': {
     get: { summary: "A connector's active topics", params: [connectorParam], responses: { 200: ok('`{"<connector>": {"topics": [...]}}`', { type: 'object', additionalProperties: ref('ActiveTopics') }), 404: err('Unknown connector') } },
   },
@@ -108,6 +122,18 @@ const routes: Record<string, Record<string, Op>> = {
   },
   '/openapi.json': { get: { summary: 'This document', responses: { 200: ok('OpenAPI 3 document', { type: 'object' }) } } },
 };
+
+function incrementalSnapshotBody(required: string[]): Schema {
+  return {
+    type: 'object',
+    required,
+    properties: {
+      'data-collections': { type: 'array', items: { type: 'string' }, description: 'Tables as schema.table (regular expressions)' },
+      type: { type: 'string', enum: ['incremental'] },
+      'additional-conditions': { type: 'array', items: { type: 'object', properties: { 'data-collection': { type: 'string' }, filter: { type: 'string' } } } },
+    },
+  };
+}
 
 const state = { type: 'string', enum: ['UNASSIGNED', 'RUNNING', 'PAUSED', 'STOPPED', 'FAILED', 'RESTARTING'] };
 const schemas: Record<string, Schema> = {

@@ -11,11 +11,13 @@ import { ConnectorOffsetsModule } from '../offsets/connector-offsets.module';
 import { PluginsModule } from '../plugins/plugins.module';
 import { LOG_SCRUBBER, type LogScrubber } from '../secrets/log-scrubber';
 import { SecretsModule } from '../secrets/secrets.module';
+import { ConfigStoreModule } from '../storage/config-store.module';
 import { StatusStoreModule } from '../storage/status-store.module';
 import { AdminLoggersController } from './admin-loggers.controller';
 import { ConnectorConfigController } from './connector-config.controller';
 import { ConnectorOffsetsController } from './connector-offsets.controller';
 import { ConnectorPluginsController } from './connector-plugins.controller';
+import { ConnectorSnapshotsController } from './connector-snapshots.controller';
 import { ConnectorStateController } from './connector-state.controller';
 import { ConnectorTasksController } from './connector-tasks.controller';
 import { ConnectorTopicsController } from './connector-topics.controller';
@@ -26,7 +28,7 @@ import { RootController } from './root.controller';
 
 /** The REST API (Kafka Connect's resources and error shape); controllers only, no service of its own. */
 @Module({
-  imports: [HerderModule, ConnectorOffsetsModule, PluginsModule, ClusterInfoModule, SecretsModule, MetricsModule, DistributedModule, StatusStoreModule],
+  imports: [HerderModule, ConfigStoreModule, ConnectorOffsetsModule, PluginsModule, ClusterInfoModule, SecretsModule, MetricsModule, DistributedModule, StatusStoreModule],
   controllers: [
     RootController,
     ConnectorsController,
@@ -34,6 +36,7 @@ import { RootController } from './root.controller';
     ConnectorStateController,
     ConnectorTasksController,
     ConnectorOffsetsController,
+    ConnectorSnapshotsController,
     ConnectorTopicsController,
     AdminLoggersController,
     ConnectorPluginsController,

@@ -18,7 +18,7 @@ import {
 import { ensureTopic, type KafkaClients } from '@millrace/kafka-log';
 import type { RecordHeader } from '@millrace/protocol';
 import type { Logger } from 'pino';
-import { hasSnapshotProgress, type TaskMetrics } from '../metrics/task-metrics';
+import { hasReplicationSlot, hasSnapshotProgress, type TaskMetrics } from '../metrics/task-metrics';
 import { FencedCommitter } from './fenced-committer';
 import { NonTransactionalCommitter } from './non-transactional-committer';
 import type { SourceRecordCommitter } from './source-record-committer';
@@ -111,6 +111,12 @@ export async function assembleTask(
     if (hasSnapshotProgress(task)) {
       // a snapshotting source's progress, pushed to the worker's /metrics every second
       const timer = setInterval(() => metrics.snapshotProgress?.(task.snapshotProgress()), 1000);
+      timer.unref();
+      closers.push(async () => clearInterval(timer));
+    }
+    if (hasReplicationSlot(task)) {
+      // a CDC source's slot health (lag, wal_status), pushed to the worker's /metrics every second
+      const timer = setInterval(() => metrics.replicationSlot?.(task.replicationSlot()), 1000);
       timer.unref();
       closers.push(async () => clearInterval(timer));
     }

@@ -25,8 +25,10 @@ export interface PostgresCdcEnv {
 /**
  * Registers the file's beforeAll/afterAll for a PostgresCdcEnv; everything is stopped
  * after the file's tests. MILLRACE_CDC_DEBUG_LOG=<file> keeps the worker's output.
+ * `options`: `brokerEnv` / `connectEnv` add environment variables; `console` points the
+ * broker's web console at the worker and lets its origin call the worker (CORS).
  */
-export function usePostgresCdc(options: { console?: boolean } = {}): PostgresCdcEnv {
+export function usePostgresCdc(options: { readonly console?: boolean; readonly connectEnv?: Record<string, string>; readonly brokerEnv?: Record<string, string> } = {}): PostgresCdcEnv {
   const state: Partial<{ -readonly [K in keyof PostgresCdcEnv]: PostgresCdcEnv[K] }> = {};
   const need = <K extends keyof PostgresCdcEnv>(k: K): PostgresCdcEnv[K] => {
     const v = state[k];
@@ -37,12 +39,12 @@ export function usePostgresCdc(options: { console?: boolean } = {}): PostgresCdc
     // with `console`: the broker's web console points at this worker, which lets the console's origin call it (CORS)
     const [httpPort, connectPort] = options.console ? await getFreePorts(2) : [undefined, undefined];
     const consoleEnv: Record<string, string> = options.console ? { MILLRACE_CONSOLE_CONNECT_URL: `http://127.0.0.1:${connectPort}` } : {};
-    const [broker, pg] = await Promise.all([startBroker({ httpPort, env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3', ...consoleEnv } }), startPostgres()]);
+    const [broker, pg] = await Promise.all([startBroker({ httpPort, env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3', ...consoleEnv, ...options.brokerEnv } }), startPostgres()]);
     state.broker = broker;
     state.pg = pg;
     state.registryUrl = `http://${broker.host}:${broker.httpPort}`;
     const corsEnv: Record<string, string> = options.console ? { MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_ORIGIN: `http://127.0.0.1:${httpPort}`, MILLRACE_CONNECT_ACCESS_CONTROL_ALLOW_METHODS: 'GET,POST,PUT,DELETE,HEAD' } : {};
-    state.connect = await startConnect({ port: connectPort, bootstrap: broker.bootstrap, registryUrl: state.registryUrl, env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', ...corsEnv } });
+    state.connect = await startConnect({ port: connectPort, bootstrap: broker.bootstrap, registryUrl: state.registryUrl, env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', ...corsEnv, ...options.connectEnv } });
     state.rest = new ConnectRest(state.connect.url);
     state.kafka = makeKafka(broker.bootstrap);
     state.db = new Client({ connectionString: pg.connectionString });

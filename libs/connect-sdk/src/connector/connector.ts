@@ -122,4 +122,12 @@ export interface ConnectorPlugin {
   readonly reconcileSource?: ReconcileSourceFacet;
   /** A table sink: the table each consumed topic lands in (reconcile-facet.ts). */
   readonly reconcileTarget?: ReconcileTargetFacet;
+  /**
+   * Delivers a Debezium-style signal (`execute-snapshot`, `stop-snapshot`; `data` is the
+   * signal's JSON) to a source connector, using its resolved config (e.g. written to the
+   * source database, where the running task reads it in order). Used by
+   * `POST|DELETE /connectors/{c}/snapshots`. Throws an error named `SignalError` for a bad
+   * signal (its message names the field). Unset: the plugin takes no signals.
+   */
+  sendSignal?(config: Readonly<Record<string, string>>, signal: { readonly id: string; readonly type: string; readonly data: string }): Promise<void>;
 }

@@ -41,6 +41,12 @@ describe('ExtractNewRecordState', () => {
     expect(unwrap({ 'drop.tombstones': 'false' }).apply(tomb)).toBe(tomb);
   });
 
+  it('drops truncate events (op t, no row state) whatever delete.handling.mode says', () => {
+    const truncate = sourceRecord({ key: null, valueSchema: envelopeSchema, value: envelope('t', null, null) });
+    expect(unwrap().apply(truncate)).toBeNull();
+    expect(unwrap({ 'delete.handling.mode': 'none' }).apply(truncate)).toBeNull();
+  });
+
   it('delete.handling.mode: drop (default), none, rewrite', () => {
     const del = sourceRecord({ valueSchema: envelopeSchema, value: envelope('d', { id: 1, name: 'a' }, null) });
     expect(unwrap().apply(del)).toBeNull();

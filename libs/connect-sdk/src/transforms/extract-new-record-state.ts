@@ -44,6 +44,7 @@ const DELETED_FIELD = '__deleted';
  * replaces a change-event envelope `{before, after, source, op, ts_ms}` by its `after`
  * state (a struct with its schema, or a plain object / Map schemaless).
  *
+ * - Truncate events (`op` = "t", no before/after): dropped.
  * - Tombstones (null value): dropped when `drop.tombstones=true` (default), else kept.
  * - Deletes (`op` = "d"): `delete.handling.mode=drop` (default) drops them; `none` keeps
  *   the record with a null value (schema: the `after` schema); `rewrite` emits `before`
@@ -86,6 +87,8 @@ export class ExtractNewRecordState<R extends ConnectRecord = ConnectRecord> impl
     const envelope = readEnvelope(record.value, schema);
     if (envelope === null) return record;
     const op = envelope.get('op');
+    // a truncate event (op t) has no row state to extract: dropped, so sinks never see a keyless null
+    if (op === 't') return null;
     const isDelete = op === 'd';
     if (isDelete && this.deleteHandling === 'drop') return null;
 

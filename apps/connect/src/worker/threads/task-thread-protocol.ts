@@ -39,7 +39,7 @@ export type ThreadRequest =
   /** connect-offsets read to its end; answered with the connector's offsets. */
   | { readonly op: 'readOffsets' };
 
-export type MetricName = 'sourceBatch' | 'sinkBatch' | 'recordsFailed' | 'offsetCommit' | 'deadLetterRecord' | 'snapshotProgress';
+export type MetricName = 'sourceBatch' | 'sinkBatch' | 'recordsFailed' | 'offsetCommit' | 'deadLetterRecord' | 'snapshotProgress' | 'replicationSlot';
 
 export type ToThread = { readonly t: 'init'; readonly data: TaskThreadData } | { readonly t: 'request'; readonly seq: number; readonly request: MainRequest } | Reply;
 

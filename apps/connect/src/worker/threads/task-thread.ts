@@ -99,6 +99,7 @@ const metrics: TaskMetrics = {
   offsetCommit: metric('offsetCommit'),
   deadLetterRecord: metric('deadLetterRecord'),
   snapshotProgress: metric('snapshotProgress'),
+  replicationSlot: metric('replicationSlot'),
 };
 
 let assembled: AssembledTask | null = null;

@@ -187,6 +187,9 @@ export class ThreadedTaskRunner implements TaskRunner {
       case 'snapshotProgress':
         m.snapshotProgress?.(arg as Parameters<NonNullable<TaskMetrics['snapshotProgress']>>[0]);
         return;
+      case 'replicationSlot':
+        m.replicationSlot?.(arg as Parameters<NonNullable<TaskMetrics['replicationSlot']>>[0]);
+        return;
     }
   }
 
