@@ -1,5 +1,6 @@
 import type { SqlTableRef } from '@millrace/connect-sdk';
 import { compareTable, describeTable, openTableReader, type TableReport } from '@millrace/reconcile';
+import { dataCollection, driftFilter } from './repair-filter';
 
 /**
  * One reconciliation of a sink connector: every table pair (the source table behind a
@@ -11,11 +12,28 @@ import { compareTable, describeTable, openTableReader, type TableReport } from '
  * drifted_chunks, tables: [TableReport] } — a table that cannot be compared (no source
  * connector for its topic, no primary key, a missing table, a database error) is FAILED
  * with its reason and fails the run; the others are still compared.
+ *
+ * Repair (`reconcile.repair=true`): the drifted chunks of a table are re-read from the
+ * source through an incremental snapshot — an `execute-snapshot` signal whose
+ * `additional-conditions` filter is the drifted key ranges (repair-filter.ts) — so the
+ * pipeline writes those rows again; the table's `repair` says what was asked. Rows only
+ * the target has are not removed (no source row to re-read); a source that takes no
+ * signals (jdbc-source) cannot repair.
  */
 export interface TablePair {
   readonly topic: string;
   readonly source: SqlTableRef | null;
   readonly target: SqlTableRef;
+  /** The source connector's signal delivery, when its plugin takes signals. */
+  readonly signal?: (type: string, data: Record<string, unknown>) => Promise<string>;
+  /** The source connector's name (for messages). */
+  readonly sourceConnector?: string;
+}
+
+export interface RepairReport {
+  readonly state: 'REQUESTED' | 'UNSUPPORTED' | 'FAILED';
+  readonly message: string;
+  readonly signal?: string;
 }
 
 export interface ReconcileReport {
@@ -24,14 +42,14 @@ export interface ReconcileReport {
   readonly started_at: string;
   finished_at: string | null;
   drifted_chunks: number;
-  tables: TableReport[];
+  tables: (TableReport & { repair?: RepairReport })[];
 }
 
 export class ReconcileRun {
   readonly report: ReconcileReport;
   readonly done: Promise<void>;
 
-  constructor(connector: string, pairs: readonly TablePair[], options: { chunkRows: number; maxThreads: number }) {
+  constructor(connector: string, pairs: readonly TablePair[], options: { chunkRows: number; maxThreads: number; repair: boolean }) {
     this.report = {
       connector,
       state: 'RUNNING',
@@ -55,7 +73,7 @@ export class ReconcileRun {
     this.done = this.run(pairs, options);
   }
 
-  private async run(pairs: readonly TablePair[], options: { chunkRows: number; maxThreads: number }): Promise<void> {
+  private async run(pairs: readonly TablePair[], options: { chunkRows: number; maxThreads: number; repair: boolean }): Promise<void> {
     for (let i = 0; i < pairs.length; i++) {
       const pair = pairs[i];
       const table = this.report.tables[i];
@@ -79,6 +97,7 @@ export class ReconcileRun {
         { chunkRows: options.chunkRows, concurrency: options.maxThreads },
       );
       this.report.drifted_chunks += table.drifted.length;
+      if (options.repair && table.state === 'COMPLETED' && table.drifted.length > 0) table.repair = await repair(pair, source, table);
     }
     this.report.state = this.report.tables.some((t) => t.state === 'FAILED') ? 'FAILED' : 'COMPLETED';
     this.report.finished_at = new Date().toISOString();
@@ -86,5 +105,18 @@ export class ReconcileRun {
 
   get running(): boolean {
     return this.report.state === 'RUNNING';
+  }
+}
+
+async function repair(pair: TablePair, source: SqlTableRef, table: TableReport): Promise<RepairReport> {
+  if (!pair.signal) return { state: 'UNSUPPORTED', message: `the source connector ${pair.sourceConnector ?? ''} takes no signals: re-snapshot the table to repair it` };
+  const filter = driftFilter(source, table.key_columns, table.drifted);
+  const collection = dataCollection(source);
+  try {
+    const id = await pair.signal('execute-snapshot', { 'data-collections': [collection], type: 'incremental', 'additional-conditions': [{ 'data-collection': collection, filter }] });
+    const extra = table.drifted.some((d) => d.target_rows > d.source_rows) ? '; rows only the target has are not removed' : '';
+    return { state: 'REQUESTED', signal: id, message: `incremental snapshot of ${table.drifted.length} drifted chunk(s) of ${collection} requested from ${pair.sourceConnector ?? 'the source'}${extra}` };
+  } catch (err) {
+    return { state: 'FAILED', message: `the repair signal to ${pair.sourceConnector ?? 'the source'} failed: ${(err as Error).message}` };
   }
 }

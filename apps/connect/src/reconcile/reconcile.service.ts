@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { buildTransformChain, readReconcileConfig, SinkTopics, type ConnectorPlugin } from '@millrace/connect-sdk';
@@ -24,6 +25,8 @@ const SCHEDULE_TICK_MS = 5_000;
  * topics it consumed (KIP-558); for each, the sink plugin's `reconcileTarget` names the
  * target table of the topic as the sink's topic routers (RegexRouter) rename it, and the first connector whose plugin's `reconcileSource` claims the topic
  * names the source table. Configs are resolved (config providers) only here, never shown.
+ * With `reconcile.repair=true` the drifted chunks are re-read through the source
+ * connector's signals (reconcile-run.ts).
  * Schedule: a sink with `reconcile.interval.ms` > 0 is reconciled that often, by the
  * leader of a connect cluster (or the only worker); runs of one sink never overlap.
  */
@@ -74,7 +77,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationShutdown {
     const settings = readReconcileConfig(config);
     const pairs = this.pairs(name, plugin, config);
     if (pairs.length === 0) throw ConnectRestError.badRequest(`Connector ${name} has written no table yet: nothing to reconcile`);
-    const run = new ReconcileRun(name, pairs, { chunkRows: settings.chunkRows, maxThreads: settings.maxThreads });
+    const run = new ReconcileRun(name, pairs, { chunkRows: settings.chunkRows, maxThreads: settings.maxThreads, repair: settings.repair });
     this.runs.set(name, run);
     void run.done.then(() => {
       const r = run.report;
@@ -91,7 +94,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationShutdown {
       .filter((n) => n !== name)
       .map((n) => {
         const c = this.herder.info(n).config;
-        return { plugin: this.plugins.find(c['connector.class'] ?? ''), config: c };
+        return { name: n, plugin: this.plugins.find(c['connector.class'] ?? ''), config: c };
       })
       .filter((s) => s.plugin?.reconcileSource !== undefined);
     const chain = buildTransformChain(config);
@@ -99,16 +102,27 @@ export class ReconcileService implements OnModuleInit, OnApplicationShutdown {
     for (const topic of topics) {
       const target = sink.reconcileTarget?.targetTable(config, chain.routedTopic(topic)) ?? null;
       if (target === null) continue;
-      let source = null;
+      let pair: TablePair = { topic, source: null, target };
       for (const s of sources) {
         try {
-          source = s.plugin?.reconcileSource?.sourceTable(this.secrets.resolve(s.config, s.plugin), topic) ?? null;
+          const resolved = this.secrets.resolve(s.config, s.plugin);
+          const source = s.plugin?.reconcileSource?.sourceTable(resolved, topic) ?? null;
+          if (source === null) continue;
+          const send = s.plugin?.sendSignal?.bind(s.plugin);
+          const signal = send
+            ? async (type: string, data: Record<string, unknown>) => {
+                const id = `reconcile-${randomUUID()}`;
+                await send(resolved, { id, type, data: JSON.stringify(data) });
+                return id;
+              }
+            : undefined;
+          pair = { topic, source, target, signal, sourceConnector: s.name };
+          break;
         } catch {
-          source = null; // an invalid or unresolvable source config claims nothing
+          // an invalid or unresolvable source config claims nothing
         }
-        if (source !== null) break;
       }
-      out.push({ topic, source, target });
+      out.push(pair);
     }
     chain.close();
     return out;
