@@ -31,6 +31,7 @@ import { GroupMetadataManager } from './group-metadata-manager';
 import { GroupOffsets } from './group-offsets';
 import { GroupRebalancer, JoinCallback, JoinRequest, syncError } from './group-rebalancer';
 import { CoordinatorStatus, validateCurrentMember, validateGroupStatus } from './group-validation';
+import { OffsetsPartitionOwnership } from './offsets-partition-ownership';
 import type { PendingTransactionalOffsets } from './pending-transactional-offsets';
 
 /** Where the coordinator reports internal errors (bugs); it never throws them at callers. */
@@ -72,6 +73,8 @@ export class GroupCoordinator {
   private readonly rebalancer: GroupRebalancer;
   private statusValue: CoordinatorStatus = 'loading';
   private readonly offsets: GroupOffsets;
+  /** Cluster mode: the `__consumer_offsets` partitions this broker leads; null = all (single broker). */
+  private ownership: OffsetsPartitionOwnership | null = null;
 
   constructor(
     config: Partial<GroupCoordinatorConfig>,
@@ -83,7 +86,7 @@ export class GroupCoordinator {
     const onError = (message: string, err: unknown): void => this.logger.error(message, err);
     this.manager = new GroupMetadataManager(groupLog, this.config, clock, onError);
     this.rebalancer = new GroupRebalancer(this.config, this.manager, clock, onError);
-    this.offsets = new GroupOffsets(this.manager, this.rebalancer, clock, () => this.statusValue);
+    this.offsets = new GroupOffsets(this.manager, this.rebalancer, clock, (groupId) => this.groupStatus(groupId));
   }
 
   get status(): CoordinatorStatus {
@@ -120,6 +123,75 @@ export class GroupCoordinator {
     this.statusValue = 'active';
     this.manager.startOffsetExpiration();
     return summary;
+  }
+
+  /**
+   * Cluster mode instead of `load`: serves no group until this broker is elected leader
+   * of its `__consumer_offsets` partition (`loadPartition`); others get NOT_COORDINATOR.
+   */
+  startPartitioned(offsetsTopicNumPartitions = this.config.offsetsTopicNumPartitions): void {
+    if (this.statusValue !== 'loading') throw new Error(`cannot start a coordinator that is ${this.statusValue}`);
+    this.manager.usePartitionCount(offsetsTopicNumPartitions);
+    this.ownership = new OffsetsPartitionOwnership();
+    this.statusValue = 'active';
+    this.manager.startOffsetExpiration();
+  }
+
+  /**
+   * Cluster mode: this broker became the leader of `__consumer_offsets` partition
+   * `partition` (of `numPartitions`): its groups are rebuilt from `records` (that
+   * partition's log, in order) while they answer COORDINATOR_LOAD_IN_PROGRESS, then
+   * served. Null when the partition was given up (or elected again) before loading ended.
+   */
+  async loadPartition(partition: number, records: Iterable<GroupLogRecord> | AsyncIterable<GroupLogRecord>, numPartitions: number): Promise<LoadSummary | null> {
+    const ownership = this.ownership;
+    if (!ownership || this.statusValue !== 'active') return null;
+    this.manager.usePartitionCount(numPartitions);
+    this.dropGroupsOf(partition);
+    const term = ownership.beginLoad(partition);
+    const { groups, summary } = await this.manager.readLog(records);
+    if (this.statusValue !== 'active' || !ownership.isCurrent(partition, term)) return null;
+    for (const group of groups) {
+      if (this.partitionFor(group.groupId) !== partition) continue;
+      const cached = this.manager.addGroup(group);
+      if (cached !== group) continue;
+      for (const member of group.members.values()) this.rebalancer.scheduleHeartbeatExpiration(group, member);
+    }
+    ownership.finishLoad(partition, term);
+    return summary;
+  }
+
+  /**
+   * Cluster mode: another broker leads `__consumer_offsets` partition `partition` now.
+   * Its groups leave the cache (pending JoinGroup/SyncGroup answered NOT_COORDINATOR,
+   * timers cancelled) and their requests get NOT_COORDINATOR. Returns how many groups left.
+   */
+  unloadPartition(partition: number): number {
+    if (!this.ownership) return 0;
+    this.ownership.release(partition);
+    return this.dropGroupsOf(partition);
+  }
+
+  /** Cluster mode: the `__consumer_offsets` partitions this broker coordinates (loading or loaded); null on the single broker. */
+  ownedPartitions(): number[] | null {
+    return this.ownership?.partitions() ?? null;
+  }
+
+  private dropGroupsOf(partition: number): number {
+    let n = 0;
+    for (const group of this.manager.allGroups()) {
+      if (this.partitionFor(group.groupId) !== partition) continue;
+      this.rebalancer.cancelAll(group, E.NOT_COORDINATOR);
+      this.manager.removeGroup(group);
+      n++;
+    }
+    return n;
+  }
+
+  /** The coordinator's status for one group (cluster mode: whether this broker owns, or is loading, its partition). */
+  private groupStatus(groupId?: string | null): CoordinatorStatus {
+    if (this.statusValue !== 'active' || !this.ownership || groupId === null || groupId === undefined) return this.statusValue;
+    return this.ownership.stateOf(this.partitionFor(groupId)) ?? 'not-owned';
   }
 
   /**
@@ -406,6 +478,6 @@ export class GroupCoordinator {
   }
 
   private validateGroupStatus(groupId: string | null | undefined, requireNonEmpty: boolean): number | null {
-    return validateGroupStatus(this.statusValue, groupId, requireNonEmpty);
+    return validateGroupStatus(this.groupStatus(groupId), groupId, requireNonEmpty);
   }
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { decodeKey, decodeOffsetCommitValue } from '../group-coordinator';
-import { ConsumerOffsetsLog } from '../group-coordinator/consumer-offsets-log';
+import { ConsumerOffsetsLog, type OpenTransactionalRecords } from '../group-coordinator/consumer-offsets-log';
 import { TopicManager } from '../metadata/topic-manager';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { PendingTxnOffsets, type TxnOffsetEntry } from './pending-txn-offsets';
@@ -63,16 +63,12 @@ export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDe
   async onModuleInit(): Promise<void> {
     const numPartitions = this.topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
     let pendingOffsets = 0;
-    for (const open of this.offsetsLog.openTransactionalRecords) {
-      const entries: TxnOffsetEntry[] = [];
-      for (const r of open.records) {
-        const key = decodeKey(r.key);
-        if (key === null || key.type !== 'offset' || r.value === null) continue;
-        entries.push({ groupId: key.group, topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(r.value) });
-      }
-      this.pending.add(open.producerId, open.partition, entries);
-      pendingOffsets += entries.length;
-    }
+    for (const open of this.offsetsLog.openTransactionalRecords) pendingOffsets += this.addPending(open);
+    // Cluster: a `__consumer_offsets` partition's pending offsets come and go with its leadership.
+    this.offsetsLog.partitionListeners.push({
+      loaded: (_partition, open) => open.forEach((o) => this.addPending(o)),
+      unloaded: (partition) => this.pending.dropPartition(partition),
+    });
     if (numPartitions === undefined) {
       this.coordinator.load(new Map());
       this.logger.info(`${TRANSACTION_STATE_TOPIC} does not exist yet (created on first use); ${pendingOffsets} pending transactional offsets`);
@@ -87,6 +83,18 @@ export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDe
 
   onModuleDestroy(): void {
     this.coordinator.shutdown();
+  }
+
+  /** Registers one open transaction's offsets as pending; returns how many. */
+  private addPending(open: OpenTransactionalRecords): number {
+    const entries: TxnOffsetEntry[] = [];
+    for (const r of open.records) {
+      const key = decodeKey(r.key);
+      if (key === null || key.type !== 'offset' || r.value === null) continue;
+      entries.push({ groupId: key.group, topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(r.value) });
+    }
+    this.pending.add(open.producerId, open.partition, entries);
+    return entries.length;
   }
 }
 
