@@ -9,6 +9,7 @@ export interface CoordinatorTopic {
   readonly name: string;
   readonly numPartitions: number;
   readonly replicationFactor: number;
+  readonly minInsyncReplicas?: number;
 }
 
 export type CoordinatorLocation =
@@ -30,7 +31,7 @@ export class CoordinatorLocator {
 
   async locate(topic: CoordinatorTopic, key: string): Promise<CoordinatorLocation> {
     const unavailable = (why: string): CoordinatorLocation => ({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: why });
-    const t = await this.topics.ensureInternalTopic(topic.name, topic.numPartitions, topic.replicationFactor);
+    const t = await this.topics.ensureInternalTopic(topic.name, topic.numPartitions, topic.replicationFactor, topic.minInsyncReplicas);
     if (!t.topic) return unavailable(`${topic.name} is not available yet: ${t.errorMessage ?? ErrorCode[t.errorCode]}`);
     const partition = partitionForGroup(key, t.topic.partitions);
     const state = this.leadership.leadershipOf(topic.name, partition);

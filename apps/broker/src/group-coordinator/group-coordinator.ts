@@ -31,7 +31,7 @@ import { GroupMetadataManager } from './group-metadata-manager';
 import { GroupOffsets } from './group-offsets';
 import { GroupRebalancer, JoinCallback, JoinRequest, syncError } from './group-rebalancer';
 import { CoordinatorStatus, validateCurrentMember, validateGroupStatus } from './group-validation';
-import { OffsetsPartitionOwnership } from './offsets-partition-ownership';
+import { PartitionOwnership } from './partition-ownership';
 import type { PendingTransactionalOffsets } from './pending-transactional-offsets';
 
 /** Where the coordinator reports internal errors (bugs); it never throws them at callers. */
@@ -74,7 +74,7 @@ export class GroupCoordinator {
   private statusValue: CoordinatorStatus = 'loading';
   private readonly offsets: GroupOffsets;
   /** Cluster mode: the `__consumer_offsets` partitions this broker leads; null = all (single broker). */
-  private ownership: OffsetsPartitionOwnership | null = null;
+  private ownership: PartitionOwnership | null = null;
 
   constructor(
     config: Partial<GroupCoordinatorConfig>,
@@ -132,7 +132,7 @@ export class GroupCoordinator {
   startPartitioned(offsetsTopicNumPartitions = this.config.offsetsTopicNumPartitions): void {
     if (this.statusValue !== 'loading') throw new Error(`cannot start a coordinator that is ${this.statusValue}`);
     this.manager.usePartitionCount(offsetsTopicNumPartitions);
-    this.ownership = new OffsetsPartitionOwnership();
+    this.ownership = new PartitionOwnership();
     this.statusValue = 'active';
     this.manager.startOffsetExpiration();
   }

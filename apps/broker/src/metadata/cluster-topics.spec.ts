@@ -134,15 +134,6 @@ describe('TopicManager in cluster mode', () => {
     expect(manager.get('m')).toBeUndefined();
   });
 
-  it('keeps __transaction_state broker-local: created here, outside the cluster catalogue', async () => {
-    cluster.controller = false;
-    const [r] = await manager.createTopics([{ name: '__transaction_state', numPartitions: 2, replicationFactor: 1, configs: {} }], false, true);
-    expect(r.errorCode).toBe(ErrorCode.NONE);
-    expect(cluster.topics.size).toBe(0);
-    expect(host.opened).toEqual(['__transaction_state-0', '__transaction_state-1']);
-    expect(manager.get('__transaction_state')?.replicas).toBeUndefined();
-  });
-
   it('replicates __consumer_offsets: the controller creates it in the catalogue with RF min(asked, live brokers); another broker asks the controller', async () => {
     cluster.brokers = cluster.brokers.slice(0, 2);
     cluster.controller = false;
@@ -161,12 +152,10 @@ describe('TopicManager in cluster mode', () => {
     expect(manager.get('__consumer_offsets')?.internal).toBe(true);
   });
 
-  it('at start-up drops cluster topics the catalogue no longer has, and keeps broker-local ones', async () => {
+  it('at start-up drops cluster topics the catalogue no longer has', async () => {
     await manager.createTopics([{ name: 'gone', numPartitions: 3, replicationFactor: 1, configs: {} }]);
-    await manager.createTopics([{ name: '__transaction_state', numPartitions: 1, replicationFactor: 1, configs: {} }], false, true);
     await manager.mirror.replaceAll(new Map());
     expect(manager.get('gone')).toBeUndefined();
-    expect(manager.get('__transaction_state')).toBeDefined();
     expect(host.deleted).toContain('gone');
   });
 });

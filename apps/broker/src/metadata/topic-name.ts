@@ -13,6 +13,6 @@ export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_sta
 /**
  * Internal topics that a cluster replicates like any other topic (created in the cluster
  * catalogue, RF = min(its replication factor setting, live brokers)); the others stay
- * broker-local in a cluster.
+ * broker-local in a cluster (none today: both coordinators follow leadership).
  */
-export const CLUSTER_REPLICATED_INTERNAL_TOPICS = new Set(['__consumer_offsets']);
+export const CLUSTER_REPLICATED_INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);

@@ -1,12 +1,13 @@
 /**
- * Cluster mode: which `__consumer_offsets` partitions this broker's group coordinator
- * serves (Kafka's GroupMetadataManager ownedPartitions / loadingPartitions). A partition
+ * Cluster mode: which partitions of its internal topic a coordinator serves (Kafka's
+ * GroupMetadataManager ownedPartitions / loadingPartitions; the transaction coordinator
+ * uses it for `__transaction_state` the same way). A partition
  * is owned from the moment this broker becomes its leader: 'loading' while its records
  * are read back, then 'active'; it is released when another broker takes over. Each
  * election opens a new term, so a load that finishes after its partition was released
  * (or elected again) is recognised as stale and discarded.
  */
-export class OffsetsPartitionOwnership {
+export class PartitionOwnership {
   private readonly owned = new Map<number, { state: 'loading' | 'active'; term: number }>();
   private terms = 0;
 
