@@ -31,7 +31,7 @@ import { GroupMetadataManager } from './group-metadata-manager';
 import { GroupOffsets } from './group-offsets';
 import { GroupRebalancer, JoinCallback, JoinRequest, syncError } from './group-rebalancer';
 import { CoordinatorStatus, validateCurrentMember, validateGroupStatus } from './group-validation';
-import { PartitionOwnership } from './partition-ownership';
+import { GroupPartitionLoading } from './group-partition-loading';
 import type { PendingTransactionalOffsets } from './pending-transactional-offsets';
 
 /** Where the coordinator reports internal errors (bugs); it never throws them at callers. */
@@ -73,8 +73,8 @@ export class GroupCoordinator {
   private readonly rebalancer: GroupRebalancer;
   private statusValue: CoordinatorStatus = 'loading';
   private readonly offsets: GroupOffsets;
-  /** Cluster mode: the `__consumer_offsets` partitions this broker leads; null = all (single broker). */
-  private ownership: PartitionOwnership | null = null;
+  /** Cluster mode: groups loaded per `__consumer_offsets` partition this broker leads; null = all partitions (single broker). */
+  private partitioned: GroupPartitionLoading | null = null;
 
   constructor(
     config: Partial<GroupCoordinatorConfig>,
@@ -127,71 +127,36 @@ export class GroupCoordinator {
 
   /**
    * Cluster mode instead of `load`: serves no group until this broker is elected leader
-   * of its `__consumer_offsets` partition (`loadPartition`); others get NOT_COORDINATOR.
+   * of its `__consumer_offsets` partition (`loadPartition`, see GroupPartitionLoading);
+   * groups of other partitions get NOT_COORDINATOR.
    */
   startPartitioned(offsetsTopicNumPartitions = this.config.offsetsTopicNumPartitions): void {
     if (this.statusValue !== 'loading') throw new Error(`cannot start a coordinator that is ${this.statusValue}`);
     this.manager.usePartitionCount(offsetsTopicNumPartitions);
-    this.ownership = new PartitionOwnership();
+    this.partitioned = new GroupPartitionLoading(this.manager, this.rebalancer, () => this.statusValue === 'active');
     this.statusValue = 'active';
     this.manager.startOffsetExpiration();
   }
 
-  /**
-   * Cluster mode: this broker became the leader of `__consumer_offsets` partition
-   * `partition` (of `numPartitions`): its groups are rebuilt from `records` (that
-   * partition's log, in order) while they answer COORDINATOR_LOAD_IN_PROGRESS, then
-   * served. Null when the partition was given up (or elected again) before loading ended.
-   */
-  async loadPartition(partition: number, records: Iterable<GroupLogRecord> | AsyncIterable<GroupLogRecord>, numPartitions: number): Promise<LoadSummary | null> {
-    const ownership = this.ownership;
-    if (!ownership || this.statusValue !== 'active') return null;
-    this.manager.usePartitionCount(numPartitions);
-    this.dropGroupsOf(partition);
-    const term = ownership.beginLoad(partition);
-    const { groups, summary } = await this.manager.readLog(records);
-    if (this.statusValue !== 'active' || !ownership.isCurrent(partition, term)) return null;
-    for (const group of groups) {
-      if (this.partitionFor(group.groupId) !== partition) continue;
-      const cached = this.manager.addGroup(group);
-      if (cached !== group) continue;
-      for (const member of group.members.values()) this.rebalancer.scheduleHeartbeatExpiration(group, member);
-    }
-    ownership.finishLoad(partition, term);
-    return summary;
+  /** Cluster mode: this broker leads `__consumer_offsets` partition `partition` now; see GroupPartitionLoading.load. */
+  loadPartition(partition: number, records: Iterable<GroupLogRecord> | AsyncIterable<GroupLogRecord>, numPartitions: number): Promise<LoadSummary | null> {
+    return this.partitioned?.load(partition, records, numPartitions) ?? Promise.resolve(null);
   }
 
-  /**
-   * Cluster mode: another broker leads `__consumer_offsets` partition `partition` now.
-   * Its groups leave the cache (pending JoinGroup/SyncGroup answered NOT_COORDINATOR,
-   * timers cancelled) and their requests get NOT_COORDINATOR. Returns how many groups left.
-   */
+  /** Cluster mode: another broker leads `partition` now; see GroupPartitionLoading.unload. */
   unloadPartition(partition: number): number {
-    if (!this.ownership) return 0;
-    this.ownership.release(partition);
-    return this.dropGroupsOf(partition);
+    return this.partitioned?.unload(partition) ?? 0;
   }
 
   /** Cluster mode: the `__consumer_offsets` partitions this broker coordinates (loading or loaded); null on the single broker. */
   ownedPartitions(): number[] | null {
-    return this.ownership?.partitions() ?? null;
-  }
-
-  private dropGroupsOf(partition: number): number {
-    let n = 0;
-    for (const group of this.manager.allGroups()) {
-      if (this.partitionFor(group.groupId) !== partition) continue;
-      this.rebalancer.cancelAll(group, E.NOT_COORDINATOR);
-      this.manager.removeGroup(group);
-      n++;
-    }
-    return n;
+    return this.partitioned?.ownership.partitions() ?? null;
   }
 
   /** The coordinator's status for one group (cluster mode: whether this broker owns, or is loading, its partition). */
   private groupStatus(groupId?: string | null): CoordinatorStatus {
-    if (this.statusValue !== 'active' || !this.ownership || groupId === null || groupId === undefined) return this.statusValue;
-    return this.ownership.stateOf(this.partitionFor(groupId)) ?? 'not-owned';
+    if (this.statusValue !== 'active' || !this.partitioned || groupId === null || groupId === undefined) return this.statusValue;
+    return this.partitioned.ownership.stateOf(this.partitionFor(groupId)) ?? 'not-owned';
   }
 
   /**

@@ -97,6 +97,8 @@ export class TransactionCompletion {
         if (this.stopped(id)) return;
         try {
           await this.markers.writeMarkers(meta.producerId, meta.producerEpoch, commit, partitionList(meta.partitions));
+          // Another broker coordinates the id now: it records the completion.
+          if (this.stopped(id)) return;
           const next = {
             ...meta,
             state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort,

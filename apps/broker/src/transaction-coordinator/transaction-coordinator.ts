@@ -1,10 +1,11 @@
 import { ErrorCode as E } from '@millrace/protocol';
 import { type CoordinatorClock, PartitionOwnership, type ScheduledTask, systemClock } from '../group-coordinator';
 import type { TransactionConfig } from './transaction-config';
+import { TransactionCache } from './transaction-cache';
 import { TransactionCompletion, type TxnCoordinatorLogger } from './transaction-completion';
 import { encodeTxnKey, partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
 import type { MarkerWriter } from './transaction-markers';
-import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, partitionList, TxnState, type TxnMetadata } from './transaction-metadata';
+import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, TxnState, type TxnMetadata } from './transaction-metadata';
 import type { TxnStateStore } from './transaction-state-log';
 
 export type { TxnCoordinatorLogger };
@@ -36,8 +37,9 @@ export const PRODUCER_FENCED_SINCE = { initProducerId: 4, addPartitions: 2, addO
  * CONCURRENT_TRANSACTIONS. Everything runs on the event loop.
  */
 export class TransactionCoordinator {
-  private readonly txns = new Map<string, TxnMetadata>();
+  private readonly txns: Map<string, TxnMetadata>;
   private readonly completion: TransactionCompletion;
+  private readonly cache: TransactionCache;
   private statusValue: 'loading' | 'active' | 'shutdown' = 'loading';
   private timers: ScheduledTask[] = [];
   private numPartitions: number;
@@ -55,6 +57,8 @@ export class TransactionCoordinator {
   ) {
     this.numPartitions = config.stateLogNumPartitions;
     this.completion = new TransactionCompletion(config, store, markers, logger, clock, (id) => this.partitionFor(id), (id) => this.statusValue === 'shutdown' || this.statusOf(id) === 'not-owned');
+    this.cache = new TransactionCache(this.completion, logger);
+    this.txns = this.cache.txns;
   }
 
   get status(): 'loading' | 'active' | 'shutdown' {
@@ -76,7 +80,7 @@ export class TransactionCoordinator {
   load(loaded: Map<string, LoadedTxn>, numPartitions = this.numPartitions): { ids: number; prepared: number; ongoing: number } {
     this.numPartitions = numPartitions;
     this.statusValue = 'active';
-    const summary = this.adopt(loaded);
+    const summary = this.cache.adopt(loaded);
     this.scheduleTimeouts();
     this.scheduleExpiration();
     return summary;
@@ -113,7 +117,7 @@ export class TransactionCoordinator {
     if (this.statusValue !== 'active' || !ownership.isCurrent(partition, term)) return null;
     for (const id of [...loaded.keys()]) if (this.partitionFor(id) !== partition) loaded.delete(id);
     ownership.finishLoad(partition, term);
-    return this.adopt(loaded);
+    return this.cache.adopt(loaded);
   }
 
   /** Cluster mode: another broker leads `__transaction_state` partition `partition` now; its ids are forgotten here (their markers in flight stop). */
@@ -124,40 +128,7 @@ export class TransactionCoordinator {
   }
 
   private dropIdsOf(partition: number): number {
-    let n = 0;
-    for (const id of [...this.txns.keys()]) {
-      if (this.partitionFor(id) !== partition) continue;
-      this.txns.delete(id);
-      n++;
-    }
-    return n;
-  }
-
-  /** Takes loaded ids into the cache and resumes the markers of the prepared ones. */
-  private adopt(loaded: Map<string, LoadedTxn>): { ids: number; prepared: number; ongoing: number } {
-    let prepared = 0;
-    let ongoing = 0;
-    const adopted: TxnMetadata[] = [];
-    for (const [id, t] of loaded) {
-      const meta: TxnMetadata = {
-        ...newTxnMetadata(id, t.producerId, t.txnTimeoutMs, t.txnLastUpdateTimestamp),
-        producerEpoch: t.producerEpoch,
-        state: t.state === TxnState.PrepareEpochFence ? TxnState.Ongoing : t.state,
-        partitions: copyPartitions(t.partitions),
-        txnStartTimestamp: t.txnStartTimestamp,
-      };
-      this.txns.set(id, meta);
-      adopted.push(meta);
-      if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) prepared++;
-      if (meta.state === TxnState.Ongoing) ongoing++;
-    }
-    for (const meta of adopted) {
-      if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) {
-        this.logger.info(`resuming ${meta.state === TxnState.PrepareCommit ? 'commit' : 'abort'} of transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) on ${partitionList(meta.partitions).length} partition(s)`);
-        this.completion.startMarkers(meta);
-      }
-    }
-    return { ids: loaded.size, prepared, ongoing };
+    return this.cache.drop((id) => this.partitionFor(id) === partition);
   }
 
   /** 'not-owned' for an id whose `__transaction_state` partition another broker leads (cluster mode), else the coordinator's state. */
