@@ -3,6 +3,7 @@ import { ErrorCode, FindCoordinatorApi, MetadataApi, OffsetFetchApi } from '@mil
 import { KafkaConnection } from '@millrace/kafka-log';
 import { retryUntil, startBrokerCluster, type BrokerCluster, type BrokerProcess } from '@millrace/testing';
 import { partitionForGroup } from '../src/group-coordinator/group-partitioner';
+import { awaitBrokers } from './support/cluster-kill';
 
 jest.setTimeout(150_000);
 
@@ -23,7 +24,7 @@ describe('group coordinator on a 3-broker cluster', () => {
   let admin: Admin;
 
   const kafka = (via: BrokerProcess[], clientId = 'cluster-groups-test'): Kafka =>
-    new Kafka({ clientId, brokers: via.map((b) => b.bootstrap), logLevel: process.env.H14_LOG_DIR ? logLevel.WARN : logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 200, maxRetryTime: 2000 } });
+    new Kafka({ clientId, brokers: via.map((b) => b.bootstrap), logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 200, maxRetryTime: 2000 } });
 
   async function withConnection<T>(b: BrokerProcess, f: (c: KafkaConnection) => Promise<T>): Promise<T> {
     const conn = await KafkaConnection.open(b.host, b.kafkaPort, 'cluster-groups-raw');
@@ -73,14 +74,10 @@ describe('group coordinator on a 3-broker cluster', () => {
       brokers: 3,
       clusterId: 'groups-test',
       sessionTimeoutMs,
-      perBroker: process.env.H14_LOG_DIR ? (id) => ({ logFile: `${process.env.H14_LOG_DIR}/broker-${id}.log` }) : undefined,
       env: { MILLRACE_OFFSETS_TOPIC_NUM_PARTITIONS: String(OFFSETS_PARTITIONS), MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '0', MILLRACE_REPLICA_LAG_TIME_MAX_MS: '10000' },
     });
     brokers = cluster.brokers;
-    await retryUntil('a controller and 3 live brokers', async () => {
-      const views = await Promise.all(brokers.map((b) => withConnection(b, (c) => c.send(MetadataApi.apiKey, 9, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }))));
-      if (views.some((v) => v.brokers.length !== 3 || v.controllerId < 0)) throw new Error('not all brokers see 3 and a controller');
-    }, { timeoutMs: 20_000 });
+    await awaitBrokers(brokers, 3);
     admin = kafka(brokers).admin();
     await admin.connect();
   });

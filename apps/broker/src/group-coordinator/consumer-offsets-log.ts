@@ -1,4 +1,5 @@
-import { buildBatch, CompressionType, ControlRecordType, decodeBatch, ErrorCode, isControl, isTransactional, iterateBatches, parseControlRecord } from '@millrace/protocol';
+import { buildBatch, CompressionType, ControlRecordType, decodeBatch, isControl, isTransactional, iterateBatches, parseControlRecord } from '@millrace/protocol';
+import { appendCommitted } from '../partition/coordinator-append';
 import type { ReplicaManager } from '../partition/replica-manager';
 import type { GroupLog, GroupLogRecord } from './group-log';
 
@@ -45,20 +46,13 @@ export class ConsumerOffsetsLog implements GroupLog {
   ) {}
 
   async append(partition: number, records: GroupLogRecord[]): Promise<void> {
-    // Cluster mode: only the partition's leader writes (never into a follower's log).
-    const { partition: p, errorCode } = this.replicas.leaderFor(CONSUMER_OFFSETS_TOPIC, partition);
-    if (!p) throw new Error(`${CONSUMER_OFFSETS_TOPIC}-${partition}: ${ErrorCode[errorCode]}`);
     const now = Date.now();
     const batch = buildBatch({
       baseOffset: 0,
       records: records.map((r) => ({ key: r.key, value: r.value, headers: [], timestamp: now })),
       compression: CompressionType.None,
     });
-    const outcome = await p.appendRecords(batch, 'coordinator');
-    if (outcome.errorCode !== ErrorCode.NONE) throw new Error(`append to ${CONSUMER_OFFSETS_TOPIC}-${partition} failed: ${outcome.errorMessage}`);
-    // acks=all (Kafka's offsets.commit.required.acks=-1): committed once the ISR holds it.
-    const code = await p.waitForInSyncReplicas(outcome.lastOffset! + 1, this.commitTimeoutMs);
-    if (code !== ErrorCode.NONE) throw new Error(`${CONSUMER_OFFSETS_TOPIC}-${partition}: the in-sync replicas did not confirm the records (${ErrorCode[code]})`);
+    await appendCommitted(this.replicas, CONSUMER_OFFSETS_TOPIC, partition, batch, this.commitTimeoutMs);
   }
 
   /** Every record of partitions 0..numPartitions-1, partition by partition, in log order. */

@@ -1,4 +1,5 @@
-import { buildBatch, CompressionType, decodeBatch, ErrorCode, isControl, iterateBatches } from '@millrace/protocol';
+import { buildBatch, CompressionType, decodeBatch, isControl, iterateBatches } from '@millrace/protocol';
+import { appendCommitted } from '../partition/coordinator-append';
 import type { ReplicaManager } from '../partition/replica-manager';
 import { decodeTxnKey, decodeTxnValue, TRANSACTION_STATE_TOPIC, type LoadedTxn } from './transaction-log-format';
 
@@ -36,13 +37,8 @@ export class TransactionStateLog implements TxnStateStore {
       });
     }
     await this.ensured;
-    const { partition: p, errorCode } = this.replicas.leaderFor(TRANSACTION_STATE_TOPIC, partition);
-    if (!p) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partition}: ${ErrorCode[errorCode]}`);
     const batch = buildBatch({ baseOffset: 0, records: [{ key, value, headers: [], timestamp: Date.now() }], compression: CompressionType.None });
-    const outcome = await p.appendRecords(batch, 'coordinator');
-    if (outcome.errorCode !== ErrorCode.NONE) throw new Error(`append to ${TRANSACTION_STATE_TOPIC}-${partition} failed: ${outcome.errorMessage}`);
-    const code = await p.waitForInSyncReplicas(outcome.lastOffset! + 1, this.writeTimeoutMs);
-    if (code !== ErrorCode.NONE) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partition}: the in-sync replicas did not confirm the record (${ErrorCode[code]})`);
+    await appendCommitted(this.replicas, TRANSACTION_STATE_TOPIC, partition, batch, this.writeTimeoutMs);
   }
 
   /**
