@@ -175,7 +175,9 @@ export class ReplicaManager implements PartitionHost {
    * callers that invoke it in request order get their records in that order.
    * acks=-1 on a clustered partition: refused with NOT_ENOUGH_REPLICAS while the ISR is
    * smaller than min.insync.replicas, else answered once the ISR holds the records (the
-   * high watermark passed them) or `timeoutMs` passed (REQUEST_TIMED_OUT).
+   * high watermark passed them) or `timeoutMs` passed (REQUEST_TIMED_OUT);
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR that took them had shrunk below
+   * min.insync.replicas by then (the records stay; the producer's retry is deduplicated).
    */
   appendRecords(topic: string, partition: number, records: Buffer | null, acks = 1, timeoutMs = 30_000): Promise<AppendOutcome> {
     const { partition: p, errorCode } = this.leaderFor(topic, partition);
@@ -192,6 +194,15 @@ export class ReplicaManager implements PartitionHost {
     return p.appendRecords(records).then(async (outcome) => {
       if (outcome.errorCode !== ErrorCode.NONE || outcome.lastOffset === undefined) return outcome;
       const code = await p.waitForInSyncReplicas(outcome.lastOffset + 1, timeoutMs);
+      // Kafka's DelayedProduce: replicated, but by an ISR that shrank below min.insync.replicas meanwhile.
+      const isrAfter = p.replication?.inSyncReplicas.length ?? minIsr;
+      if (code === ErrorCode.NONE && isrAfter < p.log.config.minInsyncReplicas) {
+        return failedAppendOutcome(
+          ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+          `${topic}-${partition}: the records were written, but the in-sync replicas shrank to ${isrAfter}, fewer than min.insync.replicas=${p.log.config.minInsyncReplicas}`,
+          p.logStartOffset,
+        );
+      }
       if (code === ErrorCode.NONE) return outcome;
       return failedAppendOutcome(code, `${topic}-${partition}: the in-sync replicas did not confirm the records (${ErrorCode[code]})`, p.logStartOffset);
     });
