@@ -40,8 +40,8 @@ describe('acks=all records survive repeated leader kills', () => {
       await admin.disconnect();
     }
 
-    // ~25 s of production (300 records every 0.25 s) over three kill-wait-restart rounds.
-    const producing = runPython(PRODUCE_ACKED, [cluster.bootstrap, topic, String(total), String(partitions), '300', '0.25'], { timeoutMs: 200_000 });
+    // ~37 s of production (200 records every 0.25 s) over three kill-wait-restart rounds.
+    const producing = runPython(PRODUCE_ACKED, [cluster.bootstrap, topic, String(total), String(partitions), '200', '0.25'], { timeoutMs: 200_000 });
     let producerDone = false;
     void producing.finally(() => (producerDone = true));
     const kills: number[] = [];
