@@ -1,5 +1,6 @@
-import { buildBatch, CompressionType, ControlRecordType, decodeBatch, isControl, isTransactional, iterateBatches, parseControlRecord } from '@millrace/protocol';
+import { buildBatch, CompressionType, ControlRecordType, isControl, isTransactional, parseControlRecord } from '@millrace/protocol';
 import { appendCommitted } from '../partition/coordinator-append';
+import { scanLog } from '../partition/log-scan';
 import type { ReplicaManager } from '../partition/replica-manager';
 import type { GroupLog, GroupLogRecord } from './group-log';
 
@@ -72,29 +73,21 @@ export class ConsumerOffsetsLog implements GroupLog {
   async *readPartition(partition: number, open: OpenTransactionalRecords[]): AsyncGenerator<GroupLogRecord> {
     const p = this.replicas.getPartition(CONSUMER_OFFSETS_TOPIC, partition);
     if (!p) return;
-    let offset = p.logStartOffset;
-    const end = p.logEndOffset;
     const held = new Map<number, GroupLogRecord[]>();
-    while (offset < end) {
-      const read = await p.log.read(offset, 1 << 20, { maxOffset: end });
-      if (read.records.length === 0) break;
-      for (const view of iterateBatches(read.records)) {
-        const { header, records } = decodeBatch(read.records, view.pos);
-        offset = header.baseOffset + header.lastOffsetDelta + 1;
-        if (isControl(header.attributes)) {
-          const txn = held.get(header.producerId);
-          held.delete(header.producerId);
-          if (txn && records.length > 0 && parseControlRecord(records[0]).type === ControlRecordType.Commit) yield* txn;
-          continue;
-        }
-        const out = isTransactional(header.attributes) ? (held.get(header.producerId) ?? []) : null;
-        if (out) held.set(header.producerId, out);
-        for (const r of records) {
-          if (r.key === null) continue;
-          const rec = { key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) };
-          if (out) out.push(rec);
-          else yield rec;
-        }
+    for await (const { header, records } of scanLog(p)) {
+      if (isControl(header.attributes)) {
+        const txn = held.get(header.producerId);
+        held.delete(header.producerId);
+        if (txn && records.length > 0 && parseControlRecord(records[0]).type === ControlRecordType.Commit) yield* txn;
+        continue;
+      }
+      const out = isTransactional(header.attributes) ? (held.get(header.producerId) ?? []) : null;
+      if (out) held.set(header.producerId, out);
+      for (const r of records) {
+        if (r.key === null) continue;
+        const rec = { key: Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value) };
+        if (out) out.push(rec);
+        else yield rec;
       }
     }
     for (const [producerId, records] of held) open.push({ producerId, partition, records });

@@ -1,5 +1,6 @@
-import { buildBatch, CompressionType, decodeBatch, isControl, iterateBatches } from '@millrace/protocol';
+import { buildBatch, CompressionType, isControl } from '@millrace/protocol';
 import { appendCommitted } from '../partition/coordinator-append';
+import { scanLog } from '../partition/log-scan';
 import type { ReplicaManager } from '../partition/replica-manager';
 import { decodeTxnKey, decodeTxnValue, TRANSACTION_STATE_TOPIC, type LoadedTxn } from './transaction-log-format';
 
@@ -63,24 +64,16 @@ export class TransactionStateLog implements TxnStateStore {
     let skipped = 0;
     const p = this.replicas.getPartition(TRANSACTION_STATE_TOPIC, partition);
     if (!p) return 0;
-    let offset = p.logStartOffset;
-    const end = p.logEndOffset;
-    while (offset < end) {
-      const read = await p.log.read(offset, 1 << 20, { maxOffset: end });
-      if (read.records.length === 0) break;
-      for (const view of iterateBatches(read.records)) {
-        const { header, records } = decodeBatch(read.records, view.pos);
-        offset = header.baseOffset + header.lastOffsetDelta + 1;
-        if (isControl(header.attributes)) continue;
-        for (const r of records) {
-          try {
-            if (r.key === null) throw new Error('record without key');
-            const id = decodeTxnKey(Buffer.from(r.key));
-            if (r.value === null) txns.delete(id);
-            else txns.set(id, decodeTxnValue(Buffer.from(r.value)));
-          } catch {
-            skipped++;
-          }
+    for await (const { header, records } of scanLog(p)) {
+      if (isControl(header.attributes)) continue;
+      for (const r of records) {
+        try {
+          if (r.key === null) throw new Error('record without key');
+          const id = decodeTxnKey(Buffer.from(r.key));
+          if (r.value === null) txns.delete(id);
+          else txns.set(id, decodeTxnValue(Buffer.from(r.value)));
+        } catch {
+          skipped++;
         }
       }
     }
