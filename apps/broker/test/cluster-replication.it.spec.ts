@@ -22,6 +22,8 @@ interface PartitionView {
  * with NOT_ENOUGH_REPLICAS, acks=1 still works. A returning broker catches up as a
  * follower; one whose log holds a tail the new leader never had (acks=1 records written
  * while its followers were frozen) truncates it through OffsetsForLeaderEpoch first.
+ * An acks=all write whose ISR shrinks below min.insync.replicas while it waits is
+ * answered NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  */
 describe('replicated partitions on a 3-broker cluster', () => {
   // The lag time is below the session timeout so a frozen follower leaves the ISR through
@@ -311,6 +313,45 @@ describe('replicated partitions on a 3-broker cluster', () => {
     expect(m.get('millrace_isr_expands_total')).toBeGreaterThanOrEqual(1);
     expect(m.get(`millrace_follower_lag_records{topic="${t}",partition="0",replica="${frozen.nodeId}"}`)).toBe(0);
     expect(m.get('millrace_controller_id')).toBeGreaterThan(0);
+  });
+
+  it('acks=all whose in-sync replicas shrink below min.insync.replicas while it waits gets NOT_ENOUGH_REPLICAS_AFTER_APPEND; the records stay', async () => {
+    const t = 'strict';
+    for (const b of brokers) if (!b.pid || !isProcessAlive(b.pid)) await b.restart();
+    const admin = kafka(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: t, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '3' }] }], waitForLeaders: true })).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+    const p = await retryUntil('a leader and a full ISR', async () => {
+      const r = await withConnection(brokers[0], (c) => c.send(MetadataApi.apiKey, 9, { topics: [{ name: t, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }));
+      const part = r.topics[0].partitions[0];
+      if (part.leaderId < 0 || part.isrNodes.length !== 3) throw new Error(JSON.stringify(part));
+      return part;
+    }, { timeoutMs: 10_000 });
+    const leader = brokers.find((b) => b.nodeId === p.leaderId)!;
+    const frozen = brokers.find((b) => b !== leader)!;
+    const produce = (value: string) =>
+      withConnection(leader, (c) =>
+        c.send(ProduceApi.apiKey, 7, {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 20_000,
+          topicData: [{ name: t, partitionData: [{ index: 0, records: buildBatch({ baseOffset: 0, records: [{ key: null, value: Buffer.from(value), timestamp: Date.now() }] }) }] }],
+        }),
+      ).then((r) => r!.responses[0].partitionResponses[0].errorCode);
+    expect(await produce('s0')).toBe(ErrorCode.NONE);
+    process.kill(frozen.pid!, 'SIGSTOP');
+    try {
+      // Appended while the ISR was 3; answered once the leader dropped the frozen follower (the lag time), so the ISR that holds it is 2.
+      expect(await produce('s1')).toBe(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+      expect((await localLogEnd(leader, 0, t)).logEndOffset).toBe(2);
+      expect(await produce('s2')).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    } finally {
+      process.kill(frozen.pid!, 'SIGCONT');
+    }
   });
 
   it('a leader stopped with SIGTERM hands its leadership over before it exits', async () => {

@@ -17,6 +17,15 @@ describe('ClusterMetadataStore (real etcd)', () => {
     expect(await store.ensureKafkaClusterId('BBBBBBBBBBBBBBBBBBBBBB')).toBe(ids[0]);
   });
 
+  it('hands out producer id blocks that never overlap, also when brokers ask at once', async () => {
+    const blocks = await Promise.all(Array.from({ length: 8 }, () => store.allocateProducerIdBlock(1000)));
+    const sorted = [...blocks].sort((a, b) => a.start - b.start);
+    expect(sorted.map((b) => [b.start, b.end])).toEqual(Array.from({ length: 8 }, (_, i) => [i * 1000, (i + 1) * 1000]));
+    // A broker that handed out ids before (its local mark) moves the counter past them.
+    expect(await store.allocateProducerIdBlock(10, 20_000)).toEqual({ start: 20_000, end: 20_010 });
+    expect(await store.allocateProducerIdBlock(10, 5)).toEqual({ start: 20_010, end: 20_020 });
+  });
+
   it('registers brokers under leases: a second registration of a live node id is refused, a dead broker leaves within its TTL', async () => {
     sessions.push(await store.registerBroker(reg(1), 2), await store.registerBroker(reg(2), 2));
     expect((await store.listBrokers()).brokers.map((b) => b.nodeId)).toEqual([1, 2]);

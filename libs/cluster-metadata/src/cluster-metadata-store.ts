@@ -54,6 +54,30 @@ export class ClusterMetadataStore {
     return kv.value.toString('utf8');
   }
 
+  // ---------------------------------------------------------------- producer ids
+
+  /**
+   * Takes the next block of `size` producer ids for one broker: [start, start + size),
+   * never overlapping a block any broker took before (compare-and-swap on the counter,
+   * retried when another broker moved it first). `atLeast` (the broker's own high mark,
+   * e.g. from ids it handed out before the cluster existed) moves the counter past it.
+   */
+  async allocateProducerIdBlock(size: number, atLeast = 0): Promise<{ start: number; end: number }> {
+    const key = this.keys.producerIdBlock;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const res = await this.client.get(key).exec();
+      const kv = res.kvs[0];
+      const current = kv ? Number(kv.value.toString('utf8')) : 0;
+      if (!Number.isSafeInteger(current) || current < 0) throw new Error(`etcd key ${key} holds ${JSON.stringify(kv?.value.toString('utf8'))}, not a producer id`);
+      const start = Math.max(current, atLeast);
+      const end = start + size;
+      const cas = kv ? this.client.if(key, 'Mod', '==', kv.mod_revision) : this.client.if(key, 'Create', '==', 0);
+      const done = await cas.then(this.client.put(key).value(String(end))).commit();
+      if (done.succeeded) return { start, end };
+    }
+    throw new Error(`producer id block ${key} kept changing; try again`);
+  }
+
   // ---------------------------------------------------------------- brokers
 
   /** Registers this broker under a new lease of `ttlSeconds` (see BrokerSession). */

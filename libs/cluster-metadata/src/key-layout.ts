@@ -19,6 +19,10 @@
  *                                    revision: by the controller while its claim still
  *                                    stands (leader elections), by the leader for its ISR
  *                                    (shrink/expand); deleted with its topic
+ *   producer-id-block                the first producer id not yet handed to any broker
+ *                                    (decimal text); a broker takes a block by moving it
+ *                                    forward with compare-and-swap (Kafka's
+ *                                    AllocateProducerIds), so no two brokers share an id
  *
  * Topic names cannot contain '/' (Kafka's legal characters are [a-zA-Z0-9._-]), so the
  * partition key parses back unambiguously.
@@ -45,6 +49,10 @@ export class ClusterKeys {
 
   get controller(): string {
     return `${this.root}controller`;
+  }
+
+  get producerIdBlock(): string {
+    return `${this.root}producer-id-block`;
   }
 
   get topicsPrefix(): string {

@@ -10,6 +10,8 @@ export interface BrokerClusterOptions {
   readonly sessionTimeoutMs?: number;
   /** Extra environment for every broker. */
   readonly env?: Record<string, string>;
+  /** How long each broker may take to start (default 60 s: n brokers start at once, on a shared machine). */
+  readonly startTimeoutMs?: number;
   /** Per-broker options (by node id), e.g. a rack. */
   readonly perBroker?: (nodeId: number) => Partial<BrokerOptions>;
 }
@@ -41,7 +43,7 @@ export async function startBrokerCluster(opts: BrokerClusterOptions = {}): Promi
   const started = await Promise.allSettled(
     ids.map((nodeId) => {
       const extra = opts.perBroker?.(nodeId) ?? {};
-      return startBroker({ ...extra, nodeId, env: { ...clusterEnv, ...opts.env, ...extra.env } });
+      return startBroker({ startTimeoutMs: opts.startTimeoutMs ?? 60_000, ...extra, nodeId, env: { ...clusterEnv, ...opts.env, ...extra.env } });
     }),
   );
   const brokers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

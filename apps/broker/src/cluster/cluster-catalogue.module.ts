@@ -46,7 +46,9 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     this.sync = new ClusterCatalogueSync(this.store, this.topics, this.replicas, this.table, fetchers, log);
     await this.sync.start();
     const replication = new ReplicationMetrics(this.metrics.registry, this.replicas, this.topics, this.view);
-    this.isr = new IsrManager(this.store, this.replicas, this.topics, this.table.nodeId, this.config.cluster.replicaLagTimeMaxMs, log, replication);
+    this.isr = new IsrManager(this.store, this.replicas, this.topics, this.table.nodeId, this.config.cluster.replicaLagTimeMaxMs, log, replication, (id) =>
+      this.view.liveBrokers().some((b) => b.nodeId === id),
+    );
     this.isr.start();
   }
 

@@ -2,7 +2,7 @@ import { CreateTopicsApi, ErrorCode } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
 import type { ClusterMetadataStore, PartitionState, PlacementBroker, TopicAssignment } from '@millrace/cluster-metadata';
 import { ControllerFencedError } from '@millrace/cluster-metadata';
-import type { ClusterTopicPort } from '../metadata/cluster-topic-port';
+import { BROKER_CLIENT_ID_PREFIX, type ClusterTopicPort, type ForwardedTopicSpec } from '../metadata/cluster-topic-port';
 import type { ClusterMembership } from './cluster-membership';
 
 /** CreateTopics version used to forward an auto-creation to the controller. */
@@ -69,14 +69,22 @@ export class ClusterTopicWriter implements ClusterTopicPort {
     throw new Error(`topic ${name} kept changing while its configs were written; try again`);
   }
 
-  async forwardCreateTopic(name: string): Promise<{ errorCode: ErrorCode; errorMessage: string | null }> {
+  async forwardCreateTopic(name: string, spec?: ForwardedTopicSpec): Promise<{ errorCode: ErrorCode; errorMessage: string | null }> {
     const controllerId = this.membership.controllerId();
     const target = this.membership.liveBrokers().find((b) => b.nodeId === controllerId);
     if (!target) return { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, errorMessage: 'no controller is elected right now' };
-    const conn = await KafkaConnection.open(target.host, target.port, `millrace-broker-${this.membership.nodeId}`, FORWARD_TIMEOUT_MS);
+    const conn = await KafkaConnection.open(target.host, target.port, `${BROKER_CLIENT_ID_PREFIX}${this.membership.nodeId}`, FORWARD_TIMEOUT_MS);
     try {
       const r = await conn.send(CreateTopicsApi.apiKey, FORWARD_VERSION, {
-        topics: [{ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }],
+        topics: [
+          {
+            name,
+            numPartitions: spec?.numPartitions ?? -1,
+            replicationFactor: spec?.replicationFactor ?? -1,
+            assignments: [],
+            configs: Object.entries(spec?.configs ?? {}).map(([k, value]) => ({ name: k, value })),
+          },
+        ],
         timeoutMs: FORWARD_TIMEOUT_MS,
         validateOnly: false,
       });

@@ -31,6 +31,8 @@ export class IsrManager {
     private readonly lagMs: number,
     private readonly logger: IsrLogger,
     private readonly counters: { isrShrinks: { inc(n?: number): void }; isrExpands: { inc(n?: number): void } } | null = null,
+    /** Whether a broker is registered (live) now: a dead follower's last position must not bring it back into the ISR. */
+    private readonly isLive: (nodeId: number) => boolean = () => true,
   ) {}
 
   start(): void {
@@ -62,7 +64,7 @@ export class IsrManager {
     const assigned = this.topics.get(p.topic)?.replicas?.[p.index];
     if (!assigned || assigned.length < 2 || !p.replication) return;
     const lagging = p.replication.laggingInSync(nowMs, this.lagMs);
-    const joining = p.replication.caughtUpOutOfSync(assigned, p.highWatermark, nowMs, this.lagMs);
+    const joining = p.replication.caughtUpOutOfSync(assigned, p.highWatermark, nowMs, this.lagMs).filter((r) => this.isLive(r));
     if (lagging.length === 0 && joining.length === 0) return;
     const read = await this.store.getPartition(p.topic, p.index);
     if (!read || read.state.leader !== this.nodeId || read.state.leaderEpoch !== p.leaderEpoch) return;

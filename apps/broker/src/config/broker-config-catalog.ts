@@ -52,6 +52,7 @@ export function staticBrokerConfigs(c: BrokerConfig): Record<string, string> {
     'num.partitions': String(c.numPartitions),
     'default.replication.factor': String(c.defaultReplicationFactor),
     'offsets.topic.num.partitions': String(c.offsetsTopicNumPartitions),
+    'offsets.topic.replication.factor': String(c.offsetsTopicReplicationFactor),
     'offsets.retention.minutes': String(c.offsetsRetentionMinutes),
     'group.initial.rebalance.delay.ms': String(c.groupInitialRebalanceDelayMs),
     'group.min.session.timeout.ms': String(c.groupMinSessionTimeoutMs),

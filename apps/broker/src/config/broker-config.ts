@@ -25,6 +25,8 @@ export interface BrokerConfig {
   numPartitions: number;
   defaultReplicationFactor: number;
   offsetsTopicNumPartitions: number;
+  /** offsets.topic.replication.factor: a cluster's `__consumer_offsets` gets min(this, live brokers) replicas. */
+  offsetsTopicReplicationFactor: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
@@ -88,6 +90,7 @@ const schema = z.object({
   MILLRACE_NUM_PARTITIONS: int(1, 10000).default(1),
   MILLRACE_DEFAULT_REPLICATION_FACTOR: int(1, 1).default(1),
   MILLRACE_OFFSETS_TOPIC_NUM_PARTITIONS: int(1, 1000).default(50),
+  MILLRACE_OFFSETS_TOPIC_REPLICATION_FACTOR: int(1, 32767).default(3),
   MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: int(0).default(3000),
   MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS: int(1).default(6000),
   MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS: int(1).default(1800000),
@@ -185,6 +188,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     numPartitions: e.MILLRACE_NUM_PARTITIONS,
     defaultReplicationFactor: e.MILLRACE_DEFAULT_REPLICATION_FACTOR,
     offsetsTopicNumPartitions: e.MILLRACE_OFFSETS_TOPIC_NUM_PARTITIONS,
+    offsetsTopicReplicationFactor: e.MILLRACE_OFFSETS_TOPIC_REPLICATION_FACTOR,
     groupInitialRebalanceDelayMs: e.MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS,
     groupMinSessionTimeoutMs: e.MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS,
     groupMaxSessionTimeoutMs: e.MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS,

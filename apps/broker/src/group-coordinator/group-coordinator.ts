@@ -31,6 +31,7 @@ import { GroupMetadataManager } from './group-metadata-manager';
 import { GroupOffsets } from './group-offsets';
 import { GroupRebalancer, JoinCallback, JoinRequest, syncError } from './group-rebalancer';
 import { CoordinatorStatus, validateCurrentMember, validateGroupStatus } from './group-validation';
+import { GroupPartitionLoading } from './group-partition-loading';
 import type { PendingTransactionalOffsets } from './pending-transactional-offsets';
 
 /** Where the coordinator reports internal errors (bugs); it never throws them at callers. */
@@ -72,6 +73,8 @@ export class GroupCoordinator {
   private readonly rebalancer: GroupRebalancer;
   private statusValue: CoordinatorStatus = 'loading';
   private readonly offsets: GroupOffsets;
+  /** Cluster mode: groups loaded per `__consumer_offsets` partition this broker leads; null = all partitions (single broker). */
+  private partitioned: GroupPartitionLoading | null = null;
 
   constructor(
     config: Partial<GroupCoordinatorConfig>,
@@ -83,7 +86,7 @@ export class GroupCoordinator {
     const onError = (message: string, err: unknown): void => this.logger.error(message, err);
     this.manager = new GroupMetadataManager(groupLog, this.config, clock, onError);
     this.rebalancer = new GroupRebalancer(this.config, this.manager, clock, onError);
-    this.offsets = new GroupOffsets(this.manager, this.rebalancer, clock, () => this.statusValue);
+    this.offsets = new GroupOffsets(this.manager, this.rebalancer, clock, (groupId) => this.groupStatus(groupId));
   }
 
   get status(): CoordinatorStatus {
@@ -120,6 +123,40 @@ export class GroupCoordinator {
     this.statusValue = 'active';
     this.manager.startOffsetExpiration();
     return summary;
+  }
+
+  /**
+   * Cluster mode instead of `load`: serves no group until this broker is elected leader
+   * of its `__consumer_offsets` partition (`loadPartition`, see GroupPartitionLoading);
+   * groups of other partitions get NOT_COORDINATOR.
+   */
+  startPartitioned(offsetsTopicNumPartitions = this.config.offsetsTopicNumPartitions): void {
+    if (this.statusValue !== 'loading') throw new Error(`cannot start a coordinator that is ${this.statusValue}`);
+    this.manager.usePartitionCount(offsetsTopicNumPartitions);
+    this.partitioned = new GroupPartitionLoading(this.manager, this.rebalancer, () => this.statusValue === 'active');
+    this.statusValue = 'active';
+    this.manager.startOffsetExpiration();
+  }
+
+  /** Cluster mode: this broker leads `__consumer_offsets` partition `partition` now; see GroupPartitionLoading.load. */
+  loadPartition(partition: number, records: Iterable<GroupLogRecord> | AsyncIterable<GroupLogRecord>, numPartitions: number): Promise<LoadSummary | null> {
+    return this.partitioned?.load(partition, records, numPartitions) ?? Promise.resolve(null);
+  }
+
+  /** Cluster mode: another broker leads `partition` now; see GroupPartitionLoading.unload. */
+  unloadPartition(partition: number): number {
+    return this.partitioned?.unload(partition) ?? 0;
+  }
+
+  /** Cluster mode: the `__consumer_offsets` partitions this broker coordinates (loading or loaded); null on the single broker. */
+  ownedPartitions(): number[] | null {
+    return this.partitioned?.ownership.partitions() ?? null;
+  }
+
+  /** The coordinator's status for one group (cluster mode: whether this broker owns, or is loading, its partition). */
+  private groupStatus(groupId?: string | null): CoordinatorStatus {
+    if (this.statusValue !== 'active' || !this.partitioned || groupId === null || groupId === undefined) return this.statusValue;
+    return this.partitioned.ownership.stateOf(this.partitionFor(groupId)) ?? 'not-owned';
   }
 
   /**
@@ -406,6 +443,6 @@ export class GroupCoordinator {
   }
 
   private validateGroupStatus(groupId: string | null | undefined, requireNonEmpty: boolean): number | null {
-    return validateGroupStatus(this.statusValue, groupId, requireNonEmpty);
+    return validateGroupStatus(this.groupStatus(groupId), groupId, requireNonEmpty);
   }
 }

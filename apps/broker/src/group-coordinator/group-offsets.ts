@@ -34,7 +34,7 @@ export class GroupOffsets {
     private readonly manager: GroupMetadataManager,
     private readonly rebalancer: GroupRebalancer,
     private readonly clock: CoordinatorClock,
-    private readonly status: () => CoordinatorStatus,
+    private readonly status: (groupId?: string | null) => CoordinatorStatus,
   ) {}
 
   /**
@@ -45,7 +45,7 @@ export class GroupOffsets {
    */
   async commitOffsets(input: OffsetCommitInput): Promise<OffsetCommitResult> {
     const all = (errorCode: number): OffsetCommitResult => offsetCommitResult(input, () => errorCode);
-    const statusError = validateGroupStatus(this.status(), input.groupId, false);
+    const statusError = validateGroupStatus(this.status(input.groupId), input.groupId, false);
     if (statusError !== null) return all(statusError);
     const instanceId = input.groupInstanceId ?? null;
     let group = this.manager.getGroup(input.groupId);
@@ -79,7 +79,7 @@ export class GroupOffsets {
    * UNSTABLE_OFFSET_COMMIT (see usePendingTransactionalOffsets).
    */
   fetchOffsets(input: OffsetFetchInput): OffsetFetchResult {
-    const statusError = validateGroupStatus(this.status(), input.groupId, false);
+    const statusError = validateGroupStatus(this.status(input.groupId), input.groupId, false);
     if (statusError !== null) return offsetFetchError(input, statusError);
     const pending = this.pendingTxnOffsets;
     const isUnstable =
@@ -100,7 +100,7 @@ export class GroupOffsets {
    * caller's check.
    */
   async deleteOffsets(input: OffsetDeleteInput): Promise<OffsetDeleteResult> {
-    const statusError = validateGroupStatus(this.status(), input.groupId, true);
+    const statusError = validateGroupStatus(this.status(input.groupId), input.groupId, true);
     if (statusError !== null) return { errorCode: statusError, topics: [] };
     return deleteGroupOffsets(this.manager, input, this.clock.now());
   }
@@ -117,7 +117,7 @@ export class GroupOffsets {
    * must be a member, a generation >= 0 must be the current one. Null when valid.
    */
   validateTxnOffsetCommit(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null): number | null {
-    const statusError = validateGroupStatus(this.status(), groupId, false);
+    const statusError = validateGroupStatus(this.status(groupId), groupId, false);
     if (statusError !== null) return statusError;
     const group = this.manager.getGroup(groupId) ?? this.manager.addGroup(new Group(groupId, GroupState.Empty, this.clock.now()));
     if (group.is(GroupState.Dead)) return E.COORDINATOR_NOT_AVAILABLE;

@@ -11,3 +11,4 @@ export { type CoordinatorClock, type ScheduledTask, systemClock } from './coordi
 export { partitionForGroup, javaStringHashCode, kafkaAbs } from './group-partitioner';
 export * from './consumer-offsets-format';
 export { type PendingTransactionalOffsets, NO_PENDING_TRANSACTIONAL_OFFSETS } from './pending-transactional-offsets';
+export { PartitionOwnership } from './partition-ownership';

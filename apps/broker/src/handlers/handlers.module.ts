@@ -27,6 +27,7 @@ import { OffsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.handle
 import { AddPartitionsToTxnHandler } from './24-add-partitions-to-txn.handler';
 import { AddOffsetsToTxnHandler } from './25-add-offsets-to-txn.handler';
 import { EndTxnHandler } from './26-end-txn.handler';
+import { WriteTxnMarkersHandler } from './27-write-txn-markers.handler';
 import { TxnOffsetCommitHandler } from './28-txn-offset-commit.handler';
 import { DescribeConfigsHandler } from './32-describe-configs.handler';
 import { AlterConfigsHandler } from './33-alter-configs.handler';
@@ -65,6 +66,7 @@ const HANDLERS = [
   AddPartitionsToTxnHandler,
   AddOffsetsToTxnHandler,
   EndTxnHandler,
+  WriteTxnMarkersHandler,
   TxnOffsetCommitHandler,
   DescribeConfigsHandler,
   AlterConfigsHandler,

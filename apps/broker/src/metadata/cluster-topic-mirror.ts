@@ -1,6 +1,7 @@
 import type { TopicAssignment } from '@millrace/cluster-metadata';
 import type { LogConfig } from '@millrace/storage';
 import type { PartitionHost } from './topic-manager';
+import { INTERNAL_TOPICS } from './topic-name';
 import type { TopicMetadata, TopicStore } from './topic-store';
 
 /**
@@ -81,7 +82,7 @@ export class ClusterTopicMirror {
       partitions: a.replicas.length,
       replicationFactor: a.replicas[0]?.length ?? 1,
       configs: { ...(a.configs ?? {}) },
-      internal: false,
+      internal: INTERNAL_TOPICS.has(name),
       replicas: a.replicas.map((r) => [...r]),
     };
     let old = this.store.get(name);

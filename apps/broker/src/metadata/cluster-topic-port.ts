@@ -2,6 +2,19 @@ import type { ErrorCode } from '@millrace/protocol';
 import type { PlacementBroker, TopicAssignment } from '@millrace/cluster-metadata';
 
 /**
+ * Client id prefix of a broker's own requests to another broker (`millrace-broker-<id>`):
+ * the controller accepts an internal topic's creation only from a broker.
+ */
+export const BROKER_CLIENT_ID_PREFIX = 'millrace-broker-';
+
+/** Partitions, replication factor and configs of a topic another broker asks the controller to create. */
+export interface ForwardedTopicSpec {
+  numPartitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+/**
  * What the topic manager needs from the cluster in cluster mode (implemented over etcd
  * by apps/broker/src/cluster/cluster-topic-writer.ts). Topics other than the
  * broker-local internal ones live in the cluster catalogue; only the controller changes
@@ -23,7 +36,8 @@ export interface ClusterTopicPort {
   setTopicConfigs(name: string, configs: Record<string, string>): Promise<'ok' | 'missing'>;
   /**
    * Asks the controller, over the Kafka protocol, to create a topic with the defaults
-   * (auto-creation on a broker that is not the controller, as Kafka forwards it).
+   * (auto-creation on a broker that is not the controller, as Kafka forwards it), or with
+   * `spec` (an internal topic created on first use).
    */
-  forwardCreateTopic(name: string): Promise<{ errorCode: ErrorCode; errorMessage: string | null }>;
+  forwardCreateTopic(name: string, spec?: ForwardedTopicSpec): Promise<{ errorCode: ErrorCode; errorMessage: string | null }>;
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { PlacementBroker, TopicAssignment } from '@millrace/cluster-metadata';
 import { ErrorCode } from '@millrace/protocol';
 import { DEFAULT_LOG_CONFIG } from '@millrace/storage';
-import type { ClusterTopicPort } from './cluster-topic-port';
+import type { ClusterTopicPort, ForwardedTopicSpec } from './cluster-topic-port';
 import { RecordingHost } from './test-support/recording-host';
 import { TopicManager } from './topic-manager';
 import { TopicStore } from './topic-store';
@@ -48,7 +48,9 @@ class FakeCluster implements ClusterTopicPort {
     void this.mirror.apply(name, { ...t, configs });
     return 'ok';
   }
-  async forwardCreateTopic(): Promise<{ errorCode: ErrorCode; errorMessage: string | null }> {
+  readonly forwarded: { name: string; spec?: ForwardedTopicSpec }[] = [];
+  async forwardCreateTopic(name: string, spec?: ForwardedTopicSpec): Promise<{ errorCode: ErrorCode; errorMessage: string | null }> {
+    this.forwarded.push({ name, spec });
     return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'moved' };
   }
 }
@@ -132,21 +134,28 @@ describe('TopicManager in cluster mode', () => {
     expect(manager.get('m')).toBeUndefined();
   });
 
-  it('keeps the internal topics broker-local: created here, outside the cluster catalogue', async () => {
+  it('replicates __consumer_offsets: the controller creates it in the catalogue with RF min(asked, live brokers); another broker asks the controller', async () => {
+    cluster.brokers = cluster.brokers.slice(0, 2);
     cluster.controller = false;
-    const [r] = await manager.createTopics([{ name: '__consumer_offsets', numPartitions: 2, replicationFactor: 1, configs: {} }], false, true);
-    expect(r.errorCode).toBe(ErrorCode.NONE);
+    const asked = await manager.ensureInternalTopic('__consumer_offsets', 4, 3);
+    expect(asked.errorCode).toBe(ErrorCode.LEADER_NOT_AVAILABLE);
+    expect(cluster.forwarded).toEqual([{ name: '__consumer_offsets', spec: { numPartitions: 4, replicationFactor: 2, configs: expect.objectContaining({ 'cleanup.policy': 'compact' }) } }]);
     expect(cluster.topics.size).toBe(0);
-    expect(host.opened).toEqual(['__consumer_offsets-0', '__consumer_offsets-1']);
-    expect(manager.get('__consumer_offsets')?.replicas).toBeUndefined();
+
+    cluster.controller = true;
+    const r = await manager.ensureInternalTopic('__consumer_offsets', 4, 3);
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    const assignment = cluster.topics.get('__consumer_offsets')!;
+    expect(assignment.replicas).toHaveLength(4);
+    for (const replicas of assignment.replicas) expect(replicas).toHaveLength(2);
+    expect(assignment.configs).toMatchObject({ 'cleanup.policy': 'compact' });
+    expect(manager.get('__consumer_offsets')?.internal).toBe(true);
   });
 
-  it('at start-up drops cluster topics the catalogue no longer has, and keeps broker-local ones', async () => {
+  it('at start-up drops cluster topics the catalogue no longer has', async () => {
     await manager.createTopics([{ name: 'gone', numPartitions: 3, replicationFactor: 1, configs: {} }]);
-    await manager.createTopics([{ name: '__consumer_offsets', numPartitions: 1, replicationFactor: 1, configs: {} }], false, true);
     await manager.mirror.replaceAll(new Map());
     expect(manager.get('gone')).toBeUndefined();
-    expect(manager.get('__consumer_offsets')).toBeDefined();
     expect(host.deleted).toContain('gone');
   });
 });

@@ -1,7 +1,7 @@
 import { placeReplicas, PlacementError } from '@millrace/cluster-metadata';
 import { ErrorCode } from '@millrace/protocol';
 import type { ClusterTopicMirror } from './cluster-topic-mirror';
-import type { ClusterTopicPort } from './cluster-topic-port';
+import type { ClusterTopicPort, ForwardedTopicSpec } from './cluster-topic-port';
 import { replicaListProblem } from './partition-assignment';
 import type { TopicResult } from './topic-manager';
 import type { TopicStore } from './topic-store';
@@ -74,8 +74,8 @@ export class ClusterTopics {
   }
 
   /** Auto-creation on a broker that is not the controller: the controller creates it; LEADER_NOT_AVAILABLE (retriable) while this broker has not seen it. */
-  async forwardCreate(name: string): Promise<TopicResult> {
-    const r = await this.port.forwardCreateTopic(name).catch((err: unknown) => ({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, errorMessage: (err as Error).message }));
+  async forwardCreate(name: string, spec?: ForwardedTopicSpec): Promise<TopicResult> {
+    const r = await this.port.forwardCreateTopic(name, spec).catch((err: unknown) => ({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, errorMessage: (err as Error).message }));
     if (r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
       const retriable = r.errorCode === ErrorCode.NOT_CONTROLLER || r.errorCode === ErrorCode.LEADER_NOT_AVAILABLE;
       return { name, errorCode: retriable ? ErrorCode.LEADER_NOT_AVAILABLE : r.errorCode, errorMessage: r.errorMessage };

@@ -4,7 +4,7 @@ import { ClusterTopicMirror } from './cluster-topic-mirror';
 import type { ClusterTopicPort } from './cluster-topic-port';
 import { ClusterTopics } from './cluster-topics';
 import { newPartitionAssignmentProblem } from './partition-assignment';
-import { INTERNAL_TOPICS, topicNameProblem } from './topic-name';
+import { CLUSTER_REPLICATED_INTERNAL_TOPICS, INTERNAL_TOPICS, topicNameProblem } from './topic-name';
 import { TopicStore, type TopicMetadata } from './topic-store';
 
 /**
@@ -78,7 +78,28 @@ export class TopicManager {
 
   /** Whether a topic of this name belongs to the cluster catalogue (cluster mode, not broker-local). */
   private inCluster(name: string): boolean {
-    return this.clustered !== null && !INTERNAL_TOPICS.has(name);
+    return this.clustered !== null && (!INTERNAL_TOPICS.has(name) || CLUSTER_REPLICATED_INTERNAL_TOPICS.has(name));
+  }
+
+  /**
+   * An internal topic (`__consumer_offsets`, `__transaction_state`) as it exists, or
+   * created now (Kafka creates them on first use): compacted, `partitions` partitions,
+   * 100 MiB segments. In a cluster that replicates it, its replication factor is
+   * min(`replicationFactor`, live brokers), its min.insync.replicas `minInsyncReplicas`
+   * (capped at that) when given, and the controller creates it (another broker asks the
+   * controller); LEADER_NOT_AVAILABLE (retriable) while it is being created.
+   */
+  async ensureInternalTopic(name: string, partitions: number, replicationFactor: number, minInsyncReplicas?: number): Promise<TopicResult> {
+    const existing = this.store.get(name);
+    if (existing) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: existing };
+    const configs: Record<string, string> = { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) };
+    const clustered = this.inCluster(name) ? this.clustered! : null;
+    const rf = clustered ? Math.max(1, Math.min(replicationFactor, clustered.liveBrokerCount())) : 1;
+    if (clustered && minInsyncReplicas !== undefined) configs['min.insync.replicas'] = String(Math.min(minInsyncReplicas, rf));
+    if (clustered && !clustered.isController()) return clustered.forwardCreate(name, { numPartitions: partitions, replicationFactor: rf, configs });
+    const [created] = await this.createTopics([{ name, numPartitions: partitions, replicationFactor: rf, configs }], false, true);
+    if (created.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) return { name, errorCode: ErrorCode.NONE, errorMessage: null, topic: this.store.get(name) };
+    return created;
   }
 
   get(name: string): TopicMetadata | undefined {

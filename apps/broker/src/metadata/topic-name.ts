@@ -9,3 +9,10 @@ export function topicNameProblem(name: string): string | null {
 
 /** Topics the broker itself owns; clients may read them but not delete them. */
 export const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
+
+/**
+ * Internal topics that a cluster replicates like any other topic (created in the cluster
+ * catalogue, RF = min(its replication factor setting, live brokers)); the others stay
+ * broker-local in a cluster (none today: both coordinators follow leadership).
+ */
+export const CLUSTER_REPLICATED_INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);

@@ -30,6 +30,9 @@ export interface TrafficObserver {
   recordOut(topic: string, bytes: number, records: number): void;
 }
 
+/** A change of this broker's leadership of a hosted clustered partition: elected (a new term at `leaderEpoch`) or resigned. */
+export type LeadershipListener = (topic: string, partition: number, change: { elected: boolean; leaderEpoch: number }) => void;
+
 /** A partition this broker may serve a client request for, or the error to answer instead. */
 export type LeaderCheck = { partition: Partition; errorCode: ErrorCode.NONE } | { partition?: undefined; errorCode: ErrorCode };
 
@@ -50,6 +53,7 @@ export type LeaderCheck = { partition: Partition; errorCode: ErrorCode.NONE } | 
 export class ReplicaManager implements PartitionHost {
   private readonly partitions = new Map<string, Partition>();
   private readonly waiters = new FetchWaiters();
+  private readonly leadershipListeners: LeadershipListener[] = [];
   private readonly hooks: PartitionHooks = {
     onAppended: (part, bytes, records) => this.onAppended(part, bytes, records),
     onHighWatermark: (part) => this.waiters.notify(partitionKey(part.topic, part.index)),
@@ -82,15 +86,43 @@ export class ReplicaManager implements PartitionHost {
     return { partition: p, errorCode: ErrorCode.NONE };
   }
 
+  /**
+   * Calls `listener` whenever this broker becomes the leader of a hosted clustered
+   * partition for a new term, or stops leading it (the coordinators follow the leadership
+   * of their internal topics' partitions this way).
+   */
+  onLeadershipChange(listener: LeadershipListener): void {
+    this.leadershipListeners.push(listener);
+  }
+
   /** Applies the cluster metadata's leadership of a hosted clustered partition (a no-op for others). */
   applyLeadership(topic: string, partition: number): void {
     const p = this.getPartition(topic, partition);
     if (!p?.clustered || !this.leadership) return;
     const state = this.leadership.leadershipOf(topic, partition);
     const leads = state !== undefined && state.leader === this.leadership.nodeId;
+    const wasLeader = p.isLeader;
+    const epochBefore = p.leaderEpoch;
     p.setLeadership(leads, state?.leaderEpoch ?? p.leaderEpoch, state?.isr ?? []);
     // Waiting fetches re-check: they answer NOT_LEADER_OR_FOLLOWER now.
     if (!leads) this.waiters.notify(partitionKey(topic, partition));
+    if (leads && (!wasLeader || epochBefore !== p.leaderEpoch)) this.emitLeadership(topic, partition, true, p.leaderEpoch);
+    else if (!leads && wasLeader) this.emitLeadership(topic, partition, false, p.leaderEpoch);
+  }
+
+  private emitLeadership(topic: string, partition: number, elected: boolean, leaderEpoch: number): void {
+    for (const listener of this.leadershipListeners) listener(topic, partition, { elected, leaderEpoch });
+  }
+
+  /** A hosted partition goes away: if this broker led it, its leadership ends. */
+  private dropPartition(key: string, topic: string, partition: number): void {
+    const p = this.partitions.get(key);
+    this.partitions.delete(key);
+    this.waiters.notify(key);
+    if (p?.clustered && p.isLeader) {
+      p.setLeadership(false, p.leaderEpoch, []);
+      this.emitLeadership(topic, partition, false, p.leaderEpoch);
+    }
   }
 
   allPartitions(): Partition[] {
@@ -111,18 +143,14 @@ export class ReplicaManager implements PartitionHost {
   /** Closes and deletes the logs of these partitions (a cluster moved them off this broker). */
   async removePartitions(topic: string, partitions: number[]): Promise<void> {
     for (const p of partitions) {
-      const key = partitionKey(topic, p);
-      this.partitions.delete(key);
-      this.waiters.notify(key);
+      this.dropPartition(partitionKey(topic, p), topic, p);
       await this.logs.deleteLog(topic, p);
     }
   }
 
   async deleteTopic(topic: TopicMetadata): Promise<void> {
     for (let p = 0; p < topic.partitions; p++) {
-      const key = partitionKey(topic.name, p);
-      this.partitions.delete(key);
-      this.waiters.notify(key);
+      this.dropPartition(partitionKey(topic.name, p), topic.name, p);
       await this.logs.deleteLog(topic.name, p);
     }
   }
@@ -147,7 +175,9 @@ export class ReplicaManager implements PartitionHost {
    * callers that invoke it in request order get their records in that order.
    * acks=-1 on a clustered partition: refused with NOT_ENOUGH_REPLICAS while the ISR is
    * smaller than min.insync.replicas, else answered once the ISR holds the records (the
-   * high watermark passed them) or `timeoutMs` passed (REQUEST_TIMED_OUT).
+   * high watermark passed them) or `timeoutMs` passed (REQUEST_TIMED_OUT);
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR that took them had shrunk below
+   * min.insync.replicas by then (the records stay; the producer's retry is deduplicated).
    */
   appendRecords(topic: string, partition: number, records: Buffer | null, acks = 1, timeoutMs = 30_000): Promise<AppendOutcome> {
     const { partition: p, errorCode } = this.leaderFor(topic, partition);
@@ -164,6 +194,15 @@ export class ReplicaManager implements PartitionHost {
     return p.appendRecords(records).then(async (outcome) => {
       if (outcome.errorCode !== ErrorCode.NONE || outcome.lastOffset === undefined) return outcome;
       const code = await p.waitForInSyncReplicas(outcome.lastOffset + 1, timeoutMs);
+      // Kafka's DelayedProduce: replicated, but by an ISR that shrank below min.insync.replicas meanwhile.
+      const isrAfter = p.replication?.inSyncReplicas.length ?? minIsr;
+      if (code === ErrorCode.NONE && isrAfter < p.log.config.minInsyncReplicas) {
+        return failedAppendOutcome(
+          ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+          `${topic}-${partition}: the records were written, but the in-sync replicas shrank to ${isrAfter}, fewer than min.insync.replicas=${p.log.config.minInsyncReplicas}`,
+          p.logStartOffset,
+        );
+      }
       if (code === ErrorCode.NONE) return outcome;
       return failedAppendOutcome(code, `${topic}-${partition}: the in-sync replicas did not confirm the records (${ErrorCode[code]})`, p.logStartOffset);
     });

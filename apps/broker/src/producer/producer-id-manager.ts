@@ -11,6 +11,10 @@ import { writeFileAtomically } from '@millrace/storage';
  * first id NOT yet reserved), with write-temp + fsync + rename. After a crash the
  * broker starts from that number, skipping at most one block's unused ids. Calls are
  * serialised so two concurrent callers never share an id.
+ *
+ * In a cluster (`sharedBlocks`, the etcd counter), each block is taken from the cluster
+ * instead (Kafka's AllocateProducerIds), so no two brokers hand out the same id; the
+ * local file still records the block's end.
  */
 export class ProducerIdManager {
   private next = 0;
@@ -21,6 +25,7 @@ export class ProducerIdManager {
   constructor(
     dataDir: string,
     private readonly blockSize = 1000,
+    private readonly sharedBlocks: ((size: number, atLeast: number) => Promise<{ start: number; end: number }>) | null = null,
   ) {
     this.file = path.join(dataDir, 'meta', 'producer-id-block');
   }
@@ -41,9 +46,10 @@ export class ProducerIdManager {
   nextProducerId(): Promise<number> {
     const run = async (): Promise<number> => {
       if (this.next >= this.reservedEnd) {
-        const end = this.next + this.blockSize;
-        await this.persist(end);
-        this.reservedEnd = end;
+        const block = this.sharedBlocks ? await this.sharedBlocks(this.blockSize, this.next) : { start: this.next, end: this.next + this.blockSize };
+        await this.persist(block.end);
+        this.next = block.start;
+        this.reservedEnd = block.end;
       }
       return this.next++;
     };

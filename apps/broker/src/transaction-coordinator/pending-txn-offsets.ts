@@ -66,6 +66,11 @@ export class PendingTxnOffsets implements PendingTransactionalOffsets {
     return false;
   }
 
+  /** Forgets every pending offset of one `__consumer_offsets` partition (another broker coordinates it now). */
+  dropPartition(offsetsPartition: number): void {
+    for (const producerId of [...this.byProducer.keys()]) this.forget(producerId, offsetsPartition);
+  }
+
   get size(): number {
     let n = 0;
     for (const parts of this.byProducer.values()) for (const list of parts.values()) n += list.length;

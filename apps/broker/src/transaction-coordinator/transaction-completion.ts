@@ -22,7 +22,7 @@ const SETTLE_WAIT_MS = 500;
  * makes for markers in flight. One completion at a time per transactional id.
  */
 export class TransactionCompletion {
-  private readonly completions = new Map<string, Promise<void>>();
+  private readonly completions = new Map<string, { meta: TxnMetadata; done: Promise<void> }>();
 
   constructor(
     private readonly config: TransactionConfig,
@@ -31,14 +31,15 @@ export class TransactionCompletion {
     private readonly logger: TxnCoordinatorLogger,
     private readonly clock: CoordinatorClock,
     private readonly partitionFor: (transactionalId: string) => number,
-    private readonly stopped: () => boolean,
+    /** Whether the coordinator stopped serving this id (shut down, or another broker coordinates it now). */
+    private readonly stopped: (transactionalId: string) => boolean,
   ) {}
 
   /** Waits (briefly) for a transition or markers in flight; false if the id is still busy. */
   async settle(meta: TxnMetadata): Promise<boolean> {
     const busy = (): boolean => meta.pending || meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort || meta.state === TxnState.PrepareEpochFence;
     if (!busy()) return true;
-    const inFlight = this.completions.get(meta.transactionalId);
+    const inFlight = this.completions.get(meta.transactionalId)?.done;
     if (inFlight) await Promise.race([inFlight.catch(() => undefined), sleep(SETTLE_WAIT_MS)]);
     return !busy();
   }
@@ -58,7 +59,7 @@ export class TransactionCompletion {
       meta.state = TxnState.Ongoing;
       throw err;
     }
-    await this.completions.get(meta.transactionalId);
+    await this.completions.get(meta.transactionalId)?.done;
   }
 
   /** Writes Prepare{Commit,Abort} and starts the markers. Rejects (state unchanged) if the record is not written. */
@@ -83,14 +84,21 @@ export class TransactionCompletion {
   /** Writes the markers of a prepared transaction (retrying until they are all written), then Complete*. */
   startMarkers(meta: TxnMetadata): void {
     const id = meta.transactionalId;
-    if (this.completions.has(id)) return;
+    const running = this.completions.get(id);
+    if (running) {
+      // A completion of an earlier copy of this id (before its partition moved away and back): ours follows it.
+      if (running.meta !== meta) void running.done.finally(() => (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort ? this.startMarkers(meta) : undefined));
+      return;
+    }
     const commit = meta.state === TxnState.PrepareCommit;
     const run = async (): Promise<void> => {
       if (this.config.markerDelayMs > 0) await sleep(this.config.markerDelayMs);
       for (;;) {
-        if (this.stopped()) return;
+        if (this.stopped(id)) return;
         try {
           await this.markers.writeMarkers(meta.producerId, meta.producerEpoch, commit, partitionList(meta.partitions));
+          // Another broker coordinates the id now: it records the completion.
+          if (this.stopped(id)) return;
           const next = {
             ...meta,
             state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort,
@@ -106,8 +114,10 @@ export class TransactionCompletion {
         }
       }
     };
-    const done = run().finally(() => this.completions.delete(id));
-    this.completions.set(id, done);
+    const done = run().finally(() => {
+      if (this.completions.get(id)?.meta === meta) this.completions.delete(id);
+    });
+    this.completions.set(id, { meta, done });
   }
 }
 

@@ -11,6 +11,10 @@ import { z } from 'zod';
  *   MILLRACE_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS   (10000)
  *   MILLRACE_TRANSACTION_REMOVE_EXPIRED_TRANSACTIONAL_ID_CLEANUP_INTERVAL_MS (3600000)
  *   MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS       transaction.state.log.num.partitions (50)
+ *   MILLRACE_TRANSACTION_STATE_LOG_REPLICATION_FACTOR   transaction.state.log.replication.factor (3): a
+ *                                                       cluster's topic gets min(this, live brokers) replicas
+ *   MILLRACE_TRANSACTION_STATE_LOG_MIN_ISR              transaction.state.log.min.isr (2, capped at the
+ *                                                       replication factor): the topic's min.insync.replicas
  *   MILLRACE_TXN_MARKER_DELAY_MS                        fault injection for tests (0): wait this long
  *                                                       between writing Prepare* and the markers
  */
@@ -20,6 +24,8 @@ export interface TransactionConfig {
   abortTimedOutTransactionsIntervalMs: number;
   removeExpiredTransactionalIdsIntervalMs: number;
   stateLogNumPartitions: number;
+  stateLogReplicationFactor: number;
+  stateLogMinIsr: number;
   markerDelayMs: number;
   /** Back-off before markers that failed (partition offline) are written again. */
   markerRetryBackoffMs: number;
@@ -33,6 +39,8 @@ const schema = z.object({
   MILLRACE_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS: int(1).default(10_000),
   MILLRACE_TRANSACTION_REMOVE_EXPIRED_TRANSACTIONAL_ID_CLEANUP_INTERVAL_MS: int(1).default(3_600_000),
   MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: int(1, 1000).default(50),
+  MILLRACE_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: int(1, 32767).default(3),
+  MILLRACE_TRANSACTION_STATE_LOG_MIN_ISR: int(1, 32767).default(2),
   MILLRACE_TXN_MARKER_DELAY_MS: int(0).default(0),
 });
 
@@ -42,6 +50,8 @@ export const DEFAULT_TRANSACTION_CONFIG: TransactionConfig = {
   abortTimedOutTransactionsIntervalMs: 10_000,
   removeExpiredTransactionalIdsIntervalMs: 3_600_000,
   stateLogNumPartitions: 50,
+  stateLogReplicationFactor: 3,
+  stateLogMinIsr: 2,
   markerDelayMs: 0,
   markerRetryBackoffMs: 1000,
 };
@@ -55,9 +65,14 @@ export function loadTransactionConfig(env: NodeJS.ProcessEnv = process.env): Tra
     abortTimedOutTransactionsIntervalMs: e.MILLRACE_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS,
     removeExpiredTransactionalIdsIntervalMs: e.MILLRACE_TRANSACTION_REMOVE_EXPIRED_TRANSACTIONAL_ID_CLEANUP_INTERVAL_MS,
     stateLogNumPartitions: e.MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS,
+    stateLogReplicationFactor: e.MILLRACE_TRANSACTION_STATE_LOG_REPLICATION_FACTOR,
+    stateLogMinIsr: e.MILLRACE_TRANSACTION_STATE_LOG_MIN_ISR,
     markerDelayMs: e.MILLRACE_TXN_MARKER_DELAY_MS,
     markerRetryBackoffMs: DEFAULT_TRANSACTION_CONFIG.markerRetryBackoffMs,
   };
 }
 
 export { ConfigError };
+
+/** Nest injection token for the TransactionConfig. */
+export const TRANSACTION_CONFIG = Symbol('TRANSACTION_CONFIG');

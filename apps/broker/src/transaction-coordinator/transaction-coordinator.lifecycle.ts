@@ -3,8 +3,11 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import { decodeKey, decodeOffsetCommitValue } from '../group-coordinator';
-import { ConsumerOffsetsLog } from '../group-coordinator/consumer-offsets-log';
+import { ConsumerOffsetsLog, type OpenTransactionalRecords } from '../group-coordinator/consumer-offsets-log';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
 import { TopicManager } from '../metadata/topic-manager';
+import { ReplicaManager } from '../partition/replica-manager';
+import { TRANSACTION_CONFIG, type TransactionConfig } from './transaction-config';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { PendingTxnOffsets, type TxnOffsetEntry } from './pending-txn-offsets';
 import { TransactionCoordinator } from './transaction-coordinator';
@@ -35,6 +38,9 @@ export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDe
     private readonly coordinator: TransactionCoordinator,
     metrics: BrokerMetrics,
     @Inject(ROOT_LOGGER) root: Logger,
+    @Inject(BROKER_CONFIG) private readonly broker: BrokerConfig,
+    @Inject(TRANSACTION_CONFIG) private readonly config: TransactionConfig,
+    private readonly replicas: ReplicaManager,
   ) {
     this.logger = root.child({ component: 'transaction-coordinator' });
     const open = (): ReturnType<TransactionCoordinator['openTransactions']> => this.coordinator.openTransactions();
@@ -63,16 +69,13 @@ export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDe
   async onModuleInit(): Promise<void> {
     const numPartitions = this.topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
     let pendingOffsets = 0;
-    for (const open of this.offsetsLog.openTransactionalRecords) {
-      const entries: TxnOffsetEntry[] = [];
-      for (const r of open.records) {
-        const key = decodeKey(r.key);
-        if (key === null || key.type !== 'offset' || r.value === null) continue;
-        entries.push({ groupId: key.group, topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(r.value) });
-      }
-      this.pending.add(open.producerId, open.partition, entries);
-      pendingOffsets += entries.length;
-    }
+    for (const open of this.offsetsLog.openTransactionalRecords) pendingOffsets += this.addPending(open);
+    // Cluster: a `__consumer_offsets` partition's pending offsets come and go with its leadership.
+    this.offsetsLog.partitionListeners.push({
+      loaded: (_partition, open) => open.forEach((o) => this.addPending(o)),
+      unloaded: (partition) => this.pending.dropPartition(partition),
+    });
+    if (this.broker.cluster) return this.followLeadership(numPartitions ?? this.config.stateLogNumPartitions);
     if (numPartitions === undefined) {
       this.coordinator.load(new Map());
       this.logger.info(`${TRANSACTION_STATE_TOPIC} does not exist yet (created on first use); ${pendingOffsets} pending transactional offsets`);
@@ -88,22 +91,56 @@ export class TransactionCoordinatorLifecycle implements OnModuleInit, OnModuleDe
   onModuleDestroy(): void {
     this.coordinator.shutdown();
   }
+
+  /**
+   * Cluster mode: `__transaction_state` is a replicated cluster topic; the coordinator
+   * serves an id while this broker leads its partition: elected → that partition's ids
+   * are loaded (prepared transactions complete), resigned → they are forgotten here.
+   */
+  private followLeadership(numPartitions: number): void {
+    this.coordinator.startPartitioned(numPartitions);
+    this.replicas.onLeadershipChange((topic, partition, { elected, leaderEpoch }) => {
+      if (topic !== TRANSACTION_STATE_TOPIC) return;
+      if (!elected) {
+        const ids = this.coordinator.unloadPartition(partition);
+        this.logger.info(`no longer coordinator for ${TRANSACTION_STATE_TOPIC}-${partition}: ${ids} transactional ids unloaded`);
+        return;
+      }
+      const partitions = this.topics.get(TRANSACTION_STATE_TOPIC)?.partitions ?? numPartitions;
+      void this.coordinator
+        .loadPartition(partition, async () => (await this.log.readPartition(partition)).txns, partitions)
+        .then(
+          (summary) =>
+            summary &&
+            this.logger.info(
+              `coordinator for ${TRANSACTION_STATE_TOPIC}-${partition} (leader epoch ${leaderEpoch}): loaded ${summary.ids} transactional ids (${summary.prepared} prepared, resumed; ${summary.ongoing} open, abort at their timeout)`,
+            ),
+          (err: unknown) => this.logger.error({ err }, `loading ${TRANSACTION_STATE_TOPIC}-${partition} failed`),
+        );
+    });
+  }
+
+  /** Registers one open transaction's offsets as pending; returns how many. */
+  private addPending(open: OpenTransactionalRecords): number {
+    const entries: TxnOffsetEntry[] = [];
+    for (const r of open.records) {
+      const key = decodeKey(r.key);
+      if (key === null || key.type !== 'offset' || r.value === null) continue;
+      entries.push({ groupId: key.group, topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(r.value) });
+    }
+    this.pending.add(open.producerId, open.partition, entries);
+    return entries.length;
+  }
 }
 
 /**
  * Creates `__transaction_state` if it does not exist (compacted, `numPartitions`
- * partitions, 100 MiB segments, as Kafka's TransactionLogConfig); returns its partition count.
+ * partitions, 100 MiB segments, as Kafka's TransactionLogConfig; in a cluster
+ * min(`replicationFactor`, live brokers) replicas and min.insync.replicas `minIsr`);
+ * returns its partition count.
  */
-export async function ensureTransactionStateTopic(topics: TopicManager, numPartitions: number): Promise<number> {
-  const existing = topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
-  if (existing !== undefined) return existing;
-  const [created] = await topics.createTopics(
-    [{ name: TRANSACTION_STATE_TOPIC, numPartitions, replicationFactor: 1, configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 * 1024 * 1024) } }],
-    false,
-    true,
-  );
+export async function ensureTransactionStateTopic(topics: TopicManager, numPartitions: number, replicationFactor = 1, minIsr?: number): Promise<number> {
+  const created = await topics.ensureInternalTopic(TRANSACTION_STATE_TOPIC, numPartitions, replicationFactor, minIsr);
   if (created.topic) return created.topic.partitions;
-  const raced = topics.get(TRANSACTION_STATE_TOPIC)?.partitions;
-  if (raced !== undefined) return raced;
   throw new Error(`cannot create ${TRANSACTION_STATE_TOPIC}: ${created.errorMessage}`);
 }

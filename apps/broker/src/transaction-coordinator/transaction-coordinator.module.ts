@@ -10,14 +10,19 @@ import { ProducerIdManager } from '../producer/producer-id-manager';
 import { ProducerModule } from '../producer/producer.module';
 import { TopicManager } from '../metadata/topic-manager';
 import { PendingTxnOffsets } from './pending-txn-offsets';
-import { loadTransactionConfig, type TransactionConfig } from './transaction-config';
+import { loadTransactionConfig, TRANSACTION_CONFIG, type TransactionConfig } from './transaction-config';
 import { TransactionCoordinator } from './transaction-coordinator';
 import { ensureTransactionStateTopic, TransactionCoordinatorLifecycle } from './transaction-coordinator.lifecycle';
-import { LocalMarkerWriter } from './transaction-markers';
+import type { ClusterView } from '../cluster/cluster-view';
+import { CLUSTER_VIEW } from '../cluster/cluster-view';
+import { PartitionStateTable } from '../cluster/partition-state-table';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/broker-config';
+import { ClusterMarkerWriter } from './cluster-marker-writer';
+import { LocalMarkerWriter, type MarkerWriter } from './transaction-markers';
 import { TransactionStateLog } from './transaction-state-log';
 import { TxnOffsetCommitter } from './txn-offset-commit';
 
-export const TRANSACTION_CONFIG = Symbol('TRANSACTION_CONFIG');
+const MARKER_WRITER = Symbol('MARKER_WRITER');
 
 /**
  * The transaction coordinator over `__transaction_state`, its markers and the pending
@@ -43,17 +48,26 @@ export const TRANSACTION_CONFIG = Symbol('TRANSACTION_CONFIG');
       provide: TransactionStateLog,
       inject: [ReplicaManager, TopicManager, TRANSACTION_CONFIG],
       useFactory: (replicas: ReplicaManager, topics: TopicManager, config: TransactionConfig) =>
-        new TransactionStateLog(replicas, () => ensureTransactionStateTopic(topics, config.stateLogNumPartitions).then(() => undefined)),
+        new TransactionStateLog(replicas, () =>
+          ensureTransactionStateTopic(topics, config.stateLogNumPartitions, config.stateLogReplicationFactor, config.stateLogMinIsr).then(() => undefined),
+        ),
+    },
+    {
+      // Cluster mode: markers for partitions led elsewhere go to their leaders (WriteTxnMarkers).
+      provide: MARKER_WRITER,
+      inject: [BROKER_CONFIG, ReplicaManager, PendingTxnOffsets, PartitionStateTable, CLUSTER_VIEW],
+      useFactory: (broker: BrokerConfig, replicas: ReplicaManager, pending: PendingTxnOffsets, table: PartitionStateTable, view: ClusterView): MarkerWriter =>
+        broker.cluster ? new ClusterMarkerWriter(replicas, pending, table, view) : new LocalMarkerWriter(replicas, pending),
     },
     {
       provide: TransactionCoordinator,
-      inject: [TRANSACTION_CONFIG, TransactionStateLog, ReplicaManager, PendingTxnOffsets, ProducerIdManager, ROOT_LOGGER],
-      useFactory: (config: TransactionConfig, log: TransactionStateLog, replicas: ReplicaManager, pending: PendingTxnOffsets, ids: ProducerIdManager, root: Logger) => {
+      inject: [TRANSACTION_CONFIG, TransactionStateLog, MARKER_WRITER, ReplicaManager, PendingTxnOffsets, ProducerIdManager, ROOT_LOGGER],
+      useFactory: (config: TransactionConfig, log: TransactionStateLog, markers: MarkerWriter, replicas: ReplicaManager, pending: PendingTxnOffsets, ids: ProducerIdManager, root: Logger) => {
         const logger = root.child({ component: 'transaction-coordinator' });
         return new TransactionCoordinator(
           config,
           log,
-          new LocalMarkerWriter(replicas, pending),
+          markers,
           ids,
           (topic, partition) => replicas.knowsPartition(topic, partition),
           {
@@ -71,6 +85,6 @@ export const TRANSACTION_CONFIG = Symbol('TRANSACTION_CONFIG');
     },
     TransactionCoordinatorLifecycle,
   ],
-  exports: [TransactionCoordinator, TxnOffsetCommitter, PendingTxnOffsets],
+  exports: [TransactionCoordinator, TxnOffsetCommitter, PendingTxnOffsets, TRANSACTION_CONFIG],
 })
 export class TransactionCoordinatorModule {}

@@ -229,6 +229,47 @@ describe('TransactionCoordinator', () => {
     expect(res.get(partitionErrorKey('missing', 0))).toBe(E.UNKNOWN_TOPIC_OR_PARTITION);
     expect(tc.describe('t')!.state).toBe(TxnState.Empty);
   });
+
+  describe('cluster mode: following __transaction_state leadership', () => {
+    const prepared = (topic: string): LoadedTxn => loaded({ producerId: 7, producerEpoch: 3, state: TxnState.PrepareCommit, partitions: new Map([[topic, new Set([0, 1])]]) });
+
+    beforeEach(() => {
+      tc.shutdown();
+      tc = make({ stateLogNumPartitions: 6 });
+      tc.startPartitioned(6);
+    });
+
+    it('answers NOT_COORDINATOR for ids of partitions it does not lead; a newly elected leader completes the prepared transactions it loads', async () => {
+      expect((await init('tx-a')).errorCode).toBe(E.NOT_COORDINATOR);
+      const p = tc.partitionFor('tx-a');
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => (release = r));
+      const loading = tc.loadPartition(p, async () => {
+        await gate;
+        return new Map([['tx-a', prepared('out')]]);
+      }, 6);
+      expect((await init('tx-a')).errorCode).toBe(E.COORDINATOR_LOAD_IN_PROGRESS);
+      release();
+      expect(await loading).toEqual({ ids: 1, prepared: 1, ongoing: 0 });
+      await waitUntil(() => tc.describe('tx-a')?.state === TxnState.CompleteCommit);
+      expect(markers.written).toEqual([{ producerId: 7, producerEpoch: 3, commit: true, partitions: ['out-0', 'out-1'] }]);
+      expect(store.states('tx-a')).toEqual([TxnState.CompleteCommit]);
+    });
+
+    it('forgets the ids of a partition another broker took over, and stops their markers', async () => {
+      const p = tc.partitionFor('tx-b');
+      markers.hold = true;
+      await tc.loadPartition(p, async () => new Map([['tx-b', prepared('out')]]), 6);
+      expect(tc.unloadPartition(p)).toBe(1);
+      expect(tc.describe('tx-b')).toBeUndefined();
+      expect((await init('tx-b')).errorCode).toBe(E.NOT_COORDINATOR);
+      markers.release();
+      await flushPromises();
+      await new Promise((r) => setTimeout(r, 50));
+      // The new owner records the completion, not this broker.
+      expect(store.states('tx-b')).toEqual([]);
+    });
+  });
 });
 
 function loaded(o: Partial<LoadedTxn>): LoadedTxn {

@@ -1,10 +1,11 @@
 import { ErrorCode as E } from '@millrace/protocol';
-import { type CoordinatorClock, type ScheduledTask, systemClock } from '../group-coordinator';
+import { type CoordinatorClock, PartitionOwnership, type ScheduledTask, systemClock } from '../group-coordinator';
 import type { TransactionConfig } from './transaction-config';
+import { TransactionCache } from './transaction-cache';
 import { TransactionCompletion, type TxnCoordinatorLogger } from './transaction-completion';
 import { encodeTxnKey, partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
 import type { MarkerWriter } from './transaction-markers';
-import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, partitionList, TxnState, type TxnMetadata } from './transaction-metadata';
+import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, TxnState, type TxnMetadata } from './transaction-metadata';
 import type { TxnStateStore } from './transaction-state-log';
 
 export type { TxnCoordinatorLogger };
@@ -36,11 +37,14 @@ export const PRODUCER_FENCED_SINCE = { initProducerId: 4, addPartitions: 2, addO
  * CONCURRENT_TRANSACTIONS. Everything runs on the event loop.
  */
 export class TransactionCoordinator {
-  private readonly txns = new Map<string, TxnMetadata>();
+  private readonly txns: Map<string, TxnMetadata>;
   private readonly completion: TransactionCompletion;
+  private readonly cache: TransactionCache;
   private statusValue: 'loading' | 'active' | 'shutdown' = 'loading';
   private timers: ScheduledTask[] = [];
   private numPartitions: number;
+  /** Cluster mode: the `__transaction_state` partitions this broker leads; null = all (single broker). */
+  private ownership: PartitionOwnership | null = null;
 
   constructor(
     readonly config: TransactionConfig,
@@ -52,7 +56,9 @@ export class TransactionCoordinator {
     private readonly clock: CoordinatorClock = systemClock,
   ) {
     this.numPartitions = config.stateLogNumPartitions;
-    this.completion = new TransactionCompletion(config, store, markers, logger, clock, (id) => this.partitionFor(id), () => this.statusValue === 'shutdown');
+    this.completion = new TransactionCompletion(config, store, markers, logger, clock, (id) => this.partitionFor(id), (id) => this.statusValue === 'shutdown' || this.statusOf(id) === 'not-owned');
+    this.cache = new TransactionCache(this.completion, logger);
+    this.txns = this.cache.txns;
   }
 
   get status(): 'loading' | 'active' | 'shutdown' {
@@ -73,30 +79,62 @@ export class TransactionCoordinator {
    */
   load(loaded: Map<string, LoadedTxn>, numPartitions = this.numPartitions): { ids: number; prepared: number; ongoing: number } {
     this.numPartitions = numPartitions;
-    let prepared = 0;
-    let ongoing = 0;
-    for (const [id, t] of loaded) {
-      const meta: TxnMetadata = {
-        ...newTxnMetadata(id, t.producerId, t.txnTimeoutMs, t.txnLastUpdateTimestamp),
-        producerEpoch: t.producerEpoch,
-        state: t.state === TxnState.PrepareEpochFence ? TxnState.Ongoing : t.state,
-        partitions: copyPartitions(t.partitions),
-        txnStartTimestamp: t.txnStartTimestamp,
-      };
-      this.txns.set(id, meta);
-      if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) prepared++;
-      if (meta.state === TxnState.Ongoing) ongoing++;
-    }
     this.statusValue = 'active';
-    for (const meta of this.txns.values()) {
-      if (meta.state === TxnState.PrepareCommit || meta.state === TxnState.PrepareAbort) {
-        this.logger.info(`resuming ${meta.state === TxnState.PrepareCommit ? 'commit' : 'abort'} of transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) on ${partitionList(meta.partitions).length} partition(s)`);
-        this.completion.startMarkers(meta);
-      }
-    }
+    const summary = this.cache.adopt(loaded);
     this.scheduleTimeouts();
     this.scheduleExpiration();
-    return { ids: loaded.size, prepared, ongoing };
+    return summary;
+  }
+
+  /**
+   * Cluster mode instead of `load`: serves no transactional id until this broker is
+   * elected leader of its `__transaction_state` partition (`loadPartition`); others get
+   * NOT_COORDINATOR.
+   */
+  startPartitioned(numPartitions = this.numPartitions): void {
+    this.numPartitions = numPartitions;
+    this.ownership = new PartitionOwnership();
+    this.statusValue = 'active';
+    this.scheduleTimeouts();
+    this.scheduleExpiration();
+  }
+
+  /**
+   * Cluster mode: this broker became the leader of `__transaction_state` partition
+   * `partition`: its ids are read back (`read`; COORDINATOR_LOAD_IN_PROGRESS meanwhile)
+   * and served, as a new coordinator does after a failover in Kafka: prepared
+   * transactions get their markers (again) and complete, open ones abort at their
+   * timeout (or when their producer re-initialises). Null when the partition was given
+   * up (or elected again) before the load ended.
+   */
+  async loadPartition(partition: number, read: () => Promise<Map<string, LoadedTxn>>, numPartitions: number): Promise<{ ids: number; prepared: number; ongoing: number } | null> {
+    const ownership = this.ownership;
+    if (!ownership || this.statusValue !== 'active') return null;
+    this.numPartitions = numPartitions;
+    this.dropIdsOf(partition);
+    const term = ownership.beginLoad(partition);
+    const loaded = await read();
+    if (this.statusValue !== 'active' || !ownership.isCurrent(partition, term)) return null;
+    for (const id of [...loaded.keys()]) if (this.partitionFor(id) !== partition) loaded.delete(id);
+    ownership.finishLoad(partition, term);
+    return this.cache.adopt(loaded);
+  }
+
+  /** Cluster mode: another broker leads `__transaction_state` partition `partition` now; its ids are forgotten here (their markers in flight stop). */
+  unloadPartition(partition: number): number {
+    if (!this.ownership) return 0;
+    this.ownership.release(partition);
+    return this.dropIdsOf(partition);
+  }
+
+  private dropIdsOf(partition: number): number {
+    return this.cache.drop((id) => this.partitionFor(id) === partition);
+  }
+
+  /** 'not-owned' for an id whose `__transaction_state` partition another broker leads (cluster mode), else the coordinator's state. */
+  private statusOf(transactionalId: string): 'loading' | 'active' | 'shutdown' | 'not-owned' {
+    if (this.statusValue !== 'active' || !this.ownership) return this.statusValue;
+    return this.ownership.stateOf(this.partitionFor(transactionalId)) ?? 'not-owned';
   }
 
   shutdown(): void {
@@ -117,7 +155,7 @@ export class TransactionCoordinator {
   async initProducerId(transactionalId: string, timeoutMs: number, expectedPid: number, expectedEpoch: number, version: number): Promise<InitProducerIdResult> {
     const fail = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
     if (transactionalId === '') return fail(E.INVALID_REQUEST);
-    const statusError = this.statusError();
+    const statusError = this.statusError(transactionalId);
     if (statusError !== null) return fail(statusError);
     if (timeoutMs <= 0 || timeoutMs > this.config.transactionMaxTimeoutMs) return fail(E.INVALID_TRANSACTION_TIMEOUT);
     let meta = this.txns.get(transactionalId);
@@ -268,9 +306,12 @@ export class TransactionCoordinator {
    * May this producer write transactional data to the partition now? Only when it is
    * the id's current producer and epoch and the partition was added to its open
    * transaction (so every transactional batch gets a marker). NONE or the error code.
+   * In a cluster only ids this broker coordinates are checked.
    */
   verifyProduce(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): number {
     const meta = this.txns.get(transactionalId);
+    // Cluster mode: an id coordinated by another broker cannot be checked here (Kafka's leaders do not check either).
+    if (this.ownership && this.statusOf(transactionalId) !== 'active') return E.NONE;
     if (this.statusValue !== 'active') return E.NOT_COORDINATOR;
     if (!meta || meta.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING;
     if (meta.producerEpoch !== producerEpoch) return E.INVALID_PRODUCER_EPOCH;
@@ -280,7 +321,7 @@ export class TransactionCoordinator {
 
   /** TxnOffsetCommit's producer check: current producer/epoch, and the group's offsets partition in the open transaction. */
   verifyTxnOffsetCommit(transactionalId: string, producerId: number, producerEpoch: number, offsetsPartition: { topic: string; partition: number }, fencedSinceVersion: boolean): number {
-    const statusError = this.statusError();
+    const statusError = this.statusError(transactionalId);
     if (statusError !== null) return statusError;
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING;
@@ -311,15 +352,16 @@ export class TransactionCoordinator {
 
   // ================================================================ internals
 
-  private statusError(): number | null {
-    if (this.statusValue === 'loading') return E.COORDINATOR_LOAD_IN_PROGRESS;
-    if (this.statusValue === 'shutdown') return E.NOT_COORDINATOR;
+  private statusError(transactionalId: string): number | null {
+    const status = this.statusOf(transactionalId);
+    if (status === 'loading') return E.COORDINATOR_LOAD_IN_PROGRESS;
+    if (status === 'shutdown' || status === 'not-owned') return E.NOT_COORDINATOR;
     return null;
   }
 
   private async checkProducer(transactionalId: string, producerId: number, producerEpoch: number, fencedSinceVersion: boolean): Promise<TxnMetadata | number> {
     if (transactionalId === '') return E.INVALID_REQUEST;
-    const statusError = this.statusError();
+    const statusError = this.statusError(transactionalId);
     if (statusError !== null) return statusError;
     const meta = this.txns.get(transactionalId);
     if (!meta || meta.producerId !== producerId) return E.INVALID_PRODUCER_ID_MAPPING;

@@ -1,4 +1,6 @@
-import { buildBatch, CompressionType, decodeBatch, ErrorCode, isControl, iterateBatches } from '@millrace/protocol';
+import { buildBatch, CompressionType, isControl } from '@millrace/protocol';
+import { appendCommitted } from '../partition/coordinator-append';
+import { scanLog } from '../partition/log-scan';
 import type { ReplicaManager } from '../partition/replica-manager';
 import { decodeTxnKey, decodeTxnValue, TRANSACTION_STATE_TOPIC, type LoadedTxn } from './transaction-log-format';
 
@@ -16,7 +18,8 @@ export interface TxnStateStore {
  * The TxnStateStore over the broker's own `__transaction_state` partitions (mirrors
  * ConsumerOffsetsLog). Like Kafka, the topic is created on first use: `ensureTopic` runs
  * (once, retried after a failure) before the first append, so brokers that never see a
- * transaction never open its partitions.
+ * transaction never open its partitions. In a cluster only the partition's leader
+ * appends, and an append resolves once the in-sync replicas hold it (acks=all).
  */
 export class TransactionStateLog implements TxnStateStore {
   private ensured: Promise<void> | null = null;
@@ -24,6 +27,7 @@ export class TransactionStateLog implements TxnStateStore {
   constructor(
     private readonly replicas: ReplicaManager,
     private readonly ensureTopic: () => Promise<void>,
+    private readonly writeTimeoutMs = 5000,
   ) {}
 
   async append(partition: number, key: Buffer, value: Buffer | null): Promise<void> {
@@ -34,11 +38,8 @@ export class TransactionStateLog implements TxnStateStore {
       });
     }
     await this.ensured;
-    const p = this.replicas.getPartition(TRANSACTION_STATE_TOPIC, partition);
-    if (!p) throw new Error(`${TRANSACTION_STATE_TOPIC}-${partition} is not hosted here`);
     const batch = buildBatch({ baseOffset: 0, records: [{ key, value, headers: [], timestamp: Date.now() }], compression: CompressionType.None });
-    const outcome = await p.appendRecords(batch, 'coordinator');
-    if (outcome.errorCode !== ErrorCode.NONE) throw new Error(`append to ${TRANSACTION_STATE_TOPIC}-${partition} failed: ${outcome.errorMessage}`);
+    await appendCommitted(this.replicas, TRANSACTION_STATE_TOPIC, partition, batch, this.writeTimeoutMs);
   }
 
   /**
@@ -48,31 +49,34 @@ export class TransactionStateLog implements TxnStateStore {
   async readAll(numPartitions: number): Promise<{ txns: Map<string, LoadedTxn>; skipped: number }> {
     const txns = new Map<string, LoadedTxn>();
     let skipped = 0;
-    for (let i = 0; i < numPartitions; i++) {
-      const p = this.replicas.getPartition(TRANSACTION_STATE_TOPIC, i);
-      if (!p) continue;
-      let offset = p.logStartOffset;
-      const end = p.logEndOffset;
-      while (offset < end) {
-        const read = await p.log.read(offset, 1 << 20, { maxOffset: end });
-        if (read.records.length === 0) break;
-        for (const view of iterateBatches(read.records)) {
-          const { header, records } = decodeBatch(read.records, view.pos);
-          offset = header.baseOffset + header.lastOffsetDelta + 1;
-          if (isControl(header.attributes)) continue;
-          for (const r of records) {
-            try {
-              if (r.key === null) throw new Error('record without key');
-              const id = decodeTxnKey(Buffer.from(r.key));
-              if (r.value === null) txns.delete(id);
-              else txns.set(id, decodeTxnValue(Buffer.from(r.value)));
-            } catch {
-              skipped++;
-            }
-          }
+    for (let i = 0; i < numPartitions; i++) skipped += await this.readPartitionInto(i, txns);
+    return { txns, skipped };
+  }
+
+  /** The last state of every transactional id in one partition hosted here (a newly elected leader's load). */
+  async readPartition(partition: number): Promise<{ txns: Map<string, LoadedTxn>; skipped: number }> {
+    const txns = new Map<string, LoadedTxn>();
+    const skipped = await this.readPartitionInto(partition, txns);
+    return { txns, skipped };
+  }
+
+  private async readPartitionInto(partition: number, txns: Map<string, LoadedTxn>): Promise<number> {
+    let skipped = 0;
+    const p = this.replicas.getPartition(TRANSACTION_STATE_TOPIC, partition);
+    if (!p) return 0;
+    for await (const { header, records } of scanLog(p)) {
+      if (isControl(header.attributes)) continue;
+      for (const r of records) {
+        try {
+          if (r.key === null) throw new Error('record without key');
+          const id = decodeTxnKey(Buffer.from(r.key));
+          if (r.value === null) txns.delete(id);
+          else txns.set(id, decodeTxnValue(Buffer.from(r.value)));
+        } catch {
+          skipped++;
         }
       }
     }
-    return { txns, skipped };
+    return skipped;
   }
 }

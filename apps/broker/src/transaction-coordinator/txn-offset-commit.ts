@@ -51,7 +51,8 @@ export class TxnOffsetCommitter {
     }
     let appendError: number = E.NONE;
     if (entries.length > 0) {
-      const log = this.replicas.getPartition(CONSUMER_OFFSETS_TOPIC, offsetsPartition);
+      // Cluster mode: only the partition's leader writes it.
+      const log = this.replicas.leaderFor(CONSUMER_OFFSETS_TOPIC, offsetsPartition).partition;
       if (!log) {
         appendError = E.COORDINATOR_NOT_AVAILABLE;
       } else {
