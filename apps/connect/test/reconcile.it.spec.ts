@@ -16,7 +16,9 @@ import * as cdc from './support/postgres-cdc';
  *    with their key ranges and row counts, and in /metrics;
  * 3. the pipeline puts a drifted row right again (a source update of it) and the
  *    schedule (reconcile.interval.ms) re-runs without a request;
- * 4. bad requests: a source connector 400, an unknown one 404, no run yet 404.
+ * 4. bad requests: a source connector 400, an unknown one 404, no run yet 404;
+ * 5. with reconcile.repair=true the drifted chunk is re-read through an incremental
+ *    snapshot of the source and the next run finds the two equal.
  * The CLI's `connector reconcile --wait` prints the same report and exits 5 on drift; the
  * web console's connector page runs one with its button and shows the drift.
  */
@@ -177,5 +179,23 @@ describe('reconciliation', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('repairs the drifted chunks through an incremental snapshot of the source', async () => {
+    const put = await env.rest.call('PUT', '/connectors/rc-wh/config', { ...cdc.warehouseSinkConfig(env.pg, 'rc.public.orders', 'rc', { 'reconcile.chunk.rows': String(CHUNK), 'reconcile.repair': 'true' }) });
+    expect(put.status).toBe(200);
+    await waitFor('the new config is applied', async () => ((await env.rest.get('/connectors/rc-wh/config')).body as Record<string, string>)['reconcile.repair'] === 'true');
+    const report = await reconcile('rc-wh');
+    const t = report.tables[0] as TableReport & { repair?: { state: string; message: string; signal?: string } };
+    expect(t.drifted.map((d) => d.chunk)).toEqual([8]);
+    expect(t.repair).toMatchObject({ state: 'REQUESTED' });
+    expect(t.repair?.message).toMatch(/1 drifted chunk\(s\) of public\.orders requested from rc-src/);
+    await waitFor('the re-read rows are back in the warehouse', async () => {
+      const r = await warehouse.query<{ n: string; amount: string }>(`SELECT count(*)::text AS n, (SELECT amount::text FROM orders WHERE id = 4400) AS amount FROM orders WHERE id = 4321`);
+      return r.rows[0].n === '1' && r.rows[0].amount === (4400 * 1.25).toFixed(2);
+    }, 90_000);
+    const after = await reconcile('rc-wh');
+    expect(after.drifted_chunks).toBe(0);
+    expect([after.tables[0].source_rows, after.tables[0].target_rows]).toEqual([ROWS, ROWS]);
   });
 });
