@@ -6,7 +6,8 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { Client } from 'pg';
 import { ConnectRest, waitFor } from './support/connect-rest';
 import { makeKafka, readCommittedUntilIdle } from './support/kafka';
-import { fillOrders, orderMutations, ordersDdl, sourceDigest, warehouseDigest, type Digest } from './support/mysql-cdc-fixture';
+import { waitForEqualDigest, warehouseSinkConfig, type Digest } from './support/cdc-warehouse';
+import { fillOrders, orderMutations, ordersDdl, sourceDigest, warehouseDigest } from './support/mysql-cdc-fixture';
 import { prng, seedFrom } from './support/seeded-random';
 
 /**
@@ -80,22 +81,7 @@ describe('mysql-cdc-source', () => {
     ...extra,
   });
 
-  const sinkConfig = (prefix: string, topics: string): Record<string, string> => ({
-    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-    'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/warehouse?user=${pg.user}`,
-    topics,
-    'auto.create': 'true',
-    'insert.mode': 'upsert',
-    'pk.mode': 'record_key',
-    'delete.enabled': 'true',
-    transforms: 'unwrap,route',
-    'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-    'transforms.unwrap.delete.handling.mode': 'none',
-    'transforms.unwrap.drop.tombstones': 'true',
-    'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
-    'transforms.route.regex': `${prefix}\\.shop\\.(.*)`,
-    'transforms.route.replacement': '$1',
-  });
+  const sinkConfig = (prefix: string, topics: string): Record<string, string> => warehouseSinkConfig(pg, topics, prefix, {}, 'shop');
 
   async function createConnector(name: string, config: Record<string, string>): Promise<void> {
     const res = await rest.call('POST', '/connectors', { name, config });
@@ -111,20 +97,11 @@ describe('mysql-cdc-source', () => {
   }
 
   async function waitEqual(what: string, table = 'orders', timeoutMs = 90_000): Promise<Digest> {
-    const source = await sourceDigest(db, table);
-    let copy: Digest | null = null;
-    try {
-      await waitFor(what, async () => {
-        const exists = await warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [table]);
-        if (exists.rowCount === 0) return false;
-        copy = await warehouseDigest(warehouse, table);
-        return copy.n === source.n && copy.sum === source.sum;
-      }, timeoutMs);
-    } catch (err) {
-      process.stdout.write(`source ${JSON.stringify(source)} warehouse ${JSON.stringify(copy)}\n--- connect ---\n${connect.logs().slice(-8000)}\n`);
-      throw err;
-    }
-    return source;
+    const copy = async (): Promise<Digest | null> => {
+      const exists = await warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [table]);
+      return exists.rowCount === 0 ? null : warehouseDigest(warehouse, table);
+    };
+    return waitForEqualDigest(what, await sourceDigest(db, table), copy, timeoutMs, () => `--- connect ---\n${connect.logs().slice(-8000)}`);
   }
 
   const topicEnd = async (topic: string): Promise<number> => {
