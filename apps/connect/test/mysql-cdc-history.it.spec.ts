@@ -235,6 +235,15 @@ describe('mysql-cdc-source: schema history, GTID resume, truncate', () => {
       return { op: v.op, id: (v.after ?? v.before)?.id ?? null };
     });
 
+  /** PURGE BINARY LOGS TO `file`, repeated until done (MariaDB keeps files until its binlog checkpoint passes them). */
+  async function purgeTo(file: string): Promise<void> {
+    await waitFor(`binlogs purged up to ${file}`, async () => {
+      await db.query(`PURGE BINARY LOGS TO '${file}'`);
+      const [logs] = await db.query<RowDataPacket[]>('SHOW BINARY LOGS');
+      return String(logs[0].Log_name) === file;
+    }, 30_000);
+  }
+
   test('GTIDs: the stored file rotated and purged while stopped -> resumed by GTID, nothing lost; the transactions after it purged -> FAILED, when_needed -> new snapshot', async () => {
     // a running binlog reader keeps the server from purging the files it reads
     for (const name of (await rest.call('GET', '/connectors')).body as string[]) await rest.call('DELETE', `/connectors/${name}`);
@@ -252,7 +261,7 @@ describe('mysql-cdc-source: schema history, GTID resume, truncate', () => {
     for (let id = 102; id <= 111; id++) await db.query(`INSERT INTO gt VALUES (?, 'while stopped')`, [id]);
     const [status] = await db.query<RowDataPacket[]>('SHOW MASTER STATUS');
     await db.query('FLUSH BINARY LOGS');
-    await db.query(`PURGE BINARY LOGS TO '${String(status[0].File)}'`);
+    await purgeTo(String(status[0].File));
     const [logs] = await db.query<RowDataPacket[]>('SHOW BINARY LOGS');
     expect(logs.map((r) => String(r.Log_name))).not.toContain(stored['file']);
     await resume('cdc-gt');
@@ -269,7 +278,7 @@ describe('mysql-cdc-source: schema history, GTID resume, truncate', () => {
     for (let id = 112; id <= 115; id++) await db.query(`INSERT INTO gt VALUES (?, 'lost')`, [id]);
     await db.query('FLUSH BINARY LOGS');
     const [now] = await db.query<RowDataPacket[]>('SHOW MASTER STATUS');
-    await db.query(`PURGE BINARY LOGS TO '${String(now[0].File)}'`);
+    await purgeTo(String(now[0].File));
     await resume('cdc-gt');
     expect(await failedTrace('cdc-gt')).toMatch(/binlog after the stored GTID position 0-1-\d+ \(file mysql-bin\.\d+\) was purged .*oldest binlog file left, mysql-bin\.\d+, starts after GTIDs 0-1-\d+.*snapshot\.mode=when_needed/);
     const updated = await rest.call('PUT', '/connectors/cdc-gt/config', cdcConfig({ 'topic.prefix': 'gt', 'table.include.list': 'shop\\.gt', 'snapshot.mode': 'when_needed', ...json }));
