@@ -47,11 +47,11 @@ describe('mysql-cdc-source', () => {
       // deletes and upserts needs more than the default lock table (reported to the lead)
       startPostgres({ settings: { max_locks_per_transaction: 1024 } }),
     ]);
-    // a worker killed -9 leaves the group after the session timeout: 5 s instead of 10 s
-    // makes each of the kill tests' restarts rejoin sooner (heartbeats every second)
+    // a worker killed -9 leaves the group after the session timeout: 6 s (the broker's
+    // group.min.session.timeout.ms) instead of 10 s makes each restart of the kill tests rejoin sooner
     connect = await startConnect({
       bootstrap: broker.bootstrap, registryUrl: registryUrl(),
-      env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', MILLRACE_CONNECT_SESSION_TIMEOUT_MS: '5000', MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: '1000' },
+      env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', MILLRACE_CONNECT_SESSION_TIMEOUT_MS: '6000', MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: '1000' },
     });
     rest = new ConnectRest(connect.url);
     kafka = makeKafka(broker.bootstrap);
