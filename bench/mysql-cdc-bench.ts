@@ -25,6 +25,11 @@ import { envInt } from './env-int';
  * Run:  npm run build && node -r ./scripts/register-paths.js dist/bench/mysql-cdc-bench.js
  * Settings: MYSQL_CDC_BENCH_ROWS (default 100,000), MYSQL_CDC_BENCH_STREAM_ROWS (default
  * 20,000), MYSQL_CDC_BENCH_LATENCY_SAMPLES (default 30).
+ *
+ * First run (shared 2-core machine, load average ~15 from other work; 100,000 rows):
+ * direct copy 44,967 rows/s; snapshot to the warehouse 1 worker 5,518 rows/s (0.12x),
+ * 4 workers 8,356 rows/s (0.19x), both including connector start; streaming 10,174 rows/s;
+ * commit -> visible p50 23 ms, p99 68 ms.
  */
 const ROWS = envInt('MYSQL_CDC_BENCH_ROWS', 100_000);
 const STREAM_ROWS = envInt('MYSQL_CDC_BENCH_STREAM_ROWS', 20_000);
