@@ -1,12 +1,12 @@
-import * as fs from 'node:fs';
-import { startBroker, startConnect, startMariaDb, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralMariaDb, type EphemeralPostgres } from '@millrace/testing';
+import type { BrokerProcess, ConnectProcess, EphemeralPostgres } from '@millrace/testing';
 import { AvroConverter } from '@millrace/connect-sdk';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
-import { Client } from 'pg';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Client } from 'pg';
 import { digestOf, waitForEqualDigest, warehouseColumnsDigest, warehouseSinkConfig, type Digest } from './support/cdc-warehouse';
-import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readCommittedUntilIdle } from './support/kafka';
+import { waitFor, type ConnectRest } from './support/connect-rest';
+import { readCommittedUntilIdle } from './support/kafka';
+import { mariaDbCdcConfig, useMySqlCdc } from './support/mysql-cdc-env';
 
 /**
  * The MySQL/MariaDB CDC source across restarts: schema history, GTID resume, TRUNCATE.
@@ -25,8 +25,8 @@ import { makeKafka, readCommittedUntilIdle } from './support/kafka';
  * 3. TRUNCATE: a `t` event with skipped.operations=none; none by default (Debezium's t).
  */
 describe('mysql-cdc-source: schema history, GTID resume, truncate', () => {
+  const env = useMySqlCdc();
   let broker: BrokerProcess;
-  let maria: EphemeralMariaDb;
   let pg: EphemeralPostgres;
   let connect: ConnectProcess;
   let rest: ConnectRest;
@@ -34,45 +34,14 @@ describe('mysql-cdc-source: schema history, GTID resume, truncate', () => {
   let warehouse: Client;
   let kafka: Kafka;
 
-  beforeAll(async () => {
-    [broker, maria, pg] = await Promise.all([
-      startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }),
-      startMariaDb({ database: 'shop', extraArgs: ['--binlog-row-metadata=FULL', '--binlog-row-image=FULL'] }),
-      startPostgres({ settings: { max_locks_per_transaction: 1024 } }),
-    ]);
-    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: registryUrl(), env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' } });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-    db = await createConnection({ host: maria.host, port: maria.port, user: maria.user, database: 'shop' });
-    const admin = new Client({ connectionString: pg.connectionString });
-    await admin.connect();
-    await admin.query('CREATE DATABASE warehouse');
-    await admin.end();
-    warehouse = new Client({ host: pg.host, port: pg.port, user: pg.user, database: 'warehouse' });
-    await warehouse.connect();
-  }, 120_000);
-
-  afterAll(async () => {
-    if (process.env.MILLRACE_CDC_DEBUG_LOG) fs.writeFileSync(process.env.MILLRACE_CDC_DEBUG_LOG, connect?.logs() ?? '');
-    await db?.end();
-    await warehouse?.end();
-    await connect?.stop();
-    await Promise.all([broker?.stop(), maria?.stop(), pg?.stop()]);
+  beforeAll(() => {
+    ({ broker, pg, connect, rest, db, warehouse, kafka } = env);
   });
 
   const registryUrl = (): string => `http://${broker.host}:${broker.httpPort}`;
   const json = { 'key.converter': 'json', 'key.converter.schemas.enable': 'false', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' };
   let serverId = 7000;
-  const cdcConfig = (extra: Record<string, string>): Record<string, string> => ({
-    'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-    'database.hostname': maria.host,
-    'database.port': String(maria.port),
-    'database.user': maria.user,
-    'database.server.id': String(++serverId),
-    'database.include.list': 'shop',
-    'exactly.once.support': 'required',
-    ...extra,
-  });
+  const cdcConfig = (extra: Record<string, string>): Record<string, string> => mariaDbCdcConfig(env.maria, { 'database.server.id': String(++serverId), ...extra });
 
   async function create(name: string, config: Record<string, string>): Promise<void> {
     const res = await rest.call('POST', '/connectors', { name, config });

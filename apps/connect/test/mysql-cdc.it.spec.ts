@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
-import { startBroker, startConnect, startMariaDb, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralMariaDb, type EphemeralPostgres } from '@millrace/testing';
+import type { BrokerProcess, ConnectProcess, EphemeralMariaDb, EphemeralPostgres } from '@millrace/testing';
 import { AvroConverter } from '@millrace/connect-sdk';
 import type { Kafka } from 'kafkajs';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { Client } from 'pg';
-import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readCommittedUntilIdle } from './support/kafka';
+import type { Client } from 'pg';
+import { waitFor, type ConnectRest } from './support/connect-rest';
+import { readCommittedUntilIdle } from './support/kafka';
+import { mariaDbCdcConfig, useMySqlCdc } from './support/mysql-cdc-env';
 import { waitForEqualDigest, warehouseSinkConfig, type Digest } from './support/cdc-warehouse';
 import { fillOrders, orderMutations, ordersDdl, sourceDigest, warehouseDigest } from './support/mysql-cdc-fixture';
 import { prng, seedFrom } from './support/seeded-random';
@@ -29,6 +29,7 @@ import { prng, seedFrom } from './support/seeded-random';
  * Test 2 continues from test 1's table and connectors.
  */
 describe('mysql-cdc-source', () => {
+  const env = useMySqlCdc();
   let broker: BrokerProcess;
   let maria: EphemeralMariaDb;
   let pg: EphemeralPostgres;
@@ -38,53 +39,13 @@ describe('mysql-cdc-source', () => {
   let warehouse: Client;
   let kafka: Kafka;
 
-  beforeAll(async () => {
-    [broker, maria, pg] = await Promise.all([
-      startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }),
-      startMariaDb({ database: 'shop', extraArgs: ['--binlog-row-metadata=FULL', '--binlog-row-image=FULL'] }),
-      // the jdbc-sink's Postgres upsert path makes one temporary staging table per run of
-      // upserts between deletes, all in one transaction per batch: a CDC batch alternating
-      // deletes and upserts needs more than the default lock table (reported to the lead)
-      startPostgres({ settings: { max_locks_per_transaction: 1024 } }),
-    ]);
-    // a worker killed -9 leaves the group after the session timeout: 6 s (the broker's
-    // group.min.session.timeout.ms) instead of 10 s makes each restart of the kill tests rejoin sooner
-    connect = await startConnect({
-      bootstrap: broker.bootstrap, registryUrl: registryUrl(),
-      env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', MILLRACE_CONNECT_SESSION_TIMEOUT_MS: '6000', MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: '1000' },
-    });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-    db = await createConnection({ host: maria.host, port: maria.port, user: maria.user, database: 'shop', timezone: 'Z' });
-    await db.query(`SET time_zone = '+00:00'`);
-    const admin = new Client({ connectionString: pg.connectionString });
-    await admin.connect();
-    await admin.query('CREATE DATABASE warehouse');
-    await admin.end();
-    warehouse = new Client({ host: pg.host, port: pg.port, user: pg.user, database: 'warehouse' });
-    await warehouse.connect();
-    await warehouse.query(`SET TimeZone = 'UTC'`);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (process.env.MILLRACE_CDC_DEBUG_LOG) fs.writeFileSync(process.env.MILLRACE_CDC_DEBUG_LOG, connect?.logs() ?? '');
-    await db?.end();
-    await warehouse?.end();
-    await connect?.stop();
-    await Promise.all([broker?.stop(), maria?.stop(), pg?.stop()]);
+  beforeAll(() => {
+    ({ broker, maria, pg, connect, rest, db, warehouse, kafka } = env);
   });
 
   const registryUrl = (): string => `http://${broker.host}:${broker.httpPort}`;
 
-  const cdcConfig = (extra: Record<string, string>): Record<string, string> => ({
-    'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-    'database.hostname': maria.host,
-    'database.port': String(maria.port),
-    'database.user': maria.user,
-    'database.include.list': 'shop',
-    'exactly.once.support': 'required',
-    ...extra,
-  });
+  const cdcConfig = (extra: Record<string, string>): Record<string, string> => mariaDbCdcConfig(maria, extra);
 
   const sinkConfig = (prefix: string, topics: string): Record<string, string> => warehouseSinkConfig(pg, topics, prefix, {}, 'shop');
 
