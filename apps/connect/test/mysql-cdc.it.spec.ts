@@ -1,12 +1,13 @@
-import * as fs from 'node:fs';
-import { startBroker, startConnect, startMariaDb, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralMariaDb, type EphemeralPostgres } from '@millrace/testing';
+import type { BrokerProcess, ConnectProcess, EphemeralMariaDb, EphemeralPostgres } from '@millrace/testing';
 import { AvroConverter } from '@millrace/connect-sdk';
 import type { Kafka } from 'kafkajs';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { Client } from 'pg';
-import { ConnectRest, waitFor } from './support/connect-rest';
-import { makeKafka, readCommittedUntilIdle } from './support/kafka';
-import { fillOrders, orderMutations, ordersDdl, sourceDigest, warehouseDigest, type Digest } from './support/mysql-cdc-fixture';
+import type { Client } from 'pg';
+import { waitFor, type ConnectRest } from './support/connect-rest';
+import { readCommittedUntilIdle } from './support/kafka';
+import { mariaDbCdcConfig, useMySqlCdc } from './support/mysql-cdc-env';
+import { waitForEqualDigest, warehouseSinkConfig, type Digest } from './support/cdc-warehouse';
+import { fillOrders, orderMutations, ordersDdl, sourceDigest, warehouseDigest } from './support/mysql-cdc-fixture';
 import { prng, seedFrom } from './support/seeded-random';
 
 /**
@@ -28,6 +29,7 @@ import { prng, seedFrom } from './support/seeded-random';
  * Test 2 continues from test 1's table and connectors.
  */
 describe('mysql-cdc-source', () => {
+  const env = useMySqlCdc();
   let broker: BrokerProcess;
   let maria: EphemeralMariaDb;
   let pg: EphemeralPostgres;
@@ -37,65 +39,15 @@ describe('mysql-cdc-source', () => {
   let warehouse: Client;
   let kafka: Kafka;
 
-  beforeAll(async () => {
-    [broker, maria, pg] = await Promise.all([
-      startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }),
-      startMariaDb({ database: 'shop', extraArgs: ['--binlog-row-metadata=FULL', '--binlog-row-image=FULL'] }),
-      // the jdbc-sink's Postgres upsert path makes one temporary staging table per run of
-      // upserts between deletes, all in one transaction per batch: a CDC batch alternating
-      // deletes and upserts needs more than the default lock table (reported to the lead)
-      startPostgres({ settings: { max_locks_per_transaction: 1024 } }),
-    ]);
-    connect = await startConnect({ bootstrap: broker.bootstrap, registryUrl: registryUrl(), env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' } });
-    rest = new ConnectRest(connect.url);
-    kafka = makeKafka(broker.bootstrap);
-    db = await createConnection({ host: maria.host, port: maria.port, user: maria.user, database: 'shop', timezone: 'Z' });
-    await db.query(`SET time_zone = '+00:00'`);
-    const admin = new Client({ connectionString: pg.connectionString });
-    await admin.connect();
-    await admin.query('CREATE DATABASE warehouse');
-    await admin.end();
-    warehouse = new Client({ host: pg.host, port: pg.port, user: pg.user, database: 'warehouse' });
-    await warehouse.connect();
-    await warehouse.query(`SET TimeZone = 'UTC'`);
-  }, 120_000);
-
-  afterAll(async () => {
-    if (process.env.MILLRACE_CDC_DEBUG_LOG) fs.writeFileSync(process.env.MILLRACE_CDC_DEBUG_LOG, connect?.logs() ?? '');
-    await db?.end();
-    await warehouse?.end();
-    await connect?.stop();
-    await Promise.all([broker?.stop(), maria?.stop(), pg?.stop()]);
+  beforeAll(() => {
+    ({ broker, maria, pg, connect, rest, db, warehouse, kafka } = env);
   });
 
   const registryUrl = (): string => `http://${broker.host}:${broker.httpPort}`;
 
-  const cdcConfig = (extra: Record<string, string>): Record<string, string> => ({
-    'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-    'database.hostname': maria.host,
-    'database.port': String(maria.port),
-    'database.user': maria.user,
-    'database.include.list': 'shop',
-    'exactly.once.support': 'required',
-    ...extra,
-  });
+  const cdcConfig = (extra: Record<string, string>): Record<string, string> => mariaDbCdcConfig(maria, extra);
 
-  const sinkConfig = (prefix: string, topics: string): Record<string, string> => ({
-    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-    'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/warehouse?user=${pg.user}`,
-    topics,
-    'auto.create': 'true',
-    'insert.mode': 'upsert',
-    'pk.mode': 'record_key',
-    'delete.enabled': 'true',
-    transforms: 'unwrap,route',
-    'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-    'transforms.unwrap.delete.handling.mode': 'none',
-    'transforms.unwrap.drop.tombstones': 'true',
-    'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
-    'transforms.route.regex': `${prefix}\\.shop\\.(.*)`,
-    'transforms.route.replacement': '$1',
-  });
+  const sinkConfig = (prefix: string, topics: string): Record<string, string> => warehouseSinkConfig(pg, topics, prefix, {}, 'shop');
 
   async function createConnector(name: string, config: Record<string, string>): Promise<void> {
     const res = await rest.call('POST', '/connectors', { name, config });
@@ -111,20 +63,11 @@ describe('mysql-cdc-source', () => {
   }
 
   async function waitEqual(what: string, table = 'orders', timeoutMs = 90_000): Promise<Digest> {
-    const source = await sourceDigest(db, table);
-    let copy: Digest | null = null;
-    try {
-      await waitFor(what, async () => {
-        const exists = await warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [table]);
-        if (exists.rowCount === 0) return false;
-        copy = await warehouseDigest(warehouse, table);
-        return copy.n === source.n && copy.sum === source.sum;
-      }, timeoutMs);
-    } catch (err) {
-      process.stdout.write(`source ${JSON.stringify(source)} warehouse ${JSON.stringify(copy)}\n--- connect ---\n${connect.logs().slice(-8000)}\n`);
-      throw err;
-    }
-    return source;
+    const copy = async (): Promise<Digest | null> => {
+      const exists = await warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [table]);
+      return exists.rowCount === 0 ? null : warehouseDigest(warehouse, table);
+    };
+    return waitForEqualDigest(what, await sourceDigest(db, table), copy, timeoutMs, () => `--- connect ---\n${connect.logs().slice(-8000)}`);
   }
 
   const topicEnd = async (topic: string): Promise<number> => {

@@ -1,10 +1,13 @@
 import type { AnyBinlogEvent, DeleteRowsEvent, UpdateRowsEvent, WriteRowsEvent } from '@vlasky/zongji';
 import type ZongJiType from '@vlasky/zongji';
+import { DDL } from './binlog-ddl';
 
 /**
  * The binlog as a queue of whole transactions, read by @vlasky/zongji from a file/position.
  *
  * Contracts:
+ * - Starts at file/pos, or after a GTID position (MariaDB) / set (MySQL) when `gtidSet`
+ *   is given.
  * - Items come out in binlog order: `txn` (the row events of one committed transaction of
  *   captured tables, with the position right after its commit) and `ddl` (a statement
  *   changing a captured database's tables, with the position after it). Transactions
@@ -49,12 +52,12 @@ export interface BinlogStreamOptions {
   readonly serverId: number;
   readonly file: string;
   readonly pos: number;
+  /** Resume after this GTID position/set instead of at file/pos (the server then names the file in its first rotate event). */
+  readonly gtidSet?: string;
   readonly captured: (database: string, table: string) => boolean;
   readonly capturedDatabase: (database: string) => boolean;
   readonly maxQueuedRows: number;
 }
-
-const DDL = /^\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE)\b/i;
 
 function loadZongJi(): typeof ZongJiType {
   // ESM-only package, loaded with require(esm) (Node >= 20.17)
@@ -103,8 +106,7 @@ export class BinlogStream {
       this.zongji.on('binlog', (event: AnyBinlogEvent) => this.onEvent(event));
       this.zongji.start({
         serverId: this.opts.serverId,
-        filename: this.opts.file,
-        position: this.opts.pos,
+        ...(this.opts.gtidSet !== undefined ? { gtidSet: this.opts.gtidSet } : { filename: this.opts.file, position: this.opts.pos }),
         includeEvents: ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'mariadbgtid', 'gtid', 'anonymousgtid'],
       });
     });

@@ -42,6 +42,10 @@ export interface MySqlCdcConfig {
   readonly decimalHandlingMode: DecimalHandlingMode;
   readonly timePrecisionMode: TimePrecisionMode;
   readonly tombstonesOnDelete: boolean;
+  /** Change operations not emitted (Debezium's skipped.operations: c, u, d, t). */
+  readonly skippedOperations: ReadonlySet<string>;
+  /** The history topic (one partition): `schema.history.internal.kafka.topic`, default `schema-changes.<topic.prefix>`. */
+  readonly schemaHistoryTopic: string;
 }
 
 export class MySqlCdcConfigError extends Error {
@@ -79,6 +83,10 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'time.precision.mode', type: 'STRING', default: 'adaptive_time_microseconds', importance: 'LOW', group: G_CDC, orderInGroup: 15, allowedValues: TIME_PRECISION_MODES, validator: oneOf(TIME_PRECISION_MODES),
     documentation: 'adaptive_time_microseconds: DATE as io.debezium.time.Date, DATETIME(0..3) as Timestamp (ms), DATETIME(4..6) as MicroTimestamp (µs), TIME as MicroTime (µs); connect: Kafka Connect\'s Date, Time and Timestamp (ms).' },
   { name: 'tombstones.on.delete', type: 'BOOLEAN', default: true, importance: 'LOW', group: G_CDC, orderInGroup: 16, documentation: 'Emit a tombstone (null value, same key) after each delete event.' },
+  { name: 'skipped.operations', type: 'LIST', default: 't', importance: 'LOW', group: G_CDC, orderInGroup: 17, validator: oneOf(['c', 'u', 'd', 't', 'none']),
+    documentation: 'Change operations not to emit: c (create), u (update), d (delete), t (truncate), or none. Default t, as Debezium: truncate events are skipped unless this key says otherwise.' },
+  { name: 'schema.history.internal.kafka.topic', type: 'STRING', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 18, validator: identifier,
+    documentation: 'Topic (one partition) of the schema history records: each captured table\'s shape from each binlog position on, written in the same transaction as the change events; the whole history of a table is also its source offset, so it cannot be lost. Default schema-changes.<topic.prefix>.' },
 ];
 
 export const MYSQL_CDC_CONFIG_DEF: ConfigDef = { keys: KEYS, groups: [G_DB, G_CDC] };
@@ -121,6 +129,8 @@ export function parseMySqlCdcConfig(raw: Readonly<Record<string, string>>): MySq
     decimalHandlingMode: str('decimal.handling.mode') as DecimalHandlingMode,
     timePrecisionMode: str('time.precision.mode') as TimePrecisionMode,
     tombstonesOnDelete: configBoolean(v, 'tombstones.on.delete'),
+    skippedOperations: new Set(configList(v, 'skipped.operations').map((o) => o.trim()).filter((o) => o !== 'none' && o !== '')),
+    schemaHistoryTopic: configString(v, 'schema.history.internal.kafka.topic') ?? `schema-changes.${str('topic.prefix')}`,
   };
 }
 

@@ -1,12 +1,14 @@
 import { ChunkedSnapshot, changeRecord, readSnapshotPhase, SnapshotState } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { BinlogShapes } from './binlog-shape';
-import { BinlogStream, type TxnItem } from './binlog-stream';
-import { rowsEventRecords } from './change-events';
-import { advanceGtidPosition } from './gtid-position';
+import { ddlTables, isTruncate } from './binlog-ddl';
+import { BinlogStream, type DdlItem, type TxnItem } from './binlog-stream';
+import { rowsEventRecords, truncateRecord } from './change-events';
+import { advanceGtidPosition, mariaDbGtidAvailable } from './gtid-position';
 import { connectionOptions, parseMySqlCdcConfig, type MySqlCdcConfig } from './mysql-cdc-config';
-import { binlogPurged, checkBinlogFilePresent, checkPrivileges, checkServer, type ServerFacts } from './preflight';
+import { binlogPurged, checkBinlogFilePresent, checkPrivileges, checkServer, gtidPurged, type ServerFacts } from './preflight';
+import { SchemaHistory } from './schema-history';
+import { ShapeTracker } from './shape-tracker';
 import { currentPosition, planTable, readChunk, SnapshotSession, type BinlogPosition, type Row } from './snapshot-reader';
 import type { SourceBlock } from './source-block';
 import { isCaptured, listCapturedTables, loadTableModel, decodeRow, type TableModel } from './table-catalog';
@@ -36,8 +38,14 @@ export const CONNECTOR_VERSION = '0.1.0';
  *   stored position, which replays every change since on top of them;
  * - streaming: stream from the stored position; a purged binlog file fails the task
  *   saying what to do, or takes a new snapshot under when_needed.
+ * Resuming: after the stored GTID position when there is one (MariaDB; MySQL: the
+ * executed GTID set), so rotated or purged files before it do not matter as long as the
+ * transactions after it are still in the binlog; else at the stored file/position.
  * DDL on a captured database reloads its tables from the live schema; each rows event is
- * emitted with the columns it was written with (binlog-shape.ts).
+ * decoded with its table's shape at its position, from the schema history
+ * (schema-history.ts, shape-tracker.ts), so a restart from a position older than a DDL
+ * emits the rows before it with the old shape. TRUNCATE of a captured table emits a `t`
+ * event unless skipped.operations has t (the default, as Debezium).
  */
 export class MySqlCdcTask implements SourceTask {
   private config: MySqlCdcConfig | null = null;
@@ -52,13 +60,16 @@ export class MySqlCdcTask implements SourceTask {
   private snapshotTsMs = 0;
   private stopping = false;
   private lastHeartbeat = Date.now();
-  private shapes: BinlogShapes | null = null;
+  private shapes: ShapeTracker | null = null;
+  /** Schema-history records to emit before anything else (baselines). */
+  private readonly pending: SourceRecord[] = [];
+  private resumeByGtid = false;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseMySqlCdcConfig(raw);
     this.config = config;
     this.context = context;
-    this.shapes = new BinlogShapes(config);
+    this.shapes = new ShapeTracker(config, new SchemaHistory(config.topicPrefix, config.schemaHistoryTopic));
     context.logger.info(`mysql-cdc: task opening (${config.hostname}:${config.port}, server id ${config.serverId})`);
     try {
       const db = await createConnection(connectionOptions(config));
@@ -83,20 +94,24 @@ export class MySqlCdcTask implements SourceTask {
     const tables = await listCapturedTables(db, config);
     await checkPrivileges(db, config, [...new Set(tables.map((t) => t.database))], freshSnapshot && config.snapshotLockingMode === 'minimal');
     if (tables.length === 0) context.logger.warn('mysql-cdc: no table matches database/table include and exclude lists');
+    const shapes = this.shapes as ShapeTracker;
     for (const t of tables) {
       const model = await loadTableModel(db, t, config);
       this.models.set(model.qualified, model);
+      shapes.history.load(model.qualified, context.offset(shapes.history.partition(model.qualified)));
     }
     context.logger.info(`mysql-cdc: capturing ${this.models.size} table(s): ${[...this.models.keys()].join(', ')}`);
 
     if (stored !== null && typeof stored['file'] === 'string') {
       this.position = { file: stored['file'], pos: Number(stored['pos']), gtids: String(stored['gtids'] ?? '') };
-      if (!(await checkBinlogFilePresent(db, this.position.file))) {
-        if (config.snapshotMode !== 'when_needed') throw binlogPurged(this.position.file);
-        context.logger.warn(`mysql-cdc: binlog file ${this.position.file} was purged; snapshot.mode=when_needed: taking a new snapshot`);
+      const purged = await this.purgedSince(db);
+      if (purged !== null) {
+        if (config.snapshotMode !== 'when_needed') throw purged;
+        context.logger.warn(`mysql-cdc: ${purged.message.split('. ')[0]}; snapshot.mode=when_needed: taking a new snapshot`);
         await this.startFreshSnapshot(config);
         return;
       }
+      await shapes.checkResume(db, [...this.models.values()], this.position, null, this.pending);
       if (stored['snapshot'] !== undefined) {
         const state = SnapshotState.fromJson(stored['snapshot']);
         context.logger.info(`mysql-cdc: resuming the snapshot at binlog position ${this.position.file}:${this.position.pos}: ${state.chunksDone} of ${state.chunkCount} chunks done, ${state.pending().length} to read`);
@@ -110,10 +125,26 @@ export class MySqlCdcTask implements SourceTask {
     }
     if (!wantsSnapshot) {
       this.position = await currentPosition(db, this.facts.flavour);
+      shapes.baseline([...this.models.values()], this.position, null, this.pending);
       await this.startStream();
       return;
     }
     await this.startFreshSnapshot(config);
+  }
+
+  /**
+   * Null when the binlog after the stored position is all still on the server (then
+   * `resumeByGtid` says how to resume), else the error explaining the purge.
+   */
+  private async purgedSince(db: Connection): Promise<Error | null> {
+    const { file, gtids } = this.position;
+    if ((this.facts as ServerFacts).flavour === 'mariadb' && gtids !== '') {
+      const { available, oldestFile, purgedUpTo } = await mariaDbGtidAvailable(db, gtids);
+      this.resumeByGtid = available;
+      return available ? null : gtidPurged(file, gtids, oldestFile, purgedUpTo);
+    }
+    this.resumeByGtid = gtids.includes(':');
+    return (await checkBinlogFilePresent(db, file)) ? null : binlogPurged(file);
   }
 
   private async startFreshSnapshot(config: MySqlCdcConfig): Promise<void> {
@@ -130,6 +161,7 @@ export class MySqlCdcTask implements SourceTask {
       plans.push({ table: model.qualified, ...plan });
     }
     const state = SnapshotState.fromBoundaries(plans);
+    (this.shapes as ShapeTracker).baseline([...this.models.values()], this.position, null, this.pending);
     this.context?.logger.info(`mysql-cdc: snapshot (snapshot.locking.mode=${config.snapshotLockingMode}) at binlog position ${this.position.file}:${this.position.pos} (gtids ${this.position.gtids || 'none'}) of ${plans.length} table(s) in ${state.chunkCount} chunk(s) with ${config.snapshotMaxThreads} worker(s)`);
     this.startSnapshot(state);
   }
@@ -167,12 +199,14 @@ export class MySqlCdcTask implements SourceTask {
 
   private async startStream(): Promise<void> {
     const config = this.config as MySqlCdcConfig;
-    this.context?.logger.info(`mysql-cdc: streaming the binlog from ${this.position.file}:${this.position.pos}`);
+    const gtidSet = this.resumeByGtid ? this.position.gtids : undefined;
+    this.context?.logger.info(`mysql-cdc: streaming the binlog from ${gtidSet !== undefined ? `after GTID position ${gtidSet} (stored ${this.position.file}:${this.position.pos})` : `${this.position.file}:${this.position.pos}`}`);
     this.stream = new BinlogStream({
       connection: connectionOptions(config),
       serverId: config.serverId,
       file: this.position.file,
       pos: this.position.pos,
+      ...(gtidSet !== undefined ? { gtidSet } : {}),
       // by configuration, not by the loaded models: a reload after DDL must never open a window in which rows are dropped
       captured: (database, table) => isCaptured(config, { database, name: table }),
       capturedDatabase: (database) => isCaptured(config, { database, name: '' }) || [...this.models.values()].some((m) => m.database === database),
@@ -183,6 +217,7 @@ export class MySqlCdcTask implements SourceTask {
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
     if (this.stopping) return [];
+    if (this.pending.length > 0) return this.pending.splice(0);
     if (this.snapshot) return readSnapshotPhase(this.snapshot, maxRecords, () => this.finishSnapshot());
     const stream = this.stream;
     if (!stream) {
@@ -203,7 +238,7 @@ export class MySqlCdcTask implements SourceTask {
     const out: SourceRecord[] = [];
     for (const item of items) {
       this.position = { file: item.file, pos: item.endPos, gtids: item.gtid ? advanceGtidPosition(this.position.gtids, item.gtid) : this.position.gtids };
-      if (item.kind === 'ddl') await this.onDdl(item.database, item.query);
+      if (item.kind === 'ddl') out.push(...(await this.onDdl(item, position)));
       else out.push(...this.txnRecords(item, position));
     }
     Object.assign(offset, { file: this.position.file, pos: this.position.pos, gtids: this.position.gtids });
@@ -217,10 +252,10 @@ export class MySqlCdcTask implements SourceTask {
       const table = event.tableMap[event.tableId];
       const live = this.models.get(`${table.parentSchema}.${table.tableName}`);
       if (!live) continue;
-      const model = (this.shapes as BinlogShapes).eventModel(live, table.columnSchemas);
+      const model = (this.shapes as ShapeTracker).eventModel(live, table, { file: txn.file, pos: txn.startPos }, txn.gtid, out);
       const source = (row: number): SourceBlock =>
         this.sourceBlock(model, { snapshot: 'false', ts_ms: txn.tsMs, file: txn.file, pos: txn.startPos, gtid: txn.gtid, row, server_id: (this.facts as ServerFacts).serverId });
-      out.push(...rowsEventRecords(model, event, source, position, config.tombstonesOnDelete));
+      out.push(...rowsEventRecords(model, event, source, position, config.tombstonesOnDelete, config.skippedOperations));
     }
     return out;
   }
@@ -240,16 +275,34 @@ export class MySqlCdcTask implements SourceTask {
     return [heartbeatRecord(config.topicPrefix, this.partition(), { ...this.position })];
   }
 
-  /** A DDL statement on a captured database: reload the captured tables of that database from the live schema. */
-  private async onDdl(database: string, query: string): Promise<void> {
+  /**
+   * A DDL statement on a captured database: TRUNCATE emits `t` events (unless skipped);
+   * anything else reloads the captured tables of that database from the live schema and
+   * records their shapes in the schema history at the DDL's position.
+   */
+  private async onDdl(item: DdlItem, position: { partition: Record<string, unknown>; offset: Record<string, unknown> }): Promise<SourceRecord[]> {
     const config = this.config as MySqlCdcConfig;
     const db = this.db as Connection;
+    const { database, query } = item;
+    const out: SourceRecord[] = [];
+    if (isTruncate(query)) {
+      if (config.skippedOperations.has('t')) return out;
+      for (const t of ddlTables(query, database) ?? []) {
+        const model = this.models.get(`${t.database}.${t.name}`);
+        if (!model) continue;
+        const source = this.sourceBlock(model, { snapshot: 'false', ts_ms: Date.now(), file: item.file, pos: item.endPos, gtid: item.gtid, row: 0, server_id: (this.facts as ServerFacts).serverId });
+        out.push(truncateRecord(model, source, position));
+      }
+      return out;
+    }
     this.context?.logger.info(`mysql-cdc: DDL in ${database}: ${query.slice(0, 200)}; reloading its tables`);
     const reloaded: TableModel[] = [];
     for (const t of (await listCapturedTables(db, config)).filter((t) => t.database === database)) reloaded.push(await loadTableModel(db, t, config));
     // swapped in one step, after every await
     for (const key of [...this.models.keys()]) if (key.startsWith(`${database}.`)) this.models.delete(key);
     for (const model of reloaded) this.models.set(model.qualified, model);
+    (this.shapes as ShapeTracker).onDdl(reloaded, database, query, { file: item.file, pos: item.endPos }, item.gtid, out);
+    return out;
   }
 
   private async finishSnapshot(): Promise<void> {

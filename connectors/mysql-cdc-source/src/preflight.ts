@@ -100,3 +100,11 @@ export function binlogPurged(file: string): PreflightError {
       `Set snapshot.mode=when_needed to take a new snapshot, or reset the connector's offsets (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets) and restart it; keep binlogs longer than the connector may be down.`,
   );
 }
+
+export function gtidPurged(file: string, gtids: string, oldestFile: string, purgedUpTo: string): PreflightError {
+  return new PreflightError(
+    `the binlog after the stored GTID position ${gtids} (file ${file}) was purged from the server: the oldest binlog file left, ${oldestFile || 'none'}, starts after GTIDs ${purgedUpTo || 'none'} ` +
+      `(expire_logs_days / binlog_expire_logs_seconds or PURGE BINARY LOGS), so the changes since cannot be read. ` +
+      `Set snapshot.mode=when_needed to take a new snapshot, or reset the connector's offsets (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets) and restart it; keep binlogs longer than the connector may be down.`,
+  );
+}

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Client } from 'pg';
+import { digestOf, type Digest } from './cdc-warehouse';
 
 /**
  * The ERP orders table of the MySQL CDC integration tests: its DDL, initial rows, seeded
@@ -41,12 +41,7 @@ export function orderMutations(db: Connection, random: () => number, firstNewId:
   };
 }
 
-export interface Digest {
-  readonly n: number;
-  readonly sum: string;
-}
-
-const digestOf = (lines: readonly string[]): Digest => ({ n: lines.length, sum: createHash('sha256').update(lines.join('\n')).digest('hex') });
+export type { Digest };
 
 export async function sourceDigest(db: Connection, table = 'orders'): Promise<Digest> {
   const [rows] = await db.query<RowDataPacket[]>(

@@ -86,26 +86,8 @@ export function cdcConfig(pg: EphemeralPostgres, extra: Record<string, string>):
   };
 }
 
-/** A jdbc-sink into the env's `warehouse` database: Debezium envelopes unwrapped (deletes kept), upserts by record key, tables named after the captured ones. */
-export function warehouseSinkConfig(pg: EphemeralPostgres, topics: string, topicPrefix: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'connector.class': 'io.confluent.connect.jdbc.JdbcSinkConnector',
-    'connection.url': `jdbc:postgresql://${pg.host}:${pg.port}/warehouse?user=${pg.user}`,
-    topics,
-    'auto.create': 'true',
-    'insert.mode': 'upsert',
-    'pk.mode': 'record_key',
-    'delete.enabled': 'true',
-    transforms: 'unwrap,route',
-    'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
-    'transforms.unwrap.delete.handling.mode': 'none',
-    'transforms.unwrap.drop.tombstones': 'true',
-    'transforms.route.type': 'org.apache.kafka.connect.transforms.RegexRouter',
-    'transforms.route.regex': `${topicPrefix.replace(/\./g, '\\.')}\\.public\\.(.*)`,
-    'transforms.route.replacement': '$1',
-    ...extra,
-  };
-}
+/** The jdbc-sink into the env's `warehouse` database (shared with the MySQL CDC tests). */
+export { warehouseSinkConfig } from './cdc-warehouse';
 
 export async function createConnector(rest: ConnectRest, name: string, config: Record<string, string>): Promise<void> {
   const res = await rest.call('POST', '/connectors', { name, config });
