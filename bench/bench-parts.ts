@@ -17,6 +17,7 @@ export const BENCH_PARTS: readonly BenchPart[] = [
   { name: 'cluster', title: 'three brokers RF=3 acks=all vs NATS JetStream R3 (cluster-bench.ts)', script: 'cluster-bench.js', timeoutMinutes: 20 },
   { name: 'sinks', title: 'duckdb-sink vs jdbc-sink on the same topic (duckdb-sink-bench.ts)', script: 'duckdb-sink-bench.js', timeoutMinutes: 30 },
   { name: 'cdc', title: 'Postgres CDC: snapshot vs a direct COPY pipe, steady-state rows/s and latency (postgres-cdc-bench.ts; CDC_BENCH_* settings)', script: 'postgres-cdc-bench.js', timeoutMinutes: 30 },
+  { name: 'mysql-cdc', title: 'MySQL/MariaDB CDC: snapshot vs a direct copy, streaming rows/s and latency (mysql-cdc-bench.ts; MYSQL_CDC_BENCH_* settings)', script: 'mysql-cdc-bench.js', timeoutMinutes: 30 },
   { name: 'rollups', title: 'bi-rollup-sink, 10 rollups, vs the jdbc-sink upserting the same topic (rollup-sink-bench.ts)', script: 'rollup-sink-bench.js', timeoutMinutes: 20 },
 ];
 
