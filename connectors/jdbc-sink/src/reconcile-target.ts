@@ -1,4 +1,5 @@
 import type { ReconcileTargetFacet, SqlTableRef } from '@millrace/connect-sdk';
+import { jdbcTableRef } from '@millrace/jdbc';
 import { parseJdbcSinkConfig, tableNameFor } from './jdbc-sink-config';
 
 /**
@@ -11,16 +12,6 @@ export const jdbcSinkReconcileTarget: ReconcileTargetFacet = {
     const config = parseJdbcSinkConfig(raw);
     const qualified = tableNameFor(config.tableNameFormat, topic);
     const dot = qualified.lastIndexOf('.');
-    const url = config.url;
-    return {
-      dialect: url.driver,
-      host: url.host,
-      port: url.port,
-      database: url.database,
-      user: config.user,
-      password: config.password,
-      schema: dot > 0 ? qualified.slice(0, dot) : null,
-      table: dot > 0 ? qualified.slice(dot + 1) : qualified,
-    };
+    return jdbcTableRef(config, dot > 0 ? qualified.slice(0, dot) : null, dot > 0 ? qualified.slice(dot + 1) : qualified);
   },
 };

@@ -1,4 +1,5 @@
 import type { ReconcileSourceFacet, SqlTableRef } from '@millrace/connect-sdk';
+import { jdbcTableRef } from '@millrace/jdbc';
 import { parseJdbcSourceConfig } from './jdbc-source-config';
 
 /**
@@ -16,18 +17,8 @@ export const jdbcSourceReconcileSource: ReconcileSourceFacet = {
     const unqualified = (entry: string) => entry.slice(entry.lastIndexOf('.') + 1);
     const listed = config.include.find((entry) => unqualified(entry) === name);
     if ((config.include.length > 0 && listed === undefined) || config.exclude.some((entry) => unqualified(entry) === name)) return null;
-    const url = config.url;
-    const pattern = url.driver === 'postgres' ? config.schemaPattern : config.catalogPattern;
+    const pattern = config.url.driver === 'postgres' ? config.schemaPattern : config.catalogPattern;
     const schema = listed?.includes('.') ? listed.slice(0, listed.lastIndexOf('.')) : pattern !== null && !pattern.includes('%') ? pattern : null;
-    return {
-      dialect: url.driver,
-      host: url.host,
-      port: url.port,
-      database: url.database,
-      user: config.user,
-      password: config.password,
-      schema,
-      table: name,
-    };
+    return jdbcTableRef(config, schema, name);
   },
 };

@@ -1,4 +1,4 @@
-import { atLeast, configNonEmptyString, configNumber, configString, type ConfigKey, type ParsedConfig } from '@millrace/connect-sdk';
+import { atLeast, configNonEmptyString, configNumber, configString, type ConfigKey, type ParsedConfig, type SqlTableRef } from '@millrace/connect-sdk';
 import { errorMessage } from '@millrace/app-common';
 import { parseJdbcUrl, type JdbcUrl } from './jdbc-url';
 
@@ -123,4 +123,10 @@ export function readJdbcConnectionConfig(parsed: ParsedConfig): JdbcConnectionCo
     connectionAttempts: configNumber(parsed, CONNECTION_ATTEMPTS_CONFIG),
     connectionBackoffMs: configNumber(parsed, CONNECTION_BACKOFF_MS_CONFIG),
   };
+}
+
+/** The table `schema.table` (schema null: the connection's default) of a JDBC connection, as reconciliation names it. */
+export function jdbcTableRef(config: JdbcConnectionConfig, schema: string | null, table: string): SqlTableRef {
+  const url = config.url;
+  return { dialect: url.driver, host: url.host, port: url.port, database: url.database, user: config.user, password: config.password, schema, table };
 }

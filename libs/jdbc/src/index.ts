@@ -22,6 +22,7 @@ export { parseJdbcUrl, redact, describeJdbcTarget, JdbcUrlError, type JdbcUrl, t
 export {
   jdbcConnectionConfigKeys,
   readJdbcConnectionConfig,
+  jdbcTableRef,
   CONNECTION_URL_CONFIG,
   CONNECTION_USER_CONFIG,
   CONNECTION_PASSWORD_CONFIG,
