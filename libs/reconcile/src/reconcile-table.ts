@@ -11,7 +11,7 @@ import type { ColumnInfo, KeyRange, KeyTuple, TableReader } from './table-reader
  * columns, or leave some out). Chunk boundaries are every `chunkRows`-th source key, so
  * chunk i is the key range (b[i-1], b[i]] and the last one is open-ended (it also catches
  * target rows beyond the source's last key). Each chunk is a job on a ChunkQueue (the
- * CDC snapshots' machinery): both sides read the range, digest it (chunk-digest.ts) and a
+ * CDC snapshots' machinery: in-process, or BullMQ on Redis when the caller gives one): both sides read the range, digest it (chunk-digest.ts) and a
  * chunk whose count or checksum differs is reported as drifted with its key range.
  */
 export interface DriftedChunk {
@@ -42,8 +42,8 @@ export interface TableReport {
 export interface CompareOptions {
   readonly chunkRows: number;
   readonly concurrency: number;
-  /** A fresh queue for this table's chunk jobs (default: in-process). */
-  readonly queue?: () => ChunkQueue<number>;
+  /** A fresh, empty queue for this table's chunk jobs (default: in-process). */
+  readonly queue?: () => Promise<ChunkQueue<number>>;
 }
 
 interface Plan {
@@ -99,7 +99,7 @@ export async function compareTable(report: TableReport, readers: () => Promise<{
     report.chunks = p.ranges.length;
     for (let i = 1; i < Math.min(options.concurrency, p.ranges.length); i++) pool.push(await readers());
     const free = [...pool];
-    const queue = options.queue?.() ?? new InProcessChunkQueue<number>();
+    const queue = options.queue ? await options.queue() : new InProcessChunkQueue<number>();
     try {
       queue.process(
         async (job) => {

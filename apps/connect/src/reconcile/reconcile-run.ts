@@ -1,4 +1,5 @@
 import type { SqlTableRef } from '@millrace/connect-sdk';
+import { BullMqChunkQueue } from '@millrace/cdc-snapshot';
 import { compareTable, describeTable, openTableReader, type TableReport } from '@millrace/reconcile';
 import { dataCollection, driftFilter } from './repair-filter';
 
@@ -45,11 +46,19 @@ export interface ReconcileReport {
   tables: (TableReport & { repair?: RepairReport })[];
 }
 
+export interface RunOptions {
+  readonly chunkRows: number;
+  readonly maxThreads: number;
+  readonly repair: boolean;
+  /** Chunk jobs on BullMQ in this Redis (the CDC snapshots' REDIS_URL); null: in-process. Never shown. */
+  readonly redisUrl: string | null;
+}
+
 export class ReconcileRun {
   readonly report: ReconcileReport;
   readonly done: Promise<void>;
 
-  constructor(connector: string, pairs: readonly TablePair[], options: { chunkRows: number; maxThreads: number; repair: boolean }) {
+  constructor(connector: string, pairs: readonly TablePair[], options: RunOptions) {
     this.report = {
       connector,
       state: 'RUNNING',
@@ -73,7 +82,7 @@ export class ReconcileRun {
     this.done = this.run(pairs, options);
   }
 
-  private async run(pairs: readonly TablePair[], options: { chunkRows: number; maxThreads: number; repair: boolean }): Promise<void> {
+  private async run(pairs: readonly TablePair[], options: RunOptions): Promise<void> {
     for (let i = 0; i < pairs.length; i++) {
       const pair = pairs[i];
       const table = this.report.tables[i];
@@ -94,7 +103,7 @@ export class ReconcileRun {
             throw err;
           }
         },
-        { chunkRows: options.chunkRows, concurrency: options.maxThreads },
+        { chunkRows: options.chunkRows, concurrency: options.maxThreads, queue: options.redisUrl === null ? undefined : bullMqQueue(options.redisUrl, `reconcile-${this.report.connector}-${i}`) },
       );
       this.report.drifted_chunks += table.drifted.length;
       if (options.repair && table.state === 'COMPLETED' && table.drifted.length > 0) table.repair = await repair(pair, source, table);
@@ -119,4 +128,18 @@ async function repair(pair: TablePair, source: SqlTableRef, table: TableReport):
   } catch (err) {
     return { state: 'FAILED', message: `the repair signal to ${pair.sourceConnector ?? 'the source'} failed: ${(err as Error).message}` };
   }
+}
+
+/** A queue on Redis for one table's chunks, emptied first (a run's results live in its report, not in Redis). */
+function bullMqQueue(redisUrl: string, name: string): () => Promise<BullMqChunkQueue<number>> {
+  return async () => {
+    const queue = new BullMqChunkQueue<number>({ redisUrl, name });
+    try {
+      await queue.obliterate();
+    } catch (err) {
+      await queue.close();
+      throw new Error(`the reconciliation's chunk queue on Redis (REDIS_URL) is unreachable: ${(err as Error).message.replace(/\/\/[^@/]*@/, '//')}`);
+    }
+    return queue;
+  };
 }

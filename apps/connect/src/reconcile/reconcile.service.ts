@@ -25,6 +25,7 @@ const SCHEDULE_TICK_MS = 5_000;
  * topics it consumed (KIP-558); for each, the sink plugin's `reconcileTarget` names the
  * target table of the topic as the sink's topic routers (RegexRouter) rename it, and the first connector whose plugin's `reconcileSource` claims the topic
  * names the source table. Configs are resolved (config providers) only here, never shown.
+ * Chunk jobs run on BullMQ when the worker has REDIS_URL (as the CDC snapshots), else in-process.
  * With `reconcile.repair=true` the drifted chunks are re-read through the source
  * connector's signals (reconcile-run.ts).
  * Schedule: a sink with `reconcile.interval.ms` > 0 is reconciled that often, by the
@@ -33,6 +34,8 @@ const SCHEDULE_TICK_MS = 5_000;
 @Injectable()
 export class ReconcileService implements OnModuleInit, OnApplicationShutdown {
   private readonly runs = new Map<string, ReconcileRun>();
+  /** When the schedule last tried each sink (a refused start waits a whole interval too). */
+  private readonly scheduled = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private readonly logger: Logger;
 
@@ -77,7 +80,7 @@ export class ReconcileService implements OnModuleInit, OnApplicationShutdown {
     const settings = readReconcileConfig(config);
     const pairs = this.pairs(name, plugin, config);
     if (pairs.length === 0) throw ConnectRestError.badRequest(`Connector ${name} has written no table yet: nothing to reconcile`);
-    const run = new ReconcileRun(name, pairs, { chunkRows: settings.chunkRows, maxThreads: settings.maxThreads, repair: settings.repair });
+    const run = new ReconcileRun(name, pairs, { chunkRows: settings.chunkRows, maxThreads: settings.maxThreads, repair: settings.repair, redisUrl: process.env.REDIS_URL || null });
     this.runs.set(name, run);
     void run.done.then(() => {
       const r = run.report;
@@ -137,7 +140,8 @@ export class ReconcileService implements OnModuleInit, OnApplicationShutdown {
         if (!plugin?.reconcileTarget) continue;
         const { intervalMs } = readReconcileConfig(info.config);
         const last = this.runs.get(name);
-        if (intervalMs <= 0 || last?.running || (last && Date.now() - Date.parse(last.report.started_at) < intervalMs)) continue;
+        if (intervalMs <= 0 || last?.running || Date.now() - (this.scheduled.get(name) ?? 0) < intervalMs) continue;
+        this.scheduled.set(name, Date.now());
         this.start(name);
       } catch (err) {
         this.logger.warn({ connector: name }, `scheduled reconciliation of ${name} not started: ${(err as Error).message}`);
