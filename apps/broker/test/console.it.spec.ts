@@ -134,7 +134,7 @@ describe('web console', () => {
     expect(await badReset.text()).toMatch(/to:/);
   });
 
-  test('connectors: created from the generated form, paused from the UI', async () => {
+  test('connectors: created from the generated form, paused and edited from the UI', async () => {
     await open('#/connectors');
     await page.getByRole('button', { name: 'New connector' }).click();
     const form = page.getByTestId('create-connector');
@@ -149,6 +149,16 @@ describe('web console', () => {
     await page.getByTestId('connector').getByText('PAUSED').first().waitFor({ timeout: 30_000 });
     const rest = (await (await fetch(`${connect.url}/connectors/ui-fake/status`)).json()) as { connector: { state: string } };
     expect(rest.connector.state).toBe('PAUSED');
+
+    // edit: the form comes filled with the stored config; Save puts it back changed
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByTestId('edit-connector');
+    expect(await edit.locator('input[name="topic"]').inputValue()).toBe('console.fake');
+    await edit.locator('input[name="topic"]').fill('console.fake2');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached', timeout: 30_000 });
+    const config = (await (await fetch(`${connect.url}/connectors/ui-fake/config`)).json()) as Record<string, string>;
+    expect(config).toMatchObject({ topic: 'console.fake2', 'connector.class': 'FakeSource', name: 'ui-fake' });
   });
 
   test('schemas: versions, a side-by-side diff, the compatibility level and a check', async () => {

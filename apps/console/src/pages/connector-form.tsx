@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { connect } from '../api';
 import { ErrorLine } from '../components/ui';
 import { usePoll } from '../hooks';
@@ -9,16 +9,21 @@ interface ConfigInfo {
 }
 
 /**
- * A connector created from a form the plugin's own validation generates: choose a plugin,
- * its keys come from `PUT /connector-plugins/{p}/config/validate` (required and
- * high-importance keys first), every change is validated the same way, errors show
- * next to their key, and Create posts the config.
+ * A connector created or edited with a form the plugin's own validation generates: choose a
+ * plugin, its keys come from `PUT /connector-plugins/{p}/config/validate` (required and
+ * high-importance keys first, then the keys the config already has), every change is
+ * validated the same way, errors show next to their key; Create posts the config, Save
+ * (`existing`: an existing connector's name and config) puts the whole config back —
+ * secret values stay `[hidden]`, which keeps the stored ones.
  */
-export function CreateConnector({ onDone }: { onDone: () => void }) {
+export function CreateConnector({ onDone, existing }: { onDone: () => void; existing?: { name: string; config: Record<string, string> } }) {
   const plugins = usePoll(() => connect<Array<{ class: string; type: string }>>('/connector-plugins'), 60_000);
-  const [plugin, setPlugin] = useState('');
-  const [name, setName] = useState('');
-  const [values, setValues] = useState<Record<string, string>>({});
+  const [plugin, setPlugin] = useState(existing?.config['connector.class'] ?? '');
+  const [name, setName] = useState(existing?.name ?? '');
+  const [values, setValues] = useState<Record<string, string>>(() => {
+    const { name: _n, 'connector.class': _c, ...rest } = existing?.config ?? {};
+    return rest;
+  });
   const [infos, setInfos] = useState<ConfigInfo[]>([]);
   const [error, setError] = useState<string | null>(null);
 
@@ -33,13 +38,19 @@ export function CreateConnector({ onDone }: { onDone: () => void }) {
     setError(null);
     if (p) await validate(p, {}).catch((e: Error) => setError(e.message));
   };
+  useEffect(() => {
+    if (existing && plugin) void validate(plugin, values).catch((e: Error) => setError(e.message));
+    // once, for the existing connector's keys
+  }, []);
   const create = async (): Promise<void> => {
     setError(null);
     try {
       const configs = await validate(plugin, values);
-      const bad = configs.filter((c) => c.value.errors.length > 0 && (c.definition.name in values || c.definition.required));
+      const bad = configs.filter((c) => c.value.errors.length > 0 && (c.definition.name in values || c.definition.required) && c.value.value !== '[hidden]');
       if (bad.length > 0) return setError(bad.map((c) => `${c.definition.name}: ${c.value.errors.join('; ')}`).join(' | '));
-      await connect('/connectors', { method: 'POST', body: JSON.stringify({ name, config: { 'connector.class': plugin, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== '')) } }) });
+      const config = { 'connector.class': plugin, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== '')) };
+      if (existing) await connect(`/connectors/${encodeURIComponent(existing.name)}/config`, { method: 'PUT', body: JSON.stringify(config) });
+      else await connect('/connectors', { method: 'POST', body: JSON.stringify({ name, config }) });
       onDone();
     } catch (e) {
       setError((e as Error).message);
@@ -47,16 +58,16 @@ export function CreateConnector({ onDone }: { onDone: () => void }) {
   };
   const shown = infos
     .filter((c) => !['name', 'connector.class'].includes(c.definition.name))
-    .sort((a, b) => Number(b.definition.required) - Number(a.definition.required) || (a.definition.importance === 'HIGH' ? -1 : 0) - (b.definition.importance === 'HIGH' ? -1 : 0))
-    .slice(0, 40);
+    .sort((a, b) => Number(b.definition.required) - Number(a.definition.required) || Number(b.definition.name in values) - Number(a.definition.name in values) || (a.definition.importance === 'HIGH' ? -1 : 0) - (b.definition.importance === 'HIGH' ? -1 : 0))
+    .slice(0, Math.max(40, Object.keys(values).length));
   return (
-    <form className="create" data-testid="create-connector" onSubmit={(e) => (e.preventDefault(), void create())}>
+    <form className="create" data-testid={existing ? 'edit-connector' : 'create-connector'} onSubmit={(e) => (e.preventDefault(), void create())}>
       <label>
-        name <input name="name" value={name} onChange={(e) => setName(e.target.value)} required />
+        name <input name="name" value={name} onChange={(e) => setName(e.target.value)} required disabled={existing !== undefined} />
       </label>
       <label>
         plugin{' '}
-        <select name="plugin" value={plugin} onChange={(e) => void choose(e.target.value)}>
+        <select name="plugin" value={plugin} onChange={(e) => void choose(e.target.value)} disabled={existing !== undefined}>
           <option value="">choose…</option>
           {(plugins.data ?? []).map((p) => <option key={p.class} value={p.class}>{p.class} ({p.type})</option>)}
         </select>
@@ -70,7 +81,7 @@ export function CreateConnector({ onDone }: { onDone: () => void }) {
         </label>
       ))}
       <ErrorLine error={error} />
-      <button type="submit" disabled={!plugin || !name}>Create</button>
+      <button type="submit" disabled={!plugin || !name}>{existing ? 'Save' : 'Create'}</button>
       <button type="button" onClick={onDone}>Cancel</button>
     </form>
   );

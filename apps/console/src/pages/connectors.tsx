@@ -31,6 +31,7 @@ export function ConnectorPage({ name }: { name: string }) {
   const dlq = config.data?.['errors.deadletterqueue.topic.name'];
   const offsets = usePoll(() => connect<{ offsets: Array<{ partition: unknown; offset: unknown }> }>(`${path}/offsets`), 5000, [name]);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
   const act = (method: string, suffix: string) => async () => {
     setActionError(null);
     try {
@@ -54,7 +55,9 @@ export function ConnectorPage({ name }: { name: string }) {
             <button onClick={act('PUT', '/resume')}>Resume</button>
             <button onClick={act('POST', '/restart?includeTasks=true')}>Restart</button>
             <button onClick={act('PUT', '/stop')}>Stop</button>
+            <button onClick={() => setEditing(true)} disabled={!config.data}>Edit</button>
           </div>
+          {editing && config.data ? <CreateConnector existing={{ name, config: config.data }} onDone={() => (setEditing(false), config.reload())} /> : null}
           <Table
             testId="task-table"
             headers={['task', 'state', 'worker', 'progress / trace']}
