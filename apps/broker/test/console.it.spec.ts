@@ -108,7 +108,7 @@ describe('web console', () => {
     expect((await fetch(`${origin}/admin/topics/nope/partitions/0/records`)).status).toBe(404);
   });
 
-  test('groups: the lag chart shows the lag the admin API reports', async () => {
+  test('groups: the lag chart shows the lag the admin API reports, in total and per partition', async () => {
     const consumer = kafka.consumer({ groupId: 'console-readers' });
     await consumer.connect();
     await consumer.subscribe({ topic: 'console.orders', fromBeginning: true });
@@ -122,6 +122,8 @@ describe('web console', () => {
     await open('#/groups');
     await page.getByTestId('group-table').getByRole('link', { name: 'console-readers' }).click();
     await page.getByTestId('lag-chart-last-lag').getByText(String(api.totalLag), { exact: true }).waitFor();
+    // and each partition's lag as its own series (one partition here: all of it)
+    await page.getByTestId('lag-chart-last-console.orders[0]').getByText(String(api.totalLag), { exact: true }).waitFor();
     expect(await page.getByTestId('total-lag').textContent()).toBe(String(api.totalLag));
     await shot('group');
     // reset from the UI (the group has no members): to offset 45, lag 5

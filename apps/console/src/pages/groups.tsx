@@ -26,13 +26,21 @@ export function Groups() {
   );
 }
 
-/** A group's members and per-partition lag, with its total lag over time. */
+/** Partitions charted one by one (more would make the chart unreadable; the table has them all). */
+const CHARTED_PARTITIONS = 12;
+
+/** A group's members and per-partition lag, with its total lag and each partition's over time. */
 export function GroupPage({ id }: { id: string }) {
   const g = usePoll(() => broker<GroupDetail>(`/admin/groups/${encodeURIComponent(id)}`), 2000, [id]);
-  const history = useRef<Array<[number, number]>>([]);
+  const history = useRef<Record<string, Array<[number, number]>>>({});
   const series = useMemo(() => {
-    if (g.data) history.current = [...history.current.slice(-150), [Date.now(), g.data.totalLag]];
-    return { lag: history.current };
+    if (g.data) {
+      const now = Date.now();
+      const point = (name: string, value: number) => (history.current[name] = [...(history.current[name] ?? []).slice(-150), [now, value]]);
+      point('lag', g.data.totalLag);
+      for (const o of g.data.offsets.slice(0, CHARTED_PARTITIONS)) if (o.lag !== null) point(`${o.topic}[${o.partition}]`, o.lag);
+    }
+    return { ...history.current };
   }, [g.data]);
   return (
     <Panel title={`Group ${id}`} testId="group">
