@@ -2,14 +2,15 @@ import type { ConnectorPlugin, ParsedConfig } from '@millrace/connect-sdk';
 import { sinkWriteCrossFieldErrors } from '@millrace/sink-rows';
 import { DuckDbSinkConnector } from './duckdb-sink-connector';
 import { DUCKDB_SINK_CONFIG_DEF } from './duckdb-sink-config';
-import { DuckDbSinkTask } from './duckdb-sink-task';
+import { LazyDuckDbSinkTask } from './lazy-duckdb-sink-task';
 
 /**
  * Plugin `duckdb-sink`: Kafka topics -> tables of an embedded DuckDB file (the warehouse
  * of a team that runs no database server), exactly once through the file's
  * millrace_sink_offsets table. Debezium change events are applied directly (inserts,
  * updates, deletes), flat records as the JDBC sink writes them. `validate` adds the
- * cross-field rules shared with the JDBC sink to the runtime's per-key checks.
+ * cross-field rules shared with the JDBC sink to the runtime's per-key checks. DuckDB
+ * itself is loaded only when a task opens (lazy-duckdb-sink-task.ts).
  */
 export const DUCKDB_SINK_PLUGIN: ConnectorPlugin = {
   name: 'duckdb-sink',
@@ -21,6 +22,6 @@ export const DUCKDB_SINK_PLUGIN: ConnectorPlugin = {
     return sinkWriteCrossFieldErrors(parsed);
   },
   createConnector: () => new DuckDbSinkConnector(),
-  createTask: () => new DuckDbSinkTask(),
+  createTask: () => new LazyDuckDbSinkTask(),
   threadSafeTasks: true,
 };

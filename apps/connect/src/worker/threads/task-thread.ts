@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import type { ConnectorPlugin } from '@millrace/connect-sdk';
 import type { TaskMetrics } from '../../metrics/task-metrics';
 import { loadPluginModules } from '../../plugins/plugin-modules';
+import { BUILT_IN_PLUGIN_LOADERS, loadBuiltInPlugins } from '../../plugins/built-in-plugins';
 import { traceOf } from '../../storage/error-trace';
 import { canonicalJson, type SourceOffset, type SourceOffsetEntry, type SourcePartition } from '../../storage/offset-state';
 import { assembleTask, type AssembledTask } from '../task-assembly';
@@ -57,8 +58,8 @@ const known = new Map<string, SourceOffset>();
  * loads the built-in connectors too, so that the task it gets starts warm.
  */
 const preload = setTimeout(() => {
-  void import('@millrace/jdbc-source').catch(() => undefined);
-  void import('@millrace/jdbc-sink').catch(() => undefined);
+  void BUILT_IN_PLUGIN_LOADERS['jdbc-source']().catch(() => undefined);
+  void BUILT_IN_PLUGIN_LOADERS['jdbc-sink']().catch(() => undefined);
 }, 200);
 preload.unref();
 
@@ -136,16 +137,9 @@ async function start(paused: boolean): Promise<void> {
  * module loading), or the plugin modules when it is none of them.
  */
 async function findPlugin(name: string): Promise<ConnectorPlugin | undefined> {
-  if (name === 'jdbc-source') return (await import('@millrace/jdbc-source')).jdbcSourcePlugin;
-  if (name === 'jdbc-sink') return (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN;
-  if (name === 'duckdb-sink') return (await import('@millrace/duckdb-sink')).DUCKDB_SINK_PLUGIN;
-  if (name === 'postgres-cdc-source') return (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin;
-  if (name === 'mqtt-source') return (await import('@millrace/mqtt-source')).mqttSourcePlugin;
-  if (name === 'opcua-source') return (await import('@millrace/opcua-source')).opcUaSourcePlugin;
-  if (name === 'mysql-cdc-source') return (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin;
-  if (name === 'bi-rollup-sink') return (await import('@millrace/bi-rollup-sink')).BI_ROLLUP_SINK_PLUGIN;
-  const builtIn = [(await import('@millrace/jdbc-source')).jdbcSourcePlugin, (await import('@millrace/jdbc-sink')).JDBC_SINK_PLUGIN, (await import('@millrace/duckdb-sink')).DUCKDB_SINK_PLUGIN, (await import('@millrace/bi-rollup-sink')).BI_ROLLUP_SINK_PLUGIN, (await import('@millrace/postgres-cdc-source')).postgresCdcSourcePlugin, (await import('@millrace/mysql-cdc-source')).mysqlCdcSourcePlugin, (await import('@millrace/mqtt-source')).mqttSourcePlugin, (await import('@millrace/opcua-source')).opcUaSourcePlugin];
-  return loadPluginModules(data.pluginModules, builtIn).find((p) => p.name === name);
+  const load = BUILT_IN_PLUGIN_LOADERS[name];
+  if (load) return load();
+  return loadPluginModules(data.pluginModules, await loadBuiltInPlugins()).find((p) => p.name === name);
 }
 
 function stop(): Promise<void> {
