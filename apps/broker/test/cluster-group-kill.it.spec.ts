@@ -3,7 +3,12 @@ import { prng, runPython, seedFrom, startBrokerCluster, type BrokerCluster } fro
 import { runPythonJson } from './support/python';
 import { awaitBrokers, CONSUME_GROUP, coordinatorOf, killAndRestart, leaderOf, PRODUCE_ACKED } from './support/cluster-kill';
 
-jest.setTimeout(240_000);
+/** Records the producer writes per 0.25 s tick (raised with the record count for the soak version). */
+const BATCH = Number(process.env.GROUP_KILL_BATCH ?? 150);
+const TOTAL = Number(process.env.GROUP_KILL_RECORDS ?? 36_000);
+/** Production time at BATCH per tick, doubled for the kill rounds and the loaded machine. */
+const RUN_MS = Math.max(220_000, Math.ceil(TOTAL / BATCH) * 250 * 2);
+jest.setTimeout(RUN_MS + 20_000);
 
 interface Produced {
   acked: [number, number, number][];
@@ -30,14 +35,14 @@ interface Consumed {
  * committed offsets the group's coordinator reports never go backwards, and at the end
  * they are the partitions' end offsets (the group kept working across its
  * coordinator's deaths). The 300k-record, 10-kill version is the same test with
- * GROUP_KILL_RECORDS / GROUP_KILL_KILLS raised (a soak, not in `npm test`).
+ * GROUP_KILL_RECORDS / GROUP_KILL_KILLS / GROUP_KILL_BATCH raised: `npm run test:soak`.
  */
 describe('a consumer group across repeated broker kills', () => {
   const sessionTimeoutMs = 4000;
   const topic = 'orders-under-fire';
   const group = 'fire-readers';
   const partitions = 6;
-  const total = Number(process.env.GROUP_KILL_RECORDS ?? 36_000);
+  const total = TOTAL;
   const killCount = Number(process.env.GROUP_KILL_KILLS ?? 3);
   let cluster: BrokerCluster;
 
@@ -67,11 +72,11 @@ describe('a consumer group across repeated broker kills', () => {
       await admin.disconnect();
     }
 
-    // 150 records every 0.25 s: ~60 s of production for the default 36k, spanning the kill rounds (~10 s each).
-    const producing = runPython(PRODUCE_ACKED, [cluster.bootstrap, topic, String(total), String(partitions), '150', '0.25'], { timeoutMs: 220_000 });
+    // BATCH records every 0.25 s: ~60 s of production for the default 36k, spanning the kill rounds (~10 s each).
+    const producing = runPython(PRODUCE_ACKED, [cluster.bootstrap, topic, String(total), String(partitions), String(BATCH), '0.25'], { timeoutMs: RUN_MS });
     let producerDone = false;
     void producing.finally(() => (producerDone = true));
-    const consuming = runPythonJson<Consumed>(CONSUME_GROUP, [cluster.bootstrap, topic, group, String(partitions), String(total), '200'], 220_000);
+    const consuming = runPythonJson<Consumed>(CONSUME_GROUP, [cluster.bootstrap, topic, group, String(partitions), String(total), '200'], RUN_MS);
 
     const kills: { nodeId: number; role: string }[] = [];
     for (let k = 0; k < killCount; k++) {
