@@ -76,7 +76,7 @@ describe('a consumer group across repeated broker kills', () => {
     const producing = runPython(PRODUCE_ACKED, [cluster.bootstrap, topic, String(total), String(partitions), String(BATCH), '0.25'], { timeoutMs: RUN_MS });
     let producerDone = false;
     void producing.finally(() => (producerDone = true));
-    const consuming = runPythonJson<Consumed>(CONSUME_GROUP, [cluster.bootstrap, topic, group, String(partitions), String(total), '200'], RUN_MS);
+    const consuming = runPythonJson<Consumed>(CONSUME_GROUP, [cluster.bootstrap, topic, group, String(partitions), String(total), String((RUN_MS - 20_000) / 1000)], RUN_MS);
 
     const kills: { nodeId: number; role: string }[] = [];
     for (let k = 0; k < killCount; k++) {

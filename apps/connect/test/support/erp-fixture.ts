@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   startBroker,
   startConnect,
@@ -12,6 +11,11 @@ import {
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { Client } from 'pg';
 import { ConnectRest, waitFor } from './connect-rest';
+import { erpDigest, firstDifference, warehouseDigest, type TableDigest } from './erp-digest';
+import { ERP_DDL, ERP_TABLES, type ErpTable } from './erp-schema';
+
+export { ERP_COLUMNS, ERP_TABLES, type ErpTable } from './erp-schema';
+export { erpDigest, firstDifference, warehouseDigest, type TableDigest } from './erp-digest';
 
 /**
  * The "ERP to warehouse" pipeline shared by apps/connect/test/erp-warehouse.it.spec.ts and
@@ -28,80 +32,6 @@ import { ConnectRest, waitFor } from './connect-rest';
  * Topics are erp.<table>; a dotted name would be schema.table for the sink, so the sink
  * routes erp.(.*) -> $1 with a RegexRouter and writes public.<table>.
  */
-
-export const ERP_TABLES = ['customers', 'orders', 'order_lines'] as const;
-export type ErpTable = (typeof ERP_TABLES)[number];
-
-type ColumnKind = 'int' | 'text' | 'decimal2' | 'ts3';
-interface ColumnSpec {
-  readonly name: string;
-  readonly kind: ColumnKind;
-}
-
-/** Every column of every table, in a fixed order, and the primary key the checksum orders by. */
-export const ERP_COLUMNS: Readonly<Record<ErpTable, { readonly pk: readonly string[]; readonly columns: readonly ColumnSpec[] }>> = {
-  customers: {
-    pk: ['id'],
-    columns: [
-      { name: 'id', kind: 'int' },
-      { name: 'name', kind: 'text' },
-      { name: 'email', kind: 'text' },
-      { name: 'created_at', kind: 'ts3' },
-      { name: 'updated_at', kind: 'ts3' },
-      { name: 'credit', kind: 'decimal2' },
-    ],
-  },
-  orders: {
-    pk: ['id'],
-    columns: [
-      { name: 'id', kind: 'int' },
-      { name: 'customer_id', kind: 'int' },
-      { name: 'status', kind: 'text' },
-      { name: 'total', kind: 'decimal2' },
-      { name: 'updated_at', kind: 'ts3' },
-    ],
-  },
-  order_lines: {
-    pk: ['order_id', 'line_no'],
-    columns: [
-      { name: 'order_id', kind: 'int' },
-      { name: 'line_no', kind: 'int' },
-      { name: 'id', kind: 'int' },
-      { name: 'sku', kind: 'text' },
-      { name: 'qty', kind: 'int' },
-      { name: 'price', kind: 'decimal2' },
-      { name: 'updated_at', kind: 'ts3' },
-    ],
-  },
-};
-
-const ERP_DDL: readonly string[] = [
-  `CREATE TABLE customers (
-     id INT AUTO_INCREMENT PRIMARY KEY,
-     name VARCHAR(100) NOT NULL,
-     email VARCHAR(200) NOT NULL,
-     created_at DATETIME(3) NOT NULL,
-     updated_at DATETIME(3) NOT NULL,
-     credit DECIMAL(12,2) NOT NULL,
-     KEY customers_updated (updated_at, id))`,
-  `CREATE TABLE orders (
-     id INT AUTO_INCREMENT PRIMARY KEY,
-     customer_id INT NOT NULL,
-     status VARCHAR(32) NOT NULL,
-     total DECIMAL(12,2) NOT NULL,
-     updated_at DATETIME(3) NOT NULL,
-     KEY orders_updated (updated_at, id))`,
-  `CREATE TABLE order_lines (
-     order_id INT NOT NULL,
-     line_no SMALLINT NOT NULL,
-     id BIGINT AUTO_INCREMENT UNIQUE,
-     sku VARCHAR(32) NOT NULL,
-     qty INT NOT NULL,
-     price DECIMAL(10,2) NOT NULL,
-     updated_at DATETIME(3) NOT NULL,
-     PRIMARY KEY (order_id, line_no),
-     KEY order_lines_updated (updated_at, id))`,
-];
 
 export interface ErpSizes {
   readonly customers: number;
@@ -309,84 +239,6 @@ export async function warehouseCounts(wh: Client): Promise<Record<ErpTable, numb
     out[t] = names.has(t) ? Number((await wh.query<{ n: string }>(`SELECT COUNT(*) AS n FROM "${t}"`)).rows[0].n) : 0;
   }
   return out;
-}
-
-function mariaExpr(c: ColumnSpec): string {
-  const col = `t.\`${c.name}\``;
-  switch (c.kind) {
-    case 'int':
-    case 'text':
-      return `CAST(${col} AS CHAR)`;
-    case 'decimal2':
-      return `CAST(CAST(${col} AS DECIMAL(20,2)) AS CHAR)`;
-    case 'ts3':
-      return `DATE_FORMAT(${col}, '%Y-%m-%dT%H:%i:%s.%fZ')`;
-  }
-}
-
-function pgExpr(c: ColumnSpec): string {
-  const col = `t."${c.name}"`;
-  switch (c.kind) {
-    case 'int':
-    case 'text':
-      return `${col}::text`;
-    case 'decimal2':
-      return `round(${col}::numeric, 2)::text`;
-    case 'ts3':
-      // timestamp (without zone) or timestamptz with the session in UTC.
-      return `to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-  }
-}
-
-export interface TableDigest {
-  readonly rows: number;
-  readonly md5: string;
-}
-
-function digest(rows: readonly (readonly (string | null)[])[]): TableDigest {
-  const h = createHash('md5');
-  for (const r of rows) h.update(`${r.map((v) => (v === null ? '\\N' : v)).join('|')}\n`);
-  return { rows: rows.length, md5: h.digest('hex') };
-}
-
-/**
- * md5 over every row, ordered by primary key (qualified: an unqualified ORDER BY name
- * would pick Postgres' text output column of the same name), every column rendered as canonical text
- * (integers and strings as is, decimals with exactly 2 decimals, timestamps as ISO UTC
- * with microseconds), columns joined by "|", rows by "\n"; computed the same way on both
- * sides so equal digests mean equal tables.
- */
-async function erpRows(erp: Connection, table: ErpTable): Promise<(string | null)[][]> {
-  const spec = ERP_COLUMNS[table];
-  const sql = `SELECT ${spec.columns.map(mariaExpr).join(', ')} FROM \`${table}\` t ORDER BY ${spec.pk.map((k) => `t.\`${k}\``).join(', ')}`;
-  const [rows] = await erp.query<RowDataPacket[]>({ sql, rowsAsArray: true });
-  return rows as unknown as (string | null)[][];
-}
-
-async function warehouseRows(wh: Client, table: ErpTable): Promise<(string | null)[][]> {
-  const spec = ERP_COLUMNS[table];
-  const sql = `SELECT ${spec.columns.map(pgExpr).join(', ')} FROM "${table}" t ORDER BY ${spec.pk.map((k) => `t."${k}"`).join(', ')}`;
-  const res = await wh.query<(string | null)[]>({ text: sql, rowMode: 'array' });
-  return res.rows;
-}
-
-export async function erpDigest(erp: Connection, table: ErpTable): Promise<TableDigest> {
-  return digest(await erpRows(erp, table));
-}
-
-export async function warehouseDigest(wh: Client, table: ErpTable): Promise<TableDigest> {
-  return digest(await warehouseRows(wh, table));
-}
-
-/** The first row (canonical text) that differs between the two sides, for failure messages. */
-export async function firstDifference(p: ErpPipeline, table: ErpTable): Promise<string> {
-  const [a, b] = await Promise.all([erpRows(p.erp, table), warehouseRows(p.warehouse, table)]);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i]?.join('|');
-    const y = b[i]?.join('|');
-    if (x !== y) return `row ${i}: erp ${x ?? '(none)'} warehouse ${y ?? '(none)'}`;
-  }
-  return 'none';
 }
 
 /** Waits until every warehouse table has as many rows as its ERP table; answers the ms it took. */
