@@ -13,11 +13,19 @@ import {
   type ResponseOf,
 } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
-import { retryUntil, startBrokerCluster, type BrokerCluster, type BrokerProcess } from '@millrace/testing';
+import { findRepoRoot, retryUntil, runCommand, startBrokerCluster, type BrokerCluster, type BrokerProcess } from '@millrace/testing';
 import { awaitBrokers, PRODUCE_ACKED } from './support/cluster-kill';
 import { runPythonJson } from './support/python';
 
 jest.setTimeout(150_000);
+
+const BIN = path.join(findRepoRoot(__dirname), 'bin', 'millrace.js');
+
+/** The `millrace` CLI against `bootstrap`: exit code and stdout. */
+async function cli(bootstrap: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const r = await runCommand(process.execPath, [BIN, ...args, '--bootstrap', bootstrap], { timeoutMs: 60_000 });
+  return { code: r.code, out: r.stdout.toString('utf8'), err: r.stderr };
+}
 
 /**
  * argv: bootstrap topic
@@ -107,9 +115,12 @@ describe('partition reassignment and leader election', () => {
     const n = 6000;
     const producing = runPythonJson<{ acked: [number, number, number][]; errors: string[]; errorCount: number; left: number }>(
       PRODUCE_ACKED,
-      [cluster.brokers.map((b) => b.bootstrap).join(','), 'moving', String(n), '1', '100', '0.06'],
+      [cluster.brokers.map((b) => b.bootstrap).join(','), 'moving', String(n), '1', '60', '0.05'],
     );
+    let producerDone = false;
+    void producing.then(() => (producerDone = true), () => undefined);
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(producerDone).toBe(false); // the move starts while the producer is writing
     // Asked of a broker that is not the controller: it forwards the request.
     const via = cluster.brokers.find((b) => b.nodeId !== before.controller)!;
     const altered = await reassign(via, 'moving', [2, 3, 4]);
@@ -125,6 +136,7 @@ describe('partition reassignment and leader election', () => {
     expect([2, 3, 4]).toContain(after.leader);
     expect(after.epoch).toBeGreaterThan(before.epoch);
     for (const r of after.isr) expect([2, 3, 4]).toContain(r);
+    expect(cluster.brokers.map((b) => b.logs()).join('\n')).toMatch(/partition moving-0: reassignment completed, replicas \[2,3,4\], leadership moved to broker 2/);
 
     const produced = await producing;
     expect({ errors: produced.errors, left: produced.left }).toEqual({ errors: [], left: 0 });
@@ -217,9 +229,10 @@ describe('partition reassignment and leader election', () => {
   it('ElectLeaders: preferred election moves leadership to the first replica; answers ELECTION_NOT_NEEDED / UNKNOWN_TOPIC_OR_PARTITION / PREFERRED_LEADER_NOT_AVAILABLE as Kafka', async () => {
     const start = await partitionOf(broker(2), 'moving');
     const preferred = start.replicas.find((r) => r !== start.leader && start.isr.includes(r))!;
-    // Same brokers in another order: no data moves, only the preferred replica changes.
+    // Same brokers in another order (through the CLI): no data moves, only the preferred replica changes.
     const order = [preferred, ...start.replicas.filter((r) => r !== preferred)];
-    expect((await reassign(broker(1), 'moving', order)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    const moved = await cli(broker(1).bootstrap, ['topic', 'reassign', 'moving', '--partition', '0', '--replicas', order.join(',')]);
+    expect(moved).toMatchObject({ code: 0, out: 'reassignment of moving-0 started\n' });
     await retryUntil('the new order in Metadata', async () => {
       if ((await partitionOf(broker(1), 'moving')).replicas.join() !== order.join()) throw new Error('not yet');
     }, { timeoutMs: 10_000 });
@@ -238,8 +251,9 @@ describe('partition reassignment and leader election', () => {
     }, { timeoutMs: 10_000 });
     expect(led.epoch).toBe(start.epoch + 1);
 
-    const again = await elect(broker(3), 0, [{ topic: 'moving', partitions: [0] }]);
-    expect(again.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.ELECTION_NOT_NEEDED);
+    const again = await cli(broker(3).bootstrap, ['topic', 'elect-leaders', 'moving', '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out)).toEqual([{ topic: 'moving', partition: 0, result: 'ELECTION_NOT_NEEDED', message: expect.any(String) }]);
     const unclean = await elect(broker(3), 1, [{ topic: 'moving', partitions: [0] }]);
     expect(unclean.replicaElectionResults[0]!.partitionResult[0]!.errorCode).toBe(ErrorCode.ELECTION_NOT_NEEDED);
     // All partitions: the ones not needing an election are left out of the answer.
