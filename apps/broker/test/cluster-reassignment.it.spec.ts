@@ -163,6 +163,11 @@ describe('partition reassignment and leader election', () => {
     expect(dir4.totalBytes).toBeGreaterThan(0);
     expect(dir4.topics).toEqual([{ name: 'moving', partitions: [{ partitionIndex: 0, partitionSize: segmentBytes(path.join(dir4.logDir, 'moving-0')), offsetLag: 0, isFutureKey: false }] }]);
     expect(dir4.topics[0]!.partitions[0]!.partitionSize).toBeGreaterThan(n * 5);
+    // Every replica of the target holds the same batches, byte for byte.
+    await retryUntil('the replicas to hold the same bytes', async () => {
+      const sizes = await Promise.all([2, 3, 4].map(async (id) => (await ask(broker(id), DescribeLogDirsApi.apiKey, 3, { topics: [{ topic: 'moving', partitions: [0] }] })).results[0]!.topics[0]?.partitions[0]?.partitionSize));
+      if (new Set(sizes).size !== 1) throw new Error(JSON.stringify(sizes));
+    }, { timeoutMs: 10_000 });
     const dirs1 = await ask(broker(1), DescribeLogDirsApi.apiKey, 1, { topics: null });
     expect(dirs1.results[0]!.errorCode).toBe(ErrorCode.NONE);
     expect(dirs1.results[0]!.topics.map((t) => t.name)).not.toContain('moving');
