@@ -1,4 +1,19 @@
-import { AlterConfigsApi, ApiVersionsApi, DescribeConfigsApi, ErrorCode, IncrementalAlterConfigsApi, OffsetDeleteApi, OffsetFetchApi, OffsetForLeaderEpochApi } from '@millrace/protocol';
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  AlterConfigsApi,
+  AlterPartitionReassignmentsApi,
+  ApiVersionsApi,
+  DescribeConfigsApi,
+  DescribeLogDirsApi,
+  ElectLeadersApi,
+  ErrorCode,
+  ListPartitionReassignmentsApi,
+   IncrementalAlterConfigsApi,
+  OffsetDeleteApi,
+  OffsetFetchApi,
+  OffsetForLeaderEpochApi,
+} from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
 import type { BrokerProcess } from '@millrace/testing';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
@@ -276,6 +291,41 @@ describe('broker API gaps (librdkafka / kafkajs)', () => {
         [ErrorCode.UNKNOWN_LEADER_EPOCH, -1, -1], // the asker knows a newer leader than this one
         [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1],
       ]);
+    } finally {
+      conn.close();
+    }
+  });
+  it('DescribeLogDirs lists each partition with its segment bytes and offset lag; the single broker answers the cluster admin APIs', async () => {
+    const topic = uniqueName('logdirs');
+    await createTopic(admin, topic, 2);
+    const producer = makeKafka(broker.bootstrap).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 50 }, (_, i) => ({ partition: i % 2 === 0 ? 0 : 1, value: `record-${i}`.padEnd(100, '.') })) });
+    await producer.disconnect();
+    const conn = await KafkaConnection.open(broker.host, broker.kafkaPort, 'it-logdirs');
+    try {
+      const bytesOnDisk = (dir: string, p: number) => readdirSync(path.join(dir, `${topic}-${p}`)).filter((f) => f.endsWith('.log')).reduce((n, f) => n + statSync(path.join(dir, `${topic}-${p}`, f)).size, 0);
+      for (const version of [1, 4]) {
+        const r = await conn.send(DescribeLogDirsApi.apiKey, version, { topics: [{ topic, partitions: [0, 1, 2] }] });
+        const dir = r.results[0]!;
+        expect(dir.logDir).toBe(path.join(broker.dataDir, 'logs'));
+        expect(dir.topics).toEqual([
+          {
+            name: topic,
+            partitions: [0, 1].map((p) => ({ partitionIndex: p, partitionSize: bytesOnDisk(dir.logDir, p), offsetLag: 0, isFutureKey: false })),
+          },
+        ]);
+        expect(dir.topics[0]!.partitions[0]!.partitionSize).toBeGreaterThan(25 * 100);
+        if (version === 4) expect(dir.usableBytes).toBeGreaterThan(0);
+      }
+      const all = await conn.send(DescribeLogDirsApi.apiKey, 2, { topics: null });
+      expect(all.results[0]!.topics.map((t) => t.name)).toContain(topic);
+
+      const elected = await conn.send(ElectLeadersApi.apiKey, 1, { electionType: 0, topicPartitions: [{ topic, partitions: [1, 5] }], timeoutMs: 5000 });
+      expect(elected.replicaElectionResults[0]!.partitionResult.map((p) => p.errorCode)).toEqual([ErrorCode.ELECTION_NOT_NEEDED, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+      const moved = await conn.send(AlterPartitionReassignmentsApi.apiKey, 0, { timeoutMs: 5000, topics: [{ name: topic, partitions: [{ partitionIndex: 0, replicas: [7] }] }] });
+      expect(moved.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+      expect((await conn.send(ListPartitionReassignmentsApi.apiKey, 0, { timeoutMs: 5000, topics: null })).topics).toEqual([]);
     } finally {
       conn.close();
     }

@@ -197,6 +197,31 @@ export class ClusterMetadataStore {
   }
 
   /**
+   * A reassignment step (partition-reassigner.ts): replaces a topic record by `next` and
+   * writes the given partition states, in one transaction, only while `controller`'s
+   * claim stands, the topic record is still at `readRevision` and each partition record
+   * still at the revision it was read at (each new partition epoch = old + 1). 'stale'
+   * when any of them changed meanwhile.
+   */
+  async reassign(
+    controller: ControllerInfo,
+    name: string,
+    readRevision: string,
+    next: TopicAssignment,
+    partitions: readonly { read: VersionedPartitionState; next: PartitionState }[],
+  ): Promise<CasResult> {
+    let txn = this.client.if(this.keys.controller, 'Create', '==', controller.epoch).and(this.keys.topic(name), 'Mod', '==', readRevision);
+    for (const { read, next: state } of partitions) {
+      if (state.partitionEpoch !== read.state.partitionEpoch + 1) throw new Error(`partition ${read.topic}-${read.partition}: partition epoch must go ${read.state.partitionEpoch} -> ${read.state.partitionEpoch + 1}`);
+      txn = txn.and(this.keys.partition(read.topic, read.partition), 'Mod', '==', read.revision);
+    }
+    const puts = partitions.map(({ read, next: state }) => this.client.put(this.keys.partition(read.topic, read.partition)).value(JSON.stringify(state)));
+    const res = await txn.then(this.client.put(this.keys.topic(name)).value(JSON.stringify(next)), ...puts).commit();
+    if (res.succeeded) return 'ok';
+    return (await this.isController(controller)) ? 'stale' : 'fenced';
+  }
+
+  /**
    * Replaces a topic record (e.g. its config overrides) only if it is still at
    * `readRevision`. Not a leadership decision: any broker may write it. False when the
    * topic changed or went meanwhile.

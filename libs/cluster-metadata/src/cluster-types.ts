@@ -20,14 +20,26 @@ export interface ControllerInfo extends ControllerClaim {
 }
 
 /**
+ * A partition reassignment in progress (Kafka's adding / removing replicas): the
+ * partition's `replicas` are then the target followed by `removing`; `adding` are the
+ * target replicas not among the original ones (original = replicas minus adding).
+ */
+export interface PartitionReassignment {
+  readonly adding: readonly number[];
+  readonly removing: readonly number[];
+}
+
+/**
  * A topic in the cluster catalogue (key topics/<name>): its id, replica assignment
- * (replicas[p] lists broker ids, preferred leader first) and topic-level config
- * overrides (absent = none).
+ * (replicas[p] lists broker ids, preferred leader first), topic-level config
+ * overrides (absent = none) and the reassignments in progress by partition index
+ * (absent or empty = none).
  */
 export interface TopicAssignment {
   readonly topicId: string;
   readonly replicas: readonly (readonly number[])[];
   readonly configs?: Readonly<Record<string, string>>;
+  readonly reassignments?: Readonly<Record<string, PartitionReassignment>>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { electLeader, electPreferredLeader } from './leader-election';
+import { decideElection, electLeader, electPreferredLeader } from './leader-election';
 
 const st = (leader: number, isr: number[], leaderEpoch = 4, partitionEpoch = 9) => ({ leader, isr, leaderEpoch, partitionEpoch });
 const live = (...ids: number[]) => new Set(ids);
@@ -34,5 +34,20 @@ describe('electPreferredLeader', () => {
     expect(electPreferredLeader(st(2, [2, 3, 1]), [1, 2, 3], live(2, 3))).toBeNull();
     expect(electPreferredLeader(st(-1, [1]), [1, 2, 3], live(1))).toBeNull();
     expect(electPreferredLeader(st(1, [1, 2]), [1, 2, 3], live(1, 2, 3))).toBeNull();
+  });
+});
+
+describe('decideElection (ElectLeaders)', () => {
+  it('preferred: elects the first assigned replica when live and in sync, else says why not', () => {
+    expect(decideElection('preferred', st(2, [1, 2]), [1, 2, 3], live(1, 2, 3))).toEqual(st(1, [1, 2], 5, 10));
+    expect(decideElection('preferred', st(1, [1, 2]), [1, 2, 3], live(1, 2, 3))).toBe('election-not-needed');
+    expect(decideElection('preferred', st(2, [2, 3]), [1, 2, 3], live(1, 2, 3))).toBe('preferred-leader-not-available');
+    expect(decideElection('preferred', st(2, [1, 2]), [1, 2, 3], live(2, 3))).toBe('preferred-leader-not-available');
+  });
+
+  it('unclean: only for a partition without a live leader, taking a live out-of-sync replica when no in-sync one lives', () => {
+    expect(decideElection('unclean', st(1, [1, 2]), [1, 2, 3], live(1, 2, 3))).toBe('election-not-needed');
+    expect(decideElection('unclean', st(-1, [1]), [1, 2, 3], live(3))).toEqual(st(3, [3], 5, 10));
+    expect(decideElection('unclean', st(-1, [1]), [1, 2, 3], live(4))).toBe('eligible-leaders-not-available');
   });
 });

@@ -61,3 +61,32 @@ export function electPreferredLeader(state: PartitionState, replicas: readonly n
   if (!live.has(preferred) || !state.isr.includes(preferred)) return null;
   return { leader: preferred, leaderEpoch: state.leaderEpoch + 1, isr: [...state.isr], partitionEpoch: state.partitionEpoch + 1 };
 }
+
+/** ElectLeaders' election types (Kafka's ElectionType). */
+export type ElectionType = 'preferred' | 'unclean';
+
+/** Why ElectLeaders elected nobody for a partition (Kafka's per-partition errors). */
+export type ElectionRefusal = 'election-not-needed' | 'preferred-leader-not-available' | 'eligible-leaders-not-available';
+
+/**
+ * An administrator's election for one partition (ElectLeaders 43), as Kafka decides it:
+ * - preferred: the first assigned replica leads if it is live and in the ISR
+ *   (ELECTION_NOT_NEEDED when it already leads, PREFERRED_LEADER_NOT_AVAILABLE otherwise);
+ *   the same decision as the automatic rebalance (electPreferredLeader), extended to an
+ *   offline partition.
+ * - unclean: only for a partition without a live leader (else ELECTION_NOT_NEEDED): a
+ *   live in-sync replica if any, else the first live replica with an ISR of itself (the
+ *   request itself is the operator's consent to lose acknowledged records, as in Kafka);
+ *   ELIGIBLE_LEADERS_NOT_AVAILABLE when no replica is live.
+ */
+export function decideElection(type: ElectionType, state: PartitionState, replicas: readonly number[], live: ReadonlySet<number>): PartitionState | ElectionRefusal {
+  if (type === 'preferred') {
+    const preferred = replicas[0];
+    if (preferred !== undefined && state.leader === preferred) return 'election-not-needed';
+    if (preferred === undefined || !live.has(preferred) || !state.isr.includes(preferred)) return 'preferred-leader-not-available';
+    return { leader: preferred, leaderEpoch: state.leaderEpoch + 1, isr: [...state.isr], partitionEpoch: state.partitionEpoch + 1 };
+  }
+  if (state.leader >= 0 && live.has(state.leader)) return 'election-not-needed';
+  const next = electLeader(state, replicas, live, true);
+  return next && next.leader >= 0 ? next : 'eligible-leaders-not-available';
+}

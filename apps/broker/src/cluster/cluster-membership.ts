@@ -68,6 +68,11 @@ export class ClusterMembership implements ClusterView {
     return c && this.session && c.nodeId === this.self.nodeId && c.incarnationId === this.session.registration.incarnationId ? c : null;
   }
 
+  /** The controller's duty (elections, reassignments) while this broker runs it, else null. */
+  controllerDuty(): ClusterController | null {
+    return this.duty;
+  }
+
   /** This broker's controller epoch while it is the controller, else null. */
   get controllerEpoch(): number | null {
     return this.controller && this.session && this.controller.nodeId === this.self.nodeId ? this.controller.epoch : null;

@@ -3,6 +3,7 @@ import { GroupCoordinatorModule } from '../group-coordinator/group-coordinator.m
 import { MetadataModule } from '../metadata/metadata.module';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { PartitionModule } from '../partition/partition.module';
+import { StorageModule } from '../storage/storage.module';
 import { ProducerModule } from '../producer/producer.module';
 import { TransactionCoordinatorModule } from '../transaction-coordinator';
 import { ProduceHandler } from './00-produce.handler';
@@ -31,9 +32,13 @@ import { WriteTxnMarkersHandler } from './27-write-txn-markers.handler';
 import { TxnOffsetCommitHandler } from './28-txn-offset-commit.handler';
 import { DescribeConfigsHandler } from './32-describe-configs.handler';
 import { AlterConfigsHandler } from './33-alter-configs.handler';
+import { DescribeLogDirsHandler } from './35-describe-log-dirs.handler';
 import { CreatePartitionsHandler } from './37-create-partitions.handler';
 import { DeleteGroupsHandler } from './42-delete-groups.handler';
+import { ElectLeadersHandler } from './43-elect-leaders.handler';
 import { IncrementalAlterConfigsHandler } from './44-incremental-alter-configs.handler';
+import { AlterPartitionReassignmentsHandler } from './45-alter-partition-reassignments.handler';
+import { ListPartitionReassignmentsHandler } from './46-list-partition-reassignments.handler';
 import { OffsetDeleteHandler } from './47-offset-delete.handler';
 import { DescribeClusterHandler } from './60-describe-cluster.handler';
 import { DescribeTransactionsHandler } from './65-describe-transactions.handler';
@@ -70,9 +75,13 @@ const HANDLERS = [
   TxnOffsetCommitHandler,
   DescribeConfigsHandler,
   AlterConfigsHandler,
+  DescribeLogDirsHandler,
   CreatePartitionsHandler,
   DeleteGroupsHandler,
+  ElectLeadersHandler,
   IncrementalAlterConfigsHandler,
+  AlterPartitionReassignmentsHandler,
+  ListPartitionReassignmentsHandler,
   OffsetDeleteHandler,
   DescribeClusterHandler,
   DescribeTransactionsHandler,
@@ -81,7 +90,7 @@ const HANDLERS = [
 
 /** The Kafka API handlers behind one request dispatcher (REQUEST_DISPATCHER, the network layer's port). */
 @Module({
-  imports: [PartitionModule, MetadataModule, GroupCoordinatorModule, ProducerModule, TransactionCoordinatorModule],
+  imports: [PartitionModule, StorageModule, MetadataModule, GroupCoordinatorModule, ProducerModule, TransactionCoordinatorModule],
   providers: [
     ...HANDLERS,
     { provide: API_HANDLERS, inject: HANDLERS, useFactory: (...handlers: ApiHandler[]) => handlers },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ConfigResourceTypes } from 'kafkajs';
 import { CliError, EXIT, kafkaError, type CliContext } from '../cli-context';
 import { json, table } from '../output';
+import { registerReassignCommands } from './topic-reassign';
 
 /** Parses repeated `--config key=value` options. */
 export function collectConfig(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -12,7 +13,7 @@ export function collectConfig(value: string, previous: Record<string, string> = 
 
 const TOPIC = 2 as ConfigResourceTypes; // kafkajs ConfigResourceTypes.TOPIC
 
-/** `millrace topic list|create|describe|alter|delete` over the Kafka protocol (any Kafka cluster). */
+/** `millrace topic list|create|describe|alter|delete` over the Kafka protocol (any Kafka cluster); reassign, reassignments and elect-leaders in topic-reassign.ts. */
 export function registerTopicCommands(program: Command, ctx: (cmd: Command) => CliContext): void {
   const topic = program.command('topic').description('list, create, describe, alter and delete topics');
 
@@ -134,6 +135,8 @@ export function registerTopicCommands(program: Command, ctx: (cmd: Command) => C
         await admin.disconnect();
       }
     });
+
+  registerReassignCommands(topic, ctx);
 }
 
 export function positiveInt(v: string, option: string): number {

@@ -32,10 +32,14 @@ import { WriteTxnMarkersApi } from './write-txn-markers';
 import { TxnOffsetCommitApi } from './txn-offset-commit';
 import { DescribeConfigsApi } from './describe-configs';
 import { AlterConfigsApi } from './alter-configs';
+import { DescribeLogDirsApi } from './describe-log-dirs';
 import { SaslAuthenticateApi } from './sasl-authenticate';
 import { CreatePartitionsApi } from './create-partitions';
 import { DeleteGroupsApi } from './delete-groups';
+import { ElectLeadersApi } from './elect-leaders';
 import { IncrementalAlterConfigsApi } from './incremental-alter-configs';
+import { AlterPartitionReassignmentsApi } from './alter-partition-reassignments';
+import { ListPartitionReassignmentsApi } from './list-partition-reassignments';
 import { OffsetDeleteApi } from './offset-delete';
 import { DescribeClusterApi } from './describe-cluster';
 import { DescribeTransactionsApi } from './describe-transactions';
@@ -68,10 +72,14 @@ export * from './write-txn-markers';
 export * from './txn-offset-commit';
 export * from './describe-configs';
 export * from './alter-configs';
+export * from './describe-log-dirs';
 export * from './sasl-authenticate';
 export * from './create-partitions';
 export * from './delete-groups';
+export * from './elect-leaders';
 export * from './incremental-alter-configs';
+export * from './alter-partition-reassignments';
+export * from './list-partition-reassignments';
 export * from './offset-delete';
 export * from './describe-cluster';
 export * from './describe-transactions';
@@ -107,10 +115,14 @@ export const ALL_APIS = [
   TxnOffsetCommitApi,
   DescribeConfigsApi,
   AlterConfigsApi,
+  DescribeLogDirsApi,
   SaslAuthenticateApi,
   CreatePartitionsApi,
   DeleteGroupsApi,
+  ElectLeadersApi,
   IncrementalAlterConfigsApi,
+  AlterPartitionReassignmentsApi,
+  ListPartitionReassignmentsApi,
   OffsetDeleteApi,
   DescribeClusterApi,
   DescribeTransactionsApi,
