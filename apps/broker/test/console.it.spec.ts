@@ -77,7 +77,7 @@ describe('web console', () => {
     await open('#/topics');
     await page.getByTestId('topic-table').getByRole('link', { name: 'console.orders' }).click();
     const row = page.getByTestId('partition-table').locator('tbody tr').first();
-    await row.locator('td').nth(3).getByText('50', { exact: true }).waitFor();
+    await row.locator('td').nth(6).getByText('50', { exact: true }).waitFor(); // high watermark
     // the message browser: the latest 50 by default, then from an offset
     await page.getByTestId('message-table').getByRole('cell', { name: 'order 49', exact: true }).waitFor();
     await page.getByLabel('start').fill('45');

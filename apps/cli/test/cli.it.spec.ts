@@ -45,6 +45,7 @@ describe('millrace CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^kafka\s+UP\s+cluster \S+, controller \d+, 1 broker/m);
     expect(r.out).toMatch(/^broker\s+UP\s+offline partitions 0, corrupt ranges 0$/m);
+    expect(r.out).toMatch(/^replicas\s+UP\s+\d+ partitions, 0 under-replicated, 0 offline; 1 of 1 broker\(s\) live$/m);
     expect(r.out).toMatch(/^registry\s+UP/m);
     expect(r.out).toMatch(/^connect\s+UP/m);
     const j = jsonOf<{ kafka: { brokers: Array<{ port: number }> }; connect: { connectors: number } }>(await cli(['cluster', 'status', '--json']));

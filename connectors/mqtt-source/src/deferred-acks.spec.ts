@@ -63,3 +63,22 @@ describe('DeferredAcks', () => {
     expect(client.wire).toEqual(['puback:1']);
   });
 });
+
+describe('DeferredAcks onWritten', () => {
+  it('reports each parked acknowledgement when it reaches the wire, in wire order', () => {
+    const client = new FakeClient();
+    const heard: number[] = [];
+    const acks = new DeferredAcks(client as unknown as MqttClient, (id) => heard.push(id));
+    const send = (id: number): void => (client as unknown as { _sendPacket: (p: object, cb: () => void) => void })._sendPacket({ cmd: 'puback', messageId: id }, () => undefined);
+    const a = acks.expect(1);
+    const b = acks.expect(2);
+    send(1);
+    acks.release([b]);
+    expect(heard).toEqual([]);
+    send(2);
+    expect(heard).toEqual([2]);
+    acks.release([a]);
+    expect(heard).toEqual([2, 1]);
+    expect(client.wire).toEqual(['puback:2', 'puback:1']);
+  });
+});

@@ -21,6 +21,8 @@ import type { MqttClient } from 'mqtt';
  *   the broker redelivers the unacknowledged message there (flagged dup) and that copy's
  *   ticket acknowledges it.
  * - Other packets (SUBSCRIBE, PINGREQ, DISCONNECT, reason-coded acks) pass untouched.
+ * - `onWritten(id)` (optional) hears every parked acknowledgement the moment it goes to
+ *   the client's socket, in wire order.
  */
 export interface AckTicket {
   readonly messageId: number;
@@ -42,7 +44,10 @@ export class DeferredAcks {
   /** Acks written since start (for status and tests). */
   written = 0;
 
-  constructor(private readonly client: MqttClient) {
+  constructor(
+    private readonly client: MqttClient,
+    private readonly onWritten?: (messageId: number) => void,
+  ) {
     const target = client as unknown as { _sendPacket: SendPacket };
     if (typeof target._sendPacket !== 'function') throw new Error('this mqtt.js version has no _sendPacket: the acknowledgement hook needs mqtt 5.x');
     this.send = target._sendPacket.bind(client);
@@ -54,7 +59,9 @@ export class DeferredAcks {
       if (entry.committed) {
         this.parked.delete(packet.messageId!);
         this.written++;
-        return this.send(packet, cb, ...rest);
+        this.send(packet, cb, ...rest);
+        this.onWritten?.(packet.messageId!);
+        return;
       }
       entry.packet = packet;
       cb?.();
@@ -82,6 +89,7 @@ export class DeferredAcks {
         this.parked.delete(t.messageId);
         this.written++;
         this.send(entry.packet as { cmd: string });
+        this.onWritten?.(t.messageId);
       } else entry.committed = true;
     }
   }

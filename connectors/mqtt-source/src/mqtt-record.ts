@@ -21,7 +21,8 @@ import type { MqttSourceConfig } from './mqtt-source-config';
  * - timestamp: the time of receipt (MQTT carries none).
  * - sourcePartition `{ client }`, sourceOffset `{ received }`: MQTT has no replayable
  *   position; what survives a restart is the broker's session, and the offset only
- *   counts (it lets exactly-once sources commit an offset with each batch).
+ *   counts (it lets exactly-once sources commit an offset with each batch); with
+ *   exactly.once.support=required the task adds the deliveries a redelivery may repeat.
  */
 export class MqttPayloadError extends Error {
   override readonly name = 'MqttPayloadError';
@@ -41,11 +42,15 @@ export class MqttRecordMapper {
   /** Inferred struct schemas by shape ("a:string,b:float64"), so equal shapes share one object. */
   private readonly schemaCache = new Map<string, ConnectSchema>();
   private received = 0;
+  /** The task's one source partition (one object, so the runtime keys it once). */
+  readonly sourcePartition: Readonly<Record<string, unknown>>;
 
   constructor(
     private readonly config: MqttSourceConfig,
-    private readonly clientId: string,
-  ) {}
+    clientId: string,
+  ) {
+    this.sourcePartition = { client: clientId };
+  }
 
   toRecord(packet: IPublishPacket, receivedAt: number): SourceRecord {
     const mqttTopic = packet.topic;
@@ -59,7 +64,7 @@ export class MqttRecordMapper {
       value,
       timestamp: receivedAt,
       headers: headersOf(packet),
-      sourcePartition: { client: this.clientId },
+      sourcePartition: this.sourcePartition,
       sourceOffset: { received: ++this.received },
     };
   }

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
-import { PushedQueue, type SourceRecord, type SourceTask, type SourceTaskContext } from '@millrace/connect-sdk';
+import { EXACTLY_ONCE_SUPPORT_CONFIG, PushedQueue, type SourceRecord, type SourceTask, type SourceTaskContext } from '@millrace/connect-sdk';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { DeferredAcks, type AckTicket } from './deferred-acks';
 import { MqttRecordMapper } from './mqtt-record';
 import { parseMqttSourceConfig, type MqttSourceConfig } from './mqtt-source-config';
+import { RedeliveryDedupe, type DeliveryEntry } from './redelivery-dedupe';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
@@ -24,12 +25,34 @@ export const CONNECTOR_VERSION = '0.1.0';
  * for the old connection are dropped (their messages come again). Only the first
  * connection must succeed within `mqtt.connect.timeout.seconds`, else the task fails
  * with the broker's answer (bad credentials, unreachable, TLS).
+ *
+ * Redeliveries: at least once, a message committed whose acknowledgement did not reach
+ * the broker before a crash is written again (header mqtt.duplicate=true, counted in the
+ * status). With `exactly.once.support=required` (the runtime then commits each batch's
+ * source offset in the batch's Kafka transaction) the offset also lists the deliveries
+ * written and not yet confirmed acknowledged (redelivery-dedupe.ts), and a redelivery
+ * of one of them is acknowledged without being written again.
  */
 const QOS0_QUEUE_CAP = 100_000;
+/**
+ * Fault injection for tests: MILLRACE_MQTT_TEST_ACK_DELAY_MS delays each batch's
+ * acknowledgements after its commit, widening the window in which a kill -9 leaves
+ * committed messages unacknowledged (the ones the broker redelivers). Unset in production.
+ */
+const TEST_ACK_DELAY_ENV = 'MILLRACE_MQTT_TEST_ACK_DELAY_MS';
+/** Filter the ack barrier unsubscribes from (never subscribed: only the UNSUBACK matters). */
+const BARRIER_FILTER = 'millrace/ack-barrier';
+
+/** The acknowledgements written once a record commits: its own, then those of redeliveries dropped after it. */
+interface AckSlot {
+  readonly tickets: AckTicket[];
+  done: boolean;
+}
 
 interface Taken {
   record: SourceRecord;
-  ticket: AckTicket | null;
+  slot: AckSlot | null;
+  delivery: DeliveryEntry | null;
 }
 
 export class MqttSourceTask implements SourceTask {
@@ -38,21 +61,32 @@ export class MqttSourceTask implements SourceTask {
   private acks: DeferredAcks | null = null;
   private mapper: MqttRecordMapper | null = null;
   private readonly queue = new PushedQueue<Taken>();
-  private readonly tickets = new WeakMap<SourceRecord, AckTicket>();
+  private readonly slots = new WeakMap<SourceRecord, AckSlot>();
+  /** The slot of the last message taken with an acknowledgement, where a dropped redelivery's ack waits. */
+  private lastSlot: AckSlot | null = null;
+  private dedupe: RedeliveryDedupe | null = null;
   private failure: Error | null = null;
   private context: SourceTaskContext | null = null;
   private redelivered = 0;
   private droppedQos0 = 0;
+  private ackDelayMs = 0;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseMqttSourceConfig(raw);
     this.config = config;
     this.context = context;
+    this.ackDelayMs = Math.max(0, Number(process.env[TEST_ACK_DELAY_ENV] ?? 0) || 0);
     const clientId = config.clientId ?? `millrace-${context.connectorName}-${context.taskId}`.replace(/[^A-Za-z0-9_-]/g, '_');
     this.mapper = new MqttRecordMapper(config, clientId);
+    if (config.qos > 0 && (raw[EXACTLY_ONCE_SUPPORT_CONFIG] ?? '').trim().toLowerCase() === 'required') {
+      const dedupe = new RedeliveryDedupe();
+      dedupe.restore(context.offset(this.mapper.sourcePartition));
+      this.dedupe = dedupe;
+    }
     const client = mqtt.connect(config.serverUri.replace(/^tcp:/, 'mqtt:').replace(/^(ssl|tls):/, 'mqtts:'), this.clientOptions(config, clientId));
     this.client = client;
-    this.acks = new DeferredAcks(client);
+    this.acks = new DeferredAcks(client, this.dedupe ? (id) => this.dedupe?.ackWritten(id) : undefined);
+    client.on('close', () => this.dedupe?.connectionClosed());
     client.on('message', (_topic, _payload, packet) => {
       if (packet.qos !== 2) this.take(packet);
     });
@@ -108,8 +142,28 @@ export class MqttSourceTask implements SourceTask {
       client.once('connect', ok);
       client.once('error', fail);
     });
-    client.on('connect', (connack) => void this.subscribe(client, config, connack.sessionPresent));
+    client.on('connect', (connack) => {
+      void this.subscribe(client, config, connack.sessionPresent);
+      this.sendBarrier(true);
+    });
     await this.subscribe(client, config, false);
+    this.sendBarrier(true);
+  }
+
+  /**
+   * An UNSUBSCRIBE round trip whose answer proves the acknowledgements written before it
+   * reached the broker (see RedeliveryDedupe); another follows while acks keep coming.
+   */
+  private sendBarrier(force = false): void {
+    const client = this.client;
+    const barrier = this.dedupe?.barrierSent(force);
+    if (!client || !barrier) return;
+    client.unsubscribeAsync(BARRIER_FILTER).then(
+      () => {
+        if (this.dedupe?.barrierDone(barrier)) this.sendBarrier();
+      },
+      () => undefined, // connection lost: the next connection sends its own
+    );
   }
 
   /** Subscribes (again after a reconnect that lost the session). */
@@ -130,6 +184,18 @@ export class MqttSourceTask implements SourceTask {
   private take(packet: IPublishPacket): void {
     const ticket = packet.qos > 0 && packet.messageId !== undefined ? this.acks!.expect(packet.messageId) : null;
     if (packet.dup) this.redelivered++;
+    let delivery: DeliveryEntry | null = null;
+    if (this.dedupe && ticket) {
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      const seen = this.dedupe.take(ticket.messageId, packet.topic, payload, packet.dup);
+      if (seen.verdict === 'duplicate') {
+        // already in Kafka (or about to be, ahead of this copy): acknowledge in arrival order, write nothing
+        if (this.lastSlot && !this.lastSlot.done) this.lastSlot.tickets.push(ticket);
+        else this.acks!.release([ticket]);
+        return;
+      }
+      delivery = seen.entry;
+    }
     let record: SourceRecord;
     try {
       record = this.mapper!.toRecord(packet, Date.now());
@@ -140,28 +206,61 @@ export class MqttSourceTask implements SourceTask {
       return;
     }
     if (ticket === null && this.queue.length >= QOS0_QUEUE_CAP) {
-      this.queue.dropFirst((t) => t.ticket === null);
+      this.queue.dropFirst((t) => t.slot === null);
       if (this.droppedQos0++ % 10_000 === 0) this.context?.logger.warn(`QoS 0 queue full (${QOS0_QUEUE_CAP}): dropping the oldest QoS 0 messages (${this.droppedQos0} so far)`);
     }
-    this.queue.push({ record, ticket });
+    let slot: AckSlot | null = null;
+    if (ticket) {
+      slot = { tickets: [ticket], done: false };
+      this.lastSlot = slot;
+    }
+    this.queue.push({ record, slot, delivery });
   }
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
     if (this.failure) throw this.failure;
     const taken = await this.queue.take(maxRecords, 500);
     if (this.failure) throw this.failure;
-    for (const t of taken) if (t.ticket) this.tickets.set(t.record, t.ticket);
-    return taken.map((t) => t.record);
+    for (const t of taken) {
+      if (t.slot) this.slots.set(t.record, t.slot);
+      if (t.delivery) this.dedupe!.read(t.delivery);
+    }
+    const records = taken.map((t) => t.record);
+    const last = records.at(-1);
+    if (this.dedupe && last) {
+      // the batch's offset (its last record's, committed in its transaction) lists what a redelivery may repeat
+      records[records.length - 1] = { ...last, sourceOffset: { ...last.sourceOffset, ...this.dedupe.offsetFields() } };
+      const slot = this.slots.get(last);
+      if (slot) this.slots.set(records[records.length - 1], slot);
+    }
+    return records;
   }
 
   async ack(records: readonly SourceRecord[]): Promise<void> {
     const tickets: AckTicket[] = [];
     for (const r of records) {
-      const t = this.tickets.get(r);
-      if (t) tickets.push(t);
+      const slot = this.slots.get(r);
+      if (!slot) continue;
+      slot.done = true;
+      for (const t of slot.tickets) tickets.push(t);
     }
-    this.acks?.release(tickets);
-    if (this.redelivered > 0) this.context?.reportStatus?.(`${this.redelivered} messages redelivered by the MQTT broker since start (possible duplicates, header mqtt.duplicate=true)`);
+    if (this.ackDelayMs > 0) {
+      // timers of one duration fire in the order they were set: acks stay in arrival order
+      setTimeout(() => {
+        if (!this.client) return; // torn down: the broker redelivers
+        this.acks?.release(tickets);
+        this.sendBarrier();
+      }, this.ackDelayMs);
+    } else {
+      this.acks?.release(tickets);
+      this.sendBarrier();
+    }
+    if (this.redelivered > 0) this.context?.reportStatus?.(this.redeliveryNote());
+  }
+
+  private redeliveryNote(): string {
+    if (!this.dedupe) return `${this.redelivered} messages redelivered by the MQTT broker since start (possible duplicates, header mqtt.duplicate=true)`;
+    return `${this.redelivered} messages redelivered by the MQTT broker since start; ${this.dedupe.dropped} redeliveries of messages already in Kafka not written again since the first start (exactly.once.support=required)`;
   }
 
   async teardown(): Promise<void> {

@@ -7,6 +7,7 @@ import { AlertsController, BrokerAlerts } from './alerts';
 import { ClusterController } from './cluster.controller';
 import { GroupOffsetResetController } from './group-offset-reset';
 import { GroupsController } from './groups.controller';
+import { ReplicaHealthService } from './replica-health.service';
 import { BrokerMetricsSampler } from './metrics-sampler';
 import { StorageAdminController } from './storage-admin.controller';
 import { StorageHealthService } from './storage-health.service';
@@ -18,7 +19,7 @@ import { TransactionCoordinatorModule } from '../transaction-coordinator';
 @Module({
   imports: [MetadataModule, PartitionModule, GroupCoordinatorModule, StorageModule, TransactionCoordinatorModule],
   controllers: [AlertsController, ClusterController, TopicsController, GroupsController, GroupOffsetResetController, StorageAdminController, TransactionsController],
-  providers: [BrokerMetricsSampler, StorageHealthService, BrokerAlerts],
+  providers: [BrokerMetricsSampler, StorageHealthService, BrokerAlerts, ReplicaHealthService],
   exports: [StorageHealthService],
 })
 export class AdminModule {}

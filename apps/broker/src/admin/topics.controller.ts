@@ -6,10 +6,14 @@ import type { TopicMetadata } from '../metadata/topic-store';
 import { ReplicaManager } from '../partition/replica-manager';
 import { AdminErrorFilter } from './admin-error.filter';
 import { CreateTopicDto, describeIssues } from './create-topic.dto';
+import { ReplicaHealthService } from './replica-health.service';
 
 /**
  * /admin/topics: list, create, describe (partitions with log start/end offsets, high
- * watermark and bytes on disk; configs with their source) and delete topics.
+ * watermark and bytes on disk; leader node id, replicas, ISR, offline replicas and
+ * whether it is under-replicated — replica-health.ts; configs with their source) and
+ * delete topics. A partition's `offline` is true when its log is offline on this broker
+ * (storage) or it has no live leader.
  */
 @Controller('admin/topics')
 @UseFilters(AdminErrorFilter)
@@ -17,6 +21,7 @@ export class TopicsController {
   constructor(
     private readonly topics: TopicManager,
     private readonly replicas: ReplicaManager,
+    private readonly replicaHealth: ReplicaHealthService,
   ) {}
 
   @Get()
@@ -54,17 +59,25 @@ export class TopicsController {
   }
 
   private describeTopic(topic: TopicMetadata): object {
+    const replication = this.replicaHealth.ofTopic(topic);
     const partitions = Array.from({ length: topic.partitions }, (_, i) => {
       const p = this.replicas.getPartition(topic.name, i);
+      const r = replication[i];
       return {
         partition: i,
         // 'local': this broker leads it; 'follower': it hosts a replica another broker leads (cluster).
         leader: p ? (p.isLeader ? 'local' : 'follower') : 'not hosted',
+        leaderId: r.leader,
+        leaderEpoch: r.leaderEpoch,
+        replicas: r.replicas,
+        isr: r.isr,
+        offlineReplicas: r.offlineReplicas,
+        underReplicated: r.underReplicated,
         logStartOffset: p?.logStartOffset ?? -1,
         logEndOffset: p?.logEndOffset ?? -1,
         highWatermark: p?.highWatermark ?? -1,
         sizeBytes: p?.log.size ?? 0,
-        offline: p?.log.isOffline ?? false,
+        offline: (p?.log.isOffline ?? false) || r.offline,
         corruptRanges: p && p.log.corruptRanges.count > 0 ? p.log.corruptRanges.list() : [],
       };
     });

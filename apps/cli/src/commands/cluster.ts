@@ -6,11 +6,13 @@ import { connectCall, type ConnectorStatus } from './connector';
 
 /**
  * `millrace cluster status`: one look at every component — the Kafka cluster (id,
- * controller, brokers: Metadata over the Kafka protocol), the broker's health (storage,
- * offline partitions, corrupt ranges), the schema registry and Kafka Connect (workers'
- * version, connectors and tasks by state). Exit 0 when everything answers and is
- * healthy, 1 when something is degraded or a task failed, 4 when a component cannot be
- * reached.
+ * controller, brokers: Metadata over the Kafka protocol), replication (every known
+ * broker with liveness, under-replicated and offline partitions by name: the admin API's
+ * GET /admin/cluster), the broker's health (storage, offline logs, corrupt ranges), the
+ * schema registry and Kafka Connect (workers' version, connectors and tasks by state).
+ * Exit 0 when everything answers and is healthy, 1 when something is degraded (a broker
+ * down, a partition under-replicated or offline, a task failed), 4 when a component
+ * cannot be reached.
  */
 export function registerClusterCommands(program: Command, ctx: (cmd: Command) => CliContext): void {
   program
@@ -45,6 +47,7 @@ export function registerClusterCommands(program: Command, ctx: (cmd: Command) =>
           worse((err as { exitCode?: number }).exitCode ?? EXIT.failed);
         }
       };
+      await probe('replication', async () => (await httpJson<{ replication: Replication }>('GET', `${c.adminUrl}/admin/cluster`, undefined, 'broker admin', '--admin-url or MILLRACE_ADMIN_URL')).replication);
       await probe('broker', () => httpJson(`GET`, `${c.adminUrl}/health`, undefined, 'broker health', '--admin-url or MILLRACE_ADMIN_URL'));
       await probe('registry', async () => ({ subjects: (await httpJson<string[]>('GET', `${c.registryUrl}/subjects`, undefined, 'registry', '--registry-url or MILLRACE_REGISTRY_URL')).length }));
       await probe('connect', async () => {
@@ -54,6 +57,8 @@ export function registerClusterCommands(program: Command, ctx: (cmd: Command) =>
         for (const { status } of Object.values(all)) for (const t of status.tasks) states[t.state] = (states[t.state] ?? 0) + 1;
         return { version: info.version, kafkaClusterId: info.kafka_cluster_id, connectors: Object.keys(all).length, tasks: states };
       });
+      const repl = out.replication as Partial<Replication> | undefined;
+      if ((repl?.underReplicatedPartitions ?? 0) > 0 || (repl?.offlinePartitions ?? 0) > 0 || (repl?.brokers ?? []).some((b) => !b.alive)) worse(EXIT.failed);
       const broker = out.broker as { status?: string } | undefined;
       if (broker?.status && broker.status !== 'UP') worse(EXIT.failed);
       if (((out.connect as { tasks?: Record<string, number> } | undefined)?.tasks?.FAILED ?? 0) > 0) worse(EXIT.failed);
@@ -64,6 +69,27 @@ export function registerClusterCommands(program: Command, ctx: (cmd: Command) =>
     });
 }
 
+/** The `replication` part of GET /admin/cluster. */
+interface Replication {
+  brokers: Array<{ nodeId: number; host: string | null; port: number | null; alive: boolean; leaderOf: number; replicaOf: number }>;
+  partitions: number;
+  underReplicatedPartitions: number;
+  offlinePartitions: number;
+  underReplicated: Array<{ topic: string; partition: number; isr: number[]; offlineReplicas: number[] }>;
+  offline: Array<{ topic: string; partition: number; offlineReplicas: number[] }>;
+}
+
+function describeReplication(r: Replication & { error?: string }): string[] {
+  if (r.error) return [`replicas  ?     ${r.error}`];
+  const down = r.brokers.filter((b) => !b.alive).length;
+  const state = r.offlinePartitions > 0 || r.underReplicatedPartitions > 0 || down > 0 ? 'DEGRADED' : 'UP';
+  const lines = [`replicas  ${state}${' '.repeat(Math.max(1, 6 - state.length))}${r.partitions} partitions, ${r.underReplicatedPartitions} under-replicated, ${r.offlinePartitions} offline; ${r.brokers.length - down} of ${r.brokers.length} broker(s) live`];
+  lines.push(table(['  NODE', 'STATE', 'ADDRESS', 'LEADER OF', 'REPLICAS'], r.brokers.map((b) => [`  ${b.nodeId}`, b.alive ? 'UP' : 'DOWN', b.host === null ? '?' : `${b.host}:${b.port}`, b.leaderOf, b.replicaOf])).trimEnd());
+  for (const p of r.offline) lines.push(`  offline           ${p.topic}-${p.partition} (replicas down: ${p.offlineReplicas.join(',') || 'none'})`);
+  for (const p of r.underReplicated) lines.push(`  under-replicated  ${p.topic}-${p.partition} (isr ${p.isr.join(',')}${p.offlineReplicas.length > 0 ? `, down: ${p.offlineReplicas.join(',')}` : ''})`);
+  return lines;
+}
+
 function describe(out: Record<string, unknown>): string {
   const k = out.kafka as { clusterId?: string; controller?: number; brokers?: Array<{ nodeId: number; host: string; port: number }>; error?: string };
   const lines: string[] = [];
@@ -72,6 +98,7 @@ function describe(out: Record<string, unknown>): string {
     lines.push(`kafka     UP    cluster ${k.clusterId}, controller ${k.controller}, ${k.brokers!.length} broker(s)`);
     lines.push(table(['  BROKER', 'HOST', 'PORT'], k.brokers!.map((b) => [`  ${b.nodeId}${b.nodeId === k.controller ? ' (controller)' : ''}`, b.host, b.port])).trimEnd());
   }
+  lines.push(...describeReplication(out.replication as Replication & { error?: string }));
   const b = out.broker as { status?: string; offlinePartitions?: unknown[]; unresolvedCorruptRanges?: number; error?: string };
   lines.push(b.error ? `broker    DOWN  ${b.error}` : `broker    ${b.status}${' '.repeat(Math.max(1, 6 - String(b.status).length))}offline partitions ${b.offlinePartitions?.length ?? 0}, corrupt ranges ${b.unresolvedCorruptRanges ?? 0}`);
   const r = out.registry as { subjects?: number; error?: string };

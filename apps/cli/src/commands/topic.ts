@@ -78,12 +78,13 @@ export function registerTopicCommands(program: Command, ctx: (cmd: Command) => C
           .sort((a, b) => a.partitionId - b.partitionId)
           .map((p) => {
             const o = offsets.find((x) => x.partition === p.partitionId);
-            return { partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, low: Number(o?.low ?? 0), high: Number(o?.high ?? 0) };
+            return { partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas ?? [], underReplicated: p.isr.length < p.replicas.length, low: Number(o?.low ?? 0), high: Number(o?.high ?? 0) };
           });
         const set = Object.fromEntries(configs.resources[0].configEntries.filter((e) => !e.isDefault).map((e) => [e.configName, e.isSensitive ? '(sensitive)' : e.configValue]));
         if (c.json) c.out(json({ topic: name, partitions, configs: set }));
         else {
-          c.out(table(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'LOW', 'HIGH'], partitions.map((p) => [p.partition, p.leader, p.replicas.join(','), p.isr.join(','), p.low, p.high])));
+          const status = (p: (typeof partitions)[number]): string => (p.leader < 0 ? 'OFFLINE' : p.underReplicated ? 'UNDER-REPLICATED' : 'ok');
+          c.out(table(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'OFFLINE', 'LOW', 'HIGH', 'STATUS'], partitions.map((p) => [p.partition, p.leader < 0 ? 'none' : p.leader, p.replicas.join(','), p.isr.join(','), p.offlineReplicas.join(','), p.low, p.high, status(p)])));
           const entries = Object.entries(set);
           c.out(entries.length === 0 ? 'configs: (all defaults)\n' : `configs:\n${entries.map(([k, v]) => `  ${k}=${v}`).join('\n')}\n`);
         }

@@ -8,6 +8,14 @@ interface Cluster {
   clusterId: string;
   controllerId: number;
   brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+  replication: {
+    brokers: Array<{ nodeId: number; host: string | null; port: number | null; rack: string | null; alive: boolean; leaderOf: number; replicaOf: number }>;
+    partitions: number;
+    underReplicatedPartitions: number;
+    offlinePartitions: number;
+    underReplicated: Array<{ topic: string; partition: number; replicas: number[]; isr: number[]; offlineReplicas: number[] }>;
+    offline: Array<{ topic: string; partition: number; replicas: number[]; offlineReplicas: number[] }>;
+  };
 }
 interface Health {
   status: string;
@@ -30,7 +38,11 @@ interface Rates {
   recordsOut: number;
 }
 
-/** Brokers, health, topics, connectors by state, and bytes/records in and out over time (rates from /metrics). */
+/**
+ * Brokers (every known one, live or not, with the partitions it leads and hosts), ISR
+ * health (under-replicated and offline partitions, named), storage health, topics,
+ * connectors by state, and bytes/records in and out over time (rates from /metrics).
+ */
 export function Overview() {
   const cluster = usePoll(() => broker<Cluster>('/admin/cluster'), 5000);
   const health = usePoll(() => broker<Health>('/health'), 5000);
@@ -65,7 +77,34 @@ export function Overview() {
         {cluster.data && (
           <>
             <p>cluster <code>{cluster.data.clusterId}</code>, controller {cluster.data.controllerId}</p>
-            <Table headers={['node', 'host', 'port', 'rack', 'role']} rows={cluster.data.brokers.map((b) => [b.nodeId, b.host, b.port, b.rack ?? '', b.nodeId === cluster.data!.controllerId ? 'controller' : ''])} />
+            <Table
+              testId="broker-table"
+              headers={['node', 'host', 'port', 'rack', 'state', 'role', 'leader of', 'replicas']}
+              rows={cluster.data.replication.brokers.map((b) => [
+                b.nodeId,
+                b.host ?? '',
+                b.port ?? '',
+                b.rack ?? '',
+                <State key="s" state={b.alive ? 'UP' : 'DOWN'} />,
+                b.nodeId === cluster.data!.controllerId ? 'controller' : '',
+                b.leaderOf,
+                b.replicaOf,
+              ])}
+            />
+            <p data-testid="isr-health">
+              ISR health: {cluster.data.replication.partitions} partitions, <span data-testid="under-replicated-count">{cluster.data.replication.underReplicatedPartitions}</span> under-replicated,{' '}
+              <span data-testid="offline-count">{cluster.data.replication.offlinePartitions}</span> offline
+            </p>
+            {cluster.data.replication.underReplicated.length + cluster.data.replication.offline.length > 0 && (
+              <Table
+                testId="unhealthy-partitions"
+                headers={['partition', 'problem', 'replicas', 'isr', 'offline replicas']}
+                rows={[
+                  ...cluster.data.replication.offline.map((p) => [`${p.topic}-${p.partition}`, 'offline (no live leader)', p.replicas.join(', '), '', p.offlineReplicas.join(', ')]),
+                  ...cluster.data.replication.underReplicated.map((p) => [`${p.topic}-${p.partition}`, 'under-replicated', p.replicas.join(', '), p.isr.join(', '), p.offlineReplicas.join(', ')]),
+                ]}
+              />
+            )}
           </>
         )}
         <ErrorLine error={health.error} />

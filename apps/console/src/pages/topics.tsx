@@ -7,7 +7,7 @@ interface TopicDetail {
   name: string;
   replicationFactor: number;
   sizeBytes: number;
-  partitions: Array<{ partition: number; leader: string | number; logStartOffset: number; logEndOffset: number; highWatermark: number; sizeBytes: number; offline: boolean; corruptRanges: unknown[] }>;
+  partitions: Array<{ partition: number; leader: string | number; leaderId: number; replicas: number[]; isr: number[]; offlineReplicas: number[]; underReplicated: boolean; logStartOffset: number; logEndOffset: number; highWatermark: number; sizeBytes: number; offline: boolean; corruptRanges: unknown[] }>;
   configs: Record<string, { value: string | null; source: string }>;
 }
 
@@ -36,8 +36,19 @@ export function TopicPage({ name }: { name: string }) {
           <p>replication factor {t.data.replicationFactor}, {t.data.sizeBytes} bytes</p>
           <Table
             testId="partition-table"
-            headers={['partition', 'leader', 'log start', 'high watermark', 'log end', 'bytes', 'status']}
-            rows={t.data.partitions.map((p) => [p.partition, p.leader, p.logStartOffset, p.highWatermark, p.logEndOffset, p.sizeBytes, p.offline ? 'OFFLINE' : p.corruptRanges.length > 0 ? 'CORRUPT RANGES' : 'ok'])}
+            headers={['partition', 'leader', 'replicas', 'isr', 'offline replicas', 'log start', 'high watermark', 'log end', 'bytes', 'status']}
+            rows={t.data.partitions.map((p) => [
+              p.partition,
+              p.leaderId >= 0 ? p.leaderId : 'none',
+              p.replicas.join(', '),
+              p.isr.join(', '),
+              p.offlineReplicas.join(', '),
+              p.logStartOffset,
+              p.highWatermark,
+              p.logEndOffset,
+              p.sizeBytes,
+              p.offline ? 'OFFLINE' : p.underReplicated ? 'UNDER-REPLICATED' : p.corruptRanges.length > 0 ? 'CORRUPT RANGES' : 'ok',
+            ])}
           />
           <MessageBrowser topic={name} partitions={t.data.partitions.length} />
           <h3>Configs set on the topic or the broker</h3>
