@@ -16,3 +16,6 @@ run() {
 run GROUP_KILL_RECORDS=300000 GROUP_KILL_KILLS=10 GROUP_KILL_BATCH=250 \
   npx jest --selectProjects integration --runTestsByPath apps/broker/test/cluster-group-kill.it.spec.ts
 
+# Issue 13: the 300k-row ERP schema (customers, orders, order lines) under a write load, snapshot without locks, four connect kills.
+run MYSQL_CDC_ERP_ROWS=300000 \
+  npx jest --selectProjects integration --runTestsByPath apps/connect/test/mysql-cdc-erp.it.spec.ts
