@@ -5,7 +5,7 @@ import { TransactionCache } from './transaction-cache';
 import { TransactionCompletion, type TxnCoordinatorLogger } from './transaction-completion';
 import { encodeTxnKey, partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
 import type { MarkerWriter } from './transaction-markers';
-import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, TxnState, type TxnMetadata } from './transaction-metadata';
+import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, TXN_STATE_NAMES, TxnState, type TxnMetadata } from './transaction-metadata';
 import type { TxnStateStore } from './transaction-state-log';
 
 export type { TxnCoordinatorLogger };
@@ -176,11 +176,17 @@ export class TransactionCoordinator {
     if (hasExpected) {
       const validPid =
         meta.producerEpoch === NO_PRODUCER_EPOCH || expectedPid === meta.producerId || (expectedPid === meta.lastProducerId && expectedEpoch >= MAX_PRODUCER_EPOCH);
-      if (!validPid) return fail(fenced);
+      const fence = (): InitProducerIdResult => {
+        this.logger.info(
+          `InitProducerId for ${transactionalId}: producer ${expectedPid} epoch ${expectedEpoch} fenced (current producer ${meta!.producerId} epoch ${meta!.producerEpoch}, last ${meta!.lastProducerId}/${meta!.lastProducerEpoch}, ${TXN_STATE_NAMES[meta!.state]})`,
+        );
+        return fail(fenced);
+      };
+      if (!validPid) return fence();
       if (expectedPid === meta.producerId && meta.producerEpoch !== NO_PRODUCER_EPOCH && expectedEpoch !== meta.producerEpoch) {
         // A retry of a bump this producer already got (its answer was lost) returns the current epoch.
         if (expectedEpoch === meta.lastProducerEpoch && meta.state !== TxnState.Ongoing) return { errorCode: E.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
-        return fail(fenced);
+        return fence();
       }
     }
     meta.pending = true;

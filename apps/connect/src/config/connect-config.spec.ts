@@ -45,6 +45,11 @@ describe('loadConnectConfig', () => {
     expect((error as Error).message).toContain(name);
   });
 
+  test('MILLRACE_REGISTRY_URL takes a comma-separated list (the converters fail over along it)', () => {
+    expect(loadConnectConfig({ MILLRACE_REGISTRY_URL: 'http://a:8081, http://b:8081' }).registryUrl).toBe('http://a:8081,http://b:8081');
+    expect(() => loadConnectConfig({ MILLRACE_REGISTRY_URL: 'http://a:8081,nope' })).toThrow(/MILLRACE_REGISTRY_URL.*comma-separated list/);
+  });
+
   test('storage replication factors: Kafka Connect default 3 each, -1 for the broker default, 0 refused', () => {
     expect(loadConnectConfig({}).storageReplicationFactors).toEqual({ config: 3, offset: 3, status: 3 });
     const c = loadConnectConfig({ MILLRACE_CONNECT_CONFIG_REPLICATION_FACTOR: '-1', MILLRACE_CONNECT_OFFSET_REPLICATION_FACTOR: '1', MILLRACE_CONNECT_STATUS_REPLICATION_FACTOR: '5' });

@@ -26,7 +26,10 @@ export interface ConnectConfig {
   port: number;
   /** Kafka bootstrap servers, comma-separated host:port. */
   bootstrap: string[];
-  /** Default `schema.registry.url` of the avro converters. */
+  /**
+   * Default `schema.registry.url` of the avro converters (MILLRACE_REGISTRY_URL): one URL,
+   * or a comma-separated list (e.g. every broker of a cluster) the converters fail over along.
+   */
   registryUrl: string;
   dataDir: string;
   /** group.id of the worker cluster; prefixes nothing, identifies the storage topics' owner. */
@@ -106,7 +109,12 @@ const schema = z.object({
     .string()
     .default('127.0.0.1:9092')
     .refine((v) => v.split(',').every((s) => hostPort.test(s.trim())), 'expected comma-separated host:port pairs'),
-  MILLRACE_REGISTRY_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),
+  MILLRACE_REGISTRY_URL: z
+    .string()
+    .default('http://127.0.0.1:8081')
+    .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u !== ''))
+    .refine((urls) => urls.length > 0 && urls.every((u) => z.url({ protocol: /^https?$/ }).safeParse(u).success), 'expected an http(s) URL, or a comma-separated list of them')
+    .transform((urls) => urls.join(',')),
   MILLRACE_DATA_DIR: z.string().min(1).default('./data'),
   MILLRACE_CONNECT_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"').default('connect-cluster'),
   MILLRACE_CONNECT_WORKER_ID: z.string().min(1).optional(),
