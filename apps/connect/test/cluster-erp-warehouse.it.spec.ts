@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs';
 import { prng, retryUntil, seedFrom, type BrokerProcess } from '@millrace/testing';
 import {
   attachConnect,
+  CLUSTER_ERP_LOG_DIR,
   clusterAdmin,
   leadersPerBroker,
   minInsyncReplicas,
@@ -131,7 +132,11 @@ describe('ERP to warehouse on a 3-broker cluster, one broker killed -9 mid-sync'
     await victim.restart();
 
     const source = await erpCounts(p.erp);
-    await waitForCounts(p, 120_000);
+    try {
+      await waitForCounts(p, 120_000);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; warehouse ${JSON.stringify(await warehouseCounts(p.warehouse))}, topics ${JSON.stringify(await endOffsets(admin!))}; logs in ${CLUSTER_ERP_LOG_DIR}`);
+    }
     expect(await warehouseCounts(p.warehouse)).toEqual(source);
     const digests = await waitForEqualDigests(p, 60_000);
     expect(Object.values(digests).reduce((n, d) => n + d.rows, 0)).toBe(total + 400);
@@ -152,4 +157,14 @@ async function subjectsOf(b: BrokerProcess): Promise<string[]> {
     if (r.status !== 200) throw new Error(`${r.status} ${JSON.stringify(r.body)}`);
     return (r.body as string[]).sort();
   }, { timeoutMs: 30_000, intervalMs: 200 });
+}
+
+/** High watermarks of the erp.* topics, per partition (for a failure message). */
+async function endOffsets(admin: Admin): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of ['erp.customers', 'erp.orders', 'erp.order_lines']) {
+    const offsets = await admin.fetchTopicOffsets(t).catch(() => []);
+    out[t] = offsets.map((o) => o.high).join(',');
+  }
+  return out;
 }
