@@ -186,6 +186,10 @@ describe('TransactionCoordinator', () => {
     expect(tc.describe('t')!.producerEpoch).toBe(p.producerEpoch + 1);
     expect(await tc.endTxn('t', p.producerId, p.producerEpoch, true, true)).toBe(E.PRODUCER_FENCED);
     expect(logs.some((l) => l.includes('exceeded its timeout of 5000 ms'))).toBe(true);
+    // KIP-588: the producer recovers with its id and the epoch it had (the bumped one is answered, no further bump).
+    expect(await init('t', 5000, p.producerId, p.producerEpoch, 4)).toEqual({ errorCode: E.NONE, producerId: p.producerId, producerEpoch: p.producerEpoch + 1 });
+    // an older epoch is still fenced
+    expect((await init('t', 5000, p.producerId, p.producerEpoch - 1, 4)).errorCode).toBe(E.PRODUCER_FENCED);
   });
 
   it('expires idle transactional ids with a tombstone', async () => {

@@ -388,15 +388,22 @@ export class TransactionCoordinator {
     this.timers.push(this.clock.schedule(this.config.abortTimedOutTransactionsIntervalMs, tick));
   }
 
-  /** Aborts (and fences) every open transaction past its transaction.timeout.ms. */
+  /**
+   * Aborts (and fences) every open transaction past its transaction.timeout.ms; its
+   * producer may recover with InitProducerId and the epoch it had (KIP-588).
+   */
   async abortTimedOut(): Promise<number> {
     const now = this.clock.now();
     const expired = [...this.txns.values()].filter((m) => m.state === TxnState.Ongoing && !m.pending && m.txnStartTimestamp >= 0 && now > m.txnStartTimestamp + m.txnTimeoutMs);
     for (const meta of expired) {
       this.logger.info(`transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) exceeded its timeout of ${meta.txnTimeoutMs} ms: aborting it`);
       meta.pending = true;
+      const epoch = meta.producerEpoch;
       try {
         await this.completion.fenceAndAbort(meta);
+        // KIP-588: the producer whose transaction timed out may recover with InitProducerId
+        // carrying the epoch it had (answered the bumped one) instead of being fenced for good.
+        meta.lastProducerEpoch = epoch;
       } catch (err) {
         this.logger.warn(`aborting timed-out transaction ${meta.transactionalId} failed`, err);
       } finally {
