@@ -1,6 +1,7 @@
 import { errorMessage } from '@millrace/app-common';
 import { CompressionType, ErrorCode, InitProducerIdApi, ProduceApi, errorName, isRetriable, type RecordInput } from '@millrace/protocol';
 import { ClusterConnections } from './cluster-connections';
+import { DeadlineTimer } from './deadline-timer';
 import { estimateRecordBytes, ProducerBatch, type AppendRequest } from './producer-batch';
 import type { ReaderLogger } from './partition-reader';
 
@@ -112,6 +113,8 @@ export class BatchProducer {
   private capacityWaiters: (() => void)[] = [];
   private idleWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private lingerTimer: NodeJS.Timeout | null = null;
+  /** Kicks the drain once the earliest partition backoff (`notBefore`) has passed. */
+  private readonly backoffTimer = new DeadlineTimer(() => this.kick());
   private draining = false;
   private drainAgain = false;
   private fatal: Error | null = null;
@@ -189,6 +192,7 @@ export class BatchProducer {
       await this.flush();
     } finally {
       if (this.lingerTimer) clearTimeout(this.lingerTimer);
+      this.backoffTimer.cancel();
       this.cluster.close();
     }
   }
@@ -264,7 +268,12 @@ export class BatchProducer {
       const now = Date.now();
       const byNode = new Map<number, PartitionState[]>();
       for (const p of this.partitions.values()) {
-        if (p.ready.length === 0 || p.retryPending || p.notBefore > now || this.fatal) continue;
+        if (p.ready.length === 0 || p.retryPending || this.fatal) continue;
+        if (p.notBefore > now) {
+          // still backing off: drain again when it ends (whatever kicked this drain)
+          this.backoffTimer.at(p.notBefore);
+          continue;
+        }
         let leader: number;
         try {
           leader = await this.cluster.leaderOf(p.topic, p.partition);
@@ -378,7 +387,7 @@ export class BatchProducer {
     }
     if (err) this.opts.logger?.warn(`${p.topic}-${p.partition}: ${errorMessage(err)}; retrying in ${p.backoffMs} ms`);
     p.notBefore = Date.now() + p.backoffMs;
-    setTimeout(() => this.kick(), p.backoffMs);
+    this.backoffTimer.at(p.notBefore);
     p.backoffMs = Math.min(p.backoffMs * 2, 5000);
   }
 

@@ -17,7 +17,8 @@ interface BrokerAddress {
  * Contracts:
  * - `leaderOf(topic, partition)` answers from the cached map; it fetches Metadata for
  *   the topic when the topic is unknown or after `invalidate(topic)`; it throws when the
- *   topic or partition has no leader (the caller retries with backoff).
+ *   topic or partition has no leader (the caller retries with backoff), and then forgets
+ *   the topic's map, so the retry asks Metadata again (a leader elected meanwhile is found).
  * - `connection(nodeId)` returns a live connection to the node, replacing a dead one.
  * - Nothing here retries; `close()` closes every connection.
  */
@@ -38,7 +39,11 @@ export class ClusterConnections {
       map = this.leaders.get(topic);
     }
     const leader = map?.get(partition);
-    if (leader === undefined || leader < 0) throw new Error(`no leader for ${topic}-${partition}`);
+    if (leader === undefined || leader < 0) {
+      // an election is under way: ask Metadata again on the next call, not the cached map
+      this.leaders.delete(topic);
+      throw new Error(`no leader for ${topic}-${partition}`);
+    }
     return leader;
   }
 

@@ -1,6 +1,6 @@
 import { Partitioners, type Kafka, type Producer, type ProducerRecord, type RecordMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ensureTopic } from './ensure-topic';
+import { ensureTopic, type TopicSpec } from './ensure-topic';
 import type { IsolationLevel, ReaderRecord } from './fetched-records';
 import { PartitionReader } from './partition-reader';
 import { ReadPositions } from './read-positions';
@@ -40,6 +40,13 @@ export interface KafkaBasedLogOptions {
    * fails, and retries). Default false: any existing topic is used as it is.
    */
   readonly requirePartitions?: boolean;
+  /**
+   * Replication of the topic when the log creates it (ensureTopic's TopicSpec):
+   * `replicationFactor` (absent = min(3, brokers), -1 = the broker's default),
+   * `minInsyncReplicas` (min.insync.replicas = min(it, RF) when RF > 1) and
+   * `awaitBrokersMs` (how long to wait for enough brokers before capping).
+   */
+  readonly replication?: Pick<TopicSpec, 'replicationFactor' | 'minInsyncReplicas' | 'awaitBrokersMs'>;
   /** A client from createKafkaClient; the log makes its admin and producer from it. */
   readonly kafka: Kafka;
   /** The same cluster's bootstrap servers, for the group-less readers. */
@@ -219,7 +226,7 @@ export class KafkaBasedLog {
     const admin = kafka.admin();
     try {
       await admin.connect();
-      const partitions = await ensureTopic(admin, { topic, partitions: this.opts.partitions, configs: { 'cleanup.policy': 'compact' } }, logger);
+      const partitions = await ensureTopic(admin, { ...this.opts.replication, topic, partitions: this.opts.partitions, configs: { 'cleanup.policy': 'compact' } }, logger);
       if (partitions < 1) throw new Error(`topic ${topic} has no partitions`);
       if (this.opts.requirePartitions && partitions !== this.opts.partitions) {
         throw new Error(`topic ${topic} must have exactly ${this.opts.partitions} partition(s), it has ${partitions}`);

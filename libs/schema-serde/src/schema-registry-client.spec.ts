@@ -89,4 +89,21 @@ describe('SchemaRegistryClient', () => {
     const dead = new SchemaRegistryClient({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 2000 });
     await expect(dead.getSchemaById(1)).rejects.toMatchObject({ name: 'SchemaRegistryError', status: 0, errorCode: undefined });
   });
+
+  it('fails over to the next registry when one does not answer or answers 5xx, and stays on the one that answered', async () => {
+    const multi = new SchemaRegistryClient({ baseUrl: 'http://127.0.0.1:1', fallbackUrls: [registry.url], timeoutMs: 2000 });
+    const id = await multi.register('failover-value', USER);
+    expect(multi.requestCount).toBe(2);
+    expect((await multi.getSchemaById(id)).schema).toBe(USER);
+    // the dead one is not asked again first
+    expect(multi.requestCount).toBe(3);
+
+    const back = new SchemaRegistryClient({ baseUrl: registry.url, fallbackUrls: ['http://127.0.0.1:1'], timeoutMs: 2000 });
+    registry.failNext = 1;
+    // the first answers 500, the second does not answer: the last error is thrown
+    await expect(back.getSchemaById(id)).rejects.toMatchObject({ status: 0 });
+    // a 4xx is an answer: no failover (one request, to the first registry, still the current one)
+    await expect(back.register('x', 'not json')).rejects.toMatchObject({ status: 422 });
+    expect(back.requestCount).toBe(3);
+  });
 });

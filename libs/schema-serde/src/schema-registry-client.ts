@@ -12,6 +12,12 @@
  * are not cached). "latest" is never cached. Requests and responses use
  * `application/vnd.schemaregistry.v1+json`. Failures throw {@link SchemaRegistryError}
  * carrying the HTTP status and Confluent's `error_code` when the body has one.
+ *
+ * Several registries (`fallbackUrls`, Confluent's comma-separated `schema.registry.url`,
+ * e.g. one per broker of a cluster): a request goes to the registry that answered last;
+ * when it gets no response or a 5xx (a broker down or still loading its store) the next
+ * one is tried, each at most once per request, and the first that answers otherwise
+ * becomes the current one. The error thrown is the last registry's.
  */
 
 export const SCHEMA_REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -37,6 +43,8 @@ export interface SubjectVersion extends RegisteredSchema {
 export interface SchemaRegistryClientOptions {
   /** e.g. `http://127.0.0.1:8081` (a trailing slash is ignored) */
   baseUrl: string;
+  /** Further registries of the same cluster, tried in order after `baseUrl` (see the class comment). */
+  fallbackUrls?: readonly string[];
   /** extra headers, e.g. Authorization */
   headers?: Record<string, string>;
   /** per-request timeout; default 30 s */
@@ -59,7 +67,9 @@ export class SchemaRegistryError extends Error {
 }
 
 export class SchemaRegistryClient {
-  private readonly baseUrl: string;
+  private readonly baseUrls: string[];
+  /** Index in `baseUrls` of the registry requests go to first. */
+  private current = 0;
   private readonly fetchFn: typeof fetch;
   private readonly byId = new Map<number, Promise<RegisteredSchema>>();
   private readonly idBySchema = new Map<string, Promise<number>>();
@@ -68,7 +78,7 @@ export class SchemaRegistryClient {
   requestCount = 0;
 
   constructor(private readonly options: SchemaRegistryClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.baseUrls = [options.baseUrl, ...(options.fallbackUrls ?? [])].map((u) => u.replace(/\/+$/, ''));
     this.fetchFn = options.fetch ?? fetch;
   }
 
@@ -146,8 +156,26 @@ export class SchemaRegistryClient {
   }
 
   private async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const first = this.current;
+    for (let k = 0; ; k++) {
+      const index = (first + k) % this.baseUrls.length;
+      try {
+        const answer = await this.requestOne(this.baseUrls[index], method, path, body);
+        this.current = index;
+        return answer;
+      } catch (err) {
+        const retriable = err instanceof SchemaRegistryError && (err.status === 0 || err.status >= 500);
+        if (!retriable || k + 1 >= this.baseUrls.length) {
+          if (err instanceof SchemaRegistryError && err.status !== 0 && err.status < 500) this.current = index;
+          throw err;
+        }
+      }
+    }
+  }
+
+  private async requestOne(baseUrl: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     this.requestCount++;
-    const url = `${this.baseUrl}${path}`;
+    const url = `${baseUrl}${path}`;
     let res: Response;
     try {
       res = await this.fetchFn(url, {

@@ -63,7 +63,17 @@ describe('loadBrokerConfig', () => {
 
 describe('loadBrokerConfig: schema registry settings', () => {
   it('gives the registry defaults for an empty environment', () => {
-    expect(loadBrokerConfig({}).registry).toEqual({ bootstrap: undefined, topic: '_schemas', writeTimeoutMs: 10_000, readyTimeoutMs: 30_000 });
+    expect(loadBrokerConfig({}).registry).toEqual({ bootstrap: undefined, topic: '_schemas', topicReplicationFactor: 3, awaitBrokersMs: 0, writeTimeoutMs: 10_000, readyTimeoutMs: 30_000 });
+  });
+
+  it('in a cluster, waits two broker session timeouts for enough brokers before creating _schemas', () => {
+    const c = loadBrokerConfig({ MILLRACE_ETCD_ENDPOINTS: 'http://e:2379', MILLRACE_BROKER_SESSION_TIMEOUT_MS: '4000', MILLRACE_REGISTRY_TOPIC_REPLICATION_FACTOR: '2' });
+    expect(c.registry).toMatchObject({ topicReplicationFactor: 2, awaitBrokersMs: 8000 });
+    expect(() => loadBrokerConfig({ MILLRACE_REGISTRY_TOPIC_REPLICATION_FACTOR: '0' })).toThrow(/MILLRACE_REGISTRY_TOPIC_REPLICATION_FACTOR/);
+  });
+
+  it('accepts a default.replication.factor above 1 (a cluster)', () => {
+    expect(loadBrokerConfig({ MILLRACE_DEFAULT_REPLICATION_FACTOR: '3' }).defaultReplicationFactor).toBe(3);
   });
 
   it('reads registry overrides', () => {

@@ -88,7 +88,7 @@ const schema = z.object({
   MILLRACE_SOCKET_REQUEST_MAX_BYTES: int(1024, 2 ** 31 - 1).default(100 * 1024 * 1024),
   MILLRACE_AUTO_CREATE_TOPICS_ENABLE: bool.default(true),
   MILLRACE_NUM_PARTITIONS: int(1, 10000).default(1),
-  MILLRACE_DEFAULT_REPLICATION_FACTOR: int(1, 1).default(1),
+  MILLRACE_DEFAULT_REPLICATION_FACTOR: int(1, 32767).default(1),
   MILLRACE_OFFSETS_TOPIC_NUM_PARTITIONS: int(1, 1000).default(50),
   MILLRACE_OFFSETS_TOPIC_REPLICATION_FACTOR: int(1, 32767).default(3),
   MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: int(0).default(3000),
@@ -128,6 +128,7 @@ const schema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name')
     .default('_schemas'),
+  MILLRACE_REGISTRY_TOPIC_REPLICATION_FACTOR: int(1, 32767).default(3),
   MILLRACE_REGISTRY_WRITE_TIMEOUT_MS: int(100).default(10_000),
   MILLRACE_REGISTRY_READY_TIMEOUT_MS: int(100).default(30_000),
 });
@@ -204,6 +205,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     registry: {
       bootstrap: e.MILLRACE_REGISTRY_BOOTSTRAP,
       topic: e.MILLRACE_REGISTRY_TOPIC,
+      topicReplicationFactor: e.MILLRACE_REGISTRY_TOPIC_REPLICATION_FACTOR,
+      awaitBrokersMs: e.MILLRACE_ETCD_ENDPOINTS ? 2 * e.MILLRACE_BROKER_SESSION_TIMEOUT_MS : 0,
       writeTimeoutMs: e.MILLRACE_REGISTRY_WRITE_TIMEOUT_MS,
       readyTimeoutMs: e.MILLRACE_REGISTRY_READY_TIMEOUT_MS,
     },

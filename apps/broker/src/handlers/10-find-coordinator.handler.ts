@@ -11,6 +11,12 @@ import { TRANSACTION_STATE_TOPIC } from '../transaction-coordinator';
 import { TRANSACTION_CONFIG, type TransactionConfig } from '../transaction-coordinator/transaction-config';
 import type { ApiHandler } from './api-handler';
 
+/**
+ * min.insync.replicas of a cluster's `__consumer_offsets` (capped at its replication
+ * factor): an acknowledged offset commit is on two brokers, so it survives one's death.
+ */
+const OFFSETS_TOPIC_MIN_ISR = 2;
+
 enum CoordinatorType {
   GROUP = 0,
   TRANSACTION = 1,
@@ -41,7 +47,7 @@ export class FindCoordinatorHandler implements ApiHandler<typeof FindCoordinator
     @Inject(TRANSACTION_CONFIG) txns: TransactionConfig,
   ) {
     this.locator = config.cluster ? new CoordinatorLocator(topics, table, view) : null;
-    this.offsetsTopic = { name: CONSUMER_OFFSETS_TOPIC, numPartitions: config.offsetsTopicNumPartitions, replicationFactor: config.offsetsTopicReplicationFactor };
+    this.offsetsTopic = { name: CONSUMER_OFFSETS_TOPIC, numPartitions: config.offsetsTopicNumPartitions, replicationFactor: config.offsetsTopicReplicationFactor, minInsyncReplicas: OFFSETS_TOPIC_MIN_ISR };
     this.transactionTopic = { name: TRANSACTION_STATE_TOPIC, numPartitions: txns.stateLogNumPartitions, replicationFactor: txns.stateLogReplicationFactor, minInsyncReplicas: txns.stateLogMinIsr };
   }
 

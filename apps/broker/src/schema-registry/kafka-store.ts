@@ -57,6 +57,7 @@ export class KafkaStore {
       topic: this.config.topic,
       partitions: 1,
       requirePartitions: true,
+      replication: { replicationFactor: this.config.topicReplicationFactor, minInsyncReplicas: 2, awaitBrokersMs: this.config.awaitBrokersMs },
       kafka: createKafkaClient(servers, CLIENT_ID, this.logger),
       bootstrap: servers,
       readerClientId: CLIENT_ID,

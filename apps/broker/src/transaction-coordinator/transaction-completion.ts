@@ -50,13 +50,17 @@ export class TransactionCompletion {
 
   /** Ongoing -> PrepareEpochFence (epoch bumped, in memory) -> PrepareAbort; resolves when the markers are written. */
   async fenceAndAbort(meta: TxnMetadata): Promise<void> {
+    const epoch = meta.producerEpoch;
     meta.state = TxnState.PrepareEpochFence;
     if (meta.producerEpoch < MAX_PRODUCER_EPOCH + 1) meta.producerEpoch += 1;
     try {
       await this.prepare(meta, false);
     } catch (err) {
-      // Not written: the transaction is still open under the (unreturned) bumped epoch; the next attempt aborts it.
+      // Not written: the transaction is still open under the epoch it had (the bumped one was
+      // never written nor returned), so the producer retrying InitProducerId with it (KIP-360)
+      // is not fenced; the next attempt fences and aborts again.
       meta.state = TxnState.Ongoing;
+      meta.producerEpoch = epoch;
       throw err;
     }
     await this.completions.get(meta.transactionalId)?.done;

@@ -152,6 +152,19 @@ describe('TransactionCoordinator', () => {
     expect((await init('t', 60_000, 9999, 0, 4)).errorCode).toBe(E.PRODUCER_FENCED);
   });
 
+  it('KIP-360: a fence whose state write failed leaves the epoch as it was, so the producer retrying it recovers', async () => {
+    const p = await init();
+    await add('t', p.producerId, p.producerEpoch, 'a');
+    // The PrepareEpochFence record is not written (e.g. the ISR of __transaction_state still waits for a dead broker).
+    store.failNext = 1;
+    expect((await init('t', 60_000, p.producerId, p.producerEpoch, 4)).errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE);
+    expect(tc.describe('t')).toMatchObject({ producerEpoch: p.producerEpoch, state: TxnState.Ongoing });
+    // The client retries with the same id and epoch: not fenced, the open transaction is aborted and the epoch bumped once.
+    const bumped = await init('t', 60_000, p.producerId, p.producerEpoch, 4);
+    expect(bumped).toEqual({ errorCode: E.NONE, producerId: p.producerId, producerEpoch: p.producerEpoch + 2 });
+    expect(markers.written.map((m) => [m.commit, m.producerEpoch])).toEqual([[false, p.producerEpoch + 1]]);
+  });
+
   it('takes a new producer id when the epoch is exhausted', async () => {
     tc.load(new Map([['t', loaded({ producerId: 7, producerEpoch: 32766, state: TxnState.CompleteCommit })]]));
     const r = await init();
@@ -173,6 +186,10 @@ describe('TransactionCoordinator', () => {
     expect(tc.describe('t')!.producerEpoch).toBe(p.producerEpoch + 1);
     expect(await tc.endTxn('t', p.producerId, p.producerEpoch, true, true)).toBe(E.PRODUCER_FENCED);
     expect(logs.some((l) => l.includes('exceeded its timeout of 5000 ms'))).toBe(true);
+    // KIP-588: the producer recovers with its id and the epoch it had (the bumped one is answered, no further bump).
+    expect(await init('t', 5000, p.producerId, p.producerEpoch, 4)).toEqual({ errorCode: E.NONE, producerId: p.producerId, producerEpoch: p.producerEpoch + 1 });
+    // an older epoch is still fenced
+    expect((await init('t', 5000, p.producerId, p.producerEpoch - 1, 4)).errorCode).toBe(E.PRODUCER_FENCED);
   });
 
   it('expires idle transactional ids with a tombstone', async () => {

@@ -5,7 +5,7 @@ import { TransactionCache } from './transaction-cache';
 import { TransactionCompletion, type TxnCoordinatorLogger } from './transaction-completion';
 import { encodeTxnKey, partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
 import type { MarkerWriter } from './transaction-markers';
-import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, TxnState, type TxnMetadata } from './transaction-metadata';
+import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, TXN_STATE_NAMES, TxnState, type TxnMetadata } from './transaction-metadata';
 import type { TxnStateStore } from './transaction-state-log';
 
 export type { TxnCoordinatorLogger };
@@ -176,11 +176,17 @@ export class TransactionCoordinator {
     if (hasExpected) {
       const validPid =
         meta.producerEpoch === NO_PRODUCER_EPOCH || expectedPid === meta.producerId || (expectedPid === meta.lastProducerId && expectedEpoch >= MAX_PRODUCER_EPOCH);
-      if (!validPid) return fail(fenced);
+      const fence = (): InitProducerIdResult => {
+        this.logger.info(
+          `InitProducerId for ${transactionalId}: producer ${expectedPid} epoch ${expectedEpoch} fenced (current producer ${meta!.producerId} epoch ${meta!.producerEpoch}, last ${meta!.lastProducerId}/${meta!.lastProducerEpoch}, ${TXN_STATE_NAMES[meta!.state]})`,
+        );
+        return fail(fenced);
+      };
+      if (!validPid) return fence();
       if (expectedPid === meta.producerId && meta.producerEpoch !== NO_PRODUCER_EPOCH && expectedEpoch !== meta.producerEpoch) {
         // A retry of a bump this producer already got (its answer was lost) returns the current epoch.
         if (expectedEpoch === meta.lastProducerEpoch && meta.state !== TxnState.Ongoing) return { errorCode: E.NONE, producerId: meta.producerId, producerEpoch: meta.producerEpoch };
-        return fail(fenced);
+        return fence();
       }
     }
     meta.pending = true;
@@ -382,15 +388,22 @@ export class TransactionCoordinator {
     this.timers.push(this.clock.schedule(this.config.abortTimedOutTransactionsIntervalMs, tick));
   }
 
-  /** Aborts (and fences) every open transaction past its transaction.timeout.ms. */
+  /**
+   * Aborts (and fences) every open transaction past its transaction.timeout.ms; its
+   * producer may recover with InitProducerId and the epoch it had (KIP-588).
+   */
   async abortTimedOut(): Promise<number> {
     const now = this.clock.now();
     const expired = [...this.txns.values()].filter((m) => m.state === TxnState.Ongoing && !m.pending && m.txnStartTimestamp >= 0 && now > m.txnStartTimestamp + m.txnTimeoutMs);
     for (const meta of expired) {
       this.logger.info(`transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) exceeded its timeout of ${meta.txnTimeoutMs} ms: aborting it`);
       meta.pending = true;
+      const epoch = meta.producerEpoch;
       try {
         await this.completion.fenceAndAbort(meta);
+        // KIP-588: the producer whose transaction timed out may recover with InitProducerId
+        // carrying the epoch it had (answered the bumped one) instead of being fenced for good.
+        meta.lastProducerEpoch = epoch;
       } catch (err) {
         this.logger.warn(`aborting timed-out transaction ${meta.transactionalId} failed`, err);
       } finally {

@@ -26,7 +26,10 @@ export interface ConnectConfig {
   port: number;
   /** Kafka bootstrap servers, comma-separated host:port. */
   bootstrap: string[];
-  /** Default `schema.registry.url` of the avro converters. */
+  /**
+   * Default `schema.registry.url` of the avro converters (MILLRACE_REGISTRY_URL): one URL,
+   * or a comma-separated list (e.g. every broker of a cluster) the converters fail over along.
+   */
   registryUrl: string;
   dataDir: string;
   /** group.id of the worker cluster; prefixes nothing, identifies the storage topics' owner. */
@@ -49,6 +52,15 @@ export interface ConnectConfig {
   statusTopic: string;
   offsetTopicPartitions: number;
   statusTopicPartitions: number;
+  /**
+   * Kafka Connect's `config.storage.replication.factor`, `offset.storage.replication.factor`
+   * and `status.storage.replication.factor` (MILLRACE_CONNECT_CONFIG_REPLICATION_FACTOR,
+   * ..._OFFSET_..., ..._STATUS_...; default 3, capped at the live broker count so one broker
+   * still works; -1 = the broker's default.replication.factor): the replication of a storage
+   * topic the worker creates. One with more than one replica gets min.insync.replicas =
+   * min(2, RF), so an acknowledged write survives one broker's death.
+   */
+  storageReplicationFactors: { config: number; offset: number; status: number };
   /**
    * MILLRACE_CONNECT_CONFIG_PROVIDERS (Kafka's worker `config.providers`): the providers
    * whose `${name:...}` placeholders are resolved at connector and task start;
@@ -86,6 +98,9 @@ export interface ConnectConfig {
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const hostPort = /^[^\s:,]+:\d{1,5}$/;
+const replicationFactor = int(-1, 32767)
+  .refine((v) => v !== 0, 'expected a replication factor >= 1, or -1 for the broker default')
+  .default(3);
 
 const schema = z.object({
   MILLRACE_HOST: z.string().min(1).default('127.0.0.1'),
@@ -94,7 +109,12 @@ const schema = z.object({
     .string()
     .default('127.0.0.1:9092')
     .refine((v) => v.split(',').every((s) => hostPort.test(s.trim())), 'expected comma-separated host:port pairs'),
-  MILLRACE_REGISTRY_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8081'),
+  MILLRACE_REGISTRY_URL: z
+    .string()
+    .default('http://127.0.0.1:8081')
+    .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u !== ''))
+    .refine((urls) => urls.length > 0 && urls.every((u) => z.url({ protocol: /^https?$/ }).safeParse(u).success), 'expected an http(s) URL, or a comma-separated list of them')
+    .transform((urls) => urls.join(',')),
   MILLRACE_DATA_DIR: z.string().min(1).default('./data'),
   MILLRACE_CONNECT_GROUP_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"').default('connect-cluster'),
   MILLRACE_CONNECT_WORKER_ID: z.string().min(1).optional(),
@@ -128,6 +148,9 @@ const schema = z.object({
   MILLRACE_CONNECT_STATUS_TOPIC: z.string().min(1).default('connect-status'),
   MILLRACE_CONNECT_OFFSET_PARTITIONS: int(1, 1000).default(5),
   MILLRACE_CONNECT_STATUS_PARTITIONS: int(1, 1000).default(5),
+  MILLRACE_CONNECT_CONFIG_REPLICATION_FACTOR: replicationFactor,
+  MILLRACE_CONNECT_OFFSET_REPLICATION_FACTOR: replicationFactor,
+  MILLRACE_CONNECT_STATUS_REPLICATION_FACTOR: replicationFactor,
   MILLRACE_CONNECT_CONFIG_PROVIDERS: z
     .string()
     .default(CONFIG_PROVIDER_NAMES.join(','))
@@ -196,6 +219,11 @@ export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): Connect
     statusTopic: e.MILLRACE_CONNECT_STATUS_TOPIC,
     offsetTopicPartitions: e.MILLRACE_CONNECT_OFFSET_PARTITIONS,
     statusTopicPartitions: e.MILLRACE_CONNECT_STATUS_PARTITIONS,
+    storageReplicationFactors: {
+      config: e.MILLRACE_CONNECT_CONFIG_REPLICATION_FACTOR,
+      offset: e.MILLRACE_CONNECT_OFFSET_REPLICATION_FACTOR,
+      status: e.MILLRACE_CONNECT_STATUS_REPLICATION_FACTOR,
+    },
     configProviders: e.MILLRACE_CONNECT_CONFIG_PROVIDERS,
     secretsKey: e.MILLRACE_CONNECT_SECRETS_KEY,
     advertisedUrl: (e.MILLRACE_CONNECT_ADVERTISED_URL ?? `http://${e.MILLRACE_HOST}:${e.MILLRACE_CONNECT_PORT}`).replace(/\/+$/, ''),

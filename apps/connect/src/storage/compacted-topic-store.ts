@@ -8,6 +8,8 @@ export interface StorageTopic {
   readonly topic: string;
   /** Partition count when the worker creates the topic. */
   readonly partitions: number;
+  /** Replication factor when the worker creates the topic (ConnectConfig.storageReplicationFactors). */
+  readonly replicationFactor: number;
   /** kafkajs client.id of the store's admin and producer. */
   readonly clientId: string;
   /** pino `component` of the store's log lines. */
@@ -38,6 +40,7 @@ export abstract class CompactedTopicStore implements OnModuleInit, OnApplication
     this.log = new KafkaBasedLog({
       topic: storage.topic,
       partitions: storage.partitions,
+      replication: { replicationFactor: storage.replicationFactor, minInsyncReplicas: 2 },
       kafka: createKafkaClient(config.bootstrap, storage.clientId, this.logger),
       bootstrap: config.bootstrap,
       readerClientId: `millrace-connect-${storage.topic}`,

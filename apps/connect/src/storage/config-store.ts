@@ -30,7 +30,7 @@ export class ConfigStore extends CompactedTopicStore {
   private loaded = false;
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger, private readonly secrets: SecretsService) {
-    super(config, rootLogger, { topic: config.configTopic, partitions: 1, clientId: 'millrace-connect-configs', component: 'config-store' });
+    super(config, rootLogger, { topic: config.configTopic, partitions: 1, replicationFactor: config.storageReplicationFactors.config, clientId: 'millrace-connect-configs', component: 'config-store' });
     this.state = new ConfigState((connector, properties) => secrets.decodeFromStorage(connector, properties));
   }
 

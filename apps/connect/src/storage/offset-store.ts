@@ -22,7 +22,7 @@ export class OffsetStore extends CompactedTopicStore {
   private readonly state = new OffsetState();
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
-    super(config, rootLogger, { topic: config.offsetTopic, partitions: config.offsetTopicPartitions, clientId: 'millrace-connect-offsets', component: 'offset-store' });
+    super(config, rootLogger, { topic: config.offsetTopic, partitions: config.offsetTopicPartitions, replicationFactor: config.storageReplicationFactors.offset, clientId: 'millrace-connect-offsets', component: 'offset-store' });
   }
 
   protected apply(record: LogRecord): void {

@@ -35,7 +35,7 @@ export class StatusStore extends CompactedTopicStore {
   private pending: Promise<void> = Promise.resolve();
 
   constructor(@Inject(CONNECT_CONFIG) config: ConnectConfig, @Inject(ROOT_LOGGER) rootLogger: Logger) {
-    super(config, rootLogger, { topic: config.statusTopic, partitions: config.statusTopicPartitions, clientId: 'millrace-connect-status', component: 'status-store' });
+    super(config, rootLogger, { topic: config.statusTopic, partitions: config.statusTopicPartitions, replicationFactor: config.storageReplicationFactors.status, clientId: 'millrace-connect-status', component: 'status-store' });
     this.workerId = config.workerId;
   }
 

@@ -3,7 +3,7 @@
  * @millrace/schema-serde (Confluent wire format, caching registry client, avsc).
  *
  * Settings:
- * - `schema.registry.url` (required; comma-separated list allowed, the first is used).
+ * - `schema.registry.url` (required; a comma-separated list is tried in order when one does not answer).
  *   The runtime supplies the platform registry (MILLRACE_REGISTRY_URL) as a default.
  * - `auto.register.schemas` (default true): register the value's schema under the subject;
  *   false: only look it up (unknown schema -> ConverterError).
@@ -39,7 +39,7 @@ import { parseConverterConfig } from './converter-config';
 
 export const AVRO_CONVERTER_CONFIG_DEF: ConfigDef = {
   keys: [
-    { name: 'schema.registry.url', type: 'LIST', importance: 'HIGH', documentation: 'Schema registry URL(s); the first is used.', validator: urlLike() },
+    { name: 'schema.registry.url', type: 'LIST', importance: 'HIGH', documentation: 'Schema registry URL(s); requests fail over to the next when one does not answer or answers 5xx.', validator: urlLike() },
     { name: 'auto.register.schemas', type: 'BOOLEAN', default: true, importance: 'MEDIUM', documentation: 'Register schemas that are not registered yet.' },
     { name: 'use.latest.version', type: 'BOOLEAN', default: false, importance: 'LOW', documentation: "Serialize with the subject's latest schema." },
     { name: 'basic.auth.user.info', type: 'PASSWORD', default: null, importance: 'MEDIUM', documentation: 'user:password for HTTP basic auth to the registry.' },
@@ -48,7 +48,7 @@ export const AVRO_CONVERTER_CONFIG_DEF: ConfigDef = {
 
 export interface AvroConverterOptions {
   /** Builds the registry client (tests, or sharing one client between converters). */
-  readonly clientFactory?: (options: { baseUrl: string; headers?: Record<string, string> }) => SchemaRegistryClient;
+  readonly clientFactory?: (options: { baseUrl: string; fallbackUrls?: string[]; headers?: Record<string, string> }) => SchemaRegistryClient;
 }
 
 interface WriterSchema {
@@ -81,7 +81,7 @@ export class AvroConverter implements Converter {
     if (urls.length === 0) throw new ConverterError('Invalid AvroConverter configuration: Missing required configuration "schema.registry.url" which has no default value.');
     const userInfo = parsed['basic.auth.user.info'] as string | null;
     const headers = userInfo ? { Authorization: `Basic ${Buffer.from(userInfo, 'utf8').toString('base64')}` } : undefined;
-    const clientOptions = { baseUrl: urls[0], headers };
+    const clientOptions = { baseUrl: urls[0], fallbackUrls: urls.slice(1), headers };
     this.client = this.options.clientFactory ? this.options.clientFactory(clientOptions) : new SchemaRegistryClient(clientOptions);
     this.useLatest = parsed['use.latest.version'] as boolean;
     const autoRegister = (parsed['auto.register.schemas'] as boolean) && !this.useLatest;

@@ -1,0 +1,69 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildBatch, ErrorCode } from '@millrace/protocol';
+import { DEFAULT_LOG_CONFIG, LogManager } from '@millrace/storage';
+import type { TopicMetadata } from '../metadata/topic-store';
+import { IsolationLevel } from './partition-types';
+import { ReplicaManager } from './replica-manager';
+
+/**
+ * The acks=all path through a leader is driven by wake-ups, never by a fetch's max wait:
+ * an append wakes a follower's parked fetch; the follower's next fetch (its new log end)
+ * moves the high watermark, which answers the waiting acks=all produce and wakes a
+ * consumer's parked fetch. Every fetch here parks with a 30 s max wait; each step must
+ * resolve long before it (a missed wake-up fails the step's 10 s bound).
+ */
+describe('ReplicaManager wake-ups on the acks=all path (leader of RF 3, ISR [1,2,3])', () => {
+  const MAX_WAIT_MS = 30_000;
+  const topic: TopicMetadata = { name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: 1, replicationFactor: 3, configs: {}, internal: false, replicas: [[1, 2, 3]] };
+  let dir: string;
+  let logs: LogManager;
+  let rm: ReplicaManager;
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rm-wakeups-'));
+    logs = new LogManager({ dataDir: dir, scheduleTasks: false });
+    await logs.startup();
+    rm = new ReplicaManager(logs, null, { nodeId: 1, leadershipOf: () => ({ leader: 1, leaderEpoch: 0, isr: [1, 2, 3] }) });
+    await rm.openPartitions(topic, [0], DEFAULT_LOG_CONFIG);
+  });
+
+  afterEach(async () => {
+    await logs.shutdown();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const fetch = (replicaId: number, fetchOffset: number) =>
+    rm.fetch({ maxWaitMs: MAX_WAIT_MS, minBytes: 1, maxBytes: 1 << 20, isolationLevel: IsolationLevel.READ_UNCOMMITTED, replicaId, partitions: [{ topic: 't', partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }] });
+  /** `p`, or a rejection naming `what` if it is still pending after 10 s (a third of the max wait). */
+  const soon = <T>(p: Promise<T>, what: string): Promise<T> =>
+    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: not woken within 10 s (max wait ${MAX_WAIT_MS} ms)`)), 10_000).unref())]);
+  const bytes = (r: { bytes: number }[]) => r.reduce((n, x) => n + x.bytes, 0);
+
+  it('append -> follower fetch woken -> follower fetch at the new end -> HW -> produce answered and consumer fetch woken', async () => {
+    // Both followers have fetched up to the (empty) log end: their fetches park.
+    const f2 = fetch(2, 0);
+    const f3 = fetch(3, 0);
+    const consumer = fetch(-1, 0);
+    await new Promise((r) => setImmediate(r));
+
+    const produced = rm.appendRecords('t', 0, buildBatch({ baseOffset: 0, records: [{ value: Buffer.from('v'), timestamp: Date.now() }] }), -1, MAX_WAIT_MS);
+    expect(bytes(await soon(f2, 'follower 2 fetch after the append'))).toBeGreaterThan(0);
+    expect(bytes(await soon(f3, 'follower 3 fetch after the append'))).toBeGreaterThan(0);
+    expect(rm.getPartition('t', 0)!.highWatermark).toBe(0);
+
+    // The followers appended; their next fetches report log end 1 (and park: nothing new).
+    const next2 = fetch(2, 1);
+    const next3 = fetch(3, 1);
+    const outcome = await soon(produced, 'acks=all produce after both followers fetched past it');
+    expect(outcome.errorCode).toBe(ErrorCode.NONE);
+    expect(rm.getPartition('t', 0)!.highWatermark).toBe(1);
+    expect(bytes(await soon(consumer, 'consumer fetch after the high watermark moved'))).toBeGreaterThan(0);
+
+    // The parked follower fetches are woken by the next append.
+    void rm.appendRecords('t', 0, buildBatch({ baseOffset: 0, records: [{ value: Buffer.from('w'), timestamp: Date.now() }] }), 1);
+    expect(bytes(await soon(next2, 'follower 2 parked fetch after a second append'))).toBeGreaterThan(0);
+    expect(bytes(await soon(next3, 'follower 3 parked fetch after a second append'))).toBeGreaterThan(0);
+  });
+});
