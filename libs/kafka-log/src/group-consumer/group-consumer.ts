@@ -241,6 +241,8 @@ export class GroupConsumer {
       if (leader === undefined) continue;
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
+    // No leader known for any of them (a topic being deleted or created): wait before asking the metadata again.
+    if (byLeader.size === 0) return false;
     const fetched = await Promise.all(
       [...byLeader].map(async ([leader, ps]) => {
         const asked = ps.map((p) => ({ p, offset: p.position!, seekEpoch: p.seekEpoch }));
