@@ -157,10 +157,7 @@ export class GroupConsumer {
     try {
       await this.membership.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) })));
     } catch (err) {
-      if (isRejoinError(err)) {
-        this.rejoinNeeded = true;
-        throw err;
-      }
+      // A refusal that ended this member's generation (GroupMembership resets it) makes the loop join again; one of an older generation changes nothing.
       if (err instanceof Error && err.name === 'GroupError') throw err;
       throw new GroupConsumerError(`committing offsets of group ${this.opts.groupId}: ${errorMessage(err)}`, { cause: err });
     }

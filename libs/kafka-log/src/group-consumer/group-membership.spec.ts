@@ -155,4 +155,36 @@ describe('GroupMembership', () => {
     expect(await m.committed({ t: [0, 1] })).toEqual(new Map([['t-0', 17], ['t-1', -1]]));
     expect(c.opened).toBe(2);
   });
+
+  test('a refusal answering a request of an older generation does not end the generation joined since', async () => {
+    const c = new FakeCoordinator();
+    c.answer(JoinGroupApi.apiKey, joined('m-b', 'm-a', 1), joined('m-b', 'm-a', 2));
+    c.answer(SyncGroupApi.apiKey, { errorCode: 0, assignment: assignment({ t: [0] }) }, { errorCode: 0, assignment: assignment({ t: [0] }) });
+    const m = membership(c);
+    await m.join(['t']);
+    // The commit and the heartbeat leave under generation 1; the member joins generation 2 before their refusals arrive.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const link = c.open();
+    const send = link.send.bind(link);
+    (m as unknown as { link: CoordinatorLink }).link = { ...link, alive: true, close: () => undefined, send: (async (apiKey: number, v: number, body: never) => {
+      if (apiKey === OffsetCommitApi.apiKey || apiKey === HeartbeatApi.apiKey) {
+        const sent = send(apiKey, v, body);
+        await gate;
+        return sent;
+      }
+      return send(apiKey, v, body);
+    }) as CoordinatorLink['send'] };
+    c.answer(OffsetCommitApi.apiKey, { topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.ILLEGAL_GENERATION }] }] });
+    c.answer(HeartbeatApi.apiKey, { errorCode: ErrorCode.REBALANCE_IN_PROGRESS });
+    const commit = m.commit([{ topic: 't', partition: 0, offset: 5 }]).catch((err: unknown) => err);
+    const beat = m.heartbeat();
+    await new Promise((r) => setImmediate(r));
+    await m.join(['t']);
+    release();
+    expect(((await commit) as GroupError).type).toBe('ILLEGAL_GENERATION');
+    expect(await beat).toBe('ok');
+    expect(m.generationId).toBe(2);
+    expect(m.member).toBe(true);
+  });
 });

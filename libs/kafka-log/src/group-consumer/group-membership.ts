@@ -135,9 +135,12 @@ export class GroupMembership {
   async heartbeat(): Promise<'ok' | 'rejoin'> {
     if (!this.member) return 'rejoin';
     const link = await this.coordinator();
-    const res = await this.call(link, () => link.send(HeartbeatApi.apiKey, HEARTBEAT_VERSION, { groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId }));
+    const generationId = this.generationId;
+    const res = await this.call(link, () => link.send(HeartbeatApi.apiKey, HEARTBEAT_VERSION, { groupId: this.opts.groupId, generationId, memberId: this.memberId }));
     if (REJOIN_CODES.has(res.errorCode)) {
-      this.forgetIfUnknown(res.errorCode);
+      // The answer to a heartbeat of a generation this member already left behind (it joined again meanwhile) says nothing about the new one.
+      if (generationId !== this.generationId) return 'ok';
+      this.forgetIfUnknown(res.errorCode, generationId);
       return 'rejoin';
     }
     this.check(res.errorCode, 'Heartbeat');
@@ -149,19 +152,20 @@ export class GroupMembership {
     if (offsets.length === 0) return;
     if (!this.member) throw new GroupError(ErrorCode.REBALANCE_IN_PROGRESS, 'OffsetCommit');
     const link = await this.coordinator();
+    const generationId = this.generationId;
     const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string | null }[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: null }]);
     const res = await this.call(link, () =>
       link.send(OffsetCommitApi.apiKey, OFFSET_COMMIT_VERSION, {
         groupId: this.opts.groupId,
-        generationIdOrMemberEpoch: this.generationId,
+        generationIdOrMemberEpoch: generationId,
         memberId: this.memberId,
         topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
       }),
     );
     for (const t of res.topics) {
       for (const p of t.partitions) {
-        this.forgetIfUnknown(p.errorCode);
+        this.forgetIfUnknown(p.errorCode, generationId);
         this.check(p.errorCode, `OffsetCommit ${t.name}-${p.partitionIndex}`);
       }
     }
@@ -200,7 +204,9 @@ export class GroupMembership {
     this.generationId = -1;
   }
 
-  private forgetIfUnknown(code: number): void {
+  /** A refusal of a request sent under `sentGeneration` ends that generation only if it is still this member's (an answer to an older request never ends a newer join). */
+  private forgetIfUnknown(code: number, sentGeneration: number): void {
+    if (sentGeneration !== this.generationId) return;
     if (code === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
     if (REJOIN_CODES.has(code)) this.generationId = -1;
   }
