@@ -95,6 +95,8 @@ export class GroupConsumer {
   private generation = 0;
   private parts = new Map<string, PartitionState>();
   private readonly pausedKeys = new Set<string>();
+  /** Seeks of partitions not assigned when asked (during a rejoin), by key. */
+  private readonly pendingSeeks = new Map<string, number>();
   private leaders = new Map<string, number>();
   private brokers = new Map<number, { host: string; port: number }>();
   private readonly connections = new Map<number, KafkaConnection>();
@@ -147,8 +149,13 @@ export class GroupConsumer {
 
   /** Fetches `partition` from `offset` next (an assigned partition; others are ignored). */
   seek(s: { topic: string; partition: number; offset: string }): void {
-    const p = this.parts.get(`${s.topic}-${s.partition}`);
-    if (!p) return;
+    const key = `${s.topic}-${s.partition}`;
+    const p = this.parts.get(key);
+    if (!p) {
+      // Not assigned right now (a rejoin under way): applied if the next assignment has it.
+      this.pendingSeeks.set(key, Number(s.offset));
+      return;
+    }
     p.position = Number(s.offset);
     p.seekEpoch++;
   }
@@ -169,6 +176,8 @@ export class GroupConsumer {
     clearInterval(this.heartbeatTimer);
     this.wake?.();
     this.closeLeaders();
+    // A JoinGroup held by the coordinator for a rebalance would keep the loop for up to the rebalance timeout.
+    if (this.joining) this.membership.abort();
     await this.loop;
     await this.heartbeating;
     if (wasRunning) await this.membership.leave();
@@ -215,10 +224,11 @@ export class GroupConsumer {
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
         const key = `${topic}-${partition}`;
-        const offset = committed.get(key) ?? -1;
+        const offset = this.pendingSeeks.get(key) ?? committed.get(key) ?? -1;
         parts.set(key, { topic, partition, key, position: offset >= 0 ? offset : null, seekEpoch: 0 });
       }
     }
+    this.pendingSeeks.clear();
     this.parts = parts;
     this.generation++;
     const event: GroupJoinEvent = { payload: { memberAssignment: assignment, generationId: this.membership.generationId, memberId: this.membership.memberId } };

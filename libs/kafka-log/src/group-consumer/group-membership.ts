@@ -190,13 +190,21 @@ export class GroupMembership {
 
   /** Leaves the group (best effort) and closes the coordinator connection. */
   async leave(): Promise<void> {
-    const link = this.link;
-    this.link = null;
-    if (link?.alive && this.memberId !== '') {
-      await link.send(LeaveGroupApi.apiKey, LEAVE_VERSION, { groupId: this.opts.groupId, memberId: this.memberId }).catch(() => undefined);
-    }
     this.generationId = -1;
-    link?.close();
+    if (this.memberId !== '') {
+      try {
+        const link = await this.coordinator();
+        await link.send(LeaveGroupApi.apiKey, LEAVE_VERSION, { groupId: this.opts.groupId, memberId: this.memberId });
+      } catch {
+        // Best effort: the coordinator expels the member once its session times out.
+      }
+    }
+    this.dropLink();
+  }
+
+  /** Closes the coordinator connection: a request waiting on it (a JoinGroup held for the rebalance) fails at once. */
+  abort(): void {
+    this.dropLink();
   }
 
   /** Forgets the generation (the member must join again before it commits). */
