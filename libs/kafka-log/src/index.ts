@@ -12,3 +12,7 @@ export { KafkaClients } from './kafka-clients';
 export { CoordinatorError, openCoordinator, openGroupCoordinator, type CoordinatorKeyType } from './group-coordinator-connection';
 export { ProducerFencedError, TransactionClient, TransactionRequestError, type TransactionClientOptions, type TransactionalProducerId } from './transaction-client';
 export { clusterSupportsTransactions } from './cluster-features';
+export { GroupConsumer, GroupConsumerError, type EachGroupBatch, type GroupConsumerOptions } from './group-consumer/group-consumer';
+export { GroupError, GroupMembership, isRejoinError, type CoordinatorLink, type GroupMembershipOptions } from './group-consumer/group-membership';
+export { rangeAssign, type GroupMemberSubscription, type TopicAssignment } from './group-consumer/range-assignor';
+export * from './group-consumer/group-consumer-types';

@@ -89,4 +89,14 @@ describe('lastPerKey', () => {
       ['1', 'd'],
     ]);
   });
+
+  it('tells keys of different types apart and treats nulls as one key, by value or by string alike', () => {
+    const rows = [[null, 'a'], [10n, 'b'], [10, 'c'], [null, 'd'], [true, 'e'], ['true', 'f'], [10n, 'g']];
+    const expected = [[10, 'c'], [null, 'd'], [true, 'e'], ['true', 'f'], [10n, 'g']];
+    expect(lastPerKey(rows, 1)).toEqual(expected);
+    // A Buffer key takes the string path; the answer keeps the same rules.
+    expect(lastPerKey([...rows, [Buffer.from('k'), 'h'], [Buffer.from('k'), 'i']], 1)).toEqual([...expected, [Buffer.from('k'), 'i']]);
+    // Two key columns: the string path.
+    expect(lastPerKey([[1, 'x', 'a'], [1, 'y', 'b'], [1, 'x', 'c']], 2)).toEqual([[1, 'y', 'b'], [1, 'x', 'c']]);
+  });
 });

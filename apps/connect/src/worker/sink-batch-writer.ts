@@ -1,8 +1,7 @@
 import { isRetriableError, type SinkRecord, type SinkTask } from '@millrace/connect-sdk';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
-import { isGroupRebalanceError } from './sink-group-consumer';
+import { isGroupRebalanceError, type SinkBatchPayload, type SinkConsumer } from './sink-group-consumer';
 import { SinkRecordConversion, SLOW } from './sink-record-conversion';
 import { isTransientKafkaError } from './kafka-errors';
 
@@ -17,7 +16,7 @@ export interface SinkBatchWriterOptions {
   readonly logger: Logger;
   readonly metrics?: TaskMetrics;
   /** The consumer that fetched the batches (offsets are committed through it). */
-  readonly consumer: () => Consumer | undefined;
+  readonly consumer: () => SinkConsumer | undefined;
   /** True once the task stops or its consumer is being replaced: retries end, the batch is delivered again. */
   readonly ending: () => boolean;
 }
@@ -50,7 +49,7 @@ export interface SinkBatchWriterOptions {
 export class SinkBatchWriter {
   constructor(private readonly opts: SinkBatchWriterOptions) {}
 
-  async write(payload: EachBatchPayload, sameGeneration: () => boolean = () => true): Promise<void> {
+  async write(payload: SinkBatchPayload, sameGeneration: () => boolean = () => true): Promise<void> {
     const { batch } = payload;
     const { task, metrics } = this.opts;
     const started = performance.now();
@@ -84,7 +83,7 @@ export class SinkBatchWriter {
    * Converts the batch's messages and writes the records (see the class contract);
    * resolves once every write finished; returns the number of records written.
    */
-  private async convertAndWrite(payload: EachBatchPayload): Promise<number> {
+  private async convertAndWrite(payload: SinkBatchPayload): Promise<number> {
     const { batch } = payload;
     const { task, conversion } = this.opts;
     const messages = batch.messages;
@@ -149,7 +148,7 @@ export class SinkBatchWriter {
    * runs, as Kafka Connect redelivers a batch after a RetriableException. Any other error
    * is thrown (the task fails).
    */
-  private async retrying(payload: EachBatchPayload, operation: () => Promise<void>): Promise<void> {
+  private async retrying(payload: SinkBatchPayload, operation: () => Promise<void>): Promise<void> {
     for (let delay = 300; ; delay = Math.min(delay * 2, 10_000)) {
       try {
         await operation();

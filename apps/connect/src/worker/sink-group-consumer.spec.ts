@@ -1,5 +1,5 @@
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
-import { isGroupRebalanceError } from './sink-group-consumer';
+import { isGroupRebalanceError, sinkConsumerKind } from './sink-group-consumer';
 
 describe('isGroupRebalanceError', () => {
   // kafkajs's retrier does `new KafkaJSNonRetriableError(e, { cause })`; its typings know only the first argument
@@ -18,5 +18,14 @@ describe('isGroupRebalanceError', () => {
     expect(isGroupRebalanceError(nonRetriable(protocol('TOPIC_AUTHORIZATION_FAILED')))).toBe(false);
     expect(isGroupRebalanceError(new Error('UNKNOWN_MEMBER_ID'))).toBe(false);
     expect(isGroupRebalanceError(null)).toBe(false);
+  });
+});
+
+describe('sinkConsumerKind (MILLRACE_SINK_CONSUMER)', () => {
+  it('defaults to kafkajs, takes protocol or kafkajs, and refuses anything else naming the setting', () => {
+    expect(sinkConsumerKind({})).toBe('kafkajs');
+    expect(sinkConsumerKind({ MILLRACE_SINK_CONSUMER: ' protocol ' })).toBe('protocol');
+    expect(sinkConsumerKind({ MILLRACE_SINK_CONSUMER: 'kafkajs' })).toBe('kafkajs');
+    expect(() => sinkConsumerKind({ MILLRACE_SINK_CONSUMER: 'librdkafka' })).toThrow('MILLRACE_SINK_CONSUMER must be "protocol" or "kafkajs", got "librdkafka"');
   });
 });

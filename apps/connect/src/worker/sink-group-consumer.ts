@@ -1,6 +1,64 @@
 import type { TopicPartition } from '@millrace/connect-sdk';
-import type { Consumer, Kafka } from 'kafkajs';
+import { GroupConsumer, type ReaderLogger } from '@millrace/kafka-log';
+import type { Kafka } from 'kafkajs';
 import type { SinkConsumerConfig } from './sink-consumer-config';
+
+/** A consumed message as the sink path reads it (kafkajs's KafkaMessage and the own client's GroupMessage both are). */
+export interface SinkMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+  offset: string;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+/** One partition's fetched records handed to the sink runner (kafkajs's EachBatchPayload subset, same meanings). */
+export interface SinkBatchPayload {
+  readonly batch: {
+    readonly topic: string;
+    readonly partition: number;
+    readonly highWatermark: string;
+    readonly messages: SinkMessage[];
+    firstOffset(): string | null;
+    lastOffset(): string;
+  };
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  pause(): () => void;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+/**
+ * The group consumer of a sink task: the subset of kafkajs's Consumer the runner uses,
+ * implemented by kafkajs itself and by the project's GroupConsumer (libs/kafka-log).
+ */
+export interface SinkConsumer {
+  readonly events: { readonly REBALANCING: string; readonly GROUP_JOIN: string };
+  on(event: string, listener: (event: { payload: { memberAssignment: Record<string, number[]> } }) => void): unknown;
+  connect(): Promise<void>;
+  subscribe(s: { topics: string[]; fromBeginning: boolean }): Promise<void>;
+  run(r: { autoCommit: boolean; eachBatchAutoResolve: boolean; eachBatch: (payload: SinkBatchPayload) => Promise<void> }): Promise<void>;
+  pause(tps: { topic: string; partitions: number[] }[]): void;
+  resume(tps: { topic: string; partitions: number[] }[]): void;
+  seek(s: { topic: string; partition: number; offset: string }): void;
+  commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * Which client implements the sink consumer: MILLRACE_SINK_CONSUMER=`protocol` (the
+ * project's GroupConsumer over libs/protocol) or `kafkajs` (the default). The one place
+ * the choice is made; a bad value throws naming the setting.
+ */
+export type SinkConsumerKind = 'protocol' | 'kafkajs';
+
+export function sinkConsumerKind(env: Readonly<Record<string, string | undefined>> = process.env): SinkConsumerKind {
+  const raw = (env['MILLRACE_SINK_CONSUMER'] ?? '').trim();
+  if (raw === '') return 'kafkajs';
+  if (raw === 'protocol' || raw === 'kafkajs') return raw;
+  throw new Error(`MILLRACE_SINK_CONSUMER must be "protocol" or "kafkajs", got "${raw}"`);
+}
 
 /**
  * max.partition.fetch.bytes of the sink consumer (Kafka's default is 1 MiB): 16 MiB is
@@ -17,8 +75,28 @@ export const SINK_FETCH_BYTES = 2 * SINK_FETCH_PARTITION_BYTES;
  * SINK_FETCH_PARTITION_BYTES per partition and SINK_FETCH_BYTES in all (bigger fetches
  * make bigger batches: one fetch round trip, flush and offset commit per batch).
  */
-export function createSinkConsumer(kafka: Kafka, connector: string, c: SinkConsumerConfig): Consumer {
-  return kafka.consumer({
+export function createSinkConsumer(
+  client: { readonly kafka: Kafka; readonly bootstrap?: readonly string[]; readonly logger?: ReaderLogger; readonly kind?: SinkConsumerKind },
+  connector: string,
+  c: SinkConsumerConfig,
+): SinkConsumer {
+  const kind = client.kind ?? sinkConsumerKind();
+  if (kind === 'protocol' && client.bootstrap && client.bootstrap.length > 0) {
+    return new GroupConsumer({
+      bootstrap: client.bootstrap,
+      groupId: `connect-${connector}`,
+      clientId: `millrace-connect-sink-${connector}`,
+      sessionTimeoutMs: c.sessionTimeoutMs,
+      heartbeatIntervalMs: c.heartbeatIntervalMs,
+      rebalanceTimeoutMs: c.rebalanceTimeoutMs,
+      maxWaitMs: 500,
+      maxBytesPerPartition: SINK_FETCH_PARTITION_BYTES,
+      maxBytes: SINK_FETCH_BYTES,
+      isolationLevel: 'read_committed',
+      logger: client.logger,
+    });
+  }
+  return client.kafka.consumer({
     groupId: `connect-${connector}`,
     sessionTimeout: c.sessionTimeoutMs,
     heartbeatInterval: c.heartbeatIntervalMs,
@@ -37,11 +115,11 @@ export function groupByTopic(tps: readonly TopicPartition[]): { topic: string; p
   return [...map].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
-const REJOIN_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR']);
+const REJOIN_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR', 'FENCED_INSTANCE_ID']);
 
 /**
- * kafkajs's errors of a consumer whose group is rebalancing or forgot it: it rejoins by
- * itself. kafkajs wraps the protocol error of a commit (e.g. UNKNOWN_MEMBER_ID after the
+ * kafkajs's (and GroupConsumer's GroupError) errors of a consumer whose group is
+ * rebalancing or forgot it: it rejoins by itself. kafkajs wraps the protocol error of a commit (e.g. UNKNOWN_MEMBER_ID after the
  * session expired) in a KafkaJSNonRetriableError whose `cause` holds it: the chain is walked.
  */
 export function isGroupRebalanceError(err: unknown): boolean {

@@ -1,5 +1,5 @@
 import { applyStep, isToleratedFailure, NEEDS_ASYNC, ProcessingContext, type ConnectHeader, type ConsumedRecord, type Converter, type RetryWithToleranceOperator, type SinkRecord, type TransformChain } from '@millrace/connect-sdk';
-import type { KafkaMessage } from 'kafkajs';
+import type { SinkMessage } from './sink-group-consumer';
 import type { TaskMetrics } from '../metrics/task-metrics';
 
 export interface SinkRecordConversionOptions {
@@ -32,7 +32,7 @@ export class SinkRecordConversion {
    * anything threw — then `convert` runs the record under the error-handling operator
    * from the start (conversion and transforms are pure, so running them again is safe).
    */
-  convertFast(topic: string, partition: number, m: KafkaMessage): SinkRecord | undefined | typeof SLOW {
+  convertFast(topic: string, partition: number, m: SinkMessage): SinkRecord | undefined | typeof SLOW {
     const { keyConverter, valueConverter } = this.opts;
     if (!keyConverter.toConnectDataSync || !valueConverter.toConnectDataSync) return SLOW;
     try {
@@ -65,7 +65,7 @@ export class SinkRecordConversion {
     }
   }
 
-  async convert(topic: string, partition: number, m: KafkaMessage): Promise<SinkRecord | undefined> {
+  async convert(topic: string, partition: number, m: SinkMessage): Promise<SinkRecord | undefined> {
     const { operator } = this.opts;
     const headers = connectHeaders(m.headers);
     const timestamp = m.timestamp === undefined || m.timestamp === '' ? null : Number(m.timestamp);
@@ -108,7 +108,7 @@ export class SinkRecordConversion {
 
 const NO_HEADERS: ConnectHeader[] = [];
 
-export function connectHeaders(headers: KafkaMessage['headers']): ConnectHeader[] {
+export function connectHeaders(headers: SinkMessage['headers']): ConnectHeader[] {
   if (headers === undefined) return NO_HEADERS;
   let any = false;
   for (const _ in headers) {

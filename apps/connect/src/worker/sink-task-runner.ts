@@ -7,13 +7,13 @@ import {
   type SinkTask,
   type TransformChain,
 } from '@millrace/connect-sdk';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TaskMetrics } from '../metrics/task-metrics';
 import { SinkAssignment } from './sink-assignment';
 import { SinkBatchWriter } from './sink-batch-writer';
 import { sinkConsumerConfig, type SinkConsumerConfig } from './sink-consumer-config';
-import { createSinkConsumer, groupByTopic } from './sink-group-consumer';
+import { createSinkConsumer, groupByTopic, type SinkBatchPayload, type SinkConsumer, type SinkConsumerKind } from './sink-group-consumer';
 import { SinkRecordConversion } from './sink-record-conversion';
 import { missingTopicsNote, sameTopics, SinkTopicWatcher, type SinkTopicState } from './sink-topic-watcher';
 import { isTransientKafkaError } from './kafka-errors';
@@ -26,6 +26,10 @@ export interface SinkTaskRunnerOptions {
   readonly task: SinkTask;
   readonly taskConfig: Readonly<Record<string, string>>;
   readonly kafka: Kafka;
+  /** host:port list: the project's GroupConsumer (MILLRACE_SINK_CONSUMER=protocol) connects to it. */
+  readonly bootstrap?: readonly string[];
+  /** The sink consumer's client; default sinkConsumerKind() (MILLRACE_SINK_CONSUMER). */
+  readonly consumerKind?: SinkConsumerKind;
   /** `topics` (non-empty) or `topics.regex`. */
   readonly topics: readonly string[];
   readonly topicsRegex: string;
@@ -84,7 +88,7 @@ export interface SinkTaskRunnerOptions {
 export class SinkTaskRunner implements TaskRunner {
   readonly connector: string;
   readonly id: number;
-  private consumer: Consumer | undefined;
+  private consumer: SinkConsumer | undefined;
   /** The topics the current consumer subscribed to (undefined: none tried yet). */
   private subscribed: readonly string[] | undefined;
   /** True while a consumer is being replaced: batches in flight end without failing the task. */
@@ -194,13 +198,14 @@ export class SinkTaskRunner implements TaskRunner {
    * and the next topic check tries again.
    */
   private async startConsumer(topics: readonly string[]): Promise<void> {
-    const consumer = createSinkConsumer(this.opts.kafka, this.opts.connector, this.consumerConfig);
+    const { kafka, bootstrap, consumerKind, logger } = this.opts;
+    const consumer = createSinkConsumer({ kafka, bootstrap, kind: consumerKind, logger: { warn: (message) => logger.warn(message) } }, this.opts.connector, this.consumerConfig);
     this.consumer = consumer;
     this.writeFailed = false;
     consumer.on(consumer.events.REBALANCING, () => {
       this.generation++;
     });
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    consumer.on(consumer.events.GROUP_JOIN, (event: { payload: { memberAssignment: Record<string, number[]> } }) => {
       this.generation++;
       const previous = this.assignment;
       // Not awaiting fail: stopping waits for the consumer, which may wait for this chain.
@@ -278,7 +283,7 @@ export class SinkTaskRunner implements TaskRunner {
     if (this.paused) this.consumer?.pause(groupByTopic(this.assigned.partitions));
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
+  private async onBatch(payload: SinkBatchPayload): Promise<void> {
     const { batch } = payload;
     await this.assignment;
     if (this.failed || payload.isStale() || !payload.isRunning()) return;
@@ -299,7 +304,7 @@ export class SinkTaskRunner implements TaskRunner {
     this.inFlight = this.writer.write(payload, () => generation === this.generation).catch((err: unknown) => this.onWriteFailure(err, payload));
   }
 
-  private onWriteFailure(err: unknown, payload: EachBatchPayload): void {
+  private onWriteFailure(err: unknown, payload: SinkBatchPayload): void {
     this.writeFailed = true;
     // Stopping or replacing the consumer: the batch was not committed and is delivered again.
     if ((this.stopping || this.replacing) && (isRetriableError(err) || !payload.isRunning())) return;

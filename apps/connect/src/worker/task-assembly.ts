@@ -153,6 +153,7 @@ export async function assembleTask(
       task: task as SinkTask,
       taskConfig,
       kafka: clients.kafkajs,
+      bootstrap: clients.bootstrap,
       topics,
       topicsRegex: connectorConfig['topics.regex'] ?? '',
       consumerConfig: sinkConsumerConfig(connectorConfig),

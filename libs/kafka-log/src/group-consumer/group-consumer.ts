@@ -1,0 +1,445 @@
+import { EventEmitter } from 'node:events';
+import { errorMessage } from '@millrace/app-common';
+import { ErrorCode, errorName, FetchApi, ListOffsetsApi, MetadataApi } from '@millrace/protocol';
+import { ISOLATION_LEVEL_CODE, readFetchedRecords, type IsolationLevel } from '../fetched-records';
+import { openGroupCoordinator } from '../group-coordinator-connection';
+import { splitHostPort } from '../host-port';
+import { KafkaConnection } from '../kafka-connection';
+import type { ReaderLogger } from '../partition-reader';
+import { GroupMembership, isRejoinError } from './group-membership';
+import { GROUP_CONSUMER_EVENTS, type GroupBatchPayload, type GroupJoinEvent, type GroupMessage, type GroupTopicPartitions } from './group-consumer-types';
+import type { TopicAssignment } from './range-assignor';
+
+export interface GroupConsumerOptions {
+  /** host:port list. */
+  readonly bootstrap: readonly string[];
+  readonly groupId: string;
+  readonly clientId?: string;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** What JoinGroup announces as the rebalance timeout (Kafka's max.poll.interval.ms). */
+  readonly rebalanceTimeoutMs: number;
+  /** Fetch long-poll (max_wait_ms); default 500. */
+  readonly maxWaitMs?: number;
+  readonly maxBytesPerPartition: number;
+  readonly maxBytes: number;
+  /** Default read_committed (kafkajs's default, and what exactly-once sources need). */
+  readonly isolationLevel?: IsolationLevel;
+  readonly logger?: ReaderLogger;
+}
+
+export type EachGroupBatch = (payload: GroupBatchPayload) => Promise<void>;
+
+/** A request to the cluster failed (connection lost, leader moved, coordinator moving): retriable, as kafkajs's retriable errors. */
+export class GroupConsumerError extends Error {
+  readonly retriable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GroupConsumerError';
+  }
+}
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  /** The next offset to fetch; null: not known yet (no committed offset: the earliest). */
+  position: number | null;
+  /** Bumped by every seek: a batch fetched before it is stale. */
+  seekEpoch: number;
+}
+
+const METADATA_VERSION = 1;
+const LIST_OFFSETS_VERSION = 2;
+const FETCH_VERSION = 4;
+const NO_HEADERS: Record<string, Buffer> = Object.freeze({}) as Record<string, Buffer>;
+const RELOAD_METADATA = new Set<number>([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.LEADER_NOT_AVAILABLE, ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_LEADER_EPOCH]);
+
+/**
+ * A consumer-group member over libs/protocol (no kafkajs), with the subset of kafkajs's
+ * Consumer API the sink tasks use: `subscribe`, `run({ eachBatch })` with manual
+ * resolution, `pause`/`resume`/`seek`, `commitOffsets`, the REBALANCING and GROUP_JOIN
+ * events, `disconnect`.
+ *
+ * Contracts:
+ * - Membership: GroupMembership (eager rebalancing, range assignor, consumer protocol);
+ *   a heartbeat every `heartbeatIntervalMs` while a member. When the group rebalances
+ *   (heartbeat, commit or fetch says so) the loop, after the batch in hand, emits
+ *   REBALANCING, joins again, reads the group's committed offsets of the new assignment
+ *   (none: the partition's earliest offset, also after OFFSET_OUT_OF_RANGE) and emits
+ *   GROUP_JOIN with it. Batches fetched under an older generation, or before a `seek` of
+ *   their partition, are stale (`isStale()`), and their resolution is ignored.
+ * - Fetching: one Fetch per partition leader per round (in parallel), `isolationLevel`,
+ *   records decoded straight from the record batches (views into the response; control
+ *   records and, with read_committed, aborted transactions never handed over). Each
+ *   partition's records go to `eachBatch` in offset order, one batch at a time; the
+ *   position moves past what the handler resolved (unresolved records are fetched again).
+ * - Errors of the cluster (connections, leaders, coordinator) are logged and retried with
+ *   backoff until `disconnect`; `commitOffsets` throws them as GroupConsumerError
+ *   (retriable) or GroupError (its Kafka `type`, e.g. ILLEGAL_GENERATION, and the member
+ *   joins again).
+ * - `disconnect` waits for the batch in hand, leaves the group and closes every connection.
+ */
+export class GroupConsumer {
+  readonly events = GROUP_CONSUMER_EVENTS;
+  private readonly emitter = new EventEmitter();
+  private readonly membership: GroupMembership;
+  private readonly clientId: string;
+  private readonly isolation: IsolationLevel;
+  private topics: string[] = [];
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
+  private rejoinNeeded = true;
+  private joining = false;
+  /** Bumped at every rebalance start and join: batches of an older generation are stale. */
+  private generation = 0;
+  private parts = new Map<string, PartitionState>();
+  private readonly pausedKeys = new Set<string>();
+  /** Seeks of partitions not assigned when asked (during a rejoin), by key. */
+  private readonly pendingSeeks = new Map<string, number>();
+  private leaders = new Map<string, number>();
+  private brokers = new Map<number, { host: string; port: number }>();
+  private readonly connections = new Map<number, KafkaConnection>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private lastHeartbeat = 0;
+  private heartbeating: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly opts: GroupConsumerOptions) {
+    this.clientId = opts.clientId ?? 'millrace-group-consumer';
+    this.isolation = opts.isolationLevel ?? 'read_committed';
+    this.membership = new GroupMembership({
+      groupId: opts.groupId,
+      sessionTimeoutMs: opts.sessionTimeoutMs,
+      rebalanceTimeoutMs: opts.rebalanceTimeoutMs,
+      openCoordinator: () => openGroupCoordinator(opts.bootstrap, opts.groupId, this.clientId),
+      partitionCounts: (topics) => this.partitionCounts(topics),
+    });
+  }
+
+  on(event: typeof GROUP_CONSUMER_EVENTS.REBALANCING, listener: () => void): void;
+  on(event: typeof GROUP_CONSUMER_EVENTS.GROUP_JOIN, listener: (event: GroupJoinEvent) => void): void;
+  on(event: string, listener: (...args: never[]) => void): void {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+  }
+
+  /** Nothing to open ahead: connections are made by the loop (kafkajs shape). */
+  async connect(): Promise<void> {}
+
+  async subscribe(s: { topics: string[]; fromBeginning?: boolean }): Promise<void> {
+    this.topics = [...new Set([...this.topics, ...s.topics])];
+  }
+
+  /** Starts the loop (join, fetch, eachBatch); resolves at once. */
+  async run(r: { eachBatch: EachGroupBatch; autoCommit?: boolean; eachBatchAutoResolve?: boolean }): Promise<void> {
+    if (this.running) throw new Error('the consumer is already running');
+    this.running = true;
+    this.heartbeatTimer = setInterval(() => void this.heartbeatIfDue(), Math.max(50, Math.floor(this.opts.heartbeatIntervalMs / 2)));
+    this.loop = this.runLoop(r.eachBatch);
+  }
+
+  pause(tps: GroupTopicPartitions[]): void {
+    for (const t of tps) for (const p of t.partitions) this.pausedKeys.add(`${t.topic}-${p}`);
+  }
+
+  resume(tps: GroupTopicPartitions[]): void {
+    for (const t of tps) for (const p of t.partitions) this.pausedKeys.delete(`${t.topic}-${p}`);
+    this.wake?.();
+  }
+
+  /** Fetches `partition` from `offset` next (an assigned partition; others are ignored). */
+  seek(s: { topic: string; partition: number; offset: string }): void {
+    const key = `${s.topic}-${s.partition}`;
+    const p = this.parts.get(key);
+    if (!p) {
+      // Not assigned right now (a rejoin under way): applied if the next assignment has it.
+      this.pendingSeeks.set(key, Number(s.offset));
+      return;
+    }
+    p.position = Number(s.offset);
+    p.seekEpoch++;
+  }
+
+  async commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
+    try {
+      await this.membership.commit(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) })));
+    } catch (err) {
+      // A refusal that ended this member's generation (GroupMembership resets it) makes the loop join again; one of an older generation changes nothing.
+      if (err instanceof Error && err.name === 'GroupError') throw err;
+      throw new GroupConsumerError(`committing offsets of group ${this.opts.groupId}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const wasRunning = this.running;
+    this.running = false;
+    clearInterval(this.heartbeatTimer);
+    this.wake?.();
+    this.closeLeaders();
+    // A JoinGroup held by the coordinator for a rebalance would keep the loop for up to the rebalance timeout.
+    if (this.joining) this.membership.abort();
+    await this.loop;
+    await this.heartbeating;
+    if (wasRunning) await this.membership.leave();
+  }
+
+  private async runLoop(eachBatch: EachGroupBatch): Promise<void> {
+    let backoffMs = 100;
+    while (this.running) {
+      try {
+        if (this.rejoinNeeded || !this.membership.member) await this.rejoin();
+        else if (!(await this.fetchRound(eachBatch))) await this.idle(100);
+        backoffMs = 100;
+      } catch (err) {
+        if (!this.running) break;
+        if (isRejoinError(err)) {
+          this.rejoinNeeded = true;
+          continue;
+        }
+        this.opts.logger?.warn(`group ${this.opts.groupId}: ${errorMessage(err)}; retrying in ${backoffMs} ms`);
+        this.closeLeaders();
+        this.leaders.clear();
+        await this.idle(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+    }
+  }
+
+  private async rejoin(): Promise<void> {
+    this.joining = true;
+    this.generation++;
+    this.emitter.emit(GROUP_CONSUMER_EVENTS.REBALANCING, { payload: { groupId: this.opts.groupId, memberId: this.membership.memberId } });
+    let assignment: TopicAssignment;
+    let committed: Map<string, number>;
+    try {
+      this.parts = new Map();
+      assignment = await this.membership.join(this.topics);
+      this.lastHeartbeat = Date.now();
+      this.rejoinNeeded = false;
+      committed = await this.membership.committed(assignment);
+    } finally {
+      this.joining = false;
+    }
+    const parts = new Map<string, PartitionState>();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const key = `${topic}-${partition}`;
+        const offset = this.pendingSeeks.get(key) ?? committed.get(key) ?? -1;
+        parts.set(key, { topic, partition, key, position: offset >= 0 ? offset : null, seekEpoch: 0 });
+      }
+    }
+    this.pendingSeeks.clear();
+    this.parts = parts;
+    this.generation++;
+    const event: GroupJoinEvent = { payload: { memberAssignment: assignment, generationId: this.membership.generationId, memberId: this.membership.memberId } };
+    this.emitter.emit(GROUP_CONSUMER_EVENTS.GROUP_JOIN, event);
+  }
+
+  /** One Fetch per leader over the assigned, unpaused partitions; their batches to `eachBatch`. False when nothing was fetchable. */
+  private async fetchRound(eachBatch: EachGroupBatch): Promise<boolean> {
+    const ready = [...this.parts.values()].filter((p) => !this.pausedKeys.has(p.key));
+    if (ready.length === 0) return false;
+    const generation = this.generation;
+    if (ready.some((p) => !this.leaders.has(p.key))) await this.loadMetadata();
+    for (const p of ready) if (p.position === null) p.position = await this.listOffset(p, -2);
+    const byLeader = new Map<number, PartitionState[]>();
+    for (const p of ready) {
+      const leader = this.leaders.get(p.key);
+      if (leader === undefined) continue;
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
+    }
+    // No leader known for any of them (a topic being deleted or created): wait before asking the metadata again.
+    if (byLeader.size === 0) return false;
+    const fetched = await Promise.all(
+      [...byLeader].map(async ([leader, ps]) => {
+        const asked = ps.map((p) => ({ p, offset: p.position!, seekEpoch: p.seekEpoch }));
+        const res = await (await this.connection(leader)).send(FetchApi.apiKey, FETCH_VERSION, {
+          replicaId: -1,
+          maxWaitMs: this.opts.maxWaitMs ?? 500,
+          minBytes: 1,
+          maxBytes: this.opts.maxBytes,
+          isolationLevel: ISOLATION_LEVEL_CODE[this.isolation],
+          topics: [...groupByTopic(asked.map((a) => a.p))].map(([topic, partitions]) => ({
+            topic,
+            partitions: partitions.map((p) => ({ partition: p.partition, fetchOffset: p.position!, logStartOffset: -1, partitionMaxBytes: this.opts.maxBytesPerPartition })),
+          })),
+          forgottenTopicsData: [],
+        });
+        return { asked, res };
+      }),
+    );
+    for (const { asked, res } of fetched) {
+      for (const t of res.responses) {
+        for (const r of t.partitions) {
+          if (!this.running || generation !== this.generation) return true;
+          const a = asked.find((x) => x.p.topic === t.topic && x.p.partition === r.partitionIndex);
+          if (!a || a.p !== this.parts.get(a.p.key) || a.seekEpoch !== a.p.seekEpoch) continue;
+          if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+            a.p.position = await this.listOffset(a.p, -2);
+            continue;
+          }
+          if (RELOAD_METADATA.has(r.errorCode)) {
+            this.leaders.delete(a.p.key);
+            continue;
+          }
+          if (r.errorCode !== ErrorCode.NONE) throw new GroupConsumerError(`fetch ${a.p.key} failed with ${errorName(r.errorCode)}`);
+          await this.deliver(eachBatch, a.p, a.offset, a.seekEpoch, generation, r);
+        }
+      }
+    }
+    return true;
+  }
+
+  private async deliver(
+    eachBatch: EachGroupBatch,
+    p: PartitionState,
+    offset: number,
+    seekEpoch: number,
+    generation: number,
+    r: { highWatermark: number; records: Buffer | null; abortedTransactions: { producerId: number; firstOffset: number }[] | null },
+  ): Promise<void> {
+    const { records, nextOffset } = readFetchedRecords(r.records, offset, this.isolation, r.abortedTransactions, false);
+    if (records.length === 0) {
+      if (nextOffset > offset) p.position = nextOffset;
+      return;
+    }
+    const messages: GroupMessage[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i];
+      let headers = NO_HEADERS;
+      if (rec.headers.length > 0) {
+        headers = {};
+        for (const h of rec.headers) if (h.value !== null) headers[h.key] = h.value;
+      }
+      messages[i] = { key: rec.key, value: rec.value, timestamp: String(rec.timestamp), attributes: 0, offset: String(rec.offset), headers };
+    }
+    const lastOffset = records[records.length - 1].offset;
+    let resolved: number | null = null;
+    const stale = (): boolean => generation !== this.generation || seekEpoch !== p.seekEpoch || this.parts.get(p.key) !== p;
+    const payload: GroupBatchPayload = {
+      batch: {
+        topic: p.topic,
+        partition: p.partition,
+        highWatermark: String(r.highWatermark),
+        messages,
+        firstOffset: () => messages[0].offset,
+        lastOffset: () => messages[messages.length - 1].offset,
+      },
+      resolveOffset: (o) => {
+        resolved = Number(o);
+      },
+      heartbeat: () => this.heartbeatIfDue(),
+      pause: () => {
+        this.pausedKeys.add(p.key);
+        return () => this.resume([{ topic: p.topic, partitions: [p.partition] }]);
+      },
+      isRunning: () => this.running,
+      isStale: stale,
+    };
+    await eachBatch(payload);
+    if (stale() || resolved === null) return;
+    p.position = resolved >= lastOffset ? Math.max(nextOffset, resolved + 1) : resolved + 1;
+  }
+
+  private heartbeatIfDue(): Promise<void> {
+    if (this.heartbeating) return this.heartbeating;
+    if (!this.running || this.joining || !this.membership.member || Date.now() - this.lastHeartbeat < this.opts.heartbeatIntervalMs) return Promise.resolve();
+    this.heartbeating = this.membership
+      .heartbeat()
+      .then(
+        (answer) => {
+          this.lastHeartbeat = Date.now();
+          if (answer === 'rejoin') {
+            this.rejoinNeeded = true;
+            this.wake?.();
+          }
+        },
+        (err: unknown) => {
+          if (this.running) this.opts.logger?.warn(`group ${this.opts.groupId}: heartbeat failed: ${errorMessage(err)}`);
+        },
+      )
+      .finally(() => {
+        this.heartbeating = null;
+      });
+    return this.heartbeating;
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  private async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    const md = await this.metadata(topics);
+    const out = new Map<string, number>();
+    for (const t of md.topics) if (t.errorCode === ErrorCode.NONE && t.name !== null && t.partitions.length > 0) out.set(t.name, t.partitions.length);
+    return out;
+  }
+
+  private async loadMetadata(): Promise<void> {
+    const md = await this.metadata(this.topics);
+    this.brokers = new Map(md.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
+    this.leaders = new Map();
+    for (const t of md.topics) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE && p.leaderId >= 0) this.leaders.set(`${t.name ?? ''}-${p.partitionIndex}`, p.leaderId);
+  }
+
+  private async metadata(topics: readonly string[]) {
+    let lastError: unknown = new Error('no bootstrap servers');
+    for (const address of this.opts.bootstrap) {
+      const [host, port] = splitHostPort(address);
+      let conn: KafkaConnection | null = null;
+      try {
+        conn = await KafkaConnection.open(host, port, this.clientId);
+        return await conn.send(MetadataApi.apiKey, METADATA_VERSION, { topics: topics.map((name) => ({ name })) });
+      } catch (err) {
+        lastError = err;
+      } finally {
+        conn?.close();
+      }
+    }
+    throw lastError;
+  }
+
+  private async listOffset(p: PartitionState, timestamp: number): Promise<number> {
+    const leader = this.leaders.get(p.key);
+    if (leader === undefined) throw new GroupConsumerError(`no leader known for ${p.key}`);
+    const res = await (await this.connection(leader)).send(ListOffsetsApi.apiKey, LIST_OFFSETS_VERSION, {
+      replicaId: -1,
+      isolationLevel: ISOLATION_LEVEL_CODE[this.isolation],
+      topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, timestamp }] }],
+    });
+    const r = res.topics[0]?.partitions[0];
+    if (!r || r.errorCode !== ErrorCode.NONE) throw new GroupConsumerError(`ListOffsets ${p.key} failed with ${errorName(r?.errorCode ?? -1)}`);
+    return r.offset;
+  }
+
+  private async connection(nodeId: number): Promise<KafkaConnection> {
+    const open = this.connections.get(nodeId);
+    if (open?.alive) return open;
+    const broker = this.brokers.get(nodeId);
+    if (!broker) throw new GroupConsumerError(`broker ${nodeId} is not in the metadata`);
+    const conn = await KafkaConnection.open(broker.host, broker.port, this.clientId);
+    this.connections.set(nodeId, conn);
+    return conn;
+  }
+
+  private closeLeaders(): void {
+    for (const c of this.connections.values()) c.close();
+    this.connections.clear();
+  }
+}
+
+function groupByTopic(ps: readonly PartitionState[]): Map<string, PartitionState[]> {
+  const out = new Map<string, PartitionState[]>();
+  for (const p of ps) out.set(p.topic, [...(out.get(p.topic) ?? []), p]);
+  return out;
+}
