@@ -44,3 +44,12 @@ export const GROUP_CONSUMER_EVENTS = { REBALANCING: 'consumer.rebalancing', GROU
 export interface GroupJoinEvent {
   payload: { memberAssignment: Record<string, number[]>; generationId: number; memberId: string };
 }
+
+/** A request to the cluster failed (connection lost, leader moved, coordinator moving): retriable, as kafkajs's retriable errors. */
+export class GroupConsumerError extends Error {
+  readonly retriable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GroupConsumerError';
+  }
+}

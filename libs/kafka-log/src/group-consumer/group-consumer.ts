@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { errorMessage } from '@millrace/app-common';
-import { ErrorCode, errorName, FetchApi, ListOffsetsApi, MetadataApi } from '@millrace/protocol';
+import { ErrorCode, errorName, FetchApi, ListOffsetsApi } from '@millrace/protocol';
 import { ISOLATION_LEVEL_CODE, readFetchedRecords, type IsolationLevel } from '../fetched-records';
 import { openGroupCoordinator } from '../group-coordinator-connection';
-import { splitHostPort } from '../host-port';
-import { KafkaConnection } from '../kafka-connection';
 import type { ReaderLogger } from '../partition-reader';
 import { GroupMembership, isRejoinError } from './group-membership';
-import { GROUP_CONSUMER_EVENTS, type GroupBatchPayload, type GroupJoinEvent, type GroupMessage, type GroupTopicPartitions } from './group-consumer-types';
+import { LeaderRoutes } from './leader-routes';
+import { GROUP_CONSUMER_EVENTS, GroupConsumerError, type GroupBatchPayload, type GroupJoinEvent, type GroupMessage, type GroupTopicPartitions } from './group-consumer-types';
 import type { TopicAssignment } from './range-assignor';
+
+export { GroupConsumerError } from './group-consumer-types';
 
 export interface GroupConsumerOptions {
   /** host:port list. */
@@ -30,14 +31,6 @@ export interface GroupConsumerOptions {
 
 export type EachGroupBatch = (payload: GroupBatchPayload) => Promise<void>;
 
-/** A request to the cluster failed (connection lost, leader moved, coordinator moving): retriable, as kafkajs's retriable errors. */
-export class GroupConsumerError extends Error {
-  readonly retriable = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'GroupConsumerError';
-  }
-}
 
 interface PartitionState {
   readonly topic: string;
@@ -49,7 +42,6 @@ interface PartitionState {
   seekEpoch: number;
 }
 
-const METADATA_VERSION = 1;
 const LIST_OFFSETS_VERSION = 2;
 const FETCH_VERSION = 4;
 const NO_HEADERS: Record<string, Buffer> = Object.freeze({}) as Record<string, Buffer>;
@@ -97,9 +89,7 @@ export class GroupConsumer {
   private readonly pausedKeys = new Set<string>();
   /** Seeks of partitions not assigned when asked (during a rejoin), by key. */
   private readonly pendingSeeks = new Map<string, number>();
-  private leaders = new Map<string, number>();
-  private brokers = new Map<number, { host: string; port: number }>();
-  private readonly connections = new Map<number, KafkaConnection>();
+  private readonly routes: LeaderRoutes;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastHeartbeat = 0;
   private heartbeating: Promise<void> | null = null;
@@ -108,12 +98,13 @@ export class GroupConsumer {
   constructor(private readonly opts: GroupConsumerOptions) {
     this.clientId = opts.clientId ?? 'millrace-group-consumer';
     this.isolation = opts.isolationLevel ?? 'read_committed';
+    this.routes = new LeaderRoutes(opts.bootstrap, this.clientId);
     this.membership = new GroupMembership({
       groupId: opts.groupId,
       sessionTimeoutMs: opts.sessionTimeoutMs,
       rebalanceTimeoutMs: opts.rebalanceTimeoutMs,
       openCoordinator: () => openGroupCoordinator(opts.bootstrap, opts.groupId, this.clientId),
-      partitionCounts: (topics) => this.partitionCounts(topics),
+      partitionCounts: (topics) => this.routes.partitionCounts(topics),
     });
   }
 
@@ -175,7 +166,7 @@ export class GroupConsumer {
     this.running = false;
     clearInterval(this.heartbeatTimer);
     this.wake?.();
-    this.closeLeaders();
+    this.routes.close();
     // A JoinGroup held by the coordinator for a rebalance would keep the loop for up to the rebalance timeout.
     if (this.joining) this.membership.abort();
     await this.loop;
@@ -197,8 +188,7 @@ export class GroupConsumer {
           continue;
         }
         this.opts.logger?.warn(`group ${this.opts.groupId}: ${errorMessage(err)}; retrying in ${backoffMs} ms`);
-        this.closeLeaders();
-        this.leaders.clear();
+        this.routes.close(true);
         await this.idle(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5000);
       }
@@ -240,11 +230,11 @@ export class GroupConsumer {
     const ready = [...this.parts.values()].filter((p) => !this.pausedKeys.has(p.key));
     if (ready.length === 0) return false;
     const generation = this.generation;
-    if (ready.some((p) => !this.leaders.has(p.key))) await this.loadMetadata();
+    if (ready.some((p) => !this.routes.has(p.key))) await this.routes.load(this.topics);
     for (const p of ready) if (p.position === null) p.position = await this.listOffset(p, -2);
     const byLeader = new Map<number, PartitionState[]>();
     for (const p of ready) {
-      const leader = this.leaders.get(p.key);
+      const leader = this.routes.leaderOf(p.key);
       if (leader === undefined) continue;
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
@@ -253,7 +243,7 @@ export class GroupConsumer {
     const fetched = await Promise.all(
       [...byLeader].map(async ([leader, ps]) => {
         const asked = ps.map((p) => ({ p, offset: p.position!, seekEpoch: p.seekEpoch }));
-        const res = await (await this.connection(leader)).send(FetchApi.apiKey, FETCH_VERSION, {
+        const res = await (await this.routes.connection(leader)).send(FetchApi.apiKey, FETCH_VERSION, {
           replicaId: -1,
           maxWaitMs: this.opts.maxWaitMs ?? 500,
           minBytes: 1,
@@ -279,7 +269,7 @@ export class GroupConsumer {
             continue;
           }
           if (RELOAD_METADATA.has(r.errorCode)) {
-            this.leaders.delete(a.p.key);
+            this.routes.forget(a.p.key);
             continue;
           }
           if (r.errorCode !== ErrorCode.NONE) throw new GroupConsumerError(`fetch ${a.p.key} failed with ${errorName(r.errorCode)}`);
@@ -378,41 +368,13 @@ export class GroupConsumer {
     });
   }
 
-  private async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
-    const md = await this.metadata(topics);
-    const out = new Map<string, number>();
-    for (const t of md.topics) if (t.errorCode === ErrorCode.NONE && t.name !== null && t.partitions.length > 0) out.set(t.name, t.partitions.length);
-    return out;
-  }
 
-  private async loadMetadata(): Promise<void> {
-    const md = await this.metadata(this.topics);
-    this.brokers = new Map(md.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
-    this.leaders = new Map();
-    for (const t of md.topics) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE && p.leaderId >= 0) this.leaders.set(`${t.name ?? ''}-${p.partitionIndex}`, p.leaderId);
-  }
 
-  private async metadata(topics: readonly string[]) {
-    let lastError: unknown = new Error('no bootstrap servers');
-    for (const address of this.opts.bootstrap) {
-      const [host, port] = splitHostPort(address);
-      let conn: KafkaConnection | null = null;
-      try {
-        conn = await KafkaConnection.open(host, port, this.clientId);
-        return await conn.send(MetadataApi.apiKey, METADATA_VERSION, { topics: topics.map((name) => ({ name })) });
-      } catch (err) {
-        lastError = err;
-      } finally {
-        conn?.close();
-      }
-    }
-    throw lastError;
-  }
 
   private async listOffset(p: PartitionState, timestamp: number): Promise<number> {
-    const leader = this.leaders.get(p.key);
+    const leader = this.routes.leaderOf(p.key);
     if (leader === undefined) throw new GroupConsumerError(`no leader known for ${p.key}`);
-    const res = await (await this.connection(leader)).send(ListOffsetsApi.apiKey, LIST_OFFSETS_VERSION, {
+    const res = await (await this.routes.connection(leader)).send(ListOffsetsApi.apiKey, LIST_OFFSETS_VERSION, {
       replicaId: -1,
       isolationLevel: ISOLATION_LEVEL_CODE[this.isolation],
       topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, timestamp }] }],
@@ -422,20 +384,7 @@ export class GroupConsumer {
     return r.offset;
   }
 
-  private async connection(nodeId: number): Promise<KafkaConnection> {
-    const open = this.connections.get(nodeId);
-    if (open?.alive) return open;
-    const broker = this.brokers.get(nodeId);
-    if (!broker) throw new GroupConsumerError(`broker ${nodeId} is not in the metadata`);
-    const conn = await KafkaConnection.open(broker.host, broker.port, this.clientId);
-    this.connections.set(nodeId, conn);
-    return conn;
-  }
 
-  private closeLeaders(): void {
-    for (const c of this.connections.values()) c.close();
-    this.connections.clear();
-  }
 }
 
 function groupByTopic(ps: readonly PartitionState[]): Map<string, PartitionState[]> {
