@@ -1,9 +1,10 @@
 import { ErrorCode as E } from '@millrace/protocol';
-import { type CoordinatorClock, PartitionOwnership, type ScheduledTask, systemClock } from '../group-coordinator';
+import { type CoordinatorClock, PartitionOwnership, systemClock } from '../group-coordinator';
 import type { TransactionConfig } from './transaction-config';
 import { TransactionCache } from './transaction-cache';
 import { TransactionCompletion, type TxnCoordinatorLogger } from './transaction-completion';
-import { encodeTxnKey, partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
+import { TransactionHousekeeping } from './transaction-housekeeping';
+import { partitionForTransactionalId, type LoadedTxn } from './transaction-log-format';
 import type { MarkerWriter } from './transaction-markers';
 import { copyPartitions, hasPartition, MAX_PRODUCER_EPOCH, newTxnMetadata, NO_PRODUCER_EPOCH, TXN_STATE_NAMES, TxnState, type TxnMetadata } from './transaction-metadata';
 import type { TxnStateStore } from './transaction-state-log';
@@ -41,7 +42,7 @@ export class TransactionCoordinator {
   private readonly completion: TransactionCompletion;
   private readonly cache: TransactionCache;
   private statusValue: 'loading' | 'active' | 'shutdown' = 'loading';
-  private timers: ScheduledTask[] = [];
+  private readonly housekeeping: TransactionHousekeeping;
   private numPartitions: number;
   /** Cluster mode: the `__transaction_state` partitions this broker leads; null = all (single broker). */
   private ownership: PartitionOwnership | null = null;
@@ -59,6 +60,7 @@ export class TransactionCoordinator {
     this.completion = new TransactionCompletion(config, store, markers, logger, clock, (id) => this.partitionFor(id), (id) => this.statusValue === 'shutdown' || this.statusOf(id) === 'not-owned');
     this.cache = new TransactionCache(this.completion, logger);
     this.txns = this.cache.txns;
+    this.housekeeping = new TransactionHousekeeping(config, this.txns, this.completion, store, logger, clock, (id) => this.partitionFor(id), () => this.statusValue === 'active');
   }
 
   get status(): 'loading' | 'active' | 'shutdown' {
@@ -81,8 +83,7 @@ export class TransactionCoordinator {
     this.numPartitions = numPartitions;
     this.statusValue = 'active';
     const summary = this.cache.adopt(loaded);
-    this.scheduleTimeouts();
-    this.scheduleExpiration();
+    this.housekeeping.start();
     return summary;
   }
 
@@ -95,8 +96,7 @@ export class TransactionCoordinator {
     this.numPartitions = numPartitions;
     this.ownership = new PartitionOwnership();
     this.statusValue = 'active';
-    this.scheduleTimeouts();
-    this.scheduleExpiration();
+    this.housekeeping.start();
   }
 
   /**
@@ -139,8 +139,7 @@ export class TransactionCoordinator {
 
   shutdown(): void {
     this.statusValue = 'shutdown';
-    for (const t of this.timers) t.cancel();
-    this.timers = [];
+    this.housekeeping.stop();
   }
 
   // ================================================================ InitProducerId
@@ -378,74 +377,14 @@ export class TransactionCoordinator {
     return meta;
   }
 
-  private scheduleTimeouts(): void {
-    const tick = (): void => {
-      if (this.statusValue !== 'active') return;
-      void this.abortTimedOut().finally(() => {
-        if (this.statusValue === 'active') this.timers.push(this.clock.schedule(this.config.abortTimedOutTransactionsIntervalMs, tick));
-      });
-    };
-    this.timers.push(this.clock.schedule(this.config.abortTimedOutTransactionsIntervalMs, tick));
+  /** Aborts (and fences) every open transaction past its transaction.timeout.ms (transaction-housekeeping.ts). */
+  abortTimedOut(): Promise<number> {
+    return this.housekeeping.abortTimedOut();
   }
 
-  /**
-   * Aborts (and fences) every open transaction past its transaction.timeout.ms; its
-   * producer may recover with InitProducerId and the epoch it had (KIP-588).
-   */
-  async abortTimedOut(): Promise<number> {
-    const now = this.clock.now();
-    const expired = [...this.txns.values()].filter((m) => m.state === TxnState.Ongoing && !m.pending && m.txnStartTimestamp >= 0 && now > m.txnStartTimestamp + m.txnTimeoutMs);
-    for (const meta of expired) {
-      this.logger.info(`transaction ${meta.transactionalId} (producer ${meta.producerId}, epoch ${meta.producerEpoch}) exceeded its timeout of ${meta.txnTimeoutMs} ms: aborting it`);
-      meta.pending = true;
-      const epoch = meta.producerEpoch;
-      try {
-        await this.completion.fenceAndAbort(meta);
-        // KIP-588: the producer whose transaction timed out may recover with InitProducerId
-        // carrying the epoch it had (answered the bumped one) instead of being fenced for good.
-        meta.lastProducerEpoch = epoch;
-      } catch (err) {
-        this.logger.warn(`aborting timed-out transaction ${meta.transactionalId} failed`, err);
-      } finally {
-        meta.pending = false;
-      }
-    }
-    return expired.length;
-  }
-
-  private scheduleExpiration(): void {
-    const tick = (): void => {
-      if (this.statusValue !== 'active') return;
-      void this.removeExpiredIds().finally(() => {
-        if (this.statusValue === 'active') this.timers.push(this.clock.schedule(this.config.removeExpiredTransactionalIdsIntervalMs, tick));
-      });
-    };
-    this.timers.push(this.clock.schedule(this.config.removeExpiredTransactionalIdsIntervalMs, tick));
-  }
-
-  /** transactional.id.expiration.ms: ids idle (Empty / Complete*) that long are removed (tombstone). */
-  async removeExpiredIds(): Promise<number> {
-    const now = this.clock.now();
-    let removed = 0;
-    for (const meta of [...this.txns.values()]) {
-      const idle = meta.state === TxnState.Empty || meta.state === TxnState.CompleteCommit || meta.state === TxnState.CompleteAbort;
-      if (!idle || meta.pending || now - meta.txnLastUpdateTimestamp < this.config.transactionalIdExpirationMs) continue;
-      const previous = meta.state;
-      meta.state = TxnState.Dead;
-      meta.pending = true;
-      try {
-        await this.store.append(this.partitionFor(meta.transactionalId), encodeTxnKey(meta.transactionalId), null);
-        this.txns.delete(meta.transactionalId);
-        removed++;
-      } catch (err) {
-        meta.state = previous;
-        this.logger.warn(`expiring transactional id ${meta.transactionalId} failed`, err);
-      } finally {
-        meta.pending = false;
-      }
-    }
-    if (removed > 0) this.logger.info(`expired ${removed} transactional id(s) idle for ${this.config.transactionalIdExpirationMs} ms`);
-    return removed;
+  /** Removes the transactional ids idle for transactional.id.expiration.ms (transaction-housekeeping.ts). */
+  removeExpiredIds(): Promise<number> {
+    return this.housekeeping.removeExpiredIds();
   }
 }
 
