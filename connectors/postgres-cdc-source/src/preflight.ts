@@ -165,3 +165,11 @@ export async function awaitSlotFree(db: Client, config: PostgresCdcConfig, timeo
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** The error of a replication slot dropped `when` (what to do about it). */
+export function slotGone(config: Pick<PostgresCdcConfig, 'slotName'>, when: string): PreflightError {
+  return new PreflightError(
+    `replication slot "${config.slotName}" was dropped ${when}; changes made since cannot be read. ` +
+      `Set snapshot.mode=when_needed to take a new snapshot, or reset the connector's offsets (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets) and restart it.`,
+  );
+}
