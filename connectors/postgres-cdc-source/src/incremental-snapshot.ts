@@ -8,6 +8,7 @@ import {
   SignalError,
   SnapshotWindow,
   type KeyTuple,
+  type TableProgress,
 } from '@millrace/cdc-snapshot';
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import { Client } from 'pg';
@@ -16,7 +17,7 @@ import { decodeRow, sourcePartition, type RowText } from './change-events';
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, type PostgresCdcConfig } from './postgres-cdc-config';
-import { largestKey, RAW_TEXT, readKeyRange } from './snapshot-reader';
+import { estimateRows, largestKey, RAW_TEXT, readKeyRange } from './snapshot-reader';
 import type { SourceBlock } from './source-block';
 import type { TableModel } from './table-catalog';
 
@@ -53,6 +54,8 @@ export interface IncrementalSnapshotterOptions {
   readonly state: IncrementalSnapshotState;
   readonly logger: Pick<ConnectorLogger, 'info' | 'warn'> | undefined;
   readonly sourceBlock: (model: TableModel, at: Pick<SourceBlock, 'snapshot' | 'lsn' | 'txId' | 'ts_ms' | 'sequence'>) => SourceBlock;
+  /** The progress as the task's status (null: none running). */
+  readonly reportStatus?: (message: string | null) => void;
 }
 
 interface StreamAt {
@@ -79,6 +82,7 @@ export class IncrementalSnapshotter {
     if (this.state.active) {
       const c = this.state.current;
       this.opts.logger?.info(`postgres-cdc: incremental snapshot resumes: ${this.state.remaining.map((t) => t.table).join(', ')} (${c?.table} after key ${JSON.stringify(c?.lastKey)})`);
+      this.opts.reportStatus?.(this.state.describe());
     }
     this.schedule(0);
   }
@@ -92,6 +96,11 @@ export class IncrementalSnapshotter {
 
   get active(): boolean {
     return this.state.active;
+  }
+
+  /** Rows done / total per table of the current (or last) incremental snapshot, as handed out. */
+  progress(): TableProgress[] {
+    return this.state.progress();
   }
 
   /**
@@ -172,6 +181,7 @@ export class IncrementalSnapshotter {
     if (dropped > 0) this.opts.logger?.info(`postgres-cdc: incremental snapshot of ${window.table}: ${dropped} chunk row(s) changed in the stream meanwhile, not emitted`);
     if (tableDone !== null) this.opts.logger?.info(`postgres-cdc: incremental snapshot of ${tableDone} completed (${rowsBefore + rows.length} rows)`);
     if (!this.state.active && tableDone !== null) this.opts.logger?.info('postgres-cdc: incremental snapshot completed');
+    this.opts.reportStatus?.(this.state.active ? this.state.describe() : null);
     this.schedule(0);
     return out;
   }
@@ -239,7 +249,7 @@ export class IncrementalSnapshotter {
         const db = await this.connection();
         if (current.maxKey === null) {
           const max = await largestKey(db, model, current.filter);
-          this.state.setMaxKey(max);
+          this.state.setMaxKey(max, max === null ? 0 : await estimateRows(db, model, current.filter));
           this.changed = true;
           if (max === null) this.opts.logger?.info(`postgres-cdc: incremental snapshot of ${current.table}: no rows`);
           continue;

@@ -8,7 +8,7 @@ import { changedKeys, IncrementalSnapshotter, OFFSET_KEY as INCREMENTAL_OFFSET_K
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
-import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, slotGone, slotInfo, withSignalTable } from './preflight';
+import { awaitSlotFree, checkServer, checkSlotUsable, checkStreamSlot, checkTablePrivileges, ensurePublication, slotGone, withSignalTable } from './preflight';
 import { ReconnectingStream } from './reconnecting-stream';
 import { describeChange, modelFromRelation } from './relation-model';
 import { createSlot } from './replication-slot';
@@ -17,6 +17,7 @@ import { SnapshotRunner } from './snapshot-runner';
 import { sourceBlockOf, type SourceBlock } from './source-block';
 import { helperPartition, SnapshotHelperTask, type PostgresSharedContext } from './snapshot-helper-task';
 import { SlotHealthReporter } from './slot-health';
+import { StatusParts } from './status-parts';
 import { StreamEvents } from './stream-events';
 import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
 import { modelOptions } from './model-options';
@@ -215,7 +216,8 @@ export class PostgresCdcTask implements SourceTask {
     this.context?.logger.info(`postgres-cdc: streaming slot "${config.slotName}" from ${startLsn}`);
     this.events = new StreamEvents(config, this.context?.logger, (model, at) => this.sourceBlock(model, at));
     const version = await this.db?.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`).then((r) => Number(r.rows[0]?.v), () => 0);
-    this.health = new SlotHealthReporter(config.slotName, 10_000, (message) => this.context?.reportStatus?.(message), this.context?.logger);
+    const status = new StatusParts((message) => this.context?.reportStatus?.(message));
+    this.health = new SlotHealthReporter(config.slotName, 10_000, (message) => status.set('slot', message), this.context?.logger);
     this.heartbeat = new Heartbeat(config.heartbeatIntervalMs, `${config.topicHeartbeatPrefix}.${config.topicPrefix}`, config.topicPrefix, this.context?.logger);
     this.stream = new ReconnectingStream({
       client: { ...clientOptions(config, 'millrace-cdc-stream'), options: SESSION_OPTIONS },
@@ -235,7 +237,9 @@ export class PostgresCdcTask implements SourceTask {
         commitTag: () => (this.incremental as IncrementalSnapshotter).commitTag(),
       },
       logger: this.context?.logger,
-      checkSlot: () => this.checkStreamSlot(),
+      checkSlot: async () => {
+        this.db = await checkStreamSlot(this.db, config);
+      },
       onReopen: (from) => this.incremental?.resetTo(from.offsetExtra),
     });
     this.incremental = new IncrementalSnapshotter({
@@ -244,6 +248,7 @@ export class PostgresCdcTask implements SourceTask {
       state: this.incrementalState,
       logger: this.context?.logger,
       sourceBlock: (model, at) => this.sourceBlock(model, at),
+      reportStatus: (message) => status.set('incremental', message),
     });
     await this.stream.start();
     this.incremental.start();
@@ -280,7 +285,9 @@ export class PostgresCdcTask implements SourceTask {
 
   /** Per-table snapshot progress for the worker's /metrics (SnapshotProgressReporter hook). */
   snapshotProgress(): TableProgress[] | null {
-    return this.helper ? this.helper.progress() : (this.snapshot?.progress() ?? this.snapshotDone);
+    if (this.helper) return this.helper.progress();
+    const tables = [...(this.snapshot?.progress() ?? this.snapshotDone ?? []), ...(this.incremental?.progress() ?? [])];
+    return tables.length === 0 ? null : tables;
   }
 
   /** The slot's last sampled health for the worker's /metrics (ReplicationSlotReporter hook: millrace_cdc_slot_lag_bytes etc.). */
@@ -306,24 +313,6 @@ export class PostgresCdcTask implements SourceTask {
       return;
     }
     await this.startStream(this.consistentLsn, parseLsn(this.consistentLsn));
-  }
-
-  /** Before a reconnect: a working database connection (a new one after a server restart), and the slot still there and free. */
-  private async checkStreamSlot(): Promise<void> {
-    const config = this.config as PostgresCdcConfig;
-    const alive = this.db ? await this.db.query('SELECT 1').then(() => true, () => false) : false;
-    if (!alive) {
-      await this.db?.end().catch(() => undefined);
-      const db = new Client({ ...clientOptions(config, 'millrace-cdc'), options: SESSION_OPTIONS });
-      db.on('error', () => undefined);
-      await db.connect();
-      this.db = db;
-    }
-    const db = this.db as Client;
-    const slot = await slotInfo(db, config.slotName);
-    if (!slot.exists) throw slotGone(config, 'while the connector was streaming');
-    checkSlotUsable(slot, config);
-    await awaitSlotFree(db, config, 15_000);
   }
 
   async ack(records: readonly SourceRecord[]): Promise<void> {
