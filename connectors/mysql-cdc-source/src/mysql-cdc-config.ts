@@ -46,6 +46,10 @@ export interface MySqlCdcConfig {
   readonly skippedOperations: ReadonlySet<string>;
   /** The history topic (one partition): `schema.history.internal.kafka.topic`, default `schema-changes.<topic.prefix>`. */
   readonly schemaHistoryTopic: string;
+  /** The signal table "database.table" (Debezium's signal.data.collection), or null. */
+  readonly signalDataCollection: string | null;
+  /** Rows per incremental snapshot chunk (Debezium's incremental.snapshot.chunk.size). */
+  readonly incrementalSnapshotChunkSize: number;
 }
 
 export class MySqlCdcConfigError extends Error {
@@ -87,6 +91,9 @@ const KEYS: readonly ConfigKey[] = [
     documentation: 'Change operations not to emit: c (create), u (update), d (delete), t (truncate), or none. Default t, as Debezium: truncate events are skipped unless this key says otherwise.' },
   { name: 'schema.history.internal.kafka.topic', type: 'STRING', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 18, validator: identifier,
     documentation: 'Topic (one partition) of the schema history records: each captured table\'s shape from each binlog position on, written in the same transaction as the change events; the whole history of a table is also its source offset, so it cannot be lost. Default schema-changes.<topic.prefix>.' },
+  { name: 'signal.data.collection', type: 'STRING', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 19, validator: regex(/[^.\s]+\.[^.\s]+/, 'the signal table as database.table'),
+    documentation: 'The signal table as database.table (columns id VARCHAR(42) PRIMARY KEY, type VARCHAR(32), data VARCHAR(2048)), as Debezium: an execute-snapshot or stop-snapshot row inserted there starts or stops an incremental snapshot, and the connector inserts its snapshot-window-open/close watermark rows there (the user needs INSERT on it). POST /connectors/{c}/snapshots inserts its signal there too.' },
+  { name: 'incremental.snapshot.chunk.size', type: 'INT', default: 1024, importance: 'LOW', group: G_CDC, orderInGroup: 20, validator: atLeast(1), documentation: 'Rows per chunk of an incremental snapshot (each read between two watermarks while the binlog streams).' },
 ];
 
 export const MYSQL_CDC_CONFIG_DEF: ConfigDef = { keys: KEYS, groups: [G_DB, G_CDC] };
@@ -131,6 +138,8 @@ export function parseMySqlCdcConfig(raw: Readonly<Record<string, string>>): MySq
     tombstonesOnDelete: configBoolean(v, 'tombstones.on.delete'),
     skippedOperations: new Set(configList(v, 'skipped.operations').map((o) => o.trim()).filter((o) => o !== 'none' && o !== '')),
     schemaHistoryTopic: configString(v, 'schema.history.internal.kafka.topic') ?? `schema-changes.${str('topic.prefix')}`,
+    signalDataCollection: configString(v, 'signal.data.collection') || null,
+    incrementalSnapshotChunkSize: configNumber(v, 'incremental.snapshot.chunk.size'),
   };
 }
 

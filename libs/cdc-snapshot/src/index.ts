@@ -18,3 +18,4 @@ export { parseSignal, matchCollections, SignalError, EXECUTE_SNAPSHOT, STOP_SNAP
 export { IncrementalSnapshotState, SnapshotWindow, keyString, type IncrementalTable, type IncrementalSnapshotJson } from './incremental-snapshot';
 export { sharedChunksDone, storedChunksDone, chunkQueueRedisUrl, openRedisChunkQueue, type SharedSnapshotInfo, type SharedChunkJob } from './shared-chunks';
 export { SharedChunkWorker, type SharedChunkWorkerOptions } from './shared-chunk-worker';
+export { IncrementalSnapshotRunner, type IncrementalReader, type IncrementalRunnerOptions } from './incremental-runner';
