@@ -9,7 +9,8 @@ import { prng, seedFrom } from './support/seeded-random';
  * while it streams, Debezium's way. A connector that streams only (snapshot.mode=no_data)
  * fills the warehouse through an incremental snapshot started by an execute-snapshot row
  * in the signal table (`signal.data.collection`), then re-reads the table through
- * `POST /connectors/{c}/snapshots`, while seeded inserts, updates (some of the key) and
+ * `POST /connectors/{c}/snapshots`, then once more through Debezium's Kafka signal channel
+ * (`signal.enabled.channels=source,kafka`), while seeded inserts, updates (some of the key) and
  * deletes run throughout. The chunk windows are signal-table rows
  * (snapshot-window-open/close) read back from the binlog; a chunk row the binlog changed
  * inside its window is dropped. Afterwards the warehouse equals the source (count and
@@ -21,10 +22,14 @@ describe('mysql-cdc-source incremental snapshots', () => {
   const env = useMySqlCdc();
   const occurrences = (pattern: RegExp): number => (env.connect.logs().match(new RegExp(pattern.source, 'g')) ?? []).length;
 
-  test('signal table and REST call under writes: the warehouse equals the source', async () => {
+  test('signal table, REST call and Kafka signal channel under writes: the warehouse equals the source', async () => {
     const { db, rest, maria, pg, warehouse } = env;
     await db.query(ordersDdl());
     await fillOrders(db, ROWS);
+    const admin = env.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'minc-signals', numPartitions: 1 }] });
+    await admin.disconnect();
     await db.query('CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)');
     const create = async (name: string, config: Record<string, string>): Promise<void> => {
       const res = await rest.call('POST', '/connectors', { name, config });
@@ -37,6 +42,9 @@ describe('mysql-cdc-source incremental snapshots', () => {
       'snapshot.mode': 'no_data',
       'signal.data.collection': 'shop.debezium_signal',
       'incremental.snapshot.chunk.size': '500',
+      'signal.enabled.channels': 'source,kafka',
+      'signal.kafka.topic': 'minc-signals',
+      'signal.kafka.bootstrap.servers': env.broker.bootstrap,
     }));
     await create('minc-warehouse', warehouseSinkConfig(pg, 'minc.shop.orders', 'minc', {}, 'shop'));
     await waitFor('streaming', async () => occurrences(/mysql-cdc: streaming the binlog/) > 0, 60_000);
@@ -57,6 +65,14 @@ describe('mysql-cdc-source incremental snapshots', () => {
       const res = await rest.call('POST', '/connectors/minc/snapshots', { 'data-collections': ['shop.orders'], type: 'incremental' });
       expect(res.status).toBe(202);
       await waitFor('the second incremental snapshot completes', async () => occurrences(/incremental snapshot of shop\.orders completed/) >= 2, 90_000);
+      // Debezium's Kafka signal channel: keyed by topic.prefix; another key is another connector's
+      const producer = env.kafka.producer();
+      await producer.connect();
+      const data = { 'data-collections': ['shop.orders'], type: 'incremental' };
+      await producer.send({ topic: 'minc-signals', messages: [{ key: 'other', value: JSON.stringify({ type: 'execute-snapshot', data }) }, { key: 'minc', value: JSON.stringify({ type: 'execute-snapshot', data }) }] });
+      await producer.disconnect();
+      await waitFor('the Kafka-signalled snapshot completes', async () => occurrences(/incremental snapshot of shop\.orders completed/) >= 3, 90_000);
+      expect(occurrences(/Kafka signal kafka-0-\d+ \(execute-snapshot\) delivered/)).toBe(1);
     } finally {
       running = false;
       await writes;

@@ -13,8 +13,8 @@ import { currentPosition, planTable, readChunk, SnapshotSession, type BinlogPosi
 import type { SourceBlock } from './source-block';
 import { isCaptured, listCapturedTables, loadTableModel, decodeRow, type TableModel } from './table-catalog';
 import { heartbeatRecord } from './heartbeat';
-import { MySqlIncrementalSnapshotter, OFFSET_KEY as INCREMENTAL_OFFSET_KEY } from './incremental-snapshot';
-import type { TableProgress } from '@millrace/cdc-snapshot';
+import { MySqlIncrementalSnapshotter, OFFSET_KEY as INCREMENTAL_OFFSET_KEY, sendMySqlSignal } from './incremental-snapshot';
+import { KafkaSignalChannel, type TableProgress } from '@millrace/cdc-snapshot';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
@@ -69,6 +69,7 @@ export class MySqlCdcTask implements SourceTask {
   /** Incremental snapshots while streaming (incremental-snapshot.ts); the stored state until the stream starts. */
   private incremental: MySqlIncrementalSnapshotter | null = null;
   private storedIncremental: unknown = undefined;
+  private signals: KafkaSignalChannel | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseMySqlCdcConfig(raw);
@@ -81,6 +82,8 @@ export class MySqlCdcTask implements SourceTask {
       db.on('error', () => undefined);
       this.db = db;
       await this.prepare(config, context, db);
+      // Debezium's Kafka signal channel: each signal is inserted into the signal table, as the REST call's are
+      if (config.signalKafka) await (this.signals = new KafkaSignalChannel(config.signalKafka, config.topicPrefix, (s) => sendMySqlSignal(raw, s), context.logger, 'mysql-cdc')).start();
     } catch (err) {
       await this.teardown();
       throw err;
@@ -355,6 +358,7 @@ export class MySqlCdcTask implements SourceTask {
 
   async teardown(): Promise<void> {
     this.stopping = true;
+    await this.signals?.stop();
     await this.incremental?.stop().catch(() => undefined);
     this.incremental = null;
     await this.snapshot?.stop().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { chunkQueueRedisUrl, IncrementalSnapshotState, openRedisChunkQueue, readSnapshotPhase, sharedChunksDone, SnapshotState, type SharedSnapshotInfo, type TableProgress } from '@millrace/cdc-snapshot';
+import { chunkQueueRedisUrl, IncrementalSnapshotState, KafkaSignalChannel, openRedisChunkQueue, readSnapshotPhase, sharedChunksDone, SnapshotState, type SharedSnapshotInfo, type TableProgress } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
@@ -17,6 +17,7 @@ import { SnapshotRunner } from './snapshot-runner';
 import { sourceBlockOf, type SourceBlock } from './source-block';
 import { helperPartition, SnapshotHelperTask, type PostgresSharedContext } from './snapshot-helper-task';
 import { SlotHealthReporter } from './slot-health';
+import { sendPostgresSignal } from './signal-sender';
 import { StatusParts } from './status-parts';
 import { StreamEvents } from './stream-events';
 import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
@@ -78,6 +79,7 @@ export class PostgresCdcTask implements SourceTask {
   /** Tasks > 0 only help with snapshot chunks (snapshot-helper-task.ts). */
   private helper: SnapshotHelperTask | null = null;
   private taskCount = 1;
+  private signals: KafkaSignalChannel | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     if (context.taskId > 0) return (this.helper = new SnapshotHelperTask()).open(raw, context);
@@ -92,6 +94,8 @@ export class PostgresCdcTask implements SourceTask {
     try {
       await db.connect();
       await this.prepare(config, context, db);
+      // Debezium's Kafka signal channel: each signal goes into the WAL as the REST call's do
+      if (config.signalKafka) await (this.signals = new KafkaSignalChannel(config.signalKafka, config.topicPrefix, (s) => sendPostgresSignal(raw, s), context.logger, 'postgres-cdc')).start();
     } catch (err) {
       await this.teardown();
       throw err;
@@ -325,6 +329,7 @@ export class PostgresCdcTask implements SourceTask {
   async teardown(): Promise<void> {
     this.stopping = true;
     await this.helper?.teardown();
+    await this.signals?.stop();
     await this.incremental?.stop().catch(() => undefined);
     this.incremental = null;
     await this.snapshot?.stop().catch(() => undefined);
