@@ -65,7 +65,7 @@ export interface CdcBenchFigures {
   readonly stream: { readonly rows: number; readonly rowsPerSecond: number };
   readonly latency: { readonly rows: number; readonly rate: number; readonly p50: number; readonly p99: number; readonly max: number };
   readonly incremental: { readonly rows: number; readonly seconds: number } | null;
-  /** Part 4: two workers sharing the chunks through Redis, into the broker only; chunks read per task. */
+  /** Part 4: two workers sharing the chunks through Redis, into the broker only; chunks done in task 0's state (its own, plus task 1's after a resume) and read by task 1. */
   readonly shared: { readonly seconds: number; readonly chunksByTask: readonly number[] } | null;
 }
 
@@ -222,6 +222,10 @@ export async function runPostgresCdcBench(): Promise<CdcBenchFigures> {
       redis = await startRedis();
       second = await startConnect({ bootstrap: b.bootstrap, registryUrl: `http://${b.host}:${b.httpPort}`, env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' } });
       const workers = [c, second];
+      // the group settles first (the join moves tasks; a task 0 moved mid-snapshot would resume it)
+      const existing = JSON.stringify(await (await fetch(`${c.url}/connectors`)).json());
+      await waitUntil('the second worker joined', async () => JSON.stringify(await (await fetch(`${(second as ConnectProcess).url}/connectors`)).json()) === existing, 60_000, 250);
+      await new Promise((r) => setTimeout(r, 5000));
       const completed = (): number => workers.reduce((n, w) => n + (w.logs().match(/"connector":"shared"[^\n]*postgres-cdc: snapshot completed/g) ?? []).length, 0);
       const start = process.hrtime.bigint();
       await call(c.url, 'POST', '/connectors', { name: 'shared', config: { ...cdc('shared', 2), 'tasks.max': '2', 'snapshot.queue.redis.url': redis.url, 'snapshot.mode': 'initial_only' } });
@@ -272,7 +276,7 @@ export function formatCdcBench(f: CdcBenchFigures): string {
     `| steady-state CDC, ${f.stream.rows} inserts in 1,000-row transactions | ${Math.round(f.stream.rowsPerSecond)} rows/s commit -> warehouse |`,
     `| commit -> visible at ${f.latency.rate} rows/s (${f.latency.rows} rows) | p50 ${f.latency.p50.toFixed(0)} ms, p99 ${f.latency.p99.toFixed(0)} ms, max ${f.latency.max.toFixed(0)} ms |`,
     ...(f.shared
-      ? [`| snapshot into the broker by 2 connect workers sharing the chunks on Redis (tasks.max=2, 2 chunk workers each) | ${f.shared.seconds.toFixed(2)} s (${Math.round(f.rows / f.shared.seconds)} rows/s, ratio to direct ${(f.directSeconds / f.shared.seconds).toFixed(2)}x); chunks read by task 0 / task 1 (/metrics): ${f.shared.chunksByTask.join(' / ')} |`]
+      ? [`| snapshot into the broker by 2 connect workers sharing the chunks on Redis (tasks.max=2, 2 chunk workers each) | ${f.shared.seconds.toFixed(2)} s (${Math.round(f.rows / f.shared.seconds)} rows/s, ratio to direct ${(f.directSeconds / f.shared.seconds).toFixed(2)}x); chunks done in task 0's state / read by task 1 (/metrics): ${f.shared.chunksByTask.join(' / ')} |`]
       : []),
     ...(f.incremental ? [`| incremental snapshot (signal, while streaming), ${f.incremental.rows} rows | ${f.incremental.seconds.toFixed(2)} s (${Math.round(f.incremental.rows / f.incremental.seconds)} rows/s) |`] : []),
   ];
