@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import { startBroker, startConnect, startPostgres, startRedis, type BrokerProcess, type ConnectProcess, type EphemeralPostgres, type EphemeralRedis } from '@millrace/testing';
 import { call, DDL, digest, directCopy, loadSourceTable, waitUntil } from './copy-pipeline';
@@ -257,6 +259,9 @@ export async function runPostgresCdcBench(): Promise<CdcBenchFigures> {
     };
   } finally {
     for (const cl of clients) await cl.end().catch(() => undefined);
+    // CDC_BENCH_LOG_DIR: the workers' logs, to read what a figure came from
+    const logDir = process.env['CDC_BENCH_LOG_DIR'];
+    if (logDir) for (const [i, w] of [connect, second].entries()) if (w) fs.writeFileSync(path.join(logDir, `cdc-bench-connect-${i}.log`), w.logs());
     await connect?.stop().catch(() => undefined);
     await second?.stop().catch(() => undefined);
     await Promise.all([broker?.stop().catch(() => undefined), pg?.stop().catch(() => undefined), redis?.stop().catch(() => undefined)]);
