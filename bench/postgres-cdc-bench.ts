@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Client } from 'pg';
-import { startBroker, startConnect, startPostgres, type BrokerProcess, type ConnectProcess, type EphemeralPostgres } from '@millrace/testing';
+import { startBroker, startConnect, startPostgres, startRedis, type BrokerProcess, type ConnectProcess, type EphemeralPostgres, type EphemeralRedis } from '@millrace/testing';
 import { call, DDL, digest, directCopy, loadSourceTable, waitUntil } from './copy-pipeline';
 import { envInt } from './env-int';
 
@@ -27,6 +29,11 @@ import { envInt } from './env-int';
  * 3. Incremental snapshot (signal, while streaming) of CDC_BENCH_INCREMENTAL_ROWS rows of
  *    the table (default 100,000; additional-conditions id <= n): rows/s from the REST call
  *    to the log line saying it completed.
+ * 4. Shared snapshot (unless CDC_BENCH_SHARED=0): a second connect worker joins, and a
+ *    connector with tasks.max=2 and its chunks on Redis (snapshot.queue.redis.url, an
+ *    ephemeral Redis) snapshots the table with 2 chunk workers per task, one task per
+ *    worker (snapshot.mode=initial_only): seconds from its creation to "snapshot completed"
+ *    (every chunk's records in the broker), against the source halves of part 1.
  *
  *   npm run build && node -r ./scripts/register-paths.js dist/bench/postgres-cdc-bench.js
  *
@@ -60,6 +67,8 @@ export interface CdcBenchFigures {
   readonly stream: { readonly rows: number; readonly rowsPerSecond: number };
   readonly latency: { readonly rows: number; readonly rate: number; readonly p50: number; readonly p99: number; readonly max: number };
   readonly incremental: { readonly rows: number; readonly seconds: number } | null;
+  /** Part 4: two workers sharing the chunks through Redis, into the broker only; chunks done in task 0's state (its own, plus task 1's after a resume) and read by task 1. */
+  readonly shared: { readonly seconds: number; readonly chunksByTask: readonly number[] } | null;
 }
 
 export async function runPostgresCdcBench(): Promise<CdcBenchFigures> {
@@ -72,6 +81,8 @@ export async function runPostgresCdcBench(): Promise<CdcBenchFigures> {
   let broker: BrokerProcess | undefined;
   let pg: EphemeralPostgres | undefined;
   let connect: ConnectProcess | undefined;
+  let second: ConnectProcess | undefined;
+  let redis: EphemeralRedis | undefined;
   const clients: Client[] = [];
   try {
     log('cdc-bench: starting broker and Postgres...');
@@ -207,7 +218,38 @@ export async function runPostgresCdcBench(): Promise<CdcBenchFigures> {
       incremental = { rows: incrementalRows, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
       log(`cdc-bench: incremental snapshot ${incremental.seconds.toFixed(2)} s`);
     }
+    let shared: CdcBenchFigures['shared'] = null;
+    if (process.env['CDC_BENCH_SHARED'] !== '0') {
+      log('cdc-bench: shared snapshot: a second connect worker and Redis; tasks.max=2, 2 chunk workers per task...');
+      redis = await startRedis();
+      second = await startConnect({ bootstrap: b.bootstrap, registryUrl: `http://${b.host}:${b.httpPort}`, env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' } });
+      const workers = [c, second];
+      // the group settles first (the join moves tasks; a task 0 moved mid-snapshot would resume it)
+      const existing = JSON.stringify(await (await fetch(`${c.url}/connectors`)).json());
+      await waitUntil('the second worker joined', async () => JSON.stringify(await (await fetch(`${(second as ConnectProcess).url}/connectors`)).json()) === existing, 60_000, 250);
+      await new Promise((r) => setTimeout(r, 5000));
+      const completed = (): number => workers.reduce((n, w) => n + (w.logs().match(/"connector":"shared"[^\n]*postgres-cdc: snapshot completed/g) ?? []).length, 0);
+      const start = process.hrtime.bigint();
+      await call(c.url, 'POST', '/connectors', { name: 'shared', config: { ...cdc('shared', 2), 'tasks.max': '2', 'snapshot.queue.redis.url': redis.url, 'snapshot.mode': 'initial_only' } });
+      await waitUntil('the shared snapshot completes', async () => completed() > 0, 30 * 60_000, 100);
+      const secondsTaken = Number(process.hrtime.bigint() - start) / 1e9;
+      await new Promise((r) => setTimeout(r, 1500));
+      // each task's chunks, from /metrics of the worker running it
+      const chunksByTask: number[] = [];
+      for (const task of [0, 1]) {
+        let found = -1;
+        for (const w of workers) {
+          const text = await (await fetch(`${w.url}/metrics`)).text();
+          const m = new RegExp(`^millrace_snapshot_chunks_done\\{connector="shared",task="${task}",table="public.t"\\} (\\d+)`, 'm').exec(text);
+          if (m) found = Number(m[1]);
+        }
+        chunksByTask.push(found);
+      }
+      shared = { seconds: secondsTaken, chunksByTask };
+      log(`cdc-bench: shared snapshot ${secondsTaken.toFixed(2)} s (${Math.round(rows / secondsTaken)} rows/s), chunks by task ${chunksByTask.join(' / ')}`);
+    }
     return {
+      shared,
       rows,
       directSeconds,
       snapshots,
@@ -217,8 +259,12 @@ export async function runPostgresCdcBench(): Promise<CdcBenchFigures> {
     };
   } finally {
     for (const cl of clients) await cl.end().catch(() => undefined);
+    // CDC_BENCH_LOG_DIR: the workers' logs, to read what a figure came from
+    const logDir = process.env['CDC_BENCH_LOG_DIR'];
+    if (logDir) for (const [i, w] of [connect, second].entries()) if (w) fs.writeFileSync(path.join(logDir, `cdc-bench-connect-${i}.log`), w.logs());
     await connect?.stop().catch(() => undefined);
-    await Promise.all([broker?.stop().catch(() => undefined), pg?.stop().catch(() => undefined)]);
+    await second?.stop().catch(() => undefined);
+    await Promise.all([broker?.stop().catch(() => undefined), pg?.stop().catch(() => undefined), redis?.stop().catch(() => undefined)]);
   }
 }
 
@@ -234,6 +280,9 @@ export function formatCdcBench(f: CdcBenchFigures): string {
     ),
     `| steady-state CDC, ${f.stream.rows} inserts in 1,000-row transactions | ${Math.round(f.stream.rowsPerSecond)} rows/s commit -> warehouse |`,
     `| commit -> visible at ${f.latency.rate} rows/s (${f.latency.rows} rows) | p50 ${f.latency.p50.toFixed(0)} ms, p99 ${f.latency.p99.toFixed(0)} ms, max ${f.latency.max.toFixed(0)} ms |`,
+    ...(f.shared
+      ? [`| snapshot into the broker by 2 connect workers sharing the chunks on Redis (tasks.max=2, 2 chunk workers each) | ${f.shared.seconds.toFixed(2)} s (${Math.round(f.rows / f.shared.seconds)} rows/s, ratio to direct ${(f.directSeconds / f.shared.seconds).toFixed(2)}x); chunks done in task 0's state / read by task 1 (/metrics): ${f.shared.chunksByTask.join(' / ')} |`]
+      : []),
     ...(f.incremental ? [`| incremental snapshot (signal, while streaming), ${f.incremental.rows} rows | ${f.incremental.seconds.toFixed(2)} s (${Math.round(f.incremental.rows / f.incremental.seconds)} rows/s) |`] : []),
   ];
   return lines.join('\n');

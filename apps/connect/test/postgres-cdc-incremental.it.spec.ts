@@ -14,6 +14,8 @@ import { prng, seedFrom } from './support/seeded-random';
  * MILLRACE_CDC_INCREMENTAL_SEED). Afterwards the warehouse equals the source (count and
  * all-column checksum): no chunk row overwrote a newer streamed change, and the snapshot
  * resumed after the last committed chunk (no `r` read twice beyond one chunk).
+ * While the resumed snapshot runs, its progress (rows done / total) moves in the task's
+ * status and in /metrics (millrace_incremental_snapshot_rows_done / _rows_total).
  * Also: TRUNCATE events (skipped by default, `t` with skipped.operations=none), the
  * slot's series in /metrics and the REST call's errors.
  */
@@ -111,7 +113,25 @@ describe('postgres-cdc-source incremental snapshots', () => {
       await env.connect.restart();
       process.stdout.write(`incremental: kill -9 at ${await topicEndOffset(env.kafka, 'inc.public.items')} records (down ${downMs} ms)\n`);
       await waitFor('the incremental snapshot resumes', async () => occurrences(/incremental snapshot resumes/) > 0, 60_000);
-      await waitFor('the items snapshot completes', async () => occurrences(/incremental snapshot of public\.items completed/) > 0, 120_000);
+      // progress while it runs (resumed from the stored position): the status line and /metrics
+      const traces: { done: number; total: number }[] = [];
+      const gauges: { done: number; total: number }[] = [];
+      await waitFor('the items snapshot completes', async () => {
+        const trace = (await rest.status('inc').catch(() => null))?.tasks[0]?.trace ?? '';
+        const t = /incremental snapshot: public\.items (\d+)\/(\d+) rows/.exec(trace);
+        if (t) traces.push({ done: Number(t[1]), total: Number(t[2]) });
+        const text = await (await fetch(`${env.connect.url}/metrics`)).text();
+        const gauge = (name: string): number | undefined => {
+          const m = new RegExp(`^millrace_incremental_snapshot_${name}\\{connector="inc",task="0",table="public.items"\\} (\\d+)`, 'm').exec(text);
+          return m ? Number(m[1]) : undefined;
+        };
+        const done = gauge('rows_done');
+        if (done !== undefined) gauges.push({ done, total: gauge('rows_total') ?? -1 });
+        return occurrences(/incremental snapshot of public\.items completed/) > 0;
+      }, 120_000);
+      process.stdout.write(`incremental progress samples: status ${traces.map((t) => `${t.done}/${t.total}`).join(' ')}; /metrics ${gauges.map((g) => `${g.done}/${g.total}`).join(' ')}\n`);
+      expect(traces.some((t) => t.done > 0 && t.done < t.total)).toBe(true);
+      expect(gauges.some((g) => g.done > 0 && g.done < g.total)).toBe(true);
 
       const res = await rest.call('POST', '/connectors/inc/snapshots', { 'data-collections': ['public.orders'], type: 'incremental' });
       expect(res.status).toBe(202);

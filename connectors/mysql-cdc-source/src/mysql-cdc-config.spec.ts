@@ -25,4 +25,13 @@ describe('mysql-cdc config', () => {
     expect(crossFieldErrors({ ...base, 'column.include.list': 'a', 'column.exclude.list': 'b' })).toEqual({ 'column.exclude.list': 'column.include.list and column.exclude.list may not both be set' });
     expect(() => parseMySqlCdcConfig({ ...base, 'table.include.list': 'a\\.b', 'table.exclude.list': 'a\\.c' })).toThrow('Invalid configuration table.exclude.list: table.include.list and table.exclude.list may not both be set');
   });
+
+  it('signals: the signal table, and the Kafka channel with its bootstrap servers', () => {
+    expect(parseMySqlCdcConfig(base)).toMatchObject({ signalDataCollection: null, incrementalSnapshotChunkSize: 1024, signalKafka: null });
+    expect(() => parseMySqlCdcConfig({ ...base, 'signal.data.collection': 'nodot' })).toThrow(/signal\.data\.collection.*database\.table/);
+    const kafka = { ...base, 'signal.enabled.channels': 'source,kafka' };
+    expect(crossFieldErrors(kafka)).toEqual({ 'signal.kafka.bootstrap.servers': expect.stringMatching(/set the bootstrap servers/) });
+    expect(() => parseMySqlCdcConfig({ ...base, 'signal.enabled.channels': 'source,jmx' })).toThrow(/signal\.enabled\.channels.*source and kafka/);
+    expect(parseMySqlCdcConfig({ ...kafka, 'signal.kafka.bootstrap.servers': 'k1:9092, k2:9092' }).signalKafka).toEqual({ topic: 'erp-signal', bootstrap: ['k1:9092', 'k2:9092'], groupId: 'kafka-signal' });
+  });
 });

@@ -1,3 +1,4 @@
+import { kafkaSignalSettings, SIGNAL_CHANNEL_KEYS, type KafkaSignalSettings } from '@millrace/cdc-snapshot';
 import { atLeast, configBoolean, configList, configNumber, configString, oneOf, parseConfig, range, regex, validRegex, type ConfigDef, type ConfigKey } from '@millrace/connect-sdk';
 
 /**
@@ -46,6 +47,12 @@ export interface MySqlCdcConfig {
   readonly skippedOperations: ReadonlySet<string>;
   /** The history topic (one partition): `schema.history.internal.kafka.topic`, default `schema-changes.<topic.prefix>`. */
   readonly schemaHistoryTopic: string;
+  /** The signal table "database.table" (Debezium's signal.data.collection), or null. */
+  readonly signalDataCollection: string | null;
+  /** Rows per incremental snapshot chunk (Debezium's incremental.snapshot.chunk.size). */
+  readonly incrementalSnapshotChunkSize: number;
+  /** Debezium's Kafka signal channel (signal.enabled.channels holds kafka), or null. */
+  readonly signalKafka: KafkaSignalSettings | null;
 }
 
 export class MySqlCdcConfigError extends Error {
@@ -87,6 +94,10 @@ const KEYS: readonly ConfigKey[] = [
     documentation: 'Change operations not to emit: c (create), u (update), d (delete), t (truncate), or none. Default t, as Debezium: truncate events are skipped unless this key says otherwise.' },
   { name: 'schema.history.internal.kafka.topic', type: 'STRING', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 18, validator: identifier,
     documentation: 'Topic (one partition) of the schema history records: each captured table\'s shape from each binlog position on, written in the same transaction as the change events; the whole history of a table is also its source offset, so it cannot be lost. Default schema-changes.<topic.prefix>.' },
+  { name: 'signal.data.collection', type: 'STRING', default: null, importance: 'LOW', group: G_CDC, orderInGroup: 19, validator: regex(/[^.\s]+\.[^.\s]+/, 'the signal table as database.table'),
+    documentation: 'The signal table as database.table (columns id VARCHAR(42) PRIMARY KEY, type VARCHAR(32), data VARCHAR(2048)), as Debezium: an execute-snapshot or stop-snapshot row inserted there starts or stops an incremental snapshot, and the connector inserts its snapshot-window-open/close watermark rows there (the user needs INSERT on it). POST /connectors/{c}/snapshots inserts its signal there too.' },
+  ...SIGNAL_CHANNEL_KEYS(G_CDC, 21),
+  { name: 'incremental.snapshot.chunk.size', type: 'INT', default: 1024, importance: 'LOW', group: G_CDC, orderInGroup: 20, validator: atLeast(1), documentation: 'Rows per chunk of an incremental snapshot (each read between two watermarks while the binlog streams).' },
 ];
 
 export const MYSQL_CDC_CONFIG_DEF: ConfigDef = { keys: KEYS, groups: [G_DB, G_CDC] };
@@ -97,6 +108,9 @@ export function crossFieldErrors(raw: Readonly<Record<string, string>>): Record<
   const has = (k: string): boolean => (raw[k] ?? '').trim() !== '';
   for (const what of ['database', 'table', 'column']) {
     if (has(`${what}.include.list`) && has(`${what}.exclude.list`)) errors[`${what}.exclude.list`] = `${what}.include.list and ${what}.exclude.list may not both be set`;
+  }
+  if ((raw['signal.enabled.channels'] ?? '').split(',').some((c) => c.trim() === 'kafka') && !has('signal.kafka.bootstrap.servers')) {
+    errors['signal.kafka.bootstrap.servers'] = 'signal.enabled.channels holds kafka: set the bootstrap servers of the Kafka cluster holding the signal topic';
   }
   return errors;
 }
@@ -131,6 +145,9 @@ export function parseMySqlCdcConfig(raw: Readonly<Record<string, string>>): MySq
     tombstonesOnDelete: configBoolean(v, 'tombstones.on.delete'),
     skippedOperations: new Set(configList(v, 'skipped.operations').map((o) => o.trim()).filter((o) => o !== 'none' && o !== '')),
     schemaHistoryTopic: configString(v, 'schema.history.internal.kafka.topic') ?? `schema-changes.${str('topic.prefix')}`,
+    signalDataCollection: configString(v, 'signal.data.collection') || null,
+    incrementalSnapshotChunkSize: configNumber(v, 'incremental.snapshot.chunk.size'),
+    signalKafka: kafkaSignalSettings(v, str('topic.prefix'), (m) => new MySqlCdcConfigError(m)),
   };
 }
 

@@ -13,6 +13,8 @@ import { currentPosition, planTable, readChunk, SnapshotSession, type BinlogPosi
 import type { SourceBlock } from './source-block';
 import { isCaptured, listCapturedTables, loadTableModel, decodeRow, type TableModel } from './table-catalog';
 import { heartbeatRecord } from './heartbeat';
+import { MySqlIncrementalSnapshotter, OFFSET_KEY as INCREMENTAL_OFFSET_KEY, sendMySqlSignal } from './incremental-snapshot';
+import { KafkaSignalChannel, type TableProgress } from '@millrace/cdc-snapshot';
 
 export const CONNECTOR_VERSION = '0.1.0';
 
@@ -64,6 +66,10 @@ export class MySqlCdcTask implements SourceTask {
   /** Schema-history records to emit before anything else (baselines). */
   private readonly pending: SourceRecord[] = [];
   private resumeByGtid = false;
+  /** Incremental snapshots while streaming (incremental-snapshot.ts); the stored state until the stream starts. */
+  private incremental: MySqlIncrementalSnapshotter | null = null;
+  private storedIncremental: unknown = undefined;
+  private signals: KafkaSignalChannel | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseMySqlCdcConfig(raw);
@@ -76,6 +82,8 @@ export class MySqlCdcTask implements SourceTask {
       db.on('error', () => undefined);
       this.db = db;
       await this.prepare(config, context, db);
+      // Debezium's Kafka signal channel: each signal is inserted into the signal table, as the REST call's are
+      if (config.signalKafka) await (this.signals = new KafkaSignalChannel(config.signalKafka, config.topicPrefix, (s) => sendMySqlSignal(raw, s), context.logger, 'mysql-cdc')).start();
     } catch (err) {
       await this.teardown();
       throw err;
@@ -89,6 +97,7 @@ export class MySqlCdcTask implements SourceTask {
   private async prepare(config: MySqlCdcConfig, context: SourceTaskContext, db: Connection): Promise<void> {
     this.facts = await checkServer(db, config);
     const stored = context.offset(this.partition());
+    this.storedIncremental = stored?.[INCREMENTAL_OFFSET_KEY];
     const wantsSnapshot = config.snapshotMode === 'initial' || config.snapshotMode === 'initial_only' || config.snapshotMode === 'when_needed';
     const freshSnapshot = stored === null && wantsSnapshot;
     const tables = await listCapturedTables(db, config);
@@ -208,11 +217,28 @@ export class MySqlCdcTask implements SourceTask {
       pos: this.position.pos,
       ...(gtidSet !== undefined ? { gtidSet } : {}),
       // by configuration, not by the loaded models: a reload after DDL must never open a window in which rows are dropped
-      captured: (database, table) => isCaptured(config, { database, name: table }),
+      captured: (database, table) => isCaptured(config, { database, name: table }) || config.signalDataCollection === `${database}.${table}`,
       capturedDatabase: (database) => isCaptured(config, { database, name: '' }) || [...this.models.values()].some((m) => m.database === database),
       maxQueuedRows: 50_000,
     });
     await this.stream.start();
+    const context = this.context as SourceTaskContext;
+    this.incremental = new MySqlIncrementalSnapshotter({
+      config,
+      models: this.models,
+      stored: this.storedIncremental,
+      logger: context.logger,
+      reportStatus: (message) => context.reportStatus?.(message),
+      sourceBlock: (model, at) => this.sourceBlock(model, { snapshot: 'incremental', ts_ms: at.tsMs, file: at.file, pos: at.pos, gtid: at.gtid, row: 0, server_id: (this.facts as ServerFacts).serverId }),
+      partition: this.partition(),
+    });
+    this.incremental.start();
+  }
+
+  /** Per-table progress of the initial snapshot and of incremental ones, for the worker's /metrics. */
+  snapshotProgress(): TableProgress[] | null {
+    const tables = [...(this.snapshot?.progress() ?? []), ...(this.incremental?.progress() ?? [])];
+    return tables.length === 0 ? null : tables;
   }
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
@@ -241,7 +267,7 @@ export class MySqlCdcTask implements SourceTask {
       if (item.kind === 'ddl') out.push(...(await this.onDdl(item, position)));
       else out.push(...this.txnRecords(item, position));
     }
-    Object.assign(offset, { file: this.position.file, pos: this.position.pos, gtids: this.position.gtids });
+    Object.assign(offset, { file: this.position.file, pos: this.position.pos, gtids: this.position.gtids }, this.incremental?.offsetFields());
     return out;
   }
 
@@ -250,8 +276,13 @@ export class MySqlCdcTask implements SourceTask {
     const out: SourceRecord[] = [];
     for (const event of txn.events) {
       const table = event.tableMap[event.tableId];
+      const incremental = this.incremental;
+      if (incremental?.isSignalTable(table.parentSchema, table.tableName) && event.getEventName() === 'writerows') {
+        for (const row of event.rows) out.push(...incremental.onSignalRow(row as Row, { file: txn.file, pos: txn.startPos, gtid: txn.gtid, tsMs: txn.tsMs }));
+      }
       const live = this.models.get(`${table.parentSchema}.${table.tableName}`);
       if (!live) continue;
+      incremental?.onRows(live, event.rows, event.getEventName() === 'updaterows');
       const model = (this.shapes as ShapeTracker).eventModel(live, table, { file: txn.file, pos: txn.startPos }, txn.gtid, out);
       const source = (row: number): SourceBlock =>
         this.sourceBlock(model, { snapshot: 'false', ts_ms: txn.tsMs, file: txn.file, pos: txn.startPos, gtid: txn.gtid, row, server_id: (this.facts as ServerFacts).serverId });
@@ -272,7 +303,7 @@ export class MySqlCdcTask implements SourceTask {
     this.lastHeartbeat = Date.now();
     const last = stream.lastPosition;
     if (last !== null) this.position = { file: last.file, pos: last.pos, gtids: last.gtid ? advanceGtidPosition(this.position.gtids, last.gtid) : this.position.gtids };
-    return [heartbeatRecord(config.topicPrefix, this.partition(), { ...this.position })];
+    return [heartbeatRecord(config.topicPrefix, this.partition(), { ...this.position, ...this.incremental?.offsetFields() })];
   }
 
   /**
@@ -290,6 +321,7 @@ export class MySqlCdcTask implements SourceTask {
       for (const t of ddlTables(query, database) ?? []) {
         const model = this.models.get(`${t.database}.${t.name}`);
         if (!model) continue;
+        this.incremental?.onTruncate(model);
         const source = this.sourceBlock(model, { snapshot: 'false', ts_ms: Date.now(), file: item.file, pos: item.endPos, gtid: item.gtid, row: 0, server_id: (this.facts as ServerFacts).serverId });
         out.push(truncateRecord(model, source, position));
       }
@@ -326,6 +358,9 @@ export class MySqlCdcTask implements SourceTask {
 
   async teardown(): Promise<void> {
     this.stopping = true;
+    await this.signals?.stop();
+    await this.incremental?.stop().catch(() => undefined);
+    this.incremental = null;
     await this.snapshot?.stop().catch(() => undefined);
     this.snapshot = null;
     await this.session?.close().catch(() => undefined);

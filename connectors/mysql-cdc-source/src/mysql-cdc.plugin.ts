@@ -3,6 +3,7 @@ import { crossFieldErrors, MYSQL_CDC_CONFIG_DEF } from './mysql-cdc-config';
 import { MySqlCdcConnector } from './mysql-cdc-connector';
 import { CONNECTOR_VERSION, MySqlCdcTask } from './mysql-cdc-task';
 import { mysqlCdcReconcileSource } from './reconcile-source';
+import { sendMySqlSignal } from './incremental-snapshot';
 
 /**
  * The `mysql-cdc-source` plugin (aliases: Debezium's MySQL and MariaDB class names):
@@ -22,4 +23,5 @@ export const mysqlCdcSourcePlugin: ConnectorPlugin = {
   createTask: () => new MySqlCdcTask(),
   threadSafeTasks: true,
   reconcileSource: mysqlCdcReconcileSource,
+  sendSignal: sendMySqlSignal,
 };

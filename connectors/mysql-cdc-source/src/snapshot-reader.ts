@@ -118,7 +118,7 @@ export class SnapshotSession extends ConnectionLoan<Connection> {
 const INTEGER_TYPES = ['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint'];
 
 /** A key value's text as stored in the snapshot state (binary keys as hex). */
-function keyText(value: unknown): string {
+export function keyText(value: unknown): string {
   return Buffer.isBuffer(value) ? `x${value.toString('hex')}` : String(value);
 }
 
@@ -168,4 +168,17 @@ export async function readChunk(c: Connection, model: TableModel, chunk: Snapsho
     if (rows.length < fetchSize) return;
     after = lastKey;
   }
+}
+
+/** Up to `limit` rows with keys in (after, upTo] (and `filter`), in key order, each with its key (an incremental snapshot's chunk). */
+export async function readKeyRange(c: Connection, model: TableModel, after: KeyTuple | null, upTo: KeyTuple, filter: string | null, limit: number): Promise<{ key: KeyTuple; row: Row }[]> {
+  const columns = model.columns.map((col) => quoteIdent(col.name)).join(', ');
+  const keys = `(${model.keyColumns.map(quoteIdent).join(', ')})`;
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (after !== null) where.push(`${keys} > ${keyTuple(model, after, params)}`);
+  where.push(`${keys} <= ${keyTuple(model, upTo, params)}`);
+  if (filter) where.push(`(${filter})`);
+  const [rows] = await c.query<RowDataPacket[]>(`SELECT ${columns} FROM ${quoteTable(model)} WHERE ${where.join(' AND ')} ORDER BY ${model.keyColumns.map(quoteIdent).join(', ')} LIMIT ${Number(limit)}`, params);
+  return rows.map((row) => ({ key: model.keyColumns.map((k) => keyText(row[k])), row }));
 }

@@ -12,7 +12,7 @@ export interface SourceBlock {
   connector: 'mysql' | 'mariadb';
   name: string;
   ts_ms: number;
-  snapshot: 'true' | 'last' | 'false';
+  snapshot: 'true' | 'last' | 'false' | 'incremental';
   db: string;
   sequence: null;
   table: string;

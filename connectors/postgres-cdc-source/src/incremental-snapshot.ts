@@ -1,14 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import {
-  changeRecord,
-  IncrementalSnapshotState,
-  keyString,
-  matchCollections,
-  parseSignal,
-  SignalError,
-  SnapshotWindow,
-  type KeyTuple,
-} from '@millrace/cdc-snapshot';
+import { changeRecord, IncrementalSnapshotRunner, type IncrementalReader, type IncrementalSnapshotState, type TableProgress } from '@millrace/cdc-snapshot';
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
@@ -16,13 +6,14 @@ import { decodeRow, sourcePartition, type RowText } from './change-events';
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, type PostgresCdcConfig } from './postgres-cdc-config';
-import { largestKey, RAW_TEXT, readKeyRange } from './snapshot-reader';
+import { estimateRows, largestKey, RAW_TEXT, readKeyRange } from './snapshot-reader';
 import type { SourceBlock } from './source-block';
 import type { TableModel } from './table-catalog';
 
 /**
  * Incremental snapshots of the Postgres CDC source while it streams (Debezium's signals,
- * DBLog's watermarks; the bookkeeping is `@millrace/cdc-snapshot`'s).
+ * DBLog's watermarks; signals, windows, state and progress are `@millrace/cdc-snapshot`'s
+ * IncrementalSnapshotRunner: this file is the Postgres reader and message decoding).
  *
  * - Signals: an insert into the signal table (`signal.data.collection`, columns id, type,
  *   data) or a transactional logical message with prefix SIGNAL_MESSAGE_PREFIX (what
@@ -53,6 +44,8 @@ export interface IncrementalSnapshotterOptions {
   readonly state: IncrementalSnapshotState;
   readonly logger: Pick<ConnectorLogger, 'info' | 'warn'> | undefined;
   readonly sourceBlock: (model: TableModel, at: Pick<SourceBlock, 'snapshot' | 'lsn' | 'txId' | 'ts_ms' | 'sequence'>) => SourceBlock;
+  /** The progress as the task's status (null: none running). */
+  readonly reportStatus?: (message: string | null) => void;
 }
 
 interface StreamAt {
@@ -62,36 +55,43 @@ interface StreamAt {
 }
 
 export class IncrementalSnapshotter {
-  private state: IncrementalSnapshotState;
-  private window: SnapshotWindow<RowText> | null = null;
-  private db: Client | null = null;
-  private pumping = false;
-  private stopped = false;
-  private changed = false;
-  private retry: NodeJS.Timeout | null = null;
+  private readonly runner: IncrementalSnapshotRunner<RowText, StreamAt>;
 
   constructor(private readonly opts: IncrementalSnapshotterOptions) {
-    this.state = opts.state;
+    const { config, models } = opts;
+    this.runner = new IncrementalSnapshotRunner<RowText, StreamAt>({
+      state: opts.state,
+      chunkSize: config.incrementalSnapshotChunkSize,
+      name: 'postgres-cdc',
+      logger: opts.logger,
+      reportStatus: opts.reportStatus,
+      tables: () => new Map([...models.values()].map((m) => [m.qualified, m.keyColumns.length > 0])),
+      openReader: () => openReader(config, models),
+      toRecords: (table, rows, at) => {
+        const model = models.get(table) as TableModel;
+        const source = opts.sourceBlock(model, { snapshot: 'incremental', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: null });
+        const position = { partition: sourcePartition(config.topicPrefix), offset: {} };
+        return rows.map((row) => changeRecord(model, 'r', null, decodeRow(model, row), source, position));
+      },
+    });
   }
 
   /** Starts (or resumes) reading chunks when tables are queued. */
   start(): void {
-    if (this.state.active) {
-      const c = this.state.current;
-      this.opts.logger?.info(`postgres-cdc: incremental snapshot resumes: ${this.state.remaining.map((t) => t.table).join(', ')} (${c?.table} after key ${JSON.stringify(c?.lastKey)})`);
-    }
-    this.schedule(0);
+    this.runner.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
-    await this.db?.end().catch(() => undefined);
-    this.db = null;
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   get active(): boolean {
-    return this.state.active;
+    return this.runner.active;
+  }
+
+  /** Rows done / total per table of the current (or last) incremental snapshot, as handed out. */
+  progress(): TableProgress[] {
+    return this.runner.progress();
   }
 
   /**
@@ -100,27 +100,22 @@ export class IncrementalSnapshotter {
    * dropped (its markers are decoded again, now unknown), and reading goes on from there.
    */
   resetTo(offsetExtra: Readonly<Record<string, unknown>> | undefined): void {
-    const stored = offsetExtra?.[OFFSET_KEY];
-    this.state = stored === undefined ? new IncrementalSnapshotState() : IncrementalSnapshotState.fromJson(stored);
-    this.window = null;
-    this.changed = false;
-    this.schedule(0);
+    this.runner.resetTo(offsetExtra?.[OFFSET_KEY]);
   }
 
   /** A row inserted into the signal table. */
   onSignalRow(row: RowText): void {
-    this.applySignal(String(row['id'] ?? ''), String(row['type'] ?? ''), row['data'] ?? null);
+    this.runner.signal(String(row['id'] ?? ''), String(row['type'] ?? ''), row['data'] ?? null);
   }
 
   /** A streamed change of a captured table: its keys leave the open window. */
   onChange(model: TableModel, keys: readonly (readonly (string | null)[])[]): void {
-    if (this.window === null) return;
-    for (const k of keys) this.window.streamed(model.qualified, k);
+    this.runner.onChange(model.qualified, keys);
   }
 
   /** A TRUNCATE of a captured table in the stream. */
   onTruncate(model: TableModel): void {
-    this.window?.truncated(model.qualified);
+    this.runner.onTruncate(model.qualified);
   }
 
   /** A logical message in the stream: a watermark (returns the chunk's records at the close) or a signal. */
@@ -134,149 +129,38 @@ export class IncrementalSnapshotter {
       return [];
     }
     if (message.prefix === SIGNAL_MESSAGE_PREFIX) {
-      this.applySignal(String(body['id'] ?? ''), String(body['type'] ?? ''), typeof body['data'] === 'string' ? body['data'] : JSON.stringify(body['data'] ?? {}));
+      this.runner.signal(String(body['id'] ?? ''), String(body['type'] ?? ''), typeof body['data'] === 'string' ? body['data'] : JSON.stringify(body['data'] ?? {}));
       return [];
     }
-    const window = this.window;
-    if (window === null || body['id'] !== window.id) return [];
-    if (body['type'] === 'open') {
-      window.open();
-      return [];
-    }
-    if (body['type'] !== 'close' || !window.isOpen || !window.loaded) return [];
-    return this.closeWindow(window, at);
+    return this.runner.onWatermark(String(body['id'] ?? ''), String(body['type'] ?? ''), at);
   }
 
   /** Offset fields as of the transaction just committed; `keep` when a signal changed the state. */
   commitTag(): { offsetExtra: Readonly<Record<string, unknown>>; keep: boolean } {
-    const keep = this.changed;
-    this.changed = false;
-    return { offsetExtra: this.state.active ? { [OFFSET_KEY]: this.state.toJson() } : {}, keep };
+    const { state, keep } = this.runner.commitTag();
+    return { offsetExtra: state === null ? {} : { [OFFSET_KEY]: state }, keep };
   }
+}
 
-  private closeWindow(window: SnapshotWindow<RowText>, at: StreamAt): SourceRecord[] {
-    const config = this.opts.config;
-    const model = this.opts.models.get(window.table);
-    const { rows, read, lastKey, dropped } = window.close();
-    this.window = null;
-    const out: SourceRecord[] = [];
-    if (model) {
-      const source = this.opts.sourceBlock(model, { snapshot: 'incremental', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: null });
-      const position = { partition: sourcePartition(config.topicPrefix), offset: {} };
-      for (const row of rows) out.push(changeRecord(model, 'r', null, decodeRow(model, row), source, position));
-    }
-    const same = (a: KeyTuple, b: KeyTuple): number => (keyString(a) === keyString(b) ? 0 : -1);
-    const rowsBefore = this.state.current?.rows ?? 0;
-    const { tableDone } = this.state.chunkEmitted(lastKey, read, rows.length, config.incrementalSnapshotChunkSize, same);
-    this.changed = true;
-    if (dropped > 0) this.opts.logger?.info(`postgres-cdc: incremental snapshot of ${window.table}: ${dropped} chunk row(s) changed in the stream meanwhile, not emitted`);
-    if (tableDone !== null) this.opts.logger?.info(`postgres-cdc: incremental snapshot of ${tableDone} completed (${rowsBefore + rows.length} rows)`);
-    if (!this.state.active && tableDone !== null) this.opts.logger?.info('postgres-cdc: incremental snapshot completed');
-    this.schedule(0);
-    return out;
-  }
-
-  private applySignal(id: string, type: string, data: string | null): void {
-    let signal;
-    try {
-      signal = parseSignal(id, type, data);
-    } catch (err) {
-      if (err instanceof SignalError) {
-        this.opts.logger?.warn(`postgres-cdc: ignoring ${err.message}`);
-        return;
-      }
-      throw err;
-    }
-    const captured = [...this.opts.models.keys()];
-    if (signal.kind === 'other') {
-      this.opts.logger?.warn(`postgres-cdc: ignoring signal ${id}: type "${type}" is not supported (execute-snapshot, stop-snapshot)`);
-      return;
-    }
-    if (signal.kind === 'stop-snapshot') {
-      const tables = signal.dataCollections === null ? null : matchCollections(signal.dataCollections, captured);
-      if (this.state.stop(tables)) this.window = null;
-      this.changed = true;
-      this.opts.logger?.info(`postgres-cdc: signal ${id}: incremental snapshot stopped for ${tables === null ? 'every table' : tables.join(', ') || 'no table'}`);
-      return;
-    }
-    const tables = matchCollections(signal.dataCollections, captured);
-    const unkeyed = tables.filter((t) => (this.opts.models.get(t)?.keyColumns.length ?? 0) === 0);
-    if (unkeyed.length > 0) this.opts.logger?.warn(`postgres-cdc: signal ${id}: ${unkeyed.join(', ')} ha(s) no primary key and cannot be snapshotted incrementally`);
-    const keyed = tables.filter((t) => !unkeyed.includes(t));
-    if (keyed.length === 0) {
-      this.opts.logger?.warn(`postgres-cdc: signal ${id}: data-collections ${JSON.stringify(signal.dataCollections)} match no captured table with a primary key; nothing to snapshot`);
-      return;
-    }
-    this.state.add(keyed, signal.additionalConditions);
-    this.changed = true;
-    this.opts.logger?.info(`postgres-cdc: signal ${id}: incremental snapshot of ${keyed.join(', ')} requested (chunks of ${this.opts.config.incrementalSnapshotChunkSize} rows)`);
-    this.schedule(0);
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped || this.retry !== null) return;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      void this.pump();
-    }, ms);
-  }
-
-  /** Opens the next window when none is open: low watermark, chunk read, high watermark. */
-  private async pump(): Promise<void> {
-    if (this.pumping || this.stopped) return;
-    this.pumping = true;
-    try {
-      while (!this.stopped && this.window === null && this.state.active) {
-        const current = this.state.current;
-        if (current === null) return;
-        const model = this.opts.models.get(current.table);
-        if (!model || model.keyColumns.length === 0) {
-          this.opts.logger?.warn(`postgres-cdc: incremental snapshot: ${current.table} is not captured or has no primary key; skipped`);
-          this.state.stop([current.table]);
-          this.changed = true;
-          continue;
-        }
-        const db = await this.connection();
-        if (current.maxKey === null) {
-          const max = await largestKey(db, model, current.filter);
-          this.state.setMaxKey(max);
-          this.changed = true;
-          if (max === null) this.opts.logger?.info(`postgres-cdc: incremental snapshot of ${current.table}: no rows`);
-          continue;
-        }
-        const window = new SnapshotWindow<RowText>(randomUUID(), current.table);
-        this.window = window;
-        await this.watermark(db, window.id, 'open');
-        window.load(await readKeyRange(db, model, current.lastKey, current.maxKey, current.filter, this.opts.config.incrementalSnapshotChunkSize));
-        await this.watermark(db, window.id, 'close');
-        return;
-      }
-    } catch (err) {
-      if (this.stopped) return;
-      this.window = null;
-      this.opts.logger?.warn(`postgres-cdc: incremental snapshot chunk failed (${(err as Error).message}); retrying in 5 s`);
-      await this.db?.end().catch(() => undefined);
-      this.db = null;
-      this.schedule(5000);
-    } finally {
-      this.pumping = false;
-      // a window closed in the stream while this pump was finishing
-      if (!this.stopped && this.window === null && this.state.active && this.retry === null) this.schedule(0);
-    }
-  }
-
-  private async watermark(db: Client, id: string, type: 'open' | 'close'): Promise<void> {
-    await db.query('SELECT pg_logical_emit_message(true, $1, $2)', [WATERMARK_PREFIX, JSON.stringify({ id, type })]);
-  }
-
-  private async connection(): Promise<Client> {
-    if (this.db) return this.db;
-    const db = new Client({ ...clientOptions(this.opts.config, 'millrace-cdc-incremental'), options: SESSION_OPTIONS, types: RAW_TEXT });
-    db.on('error', () => undefined);
-    await db.connect();
-    this.db = db;
-    return db;
-  }
+/** The snapshotter's own connection (READ COMMITTED): chunk reads, and watermarks as transactional logical messages. */
+async function openReader(config: PostgresCdcConfig, models: ReadonlyMap<string, TableModel>): Promise<IncrementalReader<RowText>> {
+  const db = new Client({ ...clientOptions(config, 'millrace-cdc-incremental'), options: SESSION_OPTIONS, types: RAW_TEXT });
+  db.on('error', () => undefined);
+  await db.connect();
+  const model = (table: string): TableModel => {
+    const m = models.get(table);
+    if (!m) throw new Error(`${table} is no longer captured`);
+    return m;
+  };
+  return {
+    largestKey: (table, filter) => largestKey(db, model(table), filter),
+    estimateRows: (table, filter) => estimateRows(db, model(table), filter),
+    readKeyRange: (table, after, upTo, filter, limit) => readKeyRange(db, model(table), after, upTo, filter, limit),
+    watermark: async (id, type) => {
+      await db.query('SELECT pg_logical_emit_message(true, $1, $2)', [WATERMARK_PREFIX, JSON.stringify({ id, type })]);
+    },
+    close: () => db.end(),
+  };
 }
 
 /** The keys a streamed change touches (the new row's, and the old one's when sent). */

@@ -38,5 +38,9 @@ describe('postgres-cdc-source config', () => {
     expect(checkPluginConfig(postgresCdcSourcePlugin, { ...base, 'table.include.list': 'a', 'table.exclude.list': 'b' })).toEqual({
       'table.exclude.list': 'table.include.list and table.exclude.list may not both be set',
     });
+    expect(checkPluginConfig(postgresCdcSourcePlugin, { ...base, 'signal.enabled.channels': 'source,kafka' })).toEqual({
+      'signal.kafka.bootstrap.servers': expect.stringMatching(/signal.enabled.channels holds kafka: set the bootstrap servers/),
+    });
+    expect(parsePostgresCdcConfig({ ...base, 'signal.enabled.channels': 'kafka', 'signal.kafka.bootstrap.servers': 'k:9092', 'signal.kafka.topic': 'sig' }).signalKafka).toEqual({ topic: 'sig', bootstrap: ['k:9092'], groupId: 'kafka-signal' });
   });
 });

@@ -1,3 +1,4 @@
+import { kafkaSignalSettings, SIGNAL_CHANNEL_KEYS, type KafkaSignalSettings } from '@millrace/cdc-snapshot';
 import { configBoolean, configList, configNumber, configString, parseConfig, type ConfigDef, type ConfigKey, type ConfigValueType } from '@millrace/connect-sdk';
 
 /**
@@ -58,6 +59,8 @@ export interface PostgresCdcConfig {
   readonly signalDataCollection: string | null;
   /** Rows per incremental snapshot chunk (Debezium's incremental.snapshot.chunk.size). */
   readonly incrementalSnapshotChunkSize: number;
+  /** Debezium's Kafka signal channel (signal.enabled.channels holds kafka), or null. */
+  readonly signalKafka: KafkaSignalSettings | null;
   /** Operations not emitted (Debezium's skipped.operations: c, u, d, t; default t). */
   readonly skippedOperations: ReadonlySet<string>;
 }
@@ -123,6 +126,7 @@ const KEYS: readonly ConfigKey[] = [
   { name: 'skipped.operations', type: 'LIST', default: 't', importance: 'LOW', group: G_CDC, orderInGroup: 24, validator: skippedOperationsRule,
     documentation: 'Change types not emitted: c (inserts), u (updates), d (deletes), t (truncates); "none" emits all. Debezium\'s default: t.' },
   { name: 'status.update.interval.ms', type: 'INT', default: 10000, importance: 'LOW', group: G_CDC, orderInGroup: 15, validator: atLeast(100), documentation: 'How often the connector reports its durable position to the server (never beyond what the broker committed).' },
+  ...SIGNAL_CHANNEL_KEYS(G_CDC, 30),
 ];
 
 export const POSTGRES_CDC_CONFIG_DEF: ConfigDef = { keys: KEYS, groups: [G_DB, G_CDC] };
@@ -131,6 +135,9 @@ export const POSTGRES_CDC_CONFIG_DEF: ConfigDef = { keys: KEYS, groups: [G_DB, G
 export function crossFieldErrors(raw: Readonly<Record<string, string>>): Record<string, string> {
   const errors: Record<string, string> = {};
   const has = (k: string): boolean => (raw[k] ?? '').trim() !== '';
+  if ((raw['signal.enabled.channels'] ?? '').split(',').some((c) => c.trim() === 'kafka') && !has('signal.kafka.bootstrap.servers')) {
+    errors['signal.kafka.bootstrap.servers'] = 'signal.enabled.channels holds kafka: set the bootstrap servers of the Kafka cluster holding the signal topic';
+  }
   if (has('table.include.list') && has('table.exclude.list')) errors['table.exclude.list'] = 'table.include.list and table.exclude.list may not both be set';
   if (has('column.include.list') && has('column.exclude.list')) errors['column.exclude.list'] = 'column.include.list and column.exclude.list may not both be set';
   for (const key of ['table.include.list', 'table.exclude.list', 'column.include.list', 'column.exclude.list']) {
@@ -180,6 +187,7 @@ export function parsePostgresCdcConfig(raw: Readonly<Record<string, string>>): P
     snapshotQueueRedisUrl: configString(v, 'snapshot.queue.redis.url') || null,
     signalDataCollection: configString(v, 'signal.data.collection') || null,
     incrementalSnapshotChunkSize: configNumber(v, 'incremental.snapshot.chunk.size'),
+    signalKafka: kafkaSignalSettings(v, configString(v, 'topic.prefix') ?? '', (m) => new PostgresCdcConfigError(m)),
     skippedOperations: new Set(configList(v, 'skipped.operations').filter((o) => o !== 'none')),
   };
 }

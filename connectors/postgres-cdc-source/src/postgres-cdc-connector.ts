@@ -1,3 +1,4 @@
+import { chunkQueueRedisUrl } from '@millrace/cdc-snapshot';
 import type { Connector, ConnectorContext, ParsedConfig } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import { clientOptions, parsePostgresCdcConfig } from './postgres-cdc-config';
@@ -5,7 +6,10 @@ import { checkServer, checkTablePrivileges, ensurePublication, withSignalTable }
 import { listCapturedTables } from './table-catalog';
 
 /**
- * The Postgres CDC connector: one task (one replication slot is one ordered stream).
+ * The Postgres CDC connector: one task (one replication slot is one ordered stream),
+ * plus, when the snapshot's chunks run on Redis (snapshot.queue.redis.url or REDIS_URL)
+ * and tasks.max > 1, tasks.max - 1 helper tasks that the cluster spreads over its
+ * workers to read snapshot chunks (snapshot-helper-task.ts).
  * `start` runs the preflight checks once on its own connection, so a database that
  * cannot be captured (wal_level, REPLICATION, SELECT, publication) fails the connector
  * itself with the message saying what to run; the task repeats them when it opens.
@@ -29,8 +33,9 @@ export class PostgresCdcConnector implements Connector {
     }
   }
 
-  async taskConfigs(_maxTasks: number): Promise<Record<string, string>[]> {
-    return [{ ...this.raw }];
+  async taskConfigs(maxTasks: number): Promise<Record<string, string>[]> {
+    const shared = chunkQueueRedisUrl(parsePostgresCdcConfig(this.raw).snapshotQueueRedisUrl) !== null;
+    return Array.from({ length: shared ? Math.max(1, maxTasks) : 1 }, () => ({ ...this.raw }));
   }
 
   async stop(): Promise<void> {}

@@ -1,4 +1,4 @@
-import { BullMqChunkQueue, changeRecord, IncrementalSnapshotState, readSnapshotPhase, SnapshotState, type PendingChunk, type TableProgress } from '@millrace/cdc-snapshot';
+import { chunkQueueRedisUrl, IncrementalSnapshotState, KafkaSignalChannel, openRedisChunkQueue, readSnapshotPhase, sharedChunksDone, SnapshotState, type SharedSnapshotInfo, type TableProgress } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
@@ -8,19 +8,22 @@ import { changedKeys, IncrementalSnapshotter, OFFSET_KEY as INCREMENTAL_OFFSET_K
 import { parseLsn } from './lsn';
 import { SESSION_OPTIONS } from './pg-column-types';
 import { clientOptions, parsePostgresCdcConfig, type PostgresCdcConfig } from './postgres-cdc-config';
-import { awaitSlotFree, checkServer, checkSlotUsable, checkTablePrivileges, ensurePublication, PreflightError, slotInfo, withSignalTable } from './preflight';
+import { awaitSlotFree, checkServer, checkSlotUsable, checkStreamSlot, checkTablePrivileges, ensurePublication, slotGone, withSignalTable } from './preflight';
 import { ReconnectingStream } from './reconnecting-stream';
 import { describeChange, modelFromRelation } from './relation-model';
 import { createSlot } from './replication-slot';
 import { planTable, SnapshotSession } from './snapshot-reader';
 import { SnapshotRunner } from './snapshot-runner';
-import type { SourceBlock } from './source-block';
+import { sourceBlockOf, type SourceBlock } from './source-block';
+import { helperPartition, SnapshotHelperTask, type PostgresSharedContext } from './snapshot-helper-task';
 import { SlotHealthReporter } from './slot-health';
+import { sendPostgresSignal } from './signal-sender';
+import { StatusParts } from './status-parts';
 import { StreamEvents } from './stream-events';
 import { listCapturedTables, loadTableModel, type TableModel } from './table-catalog';
 import { modelOptions } from './model-options';
 
-export const CONNECTOR_VERSION = '0.1.0';
+export { CONNECTOR_VERSION } from './source-block';
 
 /**
  * The Postgres CDC source task (one per connector): an initial snapshot consistent with
@@ -73,11 +76,17 @@ export class PostgresCdcTask implements SourceTask {
   private snapshotDone: TableProgress[] | null = null;
   private incremental: IncrementalSnapshotter | null = null;
   private incrementalState = new IncrementalSnapshotState();
+  /** Tasks > 0 only help with snapshot chunks (snapshot-helper-task.ts). */
+  private helper: SnapshotHelperTask | null = null;
+  private taskCount = 1;
+  private signals: KafkaSignalChannel | null = null;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
+    if (context.taskId > 0) return (this.helper = new SnapshotHelperTask()).open(raw, context);
     const config = parsePostgresCdcConfig(raw);
     this.config = config;
     this.context = context;
+    this.taskCount = Math.max(1, Number(raw['tasks.max']) || 1);
     context.logger.info(`postgres-cdc: task opening (database ${config.dbname} on ${config.hostname}:${config.port}, slot ${config.slotName})`);
     const db = new Client({ ...clientOptions(config, 'millrace-cdc'), options: SESSION_OPTIONS });
     db.on('error', () => undefined);
@@ -85,6 +94,8 @@ export class PostgresCdcTask implements SourceTask {
     try {
       await db.connect();
       await this.prepare(config, context, db);
+      // Debezium's Kafka signal channel: each signal goes into the WAL as the REST call's do
+      if (config.signalKafka) await (this.signals = new KafkaSignalChannel(config.signalKafka, config.topicPrefix, (s) => sendPostgresSignal(raw, s), context.logger, 'postgres-cdc')).start();
     } catch (err) {
       await this.teardown();
       throw err;
@@ -163,7 +174,9 @@ export class PostgresCdcTask implements SourceTask {
     const config = this.config as PostgresCdcConfig;
     const context = this.context as SourceTaskContext;
     this.snapshotTsMs = Date.now();
-    const queue = await this.redisChunkQueue(config, context);
+    const url = chunkQueueRedisUrl(config.snapshotQueueRedisUrl);
+    const queue = url === null ? undefined : await openRedisChunkQueue(url, `snapshot-${config.topicPrefix}-${config.slotName}`, { obliterate: true, logger: context.logger, what: 'postgres-cdc: snapshot' });
+    const shared = queue && (await this.shareSnapshot(state));
     this.snapshot = new SnapshotRunner({
       state,
       session: this.snapshotSession as SnapshotSession,
@@ -178,32 +191,28 @@ export class PostgresCdcTask implements SourceTask {
       reportStatus: (message) => context.reportStatus?.(message),
       progressIntervalMs: 5000,
       queue,
+      shared,
     });
     this.snapshot.start();
   }
 
   /**
-   * The snapshot's chunk queue on Redis (snapshot.queue.redis.url, else the worker's
-   * REDIS_URL), emptied first: the offsets, not Redis, say which chunks are done.
-   * Undefined: the in-process queue.
+   * For helper tasks (tasks.max > 1, chunks on Redis): the chunks they finished under this
+   * consistent point are done here too, and one snapshot connection exports its snapshot
+   * (open as long as the snapshot runs) for them to import.
    */
-  private async redisChunkQueue(config: PostgresCdcConfig, context: SourceTaskContext): Promise<BullMqChunkQueue<PendingChunk> | undefined> {
-    const url = config.snapshotQueueRedisUrl ?? (process.env.REDIS_URL || null);
-    if (url === null) return undefined;
-    const name = `snapshot-${config.topicPrefix}-${config.slotName}`;
-    const queue = new BullMqChunkQueue<PendingChunk>({ redisUrl: url, name });
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // ioredis retries for ever: an unreachable Redis fails the task after 15 s instead
-      await Promise.race([queue.obliterate(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer in 15 s')), 15_000)))]);
-    } catch (err) {
-      await queue.close();
-      throw new Error(`the snapshot's chunk queue on Redis (snapshot.queue.redis.url or REDIS_URL) is unreachable: ${queue.error ?? (err as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
-    context.logger.info(`postgres-cdc: snapshot chunks run through the BullMQ queue "${name}" on Redis`);
-    return queue;
+  private async shareSnapshot(state: SnapshotState): Promise<SharedSnapshotInfo> {
+    const config = this.config as PostgresCdcConfig;
+    const context = this.context as SourceTaskContext;
+    const offsets = Array.from({ length: this.taskCount - 1 }, (_, i) => context.offset(helperPartition(config.topicPrefix, i + 1)));
+    const done = sharedChunksDone(offsets, this.consistentLsn);
+    for (const t of state.plan.tables) for (const chunk of t.chunks) if (done.has(chunk.id)) state.markDone(chunk);
+    if (done.size > 0) context.logger.info(`postgres-cdc: ${done.size} snapshot chunk(s) were finished by helper tasks`);
+    const session = this.snapshotSession as SnapshotSession;
+    const snapshot = await session.withConnection((c) => c.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).then((r) => r.rows[0].s);
+    const sharedContext: PostgresSharedContext = { snapshot, lsn: this.consistentLsn, ts_ms: this.snapshotTsMs };
+    const totals = Object.fromEntries(state.progress().map((t) => [t.table, { rows: t.estimatedRows, chunks: t.chunks }]));
+    return { run: this.consistentLsn, context: { ...sharedContext }, totals };
   }
 
   private async startStream(startLsn: string, skipThrough: bigint): Promise<void> {
@@ -211,7 +220,8 @@ export class PostgresCdcTask implements SourceTask {
     this.context?.logger.info(`postgres-cdc: streaming slot "${config.slotName}" from ${startLsn}`);
     this.events = new StreamEvents(config, this.context?.logger, (model, at) => this.sourceBlock(model, at));
     const version = await this.db?.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`).then((r) => Number(r.rows[0]?.v), () => 0);
-    this.health = new SlotHealthReporter(config.slotName, 10_000, (message) => this.context?.reportStatus?.(message), this.context?.logger);
+    const status = new StatusParts((message) => this.context?.reportStatus?.(message));
+    this.health = new SlotHealthReporter(config.slotName, 10_000, (message) => status.set('slot', message), this.context?.logger);
     this.heartbeat = new Heartbeat(config.heartbeatIntervalMs, `${config.topicHeartbeatPrefix}.${config.topicPrefix}`, config.topicPrefix, this.context?.logger);
     this.stream = new ReconnectingStream({
       client: { ...clientOptions(config, 'millrace-cdc-stream'), options: SESSION_OPTIONS },
@@ -231,7 +241,9 @@ export class PostgresCdcTask implements SourceTask {
         commitTag: () => (this.incremental as IncrementalSnapshotter).commitTag(),
       },
       logger: this.context?.logger,
-      checkSlot: () => this.checkStreamSlot(),
+      checkSlot: async () => {
+        this.db = await checkStreamSlot(this.db, config);
+      },
       onReopen: (from) => this.incremental?.resetTo(from.offsetExtra),
     });
     this.incremental = new IncrementalSnapshotter({
@@ -240,12 +252,14 @@ export class PostgresCdcTask implements SourceTask {
       state: this.incrementalState,
       logger: this.context?.logger,
       sourceBlock: (model, at) => this.sourceBlock(model, at),
+      reportStatus: (message) => status.set('incremental', message),
     });
     await this.stream.start();
     this.incremental.start();
   }
 
   async read(maxRecords: number): Promise<SourceRecord[]> {
+    if (this.helper) return this.helper.read(maxRecords);
     if (this.stopping) return [];
     if (this.snapshot) return readSnapshotPhase(this.snapshot, maxRecords, () => this.finishSnapshot());
     const stream = this.stream;
@@ -275,7 +289,9 @@ export class PostgresCdcTask implements SourceTask {
 
   /** Per-table snapshot progress for the worker's /metrics (SnapshotProgressReporter hook). */
   snapshotProgress(): TableProgress[] | null {
-    return this.snapshot?.progress() ?? this.snapshotDone;
+    if (this.helper) return this.helper.progress();
+    const tables = [...(this.snapshot?.progress() ?? this.snapshotDone ?? []), ...(this.incremental?.progress() ?? [])];
+    return tables.length === 0 ? null : tables;
   }
 
   /** The slot's last sampled health for the worker's /metrics (ReplicationSlotReporter hook: millrace_cdc_slot_lag_bytes etc.). */
@@ -303,25 +319,8 @@ export class PostgresCdcTask implements SourceTask {
     await this.startStream(this.consistentLsn, parseLsn(this.consistentLsn));
   }
 
-  /** Before a reconnect: a working database connection (a new one after a server restart), and the slot still there and free. */
-  private async checkStreamSlot(): Promise<void> {
-    const config = this.config as PostgresCdcConfig;
-    const alive = this.db ? await this.db.query('SELECT 1').then(() => true, () => false) : false;
-    if (!alive) {
-      await this.db?.end().catch(() => undefined);
-      const db = new Client({ ...clientOptions(config, 'millrace-cdc'), options: SESSION_OPTIONS });
-      db.on('error', () => undefined);
-      await db.connect();
-      this.db = db;
-    }
-    const db = this.db as Client;
-    const slot = await slotInfo(db, config.slotName);
-    if (!slot.exists) throw slotGone(config, 'while the connector was streaming');
-    checkSlotUsable(slot, config);
-    await awaitSlotFree(db, config, 15_000);
-  }
-
   async ack(records: readonly SourceRecord[]): Promise<void> {
+    this.helper?.ack(records);
     const last = records[records.length - 1];
     const lsn = last?.sourceOffset['lsn'];
     if (this.stream && typeof lsn === 'string' && last.sourceOffset['snapshot'] === undefined) this.stream.confirm(lsn);
@@ -329,6 +328,8 @@ export class PostgresCdcTask implements SourceTask {
 
   async teardown(): Promise<void> {
     this.stopping = true;
+    await this.helper?.teardown();
+    await this.signals?.stop();
     await this.incremental?.stop().catch(() => undefined);
     this.incremental = null;
     await this.snapshot?.stop().catch(() => undefined);
@@ -342,8 +343,7 @@ export class PostgresCdcTask implements SourceTask {
   }
 
   private sourceBlock(model: TableModel, at: Pick<SourceBlock, 'snapshot' | 'lsn' | 'txId' | 'ts_ms' | 'sequence'>): SourceBlock {
-    const config = this.config as PostgresCdcConfig;
-    return { version: CONNECTOR_VERSION, connector: 'postgresql', name: config.topicPrefix, db: config.dbname, schema: model.schema, table: model.name, xmin: null, ...at };
+    return sourceBlockOf(this.config as PostgresCdcConfig, model, at);
   }
 
   private async onRelation(message: Pgoutput.MessageRelation): Promise<void> {
@@ -385,18 +385,8 @@ export class PostgresCdcTask implements SourceTask {
       const model = this.models.get(`${relation.schema}.${relation.name}`);
       if (!model) continue;
       this.incremental?.onTruncate(model);
-      if (config.skippedOperations.has('t')) continue;
-      const source = this.sourceBlock(model, { snapshot: 'false', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: JSON.stringify([at.lastCommittedLsn, at.lsn]) });
-      const record = changeRecord(model, 't', null, null, source, { partition: sourcePartition(config.topicPrefix), offset: {} });
-      out.push({ ...record, keySchema: null, key: null });
+      if (!config.skippedOperations.has('t') && this.events) out.push(this.events.truncate(model, at));
     }
     return out;
   }
-}
-
-function slotGone(config: PostgresCdcConfig, when: string): PreflightError {
-  return new PreflightError(
-    `replication slot "${config.slotName}" was dropped ${when}; changes made since cannot be read. ` +
-      `Set snapshot.mode=when_needed to take a new snapshot, or reset the connector's offsets (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets) and restart it.`,
-  );
 }

@@ -1,5 +1,6 @@
-import type { Client } from 'pg';
-import type { PostgresCdcConfig } from './postgres-cdc-config';
+import { Client } from 'pg';
+import { SESSION_OPTIONS } from './pg-column-types';
+import { clientOptions, type PostgresCdcConfig } from './postgres-cdc-config';
 import { qualify, quoteIdent, quoteTable, type TableName } from './table-catalog';
 
 /**
@@ -164,4 +165,29 @@ export async function awaitSlotFree(db: Client, config: PostgresCdcConfig, timeo
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** The error of a replication slot dropped `when` (what to do about it). */
+export function slotGone(config: Pick<PostgresCdcConfig, 'slotName'>, when: string): PreflightError {
+  return new PreflightError(
+    `replication slot "${config.slotName}" was dropped ${when}; changes made since cannot be read. ` +
+      `Set snapshot.mode=when_needed to take a new snapshot, or reset the connector's offsets (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets) and restart it.`,
+  );
+}
+
+/** Before a stream reconnect: a working database connection (a new one after a server restart), and the slot still there and free. */
+export async function checkStreamSlot(current: Client | null, config: PostgresCdcConfig): Promise<Client> {
+  let db = current;
+  const alive = db ? await db.query('SELECT 1').then(() => true, () => false) : false;
+  if (!alive || db === null) {
+    await db?.end().catch(() => undefined);
+    db = new Client({ ...clientOptions(config, 'millrace-cdc'), options: SESSION_OPTIONS });
+    db.on('error', () => undefined);
+    await db.connect();
+  }
+  const slot = await slotInfo(db, config.slotName);
+  if (!slot.exists) throw slotGone(config, 'while the connector was streaming');
+  checkSlotUsable(slot, config);
+  await awaitSlotFree(db, config, 15_000);
+  return db;
 }

@@ -174,6 +174,17 @@ export async function largestKey(client: Client, model: TableModel, filter: stri
   return rows.length === 0 ? null : model.keyColumns.map((_, i) => rows[0][`k${i}`]);
 }
 
+/** Rows of a table (matching `filter`): the planner's estimate for a whole analyzed table, else a count. */
+export async function estimateRows(client: Client, model: TableModel, filter: string | null): Promise<number> {
+  if (!filter) {
+    const { rows } = await client.query<{ n: string }>('SELECT reltuples::bigint::text AS n FROM pg_class WHERE oid = $1::oid', [model.oid]);
+    const n = Number(rows[0]?.n ?? -1);
+    if (n > 0) return n;
+  }
+  const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteTable(model)}${filter ? ` WHERE (${filter})` : ''}`);
+  return Number(rows[0].n);
+}
+
 /** Up to `limit` rows with keys in (after, upTo] (and `filter`), in key order, each with its key (an incremental snapshot's chunk). */
 export async function readKeyRange(client: Client, model: TableModel, after: KeyTuple | null, upTo: KeyTuple, filter: string | null, limit: number): Promise<{ key: KeyTuple; row: RowText }[]> {
   const columns = model.columns.map((c) => quoteIdent(c.name)).join(', ');

@@ -1,4 +1,4 @@
-import { ChunkedSnapshot, changeRecord, type ChunkQueue, type PendingChunk, type ProgressSummary, type SnapshotState, type TableProgress } from '@millrace/cdc-snapshot';
+import { ChunkedSnapshot, changeRecord, type ChunkQueue, type PendingChunk, type ProgressSummary, type SharedSnapshotInfo, type SnapshotState, type TableProgress } from '@millrace/cdc-snapshot';
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import { decodeRow, type RowText } from './change-events';
 import { readChunk, type SnapshotSession } from './snapshot-reader';
@@ -28,6 +28,8 @@ export interface SnapshotRunnerOptions {
   readonly progressIntervalMs: number;
   /** The chunk queue (default in-process). */
   readonly queue?: ChunkQueue<PendingChunk>;
+  /** With a shared queue: what the helper tasks need to read its chunks (snapshot-helper-task.ts). */
+  readonly shared?: SharedSnapshotInfo;
 }
 
 export class SnapshotRunner {
@@ -44,6 +46,7 @@ export class SnapshotRunner {
       threads: opts.threads,
       maxBufferedRows: opts.maxBufferedRows,
       queue: opts.queue,
+      shared: opts.shared,
       // every chunk resumes inside itself: by primary key, or by CTID for keyless tables (snapshot-reader.ts)
       hasKey: () => true,
       readChunk: (chunk, resumeAfter, onPage, signal) => opts.session.withConnection((client) => readChunk(client, model(chunk.table), chunk, resumeAfter, opts.fetchSize, onPage, signal)),

@@ -25,6 +25,17 @@ export interface SourceBlock {
   xmin: number | null;
 }
 
+export const CONNECTOR_VERSION = '0.1.0';
+
+/** The source block of a record of `model`'s table read at `at`. */
+export function sourceBlockOf(
+  config: { readonly topicPrefix: string; readonly dbname: string },
+  model: { readonly schema: string; readonly name: string },
+  at: Pick<SourceBlock, 'snapshot' | 'lsn' | 'txId' | 'ts_ms' | 'sequence'>,
+): SourceBlock {
+  return { version: CONNECTOR_VERSION, connector: 'postgresql', name: config.topicPrefix, db: config.dbname, schema: model.schema, table: model.name, xmin: null, ...at };
+}
+
 /** The file's path: `schemas/<file>` in the nearest ancestor directory that has it. */
 export function platformSchemaPath(file: string, from: string = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {

@@ -76,6 +76,13 @@ export class StreamEvents {
       }
     }
   }
+
+  /** A TRUNCATE's `t` record for `model` (no key, no before/after), as Debezium. */
+  truncate(model: TableModel, at: StreamContext): SourceRecord {
+    const source = this.sourceBlock(model, { snapshot: 'false', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: JSON.stringify([at.lastCommittedLsn, at.lsn]) });
+    const record = changeRecord(model, 't', null, null, source, { partition: sourcePartition(this.config.topicPrefix), offset: {} });
+    return { ...record, keySchema: null, key: null };
+  }
 }
 
 function keyChanged(keyColumns: readonly string[], before: Struct, after: Struct): boolean {

@@ -130,6 +130,11 @@ export class BullMqChunkQueue<T> implements ChunkQueue<T> {
     return { ...this.counts, activeProgress: [...this.progress.values()].reduce((a, b) => a + b, 0) };
   }
 
+  /** Resolves once Redis answers. */
+  async ping(): Promise<void> {
+    await this.queue.getJobCounts('wait');
+  }
+
   /** Removes every job of the queue (waiting, active, completed, failed). */
   async obliterate(): Promise<void> {
     await this.adding;

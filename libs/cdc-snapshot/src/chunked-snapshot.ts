@@ -1,6 +1,7 @@
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import type { ChunkQueue } from './chunk-queue';
 import { InProcessChunkQueue } from './in-process-chunk-queue';
+import type { SharedSnapshotInfo } from './shared-chunks';
 import type { KeyTuple, SnapshotChunk } from './snapshot-plan';
 import { describeProgress, SnapshotProgressMeter, type ProgressSummary } from './snapshot-progress';
 import type { PendingChunk, SnapshotState, TableProgress } from './snapshot-state';
@@ -39,6 +40,8 @@ export interface ChunkedSnapshotOptions<Row> {
   readonly maxBufferedRows: number;
   /** The queue the chunks run through (default: an InProcessChunkQueue). */
   readonly queue?: ChunkQueue<PendingChunk>;
+  /** Added to every chunk job, for the helper tasks sharing the queue (shared-chunks.ts). */
+  readonly shared?: SharedSnapshotInfo;
   /** Reads `chunk` from `resumeAfter` (exclusive; null = its lower bound), page by page (awaits onPage: back-pressure). */
   readonly readChunk: (chunk: SnapshotChunk, resumeAfter: KeyTuple | null, onPage: (page: ChunkRows<Row>) => Promise<void>, signal: AbortSignal) => Promise<void>;
   /** Whether a table has a key (chunks of keyless tables cannot resume inside themselves). */
@@ -84,7 +87,8 @@ export class ChunkedSnapshot<Row> {
       backoffMs: this.opts.backoffMs ?? 1000,
       onAttemptFailed: (job, attempt, err) => logger.warn(`snapshot chunk ${job.id} failed (attempt ${attempt}/${attempts}): ${(err as Error)?.message ?? String(err)}`),
     });
-    this.queue.add(state.pending().map((p) => ({ id: p.chunk.id, data: p })));
+    const shared = this.opts.shared;
+    this.queue.add(state.pending().map((p) => ({ id: p.chunk.id, data: shared === undefined ? p : { ...p, shared } })));
     this.queue.drained().then(
       () => {
         this.readAll = true;

@@ -44,6 +44,25 @@ describe('IncrementalSnapshotState', () => {
     expect(resumed.active).toBe(false);
   });
 
+  test('progress: rows done / total per table, through the offset, as a status line', () => {
+    const state = new IncrementalSnapshotState();
+    state.add(['public.a', 'public.b'], new Map());
+    state.setMaxKey(['100'], 40);
+    state.chunkEmitted(['10'], 10, 10, 10, same);
+    expect(state.describe()).toBe('incremental snapshot: public.a 10/40 rows (25%); queued: public.b');
+    const resumed = IncrementalSnapshotState.fromJson(JSON.parse(JSON.stringify(state.toJson())));
+    resumed.chunkEmitted(['20'], 5, 5, 10, same);
+    expect(resumed.progress()).toEqual([
+      { table: 'public.a', rowsDone: 15, estimatedRows: 15, chunksDone: 0, chunks: 0, kind: 'incremental' },
+      { table: 'public.b', rowsDone: 0, estimatedRows: 0, chunksDone: 0, chunks: 0, kind: 'incremental' },
+    ]);
+    resumed.setMaxKey(null);
+    expect(resumed.describe()).toBe('incremental snapshot completed');
+    // a new run starts with no finished tables
+    resumed.add(['public.c'], new Map());
+    expect(resumed.progress().map((t) => t.table)).toEqual(['public.c']);
+  });
+
   test('a short chunk ends the table; stop drops tables; a bad stored state is refused', () => {
     const state = new IncrementalSnapshotState();
     state.add(['t1', 't2'], new Map());

@@ -1,4 +1,5 @@
 import type { KeyTuple } from './snapshot-plan';
+import type { TableProgress } from './snapshot-state';
 
 /**
  * Incremental (re-)snapshots while streaming continues (Debezium's / DBLog's way), the
@@ -32,6 +33,10 @@ export interface IncrementalSnapshotJson {
   readonly last_key: KeyTuple | null;
   readonly max_key: KeyTuple | null;
   readonly rows: number;
+  /** Rows of the current table when its reading started (count or estimate; absent: unknown). */
+  readonly total?: number;
+  /** Tables of this run already read, with their rows (for progress). */
+  readonly finished?: readonly { readonly table: string; readonly rows: number }[];
 }
 
 export function keyString(key: readonly (string | null)[]): string {
@@ -43,12 +48,16 @@ export class IncrementalSnapshotState {
   private lastKey: KeyTuple | null;
   private maxKey: KeyTuple | null;
   private rowsOfTable: number;
+  private total: number;
+  private finished: { table: string; rows: number }[];
 
   constructor(json?: IncrementalSnapshotJson) {
     this.tables = [...(json?.tables ?? [])];
     this.lastKey = json?.last_key ?? null;
     this.maxKey = json?.max_key ?? null;
     this.rowsOfTable = json?.rows ?? 0;
+    this.total = json?.total ?? 0;
+    this.finished = (json?.finished ?? []).map((f) => ({ ...f }));
   }
 
   /** The state stored in an offset; throws naming what is wrong. */
@@ -63,11 +72,31 @@ export class IncrementalSnapshotState {
       if (typeof e['table'] !== 'string') throw new Error(`the stored incremental snapshot state is not valid: table ${JSON.stringify(t)}`);
       return { table: e['table'], filter: typeof e['filter'] === 'string' ? e['filter'] : null };
     });
-    return new IncrementalSnapshotState({ tables, last_key: (o['last_key'] ?? null) as KeyTuple | null, max_key: (o['max_key'] ?? null) as KeyTuple | null, rows: Number(o['rows'] ?? 0) });
+    const finished = Array.isArray(o['finished']) ? (o['finished'] as { table?: unknown; rows?: unknown }[]).filter((f) => typeof f?.table === 'string').map((f) => ({ table: String(f.table), rows: Number(f.rows ?? 0) })) : [];
+    return new IncrementalSnapshotState({ tables, last_key: (o['last_key'] ?? null) as KeyTuple | null, max_key: (o['max_key'] ?? null) as KeyTuple | null, rows: Number(o['rows'] ?? 0), total: Number(o['total'] ?? 0), finished });
   }
 
   toJson(): IncrementalSnapshotJson {
-    return { tables: this.tables.map((t) => ({ ...t })), last_key: this.lastKey, max_key: this.maxKey, rows: this.rowsOfTable };
+    return { tables: this.tables.map((t) => ({ ...t })), last_key: this.lastKey, max_key: this.maxKey, rows: this.rowsOfTable, total: this.total, finished: this.finished.map((f) => ({ ...f })) };
+  }
+
+  /**
+   * Rows done / total per table of this run (kind 'incremental'): the tables read, the
+   * current one (total counted when its reading started), the queued ones (0 / 0).
+   */
+  progress(): TableProgress[] {
+    const out: TableProgress[] = this.finished.map((f) => ({ table: f.table, rowsDone: f.rows, estimatedRows: f.rows, chunksDone: 0, chunks: 0, kind: 'incremental' as const }));
+    this.tables.forEach((t, i) => out.push({ table: t.table, rowsDone: i === 0 ? this.rowsOfTable : 0, estimatedRows: i === 0 ? this.total : 0, chunksDone: 0, chunks: 0, kind: 'incremental' }));
+    return out;
+  }
+
+  /** The progress as a status line, e.g. "incremental snapshot: public.items 7000/20000 rows (35%); queued: public.orders". */
+  describe(): string {
+    const c = this.current;
+    if (c === null) return 'incremental snapshot completed';
+    const pct = this.total > 0 ? ` (${Math.min(100, Math.floor((100 * c.rows) / this.total))}%)` : '';
+    const queued = this.tables.slice(1).map((t) => t.table);
+    return `incremental snapshot: ${c.table} ${c.rows}/${this.total > 0 ? this.total : '?'} rows${pct}${this.finished.length > 0 ? `; done: ${this.finished.map((f) => `${f.table} ${f.rows} rows`).join(', ')}` : ''}${queued.length > 0 ? `; queued: ${queued.join(', ')}` : ''}`;
   }
 
   get active(): boolean {
@@ -86,6 +115,7 @@ export class IncrementalSnapshotState {
 
   /** Queues tables (a table already queued gets the new filter; one being read restarts only if it was not queued). */
   add(tables: readonly string[], filters: ReadonlyMap<string, string>): void {
+    if (this.tables.length === 0) this.finished = [];
     for (const table of tables) {
       const filter = filters.get(table) ?? null;
       const at = this.tables.findIndex((t) => t.table === table);
@@ -104,9 +134,12 @@ export class IncrementalSnapshotState {
   }
 
   /** The largest key of the current table when its reading starts (null: the table is empty, it is done). */
-  setMaxKey(key: KeyTuple | null): void {
+  setMaxKey(key: KeyTuple | null, estimatedRows = 0): void {
     if (key === null) this.nextTable();
-    else this.maxKey = key;
+    else {
+      this.maxKey = key;
+      this.total = estimatedRows;
+    }
   }
 
   /**
@@ -127,7 +160,8 @@ export class IncrementalSnapshotState {
   }
 
   private nextTable(): void {
-    this.tables.shift();
+    const done = this.tables.shift();
+    if (done !== undefined) this.finished.push({ table: done.table, rows: this.rowsOfTable });
     this.resetTable();
   }
 
@@ -135,6 +169,7 @@ export class IncrementalSnapshotState {
     this.lastKey = null;
     this.maxKey = null;
     this.rowsOfTable = 0;
+    this.total = 0;
   }
 }
 

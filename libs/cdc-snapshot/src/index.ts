@@ -16,3 +16,7 @@ export { changeTableSchemas, changeRecord, tombstoneRecord, changeKey, platformS
 export { ConnectionLoan, type PooledConnection } from './connection-pool';
 export { parseSignal, matchCollections, SignalError, EXECUTE_SNAPSHOT, STOP_SNAPSHOT, type SnapshotSignal } from './snapshot-signal';
 export { IncrementalSnapshotState, SnapshotWindow, keyString, type IncrementalTable, type IncrementalSnapshotJson } from './incremental-snapshot';
+export { sharedChunksDone, storedChunksDone, chunkQueueRedisUrl, openRedisChunkQueue, type SharedSnapshotInfo, type SharedChunkJob } from './shared-chunks';
+export { SharedChunkWorker, type SharedChunkWorkerOptions } from './shared-chunk-worker';
+export { IncrementalSnapshotRunner, type IncrementalReader, type IncrementalRunnerOptions } from './incremental-runner';
+export { KafkaSignalChannel, kafkaSignalSettings, SIGNAL_CHANNEL_KEYS, type KafkaSignalSettings } from './kafka-signal-channel';

@@ -36,6 +36,8 @@ export interface TableProgress {
   readonly estimatedRows: number;
   readonly chunksDone: number;
   readonly chunks: number;
+  /** 'incremental': a table of an incremental snapshot (IncrementalSnapshotState.progress). */
+  readonly kind?: 'initial' | 'incremental';
 }
 
 export class SnapshotStateError extends Error {

@@ -28,4 +28,23 @@ describe('snapshot progress in /metrics', () => {
     metrics.remove('cdc/0');
     expect(await series()).toEqual([]);
   });
+
+  it('tables of an incremental snapshot have their own series', async () => {
+    const own = new Registry();
+    const metrics = new SnapshotMetrics(own);
+    const all = async (): Promise<string[]> => (await own.metrics()).split('\n').filter((l) => /^millrace_(incremental_)?snapshot_/.test(l));
+    metrics.set('inc/0', 'inc', 0, [
+      { table: 'public.items', rowsDone: 20, estimatedRows: 20, chunksDone: 1, chunks: 1 },
+      { table: 'public.items', rowsDone: 5, estimatedRows: 30, chunksDone: 0, chunks: 0, kind: 'incremental' },
+    ]);
+    expect(await all()).toEqual(
+      expect.arrayContaining([
+        'millrace_snapshot_rows_done{connector="inc",task="0",table="public.items"} 20',
+        'millrace_incremental_snapshot_rows_done{connector="inc",task="0",table="public.items"} 5',
+        'millrace_incremental_snapshot_rows_total{connector="inc",task="0",table="public.items"} 30',
+      ]),
+    );
+    expect((await all()).filter((l) => l.startsWith('millrace_incremental_'))).toHaveLength(2);
+    metrics.remove('inc/0');
+  });
 });

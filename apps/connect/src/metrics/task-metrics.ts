@@ -41,6 +41,8 @@ export interface SnapshotTableProgress {
   readonly estimatedRows: number;
   readonly chunksDone: number;
   readonly chunks: number;
+  /** 'incremental': an incremental (re-)snapshot while streaming (its own series); default the initial snapshot. */
+  readonly kind?: 'initial' | 'incremental';
 }
 
 /**
@@ -48,7 +50,8 @@ export interface SnapshotTableProgress {
  * its per-table progress, or null when it is not snapshotting. The task assembly pushes
  * it every second to TaskMetrics.snapshotProgress (across the thread boundary for tasks
  * in worker threads); ConnectMetrics exposes it as millrace_snapshot_rows_total /
- * _rows_done / _chunks_total / _chunks_done {table}.
+ * _rows_done / _chunks_total / _chunks_done {table}, and the tables of kind
+ * 'incremental' as millrace_incremental_snapshot_rows_total / _rows_done {table}.
  */
 export interface SnapshotProgressReporter {
   snapshotProgress(): readonly SnapshotTableProgress[] | null;
