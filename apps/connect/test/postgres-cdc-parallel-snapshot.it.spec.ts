@@ -7,10 +7,9 @@ import { cdcConfig } from './support/postgres-cdc';
 
 /**
  * Parallel snapshot chunks and live progress (issue 12): the same 300k-row table is
- * snapshotted four times in one run, by connectors with 4, 1, 1 and 4 chunk workers
- * (each with its own slot and topics); the times are printed and the 4-worker runs
- * must not take longer in sum (beyond noise) — see the test for why they cannot be much
- * faster on 2 cores. While they run, their progress moves in the task status and in
+ * snapshotted twice in one run, by connectors with 4 and 1 chunk workers (each with its
+ * own slot and topic, which must hold every row once the snapshot completed); the times are printed (speed is judged by the
+ * benchmark, bench/postgres-cdc-bench.ts, never by a test). While they run, their progress moves in the task status and in
  * connect's /metrics (millrace_snapshot_rows_done / _rows_total / _chunks_done /
  * _chunks_total). A second test runs the chunks through a BullMQ queue on Redis
  * (snapshot.queue.redis.url): every chunk is a completed job there.
@@ -102,9 +101,8 @@ describe('postgres-cdc-source parallel snapshot', () => {
     return snapshotMillis(name) as number;
   }
 
-  test('4 chunk workers are no slower than 1 (figures printed); progress moves in the status and /metrics while it runs', async () => {
-    // order 4, 1, 1, 4: the first run also pays the warm-up (thread start, schema registration), which counts against 4 workers
-    const order = [4, 1, 1, 4];
+  test('1 and 4 chunk workers snapshot every row (times printed); progress moves in the status and /metrics while it runs', async () => {
+    const order = [4, 1];
     const times: Record<number, number[]> = { 1: [], 4: [] };
     const seen4: Progress = { status: [], metrics: [] };
     for (const [run, threads] of order.entries()) times[threads].push(await snapshotWith(threads, run, threads === 4 ? seen4 : { status: [], metrics: [] }));
@@ -116,11 +114,12 @@ describe('postgres-cdc-source parallel snapshot', () => {
     );
     process.stdout.write(`  status samples: ${seen4.status.length} (e.g. ${seen4.status[Math.floor(seen4.status.length / 2)]}); /metrics rows_done samples: ${seen4.metrics.map((m) => m.done).join(' ')}\n`);
 
-    // On this 2-core machine the connect task thread (decode, Debezium envelope, Avro, transactional produce: ~12-15 us a row)
-    // is the bottleneck, not reading Postgres (the same 300k rows read by 1 or 4 bare pg connections: ~1.1-1.6 s, ~250k rows/s),
-    // so more chunk workers cannot make it much faster here; what is guarded is that they do not make it slower (4 workers
-    // used to take 2x as long: each worker's pages were buffered on top, and the extra live rows slowed the task's GC).
-    expect(sum(times[4])).toBeLessThan(1.5 * sum(times[1]));
+    // Every run's topic holds one `r` record for every row (the times are figures, not assertions).
+    for (const run of order.keys()) {
+      const events = await readCdcTopic(broker.bootstrap, `http://${broker.host}:${broker.httpPort}`, `par${run}.public.wide`);
+      const ids = new Set(events.filter((e) => e.op === 'r').map((e) => Number(e.after?.id)));
+      expect({ run, records: events.length, ids: ids.size }).toEqual({ run, records: ROWS, ids: ROWS });
+    }
     // progress moved while it ran: intermediate values in the status and in /metrics
     const pct = seen4.status.map((s) => Number(/^snapshot (\d+)%/.exec(s)?.[1]));
     expect(pct.some((p) => p > 0 && p < 100)).toBe(true);
