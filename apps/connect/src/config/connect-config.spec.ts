@@ -50,8 +50,8 @@ describe('loadConnectConfig', () => {
     expect(() => loadConnectConfig({ MILLRACE_REGISTRY_URL: 'http://a:8081,nope' })).toThrow(/MILLRACE_REGISTRY_URL.*comma-separated list/);
   });
 
-  test('storage replication factors: Kafka Connect default 3 each, -1 for the broker default, 0 refused', () => {
-    expect(loadConnectConfig({}).storageReplicationFactors).toEqual({ config: 3, offset: 3, status: 3 });
+  test('storage replication factors: unset = min(3, live brokers) at creation, -1 for the broker default, 0 refused', () => {
+    expect(loadConnectConfig({}).storageReplicationFactors).toEqual({ config: undefined, offset: undefined, status: undefined });
     const c = loadConnectConfig({ MILLRACE_CONNECT_CONFIG_REPLICATION_FACTOR: '-1', MILLRACE_CONNECT_OFFSET_REPLICATION_FACTOR: '1', MILLRACE_CONNECT_STATUS_REPLICATION_FACTOR: '5' });
     expect(c.storageReplicationFactors).toEqual({ config: -1, offset: 1, status: 5 });
     expect(() => loadConnectConfig({ MILLRACE_CONNECT_STATUS_REPLICATION_FACTOR: '0' })).toThrow(/MILLRACE_CONNECT_STATUS_REPLICATION_FACTOR.*-1 for the broker default/);

@@ -55,12 +55,13 @@ export interface ConnectConfig {
   /**
    * Kafka Connect's `config.storage.replication.factor`, `offset.storage.replication.factor`
    * and `status.storage.replication.factor` (MILLRACE_CONNECT_CONFIG_REPLICATION_FACTOR,
-   * ..._OFFSET_..., ..._STATUS_...; default 3, capped at the live broker count so one broker
-   * still works; -1 = the broker's default.replication.factor): the replication of a storage
+   * ..._OFFSET_..., ..._STATUS_...; unset = min(3, live brokers), silently, so one broker
+   * just works; a number set is capped at the live broker count with a warning; -1 = the
+   * broker's default.replication.factor): the replication of a storage
    * topic the worker creates. One with more than one replica gets min.insync.replicas =
    * min(2, RF), so an acknowledged write survives one broker's death.
    */
-  storageReplicationFactors: { config: number; offset: number; status: number };
+  storageReplicationFactors: { config: number | undefined; offset: number | undefined; status: number | undefined };
   /**
    * MILLRACE_CONNECT_CONFIG_PROVIDERS (Kafka's worker `config.providers`): the providers
    * whose `${name:...}` placeholders are resolved at connector and task start;
@@ -100,7 +101,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const hostPort = /^[^\s:,]+:\d{1,5}$/;
 const replicationFactor = int(-1, 32767)
   .refine((v) => v !== 0, 'expected a replication factor >= 1, or -1 for the broker default')
-  .default(3);
+  .optional();
 
 const schema = z.object({
   MILLRACE_HOST: z.string().min(1).default('127.0.0.1'),

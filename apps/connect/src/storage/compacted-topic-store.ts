@@ -9,7 +9,8 @@ export interface StorageTopic {
   /** Partition count when the worker creates the topic. */
   readonly partitions: number;
   /** Replication factor when the worker creates the topic (ConnectConfig.storageReplicationFactors). */
-  readonly replicationFactor: number;
+  /** Unset: min(3, live brokers) (ensureTopic). */
+  readonly replicationFactor: number | undefined;
   /** kafkajs client.id of the store's admin and producer. */
   readonly clientId: string;
   /** pino `component` of the store's log lines. */
