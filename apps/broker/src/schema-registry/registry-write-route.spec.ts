@@ -1,4 +1,4 @@
-import { routeWrite, writeOperationOf, type WriteRouteInput } from './registry-write-route';
+import { forwardRetriable, routeWrite, writeOperationOf, type WriteRouteInput } from './registry-write-route';
 
 describe('writeOperationOf', () => {
   it.each([
@@ -59,5 +59,21 @@ describe('routeWrite', () => {
   it('is unavailable when the leader published no HTTP endpoint (dead, or an older broker)', () => {
     const r = routeWrite({ ...base, leaderHttp: undefined });
     expect(r).toEqual({ kind: 'unavailable', reason: expect.stringContaining('broker 2') });
+  });
+});
+
+describe('forwardRetriable', () => {
+  it('retries what certainly wrote nothing: a refused connection, or a 50003 answer', () => {
+    expect(forwardRetriable({ errorCode: 'ECONNREFUSED' })).toBe(true);
+    expect(forwardRetriable({ status: 500, body: '{"error_code":50003,"message":"not the leader"}' })).toBe(true);
+  });
+
+  it('answers the rest as is: the write may have happened, or the client erred', () => {
+    expect(forwardRetriable({ errorCode: 'ECONNRESET' })).toBe(false);
+    expect(forwardRetriable({ errorCode: 'ABORT_ERR' })).toBe(false);
+    expect(forwardRetriable({ status: 500, body: '{"error_code":50002,"message":"timeout"}' })).toBe(false);
+    expect(forwardRetriable({ status: 500, body: 'not json' })).toBe(false);
+    expect(forwardRetriable({ status: 409, body: '{"error_code":409}' })).toBe(false);
+    expect(forwardRetriable({ status: 200, body: '{"id":1}' })).toBe(false);
   });
 });

@@ -65,3 +65,20 @@ export function routeWrite(input: WriteRouteInput): WriteRoute {
   if (!input.leaderHttp) return { kind: 'unavailable', reason: `the schema registry leader, broker ${leader}, is not live or published no HTTP port` };
   return { kind: 'forward', nodeId: leader, host: input.leaderHttp.host, port: input.leaderHttp.port };
 }
+
+/**
+ * Whether a forwarded write may be sent again (to whoever leads by then) after this
+ * outcome, because it certainly wrote nothing: the connection was refused (the leader
+ * is down or not listening yet), or the broker answered 50003 (it was not the leader,
+ * or could not reach one itself; both are decided before any write). Anything else, a
+ * timeout or a reset connection included, is answered as is: the write may have happened.
+ */
+export function forwardRetriable(outcome: { readonly errorCode: string } | { readonly status: number; readonly body: string }): boolean {
+  if ('errorCode' in outcome) return outcome.errorCode === 'ECONNREFUSED';
+  if (outcome.status !== 500) return false;
+  try {
+    return (JSON.parse(outcome.body) as { error_code?: unknown }).error_code === 50003;
+  } catch {
+    return false;
+  }
+}
