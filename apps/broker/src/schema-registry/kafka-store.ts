@@ -36,7 +36,8 @@ const CLIENT_ID = 'millrace-schema-registry';
  *   reads the topic to its end (so a broker that just became leader, or one that lost
  *   and regained leadership, never picks an id from a stale maxId) and checks it still
  *   leads at the same leader epoch afterwards (once per leader epoch: while it keeps
- *   leading at one epoch it is the only writer and reads back all its own writes).
+ *   leading at one epoch it is the only writer and reads back all its own writes; after
+ *   a failed `append` it reads to the end again).
  * - `catchUp` resolves once everything written to the topic before the call was
  *   applied (a forwarding broker's read-your-write): 50002 on timeout, 50001 otherwise.
  */
@@ -157,6 +158,8 @@ export class KafkaStore {
         this.config.writeTimeoutMs,
       );
     } catch (err) {
+      // The records may be in the topic without having been applied: read to the end before the next write.
+      this.caughtUpAtEpoch = undefined;
       if (err instanceof ReadBackTimeoutError) {
         throw RegistryErrors.timeout(`Write to the Kafka store timed out while waiting for offset ${err.offset} to be read back (read up to ${err.position - 1})`);
       }
