@@ -109,6 +109,14 @@ describe('schema registry in a 3-broker cluster', () => {
     const leaderId = await registryLeader(brokers[0]);
     const victim = brokers.find((b) => b.nodeId === leaderId)!;
     const survivors = brokers.filter((b) => b !== victim);
+
+    // Settings are forwarded too: read-your-write on a non-leader, and a client's mistake stays a 4xx.
+    const follower = survivors[0];
+    expect(await call(follower, 'PUT', '/config/orders-0-value', { compatibility: 'FULL' })).toEqual({ status: 200, json: { compatibility: 'FULL' } });
+    expect(await call(follower, 'GET', '/config/orders-0-value')).toEqual({ status: 200, json: { compatibilityLevel: 'FULL' } });
+    const bad = await call(follower, 'PUT', '/config', { compatibility: 'SOMETIMES' });
+    expect({ status: bad.status, code: (bad.json as { error_code: number }).error_code }).toEqual({ status: 422, code: 42203 });
+
     const random = prng(seedFrom('REGISTRY_KILL_SEED', 'registry leader kill'));
     const delayMs = Math.floor(random() * 300);
 
