@@ -4,6 +4,8 @@ export interface BrokerRegistration {
   readonly host: string;
   readonly port: number;
   readonly rack: string | null;
+  /** The broker's HTTP port (REST API, schema registry) on `host`; absent in registrations written before it was added. */
+  readonly httpPort?: number;
   /** Random per process start: tells a restarted broker from the one before it. */
   readonly incarnationId: string;
 }

@@ -33,6 +33,7 @@ export class ClusterMembership implements ClusterView {
   private leaving = false;
   private rejoinTimer: NodeJS.Timeout | null = null;
   private duty: ClusterController | null = null;
+  private httpPorts = new Map<number, number>();
 
   constructor(
     private readonly store: ClusterMetadataStore,
@@ -41,8 +42,17 @@ export class ClusterMembership implements ClusterView {
     private readonly logger: MembershipLogger,
     /** The controller's preferred-leader check interval while this broker is controller (0: off). */
     private readonly preferredLeaderCheckMs = 0,
+    /** This broker's HTTP port, published in its registration so that other brokers can forward REST calls to it. */
+    private readonly httpPort?: number,
   ) {
     this.brokers = [self];
+  }
+
+  /** A live broker's HTTP address as it registered it; undefined when it is not live or registered none. */
+  httpEndpointOf(nodeId: number): { host: string; port: number } | undefined {
+    const port = nodeId === this.self.nodeId ? this.httpPort : this.httpPorts.get(nodeId);
+    const broker = this.brokers.find((b) => b.nodeId === nodeId);
+    return broker && port !== undefined ? { host: broker.host, port } : undefined;
   }
 
   liveBrokers(): readonly BrokerEndpoint[] {
@@ -97,7 +107,7 @@ export class ClusterMembership implements ClusterView {
   }
 
   private async register(): Promise<void> {
-    const registration: BrokerRegistration = { ...this.self, incarnationId: randomUUID() };
+    const registration: BrokerRegistration = { ...this.self, ...(this.httpPort !== undefined ? { httpPort: this.httpPort } : {}), incarnationId: randomUUID() };
     const session = await this.store.registerBroker(registration, Math.max(1, Math.ceil(this.sessionTimeoutMs / 1000)));
     session.once('lost', (err: Error) => this.onSessionLost(session, err));
     this.session = session;
@@ -127,6 +137,7 @@ export class ClusterMembership implements ClusterView {
 
   private setBrokers(brokers: readonly BrokerRegistration[]): void {
     const live: BrokerEndpoint[] = brokers.map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack }));
+    this.httpPorts = new Map(brokers.flatMap((b) => (b.httpPort !== undefined ? [[b.nodeId, b.httpPort] as const] : [])));
     if (!live.some((b) => b.nodeId === this.self.nodeId)) live.push(this.self);
     this.brokers = live.sort((a, b) => a.nodeId - b.nodeId);
   }

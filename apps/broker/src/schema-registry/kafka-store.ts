@@ -5,6 +5,7 @@ import { AsyncMutex } from '@millrace/storage';
 import type { Logger } from 'pino';
 import { REGISTRY_CONFIG, type RegistryConfig } from './registry-config';
 import { RegistryErrors } from './registry-errors';
+import { RegistryLeadership } from './registry-leadership';
 import { decodeRecord, encodeKey, encodeValue, type RegistryRecord } from './registry-records';
 import { SchemaRegistryState } from './schema-registry.state';
 
@@ -30,6 +31,15 @@ const CLIENT_ID = 'millrace-schema-registry';
  * - `exclusive` is the registry's one FIFO write lock: every mutation runs its checks
  *   and its `append` inside it, so checks see every earlier write. `append` itself
  *   does not lock.
+ * - In a cluster (RegistryLeadership.clustered) only the leader of the store partition
+ *   writes: `exclusive` refuses with 50003 on any other broker, and on the leader first
+ *   reads the topic to its end (so a broker that just became leader, or one that lost
+ *   and regained leadership, never picks an id from a stale maxId) and checks it still
+ *   leads at the same leader epoch afterwards (once per leader epoch: while it keeps
+ *   leading at one epoch it is the only writer and reads back all its own writes; after
+ *   a failed `append` it reads to the end again).
+ * - `catchUp` resolves once everything written to the topic before the call was
+ *   applied (a forwarding broker's read-your-write): 50002 on timeout, 50001 otherwise.
  */
 @Injectable()
 export class KafkaStore {
@@ -39,10 +49,13 @@ export class KafkaStore {
   private readonly readyPromise: Promise<void>;
   private markReady!: () => void;
   private stopped = false;
+  /** The `_schemas`-0 leader epoch at which this broker, as leader, last read the topic to its end. */
+  private caughtUpAtEpoch: number | undefined;
 
   constructor(
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly state: SchemaRegistryState,
+    private readonly leadership: RegistryLeadership,
     @Inject(ROOT_LOGGER) root: Logger,
   ) {
     this.logger = root.child({ component: 'schema-registry' });
@@ -95,7 +108,43 @@ export class KafkaStore {
 
   /** Runs `fn` under the registry's write lock (see the class comment). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.lock.run(fn);
+    return this.lock.run(async () => {
+      if (this.leadership.clustered) await this.claimWriter();
+      return fn();
+    });
+  }
+
+  /** Reads the topic to its end (see the class comment); errors as `append`'s. */
+  async catchUp(): Promise<void> {
+    await this.ready();
+    const log = this.log;
+    if (!log || this.stopped) throw RegistryErrors.storeError('Schema registry store is not ready');
+    try {
+      await log.readToEnd(this.config.writeTimeoutMs);
+    } catch (err) {
+      if (err instanceof ReadBackTimeoutError) {
+        throw RegistryErrors.timeout(`Reading the Kafka store to its end timed out at offset ${err.position} (end ${err.offset + 1})`);
+      }
+      throw RegistryErrors.storeError(`Failed to read the Kafka store to its end: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /**
+   * Leader check before a clustered write (under the lock), plus a read to the end of the
+   * topic once per leader epoch: while this broker keeps leading at that epoch it is the
+   * only writer, and every write it made was read back before the lock was released.
+   */
+  private async claimWriter(): Promise<void> {
+    const before = this.leadership.leader();
+    if (before?.leader !== this.leadership.nodeId) throw RegistryErrors.notLeader(`broker ${this.leadership.nodeId} does not lead ${this.config.topic}-0 (leader: ${before?.leader ?? 'unknown'})`);
+    if (this.caughtUpAtEpoch === before.leaderEpoch) return;
+    await this.catchUp();
+    const after = this.leadership.leader();
+    if (after?.leader !== before.leader || after.leaderEpoch !== before.leaderEpoch) {
+      throw RegistryErrors.notLeader(`the leadership of ${this.config.topic}-0 changed while reading it (now broker ${after?.leader ?? 'unknown'})`);
+    }
+    this.caughtUpAtEpoch = before.leaderEpoch;
+    this.logger.info({ topic: this.config.topic, leaderEpoch: before.leaderEpoch, maxId: this.state.maxId }, 'schema registry: this broker is the leader, read the store to its end');
   }
 
   /** Writes records and waits until they were applied (see the class comment). */
@@ -109,6 +158,8 @@ export class KafkaStore {
         this.config.writeTimeoutMs,
       );
     } catch (err) {
+      // The records may be in the topic without having been applied: read to the end before the next write.
+      this.caughtUpAtEpoch = undefined;
       if (err instanceof ReadBackTimeoutError) {
         throw RegistryErrors.timeout(`Write to the Kafka store timed out while waiting for offset ${err.offset} to be read back (read up to ${err.position - 1})`);
       }

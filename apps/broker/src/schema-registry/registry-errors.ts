@@ -82,4 +82,8 @@ export const RegistryErrors = {
   invalidSubject: (subject: string) => new RegistryError(422, ErrorCodes.INVALID_SUBJECT, `The specified subject '${subject}' is not a valid.`),
   storeError: (message: string) => new RegistryError(500, ErrorCodes.STORE_ERROR, message),
   timeout: (message: string) => new RegistryError(500, ErrorCodes.OPERATION_TIMEOUT, message),
+  /** Confluent's 50003, e.g. "Error while forwarding register schema request to the leader". */
+  forwardingFailed: (operation: string, why: string) => new RegistryError(500, ErrorCodes.REQUEST_FORWARDING_FAILED, `Error while forwarding ${operation} request to the leader: ${why}`),
+  /** 50003 on the leader side: this broker is (no longer) the registry leader; the client retries. */
+  notLeader: (why: string) => new RegistryError(500, ErrorCodes.REQUEST_FORWARDING_FAILED, `This broker cannot write to the schema registry: ${why}`),
 };

@@ -6,6 +6,8 @@ import { ConfigController } from './config.controller';
 import { KafkaStore } from './kafka-store';
 import { ModeController } from './mode.controller';
 import { REGISTRY_CONFIG, type RegistryConfig } from './registry-config';
+import { RegistryForwardingMiddleware } from './registry-forwarding.middleware';
+import { RegistryLeadership } from './registry-leadership';
 import { RegistryMediaTypeMiddleware } from './registry-media-type.middleware';
 import { RegistrySettingsService } from './registry-settings.service';
 import { RegistryStoreLifecycle } from './registry-store.lifecycle';
@@ -21,7 +23,9 @@ const CONTROLLERS = [RootController, SubjectsController, SchemasController, Conf
  * The Confluent-compatible Avro schema registry, served on the broker's HTTP port and
  * stored in the `_schemas` topic through the Kafka protocol. Its settings are the
  * `registry` part of the BrokerConfig (validated before anything starts); the store is
- * started and stopped by RegistryStoreLifecycle. Exports SchemaRegistryService.
+ * started and stopped by RegistryStoreLifecycle. In a cluster the broker leading the
+ * store partition is the one writer; the others forward writes to it
+ * (RegistryForwardingMiddleware). Exports SchemaRegistryService.
  */
 @Module({
   imports: [NetworkModule],
@@ -29,6 +33,7 @@ const CONTROLLERS = [RootController, SubjectsController, SchemasController, Conf
   providers: [
     { provide: REGISTRY_CONFIG, inject: [BROKER_CONFIG], useFactory: (config: BrokerConfig): RegistryConfig => config.registry },
     { provide: SchemaRegistryState, useFactory: () => new SchemaRegistryState() },
+    RegistryLeadership,
     KafkaStore,
     RegistrySettingsService,
     SchemaRegistryService,
@@ -38,6 +43,6 @@ const CONTROLLERS = [RootController, SubjectsController, SchemasController, Conf
 })
 export class SchemaRegistryModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RegistryMediaTypeMiddleware).forRoutes(...CONTROLLERS);
+    consumer.apply(RegistryMediaTypeMiddleware, RegistryForwardingMiddleware).forRoutes(...CONTROLLERS);
   }
 }
