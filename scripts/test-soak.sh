@@ -19,3 +19,7 @@ run GROUP_KILL_RECORDS=300000 GROUP_KILL_KILLS=10 GROUP_KILL_BATCH=250 \
 # Issue 13: the 300k-row ERP schema (customers, orders, order lines) under a write load, snapshot without locks, four connect kills.
 run MYSQL_CDC_ERP_ROWS=300000 \
   npx jest --selectProjects integration --runTestsByPath apps/connect/test/mysql-cdc-erp.it.spec.ts
+
+# Issue 15: an in-process OPC UA server changes 50 variables every 100 ms for 30 s.
+run OPCUA_IT_RUN_MS=30000 \
+  npx jest --selectProjects integration --runTestsByPath apps/connect/test/opcua-source.it.spec.ts

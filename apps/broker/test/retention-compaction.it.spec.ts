@@ -172,11 +172,15 @@ describe('retention and compaction', () => {
       { timeoutMs: 30_000, intervalMs: 200 },
     );
     expect(Date.now() - firstProducedAt).toBeGreaterThanOrEqual(1500);
-    // Retention goes on deleting while we read: what is left is contiguous up to the end.
+    // Retention goes on deleting while we read. A segment deleted under the reader's feet
+    // answers OFFSET_OUT_OF_RANGE and kcat resets to the new log start (as every Kafka client
+    // does), so the read may skip a range; what it does get is in order, never repeated, never
+    // below the log start, each record the one produced at its offset.
     const records = await kcatReadAll(broker.bootstrap, topic);
-    const first = records.length > 0 ? records[0].offset : 200;
-    expect(first).toBeGreaterThan(0);
-    expect(records.map((r) => r.offset)).toEqual(Array.from({ length: 200 - first }, (_, i) => first + i));
+    const offsets = records.map((r) => r.offset);
+    if (records.length > 0) expect(offsets[0]).toBeGreaterThan(0);
+    for (let i = 1; i < offsets.length; i++) expect(offsets[i]).toBeGreaterThan(offsets[i - 1]);
+    for (const r of records) expect(r.value!.startsWith(`s-${r.offset}-`)).toBe(true);
     const o = (await topicOffsets(admin, topic)).get(0)!;
     expect(o.high).toBe(200);
   });
