@@ -51,12 +51,25 @@ export function chunkQueueRedisUrl(configured: string | null): string | null {
 }
 
 /**
+ * How long a chunk stays locked to a worker that stopped renewing it (kill -9, a frozen
+ * process) before another worker redoes it: the worker's MILLRACE_SNAPSHOT_CHUNK_LOCK_MS
+ * (default 30000, at least 1000). A bad value stops the task with a message naming it.
+ */
+export function chunkLockMs(): number {
+  const raw = process.env.MILLRACE_SNAPSHOT_CHUNK_LOCK_MS;
+  if (raw === undefined || raw === '') return 30_000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1000) throw new Error(`MILLRACE_SNAPSHOT_CHUNK_LOCK_MS must be an integer number of milliseconds >= 1000, got "${raw}"`);
+  return ms;
+}
+
+/**
  * Opens the BullMQ chunk queue `name` on Redis, checking within 15 s that Redis answers
  * (ioredis retries for ever). `obliterate`: empties it first (task 0 starting a snapshot:
  * the offsets, not Redis, say which chunks are done). The error never holds the URL.
  */
 export async function openRedisChunkQueue<T = PendingChunk>(url: string, name: string, options: { readonly obliterate: boolean; readonly logger: ConnectorLogger; /** Log prefix, e.g. "postgres-cdc: snapshot". */ readonly what: string }): Promise<BullMqChunkQueue<T>> {
-  const queue = new BullMqChunkQueue<T>({ redisUrl: url, name });
+  const queue = new BullMqChunkQueue<T>({ redisUrl: url, name, lockDurationMs: chunkLockMs() });
   let timer: NodeJS.Timeout | undefined;
   try {
     const check = options.obliterate ? queue.obliterate() : queue.ping();
