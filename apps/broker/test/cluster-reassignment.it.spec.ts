@@ -173,6 +173,60 @@ describe('partition reassignment and leader election', () => {
     expect(dirs1.results[0]!.topics.map((t) => t.name)).not.toContain('moving');
   });
 
+  it('the controller, also the replica being added, killed -9 mid-reassignment: the next controller carries the move on once it is back, no acknowledged record lost', async () => {
+    const { controller } = await partitionOf(broker(2), 'moving');
+    const [x, y, z] = cluster.brokers.filter((b) => b.nodeId !== controller).map((b) => b.nodeId);
+    const via = broker(y!);
+    const admin = new Kafka({ clientId: 'reassign-test', brokers: [via.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin
+      .createTopics({ topics: [{ topic: 'moving-kill', replicaAssignment: [{ partition: 0, replicas: [x!, y!, z!] }], configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true })
+      .finally(() => admin.disconnect());
+    await retryUntil('moving-kill-0 in sync', async () => {
+      const v = await partitionOf(via, 'moving-kill');
+      if (v.leader !== x || v.isr.length !== 3) throw new Error(JSON.stringify(v));
+    }, { timeoutMs: 15_000 });
+    const n = 4000;
+    const producing = runPythonJson<{ acked: [number, number, number][]; errors: string[]; errorCount: number; left: number }>(
+      PRODUCE_ACKED,
+      [cluster.brokers.filter((b) => b.nodeId !== controller).map((b) => b.bootstrap).join(','), 'moving-kill', String(n), '1', '40', '0.05'],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // {x,y,z} -> {y,z,controller}: the controller is asked (forwarded) and is the replica to fill; it dies right after saying yes
+    const altered = await reassign(via, 'moving-kill', [y!, z!, controller]);
+    expect(altered.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    await broker(controller).kill();
+    const during = await retryUntil('a new controller with the move still listed', async () => {
+      const v = await partitionOf(via, 'moving-kill');
+      const listed = await ask(via, ListPartitionReassignmentsApi.apiKey, 0, { timeoutMs: 10_000, topics: null });
+      if (v.controller < 0 || v.controller === controller || listed.topics.length === 0) throw new Error(JSON.stringify({ v, listed: listed.topics }));
+      return listed.topics;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(during).toEqual([{ name: 'moving-kill', partitions: [{ partitionIndex: 0, replicas: [y, z, controller, x], addingReplicas: [controller], removingReplicas: [x] }] }]);
+    await broker(controller).restart();
+    const after = await retryUntil('the reassignment to complete', async () => {
+      const v = await partitionOf(via, 'moving-kill');
+      const listed = await ask(via, ListPartitionReassignmentsApi.apiKey, 0, { timeoutMs: 10_000, topics: null });
+      if (v.replicas.join() !== [y, z, controller].join() || listed.topics.length > 0) throw new Error(JSON.stringify({ v, listed: listed.topics }));
+      return v;
+    }, { timeoutMs: 60_000, intervalMs: 300 });
+    expect([y, z, controller]).toContain(after.leader);
+
+    const produced = await producing;
+    expect({ errors: produced.errors, left: produced.left }).toEqual({ errors: [], left: 0 });
+    expect(produced.acked).toHaveLength(n);
+    const read = await runPythonJson<{ records: [number, number][]; hw: number }>(READ_ALL, [broker(controller).bootstrap, 'moving-kill']);
+    const atOffset = new Map(read.records);
+    for (const [, offset, i] of produced.acked) expect(atOffset.get(offset)).toBe(i);
+    const values = read.records.map(([, i]) => i);
+    expect(new Set(values).size).toBe(values.length);
+    // the new replica holds the same bytes as the others
+    await retryUntil('the replicas to hold the same bytes', async () => {
+      const sizes = await Promise.all([y!, z!, controller].map(async (id) => (await ask(broker(id), DescribeLogDirsApi.apiKey, 3, { topics: [{ topic: 'moving-kill', partitions: [0] }] })).results[0]!.topics[0]?.partitions[0]?.partitionSize));
+      if (new Set(sizes).size !== 1 || sizes[0] === undefined) throw new Error(JSON.stringify(sizes));
+    }, { timeoutMs: 15_000 });
+  });
+
   it('lists a reassignment in progress with adding/removing replicas and cancels it with null replicas', async () => {
     const controller = (await partitionOf(broker(2), 'moving')).controller;
     // A broker frozen (SIGSTOP) stays registered for up to its lease but cannot catch up: the reassignment stays in progress.
