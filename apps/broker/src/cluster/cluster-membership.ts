@@ -42,7 +42,7 @@ export class ClusterMembership implements ClusterView {
     private readonly logger: MembershipLogger,
     /** The controller's preferred-leader check interval while this broker is controller (0: off). */
     private readonly preferredLeaderCheckMs = 0,
-    /** This broker's HTTP port, published in its registration so that other brokers can forward REST calls to it. */
+    /** This broker's advertised HTTP port, published in its registration so that other brokers can forward REST calls to it. */
     private readonly httpPort?: number,
   ) {
     this.brokers = [self];

@@ -77,7 +77,7 @@ export class ClusterLifecycle implements OnApplicationBootstrap, OnModuleDestroy
         const self: BrokerEndpoint = { nodeId: config.nodeId, host: config.advertisedHost, port: config.advertisedPort, rack: config.rack };
         if (!store || !config.cluster) return new SingleBrokerView(self);
         const logger = root.child({ component: 'cluster' });
-        return new ClusterMembership(store, self, config.cluster.sessionTimeoutMs, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, config.cluster.leaderImbalanceCheckIntervalMs, config.httpPort);
+        return new ClusterMembership(store, self, config.cluster.sessionTimeoutMs, { info: (m) => logger.info(m), warn: (m) => logger.warn(m) }, config.cluster.leaderImbalanceCheckIntervalMs, config.advertisedHttpPort);
       },
     },
     {

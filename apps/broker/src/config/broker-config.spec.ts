@@ -33,9 +33,9 @@ describe('loadBrokerConfig', () => {
   });
 
   it('is the single embedded broker without MILLRACE_ETCD_ENDPOINTS, advertising its listener', () => {
-    const c = loadBrokerConfig({ MILLRACE_HOST: '0.0.0.0', MILLRACE_KAFKA_PORT: '19092' });
+    const c = loadBrokerConfig({ MILLRACE_HOST: '0.0.0.0', MILLRACE_KAFKA_PORT: '19092', MILLRACE_HTTP_PORT: '18081' });
     expect(c.cluster).toBeNull();
-    expect([c.advertisedHost, c.advertisedPort, c.rack]).toEqual(['0.0.0.0', 19092, null]);
+    expect([c.advertisedHost, c.advertisedPort, c.advertisedHttpPort, c.rack]).toEqual(['0.0.0.0', 19092, 18081, null]);
   });
 
   it('reads cluster mode settings', () => {
@@ -44,10 +44,12 @@ describe('loadBrokerConfig', () => {
       MILLRACE_CLUSTER_ID: 'plant-a',
       MILLRACE_ADVERTISED_HOST: 'broker-1.plant',
       MILLRACE_ADVERTISED_PORT: '29092',
+      MILLRACE_ADVERTISED_HTTP_PORT: '28081',
       MILLRACE_RACK: 'hall-2',
     });
     expect(c.cluster).toEqual({ etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'], clusterName: 'plant-a', sessionTimeoutMs: 9000, replicaLagTimeMaxMs: 30000, leaderImbalanceCheckIntervalMs: 300000 });
-    expect([c.advertisedHost, c.advertisedPort, c.rack]).toEqual(['broker-1.plant', 29092, 'hall-2']);
+    expect([c.advertisedHost, c.advertisedPort, c.advertisedHttpPort, c.rack]).toEqual(['broker-1.plant', 29092, 28081, 'hall-2']);
+    expect(() => loadBrokerConfig({ MILLRACE_ADVERTISED_HTTP_PORT: '70000' })).toThrow(/MILLRACE_ADVERTISED_HTTP_PORT/);
   });
 
   it('names bad cluster settings and says what it expects', () => {

@@ -52,6 +52,8 @@ export interface BrokerConfig {
   /** Host and port clients are told to connect to (MILLRACE_ADVERTISED_HOST/PORT; default: host and Kafka port). */
   advertisedHost: string;
   advertisedPort: number;
+  /** HTTP port other brokers forward REST calls to, at the advertised host (MILLRACE_ADVERTISED_HTTP_PORT; default the HTTP port). */
+  advertisedHttpPort: number;
   /** broker.rack (MILLRACE_RACK), null when unset. */
   rack: string | null;
   /** Cluster mode (MILLRACE_ETCD_ENDPOINTS set); null: the single embedded broker. */
@@ -107,6 +109,7 @@ const schema = z.object({
   MILLRACE_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION: int(1, 100000).default(256),
   MILLRACE_ADVERTISED_HOST: z.string().min(1).optional(),
   MILLRACE_ADVERTISED_PORT: int(1, 65535).optional(),
+  MILLRACE_ADVERTISED_HTTP_PORT: int(1, 65535).optional(),
   MILLRACE_RACK: z.string().min(1).optional(),
   MILLRACE_ETCD_ENDPOINTS: z
     .string()
@@ -212,6 +215,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     },
     advertisedHost: e.MILLRACE_ADVERTISED_HOST ?? e.MILLRACE_HOST,
     advertisedPort: e.MILLRACE_ADVERTISED_PORT ?? e.MILLRACE_KAFKA_PORT,
+    advertisedHttpPort: e.MILLRACE_ADVERTISED_HTTP_PORT ?? e.MILLRACE_HTTP_PORT,
     rack: e.MILLRACE_RACK ?? null,
     cluster: e.MILLRACE_ETCD_ENDPOINTS
       ? {
