@@ -23,7 +23,8 @@ import {
   SyncGroupInput,
   SyncGroupResult,
 } from './group-coordinator.types';
-import { Group, GroupState, joinError } from './group';
+import { Group, joinError } from './group';
+import { GroupState } from './group-state';
 import { describeGroup, describeUnknownGroup } from './group-description';
 import type { CommittedOffset } from './committed-offsets';
 import { GroupLog, GroupLogRecord } from './group-log';
@@ -54,7 +55,7 @@ export type { CoordinatorStatus } from './group-validation';
  * This class validates each request against the coordinator's and the group's state and
  * routes it. The offset APIs are GroupOffsets' (group-offsets.ts). The rebalance protocol — join phase, generations, the delayed operations
  * (DelayedJoin, InitialDelayedJoin, DelayedSync, DelayedHeartbeat) — is GroupRebalancer's
- * (group-rebalancer.ts; states in group.ts); the group cache, committed offsets and
+ * (group-rebalancer.ts; states in group-state.ts); the group cache, committed offsets and
  * their records are GroupMetadataManager's (group-metadata-manager.ts).
  *
  * Persistence: every state clients rely on is appended to `__consumer_offsets` through
