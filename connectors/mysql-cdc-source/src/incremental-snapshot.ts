@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { changeRecord, IncrementalSnapshotRunner, IncrementalSnapshotState, parseSignal, type IncrementalReader, type KeyTuple, type TableProgress } from '@millrace/cdc-snapshot';
+import { createIncrementalRunner, IncrementalSnapshotState, parseSignal, type IncrementalModelReader, type IncrementalSnapshotRunner, type KeyTuple, type TableProgress } from '@millrace/cdc-snapshot';
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { connectionOptions, MySqlCdcConfigError, parseMySqlCdcConfig, type MySqlCdcConfig } from './mysql-cdc-config';
@@ -12,7 +12,8 @@ import { decodeRow, quoteIdent, quoteTable, type TableModel } from './table-cata
  * way: signals and watermarks are rows of the signal table (`signal.data.collection`,
  * columns id, type, data) read back from the binlog. Signals, windows, state and progress
  * are `@millrace/cdc-snapshot`'s IncrementalSnapshotRunner (shared with the Postgres
- * source); this file is the MySQL reader and the signal-table decoding.
+ * source, wired by createIncrementalRunner); this file is the MySQL reader and the
+ * signal-table decoding.
  *
  * - A row of type execute-snapshot / stop-snapshot is a signal (an insert by a user, or
  *   by `POST|DELETE /connectors/{c}/snapshots`: `sendMySqlSignal`).
@@ -50,21 +51,18 @@ export class MySqlIncrementalSnapshotter {
   private readonly runner: IncrementalSnapshotRunner<Row, BinlogAt>;
 
   constructor(private readonly opts: MySqlIncrementalOptions) {
-    const { config, models } = opts;
-    this.runner = new IncrementalSnapshotRunner<Row, BinlogAt>({
+    const { config } = opts;
+    this.runner = createIncrementalRunner<TableModel, Row, BinlogAt>({
+      name: 'mysql-cdc',
+      models: opts.models,
       state: opts.stored === undefined ? new IncrementalSnapshotState() : IncrementalSnapshotState.fromJson(opts.stored),
       chunkSize: config.incrementalSnapshotChunkSize,
-      name: 'mysql-cdc',
       logger: opts.logger,
       reportStatus: opts.reportStatus,
-      tables: () => new Map([...models.values()].map((m) => [m.qualified, m.keyColumns.length > 0])),
-      openReader: () => openReader(config, models),
-      toRecords: (table, rows, at) => {
-        const model = models.get(table) as TableModel;
-        const source = opts.sourceBlock(model, at);
-        const now = Date.now();
-        return rows.map((row) => changeRecord(model, 'r', null, decodeRow(model, row), source, { partition: opts.partition, offset: {} }, now));
-      },
+      openReader: () => openReader(config),
+      decodeRow,
+      sourceBlock: opts.sourceBlock,
+      partition: opts.partition,
     });
   }
 
@@ -117,23 +115,18 @@ export class MySqlIncrementalSnapshotter {
 }
 
 /** The snapshotter's own connection: chunk reads (READ COMMITTED) and watermark rows. */
-async function openReader(config: MySqlCdcConfig, models: ReadonlyMap<string, TableModel>): Promise<IncrementalReader<Row>> {
+async function openReader(config: MySqlCdcConfig): Promise<IncrementalModelReader<TableModel, Row>> {
   const signalTable = config.signalDataCollection;
   if (signalTable === null) throw new MySqlCdcConfigError('incremental snapshots need the signal table: set signal.data.collection (database.table)');
   const db = await createConnection(connectionOptions(config));
   db.on('error', () => undefined);
   await db.query(`SET time_zone = '+00:00'`);
   await db.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-  const model = (table: string): TableModel => {
-    const m = models.get(table);
-    if (!m) throw new Error(`${table} is no longer captured`);
-    return m;
-  };
   const [database, name] = signalTable.split('.');
   return {
-    largestKey: (table, filter) => largestKey(db, model(table), filter),
-    estimateRows: (table, filter) => estimateRows(db, model(table), filter),
-    readKeyRange: (table, after, upTo, filter, limit) => readKeyRange(db, model(table), after, upTo, filter, limit),
+    largestKey: (model, filter) => largestKey(db, model, filter),
+    estimateRows: (model, filter) => estimateRows(db, model, filter),
+    readKeyRange: (model, after, upTo, filter, limit) => readKeyRange(db, model, after, upTo, filter, limit),
     watermark: async (id, type) => {
       await db.query(`INSERT INTO ${quoteTable({ database, name })} (id, type, data) VALUES (?, ?, ?)`, [`${id}-${type}`, type === 'open' ? WINDOW_OPEN : WINDOW_CLOSE, '{}']);
     },

@@ -1,4 +1,4 @@
-import { changeRecord, IncrementalSnapshotRunner, type IncrementalReader, type IncrementalSnapshotState, type TableProgress } from '@millrace/cdc-snapshot';
+import { createIncrementalRunner, type IncrementalModelReader, type IncrementalSnapshotRunner, type IncrementalSnapshotState, type TableProgress } from '@millrace/cdc-snapshot';
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import { Client } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
@@ -13,7 +13,8 @@ import type { TableModel } from './table-catalog';
 /**
  * Incremental snapshots of the Postgres CDC source while it streams (Debezium's signals,
  * DBLog's watermarks; signals, windows, state and progress are `@millrace/cdc-snapshot`'s
- * IncrementalSnapshotRunner: this file is the Postgres reader and message decoding).
+ * IncrementalSnapshotRunner, wired by createIncrementalRunner: this file is the Postgres
+ * reader and message decoding).
  *
  * - Signals: an insert into the signal table (`signal.data.collection`, columns id, type,
  *   data) or a transactional logical message with prefix SIGNAL_MESSAGE_PREFIX (what
@@ -58,21 +59,18 @@ export class IncrementalSnapshotter {
   private readonly runner: IncrementalSnapshotRunner<RowText, StreamAt>;
 
   constructor(private readonly opts: IncrementalSnapshotterOptions) {
-    const { config, models } = opts;
-    this.runner = new IncrementalSnapshotRunner<RowText, StreamAt>({
+    const { config } = opts;
+    this.runner = createIncrementalRunner<TableModel, RowText, StreamAt>({
+      name: 'postgres-cdc',
+      models: opts.models,
       state: opts.state,
       chunkSize: config.incrementalSnapshotChunkSize,
-      name: 'postgres-cdc',
       logger: opts.logger,
       reportStatus: opts.reportStatus,
-      tables: () => new Map([...models.values()].map((m) => [m.qualified, m.keyColumns.length > 0])),
-      openReader: () => openReader(config, models),
-      toRecords: (table, rows, at) => {
-        const model = models.get(table) as TableModel;
-        const source = opts.sourceBlock(model, { snapshot: 'incremental', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: null });
-        const position = { partition: sourcePartition(config.topicPrefix), offset: {} };
-        return rows.map((row) => changeRecord(model, 'r', null, decodeRow(model, row), source, position));
-      },
+      openReader: () => openReader(config),
+      decodeRow,
+      sourceBlock: (model, at) => opts.sourceBlock(model, { snapshot: 'incremental', lsn: Number(parseLsn(at.lsn)), txId: at.xid, ts_ms: at.commitTimeMs, sequence: null }),
+      partition: sourcePartition(config.topicPrefix),
     });
   }
 
@@ -143,19 +141,14 @@ export class IncrementalSnapshotter {
 }
 
 /** The snapshotter's own connection (READ COMMITTED): chunk reads, and watermarks as transactional logical messages. */
-async function openReader(config: PostgresCdcConfig, models: ReadonlyMap<string, TableModel>): Promise<IncrementalReader<RowText>> {
+async function openReader(config: PostgresCdcConfig): Promise<IncrementalModelReader<TableModel, RowText>> {
   const db = new Client({ ...clientOptions(config, 'millrace-cdc-incremental'), options: SESSION_OPTIONS, types: RAW_TEXT });
   db.on('error', () => undefined);
   await db.connect();
-  const model = (table: string): TableModel => {
-    const m = models.get(table);
-    if (!m) throw new Error(`${table} is no longer captured`);
-    return m;
-  };
   return {
-    largestKey: (table, filter) => largestKey(db, model(table), filter),
-    estimateRows: (table, filter) => estimateRows(db, model(table), filter),
-    readKeyRange: (table, after, upTo, filter, limit) => readKeyRange(db, model(table), after, upTo, filter, limit),
+    largestKey: (model, filter) => largestKey(db, model, filter),
+    estimateRows: (model, filter) => estimateRows(db, model, filter),
+    readKeyRange: (model, after, upTo, filter, limit) => readKeyRange(db, model, after, upTo, filter, limit),
     watermark: async (id, type) => {
       await db.query('SELECT pg_logical_emit_message(true, $1, $2)', [WATERMARK_PREFIX, JSON.stringify({ id, type })]);
     },

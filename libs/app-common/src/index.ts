@@ -3,3 +3,4 @@ export { LOG_LEVELS, LogLevels, parseLogLevel, ROOT_LOGGER_NAME, type LoggerLeve
 export { installJsonBodyParsing } from './json-body';
 export { ConfigError, parseEnv } from './env-config';
 export { errorMessage } from './error-message';
+export { WakeableSleep } from './wakeable-sleep';

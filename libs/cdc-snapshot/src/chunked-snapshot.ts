@@ -1,6 +1,7 @@
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import type { ChunkQueue } from './chunk-queue';
 import { InProcessChunkQueue } from './in-process-chunk-queue';
+import { PageBuffer } from './page-buffer';
 import type { SharedSnapshotInfo } from './shared-chunks';
 import type { KeyTuple, SnapshotChunk } from './snapshot-plan';
 import { describeProgress, SnapshotProgressMeter, type ProgressSummary } from './snapshot-progress';
@@ -63,10 +64,9 @@ type BufferItem<Row> = { kind: 'rows'; chunk: SnapshotChunk; rows: readonly Row[
 export class ChunkedSnapshot<Row> {
   private readonly queue: ChunkQueue<PendingChunk>;
   private readonly buffer: BufferItem<Row>[] = [];
-  private bufferedRows = 0;
+  private readonly pageBuffer: PageBuffer;
   private readAll = false;
   private error: unknown = null;
-  private spaceWaiters: (() => void)[] = [];
   private dataWaiters: (() => void)[] = [];
   /** Last key a chunk buffered (a retry resumes after it). */
   private readonly buffered = new Map<string, KeyTuple | null>();
@@ -75,6 +75,7 @@ export class ChunkedSnapshot<Row> {
 
   constructor(private readonly opts: ChunkedSnapshotOptions<Row>) {
     this.queue = opts.queue ?? new InProcessChunkQueue<PendingChunk>();
+    this.pageBuffer = new PageBuffer(opts.maxBufferedRows);
     this.meter = new SnapshotProgressMeter(opts.state.progress().reduce((n, t) => n + t.rowsDone, 0));
   }
 
@@ -123,14 +124,13 @@ export class ChunkedSnapshot<Row> {
         state.markDone(item.chunk);
         continue;
       }
-      this.bufferedRows -= item.rows.length;
       state.markRows(item.chunk, item.rows.length, item.lastKey);
       pages.push({ table: item.chunk.table, rows: item.rows });
       count += item.rows.length;
     }
     // markers right behind the last page belong to this batch: its offset then says so
     while (this.buffer[0]?.kind === 'done') state.markDone((this.buffer.shift() as BufferItem<Row>).chunk);
-    for (const w of this.spaceWaiters.splice(0)) w();
+    this.pageBuffer.release(count);
     if (count === 0) return [];
     const offset = this.opts.offset(state);
     const records: SourceRecord[] = [];
@@ -152,7 +152,7 @@ export class ChunkedSnapshot<Row> {
 
   async stop(): Promise<void> {
     if (this.progressTimer) clearInterval(this.progressTimer);
-    for (const w of this.spaceWaiters.splice(0)) w();
+    this.pageBuffer.wake();
     await this.queue.close();
   }
 
@@ -180,8 +180,6 @@ export class ChunkedSnapshot<Row> {
     let rows = 0;
     // each page is buffered once the next one arrived, the last one together with the chunk's
     // "done" marker: so the batch holding a chunk's last rows also marks it done in its offset
-    // (a held page counts in bufferedRows from when it is held: the rows in memory stay bounded)
-    let held: ChunkRows<Row> | null = null;
     const push = (page: ChunkRows<Row>, last: boolean): void => {
       this.buffer.push({ kind: 'rows', chunk, rows: page.rows, lastKey: page.lastKey });
       if (last) this.buffer.push({ kind: 'done', chunk });
@@ -189,22 +187,9 @@ export class ChunkedSnapshot<Row> {
       onProgress((rows += page.rows.length));
       this.wakeData();
     };
-    try {
-      await this.opts.readChunk(chunk, resumeAfter, async (page) => {
-        // the held page goes out first (never wait while holding one: the buffer could stay empty)
-        if (held !== null) push(held, false);
-        held = null;
-        while (!signal.aborted && this.bufferedRows >= this.opts.maxBufferedRows) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
-        if (signal.aborted) return;
-        held = page;
-        this.bufferedRows += page.rows.length;
-      }, signal);
-    } catch (err) {
-      if (held !== null) this.bufferedRows -= (held as ChunkRows<Row>).rows.length;
-      throw err;
-    }
+    const last = await this.pageBuffer.readAhead<ChunkRows<Row>>((onPage) => this.opts.readChunk(chunk, resumeAfter, onPage, signal), signal, (page) => push(page, false));
     if (signal.aborted) return;
-    if (held !== null) push(held, true);
+    if (last !== null) push(last, true);
     else this.buffer.push({ kind: 'done', chunk });
     this.wakeData();
   }

@@ -1,30 +1,14 @@
 import type { SourceRecord } from '@millrace/connect-sdk';
 import { IncrementalSnapshotRunner, type IncrementalReader } from './incremental-runner';
 import { IncrementalSnapshotState } from './incremental-snapshot';
+import { keyRangeTable, until, type Watermark } from './test-support/key-range-table';
 
 const logger = { info: () => undefined, warn: () => undefined };
 
-/** A table of keys 1..n in memory; watermarks are recorded for the test to play back as "the stream". */
-function fakeReader(n: number, marks: { id: string; type: string }[]): IncrementalReader<number> {
-  return {
-    largestKey: async () => (n === 0 ? null : [String(n)]),
-    estimateRows: async () => n,
-    readKeyRange: async (_t, after, upTo, _f, limit) => {
-      const from = after === null ? 1 : Number(after[0]) + 1;
-      const out = [];
-      for (let k = from; k <= Number(upTo[0]) && out.length < limit; k++) out.push({ key: [String(k)], row: k });
-      return out;
-    },
-    watermark: async (id, type) => {
-      marks.push({ id, type });
-    },
-    close: async () => undefined,
-  };
-}
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!check()) throw new Error('timed out');
+/** A table of keys 1..n in memory (rows are the keys); watermarks are recorded for the test to play back as "the stream". */
+function fakeReader(n: number, marks: Watermark[]): IncrementalReader<number> {
+  const table = keyRangeTable(n, marks, (k) => k);
+  return { ...table, readKeyRange: (_t, after, upTo, _f, limit) => table.readKeyRange(after, upTo, limit) };
 }
 
 describe('IncrementalSnapshotRunner', () => {

@@ -19,4 +19,5 @@ export { IncrementalSnapshotState, SnapshotWindow, keyString, type IncrementalTa
 export { sharedChunksDone, storedChunksDone, chunkQueueRedisUrl, openRedisChunkQueue, type SharedSnapshotInfo, type SharedChunkJob } from './shared-chunks';
 export { SharedChunkWorker, type SharedChunkWorkerOptions } from './shared-chunk-worker';
 export { IncrementalSnapshotRunner, type IncrementalReader, type IncrementalRunnerOptions } from './incremental-runner';
+export { createIncrementalRunner, type IncrementalModelReader, type IncrementalRunnerFactoryOptions, type IncrementalTableModel } from './incremental-runner-factory';
 export { KafkaSignalChannel, kafkaSignalSettings, SIGNAL_CHANNEL_KEYS, type KafkaSignalSettings } from './kafka-signal-channel';

@@ -1,6 +1,7 @@
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import type { ChunkRows } from './chunked-snapshot';
 import type { ChunkQueue } from './chunk-queue';
+import { PageBuffer } from './page-buffer';
 import type { SharedChunkJob, SharedSnapshotInfo } from './shared-chunks';
 import type { KeyTuple } from './snapshot-plan';
 import type { TableProgress } from './snapshot-state';
@@ -42,8 +43,7 @@ type Item<Row> = { kind: 'rows'; job: Job; rows: readonly Row[] } | { kind: 'don
 
 export class SharedChunkWorker<Row> {
   private readonly buffer: Item<Row>[] = [];
-  private bufferedRows = 0;
-  private spaceWaiters: (() => void)[] = [];
+  private readonly pageBuffer: PageBuffer;
   private dataWaiters: (() => void)[] = [];
   private run: string | null;
   private done: string[];
@@ -57,6 +57,7 @@ export class SharedChunkWorker<Row> {
   constructor(private readonly opts: SharedChunkWorkerOptions<Row>) {
     this.run = opts.stored.run;
     this.done = [...opts.stored.done];
+    this.pageBuffer = new PageBuffer(opts.maxBufferedRows);
   }
 
   start(): void {
@@ -87,13 +88,12 @@ export class SharedChunkWorker<Row> {
     while (this.buffer[0]?.kind === 'rows' && (count === 0 || count + this.buffer[0].rows.length <= maxRecords)) {
       const item = this.buffer.shift() as Extract<Item<Row>, { kind: 'rows' }>;
       this.noteRun(item.job.shared);
-      this.bufferedRows -= item.rows.length;
       pages.push(item);
       count += item.rows.length;
       this.rows.set(item.job.chunk.table, (this.rows.get(item.job.chunk.table) ?? 0) + item.rows.length);
       absorbDone();
     }
-    for (const w of this.spaceWaiters.splice(0)) w();
+    this.pageBuffer.release(count);
     if (count === 0) {
       // chunks finished without rows of their own in this batch: durable with the batch before
       const previous = this.unacked[this.unacked.length - 1];
@@ -136,7 +136,7 @@ export class SharedChunkWorker<Row> {
   }
 
   async stop(): Promise<void> {
-    for (const w of this.spaceWaiters.splice(0)) w();
+    this.pageBuffer.wake();
     await this.opts.queue.close();
   }
 
@@ -154,30 +154,17 @@ export class SharedChunkWorker<Row> {
     const resumeAfter = this.lastKeys.has(id) ? (this.lastKeys.get(id) ?? null) : job.resumeAfter;
     // a page is buffered once the next one arrived, the last one right before the chunk's
     // "done" marker: the batch with a chunk's last rows lists it in chunks_done
-    let held: ChunkRows<Row> | null = null;
     const push = (page: ChunkRows<Row>): void => {
       this.buffer.push({ kind: 'rows', job, rows: page.rows });
       this.lastKeys.set(id, page.lastKey);
     };
-    try {
-      await this.opts.readChunk(job, resumeAfter, async (page) => {
-        if (held !== null) push(held);
-        held = null;
-        this.wakeData();
-        while (!signal.aborted && this.bufferedRows >= this.opts.maxBufferedRows) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
-        if (signal.aborted) return;
-        held = page;
-        this.bufferedRows += page.rows.length;
-      }, signal);
-    } catch (err) {
-      if (held !== null) this.bufferedRows -= (held as ChunkRows<Row>).rows.length;
-      throw err;
-    }
-    if (signal.aborted) {
-      if (held !== null) this.bufferedRows -= (held as ChunkRows<Row>).rows.length;
-      return;
-    }
-    if (held !== null) push(held);
+    const emit = (page: ChunkRows<Row>): void => {
+      push(page);
+      this.wakeData();
+    };
+    const last = await this.pageBuffer.readAhead<ChunkRows<Row>>((onPage) => this.opts.readChunk(job, resumeAfter, onPage, signal), signal, emit);
+    if (signal.aborted) return;
+    if (last !== null) push(last);
     this.lastKeys.delete(id);
     // the job succeeds once the records up to its "done" marker are acknowledged
     await new Promise<void>((resolve) => {

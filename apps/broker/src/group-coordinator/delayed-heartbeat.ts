@@ -1,5 +1,6 @@
 import { CoordinatorClock, ScheduledTask, scheduleGuarded } from './coordinator-clock';
-import { Group, GroupState } from './group';
+import type { Group } from './group';
+import { GroupState } from './group-state';
 import { Member } from './member';
 
 /** What a DelayedHeartbeat does when it expires: the rebalancer's member removals. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ErrorCode as E } from '@millrace/protocol';
 import { CoordinatorClock, systemClock } from './coordinator-clock';
 import { GroupCoordinatorConfig, resolveGroupCoordinatorConfig } from './group-coordinator.config';
@@ -23,14 +22,15 @@ import {
   SyncGroupInput,
   SyncGroupResult,
 } from './group-coordinator.types';
-import { Group, GroupState, joinError } from './group';
+import { GroupState } from './group-state';
 import { describeGroup, describeUnknownGroup } from './group-description';
 import type { CommittedOffset } from './committed-offsets';
 import { GroupLog, GroupLogRecord } from './group-log';
 import { GroupMetadataManager } from './group-metadata-manager';
 import { GroupOffsets } from './group-offsets';
-import { GroupRebalancer, JoinCallback, JoinRequest, syncError } from './group-rebalancer';
-import { CoordinatorStatus, validateCurrentMember, validateGroupStatus } from './group-validation';
+import { GroupRebalancer } from './group-rebalancer';
+import { CoordinatorStatus, validateGroupStatus } from './group-validation';
+import { GroupMemberRequests } from './group-member-requests';
 import { GroupPartitionLoading } from './group-partition-loading';
 import type { PendingTransactionalOffsets } from './pending-transactional-offsets';
 
@@ -51,11 +51,13 @@ export type { CoordinatorStatus } from './group-validation';
  * OffsetFetch semantics of Kafka's GroupCoordinator (as used by kafkajs 2.x and
  * librdkafka 2.x), over plain typed inputs and results carrying Kafka error codes.
  *
- * This class validates each request against the coordinator's and the group's state and
- * routes it. The offset APIs are GroupOffsets' (group-offsets.ts). The rebalance protocol — join phase, generations, the delayed operations
- * (DelayedJoin, InitialDelayedJoin, DelayedSync, DelayedHeartbeat) — is GroupRebalancer's
- * (group-rebalancer.ts; states in group.ts); the group cache, committed offsets and
- * their records are GroupMetadataManager's (group-metadata-manager.ts).
+ * This class owns the coordinator's lifecycle and the group-level APIs (DescribeGroups,
+ * ListGroups, DeleteGroups). The member APIs (JoinGroup, SyncGroup, Heartbeat, LeaveGroup)
+ * are GroupMemberRequests' (group-member-requests.ts); the offset APIs are GroupOffsets'
+ * (group-offsets.ts). The rebalance protocol — join phase, generations, the delayed
+ * operations (DelayedJoin, InitialDelayedJoin, DelayedSync, DelayedHeartbeat) — is
+ * GroupRebalancer's (group-rebalancer.ts; states in group-state.ts); the group cache,
+ * committed offsets and their records are GroupMetadataManager's (group-metadata-manager.ts).
  *
  * Persistence: every state clients rely on is appended to `__consumer_offsets` through
  * the injected GroupLog (records in consumer-offsets-format.ts) before it is acknowledged;
@@ -73,6 +75,7 @@ export class GroupCoordinator {
   private readonly rebalancer: GroupRebalancer;
   private statusValue: CoordinatorStatus = 'loading';
   private readonly offsets: GroupOffsets;
+  private readonly members: GroupMemberRequests;
   /** Cluster mode: groups loaded per `__consumer_offsets` partition this broker leads; null = all partitions (single broker). */
   private partitioned: GroupPartitionLoading | null = null;
 
@@ -87,6 +90,7 @@ export class GroupCoordinator {
     this.manager = new GroupMetadataManager(groupLog, this.config, clock, onError);
     this.rebalancer = new GroupRebalancer(this.config, this.manager, clock, onError);
     this.offsets = new GroupOffsets(this.manager, this.rebalancer, clock, (groupId) => this.groupStatus(groupId));
+    this.members = new GroupMemberRequests(this.config, this.manager, this.rebalancer, clock, (groupId) => this.groupStatus(groupId));
   }
 
   get status(): CoordinatorStatus {
@@ -170,194 +174,26 @@ export class GroupCoordinator {
     this.manager.clear();
   }
 
-  // ================================================================ JoinGroup
+  // ================================================================ membership (group-member-requests.ts)
 
-  /** JoinGroup v0-v5. Resolves when the group's join phase completes (or at once on error). */
+  /** JoinGroup v0-v5; see GroupMemberRequests.joinGroup. */
   joinGroup(input: JoinGroupInput): Promise<JoinGroupResult> {
-    const memberId = input.memberId ?? '';
-    const statusError = this.validateGroupStatus(input.groupId, true);
-    if (statusError !== null) return Promise.resolve(joinError(memberId, statusError));
-    if (
-      input.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs ||
-      input.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs
-    ) {
-      return Promise.resolve(joinError(memberId, E.INVALID_SESSION_TIMEOUT));
-    }
-    const req: JoinRequest = {
-      groupInstanceId: input.groupInstanceId ?? null,
-      clientId: input.clientId,
-      clientHost: input.clientHost,
-      rebalanceTimeoutMs:
-        input.rebalanceTimeoutMs === undefined || input.rebalanceTimeoutMs < 0 ? input.sessionTimeoutMs : input.rebalanceTimeoutMs,
-      sessionTimeoutMs: input.sessionTimeoutMs,
-      protocolType: input.protocolType,
-      protocols: input.protocols,
-    };
-    const isUnknownMember = memberId === '';
-    let group = this.manager.getGroup(input.groupId);
-    if (!group) {
-      if (!isUnknownMember) return Promise.resolve(joinError(memberId, E.UNKNOWN_MEMBER_ID));
-      group = this.manager.addGroup(new Group(input.groupId, GroupState.Empty, this.clock.now()));
-    }
-    const g = group;
-    return new Promise<JoinGroupResult>((resolve) => {
-      if (isUnknownMember) this.doNewMemberJoinGroup(g, req, input.requireKnownMemberId, resolve);
-      else this.doCurrentMemberJoinGroup(g, memberId, req, resolve);
-      if (g.is(GroupState.PreparingRebalance)) this.rebalancer.tryCompleteJoin(g);
-    });
+    return this.members.joinGroup(input);
   }
 
-  private doNewMemberJoinGroup(group: Group, req: JoinRequest, requireKnownMemberId: boolean, respond: JoinCallback): void {
-    if (group.is(GroupState.Dead)) return respond(joinError('', E.COORDINATOR_NOT_AVAILABLE));
-    if (!group.supportsProtocols(req.protocolType, req.protocols)) return respond(joinError('', E.INCONSISTENT_GROUP_PROTOCOL));
-    const newMemberId = `${req.groupInstanceId ?? req.clientId}-${randomUUID()}`;
-    if (req.groupInstanceId !== null) {
-      const oldMemberId = group.currentStaticMemberId(req.groupInstanceId);
-      if (oldMemberId === undefined) this.rebalancer.addMemberAndRebalance(group, newMemberId, req, respond);
-      else this.rebalancer.updateStaticMemberAndRebalance(group, req.groupInstanceId, oldMemberId, newMemberId, req, respond);
-    } else if (requireKnownMemberId) {
-      // KIP-394: hand out the id first; the member is only added when it joins with it.
-      this.rebalancer.schedulePendingMemberExpiration(group, newMemberId, req.sessionTimeoutMs);
-      respond(joinError(newMemberId, E.MEMBER_ID_REQUIRED));
-    } else {
-      this.rebalancer.addMemberAndRebalance(group, newMemberId, req, respond);
-    }
-  }
-
-  private doCurrentMemberJoinGroup(group: Group, memberId: string, req: JoinRequest, respond: JoinCallback): void {
-    if (group.is(GroupState.Dead)) return respond(joinError(memberId, E.COORDINATOR_NOT_AVAILABLE));
-    if (!group.supportsProtocols(req.protocolType, req.protocols)) return respond(joinError(memberId, E.INCONSISTENT_GROUP_PROTOCOL));
-    if (group.pendingMembers.has(memberId)) {
-      // The second join of a member that got MEMBER_ID_REQUIRED.
-      return this.rebalancer.addMemberAndRebalance(group, memberId, { ...req, groupInstanceId: null }, respond);
-    }
-    const instanceId = req.groupInstanceId;
-    if (group.isStaticMemberFenced(instanceId, memberId)) return respond(joinError(memberId, E.FENCED_INSTANCE_ID));
-    if (!group.has(memberId) || (instanceId !== null && !group.hasStaticMember(instanceId))) {
-      return respond(joinError(memberId, E.UNKNOWN_MEMBER_ID));
-    }
-    const member = group.get(memberId);
-    switch (group.state) {
-      case GroupState.PreparingRebalance:
-        return this.rebalancer.updateMemberAndRebalance(group, member, req, respond);
-      case GroupState.CompletingRebalance:
-        // Same metadata: the member probably missed its JoinGroup response; resend it.
-        if (member.matches(req.protocols)) return respond(this.rebalancer.currentJoinResult(group, member));
-        return this.rebalancer.updateMemberAndRebalance(group, member, req, respond);
-      case GroupState.Stable:
-        // A leader's rejoin forces a rebalance (e.g. topic metadata changed); so do changed protocols.
-        if (group.isLeader(memberId) || !member.matches(req.protocols)) return this.rebalancer.updateMemberAndRebalance(group, member, req, respond);
-        return respond({ ...this.rebalancer.currentJoinResult(group, member), members: [] });
-      case GroupState.Empty:
-      case GroupState.Dead:
-        return respond(joinError(memberId, E.UNKNOWN_MEMBER_ID));
-    }
-  }
-
-  // ================================================================ SyncGroup
-
-  /** SyncGroup v0-v5. The leader's call (and followers' calls) resolve once the assignment is persisted. */
+  /** SyncGroup v0-v5; see GroupMemberRequests.syncGroup. */
   syncGroup(input: SyncGroupInput): Promise<SyncGroupResult> {
-    const statusError = this.validateGroupStatus(input.groupId, true);
-    if (statusError === E.COORDINATOR_LOAD_IN_PROGRESS) {
-      // The rebalance state was lost with the restart: make the member rejoin.
-      return Promise.resolve(syncError(E.REBALANCE_IN_PROGRESS));
-    }
-    if (statusError !== null) return Promise.resolve(syncError(statusError));
-    const group = this.manager.getGroup(input.groupId);
-    if (!group) return Promise.resolve(syncError(E.UNKNOWN_MEMBER_ID));
-    const instanceId = input.groupInstanceId ?? null;
-    const error = group.is(GroupState.Dead)
-      ? E.COORDINATOR_NOT_AVAILABLE
-      : (validateCurrentMember(group, input.memberId, instanceId) ??
-        (input.generationId !== group.generationId
-          ? E.ILLEGAL_GENERATION
-          : (input.protocolType != null && input.protocolType !== group.protocolType) ||
-              (input.protocolName != null && input.protocolName !== group.protocolName)
-            ? E.INCONSISTENT_GROUP_PROTOCOL
-            : null));
-    if (error !== null) return Promise.resolve(syncError(error));
-
-    const member = group.get(input.memberId);
-    switch (group.state) {
-      case GroupState.Empty:
-        return Promise.resolve(syncError(E.UNKNOWN_MEMBER_ID));
-      case GroupState.PreparingRebalance:
-        return Promise.resolve(syncError(E.REBALANCE_IN_PROGRESS));
-      case GroupState.Stable:
-        this.rebalancer.removePendingSyncMember(group, member.memberId);
-        this.rebalancer.scheduleHeartbeatExpiration(group, member);
-        return Promise.resolve({
-          errorCode: E.NONE,
-          protocolType: group.protocolType,
-          protocolName: group.protocolName,
-          assignment: member.assignment,
-        });
-      case GroupState.CompletingRebalance:
-        return new Promise<SyncGroupResult>((resolve) => {
-          group.maybeInvokeSyncCallback(member, syncError(E.REBALANCE_IN_PROGRESS));
-          member.awaitingSync = resolve;
-          this.rebalancer.removePendingSyncMember(group, member.memberId);
-          if (group.isLeader(member.memberId)) this.rebalancer.storeLeaderAssignment(group, input.assignments);
-        });
-      case GroupState.Dead:
-        return Promise.resolve(syncError(E.COORDINATOR_NOT_AVAILABLE));
-    }
+    return this.members.syncGroup(input);
   }
 
-  // ================================================================ Heartbeat
-
-  /** Heartbeat v0-v4. While loading it answers NONE (Kafka: the group state is not known yet). */
+  /** Heartbeat v0-v4; see GroupMemberRequests.heartbeat. */
   heartbeat(input: HeartbeatInput): HeartbeatResult {
-    const statusError = this.validateGroupStatus(input.groupId, true);
-    if (statusError === E.COORDINATOR_LOAD_IN_PROGRESS) return { errorCode: E.NONE };
-    if (statusError !== null) return { errorCode: statusError };
-    const group = this.manager.getGroup(input.groupId);
-    if (!group) return { errorCode: E.UNKNOWN_MEMBER_ID };
-    if (group.is(GroupState.Dead)) return { errorCode: E.COORDINATOR_NOT_AVAILABLE };
-    const memberError = validateCurrentMember(group, input.memberId, input.groupInstanceId ?? null);
-    if (memberError !== null) return { errorCode: memberError };
-    if (input.generationId !== group.generationId) return { errorCode: E.ILLEGAL_GENERATION };
-    const member = group.get(input.memberId);
-    switch (group.state) {
-      case GroupState.Empty:
-      case GroupState.Dead:
-        return { errorCode: E.UNKNOWN_MEMBER_ID };
-      case GroupState.CompletingRebalance:
-      case GroupState.Stable:
-        this.rebalancer.scheduleHeartbeatExpiration(group, member);
-        return { errorCode: E.NONE };
-      case GroupState.PreparingRebalance:
-        this.rebalancer.scheduleHeartbeatExpiration(group, member);
-        return { errorCode: E.REBALANCE_IN_PROGRESS };
-    }
+    return this.members.heartbeat(input);
   }
 
-  // ================================================================ LeaveGroup
-
-  /** LeaveGroup v0-v4. Members may be identified by member id, or (v3+) by group.instance.id alone. */
+  /** LeaveGroup v0-v4; see GroupMemberRequests.leaveGroup. */
   leaveGroup(input: LeaveGroupInput): LeaveGroupResult {
-    const statusError = this.validateGroupStatus(input.groupId, true);
-    if (statusError !== null) return { errorCode: statusError, members: [] };
-    const group = this.manager.getGroup(input.groupId);
-    const identities = input.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null }));
-    if (!group) return { errorCode: E.NONE, members: identities.map((m) => ({ ...m, errorCode: E.UNKNOWN_MEMBER_ID })) };
-    if (group.is(GroupState.Dead)) return { errorCode: E.COORDINATOR_NOT_AVAILABLE, members: [] };
-    const members = identities.map((m) => {
-      let errorCode: number = E.NONE;
-      if (m.memberId === '') {
-        const current = m.groupInstanceId === null ? undefined : group.currentStaticMemberId(m.groupInstanceId);
-        if (current === undefined) errorCode = E.UNKNOWN_MEMBER_ID;
-        else this.rebalancer.removeMemberAndUpdateGroup(group, group.get(current));
-      } else if (group.pendingMembers.has(m.memberId)) {
-        this.rebalancer.removePendingMemberAndUpdateGroup(group, m.memberId);
-      } else {
-        errorCode = validateCurrentMember(group, m.memberId, m.groupInstanceId) ?? E.NONE;
-        if (errorCode === E.NONE) this.rebalancer.removeMemberAndUpdateGroup(group, group.get(m.memberId));
-      }
-      return { ...m, errorCode };
-    });
-    return { errorCode: E.NONE, members };
+    return this.members.leaveGroup(input);
   }
 
   // ================================================================ DescribeGroups / ListGroups / DeleteGroups
@@ -402,8 +238,6 @@ export class GroupCoordinator {
     });
     return Promise.all(results);
   }
-
-  // ================================================================ OffsetCommit / OffsetFetch
 
   // ================================================================ offsets (group-offsets.ts)
 

@@ -1,6 +1,7 @@
 import { ErrorCode as E } from '@millrace/protocol';
 import { DescribedGroup, GroupStateName } from './group-coordinator.types';
-import { Group, GroupState } from './group';
+import type { Group } from './group';
+import { GroupState } from './group-state';
 import { EMPTY_BUFFER } from './member';
 
 /**

@@ -13,7 +13,9 @@ import {
 } from './consumer-offsets-format';
 import { CoordinatorClock, ScheduledTask, scheduleGuarded } from './coordinator-clock';
 import { GroupCoordinatorConfig } from './group-coordinator.config';
-import { Group, GroupState } from './group';
+import { Group } from './group';
+import { groupFromRecordValue, groupRecordValue } from './group-record';
+import { GroupState } from './group-state';
 import { GroupLog, GroupLogRecord } from './group-log';
 import { partitionForGroup } from './group-partitioner';
 import { LoadSummary, OffsetCommitInput, OffsetCommitResult, OffsetFetchInput, OffsetFetchPartition, OffsetFetchResult } from './group-coordinator.types';
@@ -125,7 +127,7 @@ export class GroupMetadataManager {
       const value = metadata.get(id) ?? null;
       const groupOffsets = [...(offsets.get(id)?.values() ?? [])];
       if (value === null && groupOffsets.length === 0) continue;
-      const group = value === null ? new Group(id, GroupState.Empty, null) : Group.fromRecordValue(id, value);
+      const group = value === null ? new Group(id, GroupState.Empty, null) : groupFromRecordValue(id, value);
       for (const o of groupOffsets) group.offsets.set(o.topic, o.partition, o.value);
       offsetCount += groupOffsets.length;
       groups.push(group);
@@ -140,7 +142,7 @@ export class GroupMetadataManager {
   async storeGroup(group: Group, assignment: ReadonlyMap<string, Buffer>): Promise<void> {
     const record: GroupLogRecord = {
       key: encodeGroupMetadataKey(group.groupId),
-      value: encodeGroupMetadataValue(group.toRecordValue(assignment)),
+      value: encodeGroupMetadataValue(groupRecordValue(group, assignment)),
     };
     await this.log.append(this.partitionFor(group.groupId), [record]);
   }

@@ -1,7 +1,8 @@
 import { ErrorCode as E } from '@millrace/protocol';
 import type { CoordinatorClock } from './coordinator-clock';
 import type { CommittedOffset } from './committed-offsets';
-import { Group, GroupState } from './group';
+import { Group } from './group';
+import { GroupState } from './group-state';
 import type {
   OffsetCommitInput,
   OffsetCommitResult,

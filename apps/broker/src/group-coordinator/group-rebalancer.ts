@@ -3,7 +3,8 @@ import { CoordinatorClock, ScheduledTask, scheduleGuarded } from './coordinator-
 import { DelayedHeartbeats } from './delayed-heartbeat';
 import { GroupCoordinatorConfig } from './group-coordinator.config';
 import { JoinGroupInput, JoinGroupResult, SyncGroupInput, SyncGroupResult } from './group-coordinator.types';
-import { Group, GroupState, joinError } from './group';
+import { Group, joinError } from './group';
+import { GroupState } from './group-state';
 import { GroupMetadataManager } from './group-metadata-manager';
 import { EMPTY_BUFFER, Member } from './member';
 

@@ -1,55 +1,18 @@
 import { decodeConsumerSubscription, ErrorCode } from '@millrace/protocol';
 import { CommittedOffsets } from './committed-offsets';
 import { ScheduledTask } from './coordinator-clock';
-import { GroupMetadataValue } from './consumer-offsets-format';
 import { JoinGroupProtocol, JoinGroupResponseMember, JoinGroupResult, SyncGroupResult } from './group-coordinator.types';
+import { GroupState, isValidTransition } from './group-state';
 import { EMPTY_BUFFER, Member } from './member';
-
-/**
- * Group states of Kafka's classic group protocol.
- *
- *   Empty ──join──▶ PreparingRebalance ──all joined / timeout──▶ CompletingRebalance
- *     ▲                 ▲      │                                      │
- *     │                 │      └──no members left──▶ Empty            │ leader's SyncGroup
- *     │                 │                                             ▼ persisted
- *     │                 └──────── join / leave / expiry ─────────── Stable
- *     └─ any ──▶ Dead (deleted, or Empty with all offsets expired)
- *
- * - Empty: no members (may still have committed offsets).
- * - PreparingRebalance: waiting for members to (re)join; JoinGroup responses are held.
- * - CompletingRebalance: join responses sent, waiting for the leader's assignment.
- * - Stable: assignment distributed; members heartbeat.
- * - Dead: removed from the coordinator; every operation answers COORDINATOR_NOT_AVAILABLE
- *   or as for an unknown group.
- */
-export enum GroupState {
-  Empty = 'Empty',
-  PreparingRebalance = 'PreparingRebalance',
-  CompletingRebalance = 'CompletingRebalance',
-  Stable = 'Stable',
-  Dead = 'Dead',
-}
-
-const VALID_PREVIOUS_STATES: Record<GroupState, readonly GroupState[]> = {
-  [GroupState.Dead]: [
-    GroupState.Stable,
-    GroupState.PreparingRebalance,
-    GroupState.CompletingRebalance,
-    GroupState.Empty,
-    GroupState.Dead,
-  ],
-  [GroupState.CompletingRebalance]: [GroupState.PreparingRebalance],
-  [GroupState.Stable]: [GroupState.CompletingRebalance],
-  [GroupState.PreparingRebalance]: [GroupState.Stable, GroupState.CompletingRebalance, GroupState.Empty],
-  [GroupState.Empty]: [GroupState.PreparingRebalance],
-};
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
 /**
  * Membership and state of one group (Kafka's GroupMetadata). Pure bookkeeping: no I/O
  * and no timers of its own — the coordinator (GroupRebalancer, DelayedHeartbeats)
- * drives transitions and owns the timer handles stored here.
+ * drives transitions and owns the timer handles stored here. The states and their
+ * transitions are in group-state.ts; the group as a `__consumer_offsets` record in
+ * group-record.ts.
  *
  * Invariants:
  * - `leaderId` is null iff `members` is empty; it is always a key of `members`.
@@ -107,7 +70,7 @@ export class Group {
 
   /** Throws if Kafka's state machine does not allow `this.state -> target`. */
   transitionTo(target: GroupState, now: number): void {
-    if (!VALID_PREVIOUS_STATES[target].includes(this.state)) {
+    if (!isValidTransition(this.state, target)) {
       throw new Error(`group ${this.groupId}: illegal transition ${this.state} -> ${target}`);
     }
     this.state = target;
@@ -115,7 +78,7 @@ export class Group {
   }
 
   get canRebalance(): boolean {
-    return VALID_PREVIOUS_STATES[GroupState.PreparingRebalance].includes(this.state);
+    return isValidTransition(this.state, GroupState.PreparingRebalance);
   }
 
   has(memberId: string): boolean {
@@ -363,60 +326,6 @@ export class Group {
       groupInstanceId: m.groupInstanceId,
       metadata: m.metadata(protocol),
     }));
-  }
-
-  // -------------------------------------------------------------- persistence
-
-  /** The GroupMetadataValue record for this group with the given assignments. */
-  toRecordValue(assignment: ReadonlyMap<string, Buffer>): GroupMetadataValue {
-    const protocol = this.protocolName;
-    return {
-      protocolType: this.protocolType ?? '',
-      generation: this.generationId,
-      protocol,
-      leader: this.leaderId,
-      currentStateTimestamp: this.currentStateTimestamp ?? -1,
-      members: [...this.members.values()].map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        rebalanceTimeout: m.rebalanceTimeoutMs,
-        sessionTimeout: m.sessionTimeoutMs,
-        subscription: protocol === null ? EMPTY_BUFFER : m.metadata(protocol),
-        assignment: assignment.get(m.memberId) ?? EMPTY_BUFFER,
-      })),
-    };
-  }
-
-  /**
-   * Rebuilds a group from its latest GroupMetadataValue: Empty if it has no members,
-   * otherwise Stable with the stored generation, protocol, leader and assignments.
-   */
-  static fromRecordValue(groupId: string, v: GroupMetadataValue): Group {
-    const hasMembers = v.members.length > 0;
-    const g = new Group(groupId, hasMembers ? GroupState.Stable : GroupState.Empty, v.currentStateTimestamp >= 0 ? v.currentStateTimestamp : null);
-    g.generationId = v.generation;
-    g.protocolName = v.protocol;
-    for (const mv of v.members) {
-      const protocols = v.protocol === null ? [] : [{ name: v.protocol, metadata: mv.subscription }];
-      const m = new Member(
-        mv.memberId,
-        mv.groupInstanceId,
-        mv.clientId,
-        mv.clientHost,
-        mv.rebalanceTimeout,
-        mv.sessionTimeout,
-        v.protocolType,
-        protocols,
-      );
-      m.assignment = mv.assignment;
-      g.add(m, null);
-    }
-    g.protocolType = v.protocolType === '' ? null : v.protocolType;
-    g.leaderId = hasMembers && v.leader !== null && g.members.has(v.leader) ? v.leader : g.leaderId;
-    g.subscribedTopics = g.computeSubscribedTopics();
-    return g;
   }
 }
 

@@ -1,6 +1,7 @@
 import { ErrorCode as E } from '@millrace/protocol';
 import { partitionKey } from '../partition/partition-key';
-import { CONSUMER_PROTOCOL_TYPE, Group, GroupState } from './group';
+import { CONSUMER_PROTOCOL_TYPE, type Group } from './group';
+import { GroupState } from './group-state';
 import type { OffsetDeleteInput, OffsetDeleteResult } from './group-coordinator.types';
 import type { GroupMetadataManager } from './group-metadata-manager';
 

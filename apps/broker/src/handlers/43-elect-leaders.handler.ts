@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ControllerFencedError, type ElectionResult } from '@millrace/cluster-metadata';
+import type { ElectionResult } from '@millrace/cluster-metadata';
 import { ElectLeadersApi, ErrorCode, type ElectLeadersRequestData, type ElectLeadersResponseInput } from '@millrace/protocol';
 import { CLUSTER_VIEW, type ClusterView } from '../cluster/cluster-view';
-import { ControllerForwarding } from '../cluster/controller-forwarding';
+import { ControllerForwarding, STOPPED_BEING_CONTROLLER } from '../cluster/controller-forwarding';
 import { TopicManager } from '../metadata/topic-manager';
 import type { ApiHandler, RequestContext } from './api-handler';
 
@@ -13,7 +13,7 @@ const ERRORS: Record<NonNullable<ElectionResult['error']>, { code: ErrorCode; me
   'preferred-leader-not-available': { code: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, message: 'the preferred replica (the first assigned) is not live or not in the ISR' },
   'eligible-leaders-not-available': { code: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, message: 'no assigned replica is live' },
   'unknown-topic-or-partition': { code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: 'no such topic-partition' },
-  'not-controller': { code: ErrorCode.NOT_CONTROLLER, message: 'this broker stopped being the controller; ask again' },
+  'not-controller': { code: ErrorCode.NOT_CONTROLLER, message: STOPPED_BEING_CONTROLLER },
 };
 
 /**
@@ -45,20 +45,11 @@ export class ElectLeadersHandler implements ApiHandler<typeof ElectLeadersApi> {
     const which = request.topicPartitions === null ? null : request.topicPartitions.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
     const type = ELECTION_TYPES[request.electionType as 0 | 1] as (typeof ELECTION_TYPES)[0 | 1] | undefined;
     if (!type) return this.failAll(which, ErrorCode.INVALID_REQUEST, `election type ${request.electionType} is unknown: 0 (preferred) or 1 (unclean)`);
-    const duty = this.controller.local();
-    if (duty) {
-      const results = await duty.electLeaders(type, which).catch((err: unknown) => {
-        if (err instanceof ControllerFencedError) return null;
-        throw err;
-      });
-      return results ? answer(results) : this.failAll(which, ErrorCode.NOT_CONTROLLER, ERRORS['not-controller'].message);
-    }
-    if (this.controller.clustered) {
-      const forwarded = await this.controller.forward(ElectLeadersApi.apiKey, context.apiVersion, request, context.clientId).catch(() => null);
-      return forwarded ?? this.failAll(which, ErrorCode.NOT_CONTROLLER, 'no controller is reachable right now; ask again');
-    }
-    if (which === null) return answer([]);
-    return answer(which.map(({ topic, partition }) => ({ topic, partition, error: partition >= 0 && partition < (this.topics.get(topic)?.partitions ?? 0) ? 'election-not-needed' : 'unknown-topic-or-partition' })));
+    return this.controller.route(ElectLeadersApi.apiKey, request, context, {
+      onController: async (duty) => answer(await duty.electLeaders(type, which)),
+      notController: (message) => this.failAll(which, ErrorCode.NOT_CONTROLLER, message),
+      single: () => answer((which ?? []).map(({ topic, partition }) => ({ topic, partition, error: partition >= 0 && partition < (this.topics.get(topic)?.partitions ?? 0) ? 'election-not-needed' : 'unknown-topic-or-partition' }))),
+    });
   }
 
   private failAll(which: readonly { topic: string; partition: number }[] | null, code: ErrorCode, message: string): ElectLeadersResponseInput {

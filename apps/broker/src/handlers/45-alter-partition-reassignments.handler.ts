@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ControllerFencedError, type ReassignError, type ReassignRequest, type ReassignResult } from '@millrace/cluster-metadata';
+import type { ReassignError, ReassignRequest, ReassignResult } from '@millrace/cluster-metadata';
 import {
   AlterPartitionReassignmentsApi,
   ErrorCode,
@@ -46,19 +46,11 @@ export class AlterPartitionReassignmentsHandler implements ApiHandler<typeof Alt
 
   async handle(request: AlterPartitionReassignmentsRequestData, context: RequestContext): Promise<AlterPartitionReassignmentsResponseInput> {
     const asked: ReassignRequest[] = request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas })));
-    const duty = this.controller.local();
-    if (duty) {
-      const results = await duty.alterReassignments(asked).catch((err: unknown) => {
-        if (err instanceof ControllerFencedError) return null;
-        throw err;
-      });
-      return results ? answer(results) : notController('this broker stopped being the controller; ask again');
-    }
-    if (this.controller.clustered) {
-      const forwarded = await this.controller.forward(AlterPartitionReassignmentsApi.apiKey, context.apiVersion, request, context.clientId).catch(() => null);
-      return forwarded ?? notController('no controller is reachable right now; ask again');
-    }
-    return answer(asked.map((r) => this.single(r)));
+    return this.controller.route(AlterPartitionReassignmentsApi.apiKey, request, context, {
+      onController: async (duty) => answer(await duty.alterReassignments(asked)),
+      notController,
+      single: () => answer(asked.map((r) => this.single(r))),
+    });
   }
 
   /** The single broker: a partition it has can only be placed on this broker. */

@@ -28,22 +28,20 @@ export class ListPartitionReassignmentsHandler implements ApiHandler<typeof List
   }
 
   async handle(request: ListPartitionReassignmentsRequestData, context: RequestContext): Promise<ListPartitionReassignmentsResponseInput> {
-    const none = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
-    const duty = this.controller.local();
-    if (duty) {
-      const ongoing = await duty.listReassignments(request.topics?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null);
-      const topics = new Map<string, ListPartitionReassignmentsResponseInput['topics'][number]['partitions']>();
-      for (const r of ongoing) {
-        let list = topics.get(r.topic);
-        if (!list) topics.set(r.topic, (list = []));
-        list.push({ partitionIndex: r.partition, replicas: [...r.replicas], addingReplicas: [...r.adding], removingReplicas: [...r.removing] });
-      }
-      return { ...none, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
-    }
-    if (this.controller.clustered) {
-      const forwarded = await this.controller.forward(ListPartitionReassignmentsApi.apiKey, context.apiVersion, request, context.clientId).catch(() => null);
-      return forwarded ?? { ...none, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'no controller is reachable right now; ask again' };
-    }
-    return none;
+    const none: ListPartitionReassignmentsResponseInput = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
+    return this.controller.route(ListPartitionReassignmentsApi.apiKey, request, context, {
+      onController: async (duty) => {
+        const ongoing = await duty.listReassignments(request.topics?.map((t) => ({ topic: t.name, partitions: t.partitionIndexes })) ?? null);
+        const topics = new Map<string, ListPartitionReassignmentsResponseInput['topics'][number]['partitions']>();
+        for (const r of ongoing) {
+          let list = topics.get(r.topic);
+          if (!list) topics.set(r.topic, (list = []));
+          list.push({ partitionIndex: r.partition, replicas: [...r.replicas], addingReplicas: [...r.adding], removingReplicas: [...r.removing] });
+        }
+        return { ...none, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) };
+      },
+      notController: (message) => ({ ...none, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: message }),
+      single: () => none,
+    });
   }
 }

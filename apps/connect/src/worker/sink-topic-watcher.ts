@@ -1,4 +1,4 @@
-import { errorMessage } from '@millrace/app-common';
+import { errorMessage, WakeableSleep } from '@millrace/app-common';
 import type { SinkTopics } from '@millrace/connect-sdk';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -43,7 +43,7 @@ export interface SinkTopicWatcherOptions {
 export class SinkTopicWatcher {
   private admin: Admin | undefined;
   private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new WakeableSleep();
   private last = '';
 
   constructor(private readonly opts: SinkTopicWatcherOptions) {}
@@ -63,7 +63,7 @@ export class SinkTopicWatcher {
           }
         }
         const waiting = state !== undefined && (state.missing.length > 0 || state.present.length === 0);
-        if (!this.stopped) await this.sleep(waiting ? Math.min(this.opts.intervalMs, MISSING_RECHECK_MS) : this.opts.intervalMs);
+        if (!this.stopped) await this.sleeper.sleep(waiting ? Math.min(this.opts.intervalMs, MISSING_RECHECK_MS) : this.opts.intervalMs);
       }
     } finally {
       await this.disconnect();
@@ -72,7 +72,7 @@ export class SinkTopicWatcher {
 
   stop(): void {
     this.stopped = true;
-    this.wake?.();
+    this.sleeper.close();
   }
 
   private async check(): Promise<SinkTopicState | undefined> {
@@ -94,20 +94,6 @@ export class SinkTopicWatcher {
     const admin = this.admin;
     this.admin = undefined;
     await admin?.disconnect().catch(() => undefined);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
   }
 }
 
