@@ -81,6 +81,8 @@ describe('postgres-cdc-source: two connect workers share a snapshot through Redi
     await waitFor('the slot is created', async () => /shared_slot.{0,2}" created at/.test(logs()), 60_000);
     let nextId = ROWS + 1;
     let writes = 0;
+    /** Task 0's status during the snapshot: its own chunks and every task's. */
+    const traces: { own: number; all: number; chunks: number }[] = [];
     while (!logs().includes('postgres-cdc: snapshot completed')) {
       const id = 1 + Math.floor(random() * ROWS);
       const pick = random();
@@ -89,6 +91,11 @@ describe('postgres-cdc-source: two connect workers share a snapshot through Redi
       else await db.query('DELETE FROM parts WHERE id = $1', [id]);
       writes++;
       if (writes % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (writes % 100 === 0) {
+        const trace = (await workers[0].rest.status('shared').catch(() => undefined))?.tasks.find((t) => t.id === 0)?.trace ?? '';
+        const m = /, (\d+)\/(\d+) chunks, .*; all tasks: (\d+)\/(\d+) chunks$/.exec(trace);
+        if (m) traces.push({ own: Number(m[1]), all: Number(m[3]), chunks: Number(m[4]) });
+      }
       if (writes > 200_000) throw new Error('the snapshot did not complete');
     }
     process.stdout.write(`postgres-cdc shared snapshot: ${writes} writes ran during the snapshot\n`);
@@ -119,6 +126,10 @@ describe('postgres-cdc-source: two connect workers share a snapshot through Redi
     process.stdout.write(`postgres-cdc shared snapshot: ${ROWS / CHUNK_ROWS} chunks; task 0 read ${chunks0}, task 1 read ${chunks1}\n`);
     expect(chunks0).toBeGreaterThan(0);
     expect(chunks1).toBeGreaterThan(0);
+    // task 0's status counted task 1's chunks too while the snapshot ran
+    expect(traces.length).toBeGreaterThan(0);
+    for (const t of traces) expect(t.chunks).toBe(ROWS / CHUNK_ROWS);
+    expect(traces.some((t) => t.all > t.own)).toBe(true);
     const reads = snapshotReadDuplicates(events, (e) => String(e.after?.['id']));
     expect(reads.duplicateKeys).toBe(0);
     expect(reads.reads).toBe(ROWS);

@@ -1,10 +1,12 @@
 import type { SourceRecord } from '@millrace/connect-sdk';
-import { ChunkedSnapshot, type ChunkRows } from './chunked-snapshot';
+import { ChunkedSnapshot, type ChunkedSnapshotOptions, type ChunkRows } from './chunked-snapshot';
+import { InProcessChunkQueue } from './in-process-chunk-queue';
+import type { PendingChunk } from './snapshot-state';
 import type { KeyTuple, SnapshotChunk } from './snapshot-plan';
 import { SnapshotState } from './snapshot-state';
 
 /** A table of keys 1..n read in pages of `page` keys; `failAt` makes the first read of a chunk fail after that key. */
-function harness(opts: { rows: number; boundaries: number[]; threads: number; page: number; failAt?: number; state?: SnapshotState }) {
+function harness(opts: { rows: number; boundaries: number[]; threads: number; page: number; failAt?: number; state?: SnapshotState; extra?: Partial<ChunkedSnapshotOptions<number>> }) {
   const state = opts.state ?? SnapshotState.fromBoundaries([{ table: 't', estimatedRows: opts.rows, boundaries: opts.boundaries.map((b) => [String(b)]) }]);
   let failed = false;
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -33,6 +35,7 @@ function harness(opts: { rows: number; boundaries: number[]; threads: number; pa
     reportStatus: () => undefined,
     progressIntervalMs: 60_000,
     backoffMs: 1,
+    ...opts.extra,
   });
   return { state, snapshot };
 }
@@ -91,5 +94,33 @@ describe('ChunkedSnapshot', () => {
     const keys = (await drain(snapshot, 100)).flat().map((r) => Number(r.key));
     expect(keys).toEqual(Array.from({ length: 150 }, (_, i) => 251 + i));
     expect(state.complete).toBe(true);
+  });
+
+  it('with a shared queue the status line adds the chunks done by every task (earlier runs + the queue), not only its own', async () => {
+    // 4 chunks; chunk 0 was done in an earlier run; the queue also counts 2 chunks another task completed
+    const state = SnapshotState.fromBoundaries([{ table: 't', estimatedRows: 400, boundaries: [['100'], ['200'], ['300']] }]);
+    state.markRows(state.pending()[0].chunk, 100, ['100']);
+    state.markDone(state.pending()[0].chunk);
+    class ElsewhereToo extends InProcessChunkQueue<PendingChunk> {
+      override stats() {
+        const s = super.stats();
+        return { ...s, completed: s.completed + 2 };
+      }
+    }
+    const lines: string[] = [];
+    const shared = { run: 'r1', context: {}, totals: { t: { rows: 400, chunks: 4 } } };
+    const { snapshot } = harness({ rows: 400, boundaries: [100, 200, 300], threads: 1, page: 50, state, extra: { queue: new ElsewhereToo(), shared, reportStatus: (l: string) => lines.push(l) } });
+    snapshot.start();
+    expect(lines[0]).toMatch(/^snapshot 25% \(100\/400 rows, 1\/4 chunks, .*\): t 100\/400; all tasks: 3\/4 chunks$/);
+    await drain(snapshot, 100);
+    snapshot.reportProgress(false);
+    // 1 earlier + 3 completed here + 2 elsewhere, capped at the plan's 4
+    expect(lines[lines.length - 1]).toMatch(/; all tasks: 4\/4 chunks$/);
+    // without a shared queue the line is the task's own figures only
+    const alone: string[] = [];
+    const own = harness({ rows: 100, boundaries: [], threads: 1, page: 50, extra: { reportStatus: (l: string) => alone.push(l) } });
+    own.snapshot.start();
+    await drain(own.snapshot, 100);
+    expect(alone.every((l) => !l.includes('all tasks'))).toBe(true);
   });
 });

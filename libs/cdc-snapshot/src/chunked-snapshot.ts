@@ -26,7 +26,10 @@ import type { PendingChunk, SnapshotState, TableProgress } from './snapshot-stat
  *   snapshot (`take` throws).
  * - `finished` once every chunk was read and the buffer is drained.
  * - Progress (describeProgress) is the task's status every second and a log line every
- *   `progressIntervalMs`; `progress()` gives the figures (for metrics).
+ *   `progressIntervalMs`; `progress()` gives the figures (for metrics). These count the
+ *   rows this task read; with a shared queue (`shared`) the line ends with the chunks
+ *   done by every task: "; all tasks: <done>/<chunks> chunks" (done before this run plus
+ *   completed in the queue since).
  */
 export interface ChunkRows<Row> {
   readonly rows: readonly Row[];
@@ -72,11 +75,15 @@ export class ChunkedSnapshot<Row> {
   private readonly buffered = new Map<string, KeyTuple | null>();
   private readonly meter: SnapshotProgressMeter;
   private progressTimer: NodeJS.Timeout | null = null;
+  /** Chunks done before this run (not in the queue). */
+  private readonly chunksDoneAtStart: number;
 
   constructor(private readonly opts: ChunkedSnapshotOptions<Row>) {
     this.queue = opts.queue ?? new InProcessChunkQueue<PendingChunk>();
     this.pageBuffer = new PageBuffer(opts.maxBufferedRows);
-    this.meter = new SnapshotProgressMeter(opts.state.progress().reduce((n, t) => n + t.rowsDone, 0));
+    const progress = opts.state.progress();
+    this.meter = new SnapshotProgressMeter(progress.reduce((n, t) => n + t.rowsDone, 0));
+    this.chunksDoneAtStart = progress.reduce((n, t) => n + t.chunksDone, 0);
   }
 
   start(): void {
@@ -168,7 +175,9 @@ export class ChunkedSnapshot<Row> {
   /** The snapshot's progress as the task's status line, and (when `log`) as a log line. */
   reportProgress(log: boolean): void {
     const tables = this.opts.state.progress();
-    const line = describeProgress(this.meter.summarize(tables), tables);
+    const summary = this.meter.summarize(tables);
+    let line = describeProgress(summary, tables);
+    if (this.opts.shared !== undefined) line += `; all tasks: ${Math.min(summary.chunks, this.chunksDoneAtStart + this.queue.stats().completed)}/${summary.chunks} chunks`;
     if (log) this.opts.logger.info(line);
     this.opts.reportStatus(line);
   }
