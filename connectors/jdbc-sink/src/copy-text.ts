@@ -43,3 +43,16 @@ export function* encodeCopyRows(rows: readonly (readonly unknown[])[], chunkByte
   }
   if (chunk.length > 0) yield chunk;
 }
+
+/** Lines (each ending in a newline) joined into chunks of about `chunkBytes` characters, as encodeCopyRows chunks rows. */
+export function* chunkLines(lines: readonly string[], chunkBytes = 256 * 1024): Generator<string> {
+  let chunk = '';
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= chunkBytes) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}

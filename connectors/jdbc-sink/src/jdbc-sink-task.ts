@@ -57,6 +57,14 @@ export class JdbcSinkTask implements SinkTask {
   private recheckOffsets = false;
   private closed = false;
 
+  /**
+   * PostgreSQL decodes Avro values straight into COPY text (postgres-copy-writer.ts,
+   * avro-copy-rows.ts), so it takes records with raw Avro values (SinkTask capability).
+   */
+  get acceptsRawAvroValues(): boolean {
+    return this.writer instanceof PostgresCopyWriter;
+  }
+
   /** Records written and skipped (already applied) since open, for logs and tests. */
   readonly stats = { written: 0, skipped: 0, commits: 0 };
 

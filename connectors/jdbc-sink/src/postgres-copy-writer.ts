@@ -4,9 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryRunner } from 'typeorm';
-import { groupByUnchanged, lastPerKey, type InsertMode, type SinkBatch } from '@millrace/sink-rows';
+import type { SinkRecord } from '@millrace/connect-sdk';
+import { groupByUnchanged, lastPerKey, unchangedColumnNames, type InsertMode, type SinkBatch } from '@millrace/sink-rows';
+import { AvroCopyRows } from './avro-copy-rows';
 import { sqlRow, type SinkBatchWriter } from './batch-writer';
-import { encodeCopyRows } from './copy-text';
+import { chunkLines, encodeCopyRows } from './copy-text';
 import type { PostgresSinkDialect } from './dialect';
 
 /**
@@ -28,12 +30,22 @@ import type { PostgresSinkDialect } from './dialect';
  * text is parsed as the target would parse it), one per target and column list, reused
  * within the transaction and dropped at its end (commit or rollback). Values are those of `SinkDialect.toSqlValue`, as on the
  * statement path. Returns the number of rows the statements were built from.
+ *
+ * Write batches whose records still hold their Avro bytes (SinkRecord.rawValue) take the
+ * direct path (avro-copy-rows.ts: the same COPY text, decoded straight from the bytes;
+ * upsert/update rows deduplicated by the COPY text of their key columns, which is as
+ * distinct as their values), unless the writer schema is one it does not cover or a
+ * record lists unchanged columns; then the rows are built from the decoded values.
  */
 export class PostgresCopyWriter implements SinkBatchWriter {
+  private readonly direct: AvroCopyRows;
+
   constructor(
     private readonly dialect: PostgresSinkDialect,
     private readonly insertMode: InsertMode,
-  ) {}
+  ) {
+    this.direct = new AvroCopyRows(dialect);
+  }
 
   async apply(qr: QueryRunner, batch: SinkBatch): Promise<number> {
     const client = pgClient(qr);
@@ -45,59 +57,88 @@ export class PostgresCopyWriter implements SinkBatchWriter {
     if (batch.kind === 'delete') {
       if (keyNames.length === 0) return 0;
       const rows = batch.records.map((r) => sqlRow(this.dialect, keyColumns, r));
-      const stage = await this.stage(client, target, keyNames, rows);
+      const stage = await this.stage(client, target, keyNames, rows.length, encodeCopyRows(rows));
       await client.query(`DELETE FROM ${target} AS t USING ${stage} AS s WHERE ${keyMatch}`);
       return rows.length;
     }
+    const keyed = keyNames.length > 0 && (this.insertMode === 'update' || this.insertMode === 'upsert');
+    if (keyed && this.insertMode === 'update' && valueColumns.length === 0) return 0;
+    const columnList = allColumns.map((c) => q(c.name)).join(', ');
+    const direct = keyed && listsUnchangedColumns(batch.records) ? null : this.direct.lines(batch.records, allColumns, keyed ? keyNames.length : 0);
+    if (direct !== null) {
+      const { lines, keys } = direct;
+      if (!keyed) {
+        await copyChunks(client, `COPY ${target} (${columnList}) FROM STDIN`, lines.length, chunkLines(lines));
+        return lines.length;
+      }
+      const distinct = lastLinePerKey(lines, keys);
+      return this.keyedWrite(client, target, allColumns.map((c) => c.name), keyNames, distinct.length, chunkLines(distinct), keyMatch);
+    }
     const rows = batch.records.map((r) => sqlRow(this.dialect, allColumns, r));
-    const useKeys = keyNames.length > 0;
-    if (useKeys && (this.insertMode === 'update' || this.insertMode === 'upsert')) {
-      if (this.insertMode === 'update' && valueColumns.length === 0) return 0;
+    if (keyed) {
       // records that keep some columns as stored (unchanged-columns.ts): one staged statement per column set
       const groups = groupByUnchanged(batch.records, rows, allColumns, keyNames.length) ?? [{ columns: allColumns.map((_c, i) => i), rows: lastPerKey(rows, keyNames.length) }];
       let n = 0;
-      for (const g of groups) n += await this.keyedWrite(client, target, g.columns.map((i) => allColumns[i].name), keyNames, g.rows, keyMatch);
+      for (const g of groups) n += await this.keyedWrite(client, target, g.columns.map((i) => allColumns[i].name), keyNames, g.rows.length, encodeCopyRows(g.rows), keyMatch);
       return n;
     }
-    const columnList = allColumns.map((c) => q(c.name)).join(', ');
-    await copyRows(client, `COPY ${target} (${columnList}) FROM STDIN`, rows);
+    await copyChunks(client, `COPY ${target} (${columnList}) FROM STDIN`, rows.length, encodeCopyRows(rows));
     return rows.length;
   }
 
-  /** Upsert or update of rows with distinct keys, through a staging table; `names` = key columns then value columns. */
-  private async keyedWrite(client: PoolClient, target: string, names: readonly string[], keyNames: readonly string[], rows: unknown[][], keyMatch: string): Promise<number> {
+  /** Upsert or update of `count` rows with distinct keys (COPY text `chunks`), through a staging table; `names` = key columns then value columns. */
+  private async keyedWrite(client: PoolClient, target: string, names: readonly string[], keyNames: readonly string[], count: number, chunks: Iterable<string>, keyMatch: string): Promise<number> {
     const q = (name: string) => this.dialect.quoteIdentifier(name);
-    const stage = await this.stage(client, target, names, rows);
+    const stage = await this.stage(client, target, names, count, chunks);
     if (this.insertMode === 'update') {
       const set = names.slice(keyNames.length).map((c) => `${q(c)} = s.${q(c)}`).join(', ');
       if (set !== '') await client.query(`UPDATE ${target} AS t SET ${set} FROM ${stage} AS s WHERE ${keyMatch}`);
-      return rows.length;
+      return count;
     }
     const columnList = names.map(q).join(', ');
     await client.query(`INSERT INTO ${target} (${columnList}) SELECT ${columnList} FROM ${stage} ${this.dialect.onConflict(names, keyNames)}`);
-    return rows.length;
+    return count;
   }
 
   /**
    * The staging table of `columns` of `target` in this transaction, emptied and filled
-   * with `rows`; returns its quoted name. One table per target and column list per
+   * with `count` rows of COPY text `chunks`; returns its quoted name. One table per target and column list per
    * transaction, reused by every run of the batch: a table per run holds its locks until
    * the commit, and a CDC stream's alternating upserts and deletes made thousands of
    * them in one transaction ("out of shared memory": Postgres' lock table is full).
    */
-  private async stage(client: PoolClient, target: string, columns: readonly string[], rows: readonly unknown[][]): Promise<string> {
+  private async stage(client: PoolClient, target: string, columns: readonly string[], count: number, chunks: Iterable<string>): Promise<string> {
     const columnList = columns.map((c) => this.dialect.quoteIdentifier(c)).join(', ');
     const stage = this.dialect.quoteIdentifier(`millrace_stage_${createHash('sha1').update(`${target} (${columnList})`).digest('hex').slice(0, 20)}`);
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} ON COMMIT DROP AS SELECT ${columnList} FROM ${target} WITH NO DATA`);
     await client.query(`TRUNCATE ${stage}`);
-    await copyRows(client, `COPY ${stage} (${columnList}) FROM STDIN`, rows);
+    await copyChunks(client, `COPY ${stage} (${columnList}) FROM STDIN`, count, chunks);
     return stage;
   }
 }
 
-async function copyRows(client: PoolClient, sql: string, rows: readonly unknown[][]): Promise<void> {
-  if (rows.length === 0) return;
-  await pipeline(Readable.from(encodeCopyRows(rows)), client.query(copyFrom(sql)));
+/** Runs `sql` (a COPY FROM STDIN) with the COPY text `chunks` of `count` rows; nothing when there are none. */
+async function copyChunks(client: PoolClient, sql: string, count: number, chunks: Iterable<string>): Promise<void> {
+  if (count === 0) return;
+  await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
+}
+
+/** Some record lists columns it leaves as stored (unchanged-columns.ts): the general path merges those. */
+function listsUnchangedColumns(records: readonly SinkRecord[]): boolean {
+  for (const r of records) if (r.headers.length > 0 && unchangedColumnNames(r) !== null) return true;
+  return false;
+}
+
+/**
+ * lastPerKey over COPY lines: `keys[i]` is the COPY text of line i's key columns joined
+ * by tabs (a tab inside a value is escaped, so the join is unambiguous, and equal texts
+ * are equal bind values of the columns' types). Keeps each key's last line, in order.
+ */
+export function lastLinePerKey(lines: readonly string[], keys: readonly string[]): readonly string[] {
+  const last = new Map<string, number>();
+  for (let i = 0; i < lines.length; i++) last.set(keys[i], i);
+  if (last.size === lines.length) return lines;
+  return lines.filter((_line, i) => last.get(keys[i]) === i);
 }
 
 /** The pg connection under a connected TypeORM PostgreSQL QueryRunner. */

@@ -21,6 +21,7 @@ export * from './converters/string-converter';
 export * from './converters/byte-array-converter';
 export * from './converters/json-converter';
 export * from './converters/avro-converter';
+export type { RawAvroSchema } from './converters/raw-avro-value';
 export { connectToAvroSchema, type AvroSchema } from './converters/avro-schema-mapping';
 export { avroToConnectSchema } from './converters/avro-to-connect-schema';
-export { decimalToUnscaled, unscaledToDecimal, bigintToBytes, bytesToBigint, normalizeInt64 } from './converters/logical-values';
+export { bytesToDecimal, decimalToUnscaled, unscaledToDecimal, bigintToBytes, bytesToBigint, normalizeInt64 } from './converters/logical-values';

@@ -29,9 +29,10 @@ function afterSchemaOf(schema: ConnectSchema): ConnectSchema | null {
 
 export function unwrapChangeEvent(record: SinkRecord): SinkRecord | null {
   const schema = record.valueSchema;
-  if (schema === null || record.value === null || record.value === undefined) return record;
+  if (schema === null) return record;
+  // The schema first: a record that is no change event keeps a raw Avro value undecoded (SinkRecord.rawValue).
   const afterSchema = afterSchemaOf(schema);
-  if (afterSchema === null) return record;
+  if (afterSchema === null || record.value === null || record.value === undefined) return record;
   const envelope = record.value as Readonly<Record<string, unknown>>;
   const op = envelope.op;
   if (op === 'd') return { ...record, valueSchema: afterSchema, value: null };

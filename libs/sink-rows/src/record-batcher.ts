@@ -1,4 +1,4 @@
-import type { ConnectSchema, SinkRecord } from '@millrace/connect-sdk';
+import { isTombstone, type ConnectSchema, type SinkRecord } from '@millrace/connect-sdk';
 import { unwrapChangeEvent } from './change-events';
 import { buildFieldsMetadata, type FieldsMetadata, type FieldsOptions } from './fields-metadata';
 import { tableNameFor } from './sink-write-config';
@@ -69,7 +69,7 @@ export class RecordBatcher {
     for (const input of records) {
       const record = unwrapChangeEvent(input);
       if (record === null) continue;
-      const tombstone = record.value === null || record.value === undefined;
+      const tombstone = isTombstone(record);
       if (tombstone && !this.opts.deleteEnabled) continue;
       const kind: BatchKind = tombstone ? 'delete' : 'write';
       const table = this.tableFor(record.topic);

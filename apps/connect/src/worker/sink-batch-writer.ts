@@ -87,6 +87,7 @@ export class SinkBatchWriter {
     const { batch } = payload;
     const { task, conversion } = this.opts;
     const messages = batch.messages;
+    const rawValues = conversion.rawValuesFor(task);
     let converted: SinkRecord[] = [];
     let count = 0;
     let writing: Promise<void> | undefined;
@@ -110,7 +111,7 @@ export class SinkBatchWriter {
         const end = Math.min(start + CONVERT_SLICE, messages.length);
         for (let i = start; i < end; i++) {
           const m = messages[i];
-          const fast = conversion.convertFast(batch.topic, batch.partition, m);
+          const fast = conversion.convertFast(batch.topic, batch.partition, m, rawValues);
           const record = fast === SLOW ? await conversion.convert(batch.topic, batch.partition, m) : fast;
           if (record) converted.push(record);
         }

@@ -1,4 +1,5 @@
-import { applyStep, isToleratedFailure, NEEDS_ASYNC, ProcessingContext, type ConnectHeader, type ConsumedRecord, type Converter, type RetryWithToleranceOperator, type SinkRecord, type TransformChain } from '@millrace/connect-sdk';
+import { applyStep, isToleratedFailure, NEEDS_ASYNC, ProcessingContext, type ConnectHeader, type ConsumedRecord, type Converter, type RetryWithToleranceOperator, type SinkRecord, type SinkTask, type TransformChain } from '@millrace/connect-sdk';
+import { RawValueSinkRecord } from './raw-value-sink-record';
 import type { SinkMessage } from './sink-group-consumer';
 import type { TaskMetrics } from '../metrics/task-metrics';
 
@@ -31,13 +32,22 @@ export class SinkRecordConversion {
    * transforms in one try; SLOW when a converter has no synchronous answer now or
    * anything threw — then `convert` runs the record under the error-handling operator
    * from the start (conversion and transforms are pure, so running them again is safe).
+   * `rawValues` (see `rawValuesFor`): a non-null value whose Avro schema id is resolved
+   * is not decoded; the record carries its bytes (RawValueSinkRecord, decoded on read).
    */
-  convertFast(topic: string, partition: number, m: SinkMessage): SinkRecord | undefined | typeof SLOW {
+  convertFast(topic: string, partition: number, m: SinkMessage, rawValues = false): SinkRecord | undefined | typeof SLOW {
     const { keyConverter, valueConverter } = this.opts;
     if (!keyConverter.toConnectDataSync || !valueConverter.toConnectDataSync) return SLOW;
     try {
       const key = keyConverter.toConnectDataSync(topic, m.key);
       if (key === ASYNC) return SLOW;
+      if (rawValues && m.value !== null && valueConverter.rawAvroSchemaSync) {
+        const rawSchema = valueConverter.rawAvroSchemaSync(m.value);
+        if (rawSchema !== ASYNC) {
+          const timestamp = m.timestamp === undefined || m.timestamp === '' ? null : Number(m.timestamp);
+          return new RawValueSinkRecord(topic, partition, Number(m.offset), key.schema, key.value, m.value, rawSchema, timestamp, connectHeaders(m.headers));
+        }
+      }
       const value = valueConverter.toConnectDataSync(topic, m.value);
       if (value === ASYNC) return SLOW;
       const offset = Number(m.offset);
@@ -63,6 +73,16 @@ export class SinkRecordConversion {
     } catch {
       return SLOW;
     }
+  }
+
+  /**
+   * Whether `convertFast` may hand `task` raw Avro values (SinkTask.acceptsRawAvroValues):
+   * the task asks for them, no transform would read the value, errors.tolerance is none
+   * (nothing is skipped per record) and the value converter can give them.
+   */
+  rawValuesFor(task: SinkTask): boolean {
+    const { valueConverter, transforms, operator } = this.opts;
+    return task.acceptsRawAvroValues === true && transforms.steps.length === 0 && !operator.toleratesErrors && valueConverter.rawAvroSchemaSync !== undefined;
   }
 
   async convert(topic: string, partition: number, m: SinkMessage): Promise<SinkRecord | undefined> {

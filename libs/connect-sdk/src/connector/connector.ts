@@ -84,6 +84,16 @@ export interface SinkTaskContext extends TaskContext {
  * offsets; `null` for a partition means "use the committed offset".
  */
 export interface SinkTask {
+  /**
+   * Optional capability, read by the runtime before each fetched batch: true = the task
+   * can take records whose value stays Avro binary (SinkRecord.rawValue/rawSchema, the
+   * value decoded only if read), so a task with a direct Avro path skips building
+   * the Connect value. The runtime delivers such records only when the value converter
+   * is Avro, no transforms are configured and errors.tolerance is none (a value that
+   * does not decode then fails the task, as it would during conversion); every other
+   * record comes as usual.
+   */
+  readonly acceptsRawAvroValues?: boolean;
   open(config: Readonly<Record<string, string>>, context: SinkTaskContext): Promise<void>;
   partitionsAssigned(partitions: readonly TopicPartition[]): Promise<ReadonlyMap<string, number | null>>;
   partitionsRevoked(partitions: readonly TopicPartition[]): Promise<void>;

@@ -36,6 +36,7 @@ import { avroToConnectSchema } from './avro-to-connect-schema';
 import { avroToConnectValue, connectToAvroValue } from './avro-value-mapping';
 import { ConverterError, NEEDS_ASYNC, type Converter, type SchemaAndValue } from './converter';
 import { parseConverterConfig } from './converter-config';
+import type { RawAvroSchema } from './raw-avro-value';
 
 export const AVRO_CONVERTER_CONFIG_DEF: ConfigDef = {
   keys: [
@@ -59,6 +60,8 @@ interface ReaderEntry {
   readonly schema: ConnectSchema;
   /** The writer schema's compiled avsc Type (values are decoded with it directly). */
   readonly type: avro.Type;
+  /** What `rawAvroSchemaSync` hands out for this id. */
+  readonly raw: RawAvroSchema;
 }
 
 export class AvroConverter implements Converter {
@@ -161,6 +164,12 @@ export class AvroConverter implements Converter {
     }
   }
 
+  /** The writer schema of framed Avro bytes whose id is resolved, without decoding them (see Converter). */
+  rawAvroSchemaSync(bytes: Buffer): RawAvroSchema | typeof NEEDS_ASYNC {
+    if (bytes.length < 5 || bytes[0] !== 0) return NEEDS_ASYNC;
+    return this.readers.get(bytes.readInt32BE(1))?.raw ?? NEEDS_ASYNC;
+  }
+
   /** The resolved writer of (schema object, subject), once `loadWriter` has run for it. */
   private writerFor(schema: ConnectSchema, subject: string): AvroWriter | undefined {
     const hit = this.writers.get(schema);
@@ -216,7 +225,11 @@ export class AvroConverter implements Converter {
       const client = this.client as SchemaRegistryClient;
       p = client.getSchemaById(id).then(async (registered) => {
         if (registered.schemaType !== 'AVRO') throw new ConverterError(`Schema id ${id} is a ${registered.schemaType} schema, not AVRO`);
-        const entry = { schema: avroToConnectSchema(JSON.parse(registered.schema) as AvroSchema), type: await serde.typeForId(id) };
+        const avroSchema = JSON.parse(registered.schema) as AvroSchema;
+        const schema = avroToConnectSchema(avroSchema);
+        const type = await serde.typeForId(id);
+        const raw: RawAvroSchema = { id, avro: avroSchema, connect: schema, decode: (bytes) => decodeValue(id, type, schema, bytes) };
+        const entry: ReaderEntry = { schema, type, raw };
         this.readers.set(id, entry);
         return entry;
       });
@@ -227,6 +240,23 @@ export class AvroConverter implements Converter {
       );
     }
     return p;
+  }
+}
+
+/** The Connect value of framed bytes of schema id `id` (RawAvroSchema.decode). */
+function decodeValue(id: number, type: avro.Type, schema: ConnectSchema, bytes: Buffer): unknown {
+  try {
+    const { schemaId, payload } = decodeFrame(bytes);
+    if (schemaId !== id) throw new ConverterError(`Avro value of schema id ${schemaId} decoded as schema id ${id}`);
+    let avroValue: unknown;
+    try {
+      avroValue = type.fromBuffer(payload);
+    } catch (e) {
+      throw new DeserializationError(`Cannot decode Avro data written with schema id ${id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    return avroToConnectValue(schema, avroValue);
+  } catch (e) {
+    throw asConverterError(e, 'Failed to deserialize Avro data');
   }
 }
 

@@ -22,6 +22,7 @@
  *   async method (under the error-handling operator) whenever they do not answer.
  */
 import type { ConnectSchema } from '../record/connect-schema';
+import type { RawAvroSchema } from './raw-avro-value';
 
 export interface SchemaAndValue {
   readonly schema: ConnectSchema | null;
@@ -37,6 +38,12 @@ export interface Converter {
   toConnectData(topic: string, bytes: Buffer | null): Promise<SchemaAndValue>;
   fromConnectDataSync?(topic: string, schema: ConnectSchema | null, value: unknown): Buffer | null | typeof NEEDS_ASYNC;
   toConnectDataSync?(topic: string, bytes: Buffer | null): SchemaAndValue | typeof NEEDS_ASYNC;
+  /**
+   * Avro converters only: the writer schema of framed Avro `bytes` without decoding the
+   * value (SinkRecord.rawValue), or NEEDS_ASYNC when the id is not resolved yet or the
+   * bytes are not framed Avro (the runtime then converts the record as usual).
+   */
+  rawAvroSchemaSync?(bytes: Buffer): RawAvroSchema | typeof NEEDS_ASYNC;
 }
 
 /** Data that cannot be converted (Kafka Connect's DataException). */

@@ -70,6 +70,11 @@ export class RetryWithToleranceOperator {
     this.reporters = options.reporters ?? [];
   }
 
+  /** errors.tolerance=all: failed records are skipped (reported) instead of failing the task. */
+  get toleratesErrors(): boolean {
+    return this.options.tolerance === 'all';
+  }
+
   static fromConfig(config: ErrorHandlingConfig, extra: Omit<RetryWithToleranceOptions, 'retryTimeoutMs' | 'retryDelayMaxMs' | 'tolerance'> = {}): RetryWithToleranceOperator {
     return new RetryWithToleranceOperator({ ...extra, retryTimeoutMs: config.retryTimeoutMs, retryDelayMaxMs: config.retryDelayMaxMs, tolerance: config.tolerance });
   }

@@ -1,4 +1,5 @@
 import type { ConnectSchema } from './connect-schema';
+import type { RawAvroSchema } from '../converters/raw-avro-value';
 
 export interface ConnectHeader {
   readonly key: string;
@@ -53,6 +54,26 @@ export interface SinkRecord extends ConnectRecord {
   readonly originalTopic: string;
   readonly originalKafkaPartition: number;
   readonly originalKafkaOffset: number;
+  /**
+   * Only for a task that declares `SinkTask.acceptsRawAvroValues`: the consumed value
+   * bytes (Confluent wire format: 0x00, schema id, Avro binary) and their writer schema;
+   * `value` is then decoded only when read. Valid only while `valueSchema` is still
+   * `rawSchema.connect` (a record rebuilt with another value carries stale ones):
+   * test with {@link hasRawAvroValue}.
+   */
+  readonly rawValue?: Buffer;
+  readonly rawSchema?: RawAvroSchema;
+}
+
+/** The record's value is still the consumed Avro bytes `rawValue` of `rawSchema` (see SinkRecord.rawValue); never true for a tombstone. */
+export function hasRawAvroValue(record: SinkRecord): record is SinkRecord & { readonly rawValue: Buffer; readonly rawSchema: RawAvroSchema } {
+  return record.rawValue !== undefined && record.rawSchema !== undefined && record.rawSchema.connect === record.valueSchema;
+}
+
+/** A sink record's value is null (a tombstone), without decoding a raw Avro value (which is never null). */
+export function isTombstone(record: SinkRecord): boolean {
+  if (hasRawAvroValue(record)) return false;
+  return record.value === null || record.value === undefined;
 }
 
 /** The consumed topic-partition of a sink record (before any transform). */

@@ -1,0 +1,282 @@
+import * as avsc from 'avsc';
+import { FakeSchemaRegistry } from '@millrace/schema-serde/testing';
+import { encodeFrame, SchemaRegistryClient } from '@millrace/schema-serde';
+import { AvroConverter, ConverterError, hasRawAvroValue, NEEDS_ASYNC, unscaledToDecimal, type ConnectField, type ConnectSchema, type RawAvroSchema, type SinkRecord } from '@millrace/connect-sdk';
+import { buildFieldsMetadata, lastPerKey, type FieldsOptions, type SinkColumn } from '@millrace/sink-rows';
+import { AvroCopyRows, type CopyLines } from './avro-copy-rows';
+import { sqlRow } from './batch-writer';
+import { encodeCopyRows } from './copy-text';
+import { PostgresSinkDialect } from './dialect';
+import { lastLinePerKey } from './postgres-copy-writer';
+
+/** mulberry32: a small seeded generator, so a failure reproduces. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const s = (type: ConnectSchema['type'], extra: Partial<ConnectSchema> = {}): ConnectSchema => ({ type, optional: true, ...extra });
+const decimal = (scale: number, precision: number): ConnectSchema => s('bytes', { name: 'org.apache.kafka.connect.data.Decimal', version: 1, parameters: { scale: String(scale), 'connect.decimal.precision': String(precision) } });
+
+/** Every type the direct path covers, most of them optional. */
+const FIELDS: [string, ConnectSchema][] = [
+  ['id', { type: 'int64', optional: false }],
+  ['name', { type: 'string', optional: false }],
+  ['i8', s('int8')],
+  ['i16', s('int16')],
+  ['i32', s('int32')],
+  ['big', s('int64')],
+  ['f32', s('float32')],
+  ['f64', s('float64')],
+  ['flag', s('boolean')],
+  ['text', s('string')],
+  ['blob', s('bytes')],
+  ['amount', decimal(2, 10)],
+  ['whole', decimal(0, 30)],
+  ['fine', decimal(10, 38)],
+  ['day', s('int32', { name: 'org.apache.kafka.connect.data.Date', version: 1 })],
+  ['clock', s('int32', { name: 'org.apache.kafka.connect.data.Time', version: 1 })],
+  ['at', s('int64', { name: 'org.apache.kafka.connect.data.Timestamp', version: 1 })],
+  ['dbz_date', s('int32', { name: 'io.debezium.time.Date' })],
+  ['dbz_time', s('int32', { name: 'io.debezium.time.Time' })],
+  ['dbz_micro_time', s('int64', { name: 'io.debezium.time.MicroTime' })],
+  ['dbz_ts', s('int64', { name: 'io.debezium.time.Timestamp' })],
+  ['dbz_micro_ts', s('int64', { name: 'io.debezium.time.MicroTimestamp' })],
+  ['dbz_zoned', s('string', { name: 'io.debezium.time.ZonedTimestamp' })],
+  ['label', s('string', { name: 'some.custom.Name' })],
+];
+const SCHEMA: ConnectSchema = { type: 'struct', optional: false, name: 'row', fields: FIELDS.map(([name, schema], index): ConnectField => ({ name, index, schema })) };
+
+const TEXT_PIECES = ['a', 'Z', ' ', '\t', '\n', '\r', '\\', '\\N', 'é', 'ü', '漢', '😀', '"', "'", ',', '|', 'x'.repeat(40)];
+
+function generator(seed: number) {
+  const rnd = seeded(seed);
+  const int = (min: number, max: number) => min + Math.floor(rnd() * (max - min + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
+  const text = () => Array.from({ length: int(0, 8) }, () => pick(TEXT_PIECES)).join('');
+  const bigUnscaled = (digits: number) => {
+    let v = 0n;
+    for (let i = int(1, digits); i > 0; i--) v = v * 10n + BigInt(int(0, 9));
+    return rnd() < 0.5 ? -v : v;
+  };
+  const int64 = (): number | bigint =>
+    pick<() => number | bigint>([
+      () => 0,
+      () => -1,
+      () => int(-1000, 1000),
+      () => Math.floor((rnd() - 0.5) * 2 ** 53),
+      () => Number.MAX_SAFE_INTEGER,
+      () => -Number.MAX_SAFE_INTEGER,
+      () => 2n ** 63n - 1n,
+      () => -(2n ** 63n),
+      () => 2n ** 53n,
+      () => -(2n ** 53n),
+      () => BigInt(Math.floor(rnd() * 2 ** 31)) * BigInt(Math.floor(rnd() * 2 ** 31)) * (rnd() < 0.5 ? -1n : 1n),
+    ])();
+  const float64 = () => pick([0, -0, 1.5, -1.5e-7, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MIN_VALUE, Number.MAX_VALUE, (rnd() - 0.5) * 10 ** int(-20, 20)]);
+  const values: Record<string, () => unknown> = {
+    i8: () => int(-128, 127),
+    i16: () => int(-32768, 32767),
+    i32: () => pick([0, -1, 2147483647, -2147483648, int(-1e9, 1e9)]),
+    big: int64,
+    f32: () => Math.fround(float64()),
+    f64: float64,
+    flag: () => rnd() < 0.5,
+    text,
+    blob: () => Buffer.from(Array.from({ length: int(0, 12) }, () => int(0, 255))),
+    amount: () => unscaledToDecimal(pick([0n, 1n, -1n, 99n, -100n, 9_999_999_999n, -9_999_999_999n, bigUnscaled(10)]), 2),
+    whole: () => unscaledToDecimal(bigUnscaled(30), 0),
+    fine: () => unscaledToDecimal(pick([0n, -1n, 1n, 10n ** 37n, bigUnscaled(38), bigUnscaled(5)]), 10),
+    day: () => new Date(int(-800_000, 3_000_000) * 86_400_000),
+    clock: () => new Date(int(0, 86_399_999)),
+    at: () => new Date(int(-62_000_000_000_000, 250_000_000_000_000)),
+    dbz_date: () => int(-800_000, 3_000_000),
+    dbz_time: () => int(0, 86_399_999),
+    dbz_micro_time: () => int(0, 86_400_000_000),
+    dbz_ts: () => int(-62_000_000_000_000, 250_000_000_000_000),
+    dbz_micro_ts: () => Math.floor((rnd() - 0.3) * 2 ** 53),
+    dbz_zoned: () => `2024-0${int(1, 9)}-1${int(0, 9)}T0${int(0, 9)}:00:00.${String(int(0, 999999)).padStart(6, '0')}Z`,
+    label: text,
+  };
+  return (id: number): Record<string, unknown> => {
+    const row: Record<string, unknown> = { id, name: text() };
+    for (const [name, make] of Object.entries(values)) row[name] = rnd() < 0.15 ? null : make();
+    return row;
+  };
+}
+
+const dialect = new PostgresSinkDialect();
+
+function record(topic: string, offset: number, key: unknown, keySchema: ConnectSchema | null, bytes: Buffer, raw: RawAvroSchema, value: unknown): SinkRecord {
+  return {
+    topic,
+    kafkaPartition: 0,
+    kafkaOffset: offset,
+    originalTopic: topic,
+    originalKafkaPartition: 0,
+    originalKafkaOffset: offset,
+    keySchema,
+    key,
+    valueSchema: raw.connect,
+    value,
+    timestamp: null,
+    headers: [],
+    rawValue: bytes,
+    rawSchema: raw,
+  };
+}
+
+describe('AvroCopyRows: Avro binary straight to COPY text', () => {
+  const registry = new FakeSchemaRegistry();
+  beforeAll(() => registry.start());
+  afterAll(() => registry.stop());
+
+  function converter(): AvroConverter {
+    const c = new AvroConverter();
+    c.configure({ 'schema.registry.url': registry.url }, false);
+    return c;
+  }
+
+  /** Records of generated rows as the runtime hands them over (raw bytes + the value the converter decodes from them). */
+  async function generated(topic: string, schema: ConnectSchema, rows: Record<string, unknown>[]): Promise<SinkRecord[]> {
+    const producer = converter();
+    const consumer = converter();
+    const out: SinkRecord[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const bytes = (await producer.fromConnectData(topic, schema, rows[i])) as Buffer;
+      const decoded = await consumer.toConnectData(topic, bytes);
+      const raw = consumer.rawAvroSchemaSync(bytes);
+      if (raw === NEEDS_ASYNC) throw new Error('the schema id should be resolved after toConnectData');
+      out.push(record(topic, i, null, null, bytes, raw, decoded.value));
+    }
+    return out;
+  }
+
+  const generalText = (columns: readonly SinkColumn[], records: readonly SinkRecord[]) => [...encodeCopyRows(records.map((r) => sqlRow(dialect, columns, r)))].join('');
+
+  it.each([1, 2, 3])('writes the same bytes as the general path for generated records of every covered type (seed %i)', async (seed) => {
+    const make = generator(seed);
+    const records = await generated(`gen-${seed}`, SCHEMA, Array.from({ length: 400 }, (_, i) => make(i)));
+    const opts: FieldsOptions = { pkMode: 'record_value', pkFields: ['id'], fieldsWhitelist: [] };
+    const columns = buildFieldsMetadata(opts, null, records[0].valueSchema, false).allColumns;
+    const lines = new AvroCopyRows(dialect).lines(records, columns);
+    expect(lines).not.toBeNull();
+    const direct = lines?.lines.join('');
+    const general = generalText(columns, records);
+    expect(direct).toBe(general);
+    // the generated data reaches the cases it is meant to cover
+    expect(general).toContain('\\N');
+    expect(general).toContain('\\\\x');
+    expect(general).toContain('\\t');
+    expect(general).toContain('9223372036854775807');
+    expect(general).toContain('-9223372036854775808');
+  });
+
+  it('mixes key and Kafka-coordinate columns with value columns, whitelisted, in their column order', async () => {
+    const make = generator(7);
+    const records = await generated('coords', SCHEMA, Array.from({ length: 50 }, (_, i) => make(i)));
+    const valueSchema = records[0].valueSchema;
+    for (const opts of [
+      { pkMode: 'kafka', pkFields: [], fieldsWhitelist: ['amount', 'text', 'at'] },
+      { pkMode: 'record_value', pkFields: ['name', 'id'], fieldsWhitelist: [] },
+      { pkMode: 'none', pkFields: [], fieldsWhitelist: [] },
+    ] as FieldsOptions[]) {
+      const columns = buildFieldsMetadata(opts, null, valueSchema, false).allColumns;
+      const lines = new AvroCopyRows(dialect).lines(records, columns);
+      expect(lines?.lines.join('')).toBe(generalText(columns, records));
+    }
+  });
+
+  it('deduplicates lines by their key text as lastPerKey deduplicates rows by their key values', async () => {
+    const make = generator(11);
+    const rows = Array.from({ length: 300 }, (_, i) => make(i % 37));
+    const records = await generated('dedup', SCHEMA, rows);
+    for (const pkFields of [['id'], ['id', 'flag'], ['f64']]) {
+      const columns = buildFieldsMetadata({ pkMode: 'record_value', pkFields, fieldsWhitelist: [] }, null, records[0].valueSchema, false).allColumns;
+      const { lines, keys } = new AvroCopyRows(dialect).lines(records, columns, pkFields.length) as CopyLines;
+      const general = [...encodeCopyRows(lastPerKey(records.map((r) => sqlRow(dialect, columns, r)), pkFields.length))].join('');
+      const distinct = lastLinePerKey(lines, keys);
+      expect(distinct.length).toBeLessThan(lines.length);
+      expect(keys[0]).toBe(lines[0].split('\t').slice(0, pkFields.length).join('\t'));
+      expect(distinct.join('')).toBe(general);
+    }
+  });
+
+  it('reads plain Avro writer schemas too: unions with null second, Avro logical types', async () => {
+    const avroSchema = {
+      type: 'record',
+      name: 'plain',
+      fields: [
+        { name: 'id', type: 'long' },
+        { name: 'note', type: ['string', 'null'] },
+        { name: 'price', type: [{ type: 'bytes', logicalType: 'decimal', precision: 12, scale: 3 }, 'null'] },
+        { name: 'born', type: ['null', { type: 'int', logicalType: 'date' }] },
+        { name: 'seen', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'ok', type: 'boolean' },
+        { name: 'ratio', type: 'float' },
+      ],
+    };
+    const client = new SchemaRegistryClient({ baseUrl: registry.url });
+    const id = await client.register('plain-value', JSON.stringify(avroSchema));
+    const type = avsc.Type.forSchema(avroSchema as avsc.Schema);
+    const rnd = seeded(5);
+    const consumer = converter();
+    const records: SinkRecord[] = [];
+    for (let i = 0; i < 200; i++) {
+      const unscaled = BigInt(Math.floor((rnd() - 0.5) * 1e12));
+      const bytesOf = (v: bigint) => {
+        const hex = (v < 0n ? (1n << 64n) + v : v).toString(16).padStart(16, '0');
+        return Buffer.from(hex, 'hex');
+      };
+      const value = {
+        id: i * 1_000_003 - 50_000_000,
+        note: rnd() < 0.2 ? null : `n\t${i}\\${'é'.repeat(i % 3)}\n`,
+        price: rnd() < 0.2 ? null : bytesOf(unscaled),
+        born: rnd() < 0.2 ? null : Math.floor((rnd() - 0.5) * 100_000),
+        seen: Math.floor((rnd() - 0.2) * 4e12),
+        ok: rnd() < 0.5,
+        ratio: Math.fround((rnd() - 0.5) * 1000),
+      };
+      const bytes = encodeFrame(id, type.toBuffer(value));
+      const decoded = await consumer.toConnectData('plain', bytes);
+      records.push(record('plain', i, null, null, bytes, consumer.rawAvroSchemaSync(bytes) as RawAvroSchema, decoded.value));
+    }
+    const columns = buildFieldsMetadata({ pkMode: 'record_value', pkFields: ['id'], fieldsWhitelist: [] }, null, records[0].valueSchema, false).allColumns;
+    const lines = new AvroCopyRows(dialect).lines(records, columns);
+    expect(lines).not.toBeNull();
+    expect(lines?.lines.join('')).toBe(generalText(columns, records));
+  });
+
+  it('leaves to the general path what it does not cover: rewritten records, decoded records, schemas with other types', async () => {
+    const make = generator(3);
+    const records = await generated('cover', SCHEMA, [make(1), make(2)]);
+    const columns = buildFieldsMetadata({ pkMode: 'none', pkFields: [], fieldsWhitelist: [] }, null, records[0].valueSchema, false).allColumns;
+    const copy = new AvroCopyRows(dialect);
+    const rewritten = { ...records[1], valueSchema: SCHEMA };
+    expect(hasRawAvroValue(rewritten)).toBe(false);
+    expect(copy.lines([records[0], rewritten], columns)).toBeNull();
+    const { rawValue: _r, rawSchema: _s, ...decoded } = records[1];
+    expect(copy.lines([records[0], decoded], columns)).toBeNull();
+
+    const nested: ConnectSchema = { type: 'struct', optional: false, fields: [{ name: 'id', index: 0, schema: { type: 'int64', optional: false } }, { name: 'tags', index: 1, schema: { type: 'array', optional: false, valueSchema: { type: 'string', optional: false } } }] };
+    const other = await generated('nested', nested, [{ id: 1, tags: ['a'] }]);
+    const idOnly = buildFieldsMetadata({ pkMode: 'record_value', pkFields: ['id'], fieldsWhitelist: ['id'] }, null, other[0].valueSchema, false).allColumns;
+    expect(copy.lines(other, idOnly)).toBeNull();
+  });
+
+  it('refuses truncated and trailing bytes with a ConverterError', async () => {
+    const make = generator(9);
+    const [good] = await generated('bad', SCHEMA, [make(1)]);
+    const columns = buildFieldsMetadata({ pkMode: 'none', pkFields: [], fieldsWhitelist: [] }, null, good.valueSchema, false).allColumns;
+    const bytes = good.rawValue as Buffer;
+    const copy = new AvroCopyRows(dialect);
+    expect(() => copy.lines([{ ...good, rawValue: bytes.subarray(0, bytes.length - 3) }], columns)).toThrow(ConverterError);
+    expect(() => copy.lines([{ ...good, rawValue: Buffer.concat([bytes, Buffer.from([0])]) }], columns)).toThrow(ConverterError);
+  });
+});
