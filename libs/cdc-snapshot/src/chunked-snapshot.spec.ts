@@ -109,7 +109,7 @@ describe('ChunkedSnapshot', () => {
     }
     const lines: string[] = [];
     const shared = { run: 'r1', context: {}, totals: { t: { rows: 400, chunks: 4 } } };
-    const { snapshot } = harness({ rows: 400, boundaries: [100, 200, 300], threads: 1, page: 50, state, extra: { queue: new ElsewhereToo(), shared, reportStatus: (l: string) => lines.push(l) } });
+    const { snapshot } = harness({ rows: 400, boundaries: [100, 200, 300], threads: 1, page: 50, state, extra: { queue: new ElsewhereToo(), shared, reportStatus: (l: string | null) => void (l !== null && lines.push(l)) } });
     snapshot.start();
     expect(lines[0]).toMatch(/^snapshot 25% \(100\/400 rows, 1\/4 chunks, .*\): t 100\/400; all tasks: 3\/4 chunks$/);
     await drain(snapshot, 100);
@@ -118,7 +118,7 @@ describe('ChunkedSnapshot', () => {
     expect(lines[lines.length - 1]).toMatch(/; all tasks: 4\/4 chunks$/);
     // without a shared queue the line is the task's own figures only
     const alone: string[] = [];
-    const own = harness({ rows: 100, boundaries: [], threads: 1, page: 50, extra: { reportStatus: (l: string) => alone.push(l) } });
+    const own = harness({ rows: 100, boundaries: [], threads: 1, page: 50, extra: { reportStatus: (l: string | null) => void (l !== null && alone.push(l)) } });
     own.snapshot.start();
     await drain(own.snapshot, 100);
     expect(alone.every((l) => !l.includes('all tasks'))).toBe(true);
