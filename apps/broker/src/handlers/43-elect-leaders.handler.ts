@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ControllerFencedError, type ElectionResult } from '@millrace/cluster-metadata';
 import { ElectLeadersApi, ErrorCode, type ElectLeadersRequestData, type ElectLeadersResponseInput } from '@millrace/protocol';
 import { CLUSTER_VIEW, type ClusterView } from '../cluster/cluster-view';
-import { ControllerForwarding } from '../cluster/controller-forwarding';
+import { ControllerForwarding, TIMED_OUT, withinTimeout } from '../cluster/controller-forwarding';
 import { TopicManager } from '../metadata/topic-manager';
 import type { ApiHandler, RequestContext } from './api-handler';
 
@@ -24,8 +24,9 @@ const ERRORS: Record<NonNullable<ElectionResult['error']>, { code: ErrorCode; me
  * request to it. Per-partition errors as Kafka: ELECTION_NOT_NEEDED,
  * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE,
  * UNKNOWN_TOPIC_OR_PARTITION; "all partitions" answers only those where something
- * happened or failed. The single broker leads every partition itself: always
- * ELECTION_NOT_NEEDED.
+ * happened or failed. The request's timeoutMs bounds the wait for the controller's
+ * decision (here or forwarded): past it every partition asked answers REQUEST_TIMED_OUT.
+ * The single broker leads every partition itself: always ELECTION_NOT_NEEDED.
  */
 @Injectable()
 export class ElectLeadersHandler implements ApiHandler<typeof ElectLeadersApi> {
@@ -47,18 +48,26 @@ export class ElectLeadersHandler implements ApiHandler<typeof ElectLeadersApi> {
     if (!type) return this.failAll(which, ErrorCode.INVALID_REQUEST, `election type ${request.electionType} is unknown: 0 (preferred) or 1 (unclean)`);
     const duty = this.controller.local();
     if (duty) {
-      const results = await duty.electLeaders(type, which).catch((err: unknown) => {
+      const elected = duty.electLeaders(type, which).catch((err: unknown) => {
         if (err instanceof ControllerFencedError) return null;
         throw err;
       });
+      const results = await withinTimeout(elected, request.timeoutMs);
+      if (results === TIMED_OUT) return this.timedOut(which, request.timeoutMs);
       return results ? answer(results) : this.failAll(which, ErrorCode.NOT_CONTROLLER, ERRORS['not-controller'].message);
     }
     if (this.controller.clustered) {
-      const forwarded = await this.controller.forward(ElectLeadersApi.apiKey, context.apiVersion, request, context.clientId).catch(() => null);
+      const forwarded = await this.controller.forwardWithin(ElectLeadersApi.apiKey, context.apiVersion, request, context.clientId, request.timeoutMs).catch(() => null);
+      if (forwarded === TIMED_OUT) return this.timedOut(which, request.timeoutMs);
       return forwarded ?? this.failAll(which, ErrorCode.NOT_CONTROLLER, 'no controller is reachable right now; ask again');
     }
     if (which === null) return answer([]);
     return answer(which.map(({ topic, partition }) => ({ topic, partition, error: partition >= 0 && partition < (this.topics.get(topic)?.partitions ?? 0) ? 'election-not-needed' : 'unknown-topic-or-partition' })));
+  }
+
+  /** The request's timeoutMs passed before the controller decided (the election may still complete). */
+  private timedOut(which: readonly { topic: string; partition: number }[] | null, timeoutMs: number): ElectLeadersResponseInput {
+    return this.failAll(which, ErrorCode.REQUEST_TIMED_OUT, `the election did not complete within the request's timeoutMs (${timeoutMs} ms); it may still take effect`);
   }
 
   private failAll(which: readonly { topic: string; partition: number }[] | null, code: ErrorCode, message: string): ElectLeadersResponseInput {

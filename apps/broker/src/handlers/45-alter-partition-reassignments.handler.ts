@@ -7,7 +7,7 @@ import {
   type AlterPartitionReassignmentsResponseInput,
 } from '@millrace/protocol';
 import { CLUSTER_VIEW, type ClusterView } from '../cluster/cluster-view';
-import { ControllerForwarding } from '../cluster/controller-forwarding';
+import { ControllerForwarding, TIMED_OUT, withinTimeout } from '../cluster/controller-forwarding';
 import { TopicManager } from '../metadata/topic-manager';
 import type { ApiHandler, RequestContext } from './api-handler';
 
@@ -27,8 +27,8 @@ const ERROR_CODES: Record<ReassignError, ErrorCode> = {
  * another broker forwards the request to it. Per-partition errors: INVALID_REPLICA_ASSIGNMENT
  * (empty, duplicate or unregistered brokers), UNKNOWN_TOPIC_OR_PARTITION,
  * NO_REASSIGNMENT_IN_PROGRESS (cancelling nothing). The answer comes once the target is
- * recorded, not when the move completes (ListPartitionReassignments follows it). The
- * single broker can only "move" a partition onto itself.
+ * recorded, not when the move completes (ListPartitionReassignments follows it); past
+ * the request's timeoutMs without that, REQUEST_TIMED_OUT. The single broker can only "move" a partition onto itself.
  */
 @Injectable()
 export class AlterPartitionReassignmentsHandler implements ApiHandler<typeof AlterPartitionReassignmentsApi> {
@@ -48,14 +48,17 @@ export class AlterPartitionReassignmentsHandler implements ApiHandler<typeof Alt
     const asked: ReassignRequest[] = request.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas })));
     const duty = this.controller.local();
     if (duty) {
-      const results = await duty.alterReassignments(asked).catch((err: unknown) => {
+      const altered = duty.alterReassignments(asked).catch((err: unknown) => {
         if (err instanceof ControllerFencedError) return null;
         throw err;
       });
+      const results = await withinTimeout(altered, request.timeoutMs);
+      if (results === TIMED_OUT) return timedOut(request.timeoutMs);
       return results ? answer(results) : notController('this broker stopped being the controller; ask again');
     }
     if (this.controller.clustered) {
-      const forwarded = await this.controller.forward(AlterPartitionReassignmentsApi.apiKey, context.apiVersion, request, context.clientId).catch(() => null);
+      const forwarded = await this.controller.forwardWithin(AlterPartitionReassignmentsApi.apiKey, context.apiVersion, request, context.clientId, request.timeoutMs).catch(() => null);
+      if (forwarded === TIMED_OUT) return timedOut(request.timeoutMs);
       return forwarded ?? notController('no controller is reachable right now; ask again');
     }
     return answer(asked.map((r) => this.single(r)));
@@ -84,4 +87,9 @@ function answer(results: readonly ReassignResult[]): AlterPartitionReassignments
 
 function notController(message: string): AlterPartitionReassignmentsResponseInput {
   return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: message, responses: [] };
+}
+
+/** The request's timeoutMs passed before the controller recorded the targets (they may still be recorded). */
+function timedOut(timeoutMs: number): AlterPartitionReassignmentsResponseInput {
+  return { throttleTimeMs: 0, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: `the reassignment was not recorded within the request's timeoutMs (${timeoutMs} ms); it may still take effect`, responses: [] };
 }
