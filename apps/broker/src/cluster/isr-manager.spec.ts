@@ -24,9 +24,16 @@ describe('IsrManager expansion on a follower fetch', () => {
   let record: PartitionState;
   const written: PartitionState[] = [];
   let wrote: () => void = () => undefined;
+  /** The topic's replicas as etcd holds them (this broker's mirror may lag behind). */
+  let etcdReplicas: number[];
+  let topicRead: () => void = () => undefined;
 
   const store = {
     getPartition: (t: string, partition: number): Promise<VersionedPartitionState> => Promise.resolve({ topic: t, partition, state: record, revision: '1' }),
+    getTopic: () => {
+      topicRead();
+      return Promise.resolve({ topicId: topic.topicId, replicas: [etcdReplicas] });
+    },
     updatePartition: (_read: VersionedPartitionState, next: PartitionState): Promise<'ok'> => {
       written.push(next);
       wrote();
@@ -41,6 +48,7 @@ describe('IsrManager expansion on a follower fetch', () => {
     logs = new LogManager({ dataDir: dir, scheduleTasks: false });
     await logs.startup();
     record = { leader: 1, leaderEpoch: 0, isr: [1, 2], partitionEpoch: 4 };
+    etcdReplicas = [1, 2, 3];
     written.length = 0;
     rm = new ReplicaManager(logs, null, { nodeId: 1, leadershipOf: () => record });
     await rm.openPartitions(topic, [0], DEFAULT_LOG_CONFIG);
@@ -74,10 +82,14 @@ describe('IsrManager expansion on a follower fetch', () => {
     expect(periodic).not.toHaveBeenCalled();
   });
 
-  it('does nothing on fetches before it is started', async () => {
+  it('does not add back a replica a completed reassignment removed while the local topic mirror still lists it', async () => {
+    isr.start();
+    etcdReplicas = [1, 2]; // replica 3 removed in etcd; this broker's mirror (topic.replicas) still has it
     expect((await rm.appendRecords('t', 0, buildBatch({ baseOffset: 0, records: [{ value: Buffer.from('v'), timestamp: Date.now() }] }), 1)).errorCode).toBe(ErrorCode.NONE);
     await fetch(2, 1);
+    const checked = new Promise<void>((resolve) => (topicRead = resolve));
     await fetch(3, 1);
+    await checked;
     await new Promise((resolve) => setImmediate(resolve));
     expect(written).toEqual([]);
   });

@@ -99,7 +99,12 @@ export class IsrManager {
     if (lagging.length === 0 && joining.length === 0) return;
     const read = await this.store.getPartition(p.topic, p.index);
     if (!read || read.state.leader !== this.nodeId || read.state.leaderEpoch !== p.leaderEpoch) return;
-    const isr = [...read.state.isr.filter((r) => !lagging.includes(r)), ...joining.filter((r) => !read.state.isr.includes(r))];
+    // The replicas to add must still be assigned. This broker's topic mirror may lag the
+    // partition record just read: a completed reassignment writes both in one transaction,
+    // and without this check a removed replica still fetching would be put back into the
+    // ISR. Read after the partition record, so a change in between fails the CAS below.
+    const assignedNow = joining.length > 0 ? ((await this.store.getTopic(p.topic))?.replicas[p.index] ?? []) : [];
+    const isr = [...read.state.isr.filter((r) => !lagging.includes(r)), ...joining.filter((r) => !read.state.isr.includes(r) && assignedNow.includes(r))];
     if (isr.length === read.state.isr.length && isr.every((r) => read.state.isr.includes(r))) return;
     const result = await this.store.updatePartition(read, { ...read.state, isr, partitionEpoch: read.state.partitionEpoch + 1 });
     if (result !== 'ok') return;
