@@ -231,6 +231,13 @@ export class ClusterMetadataStore {
     return res.succeeded;
   }
 
+  /** One topic's assignment as etcd holds it now, or null when there is no such topic. */
+  async getTopic(name: string): Promise<TopicAssignment | null> {
+    const res = await this.client.get(this.keys.topic(name)).exec();
+    const kv = res.kvs[0];
+    return kv ? parseJson<TopicAssignment>(kv) : null;
+  }
+
   /** Every topic's assignment by name. */
   async listTopics(): Promise<Map<string, TopicAssignment>> {
     return (await this.readTopics()).topics;

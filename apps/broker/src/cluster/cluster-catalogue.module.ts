@@ -42,7 +42,7 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     if (!this.store || !this.config.cluster) return;
     const logger = this.root.child({ component: 'cluster-catalogue' });
     const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
-    const fetchers = new ReplicaFetchers(this.table.nodeId, this.replicas, this.topics, this.view, log);
+    const fetchers = new ReplicaFetchers(this.table.nodeId, this.replicas, this.topics, this.view, log, this.config.cluster.replicaFetchWaitMaxMs);
     this.sync = new ClusterCatalogueSync(this.store, this.topics, this.replicas, this.table, fetchers, log);
     await this.sync.start();
     const replication = new ReplicationMetrics(this.metrics.registry, this.replicas, this.topics, this.view);

@@ -19,6 +19,40 @@ export interface ControllerRoutes<R> {
   readonly single: () => R;
   /** The NOT_CONTROLLER answer with `message` (the client asks again). */
   readonly notController: (message: string) => R;
+  /**
+   * The request's timeoutMs and its answer once that passed (e.g. ElectLeaders'
+   * REQUEST_TIMED_OUT): the answer no longer waits for the controller (whose decision may
+   * still take effect). Without it a forwarded request waits up to 30 s.
+   */
+  readonly timeout?: { readonly ms: number; readonly timedOut: () => R };
+}
+
+/** What `withinTimeout` and `forwardWithin` answer when the time ran out first. */
+export const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/**
+ * `work`'s outcome, or TIMED_OUT once `timeoutMs` passed first (a request's timeoutMs,
+ * e.g. ElectLeaders'). The work is not cancelled: a controller decision already under
+ * way is still written, only the answer no longer waits for it. `onTimeout` runs when
+ * the time runs out (e.g. to close a forwarding connection).
+ */
+export function withinTimeout<T>(work: Promise<T>, timeoutMs: number, onTimeout?: () => void): Promise<T | typeof TIMED_OUT> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      resolve(TIMED_OUT);
+    }, Math.max(0, timeoutMs));
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 /**
@@ -45,20 +79,24 @@ export class ControllerForwarding {
    * Answers a controller-only request: on the controller `onController` (fenced meanwhile:
    * `notController(STOPPED_BEING_CONTROLLER)`); on another broker of a cluster the
    * controller's answer to the forwarded request (none: `notController(NO_CONTROLLER_REACHABLE)`);
-   * on the single broker `single()`.
+   * on the single broker `single()`. With `timeout`, `timeout.timedOut()` once its time
+   * passed on the controller or while forwarding.
    */
   async route<K extends number, R>(apiKey: K, request: RequestInputOf<ApiByKey<K>>, context: { readonly apiVersion: number; readonly clientId: string | null }, routes: ControllerRoutes<R>): Promise<R | ResponseOf<ApiByKey<K>>> {
+    const { timeout } = routes;
     const duty = this.local();
     if (duty) {
-      try {
-        return await routes.onController(duty);
-      } catch (err) {
+      const work = routes.onController(duty).catch((err: unknown) => {
         if (err instanceof ControllerFencedError) return routes.notController(STOPPED_BEING_CONTROLLER);
         throw err;
-      }
+      });
+      if (timeout === undefined) return await work;
+      const answered = await withinTimeout(work, timeout.ms);
+      return answered === TIMED_OUT ? timeout.timedOut() : answered;
     }
     if (this.clustered) {
-      const forwarded = await this.forward(apiKey, context.apiVersion, request, context.clientId).catch(() => null);
+      const forwarded = await this.forwardWithin(apiKey, context.apiVersion, request, context.clientId, timeout?.ms ?? FORWARD_TIMEOUT_MS).catch(() => null);
+      if (forwarded === TIMED_OUT) return timeout !== undefined ? timeout.timedOut() : routes.notController(NO_CONTROLLER_REACHABLE);
       return forwarded ?? routes.notController(NO_CONTROLLER_REACHABLE);
     }
     return routes.single();
@@ -66,15 +104,38 @@ export class ControllerForwarding {
 
   /** The controller's answer, or null when there is no controller to forward to (or the request was already forwarded). */
   async forward<K extends number>(apiKey: K, apiVersion: number, body: RequestInputOf<ApiByKey<K>>, fromClientId: string | null): Promise<ResponseOf<ApiByKey<K>> | null> {
+    const answer = await this.forwardWithin(apiKey, apiVersion, body, fromClientId, FORWARD_TIMEOUT_MS);
+    if (answer === TIMED_OUT) throw new Error(`the controller did not answer within ${FORWARD_TIMEOUT_MS} ms`);
+    return answer;
+  }
+
+  /** As `forward`, but TIMED_OUT (and the connection closed) once `timeoutMs` passed without the controller's answer. */
+  async forwardWithin<K extends number>(
+    apiKey: K,
+    apiVersion: number,
+    body: RequestInputOf<ApiByKey<K>>,
+    fromClientId: string | null,
+    timeoutMs: number,
+  ): Promise<ResponseOf<ApiByKey<K>> | null | typeof TIMED_OUT> {
     if (!(this.view instanceof ClusterMembership) || fromClientId?.startsWith(BROKER_CLIENT_ID_PREFIX)) return null;
     const controllerId = this.view.controllerId();
     const target = this.view.liveBrokers().find((b) => b.nodeId === controllerId);
     if (!target || controllerId === this.view.nodeId) return null;
-    const conn = await KafkaConnection.open(target.host, target.port, `${BROKER_CLIENT_ID_PREFIX}${this.view.nodeId}`, FORWARD_TIMEOUT_MS);
+    const clientId = `${BROKER_CLIENT_ID_PREFIX}${this.view.nodeId}`;
+    let conn: KafkaConnection | null = null;
+    let expired = false;
+    const exchange = async (): Promise<ResponseOf<ApiByKey<K>>> => {
+      conn = await KafkaConnection.open(target.host, target.port, clientId, Math.max(1, Math.min(timeoutMs, FORWARD_TIMEOUT_MS)));
+      if (expired) conn.close();
+      return conn.send(apiKey, apiVersion, body);
+    };
     try {
-      return await conn.send(apiKey, apiVersion, body);
+      return await withinTimeout(exchange(), timeoutMs, () => {
+        expired = true;
+        conn?.close();
+      });
     } finally {
-      conn.close();
+      (conn as KafkaConnection | null)?.close();
     }
   }
 }

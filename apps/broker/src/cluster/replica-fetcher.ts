@@ -5,7 +5,6 @@ import type { BrokerEndpoint } from './cluster-view';
 
 const FETCH_VERSION = 11;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 3;
-const FETCH_MAX_WAIT_MS = 500;
 const PARTITION_MAX_BYTES = 1024 * 1024;
 const RETRY_MS = 200;
 
@@ -17,6 +16,8 @@ export interface FetcherLogger {
 /** What one follower fetcher needs from its broker. */
 export interface FetcherContext {
   readonly nodeId: number;
+  /** replica.fetch.wait.max.ms: how long a fetch may park at the leader when there is nothing new. */
+  readonly fetchWaitMaxMs: number;
   /** The hosted partition, once its log is open. */
   partition(): Partition | undefined;
   /** The leader's endpoint while it is a live broker. */
@@ -123,7 +124,7 @@ export class ReplicaFetcher {
     const fetchOffset = p.logEndOffset;
     const r = await conn.send(FetchApi.apiKey, FETCH_VERSION, {
       replicaId: this.ctx.nodeId,
-      maxWaitMs: FETCH_MAX_WAIT_MS,
+      maxWaitMs: this.ctx.fetchWaitMaxMs,
       minBytes: 1,
       maxBytes: PARTITION_MAX_BYTES,
       isolationLevel: 0,

@@ -19,6 +19,8 @@ export class ReplicaFetchers {
     private readonly topics: TopicManager,
     private readonly cluster: ClusterView,
     private readonly logger: FetcherLogger,
+    /** replica.fetch.wait.max.ms */
+    private readonly fetchWaitMaxMs = 500,
   ) {}
 
   update(topic: string, partition: number, state: PartitionState | undefined): void {
@@ -36,6 +38,7 @@ export class ReplicaFetchers {
       key,
       new ReplicaFetcher(topic, partition, leader, state.leaderEpoch, {
         nodeId: this.nodeId,
+        fetchWaitMaxMs: this.fetchWaitMaxMs,
         partition: () => this.replicas.getPartition(topic, partition),
         leaderEndpoint: () => this.cluster.liveBrokers().find((b) => b.nodeId === leader),
         logger: this.logger,

@@ -71,6 +71,12 @@ export interface ClusterModeConfig {
   /** replica.lag.time.max.ms (MILLRACE_REPLICA_LAG_TIME_MAX_MS): a follower not caught up for this long leaves the ISR. */
   replicaLagTimeMaxMs: number;
   /**
+   * replica.fetch.wait.max.ms (MILLRACE_REPLICA_FETCH_WAIT_MAX_MS): how long a follower's
+   * fetch may park at the leader when there is nothing new. Only the idle round trip: an
+   * append answers a parked fetch at once. Must not exceed replica.lag.time.max.ms.
+   */
+  replicaFetchWaitMaxMs: number;
+  /**
    * leader.imbalance.check.interval (MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS): how
    * often the controller gives partitions back to their preferred replica; 0 turns
    * auto.leader.rebalance off.
@@ -122,6 +128,7 @@ const schema = z.object({
     .default('millrace'),
   MILLRACE_BROKER_SESSION_TIMEOUT_MS: int(2000, 600_000).default(9000),
   MILLRACE_REPLICA_LAG_TIME_MAX_MS: int(500, 3_600_000).default(30000),
+  MILLRACE_REPLICA_FETCH_WAIT_MAX_MS: int(1, 3_600_000).default(500),
   MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS: int(0, 86_400_000).default(300000),
   MILLRACE_REGISTRY_BOOTSTRAP: z
     .string()
@@ -162,6 +169,12 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
   const e = parseEnv(schema, env);
   if (e.MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS > e.MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS) {
     throw new ConfigError(['MILLRACE_GROUP_MIN_SESSION_TIMEOUT_MS must not exceed MILLRACE_GROUP_MAX_SESSION_TIMEOUT_MS']);
+  }
+  if (e.MILLRACE_REPLICA_FETCH_WAIT_MAX_MS > e.MILLRACE_REPLICA_LAG_TIME_MAX_MS) {
+    // Kafka's rule too: an idle follower's parked fetch must come back before it counts as lagging.
+    throw new ConfigError([
+      `MILLRACE_REPLICA_FETCH_WAIT_MAX_MS (${e.MILLRACE_REPLICA_FETCH_WAIT_MAX_MS}) must not exceed MILLRACE_REPLICA_LAG_TIME_MAX_MS (${e.MILLRACE_REPLICA_LAG_TIME_MAX_MS})`,
+    ]);
   }
   if (e.MILLRACE_KAFKA_PORT === e.MILLRACE_HTTP_PORT) {
     throw new ConfigError([`MILLRACE_KAFKA_PORT and MILLRACE_HTTP_PORT are both ${e.MILLRACE_KAFKA_PORT}: give them different ports`]);
@@ -223,6 +236,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
           clusterName: e.MILLRACE_CLUSTER_ID,
           sessionTimeoutMs: e.MILLRACE_BROKER_SESSION_TIMEOUT_MS,
           replicaLagTimeMaxMs: e.MILLRACE_REPLICA_LAG_TIME_MAX_MS,
+          replicaFetchWaitMaxMs: e.MILLRACE_REPLICA_FETCH_WAIT_MAX_MS,
           leaderImbalanceCheckIntervalMs: e.MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
         }
       : null,

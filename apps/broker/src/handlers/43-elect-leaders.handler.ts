@@ -24,8 +24,9 @@ const ERRORS: Record<NonNullable<ElectionResult['error']>, { code: ErrorCode; me
  * request to it. Per-partition errors as Kafka: ELECTION_NOT_NEEDED,
  * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE,
  * UNKNOWN_TOPIC_OR_PARTITION; "all partitions" answers only those where something
- * happened or failed. The single broker leads every partition itself: always
- * ELECTION_NOT_NEEDED.
+ * happened or failed. The request's timeoutMs bounds the wait for the controller's
+ * decision (here or forwarded): past it every partition asked answers REQUEST_TIMED_OUT.
+ * The single broker leads every partition itself: always ELECTION_NOT_NEEDED.
  */
 @Injectable()
 export class ElectLeadersHandler implements ApiHandler<typeof ElectLeadersApi> {
@@ -49,7 +50,13 @@ export class ElectLeadersHandler implements ApiHandler<typeof ElectLeadersApi> {
       onController: async (duty) => answer(await duty.electLeaders(type, which)),
       notController: (message) => this.failAll(which, ErrorCode.NOT_CONTROLLER, message),
       single: () => answer((which ?? []).map(({ topic, partition }) => ({ topic, partition, error: partition >= 0 && partition < (this.topics.get(topic)?.partitions ?? 0) ? 'election-not-needed' : 'unknown-topic-or-partition' }))),
+      timeout: { ms: request.timeoutMs, timedOut: () => this.timedOut(which, request.timeoutMs) },
     });
+  }
+
+  /** The request's timeoutMs passed before the controller decided (the election may still complete). */
+  private timedOut(which: readonly { topic: string; partition: number }[] | null, timeoutMs: number): ElectLeadersResponseInput {
+    return this.failAll(which, ErrorCode.REQUEST_TIMED_OUT, `the election did not complete within the request's timeoutMs (${timeoutMs} ms); it may still take effect`);
   }
 
   private failAll(which: readonly { topic: string; partition: number }[] | null, code: ErrorCode, message: string): ElectLeadersResponseInput {

@@ -27,8 +27,8 @@ const ERROR_CODES: Record<ReassignError, ErrorCode> = {
  * another broker forwards the request to it. Per-partition errors: INVALID_REPLICA_ASSIGNMENT
  * (empty, duplicate or unregistered brokers), UNKNOWN_TOPIC_OR_PARTITION,
  * NO_REASSIGNMENT_IN_PROGRESS (cancelling nothing). The answer comes once the target is
- * recorded, not when the move completes (ListPartitionReassignments follows it). The
- * single broker can only "move" a partition onto itself.
+ * recorded, not when the move completes (ListPartitionReassignments follows it); past
+ * the request's timeoutMs without that, REQUEST_TIMED_OUT. The single broker can only "move" a partition onto itself.
  */
 @Injectable()
 export class AlterPartitionReassignmentsHandler implements ApiHandler<typeof AlterPartitionReassignmentsApi> {
@@ -50,6 +50,7 @@ export class AlterPartitionReassignmentsHandler implements ApiHandler<typeof Alt
       onController: async (duty) => answer(await duty.alterReassignments(asked)),
       notController,
       single: () => answer(asked.map((r) => this.single(r))),
+      timeout: { ms: request.timeoutMs, timedOut: () => timedOut(request.timeoutMs) },
     });
   }
 
@@ -76,4 +77,9 @@ function answer(results: readonly ReassignResult[]): AlterPartitionReassignments
 
 function notController(message: string): AlterPartitionReassignmentsResponseInput {
   return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: message, responses: [] };
+}
+
+/** The request's timeoutMs passed before the controller recorded the targets (they may still be recorded). */
+function timedOut(timeoutMs: number): AlterPartitionReassignmentsResponseInput {
+  return { throttleTimeMs: 0, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: `the reassignment was not recorded within the request's timeoutMs (${timeoutMs} ms); it may still take effect`, responses: [] };
 }

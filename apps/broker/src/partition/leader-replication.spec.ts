@@ -32,6 +32,30 @@ describe('LeaderReplication', () => {
     expect(r.caughtUpOutOfSync([1, 2, 3], 100, 4000, 1000)).toEqual([]);
   });
 
+  it('keeps a follower one round trip behind under steady produce caught up (Kafka\'s rule), not one that falls further behind', () => {
+    const r = new LeaderReplication(1);
+    r.reset([1, 2, 3], true, 0, 0);
+    // Every 100 ms the leader's log grew by 5; follower 2 fetches from where the log ended at
+    // its previous fetch (never from the current end), follower 3 gains only 1 per round.
+    for (let k = 1; k <= 50; k++) {
+      const leaderLeo = 5 * k;
+      r.recordFetch(2, 5 * (k - 1), leaderLeo, 100 * k);
+      r.recordFetch(3, k - 1, leaderLeo, 100 * k);
+    }
+    // At 5000 ms: 2 was caught up as of its previous fetch (4900); 3 not since the term began.
+    expect(r.laggingInSync(5000, 1000)).toEqual([3]);
+    expect(r.allowedHighWatermark(250)).toBe(49);
+  });
+
+  it('says on the fetch itself when a replica outside the ISR reached the high watermark and the term start', () => {
+    const r = new LeaderReplication(1);
+    r.reset([1, 2], true, 10, 0);
+    expect(r.recordFetch(2, 12, 12, 1, 12)).toBe(false); // in the ISR already
+    expect(r.recordFetch(3, 8, 12, 1, 12)).toBe(false); // below the high watermark
+    expect(r.recordFetch(3, 12, 12, 2, 12)).toBe(true);
+    expect(r.recordFetch(3, 12, 12, 3, -1)).toBe(false); // no high watermark given (not leading)
+  });
+
   it('answers acks=all waiters when the high watermark passes them, times out, and fails them on leadership loss', async () => {
     const r = new LeaderReplication(1);
     const a = r.waitFor(5, 10_000);

@@ -15,6 +15,13 @@ import { ErrorCode } from '@millrace/protocol';
  * caught up to the leader's log end for replica.lag.time.max.ms) and which replicas
  * outside the ISR have caught up (their log end reached the high watermark and this
  * term's first offset); the ISR itself changes only through the cluster metadata.
+ *
+ * "Caught up" is Kafka's rule (Replica.updateFetchState): a fetch from the leader's
+ * current log end makes the follower caught up now; a fetch from at least the log end
+ * the leader had at the follower's previous fetch makes it caught up as of that previous
+ * fetch. Under steady produce a healthy follower is always one round trip behind the
+ * log end, and the second clause keeps it in the ISR; a follower that stops fetching, or
+ * falls further behind each round, stops being caught up.
  */
 export class LeaderReplication {
   private isr: readonly number[] = [];
@@ -23,6 +30,8 @@ export class LeaderReplication {
   private readonly lastCaughtUp = new Map<number, number>();
   /** When each follower last fetched at all (a dead one's position must not look caught up). */
   private readonly lastFetch = new Map<number, number>();
+  /** The leader's log end offset at each follower's last fetch. */
+  private readonly lastFetchLeaderLeo = new Map<number, number>();
   private termStartOffset = 0;
   private waiters: { offset: number; resolve: (code: ErrorCode) => void; timer: NodeJS.Timeout }[] = [];
 
@@ -42,14 +51,27 @@ export class LeaderReplication {
     this.followerLeo.clear();
     this.lastCaughtUp.clear();
     this.lastFetch.clear();
+    this.lastFetchLeaderLeo.clear();
     this.termStartOffset = leaderLeo;
     for (const r of isr) this.lastCaughtUp.set(r, nowMs);
   }
 
-  recordFetch(replicaId: number, fetchOffset: number, leaderLeo: number, nowMs = Date.now()): void {
+  /**
+   * A fetch from `replicaId` at `fetchOffset` while the leader's log ends at `leaderLeo`.
+   * Returns true when the follower is outside the ISR and now qualifies to rejoin it
+   * (caughtUpOutOfSync's rule), so the ISR manager can act on this fetch, as Kafka's
+   * leader does, rather than on its next periodic check.
+   */
+  recordFetch(replicaId: number, fetchOffset: number, leaderLeo: number, nowMs = Date.now(), highWatermark = -1): boolean {
+    const previousLeo = this.lastFetchLeaderLeo.get(replicaId);
+    const previousAt = this.lastFetch.get(replicaId);
+    const caughtUp = this.lastCaughtUp.get(replicaId) ?? 0;
+    if (fetchOffset >= leaderLeo) this.lastCaughtUp.set(replicaId, Math.max(caughtUp, nowMs));
+    else if (previousLeo !== undefined && previousAt !== undefined && fetchOffset >= previousLeo) this.lastCaughtUp.set(replicaId, Math.max(caughtUp, previousAt));
     this.followerLeo.set(replicaId, fetchOffset);
     this.lastFetch.set(replicaId, nowMs);
-    if (fetchOffset >= leaderLeo) this.lastCaughtUp.set(replicaId, nowMs);
+    this.lastFetchLeaderLeo.set(replicaId, leaderLeo);
+    return highWatermark >= 0 && !this.isr.includes(replicaId) && fetchOffset >= highWatermark && fetchOffset >= this.termStartOffset;
   }
 
   /** Each follower's log end offset as its last fetch this term reported it. */

@@ -10,6 +10,8 @@ export interface PartitionHooks {
   onAppended(partition: Partition, bytes: number, records: number): void;
   /** The high watermark moved (wakes consumer fetches). */
   onHighWatermark(partition: Partition): void;
+  /** Leader: a follower outside the ISR fetched from at least the high watermark (it may rejoin the ISR). */
+  onFollowerCaughtUp?(partition: Partition, replicaId: number): void;
 }
 
 /**
@@ -80,8 +82,10 @@ export class Partition {
 
   /** Leader: a follower fetched from `fetchOffset`, so its log ends there. */
   recordFollowerFetch(replicaId: number, fetchOffset: number): void {
-    this.replication?.recordFetch(replicaId, fetchOffset, this.log.logEndOffset);
+    if (!this.replication) return;
+    const rejoin = this.replication.recordFetch(replicaId, fetchOffset, this.log.logEndOffset, Date.now(), this.leading ? this.log.highWatermark : -1);
     this.maybeAdvanceHighWatermark();
+    if (rejoin) this.hooks.onFollowerCaughtUp?.(this, replicaId);
   }
 
   /** Follower: the leader's high watermark, capped at this replica's log end. */

@@ -52,12 +52,21 @@ export type LeaderCheck = { partition: Partition; errorCode: ErrorCode.NONE } | 
  */
 export class ReplicaManager implements PartitionHost {
   private readonly partitions = new Map<string, Partition>();
+  /** Parked consumer fetches: woken by appends and high-watermark moves (what they may read ends at the high watermark). */
   private readonly waiters = new FetchWaiters();
+  /**
+   * Parked follower fetches: woken by appends only (they read up to the log end). A
+   * high-watermark move, which every acks=all record causes, would only make them read
+   * again and park again.
+   */
+  private readonly followerWaiters = new FetchWaiters();
   private readonly leadershipListeners: LeadershipListener[] = [];
   private readonly hooks: PartitionHooks = {
     onAppended: (part, bytes, records) => this.onAppended(part, bytes, records),
     onHighWatermark: (part) => this.waiters.notify(partitionKey(part.topic, part.index)),
+    onFollowerCaughtUp: (part, replicaId) => this.followerCaughtUp?.(part, replicaId),
   };
+  private followerCaughtUp: ((partition: Partition, replicaId: number) => void) | null = null;
 
   constructor(
     private readonly logs: LogProvider,
@@ -95,6 +104,15 @@ export class ReplicaManager implements PartitionHost {
     this.leadershipListeners.push(listener);
   }
 
+  /**
+   * Calls `listener` when a follower outside a led partition's ISR fetched from at least
+   * its high watermark (the ISR manager expands the ISR on it without waiting for its
+   * next periodic check). One listener; null removes it.
+   */
+  onFollowerCaughtUp(listener: ((partition: Partition, replicaId: number) => void) | null): void {
+    this.followerCaughtUp = listener;
+  }
+
   /** Applies the cluster metadata's leadership of a hosted clustered partition (a no-op for others). */
   applyLeadership(topic: string, partition: number): void {
     const p = this.getPartition(topic, partition);
@@ -105,7 +123,7 @@ export class ReplicaManager implements PartitionHost {
     const epochBefore = p.leaderEpoch;
     p.setLeadership(leads, state?.leaderEpoch ?? p.leaderEpoch, state?.isr ?? []);
     // Waiting fetches re-check: they answer NOT_LEADER_OR_FOLLOWER now.
-    if (!leads) this.waiters.notify(partitionKey(topic, partition));
+    if (!leads) this.notifyAll(partitionKey(topic, partition));
     if (leads && (!wasLeader || epochBefore !== p.leaderEpoch)) this.emitLeadership(topic, partition, true, p.leaderEpoch);
     else if (!leads && wasLeader) this.emitLeadership(topic, partition, false, p.leaderEpoch);
   }
@@ -118,7 +136,7 @@ export class ReplicaManager implements PartitionHost {
   private dropPartition(key: string, topic: string, partition: number): void {
     const p = this.partitions.get(key);
     this.partitions.delete(key);
-    this.waiters.notify(key);
+    this.notifyAll(key);
     if (p?.clustered && p.isLeader) {
       p.setLeadership(false, p.leaderEpoch, []);
       this.emitLeadership(topic, partition, false, p.leaderEpoch);
@@ -215,6 +233,7 @@ export class ReplicaManager implements PartitionHost {
   async fetch(params: FetchParams): Promise<FetchPartitionResult[]> {
     const deadline = Date.now() + Math.max(0, params.maxWaitMs);
     const keys = params.partitions.map((p) => partitionKey(p.topic, p.partition));
+    const waiters = params.replicaId !== undefined && params.replicaId >= 0 ? this.followerWaiters : this.waiters;
     while (true) {
       const { results, ends } = await this.readOnce(params);
       const bytes = results.reduce((n, r) => n + r.bytes, 0);
@@ -226,7 +245,7 @@ export class ReplicaManager implements PartitionHost {
       }
       // Data may have arrived while reading: look again before sleeping.
       const moved = params.partitions.some((p, i) => (this.endFor(this.getPartition(p.topic, p.partition), params) ?? -1) !== ends[i]);
-      if (!moved) await this.waiters.wait(keys, remaining);
+      if (!moved) await waiters.wait(keys, remaining);
     }
   }
 
@@ -305,7 +324,13 @@ export class ReplicaManager implements PartitionHost {
 
   private onAppended(partition: Partition, bytes: number, records: number): void {
     this.traffic?.recordIn(partition.topic, bytes, records);
-    this.waiters.notify(partitionKey(partition.topic, partition.index));
+    this.notifyAll(partitionKey(partition.topic, partition.index));
+  }
+
+  /** Wakes every parked fetch of a partition, consumers' and followers'. */
+  private notifyAll(key: string): void {
+    this.waiters.notify(key);
+    this.followerWaiters.notify(key);
   }
 
   private countOut(results: FetchPartitionResult[]): void {
