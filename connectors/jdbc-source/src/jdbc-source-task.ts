@@ -5,7 +5,7 @@ import { parseJdbcSourceConfig, type JdbcSourceConfig, type TableRef } from './j
 import { fromEpochMs } from './sql-timestamp';
 import { missingTablesMessage, noTablesMessage, parseMissingTables, TASK_MISSING_TABLES_KEY } from './table-selection';
 import { positionFromOffset, sourcePartition, START, TableQuerier, type Position, type QuerySource, type QuerySpec } from './table-querier';
-import { errorMessage } from '@millrace/app-common';
+import { errorMessage, WakeableSleep } from '@millrace/app-common';
 
 /**
  * The JDBC source task: polls its tables (task config key `tables`, set by the connector)
@@ -36,7 +36,8 @@ export class JdbcSourceTask implements SourceTask {
   private failures = new Map<TableQuerier, number>();
   private context: SourceTaskContext | null = null;
   private stopping = false;
-  private wake: (() => void) | null = null;
+  /** The poll loop's sleep until the next table is due; teardown ends it. */
+  private readonly sleeper = new WakeableSleep();
   private inFlight: Promise<unknown> | null = null;
 
   static readonly MAX_WAIT_MS = 1000;
@@ -149,9 +150,9 @@ export class JdbcSourceTask implements SourceTask {
       }
       const wait = Math.min(due.nextPollAt, deadline) - now;
       if (wait <= 0) return [];
-      await this.sleep(wait);
+      await this.sleeper.sleep(wait);
     }
-    if (this.queriers.length === 0 && !this.stopping) await this.sleep(Math.max(0, deadline - Date.now()));
+    if (this.queriers.length === 0 && !this.stopping) await this.sleeper.sleep(Math.max(0, deadline - Date.now()));
     return [];
   }
 
@@ -182,7 +183,7 @@ export class JdbcSourceTask implements SourceTask {
 
   async teardown(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.sleeper.wake();
     await this.inFlight?.catch(() => undefined);
     const queriers = this.queriers;
     this.queriers = [];
@@ -190,20 +191,6 @@ export class JdbcSourceTask implements SourceTask {
     const dialect = this.dialect;
     this.dialect = null;
     await dialect?.close().catch(() => undefined);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 }
 
