@@ -38,7 +38,12 @@ export interface SinkConsumer {
   on(event: string, listener: (event: { payload: { memberAssignment: Record<string, number[]> } }) => void): unknown;
   connect(): Promise<void>;
   subscribe(s: { topics: string[]; fromBeginning: boolean }): Promise<void>;
-  run(r: { autoCommit: boolean; eachBatchAutoResolve: boolean; eachBatch: (payload: SinkBatchPayload) => Promise<void> }): Promise<void>;
+  /**
+   * `beforeRejoin` (the project's GroupConsumer; kafkajs has no such hook and ignores it)
+   * runs before the member sends JoinGroup, while its generation's offset commits are
+   * still accepted: Kafka's onPartitionsRevoked.
+   */
+  run(r: { autoCommit: boolean; eachBatchAutoResolve: boolean; eachBatch: (payload: SinkBatchPayload) => Promise<void>; beforeRejoin?: () => Promise<void> }): Promise<void>;
   pause(tps: { topic: string; partitions: number[] }[]): void;
   resume(tps: { topic: string; partitions: number[] }[]): void;
   seek(s: { topic: string; partition: number; offset: string }): void;
