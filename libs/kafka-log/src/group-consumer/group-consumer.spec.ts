@@ -96,6 +96,28 @@ describe('GroupConsumer against a scripted cluster', () => {
     expect(seen).toEqual(['0:0', '0:1', '0:2', '0:3']);
   });
 
+  it('a seek that arrives while beforeRejoin runs (the sink still handing over the previous assignment) applies to the next assignment', async () => {
+    const cluster = new FakeGroupCluster({ t: 1 });
+    cluster.append('t-0', 'a', 'b', 'c', 'd', 'e');
+    cluster.committed.set('t-0', 4);
+    consumer = consumerOf(cluster);
+    const c = consumer;
+    let sought = false;
+    const seen = await consume(c, {
+      beforeRejoin: async () => {
+        if (sought) return;
+        sought = true;
+        // The sink's own offset for t-0 (its destination holds records up to 1), asked for late.
+        c.seek({ topic: 't', partition: 0, offset: '2' });
+      },
+    });
+    await until('the first batch', () => seen.length === 1);
+    cluster.rebalance();
+    await until('the records from the sought offset', () => seen.length === 4);
+    expect(seen).toEqual(['0:4', '0:2', '0:3', '0:4']);
+    expect(cluster.log).toContain('fetch t-0@2');
+  });
+
   it('a member whose generation is gone (ILLEGAL_GENERATION) joins again without beforeRejoin (its commits would be refused)', async () => {
     const cluster = new FakeGroupCluster({ t: 1 });
     cluster.append('t-0', 'a');

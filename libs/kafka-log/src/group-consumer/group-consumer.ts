@@ -77,6 +77,8 @@ export class GroupConsumer {
   private heartbeating: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private beforeRejoin: (() => Promise<void>) | undefined;
+  /** True while `beforeRejoin` runs. */
+  private revoking = false;
   private readonly requestTimeoutMs: number;
 
   constructor(private readonly opts: GroupConsumerOptions) {
@@ -129,11 +131,10 @@ export class GroupConsumer {
   seek(s: { topic: string; partition: number; offset: string }): void {
     const key = `${s.topic}-${s.partition}`;
     const p = this.parts.get(key);
-    if (!p) {
-      // Not assigned right now (a rejoin under way): applied if the next assignment has it.
-      this.pendingSeeks.set(key, Number(s.offset));
-      return;
-    }
+    // Not assigned right now, or assigned but being revoked (`beforeRejoin` runs; the join resets positions to the
+    // committed offsets): applied if the next assignment has it, so the offsets a sink keeps itself are not lost.
+    if (!p || this.revoking) this.pendingSeeks.set(key, Number(s.offset));
+    if (!p) return;
     p.position = Number(s.offset);
     p.seekEpoch++;
   }
@@ -217,10 +218,13 @@ export class GroupConsumer {
   /** Runs `beforeRejoin` while the member still holds its generation and partitions (see GroupRunOptions). */
   private async revoke(): Promise<void> {
     if (!this.beforeRejoin || !this.membership.member || this.parts.size === 0) return;
+    this.revoking = true;
     try {
       await this.beforeRejoin();
     } catch (err) {
       this.opts.logger?.warn(`group ${this.opts.groupId}: committing before the rejoin failed: ${errorMessage(err)}`);
+    } finally {
+      this.revoking = false;
     }
   }
 
