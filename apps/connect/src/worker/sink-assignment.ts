@@ -8,7 +8,9 @@ import { topicPartitionKey, type SinkTask, type TopicPartition } from '@millrace
  * the task returns (exactly-once sinks keep them in their destination) are sought
  * through `seek` and remembered as targets: `admits` drops a batch of that partition
  * that starts before its target (fetched before the seek took effect) until a batch
- * reaches it. `revokeAll` empties the set (the consumer left the group).
+ * reaches it; a partition kept by a new assignment before that is sought there again
+ * (the consumer's new generation starts it from the group's committed offset). `revokeAll`
+ * empties the set (the consumer left the group).
  */
 export class SinkAssignment {
   private assigned: TopicPartition[] = [];
@@ -29,6 +31,13 @@ export class SinkAssignment {
     const revoked = this.assigned.filter((tp) => !nowKeys.has(topicPartitionKey(tp)));
     const added = now.filter((tp) => !oldKeys.has(topicPartitionKey(tp)));
     this.assigned = now;
+    for (const tp of revoked) this.seekTargets.delete(topicPartitionKey(tp));
+    // Kept partitions whose sought offset no batch reached yet: the consumer's new generation starts them from the
+    // group's committed offsets (eager rebalancing), below the target, and `admits` would drop their batches forever.
+    for (const tp of now) {
+      const target = oldKeys.has(topicPartitionKey(tp)) ? this.seekTargets.get(topicPartitionKey(tp)) : undefined;
+      if (target !== undefined) seek(tp, target);
+    }
     if (revoked.length > 0) await this.task.partitionsRevoked(revoked);
     if (added.length > 0) {
       const offsets = await this.task.partitionsAssigned(added);

@@ -39,15 +39,39 @@ export interface SinkBatchWriterOptions {
  * doubling to 10 s) for as long as the task runs and the consumer is not being replaced;
  * any other failure is thrown. An offset commit failing because the broker is unreachable
  * or the group is rebalancing is only logged (a later batch commits past these records,
- * or they are delivered again: at-least-once; exactly-once sinks keep their offsets in
- * the destination). `sameGeneration` false at commit time (the group rebalanced since
+ * or `commitPending` commits them before the consumer rejoins or leaves, or they are
+ * delivered again: at-least-once; exactly-once sinks keep their offsets in the
+ * destination). `sameGeneration` false at commit time (the group rebalanced since
  * the batch was fetched) skips the commit the same way: the offsets would otherwise be
  * committed under a generation that may have given the partition to another member.
  * The consumer's fetch position is the runner's business (it resolves the batch before
  * the write starts, so the next batch is fetched meanwhile).
  */
 export class SinkBatchWriter {
+  /** Per partition (topic-partition key): the offset after its last flushed batch whose commit failed, while that batch's generation holds. */
+  private readonly uncommitted = new Map<string, { topic: string; partition: number; offset: string; sameGeneration: () => boolean }>();
+
   constructor(private readonly opts: SinkBatchWriterOptions) {}
+
+  /**
+   * Commits, through `consumer`, the offsets of flushed batches whose commit failed
+   * (transient errors) and that no later commit of their partition covered, if the group
+   * did not rebalance since those batches were fetched (an older generation's offset
+   * could move the group backwards after another member's commits). Forgets them either
+   * way; never throws (a failure is logged: the records may be delivered again).
+   */
+  async commitPending(consumer: SinkConsumer | undefined): Promise<void> {
+    const due = [...this.uncommitted.values()].filter((u) => u.sameGeneration());
+    this.uncommitted.clear();
+    if (!consumer || due.length === 0) return;
+    try {
+      await consumer.commitOffsets(due.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+      this.opts.logger.info({ partitions: due.length }, 'committed the sink offsets of flushed batches whose commit had failed');
+    } catch (err) {
+      // Never fails the task: the records were flushed; at worst they are delivered again.
+      this.opts.logger.warn({ err: (err as Error).message }, 'committing the sink offsets of flushed batches failed; records may be delivered again');
+    }
+  }
 
   async write(payload: SinkBatchPayload, sameGeneration: () => boolean = () => true): Promise<void> {
     const { batch } = payload;
@@ -58,13 +82,21 @@ export class SinkBatchWriter {
     const last = batch.lastOffset();
     const lag = Number(batch.highWatermark) - Number(last) - 1;
     metrics?.sinkBatch({ topic: batch.topic, partition: batch.partition, polled: batch.messages.length, written, seconds: (performance.now() - started) / 1000, lag });
+    const key = `${batch.topic}-${batch.partition}`;
+    const next = String(Number(last) + 1);
     if (!sameGeneration()) {
+      this.uncommitted.delete(key);
       this.opts.logger.info('the group rebalanced while a sink batch was written; its offsets are not committed to the group (records may be delivered again)');
       return;
     }
     try {
       const committing = performance.now();
-      await this.opts.consumer()?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
+      const consumer = this.opts.consumer();
+      if (consumer) {
+        this.uncommitted.set(key, { topic: batch.topic, partition: batch.partition, offset: next, sameGeneration });
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        this.uncommitted.delete(key);
+      }
       metrics?.offsetCommit((performance.now() - committing) / 1000);
       await payload.heartbeat();
     } catch (err) {

@@ -10,6 +10,9 @@ class FakeConsumer {
   readonly resolved: string[] = [];
   private readonly listeners = new Map<string, (event: unknown) => void>();
   eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+  beforeRejoin: (() => Promise<void>) | undefined;
+  /** The next commits that fail as a broker restarting would (a retriable GroupConsumerError). */
+  failingCommits = 0;
   on(event: string, listener: (event: unknown) => void): void {
     this.listeners.set(event, listener);
   }
@@ -18,14 +21,19 @@ class FakeConsumer {
   }
   async connect(): Promise<void> {}
   async subscribe(): Promise<void> {}
-  async run(opts: { eachBatch: (payload: EachBatchPayload) => Promise<void> }): Promise<void> {
+  async run(opts: { eachBatch: (payload: EachBatchPayload) => Promise<void>; beforeRejoin?: () => Promise<void> }): Promise<void> {
     this.eachBatch = opts.eachBatch;
+    this.beforeRejoin = opts.beforeRejoin;
   }
   pause(): void {}
   resume(): void {}
   seek(): void {}
-  async commitOffsets([o]: { offset: string }[]): Promise<void> {
-    this.commits.push(o.offset);
+  async commitOffsets(offsets: { partition: number; offset: string }[]): Promise<void> {
+    if (this.failingCommits > 0) {
+      this.failingCommits--;
+      throw Object.assign(new Error('connection closed'), { name: 'GroupConsumerError', retriable: true });
+    }
+    for (const o of offsets) this.commits.push(o.offset);
   }
   async disconnect(): Promise<void> {}
   payload(first: number, count: number): EachBatchPayload {
@@ -148,6 +156,52 @@ describe('SinkTaskRunner (a batch written while the next one is fetched)', () =>
     t.gates[0].release();
     await until('the partitions revoked', () => t.log.includes('revoked'));
     expect(t.log).toEqual(['write 0-2', 'revoked']);
+    expect(consumer.commits).toEqual([]);
+    await r.stop();
+  });
+
+  it('before the consumer rejoins (beforeRejoin), the write in flight ends and its offsets are committed under the generation being revoked', async () => {
+    const { consumer, t, runner: r } = await started();
+    await consumer.eachBatch!(consumer.payload(0, 3));
+    await until('the first write', () => t.gates.length === 1);
+    let rejoinReady = false;
+    const rejoin = consumer.beforeRejoin!().then(() => {
+      rejoinReady = true;
+    });
+    await new Promise((r2) => setTimeout(r2, 20));
+    // The consumer may not send JoinGroup while the write is in flight.
+    expect(rejoinReady).toBe(false);
+    expect(consumer.commits).toEqual([]);
+    t.gates[0].release();
+    await rejoin;
+    expect(consumer.commits).toEqual(['3']);
+    await r.stop();
+  });
+
+  it('offsets of a flushed batch whose commit failed (broker unreachable) are committed before the rejoin, unless a later commit covered them', async () => {
+    const { consumer, t, runner: r } = await started();
+    consumer.failingCommits = 1;
+    await consumer.eachBatch!(consumer.payload(0, 3));
+    await until('the first write', () => t.gates.length === 1);
+    t.gates[0].release();
+    await until('the failed commit', () => consumer.failingCommits === 0);
+    await consumer.beforeRejoin!();
+    expect(consumer.commits).toEqual(['3']);
+    // Nothing left to commit again: a second rejoin commits nothing.
+    await consumer.beforeRejoin!();
+    expect(consumer.commits).toEqual(['3']);
+    await r.stop();
+  });
+
+  it('offsets whose commit failed are not committed after the group moved to a new generation (another member may own them)', async () => {
+    const { consumer, t, runner: r } = await started();
+    consumer.failingCommits = 1;
+    await consumer.eachBatch!(consumer.payload(0, 3));
+    await until('the first write', () => t.gates.length === 1);
+    t.gates[0].release();
+    await until('the failed commit', () => consumer.failingCommits === 0);
+    consumer.join({ t: [0] });
+    await consumer.beforeRejoin!();
     expect(consumer.commits).toEqual([]);
     await r.stop();
   });

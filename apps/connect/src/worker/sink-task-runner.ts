@@ -72,7 +72,14 @@ export interface SinkTaskRunnerOptions {
  * failed, or while the consumer is being replaced or the task stops, no new write starts
  * (the batch is delivered again from the committed offsets). A write that ends after the
  * group rebalanced does not commit its offsets to the group (SinkBatchWriter: they may
- * belong to another member by then).
+ * belong to another member by then). Commit before rejoin (Kafka's onPartitionsRevoked):
+ * the project's consumer calls `beforeRejoin` before it sends JoinGroup, while its
+ * generation's commits are still accepted; the write in flight ends and its offsets, and
+ * those of flushed batches whose commit had failed, are committed then, so the
+ * partitions' next owner starts after every record this task flushed. Replacing the
+ * consumer and stopping commit those pending offsets too before the consumer leaves.
+ * (kafkajs has no such hook: a write in flight when it notices the rebalance is not
+ * committed and its records are delivered again.)
  *
  * Topics that do not exist: the consumer subscribes only to the consumed topics that
  * exist (SinkTopicWatcher checks every `metadata.max.age.ms`), so the others keep
@@ -220,7 +227,7 @@ export class SinkTaskRunner implements TaskRunner {
       await consumer.connect();
       await consumer.subscribe({ topics: [...topics], fromBeginning: true });
       if (this.stopping) return;
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload), beforeRejoin: () => this.beforeRejoin() });
     } catch (err) {
       if (!isRetriableError(err) && !isTransientKafkaError(err)) throw err;
       this.opts.logger.warn({ err: (err as Error).message, topics }, 'the sink consumer could not subscribe; retrying at the next topic check');
@@ -239,6 +246,7 @@ export class SinkTaskRunner implements TaskRunner {
     try {
       // The write in flight commits its offsets while the consumer is still a member.
       await this.drain();
+      await this.writer.commitPending(consumer);
       await consumer.disconnect().catch(() => undefined);
       await this.drain();
     } finally {
@@ -248,6 +256,17 @@ export class SinkTaskRunner implements TaskRunner {
     await this.assignment;
     this.assignment = Promise.resolve();
     await this.assigned.revokeAll(!this.failed);
+  }
+
+  /**
+   * The group rebalances and this member still holds its generation (the consumer calls
+   * this before JoinGroup): the write in flight ends — flushed, and its offsets committed
+   * under that generation — and offsets flushed earlier whose commit failed are committed
+   * again, so the partitions' next owner starts after every record this task applied.
+   */
+  private async beforeRejoin(): Promise<void> {
+    await this.drain();
+    await this.writer.commitPending(this.consumer);
   }
 
   /** Resolves once no batch write is in flight (one may start meanwhile only if the runner is neither stopping nor replacing its consumer). */
@@ -325,6 +344,7 @@ export class SinkTaskRunner implements TaskRunner {
     await this.joining;
     await this.drain();
     const consumer = this.consumer;
+    await this.writer.commitPending(consumer);
     this.consumer = undefined;
     await consumer?.disconnect().catch(() => undefined);
     await this.drain();

@@ -3,34 +3,15 @@ import { errorMessage } from '@millrace/app-common';
 import { ErrorCode, errorName, FetchApi, ListOffsetsApi } from '@millrace/protocol';
 import { ISOLATION_LEVEL_CODE, readFetchedRecords, type IsolationLevel } from '../fetched-records';
 import { openGroupCoordinator } from '../group-coordinator-connection';
-import type { ReaderLogger } from '../partition-reader';
+import type { EachGroupBatch, GroupConsumerOptions, GroupRunOptions } from './group-consumer-options';
 import { GroupMembership, isRejoinError } from './group-membership';
 import { LeaderRoutes } from './leader-routes';
+import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 import { GROUP_CONSUMER_EVENTS, GroupConsumerError, type GroupBatchPayload, type GroupJoinEvent, type GroupMessage, type GroupTopicPartitions } from './group-consumer-types';
 import type { TopicAssignment } from './range-assignor';
 
 export { GroupConsumerError } from './group-consumer-types';
-
-export interface GroupConsumerOptions {
-  /** host:port list. */
-  readonly bootstrap: readonly string[];
-  readonly groupId: string;
-  readonly clientId?: string;
-  readonly sessionTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
-  /** What JoinGroup announces as the rebalance timeout (Kafka's max.poll.interval.ms). */
-  readonly rebalanceTimeoutMs: number;
-  /** Fetch long-poll (max_wait_ms); default 500. */
-  readonly maxWaitMs?: number;
-  readonly maxBytesPerPartition: number;
-  readonly maxBytes: number;
-  /** Default read_committed (kafkajs's default, and what exactly-once sources need). */
-  readonly isolationLevel?: IsolationLevel;
-  readonly logger?: ReaderLogger;
-}
-
-export type EachGroupBatch = (payload: GroupBatchPayload) => Promise<void>;
-
+export type { EachGroupBatch, GroupConsumerOptions, GroupRunOptions } from './group-consumer-options';
 
 interface PartitionState {
   readonly topic: string;
@@ -55,19 +36,20 @@ const RELOAD_METADATA = new Set<number>([ErrorCode.NOT_LEADER_OR_FOLLOWER, Error
  *
  * Contracts:
  * - Membership: GroupMembership (eager rebalancing, range assignor, consumer protocol);
- *   a heartbeat every `heartbeatIntervalMs` while a member. When the group rebalances
- *   (heartbeat, commit or fetch says so) the loop, after the batch in hand, emits
- *   REBALANCING, joins again, reads the group's committed offsets of the new assignment
- *   (none: the partition's earliest offset, also after OFFSET_OUT_OF_RANGE) and emits
- *   GROUP_JOIN with it. Batches fetched under an older generation, or before a `seek` of
+ *   a heartbeat every `heartbeatIntervalMs` while a member (from a timer: also while a
+ *   batch is written). When the group rebalances (heartbeat or commit says so) the loop
+ *   delivers no more batches of the fetch in hand, awaits `beforeRejoin` (commits of the
+ *   current generation are still accepted), emits REBALANCING, joins again, reads the
+ *   group's committed offsets of the new assignment (none: the partition's earliest
+ *   offset, also after OFFSET_OUT_OF_RANGE) and emits GROUP_JOIN with it. Batches fetched under an older generation, or before a `seek` of
  *   their partition, are stale (`isStale()`), and their resolution is ignored.
  * - Fetching: one Fetch per partition leader per round (in parallel), `isolationLevel`,
  *   records decoded straight from the record batches (views into the response; control
  *   records and, with read_committed, aborted transactions never handed over). Each
  *   partition's records go to `eachBatch` in offset order, one batch at a time; the
  *   position moves past what the handler resolved (unresolved records are fetched again).
- * - Errors of the cluster (connections, leaders, coordinator) are logged and retried with
- *   backoff until `disconnect`; `commitOffsets` throws them as GroupConsumerError
+ * - Errors of the cluster (connections, leaders, coordinator, requests unanswered within
+ *   `requestTimeoutMs`) are logged and retried with backoff until `disconnect`; `commitOffsets` throws them as GroupConsumerError
  *   (retriable) or GroupError (its Kafka `type`, e.g. ILLEGAL_GENERATION, and the member
  *   joins again).
  * - `disconnect` waits for the batch in hand, leaves the group and closes every connection.
@@ -94,17 +76,23 @@ export class GroupConsumer {
   private lastHeartbeat = 0;
   private heartbeating: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private beforeRejoin: (() => Promise<void>) | undefined;
+  /** True while `beforeRejoin` runs. */
+  private revoking = false;
+  private readonly requestTimeoutMs: number;
 
   constructor(private readonly opts: GroupConsumerOptions) {
     this.clientId = opts.clientId ?? 'millrace-group-consumer';
     this.isolation = opts.isolationLevel ?? 'read_committed';
-    this.routes = new LeaderRoutes(opts.bootstrap, this.clientId);
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.routes = new LeaderRoutes(opts.bootstrap, this.clientId, opts.openBroker, this.requestTimeoutMs);
     this.membership = new GroupMembership({
       groupId: opts.groupId,
       sessionTimeoutMs: opts.sessionTimeoutMs,
       rebalanceTimeoutMs: opts.rebalanceTimeoutMs,
-      openCoordinator: () => openGroupCoordinator(opts.bootstrap, opts.groupId, this.clientId),
+      openCoordinator: opts.openCoordinator ?? (() => openGroupCoordinator(opts.bootstrap, opts.groupId, this.clientId)),
       partitionCounts: (topics) => this.routes.partitionCounts(topics),
+      requestTimeoutMs: this.requestTimeoutMs,
     });
   }
 
@@ -122,9 +110,10 @@ export class GroupConsumer {
   }
 
   /** Starts the loop (join, fetch, eachBatch); resolves at once. */
-  async run(r: { eachBatch: EachGroupBatch; autoCommit?: boolean; eachBatchAutoResolve?: boolean }): Promise<void> {
+  async run(r: GroupRunOptions): Promise<void> {
     if (this.running) throw new Error('the consumer is already running');
     this.running = true;
+    this.beforeRejoin = r.beforeRejoin;
     this.heartbeatTimer = setInterval(() => void this.heartbeatIfDue(), Math.max(50, Math.floor(this.opts.heartbeatIntervalMs / 2)));
     this.loop = this.runLoop(r.eachBatch);
   }
@@ -142,11 +131,10 @@ export class GroupConsumer {
   seek(s: { topic: string; partition: number; offset: string }): void {
     const key = `${s.topic}-${s.partition}`;
     const p = this.parts.get(key);
-    if (!p) {
-      // Not assigned right now (a rejoin under way): applied if the next assignment has it.
-      this.pendingSeeks.set(key, Number(s.offset));
-      return;
-    }
+    // Not assigned right now, or assigned but being revoked (`beforeRejoin` runs; the join resets positions to the
+    // committed offsets): applied if the next assignment has it, so the offsets a sink keeps itself are not lost.
+    if (!p || this.revoking) this.pendingSeeks.set(key, Number(s.offset));
+    if (!p) return;
     p.position = Number(s.offset);
     p.seekEpoch++;
   }
@@ -196,6 +184,8 @@ export class GroupConsumer {
   }
 
   private async rejoin(): Promise<void> {
+    await this.revoke();
+    if (!this.running) return;
     this.joining = true;
     this.generation++;
     this.emitter.emit(GROUP_CONSUMER_EVENTS.REBALANCING, { payload: { groupId: this.opts.groupId, memberId: this.membership.memberId } });
@@ -225,6 +215,19 @@ export class GroupConsumer {
     this.emitter.emit(GROUP_CONSUMER_EVENTS.GROUP_JOIN, event);
   }
 
+  /** Runs `beforeRejoin` while the member still holds its generation and partitions (see GroupRunOptions). */
+  private async revoke(): Promise<void> {
+    if (!this.beforeRejoin || !this.membership.member || this.parts.size === 0) return;
+    this.revoking = true;
+    try {
+      await this.beforeRejoin();
+    } catch (err) {
+      this.opts.logger?.warn(`group ${this.opts.groupId}: committing before the rejoin failed: ${errorMessage(err)}`);
+    } finally {
+      this.revoking = false;
+    }
+  }
+
   /** One Fetch per leader over the assigned, unpaused partitions; their batches to `eachBatch`. False when nothing was fetchable. */
   private async fetchRound(eachBatch: EachGroupBatch): Promise<boolean> {
     const ready = [...this.parts.values()].filter((p) => !this.pausedKeys.has(p.key));
@@ -243,9 +246,11 @@ export class GroupConsumer {
     const fetched = await Promise.all(
       [...byLeader].map(async ([leader, ps]) => {
         const asked = ps.map((p) => ({ p, offset: p.position!, seekEpoch: p.seekEpoch }));
-        const res = await (await this.routes.connection(leader)).send(FetchApi.apiKey, FETCH_VERSION, {
+        const conn = await this.routes.connection(leader);
+        const maxWaitMs = this.opts.maxWaitMs ?? 500;
+        const fetching = conn.send(FetchApi.apiKey, FETCH_VERSION, {
           replicaId: -1,
-          maxWaitMs: this.opts.maxWaitMs ?? 500,
+          maxWaitMs,
           minBytes: 1,
           maxBytes: this.opts.maxBytes,
           isolationLevel: ISOLATION_LEVEL_CODE[this.isolation],
@@ -255,13 +260,15 @@ export class GroupConsumer {
           })),
           forgottenTopicsData: [],
         });
+        const res = await withRequestTimeout(fetching, maxWaitMs + this.requestTimeoutMs, `Fetch from broker ${leader}`, () => conn.close());
         return { asked, res };
       }),
     );
     for (const { asked, res } of fetched) {
       for (const t of res.responses) {
         for (const r of t.partitions) {
-          if (!this.running || generation !== this.generation) return true;
+          // A rebalance under way: the partitions are revoked first, the rest of this fetch is fetched again by their next owner.
+          if (!this.running || this.rejoinNeeded || !this.membership.member || generation !== this.generation) return true;
           const a = asked.find((x) => x.p.topic === t.topic && x.p.partition === r.partitionIndex);
           if (!a || a.p !== this.parts.get(a.p.key) || a.seekEpoch !== a.p.seekEpoch) continue;
           if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
@@ -368,23 +375,20 @@ export class GroupConsumer {
     });
   }
 
-
-
-
   private async listOffset(p: PartitionState, timestamp: number): Promise<number> {
     const leader = this.routes.leaderOf(p.key);
     if (leader === undefined) throw new GroupConsumerError(`no leader known for ${p.key}`);
-    const res = await (await this.routes.connection(leader)).send(ListOffsetsApi.apiKey, LIST_OFFSETS_VERSION, {
+    const conn = await this.routes.connection(leader);
+    const listing = conn.send(ListOffsetsApi.apiKey, LIST_OFFSETS_VERSION, {
       replicaId: -1,
       isolationLevel: ISOLATION_LEVEL_CODE[this.isolation],
       topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, timestamp }] }],
     });
+    const res = await withRequestTimeout(listing, this.requestTimeoutMs, `ListOffsets ${p.key}`, () => conn.close());
     const r = res.topics[0]?.partitions[0];
     if (!r || r.errorCode !== ErrorCode.NONE) throw new GroupConsumerError(`ListOffsets ${p.key} failed with ${errorName(r?.errorCode ?? -1)}`);
     return r.offset;
   }
-
-
 }
 
 function groupByTopic(ps: readonly PartitionState[]): Map<string, PartitionState[]> {

@@ -48,11 +48,12 @@ const subscription = (topics: string[]): Buffer => encodeConsumerSubscription(0,
 const assignment = (a: Record<string, number[]>): Buffer =>
   encodeConsumerAssignment(0, { assignedPartitions: Object.entries(a).map(([topic, partitions]) => ({ topic, partitions })), userData: null });
 
-function membership(c: FakeCoordinator, counts = new Map([['t', 4]])): GroupMembership {
+function membership(c: FakeCoordinator, counts = new Map([['t', 4]]), requestTimeoutMs?: number): GroupMembership {
   return new GroupMembership({
     groupId: 'connect-sink',
     sessionTimeoutMs: 10_000,
     rebalanceTimeoutMs: 60_000,
+    requestTimeoutMs,
     openCoordinator: async () => c.open(),
     partitionCounts: async () => counts,
   });
@@ -126,6 +127,37 @@ describe('GroupMembership', () => {
     await expect(m.commit([{ topic: 't', partition: 1, offset: 43 }])).rejects.toThrow(/REBALANCE_IN_PROGRESS/);
     await m.join(['t']);
     expect(m.generationId).toBe(8);
+  });
+
+  test('REBALANCE_IN_PROGRESS on a heartbeat keeps the generation: what the member applied is committed under it before it joins again', async () => {
+    const c = new FakeCoordinator();
+    c.answer(JoinGroupApi.apiKey, joined('m-b', 'm-a', 7), joined('m-b', 'm-a', 8));
+    c.answer(SyncGroupApi.apiKey, { errorCode: 0, assignment: assignment({ t: [1] }) }, { errorCode: 0, assignment: assignment({ t: [1] }) });
+    c.answer(HeartbeatApi.apiKey, { errorCode: ErrorCode.REBALANCE_IN_PROGRESS });
+    c.answer(OffsetCommitApi.apiKey, { topics: [{ name: 't', partitions: [{ partitionIndex: 1, errorCode: 0 }] }] });
+    const m = membership(c);
+    await m.join(['t']);
+    expect(await m.heartbeat()).toBe('rejoin');
+    expect(m.member).toBe(true);
+    await m.commit([{ topic: 't', partition: 1, offset: 42 }]);
+    const sentCommit = c.sent.find((s) => s.apiKey === OffsetCommitApi.apiKey)!.body as { generationIdOrMemberEpoch: number };
+    expect(sentCommit.generationIdOrMemberEpoch).toBe(7);
+    await m.join(['t']);
+    expect(m.generationId).toBe(8);
+    expect(c.sent.map((s) => s.apiKey)).toEqual([JoinGroupApi.apiKey, SyncGroupApi.apiKey, HeartbeatApi.apiKey, OffsetCommitApi.apiKey, JoinGroupApi.apiKey, SyncGroupApi.apiKey]);
+  });
+
+  test('a coordinator that does not answer: the call fails after the request timeout and the connection is dropped', async () => {
+    const c = new FakeCoordinator();
+    c.answer(JoinGroupApi.apiKey, joined('m-b', 'm-a', 1));
+    c.answer(SyncGroupApi.apiKey, { errorCode: 0, assignment: assignment({ t: [0] }) });
+    c.answer(HeartbeatApi.apiKey, new Promise(() => undefined), { errorCode: 0 });
+    const m = membership(c, undefined, 50);
+    await m.join(['t']);
+    await expect(m.heartbeat()).rejects.toThrow(/Heartbeat of group connect-sink: no answer in 50 ms/);
+    expect(c.closed).toBe(1);
+    expect(await m.heartbeat()).toBe('ok');
+    expect(c.opened).toBe(2);
   });
 
   test('UNKNOWN_MEMBER_ID forgets the member id: the next JoinGroup asks for a new one', async () => {

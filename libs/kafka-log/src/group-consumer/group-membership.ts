@@ -15,6 +15,7 @@ import {
 } from '@millrace/protocol';
 import type { KafkaConnection } from '../kafka-connection';
 import { rangeAssign, type TopicAssignment } from './range-assignor';
+import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 
 /** The coordinator connection as the membership uses it (a KafkaConnection; a fake in unit tests). */
 export type CoordinatorLink = Pick<KafkaConnection, 'send' | 'close' | 'alive'>;
@@ -27,6 +28,13 @@ export interface GroupMembershipOptions {
   readonly openCoordinator: () => Promise<CoordinatorLink>;
   /** Partition counts of `topics` (the leader assigns them); topics the cluster does not know are left out. */
   readonly partitionCounts: (topics: readonly string[]) => Promise<Map<string, number>>;
+  /**
+   * How long a Heartbeat, OffsetCommit, OffsetFetch or LeaveGroup may wait for its answer
+   * (default 30 s, Kafka's request.timeout.ms); JoinGroup and SyncGroup, which the
+   * coordinator holds for the rebalance, wait the rebalance timeout + 5 s (as Kafka's
+   * consumer). Then the connection is dropped and the call fails (retriable).
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Versions every Kafka since 0.11 (and Millrace) serves; JoinGroup v2 needs no MEMBER_ID_REQUIRED round. */
@@ -74,8 +82,9 @@ export function isRejoinError(err: unknown): boolean {
  * `heartbeat` answers whether the member must join again; `commit` and `committed`
  * are OffsetCommit (with the generation and member id: a commit of a member the group
  * moved past is refused with ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID) and OffsetFetch;
- * `leave` is LeaveGroup. Coordinator errors (NOT_COORDINATOR, ...) and lost
- * connections drop the connection: the next call finds the coordinator again.
+ * `leave` is LeaveGroup. Coordinator errors (NOT_COORDINATOR, ...), lost connections
+ * and requests not answered in time (`requestTimeoutMs`) drop the connection: the next
+ * call finds the coordinator again.
  * Calls must not overlap a `join` (the caller serializes them).
  */
 export class GroupMembership {
@@ -95,7 +104,7 @@ export class GroupMembership {
     const link = await this.coordinator();
     this.generationId = -1;
     const metadata = encodeConsumerSubscription(CONSUMER_PROTOCOL_VERSION, { topics: [...topics], userData: null });
-    const joined = await this.call(link, () =>
+    const joined = await this.call(link, 'JoinGroup', this.opts.rebalanceTimeoutMs + 5000, () =>
       link.send(JoinGroupApi.apiKey, JOIN_VERSION, {
         groupId,
         sessionTimeoutMs: this.opts.sessionTimeoutMs,
@@ -119,7 +128,7 @@ export class GroupMembership {
         });
       }
     }
-    const synced = await this.call(link, () =>
+    const synced = await this.call(link, 'SyncGroup', this.opts.rebalanceTimeoutMs + 5000, () =>
       link.send(SyncGroupApi.apiKey, SYNC_VERSION, { groupId, generationId: joined.generationId, memberId: this.memberId, assignments }),
     );
     this.check(synced.errorCode, 'SyncGroup');
@@ -131,16 +140,23 @@ export class GroupMembership {
     return out;
   }
 
-  /** Sends one heartbeat: 'ok', or 'rejoin' when the group rebalances or forgot this member. Throws on connection/coordinator errors. */
+  /**
+   * Sends one heartbeat: 'ok', or 'rejoin' when the group rebalances or forgot this member.
+   * Throws on connection/coordinator errors. On REBALANCE_IN_PROGRESS the member keeps its
+   * generation (as Kafka's consumer): the coordinator accepts its offset commits until it
+   * sends JoinGroup, so what it applied can be committed before it rejoins. ILLEGAL_GENERATION
+   * and UNKNOWN_MEMBER_ID end the generation (commits would be refused).
+   */
   async heartbeat(): Promise<'ok' | 'rejoin'> {
     if (!this.member) return 'rejoin';
     const link = await this.coordinator();
     const generationId = this.generationId;
-    const res = await this.call(link, () => link.send(HeartbeatApi.apiKey, HEARTBEAT_VERSION, { groupId: this.opts.groupId, generationId, memberId: this.memberId }));
+    const res = await this.call(link, 'Heartbeat', this.requestTimeoutMs, () => link.send(HeartbeatApi.apiKey, HEARTBEAT_VERSION, { groupId: this.opts.groupId, generationId, memberId: this.memberId }));
     if (REJOIN_CODES.has(res.errorCode)) {
       // The answer to a heartbeat of a generation this member already left behind (it joined again meanwhile) says nothing about the new one.
       if (generationId !== this.generationId) return 'ok';
-      this.forgetIfUnknown(res.errorCode, generationId);
+      // REBALANCE_IN_PROGRESS: the group prepares a rebalance but this generation stays valid (its commits are accepted) until the member joins again.
+      if (res.errorCode !== ErrorCode.REBALANCE_IN_PROGRESS) this.forgetIfUnknown(res.errorCode, generationId);
       return 'rejoin';
     }
     this.check(res.errorCode, 'Heartbeat');
@@ -155,7 +171,7 @@ export class GroupMembership {
     const generationId = this.generationId;
     const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string | null }[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: null }]);
-    const res = await this.call(link, () =>
+    const res = await this.call(link, 'OffsetCommit', this.requestTimeoutMs, () =>
       link.send(OffsetCommitApi.apiKey, OFFSET_COMMIT_VERSION, {
         groupId: this.opts.groupId,
         generationIdOrMemberEpoch: generationId,
@@ -177,7 +193,7 @@ export class GroupMembership {
     const topics = Object.entries(assignment).map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
     const out = new Map<string, number>();
     if (topics.length === 0) return out;
-    const res = await this.call(link, () => link.send(OffsetFetchApi.apiKey, OFFSET_FETCH_VERSION, { groupId: this.opts.groupId, topics }));
+    const res = await this.call(link, 'OffsetFetch', this.requestTimeoutMs, () => link.send(OffsetFetchApi.apiKey, OFFSET_FETCH_VERSION, { groupId: this.opts.groupId, topics }));
     this.check(res.errorCode, 'OffsetFetch');
     for (const t of res.topics) {
       for (const p of t.partitions) {
@@ -194,7 +210,7 @@ export class GroupMembership {
     if (this.memberId !== '') {
       try {
         const link = await this.coordinator();
-        await link.send(LeaveGroupApi.apiKey, LEAVE_VERSION, { groupId: this.opts.groupId, memberId: this.memberId });
+        await this.call(link, 'LeaveGroup', this.requestTimeoutMs, () => link.send(LeaveGroupApi.apiKey, LEAVE_VERSION, { groupId: this.opts.groupId, memberId: this.memberId }));
       } catch {
         // Best effort: the coordinator expels the member once its session times out.
       }
@@ -231,10 +247,17 @@ export class GroupMembership {
     return this.link;
   }
 
-  /** Runs a request; a lost connection drops it (the next call finds the coordinator again). */
-  private async call<T>(link: CoordinatorLink, request: () => Promise<T>): Promise<T> {
+  private get requestTimeoutMs(): number {
+    return this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** Runs a request; a lost connection, or no answer within `timeoutMs`, drops it (the next call finds the coordinator again). */
+  private async call<T>(link: CoordinatorLink, what: string, timeoutMs: number, request: () => Promise<T>): Promise<T> {
     try {
-      return await request();
+      return await withRequestTimeout(request(), timeoutMs, `${what} of group ${this.opts.groupId}`, () => {
+        if (this.link === link) this.dropLink();
+        else link.close();
+      });
     } catch (err) {
       if (this.link === link) this.dropLink();
       throw err;

@@ -2,6 +2,12 @@ import { ErrorCode, MetadataApi } from '@millrace/protocol';
 import { splitHostPort } from '../host-port';
 import { KafkaConnection } from '../kafka-connection';
 import { GroupConsumerError } from './group-consumer-types';
+import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
+
+/** A connection to a broker as the routes use it (a KafkaConnection; a fake in unit tests). */
+export type BrokerLink = Pick<KafkaConnection, 'send' | 'close' | 'alive'>;
+/** Opens a connection to broker `host:port` (KafkaConnection.open). */
+export type OpenBroker = (host: string, port: number, clientId: string) => Promise<BrokerLink>;
 
 /** Metadata v1: topic names, leaders and brokers (served by every Kafka since 0.10 and by Millrace). */
 const METADATA_VERSION = 1;
@@ -15,11 +21,13 @@ const METADATA_VERSION = 1;
 export class LeaderRoutes {
   private leaders = new Map<string, number>();
   private brokers = new Map<number, { host: string; port: number }>();
-  private readonly connections = new Map<number, KafkaConnection>();
+  private readonly connections = new Map<number, BrokerLink>();
 
   constructor(
     private readonly bootstrap: readonly string[],
     private readonly clientId: string,
+    private readonly open: OpenBroker = (host, port, clientId) => KafkaConnection.open(host, port, clientId),
+    private readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {}
 
   /** The leader's node id of `key` (`topic-partition`), if known. */
@@ -52,12 +60,12 @@ export class LeaderRoutes {
   }
 
   /** The open connection to broker `nodeId`, opened (or reopened) on demand. */
-  async connection(nodeId: number): Promise<KafkaConnection> {
+  async connection(nodeId: number): Promise<BrokerLink> {
     const open = this.connections.get(nodeId);
     if (open?.alive) return open;
     const broker = this.brokers.get(nodeId);
     if (!broker) throw new GroupConsumerError(`broker ${nodeId} is not in the metadata`);
-    const conn = await KafkaConnection.open(broker.host, broker.port, this.clientId);
+    const conn = await this.open(broker.host, broker.port, this.clientId);
     this.connections.set(nodeId, conn);
     return conn;
   }
@@ -73,10 +81,11 @@ export class LeaderRoutes {
     let lastError: unknown = new Error('no bootstrap servers');
     for (const address of this.bootstrap) {
       const [host, port] = splitHostPort(address);
-      let conn: KafkaConnection | null = null;
+      let conn: BrokerLink | null = null;
       try {
-        conn = await KafkaConnection.open(host, port, this.clientId);
-        return await conn.send(MetadataApi.apiKey, METADATA_VERSION, { topics: topics.map((name) => ({ name })) });
+        conn = await this.open(host, port, this.clientId);
+        const link = conn;
+        return await withRequestTimeout(link.send(MetadataApi.apiKey, METADATA_VERSION, { topics: topics.map((name) => ({ name })) }), this.requestTimeoutMs, `Metadata from ${address}`, () => link.close());
       } catch (err) {
         lastError = err;
       } finally {
