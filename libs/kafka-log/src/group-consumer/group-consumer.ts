@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { errorMessage } from '@millrace/app-common';
+import { errorMessage, WakeableSleep } from '@millrace/app-common';
 import { ErrorCode, errorName, FetchApi, ListOffsetsApi } from '@millrace/protocol';
 import { ISOLATION_LEVEL_CODE, readFetchedRecords, type IsolationLevel } from '../fetched-records';
 import { openGroupCoordinator } from '../group-coordinator-connection';
@@ -75,7 +75,8 @@ export class GroupConsumer {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastHeartbeat = 0;
   private heartbeating: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  /** The run loop's wait between fetch rounds; resume, a rejoin and disconnect end it. */
+  private readonly sleeper = new WakeableSleep();
   private beforeRejoin: (() => Promise<void>) | undefined;
   /** True while `beforeRejoin` runs. */
   private revoking = false;
@@ -124,7 +125,7 @@ export class GroupConsumer {
 
   resume(tps: GroupTopicPartitions[]): void {
     for (const t of tps) for (const p of t.partitions) this.pausedKeys.delete(`${t.topic}-${p}`);
-    this.wake?.();
+    this.sleeper.wake();
   }
 
   /** Fetches `partition` from `offset` next (an assigned partition; others are ignored). */
@@ -153,7 +154,7 @@ export class GroupConsumer {
     const wasRunning = this.running;
     this.running = false;
     clearInterval(this.heartbeatTimer);
-    this.wake?.();
+    this.sleeper.wake();
     this.routes.close();
     // A JoinGroup held by the coordinator for a rebalance would keep the loop for up to the rebalance timeout.
     if (this.joining) this.membership.abort();
@@ -167,7 +168,7 @@ export class GroupConsumer {
     while (this.running) {
       try {
         if (this.rejoinNeeded || !this.membership.member) await this.rejoin();
-        else if (!(await this.fetchRound(eachBatch))) await this.idle(100);
+        else if (!(await this.fetchRound(eachBatch))) await this.sleeper.sleep(100);
         backoffMs = 100;
       } catch (err) {
         if (!this.running) break;
@@ -177,7 +178,7 @@ export class GroupConsumer {
         }
         this.opts.logger?.warn(`group ${this.opts.groupId}: ${errorMessage(err)}; retrying in ${backoffMs} ms`);
         this.routes.close(true);
-        await this.idle(backoffMs);
+        await this.sleeper.sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5000);
       }
     }
@@ -348,7 +349,7 @@ export class GroupConsumer {
           this.lastHeartbeat = Date.now();
           if (answer === 'rejoin') {
             this.rejoinNeeded = true;
-            this.wake?.();
+            this.sleeper.wake();
           }
         },
         (err: unknown) => {
@@ -359,20 +360,6 @@ export class GroupConsumer {
         this.heartbeating = null;
       });
     return this.heartbeating;
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 
   private async listOffset(p: PartitionState, timestamp: number): Promise<number> {
