@@ -2,24 +2,13 @@ import * as avsc from 'avsc';
 import { FakeSchemaRegistry } from '@millrace/schema-serde/testing';
 import { encodeFrame, SchemaRegistryClient } from '@millrace/schema-serde';
 import { AvroConverter, ConverterError, hasRawAvroValue, NEEDS_ASYNC, unscaledToDecimal, type ConnectField, type ConnectSchema, type RawAvroSchema, type SinkRecord } from '@millrace/connect-sdk';
+import { prng } from '@millrace/testing';
 import { buildFieldsMetadata, lastPerKey, type FieldsOptions, type SinkColumn } from '@millrace/sink-rows';
 import { AvroCopyRows, type CopyLines } from './avro-copy-rows';
 import { sqlRow } from './batch-writer';
 import { encodeCopyRows } from './copy-text';
 import { PostgresSinkDialect } from './dialect';
 import { lastLinePerKey } from './postgres-copy-writer';
-
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const s = (type: ConnectSchema['type'], extra: Partial<ConnectSchema> = {}): ConnectSchema => ({ type, optional: true, ...extra });
 const decimal = (scale: number, precision: number): ConnectSchema => s('bytes', { name: 'org.apache.kafka.connect.data.Decimal', version: 1, parameters: { scale: String(scale), 'connect.decimal.precision': String(precision) } });
@@ -56,7 +45,7 @@ const SCHEMA: ConnectSchema = { type: 'struct', optional: false, name: 'row', fi
 const TEXT_PIECES = ['a', 'Z', ' ', '\t', '\n', '\r', '\\', '\\N', 'é', 'ü', '漢', '😀', '"', "'", ',', '|', 'x'.repeat(40)];
 
 function generator(seed: number) {
-  const rnd = seeded(seed);
+  const rnd = prng(seed);
   const int = (min: number, max: number) => min + Math.floor(rnd() * (max - min + 1));
   const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
   const text = () => Array.from({ length: int(0, 8) }, () => pick(TEXT_PIECES)).join('');
@@ -225,7 +214,7 @@ describe('AvroCopyRows: Avro binary straight to COPY text', () => {
     const client = new SchemaRegistryClient({ baseUrl: registry.url });
     const id = await client.register('plain-value', JSON.stringify(avroSchema));
     const type = avsc.Type.forSchema(avroSchema as avsc.Schema);
-    const rnd = seeded(5);
+    const rnd = prng(5);
     const consumer = converter();
     const records: SinkRecord[] = [];
     for (let i = 0; i < 200; i++) {
