@@ -177,7 +177,8 @@ export class ChunkedSnapshot<Row> {
     const tables = this.opts.state.progress();
     const summary = this.meter.summarize(tables);
     let line = describeProgress(summary, tables);
-    if (this.opts.shared !== undefined) line += `; all tasks: ${Math.min(summary.chunks, this.chunksDoneAtStart + this.queue.stats().completed)}/${summary.chunks} chunks`;
+    // (the queue's count is its last poll's: never below what this task itself recorded)
+    if (this.opts.shared !== undefined) line += `; all tasks: ${Math.min(summary.chunks, Math.max(summary.chunksDone, this.chunksDoneAtStart + this.queue.stats().completed))}/${summary.chunks} chunks`;
     if (log) this.opts.logger.info(line);
     this.opts.reportStatus(line);
   }
