@@ -1,4 +1,4 @@
-import { decodeFrame, encodeFrame, WireFormatError } from './wire-format';
+import { decodeFrame, encodeFrame, frameSchemaId, WireFormatError } from './wire-format';
 
 describe('Confluent wire format', () => {
   it('encodes magic byte, big-endian id, payload', () => {
@@ -20,5 +20,13 @@ describe('Confluent wire format', () => {
     expect(() => decodeFrame(Buffer.from([0, 0xff, 0xff, 0xff, 0xff]))).toThrow('Invalid schema id -1');
     expect(() => encodeFrame(-1, Buffer.alloc(0))).toThrow(WireFormatError);
     expect(() => encodeFrame(1.5, Buffer.alloc(0))).toThrow(WireFormatError);
+  });
+
+  test('frameSchemaId reads the id of a framed buffer and answers undefined where decodeFrame would throw', () => {
+    expect(frameSchemaId(encodeFrame(0x01020304, Buffer.from([7])))).toBe(0x01020304);
+    expect(frameSchemaId(encodeFrame(0, Buffer.alloc(0)))).toBe(0);
+    expect(frameSchemaId(Buffer.from([0, 0, 0, 1]))).toBeUndefined();
+    expect(frameSchemaId(Buffer.from([1, 0, 0, 0, 1, 9]))).toBeUndefined();
+    expect(frameSchemaId(Buffer.from([0, 0xff, 0xff, 0xff, 0xff, 9]))).toBeUndefined();
   });
 });

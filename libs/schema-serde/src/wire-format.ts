@@ -41,6 +41,13 @@ export function encodeFrameHeader(frame: Buffer, schemaId: number): Buffer {
   return frame;
 }
 
+/** The schema id of a framed buffer, or undefined when `buf` is not in the wire format (no throw, no copy: for hot paths that only route by id). */
+export function frameSchemaId(buf: Buffer): number | undefined {
+  if (buf.length < HEADER_SIZE || buf[0] !== MAGIC_BYTE) return undefined;
+  const schemaId = buf.readInt32BE(1);
+  return schemaId < 0 ? undefined : schemaId;
+}
+
 /** Splits a framed buffer; throws {@link WireFormatError} on a short buffer, wrong magic byte or negative id. */
 export function decodeFrame(buf: Buffer): Frame {
   if (!Buffer.isBuffer(buf)) throw new WireFormatError('Expected a Buffer');

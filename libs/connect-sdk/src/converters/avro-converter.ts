@@ -25,7 +25,7 @@
  * Bad data, unknown ids and schemas the registry refuses (HTTP 4xx) are ConverterErrors;
  * registry unavailability (no answer, HTTP 5xx) is thrown as SchemaRegistryError.
  */
-import { AvroSerde, SchemaRegistryClient, SchemaRegistryError, decodeFrame, DeserializationError, SerializationError, WireFormatError, type AvroWriter } from '@millrace/schema-serde';
+import { AvroSerde, SchemaRegistryClient, SchemaRegistryError, decodeFrame, frameSchemaId, DeserializationError, SerializationError, WireFormatError, type AvroWriter } from '@millrace/schema-serde';
 import type * as avro from 'avsc';
 import type { ConfigDef } from '../config/config-def';
 import { urlLike } from '../config/common-validators';
@@ -166,8 +166,8 @@ export class AvroConverter implements Converter {
 
   /** The writer schema of framed Avro bytes whose id is resolved, without decoding them (see Converter). */
   rawAvroSchemaSync(bytes: Buffer): RawAvroSchema | typeof NEEDS_ASYNC {
-    if (bytes.length < 5 || bytes[0] !== 0) return NEEDS_ASYNC;
-    return this.readers.get(bytes.readInt32BE(1))?.raw ?? NEEDS_ASYNC;
+    const id = frameSchemaId(bytes);
+    return (id === undefined ? undefined : this.readers.get(id)?.raw) ?? NEEDS_ASYNC;
   }
 
   /** The resolved writer of (schema object, subject), once `loadWriter` has run for it. */
@@ -189,13 +189,7 @@ export class AvroConverter implements Converter {
     try {
       const { schemaId, payload } = decodeFrame(bytes);
       const reader = this.readers.get(schemaId) ?? (await this.loadReader(serde, schemaId));
-      let avroValue: unknown;
-      try {
-        avroValue = reader.type.fromBuffer(payload);
-      } catch (e) {
-        throw new DeserializationError(`Cannot decode Avro data written with schema id ${schemaId}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-      }
-      return { schema: reader.schema, value: avroToConnectValue(reader.schema, avroValue) };
+      return { schema: reader.schema, value: decodePayload(schemaId, reader.type, reader.schema, payload) };
     } catch (e) {
       throw asConverterError(e, 'Failed to deserialize Avro data');
     }
@@ -248,16 +242,21 @@ function decodeValue(id: number, type: avro.Type, schema: ConnectSchema, bytes: 
   try {
     const { schemaId, payload } = decodeFrame(bytes);
     if (schemaId !== id) throw new ConverterError(`Avro value of schema id ${schemaId} decoded as schema id ${id}`);
-    let avroValue: unknown;
-    try {
-      avroValue = type.fromBuffer(payload);
-    } catch (e) {
-      throw new DeserializationError(`Cannot decode Avro data written with schema id ${id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
-    return avroToConnectValue(schema, avroValue);
+    return decodePayload(id, type, schema, payload);
   } catch (e) {
     throw asConverterError(e, 'Failed to deserialize Avro data');
   }
+}
+
+/** The Connect value of an Avro payload (the bytes after the frame header) of schema id `id`; a payload the type cannot read is a DeserializationError. */
+function decodePayload(id: number, type: avro.Type, schema: ConnectSchema, payload: Buffer): unknown {
+  let avroValue: unknown;
+  try {
+    avroValue = type.fromBuffer(payload);
+  } catch (e) {
+    throw new DeserializationError(`Cannot decode Avro data written with schema id ${id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  return avroToConnectValue(schema, avroValue);
 }
 
 /** Data problems become ConverterErrors; registry unavailability is rethrown as is. */
