@@ -77,7 +77,7 @@ export async function runPostgresCdcBench(): Promise<CdcBenchFigures> {
   const streamRows = envInt('CDC_BENCH_STREAM_ROWS', 200_000);
   const rate = envInt('CDC_BENCH_RATE', 2000);
   const seconds = envInt('CDC_BENCH_SECONDS', 15);
-  const incrementalRows = Math.min(rows, envInt('CDC_BENCH_INCREMENTAL_ROWS', 100_000));
+  const incrementalRows = Math.min(rows, envInt('CDC_BENCH_INCREMENTAL_ROWS', 100_000, { allowZero: true }));
   let broker: BrokerProcess | undefined;
   let pg: EphemeralPostgres | undefined;
   let connect: ConnectProcess | undefined;

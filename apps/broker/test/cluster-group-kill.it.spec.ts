@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { prng, runPython, seedFrom, startBrokerCluster, type BrokerCluster } from '@millrace/testing';
 import { runPythonJson } from './support/python';
-import { awaitBrokers, CONSUME_GROUP, coordinatorOf, killAndRestart, leaderOf, PRODUCE_ACKED } from './support/cluster-kill';
+import { awaitBrokers, CONSUME_GROUP, coordinatorOf, killAndRestart, leaderOf, logProblems, PRODUCE_ACKED } from './support/cluster-kill';
 
 /** Records the producer writes per 0.25 s tick (raised with the record count for the soak version). */
 const BATCH = Number(process.env.GROUP_KILL_BATCH ?? 150);
@@ -31,7 +31,9 @@ interface Consumed {
  * (acks=all) writing 36,000 records while a librdkafka consumer group reads along and
  * commits after every batch; meanwhile a broker is killed -9 and restarted three times at
  * seeded moments (MILLRACE_GROUP_KILL_SEED replays a run), alternately the group's
- * coordinator and the leader of partition 0. Every acknowledged record is consumed, the
+ * coordinator and the leader of partition 0. The log holds every acknowledged record
+ * exactly once at its acknowledged offset, in order, offsets contiguous (read back with
+ * kcat); every acknowledged record is consumed, the
  * committed offsets the group's coordinator reports never go backwards, and at the end
  * they are the partitions' end offsets (the group kept working across its
  * coordinator's deaths). The 300k-record, 10-kill version is the same test with
@@ -97,6 +99,9 @@ describe('a consumer group across repeated broker kills', () => {
     const context = { seed, kills, produceErrors: produced.errors, commitErrors: consumed.commitErrors, lastCommitError: consumed.lastCommitError };
     expect({ ...context, errorCount: produced.errorCount, left: produced.left }).toMatchObject({ errorCount: 0, left: 0 });
     expect(produced.acked).toHaveLength(total);
+
+    // The log holds every acknowledged record exactly once, at its offset, in production order, offsets contiguous.
+    expect({ ...context, problems: await logProblems(cluster.bootstrap, topic, partitions, produced.acked) }).toMatchObject({ problems: [] });
 
     // Every acknowledged record was consumed.
     const seen = new Set(consumed.seen);

@@ -1,6 +1,6 @@
 import { FindCoordinatorApi, MetadataApi } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
-import { retryUntil, type BrokerProcess } from '@millrace/testing';
+import { retryUntil, runKcat, type BrokerProcess } from '@millrace/testing';
 
 /**
  * Shared parts of the cluster kill -9 tests: a librdkafka producer that reports what was
@@ -135,4 +135,36 @@ export async function killAndRestart(victim: BrokerProcess, others: readonly Bro
       return m.brokers.some((b) => b.nodeId === victim.nodeId) ? undefined : true;
     }, 'the membership'), { timeoutMs: sessionTimeoutMs + 10_000, intervalMs: 200 });
   await victim.restart();
+}
+
+/**
+ * What is wrong with the log of `topic` against what PRODUCE_ACKED acknowledged (its
+ * `acked`: [partition, offset, i] of value "v-<i>"), read back with kcat: per partition,
+ * offsets not contiguous from 0, a value twice, values out of production order, an
+ * acknowledged record missing from its acknowledged offset, or a record count other than
+ * the acknowledged count. Empty when the log is exactly the acknowledged records.
+ */
+export async function logProblems(bootstrap: string, topic: string, partitions: number, acked: readonly [number, number, number][]): Promise<string[]> {
+  const problems: string[] = [];
+  for (let p = 0; p < partitions; p++) {
+    const read = await runKcat(['-C', '-b', bootstrap, '-t', topic, '-p', String(p), '-o', 'beginning', '-e', '-f', '%o %s\\n'], { timeoutMs: 120_000 });
+    if (read.code !== 0) {
+      problems.push(`partition ${p}: kcat exited ${String(read.code)}`);
+      continue;
+    }
+    const lines = read.stdout.toString().trim().split('\n').filter((l) => l !== '').map((l) => l.split(' '));
+    const offsets = lines.map(([o]) => Number(o));
+    const values = lines.map(([, v]) => Number(v.slice(2)));
+    const gap = offsets.findIndex((o, i) => o !== i);
+    if (gap >= 0) problems.push(`partition ${p}: offset ${offsets[gap]} at position ${gap} (not contiguous from 0)`);
+    if (new Set(values).size !== values.length) problems.push(`partition ${p}: ${values.length - new Set(values).size} value(s) twice`);
+    const disorder = values.findIndex((v, i) => i > 0 && v < values[i - 1]);
+    if (disorder >= 0) problems.push(`partition ${p}: v-${values[disorder]} after v-${values[disorder - 1]} (out of production order)`);
+    const byOffset = new Map(lines.map(([o, v]) => [Number(o), Number(v.slice(2))]));
+    const mine = acked.filter(([ap]) => ap === p);
+    const misplaced = mine.filter(([, o, i]) => byOffset.get(o) !== i);
+    if (misplaced.length > 0) problems.push(`partition ${p}: ${misplaced.length} acknowledged record(s) not at their offset, first v-${misplaced[0][2]} at ${misplaced[0][1]}`);
+    if (values.length !== mine.length) problems.push(`partition ${p}: ${values.length} records in the log, ${mine.length} acknowledged`);
+  }
+  return problems;
 }
