@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { buildBatch, ErrorCode, MetadataApi, ProduceApi } from '@millrace/protocol';
+import { buildBatch, decodeBatches, ErrorCode, MetadataApi, ProduceApi } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
 import { retryUntil, runKcat, startBrokerCluster, type BrokerCluster, type BrokerProcess } from '@millrace/testing';
 import { awaitBrokers } from './support/cluster-kill';
@@ -11,7 +13,8 @@ jest.setTimeout(150_000);
  * accepts writes; an acks=all write that reached the frozen leader is never
  * acknowledged once it thaws (its followers fetch from the new leader, and the cluster
  * record soon tells it it lost the leadership), it never reaches the new leader's log,
- * and the old leader rejoins as a follower with the new leader's log.
+ * and the old leader rejoins as a follower with the new leader's log — read from each
+ * broker's own segment files, so a divergent tail the old leader kept would show.
  */
 describe('a leader frozen past its lease', () => {
   const sessionTimeoutMs = 4000;
@@ -38,6 +41,13 @@ describe('a leader frozen past its lease', () => {
     } finally {
       conn.close();
     }
+  }
+
+  /** The record values in `broker`'s own segment files of partition 0, in log order. */
+  function valuesOnDisk(broker: BrokerProcess): string[] {
+    const dir = path.join(broker.dataDir, 'logs', `${t}-0`);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+    return files.flatMap((f) => decodeBatches(readFileSync(path.join(dir, f))).flatMap((b) => b.records.map((r) => r.value?.toString() ?? '')));
   }
 
   const produce = (conn: KafkaConnection, value: string): Promise<number> =>
@@ -104,5 +114,10 @@ describe('a leader frozen past its lease', () => {
     }, { timeoutMs: 30_000, intervalMs: 300 });
     const r = await runKcat(['-C', '-b', cluster.bootstrap, '-t', t, '-p', '0', '-o', 'beginning', '-e', '-f', '%s\\n']);
     expect(r.stdout.toString().split('\n').filter(Boolean)).toEqual(['a0', 'b0', 'b1']);
+    // Each replica's own log, the thawed leader's included, is exactly that: no 'late' kept.
+    await retryUntil('every replica to hold the log of the new leader', async () => {
+      const logs = brokers.map((b) => ({ node: b.nodeId, values: valuesOnDisk(b) }));
+      if (logs.some((l) => l.values.join() !== 'a0,b0,b1')) throw new Error(JSON.stringify(logs));
+    }, { timeoutMs: 10_000, intervalMs: 300 });
   });
 });
