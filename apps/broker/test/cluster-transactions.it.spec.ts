@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { ErrorCode, FindCoordinatorApi, MetadataApi } from '@millrace/protocol';
+import { DescribeTransactionsApi, ErrorCode, FindCoordinatorApi, MetadataApi } from '@millrace/protocol';
 import { KafkaConnection } from '@millrace/kafka-log';
 import { retryUntil, runKcat, SYSTEM_PYTHON, startBrokerCluster, type BrokerCluster, type BrokerProcess } from '@millrace/testing';
 import { partitionForTransactionalId } from '../src/transaction-coordinator/transaction-log-format';
@@ -57,6 +57,12 @@ print(json.dumps({'committed': committed, 'aborted': aborted, 'errors': errors[:
  * on with its next transactions through the new coordinator. A read_committed reader
  * sees every committed transaction's records exactly once and nothing of aborted ones.
  */
+/** The number of the last transaction the producer printed as committed. */
+function lastCommitted(lines: readonly string[]): number {
+  const committed = lines.filter((l) => l.startsWith('committed '));
+  return Number(committed[committed.length - 1]!.slice('committed '.length));
+}
+
 describe('transactions on a 3-broker cluster across the death of their coordinator', () => {
   const sessionTimeoutMs = 4000;
   let cluster: BrokerCluster;
@@ -72,7 +78,7 @@ describe('transactions on a 3-broker cluster across the death of their coordinat
         MILLRACE_OFFSETS_TOPIC_NUM_PARTITIONS: '6',
         MILLRACE_REPLICA_LAG_TIME_MAX_MS: '10000',
         // Prepared commits wait this long before their markers: a kill lands while one is prepared.
-        MILLRACE_TXN_MARKER_DELAY_MS: '1500',
+        MILLRACE_TXN_MARKER_DELAY_MS: '2000',
       },
     });
     brokers = cluster.brokers;
@@ -129,12 +135,24 @@ describe('transactions on a 3-broker cluster across the death of their coordinat
       // Kill the coordinator right after a commit was answered: its markers are still held back (prepared).
       await producer.waitForLines('4 committed transactions', (lines) => lines.filter((l) => l.startsWith('committed')).length >= 4, 60_000);
       const victim = brokers.find((b) => b.nodeId === coordinator)!;
+      const prepared = lastCommitted(producer.lines);
+      // The kill lands while that commit is prepared: the coordinator says so (DescribeTransactions).
+      const described = await KafkaConnection.open(victim.host, victim.kafkaPort, 'txn-test-raw').then(async (c) => {
+        try {
+          return (await c.send(DescribeTransactionsApi.apiKey, 0, { transactionalIds: [tid] })).transactionStates[0];
+        } finally {
+          c.close();
+        }
+      });
+      expect({ prepared, state: described?.transactionState }).toEqual({ prepared, state: 'PrepareCommit' });
       await killAndRestart(victim, brokers.filter((b) => b !== victim), sessionTimeoutMs);
       const next = await txnCoordinator(brokers, tid);
       await producer.waitForLines('the producer to finish', (lines) => lines.some((l) => l.startsWith('{')), 150_000);
       const summary = JSON.parse(producer.lines.find((l) => l.startsWith('{'))!) as { committed: number[]; aborted: number[]; errors: string[] };
       expect(summary.committed.length + summary.aborted.length).toBe(transactions);
       expect(summary.committed.length).toBeGreaterThanOrEqual(transactions - 2);
+      // the transaction prepared at the kill was completed (committed), not aborted
+      expect(summary.committed).toContain(prepared);
       expect(next).toBeGreaterThan(0);
 
       // read_committed: every committed transaction's records once, nothing of the aborted ones.
