@@ -123,6 +123,25 @@ describe('ReplicaManager: one follower fetch for many partitions', () => {
     expect(woken.map((r) => r.bytes > 0)).toEqual([true, false, false]);
   });
 
+  it('appends of one produce request to several partitions reach the follower in one response', async () => {
+    // Partition 2's write is slower (another disk queue, a bigger batch): it finishes 50 ms after the others.
+    const log2 = rm.getPartition('m', 2)!.log;
+    const append = log2.append.bind(log2);
+    log2.append = async (...args) => {
+      await new Promise((r) => setTimeout(r, 50));
+      return append(...args);
+    };
+    const parked = fetchAll([0, 0, 0]);
+    await new Promise((r) => setImmediate(r));
+    // As the produce handler does for one request: every partition's append started at once.
+    const produced = [0, 1, 2].map((p) => rm.appendRecords('m', p, buildBatch({ baseOffset: 0, records: [{ value: Buffer.alloc(200, p), timestamp: Date.now() }] }), -1, MAX_WAIT_MS));
+    const results = await within(parked, 'the multi-partition follower fetch after the appends');
+    expect(results.map((r) => r.bytes > 0)).toEqual([true, true, true]);
+    void fetchAll([1, 1, 1]);
+    const outcomes = await within(Promise.all(produced), 'acks=all produce of the three partitions');
+    expect(outcomes.map((o) => o.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
+  });
+
   it('a fenced partition in the request answers at once with its error, the others without error', async () => {
     const started = Date.now();
     const results = await rm.fetch({
