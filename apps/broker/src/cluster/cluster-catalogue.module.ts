@@ -2,6 +2,7 @@ import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnModuleD
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '@millrace/app-common';
 import type { ClusterMetadataStore } from '@millrace/cluster-metadata';
+import { KafkaConnection } from '@millrace/kafka-log';
 import { MetadataModule } from '../metadata/metadata.module';
 import { TopicManager } from '../metadata/topic-manager';
 import { PartitionModule } from '../partition/partition.module';
@@ -16,6 +17,7 @@ import { BrokerMetrics } from '../metrics/broker-metrics';
 import { IsrManager } from './isr-manager';
 import { ReplicationMetrics } from './replication-metrics';
 import { ReplicaFetchers } from './replica-fetchers';
+import { followerReplicaOf } from './follower-replica';
 
 /**
  * Cluster mode: starts following the cluster catalogue (ClusterCatalogueSync, with the
@@ -42,7 +44,20 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     if (!this.store || !this.config.cluster) return;
     const logger = this.root.child({ component: 'cluster-catalogue' });
     const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
-    const fetchers = new ReplicaFetchers(this.table.nodeId, this.replicas, this.topics, this.view, log, this.config.cluster.replicaFetchWaitMaxMs);
+    const fetchers = new ReplicaFetchers({
+      nodeId: this.table.nodeId,
+      fetchWaitMaxMs: this.config.cluster.replicaFetchWaitMaxMs,
+      assignedReplicas: (topic, partition) => this.topics.get(topic)?.replicas?.[partition] ?? [],
+      replica: (topic, partition) => {
+        const p = this.replicas.getPartition(topic, partition);
+        return p && followerReplicaOf(p);
+      },
+      connect: async (leader) => {
+        const b = this.view.liveBrokers().find((x) => x.nodeId === leader);
+        return b ? KafkaConnection.open(b.host, b.port, `millrace-replica-${this.table.nodeId}`, 5000) : null;
+      },
+      logger: log,
+    });
     this.sync = new ClusterCatalogueSync(this.store, this.topics, this.replicas, this.table, fetchers, log);
     await this.sync.start();
     const replication = new ReplicationMetrics(this.metrics.registry, this.replicas, this.topics, this.view);

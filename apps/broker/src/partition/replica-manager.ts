@@ -2,6 +2,7 @@ import { ErrorCode } from '@millrace/protocol';
 import { errorCodeOf, OffsetOutOfRangeError, type UnifiedLog, type LogConfig } from '@millrace/storage';
 import type { PartitionHost } from '../metadata/topic-manager';
 import type { TopicMetadata } from '../metadata/topic-store';
+import { AppendsInFlight } from './appends-in-flight';
 import { FetchWaiters } from './fetch-waiters';
 import type { LeadershipSource } from './partition-leadership';
 import { partitionKey } from './partition-key';
@@ -60,6 +61,8 @@ export class ReplicaManager implements PartitionHost {
    * again and park again.
    */
   private readonly followerWaiters = new FetchWaiters();
+  /** Client appends under way, which a multi-partition follower fetch lets finish before it reads (AppendsInFlight). */
+  private readonly appending = new AppendsInFlight();
   private readonly leadershipListeners: LeadershipListener[] = [];
   private readonly hooks: PartitionHooks = {
     onAppended: (part, bytes, records) => this.onAppended(part, bytes, records),
@@ -203,13 +206,13 @@ export class ReplicaManager implements PartitionHost {
       const why = errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 'is not the leader of' : 'does not host';
       return Promise.resolve(failedAppendOutcome(errorCode, `This server ${why} ${topic}-${partition}.`));
     }
-    if (acks !== -1 || !p.replication) return p.appendRecords(records);
+    if (acks !== -1 || !p.replication) return this.appendLocally(p, records);
     const minIsr = p.log.config.minInsyncReplicas;
     const isr = p.replication.inSyncReplicas.length;
     if (isr < minIsr) {
       return Promise.resolve(failedAppendOutcome(ErrorCode.NOT_ENOUGH_REPLICAS, `${topic}-${partition} has ${isr} in-sync replica(s), fewer than min.insync.replicas=${minIsr}`, p.logStartOffset));
     }
-    return p.appendRecords(records).then(async (outcome) => {
+    return this.appendLocally(p, records).then(async (outcome) => {
       if (outcome.errorCode !== ErrorCode.NONE || outcome.lastOffset === undefined) return outcome;
       const code = await p.waitForInSyncReplicas(outcome.lastOffset + 1, timeoutMs);
       // Kafka's DelayedProduce: replicated, but by an ISR that shrank below min.insync.replicas meanwhile.
@@ -226,15 +229,27 @@ export class ReplicaManager implements PartitionHost {
     });
   }
 
+  /** Partition.appendRecords (started synchronously), tracked while under way when the partition has followers. */
+  private appendLocally(p: Partition, records: Buffer | null): Promise<AppendOutcome> {
+    const outcome = p.appendRecords(records);
+    if (p.replication) this.appending.track(partitionKey(p.topic, p.index), outcome);
+    return outcome;
+  }
+
   /**
    * Reads the requested partitions; when they hold fewer than minBytes, waits until an
-   * append reaches one of them or maxWaitMs passes, then reads again.
+   * append reaches one of them or maxWaitMs passes, then reads again. A follower's fetch
+   * of several partitions first lets the appends under way on them finish.
    */
   async fetch(params: FetchParams): Promise<FetchPartitionResult[]> {
     const deadline = Date.now() + Math.max(0, params.maxWaitMs);
     const keys = params.partitions.map((p) => partitionKey(p.topic, p.partition));
-    const waiters = params.replicaId !== undefined && params.replicaId >= 0 ? this.followerWaiters : this.waiters;
+    const follower = params.replicaId !== undefined && params.replicaId >= 0;
+    const waiters = follower ? this.followerWaiters : this.waiters;
     while (true) {
+      // One response for a follower carries every append under way on its partitions (AppendsInFlight).
+      const settling = follower && keys.length > 1 ? this.appending.settled(keys, deadline - Date.now()) : null;
+      if (settling) await settling;
       const { results, ends } = await this.readOnce(params);
       const bytes = results.reduce((n, r) => n + r.bytes, 0);
       const failed = results.some((r) => r.errorCode !== ErrorCode.NONE);
