@@ -80,6 +80,8 @@ export class AvroConverter implements Converter {
   /** Direct encoders per schema object (null: the schema needs the general path). */
   private readonly directEncoders = new WeakMap<ConnectSchema, DirectEncoder | null>();
   private readonly frames = new FrameWriter();
+  /** The last (topic, schema) written directly: a task's next record usually has both, and skips the lookups. */
+  private hot: { readonly topic: string; readonly schema: ConnectSchema; readonly writer: AvroWriter; readonly encoder: DirectEncoder } | null = null;
   private readonly readers = new Map<number, ReaderEntry>();
   private readonly pendingReaders = new Map<number, Promise<ReaderEntry>>();
 
@@ -98,6 +100,7 @@ export class AvroConverter implements Converter {
     const typeHook = int64TypeHook as unknown as (schema: avro.Schema, opts: object) => avro.Type | undefined;
     this.serde = new AvroSerde({ client: this.client, autoRegister, typeOptions: { typeHook } });
     this.isKey = isKey;
+    this.hot = null;
   }
 
   /** The subject of `topic` (TopicNameStrategy). */
@@ -139,11 +142,22 @@ export class AvroConverter implements Converter {
     const serde = this.ready();
     if (value === null || value === undefined) return null;
     if (schema === null) return NEEDS_ASYNC;
+    const hot = this.hot;
+    if (hot !== null && hot.schema === schema && hot.topic === topic) {
+      try {
+        return this.frames.frame(hot.writer.id, hot.encoder, value);
+      } catch {
+        // refused: the general path below words the error
+      }
+    }
     const subject = this.subjectFor(topic);
     const writer = this.writerFor(schema, subject);
     if (!writer) return NEEDS_ASYNC;
     const direct = this.encodeDirect(schema, writer, value);
-    if (direct) return direct;
+    if (direct) {
+      this.hot = { topic, schema, writer, encoder: this.directEncoders.get(schema) as DirectEncoder };
+      return direct;
+    }
     const avroValue = connectToAvroValue(schema, value);
     try {
       return serde.encode(writer, avroValue);
