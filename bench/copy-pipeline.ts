@@ -66,8 +66,11 @@ export interface CopyPipelineFigures {
   /** Peak resident memory of the connect process during the pipeline phase (VmRSS samples and VmHWM). */
   readonly connectPeakRssBytes: number | null;
   readonly profileDir: string | null;
-  /** With COPY_PIPELINE_STAGED=1: the source alone (creation to every row in the topic) and the sink alone (creation to every row in the destination), in seconds. */
-  readonly stages: { readonly sourceSeconds: number; readonly sinkSeconds: number } | null;
+  /**
+   * With COPY_PIPELINE_STAGED=1: the source alone (creation to every row in the topic) and the sink alone (creation to every row in the destination), in seconds,
+   * and the connect process's CPU seconds during the source stage (null where unreadable).
+   */
+  readonly stages: { readonly sourceSeconds: number; readonly sinkSeconds: number; readonly sourceConnectCpu: number | null } | null;
 }
 
 export const DDL = `(id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount NUMERIC(10,2) NOT NULL, happened TIMESTAMPTZ NOT NULL, note TEXT)`;
@@ -260,7 +263,9 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
         30 * 60_000,
         250,
       );
-      stages = { sourceSeconds: Number(process.hrtime.bigint() - pipelineStart) / 1e9 - 0.25, sinkSeconds: 0 };
+      const sourceCpuEnd = processCpuSeconds(connect.pid ?? -1);
+      const sourceConnectCpu = sourceCpuEnd === null || cpuBefore.connect === null ? null : sourceCpuEnd - cpuBefore.connect;
+      stages = { sourceSeconds: Number(process.hrtime.bigint() - pipelineStart) / 1e9 - 0.25, sinkSeconds: 0, sourceConnectCpu };
       log(`copy-pipeline: source alone ${stages.sourceSeconds.toFixed(2)} s (topic end offset ${end})`);
     }
     const sinkStart = process.hrtime.bigint();
@@ -361,7 +366,7 @@ export function formatCopyPipeline(f: CopyPipelineFigures): string {
     '',
     ...(f.stages
       ? [
-          `staged: source alone ${f.stages.sourceSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sourceSeconds).toLocaleString('en-US')} rows/s), sink alone ${f.stages.sinkSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sinkSeconds).toLocaleString('en-US')} rows/s), both from their connector's creation`,
+          `staged: source alone ${f.stages.sourceSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sourceSeconds).toLocaleString('en-US')} rows/s, connect ${f.stages.sourceConnectCpu === null ? 'n/a' : `${((f.stages.sourceConnectCpu / f.rows) * 1e6).toFixed(1)} us CPU per row`}), sink alone ${f.stages.sinkSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sinkSeconds).toLocaleString('en-US')} rows/s), both from their connector's creation`,
           '',
         ]
       : []),

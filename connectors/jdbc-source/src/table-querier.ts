@@ -202,7 +202,15 @@ export class TableQuerier {
    */
   async poll(maxRecords: number): Promise<SourceRecord[]> {
     if (this.pending.length === 0) await this.fetch();
-    const out = this.pending.splice(0, Math.max(1, maxRecords));
+    const max = Math.max(1, maxRecords);
+    let out: SourceRecord[];
+    if (this.pending.length <= max) {
+      // The common case (a page no larger than a read): the page itself, without copying it.
+      out = this.pending;
+      this.pending = [];
+    } else {
+      out = this.pending.splice(0, max);
+    }
     if (this.pending.length > 0) this.nextPollAt = 0;
     return out;
   }
@@ -233,7 +241,7 @@ export class TableQuerier {
       }
       const layout = this.layout(page.columns);
       const records = page.rows.map((row) => this.record(page.columns, layout, row, {}));
-      this.pending.push(...records);
+      this.append(records);
       this.nextPollAt = 0;
       return;
     }
@@ -289,8 +297,13 @@ export class TableQuerier {
       }
     }
     this.position = position;
-    this.pending.push(...records);
+    this.append(records);
     this.nextPollAt = full ? 0 : now + pollIntervalMs;
+  }
+
+  private append(records: SourceRecord[]): void {
+    if (this.pending.length === 0) this.pending = records;
+    else for (const r of records) this.pending.push(r);
   }
 
   private record(columns: readonly ColumnMapping[], layout: Layout, row: readonly unknown[], offset: Record<string, unknown>): SourceRecord {

@@ -38,6 +38,8 @@ export class RecordPartitioner {
     const byPartition = new Map<string, PartitionRecords>();
     const counts = new Map<string, number>();
     const keyless = new Map<string, number>();
+    // Consecutive records usually go to one partition: its group is found without a key string.
+    let last: PartitionRecords | undefined;
     for (const r of records) {
       let partition = r.partition ?? -1;
       // Metadata for every topic, as Kafka's producer: it also lets a cluster that
@@ -55,7 +57,7 @@ export class RecordPartitioner {
         if (partition >= count) throw new ProduceError(`Invalid partition given with record: ${partition} is not in the range [0...${count}) of ${r.topic}`, false);
       }
       if (partition < 0) {
-        if (r.key !== null) partition = keyPartition(r.key, count);
+        if (r.key !== null) partition = count === 1 ? 0 : keyPartition(r.key, count);
         else {
           let chosen = keyless.get(r.topic);
           if (chosen === undefined) {
@@ -66,11 +68,15 @@ export class RecordPartitioner {
           partition = chosen;
         }
       }
-      const slot = `${r.topic}\u0000${partition}`;
-      let group = byPartition.get(slot);
+      let group = last !== undefined && last.partition === partition && last.topic === r.topic ? last : undefined;
       if (!group) {
-        group = { topic: r.topic, partition, inputs: [] };
-        byPartition.set(slot, group);
+        const slot = `${r.topic}\u0000${partition}`;
+        group = byPartition.get(slot);
+        if (!group) {
+          group = { topic: r.topic, partition, inputs: [] };
+          byPartition.set(slot, group);
+        }
+        last = group;
       }
       group.inputs.push({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp ?? undefined });
     }

@@ -79,4 +79,19 @@ describe('ZonedTimestamp text', () => {
     expect(zoned(-1).convert('12024-01-02 03:04:05+00')).toBe('12024-01-02T03:04:05.000000Z');
     expect(zoned(-1).convert('infinity')).toBeNull();
   });
+
+  it("reads Postgres's UTC output at every fraction length and column precision, and leaves other shapes to the general path", () => {
+    const zoned = (typmod: number) => pg(1184, typmod);
+    expect(zoned(-1).convert('2024-01-02 03:04:05.000001+00')).toBe('2024-01-02T03:04:05.000001Z');
+    expect(zoned(-1).convert('2024-01-02 03:04:05.1+00')).toBe('2024-01-02T03:04:05.100000Z');
+    expect(zoned(6).convert('1999-12-31 23:59:59.999999+00')).toBe('1999-12-31T23:59:59.999999Z');
+    expect(zoned(2).convert('2024-01-02 03:04:05.129+00')).toBe('2024-01-02T03:04:05.12Z');
+    expect(zoned(0).convert('2024-01-02 03:04:05+00')).toBe('2024-01-02T03:04:05Z');
+    expect(zoned(4).convert('2024-01-02 03:04:05.12+00')).toBe('2024-01-02T03:04:05.1200Z');
+    // Not Postgres's UTC shape: the regex or the microsecond path decides, as before.
+    expect(zoned(-1).convert('2024-01-02 03:04:05+00:00')).toBe('2024-01-02T03:04:05.000000Z');
+    expect(zoned(-1).convert('2024-01-02T03:04:05.25Z')).toBe('2024-01-02T03:04:05.250000Z');
+    expect(zoned(-1).convert('2024-01-02 03:04:05.25+01')).toBe('2024-01-02T02:04:05.250000Z');
+    expect(zoned(-1).convert('2024-01-02 03:04:05+00 BC')).not.toBe('2024-01-02T03:04:05.000000Z');
+  });
 });

@@ -95,10 +95,41 @@ export function timeTextToMicros(text: string): number | null {
 /** `YYYY-MM-DD HH:MM:SS[.f]+00` (or without zone): UTC text the drivers return for most values. */
 const UTC_TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:\+00(?::?00)?|Z)?$/;
 
+/** Digit positions of `YYYY-MM-DD HH:MM:SS`. */
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+function isDigit(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * What UTC_TIMESTAMP_TEXT does for Postgres's own UTC output, `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00`,
+ * without a regex match: the ZonedTimestamp text, or undefined for any other shape.
+ */
+function postgresUtcText(text: string, digits: number): string | undefined {
+  const len = text.length;
+  if (len < 22 || len > 29 || text.charCodeAt(10) !== 32 || !text.endsWith('+00')) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  for (const i of DIGIT_AT) if (!isDigit(text, i)) return undefined;
+  const fractionEnd = len - 3;
+  let fraction = '';
+  if (fractionEnd > 19) {
+    if (text.charCodeAt(19) !== 46 || fractionEnd === 20) return undefined;
+    for (let i = 20; i < fractionEnd; i++) if (!isDigit(text, i)) return undefined;
+    fraction = text.slice(20, fractionEnd);
+  }
+  const head = `${text.slice(0, 10)}T${text.slice(11, 19)}`;
+  if (digits === 0) return `${head}Z`;
+  return `${head}.${fraction.length === digits ? fraction : fraction.padEnd(digits, '0').slice(0, digits)}Z`;
+}
+
 /** Debezium's ZonedTimestamp text in UTC; UTC input is rewritten as text, anything else goes through microseconds. */
 function zonedTimestampText(text: string, fractionDigits: number): string | null {
-  const m = UTC_TIMESTAMP_TEXT.exec(text);
   const digits = Math.max(0, Math.min(6, fractionDigits));
+  const fast = postgresUtcText(text, digits);
+  if (fast !== undefined) return fast;
+  const m = UTC_TIMESTAMP_TEXT.exec(text);
   if (m) return `${m[1]}T${m[2]}${digits > 0 ? `.${(m[3] ?? '').padEnd(digits, '0').slice(0, digits)}` : ''}Z`;
   return nullOr(timestampTextToMicros(text), (us) => microsToZonedTimestamp(us, digits));
 }

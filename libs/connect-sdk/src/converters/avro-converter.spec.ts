@@ -58,6 +58,32 @@ describe('AvroConverter (fake registry)', () => {
     expect(() => producer.fromConnectDataSync('sync', ALL_TYPES_SCHEMA, { ...ALL_TYPES_VALUE, i32: 'not a number' })).toThrow();
   });
 
+  it('row-shaped schemas: the direct path frames the registered id, round-trips, refuses bad values with a ConverterError and keeps topics apart', async () => {
+    const row: ConnectSchema = {
+      type: 'struct',
+      optional: false,
+      name: 'shop.rows',
+      fields: [
+        { name: 'id', index: 0, schema: { type: 'int64', optional: false } },
+        { name: 'amount', index: 1, schema: { type: 'bytes', optional: true, name: 'org.apache.kafka.connect.data.Decimal', version: 1, parameters: { scale: '2' } } },
+        { name: 'note', index: 2, schema: { type: 'string', optional: true } },
+      ],
+    };
+    const producer = converter();
+    const consumer = converter();
+    const first = await producer.fromConnectData('rows', row, { id: 1, amount: '-12.50', note: 'héllo' });
+    const values = [{ id: 2, amount: null, note: null }, { id: 2 ** 40, amount: '99999999.99', note: 'x'.repeat(100) }];
+    for (const value of values) {
+      const bytes = producer.fromConnectDataSync('rows', row, value) as Buffer;
+      expect(bytes.readInt32BE(1)).toBe(first?.readInt32BE(1));
+      expect((await consumer.toConnectData('rows', bytes)).value).toEqual(value);
+    }
+    expect(() => producer.fromConnectDataSync('rows', row, { id: 'one', amount: null, note: null })).toThrow(ConverterError);
+    expect(() => producer.fromConnectDataSync('rows', row, { id: 3, amount: '1.234', note: null })).toThrow(ConverterError);
+    expect(producer.fromConnectDataSync('other-rows', row, values[0])).toBe(NEEDS_ASYNC);
+    expect((await consumer.toConnectData('rows', producer.fromConnectDataSync('rows', row, values[1]) as Buffer)).value).toEqual(values[1]);
+  });
+
   it('uses <topic>-key for keys and passes tombstones through', async () => {
     const c = converter({}, true);
     await c.fromConnectData('t', s('string'), 'k');

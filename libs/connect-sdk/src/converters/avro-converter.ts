@@ -15,8 +15,11 @@
  * fromConnectData: null value -> null (tombstone); a schema is required otherwise. The
  * Connect schema is mapped to Avro by avro-schema-mapping.ts (cached per schema object).
  * The registered id and compiled avsc Type are resolved once per schema object (and
- * subject) and kept, so a record costs one compiled value mapping (avro-value-mapping.ts)
- * and one avsc encode into a reused buffer.
+ * subject) and kept. A schema the direct encoder takes (avro-direct-encoder.ts: structs
+ * of primitives and logical types, the shape of database rows) is written straight from
+ * the Connect value into a shared slab, with the bytes of the general path; other schemas
+ * (and `use.latest.version`, whose writer schema is not the value's own) cost one compiled
+ * value mapping (avro-value-mapping.ts) and one avsc encode into a reused buffer.
  * toConnectData: the writer schema is fetched by the id in the bytes, once per id, and
  * mapped back to a Connect schema (one object per id); the payload is decoded with the
  * id's compiled avsc Type. After warm-up neither direction makes HTTP calls (the serde and
@@ -34,6 +37,7 @@ import { int64TypeHook } from './avro-long-type';
 import { connectToAvroSchema, type AvroSchema } from './avro-schema-mapping';
 import { avroToConnectSchema } from './avro-to-connect-schema';
 import { avroToConnectValue, connectToAvroValue } from './avro-value-mapping';
+import { compileDirectEncoder, FrameWriter, type DirectEncoder } from './avro-direct-encoder';
 import { ConverterError, NEEDS_ASYNC, type Converter, type SchemaAndValue } from './converter';
 import { parseConverterConfig } from './converter-config';
 import type { RawAvroSchema } from './raw-avro-value';
@@ -73,6 +77,11 @@ export class AvroConverter implements Converter {
   /** The last subject's resolved writer per schema object (a schema is written to one topic in the common case). */
   private readonly writers = new WeakMap<ConnectSchema, AvroWriter>();
   private readonly latestBySubject = new Map<string, Promise<string>>();
+  /** Direct encoders per schema object (null: the schema needs the general path). */
+  private readonly directEncoders = new WeakMap<ConnectSchema, DirectEncoder | null>();
+  private readonly frames = new FrameWriter();
+  /** The last (topic, schema) written directly: a task's next record usually has both, and skips the lookups. */
+  private hot: { readonly topic: string; readonly schema: ConnectSchema; readonly writer: AvroWriter; readonly encoder: DirectEncoder } | null = null;
   private readonly readers = new Map<number, ReaderEntry>();
   private readonly pendingReaders = new Map<number, Promise<ReaderEntry>>();
 
@@ -91,6 +100,7 @@ export class AvroConverter implements Converter {
     const typeHook = int64TypeHook as unknown as (schema: avro.Schema, opts: object) => avro.Type | undefined;
     this.serde = new AvroSerde({ client: this.client, autoRegister, typeOptions: { typeHook } });
     this.isKey = isKey;
+    this.hot = null;
   }
 
   /** The subject of `topic` (TopicNameStrategy). */
@@ -113,9 +123,14 @@ export class AvroConverter implements Converter {
     if (value === null || value === undefined) return null;
     if (schema === null) throw new ConverterError('AvroConverter needs a schema for non-null data (use the JsonConverter with schemas.enable=false for schemaless data)');
     const subject = this.subjectFor(topic);
+    let writer = this.writerFor(schema, subject);
+    if (writer) {
+      const direct = this.encodeDirect(schema, writer, value);
+      if (direct) return direct;
+    }
     const avroValue = connectToAvroValue(schema, value);
     try {
-      const writer = this.writerFor(schema, subject) ?? (await this.loadWriter(serde, schema, subject));
+      writer ??= await this.loadWriter(serde, schema, subject);
       return serde.encode(writer, avroValue);
     } catch (e) {
       throw asConverterError(e, `Failed to serialize Avro data for subject '${subject}'`);
@@ -127,9 +142,22 @@ export class AvroConverter implements Converter {
     const serde = this.ready();
     if (value === null || value === undefined) return null;
     if (schema === null) return NEEDS_ASYNC;
+    const hot = this.hot;
+    if (hot !== null && hot.schema === schema && hot.topic === topic) {
+      try {
+        return this.frames.frame(hot.writer.id, hot.encoder, value);
+      } catch {
+        // refused: the general path below words the error
+      }
+    }
     const subject = this.subjectFor(topic);
     const writer = this.writerFor(schema, subject);
     if (!writer) return NEEDS_ASYNC;
+    const direct = this.encodeDirect(schema, writer, value);
+    if (direct) {
+      this.hot = { topic, schema, writer, encoder: this.directEncoders.get(schema) as DirectEncoder };
+      return direct;
+    }
     const avroValue = connectToAvroValue(schema, value);
     try {
       return serde.encode(writer, avroValue);
@@ -168,6 +196,26 @@ export class AvroConverter implements Converter {
   rawAvroSchemaSync(bytes: Buffer): RawAvroSchema | typeof NEEDS_ASYNC {
     const id = frameSchemaId(bytes);
     return (id === undefined ? undefined : this.readers.get(id)?.raw) ?? NEEDS_ASYNC;
+  }
+
+  /**
+   * `value` framed by the direct encoder, or undefined when the general path must run:
+   * the schema is not one it takes, the writer schema is not the value's own
+   * (use.latest.version), or the value is refused (the general path then words the error).
+   */
+  private encodeDirect(schema: ConnectSchema, writer: AvroWriter, value: unknown): Buffer | undefined {
+    if (this.useLatest) return undefined;
+    let encoder = this.directEncoders.get(schema);
+    if (encoder === undefined) {
+      encoder = compileDirectEncoder(schema);
+      this.directEncoders.set(schema, encoder);
+    }
+    if (encoder === null) return undefined;
+    try {
+      return this.frames.frame(writer.id, encoder, value);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The resolved writer of (schema object, subject), once `loadWriter` has run for it. */
