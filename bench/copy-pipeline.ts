@@ -43,8 +43,8 @@ import { formatProfileSummary, summarizeProfile } from './cpu-profile-summary';
  *              COPY_PIPELINE_STAGED=1 (the sink connector is created only once the source
  *              has put every row in the topic, so each half is timed alone: `stages` in the
  *              figures; the pipeline time is then their sum plus the wait between them).
- *              The connect process inherits the environment: MILLRACE_SINK_CONSUMER=protocol
- *              measures the sink on the project's GroupConsumer instead of kafkajs.
+ *              The connect process inherits the environment: MILLRACE_SINK_CONSUMER=kafkajs
+ *              measures the sink on kafkajs instead of the project's GroupConsumer (the default).
  * Progress goes to stderr; `runCopyPipeline` returns the figures (connect-bench.ts prints them).
  */
 export interface CopyPipelineFigures {

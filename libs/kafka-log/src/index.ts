@@ -12,7 +12,7 @@ export { KafkaClients } from './kafka-clients';
 export { CoordinatorError, openCoordinator, openGroupCoordinator, type CoordinatorKeyType } from './group-coordinator-connection';
 export { ProducerFencedError, TransactionClient, TransactionRequestError, type TransactionClientOptions, type TransactionalProducerId } from './transaction-client';
 export { clusterSupportsTransactions } from './cluster-features';
-export { GroupConsumer, GroupConsumerError, type EachGroupBatch, type GroupConsumerOptions, type GroupRunOptions } from './group-consumer/group-consumer';
+export { GroupConsumer, GroupConsumerError, type EachGroupBatch, type GroupConsumerLogger, type GroupConsumerOptions, type GroupRunOptions } from './group-consumer/group-consumer';
 export type { BrokerLink, OpenBroker } from './group-consumer/leader-routes';
 export { GroupError, GroupMembership, isRejoinError, type CoordinatorLink, type GroupMembershipOptions } from './group-consumer/group-membership';
 export { rangeAssign, type GroupMemberSubscription, type TopicAssignment } from './group-consumer/range-assignor';

@@ -22,8 +22,9 @@ describe('isGroupRebalanceError', () => {
 });
 
 describe('sinkConsumerKind (MILLRACE_SINK_CONSUMER)', () => {
-  it('defaults to kafkajs, takes protocol or kafkajs, and refuses anything else naming the setting', () => {
-    expect(sinkConsumerKind({})).toBe('kafkajs');
+  it('defaults to protocol, takes protocol or kafkajs, and refuses anything else naming the setting', () => {
+    expect(sinkConsumerKind({})).toBe('protocol');
+    expect(sinkConsumerKind({ MILLRACE_SINK_CONSUMER: '' })).toBe('protocol');
     expect(sinkConsumerKind({ MILLRACE_SINK_CONSUMER: ' protocol ' })).toBe('protocol');
     expect(sinkConsumerKind({ MILLRACE_SINK_CONSUMER: 'kafkajs' })).toBe('kafkajs');
     expect(() => sinkConsumerKind({ MILLRACE_SINK_CONSUMER: 'librdkafka' })).toThrow('MILLRACE_SINK_CONSUMER must be "protocol" or "kafkajs", got "librdkafka"');

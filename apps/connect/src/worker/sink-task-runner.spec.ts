@@ -27,7 +27,10 @@ class FakeConsumer {
   }
   pause(): void {}
   resume(): void {}
-  seek(): void {}
+  readonly seeks: string[] = [];
+  seek(s: { partition: number; offset: string }): void {
+    this.seeks.push(`${s.partition}@${s.offset}`);
+  }
   async commitOffsets(offsets: { partition: number; offset: string }[]): Promise<void> {
     if (this.failingCommits > 0) {
       this.failingCommits--;
@@ -44,14 +47,14 @@ class FakeConsumer {
 }
 
 /** A task whose writes wait for the test to release them, recording what it saw. */
-function gatedTask() {
+function gatedTask(stored: ReadonlyMap<string, number | null> = new Map()) {
   const log: string[] = [];
   const gates: { release: () => void; fail: (err: Error) => void }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const task: SinkTask = {
     open: async () => undefined,
-    partitionsAssigned: async () => new Map<string, number | null>(),
+    partitionsAssigned: async () => stored,
     partitionsRevoked: async () => void log.push('revoked'),
     write: async (records: readonly SinkRecord[]) => {
       inFlight++;
@@ -101,9 +104,9 @@ function runner(task: SinkTask, consumer: FakeConsumer): { runner: SinkTaskRunne
 }
 
 /** A started runner whose consumer joined the group with partition t-0. */
-async function started() {
+async function started(stored?: ReadonlyMap<string, number | null>) {
   const consumer = new FakeConsumer();
-  const t = gatedTask();
+  const t = gatedTask(stored);
   const { runner: r, states } = runner(t.task, consumer);
   await r.start(false);
   await until('the consumer runs', () => consumer.eachBatch !== undefined);
@@ -203,6 +206,24 @@ describe('SinkTaskRunner (a batch written while the next one is fetched)', () =>
     consumer.join({ t: [0] });
     await consumer.beforeRejoin!();
     expect(consumer.commits).toEqual([]);
+    await r.stop();
+  });
+
+  it('a batch that is not stale yet starts before the offset the task asked for (the seek was lost) makes the runner seek there again instead of dropping it forever', async () => {
+    // The destination holds t-0 up to offset 4: the runner seeks the consumer to 5.
+    const { consumer, t, runner: r } = await started(new Map([['t-0', 5]]));
+    await until('the seek to the task offset', () => consumer.seeks.length === 1);
+    expect(consumer.seeks).toEqual(['0@5']);
+    // The consumer's position went back below 5 with no seek pending: a batch from 0 that is not stale arrives.
+    await consumer.eachBatch!(consumer.payload(0, 8));
+    expect(t.log).toEqual([]);
+    expect(consumer.resolved).toEqual([]);
+    expect(consumer.seeks).toEqual(['0@5', '0@5']);
+    // From the sought offset on, batches are written.
+    await consumer.eachBatch!(consumer.payload(5, 3));
+    await until('the write from the task offset', () => t.log.length === 1);
+    expect(t.log).toEqual(['write 5-7']);
+    t.gates[0].release();
     await r.stop();
   });
 });

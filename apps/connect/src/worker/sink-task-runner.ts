@@ -13,7 +13,7 @@ import type { TaskMetrics } from '../metrics/task-metrics';
 import { SinkAssignment } from './sink-assignment';
 import { SinkBatchWriter } from './sink-batch-writer';
 import { sinkConsumerConfig, type SinkConsumerConfig } from './sink-consumer-config';
-import { createSinkConsumer, groupByTopic, type SinkBatchPayload, type SinkConsumer, type SinkConsumerKind } from './sink-group-consumer';
+import { createSinkConsumer, groupByTopic, sinkDebugLog, type SinkBatchPayload, type SinkConsumer, type SinkConsumerKind } from './sink-group-consumer';
 import { SinkRecordConversion } from './sink-record-conversion';
 import { missingTopicsNote, sameTopics, SinkTopicWatcher, type SinkTopicState } from './sink-topic-watcher';
 import { isTransientKafkaError } from './kafka-errors';
@@ -123,9 +123,12 @@ export class SinkTaskRunner implements TaskRunner {
   private generation = 0;
   /** A write of the current consumer failed: no later batch of it may be written (that would leave a gap). */
   private writeFailed = false;
+  /** The per-partition decisions (MILLRACE_SINK_CONSUMER_DEBUG, or the logger at debug); undefined: off. */
+  private readonly debug: ((message: string) => void) | undefined;
 
   constructor(private readonly opts: SinkTaskRunnerOptions) {
-    this.assigned = new SinkAssignment(opts.task);
+    this.debug = sinkDebugLog(opts.logger);
+    this.assigned = new SinkAssignment(opts.task, this.debug);
     this.writer = new SinkBatchWriter({
       task: opts.task,
       conversion: new SinkRecordConversion(opts),
@@ -206,7 +209,7 @@ export class SinkTaskRunner implements TaskRunner {
    */
   private async startConsumer(topics: readonly string[]): Promise<void> {
     const { kafka, bootstrap, consumerKind, logger } = this.opts;
-    const consumer = createSinkConsumer({ kafka, bootstrap, kind: consumerKind, logger: { warn: (message) => logger.warn(message) } }, this.opts.connector, this.consumerConfig);
+    const consumer = createSinkConsumer({ kafka, bootstrap, kind: consumerKind, logger: { warn: (message) => logger.warn(message), debug: this.debug } }, this.opts.connector, this.consumerConfig);
     this.consumer = consumer;
     this.writeFailed = false;
     consumer.on(consumer.events.REBALANCING, () => {
@@ -305,22 +308,47 @@ export class SinkTaskRunner implements TaskRunner {
   private async onBatch(payload: SinkBatchPayload): Promise<void> {
     const { batch } = payload;
     await this.assignment;
-    if (this.failed || payload.isStale() || !payload.isRunning()) return;
+    if (this.failed || payload.isStale() || !payload.isRunning()) return this.skipped(payload, 'stale, or the task failed or stops');
     // A batch fetched before the seek to the task's own offsets: drop what precedes them.
     const first = batch.firstOffset();
-    if (!this.assigned.admits({ topic: batch.topic, partition: batch.partition }, first === null ? null : Number(first))) return;
+    const tp = { topic: batch.topic, partition: batch.partition };
+    if (!this.assigned.admits(tp, first === null ? null : Number(first))) {
+      this.seekTargetAgain(tp, first);
+      return this.skipped(payload, 'before the offset the task asked for');
+    }
     if (this.paused) {
       payload.pause();
-      return;
+      return this.skipped(payload, 'the task is paused');
     }
     const generation = this.generation;
     // This batch was fetched while the previous one was written; that write must end first.
     await this.drain();
     // Not written (a failure, a stop, a consumer being replaced, a seek or a rebalance since the fetch): delivered again from the committed offsets.
-    if (this.failed || this.writeFailed || this.stopping || this.replacing || payload.isStale() || !payload.isRunning() || generation !== this.generation) return;
+    if (this.failed || this.writeFailed || this.stopping || this.replacing || payload.isStale() || !payload.isRunning() || generation !== this.generation) {
+      return this.skipped(payload, `after the previous write: ${this.failed || this.writeFailed ? 'a write failed' : this.stopping || this.replacing ? 'stopping or replacing the consumer' : 'stale or rebalanced'}`);
+    }
+    this.debug?.(`sink batch ${batch.topic}-${batch.partition} ${batch.firstOffset()}..${batch.lastOffset()}: written`);
     // The consumer fetches past this batch while it is written.
     payload.resolveOffset(batch.lastOffset());
     this.inFlight = this.writer.write(payload, () => generation === this.generation).catch((err: unknown) => this.onWriteFailure(err, payload));
+  }
+
+  /**
+   * A batch that is not stale starts before the offset the task asked for: the consumer's
+   * position is below it with no seek pending (a seek lost to a reset or a rebalance).
+   * Left alone, the batch would be fetched again from the same position and dropped
+   * forever (the partition stalls); so the consumer is sought to the task's offset again.
+   */
+  private seekTargetAgain(tp: { topic: string; partition: number }, first: string | null): void {
+    const target = this.assigned.targetOf(tp);
+    if (target === undefined || !this.consumer) return;
+    this.opts.logger.warn({ topic: tp.topic, partition: tp.partition, batchFrom: first, target }, 'a sink batch starts before the offset the task asked for and no seek is pending: seeking there again');
+    this.consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(target) });
+  }
+
+  /** A batch not written (left unresolved: the consumer fetches it again), for the debug log. */
+  private skipped(payload: SinkBatchPayload, why: string): void {
+    this.debug?.(`sink batch ${payload.batch.topic}-${payload.batch.partition} ${payload.batch.firstOffset()}..${payload.batch.lastOffset()}: skipped (${why})`);
   }
 
   private onWriteFailure(err: unknown, payload: SinkBatchPayload): void {

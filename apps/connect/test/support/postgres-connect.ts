@@ -16,7 +16,7 @@ export interface PostgresConnectEnv {
   /** The worker: started in beforeAll unless `connectLater`, else by `startConnect`. */
   readonly connect: ConnectProcess;
   readonly rest: ConnectRest;
-  /** Starts the worker (once); stopped after the file's tests. */
+  /** Starts the worker (once); stopped after the file's tests. MILLRACE_IT_CONNECT_LOG=<file> keeps its output (every restart appended). */
   startConnect(): Promise<ConnectRest>;
 }
 
@@ -57,7 +57,7 @@ export function usePostgresConnect(opts: { connectLater?: boolean } = {}): Postg
     },
     async startConnect() {
       if (!state.rest) {
-        state.connect = await startConnect({ bootstrap: need(state.broker, 'broker').bootstrap });
+        state.connect = await startConnect({ bootstrap: need(state.broker, 'broker').bootstrap, logFile: process.env.MILLRACE_IT_CONNECT_LOG });
         state.rest = new ConnectRest(state.connect.url);
       }
       return state.rest;

@@ -1,8 +1,8 @@
 import type { IsolationLevel } from '../fetched-records';
-import type { ReaderLogger } from '../partition-reader';
 import type { GroupBatchPayload } from './group-consumer-types';
 import type { CoordinatorLink } from './group-membership';
 import type { OpenBroker } from './leader-routes';
+import type { GroupConsumerLogger } from './partition-trace';
 
 /** The settings of a GroupConsumer. */
 export interface GroupConsumerOptions {
@@ -20,7 +20,8 @@ export interface GroupConsumerOptions {
   readonly maxBytes: number;
   /** Default read_committed (kafkajs's default, and what exactly-once sources need). */
   readonly isolationLevel?: IsolationLevel;
-  readonly logger?: ReaderLogger;
+  /** Cluster errors as warnings; with `debug`, every per-partition decision (PartitionTrace). */
+  readonly logger?: GroupConsumerLogger;
   /**
    * How long a request may wait for its answer (default 30 s, Kafka's request.timeout.ms;
    * a Fetch waits `maxWaitMs` more, JoinGroup/SyncGroup the rebalance timeout + 5 s): then

@@ -118,6 +118,37 @@ describe('GroupConsumer against a scripted cluster', () => {
     expect(cluster.log).toContain('fetch t-0@2');
   });
 
+  it('a seek that arrives while the earliest offset of a partition without a committed offset is asked for stands (the answer does not overwrite it)', async () => {
+    const cluster = new FakeGroupCluster({ t: 1 });
+    cluster.append('t-0', 'a', 'b', 'c', 'd', 'e');
+    consumer = consumerOf(cluster);
+    const c = consumer;
+    // A sink's own offset (its destination holds offsets 0..2) comes from its GROUP_JOIN handler after a
+    // database read: here while the loop asks for the earliest offset of the partition (no group commit yet).
+    cluster.onNextListOffsets = () => c.seek({ topic: 't', partition: 0, offset: '3' });
+    const seen = await consume(c);
+    await until('the records from the sought offset', () => seen.length >= 2);
+    await sleep(50);
+    expect(cluster.log).toContain('list-offsets t-0');
+    expect(seen).toEqual(['0:3', '0:4']);
+    expect(cluster.log.filter((l) => l.startsWith('fetch t-0@'))[0]).toBe('fetch t-0@3');
+  });
+
+  it('a seek that arrives while OFFSET_OUT_OF_RANGE is handled (the earliest offset asked for) stands', async () => {
+    const cluster = new FakeGroupCluster({ t: 1 });
+    cluster.append('t-0', 'a', 'b', 'c', 'd', 'e', 'f');
+    cluster.logStart.set('t-0', 2);
+    cluster.committed.set('t-0', 1);
+    consumer = consumerOf(cluster);
+    const c = consumer;
+    cluster.onNextListOffsets = () => c.seek({ topic: 't', partition: 0, offset: '4' });
+    const seen = await consume(c);
+    await until('the records from the sought offset', () => seen.length >= 2);
+    await sleep(50);
+    expect(cluster.log).toContain('fetch t-0@1');
+    expect(seen).toEqual(['0:4', '0:5']);
+  });
+
   it('a member whose generation is gone (ILLEGAL_GENERATION) joins again without beforeRejoin (its commits would be refused)', async () => {
     const cluster = new FakeGroupCluster({ t: 1 });
     cluster.append('t-0', 'a');

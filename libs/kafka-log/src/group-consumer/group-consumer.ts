@@ -6,12 +6,14 @@ import { openGroupCoordinator } from '../group-coordinator-connection';
 import type { EachGroupBatch, GroupConsumerOptions, GroupRunOptions } from './group-consumer-options';
 import { GroupMembership, isRejoinError } from './group-membership';
 import { LeaderRoutes } from './leader-routes';
+import { PartitionTrace } from './partition-trace';
 import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 import { GROUP_CONSUMER_EVENTS, GroupConsumerError, type GroupBatchPayload, type GroupJoinEvent, type GroupMessage, type GroupTopicPartitions } from './group-consumer-types';
 import type { TopicAssignment } from './range-assignor';
 
 export { GroupConsumerError } from './group-consumer-types';
 export type { EachGroupBatch, GroupConsumerOptions, GroupRunOptions } from './group-consumer-options';
+export type { GroupConsumerLogger } from './partition-trace';
 
 interface PartitionState {
   readonly topic: string;
@@ -81,11 +83,13 @@ export class GroupConsumer {
   /** True while `beforeRejoin` runs. */
   private revoking = false;
   private readonly requestTimeoutMs: number;
+  private readonly trace: PartitionTrace;
 
   constructor(private readonly opts: GroupConsumerOptions) {
     this.clientId = opts.clientId ?? 'millrace-group-consumer';
     this.isolation = opts.isolationLevel ?? 'read_committed';
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.trace = new PartitionTrace(opts.groupId, opts.logger);
     this.routes = new LeaderRoutes(opts.bootstrap, this.clientId, opts.openBroker, this.requestTimeoutMs);
     this.membership = new GroupMembership({
       groupId: opts.groupId,
@@ -121,10 +125,12 @@ export class GroupConsumer {
 
   pause(tps: GroupTopicPartitions[]): void {
     for (const t of tps) for (const p of t.partitions) this.pausedKeys.add(`${t.topic}-${p}`);
+    this.trace.debug(() => `paused ${tps.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p}`)).join(', ')}`);
   }
 
   resume(tps: GroupTopicPartitions[]): void {
     for (const t of tps) for (const p of t.partitions) this.pausedKeys.delete(`${t.topic}-${p}`);
+    this.trace.debug(() => `resumed ${tps.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p}`)).join(', ')}`);
     this.sleeper.wake();
   }
 
@@ -135,9 +141,11 @@ export class GroupConsumer {
     // Not assigned right now, or assigned but being revoked (`beforeRejoin` runs; the join resets positions to the
     // committed offsets): applied if the next assignment has it, so the offsets a sink keeps itself are not lost.
     if (!p || this.revoking) this.pendingSeeks.set(key, Number(s.offset));
+    this.trace.debug(() => `seek ${key} to ${s.offset}: ${p ? 'applied' : 'not assigned now'}${!p || this.revoking ? ', kept for the next assignment' : ''}`);
     if (!p) return;
     p.position = Number(s.offset);
     p.seekEpoch++;
+    this.trace.moved(key);
   }
 
   async commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<void> {
@@ -209,6 +217,11 @@ export class GroupConsumer {
         parts.set(key, { topic, partition, key, position: offset >= 0 ? offset : null, seekEpoch: 0 });
       }
     }
+    this.trace.reset();
+    this.trace.debug(() => {
+      const from = [...parts.values()].map((p) => `${p.key}@${p.position ?? 'earliest'}${this.pendingSeeks.has(p.key) ? ' (sought)' : ''}${this.pausedKeys.has(p.key) ? ' (paused)' : ''}`);
+      return `generation ${this.membership.generationId} assigned ${from.length === 0 ? 'nothing' : from.join(', ')}`;
+    });
     this.pendingSeeks.clear();
     this.parts = parts;
     this.generation++;
@@ -235,11 +248,14 @@ export class GroupConsumer {
     if (ready.length === 0) return false;
     const generation = this.generation;
     if (ready.some((p) => !this.routes.has(p.key))) await this.routes.load(this.topics);
-    for (const p of ready) if (p.position === null) p.position = await this.listOffset(p, -2);
+    for (const p of ready) if (p.position === null) await this.startFromEarliest(p, 'no committed offset');
     const byLeader = new Map<number, PartitionState[]>();
     for (const p of ready) {
       const leader = this.routes.leaderOf(p.key);
-      if (leader === undefined) continue;
+      if (leader === undefined) {
+        this.trace.debug(() => `${p.key}: no leader known, not fetched this round`);
+        continue;
+      }
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
     // No leader known for any of them (a topic being deleted or created): wait before asking the metadata again.
@@ -271,13 +287,17 @@ export class GroupConsumer {
           // A rebalance under way: the partitions are revoked first, the rest of this fetch is fetched again by their next owner.
           if (!this.running || this.rejoinNeeded || !this.membership.member || generation !== this.generation) return true;
           const a = asked.find((x) => x.p.topic === t.topic && x.p.partition === r.partitionIndex);
-          if (!a || a.p !== this.parts.get(a.p.key) || a.seekEpoch !== a.p.seekEpoch) continue;
+          if (!a || a.p !== this.parts.get(a.p.key) || a.seekEpoch !== a.p.seekEpoch) {
+            if (a) this.trace.debug(() => `${a.p.key}: fetched from ${a.offset} before a seek or reassignment, dropped`);
+            continue;
+          }
           if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-            a.p.position = await this.listOffset(a.p, -2);
+            await this.startFromEarliest(a.p, `offset ${a.offset} out of range`);
             continue;
           }
           if (RELOAD_METADATA.has(r.errorCode)) {
             this.routes.forget(a.p.key);
+            this.trace.debug(() => `${a.p.key}: fetch answered ${errorName(r.errorCode)}, asking the metadata again`);
             continue;
           }
           if (r.errorCode !== ErrorCode.NONE) throw new GroupConsumerError(`fetch ${a.p.key} failed with ${errorName(r.errorCode)}`);
@@ -335,8 +355,18 @@ export class GroupConsumer {
       isStale: stale,
     };
     await eachBatch(payload);
-    if (stale() || resolved === null) return;
-    p.position = resolved >= lastOffset ? Math.max(nextOffset, resolved + 1) : resolved + 1;
+    if (stale()) {
+      this.trace.debug(() => `${p.key}: batch ${offset}..${lastOffset} went stale while delivered (rebalance, seek or revocation)`);
+      return;
+    }
+    if (resolved === null) {
+      this.trace.unresolved(p.key, offset, 'the handler resolved nothing');
+      return;
+    }
+    const done: number = resolved;
+    p.position = done >= lastOffset ? Math.max(nextOffset, done + 1) : done + 1;
+    this.trace.moved(p.key);
+    this.trace.debug(() => `${p.key}: batch ${offset}..${lastOffset} resolved to ${done}, next fetch from ${p.position}`);
   }
 
   private heartbeatIfDue(): Promise<void> {
@@ -360,6 +390,24 @@ export class GroupConsumer {
         this.heartbeating = null;
       });
     return this.heartbeating;
+  }
+
+  /**
+   * Moves `p` to its earliest offset (ListOffsets), unless it was sought while the request
+   * was out: the seek wins. (A sink seeks its partitions from the GROUP_JOIN handler, while
+   * the loop already resolves the positions of those without a committed offset; the
+   * answer overwriting the seek started the partition below the sink's offset, whose
+   * batches the sink then dropped unresolved, fetched again and dropped forever.)
+   */
+  private async startFromEarliest(p: PartitionState, why: string): Promise<void> {
+    const seekEpoch = p.seekEpoch;
+    const earliest = await this.listOffset(p, -2);
+    if (p.seekEpoch !== seekEpoch) {
+      this.trace.debug(() => `${p.key}: ${why}, but sought to ${p.position} meanwhile: the seek stands (earliest ${earliest})`);
+      return;
+    }
+    p.position = earliest;
+    this.trace.debug(() => `${p.key}: ${why}: from the earliest offset ${earliest}`);
   }
 
   private async listOffset(p: PartitionState, timestamp: number): Promise<number> {

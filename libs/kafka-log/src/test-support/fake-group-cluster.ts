@@ -27,7 +27,8 @@ type FetchPartition = { partition: number; fetchOffset: number };
  * OffsetCommit of the current generation is still accepted (PreparingRebalance);
  * `expel()` ends the member's generation (ILLEGAL_GENERATION). `log` lists what happened
  * in order ("commit t-0@5 g1", "join g2", "fetch t-0@3", ...). Errors can be queued per
- * partition for its next fetches, and fetches can be left unanswered.
+ * partition for its next fetches, fetches can be left unanswered, and a hook can run while
+ * a ListOffsets is out.
  */
 export class FakeGroupCluster {
   readonly log: string[] = [];
@@ -40,6 +41,8 @@ export class FakeGroupCluster {
   /** Fetches left without an answer (a broker that stopped answering), counted down. */
   unansweredFetches = 0;
   linksClosed = 0;
+  /** Runs once, the next time a ListOffsets arrives, before it is answered (what a client does while one is out). */
+  onNextListOffsets: ((key: string) => void) | undefined;
   private readonly values = new Map<string, string[]>();
 
   constructor(private readonly partitions: Record<string, number>) {
@@ -145,6 +148,10 @@ export class FakeGroupCluster {
       case ListOffsetsApi.apiKey: {
         const [t] = body.topics as { name: string; partitions: { partitionIndex: number; timestamp: number }[] }[];
         const key = `${t.name}-${t.partitions[0].partitionIndex}`;
+        this.log.push(`list-offsets ${key}`);
+        const hook = this.onNextListOffsets;
+        this.onNextListOffsets = undefined;
+        hook?.(key);
         const offset = t.partitions[0].timestamp === -2 ? (this.logStart.get(key) ?? 0) : this.values.get(key)!.length;
         return { topics: [{ name: t.name, partitions: [{ partitionIndex: t.partitions[0].partitionIndex, errorCode: 0, timestamp: -1, offset }] }] };
       }
