@@ -64,7 +64,7 @@ describe('postgres-cdc-source: two connect workers share a snapshot through Redi
     await Promise.all([broker?.stop(), pg?.stop(), redis?.stop()]);
   });
 
-  const logs = (): string => workers.map((w) => w.process.logs()).join('\n');
+  const logs = (): string => (workers ?? []).map((w) => w.process.logs()).join('\n');
 
   async function chunksDone(worker: ClusterWorker, task: number): Promise<number> {
     const text = await (await fetch(`${worker.process.url}/metrics`)).text();
