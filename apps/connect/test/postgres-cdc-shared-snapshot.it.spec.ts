@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import IORedis from 'ioredis';
 import { prng, seedFrom, startBroker, startPostgres, startRedis, type BrokerProcess, type EphemeralPostgres, type EphemeralRedis } from '@millrace/testing';
 import { Client } from 'pg';
 import { readCdcTopic, snapshotReadDuplicates, type CdcEvent } from './support/cdc-topic';
+import { freezeWhen, inChunk, stillLocked, type ChunkQueueView } from './support/chunk-queue-redis';
 import { startConnectCluster, type ClusterWorker } from './support/connect-cluster';
 import { waitFor } from './support/connect-rest';
 import { cdcConfig } from './support/postgres-cdc';
@@ -16,6 +19,18 @@ import { cdcConfig } from './support/postgres-cdc';
  * the value it had at the consistent point (a helper reading a later snapshot would show
  * an update); no `r` for a row inserted after it; and the topic folded by key equals the
  * source table at the end.
+ *
+ * Then a second snapshot, and the worker running task 1 is killed -9 while it holds chunks,
+ * by construction rather than timing: its process is frozen (SIGSTOP) at a moment Redis
+ * shows it holding a locked chunk with rows of it already in Kafka (the job's progress)
+ * and other chunks still waiting (checked again once frozen; else it is let go and caught
+ * again). While it is frozen the queue cannot drain, so task 0 cannot finish the snapshot;
+ * it is then SIGKILLed and its locks are checked to be still there (the kill landed
+ * mid-snapshot, before any takeover). Rows inside its chunks are updated before the locks
+ * expire (4 s here); the surviving worker redoes the chunks after the expiry. Checked:
+ * every row read; a row read twice only inside the dead worker's chunks (a key-order
+ * prefix of each, at most threads x chunk rows); every `r` value is the consistent
+ * point's; the updates stream; the topic folded by key equals the table.
  */
 const ROWS = 60_000;
 const CHUNK_ROWS = 2_500;
@@ -27,11 +42,13 @@ describe('postgres-cdc-source: two connect workers share a snapshot through Redi
   let workers: ClusterWorker[];
   let db: Client;
   let registryUrl: string;
+  let redisClient: IORedis | undefined;
 
   beforeAll(async () => {
     [broker, pg, redis] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }), startPostgres(), startRedis()]);
     registryUrl = `http://${broker.host}:${broker.httpPort}`;
-    workers = await startConnectCluster(broker.bootstrap, 2, { REDIS_URL: redis.url, MILLRACE_REGISTRY_URL: registryUrl, MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled' });
+    // a killed worker's chunk locks expire after 4 s (30 s by default)
+    workers = await startConnectCluster(broker.bootstrap, 2, { REDIS_URL: redis.url, MILLRACE_REGISTRY_URL: registryUrl, MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', MILLRACE_SNAPSHOT_CHUNK_LOCK_MS: '4000' });
     db = new Client({ connectionString: pg.connectionString });
     await db.connect();
     await db.query('CREATE TABLE parts (id INT PRIMARY KEY, label TEXT NOT NULL, qty INT NOT NULL)');
@@ -42,11 +59,12 @@ describe('postgres-cdc-source: two connect workers share a snapshot through Redi
   afterAll(async () => {
     if (process.env.MILLRACE_CDC_DEBUG_LOG) fs.writeFileSync(process.env.MILLRACE_CDC_DEBUG_LOG, logs());
     await db?.end();
+    redisClient?.disconnect();
     for (const w of workers ?? []) await w.process.stop().catch(() => undefined);
     await Promise.all([broker?.stop(), pg?.stop(), redis?.stop()]);
   });
 
-  const logs = (): string => workers.map((w) => w.process.logs()).join('\n');
+  const logs = (): string => (workers ?? []).map((w) => w.process.logs()).join('\n');
 
   async function chunksDone(worker: ClusterWorker, task: number): Promise<number> {
     const text = await (await fetch(`${worker.process.url}/metrics`)).text();
@@ -134,4 +152,107 @@ describe('postgres-cdc-source: two connect workers share a snapshot through Redi
     const stale = events.filter((e) => e.op === 'r' && (Number(e.after?.['id']) > ROWS || e.after?.['label'] !== `v0-${String(e.after?.['id'])}`));
     expect(stale.slice(0, 3)).toEqual([]);
   }, 180_000);
+
+  test('the worker of task 1 frozen while it holds chunks, then killed -9: the other worker redoes them at the consistent point, every row read, repeats only inside them', async () => {
+    const random = prng(seedFrom('MILLRACE_SHARED_SNAPSHOT_KILL_SEED', 'postgres-cdc shared snapshot: kill'));
+    const KROWS = 30_000;
+    const KCHUNK = 1_000;
+    const THREADS = 2;
+    const queueName = 'snapshot-shk-shared_kill_slot';
+    const completions = (): number => logs().split('postgres-cdc: snapshot completed').length - 1;
+    const completedBefore = completions();
+    await db.query('CREATE TABLE kparts (id INT PRIMARY KEY, label TEXT NOT NULL)');
+    await db.query(`INSERT INTO kparts SELECT g, 'k0-' || g FROM generate_series(1, ${KROWS}) g`);
+    await db.query('ANALYZE kparts');
+    const redisView = new IORedis(redis.url, { maxRetriesPerRequest: 3 });
+    redisClient = redisView;
+    const res = await workers[0].rest.call('POST', '/connectors', {
+      name: 'shared-kill',
+      config: {
+        ...cdcConfig(pg, {}),
+        'tasks.max': '2',
+        'topic.prefix': 'shk',
+        'table.include.list': 'public\\.kparts',
+        'slot.name': 'shared_kill_slot',
+        'publication.name': 'kparts_pub',
+        'snapshot.max.threads': String(THREADS),
+        'snapshot.chunk.rows': String(KCHUNK),
+        'snapshot.fetch.size': '250',
+      },
+    });
+    expect(res.status).toBe(201);
+    // task 0's worker logs the slot; the other one runs task 1 (Redis shows which process took which chunk)
+    const owner = await waitFor('the slot is created', async () => workers.find((w) => /shared_kill_slot.{0,2}" created at/.test(w.process.logs())), 60_000);
+    const helper = workers.find((w) => w !== owner) as ClusterWorker;
+    const helperPid = helper.process.pid as number;
+    const helperName = `${os.hostname()}:${helperPid}`;
+    // changes after the consistent point: no `r` record may show them
+    const before = [...new Set(Array.from({ length: 50 }, () => 1 + Math.floor(random() * KROWS)))];
+    await db.query(`UPDATE kparts SET label = 'k1-' || id WHERE id = ANY($1::int[])`, [before]);
+
+    // freeze the helper once it finished a seeded number of chunks and holds one with rows already in Kafka
+    // (its job's progress: the redo repeats them), others still waiting
+    const finishedFirst = 1 + Math.floor(random() * 3);
+    const partlyDurable = (v: ChunkQueueView): boolean => v.held.some((c) => c.progress > 0);
+    const { view: frozen, tries } = await freezeWhen(redisView, queueName, helperPid, helperName, (v) => v.completedBy >= finishedFirst && partlyDurable(v) && v.waiting > 0, 60_000);
+    await helper.process.kill();
+    const killedAt = Date.now();
+    const held = frozen.held;
+    const lockedAtKill = await stillLocked(redisView, queueName, held);
+    const completedAtKill = completions();
+    // rows of the dead worker's chunks change before anyone can redo them: the redo must still read the consistent point
+    const inside = held.flatMap((c) => {
+      const lo = c.lo === null ? 1 : Number(c.lo[0]) + 1;
+      const hi = c.hi === null ? KROWS : Number(c.hi[0]);
+      return Array.from({ length: 5 }, () => lo + Math.floor(random() * (hi - lo + 1)));
+    });
+    await db.query(`UPDATE kparts SET label = 'k2-' || id WHERE id = ANY($1::int[])`, [inside]);
+    const lockedAfterUpdate = await stillLocked(redisView, queueName, held);
+    const readAtKill = (await readCdcTopic(broker.bootstrap, registryUrl, 'shk.public.kparts')).filter((e) => e.op === 'r').length;
+
+    // every row read, and the updates made after the consistent point streamed
+    const updated = new Set([...before, ...inside]);
+    let events: CdcEvent[] = [];
+    let allReadMs = -1;
+    await waitFor('every row read and the updates streamed', async () => {
+      events = await readCdcTopic(broker.bootstrap, registryUrl, 'shk.public.kparts');
+      if (allReadMs < 0 && snapshotReadDuplicates(events, (e) => String(e.after?.['id'])).keys.size === KROWS) allReadMs = Date.now() - killedAt;
+      const streamed = new Set(events.filter((e) => e.op === 'u').map((e) => Number(e.after?.['id'])));
+      return (allReadMs >= 0 && [...updated].every((id) => streamed.has(id))) || undefined;
+    }, 90_000);
+    const streamedMs = Date.now() - killedAt;
+    const reads = snapshotReadDuplicates(events, (e) => String(e.after?.['id']));
+    const counts = new Map<number, number>();
+    for (const e of events) if (e.op === 'r') counts.set(Number(e.after?.['id']), (counts.get(Number(e.after?.['id'])) ?? 0) + 1);
+    const repeated = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+    const repeatsPerChunk = held.map((c) => repeated.filter((id) => inChunk(c, id)).sort((a, b) => a - b));
+    process.stdout.write(
+      `postgres-cdc shared snapshot kill: task 1's worker frozen (try ${tries}) after ${frozen.completedBy} chunk(s) of its own (seeded ${finishedFirst}), holding ${held.map((c, i) => `${c.jobId} (${c.progress} rows in Kafka, ${repeatsPerChunk[i].length} repeated)`).join(', ')}, ${frozen.waiting} chunk(s) waiting; ` +
+        `${readAtKill} of ${KROWS} rows read at the kill; every row read ${allReadMs} ms after it, the updates streamed after ${streamedMs} ms; ${reads.reads} r records (${reads.extraReads} repeated)\n`,
+    );
+    // the precondition: the kill landed mid-snapshot (chunks of the dead worker still locked to it, so the queue could not drain; task 0 had not finished)
+    expect(partlyDurable(frozen)).toBe(true);
+    expect(frozen.waiting).toBeGreaterThan(0);
+    expect(lockedAtKill).toEqual(held.map((c) => c.jobId));
+    expect(lockedAfterUpdate).toEqual(held.map((c) => c.jobId));
+    expect(completedAtKill).toBe(completedBefore);
+    expect(readAtKill).toBeLessThan(KROWS);
+    // every row read, at the consistent point; a repeat only inside the chunks the dead worker held
+    expect([...counts.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: KROWS }, (_, i) => i + 1));
+    expect(repeated.filter((id) => !held.some((c) => inChunk(c, id)))).toEqual([]);
+    // and within each such chunk the rows the dead worker had in Kafka: a prefix of it in key order
+    for (const [i, ids] of repeatsPerChunk.entries()) {
+      const first = held[i].lo === null ? 1 : Number((held[i].lo as readonly string[])[0]) + 1;
+      expect(ids).toEqual(Array.from({ length: ids.length }, (_, j) => first + j));
+    }
+    expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
+    expect(reads.extraReads).toBeLessThanOrEqual(THREADS * KCHUNK);
+    const stale = events.filter((e) => e.op === 'r' && e.after?.['label'] !== `k0-${String(e.after?.['id'])}`);
+    expect(stale.slice(0, 3)).toEqual([]);
+    // the topic folded by key equals the table
+    const folded = new Map<number, string>();
+    for (const e of events) if (e.after) folded.set(Number(e.after['id']), String(e.after['label']));
+    const table = new Map((await db.query<{ id: number; label: string }>('SELECT id, label FROM kparts')).rows.map((r) => [r.id, r.label]));
+    expect(folded).toEqual(table);
+  }, 150_000);
 });

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import IORedis from 'ioredis';
 import { findRepoRoot, startRedis, type EphemeralRedis } from '@millrace/testing';
 import { BullMqChunkQueue } from './bullmq-chunk-queue';
 
@@ -34,7 +36,7 @@ describe('BullMqChunkQueue (Redis)', () => {
     const ran = new Map<string, string>();
     const jobs = Array.from({ length: 16 }, (_, i) => ({ id: `public.t#${i}`, data: i }));
     const workers = ['a', 'b'].map((name) => {
-      const q = queue<number>('shared');
+      const q = queue<number>('shared', { workerName: `worker-${name}` });
       q.process(async (job) => {
         if (ran.has(job.id)) throw new Error(`${job.id} ran twice`);
         ran.set(job.id, name);
@@ -49,6 +51,27 @@ describe('BullMqChunkQueue (Redis)', () => {
     expect(byA).toBeGreaterThan(0);
     expect(byA).toBeLessThan(jobs.length);
     expect(workers[0].stats()).toMatchObject({ waiting: 0, active: 0, completed: 16, failed: 0 });
+    // each job names the worker that ran it (BullMQ's processedBy, "pb" in the job's hash)
+    const client = new IORedis(redis.url);
+    try {
+      const names = await Promise.all(jobs.map((j) => client.hget(`millrace:shared:${j.id}`, 'pb')));
+      expect(names).toEqual(jobs.map((j) => `worker-${ran.get(j.id) as string}`));
+    } finally {
+      client.disconnect();
+    }
+  }, 30_000);
+
+  test('without a workerName a job names the process that ran it: <hostname>:<pid>', async () => {
+    const q = queue<number>('named');
+    q.process(async () => undefined);
+    q.add([{ id: 'public.n#0', data: 0 }]);
+    await q.drained();
+    const client = new IORedis(redis.url);
+    try {
+      expect(await client.hget('millrace:named:public.n#0', 'pb')).toBe(`${os.hostname()}:${process.pid}`);
+    } finally {
+      client.disconnect();
+    }
   }, 30_000);
 
   test('a failing attempt is retried; a chunk failing every attempt fails drained() with its reason', async () => {

@@ -1,5 +1,6 @@
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
+import * as os from 'node:os';
 import type { ChunkJob, ChunkJobContext, ChunkProcessor, ChunkQueue, ChunkQueueOptions, ChunkQueueStats } from './chunk-queue';
 
 /**
@@ -18,6 +19,9 @@ import type { ChunkJob, ChunkJobContext, ChunkProcessor, ChunkQueue, ChunkQueueO
  * - `drained()` resolves once no job of the queue is waiting, delayed or active
  *   (whichever worker ran them) and none failed; it rejects with the first failed job's
  *   reason. It polls the queue's counts every `pollMs`.
+ * - Every job this process runs records `workerName` (default `<hostname>:<pid>`) as
+ *   BullMQ's `processedBy` (the job hash's `pb` field): which process holds an active
+ *   chunk (and its lock `<prefix>:<name>:<jobId>:lock`) is visible in Redis.
  * - `close()` aborts the running processors (signal) and puts their jobs back in the
  *   queue without spending an attempt (BullMQ's WaitingError), then closes the
  *   connections. `stats()` are the counts of the last poll plus this process's progress.
@@ -38,6 +42,8 @@ export interface BullMqChunkQueueOptions {
   readonly maxStalledCount?: number;
   /** drained()'s polling period (default 250 ms). */
   readonly pollMs?: number;
+  /** Recorded on the jobs this process runs (BullMQ's processedBy); default `<hostname>:<pid>`. */
+  readonly workerName?: string;
 }
 
 export class BullMqChunkQueue<T> implements ChunkQueue<T> {
@@ -98,6 +104,7 @@ export class BullMqChunkQueue<T> implements ChunkQueue<T> {
       {
         connection: this.connection(),
         prefix: this.opts.prefix ?? 'millrace',
+        name: this.opts.workerName ?? chunkWorkerName(),
         concurrency: this.options.concurrency,
         lockDuration,
         stalledInterval: this.opts.stalledIntervalMs ?? lockDuration,
@@ -167,6 +174,11 @@ export class BullMqChunkQueue<T> implements ChunkQueue<T> {
   private noteError(err: unknown): void {
     this.lastError = redact(err instanceof Error ? err.message : String(err), this.opts.redisUrl);
   }
+}
+
+/** The default workerName: `<hostname>:<pid>` of this process. */
+export function chunkWorkerName(): string {
+  return `${os.hostname()}:${process.pid}`;
 }
 
 async function within(ms: number, work: Promise<unknown> | undefined): Promise<void> {

@@ -62,6 +62,41 @@ describe('SharedChunkWorker', () => {
     await w.stop();
   });
 
+  it("a running chunk's progress is its rows acknowledged (what a redo elsewhere would repeat)", async () => {
+    const queue = new InProcessChunkQueue<SharedChunkJob>();
+    const w = new SharedChunkWorker<number>({
+      queue,
+      threads: 1,
+      maxBufferedRows: 100,
+      stored: { run: null, done: [] },
+      readChunk: async (_j, _after, onPage) => {
+        await onPage({ rows: [1, 2, 3], lastKey: ['3'] });
+        await onPage({ rows: [4, 5], lastKey: ['5'] });
+      },
+      toRecords: (_j, rows, offset) => rows.map((r) => ({ value: r, sourceOffset: offset }) as unknown as SourceRecord),
+      offset: (i) => ({ lsn: i.context['lsn'] }),
+      logger,
+    });
+    w.start();
+    queue.add([job(0, 'r')]);
+    let first: SourceRecord[] = [];
+    for (let i = 0; i < 50 && first.length === 0; i++) {
+      await w.waitForData(20);
+      first = w.take(3);
+    }
+    expect(first.map((r) => r.value)).toEqual([1, 2, 3]);
+    // read and handed out, not yet in Kafka: nothing a redo would repeat
+    expect(queue.stats()).toMatchObject({ active: 1, activeProgress: 0 });
+    w.ack(first);
+    expect(queue.stats()).toMatchObject({ active: 1, activeProgress: 3 });
+    const [second] = await drain(w, () => false);
+    expect(second.map((r) => r.value)).toEqual([4, 5]);
+    w.ack(second);
+    await queue.drained();
+    expect(queue.stats()).toMatchObject({ active: 0, completed: 1 });
+    await w.stop();
+  });
+
   it('an empty chunk is durable with the batch before it', async () => {
     const queue = new InProcessChunkQueue<SharedChunkJob>();
     const w = worker(queue, { run: null, done: [] }, (i) => (i === 0 ? [1] : []));

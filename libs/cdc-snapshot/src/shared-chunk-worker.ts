@@ -22,6 +22,9 @@ import type { TableProgress } from './snapshot-state';
  *   on `stop` the running jobs go back to the queue (BullMqChunkQueue), their buffered
  *   rows may still go out: a chunk redone elsewhere repeats at most those.
  * - Rows in memory stay under `maxBufferedRows` (readers wait for `take`).
+ * - A running chunk's progress (the queue's `updateProgress`; on Redis the job's
+ *   `progress`) is the number of its rows acknowledged so far: what a redo of the chunk
+ *   elsewhere, should this worker die now, would read a second time.
  */
 export interface SharedChunkWorkerOptions<Row> {
   readonly queue: ChunkQueue<SharedChunkJob>;
@@ -49,7 +52,9 @@ export class SharedChunkWorker<Row> {
   private done: string[];
   private info: SharedSnapshotInfo | null = null;
   /** Batches handed out and not yet acknowledged: their last record, and the chunks they finish. */
-  private readonly unacked: { last: SourceRecord; durable: (() => void)[] }[] = [];
+  private readonly unacked: { last: SourceRecord; durable: (() => void)[]; rows: Map<string, number> }[] = [];
+  /** Per running chunk: its rows acknowledged, and where to report them (its job's progress). */
+  private readonly acked = new Map<string, { rows: number; report: (rows: number) => void }>();
   private readonly lastKeys = new Map<string, KeyTuple | null>();
   private readonly rows = new Map<string, number>();
   private readonly chunks = new Map<string, number>();
@@ -62,7 +67,7 @@ export class SharedChunkWorker<Row> {
 
   start(): void {
     const attempts = this.opts.attempts ?? 3;
-    this.opts.queue.process((job, ctx) => this.readJob(job.data, ctx.signal), {
+    this.opts.queue.process((job, ctx) => this.readJob(job.data, ctx.signal, (rows) => ctx.updateProgress(rows)), {
       concurrency: this.opts.threads,
       attempts,
       backoffMs: this.opts.backoffMs ?? 1000,
@@ -74,6 +79,7 @@ export class SharedChunkWorker<Row> {
   take(maxRecords: number): SourceRecord[] {
     const pages: { job: Job; rows: readonly Row[] }[] = [];
     const finishing: (() => void)[] = [];
+    const perChunk = new Map<string, number>();
     let count = 0;
     const absorbDone = (): void => {
       while (this.buffer[0]?.kind === 'done') {
@@ -90,6 +96,7 @@ export class SharedChunkWorker<Row> {
       this.noteRun(item.job.shared);
       pages.push(item);
       count += item.rows.length;
+      perChunk.set(item.job.chunk.id, (perChunk.get(item.job.chunk.id) ?? 0) + item.rows.length);
       this.rows.set(item.job.chunk.table, (this.rows.get(item.job.chunk.table) ?? 0) + item.rows.length);
       absorbDone();
     }
@@ -105,7 +112,7 @@ export class SharedChunkWorker<Row> {
     const offset = { ...this.opts.offset(info), run: info.run, chunks_done: [...this.done] };
     const records: SourceRecord[] = [];
     for (const { job, rows } of pages) for (const r of this.opts.toRecords(job, rows, offset)) records.push(r);
-    this.unacked.push({ last: records[records.length - 1], durable: finishing });
+    this.unacked.push({ last: records[records.length - 1], durable: finishing, rows: perChunk });
     return records;
   }
 
@@ -114,7 +121,15 @@ export class SharedChunkWorker<Row> {
     const acked = new Set(records);
     const at = this.unacked.findIndex((b) => acked.has(b.last));
     if (at < 0) return;
-    for (const b of this.unacked.splice(0, at + 1)) for (const f of b.durable) f();
+    for (const b of this.unacked.splice(0, at + 1)) {
+      for (const [id, n] of b.rows) {
+        const p = this.acked.get(id);
+        if (p === undefined) continue;
+        p.rows += n;
+        p.report(p.rows);
+      }
+      for (const f of b.durable) f();
+    }
   }
 
   waitForData(ms: number): Promise<void> {
@@ -147,10 +162,14 @@ export class SharedChunkWorker<Row> {
     this.done = [];
   }
 
-  private async readJob(data: SharedChunkJob, signal: AbortSignal): Promise<void> {
+  private async readJob(data: SharedChunkJob, signal: AbortSignal, report: (rows: number) => void): Promise<void> {
     if (data.shared === undefined) throw new Error(`snapshot chunk ${data.chunk.id} carries no shared snapshot information (added by an older task 0?)`);
     const job = data as Job;
     const id = job.chunk.id;
+    // (a retry keeps the count: it resumes after the rows buffered before)
+    const acked = this.acked.get(id) ?? { rows: 0, report };
+    acked.report = report;
+    this.acked.set(id, acked);
     const resumeAfter = this.lastKeys.has(id) ? (this.lastKeys.get(id) ?? null) : job.resumeAfter;
     // a page is buffered once the next one arrived, the last one right before the chunk's
     // "done" marker: the batch with a chunk's last rows lists it in chunks_done
@@ -163,7 +182,10 @@ export class SharedChunkWorker<Row> {
       this.wakeData();
     };
     const last = await this.pageBuffer.readAhead<ChunkRows<Row>>((onPage) => this.opts.readChunk(job, resumeAfter, onPage, signal), signal, emit);
-    if (signal.aborted) return;
+    if (signal.aborted) {
+      this.acked.delete(id);
+      return;
+    }
     if (last !== null) push(last);
     this.lastKeys.delete(id);
     // the job succeeds once the records up to its "done" marker are acknowledged
@@ -180,6 +202,7 @@ export class SharedChunkWorker<Row> {
       });
       this.wakeData();
     });
+    this.acked.delete(id);
   }
 
   private wakeData(): void {
