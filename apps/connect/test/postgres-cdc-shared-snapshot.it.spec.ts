@@ -27,7 +27,7 @@ import { cdcConfig } from './support/postgres-cdc';
  * again). While it is frozen the queue cannot drain, so task 0 cannot finish the snapshot;
  * it is then SIGKILLed and its locks are checked to be still there (the kill landed
  * mid-snapshot, before any takeover). Rows inside its chunks are updated before the locks
- * expire (4 s here); the surviving worker redoes the chunks after the expiry. Checked:
+ * expire (10 s here); the surviving worker redoes the chunks after the expiry. Checked:
  * every row read; a row read twice only inside the dead worker's chunks (a key-order
  * prefix of each, at most threads x chunk rows); every `r` value is the consistent
  * point's; the updates stream; the topic folded by key equals the table.
@@ -47,8 +47,9 @@ describe('postgres-cdc-source: two connect workers share a snapshot through Redi
   beforeAll(async () => {
     [broker, pg, redis] = await Promise.all([startBroker({ env: { MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200', MILLRACE_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '3' } }), startPostgres(), startRedis()]);
     registryUrl = `http://${broker.host}:${broker.httpPort}`;
-    // a killed worker's chunk locks expire after 4 s (30 s by default)
-    workers = await startConnectCluster(broker.bootstrap, 2, { REDIS_URL: redis.url, MILLRACE_REGISTRY_URL: registryUrl, MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', MILLRACE_SNAPSHOT_CHUNK_LOCK_MS: '4000' });
+    // a killed worker's chunk locks expire after 10 s (30 s by default); shorter, a live worker's event loop stalled by a
+    // loaded machine can miss its lock renewal (every half lock), and its chunk is then read twice with no one dead
+    workers = await startConnectCluster(broker.bootstrap, 2, { REDIS_URL: redis.url, MILLRACE_REGISTRY_URL: registryUrl, MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', MILLRACE_SNAPSHOT_CHUNK_LOCK_MS: '10000' });
     db = new Client({ connectionString: pg.connectionString });
     await db.connect();
     await db.query('CREATE TABLE parts (id INT PRIMARY KEY, label TEXT NOT NULL, qty INT NOT NULL)');
