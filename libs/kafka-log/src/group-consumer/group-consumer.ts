@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { errorMessage, WakeableSleep } from '@millrace/app-common';
-import { ErrorCode, errorName, FetchApi, ListOffsetsApi } from '@millrace/protocol';
+import { ErrorCode, errorName, FetchApi } from '@millrace/protocol';
 import { ISOLATION_LEVEL_CODE, readFetchedRecords, type IsolationLevel } from '../fetched-records';
 import { openGroupCoordinator } from '../group-coordinator-connection';
 import type { EachGroupBatch, GroupConsumerOptions, GroupRunOptions } from './group-consumer-options';
 import { GroupMembership, isRejoinError } from './group-membership';
 import { LeaderRoutes } from './leader-routes';
+import { listOffset } from './list-offset';
 import { PartitionTrace } from './partition-trace';
 import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout } from './request-timeout';
 import { GROUP_CONSUMER_EVENTS, GroupConsumerError, type GroupBatchPayload, type GroupJoinEvent, type GroupMessage, type GroupTopicPartitions } from './group-consumer-types';
@@ -25,7 +26,6 @@ interface PartitionState {
   seekEpoch: number;
 }
 
-const LIST_OFFSETS_VERSION = 2;
 const FETCH_VERSION = 4;
 const NO_HEADERS: Record<string, Buffer> = Object.freeze({}) as Record<string, Buffer>;
 const RELOAD_METADATA = new Set<number>([ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.LEADER_NOT_AVAILABLE, ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_LEADER_EPOCH]);
@@ -401,7 +401,7 @@ export class GroupConsumer {
    */
   private async startFromEarliest(p: PartitionState, why: string): Promise<void> {
     const seekEpoch = p.seekEpoch;
-    const earliest = await this.listOffset(p, -2);
+    const earliest = await listOffset(this.routes, p, -2, this.isolation, this.requestTimeoutMs);
     if (p.seekEpoch !== seekEpoch) {
       this.trace.debug(() => `${p.key}: ${why}, but sought to ${p.position} meanwhile: the seek stands (earliest ${earliest})`);
       return;
@@ -410,20 +410,6 @@ export class GroupConsumer {
     this.trace.debug(() => `${p.key}: ${why}: from the earliest offset ${earliest}`);
   }
 
-  private async listOffset(p: PartitionState, timestamp: number): Promise<number> {
-    const leader = this.routes.leaderOf(p.key);
-    if (leader === undefined) throw new GroupConsumerError(`no leader known for ${p.key}`);
-    const conn = await this.routes.connection(leader);
-    const listing = conn.send(ListOffsetsApi.apiKey, LIST_OFFSETS_VERSION, {
-      replicaId: -1,
-      isolationLevel: ISOLATION_LEVEL_CODE[this.isolation],
-      topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, timestamp }] }],
-    });
-    const res = await withRequestTimeout(listing, this.requestTimeoutMs, `ListOffsets ${p.key}`, () => conn.close());
-    const r = res.topics[0]?.partitions[0];
-    if (!r || r.errorCode !== ErrorCode.NONE) throw new GroupConsumerError(`ListOffsets ${p.key} failed with ${errorName(r?.errorCode ?? -1)}`);
-    return r.offset;
-  }
 }
 
 function groupByTopic(ps: readonly PartitionState[]): Map<string, PartitionState[]> {
