@@ -141,6 +141,105 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
     expect((await rest.call('DELETE', '/connectors/purged')).status).toBe(204);
   }, 120_000);
 
+  /** Purges every binlog file before a new one (MariaDB keeps files until its binlog checkpoint passes them). */
+  async function purgeAllButNewFile(): Promise<string> {
+    await db.query('FLUSH BINARY LOGS');
+    const [status] = await db.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    const file = String(status[0].File);
+    await waitFor('the older binlog files purged', async () => {
+      await db.query(`PURGE BINARY LOGS TO '${file}'`);
+      const [logs] = await db.query<RowDataPacket[]>('SHOW BINARY LOGS');
+      return String(logs[0].Log_name) === file;
+    }, 30_000);
+    return file;
+  }
+
+  async function stopConnector(name: string): Promise<void> {
+    expect((await rest.call('PUT', `/connectors/${name}/stop`)).status).toBe(202);
+    await waitFor(`${name} stops`, async () => (await rest.status(name)).connector.state === 'STOPPED', 30_000);
+  }
+
+  const storedOffset = async (name: string): Promise<Record<string, unknown> | undefined> => {
+    const res = await rest.call('GET', `/connectors/${name}/offsets`);
+    return (res.body as { offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }).offsets.find((o) => o.partition['schema_history'] === undefined)?.offset;
+  };
+
+  test('GTIDs off: a stored offset of only file/position (no GTID set) resumes at that file/position; its file purged -> FAILED naming the file', async () => {
+    // MariaDB always writes GTIDs (there is no gtid_mode=OFF); what "off" leaves the connector
+    // is an offset without them, as Debezium's MySQL connector stores with gtid_mode=OFF
+    await db.query('CREATE TABLE fp (id INT PRIMARY KEY, label VARCHAR(20))');
+    await create('filepos', config({ 'topic.prefix': 'fp', 'table.include.list': 'shop\\.fp', 'snapshot.mode': 'no_data' }));
+    await waitFor('filepos runs', async () => (await rest.status('filepos')).tasks[0]?.state === 'RUNNING', 60_000);
+    await db.query(`INSERT INTO fp VALUES (1, 'before')`);
+    await waitFor('the first insert is committed', async () => (await ops('fp.shop.fp')).length === 1, 60_000);
+    await stopConnector('filepos');
+    await db.query(`INSERT INTO fp VALUES (2, 'skipped')`);
+    const [status] = await db.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    const at = { file: String(status[0].File), pos: Number(status[0].Position) };
+    await db.query(`INSERT INTO fp VALUES (3, 'after')`);
+    const patched = await rest.call('PATCH', '/connectors/filepos/offsets', { offsets: [{ partition: { server: 'fp' }, offset: at }] });
+    expect(patched.status).toBe(200);
+    expect(await storedOffset('filepos')).toEqual(at);
+    expect((await rest.call('PUT', '/connectors/filepos/resume')).status).toBe(202);
+    const ids = await waitFor('the insert after the stored file/position streams', async () => {
+      const afters = (await readCommittedUntilIdle(kafka, 'fp.shop.fp', 1_500)).filter((m) => m.value !== null).map((m) => (JSON.parse(String(m.value)) as { after: { id: number } }).after.id);
+      return afters.length >= 2 ? afters : undefined;
+    }, 60_000);
+    // only what follows the position: row 2 (before it) is not read, row 3 is, once
+    expect(ids).toEqual([1, 3]);
+    expect(connect.logs()).toContain(`mysql-cdc: streaming the binlog from ${at.file}:${at.pos}`);
+    // the GTID position is picked up again from the transactions read
+    expect(await waitFor('the stored offset has a GTID position again', async () => {
+      const o = await storedOffset('filepos');
+      return o && typeof o['gtids'] === 'string' && o['gtids'] !== '' ? o : undefined;
+    }, 30_000)).toMatchObject({ gtids: expect.stringMatching(/^0-1-\d+$/) });
+
+    // a file/position offset whose file is purged: the file/position message, not the GTID one
+    await stopConnector('filepos');
+    const [now] = await db.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    const old = { file: String(now[0].File), pos: Number(now[0].Position) };
+    await db.query(`INSERT INTO fp VALUES (4, 'lost')`);
+    expect((await rest.call('PATCH', '/connectors/filepos/offsets', { offsets: [{ partition: { server: 'fp' }, offset: old }] })).status).toBe(200);
+    await purgeAllButNewFile();
+    expect((await rest.call('PUT', '/connectors/filepos/resume')).status).toBe(202);
+    const trace = await waitFor('filepos fails', async () => {
+      const s = await rest.status('filepos');
+      return [s.connector, ...s.tasks].find((x) => x.state === 'FAILED')?.trace;
+    }, 60_000);
+    expect(trace).toContain(`the binlog file ${old.file} of the stored position was purged from the server`);
+    expect(trace).toMatch(/Set snapshot\.mode=when_needed to take a new snapshot, or reset the connector's offsets/);
+    expect(trace).not.toMatch(/GTID/);
+    expect((await rest.call('DELETE', '/connectors/filepos')).status).toBe(204);
+  }, 120_000);
+
+  test('column.include.list and column.exclude.list: only the selected columns (and the key) in snapshot and streamed events', async () => {
+    await db.query('CREATE TABLE cols (id INT PRIMARY KEY, keep VARCHAR(10), secret VARCHAR(10), other INT)');
+    await db.query(`INSERT INTO cols VALUES (1, 'k1', 's1', 10)`);
+    await create('cols-ex', config({ 'topic.prefix': 'cx', 'table.include.list': 'shop\\.cols', 'column.exclude.list': 'shop\\.cols\\.secret' }));
+    await create('cols-in', config({ 'topic.prefix': 'ci', 'table.include.list': 'shop\\.cols', 'column.include.list': 'shop\\.cols\\.keep' }));
+    await waitFor('both snapshots read', async () => (await ops('cx.shop.cols')).length === 1 && (await ops('ci.shop.cols')).length === 1, 60_000);
+    await db.query(`INSERT INTO cols VALUES (2, 'k2', 's2', 20)`);
+    await db.query(`UPDATE cols SET keep = 'k1b', secret = 's1b', other = 11 WHERE id = 1`);
+    type Event = { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+    const events = async (topic: string): Promise<Event[]> =>
+      waitFor(`${topic}: r, c, u`, async () => {
+        const e = (await readCommittedUntilIdle(kafka, topic, 1_500)).filter((m) => m.value !== null).map((m) => JSON.parse(String(m.value)) as Event);
+        return e.length >= 3 ? e : undefined;
+      }, 60_000);
+    const pick = (e: Event[]): unknown[] => e.map(({ op, before, after }) => ({ op, before, after }));
+    expect(pick(await events('cx.shop.cols'))).toEqual([
+      { op: 'r', before: null, after: { id: 1, keep: 'k1', other: 10 } },
+      { op: 'c', before: null, after: { id: 2, keep: 'k2', other: 20 } },
+      { op: 'u', before: { id: 1, keep: 'k1', other: 10 }, after: { id: 1, keep: 'k1b', other: 11 } },
+    ]);
+    expect(pick(await events('ci.shop.cols'))).toEqual([
+      { op: 'r', before: null, after: { id: 1, keep: 'k1' } },
+      { op: 'c', before: null, after: { id: 2, keep: 'k2' } },
+      { op: 'u', before: { id: 1, keep: 'k1' }, after: { id: 1, keep: 'k1b' } },
+    ]);
+    for (const name of ['cols-ex', 'cols-in']) expect((await rest.call('DELETE', `/connectors/${name}`)).status).toBe(204);
+  }, 120_000);
+
   test('invalid keys fail validation naming the key', async () => {
     const validate = async (cfg: Record<string, string>): Promise<string> => JSON.stringify((await rest.call('PUT', '/connector-plugins/mysql-cdc-source/config/validate', { name: 'v', ...cfg })).body);
     const body = await validate(config({ 'topic.prefix': 'x', 'snapshot.mode': 'sometimes', 'database.server.id': '0' }));
@@ -174,9 +273,11 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
     expect(await ops('only.shop.modes')).toEqual(['r', 'r', 'r']);
   }, 120_000);
 
-  test('heartbeats: only uncaptured tables written, the stored position still passes those writes', async () => {
+  test('heartbeats: only uncaptured tables and databases written, then nothing at all: heartbeats alone move and keep the stored position at the binlog end', async () => {
     await db.query('CREATE TABLE hb (id INT PRIMARY KEY)');
     await db.query('CREATE TABLE noise (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)');
+    await db.query('CREATE DATABASE elsewhere');
+    await db.query('CREATE TABLE elsewhere.noise (id INT AUTO_INCREMENT PRIMARY KEY)');
     await create('cdc-hb', config({ 'topic.prefix': 'hb', 'table.include.list': 'shop\\.hb', 'snapshot.mode': 'no_data', 'heartbeat.interval.ms': '300' }));
     await waitFor('cdc-hb runs', async () => (await rest.status('cdc-hb')).tasks[0]?.state === 'RUNNING', 60_000);
     const stored = async (): Promise<{ file: string; pos: number } | undefined> => {
@@ -184,24 +285,37 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
       // the stream position (the other partitions hold the schema history)
       return (res.body as { offsets: { partition: Record<string, unknown>; offset: { file: string; pos: number } }[] }).offsets.find((o) => o.partition['schema_history'] === undefined)?.offset;
     };
+    const binlogEnd = async (): Promise<{ file: string; pos: number }> => {
+      const [status] = await db.query<RowDataPacket[]>('SHOW MASTER STATUS');
+      return { file: String(status[0].File), pos: Number(status[0].Position) };
+    };
     const first = await waitFor('a first heartbeat stores a position', stored, 30_000);
-    for (let i = 0; i < 20; i++) await db.query('INSERT INTO noise () VALUES ()');
-    const [status] = await db.query<RowDataPacket[]>('SHOW MASTER STATUS');
-    const written = { file: String(status[0].File), pos: Number(status[0].Position) };
+    for (let i = 0; i < 10; i++) await db.query('INSERT INTO noise () VALUES ()');
+    for (let i = 0; i < 10; i++) await db.query('INSERT INTO elsewhere.noise () VALUES ()');
+    const written = await binlogEnd();
     const moved = await waitFor('the stored position passes the uncaptured writes', async () => {
       const o = await stored();
       return o && o.file === written.file && o.pos >= written.pos ? o : undefined;
     }, 30_000);
-    process.stdout.write(`mysql-cdc: heartbeat position ${first.file}:${first.pos} -> ${moved.file}:${moved.pos} (binlog after uncaptured writes ${written.file}:${written.pos})\n`);
     expect(moved.pos).toBeGreaterThan(first.pos);
+    // then the database is idle (the acceptance's 60 s shortened to 6 s = 20 heartbeat
+    // intervals): heartbeats go on being committed, each with the binlog end
+    const idleFrom = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const idleTo = Date.now();
+    expect(await binlogEnd()).toEqual(written); // nothing was written meanwhile
+    expect(await stored()).toMatchObject(written);
     // (the heartbeat topic never idles: read up to its last stable offset)
     const beats = await readAll(kafka, '__debezium-heartbeat.hb');
-    expect(beats.length).toBeGreaterThan(0);
+    const idleBeats = beats.map((b) => (JSON.parse(String(b.value)) as { ts_ms: number }).ts_ms).filter((ts) => ts >= idleFrom && ts <= idleTo);
+    process.stdout.write(`mysql-cdc: heartbeat position ${first.file}:${first.pos} -> ${moved.file}:${moved.pos} (binlog after uncaptured writes ${written.file}:${written.pos}); ${idleBeats.length} heartbeats in 6 s idle, ${beats.length} in all\n`);
+    expect(idleBeats.length).toBeGreaterThanOrEqual(5);
     expect(JSON.parse(String(beats[0].key))).toEqual({ serverName: 'hb' });
     const admin = kafka.admin();
     await admin.connect();
-    expect(await admin.listTopics()).not.toContain('hb.shop.hb'); // nothing captured was written
+    const topics = await admin.listTopics();
     await admin.disconnect();
+    expect(topics.filter((t) => t.startsWith('hb.'))).toEqual([]); // nothing captured was written: heartbeats alone moved the position
     expect((await rest.call('DELETE', '/connectors/cdc-hb')).status).toBe(204);
   }, 90_000);
 

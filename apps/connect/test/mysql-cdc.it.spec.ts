@@ -22,7 +22,10 @@ import { prng, seedFrom } from './support/seeded-random';
  *    exactly one `r` per initial row; no change event twice in the topic;
  * 3. connect killed -9 mid-snapshot resumes the unfinished chunks, then streams;
  * 4. every MySQL type family, snapshotted and streamed, round trips to the warehouse
- *    (and the topic's values/schemas are Debezium's).
+ *    (and the topic's values/schemas are Debezium's): MEDIUMINT UNSIGNED, FLOAT as float32
+ *    with its single-precision value, latin1 CHAR/TEXT with non-ASCII text, and zero
+ *    DATE/DATETIME/TIMESTAMP values (sql_mode without NO_ZERO_DATE) as null in nullable
+ *    columns and the epoch in NOT NULL ones.
  * Test 2 continues from test 1's table and connectors. snapshot.locking.mode=none under a
  * write load with four kills is mysql-cdc-erp.it.spec.ts (on the ERP schema).
  */
@@ -164,19 +167,30 @@ describe('mysql-cdc-source', () => {
   test('types: snapshot and streamed rows of every type family round trip to the warehouse', async () => {
     await db.query(`CREATE TABLE types (id INT PRIMARY KEY, b TINYINT(1), ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, su SMALLINT UNSIGNED, mi MEDIUMINT, iu INT UNSIGNED,
       bi BIGINT, bu BIGINT UNSIGNED, d DECIMAL(30,10), f FLOAT, db DOUBLE, dt DATE, dtm DATETIME(6), dt3 DATETIME(3), ts TIMESTAMP(6) NULL, tm TIME(6), y YEAR,
-      v VARCHAR(50), tx TEXT, bl BLOB, bn BINARY(4), e ENUM('a','b c'), st SET('x','y','z'), j JSON, bt BIT(10), b1 BIT(1)) CHARSET utf8mb4`);
+      v VARCHAR(50), tx TEXT, bl BLOB, bn BINARY(4), e ENUM('a','b c'), st SET('x','y','z'), j JSON, bt BIT(10), b1 BIT(1),
+      mu MEDIUMINT UNSIGNED, f2 FLOAT, l1 VARCHAR(30) CHARACTER SET latin1, lt TEXT CHARACTER SET latin1) CHARSET utf8mb4`);
+    // zero dates, allowed by a sql_mode without NO_ZERO_DATE / NO_ZERO_IN_DATE / strict mode
+    await db.query(`SET SESSION sql_mode = ''`);
+    await db.query(`CREATE TABLE zeros (id INT PRIMARY KEY, d DATE NULL, dn DATE NOT NULL, dt DATETIME NULL, dtn DATETIME(6) NOT NULL, ts TIMESTAMP NULL,
+      tsn TIMESTAMP(3) NOT NULL DEFAULT '0000-00-00 00:00:00.000')`);
+    const zeroRow = (id: number): string => `(${id}, '0000-00-00', '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', '0000-00-00 00:00:00')`;
+    await db.query(`INSERT INTO zeros VALUES ${zeroRow(1)}`);
     const full = (id: number): string => `(${id}, 1, -128, 255, -32768, 65535, -8388608, 4294967295, -9223372036854775808, 18446744073709551615, '12345678901234567890.0123456789',
       1.5, 3.141592653589793, '2024-02-29', '2024-02-29 12:34:56.123456', '1999-12-31 23:59:59.999', '2024-01-01 10:00:00.654321', '23:59:59.999999', 2024,
-      'héllo 😀 ünïcode', 'long text', x'00ff10', x'01020304', 'b c', 'x,z', '{"a": 1, "b": [true, null]}', b'1010101010', b'1')`;
-    await db.query(`INSERT INTO types VALUES ${full(1)}, (2, ${Array(27).fill('NULL').join(', ')})`);
-    await createConnector('cdc-types', cdcConfig({ 'topic.prefix': 'typ', 'database.server.id': '5403', 'table.include.list': 'shop\\.types' }));
-    await createConnector('warehouse-types', sinkConfig('typ', 'typ.shop.types'));
+      'héllo 😀 ünïcode', 'long text', x'00ff10', x'01020304', 'b c', 'x,z', '{"a": 1, "b": [true, null]}', b'1010101010', b'1',
+      16777215, 1234567.875, 'Grüße, ça va? ÿ', 'Ærø Straße ½ £')`;
+    await db.query(`INSERT INTO types VALUES ${full(1)}, (2, ${Array(31).fill('NULL').join(', ')})`);
+    await createConnector('cdc-types', cdcConfig({ 'topic.prefix': 'typ', 'database.server.id': '5403', 'table.include.list': 'shop\\.(types|zeros)' }));
+    await createConnector('warehouse-types', sinkConfig('typ', 'typ.shop.types,typ.shop.zeros'));
     await waitRunning('cdc-types');
-    await db.query(`INSERT INTO types VALUES ${full(3)}, (4, ${Array(27).fill('NULL').join(', ')})`);
+    await db.query(`INSERT INTO zeros VALUES ${zeroRow(2)}`);
+    await db.query(`SET SESSION sql_mode = DEFAULT`);
+    await db.query(`INSERT INTO types VALUES ${full(3)}, (4, ${Array(31).fill('NULL').join(', ')})`);
     await db.query(`UPDATE types SET v = 'updated', bu = 18446744073709551614 WHERE id = 1`);
 
     const columns = `b::text, ti, tu, si, su, mi, iu, bi, bu::text, d::text, f, db, dt::text, to_char(dtm, 'YYYY-MM-DD HH24:MI:SS.US'), to_char(dt3, 'YYYY-MM-DD HH24:MI:SS.MS'),
-      to_char(ts, 'YYYY-MM-DD HH24:MI:SS.US'), tm::text, y, v, tx, encode(bl, 'hex'), encode(bn, 'hex'), e, st, j::text, encode(bt, 'hex'), b1::text`;
+      to_char(ts, 'YYYY-MM-DD HH24:MI:SS.US'), tm::text, y, v, tx, encode(bl, 'hex'), encode(bn, 'hex'), e, st, j::text, encode(bt, 'hex'), b1::text,
+      mu, f2::float8, l1, lt`;
     const rows = await waitFor('the four rows in the warehouse, row 1 updated', async () => {
       const exists = await warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'types'`);
       if (exists.rowCount === 0) return false;
@@ -185,8 +199,8 @@ describe('mysql-cdc-source', () => {
     }, 90_000);
     const expected = (id: number, v: string, bu: string): unknown[] => [id, 'true', -128, 255, -32768, 65535, -8388608, '4294967295', '-9223372036854775808', bu, '12345678901234567890.0123456789',
       1.5, 3.141592653589793, '2024-02-29', '2024-02-29 12:34:56.123456', '1999-12-31 23:59:59.999', '2024-01-01 10:00:00.654321', '23:59:59.999999', 2024,
-      v, 'long text', '00ff10', '01020304', 'b c', 'x,z', '{"a": 1, "b": [true, null]}', 'aa02', 'true'];
-    const nulls = (id: number): unknown[] => [id, ...Array(27).fill(null)];
+      v, 'long text', '00ff10', '01020304', 'b c', 'x,z', '{"a": 1, "b": [true, null]}', 'aa02', 'true', 16777215, 1234567.875, 'Grüße, ça va? ÿ', 'Ærø Straße ½ £'];
+    const nulls = (id: number): unknown[] => [id, ...Array(31).fill(null)];
     expect(rows[0]).toEqual(expected(1, 'updated', '18446744073709551614'));
     expect(rows[1]).toEqual(nulls(2));
     expect(rows[2]).toEqual(expected(3, 'héllo 😀 ünïcode', '18446744073709551615'));
@@ -208,6 +222,29 @@ describe('mysql-cdc-source', () => {
     expect(fields['e']).toMatchObject({ name: 'io.debezium.data.Enum', parameters: { allowed: 'a,b c' } });
     expect(fields['j']).toMatchObject({ name: 'io.debezium.data.Json' });
     expect(fields['b']).toMatchObject({ type: 'boolean' });
+    expect(fields['f']).toMatchObject({ type: 'float32' });
+    expect(fields['f2']).toMatchObject({ type: 'float32' });
+    expect(fields['mu']).toMatchObject({ type: 'int32' });
     expect(after).toMatchObject({ id: 1, b: true, ts: '2024-01-01T10:00:00.654321Z', tm: 86_399_999_999, y: 2024, st: 'x,z' });
+    // snapshot (id 1) and binlog (id 3) alike: the float's exact single-precision value, the
+    // largest MEDIUMINT UNSIGNED, latin1 text decoded in its charset
+    const decoded = await Promise.all(messages.map(async (m) => (await values.toConnectData('typ.shop.types', m.value as Buffer)).value as { op: string; after: Record<string, unknown> }));
+    for (const id of [1, 3]) {
+      const row = decoded.find((e) => e.after['id'] === id && e.op !== 'u')?.after;
+      expect({ id, ...row }).toMatchObject({ id, f: 1.5, f2: 1234567.875, mu: 16777215, l1: 'Grüße, ça va? ÿ', lt: 'Ærø Straße ½ £' });
+    }
+
+    // zero dates as Debezium: null where the column is nullable, the epoch where it is NOT NULL
+    const zeros = await waitFor('the zero-date rows in the warehouse', async () => {
+      const exists = await warehouse.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'zeros'`);
+      if (exists.rowCount === 0) return false;
+      const { rows: r } = await warehouse.query({ text: `SELECT id, d, dn::text, dt, to_char(dtn, 'YYYY-MM-DD HH24:MI:SS.US'), ts, to_char(tsn, 'YYYY-MM-DD HH24:MI:SS.MS') FROM zeros ORDER BY id`, rowMode: 'array' });
+      return r.length === 2 ? r : false;
+    }, 90_000);
+    for (const id of [1, 2]) expect(zeros[id - 1]).toEqual([id, null, '1970-01-01', null, '1970-01-01 00:00:00.000000', null, '1970-01-01 00:00:00.000']);
+    const zeroEvents = (await readCommittedUntilIdle(kafka, 'typ.shop.zeros', 1_000)).filter((m) => m.value !== null);
+    const zeroAfters = await Promise.all(zeroEvents.map(async (m) => ((await values.toConnectData('typ.shop.zeros', m.value as Buffer)).value as { op: string; after: Record<string, unknown> })));
+    expect(zeroAfters.map((e) => e.op)).toEqual(['r', 'c']);
+    for (const e of zeroAfters) expect(e.after).toEqual({ id: e.op === 'r' ? 1 : 2, d: null, dn: 0, dt: null, dtn: 0, ts: null, tsn: '1970-01-01T00:00:00.000Z' });
   }, 150_000);
 });

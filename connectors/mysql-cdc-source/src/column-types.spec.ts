@@ -17,6 +17,17 @@ describe('MySQL column types', () => {
     expect(u.decode('18446744073709551615')).toBe('18446744073709551615');
   });
 
+  it('float: float32, the shortest decimal of the single-precision value from the binlog and from a query alike', () => {
+    const f = codec(col('float', 'float'));
+    expect(f.schema.type).toBe('float32');
+    expect(f.decode(1234567.875)).toBe(1234567.9);
+    expect(f.decode('1234567.9')).toBe(1234567.9);
+    expect(f.decode(3.141590118408203)).toBe(3.14159);
+    expect(f.decode(1.5)).toBe(1.5);
+    expect(f.decode(-0.1)).toBe(-0.1);
+    expect(Math.fround(f.decode(16777217) as number)).toBe(16777216);
+  });
+
   it('decimal per decimal.handling.mode', () => {
     const c = col('decimal', 'decimal(20,4)', { precision: 20, scale: 4 });
     expect(codec(c).schema.parameters).toEqual({ scale: '4', 'connect.decimal.precision': '20' });
@@ -28,6 +39,13 @@ describe('MySQL column types', () => {
   it('temporal types', () => {
     expect(codec(col('date', 'date')).decode('2024-02-29')).toBe(19782);
     expect(codec(col('date', 'date')).decode('0000-00-00')).toBeNull();
+    // zero dates in NOT NULL columns: the epoch, as Debezium (the schema allows no null)
+    const notNull = { optional: false };
+    expect(codec(col('date', 'date', notNull)).decode('0000-00-00')).toBe(0);
+    expect(codec(col('datetime', 'datetime', { ...notNull, fsp: 0 })).decode('0000-00-00 00:00:00')).toBe(0);
+    expect(codec(col('datetime', 'datetime(6)', { ...notNull, fsp: 6 })).decode('0000-00-00 00:00:00.000000')).toBe(0);
+    expect(codec(col('timestamp', 'timestamp(3)', { ...notNull, fsp: 3 })).decode('0000-00-00 00:00:00.000')).toBe('1970-01-01T00:00:00.000Z');
+    expect(codec(col('timestamp', 'timestamp', { fsp: 0 })).decode('0000-00-00 00:00:00')).toBeNull();
     expect(codec(col('datetime', 'datetime(6)', { fsp: 6 })).schema.name).toBe('io.debezium.time.MicroTimestamp');
     expect(codec(col('datetime', 'datetime(6)', { fsp: 6 })).decode('2024-02-29 12:34:56.123456')).toBe(Date.UTC(2024, 1, 29, 12, 34, 56) * 1000 + 123456);
     expect(codec(col('datetime', 'datetime', { fsp: 0 })).decode('1999-12-31 23:59:59')).toBe(Date.UTC(1999, 11, 31, 23, 59, 59));

@@ -13,7 +13,7 @@ import type { DecimalHandlingMode, TimePrecisionMode } from './mysql-cdc-config'
  *   tinyint, tinyint unsigned, smallint -> int16; smallint unsigned, mediumint, int -> int32
  *   int unsigned, bigint -> int64; bigint unsigned -> Decimal(20, 0) (lossless)
  *   decimal(p,s) -> Decimal (scale s, connect.decimal.precision p) | float64 | string
- *   float -> float32; double/real -> float64
+ *   float -> float32 (shortestFloat32); double/real -> float64
  *   date -> io.debezium.time.Date (int32 days); datetime(0..3) -> Timestamp (int64 ms);
  *   datetime(4..6) -> MicroTimestamp (int64 µs); timestamp(p) -> ZonedTimestamp (UTC text, p digits);
  *   time -> MicroTime (int64 µs); year -> io.debezium.time.Year (int32)
@@ -21,7 +21,9 @@ import type { DecimalHandlingMode, TimePrecisionMode } from './mysql-cdc-config'
  *   char/varchar/text -> string; binary/varbinary/blob -> bytes
  *   enum -> string io.debezium.data.Enum {allowed}; set -> string io.debezium.data.EnumSet {allowed}
  *   json -> string io.debezium.data.Json; anything else -> string (or bytes when it arrives as a Buffer)
- * Zero dates ('0000-00-00...') become null, as Debezium emits them for nullable columns.
+ * Zero dates ('0000-00-00...', stored under a sql_mode without NO_ZERO_DATE) as Debezium
+ * emits them: null in a nullable column, the epoch in a NOT NULL one (0 days / 0 ms / 0 µs,
+ * '1970-01-01T00:00:00[.000000]Z'), whose schema allows no null.
  */
 export interface MySqlColumn {
   readonly name: string;
@@ -48,6 +50,21 @@ const s = (type: ConnectSchema['type'], optional: boolean, name?: string, parame
 const text = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 const int64 = (v: unknown): number | bigint => (typeof v === 'number' ? v : normalizeInt64(BigInt(text(v))));
 const isZeroDate = (v: unknown): boolean => typeof v === 'string' && v.startsWith('0000-00-00');
+
+/**
+ * A FLOAT's value as the shortest decimal that is the same single-precision number (Java's
+ * Float.toString, as Debezium's JSON shows it): the binlog's exact float32 (1234567.875) and
+ * the query result's text (1234567.9) become the same number.
+ */
+export function shortestFloat32(value: number): number {
+  const f = Math.fround(value);
+  if (!Number.isFinite(f)) return f;
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(f.toPrecision(digits));
+    if (Math.fround(candidate) === f) return candidate;
+  }
+  return Number(f.toPrecision(9));
+}
 
 /** Microseconds since the epoch of 'YYYY-MM-DD[ HH:MM:SS[.ffffff]]' read as UTC. */
 export function parseDateTimeMicros(value: string): number {
@@ -85,6 +102,8 @@ export function columnCodec(col: MySqlColumn, decimalMode: DecimalHandlingMode, 
   const opt = col.optional;
   const unsigned = /\bunsigned\b/i.test(col.columnType);
   const connectTime = timeMode === 'connect';
+  // a date/time value's text to `convert`; a zero date: null (nullable column) or the epoch (NOT NULL)
+  const temporal = (convert: (value: string) => unknown) => (v: unknown): unknown => (!isZeroDate(v) ? convert(text(v)) : opt ? null : convert('1970-01-01 00:00:00'));
   switch (col.dataType) {
     case 'tinyint':
       if (/^tinyint\(1\)/i.test(col.columnType)) return { schema: s('boolean', opt), decode: (v) => Number(v) !== 0 };
@@ -105,7 +124,7 @@ export function columnCodec(col: MySqlColumn, decimalMode: DecimalHandlingMode, 
       if (decimalMode === 'string') return { schema: s('string', opt), decode: text };
       return { schema: s('bytes', opt, DECIMAL_LOGICAL, { scale: String(col.scale ?? 0), 'connect.decimal.precision': String(col.precision ?? 10) }), decode: text };
     case 'float':
-      return { schema: s('float32', opt), decode: Number };
+      return { schema: s('float32', opt), decode: (v) => shortestFloat32(Number(v)) };
     case 'double':
     case 'real':
       return { schema: s('float64', opt), decode: Number };
@@ -113,16 +132,14 @@ export function columnCodec(col: MySqlColumn, decimalMode: DecimalHandlingMode, 
       if ((col.precision ?? 1) === 1) return { schema: s('boolean', opt), decode: (v) => (Buffer.isBuffer(v) ? v.some((b) => b !== 0) : Number(v) !== 0) };
       return { schema: s('bytes', opt, 'io.debezium.data.Bits', { length: String(col.precision) }), decode: (v) => Buffer.from(Buffer.isBuffer(v) ? v : Buffer.from(text(v))).reverse() };
     case 'date':
-      return connectTime
-        ? { schema: s('int32', opt, DATE_LOGICAL), decode: (v) => (isZeroDate(v) ? null : parseDateTimeMicros(text(v)) / 86_400_000_000) }
-        : { schema: s('int32', opt, DEBEZIUM_DATE), decode: (v) => (isZeroDate(v) ? null : parseDateTimeMicros(text(v)) / 86_400_000_000) };
+      return { schema: s('int32', opt, connectTime ? DATE_LOGICAL : DEBEZIUM_DATE), decode: temporal((t) => parseDateTimeMicros(t) / 86_400_000_000) };
     case 'datetime': {
       const micro = !connectTime && (col.fsp ?? 0) > 3;
       const name = connectTime ? TIMESTAMP_LOGICAL : micro ? DEBEZIUM_MICRO_TIMESTAMP : DEBEZIUM_TIMESTAMP;
-      return { schema: s('int64', opt, name), decode: (v) => (isZeroDate(v) ? null : micro ? parseDateTimeMicros(text(v)) : Math.floor(parseDateTimeMicros(text(v)) / 1000)) };
+      return { schema: s('int64', opt, name), decode: temporal((t) => (micro ? parseDateTimeMicros(t) : Math.floor(parseDateTimeMicros(t) / 1000))) };
     }
     case 'timestamp':
-      return { schema: s('string', opt, DEBEZIUM_ZONED_TIMESTAMP), decode: (v) => (isZeroDate(v) ? null : zonedTimestamp(text(v), col.fsp ?? 0)) };
+      return { schema: s('string', opt, DEBEZIUM_ZONED_TIMESTAMP), decode: temporal((t) => zonedTimestamp(t, col.fsp ?? 0)) };
     case 'time':
       return connectTime
         ? { schema: s('int32', opt, TIME_LOGICAL), decode: (v) => Math.floor(parseTimeMicros(text(v)) / 1000) }

@@ -2,7 +2,7 @@ import { ConnectionLoan, type ChunkRows, type KeyTuple, type SnapshotChunk } fro
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { connectionOptions, type MySqlCdcConfig } from './mysql-cdc-config';
 import { PreflightError } from './preflight';
-import { quoteIdent, quoteTable, type TableModel } from './table-catalog';
+import { quoteIdent, quoteTable, selectColumns, type TableModel } from './table-catalog';
 
 /**
  * Reading a snapshot: connections that each hold one REPEATABLE READ consistent-snapshot
@@ -146,7 +146,7 @@ export async function planTable(c: Connection, model: TableModel, chunkRows: num
 }
 
 export async function readChunk(c: Connection, model: TableModel, chunk: SnapshotChunk, resumeAfter: KeyTuple | null, fetchSize: number, onPage: (page: ChunkRows<Row>) => Promise<void>, signal: AbortSignal): Promise<void> {
-  const columns = model.columns.map((col) => quoteIdent(col.name)).join(', ');
+  const columns = selectColumns(model);
   if (model.keyColumns.length === 0) {
     const [rows] = await c.query<RowDataPacket[]>(`SELECT ${columns} FROM ${quoteTable(model)}`);
     if (rows.length > 0) await onPage({ rows, lastKey: null });
@@ -172,7 +172,7 @@ export async function readChunk(c: Connection, model: TableModel, chunk: Snapsho
 
 /** Up to `limit` rows with keys in (after, upTo] (and `filter`), in key order, each with its key (an incremental snapshot's chunk). */
 export async function readKeyRange(c: Connection, model: TableModel, after: KeyTuple | null, upTo: KeyTuple, filter: string | null, limit: number): Promise<{ key: KeyTuple; row: Row }[]> {
-  const columns = model.columns.map((col) => quoteIdent(col.name)).join(', ');
+  const columns = selectColumns(model);
   const keys = `(${model.keyColumns.map(quoteIdent).join(', ')})`;
   const params: unknown[] = [];
   const where: string[] = [];

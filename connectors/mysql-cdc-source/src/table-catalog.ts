@@ -102,6 +102,16 @@ export function buildTableModel(table: TableName, catalogColumns: readonly MySql
   return { database: table.database, name: table.name, qualified, topic, columns, catalogColumns, keyColumns, ...schemas };
 }
 
+/**
+ * The SELECT list of the model's columns for snapshot queries. A FLOAT (not a key column,
+ * whose text is its resume key) is read as a DOUBLE: the text protocol prints a FLOAT
+ * with 6 significant digits (1234567.875 as 1234570), the DOUBLE of it exactly, as the
+ * binlog carries it.
+ */
+export function selectColumns(model: TableModel): string {
+  return model.columns.map((c) => (c.dataType === 'float' && !model.keyColumns.includes(c.name) ? `(${quoteIdent(c.name)} + 0E0) AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
+}
+
 /** A row (column name -> driver value) as the model's Struct. */
 export function decodeRow(model: TableModel, row: Readonly<Record<string, unknown>>): Struct {
   const out: Struct = {};

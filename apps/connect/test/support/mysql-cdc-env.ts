@@ -46,6 +46,8 @@ export function useMySqlCdc(): MySqlCdcEnv {
     Object.assign(state, { broker, maria, pg, registryUrl: `http://${broker.host}:${broker.httpPort}` });
     state.connect = await startConnect({
       bootstrap: broker.bootstrap, registryUrl: state.registryUrl,
+      // (restarts after kill -9 on a machine shared by several suites can take over 30 s)
+      startTimeoutMs: 90_000,
       env: { MILLRACE_CONNECT_EXACTLY_ONCE_SOURCE: 'enabled', MILLRACE_CONNECT_SESSION_TIMEOUT_MS: '6000', MILLRACE_CONNECT_HEARTBEAT_INTERVAL_MS: '1000' },
     });
     state.rest = new ConnectRest(state.connect.url);
