@@ -16,13 +16,15 @@ describe('broker/connect launch specs', () => {
       MILLRACE_KAFKA_PORT: '19092',
       MILLRACE_HTTP_PORT: '18080',
       MILLRACE_NODE_ID: '3',
+      MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '200',
       LOG_LEVEL: 'debug',
     });
   });
 
   it('lets opts.env override the variables it sets', () => {
-    const spec = brokerLaunch('/repo', { dataDir: '/d', host: 'h', kafkaPort: 1, httpPort: 2, nodeId: 1, env: { MILLRACE_NODE_ID: '7' } });
+    const spec = brokerLaunch('/repo', { dataDir: '/d', host: 'h', kafkaPort: 1, httpPort: 2, nodeId: 1, env: { MILLRACE_NODE_ID: '7', MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS: '3000' } });
     expect(spec.env.MILLRACE_NODE_ID).toBe('7');
+    expect(spec.env.MILLRACE_GROUP_INITIAL_REBALANCE_DELAY_MS).toBe('3000');
   });
 
   it('runs dist/apps/connect/src/main.js with its environment', () => {
