@@ -183,8 +183,8 @@ describe('postgres-cdc-source', () => {
   }, 60_000);
 
   test('connect killed -9 mid-snapshot resumes the unfinished chunks, not from zero', async () => {
-    const ROWS = 100_000;
-    const CHUNK = 5_000;
+    const ROWS = 50_000;
+    const CHUNK = 2_500;
     const THREADS = 2;
     await db.query('CREATE TABLE big (id INT PRIMARY KEY, label TEXT NOT NULL)');
     await db.query(`INSERT INTO big SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, ${ROWS}) g`);
@@ -214,10 +214,10 @@ describe('postgres-cdc-source', () => {
     // progress shows in the task's status while the snapshot runs (here from the resumed state on)
     const progress = await waitFor('snapshot progress in the status', async () => {
       const trace = (await rest.status('cdc-big')).tasks[0]?.trace ?? '';
-      const m = /snapshot (\d+)% \((\d+)\/100000 rows, (\d+)\/20 chunks/.exec(trace);
+      const m = new RegExp(`snapshot (\\d+)% \\((\\d+)/${ROWS} rows, (\\d+)/${ROWS / CHUNK} chunks`).exec(trace);
       return m && Number(m[2]) > 0 ? trace : undefined;
     }, 60_000);
-    expect(progress).toMatch(/rows\/s, ETA (\d+ s|unknown)\): public.big \d+\/100000/);
+    expect(progress).toMatch(new RegExp(`rows/s, ETA (\\d+ s|unknown)\\): public.big \\d+/${ROWS}`));
 
     // every row read once more at most for the chunks in flight at the kill
     const reads = await waitFor('every row read', async () => {
