@@ -88,9 +88,14 @@ describe('ZonedTimestamp text', () => {
     expect(zoned(2).convert('2024-01-02 03:04:05.129+00')).toBe('2024-01-02T03:04:05.12Z');
     expect(zoned(0).convert('2024-01-02 03:04:05+00')).toBe('2024-01-02T03:04:05Z');
     expect(zoned(4).convert('2024-01-02 03:04:05.12+00')).toBe('2024-01-02T03:04:05.1200Z');
-    // Not Postgres's UTC shape: the regex or the microsecond path decides, as before.
+    // Every UTC spelling the scan takes: 'T' or space, +00, +0000, +00:00, Z or no zone.
     expect(zoned(-1).convert('2024-01-02 03:04:05+00:00')).toBe('2024-01-02T03:04:05.000000Z');
     expect(zoned(-1).convert('2024-01-02T03:04:05.25Z')).toBe('2024-01-02T03:04:05.250000Z');
+    expect(zoned(3).convert('2024-01-02T03:04:05.25+0000')).toBe('2024-01-02T03:04:05.250Z');
+    expect(zoned(1).convert('2024-01-02 03:04:05.25')).toBe('2024-01-02T03:04:05.2Z');
+    // Other shapes take the microsecond path: a 7-digit fraction, an empty one, a zone that is not UTC.
+    expect(zoned(-1).convert('2024-01-02 03:04:05.1234567+00')).toBe('2024-01-02T03:04:05.123456Z');
+    expect(zoned(-1).convert('2024-01-02 03:04:05.+00')).toBeNull();
     expect(zoned(-1).convert('2024-01-02 03:04:05.25+01')).toBe('2024-01-02T02:04:05.250000Z');
     expect(zoned(-1).convert('2024-01-02 03:04:05+00 BC')).not.toBe('2024-01-02T03:04:05.000000Z');
   });

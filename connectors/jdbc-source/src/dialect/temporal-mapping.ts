@@ -92,11 +92,11 @@ export function timeTextToMicros(text: string): number | null {
   return m[1] ? -us : us;
 }
 
-/** `YYYY-MM-DD HH:MM:SS[.f]+00` (or without zone): UTC text the drivers return for most values. */
-const UTC_TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:\+00(?::?00)?|Z)?$/;
-
 /** Digit positions of `YYYY-MM-DD HH:MM:SS`. */
 const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/** The zone suffixes that mean UTC in driver output (none at all included). */
+const UTC_ZONES = new Set(['', 'Z', '+00', '+0000', '+00:00']);
 
 function isDigit(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
@@ -104,21 +104,26 @@ function isDigit(text: string, i: number): boolean {
 }
 
 /**
- * What UTC_TIMESTAMP_TEXT does for Postgres's own UTC output, `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00`,
- * without a regex match: the ZonedTimestamp text, or undefined for any other shape.
+ * The ZonedTimestamp text (`YYYY-MM-DDTHH:MM:SS[.f{digits}]Z`) of UTC text the drivers
+ * return for most values, `YYYY-MM-DD[ T]HH:MM:SS[.f{1,6}]` followed by `+00`, `+0000`,
+ * `+00:00`, `Z` or no zone; undefined for any other shape. A character scan, no regex:
+ * it runs once per timestamptz value of every row a source reads.
  */
-function postgresUtcText(text: string, digits: number): string | undefined {
+function utcTimestampText(text: string, digits: number): string | undefined {
   const len = text.length;
-  if (len < 22 || len > 29 || text.charCodeAt(10) !== 32 || !text.endsWith('+00')) return undefined;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  if (len < 19 || len > 32) return undefined;
+  const sep = text.charCodeAt(10);
+  if ((sep !== 32 && sep !== 84) || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
   for (const i of DIGIT_AT) if (!isDigit(text, i)) return undefined;
-  const fractionEnd = len - 3;
+  let end = 19;
   let fraction = '';
-  if (fractionEnd > 19) {
-    if (text.charCodeAt(19) !== 46 || fractionEnd === 20) return undefined;
-    for (let i = 20; i < fractionEnd; i++) if (!isDigit(text, i)) return undefined;
-    fraction = text.slice(20, fractionEnd);
+  if (end < len && text.charCodeAt(end) === 46) {
+    while (end + 1 < len && isDigit(text, end + 1)) end++;
+    if (end === 19 || end > 25) return undefined;
+    fraction = text.slice(20, end + 1);
+    end++;
   }
+  if (!UTC_ZONES.has(end === len ? '' : text.slice(end))) return undefined;
   const head = `${text.slice(0, 10)}T${text.slice(11, 19)}`;
   if (digits === 0) return `${head}Z`;
   return `${head}.${fraction.length === digits ? fraction : fraction.padEnd(digits, '0').slice(0, digits)}Z`;
@@ -127,11 +132,7 @@ function postgresUtcText(text: string, digits: number): string | undefined {
 /** Debezium's ZonedTimestamp text in UTC; UTC input is rewritten as text, anything else goes through microseconds. */
 function zonedTimestampText(text: string, fractionDigits: number): string | null {
   const digits = Math.max(0, Math.min(6, fractionDigits));
-  const fast = postgresUtcText(text, digits);
-  if (fast !== undefined) return fast;
-  const m = UTC_TIMESTAMP_TEXT.exec(text);
-  if (m) return `${m[1]}T${m[2]}${digits > 0 ? `.${(m[3] ?? '').padEnd(digits, '0').slice(0, digits)}` : ''}Z`;
-  return nullOr(timestampTextToMicros(text), (us) => microsToZonedTimestamp(us, digits));
+  return utcTimestampText(text, digits) ?? nullOr(timestampTextToMicros(text), (us) => microsToZonedTimestamp(us, digits));
 }
 
 /** Debezium's ZonedTime text in UTC: `HH:MM:SS[.f..]Z`. */
