@@ -20,10 +20,6 @@ run GROUP_KILL_RECORDS=300000 GROUP_KILL_KILLS=10 GROUP_KILL_BATCH=250 \
 run MYSQL_CDC_ERP_ROWS=300000 \
   npx jest --selectProjects integration --runTestsByPath apps/connect/test/mysql-cdc-erp.it.spec.ts
 
-# Issue 15: an in-process OPC UA server changes 50 variables every 100 ms for 30 s.
-run OPCUA_IT_RUN_MS=30000 \
-  npx jest --selectProjects integration --runTestsByPath apps/connect/test/opcua-source.it.spec.ts
-
 # Issue 12: the parallel snapshot (4 and 1 chunk workers, then BullMQ on Redis) of a 300k-row table.
 run CDC_PARALLEL_SNAPSHOT_ROWS=300000 \
   npx jest --selectProjects integration --runTestsByPath apps/connect/test/postgres-cdc-parallel-snapshot.it.spec.ts
