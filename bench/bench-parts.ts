@@ -18,6 +18,7 @@ export const BENCH_PARTS: readonly BenchPart[] = [
   { name: 'sinks', title: 'duckdb-sink vs jdbc-sink on the same topic (duckdb-sink-bench.ts)', script: 'duckdb-sink-bench.js', timeoutMinutes: 30 },
   { name: 'cdc', title: 'Postgres CDC: snapshot vs a direct COPY pipe, steady-state rows/s and latency (postgres-cdc-bench.ts; CDC_BENCH_* settings)', script: 'postgres-cdc-bench.js', timeoutMinutes: 30 },
   { name: 'mysql-cdc', title: 'MySQL/MariaDB CDC: snapshot vs a direct copy, streaming rows/s and latency (mysql-cdc-bench.ts; MYSQL_CDC_BENCH_* settings)', script: 'mysql-cdc-bench.js', timeoutMinutes: 30 },
+  { name: 'mqtt', title: 'mqtt-source, QoS 1 ~200 B JSON into Kafka, vs a bare mqtt.js subscriber (mqtt-source-bench.ts; MQTT_BENCH_MESSAGES)', script: 'mqtt-source-bench.js', timeoutMinutes: 15 },
   { name: 'rollups', title: 'bi-rollup-sink, 10 rollups, vs the jdbc-sink upserting the same topic (rollup-sink-bench.ts)', script: 'rollup-sink-bench.js', timeoutMinutes: 20 },
 ];
 
