@@ -16,6 +16,8 @@
  *   stream is idle at or past H. Everything committed after H the SELECT (finished before
  *   H was read) cannot have seen, so the surviving chunk rows go out exactly there.
  * - Positions compare by binlog file sequence number (the numeric suffix), then offset.
+ * - Watermarks of a window the runner dropped (stop signal, failed chunk) still come due;
+ *   the runner ignores ids it does not know.
  */
 export interface BinlogPoint {
   readonly file: string;
@@ -40,7 +42,7 @@ export function compareBinlogPoints(a: BinlogPoint, b: BinlogPoint): number {
 }
 
 export class PositionWatermarks {
-  private pending: PositionWatermark[] = [];
+  private readonly pending: PositionWatermark[] = [];
 
   /** A watermark the reader just took (in the order taken). */
   add(mark: PositionWatermark): void {
@@ -62,10 +64,5 @@ export class PositionWatermarks {
       this.pending.shift();
     }
     return out;
-  }
-
-  /** Forgets every pending watermark (the runner dropped its window). */
-  clear(): void {
-    this.pending = [];
   }
 }
