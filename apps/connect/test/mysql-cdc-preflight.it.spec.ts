@@ -111,6 +111,16 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
     await db.query(`INSERT INTO items VALUES (10, 'ten')`);
     await waitFor('repl-only streams the insert', async () => (await ops('p3.shop.items')).join() === 'c', 60_000);
     expect((await rest.call('DELETE', '/connectors/repl-only')).status).toBe(204);
+    // snapshot.locking.mode=none takes no lock and opens no consistent snapshot: no RELOAD needed
+    await create('no-lock', config({ 'database.user': 'reader', 'topic.prefix': 'p4', 'table.include.list': 'shop\\.items', 'snapshot.locking.mode': 'none' }));
+    const reads = await waitFor('no-lock reads the table', async () => {
+      const values = (await readCommittedUntilIdle(kafka, 'p4.shop.items', 1_000)).filter((m) => m.value !== null).map((m) => JSON.parse(String(m.value)) as { op: string; source: { snapshot: string } });
+      return values.length >= 4 ? values : undefined;
+    }, 60_000);
+    expect(reads.map((v) => `${v.op}:${v.source.snapshot}`)).toEqual(Array(4).fill('r:incremental'));
+    expect(connect.logs()).toMatch(/mysql-cdc: snapshot completed \(snapshot.locking.mode=none\)/);
+    expect((await rest.status('no-lock')).tasks[0]?.state).toBe('RUNNING');
+    expect((await rest.call('DELETE', '/connectors/no-lock')).status).toBe(204);
   }, 120_000);
 
   test('the binlog file of the stored position purged -> FAILED explaining the purge and the way out', async () => {
@@ -259,8 +269,14 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
     await db.query(`INSERT INTO modes VALUES (1, 'old'), (2, 'old'), (3, 'old')`);
     await create('cdc-never', config({ 'topic.prefix': 'never', 'table.include.list': 'shop\\.modes', 'snapshot.mode': 'never' }));
     await create('cdc-only', config({ 'topic.prefix': 'only', 'table.include.list': 'shop\\.modes', 'snapshot.mode': 'initial_only' }));
-    await waitFor('both run', async () => (await rest.status('cdc-never')).tasks[0]?.state === 'RUNNING' && (await rest.status('cdc-only')).tasks[0]?.state === 'RUNNING', 60_000);
-    await waitFor('initial_only read the table', async () => (await ops('only.shop.modes')).length === 3, 60_000);
+    await create('cdc-only-none', config({ 'topic.prefix': 'onlynone', 'table.include.list': 'shop\\.modes', 'snapshot.mode': 'initial_only', 'snapshot.locking.mode': 'none' }));
+    await waitFor('all run', async () => (await rest.status('cdc-never')).tasks[0]?.state === 'RUNNING' && (await rest.status('cdc-only')).tasks[0]?.state === 'RUNNING', 60_000);
+    await waitFor('initial_only read the table', async () => (await ops('only.shop.modes')).length === 3 && (await ops('onlynone.shop.modes')).length === 3, 60_000);
+    // initial_only with none: the stream stopped after the last chunk, its offset says the snapshot is complete
+    await waitFor('initial_only none stored its completion', async () => {
+      const offsets = ((await rest.call('GET', '/connectors/cdc-only-none/offsets')).body as { offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }).offsets;
+      return offsets.some((o) => o.partition['schema_history'] === undefined && o.offset['snapshot_completed'] === true) || undefined;
+    }, 30_000);
     await db.query(`INSERT INTO modes VALUES (4, 'new')`);
     await db.query(`UPDATE modes SET label = 'changed' WHERE id = 1`);
     await db.query('DELETE FROM modes WHERE id = 2');
@@ -274,6 +290,7 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
     expect(raw[raw.length - 1].value).toBeNull();
     expect(JSON.parse(String(raw[raw.length - 1].key))).toEqual({ id: 2 });
     expect(await ops('only.shop.modes')).toEqual(['r', 'r', 'r']);
+    expect(await ops('onlynone.shop.modes')).toEqual(['r', 'r', 'r']);
   }, 120_000);
 
   test('heartbeats: only uncaptured tables and databases written, then nothing at all: heartbeats alone move and keep the stored position at the binlog end', async () => {

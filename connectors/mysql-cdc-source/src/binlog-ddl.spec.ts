@@ -1,4 +1,4 @@
-import { ddlTables, isTruncate } from './binlog-ddl';
+import { createsNewTable, ddlTables, isTruncate, renamedTables } from './binlog-ddl';
 
 describe('DDL statements', () => {
   it('names the tables of ALTER, CREATE, DROP, RENAME, TRUNCATE and index statements', () => {
@@ -13,5 +13,18 @@ describe('DDL statements', () => {
     expect(ddlTables('CREATE DATABASE x', 'shop')).toBeNull();
     expect(isTruncate(' TRUNCATE t')).toBe(true);
     expect(isTruncate('ALTER TABLE t')).toBe(false);
+  });
+
+  it('pairs the tables of RENAME TABLE; tells a plain CREATE TABLE', () => {
+    expect(renamedTables('RENAME TABLE a TO b, `x`.c TO d', 'shop')).toEqual([
+      { from: { database: 'shop', name: 'a' }, to: { database: 'shop', name: 'b' } },
+      { from: { database: 'x', name: 'c' }, to: { database: 'shop', name: 'd' } },
+    ]);
+    expect(renamedTables('ALTER TABLE a ADD x INT', 'shop')).toBeNull();
+    expect(createsNewTable('CREATE TABLE t (id INT)')).toBe(true);
+    expect(createsNewTable('/* c */ create table `t` (id INT)')).toBe(true);
+    expect(createsNewTable('CREATE TABLE IF NOT EXISTS t (id INT)')).toBe(false);
+    expect(createsNewTable('CREATE OR REPLACE TABLE t (id INT)')).toBe(false);
+    expect(createsNewTable('CREATE INDEX i ON t (x)')).toBe(false);
   });
 });

@@ -12,7 +12,8 @@ import type { TableName } from './table-catalog';
  *   TABLE or CREATE / DROP INDEX statement names (unqualified names in `database`);
  *   null when the statement is DDL whose tables it cannot tell (then it may touch any
  *   table of its database).
- * - `isTruncate(query)`.
+ * - `isTruncate(query)`; `renamedTables(query, database)`: RENAME TABLE's (from, to)
+ *   pairs; `createsNewTable(query)`: a plain CREATE TABLE (the table did not exist).
  * - `ddlSince(db, from, limit)`: Query events with DDL after `from` up to the end of the
  *   binlog, in order; null when more than `limit` events would have to be read or the
  *   file of `from` was purged.
@@ -50,6 +51,22 @@ export function ddlTables(query: string, database: string): TableName[] | null {
   m = new RegExp(`^(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX|DROP\\s+INDEX)\\s+(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?${ID}\\s+ON\\s+(${QUALIFIED})`, 'i').exec(q);
   if (m) return [tableName(m[1], database)];
   return null;
+}
+
+/** The (from, to) pairs of a RENAME TABLE statement, in order; null for any other statement. */
+export function renamedTables(query: string, database: string): { from: TableName; to: TableName }[] | null {
+  const q = query.replace(/\/\*.*?\*\//gs, ' ').trim();
+  if (!/^RENAME\s+TABLES?\s/i.test(q)) return null;
+  const named = ddlTables(q, database) ?? [];
+  const out: { from: TableName; to: TableName }[] = [];
+  for (let i = 0; i + 1 < named.length; i += 2) out.push({ from: named[i], to: named[i + 1] });
+  return out;
+}
+
+/** A plain CREATE TABLE (no OR REPLACE, no IF NOT EXISTS): it fails on an existing table, so the table did not exist before it. */
+export function createsNewTable(query: string): boolean {
+  const q = query.replace(/\/\*.*?\*\//gs, ' ').trim();
+  return /^CREATE\s+TABLE\s/i.test(q) && !/^CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\b/i.test(q);
 }
 
 export interface DdlEvent extends BinlogPoint {

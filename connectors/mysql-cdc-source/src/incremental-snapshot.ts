@@ -3,7 +3,8 @@ import { createIncrementalRunner, IncrementalSnapshotState, parseSignal, type In
 import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { connectionOptions, MySqlCdcConfigError, parseMySqlCdcConfig, type MySqlCdcConfig } from './mysql-cdc-config';
-import { keyText, readKeyRange, type Row } from './snapshot-reader';
+import { PositionWatermarks, type PositionWatermark } from './position-watermarks';
+import { currentPosition, keyText, readKeyRange, type Row } from './snapshot-reader';
 import type { SourceBlock } from './source-block';
 import { decodeRow, quoteIdent, quoteTable, type TableModel } from './table-catalog';
 
@@ -17,10 +18,13 @@ import { decodeRow, quoteIdent, quoteTable, type TableModel } from './table-cata
  *
  * - A row of type execute-snapshot / stop-snapshot is a signal (an insert by a user, or
  *   by `POST|DELETE /connectors/{c}/snapshots`: `sendMySqlSignal`).
- * - A chunk is read on the snapshotter's own connection between two inserted rows
- *   `{id: <window>-open, type: snapshot-window-open}` and `{id: <window>-close, type:
- *   snapshot-window-close}` (Debezium's types); every captured row changed in the binlog
- *   between them leaves the chunk, the rest goes out at the close row's position.
+ * - A chunk is read on the snapshotter's own connection between two watermarks; every
+ *   captured row changed in the binlog between them leaves the chunk, the rest goes out
+ *   at the close watermark's position. With a signal table the watermarks are inserted
+ *   rows `{id: <window>-open, type: snapshot-window-open}` and `{id: <window>-close, type:
+ *   snapshot-window-close}` (Debezium's types); without one (read-only: managed databases,
+ *   snapshot.locking.mode=none) they are binlog positions (position-watermarks.ts), which
+ *   the task hands back through `onStreamAt` as its stream reaches them.
  * - The state rides in the offset (`incremental_snapshot`) of every batch; a batch without
  *   records stores nothing, and its signal or watermark rows are read again after a
  *   restart (a signal is applied again; old windows' rows are unknown and ignored).
@@ -45,13 +49,19 @@ export interface MySqlIncrementalOptions {
   readonly reportStatus?: (message: string | null) => void;
   readonly sourceBlock: (model: TableModel, at: BinlogAt) => SourceBlock;
   readonly partition: Readonly<Record<string, unknown>>;
+  /** The server flavour (how the reader reads GTIDs with a position watermark). */
+  readonly flavour: 'mysql' | 'mariadb';
 }
 
 export class MySqlIncrementalSnapshotter {
   private readonly runner: IncrementalSnapshotRunner<Row, BinlogAt>;
+  /** Binlog-position watermarks when there is no signal table to write them to, else null. */
+  private readonly positions: PositionWatermarks | null;
 
   constructor(private readonly opts: MySqlIncrementalOptions) {
     const { config } = opts;
+    const positions = config.signalDataCollection === null ? new PositionWatermarks() : null;
+    this.positions = positions;
     this.runner = createIncrementalRunner<TableModel, Row, BinlogAt>({
       name: 'mysql-cdc',
       models: opts.models,
@@ -59,7 +69,7 @@ export class MySqlIncrementalSnapshotter {
       chunkSize: config.incrementalSnapshotChunkSize,
       logger: opts.logger,
       reportStatus: opts.reportStatus,
-      openReader: () => openReader(config),
+      openReader: () => openReader(config, positions === null ? null : { flavour: opts.flavour, add: (mark) => positions.add(mark) }),
       decodeRow,
       sourceBlock: opts.sourceBlock,
       partition: opts.partition,
@@ -72,8 +82,32 @@ export class MySqlIncrementalSnapshotter {
   }
 
   start(): void {
-    if (this.opts.config.signalDataCollection === null && this.runner.active) this.opts.logger?.warn('mysql-cdc: an incremental snapshot is stored but signal.data.collection is not set: it cannot go on (its watermarks need the signal table)');
-    else this.runner.start();
+    this.runner.start();
+  }
+
+  /** Whether tables are still to be read. */
+  get active(): boolean {
+    return this.runner.active;
+  }
+
+  /** Queues tables for reading, as an execute-snapshot signal does (the lockless initial snapshot). */
+  request(tables: readonly string[]): void {
+    this.runner.signal(`initial-${Date.now()}`, 'execute-snapshot', JSON.stringify({ 'data-collections': tables }));
+  }
+
+  /**
+   * With binlog-position watermarks: the stream has handed out everything up to `streamAt`
+   * (null: its position is unknown, only opens are due); the records of the windows that
+   * close there, to emit before anything after it. Call before each streamed transaction
+   * and when the stream is idle.
+   */
+  onStreamAt(streamAt: { file: string; pos: number } | null, gtid: string | null): SourceRecord[] {
+    if (this.positions === null) return [];
+    const out: SourceRecord[] = [];
+    for (const mark of this.positions.due(streamAt)) {
+      out.push(...this.runner.onWatermark(mark.id, mark.type, { file: mark.file, pos: mark.pos, gtid, tsMs: Date.now() }));
+    }
+    return out;
   }
 
   stop(): Promise<void> {
@@ -114,22 +148,32 @@ export class MySqlIncrementalSnapshotter {
   }
 }
 
-/** The snapshotter's own connection: chunk reads (READ COMMITTED) and watermark rows. */
-async function openReader(config: MySqlCdcConfig): Promise<IncrementalModelReader<TableModel, Row>> {
+/**
+ * The snapshotter's own connection: chunk reads (READ COMMITTED, one SELECT each) and
+ * watermarks: rows inserted into the signal table, or (`positions`) the binlog end read
+ * with SHOW MASTER STATUS, which needs no lock and no write.
+ */
+async function openReader(config: MySqlCdcConfig, positions: { flavour: 'mysql' | 'mariadb'; add: (mark: PositionWatermark) => void } | null): Promise<IncrementalModelReader<TableModel, Row>> {
   const signalTable = config.signalDataCollection;
-  if (signalTable === null) throw new MySqlCdcConfigError('incremental snapshots need the signal table: set signal.data.collection (database.table)');
   const db = await createConnection(connectionOptions(config));
   db.on('error', () => undefined);
   await db.query(`SET time_zone = '+00:00'`);
   await db.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-  const [database, name] = signalTable.split('.');
+  const watermark = async (id: string, type: 'open' | 'close'): Promise<void> => {
+    if (positions !== null || signalTable === null) {
+      if (positions === null) throw new MySqlCdcConfigError('incremental snapshots need the signal table: set signal.data.collection (database.table)');
+      const { file, pos } = await currentPosition(db, positions.flavour);
+      positions.add({ id, type, file, pos });
+      return;
+    }
+    const [database, name] = signalTable.split('.');
+    await db.query(`INSERT INTO ${quoteTable({ database, name })} (id, type, data) VALUES (?, ?, ?)`, [`${id}-${type}`, type === 'open' ? WINDOW_OPEN : WINDOW_CLOSE, '{}']);
+  };
   return {
     largestKey: (model, filter) => largestKey(db, model, filter),
     estimateRows: (model, filter) => estimateRows(db, model, filter),
     readKeyRange: (model, after, upTo, filter, limit) => readKeyRange(db, model, after, upTo, filter, limit),
-    watermark: async (id, type) => {
-      await db.query(`INSERT INTO ${quoteTable({ database, name })} (id, type, data) VALUES (?, ?, ?)`, [`${id}-${type}`, type === 'open' ? WINDOW_OPEN : WINDOW_CLOSE, '{}']);
-    },
+    watermark,
     close: () => db.end(),
   };
 }

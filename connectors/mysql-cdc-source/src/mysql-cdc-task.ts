@@ -1,12 +1,12 @@
 import { ChunkedSnapshot, changeRecord, readSnapshotPhase, SnapshotState } from '@millrace/cdc-snapshot';
 import type { SourceRecord, SourceTask, SourceTaskContext } from '@millrace/connect-sdk';
 import { createConnection, type Connection } from 'mysql2/promise';
-import { ddlTables, isTruncate } from './binlog-ddl';
-import { BinlogStream, type DdlItem, type TxnItem } from './binlog-stream';
-import { rowsEventRecords, truncateRecord } from './change-events';
-import { advanceGtidPosition, mariaDbGtidAvailable } from './gtid-position';
+import { BinlogStream, type TxnItem } from './binlog-stream';
+import { rowsEventRecords } from './change-events';
+import { ddlRecords, resumeModels, type DdlContext } from './ddl-events';
+import { advanceGtidPosition } from './gtid-position';
 import { connectionOptions, parseMySqlCdcConfig, type MySqlCdcConfig } from './mysql-cdc-config';
-import { binlogPurged, checkBinlogFilePresent, checkPrivileges, checkServer, gtidPurged, type ServerFacts } from './preflight';
+import { binlogSince, checkPrivileges, checkServer, PreflightError, type ServerFacts } from './preflight';
 import { SchemaHistory } from './schema-history';
 import { ShapeTracker } from './shape-tracker';
 import { currentPosition, planTable, readChunk, SnapshotSession, type BinlogPosition, type Row } from './snapshot-reader';
@@ -17,6 +17,8 @@ import { MySqlIncrementalSnapshotter, OFFSET_KEY as INCREMENTAL_OFFSET_KEY, send
 import { KafkaSignalChannel, type TableProgress } from '@millrace/cdc-snapshot';
 
 export const CONNECTOR_VERSION = '0.1.0';
+/** Offset mark of a running snapshot.locking.mode=none initial snapshot (with its incremental_snapshot state). */
+const LOCKLESS_OFFSET_KEY = 'lockless_snapshot';
 
 /**
  * The MySQL/MariaDB CDC source task (one per connector): a chunked snapshot consistent
@@ -26,6 +28,7 @@ export const CONNECTOR_VERSION = '0.1.0';
  *   snapshot running:  { file, pos, gtids, snapshot: <SnapshotStateJson> }   (the snapshot's binlog position)
  *   snapshot done:     { file, pos, gtids, snapshot_completed: true }
  *   streaming:         { file, pos, gtids }  (right after the commit of the last transaction in Kafka)
+ *   lockless snapshot: streaming + { incremental_snapshot: <state>, lockless_snapshot: true }
  * Every record of a batch carries the offset after the whole batch (batches hold whole
  * snapshot pages and whole transactions), so what the runtime stores with a batch
  * (exactly-once: in its Kafka transaction) is exactly where to resume: no change event is
@@ -33,8 +36,11 @@ export const CONNECTOR_VERSION = '0.1.0';
  *
  * Start-up (`open`): preflight checks (binlog settings, privileges), then by stored offset
  * and snapshot.mode:
- * - no offset, initial / initial_only / when_needed: snapshot (minimal lock, or on
- *   MariaDB none: see snapshot-reader.ts), then stream from the snapshot's position (initial_only: stop);
+ * - no offset, initial / initial_only / when_needed: snapshot.locking.mode=minimal: a
+ *   snapshot under a brief lock (snapshot-reader.ts), then stream from its position
+ *   (initial_only: stop); none: stream at once while every captured table is read as an
+ *   incremental snapshot between binlog-position watermarks (`r` records with
+ *   source.snapshot "incremental", as Debezium's; initial_only: stop after the last chunk);
  * - no offset, never / no_data: stream from the current position;
  * - snapshot running: resume the unfinished chunks (own snapshots), then stream from the
  *   stored position, which replays every change since on top of them;
@@ -70,6 +76,8 @@ export class MySqlCdcTask implements SourceTask {
   private incremental: MySqlIncrementalSnapshotter | null = null;
   private storedIncremental: unknown = undefined;
   private signals: KafkaSignalChannel | null = null;
+  /** The initial snapshot of snapshot.locking.mode=none (an incremental snapshot of every captured table) is running. */
+  private locklessInitial = false;
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseMySqlCdcConfig(raw);
@@ -98,6 +106,7 @@ export class MySqlCdcTask implements SourceTask {
     this.facts = await checkServer(db, config);
     const stored = context.offset(this.partition());
     this.storedIncremental = stored?.[INCREMENTAL_OFFSET_KEY];
+    this.locklessInitial = stored?.[LOCKLESS_OFFSET_KEY] === true && this.storedIncremental !== undefined;
     const wantsSnapshot = config.snapshotMode === 'initial' || config.snapshotMode === 'initial_only' || config.snapshotMode === 'when_needed';
     const freshSnapshot = stored === null && wantsSnapshot;
     const tables = await listCapturedTables(db, config);
@@ -113,14 +122,16 @@ export class MySqlCdcTask implements SourceTask {
 
     if (stored !== null && typeof stored['file'] === 'string') {
       this.position = { file: stored['file'], pos: Number(stored['pos']), gtids: String(stored['gtids'] ?? '') };
-      const purged = await this.purgedSince(db);
+      const { error: purged, resumeByGtid } = await binlogSince(db, this.facts.flavour, this.position);
+      this.resumeByGtid = resumeByGtid;
       if (purged !== null) {
         if (config.snapshotMode !== 'when_needed') throw purged;
         context.logger.warn(`mysql-cdc: ${purged.message.split('. ')[0]}; snapshot.mode=when_needed: taking a new snapshot`);
         await this.startFreshSnapshot(config);
         return;
       }
-      await shapes.checkResume(db, [...this.models.values()], this.position, null, this.pending);
+      // tables dropped or renamed since the stored position: their rows before the DDL still go out
+      await resumeModels(this.ddlContext(), this.position, (q) => shapes.history.load(q, context.offset(shapes.history.partition(q))), this.pending);
       if (stored['snapshot'] !== undefined) {
         const state = SnapshotState.fromJson(stored['snapshot']);
         context.logger.info(`mysql-cdc: resuming the snapshot at binlog position ${this.position.file}:${this.position.pos}: ${state.chunksDone} of ${state.chunkCount} chunks done, ${state.pending().length} to read`);
@@ -141,27 +152,10 @@ export class MySqlCdcTask implements SourceTask {
     await this.startFreshSnapshot(config);
   }
 
-  /**
-   * Null when the binlog after the stored position is all still on the server (then
-   * `resumeByGtid` says how to resume), else the error explaining the purge.
-   */
-  private async purgedSince(db: Connection): Promise<Error | null> {
-    const { file, gtids } = this.position;
-    if ((this.facts as ServerFacts).flavour === 'mariadb' && gtids !== '') {
-      const { available, oldestFile, purgedUpTo } = await mariaDbGtidAvailable(db, gtids);
-      this.resumeByGtid = available;
-      return available ? null : gtidPurged(file, gtids, oldestFile, purgedUpTo);
-    }
-    this.resumeByGtid = gtids.includes(':');
-    return (await checkBinlogFilePresent(db, file)) ? null : binlogPurged(file);
-  }
-
   private async startFreshSnapshot(config: MySqlCdcConfig): Promise<void> {
     const flavour = (this.facts as ServerFacts).flavour;
-    const opened =
-      config.snapshotLockingMode === 'none'
-        ? await SnapshotSession.openLockless(config, config.snapshotMaxThreads, flavour, (m) => this.context?.logger.warn(`mysql-cdc: ${m}`))
-        : await SnapshotSession.open(config, config.snapshotMaxThreads, { flavour });
+    if (config.snapshotLockingMode === 'none') return this.startLocklessSnapshot(config, flavour);
+    const opened = await SnapshotSession.open(config, config.snapshotMaxThreads, { flavour });
     this.session = opened.session;
     this.position = opened.position as BinlogPosition;
     const plans = [];
@@ -173,6 +167,26 @@ export class MySqlCdcTask implements SourceTask {
     (this.shapes as ShapeTracker).baseline([...this.models.values()], this.position, null, this.pending);
     this.context?.logger.info(`mysql-cdc: snapshot (snapshot.locking.mode=${config.snapshotLockingMode}) at binlog position ${this.position.file}:${this.position.pos} (gtids ${this.position.gtids || 'none'}) of ${plans.length} table(s) in ${state.chunkCount} chunk(s) with ${config.snapshotMaxThreads} worker(s)`);
     this.startSnapshot(state);
+  }
+
+  /**
+   * snapshot.locking.mode=none: no lock, no consistent-snapshot session. The stream starts
+   * at the current binlog position and every captured table is read as an incremental
+   * snapshot (its state in the offset, `lockless_snapshot: true` while it runs) in chunks
+   * between binlog-position watermarks, rows the stream changed meanwhile dropped
+   * (incremental-snapshot.ts, position-watermarks.ts). Needs a primary key on each table.
+   */
+  private async startLocklessSnapshot(config: MySqlCdcConfig, flavour: 'mysql' | 'mariadb'): Promise<void> {
+    const keyless = [...this.models.values()].filter((m) => m.keyColumns.length === 0).map((m) => m.qualified);
+    if (keyless.length > 0) {
+      throw new PreflightError(`snapshot.locking.mode=none reads tables in primary-key chunks between binlog watermarks, but ${keyless.join(', ')} ha(s) no primary key: add one, exclude the table(s), or use snapshot.locking.mode=minimal (needs RELOAD)`);
+    }
+    this.position = await currentPosition(this.db as Connection, flavour);
+    (this.shapes as ShapeTracker).baseline([...this.models.values()], this.position, null, this.pending);
+    this.context?.logger.info(`mysql-cdc: snapshot (snapshot.locking.mode=none) at binlog position ${this.position.file}:${this.position.pos} (gtids ${this.position.gtids || 'none'}): streaming from there while ${this.models.size} table(s) are read in chunks of ${config.incrementalSnapshotChunkSize} rows between binlog-position watermarks`);
+    this.locklessInitial = true;
+    await this.startStream();
+    (this.incremental as MySqlIncrementalSnapshotter).request([...this.models.keys()]);
   }
 
   private startSnapshot(state: SnapshotState): void {
@@ -231,6 +245,7 @@ export class MySqlCdcTask implements SourceTask {
       reportStatus: (message) => context.reportStatus?.(message),
       sourceBlock: (model, at) => this.sourceBlock(model, { snapshot: 'incremental', ts_ms: at.tsMs, file: at.file, pos: at.pos, gtid: at.gtid, row: 0, server_id: (this.facts as ServerFacts).serverId }),
       partition: this.partition(),
+      flavour: (this.facts as ServerFacts).flavour,
     });
     this.incremental.start();
   }
@@ -252,23 +267,62 @@ export class MySqlCdcTask implements SourceTask {
     }
     if (stream.error) throw new Error(`binlog stream from ${this.position.file} failed: ${stream.error.message}`);
     let items = stream.take(maxRecords);
-    if (items.length === 0) {
-      await stream.waitForData(Math.min(1000, this.config?.heartbeatIntervalMs || 1000));
-      items = stream.take(maxRecords);
-      if (items.length === 0) return this.heartbeat(stream);
-    }
     // every record carries the offset after the whole batch (filled in below); items are
     // converted in order, so rows after a DDL decode with the reloaded table
     const offset: Record<string, unknown> = {};
     const position = { partition: this.partition(), offset };
     const out: SourceRecord[] = [];
+    if (items.length === 0) {
+      await stream.waitForData(Math.min(1000, this.config?.heartbeatIntervalMs || 1000));
+      items = stream.take(maxRecords);
+      if (items.length === 0) {
+        // idle: the stream has handed out everything it read (position watermarks up to there are due)
+        out.push(...this.watermarksDue(stream.queued === 0 ? (stream.lastPosition ?? this.position) : null, position));
+        if (out.length === 0 && !this.locklessFinished(offset)) return this.heartbeat(stream);
+      }
+    }
     for (const item of items) {
+      out.push(...this.watermarksDue(this.position, position));
       this.position = { file: item.file, pos: item.endPos, gtids: item.gtid ? advanceGtidPosition(this.position.gtids, item.gtid) : this.position.gtids };
-      if (item.kind === 'ddl') out.push(...(await this.onDdl(item, position)));
+      if (item.kind === 'ddl') out.push(...(await ddlRecords(this.ddlContext(), item, position)));
       else out.push(...this.txnRecords(item, position));
     }
-    Object.assign(offset, { file: this.position.file, pos: this.position.pos, gtids: this.position.gtids }, this.incremental?.offsetFields());
+    if (items.length > 0) out.push(...this.watermarksDue(this.position, position));
+    this.locklessFinished(offset);
+    Object.assign(offset, { file: this.position.file, pos: this.position.pos, gtids: this.position.gtids }, this.offsetFields(), offset);
     return out;
+  }
+
+  /** The chunk records of the incremental snapshot windows whose binlog-position watermarks the stream reached at `at`. */
+  private watermarksDue(at: { file: string; pos: number } | null, position: { partition: Record<string, unknown>; offset: Record<string, unknown> }): SourceRecord[] {
+    return (this.incremental?.onStreamAt(at, null) ?? []).map((r) => ({ ...r, sourceOffset: position.offset }));
+  }
+
+  /**
+   * After a batch: the lockless initial snapshot has just read its last chunk (logged; under
+   * initial_only the stream stops and `offset` gets snapshot_completed, as after a locked
+   * snapshot). False when it is still running or was not.
+   */
+  private locklessFinished(offset: Record<string, unknown>): boolean {
+    if (!this.locklessInitial || this.incremental === null || this.incremental.active) return false;
+    this.locklessInitial = false;
+    this.context?.logger.info('mysql-cdc: snapshot completed (snapshot.locking.mode=none)');
+    if ((this.config as MySqlCdcConfig).snapshotMode === 'initial_only') {
+      offset['snapshot_completed'] = true;
+      this.context?.reportStatus?.('snapshot.mode=initial_only: the snapshot is complete; no changes are streamed');
+      const stream = this.stream;
+      this.stream = null;
+      void stream?.stop().catch(() => undefined);
+      void this.incremental.stop().catch(() => undefined);
+      this.incremental = null;
+    }
+    return true;
+  }
+
+  /** Offset fields of the incremental snapshot (and the lockless initial snapshot's mark) for the batch just built. */
+  private offsetFields(): Record<string, unknown> {
+    const fields = this.incremental?.offsetFields() ?? {};
+    return this.locklessInitial && fields[INCREMENTAL_OFFSET_KEY] !== undefined ? { ...fields, [LOCKLESS_OFFSET_KEY]: true } : fields;
   }
 
   private txnRecords(txn: TxnItem, position: { partition: Record<string, unknown>; offset: Record<string, unknown> }): SourceRecord[] {
@@ -278,7 +332,8 @@ export class MySqlCdcTask implements SourceTask {
       const table = event.tableMap[event.tableId];
       const incremental = this.incremental;
       if (incremental?.isSignalTable(table.parentSchema, table.tableName) && event.getEventName() === 'writerows') {
-        for (const row of event.rows) out.push(...incremental.onSignalRow(row as Row, { file: txn.file, pos: txn.startPos, gtid: txn.gtid, tsMs: txn.tsMs }));
+        // the chunk records carry the batch's offset, as every record of it (the runner leaves it empty)
+        for (const row of event.rows) out.push(...incremental.onSignalRow(row as Row, { file: txn.file, pos: txn.startPos, gtid: txn.gtid, tsMs: txn.tsMs }).map((r) => ({ ...r, sourceOffset: position.offset })));
       }
       const live = this.models.get(`${table.parentSchema}.${table.tableName}`);
       if (!live) continue;
@@ -303,38 +358,15 @@ export class MySqlCdcTask implements SourceTask {
     this.lastHeartbeat = Date.now();
     const last = stream.lastPosition;
     if (last !== null) this.position = { file: last.file, pos: last.pos, gtids: last.gtid ? advanceGtidPosition(this.position.gtids, last.gtid) : this.position.gtids };
-    return [heartbeatRecord(config.topicPrefix, this.partition(), { ...this.position, ...this.incremental?.offsetFields() })];
+    return [heartbeatRecord(config.topicPrefix, this.partition(), { ...this.position, ...this.offsetFields() })];
   }
 
-  /**
-   * A DDL statement on a captured database: TRUNCATE emits `t` events (unless skipped);
-   * anything else reloads the captured tables of that database from the live schema and
-   * records their shapes in the schema history at the DDL's position.
-   */
-  private async onDdl(item: DdlItem, position: { partition: Record<string, unknown>; offset: Record<string, unknown> }): Promise<SourceRecord[]> {
-    const config = this.config as MySqlCdcConfig;
-    const db = this.db as Connection;
-    const { database, query } = item;
-    const out: SourceRecord[] = [];
-    if (isTruncate(query)) {
-      if (config.skippedOperations.has('t')) return out;
-      for (const t of ddlTables(query, database) ?? []) {
-        const model = this.models.get(`${t.database}.${t.name}`);
-        if (!model) continue;
-        this.incremental?.onTruncate(model);
-        const source = this.sourceBlock(model, { snapshot: 'false', ts_ms: Date.now(), file: item.file, pos: item.endPos, gtid: item.gtid, row: 0, server_id: (this.facts as ServerFacts).serverId });
-        out.push(truncateRecord(model, source, position));
-      }
-      return out;
-    }
-    this.context?.logger.info(`mysql-cdc: DDL in ${database}: ${query.slice(0, 200)}; reloading its tables`);
-    const reloaded: TableModel[] = [];
-    for (const t of (await listCapturedTables(db, config)).filter((t) => t.database === database)) reloaded.push(await loadTableModel(db, t, config));
-    // swapped in one step, after every await
-    for (const key of [...this.models.keys()]) if (key.startsWith(`${database}.`)) this.models.delete(key);
-    for (const model of reloaded) this.models.set(model.qualified, model);
-    (this.shapes as ShapeTracker).onDdl(reloaded, database, query, { file: item.file, pos: item.endPos }, item.gtid, out);
-    return out;
+  private ddlContext(): DdlContext {
+    return {
+      db: this.db as Connection, config: this.config as MySqlCdcConfig, models: this.models, shapes: this.shapes as ShapeTracker, logger: this.context?.logger,
+      onTruncate: (model) => this.incremental?.onTruncate(model),
+      truncateSource: (model, item) => this.sourceBlock(model, { snapshot: 'false', ts_ms: Date.now(), file: item.file, pos: item.endPos, gtid: item.gtid, row: 0, server_id: (this.facts as ServerFacts).serverId }),
+    };
   }
 
   private async finishSnapshot(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { mariaDbGtidAvailable } from './gtid-position';
 import type { MySqlCdcConfig } from './mysql-cdc-config';
 
 /**
@@ -10,7 +11,8 @@ import type { MySqlCdcConfig } from './mysql-cdc-config';
  * - database.server.id differs from the server's own server_id;
  * - the user holds REPLICATION SLAVE, REPLICATION CLIENT (MariaDB >= 10.5: BINLOG
  *   MONITOR), SELECT (global, or on each captured database) and, for
- *   snapshot.locking.mode=minimal with a snapshot to take, RELOAD;
+ *   snapshot.locking.mode=minimal with a snapshot to take, RELOAD (none takes no lock:
+ *   no RELOAD);
  * - a stored binlog file is still on the server (`checkBinlogFilePresent`).
  */
 export class PreflightError extends Error {
@@ -107,4 +109,18 @@ export function gtidPurged(file: string, gtids: string, oldestFile: string, purg
       `(expire_logs_days / binlog_expire_logs_seconds or PURGE BINARY LOGS), so the changes since cannot be read. ` +
       `Set snapshot.mode=when_needed to take a new snapshot, or reset the connector's offsets (PUT /connectors/<name>/stop, then DELETE /connectors/<name>/offsets) and restart it; keep binlogs longer than the connector may be down.`,
   );
+}
+
+/**
+ * Whether the binlog after a stored position is all still on the server: `error` null
+ * (then `resumeByGtid` says how to resume: after the MariaDB GTID position when it is
+ * available, after a MySQL GTID set when there is one), else the error explaining the purge.
+ */
+export async function binlogSince(db: Connection, flavour: 'mysql' | 'mariadb', position: { file: string; gtids: string }): Promise<{ error: Error | null; resumeByGtid: boolean }> {
+  const { file, gtids } = position;
+  if (flavour === 'mariadb' && gtids !== '') {
+    const { available, oldestFile, purgedUpTo } = await mariaDbGtidAvailable(db, gtids);
+    return { error: available ? null : gtidPurged(file, gtids, oldestFile, purgedUpTo), resumeByGtid: available };
+  }
+  return { error: (await checkBinlogFilePresent(db, file)) ? null : binlogPurged(file), resumeByGtid: gtids.includes(':') };
 }

@@ -1,12 +1,11 @@
 import type { SourceRecord } from '@millrace/connect-sdk';
 import type { TableMapEntry } from '@vlasky/zongji';
-import type { Connection } from 'mysql2/promise';
-import { ddlSince, ddlTables } from './binlog-ddl';
+import { createsNewTable, ddlTables, renamedTables, type DdlEvent } from './binlog-ddl';
 import { deriveShape, shapeDescribes, type TableShape } from './binlog-shape';
 import type { MySqlCdcConfig } from './mysql-cdc-config';
 import { PreflightError } from './preflight';
 import { SchemaHistory, type BinlogPoint } from './schema-history';
-import { buildTableModel, type TableModel } from './table-catalog';
+import { buildTableModel, type TableModel, type TableName } from './table-catalog';
 
 /**
  * Which table model decodes a rows event, from the schema history (schema-history.ts)
@@ -29,8 +28,13 @@ import { buildTableModel, type TableModel } from './table-catalog';
  *   (a snapshot's, or the current position).
  * - `checkResume(...)`: a table without a version at or before a stored position gets
  *   the live shape there only when no DDL naming it (or a DDL whose tables cannot be
- *   told) was written to the binlog since; otherwise the task fails saying so: it never
- *   guesses an older shape.
+ *   told) was written to the binlog since; the shape of the table it was renamed from
+ *   when that DDL is a RENAME TABLE ... TO it; none (it did not exist) when it is a plain
+ *   CREATE TABLE of it; otherwise the task fails saying so: it never guesses a shape.
+ * - `retiredModels(...)`: captured tables that the binlog since a stored position drops
+ *   or renames away (not live any more) and whose history has a shape there: models of
+ *   that shape, so their rows written before the DDL still decode and go out under the
+ *   name they were written to (the DDL then removes them from the captured tables).
  */
 export class ShapeTracker {
   private readonly cache = new Map<string, TableModel>();
@@ -82,15 +86,36 @@ export class ShapeTracker {
     }
   }
 
-  async checkResume(db: Connection, models: readonly TableModel[], point: BinlogPoint, gtid: string | null, out: SourceRecord[]): Promise<void> {
+  retiredModels(ddl: readonly DdlEvent[] | null, live: ReadonlyMap<string, TableModel>, point: BinlogPoint, captured: (t: TableName) => boolean, loadHistory: (qualified: string) => void): TableModel[] {
+    const out = new Map<string, TableModel>();
+    for (const e of ddl ?? []) {
+      for (const t of ddlTables(e.query, e.database) ?? []) {
+        const qualified = `${t.database}.${t.name}`;
+        if (live.has(qualified) || out.has(qualified) || !captured(t)) continue;
+        loadHistory(qualified);
+        const version = this.history.at(qualified, point);
+        if (version) out.set(qualified, buildTableModel(t, version.shape.columns, version.shape.key, this.config));
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** `ddl`: the DDL since `point` (ddlSince; null: could not be read to the end). */
+  checkResume(ddl: readonly DdlEvent[] | null, models: readonly TableModel[], point: BinlogPoint, gtid: string | null, out: SourceRecord[]): void {
     const missing = models.filter((m) => this.history.at(m.qualified, point) === null);
-    if (missing.length === 0) return;
-    const ddl = await ddlSince(db, point);
     for (const live of missing) {
       const touching = ddl === null ? null : ddl.find((e) => {
         const named = ddlTables(e.query, e.database);
         return named === null ? e.database === live.database : named.some((t) => t.database === live.database && t.name === live.name);
       });
+      if (touching && createsNewTable(touching.query)) continue;
+      const from = touching ? renamedTables(touching.query, touching.database)?.find((r) => r.to.database === live.database && r.to.name === live.name)?.from : undefined;
+      const before = from ? this.history.at(`${from.database}.${from.name}`, point) : null;
+      if (before) {
+        const record = this.history.record(live.database, live.qualified, { ...point, gtid, ddl: null, shape: before.shape });
+        if (record) out.push(record);
+        continue;
+      }
       if (touching !== undefined) {
         const why = touching === null ? `the binlog since ${point.file}:${point.pos} could not be read to the end` : `the binlog has DDL on it since (${touching.file}:${touching.pos}: ${touching.query.slice(0, 200)})`;
         throw new PreflightError(

@@ -14,13 +14,9 @@ import { quoteIdent, quoteTable, selectColumns, type TableModel } from './table-
  *   @@gtid_binlog_pos, opens `size` START TRANSACTION WITH CONSISTENT SNAPSHOT
  *   connections, and UNLOCKs: every connection sees the database exactly at that
  *   position, and the lock lasts only as long as those statements.
- * - `SnapshotSession.openLockless` (snapshot.locking.mode=none, MariaDB only) takes no
- *   lock: each connection reads the binlog position of its own consistent snapshot
- *   (status binlog_snapshot_file/_position, and BINLOG_GTID_POS of it); when they all
- *   agree (retried up to 5 times) the snapshot is as consistent as under the lock;
- *   otherwise the earliest position is used, which the replayed stream corrects as for
- *   a resumed snapshot (below).
- *   Without the lock (a resumed snapshot) every connection has its own, later snapshot;
+ * - snapshot.locking.mode=none uses no session: see mysql-cdc-task.ts (an incremental
+ *   snapshot between binlog-position watermarks).
+ * - Without the lock (a resumed snapshot) every connection has its own, later snapshot;
  *   streaming from the stored position then replays the changes made since on top, so
  *   every row still ends in the state the database has.
  * - `readChunk` reads (lo, hi] in key order, `fetchSize` rows per query, starting after
@@ -89,29 +85,6 @@ export class SnapshotSession extends ConnectionLoan<Connection> {
       await locker?.end().catch(() => undefined);
     }
     return { session: new SnapshotSession(clients), position };
-  }
-
-  static async openLockless(config: MySqlCdcConfig, size: number, flavour: 'mysql' | 'mariadb', warn: (message: string) => void): Promise<{ session: SnapshotSession; position: BinlogPosition }> {
-    if (flavour !== 'mariadb') {
-      throw new PreflightError('snapshot.locking.mode=none needs MariaDB (it reads the binlog position of each consistent snapshot); on MySQL use snapshot.locking.mode=minimal (needs RELOAD)');
-    }
-    for (let attempt = 1; ; attempt++) {
-      const { session } = await SnapshotSession.open(config, size, null);
-      const positions: { file: string; pos: number }[] = [];
-      for (const c of session.all) {
-        const [rows] = await c.query<RowDataPacket[]>(`SHOW SESSION STATUS WHERE Variable_name IN ('binlog_snapshot_file', 'binlog_snapshot_position')`);
-        const v = Object.fromEntries(rows.map((r) => [String(r.Variable_name).toLowerCase(), String(r.Value)]));
-        positions.push({ file: v['binlog_snapshot_file'], pos: Number(v['binlog_snapshot_position']) });
-      }
-      const earliest = positions.reduce((a, b) => (b.file < a.file || (b.file === a.file && b.pos < a.pos) ? b : a));
-      const agree = positions.every((p) => p.file === earliest.file && p.pos === earliest.pos);
-      if (agree || attempt >= 5) {
-        if (!agree) warn(`snapshot.locking.mode=none: the ${size} snapshot connections saw different binlog positions 5 times; streaming from the earliest, ${earliest.file}:${earliest.pos}, replays the changes the later ones already hold`);
-        const [g] = await session.all[0].query<RowDataPacket[]>('SELECT BINLOG_GTID_POS(?, ?) AS g', [earliest.file, earliest.pos]);
-        return { session, position: { ...earliest, gtids: String(g[0]?.g ?? '') } };
-      }
-      await session.close();
-    }
   }
 }
 
