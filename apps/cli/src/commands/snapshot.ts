@@ -10,11 +10,11 @@ import { connectCall, type ConnectorStatus } from './connector';
  * drawn as a bar per task followed by its tables' rows.
  *
  * `--watch` redraws every second (in place on a terminal, one frame after the other
- * otherwise) while a task reports progress or a task is still starting (none yet,
- * UNASSIGNED, RESTARTING; up to a minute). Exit codes: 0 once no task reports progress any more (the
- * snapshot is over, or there was none) or on Ctrl-C; 1 when the connector or a task
- * is FAILED (its trace's first line on stderr); 3 unknown connector; 4 connect
- * unreachable. `--json` prints one document (no watch).
+ * otherwise) while a task reports progress or, for up to a minute, the connector's
+ * tasks are still starting (none yet, UNASSIGNED, RESTARTING). Exit codes: 0 once no
+ * task reports progress any more (the snapshot is over, or there was none) or on
+ * Ctrl-C; 1 when the connector or a task is FAILED (its trace's first line on stderr);
+ * 3 unknown connector; 4 connect unreachable. `--json` prints one document (no watch).
  */
 export interface SnapshotProgress {
   task: number;
@@ -73,8 +73,8 @@ export function registerSnapshotCommands(program: Command, ctx: (cmd: Command) =
         const status = await connectCall<ConnectorStatus>(c, 'GET', `/connectors/${encodeURIComponent(name)}/status`, undefined, `snapshot status ${name}`);
         return { connectorState: status.connector.state, tasks: parseProgress(status) };
       };
-      let tasks = await read();
-      if (!opts.watch || c.json) return c.out(c.json ? json({ connector: name, tasks: tasks.tasks }) : formatProgress(name, tasks.tasks));
+      let now = await read();
+      if (!opts.watch || c.json) return c.out(c.json ? json({ connector: name, tasks: now.tasks }) : formatProgress(name, now.tasks));
       let stop = false;
       let wake: () => void = () => undefined;
       const onSigint = (): void => {
@@ -87,19 +87,19 @@ export function registerSnapshotCommands(program: Command, ctx: (cmd: Command) =
       let drawn = 0;
       try {
         for (;;) {
-          const text = formatProgress(name, tasks.tasks);
+          const text = formatProgress(name, now.tasks);
           if (tty && drawn > 0) c.out(`\x1b[${drawn}A\x1b[0J`);
           c.out(text);
           drawn = text.split('\n').length - 1;
           if (stop) return;
-          failedOf(name, tasks);
-          if (!watching(tasks, startedAt)) return;
-          await new Promise<void>((r) => {
-            wake = r;
-            setTimeout(r, 1000);
+          failedOf(name, now);
+          if (!watching(now, startedAt)) return;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 1000);
+            wake = () => (clearTimeout(timer), resolve());
           });
           if (stop) return;
-          tasks = await read();
+          now = await read();
         }
       } finally {
         process.removeListener('SIGINT', onSigint);
