@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findRepoRoot, getFreePorts, startBroker, startConnect, type BrokerProcess, type ConnectProcess } from '@millrace/testing';
+import { findRepoRoot, getFreePorts, retryUntil, startBroker, startConnect, type BrokerProcess, type ConnectProcess } from '@millrace/testing';
 import type { Kafka } from 'kafkajs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeKafka } from './support/kafka';
@@ -163,6 +163,45 @@ describe('web console', () => {
     await edit.waitFor({ state: 'detached', timeout: 30_000 });
     const config = (await (await fetch(`${connect.url}/connectors/ui-fake/config`)).json()) as Record<string, string>;
     expect(config).toMatchObject({ topic: 'console.fake2', 'connector.class': 'FakeSource', name: 'ui-fake' });
+  });
+
+  test('connectors: offsets, resume and restart from the connector page, each checked through the REST API', async () => {
+    interface Status { connector: { state: string }; tasks: Array<{ state: string; trace?: string }> }
+    const status = async (name: string): Promise<Status> => (await (await fetch(`${connect.url}/connectors/${name}/status`)).json()) as Status;
+    const until = <T>(what: string, attempt: () => Promise<T | undefined>): Promise<T> =>
+      retryUntil(what, async () => {
+        const v = await attempt();
+        if (v === undefined) throw new Error('not yet');
+        return v;
+      }, { timeoutMs: 30_000, intervalMs: 300 });
+    // ui-fake is paused (the test above): its offsets hold still, and the page shows the API's
+    const rest = await until('ui-fake has offsets', async () => {
+      const r = (await (await fetch(`${connect.url}/connectors/ui-fake/offsets`)).json()) as { offsets: Array<{ partition: unknown; offset: unknown }> };
+      return r.offsets.length > 0 ? r.offsets : undefined;
+    });
+    await open('#/connectors/ui-fake');
+    const cells = page.getByTestId('offset-table').locator('tbody td');
+    await cells.first().getByText(JSON.stringify(rest[0].partition), { exact: true }).waitFor({ timeout: 15_000 });
+    expect(await cells.allTextContents()).toEqual(rest.flatMap((o) => [JSON.stringify(o.partition), JSON.stringify(o.offset)]));
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await until('ui-fake runs again', async () => {
+      const s = await status('ui-fake');
+      return s.connector.state === 'RUNNING' && s.tasks[0]?.state === 'RUNNING' ? true : undefined;
+    });
+
+    // a task failing its first read is FAILED; Restart on its page runs it again
+    const created = await fetch(`${connect.url}/connectors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ui-failing', config: { 'connector.class': 'FakeSource', topic: 'console.failing', 'tasks.max': '1', 'fake.fail.reads': '1' } }) });
+    expect(created.status).toBe(201);
+    await until('ui-failing fails', async () => ((await status('ui-failing')).tasks[0]?.state === 'FAILED' ? true : undefined));
+    await open('#/connectors/ui-failing');
+    await page.getByTestId('task-table').getByText(/read failed on purpose/).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await until('ui-failing runs after the restart', async () => {
+      const s = await status('ui-failing');
+      return s.connector.state === 'RUNNING' && s.tasks[0]?.state === 'RUNNING' ? true : undefined;
+    });
+    await page.getByTestId('task-table').getByText('RUNNING').waitFor({ timeout: 15_000 });
   });
 
   test('schemas: versions, a side-by-side diff, the compatibility level and a check', async () => {

@@ -9,8 +9,8 @@ describe('CLI formats', () => {
     const meter = new SnapshotProgressMeter(0, 0);
     const line = describeProgress(meter.summarize(tables, 4_000), tables);
     const [p] = parseProgress({ name: 'pg', connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'RUNNING', trace: line }] });
-    expect(p).toMatchObject({ rowsDone: 12_000, rowsTotal: 30_000, chunksDone: 4, chunks: 10, rowsPerSecond: 3000, etaSeconds: 6 });
-    expect(formatProgress('pg', [p])).toBe('pg task 0 [############..................]  40%  12000/30000 rows  4/10 chunks  3000 rows/s  ETA 6 s\n');
+    expect(p).toMatchObject({ rowsDone: 12_000, rowsTotal: 30_000, chunksDone: 4, chunks: 10, rowsPerSecond: 3000, etaSeconds: 6, tables: 'public.orders 12000/30000' });
+    expect(formatProgress('pg', [p])).toBe('pg task 0 [############..................]  40%  12000/30000 rows  4/10 chunks  3000 rows/s  ETA 6 s  public.orders 12000/30000\n');
   });
 
   it('tables, bars and --config pairs', () => {

@@ -132,6 +132,26 @@ describe('millrace CLI', () => {
     expect((await cli(['connector', 'list', '--json'])).out.trim()).toBe('[]');
   });
 
+  test('snapshot status --watch: ends 0 with no snapshot going on, 1 on a FAILED task, 3 on an unknown connector', async () => {
+    const file = path.join(dir, 'failing.json');
+    fs.writeFileSync(file, JSON.stringify({ name: 'cli-failing', config: { 'connector.class': 'FakeSource', topic: 'cli.failing', 'tasks.max': '1', 'fake.fail.reads': '1' } }));
+    expect((await cli(['connector', 'create', '-f', file])).code).toBe(0);
+    // started at once: the watch waits for the starting task, which fails its first read
+    const failed = await cli(['snapshot', 'status', 'cli-failing', '--watch']);
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/snapshot status cli-failing: task 0 is FAILED: .*read failed on purpose/);
+    expect((await cli(['connector', 'restart', 'cli-failing'])).code).toBe(0);
+    for (let i = 0; i < 100; i++) {
+      const s = jsonOf<{ tasks: Array<{ state: string }> }>(await cli(['connector', 'status', 'cli-failing', '--json']));
+      if (s.tasks[0]?.state === 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const idle = await cli(['snapshot', 'status', 'cli-failing', '--watch']);
+    expect(idle).toMatchObject({ code: 0, out: 'cli-failing task 0 RUNNING: no snapshot in progress\n' });
+    expect((await cli(['snapshot', 'status', 'nope', '--watch'])).code).toBe(3);
+    expect((await cli(['connector', 'delete', 'cli-failing'])).code).toBe(0);
+  });
+
   test('schemas: register, list, get, check (exit 1 when incompatible)', async () => {
     const v1 = path.join(dir, 'v1.avsc');
     const good = path.join(dir, 'v2.avsc');

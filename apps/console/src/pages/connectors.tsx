@@ -72,7 +72,7 @@ export function ConnectorPage({ name }: { name: string }) {
       {dlq ? <p>dead letter queue: <a data-testid="dlq-link" href={`#/topics/${encodeURIComponent(dlq)}`}>{dlq}</a> (records with their error headers)</p> : null}
       <h3>Offsets</h3>
       <ErrorLine error={offsets.error} />
-      <Table headers={['partition', 'offset']} rows={(offsets.data?.offsets ?? []).map((o) => [JSON.stringify(o.partition), JSON.stringify(o.offset)])} />
+      <Table testId="offset-table" headers={['partition', 'offset']} rows={(offsets.data?.offsets ?? []).map((o) => [JSON.stringify(o.partition), JSON.stringify(o.offset)])} />
     </Panel>
   );
 }
