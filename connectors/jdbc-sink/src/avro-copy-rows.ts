@@ -22,6 +22,9 @@ import type { SinkDialect } from './dialect';
  * nested types, another union) makes `rows` return null: the caller takes the general
  * path. Bad data throws ConverterError, as decoding would.
  */
+/** Bound once: each use of a package-index import is a getter call under CommonJS (once per record here). */
+const HAS_RAW: typeof hasRawAvroValue = hasRawAvroValue;
+
 export class AvroCopyRows {
   private readonly plans = new WeakMap<RawAvroSchema, Map<readonly SinkColumn[], RowPlan | null>>();
 
@@ -35,12 +38,12 @@ export class AvroCopyRows {
   rows(records: readonly SinkRecord[], columns: readonly SinkColumn[], keyWidth = 0): CopyRows | null {
     let bytes = 0;
     for (const r of records) {
-      if (!hasRawAvroValue(r)) return null;
+      if (!HAS_RAW(r)) return null;
       bytes += (r.rawValue as Buffer).length;
     }
     const out = new CopyOut(bytes * 2 + records.length * 16);
     const ends = new Uint32Array(records.length);
-    const keys = keyWidth > 0 ? new Array<string>(records.length) : null;
+    const keyEnds = keyWidth > 0 ? new Uint32Array(records.length) : null;
     let plan: RowPlan | null = null;
     let planSchema: RawAvroSchema | undefined;
     for (let i = 0; i < records.length; i++) {
@@ -51,12 +54,11 @@ export class AvroCopyRows {
         planSchema = schema;
         if (plan === null) return null;
       }
-      const start = out.pos;
       const keyEnd = (plan as RowPlan).write(r, out, keyWidth);
       ends[i] = out.pos;
-      if (keys !== null) keys[i] = out.buf.toString('latin1', start, keyEnd);
+      if (keyEnds !== null) keyEnds[i] = keyEnd;
     }
-    return { count: records.length, data: out.buf.subarray(0, out.pos), ends, keys };
+    return { count: records.length, data: out.buf.subarray(0, out.pos), ends, keyEnds };
   }
 
   private planFor(schema: RawAvroSchema, columns: readonly SinkColumn[]): RowPlan | null {
@@ -256,7 +258,7 @@ function presentWriter(dialect: SinkDialect, primitive: Primitive, connect: Conn
     case 'double':
       return named ? (tap, out) => sql(readFixedNumber(tap, 8), out) : (tap, out) => out.text(String(readFixedNumber(tap, 8)));
     case 'string':
-      return named
+      return named && !dialect.keepsStrings(connect)
         ? (tap, out) => sql(readString(tap), out)
         : (tap, out) => {
             const len = readLength(tap);

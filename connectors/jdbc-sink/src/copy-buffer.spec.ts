@@ -1,16 +1,18 @@
 import { prng } from '@millrace/testing';
-import { copyChunks, CopyOut, lastRowPerKey, type CopyRows } from './copy-buffer';
+import { bytesHash, copyChunks, CopyOut, lastRowPerKey, type CopyRows } from './copy-buffer';
 import { copyTextValue } from './copy-text';
 
 /** Rows from lines (each ending in a newline), keyed by their first column. */
 function rowsOf(lines: readonly string[]): CopyRows {
   const out = new CopyOut(16);
   const ends = new Uint32Array(lines.length);
+  const keyEnds = new Uint32Array(lines.length);
   lines.forEach((line, i) => {
+    keyEnds[i] = out.pos + Buffer.byteLength(line.split('\t')[0]);
     out.text(line);
     ends[i] = out.pos;
   });
-  return { count: lines.length, data: out.buf.subarray(0, out.pos), ends, keys: lines.map((l) => l.split('\t')[0]) };
+  return { count: lines.length, data: out.buf.subarray(0, out.pos), ends, keyEnds };
 }
 
 describe('CopyOut: COPY text as bytes', () => {
@@ -54,8 +56,23 @@ describe('CopyOut: COPY text as bytes', () => {
     const distinct = lastRowPerKey(rows);
     expect(distinct.data.toString('utf8')).toBe('1\tc\n3\td\n2\te\n');
     expect(Array.from(distinct.ends)).toEqual([4, 8, 12]);
-    expect(distinct.keys).toEqual(['1', '3', '2']);
+    expect(Array.from(distinct.keyEnds ?? [])).toEqual([1, 5, 9]);
     const unique = rowsOf(['1\ta\n', '2\tb\n']);
     expect(lastRowPerKey(unique)).toBe(unique);
+  });
+
+  it('keeps distinct keys whose hashes collide', () => {
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const key = `k${i}`;
+      const h = bytesHash(Buffer.from(key), 0, key.length);
+      const other = seen.get(h);
+      if (other !== undefined) pair = [other, key];
+      seen.set(h, key);
+    }
+    const [a, b] = pair;
+    expect(lastRowPerKey(rowsOf([`${a}\t1\n`, `${b}\t2\n`])).count).toBe(2);
+    expect(lastRowPerKey(rowsOf([`${a}\t1\n`, `${b}\t2\n`, `${a}\t3\n`])).data.toString('utf8')).toBe(`${b}\t2\n${a}\t3\n`);
   });
 });

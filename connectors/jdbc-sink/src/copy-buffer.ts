@@ -125,33 +125,49 @@ export interface CopyRows {
   readonly data: Buffer;
   /** Row i ends (after its newline) at ends[i]; it starts at ends[i - 1], or 0. */
   readonly ends: Uint32Array;
-  /** Per row, the COPY text of its key columns joined by tabs, as a latin1 string of its bytes; null when the rows carry no key. */
-  readonly keys: readonly string[] | null;
+  /**
+   * Where each row's key (the COPY text of its key columns joined by tabs) ends: it
+   * starts with the row. Null when the rows carry no key.
+   */
+  readonly keyEnds: Uint32Array | null;
+}
+
+/** A 30-bit hash (FNV-1a) of `buf[start, end)`: equal bytes, equal hashes. */
+export function bytesHash(buf: Buffer, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 16777619);
+  return h & 0x3fffffff;
 }
 
 /**
  * lastPerKey over COPY rows: keeps each key's last row, in order (equal key texts are
  * equal bind values of the key columns' types: a tab inside a value is escaped, so the
- * join is unambiguous). Rows without keys are returned as they are.
+ * join is unambiguous). Rows without keys, or whose keys are all distinct, are returned
+ * as they are (distinct key hashes prove it without a string per key).
  */
 export function lastRowPerKey(rows: CopyRows): CopyRows {
-  const keys = rows.keys;
-  if (keys === null) return rows;
+  const { keyEnds, data, ends, count } = rows;
+  if (keyEnds === null) return rows;
+  const hashes = new Set<number>();
+  for (let i = 0; i < count; i++) hashes.add(bytesHash(data, i === 0 ? 0 : ends[i - 1], keyEnds[i]));
+  if (hashes.size === count) return rows;
+  const keyOf = (i: number): string => data.toString('latin1', i === 0 ? 0 : ends[i - 1], keyEnds[i]);
   const last = new Map<string, number>();
-  for (let i = 0; i < rows.count; i++) last.set(keys[i], i);
-  if (last.size === rows.count) return rows;
-  const out = Buffer.allocUnsafe(rows.data.length);
-  const ends = new Uint32Array(last.size);
-  const kept: string[] = [];
+  for (let i = 0; i < count; i++) last.set(keyOf(i), i);
+  if (last.size === count) return rows;
+  const out = Buffer.allocUnsafe(data.length);
+  const keptEnds = new Uint32Array(last.size);
+  const keptKeyEnds = new Uint32Array(last.size);
+  let n = 0;
   let pos = 0;
-  for (let i = 0; i < rows.count; i++) {
-    if (last.get(keys[i]) !== i) continue;
-    const start = i === 0 ? 0 : rows.ends[i - 1];
-    pos += rows.data.copy(out, pos, start, rows.ends[i]);
-    ends[kept.length] = pos;
-    kept.push(keys[i]);
+  for (let i = 0; i < count; i++) {
+    if (last.get(keyOf(i)) !== i) continue;
+    const start = i === 0 ? 0 : ends[i - 1];
+    keptKeyEnds[n] = pos + (keyEnds[i] - start);
+    pos += data.copy(out, pos, start, ends[i]);
+    keptEnds[n++] = pos;
   }
-  return { count: kept.length, data: out.subarray(0, pos), ends, keys: kept };
+  return { count: n, data: out.subarray(0, pos), ends: keptEnds, keyEnds: keptKeyEnds };
 }
 
 /** The rows as consecutive slices of about `chunkBytes` bytes each (a row is never split). */
