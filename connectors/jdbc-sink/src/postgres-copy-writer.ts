@@ -9,6 +9,7 @@ import { groupByUnchanged, lastPerKey, unchangedColumnNames, type InsertMode, ty
 import { AvroCopyRows } from './avro-copy-rows';
 import { sqlRow, type SinkBatchWriter } from './batch-writer';
 import { copyChunks, lastRowPerKey } from './copy-buffer';
+import { CopyFirst } from './copy-first';
 import { encodeCopyRows } from './copy-text';
 import type { PostgresSinkDialect } from './dialect';
 
@@ -19,7 +20,8 @@ import type { PostgresSinkDialect } from './dialect';
  *
  * Per batch:
  * - insert mode (and upsert without key columns): COPY straight into the table;
- * - upsert: COPY into a staging table, then one
+ * - upsert: COPY straight into the table when no key is there yet and the table is a
+ *   plain one (copy-first.ts); else COPY into a staging table, then one
  *   `INSERT INTO t (cols) SELECT cols FROM stage ON CONFLICT (keys) DO UPDATE ...`;
  * - update: COPY into a staging table, then one `UPDATE t SET ... FROM stage WHERE keys`;
  * - delete: COPY the keys into a staging table, then one `DELETE FROM t USING stage`.
@@ -40,6 +42,7 @@ import type { PostgresSinkDialect } from './dialect';
  */
 export class PostgresCopyWriter implements SinkBatchWriter {
   private readonly direct: AvroCopyRows;
+  private readonly copyFirst = new CopyFirst();
 
   constructor(
     private readonly dialect: PostgresSinkDialect,
@@ -89,6 +92,11 @@ export class PostgresCopyWriter implements SinkBatchWriter {
   /** Upsert or update of `count` rows with distinct keys (COPY text `chunks`), through a staging table; `names` = key columns then value columns. */
   private async keyedWrite(client: PoolClient, target: string, names: readonly string[], keyNames: readonly string[], count: number, chunks: CopyChunks, keyMatch: string): Promise<number> {
     const q = (name: string) => this.dialect.quoteIdentifier(name);
+    if (this.insertMode === 'upsert' && count > 0) {
+      const pieces = Array.isArray(chunks) ? chunks : [...chunks];
+      chunks = pieces;
+      if (await this.copyFirst.attempt(client, target, () => copyIn(client, `COPY ${target} (${names.map(q).join(', ')}) FROM STDIN`, count, pieces))) return count;
+    }
     const stage = await this.stage(client, target, names, count, chunks);
     if (this.insertMode === 'update') {
       const set = names.slice(keyNames.length).map((c) => `${q(c)} = s.${q(c)}`).join(', ');
@@ -118,7 +126,7 @@ export class PostgresCopyWriter implements SinkBatchWriter {
 }
 
 /** COPY text in pieces: strings (copy-text.ts) or bytes (copy-buffer.ts). */
-type CopyChunks = Iterable<string> | readonly Buffer[];
+type CopyChunks = Iterable<string> | readonly (string | Buffer)[];
 
 /** Runs `sql` (a COPY FROM STDIN) with the COPY text `chunks` of `count` rows; nothing when there are none. */
 async function copyIn(client: PoolClient, sql: string, count: number, chunks: CopyChunks): Promise<void> {
