@@ -261,10 +261,8 @@ function presentWriter(dialect: SinkDialect, primitive: Primitive, connect: Conn
       return named && !dialect.keepsStrings(connect)
         ? (tap, out) => sql(readString(tap), out)
         : (tap, out) => {
-            const len = readLength(tap);
-            const pos = tap.pos;
-            tap.pos += len;
-            out.utf8(tap.buf, pos, pos + len);
+            const pos = skipLength(tap);
+            out.utf8(tap.buf, pos, tap.pos);
           };
     case 'bytes': {
       if (connect.name === DECIMAL_LOGICAL) {
@@ -276,10 +274,8 @@ function presentWriter(dialect: SinkDialect, primitive: Primitive, connect: Conn
       return named
         ? (tap, out) => sql(readBytes(tap), out)
         : (tap, out) => {
-            const len = readLength(tap);
-            const pos = tap.pos;
-            tap.pos += len;
-            out.hex(tap.buf, pos, pos + len);
+            const pos = skipLength(tap);
+            out.hex(tap.buf, pos, tap.pos);
           };
     }
   }
@@ -359,18 +355,22 @@ function readLength(tap: Tap): number {
   return len;
 }
 
-function readString(tap: Tap): string {
+/** Moves the tap past a length-prefixed value (string or bytes); returns where the value starts (it ends at the tap). */
+function skipLength(tap: Tap): number {
   const len = readLength(tap);
   const pos = tap.pos;
   tap.pos += len;
-  return tap.buf.toString('utf8', pos, pos + len);
+  return pos;
+}
+
+function readString(tap: Tap): string {
+  const pos = skipLength(tap);
+  return tap.buf.toString('utf8', pos, tap.pos);
 }
 
 function readBytes(tap: Tap): Buffer {
-  const len = readLength(tap);
-  const pos = tap.pos;
-  tap.pos += len;
-  return tap.buf.subarray(pos, pos + len);
+  const pos = skipLength(tap);
+  return tap.buf.subarray(pos, tap.pos);
 }
 
 /** bytesToDecimal of the next bytes value, without a Buffer for the common short ones (<= 6 bytes, scale >= 0). */
