@@ -18,6 +18,10 @@ import type { PoolClient } from 'pg';
  *   ALWAYS identity columns (COPY writes those where INSERT refuses).
  * - After a conflict the target is not tried for the next 1, 2, 4 ... 64 batches (reset
  *   by a success), so an update-heavy stream wastes at most a partial COPY now and then.
+ * - Only for runs of at least MIN_ROWS rows: each attempt is a subtransaction, and a
+ *   transaction with more than 64 of them (a CDC stream's many short runs of upserts
+ *   between deletes) slows every concurrent snapshot on the server (subxid overflow);
+ *   small runs gain little anyway.
  * - Any other failure is thrown as it is (the transaction is then aborted, as it would be
  *   by the staged upsert failing).
  */
@@ -25,7 +29,8 @@ export class CopyFirst {
   private readonly backoff = new Map<string, { skip: number; next: number }>();
 
   /** True when `copy` wrote the rows into `target`; false when the caller must upsert them. */
-  async attempt(client: PoolClient, target: string, copy: () => Promise<void>): Promise<boolean> {
+  async attempt(client: PoolClient, target: string, rows: number, copy: () => Promise<void>): Promise<boolean> {
+    if (rows < MIN_ROWS) return false;
     const state = this.backoff.get(target);
     if (state && state.skip > 0) {
       state.skip--;
@@ -50,6 +55,8 @@ export class CopyFirst {
 
 const UNIQUE_VIOLATION = '23505';
 const MAX_SKIP = 64;
+/** The fewest rows a run needs to be tried (see the contract). */
+export const MIN_ROWS = 2000;
 
 /** `target` (a quoted, possibly qualified name) is an ordinary table where COPY inserts as INSERT does (see CopyFirst). */
 async function isPlainTable(client: PoolClient, target: string): Promise<boolean> {
