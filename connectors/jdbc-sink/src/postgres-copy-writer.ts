@@ -89,7 +89,7 @@ export class PostgresCopyWriter implements SinkBatchWriter {
     return rows.length;
   }
 
-  /** Upsert or update of `count` rows with distinct keys (COPY text `chunks`), through a staging table; `names` = key columns then value columns. */
+  /** Upsert or update of `count` rows with distinct keys (COPY text `chunks`): an upsert by plain COPY when copy-first.ts may, else through a staging table; `names` = key columns then value columns. */
   private async keyedWrite(client: PoolClient, target: string, names: readonly string[], keyNames: readonly string[], count: number, chunks: CopyChunks, keyMatch: string): Promise<number> {
     const q = (name: string) => this.dialect.quoteIdentifier(name);
     if (this.insertMode === 'upsert' && count > 0) {
