@@ -68,9 +68,9 @@ export interface CopyPipelineFigures {
   readonly profileDir: string | null;
   /**
    * With COPY_PIPELINE_STAGED=1: the source alone (creation to every row in the topic) and the sink alone (creation to every row in the destination), in seconds,
-   * and the connect process's CPU seconds during the source stage (null where unreadable).
+   * and the connect process's CPU seconds during each stage (null where unreadable).
    */
-  readonly stages: { readonly sourceSeconds: number; readonly sinkSeconds: number; readonly sourceConnectCpu: number | null } | null;
+  readonly stages: { readonly sourceSeconds: number; readonly sinkSeconds: number; readonly sourceConnectCpu: number | null; readonly sinkConnectCpu: number | null } | null;
 }
 
 export const DDL = `(id BIGINT PRIMARY KEY, name TEXT NOT NULL, amount NUMERIC(10,2) NOT NULL, happened TIMESTAMPTZ NOT NULL, note TEXT)`;
@@ -265,10 +265,11 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
       );
       const sourceCpuEnd = processCpuSeconds(connect.pid ?? -1);
       const sourceConnectCpu = sourceCpuEnd === null || cpuBefore.connect === null ? null : sourceCpuEnd - cpuBefore.connect;
-      stages = { sourceSeconds: Number(process.hrtime.bigint() - pipelineStart) / 1e9 - 0.25, sinkSeconds: 0, sourceConnectCpu };
+      stages = { sourceSeconds: Number(process.hrtime.bigint() - pipelineStart) / 1e9 - 0.25, sinkSeconds: 0, sourceConnectCpu, sinkConnectCpu: null };
       log(`copy-pipeline: source alone ${stages.sourceSeconds.toFixed(2)} s (topic end offset ${end})`);
     }
     const sinkStart = process.hrtime.bigint();
+    const sinkCpuStart = processCpuSeconds(connect.pid ?? -1);
     await call(connect.url, 'POST', '/connectors', {
       name: 'bench-sink',
       config: {
@@ -303,7 +304,8 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
     );
     const pipelineSeconds = Number(process.hrtime.bigint() - pipelineStart) / 1e9;
     if (stages) {
-      stages = { ...stages, sinkSeconds: Number(process.hrtime.bigint() - sinkStart) / 1e9 };
+      const sinkCpuEnd = processCpuSeconds(connect.pid ?? -1);
+      stages = { ...stages, sinkSeconds: Number(process.hrtime.bigint() - sinkStart) / 1e9, sinkConnectCpu: sinkCpuEnd === null || sinkCpuStart === null ? null : sinkCpuEnd - sinkCpuStart };
       log(`copy-pipeline: sink alone ${stages.sinkSeconds.toFixed(2)} s`);
     }
     await kafkaAdmin.disconnect();
@@ -354,6 +356,7 @@ export async function runCopyPipeline(): Promise<CopyPipelineFigures> {
 /** The figures as a markdown table. */
 export function formatCopyPipeline(f: CopyPipelineFigures): string {
   const cpu = (s: number | null): string => (s === null ? 'n/a' : `${s.toFixed(1)} s (${((s / f.pipelineSeconds) * 100).toFixed(0)}% of a core)`);
+  const perRow = (s: number | null): string => (s === null ? 'n/a' : `${((s / f.rows) * 1e6).toFixed(1)} us CPU per row`);
   return [
     `PG -> PG, ${f.rows.toLocaleString('en-US')} rows (id, text, numeric(10,2), timestamptz, 60-byte note); batch ${f.batch}; ${f.partitions} partition(s), sink tasks.max ${f.partitions}`,
     `pipeline destination: count + all-column checksum ${f.checksumEqual ? 'equal' : 'DIFFERENT'}, column types ${f.typesEqual ? 'equal' : 'DIFFERENT'}`,
@@ -366,7 +369,7 @@ export function formatCopyPipeline(f: CopyPipelineFigures): string {
     '',
     ...(f.stages
       ? [
-          `staged: source alone ${f.stages.sourceSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sourceSeconds).toLocaleString('en-US')} rows/s, connect ${f.stages.sourceConnectCpu === null ? 'n/a' : `${((f.stages.sourceConnectCpu / f.rows) * 1e6).toFixed(1)} us CPU per row`}), sink alone ${f.stages.sinkSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sinkSeconds).toLocaleString('en-US')} rows/s), both from their connector's creation`,
+          `staged: source alone ${f.stages.sourceSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sourceSeconds).toLocaleString('en-US')} rows/s, connect ${perRow(f.stages.sourceConnectCpu)}), sink alone ${f.stages.sinkSeconds.toFixed(2)} s (${Math.round(f.rows / f.stages.sinkSeconds).toLocaleString('en-US')} rows/s, connect ${perRow(f.stages.sinkConnectCpu)}), both from their connector's creation`,
           '',
         ]
       : []),

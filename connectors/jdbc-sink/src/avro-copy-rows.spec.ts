@@ -1,46 +1,26 @@
 import * as avsc from 'avsc';
 import { FakeSchemaRegistry } from '@millrace/schema-serde/testing';
 import { encodeFrame, SchemaRegistryClient } from '@millrace/schema-serde';
-import { AvroConverter, ConverterError, hasRawAvroValue, NEEDS_ASYNC, unscaledToDecimal, type ConnectField, type ConnectSchema, type RawAvroSchema, type SinkRecord } from '@millrace/connect-sdk';
+import { AvroConverter, ConverterError, hasRawAvroValue, NEEDS_ASYNC, unscaledToDecimal, type ConnectSchema, type RawAvroSchema, type SinkRecord } from '@millrace/connect-sdk';
+import { rowSchema } from '@millrace/connect-sdk/testing';
 import { prng } from '@millrace/testing';
 import { buildFieldsMetadata, lastPerKey, type FieldsOptions, type SinkColumn } from '@millrace/sink-rows';
-import { AvroCopyRows, type CopyLines } from './avro-copy-rows';
+import { AvroCopyRows } from './avro-copy-rows';
 import { sqlRow } from './batch-writer';
 import { encodeCopyRows } from './copy-text';
 import { PostgresSinkDialect } from './dialect';
-import { lastLinePerKey } from './postgres-copy-writer';
+import { lastRowPerKey, type CopyRows } from './copy-buffer';
 
 const s = (type: ConnectSchema['type'], extra: Partial<ConnectSchema> = {}): ConnectSchema => ({ type, optional: true, ...extra });
-const decimal = (scale: number, precision: number): ConnectSchema => s('bytes', { name: 'org.apache.kafka.connect.data.Decimal', version: 1, parameters: { scale: String(scale), 'connect.decimal.precision': String(precision) } });
 
-/** Every type the direct path covers, most of them optional. */
-const FIELDS: [string, ConnectSchema][] = [
-  ['id', { type: 'int64', optional: false }],
-  ['name', { type: 'string', optional: false }],
-  ['i8', s('int8')],
-  ['i16', s('int16')],
-  ['i32', s('int32')],
-  ['big', s('int64')],
-  ['f32', s('float32')],
-  ['f64', s('float64')],
-  ['flag', s('boolean')],
-  ['text', s('string')],
-  ['blob', s('bytes')],
-  ['amount', decimal(2, 10)],
-  ['whole', decimal(0, 30)],
-  ['fine', decimal(10, 38)],
-  ['day', s('int32', { name: 'org.apache.kafka.connect.data.Date', version: 1 })],
-  ['clock', s('int32', { name: 'org.apache.kafka.connect.data.Time', version: 1 })],
-  ['at', s('int64', { name: 'org.apache.kafka.connect.data.Timestamp', version: 1 })],
+/** Every type the direct path covers (the shared ROW_FIELDS and more Debezium temporal types), most of them optional. */
+const SCHEMA: ConnectSchema = rowSchema('row', [
   ['dbz_date', s('int32', { name: 'io.debezium.time.Date' })],
   ['dbz_time', s('int32', { name: 'io.debezium.time.Time' })],
   ['dbz_micro_time', s('int64', { name: 'io.debezium.time.MicroTime' })],
   ['dbz_ts', s('int64', { name: 'io.debezium.time.Timestamp' })],
-  ['dbz_micro_ts', s('int64', { name: 'io.debezium.time.MicroTimestamp' })],
-  ['dbz_zoned', s('string', { name: 'io.debezium.time.ZonedTimestamp' })],
   ['label', s('string', { name: 'some.custom.Name' })],
-];
-const SCHEMA: ConnectSchema = { type: 'struct', optional: false, name: 'row', fields: FIELDS.map(([name, schema], index): ConnectField => ({ name, index, schema })) };
+]);
 
 const TEXT_PIECES = ['a', 'Z', ' ', '\t', '\n', '\r', '\\', '\\N', 'é', 'ü', '漢', '😀', '"', "'", ',', '|', 'x'.repeat(40)];
 
@@ -89,8 +69,8 @@ function generator(seed: number) {
     dbz_time: () => int(0, 86_399_999),
     dbz_micro_time: () => int(0, 86_400_000_000),
     dbz_ts: () => int(-62_000_000_000_000, 250_000_000_000_000),
-    dbz_micro_ts: () => Math.floor((rnd() - 0.3) * 2 ** 53),
-    dbz_zoned: () => `2024-0${int(1, 9)}-1${int(0, 9)}T0${int(0, 9)}:00:00.${String(int(0, 999999)).padStart(6, '0')}Z`,
+    micros: () => Math.floor((rnd() - 0.3) * 2 ** 53),
+    zoned: () => `2024-0${int(1, 9)}-1${int(0, 9)}T0${int(0, 9)}:00:00.${String(int(0, 999999)).padStart(6, '0')}Z`,
     label: text,
   };
   return (id: number): Record<string, unknown> => {
@@ -101,6 +81,12 @@ function generator(seed: number) {
 }
 
 const dialect = new PostgresSinkDialect();
+
+/** The COPY text of direct rows (undefined when the direct path declined). */
+const textOf = (rows: CopyRows | null): string | undefined => rows?.data.toString('utf8');
+
+/** Each row's text, cut at its end offset. */
+const linesOf = (rows: CopyRows): string[] => Array.from(rows.ends, (end, i) => rows.data.toString('utf8', i === 0 ? 0 : rows.ends[i - 1], end));
 
 function record(topic: string, offset: number, key: unknown, keySchema: ConnectSchema | null, bytes: Buffer, raw: RawAvroSchema, value: unknown): SinkRecord {
   return {
@@ -154,11 +140,12 @@ describe('AvroCopyRows: Avro binary straight to COPY text', () => {
     const records = await generated(`gen-${seed}`, SCHEMA, Array.from({ length: 400 }, (_, i) => make(i)));
     const opts: FieldsOptions = { pkMode: 'record_value', pkFields: ['id'], fieldsWhitelist: [] };
     const columns = buildFieldsMetadata(opts, null, records[0].valueSchema, false).allColumns;
-    const lines = new AvroCopyRows(dialect).lines(records, columns);
-    expect(lines).not.toBeNull();
-    const direct = lines?.lines.join('');
+    const rows = new AvroCopyRows(dialect).rows(records, columns);
+    expect(rows).not.toBeNull();
     const general = generalText(columns, records);
-    expect(direct).toBe(general);
+    expect(textOf(rows)).toBe(general);
+    expect(rows?.data.equals(Buffer.from(general))).toBe(true);
+    expect(linesOf(rows as CopyRows)).toEqual(general.split(/(?<=\n)/));
     // the generated data reaches the cases it is meant to cover
     expect(general).toContain('\\N');
     expect(general).toContain('\\\\x');
@@ -177,8 +164,8 @@ describe('AvroCopyRows: Avro binary straight to COPY text', () => {
       { pkMode: 'none', pkFields: [], fieldsWhitelist: [] },
     ] as FieldsOptions[]) {
       const columns = buildFieldsMetadata(opts, null, valueSchema, false).allColumns;
-      const lines = new AvroCopyRows(dialect).lines(records, columns);
-      expect(lines?.lines.join('')).toBe(generalText(columns, records));
+      const rows = new AvroCopyRows(dialect).rows(records, columns);
+      expect(textOf(rows)).toBe(generalText(columns, records));
     }
   });
 
@@ -188,12 +175,14 @@ describe('AvroCopyRows: Avro binary straight to COPY text', () => {
     const records = await generated('dedup', SCHEMA, rows);
     for (const pkFields of [['id'], ['id', 'flag'], ['f64']]) {
       const columns = buildFieldsMetadata({ pkMode: 'record_value', pkFields, fieldsWhitelist: [] }, null, records[0].valueSchema, false).allColumns;
-      const { lines, keys } = new AvroCopyRows(dialect).lines(records, columns, pkFields.length) as CopyLines;
+      const rows = new AvroCopyRows(dialect).rows(records, columns, pkFields.length) as CopyRows;
       const general = [...encodeCopyRows(lastPerKey(records.map((r) => sqlRow(dialect, columns, r)), pkFields.length))].join('');
-      const distinct = lastLinePerKey(lines, keys);
-      expect(distinct.length).toBeLessThan(lines.length);
-      expect(keys[0]).toBe(lines[0].split('\t').slice(0, pkFields.length).join('\t'));
-      expect(distinct.join('')).toBe(general);
+      const distinct = lastRowPerKey(rows);
+      expect(distinct.count).toBeLessThan(rows.count);
+      const first = linesOf(rows)[0];
+      expect(rows.data.toString('utf8', 0, rows.keyEnds?.[0])).toBe(first.split('\t').slice(0, pkFields.length).join('\t'));
+      expect(textOf(distinct)).toBe(general);
+      expect(linesOf(distinct)).toHaveLength(distinct.count);
     }
   });
 
@@ -237,9 +226,30 @@ describe('AvroCopyRows: Avro binary straight to COPY text', () => {
       records.push(record('plain', i, null, null, bytes, consumer.rawAvroSchemaSync(bytes) as RawAvroSchema, decoded.value));
     }
     const columns = buildFieldsMetadata({ pkMode: 'record_value', pkFields: ['id'], fieldsWhitelist: [] }, null, records[0].valueSchema, false).allColumns;
-    const lines = new AvroCopyRows(dialect).lines(records, columns);
-    expect(lines).not.toBeNull();
-    expect(lines?.lines.join('')).toBe(generalText(columns, records));
+    const rows = new AvroCopyRows(dialect).rows(records, columns);
+    expect(rows).not.toBeNull();
+    expect(textOf(rows)).toBe(generalText(columns, records));
+  });
+
+  it('writes invalid UTF-8 in a string as the general path does (decoded with replacement characters)', async () => {
+    const avroSchema = { type: 'record', name: 'utf', fields: [{ name: 'id', type: 'long' }, { name: 's', type: 'string' }] };
+    const client = new SchemaRegistryClient({ baseUrl: registry.url });
+    const id = await client.register('utf-value', JSON.stringify(avroSchema));
+    // Avro encodes bytes and string alike: bytes values give arbitrary string bytes.
+    const asBytes = avsc.Type.forSchema({ type: 'record', name: 'utf', fields: [{ name: 'id', type: 'long' }, { name: 's', type: 'bytes' }] });
+    const texts = [Buffer.from([0x61, 0xff, 0x09, 0x62]), Buffer.from([0xe6, 0xbc]), Buffer.from('ok\\é\n', 'utf8'), Buffer.from([0xc3, 0x28, 0x5c])];
+    const consumer = converter();
+    const records: SinkRecord[] = [];
+    for (let i = 0; i < texts.length; i++) {
+      const bytes = encodeFrame(id, asBytes.toBuffer({ id: i, s: texts[i] }));
+      const decoded = await consumer.toConnectData('utf', bytes);
+      records.push(record('utf', i, null, null, bytes, consumer.rawAvroSchemaSync(bytes) as RawAvroSchema, decoded.value));
+    }
+    const columns = buildFieldsMetadata({ pkMode: 'record_value', pkFields: ['id'], fieldsWhitelist: [] }, null, records[0].valueSchema, false).allColumns;
+    const general = generalText(columns, records);
+    expect(general).toContain('\uFFFD');
+    // bytes, not decoded text: decoding would hide invalid bytes sent as they are
+    expect(new AvroCopyRows(dialect).rows(records, columns)?.data.equals(Buffer.from(general))).toBe(true);
   });
 
   it('leaves to the general path what it does not cover: rewritten records, decoded records, schemas with other types', async () => {
@@ -249,14 +259,14 @@ describe('AvroCopyRows: Avro binary straight to COPY text', () => {
     const copy = new AvroCopyRows(dialect);
     const rewritten = { ...records[1], valueSchema: SCHEMA };
     expect(hasRawAvroValue(rewritten)).toBe(false);
-    expect(copy.lines([records[0], rewritten], columns)).toBeNull();
+    expect(copy.rows([records[0], rewritten], columns)).toBeNull();
     const { rawValue: _r, rawSchema: _s, ...decoded } = records[1];
-    expect(copy.lines([records[0], decoded], columns)).toBeNull();
+    expect(copy.rows([records[0], decoded], columns)).toBeNull();
 
     const nested: ConnectSchema = { type: 'struct', optional: false, fields: [{ name: 'id', index: 0, schema: { type: 'int64', optional: false } }, { name: 'tags', index: 1, schema: { type: 'array', optional: false, valueSchema: { type: 'string', optional: false } } }] };
     const other = await generated('nested', nested, [{ id: 1, tags: ['a'] }]);
     const idOnly = buildFieldsMetadata({ pkMode: 'record_value', pkFields: ['id'], fieldsWhitelist: ['id'] }, null, other[0].valueSchema, false).allColumns;
-    expect(copy.lines(other, idOnly)).toBeNull();
+    expect(copy.rows(other, idOnly)).toBeNull();
   });
 
   it('refuses truncated and trailing bytes with a ConverterError', async () => {
@@ -265,7 +275,7 @@ describe('AvroCopyRows: Avro binary straight to COPY text', () => {
     const columns = buildFieldsMetadata({ pkMode: 'none', pkFields: [], fieldsWhitelist: [] }, null, good.valueSchema, false).allColumns;
     const bytes = good.rawValue as Buffer;
     const copy = new AvroCopyRows(dialect);
-    expect(() => copy.lines([{ ...good, rawValue: bytes.subarray(0, bytes.length - 3) }], columns)).toThrow(ConverterError);
-    expect(() => copy.lines([{ ...good, rawValue: Buffer.concat([bytes, Buffer.from([0])]) }], columns)).toThrow(ConverterError);
+    expect(() => copy.rows([{ ...good, rawValue: bytes.subarray(0, bytes.length - 3) }], columns)).toThrow(ConverterError);
+    expect(() => copy.rows([{ ...good, rawValue: Buffer.concat([bytes, Buffer.from([0])]) }], columns)).toThrow(ConverterError);
   });
 });

@@ -1,30 +1,29 @@
 import { bytesToDecimal, ConverterError, DATE_LOGICAL, DECIMAL_LOGICAL, hasRawAvroValue, TIME_LOGICAL, TIMESTAMP_LOGICAL, type AvroSchema, type ConnectSchema, type RawAvroSchema, type SinkRecord } from '@millrace/connect-sdk';
 import { columnValue, type SinkColumn } from '@millrace/sink-rows';
+import { CopyOut, type CopyRows } from './copy-buffer';
 import { copyTextValue } from './copy-text';
 import type { SinkDialect } from './dialect';
 
 /**
  * The direct path from Avro binary to COPY text (copy-text.ts): for records whose values
  * are still the consumed Avro bytes (SinkRecord.rawValue), each value is decoded straight
- * into the COPY text of its fields, with no avsc object, Connect value or bind-value row
- * in between. A decoder is compiled once per (writer schema id, column list) and cached.
+ * into the COPY bytes of its fields (copy-buffer.ts), with no avsc object, Connect value,
+ * bind-value row or per-field string in between. A decoder is compiled once per (writer
+ * schema id, column list) and cached.
  *
- * Contract: a line is byte for byte what `encodeCopyRows(sqlRow(dialect, columns, r))`
- * gives for the decoded record (avro-copy-rows.spec.ts proves it on generated records):
- * the same Connect values (avro-value-mapping.ts: Decimal from two's complement bytes at
- * the schema's scale, Date/Time/Timestamp from days/ms, int64 with all 64 bits) and the
- * same `SinkDialect.toSqlValue` for every named schema. Covered: a writer schema that is
- * a record of boolean, int, long, float, double, string and bytes fields, each possibly
- * a union with null; columns taken from value fields (key and Kafka-coordinate columns
- * go through columnValue as usual). Anything else (enums, fixed, nested types, another
- * union) makes `lines` return null: the caller takes the general path. Bad data throws
- * ConverterError, as decoding would.
+ * Contract: a row is byte for byte the UTF-8 of what `encodeCopyRows(sqlRow(dialect,
+ * columns, r))` gives for the decoded record (avro-copy-rows.spec.ts proves it on
+ * generated records): the same Connect values (avro-value-mapping.ts: Decimal from two's
+ * complement bytes at the schema's scale, Date/Time/Timestamp from days/ms, int64 with
+ * all 64 bits) and the same `SinkDialect.toSqlValue` for every named schema. Covered: a
+ * writer schema that is a record of boolean, int, long, float, double, string and bytes
+ * fields, each possibly a union with null; columns taken from value fields (key and
+ * Kafka-coordinate columns go through columnValue as usual). Anything else (enums, fixed,
+ * nested types, another union) makes `rows` return null: the caller takes the general
+ * path. Bad data throws ConverterError, as decoding would.
  */
-/** COPY lines of a batch and, per line, the COPY text of its first `keyWidth` columns joined by tabs (its key). */
-export interface CopyLines {
-  readonly lines: string[];
-  readonly keys: string[];
-}
+/** Bound once: each use of a package-index import is a getter call under CommonJS (once per record here). */
+const HAS_RAW: typeof hasRawAvroValue = hasRawAvroValue;
 
 export class AvroCopyRows {
   private readonly plans = new WeakMap<RawAvroSchema, Map<readonly SinkColumn[], RowPlan | null>>();
@@ -32,14 +31,19 @@ export class AvroCopyRows {
   constructor(private readonly dialect: SinkDialect) {}
 
   /**
-   * The COPY lines (each ending in a newline) of `records` in `columns` order, with the
-   * key text of each (empty strings when `keyWidth` is 0), or null when the direct path
-   * does not cover them.
+   * The COPY rows of `records` in `columns` order, with the key text of each when
+   * `keyWidth` > 0 (its first `keyWidth` columns), or null when the direct path does not
+   * cover them.
    */
-  lines(records: readonly SinkRecord[], columns: readonly SinkColumn[], keyWidth = 0): CopyLines | null {
-    for (const r of records) if (!hasRawAvroValue(r)) return null;
-    const out = new Array<string>(records.length);
-    const keys = new Array<string>(records.length);
+  rows(records: readonly SinkRecord[], columns: readonly SinkColumn[], keyWidth = 0): CopyRows | null {
+    let bytes = 0;
+    for (const r of records) {
+      if (!HAS_RAW(r)) return null;
+      bytes += (r.rawValue as Buffer).length;
+    }
+    const out = new CopyOut(bytes * 2 + records.length * 16);
+    const ends = new Uint32Array(records.length);
+    const keyEnds = keyWidth > 0 ? new Uint32Array(records.length) : null;
     let plan: RowPlan | null = null;
     let planSchema: RawAvroSchema | undefined;
     for (let i = 0; i < records.length; i++) {
@@ -50,10 +54,11 @@ export class AvroCopyRows {
         planSchema = schema;
         if (plan === null) return null;
       }
-      out[i] = (plan as RowPlan).line(r, keyWidth);
-      keys[i] = (plan as RowPlan).key;
+      const keyEnd = (plan as RowPlan).write(r, out, keyWidth);
+      ends[i] = out.pos;
+      if (keyEnds !== null) keyEnds[i] = keyEnd;
     }
-    return { lines: out, keys };
+    return { count: records.length, data: out.buf.subarray(0, out.pos), ends, keyEnds };
   }
 
   private planFor(schema: RawAvroSchema, columns: readonly SinkColumn[]): RowPlan | null {
@@ -78,60 +83,80 @@ interface Tap {
   pos: number;
 }
 
-/** Reads one field at the tap and returns its COPY text. */
-type FieldText = (tap: Tap) => string;
+/** Reads one field at the tap and appends its COPY text to `out`. */
+type FieldWriter = (tap: Tap, out: CopyOut) => void;
 
 const NULL_TEXT = '\\N';
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const UINT64 = (1n << 64n) - 1n;
 const MS_PER_DAY = 86_400_000;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
 
 class RowPlan {
   private readonly tap: Tap = { buf: Buffer.alloc(0), pos: 0 };
-  private readonly texts: string[];
-  /** The key text of the last `line`. */
-  key = '';
+  /** Columns are the value fields in their order: fields are written straight to the output. */
+  private readonly inOrder: boolean;
+  /** Otherwise each field is written here first, then copied in column order. */
+  private readonly scratch = new CopyOut(1024);
+  private readonly fieldEnds: Uint32Array;
 
   constructor(
     private readonly dialect: SinkDialect,
     private readonly schemaId: number,
-    private readonly fields: readonly FieldText[],
+    private readonly fields: readonly FieldWriter[],
     /** Per column: the index of its value field, or -1 (computed from the record by columnValue). */
     private readonly sources: readonly number[],
     private readonly columns: readonly SinkColumn[],
   ) {
-    this.texts = new Array<string>(fields.length).fill('');
+    this.inOrder = sources.length === fields.length && sources.every((s, i) => s === i);
+    this.fieldEnds = new Uint32Array(fields.length);
   }
 
-  /** The COPY line of `record`; sets `key` to the text of its first `keyWidth` columns. */
-  line(record: SinkRecord, keyWidth: number): string {
+  /** Appends the COPY row of `record` (with its newline) to `out`; returns where its first `keyWidth` columns end. */
+  write(record: SinkRecord, out: CopyOut, keyWidth: number): number {
     const tap = this.tap;
     const buf = record.rawValue as Buffer;
     tap.buf = buf;
     tap.pos = 5;
-    const texts = this.texts;
     const fields = this.fields;
+    const sources = this.sources;
+    let keyEnd = -1;
     try {
-      for (let i = 0; i < fields.length; i++) texts[i] = fields[i](tap);
+      if (this.inOrder) {
+        for (let i = 0; i < fields.length; i++) {
+          if (i === keyWidth) keyEnd = out.pos - 1;
+          fields[i](tap, out);
+          out.byte(i === fields.length - 1 ? NEWLINE : TAB);
+        }
+      } else {
+        const scratch = this.scratch;
+        scratch.pos = 0;
+        for (let i = 0; i < fields.length; i++) {
+          fields[i](tap, scratch);
+          this.fieldEnds[i] = scratch.pos;
+        }
+      }
     } catch (e) {
       throw e instanceof ConverterError ? e : new ConverterError(`Failed to deserialize Avro data: cannot decode a value of schema id ${this.schemaId}: ${(e as Error).message}`, { cause: e });
     }
     if (tap.pos !== buf.length) throw new ConverterError(`Failed to deserialize Avro data: a value of schema id ${this.schemaId} is ${tap.pos > buf.length ? 'truncated' : 'followed by trailing data'}`);
-    const sources = this.sources;
-    let line = '';
-    this.key = '';
+    if (this.inOrder) return keyEnd < 0 ? out.pos - 1 : keyEnd;
     for (let c = 0; c < sources.length; c++) {
-      if (c === keyWidth) this.key = line;
-      if (c > 0) line += '\t';
+      if (c === keyWidth) keyEnd = out.pos - 1;
       const s = sources[c];
-      if (s >= 0) line += texts[s];
-      else {
+      if (s >= 0) {
+        const start = s === 0 ? 0 : this.fieldEnds[s - 1];
+        const end = this.fieldEnds[s];
+        out.ensure(end - start);
+        out.pos += this.scratch.buf.copy(out.buf, out.pos, start, end);
+      } else {
         const column = this.columns[c];
-        line += copyTextValue(this.dialect.toSqlValue(columnValue(column, record), column.schema));
+        out.text(copyTextValue(this.dialect.toSqlValue(columnValue(column, record), column.schema)));
       }
+      out.byte(c === sources.length - 1 ? NEWLINE : TAB);
     }
-    if (keyWidth >= sources.length) this.key = line;
-    return `${line}\n`;
+    return keyEnd < 0 ? out.pos - 1 : keyEnd;
   }
 }
 
@@ -141,10 +166,11 @@ function compilePlan(dialect: SinkDialect, schema: RawAvroSchema, columns: reado
   if (connectFields === null || typeof avro !== 'object' || Array.isArray(avro) || avro.type !== 'record' || !Array.isArray(avro.fields)) return null;
   const avroFields = avro.fields as { name?: unknown; type?: AvroSchema }[];
   if (avroFields.length !== connectFields.length) return null;
-  const fields: FieldText[] = [];
+  if (columns.length === 0) return null;
+  const fields: FieldWriter[] = [];
   for (let i = 0; i < avroFields.length; i++) {
     if (avroFields[i].name !== connectFields[i].name || avroFields[i].type === undefined) return null;
-    const reader = fieldText(dialect, avroFields[i].type as AvroSchema, connectFields[i].schema);
+    const reader = fieldWriter(dialect, avroFields[i].type as AvroSchema, connectFields[i].schema);
     if (reader === null) return null;
     fields.push(reader);
   }
@@ -182,8 +208,8 @@ function primitiveOf(type: AvroSchema): Primitive | null {
   return null;
 }
 
-/** The COPY-text reader of one field, or null when the direct path does not cover its type. */
-function fieldText(dialect: SinkDialect, type: AvroSchema, connect: ConnectSchema): FieldText | null {
+/** The COPY-text writer of one field, or null when the direct path does not cover its type. */
+function fieldWriter(dialect: SinkDialect, type: AvroSchema, connect: ConnectSchema): FieldWriter | null {
   let nullIndex = -1;
   let primitive: Primitive | null;
   if (Array.isArray(type)) {
@@ -195,48 +221,62 @@ function fieldText(dialect: SinkDialect, type: AvroSchema, connect: ConnectSchem
     primitive = primitiveOf(type);
   }
   if (primitive === null || !CONNECT_TYPES[primitive].includes(connect.type)) return null;
-  const present = presentText(dialect, primitive, connect);
+  const present = presentWriter(dialect, primitive, connect);
   if (present === null) return null;
   if (nullIndex < 0) return present;
   const valueIndex = 1 - nullIndex;
-  return (tap) => {
+  return (tap, out) => {
     const branch = readInt(tap);
-    if (branch === nullIndex) return NULL_TEXT;
-    if (branch !== valueIndex) throw new ConverterError(`Failed to deserialize Avro data: invalid union index ${branch}`);
-    return present(tap);
+    if (branch === nullIndex) out.text(NULL_TEXT);
+    else if (branch === valueIndex) present(tap, out);
+    else throw new ConverterError(`Failed to deserialize Avro data: invalid union index ${branch}`);
   };
 }
 
-/** The reader of a present value: the Connect value (avro-value-mapping.ts) through toSqlValue and copyTextValue, specialised where those are the identity. */
-function presentText(dialect: SinkDialect, primitive: Primitive, connect: ConnectSchema): FieldText | null {
+/** The writer of a present value: the Connect value (avro-value-mapping.ts) through toSqlValue and copyTextValue, specialised where those are the identity. */
+function presentWriter(dialect: SinkDialect, primitive: Primitive, connect: ConnectSchema): FieldWriter | null {
   const named = connect.name !== undefined;
-  const sql = (value: unknown): string => copyTextValue(dialect.toSqlValue(value, connect));
+  const sql = (value: unknown, out: CopyOut): void => out.text(copyTextValue(dialect.toSqlValue(value, connect)));
   switch (primitive) {
     case 'boolean':
-      return named ? (tap) => sql(tap.buf[tap.pos++] !== 0) : (tap) => (tap.buf[tap.pos++] !== 0 ? 't' : 'f');
+      return named ? (tap, out) => sql(tap.buf[tap.pos++] !== 0, out) : (tap, out) => out.byte(tap.buf[tap.pos++] !== 0 ? 0x74 : 0x66);
     case 'int':
-      if (connect.name === DATE_LOGICAL && connect.type === 'int32') return (tap) => sql(new Date(readInt(tap) * MS_PER_DAY));
-      if (connect.name === TIME_LOGICAL && connect.type === 'int32') return (tap) => sql(new Date(readInt(tap)));
-      return named ? (tap) => sql(readInt(tap)) : (tap) => String(readInt(tap));
+      if (connect.name === DATE_LOGICAL && connect.type === 'int32') return (tap, out) => sql(new Date(readInt(tap) * MS_PER_DAY), out);
+      if (connect.name === TIME_LOGICAL && connect.type === 'int32') return (tap, out) => sql(new Date(readInt(tap)), out);
+      return named ? (tap, out) => sql(readInt(tap), out) : (tap, out) => out.int(readInt(tap));
     case 'long':
-      if (connect.name === TIMESTAMP_LOGICAL) return (tap) => sql(new Date(Number(readLong(tap))));
-      return named ? (tap) => sql(readLong(tap)) : (tap) => String(readLong(tap));
-    case 'float':
+      if (connect.name === TIMESTAMP_LOGICAL) return (tap, out) => sql(new Date(Number(readLong(tap))), out);
       return named
-        ? (tap) => sql(readFixedNumber(tap, 4))
-        : (tap) => String(readFixedNumber(tap, 4));
+        ? (tap, out) => sql(readLong(tap), out)
+        : (tap, out) => {
+            const v = readLong(tap);
+            if (typeof v === 'number') out.int(v);
+            else out.text(v.toString());
+          };
+    case 'float':
+      return named ? (tap, out) => sql(readFixedNumber(tap, 4), out) : (tap, out) => out.text(String(readFixedNumber(tap, 4)));
     case 'double':
-      return named ? (tap) => sql(readFixedNumber(tap, 8)) : (tap) => String(readFixedNumber(tap, 8));
+      return named ? (tap, out) => sql(readFixedNumber(tap, 8), out) : (tap, out) => out.text(String(readFixedNumber(tap, 8)));
     case 'string':
-      return named ? (tap) => sql(readString(tap)) : (tap) => copyTextValue(readString(tap));
+      return named && !dialect.keepsStrings(connect)
+        ? (tap, out) => sql(readString(tap), out)
+        : (tap, out) => {
+            const pos = skipLength(tap);
+            out.utf8(tap.buf, pos, tap.pos);
+          };
     case 'bytes': {
       if (connect.name === DECIMAL_LOGICAL) {
         const scale = staticScale(connect);
         if (scale === null) return null;
         // toSqlValue and copyTextValue keep decimal text as it is
-        return (tap) => decimalText(tap, scale);
+        return (tap, out) => out.text(decimalText(tap, scale));
       }
-      return named ? (tap) => sql(readBytes(tap)) : (tap) => `\\\\x${hexOf(tap)}`;
+      return named
+        ? (tap, out) => sql(readBytes(tap), out)
+        : (tap, out) => {
+            const pos = skipLength(tap);
+            out.hex(tap.buf, pos, tap.pos);
+          };
     }
   }
 }
@@ -315,18 +355,22 @@ function readLength(tap: Tap): number {
   return len;
 }
 
-function readString(tap: Tap): string {
+/** Moves the tap past a length-prefixed value (string or bytes); returns where the value starts (it ends at the tap). */
+function skipLength(tap: Tap): number {
   const len = readLength(tap);
   const pos = tap.pos;
   tap.pos += len;
-  return tap.buf.toString('utf8', pos, pos + len);
+  return pos;
+}
+
+function readString(tap: Tap): string {
+  const pos = skipLength(tap);
+  return tap.buf.toString('utf8', pos, tap.pos);
 }
 
 function readBytes(tap: Tap): Buffer {
-  const len = readLength(tap);
-  const pos = tap.pos;
-  tap.pos += len;
-  return tap.buf.subarray(pos, pos + len);
+  const pos = skipLength(tap);
+  return tap.buf.subarray(pos, tap.pos);
 }
 
 /** bytesToDecimal of the next bytes value, without a Buffer for the common short ones (<= 6 bytes, scale >= 0). */
@@ -345,11 +389,4 @@ function decimalText(tap: Tap, scale: number): string {
   const padded = digits.padStart(scale + 1, '0');
   const point = padded.length - scale;
   return `${negative ? '-' : ''}${padded.slice(0, point)}.${padded.slice(point)}`;
-}
-
-function hexOf(tap: Tap): string {
-  const len = readLength(tap);
-  const pos = tap.pos;
-  tap.pos += len;
-  return tap.buf.toString('hex', pos, pos + len);
 }

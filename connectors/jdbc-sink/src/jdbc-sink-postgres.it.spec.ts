@@ -3,6 +3,7 @@ import { RetriableError } from '@millrace/connect-sdk';
 import { retryUntil, startPostgres, type EphemeralPostgres } from '@millrace/testing';
 import { describeCdcSinkScenarios } from '../test/cdc-sink-scenarios';
 import { describeJdbcSinkScenarios, record, type ScenarioTarget } from '../test/sink-scenarios';
+import { MIN_ROWS } from './copy-first';
 import { JdbcSinkTask } from './jdbc-sink-task';
 
 jest.setTimeout(60_000);
@@ -81,6 +82,48 @@ describe('jdbc-sink on PostgreSQL', () => {
       await admin.end();
       await task.teardown();
     }
+  });
+
+  it('upserts by plain COPY when no key is in the table yet, and falls back to ON CONFLICT in the same transaction when one is (copy-first.ts)', async () => {
+    const quiet = () => undefined;
+    const logger = { info: quiet, warn: quiet, error: quiet, debug: quiet };
+    const config = { 'connection.url': target.url, 'auto.create': 'true', 'insert.mode': 'upsert', 'pk.mode': 'record_value', 'pk.fields': 'id', 'batch.size': '10000' };
+    // runs of MIN_ROWS rows or more are tried by COPY: ids from `firstId`, names prefixed, offsets counting on
+    let offset = 0;
+    const rowsOf = (topic: string, firstId: number, prefix: string) => Array.from({ length: MIN_ROWS }, (_, i) => record(topic, offset++, { id: firstId + i, name: `${prefix}${firstId + i}` }));
+    const admin = new Client({ connectionString: pg.connectionString });
+    await admin.connect();
+    const task = new JdbcSinkTask();
+    await task.open(config, { connectorName: 'copy-first', taskId: 0, logger, pause: quiet, resume: quiet });
+    try {
+      // fresh keys (COPY), then keys partly there (unique violation -> ON CONFLICT), then fresh ones again
+      await task.write(rowsOf('copy_first', 0, 'a'));
+      await task.flush();
+      await task.write(rowsOf('copy_first', MIN_ROWS - 1, 'b')); // one key there already
+      await task.flush();
+      await task.write(rowsOf('copy_first', 2 * MIN_ROWS - 1, 'c'));
+      await task.flush();
+      // a table with a trigger: always ON CONFLICT (a trigger counts the statements it sees)
+      await admin.query('CREATE TABLE trig (id bigint PRIMARY KEY, name text)');
+      await admin.query('CREATE TABLE trig_log (op text)');
+      await admin.query(`CREATE FUNCTION trig_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO trig_log VALUES (TG_OP); RETURN NULL; END $$`);
+      await admin.query('CREATE TRIGGER trig_stmt AFTER INSERT OR UPDATE ON trig FOR EACH STATEMENT EXECUTE FUNCTION trig_log()');
+      offset = 0;
+      await task.write(rowsOf('trig', 0, 't'));
+      await task.flush();
+    } finally {
+      await task.teardown();
+    }
+    const names = (await admin.query<{ name: string }>('SELECT name FROM copy_first ORDER BY id')).rows.map((r) => r.name);
+    const expected = [...rowsOf('copy_first', 0, 'a').slice(0, MIN_ROWS - 1), ...rowsOf('copy_first', MIN_ROWS - 1, 'b'), ...rowsOf('copy_first', 2 * MIN_ROWS - 1, 'c')];
+    expect(names).toEqual(expected.map((r) => (r.value as { name: string }).name));
+    expect((await admin.query('SELECT count(*)::int AS n FROM trig')).rows[0]).toEqual({ n: MIN_ROWS });
+    // INSERT ... ON CONFLICT DO UPDATE fires the statement triggers of INSERT and UPDATE; a COPY would fire INSERT only
+    expect((await admin.query('SELECT op FROM trig_log ORDER BY op')).rows.map((r: { op: string }) => r.op)).toEqual(['INSERT', 'UPDATE']);
+    // the offsets committed with the rows of every batch, the conflicting one included
+    const offsets = await admin.query<{ topic: string; next_offset: string }>(`SELECT topic, next_offset FROM millrace_sink_offsets WHERE connector_name = 'copy-first' ORDER BY topic`);
+    expect(offsets.rows.map((r) => `${r.topic}:${r.next_offset}`)).toEqual([`copy_first:${3 * MIN_ROWS}`, `trig:${MIN_ROWS}`]);
+    await admin.end();
   });
 
   // After the scenarios' own afterAll (which closes the probe): same-level hooks run in order.

@@ -8,7 +8,9 @@ import type { SinkRecord } from '@millrace/connect-sdk';
 import { groupByUnchanged, lastPerKey, unchangedColumnNames, type InsertMode, type SinkBatch } from '@millrace/sink-rows';
 import { AvroCopyRows } from './avro-copy-rows';
 import { sqlRow, type SinkBatchWriter } from './batch-writer';
-import { chunkLines, encodeCopyRows } from './copy-text';
+import { copyChunks, lastRowPerKey } from './copy-buffer';
+import { CopyFirst } from './copy-first';
+import { encodeCopyRows } from './copy-text';
 import type { PostgresSinkDialect } from './dialect';
 
 /**
@@ -18,7 +20,8 @@ import type { PostgresSinkDialect } from './dialect';
  *
  * Per batch:
  * - insert mode (and upsert without key columns): COPY straight into the table;
- * - upsert: COPY into a staging table, then one
+ * - upsert: COPY straight into the table when no key is there yet and the table is a
+ *   plain one (copy-first.ts); else COPY into a staging table, then one
  *   `INSERT INTO t (cols) SELECT cols FROM stage ON CONFLICT (keys) DO UPDATE ...`;
  * - update: COPY into a staging table, then one `UPDATE t SET ... FROM stage WHERE keys`;
  * - delete: COPY the keys into a staging table, then one `DELETE FROM t USING stage`.
@@ -32,13 +35,14 @@ import type { PostgresSinkDialect } from './dialect';
  * statement path. Returns the number of rows the statements were built from.
  *
  * Write batches whose records still hold their Avro bytes (SinkRecord.rawValue) take the
- * direct path (avro-copy-rows.ts: the same COPY text, decoded straight from the bytes;
- * upsert/update rows deduplicated by the COPY text of their key columns, which is as
- * distinct as their values), unless the writer schema is one it does not cover or a
+ * direct path (avro-copy-rows.ts: the same COPY text as bytes, decoded straight from the
+ * Avro bytes; upsert/update rows deduplicated by the COPY text of their key columns,
+ * which is as distinct as their values, copy-buffer.ts), unless the writer schema is one it does not cover or a
  * record lists unchanged columns; then the rows are built from the decoded values.
  */
 export class PostgresCopyWriter implements SinkBatchWriter {
   private readonly direct: AvroCopyRows;
+  private readonly copyFirst = new CopyFirst();
 
   constructor(
     private readonly dialect: PostgresSinkDialect,
@@ -64,15 +68,14 @@ export class PostgresCopyWriter implements SinkBatchWriter {
     const keyed = keyNames.length > 0 && (this.insertMode === 'update' || this.insertMode === 'upsert');
     if (keyed && this.insertMode === 'update' && valueColumns.length === 0) return 0;
     const columnList = allColumns.map((c) => q(c.name)).join(', ');
-    const direct = keyed && listsUnchangedColumns(batch.records) ? null : this.direct.lines(batch.records, allColumns, keyed ? keyNames.length : 0);
+    const direct = keyed && listsUnchangedColumns(batch.records) ? null : this.direct.rows(batch.records, allColumns, keyed ? keyNames.length : 0);
     if (direct !== null) {
-      const { lines, keys } = direct;
       if (!keyed) {
-        await copyChunks(client, `COPY ${target} (${columnList}) FROM STDIN`, lines.length, chunkLines(lines));
-        return lines.length;
+        await copyIn(client, `COPY ${target} (${columnList}) FROM STDIN`, direct.count, copyChunks(direct));
+        return direct.count;
       }
-      const distinct = lastLinePerKey(lines, keys);
-      return this.keyedWrite(client, target, allColumns.map((c) => c.name), keyNames, distinct.length, chunkLines(distinct), keyMatch);
+      const distinct = lastRowPerKey(direct);
+      return this.keyedWrite(client, target, allColumns.map((c) => c.name), keyNames, distinct.count, copyChunks(distinct), keyMatch);
     }
     const rows = batch.records.map((r) => sqlRow(this.dialect, allColumns, r));
     if (keyed) {
@@ -82,13 +85,18 @@ export class PostgresCopyWriter implements SinkBatchWriter {
       for (const g of groups) n += await this.keyedWrite(client, target, g.columns.map((i) => allColumns[i].name), keyNames, g.rows.length, encodeCopyRows(g.rows), keyMatch);
       return n;
     }
-    await copyChunks(client, `COPY ${target} (${columnList}) FROM STDIN`, rows.length, encodeCopyRows(rows));
+    await copyIn(client, `COPY ${target} (${columnList}) FROM STDIN`, rows.length, encodeCopyRows(rows));
     return rows.length;
   }
 
-  /** Upsert or update of `count` rows with distinct keys (COPY text `chunks`), through a staging table; `names` = key columns then value columns. */
-  private async keyedWrite(client: PoolClient, target: string, names: readonly string[], keyNames: readonly string[], count: number, chunks: Iterable<string>, keyMatch: string): Promise<number> {
+  /** Upsert or update of `count` rows with distinct keys (COPY text `chunks`): an upsert by plain COPY when copy-first.ts may, else through a staging table; `names` = key columns then value columns. */
+  private async keyedWrite(client: PoolClient, target: string, names: readonly string[], keyNames: readonly string[], count: number, chunks: CopyChunks, keyMatch: string): Promise<number> {
     const q = (name: string) => this.dialect.quoteIdentifier(name);
+    if (this.insertMode === 'upsert' && count > 0) {
+      const pieces = Array.isArray(chunks) ? chunks : [...chunks];
+      chunks = pieces;
+      if (await this.copyFirst.attempt(client, target, count, () => copyIn(client, `COPY ${target} (${names.map(q).join(', ')}) FROM STDIN`, count, pieces))) return count;
+    }
     const stage = await this.stage(client, target, names, count, chunks);
     if (this.insertMode === 'update') {
       const set = names.slice(keyNames.length).map((c) => `${q(c)} = s.${q(c)}`).join(', ');
@@ -107,18 +115,21 @@ export class PostgresCopyWriter implements SinkBatchWriter {
    * the commit, and a CDC stream's alternating upserts and deletes made thousands of
    * them in one transaction ("out of shared memory": Postgres' lock table is full).
    */
-  private async stage(client: PoolClient, target: string, columns: readonly string[], count: number, chunks: Iterable<string>): Promise<string> {
+  private async stage(client: PoolClient, target: string, columns: readonly string[], count: number, chunks: CopyChunks): Promise<string> {
     const columnList = columns.map((c) => this.dialect.quoteIdentifier(c)).join(', ');
     const stage = this.dialect.quoteIdentifier(`millrace_stage_${createHash('sha1').update(`${target} (${columnList})`).digest('hex').slice(0, 20)}`);
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} ON COMMIT DROP AS SELECT ${columnList} FROM ${target} WITH NO DATA`);
     await client.query(`TRUNCATE ${stage}`);
-    await copyChunks(client, `COPY ${stage} (${columnList}) FROM STDIN`, count, chunks);
+    await copyIn(client, `COPY ${stage} (${columnList}) FROM STDIN`, count, chunks);
     return stage;
   }
 }
 
+/** COPY text in pieces: strings (copy-text.ts) or bytes (copy-buffer.ts). */
+type CopyChunks = Iterable<string> | readonly (string | Buffer)[];
+
 /** Runs `sql` (a COPY FROM STDIN) with the COPY text `chunks` of `count` rows; nothing when there are none. */
-async function copyChunks(client: PoolClient, sql: string, count: number, chunks: Iterable<string>): Promise<void> {
+async function copyIn(client: PoolClient, sql: string, count: number, chunks: CopyChunks): Promise<void> {
   if (count === 0) return;
   await pipeline(Readable.from(chunks), client.query(copyFrom(sql)));
 }
@@ -127,18 +138,6 @@ async function copyChunks(client: PoolClient, sql: string, count: number, chunks
 function listsUnchangedColumns(records: readonly SinkRecord[]): boolean {
   for (const r of records) if (r.headers.length > 0 && unchangedColumnNames(r) !== null) return true;
   return false;
-}
-
-/**
- * lastPerKey over COPY lines: `keys[i]` is the COPY text of line i's key columns joined
- * by tabs (a tab inside a value is escaped, so the join is unambiguous, and equal texts
- * are equal bind values of the columns' types). Keeps each key's last line, in order.
- */
-export function lastLinePerKey(lines: readonly string[], keys: readonly string[]): readonly string[] {
-  const last = new Map<string, number>();
-  for (let i = 0; i < lines.length; i++) last.set(keys[i], i);
-  if (last.size === lines.length) return lines;
-  return lines.filter((_line, i) => last.get(keys[i]) === i);
 }
 
 /** The pg connection under a connected TypeORM PostgreSQL QueryRunner. */

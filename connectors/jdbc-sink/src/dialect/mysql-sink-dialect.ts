@@ -101,6 +101,8 @@ export class MySqlSinkDialect extends SinkDialect {
     return value ? '1' : '0';
   }
 
+  protected override readonly keepsZonedTimestamps = false;
+
   /** DATETIME holds no zone: the UTC wall-clock text (sessions run in UTC). */
   protected override zonedTimestampValue(text: string): string {
     return zonedTimestampToUtcSql(text);

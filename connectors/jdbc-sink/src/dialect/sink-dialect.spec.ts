@@ -116,3 +116,29 @@ describe('precision-keeping column types', () => {
     expect(my.toSqlValue('2024-01-02T05:04:05.5+02:00', named('string', 'io.debezium.time.ZonedTimestamp'))).toBe('2024-01-02 03:04:05.500000');
   });
 });
+
+describe('SinkDialect.keepsStrings', () => {
+  const names = [undefined, 'some.custom.Name', DECIMAL_LOGICAL, DATE_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL, 'org.apache.kafka.connect.data.VariableScaleDecimal'];
+  for (const n of ['Date', 'Time', 'MicroTime', 'Timestamp', 'MicroTimestamp', 'ZonedTimestamp', 'ZonedTime']) names.push(`io.debezium.time.${n}`);
+  const samples = ['', 'plain', '2024-03-01T10:00:00.123456Z', '2024-03-01T10:00:00+02:00', '12.50', '19000', '86399999'];
+
+  it.each([
+    ['PostgreSQL', new PostgresSinkDialect()],
+    ['MySQL', new MySqlSinkDialect()],
+  ])('%s: a string schema it keeps has every string value bound as it is', (_name, d) => {
+    for (const name of names) {
+      const schema = s('string', name === undefined ? {} : { name });
+      if (!d.keepsStrings(schema)) continue;
+      for (const v of samples) expect([name, v, d.toSqlValue(v, schema)]).toEqual([name, v, v]);
+    }
+    expect(d.keepsStrings(s('string'))).toBe(true);
+    expect(d.keepsStrings(s('int32'))).toBe(false);
+    expect(d.keepsStrings(s('string', { name: 'io.debezium.time.MicroTimestamp' }))).toBe(false);
+  });
+
+  it('keeps ZonedTimestamp text on PostgreSQL, not on MySQL (converted to UTC wall-clock text)', () => {
+    const zoned = s('string', { name: 'io.debezium.time.ZonedTimestamp' });
+    expect(new PostgresSinkDialect().keepsStrings(zoned)).toBe(true);
+    expect(new MySqlSinkDialect().keepsStrings(zoned)).toBe(false);
+  });
+});

@@ -30,6 +30,8 @@ const DBZ_TIMESTAMP = DEBEZIUM_TIMESTAMP;
 const DBZ_MICRO_TIMESTAMP = DEBEZIUM_MICRO_TIMESTAMP;
 const DBZ_ZONED_TIMESTAMP = DEBEZIUM_ZONED_TIMESTAMP;
 const VSD = VARIABLE_SCALE_DECIMAL;
+/** The names whose string values `toSqlValue` converts (the others keep their strings, ZonedTimestamp per dialect). */
+const CONVERTED_NAMES: ReadonlySet<string> = new Set([VSD, DATE, TIME, TIMESTAMP, DBZ_DATE, DBZ_TIME, DBZ_MICRO_TIME, DBZ_TIMESTAMP, DBZ_MICRO_TIMESTAMP]);
 
 export { assertPrimitive, decimalPrecision, decimalScale, UnsupportedSchemaError, VARIABLE_SCALE_DECIMAL } from '@millrace/sink-rows';
 
@@ -188,6 +190,20 @@ export abstract class SinkDialect {
   protected zonedTimestampValue(text: string): string {
     return text;
   }
+
+  /**
+   * Whether `toSqlValue` returns every string value of `schema` (a string schema) as it
+   * is, so a writer may pass the string's bytes through without decoding them (the
+   * PostgreSQL COPY path, avro-copy-rows.ts). Must agree with `toSqlValue`.
+   */
+  keepsStrings(schema: ConnectSchema): boolean {
+    if (schema.type !== 'string') return false;
+    if (schema.name === DBZ_ZONED_TIMESTAMP) return this.keepsZonedTimestamps;
+    return schema.name === undefined || !CONVERTED_NAMES.has(schema.name);
+  }
+
+  /** `zonedTimestampValue` returns its text as it is (dialects that override it say false). */
+  protected readonly keepsZonedTimestamps: boolean = true;
 
   /** Rough size of a bound value in the statement, for `maxStatementBytes`. */
   estimateBytes(value: unknown): number {

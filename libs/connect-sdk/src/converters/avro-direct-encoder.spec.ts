@@ -2,6 +2,7 @@ import * as avro from 'avsc';
 import { prng, seedFrom } from '@millrace/testing';
 import type { ConnectField, ConnectSchema } from '../record/connect-schema';
 import { DATE_LOGICAL, DECIMAL_LOGICAL, TIME_LOGICAL, TIMESTAMP_LOGICAL } from '../record/connect-schema';
+import { rowSchema } from '../testing/row-fields';
 import { ALL_TYPES_SCHEMA } from './__fixtures__/all-types';
 import { compileDirectEncoder, FrameWriter, type DirectEncoder } from './avro-direct-encoder';
 import { int64TypeHook } from './avro-long-type';
@@ -13,33 +14,8 @@ const fields = (...defs: [string, ConnectSchema][]): ConnectField[] => defs.map(
 const decimal = (scale: number, precision?: number): ConnectSchema =>
   s('bytes', { name: DECIMAL_LOGICAL, version: 1, parameters: precision === undefined ? { scale: String(scale) } : { scale: String(scale), 'connect.decimal.precision': String(precision) } });
 
-/** A database row's shape: every type the direct encoder takes, most of them optional. */
-const ROW: ConnectSchema = s('struct', {
-  name: 'shop.orders',
-  optional: false,
-  fields: fields(
-    ['id', s('int64', { optional: false })],
-    ['name', s('string', { optional: false })],
-    ['i8', s('int8')],
-    ['i16', s('int16')],
-    ['i32', s('int32')],
-    ['big', s('int64')],
-    ['f32', s('float32')],
-    ['f64', s('float64')],
-    ['flag', s('boolean')],
-    ['text', s('string')],
-    ['blob', s('bytes')],
-    ['amount', decimal(2, 10)],
-    ['whole', decimal(0, 30)],
-    ['fine', decimal(10)],
-    ['day', s('int32', { name: DATE_LOGICAL, version: 1 })],
-    ['clock', s('int32', { name: TIME_LOGICAL, version: 1 })],
-    ['at', s('int64', { name: TIMESTAMP_LOGICAL, version: 1 })],
-    ['micros', s('int64', { name: 'io.debezium.time.MicroTimestamp' })],
-    ['zoned', s('string', { name: 'io.debezium.time.ZonedTimestamp' })],
-    ['inner', s('struct', { name: 'shop.Inner', fields: fields(['x', s('float64', { optional: false })], ['tag', s('string')]) })],
-  ),
-});
+/** A database row's shape (the shared ROW_FIELDS) with a nested struct: every type the direct encoder takes. */
+const ROW: ConnectSchema = rowSchema('shop.orders', [['inner', s('struct', { name: 'shop.Inner', fields: fields(['x', s('float64', { optional: false })], ['tag', s('string')]) })]]);
 
 const types = new WeakMap<ConnectSchema, avro.Type>();
 

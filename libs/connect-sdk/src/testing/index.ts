@@ -6,3 +6,4 @@ export * from './acceptance-checks';
 export * from './connector-acceptance';
 export * from './in-memory-source-plugin';
 export * from './in-memory-sink-plugin';
+export * from './row-fields';
