@@ -47,6 +47,7 @@ export class ClusterCatalogueLifecycle implements OnApplicationBootstrap, OnModu
     const fetchers = new ReplicaFetchers({
       nodeId: this.table.nodeId,
       fetchWaitMaxMs: this.config.cluster.replicaFetchWaitMaxMs,
+      fetchersPerLeader: this.config.cluster.numReplicaFetchers,
       assignedReplicas: (topic, partition) => this.topics.get(topic)?.replicas?.[partition] ?? [],
       replica: (topic, partition) => {
         const p = this.replicas.getPartition(topic, partition);

@@ -42,9 +42,9 @@ interface Due {
 }
 
 /**
- * The follower side of every partition this broker follows on one leader (Kafka's
- * ReplicaFetcherThread with num.replica.fetchers=1): one connection, and each round one
- * request for all its partitions:
+ * The follower side of the partitions this broker follows on one leader that
+ * ReplicaFetchers gives it (Kafka's ReplicaFetcherThread): one connection, and each
+ * round one request for all its partitions:
  *
  * 1. Truncation first, for partitions new to this fetcher or in a new leader epoch:
  *    one OffsetsForLeaderEpoch (23) with each one's latest leader epoch; each log is cut
@@ -56,7 +56,10 @@ interface Due {
  *    gets data); batches are appended per partition, all partitions in parallel, as
  *    follower appends (the leader's offsets and epochs kept), and each high watermark
  *    follows the leader's. The next round starts once every append is done, and it is
- *    that fetch which tells the leader the new log ends (its high watermark, acks=all).
+ *    that fetch which tells the leader the new log ends (its high watermark, acks=all):
+ *    a record the leader appends while this fetch is parked is acknowledged one round
+ *    trip later; one appended mid-round waits for the round to end, then one more
+ *    (ReplicaFetchers spreads a leader's partitions over several fetchers for this).
  *
  * Errors are per partition: a partition the leader answers an error for (fenced or
  * unknown epoch, not leader, out of range, ...) or whose append fails is left out of the

@@ -2,23 +2,28 @@ import type { PartitionState } from '@millrace/cluster-metadata';
 import { ReplicaFetchers } from './replica-fetchers';
 
 /** Which partitions follow which leader, as partition records and assignments change (no leader is ever reachable here). */
-describe('ReplicaFetchers (one fetcher per leader broker)', () => {
+describe('ReplicaFetchers (fetchers per leader broker)', () => {
   const assignment = new Map<string, number[]>();
   let fetchers: ReplicaFetchers;
   const state = (leader: number, leaderEpoch: number): PartitionState => ({ leader, leaderEpoch, isr: [1, 2, 3], partitionEpoch: leaderEpoch });
   const following = () => Object.fromEntries([...fetchers.following()].map(([k, v]) => [k, `${v.leader}/e${v.leaderEpoch}`]));
 
-  beforeEach(() => {
-    assignment.clear();
-    for (const p of [0, 1, 2, 3]) assignment.set(`t-${p}`, [1, 2, 3]);
-    fetchers = new ReplicaFetchers({
+  const create = (fetchersPerLeader: number): ReplicaFetchers =>
+    new ReplicaFetchers({
       nodeId: 1,
       fetchWaitMaxMs: 500,
+      fetchersPerLeader,
       assignedReplicas: (topic, partition) => assignment.get(`${topic}-${partition}`) ?? [],
       replica: () => undefined,
       connect: () => Promise.resolve(null),
       logger: { info: () => undefined, warn: () => undefined },
     });
+
+  beforeEach(() => {
+    assignment.clear();
+    for (const p of [0, 1, 2, 3]) assignment.set(`t-${p}`, [1, 2, 3]);
+    for (const p of [0, 1]) assignment.set(`u-${p}`, [1, 2, 3]);
+    fetchers = create(1);
   });
 
   afterEach(() => fetchers.stopAll());
@@ -58,5 +63,36 @@ describe('ReplicaFetchers (one fetcher per leader broker)', () => {
     expect(fetchers.leaders).toEqual([]);
     fetchers.update('t', 0, state(3, 3));
     expect(following()).toEqual({ 't-0': '3/e3' });
+  });
+
+  describe('with several fetchers per leader', () => {
+    beforeEach(async () => {
+      await fetchers.stopAll();
+      fetchers = create(2);
+    });
+
+    it("spreads a topic's partitions on one leader over its fetchers, and each topic's on its own", () => {
+      for (const p of [0, 1, 2, 3]) fetchers.update('t', p, state(2, 1));
+      expect(fetchers.fetcherCount).toBe(2);
+      expect(fetchers.slotsOf(2)).toEqual([2, 2]);
+      fetchers.update('u', 0, state(2, 1));
+      fetchers.update('u', 1, state(2, 1));
+      expect(fetchers.slotsOf(2)).toEqual([3, 3]);
+      fetchers.update('t', 0, state(3, 1));
+      expect(fetchers.fetcherCount).toBe(3);
+      expect(fetchers.slotsOf(3)).toEqual([1, 0]);
+    });
+
+    it('keeps a partition in its fetcher across an epoch change, and stops a fetcher left empty', () => {
+      fetchers.update('t', 0, state(2, 1));
+      fetchers.update('t', 1, state(2, 1));
+      expect(fetchers.slotsOf(2)).toEqual([1, 1]);
+      fetchers.update('t', 1, state(2, 5));
+      expect(fetchers.slotsOf(2)).toEqual([1, 1]);
+      expect(following()).toEqual({ 't-0': '2/e1', 't-1': '2/e5' });
+      fetchers.update('t', 1, state(1, 6));
+      expect(fetchers.fetcherCount).toBe(1);
+      expect(following()).toEqual({ 't-0': '2/e1' });
+    });
   });
 });

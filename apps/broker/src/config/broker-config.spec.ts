@@ -47,7 +47,7 @@ describe('loadBrokerConfig', () => {
       MILLRACE_ADVERTISED_HTTP_PORT: '28081',
       MILLRACE_RACK: 'hall-2',
     });
-    expect(c.cluster).toEqual({ etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'], clusterName: 'plant-a', sessionTimeoutMs: 9000, replicaLagTimeMaxMs: 30000, replicaFetchWaitMaxMs: 500, leaderImbalanceCheckIntervalMs: 300000 });
+    expect(c.cluster).toEqual({ etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'], clusterName: 'plant-a', sessionTimeoutMs: 9000, replicaLagTimeMaxMs: 30000, replicaFetchWaitMaxMs: 500, numReplicaFetchers: 4, leaderImbalanceCheckIntervalMs: 300000 });
     expect([c.advertisedHost, c.advertisedPort, c.advertisedHttpPort, c.rack]).toEqual(['broker-1.plant', 29092, 28081, 'hall-2']);
     expect(() => loadBrokerConfig({ MILLRACE_ADVERTISED_HTTP_PORT: '70000' })).toThrow(/MILLRACE_ADVERTISED_HTTP_PORT/);
   });
@@ -60,6 +60,8 @@ describe('loadBrokerConfig', () => {
       /MILLRACE_REPLICA_FETCH_WAIT_MAX_MS \(5000\) must not exceed MILLRACE_REPLICA_LAG_TIME_MAX_MS \(3000\)/,
     );
     expect(loadBrokerConfig({ MILLRACE_ETCD_ENDPOINTS: 'http://e:2379', MILLRACE_REPLICA_LAG_TIME_MAX_MS: '10000', MILLRACE_REPLICA_FETCH_WAIT_MAX_MS: '5000' }).cluster?.replicaFetchWaitMaxMs).toBe(5000);
+    expect(() => loadBrokerConfig({ MILLRACE_ETCD_ENDPOINTS: 'http://e:2379', MILLRACE_NUM_REPLICA_FETCHERS: '0' })).toThrow(/MILLRACE_NUM_REPLICA_FETCHERS/);
+    expect(loadBrokerConfig({ MILLRACE_ETCD_ENDPOINTS: 'http://e:2379', MILLRACE_NUM_REPLICA_FETCHERS: '1' }).cluster?.numReplicaFetchers).toBe(1);
   });
 
   it('rejects the same port for Kafka and HTTP', () => {

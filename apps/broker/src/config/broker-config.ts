@@ -77,6 +77,11 @@ export interface ClusterModeConfig {
    */
   replicaFetchWaitMaxMs: number;
   /**
+   * num.replica.fetchers (MILLRACE_NUM_REPLICA_FETCHERS): follower fetchers (connections)
+   * per leader broker; a leader's partitions are spread over them (ReplicaFetchers).
+   */
+  numReplicaFetchers: number;
+  /**
    * leader.imbalance.check.interval (MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS): how
    * often the controller gives partitions back to their preferred replica; 0 turns
    * auto.leader.rebalance off.
@@ -129,6 +134,7 @@ const schema = z.object({
   MILLRACE_BROKER_SESSION_TIMEOUT_MS: int(2000, 600_000).default(9000),
   MILLRACE_REPLICA_LAG_TIME_MAX_MS: int(500, 3_600_000).default(30000),
   MILLRACE_REPLICA_FETCH_WAIT_MAX_MS: int(1, 3_600_000).default(500),
+  MILLRACE_NUM_REPLICA_FETCHERS: int(1, 64).default(4),
   MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS: int(0, 86_400_000).default(300000),
   MILLRACE_REGISTRY_BOOTSTRAP: z
     .string()
@@ -237,6 +243,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
           sessionTimeoutMs: e.MILLRACE_BROKER_SESSION_TIMEOUT_MS,
           replicaLagTimeMaxMs: e.MILLRACE_REPLICA_LAG_TIME_MAX_MS,
           replicaFetchWaitMaxMs: e.MILLRACE_REPLICA_FETCH_WAIT_MAX_MS,
+          numReplicaFetchers: e.MILLRACE_NUM_REPLICA_FETCHERS,
           leaderImbalanceCheckIntervalMs: e.MILLRACE_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
         }
       : null,

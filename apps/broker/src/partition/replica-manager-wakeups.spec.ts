@@ -142,6 +142,31 @@ describe('ReplicaManager: one follower fetch for many partitions', () => {
     expect(outcomes.map((o) => o.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
   });
 
+  it("the follower's positions move the high watermarks as its fetch arrives, not after the reads of the partitions ahead", async () => {
+    await rm.appendRecords('m', 2, buildBatch({ baseOffset: 0, records: [{ value: Buffer.from('v'), timestamp: Date.now() }] }), 1);
+    expect(rm.getPartition('m', 2)!.highWatermark).toBe(0);
+    // Partition 0's read is slow (a cold segment): held until released.
+    const log0 = rm.getPartition('m', 0)!.log;
+    const read = log0.read.bind(log0);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    log0.read = async (...args) => {
+      await gate;
+      return read(...args);
+    };
+    const fetched = rm.fetch({
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 10 << 20,
+      isolationLevel: IsolationLevel.READ_UNCOMMITTED,
+      replicaId: 2,
+      partitions: [0, 1, 2].map((partition) => ({ topic: 'm', partition, fetchOffset: partition === 2 ? 1 : 0, partitionMaxBytes: 1 << 20, currentLeaderEpoch: 0 })),
+    });
+    expect(rm.getPartition('m', 2)!.highWatermark).toBe(1);
+    release();
+    expect((await fetched).map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
+  });
+
   it('a fenced partition in the request answers at once with its error, the others without error', async () => {
     const started = Date.now();
     const results = await rm.fetch({

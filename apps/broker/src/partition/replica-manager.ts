@@ -240,17 +240,24 @@ export class ReplicaManager implements PartitionHost {
    * Reads the requested partitions; when they hold fewer than minBytes, waits until an
    * append reaches one of them or maxWaitMs passes, then reads again. A follower's fetch
    * of several partitions first lets the appends under way on them finish.
+   *
+   * A follower's fetch reports its log end on every partition as it arrives, before that
+   * wait and the reads (and again on each read after a park): the high watermarks it
+   * moves answer acks=all produces and wake consumers then, not after the reads of the
+   * partitions ahead of them in the request.
    */
   async fetch(params: FetchParams): Promise<FetchPartitionResult[]> {
     const deadline = Date.now() + Math.max(0, params.maxWaitMs);
     const keys = params.partitions.map((p) => partitionKey(p.topic, p.partition));
-    const follower = params.replicaId !== undefined && params.replicaId >= 0;
+    const replicaId = params.replicaId ?? -1;
+    const follower = replicaId >= 0;
     const waiters = follower ? this.followerWaiters : this.waiters;
-    while (true) {
+    if (follower) this.recordFollowerPositions(replicaId, params.partitions);
+    for (let reread = false; ; reread = true) {
       // One response for a follower carries every append under way on its partitions (AppendsInFlight).
       const settling = follower && keys.length > 1 ? this.appending.settled(keys, deadline - Date.now()) : null;
       if (settling) await settling;
-      const { results, ends } = await this.readOnce(params);
+      const { results, ends } = await this.readOnce(params, follower && reread ? replicaId : null);
       const bytes = results.reduce((n, r) => n + r.bytes, 0);
       const failed = results.some((r) => r.errorCode !== ErrorCode.NONE);
       const remaining = deadline - Date.now();
@@ -264,7 +271,13 @@ export class ReplicaManager implements PartitionHost {
     }
   }
 
-  private async readOnce(params: FetchParams): Promise<{ results: FetchPartitionResult[]; ends: number[] }> {
+  /** A follower fetched these partitions from these offsets: the ones it may fetch here (this broker leads them in its epoch) record its position. */
+  private recordFollowerPositions(replicaId: number, partitions: FetchParams['partitions']): void {
+    for (const req of partitions) this.leaderFor(req.topic, req.partition, req.currentLeaderEpoch ?? -1).partition?.recordFollowerFetch(replicaId, req.fetchOffset);
+  }
+
+  /** One read of every requested partition; `recordFor`: the follower whose position is recorded again (a re-read after a park), else null. */
+  private async readOnce(params: FetchParams, recordFor: number | null): Promise<{ results: FetchPartitionResult[]; ends: number[] }> {
     let budget = params.maxBytes;
     let first = true;
     const results: FetchPartitionResult[] = [];
@@ -276,7 +289,7 @@ export class ReplicaManager implements PartitionHost {
         results.push(emptyResult(req.topic, req.partition, errorCode));
         continue;
       }
-      if (params.replicaId !== undefined && params.replicaId >= 0) p.recordFollowerFetch(params.replicaId, req.fetchOffset);
+      if (recordFor !== null) p.recordFollowerFetch(recordFor, req.fetchOffset);
       const end = this.endFor(p, params)!;
       ends.push(end);
       const base = {
