@@ -19,7 +19,7 @@ describe('CopyFirst', () => {
   it('copies inside a savepoint and releases it when nothing conflicts', async () => {
     const { client, sql } = fakeClient(true);
     let copies = 0;
-    expect(await new CopyFirst().attempt(client, '"t"', MIN_ROWS, async () => void copies++)).toBe(true);
+    expect(await new CopyFirst().attempt(client, '"t"', ['id'], MIN_ROWS, async () => void copies++)).toBe(true);
     expect(copies).toBe(1);
     expect(sql).toEqual(['CHECK', 'SAVEPOINT millrace_copy_first', 'RELEASE SAVEPOINT millrace_copy_first']);
   });
@@ -27,7 +27,7 @@ describe('CopyFirst', () => {
   it('leaves runs of fewer than MIN_ROWS rows to the upsert, without a statement', async () => {
     const { client, sql } = fakeClient(true);
     const copy = jest.fn(async () => undefined);
-    expect(await new CopyFirst().attempt(client, '"t"', MIN_ROWS - 1, copy)).toBe(false);
+    expect(await new CopyFirst().attempt(client, '"t"', ['id'], MIN_ROWS - 1, copy)).toBe(false);
     expect(copy).not.toHaveBeenCalled();
     expect(sql).toEqual([]);
   });
@@ -35,7 +35,7 @@ describe('CopyFirst', () => {
   it('leaves tables that are not plain (triggers, rules, RLS, identity always) to the upsert', async () => {
     const { client, sql } = fakeClient(false);
     const copy = jest.fn(async () => undefined);
-    expect(await new CopyFirst().attempt(client, '"t"', MIN_ROWS, copy)).toBe(false);
+    expect(await new CopyFirst().attempt(client, '"t"', ['id'], MIN_ROWS, copy)).toBe(false);
     expect(copy).not.toHaveBeenCalled();
     expect(sql).toEqual(['CHECK']);
   });
@@ -50,17 +50,17 @@ describe('CopyFirst', () => {
       tried.push(call);
       if (fail) throw conflict;
     };
-    for (; call < 200; call++) expect(await first.attempt(client, '"t"', MIN_ROWS, copy)).toBe(false);
+    for (; call < 200; call++) expect(await first.attempt(client, '"t"', ['id'], MIN_ROWS, copy)).toBe(false);
     const gaps = tried.slice(1).map((t, i) => t - tried[i] - 1);
     expect(gaps).toEqual([1, 2, 4, 8, 16, 32, 64, 64]);
     expect(sql.filter((q) => q === 'ROLLBACK TO SAVEPOINT millrace_copy_first')).toHaveLength(tried.length);
-    expect(await first.attempt(client, '"other"', MIN_ROWS, copy)).toBe(false); // another target is tried at once
+    expect(await first.attempt(client, '"other"', ['id'], MIN_ROWS, copy)).toBe(false); // another target is tried at once
     fail = false;
     let waited = 0;
-    while (!(await first.attempt(client, '"t"', MIN_ROWS, copy))) waited++;
+    while (!(await first.attempt(client, '"t"', ['id'], MIN_ROWS, copy))) waited++;
     expect(waited).toBeLessThanOrEqual(64);
     const before = tried.length;
-    expect(await first.attempt(client, '"t"', MIN_ROWS, copy)).toBe(true); // a success resets the backoff
+    expect(await first.attempt(client, '"t"', ['id'], MIN_ROWS, copy)).toBe(true); // a success resets the backoff
     expect(tried.length).toBe(before + 1);
   });
 
@@ -68,7 +68,7 @@ describe('CopyFirst', () => {
     const { client } = fakeClient(true);
     const bad = Object.assign(new Error('invalid input syntax'), { code: '22P02' });
     await expect(
-      new CopyFirst().attempt(client, '"t"', MIN_ROWS, async () => {
+      new CopyFirst().attempt(client, '"t"', ['id'], MIN_ROWS, async () => {
         throw bad;
       }),
     ).rejects.toBe(bad);

@@ -111,6 +111,13 @@ describe('jdbc-sink on PostgreSQL', () => {
       offset = 0;
       await task.write(rowsOf('trig', 0, 't'));
       await task.flush();
+      // a table without a unique index on the key: never COPY (it would add a second id 0); the upsert refuses, as before
+      await admin.query('CREATE TABLE nokey (id bigint, name text)');
+      await admin.query(`INSERT INTO nokey VALUES (0, 'there')`);
+      offset = 0;
+      await task.write(rowsOf('nokey', 0, 'n'));
+      await expect(task.flush()).rejects.toThrow(/no unique or exclusion constraint/);
+      expect((await admin.query('SELECT count(*)::int AS n FROM nokey')).rows[0]).toEqual({ n: 1 });
     } finally {
       await task.teardown();
     }

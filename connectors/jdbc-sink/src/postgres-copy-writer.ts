@@ -95,7 +95,7 @@ export class PostgresCopyWriter implements SinkBatchWriter {
     if (this.insertMode === 'upsert' && count > 0) {
       const pieces = Array.isArray(chunks) ? chunks : [...chunks];
       chunks = pieces;
-      if (await this.copyFirst.attempt(client, target, count, () => copyIn(client, `COPY ${target} (${names.map(q).join(', ')}) FROM STDIN`, count, pieces))) return count;
+      if (await this.copyFirst.attempt(client, target, keyNames, count, () => copyIn(client, `COPY ${target} (${names.map(q).join(', ')}) FROM STDIN`, count, pieces))) return count;
     }
     const stage = await this.stage(client, target, names, count, chunks);
     if (this.insertMode === 'update') {
