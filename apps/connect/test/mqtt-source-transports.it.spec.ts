@@ -84,13 +84,7 @@ describe('mqtt-source transports and logins', () => {
       { name: 'qos2', qos: 2, v5: true, extra: { 'mqtt.qos': '2' } },
     ];
     for (const v of variants) expect((await rest.call('POST', '/connectors', { name: v.name, config: mqttConfig(v.name, v.extra) })).status).toBe(201);
-    for (const v of variants) {
-      await waitFor(`${v.name} runs`, async () => {
-        const t = await task(v.name);
-        if (t.state === 'FAILED') throw new Error(`${v.name} failed: ${t.trace}`);
-        return t.state === 'RUNNING' || undefined;
-      }, 60_000);
-    }
+    for (const v of variants) await rest.waitForState(v.name, 'RUNNING', 1, 60_000);
 
     await Promise.all(
       variants.flatMap((v) =>

@@ -133,13 +133,7 @@ describe('opcua-source security, login and deadband', () => {
       level: { 'opcua.username': 'deadband-op', 'opcua.node.ids': 'ns=1;s=Level' },
     };
     for (const [name, extra] of Object.entries(connectors)) expect((await rest.call('POST', '/connectors', { name, config: config(name, extra) })).status).toBe(201);
-    for (const name of Object.keys(connectors)) {
-      await waitFor(`${name} runs`, async () => {
-        const t = await task(name);
-        if (t.state === 'FAILED') throw new Error(`${name} failed: ${t.trace}`);
-        return t.state === 'RUNNING' || undefined;
-      }, 60_000);
-    }
+    for (const name of Object.keys(connectors)) await rest.waitForState(name, 'RUNNING', 1, 60_000);
     // the subscriptions' first publish (the current values) before anything changes
     await waitFor('the initial values', async () => {
       const counts = await Promise.all(Object.keys(connectors).map(async (n) => (await readAll(kafka, `opc.${n}`).catch(() => [])).length));
