@@ -10,9 +10,9 @@ import { chownRecursive } from './temp-dir';
 
 const MOSQUITTO_PASSWD = systemBinary('/usr/bin/mosquitto_passwd');
 
-/** An extra listener (on its own free port, 127.0.0.1 except websockets: all interfaces, see below). */
+/** An extra listener, on its own free port of 127.0.0.1 (websockets: of every interface, see listenerConfig). */
 export interface MosquittoListener {
-  /** mqtt (default) or websockets (Mosquitto's libwebsockets listener binds every interface). */
+  /** mqtt (default) or websockets. */
   readonly protocol?: 'mqtt' | 'websockets';
   /** TLS with these PEM files; `requireClientCertificate` makes it mutual TLS (clients need a certificate signed by `caFile`). */
   readonly tls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string; readonly requireClientCertificate?: boolean };
@@ -34,7 +34,8 @@ export interface MosquittoOptions {
 /**
  * A private Mosquitto (Debian's `mosquitto` 2.x, MQTT 3.1, 3.1.1 and 5).
  *
- * Contracts: one listener on 127.0.0.1:`port`, anonymous clients allowed, **persistence
+ * Contracts: one listener on 127.0.0.1:`port`, anonymous clients allowed (plus the
+ * `listeners` asked for, each with its own settings), **persistence
  * on** in the temporary directory (sessions and queued QoS 1/2 messages saved every
  * second, as a production broker would run), unlimited queued messages
  * per offline session, 1,000 in-flight messages per client (Mosquitto's default of 20
@@ -119,8 +120,8 @@ function mosquittoAccount(): { uid: number; gid: number } | undefined {
 
 /** mosquitto.conf lines of one extra listener; writes its password file and copies its TLS files (names from `filePrefix`). */
 async function listenerConfig(l: MosquittoListener, host: string, port: number, filePrefix: string): Promise<string[]> {
-  // Mosquitto 2.0.11 cannot bind a websockets listener to one address ("Unable to start any listening sockets").
-  const lines = [l.protocol === 'websockets' ? `listener ${port}` : `listener ${port} ${host}`];
+  // Mosquitto 2.0.11's websockets listener ignores the address and binds every interface.
+  const lines = [`listener ${port} ${host}`];
   if (l.protocol === 'websockets') lines.push('protocol websockets');
   if (l.tls) {
     // copied into the server's directory, which it can read whatever account it runs as
