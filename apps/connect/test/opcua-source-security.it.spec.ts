@@ -173,6 +173,7 @@ describe('opcua-source security, login and deadband', () => {
     expect(trace).toMatch(/OPC UA session \(opc\.tcp:\/\/127\.0\.0\.1:\d+\/secure\) failed: .*(BadUserAccessDenied|BadIdentityTokenRejected|BadIdentityTokenInvalid)/s);
     expect(trace).not.toContain(WRONG_PASSWORD);
     expect(trace).not.toContain(PASSWORD);
+    // the server activated no session for it (wrong-pw logs in as sign-op over SignAndEncrypt; the "sign" connector uses Sign)
     expect(sessions.filter((s) => s.user === 'sign-op' && s.mode !== 'Sign')).toEqual([]);
   }, 60_000);
 });
