@@ -29,6 +29,8 @@ export class OpcUaSourceTask implements SourceTask {
   private skipped = 0;
   /** Offsets as stored when the task opened, per node id; consulted until a newer change passes. */
   private readonly resumeFrom = new Map<string, Readonly<Record<string, unknown>>>();
+  /** Node ids whose stored offset was looked up (at their first change). */
+  private readonly looked = new Set<string>();
 
   async open(raw: Readonly<Record<string, string>>, context: SourceTaskContext): Promise<void> {
     const config = parseOpcUaSourceConfig(raw);
@@ -48,14 +50,17 @@ export class OpcUaSourceTask implements SourceTask {
       await subscriber.stop();
       throw err;
     }
-    for (const node of subscriber.nodeIds) {
-      const stored = context.offset({ endpoint: config.endpointUrl, node });
-      if (stored) this.resumeFrom.set(node, stored);
-    }
-    context.logger.info(`monitoring ${subscriber.nodeIds.length} variables on ${config.endpointUrl} (${this.resumeFrom.size} with a stored position)`);
+    const stored = subscriber.nodeIds.filter((node) => context.offset({ endpoint: config.endpointUrl, node }) !== null).length;
+    context.logger.info(`monitoring ${subscriber.nodeIds.length} variables on ${config.endpointUrl} (${stored} with a stored position)`);
   }
 
   private take(change: DataChange): void {
+    if (!this.looked.has(change.nodeId)) {
+      // the first change of a variable may come before start() resolves: its stored position is read here
+      this.looked.add(change.nodeId);
+      const offset = this.context!.offset({ endpoint: this.config!.endpointUrl, node: change.nodeId });
+      if (offset) this.resumeFrom.set(change.nodeId, offset);
+    }
     const stored = this.resumeFrom.get(change.nodeId);
     if (stored) {
       if (alreadyRecorded(change, stored)) {

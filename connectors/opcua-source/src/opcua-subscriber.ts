@@ -29,7 +29,8 @@ import type { OpcUaSourceConfig } from './opcua-source-config';
  * - `start()` resolves once the first connection, session, browse and monitoring
  *   succeeded, or rejects within `opcua.connect.timeout.ms` naming what failed (server
  *   unreachable, a rejected identity or security policy, an unknown node id).
- * - Every data change goes to `onChange` in the order the server published it.
+ * - Every data change goes to `onChange` in the order the server published it, the first
+ *   ones possibly before `start()` resolves.
  * - After a connection loss node-opcua reconnects for ever (back-off up to 10 s) and
  *   re-establishes the session and its subscription (transferred, or created again when
  *   the server restarted and lost it); `onState` reports the loss and the recovery.
@@ -98,16 +99,25 @@ export class OpcUaSubscriber {
       'subscription',
       this.session.createSubscription2({ requestedPublishingInterval: c.publishingIntervalMs, requestedMaxKeepAliveCount: 10, requestedLifetimeCount: 600, maxNotificationsPerPublish: 10_000, publishingEnabled: true, priority: 10 }),
     );
-    this.group = await step(
-      'monitoring',
-      this.subscription.monitorItems(
-        this.monitored.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })),
-        { samplingInterval: c.samplingIntervalMs, queueSize: c.queueSize, discardOldest: true, filter: this.filter() },
-        TimestampsToReturn.Both,
-      ),
+    const group = ClientMonitoredItemGroup.create(
+      this.subscription,
+      this.monitored.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })),
+      { samplingInterval: c.samplingIntervalMs, queueSize: c.queueSize, discardOldest: true, filter: this.filter() },
+      TimestampsToReturn.Both,
     );
-    this.group.on('changed', (_item, dataValue: DataValue, index: number) => this.events.onChange(toChange(this.monitored[index], dataValue)));
-    this.group.on('err', (message: string) => this.events.onWarning(`monitored items: ${message}`));
+    // Listening before the items exist: the server's first publish (every current value) can be
+    // read in the same chunk as the CreateMonitoredItems answer, before an awaited
+    // monitorItems() would let a listener be attached, and that value would be lost.
+    group.on('changed', (_item, dataValue: DataValue, index: number) => this.events.onChange(toChange(this.monitored[index], dataValue)));
+    group.on('err', (message: string) => this.events.onWarning(`monitored items: ${message}`));
+    this.group = group;
+    await step(
+      'monitoring',
+      new Promise<void>((resolve, reject) => {
+        group.once('initialized', () => resolve());
+        group.once('terminated', (err?: Error) => reject(err ?? new Error('the monitored items were terminated')));
+      }),
+    );
   }
 
   private identity(): UserIdentityInfo {

@@ -36,6 +36,17 @@ describe('startMosquitto', () => {
     expect(got.sort()).toEqual(['m0', 'm1', 'm2']);
   });
 
+  it('persistence saves its database in the directory (whatever account mosquitto runs as)', async () => {
+    broker = await startMosquitto({ keepDataDir: true });
+    const sub = await mqtt.connectAsync(broker.url, { clientId: 'it-saved', clean: false, protocolVersion: 5, properties: { sessionExpiryInterval: 300 }, reconnectPeriod: 0 });
+    await sub.subscribeAsync('plant/#', { qos: 1 });
+    await sub.endAsync();
+    await broker.stop();
+    const saved = fs.existsSync(`${broker.dataDir}/mosquitto.db`);
+    fs.rmSync(broker.dataDir, { recursive: true, force: true });
+    expect(saved).toBe(true);
+  });
+
   it('stop() frees the port and removes the directory', async () => {
     broker = await startMosquitto();
     const { port, dataDir } = broker;

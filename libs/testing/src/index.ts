@@ -11,7 +11,8 @@ export { startMariaDb, type EphemeralMariaDb, type MariaDbOptions } from './ephe
 export { startEtcd, type EphemeralEtcd, type EtcdOptions } from './ephemeral-etcd';
 export { startBrokerCluster, type BrokerCluster, type BrokerClusterOptions } from './broker-cluster';
 export { startRedis, type EphemeralRedis, type RedisOptions } from './ephemeral-redis';
-export { startMosquitto, type EphemeralMosquitto, type MosquittoOptions } from './ephemeral-mosquitto';
+export { startMosquitto, type EphemeralMosquitto, type MosquittoListener, type MosquittoOptions } from './ephemeral-mosquitto';
+export { makeTestCertificates, type TestCertificates } from './test-certificates';
 export { startBroker, brokerEnv, brokerLaunch, BROKER_ENTRY, type BrokerOptions, type BrokerProcess } from './broker-process';
 export { startConnect, connectEnv, connectLaunch, CONNECT_ENTRY, CONNECT_TEST_PLUGIN_MODULE, type ConnectOptions, type ConnectProcess } from './connect-process';
 export type { NodeApp, LaunchSpec } from './node-app-process';
