@@ -47,7 +47,7 @@ describe('loadBrokerConfig', () => {
       MILLRACE_ADVERTISED_HTTP_PORT: '28081',
       MILLRACE_RACK: 'hall-2',
     });
-    expect(c.cluster).toEqual({ etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'], clusterName: 'plant-a', sessionTimeoutMs: 9000, replicaLagTimeMaxMs: 30000, replicaFetchWaitMaxMs: 500, numReplicaFetchers: 4, leaderImbalanceCheckIntervalMs: 300000 });
+    expect(c.cluster).toEqual({ etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'], clusterName: 'plant-a', sessionTimeoutMs: 9000, replicaLagTimeMaxMs: 30000, replicaFetchWaitMaxMs: 500, numReplicaFetchers: 8, leaderImbalanceCheckIntervalMs: 300000 });
     expect([c.advertisedHost, c.advertisedPort, c.advertisedHttpPort, c.rack]).toEqual(['broker-1.plant', 29092, 28081, 'hall-2']);
     expect(() => loadBrokerConfig({ MILLRACE_ADVERTISED_HTTP_PORT: '70000' })).toThrow(/MILLRACE_ADVERTISED_HTTP_PORT/);
   });
