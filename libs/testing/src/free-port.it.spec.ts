@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { canConnect, getFreePort, getFreePorts, waitForPort, waitForPortClosed } from './free-port';
+import { canConnect, getFreePort, getFreePorts, TEST_PORT_MAX, TEST_PORT_MIN, waitForPort, waitForPortClosed } from './free-port';
 
 describe('free ports', () => {
   it('hands out distinct ports that can be listened on', async () => {
@@ -10,6 +10,12 @@ describe('free ports', () => {
     const server = net.createServer().listen(port, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     server.close();
+  });
+
+  it('hands out ports below the kernel ephemeral range, where no client socket or port-0 listener can take them', async () => {
+    const ports = await getFreePorts(20);
+    expect(ports.filter((p) => p < TEST_PORT_MIN || p > TEST_PORT_MAX)).toEqual([]);
+    expect(TEST_PORT_MAX).toBeLessThan(32_768); // Linux's default ip_local_port_range starts there
   });
 
   it('waitForPort waits for a late listener; waitForPortClosed for it to go', async () => {

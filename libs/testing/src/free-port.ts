@@ -1,26 +1,48 @@
 import * as net from 'node:net';
 
 /**
- * Asks the kernel for a free TCP port on 127.0.0.1: listens on port 0, reads the port the
- * kernel picked and closes the listener before resolving.
+ * Ports handed out for test servers: below Linux's default ephemeral range (32768-60999),
+ * from which the kernel picks the local port of every outgoing connection and of every
+ * listen on port 0. A port taken from that range can be given to some client's socket
+ * between this check and the server's own listen (a CI run lost a broker that way:
+ * EADDRINUSE on a port found free a moment before).
+ */
+export const TEST_PORT_MIN = 20_000;
+export const TEST_PORT_MAX = 32_767;
+
+/**
+ * A free TCP port on `host` for a test server: a random port in
+ * TEST_PORT_MIN..TEST_PORT_MAX that a listener could take just now (tried up to 50
+ * times), else one the kernel picks (port 0).
  *
  * Contract: the port was free at the moment of the call; nothing reserves it afterwards,
  * so start the server that uses it promptly. Never returns a port below 1024.
  */
-export function getFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
+export async function getFreePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = TEST_PORT_MIN + Math.floor(Math.random() * (TEST_PORT_MAX - TEST_PORT_MIN + 1));
+    if ((await tryListen(host, port)) !== null) return port;
+  }
+  const port = await tryListen(host, 0);
+  if (port === null) throw new Error(`no free TCP port on ${host}`);
+  return port;
+}
+
+/** Listens on host:port (0: the kernel picks), closes again and resolves the port; null when it is taken. */
+function tryListen(host: string, port: number): Promise<number | null> {
+  return new Promise<number | null>((resolve, reject) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolve(null) : reject(err)));
+    server.listen({ host, port, exclusive: true }, () => {
       const address = server.address();
       if (address === null || typeof address === 'string') {
         server.close();
         reject(new Error('listening socket has no TCP address'));
         return;
       }
-      const { port } = address;
-      server.close((err) => (err ? reject(err) : resolve(port)));
+      const bound = address.port;
+      server.close((err) => (err ? reject(err) : resolve(bound)));
     });
   });
 }
