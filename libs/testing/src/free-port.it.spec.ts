@@ -15,6 +15,9 @@ describe('free ports', () => {
   it('hands out ports below the kernel ephemeral range, where no client socket or port-0 listener can take them', async () => {
     const ports = await getFreePorts(20);
     expect(ports.filter((p) => p < TEST_PORT_MIN || p > TEST_PORT_MAX)).toEqual([]);
+    // asked at once (servers started together), never the same port twice, though each is still free
+    const together = await Promise.all(Array.from({ length: 40 }, () => getFreePort()));
+    expect(new Set([...ports, ...together]).size).toBe(60);
     expect(TEST_PORT_MAX).toBeLessThan(32_768); // Linux's default ip_local_port_range starts there
   });
 

@@ -3,17 +3,17 @@ import * as net from 'node:net';
 /**
  * Ports handed out for test servers: below Linux's default ephemeral range (32768-60999),
  * from which the kernel picks the local port of every outgoing connection and of every
- * listen on port 0. A port taken from that range can be given to some client's socket
- * between this check and the server's own listen (a CI run lost a broker that way:
- * EADDRINUSE on a port found free a moment before).
+ * listen on port 0. A port taken from that range can be given to some client's socket,
+ * or to the next port-0 probe, between this check and the server's own listen (a CI run
+ * lost a broker that way: EADDRINUSE, its port handed to the Postgres started beside it).
  */
 export const TEST_PORT_MIN = 20_000;
 export const TEST_PORT_MAX = 32_767;
 
 /**
  * A free TCP port on `host` for a test server: a random port in
- * TEST_PORT_MIN..TEST_PORT_MAX that a listener could take just now (tried up to 50
- * times), else one the kernel picks (port 0).
+ * TEST_PORT_MIN..TEST_PORT_MAX that a listener could take just now and that this process
+ * has not handed out lately (tried up to 50 times), else one the kernel picks (port 0).
  *
  * Contract: the port was free at the moment of the call; nothing reserves it afterwards,
  * so start the server that uses it promptly. Never returns a port below 1024.
@@ -21,10 +21,23 @@ export const TEST_PORT_MAX = 32_767;
 export async function getFreePort(host = '127.0.0.1'): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = TEST_PORT_MIN + Math.floor(Math.random() * (TEST_PORT_MAX - TEST_PORT_MIN + 1));
-    if ((await tryListen(host, port)) !== null) return port;
+    if (!handedOut.has(port) && (await tryListen(host, port)) !== null) return remember(port);
   }
   const port = await tryListen(host, 0);
   if (port === null) throw new Error(`no free TCP port on ${host}`);
+  return remember(port);
+}
+
+/**
+ * Ports this process handed out lately (the last 256): never handed out again, so two
+ * servers started at once (Promise.all) cannot both get a port that is free until the
+ * first of them binds it.
+ */
+const handedOut = new Set<number>();
+
+function remember(port: number): number {
+  handedOut.add(port);
+  if (handedOut.size > 256) handedOut.delete(handedOut.values().next().value as number);
   return port;
 }
 
