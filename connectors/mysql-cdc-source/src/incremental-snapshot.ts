@@ -4,6 +4,7 @@ import type { ConnectorLogger, SourceRecord } from '@millrace/connect-sdk';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { connectionOptions, MySqlCdcConfigError, parseMySqlCdcConfig, type MySqlCdcConfig } from './mysql-cdc-config';
 import { PositionWatermarks, type PositionWatermark } from './position-watermarks';
+import { markRecentAsChanged, RecentKeys } from './recent-keys';
 import { currentPosition, keyText, readKeyRange, type Row } from './snapshot-reader';
 import type { SourceBlock } from './source-block';
 import { decodeRow, quoteIdent, quoteTable, type TableModel } from './table-catalog';
@@ -24,12 +25,20 @@ import { decodeRow, quoteIdent, quoteTable, type TableModel } from './table-cata
  *   rows `{id: <window>-open, type: snapshot-window-open}` and `{id: <window>-close, type:
  *   snapshot-window-close}` (Debezium's types); without one (read-only: managed databases,
  *   snapshot.locking.mode=none) they are binlog positions (position-watermarks.ts), which
- *   the task hands back through `onStreamAt` as its stream reaches them.
+ *   the task hands back through `onStreamAt` as its stream reaches them; as a binlog event
+ *   can be streamed before its transaction is visible to a SELECT, keys handed out in the
+ *   VISIBILITY_GRACE_MS before a window opens count as changed in it.
  * - The state rides in the offset (`incremental_snapshot`) of every batch; a batch without
  *   records stores nothing, and its signal or watermark rows are read again after a
  *   restart (a signal is applied again; old windows' rows are unknown and ignored).
  */
 export const OFFSET_KEY = 'incremental_snapshot';
+/**
+ * With binlog-position watermarks, how far back the keys handed out before a window opens
+ * count as changed in it: the longest binlog-sync-to-engine-commit gap allowed for
+ * (rpl_semi_sync_master_timeout's default; see recent-keys.ts).
+ */
+export const VISIBILITY_GRACE_MS = 10_000;
 export const WINDOW_OPEN = 'snapshot-window-open';
 export const WINDOW_CLOSE = 'snapshot-window-close';
 
@@ -57,6 +66,8 @@ export class MySqlIncrementalSnapshotter {
   private readonly runner: IncrementalSnapshotRunner<Row, BinlogAt>;
   /** Binlog-position watermarks when there is no signal table to write them to, else null. */
   private readonly positions: PositionWatermarks | null;
+  /** With position watermarks: keys handed out lately, counted as changed when a window opens (recent-keys.ts). */
+  private readonly recent = new RecentKeys(VISIBILITY_GRACE_MS);
 
   constructor(private readonly opts: MySqlIncrementalOptions) {
     const { config } = opts;
@@ -106,6 +117,8 @@ export class MySqlIncrementalSnapshotter {
     const out: SourceRecord[] = [];
     for (const mark of this.positions.due(streamAt)) {
       out.push(...this.runner.onWatermark(mark.id, mark.type, { file: mark.file, pos: mark.pos, gtid, tsMs: Date.now() }));
+      // a transaction handed out just before the window opened may not be visible to the chunk SELECT yet
+      if (mark.type === 'open') markRecentAsChanged(this.runner, this.recent, VISIBILITY_GRACE_MS);
     }
     return out;
   }
@@ -135,6 +148,8 @@ export class MySqlIncrementalSnapshotter {
       for (const image of images) keys.push(model.keyColumns.map((k) => keyText(image[k])));
     }
     this.runner.onChange(model.qualified, keys);
+    if (this.positions !== null && this.runner.active) this.recent.add(model.qualified, keys);
+    else this.recent.clear();
   }
 
   onTruncate(model: TableModel): void {

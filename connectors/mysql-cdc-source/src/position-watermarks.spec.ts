@@ -1,6 +1,7 @@
 import { IncrementalSnapshotRunner, IncrementalSnapshotState, type IncrementalReader, type KeyTuple } from '@millrace/cdc-snapshot';
 import type { SourceRecord } from '@millrace/connect-sdk';
 import { compareBinlogPoints, PositionWatermarks, type BinlogPoint } from './position-watermarks';
+import { markRecentAsChanged, RecentKeys } from './recent-keys';
 
 const logger = { info: () => undefined, warn: () => undefined };
 
@@ -83,5 +84,55 @@ describe('binlog-position watermarks', () => {
     expect(emitted.map((e) => e.value)).toEqual([1, 4, 5, 6]);
     expect(runner.active).toBe(false);
     await runner.stop();
+  });
+
+  it('a transaction handed out before the window opened but not yet visible to the chunk SELECT: its key is dropped, not emitted stale', async () => {
+    let serverEnd: BinlogPoint = { file: 'b.000001', pos: 1000 };
+    const marks = new PositionWatermarks();
+    let closes = 0;
+    let opened = false;
+    const reader: IncrementalReader<string> = {
+      largestKey: async () => ['3'],
+      estimateRows: async () => 3,
+      // the SELECT still sees key 2 as it was before the transaction streamed just before
+      readKeyRange: async () => [1, 2, 3].map((k) => ({ key: [String(k)], row: k === 2 ? 'old' : `v${k}` })),
+      watermark: async (id, type) => {
+        marks.add({ id, type, ...serverEnd });
+        if (type === 'open') opened = true;
+        if (type === 'close') closes++;
+        serverEnd = { file: serverEnd.file, pos: serverEnd.pos + 100 };
+      },
+      close: async () => undefined,
+    };
+    const emittedWith = async (guard: boolean): Promise<string[]> => {
+      const runner = new IncrementalSnapshotRunner<string, BinlogPoint>({
+        state: new IncrementalSnapshotState(),
+        chunkSize: 10,
+        name: 'test',
+        logger,
+        tables: () => new Map([['db.t', true]]),
+        openReader: async () => reader,
+        toRecords: (_table, rows) => rows.map((r) => ({ value: r }) as unknown as SourceRecord),
+      });
+      const recent = new RecentKeys(10_000);
+      const out: string[] = [];
+      closes = 0;
+      opened = false;
+      runner.start();
+      runner.signal('s1', 'execute-snapshot', '{"data-collections": ["db.t"]}');
+      // the stream hands out T (key 2 -> 'new') at or before the low watermark, before the open is applied
+      while (!opened) await new Promise((resolve) => setImmediate(resolve));
+      runner.onChange('db.t', [['2']]);
+      recent.add('db.t', [['2']]);
+      while (closes < 1) await new Promise((resolve) => setImmediate(resolve));
+      for (const m of marks.due({ ...serverEnd })) {
+        for (const r of runner.onWatermark(m.id, m.type, m)) out.push((r as unknown as { value: string }).value);
+        if (m.type === 'open' && guard) markRecentAsChanged(runner, recent, 10_000);
+      }
+      await runner.stop();
+      return out;
+    };
+    expect(await emittedWith(false)).toEqual(['v1', 'old', 'v3']); // the race: key 2's old row would follow T's new one
+    expect(await emittedWith(true)).toEqual(['v1', 'v3']);
   });
 });
