@@ -63,14 +63,15 @@ export const MIN_ROWS = 2000;
  * `target` (a quoted, possibly qualified name) is an ordinary table where COPY inserts as
  * INSERT does (see CopyFirst), with a unique index on exactly `keyColumns` (what the
  * upsert's ON CONFLICT infers: without one the upsert fails, where a COPY would insert
- * duplicate keys).
+ * duplicate keys), checked immediately (ON CONFLICT refuses a DEFERRABLE one, and a
+ * deferred check would fail the COPY's conflict only at commit).
  */
 async function isPlainTable(client: PoolClient, target: string, keyColumns: readonly string[]): Promise<boolean> {
   const r = await client.query<{ plain: boolean }>(
     `SELECT c.relkind = 'r' AND NOT c.relhastriggers AND NOT c.relhasrules AND NOT c.relrowsecurity
             AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attidentity = 'a' AND NOT a.attisdropped)
             AND EXISTS (SELECT 1 FROM pg_index i
-                         WHERE i.indrelid = c.oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+                         WHERE i.indrelid = c.oid AND i.indisunique AND i.indimmediate AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
                            AND i.indnkeyatts = cardinality($2::text[])
                            AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text) FROM pg_attribute a
                                  WHERE a.attrelid = c.oid AND a.attnum = ANY (i.indkey[0:i.indnkeyatts - 1]))

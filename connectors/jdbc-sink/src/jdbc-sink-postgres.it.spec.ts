@@ -118,6 +118,12 @@ describe('jdbc-sink on PostgreSQL', () => {
       await task.write(rowsOf('nokey', 0, 'n'));
       await expect(task.flush()).rejects.toThrow(/no unique or exclusion constraint/);
       expect((await admin.query('SELECT count(*)::int AS n FROM nokey')).rows[0]).toEqual({ n: 1 });
+      // a DEFERRABLE key: never COPY either (its conflict would surface only at commit); ON CONFLICT refuses it, as before
+      await admin.query('CREATE TABLE deferred (id bigint, name text, CONSTRAINT deferred_pk PRIMARY KEY (id) DEFERRABLE INITIALLY DEFERRED)');
+      offset = 0;
+      await task.write(rowsOf('deferred', 0, 'd'));
+      await expect(task.flush()).rejects.toThrow(/no unique or exclusion constraint/);
+      expect((await admin.query('SELECT count(*)::int AS n FROM deferred')).rows[0]).toEqual({ n: 0 });
     } finally {
       await task.teardown();
     }
