@@ -270,13 +270,18 @@ describe('mysql-cdc-source preflight, snapshot modes, heartbeats', () => {
     await create('cdc-never', config({ 'topic.prefix': 'never', 'table.include.list': 'shop\\.modes', 'snapshot.mode': 'never' }));
     await create('cdc-only', config({ 'topic.prefix': 'only', 'table.include.list': 'shop\\.modes', 'snapshot.mode': 'initial_only' }));
     await create('cdc-only-none', config({ 'topic.prefix': 'onlynone', 'table.include.list': 'shop\\.modes', 'snapshot.mode': 'initial_only', 'snapshot.locking.mode': 'none' }));
+    // the same on an empty table: no chunk record can carry the completion
+    await db.query('CREATE TABLE nothing (id INT PRIMARY KEY)');
+    await create('cdc-only-empty', config({ 'topic.prefix': 'onlyempty', 'table.include.list': 'shop\\.nothing', 'snapshot.mode': 'initial_only', 'snapshot.locking.mode': 'none' }));
     await waitFor('all run', async () => (await rest.status('cdc-never')).tasks[0]?.state === 'RUNNING' && (await rest.status('cdc-only')).tasks[0]?.state === 'RUNNING', 60_000);
     await waitFor('initial_only read the table', async () => (await ops('only.shop.modes')).length === 3 && (await ops('onlynone.shop.modes')).length === 3, 60_000);
     // initial_only with none: the stream stopped after the last chunk, its offset says the snapshot is complete
-    await waitFor('initial_only none stored its completion', async () => {
-      const offsets = ((await rest.call('GET', '/connectors/cdc-only-none/offsets')).body as { offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }).offsets;
-      return offsets.some((o) => o.partition['schema_history'] === undefined && o.offset['snapshot_completed'] === true) || undefined;
-    }, 30_000);
+    for (const name of ['cdc-only-none', 'cdc-only-empty']) {
+      await waitFor(`${name} stored its completion`, async () => {
+        const offsets = ((await rest.call('GET', `/connectors/${name}/offsets`)).body as { offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }).offsets;
+        return offsets.some((o) => o.partition['schema_history'] === undefined && o.offset['snapshot_completed'] === true) || undefined;
+      }, 30_000);
+    }
     await db.query(`INSERT INTO modes VALUES (4, 'new')`);
     await db.query(`UPDATE modes SET label = 'changed' WHERE id = 1`);
     await db.query('DELETE FROM modes WHERE id = 2');

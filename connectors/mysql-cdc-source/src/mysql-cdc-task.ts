@@ -278,7 +278,12 @@ export class MySqlCdcTask implements SourceTask {
       if (items.length === 0) {
         // idle: the stream has handed out everything it read (position watermarks up to there are due)
         out.push(...this.watermarksDue(stream.queued === 0 ? (stream.lastPosition ?? this.position) : null, position));
-        if (out.length === 0 && !this.locklessFinished(offset)) return this.heartbeat(stream);
+        if (out.length === 0) {
+          if (!this.locklessFinished(offset)) return this.heartbeat(stream);
+          // initial_only's completion with no record to carry it (empty tables, or the last
+          // chunk's rows all changed meanwhile): a heartbeat record stores it
+          if (offset['snapshot_completed'] === true) return [heartbeatRecord((this.config as MySqlCdcConfig).topicPrefix, this.partition(), { file: this.position.file, pos: this.position.pos, gtids: this.position.gtids, snapshot_completed: true })];
+        }
       }
     }
     for (const item of items) {
