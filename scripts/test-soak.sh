@@ -19,7 +19,3 @@ run GROUP_KILL_RECORDS=300000 GROUP_KILL_KILLS=10 GROUP_KILL_BATCH=250 \
 # Issue 13: the 300k-row ERP schema (customers, orders, order lines) under a write load, snapshot without locks, four connect kills.
 run MYSQL_CDC_ERP_ROWS=300000 \
   npx jest --selectProjects integration --runTestsByPath apps/connect/test/mysql-cdc-erp.it.spec.ts
-
-# Issue 12: the parallel snapshot (4 and 1 chunk workers, then BullMQ on Redis) of a 300k-row table.
-run CDC_PARALLEL_SNAPSHOT_ROWS=300000 \
-  npx jest --selectProjects integration --runTestsByPath apps/connect/test/postgres-cdc-parallel-snapshot.it.spec.ts
